@@ -1,0 +1,81 @@
+// What the kernel verifier concludes and the JIT depends on, for one entry program
+// linked with its subprograms. Built by analyzeProgram(object, program, options).
+import type { Insn } from '../bpf/insn.ts';
+import type { InsnIdx, SubprogIdx } from '../common/ids.ts';
+import type { BpfObject, BpfProgram, ProgType, SourcePos } from '../object/types.ts';
+
+/** enum priv_stack_mode (v6.13+). */
+export type PrivStackMode = 'unknown' | 'none' | 'adaptive';
+
+export interface SubprogInfo {
+  idx: SubprogIdx;
+  name: string;
+  /** [start, end) in the xlated instruction array. */
+  start: InsnIdx;
+  end: InsnIdx;
+  /** aux->stack_depth: bytes, as the verifier records it (final, after fixups). */
+  stackDepth: number;
+  hasTailCall: boolean;
+  /** aux->tail_call_reachable after check_max_stack_depth's marking. */
+  tailCallReachable: boolean;
+  privStackMode: PrivStackMode;
+  isAsyncCb: boolean;
+  isGlobal: boolean;
+  hasLdAbs: boolean;
+}
+
+/** A `bpf_tail_call` site whose map and key are constant on every path (a poke site). */
+export interface PokeSite {
+  /** Index in the program's poke table; the xlated insn has imm = index + 1. */
+  index: number;
+  insn: InsnIdx;
+  subprog: SubprogIdx;
+  mapIndex: number;
+  key: number;
+}
+
+export interface TailCallSite {
+  insn: InsnIdx;
+  subprog: SubprogIdx;
+  /** Map index when the same map reaches the site on every path, else null. */
+  mapIndex: number | null;
+  /** Constant key when known on every path and < max_entries, else null. */
+  key: number | null;
+  /** True when the verifier would make it direct (a poke descriptor). */
+  direct: boolean;
+}
+
+export interface AnalysisOptions {
+  /** Kernel generation whose verifier rules to apply (frame-count rule etc.). Default '6.18'. */
+  kernel?: '6.1' | '6.12' | '6.18';
+  /** Private stack policy: 'off', 'adaptive' (kernel rules), 'forced' (any program type). */
+  privStack?: 'off' | 'adaptive' | 'forced';
+  /** Program type override (the selftests' bpf_prog_test_load forces one). */
+  progType?: ProgType;
+  /** True when the JIT can mix bpf2bpf and tail calls (x86-64: yes; RISC-V upstream: no). */
+  allowTailCallInSubprogs?: boolean;
+}
+
+export interface ProgramImage {
+  object: BpfObject;
+  program: BpfProgram;
+  progType: ProgType;
+  /**
+   * "xlated" instructions: after ctx-access rewrites, div/mod guards, LD_ABS expansion,
+   * tail-call rewrite (`0xf5`, imm = poke index + 1 for direct, 0 for indirect).
+   */
+  insns: Insn[];
+  /** xlated index -> index in program.insns it came from (inserted insns map to the origin). */
+  origInsn: InsnIdx[];
+  subprogs: SubprogInfo[];
+  pokeSites: PokeSite[];
+  tailCallSites: TailCallSite[];
+  /** prog->aux->tail_call_reachable (= subprogs[0].tailCallReachable). */
+  tailCallReachable: boolean;
+  /** Any subprog uses a private stack. */
+  usesPrivStack: boolean;
+  /** Source position of an xlated instruction (kernel find_linfo rule), if known. */
+  sourceOf(insn: InsnIdx): SourcePos | undefined;
+  /** Verifier-log style messages worth showing (e.g. "stack depth 8+256 max 256"). */
+  notes: string[];
+}
