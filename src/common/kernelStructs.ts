@@ -1,0 +1,21 @@
+// Offsets inside kernel structures that JITed code reads directly. Values are those of the
+// Linux 6.18.44 x86-64 build whose JIT output is in ../shared/testdata (read off its bytes:
+// `cmp dword [rsi+0x4c], edx`, `mov rcx, [rsi+rdx*8+0x138]`, `mov rcx, [rcx+0x48]`).
+// The JIT emits them; the kernel model lays out guest memory with them. Both must agree.
+
+/** offsetof(struct bpf_array, map.max_entries): encoded as disp8 by the x86 JIT. */
+export const BPF_ARRAY_MAX_ENTRIES_OFF = 0x4c;
+/** offsetof(struct bpf_array, ptrs) == offsetof(struct bpf_array, value): disp32. */
+export const BPF_ARRAY_PTRS_OFF = 0x138;
+/** offsetof(struct bpf_prog, bpf_func): disp8. */
+export const BPF_PROG_BPF_FUNC_OFF = 0x48;
+/** Size we reserve for a synthesized struct bpf_prog. */
+export const BPF_PROG_STRUCT_SIZE = 0x100;
+
+/** MAX_TAIL_CALL_CNT since 5.17 (33 tail calls; `jae` against 33). */
+export const MAX_TAIL_CALL_CNT = 33;
+/** MAX_BPF_STACK */
+export const MAX_BPF_STACK = 512;
+/** Private stack guard word (v6.13+), written at both ends of each per-CPU area. */
+export const PRIV_STACK_GUARD_VAL = 0xeb9f12345678eb9fn;
+export const PRIV_STACK_GUARD_SZ = 8;

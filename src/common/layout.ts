@@ -1,0 +1,48 @@
+// The guest address space every engine uses (the interpreter too, so pointers a
+// program sees are the same whichever engine runs it). Kernel-like addresses: code in
+// the module/BPF text area, maps in the direct map, vmalloc'ed array values, per-CPU
+// areas reached through the gs base.
+
+export const PAGE_SIZE = 0x1000;
+
+/** JIT images (BPF prog pack area). Each program gets TEXT_SLOT bytes. */
+export const TEXT_BASE = 0xffffffffc0000000n;
+export const TEXT_SLOT = 0x100000n;
+
+/** Helper trap page: helper id N lives at HELPER_BASE + N * HELPER_STRIDE. Within ±2 GiB of text. */
+export const HELPER_BASE = 0xffffffff81000000n;
+export const HELPER_STRIDE = 0x10n;
+/** __bpf_call_base (helper `imm` in xlated insns is relative to it, as in the kernel). */
+export const BPF_CALL_BASE = 0xffffffff81000000n;
+/** Return thunk and indirect-branch thunks (retpoline stand-ins) on their own page. */
+export const THUNK_BASE = 0xffffffff82000000n;
+export const X86_RETURN_THUNK = THUNK_BASE; // __x86_return_thunk: `ret`
+export const X86_INDIRECT_THUNK_RCX = THUNK_BASE + 0x20n; // __x86_indirect_thunk_rcx: `jmp rcx`
+/** kfunc trap page (kfunc btf id N at KFUNC_BASE + N * HELPER_STRIDE, modulo the page). */
+export const KFUNC_BASE = 0xffffffff83000000n;
+
+/** struct bpf_map / bpf_array objects (direct map). */
+export const MAP_STRUCT_BASE = 0xffff888100000000n;
+/** Map value storage (vmalloc area), 1 MiB-aligned per map. */
+export const MAP_VALUE_BASE = 0xffffc90000000000n;
+/** struct bpf_prog objects (bpf_func at BPF_PROG_BPF_FUNC_OFF). */
+export const PROG_STRUCT_BASE = 0xffff888200000000n;
+
+/** ctx (struct sk_buff / xdp_buff / raw ctx) and packet data. */
+export const CTX_BASE = 0xffff888300000000n;
+export const PACKET_BASE = 0xffff888300100000n;
+
+/** Per-CPU kernel stacks: 16 KiB each; the stack grows down from top. */
+export const KSTACK_BASE = 0xffffc90010000000n;
+export const KSTACK_SIZE = 0x4000n;
+
+/** Per-CPU area (gs base); this_cpu_off lives at PERCPU_BASE + THIS_CPU_OFF. */
+export const PERCPU_BASE = 0xffff888400000000n;
+export const PERCPU_CPU_STRIDE = 0x100000n;
+/** Address of the per-CPU variable `this_cpu_off` as encoded in `gs:[disp32]` (absolute disp32). */
+export const THIS_CPU_OFF_ADDR = 0x1f0e8n;
+
+/** Return-address sentinel: a page of `hlt`; a program returning here has finished. */
+export const SENTINEL_ADDR = 0xffffffff84000000n;
+
+export const NR_CPUS = 2;
