@@ -1,0 +1,113 @@
+// Command-line parsing with node:util parseArgs. A bad option is a user error (one line).
+import { parseArgs } from 'node:util';
+import { fail } from '../common/diag.ts';
+
+export interface CliOptions {
+  command: 'debug' | 'list' | 'dump' | 'run' | 'replay' | 'help';
+  /** OBJ or, for replay, the recording. */
+  file?: string;
+  prog?: string;
+  arch: 'x86_64' | 'riscv64';
+  engine?: 'interp' | 'x86_64' | 'riscv64';
+  profile?: string;
+  data?: string;
+  dataHex?: string;
+  ctx?: string;
+  mapUpdates: { map: string; key: number; prog: string }[];
+  repeat: number;
+  json: boolean;
+  batch: boolean;
+  script?: string;
+  record?: string | true;
+  force: boolean;
+  xlated: boolean;
+  jited: boolean;
+  raw: boolean;
+  profiles: boolean;
+}
+
+const SUBCOMMANDS = new Set(['list', 'dump', 'run', 'replay']);
+
+export function parseCli(argv: string[]): CliOptions {
+  let command: CliOptions['command'] = 'debug';
+  let args = argv;
+  if (args[0] && SUBCOMMANDS.has(args[0])) {
+    command = args[0] as CliOptions['command'];
+    args = args.slice(1);
+  }
+  // `--record` takes an optional value: normalise a bare one so parseArgs accepts it.
+  args = args.flatMap((a, i) =>
+    a === '--record' && (args[i + 1] === undefined || args[i + 1]!.startsWith('-')) ? ['--record=*'] : [a],
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        prog: { type: 'string' },
+        arch: { type: 'string' },
+        engine: { type: 'string' },
+        profile: { type: 'string' },
+        data: { type: 'string' },
+        'data-hex': { type: 'string' },
+        ctx: { type: 'string' },
+        'map-update': { type: 'string', multiple: true },
+        repeat: { type: 'string' },
+        json: { type: 'boolean' },
+        batch: { type: 'boolean' },
+        x: { type: 'string', short: 'x' },
+        record: { type: 'string' },
+        force: { type: 'boolean' },
+        xlated: { type: 'boolean' },
+        jited: { type: 'boolean' },
+        raw: { type: 'boolean' },
+        profiles: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    fail('cli.bad-option', (e as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+  const v = parsed.values;
+  if (v.help) command = 'help';
+  const arch = (v.arch ?? 'x86_64') as string;
+  if (arch !== 'x86_64' && arch !== 'riscv64') fail('cli.bad-arch', `unknown --arch '${arch}' (x86_64 or riscv64)`);
+  const engine = v.engine as string | undefined;
+  if (engine !== undefined && !['interp', 'x86_64', 'riscv64'].includes(engine))
+    fail('cli.bad-engine', `unknown --engine '${engine}' (interp, x86_64 or riscv64)`);
+  const repeat = v.repeat === undefined ? 1 : Number(v.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) fail('cli.bad-repeat', `--repeat wants a positive integer, got '${v.repeat}'`);
+  if (v['data-hex'] !== undefined && !/^([0-9a-fA-F]{2})*$/.test(v['data-hex']))
+    fail('cli.bad-hex', '--data-hex wants an even number of hex digits');
+  const mapUpdates = (v['map-update'] ?? []).map((s) => {
+    const m = /^([^:]+):(\d+)=(.+)$/.exec(s);
+    if (!m) fail('cli.bad-map-update', `--map-update wants MAP:KEY=PROG, got '${s}'`);
+    return { map: m[1]!, key: Number(m[2]), prog: m[3]! };
+  });
+  if (parsed.positionals.length > 1)
+    fail('cli.extra-args', `unexpected argument '${parsed.positionals[1]}'`);
+  return {
+    command,
+    file: parsed.positionals[0],
+    prog: v.prog,
+    arch,
+    engine: engine as CliOptions['engine'],
+    profile: v.profile,
+    data: v.data,
+    dataHex: v['data-hex'],
+    ctx: v.ctx,
+    mapUpdates,
+    repeat,
+    json: v.json ?? false,
+    batch: v.batch ?? false,
+    script: v.x,
+    record: v.record === undefined ? undefined : v.record === '*' ? true : v.record,
+    force: v.force ?? false,
+    xlated: v.xlated ?? false,
+    jited: v.jited ?? false,
+    raw: v.raw ?? false,
+    profiles: v.profiles ?? false,
+  };
+}

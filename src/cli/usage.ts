@@ -1,0 +1,26 @@
+// The text of `bpfdbg --help`.
+export const USAGE = `bpfdbg — a debugger for BPF programs as the Linux kernel runs them (after JIT)
+
+Usage:
+  bpfdbg OBJ [options]                 open the full-screen debugger on OBJ
+  bpfdbg OBJ --batch [-x FILE] [--json] run debugger commands from FILE or stdin, no UI
+  bpfdbg list OBJ                      programs, subprograms with stack depth, maps
+  bpfdbg dump OBJ [--prog P] [--xlated | --jited [--raw] [--json]] [--profile NAME]
+  bpfdbg run OBJ [--prog P] [--engine interp|x86_64|riscv64] [--repeat N] [--json]
+  bpfdbg replay FILE [--batch -x CMDS] [--json]
+
+Options:
+  --prog P              program (function name); default: the object's entry program
+  --arch A              x86_64 (default) or riscv64
+  --engine E            run: interp, x86_64 (default) or riscv64
+  --profile NAME        JIT profile (see \`bpfdbg dump --profiles\`); default linux-6.18
+  --data FILE           packet bytes (BPF_PROG_TEST_RUN data_in)
+  --data-hex HEX        packet bytes as hex
+  --ctx FILE            raw ctx bytes (tracing, syscall programs)
+  --map-update M:K=P    before running, set prog_array M slot K to program P (repeatable)
+  --record [FILE]       record the session (default sessions/<object>-<time>.bpfrec)
+  --force               allow overwriting an existing recording
+  -x FILE               batch command file
+  --json                machine-readable output (docs/json.md)
+  -h, --help            this text
+`;

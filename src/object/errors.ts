@@ -1,0 +1,139 @@
+// Named Diag factories for everything the object loader rejects. Codes are stable:
+// tests, the CLI and the fuzz bench count rejections by them. Messages are one line
+// and say what libbpf (v1.x) or the kernel would have said about the same input.
+import type { Diag, Place } from '../common/diag.ts';
+import { fileOff as toFileOff, insnIdx } from '../common/ids.ts';
+
+export const ObjCode = {
+  truncated: 'elf.truncated',
+  badMagic: 'elf.bad-magic',
+  badClass: 'elf.bad-class',
+  badType: 'elf.bad-type',
+  badMachine: 'elf.bad-machine',
+  badHeader: 'elf.bad-header',
+  sectionOutOfBounds: 'elf.section-out-of-bounds',
+  badLink: 'elf.bad-link',
+  noSymtab: 'elf.no-symtab',
+  badSymtab: 'elf.bad-symtab',
+  badString: 'elf.bad-string',
+  badSymbol: 'elf.bad-symbol',
+  badRelSection: 'elf.bad-rel-section',
+  legacyMaps: 'object.legacy-maps',
+  staticProgram: 'object.static-program',
+  misalignedFunction: 'object.misaligned-function',
+  functionOutOfBounds: 'object.function-out-of-bounds',
+  overlappingFunctions: 'object.overlapping-functions',
+  badSectionSize: 'object.bad-section-size',
+  badLicense: 'object.bad-license',
+  relocOutOfRange: 'reloc.out-of-range',
+  relocBadInsn: 'reloc.bad-insn',
+  relocBadCall: 'reloc.bad-call',
+  relocBadMap: 'reloc.bad-map',
+  relocBadData: 'reloc.bad-data',
+  relocExtern: 'reloc.extern',
+  relocBadSubprogAddr: 'reloc.bad-subprog-addr',
+  btfBadHeader: 'btf.bad-header',
+  btfBadType: 'btf.bad-type',
+  btfBadString: 'btf.bad-string',
+  btfMissing: 'btf.missing',
+  btfExtBad: 'btf-ext.bad',
+  mapBad: 'map.bad-definition',
+  mapInitBad: 'map.bad-init',
+  linkBadCall: 'link.bad-call',
+  linkBadJump: 'link.bad-jump',
+  linkBadLdImm64: 'link.bad-ld-imm64',
+  linkTooBig: 'link.too-big',
+  internal: 'object.internal',
+} as const;
+
+export interface Where {
+  file: string;
+  section?: string;
+  fileOff?: number;
+  insn?: number;
+  program?: string;
+}
+
+function place(w: Where): Place {
+  const p: Place = { file: w.file };
+  if (w.section !== undefined) p.section = w.section;
+  if (w.fileOff !== undefined) p.fileOff = toFileOff(w.fileOff);
+  if (w.program !== undefined) p.program = w.program;
+  if (w.insn !== undefined) p.insn = insnIdx(w.insn);
+  return p;
+}
+
+const diag = (code: string, message: string, w: Where): Diag => ({ code, message, place: place(w) });
+
+export const truncated = (w: Where, what: string, need: number, have: number): Diag =>
+  diag(ObjCode.truncated, `${what} needs ${need} bytes but only ${have} are there`, w);
+export const badMagic = (w: Where): Diag => diag(ObjCode.badMagic, 'not an ELF file (bad magic)', w);
+export const badClass = (w: Where, cls: number): Diag =>
+  diag(ObjCode.badClass, `ELF class ${cls} is not ELFCLASS64`, w);
+export const badType = (w: Where, t: number): Diag =>
+  diag(ObjCode.badType, `ELF type ${t} is not ET_REL (a BPF object is a relocatable file)`, w);
+export const badMachine = (w: Where, m: number): Diag =>
+  diag(ObjCode.badMachine, `ELF machine ${m} is not EM_BPF (247)`, w);
+export const badHeader = (w: Where, what: string): Diag => diag(ObjCode.badHeader, what, w);
+export const sectionOutOfBounds = (w: Where, off: number, size: number, fileSize: number): Diag =>
+  diag(
+    ObjCode.sectionOutOfBounds,
+    `section data [0x${off.toString(16)}, +0x${size.toString(16)}) lies past the end of the file (0x${fileSize.toString(16)} bytes)`,
+    w,
+  );
+export const badLink = (w: Where, what: string): Diag => diag(ObjCode.badLink, what, w);
+export const noSymtab = (w: Where, n: number): Diag =>
+  diag(ObjCode.noSymtab, n === 0 ? 'no symbol table (stripped objects cannot be loaded)' : `${n} symbol tables (exactly one expected)`, w);
+export const badSymtab = (w: Where, what: string): Diag => diag(ObjCode.badSymtab, what, w);
+export const badString = (w: Where, off: number): Diag =>
+  diag(ObjCode.badString, `string offset ${off} is outside the string table or not NUL-terminated`, w);
+export const badSymbol = (w: Where, what: string): Diag => diag(ObjCode.badSymbol, what, w);
+export const badRelSection = (w: Where, what: string): Diag => diag(ObjCode.badRelSection, what, w);
+export const legacyMaps = (w: Where): Diag =>
+  diag(ObjCode.legacyMaps, "legacy 'maps' section is not supported (libbpf >= 1.0); use BTF-defined maps in SEC(\".maps\")", w);
+export const staticProgram = (w: Where, name: string): Diag =>
+  diag(ObjCode.staticProgram, `program '${name}' is static and not supported`, w);
+export const misalignedFunction = (w: Where, name: string, value: number, size: number): Diag =>
+  diag(ObjCode.misalignedFunction, `function '${name}' at 0x${value.toString(16)} size ${size} is not instruction-aligned`, w);
+export const functionOutOfBounds = (w: Where, name: string): Diag =>
+  diag(ObjCode.functionOutOfBounds, `function '${name}' extends past the end of its section`, w);
+export const overlappingFunctions = (w: Where, a: string, b: string): Diag =>
+  diag(ObjCode.overlappingFunctions, `functions '${a}' and '${b}' overlap`, w);
+export const badSectionSize = (w: Where, what: string): Diag => diag(ObjCode.badSectionSize, what, w);
+export const badLicense = (w: Where): Diag => diag(ObjCode.badLicense, 'license section is not a NUL-terminated string', w);
+export const relocOutOfRange = (w: Where, off: number, secSize: number): Diag =>
+  diag(ObjCode.relocOutOfRange, `relocation at offset 0x${off.toString(16)} is outside its section (size 0x${secSize.toString(16)}) or misaligned`, w);
+export const relocBadInsn = (w: Where, sym: string): Diag =>
+  diag(ObjCode.relocBadInsn, `relocation against '${sym}' is on an instruction that is neither a call nor ld_imm64`, w);
+export const relocBadCall = (w: Where, what: string): Diag => diag(ObjCode.relocBadCall, what, w);
+export const relocBadMap = (w: Where, what: string): Diag => diag(ObjCode.relocBadMap, what, w);
+export const relocBadData = (w: Where, what: string): Diag => diag(ObjCode.relocBadData, what, w);
+export const relocExtern = (w: Where, sym: string): Diag =>
+  diag(ObjCode.relocExtern, `extern '${sym}' (kconfig/ksym/kfunc) is not supported`, w);
+export const relocBadSubprogAddr = (w: Where, what: string): Diag => diag(ObjCode.relocBadSubprogAddr, what, w);
+export const btfBadHeader = (w: Where, what: string): Diag => diag(ObjCode.btfBadHeader, what, w);
+export const btfBadType = (w: Where, id: number, what: string): Diag =>
+  diag(ObjCode.btfBadType, `BTF type [${id}]: ${what}`, w);
+export const btfBadString = (w: Where, off: number, what: string): Diag =>
+  diag(ObjCode.btfBadString, `${what}: string offset ${off} is outside the BTF string section`, w);
+export const btfMissing = (w: Where, what: string): Diag => diag(ObjCode.btfMissing, what, w);
+export const btfExtBad = (w: Where, what: string): Diag => diag(ObjCode.btfExtBad, what, w);
+export const mapBad = (w: Where, map: string, what: string): Diag => diag(ObjCode.mapBad, `map '${map}': ${what}`, w);
+export const mapInitBad = (w: Where, what: string): Diag => diag(ObjCode.mapInitBad, what, w);
+export const linkBadCall = (w: Where, what: string): Diag => diag(ObjCode.linkBadCall, what, w);
+export const linkBadJump = (w: Where, from: number, to: number): Diag =>
+  diag(ObjCode.linkBadJump, `jump out of range from insn ${from} to ${to}`, w);
+export const linkBadLdImm64 = (w: Where, what: string): Diag => diag(ObjCode.linkBadLdImm64, what, w);
+export const linkTooBig = (w: Where, n: number): Diag =>
+  diag(ObjCode.linkTooBig, `linked program would have ${n} instructions (more than BPF_COMPLEXITY_LIMIT_INSNS)`, w);
+export const internal = (w: Where, what: string): Diag =>
+  diag(ObjCode.internal, `internal loader error (please report): ${what}`, w);
+
+/** Internal control flow: a Diag carried out of deep parsing code; loadObject turns it into a Result. */
+export class ObjError extends Error {
+  readonly diag: Diag;
+  constructor(d: Diag) {
+    super(d.message);
+    this.diag = d;
+  }
+}
