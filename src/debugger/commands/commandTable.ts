@@ -1,0 +1,62 @@
+// Command names, aliases and one-line help, in the order `help` lists them.
+export interface CommandInfo {
+  name: string;
+  aliases: string[];
+  args: string;
+  help: string;
+}
+
+export const COMMANDS: CommandInfo[] = [
+  { name: 'run', aliases: ['r'], args: '', help: 'start (or restart) the program from its first instruction' },
+  { name: 'continue', aliases: ['c', 'cont'], args: '[N]', help: 'run until a breakpoint, catchpoint, fault or exit (ignore the current breakpoint N-1 times)' },
+  { name: 'stepi', aliases: ['si'], args: '[N]', help: 'execute N machine instructions' },
+  { name: 'nexti', aliases: ['ni'], args: '[N]', help: 'execute N machine instructions, stepping over calls' },
+  { name: 'step', aliases: ['s'], args: '[N]', help: 'execute one BPF instruction, entering bpf2bpf calls and following tail calls' },
+  { name: 'next', aliases: ['n'], args: '[N]', help: 'execute one BPF instruction, over bpf2bpf and helper calls' },
+  { name: 'finish', aliases: ['fin'], args: '', help: 'run until the current BPF function returns' },
+  { name: 'until', aliases: ['u'], args: '[LOCATION]', help: 'run until a greater BPF instruction in this frame (or LOCATION)' },
+  { name: 'break', aliases: ['b', 'br'], args: 'LOCATION [if EXPR]', help: 'set a breakpoint: PROG, PROG:INSN, FILE.c:LINE, *ADDR' },
+  { name: 'tbreak', aliases: ['tb'], args: 'LOCATION [if EXPR]', help: 'set a one-shot breakpoint' },
+  { name: 'delete', aliases: ['d'], args: '[N...]', help: 'delete breakpoints (all without arguments)' },
+  { name: 'disable', aliases: [], args: '[N...]', help: 'disable breakpoints' },
+  { name: 'enable', aliases: [], args: '[N...]', help: 'enable breakpoints' },
+  { name: 'condition', aliases: [], args: 'N [EXPR]', help: 'set or clear the condition of breakpoint N' },
+  { name: 'catch', aliases: [], args: 'tailcall|poke', help: 'stop on every tail call (taken or not) or every poke state transition' },
+  { name: 'info', aliases: ['i'], args: 'TOPIC', help: 'registers | all-registers | breakpoints | frame | pokes | maps | program | line | tailcalls | jit' },
+  { name: 'backtrace', aliases: ['bt', 'where'], args: '[N]', help: 'bpf2bpf frames and tail-call hops since the entry program' },
+  { name: 'frame', aliases: ['f'], args: '[N]', help: 'select frame N (or show the selected frame)' },
+  { name: 'up', aliases: [], args: '[N]', help: 'select the caller frame' },
+  { name: 'down', aliases: [], args: '[N]', help: 'select the callee frame' },
+  { name: 'map', aliases: [], args: 'update|delete|dump MAP KEY [VALUE|PROG]', help: 'change a map while stopped (prog_array swaps patch code as the kernel does)' },
+  { name: 'x', aliases: [], args: '/FMT ADDR', help: 'examine memory: /Nuf with u = b h w g, f = x d u o t c s i' },
+  { name: 'print', aliases: ['p'], args: '[/f] EXPR', help: 'evaluate: $r0..$r10, native registers, $pc, $tcc, *(u32 *)ADDR, globals, arithmetic' },
+  { name: 'disassemble', aliases: ['disas'], args: '[/b|/n] [LOCATION]', help: 'BPF, native and source interleaved (/b BPF only, /n native only)' },
+  { name: 'list', aliases: ['l'], args: '[LOCATION]', help: 'show source lines' },
+  { name: 'record', aliases: [], args: 'start|stop|save FILE [--force]', help: 'record this session for replay' },
+  { name: 'reverse-stepi', aliases: ['rsi'], args: '[N]', help: 'step one machine instruction backwards' },
+  { name: 'reverse-step', aliases: ['rs'], args: '[N]', help: 'step one BPF instruction backwards' },
+  { name: 'reverse-next', aliases: ['rn'], args: '[N]', help: 'step backwards over calls' },
+  { name: 'reverse-continue', aliases: ['rc'], args: '', help: 'run backwards to the previous breakpoint, tail call or poke transition' },
+  { name: 'reverse-finish', aliases: [], args: '', help: 'run backwards to where the current function was called' },
+  { name: 'timer', aliases: [], args: 'fire|list', help: 'fire due BPF timers now (virtual clock) or list armed ones' },
+  { name: 'kill', aliases: ['k'], args: '', help: 'stop the running program' },
+  { name: 'help', aliases: ['h'], args: '[COMMAND]', help: 'list commands, or explain one' },
+  { name: 'quit', aliases: ['q'], args: '', help: 'leave bpfdbg' },
+];
+
+const byName = new Map<string, CommandInfo>();
+for (const c of COMMANDS) {
+  byName.set(c.name, c);
+  for (const a of c.aliases) byName.set(a, c);
+}
+
+/** Resolves a typed word to a command: exact name, alias, or unique prefix (as gdb does). */
+export function lookupCommand(word: string): CommandInfo | CommandInfo[] | undefined {
+  const exact = byName.get(word);
+  if (exact) return exact;
+  const matches = COMMANDS.filter((c) => c.name.startsWith(word));
+  if (matches.length === 1) return matches[0];
+  return matches.length > 1 ? matches : undefined;
+}
+
+export const commandNames = (): string[] => [...byName.keys()].sort();

@@ -1,0 +1,51 @@
+// The command language as data. Front ends send text; parseCommand turns it into one of
+// these; the Session executes it. gdb's names and aliases where gdb has one.
+import type { Expr } from '../expr/ast.ts';
+
+/** Where a breakpoint, `until`, `list` or `disassemble` points. */
+export type LocationSpec =
+  | { kind: 'program'; prog: string } // `entry`: first insn after the prologue
+  | { kind: 'insn'; prog: string | null; insn: number } // `entry:14`, or `14` in the current program
+  | { kind: 'line'; file: string | null; line: number } // `prog.c:37`, or `37` in the current file
+  | { kind: 'addr'; addr: bigint }; // `*0xffffffffc0000010`
+
+export type InfoTopic =
+  | 'registers' | 'all-registers' | 'breakpoints' | 'frame' | 'pokes' | 'maps' | 'program'
+  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile';
+
+export type Command =
+  | { kind: 'run' }
+  | { kind: 'continue'; count: number }
+  | { kind: 'stepi'; count: number }
+  | { kind: 'step'; count: number }
+  | { kind: 'next'; count: number }
+  | { kind: 'nexti'; count: number }
+  | { kind: 'finish' }
+  | { kind: 'until'; loc: LocationSpec | null }
+  | { kind: 'break'; loc: LocationSpec | null; temporary: boolean; cond: Expr | null; condText: string | null }
+  | { kind: 'delete'; ids: number[] } // empty = all
+  | { kind: 'enable'; ids: number[]; enable: boolean }
+  | { kind: 'condition'; id: number; cond: Expr | null; condText: string | null }
+  | { kind: 'catch'; what: 'tailcall' | 'poke' }
+  | { kind: 'info'; topic: InfoTopic; arg: string | null }
+  | { kind: 'backtrace'; limit: number | null }
+  | { kind: 'frame'; index: number | null }
+  | { kind: 'up'; count: number }
+  | { kind: 'down'; count: number }
+  | { kind: 'mapUpdate'; map: string; key: string; value: string }
+  | { kind: 'mapDelete'; map: string; key: string }
+  | { kind: 'mapDump'; map: string }
+  | { kind: 'examine'; count: number; format: ExamineFormat; unit: 1 | 2 | 4 | 8; addr: Expr; addrText: string }
+  | { kind: 'print'; expr: Expr; exprText: string; format: 'd' | 'x' | 'u' | 't' | 'o' | 'c' | null }
+  | { kind: 'disassemble'; loc: LocationSpec | null; mode: 'mixed' | 'bpf' | 'native' }
+  | { kind: 'list'; loc: LocationSpec | null }
+  | { kind: 'help'; topic: string | null }
+  | { kind: 'record'; action: 'start' | 'stop' | 'save'; file: string | null; force: boolean }
+  | { kind: 'reverse'; what: 'stepi' | 'step' | 'next' | 'continue' | 'finish'; count: number }
+  | { kind: 'timer'; action: 'fire' | 'list' }
+  | { kind: 'kill' }
+  | { kind: 'quit' }
+  | { kind: 'interrupt' };
+
+/** gdb's x/FMT: x hex, d decimal, u unsigned, o octal, t binary, c char, s string, i instruction. */
+export type ExamineFormat = 'x' | 'd' | 'u' | 'o' | 't' | 'c' | 's' | 'i';

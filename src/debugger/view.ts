@@ -1,0 +1,418 @@
+// The View: one immutable snapshot of the debugger, produced at every stop and rendered
+// by every front end (TUI, batch, replay, DAP). `JSON.stringify(view)` *is* the batch
+// JSON, so the shape is JSON-clean: no bigint, no Map, no undefined-vs-missing games.
+// 64-bit values travel as Hex64 strings; absent facts are `null`, not missing fields.
+// Data only: the engine builds Views, front ends read them, nobody mutates them.
+import type { Arch } from '../jit/types.ts';
+
+/** Bump when a field changes meaning or disappears (adding fields does not bump it). */
+export const VIEW_VERSION = 1;
+
+/**
+ * A 64-bit value as text: '0x' + lowercase hex, no leading zeros ('0x0',
+ * '0xffffffffc0000000'). Front ends pad for display; JSON stays canonical.
+ */
+export type Hex64 = string;
+/** Memory bytes in address order, lowercase, space-separated: 'e9 13 00 00 00'. */
+export type HexBytes = string;
+
+/** Canonical Hex64 of a bigint (taken modulo 2^64). */
+export const hex64 = (v: bigint): Hex64 => '0x' + BigInt.asUintN(64, v).toString(16);
+/** The bigint a Hex64 stands for. */
+export const hex64Value = (h: Hex64): bigint => BigInt(h);
+
+// ---------------------------------------------------------------- run state, location
+
+/** not-started: loaded, no CPU yet; running: a command is executing (see `progress`). */
+export type RunState = 'not-started' | 'stopped' | 'running' | 'exited';
+
+/** A source position from .BTF.ext line info (1-based line; `text` untrimmed). */
+export interface SourceRef {
+  file: string;
+  line: number;
+  col: number;
+  text: string;
+}
+
+/** Where the CPU is. BPF insn numbers are xlated indexes in the program's image (what `break PROG:INSN` takes). */
+export interface Location {
+  /** Entry program whose image holds the PC (after a tail call: the callee program). */
+  program: string;
+  /** Function (entry or subprogram) holding the PC. */
+  func: string;
+  subprog: number;
+  /** BPF insn the native PC belongs to; null in prologue/epilogue glue, helper trap, sentinel. */
+  insn: number | null;
+  /** True when the PC is the first native insn of `insn` (false after `si` lands mid-sequence). */
+  atInsnStart: boolean;
+  nativeAddr: Hex64;
+  /** Byte offset of the PC inside the function's code. */
+  nativeOff: number;
+  /** JitFunction region role holding the PC ('prologue', 'tail-call', 'epilogue', ...), if any. */
+  region: string | null;
+  source: SourceRef | null;
+}
+
+// ---------------------------------------------------------------- stop reasons
+
+/** Why a tail call did or did not transfer control (kernel order of checks). */
+export type TailCallOutcome =
+  | 'taken'
+  | 'index-out-of-range' // key >= max_entries
+  | 'count-exceeded' // counter at MAX_TAIL_CALL_CNT (33)
+  | 'empty-slot'; // ptrs[key] == NULL (direct: the bypass `jmp out` is live)
+
+export type StepUnit = 'stepi' | 'nexti' | 'step' | 'next' | 'finish';
+
+export type StopReason =
+  | { kind: 'entry' } // `start`: stopped before the first instruction
+  | { kind: 'breakpoint'; id: number; hits: number }
+  | { kind: 'step'; unit: StepUnit }
+  | {
+      kind: 'tail-call';
+      taken: boolean;
+      outcome: TailCallOutcome;
+      /** Direct (poke site) or indirect (map lookup at run time). */
+      direct: boolean;
+      from: { program: string; func: string; insn: number };
+      map: string;
+      key: number;
+      /** Program entered, or null when not taken. */
+      to: string | null;
+      /** Counter value after the attempt (as stored: x86 counts up, RISC-V down). */
+      tcc: number;
+    }
+  | { kind: 'poke'; poke: number; program: string; from: PokeState; to: PokeState; cause: string }
+  | { kind: 'exit'; retval: Hex64; retvalSigned: string }
+  | { kind: 'fault'; message: string; addr: Hex64 | null; access: 'read' | 'write' | 'fetch' | null }
+  | { kind: 'interrupted' };
+
+// ---------------------------------------------------------------- registers
+
+export interface NativeRegister {
+  /** Arch name: 'rax'..'r15', 'rip', 'rflags' / 'ra', 'sp', 's0', 'a0', 'pc'. */
+  name: string;
+  value: Hex64;
+  changed: boolean;
+  /** BPF register mapped here by the JIT ('R0'), or null. */
+  bpf: string | null;
+  /** Role when not a plain BPF register: 'private frame pointer', 'tail-call counter', 'pc', 'sp', 'flags'. */
+  role: string | null;
+}
+
+export interface BpfRegister {
+  /** 'R0'..'R10'. */
+  name: string;
+  /** Native register holding it right now (R10: 'rbp', or 'r9' on a private stack; RISC-V 's5'). */
+  native: string;
+  value: Hex64;
+  changed: boolean;
+}
+
+/** Where the tail-call counter lives at this PC. */
+export type TccLocation =
+  | { kind: 'rax' } // hand-over: entry of a main program / tail-call landing (x86)
+  | { kind: 'stack'; addr: Hex64; fpOff: number } // E1 by-value slot, RISC-V on-stack slot
+  | { kind: 'ptr'; slotAddr: Hex64; slotFpOff: number; via: 'rax' | 'slot'; counterAddr: Hex64 } // tcc_ptr (6.12+)
+  | { kind: 'a6' }
+  | { kind: 's6' };
+
+export interface TailCallCounter {
+  /** Raw counter as stored. */
+  value: number;
+  /** Tail calls taken in this chain (x86: value; RISC-V: limit - value). */
+  used: number;
+  /** MAX_TAIL_CALL_CNT. */
+  limit: number;
+  counts: 'up' | 'down';
+  where: TccLocation;
+  /** One line for humans: 'tcc_ptr [rbp-0x18] -> 0xffffc9001000ffd8 = 3'. */
+  describe: string;
+  changed: boolean;
+}
+
+export interface Registers {
+  /** All native registers in arch order. */
+  native: NativeRegister[];
+  /** R0..R10 through the JIT's register map. */
+  bpf: BpfRegister[];
+  pc: Hex64;
+  sp: Hex64;
+  /** x86 rflags letters set ('ZF', 'CF', ...); empty on RISC-V. */
+  flags: string[];
+  /** r9 as the per-CPU private frame pointer (x86 6.13+), when the current function uses one. */
+  privateFramePointer: { reg: string; value: Hex64; areaLo: Hex64; areaHi: Hex64 } | null;
+  /** Null when the current program has no tail-call counter (not tail_call_reachable). */
+  tailCallCounter: TailCallCounter | null;
+}
+
+// ---------------------------------------------------------------- frames and call chain
+
+/** A program this frame used to run before a tail call replaced it. */
+export interface TailCallHop {
+  /** Program that executed the tail call. */
+  program: string;
+  func: string;
+  insn: number;
+  map: string;
+  key: number;
+  direct: boolean;
+  /** Program it jumped to. */
+  to: string;
+  /** Counter after the hop (as stored). */
+  tcc: number;
+}
+
+export interface Frame {
+  /** 0 = innermost. */
+  level: number;
+  program: string;
+  func: string;
+  subprog: number;
+  /** Innermost: the PC's insn; outer frames: the call insn being returned to. */
+  insn: number | null;
+  /** Innermost: PC; outer frames: the return address. */
+  nativeAddr: Hex64;
+  /** Frame pointer register value (rbp / s0). */
+  fp: Hex64;
+  /** BPF R10 for this frame (rbp, or the private-stack top in r9). */
+  bpfFp: Hex64;
+  privateStack: boolean;
+  /** Counter as seen from this frame, if the frame carries one. */
+  tcc: number | null;
+  /** Tail-call hops that happened in this frame since its program was entered, oldest first. */
+  replaced: TailCallHop[];
+  source: SourceRef | null;
+  selected: boolean;
+}
+
+export type FrameSlotKind =
+  | 'return-address'
+  | 'saved-fp'
+  | 'tcc' // counter by value
+  | 'tcc-ptr' // pointer to the counter (6.12+)
+  | 'saved-reg'
+  | 'bpf-stack'
+  | 'priv-stack'
+  | 'priv-guard'
+  | 'padding';
+
+export interface FrameSlot {
+  kind: FrameSlotKind;
+  /** 'return address', 'saved rbp', 'tcc_ptr', 'saved rbx', 'R10-8', 'guard (low)'. */
+  name: string;
+  addr: Hex64;
+  /** Offset from the frame's fp register (rbp / s0; r9 for the private area). */
+  fpOff: number;
+  size: number;
+  bytes: HexBytes;
+  /** Little-endian value for 1/2/4/8-byte slots, else null. */
+  value: Hex64 | null;
+  /** 'prog_b+0x3c', 'guard intact', 'GUARD CORRUPTED', 'points to counter = 2'. */
+  note: string | null;
+  changed: boolean;
+}
+
+export interface FrameSlots {
+  level: number;
+  func: string;
+  fpReg: string;
+  fp: Hex64;
+  /** Highest address first (return address at the top). */
+  slots: FrameSlot[];
+}
+
+export interface CallChainEntry {
+  kind: 'entry' | 'call' | 'tail-call';
+  program: string;
+  func: string;
+  /** Insn of the call/tail call that led to the next entry; for the last entry, the PC's insn. */
+  insn: number | null;
+  /** Frame level this entry belongs to (tail-call hops share the frame they replaced). */
+  frame: number;
+  /** Counter at this point (after the hop for tail calls), if known. */
+  tcc: number | null;
+}
+
+// ---------------------------------------------------------------- pokes and maps
+
+/** x86 poke descriptor states (bypass, target): A nop5/nop5 (illegal), B nop5/jmp, C jmp out/nop5, D jmp out/jmp. */
+export type PokeState = 'A' | 'B' | 'C' | 'D';
+
+export interface PokeSite {
+  addr: Hex64;
+  bytes: HexBytes;
+  /** 'nop5', 'jmp 0xffffffffc000005a (out)', 'jmp prog_b+0xc'. */
+  asm: string;
+}
+
+export interface PokeTransition {
+  from: PokeState;
+  to: PokeState;
+  /** 'install jmp_table[0] = prog_b', 'delete jmp_table[0]', 'replace ...'. */
+  cause: string;
+  /** View.seq of the stop at which it happened. */
+  atSeq: number;
+}
+
+export interface Poke {
+  index: number;
+  program: string;
+  func: string;
+  insn: number;
+  map: string;
+  mapIndex: number;
+  key: number;
+  /** Program in ptrs[key] now (null = empty slot). */
+  slotProgram: string | null;
+  /** Program the target site jumps to (decoded from its bytes), or null for nop5. */
+  jumpsTo: string | null;
+  state: PokeState;
+  bypass: PokeSite;
+  target: PokeSite;
+  /** `out`: where the bypass jumps. */
+  bypassAddr: Hex64;
+  adjOff: number;
+  /** A delete waiting for the PC to leave [bypass+5, target+5) before nopping the target. */
+  pendingGracePeriod: { waitingFor: string } | null;
+  lastTransition: PokeTransition | null;
+  /** True when the state changed since the previous stop (front ends highlight it). */
+  changed: boolean;
+}
+
+export interface MapEntry {
+  key: HexBytes;
+  value: HexBytes;
+  /** Little-endian numbers when key/value are 1/2/4/8 bytes. */
+  keyNum: string | null;
+  valueNum: string | null;
+  changed: boolean;
+}
+
+export interface MapView {
+  index: number;
+  name: string;
+  /** 'prog_array', 'array', 'hash', ... (BPF_MAP_TYPE_* lower case, no prefix). */
+  type: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  /** prog_array only: every slot, null program = empty. */
+  progSlots: { key: number; program: string | null; changed: boolean }[] | null;
+  /** Other maps: entries (arrays: non-zero ones), possibly truncated. */
+  entries: MapEntry[] | null;
+  totalEntries: number;
+  truncated: boolean;
+}
+
+// ---------------------------------------------------------------- code windows
+
+export interface InsnMarkers {
+  current: boolean;
+  /** Breakpoint id at this insn/address, or null. */
+  breakpoint: number | null;
+  breakpointEnabled: boolean;
+  /** Poke descriptor index when this is a direct tail-call insn, or its bypass/target site. */
+  poke: number | null;
+  pokeSite: 'bypass' | 'target' | null;
+  tailCall: 'direct' | 'indirect' | null;
+}
+
+export type DisasmLine =
+  | { kind: 'func'; func: string; addr: Hex64 }
+  | { kind: 'source'; file: string; line: number; text: string }
+  | { kind: 'bpf'; insn: number; text: string; markers: InsnMarkers }
+  | {
+      kind: 'native';
+      /** BPF insn it belongs to, null for glue (prologue before insn 0 etc.). */
+      insn: number | null;
+      addr: Hex64;
+      off: number;
+      bytes: HexBytes;
+      text: string;
+      region: string | null;
+      markers: InsnMarkers;
+    };
+
+export interface DisasmWindow {
+  program: string;
+  func: string;
+  lines: DisasmLine[];
+  /** Index in `lines` of the current position (the native line at PC), or null. */
+  current: number | null;
+}
+
+export interface SourceWindow {
+  file: string;
+  lines: { line: number; text: string; current: boolean; breakpoint: boolean }[];
+  /** Current 1-based line, or null. */
+  current: number | null;
+}
+
+// ---------------------------------------------------------------- misc
+
+export interface Breakpoint {
+  id: number;
+  /** As the user wrote it, normalized: 'prog_a:12', '*0xffffffffc0000042', 'tailchain.c:37'. */
+  spec: string;
+  program: string;
+  insn: number | null;
+  nativeAddr: Hex64;
+  enabled: boolean;
+  hits: number;
+  temporary: boolean;
+}
+
+export type OutputKind = 'command' | 'out' | 'error' | 'info';
+
+export interface OutputLine {
+  /** Monotonic over the session: front ends append lines they have not seen. */
+  seq: number;
+  kind: OutputKind;
+  text: string;
+}
+
+export interface ProgramSummary {
+  name: string;
+  section: string;
+  type: string;
+  funcs: { name: string; subprog: number; insnStart: number; insnCount: number; addr: Hex64; size: number }[];
+}
+
+export interface Progress {
+  label: string;
+  done: number;
+  /** Null when the end is unknown (`continue`). */
+  total: number | null;
+  /** Interrupt (Ctrl-C) will stop it. */
+  interruptible: boolean;
+}
+
+export interface View {
+  version: typeof VIEW_VERSION;
+  /** Increases with every View the session produces (render only when it changes). */
+  seq: number;
+  runState: RunState;
+  arch: Arch;
+  profile: { name: string; describes: string };
+  object: { path: string; name: string } | null;
+  programs: ProgramSummary[];
+  location: Location | null;
+  stop: StopReason | null;
+  registers: Registers | null;
+  /** Innermost first. */
+  frames: Frame[];
+  /** Slots of the selected frame. */
+  frameSlots: FrameSlots | null;
+  /** Outermost first: entry program, calls and tail-call hops down to the PC. */
+  callChain: CallChainEntry[];
+  pokes: Poke[];
+  maps: MapView[];
+  disasm: DisasmWindow | null;
+  source: SourceWindow | null;
+  /** The last command output lines (bounded; older lines drop off the front). */
+  output: OutputLine[];
+  breakpoints: Breakpoint[];
+  /** A long operation under way (runState 'running'), else null. */
+  progress: Progress | null;
+}
