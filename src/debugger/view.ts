@@ -210,6 +210,8 @@ export interface FrameSlot {
   value: Hex64 | null;
   /** 'prog_b+0x3c', 'guard intact', 'GUARD CORRUPTED', 'points to counter = 2'. */
   note: string | null;
+  /** Something is wrong here (a private-stack guard overwritten): front ends flag it. */
+  alert: boolean;
   changed: boolean;
 }
 

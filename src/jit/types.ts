@@ -25,6 +25,13 @@ export interface JitProfile {
   privStack: 'off' | 'adaptive' | 'forced';
   /** x86-64: `jmp __x86_return_thunk` instead of `ret` (mitigations on). */
   retThunk: boolean;
+  /**
+   * x86-64: indirect jumps (the indirect tail call) through `jmp __x86_indirect_thunk_rcx`
+   * rel32 (X86_FEATURE_RETPOLINE) instead of `jmp rcx`. Defaults to `retThunk`.
+   */
+  indirectThunk?: boolean;
+  /** x86-64: the CPU has BMI2, so shifts by a register use shlx/shrx/sarx. Default false. */
+  bmi2?: boolean;
 }
 
 /** Addresses the JIT must know before emitting (their size can change the code). */
@@ -46,6 +53,7 @@ export type Reloc =
   | { kind: 'funcCall'; at: NativeOff; func: number; insn: InsnIdx } // bpf2bpf call rel32 / auipc+jalr
   | { kind: 'funcAddr'; at: NativeOff; func: number; insn: InsnIdx; width: number } // PSEUDO_FUNC address
   | { kind: 'retThunk'; at: NativeOff } // `jmp __x86_return_thunk` rel32
+  | { kind: 'indirectThunk'; at: NativeOff; reg: string } // `jmp __x86_indirect_thunk_<reg>` rel32
   | { kind: 'mapAddr'; at: NativeOff; width: number; insn: InsnIdx } // already resolved via JitEnv; listed for masking
   | { kind: 'perCpu'; at: NativeOff; width: number }; // per-CPU offsets, this_cpu_off disp32
 

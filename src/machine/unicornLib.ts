@@ -127,7 +127,7 @@ export function unicornLib(): UnicornLib {
     uc_strerror: lib.func('const char *uc_strerror(int code)'),
     uc_query: lib.func(`int uc_query(${E}uc, int type, _Out_ size_t *result)`),
     uc_mem_map: lib.func(`int uc_mem_map(${E}uc, uint64_t address, size_t size, uint32_t perms)`),
-    uc_mem_map_ptr: lib.func(`int uc_mem_map_ptr(${E}uc, uint64_t address, size_t size, uint32_t perms, void *ptr)`),
+    uc_mem_map_ptr: lib.func(`int uc_mem_map_ptr(${E}uc, uint64_t address, size_t size, uint32_t perms, uintptr_t ptr)`),
     uc_mem_unmap: lib.func(`int uc_mem_unmap(${E}uc, uint64_t address, size_t size)`),
     uc_mem_protect: lib.func(`int uc_mem_protect(${E}uc, uint64_t address, size_t size, uint32_t perms)`),
     uc_mem_write: lib.func(`int uc_mem_write(${E}uc, uint64_t address, const void *bytes, size_t size)`),

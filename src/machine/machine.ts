@@ -1,0 +1,154 @@
+// The Machine: one emulated CPU (x86-64 or riscv64) with its guest memory, breakpoints,
+// call-trap pages and snapshots. Typed and emulator-agnostic: nothing here mentions
+// Unicorn, so another emulator (a wasm Unicorn, say) can implement the same interface.
+// Everything above machine/ (debugger, record) talks to this interface only.
+import type { Arch } from '../jit/types.ts';
+import type { TextPoker } from '../kernel/pokes/textPoker.ts';
+
+export type MachineArch = Arch;
+
+/** Guest page permissions (bit values as PROT_READ / PROT_WRITE / PROT_EXEC). */
+export const PERM_R = 1;
+export const PERM_W = 2;
+export const PERM_X = 4;
+export const PERM_RW = PERM_R | PERM_W;
+export const PERM_RX = PERM_R | PERM_X;
+export const PERM_RWX = PERM_R | PERM_W | PERM_X;
+
+export type MemAccess = 'read' | 'write' | 'fetch';
+
+/**
+ * Why a run or step ended. Guest misbehaviour is a value naming the address, never a
+ * crash; only host bugs (and exceptions thrown by callbacks) are thrown.
+ */
+export type StopReason =
+  /** The program returned to SENTINEL_ADDR (its result is in rax / a0). */
+  | { kind: 'exited'; pc: bigint }
+  /** A breakpoint's instruction is about to execute (pc = its address, not executed). */
+  | { kind: 'breakpoint'; pc: bigint; id: number }
+  /** step(): exactly one instruction executed; pc is the next one. */
+  | { kind: 'step'; pc: bigint }
+  /** Unmapped or protected access. pc is the faulting instruction (not completed). */
+  | { kind: 'fault'; pc: bigint; access: MemAccess; addr: bigint; size: number; cause: 'unmapped' | 'protected' }
+  | { kind: 'invalid-insn'; pc: bigint }
+  /** CPU exception or interrupt instruction (int3, #DE, ecall...); vector as the CPU numbers it. */
+  | { kind: 'exception'; pc: bigint; vector: number }
+  /** x86 `hlt` outside the sentinel page. pc is after the hlt. */
+  | { kind: 'halted'; pc: bigint }
+  /** The instruction budget ran out; pc is the next instruction, not executed. */
+  | { kind: 'budget'; pc: bigint; executed: number }
+  | { kind: 'timeout'; pc: bigint }
+  /** A watchpoint's access completed; pc is the instruction after the access. */
+  | { kind: 'watch'; pc: bigint; id: number; access: 'read' | 'write'; addr: bigint; size: number; value: bigint }
+  /** A code hook returned 'stop' (pc = the hooked instruction, not executed). */
+  | { kind: 'hook'; pc: bigint; id: number };
+
+export interface RunOptions {
+  /** Maximum instructions to execute (default 50,000,000). */
+  budget?: number;
+  /** Wall-clock limit in milliseconds (costs ~85 µs per run for the timer; default none). */
+  timeoutMs?: number;
+}
+
+export interface MemRegion {
+  base: bigint;
+  size: number;
+  perms: number;
+  /** Backed by host memory shared with JS (mapShared). */
+  shared: boolean;
+}
+
+/** Helper / kfunc trap: called with the id and the five argument registers; returns r0. */
+export type CallTrap = (id: number, args: bigint[]) => bigint;
+
+/** A code hook callback; return 'stop' to stop before the instruction runs. */
+export type CodeHook = (pc: bigint, size: number) => void | 'stop';
+
+export interface MachineSnapshot {
+  readonly arch: MachineArch;
+  readonly pc: bigint;
+  /** Frees native resources; using the snapshot afterwards is an error. */
+  dispose(): void;
+}
+
+export interface Machine extends TextPoker {
+  readonly arch: MachineArch;
+  readonly closed: boolean;
+
+  // ---- registers (names from regs.ts: 'rax'…'r15','rip','eflags','gs_base' / 'x0'…'x31', ABI names, 'pc')
+  readReg(name: string): bigint;
+  writeReg(name: string, value: bigint): void;
+  /** One native call for all names (batched). */
+  readRegs(names: readonly string[]): bigint[];
+  writeRegs(values: Record<string, bigint>): void;
+  readonly pc: bigint;
+  setPc(pc: bigint): void;
+
+  // ---- memory
+  /** Maps emulator-owned zeroed memory. base and size page-aligned. */
+  map(base: bigint, size: number, perms: number): void;
+  /**
+   * An allocator of page-aligned host memory the guest can map with zero copy: the
+   * kernel model's address space takes it, and its buffers are later given to mapShared.
+   */
+  allocator(): (size: number) => Uint8Array;
+  /** Maps `bytes` (from allocator(), page-aligned) at base: guest and JS see the same bytes. */
+  mapShared(base: bigint, bytes: Uint8Array, perms: number): void;
+  unmap(base: bigint, size: number): void;
+  protect(base: bigint, size: number, perms: number): void;
+  regions(): MemRegion[];
+  isMapped(addr: bigint, size?: number): boolean;
+  readMem(addr: bigint, size: number): Uint8Array;
+  writeMem(addr: bigint, bytes: Uint8Array): void;
+  readU64(addr: bigint): bigint;
+  writeU64(addr: bigint, value: bigint): void;
+  /** Writes code and drops translated blocks over it (Unicorn keeps running stale code otherwise). */
+  writeCode(addr: bigint, bytes: Uint8Array): void;
+
+  // ---- per-CPU state
+  /** Which emulated CPU runs next. x86: GS base = gsBase and this_cpu_off = gsBase at gs:[THIS_CPU_OFF_ADDR]. */
+  selectCpu(cpu: number, gsBase: bigint): void;
+  readonly cpu: number;
+
+  // ---- trap pages
+  /** Page of `ret` / `jr ra` at HELPER_BASE; each call traps to `fn(helperId, args)` first. */
+  installHelperPage(fn: CallTrap): void;
+  /** Same at KFUNC_BASE for kfunc calls (id = btf id modulo the page). */
+  installKfuncPage(fn: CallTrap): void;
+  /** x86: __x86_return_thunk = ret, __x86_indirect_thunk_rcx = jmp rcx. No-op on riscv64. */
+  installThunks(): void;
+  /** Page of hlt (x86) / trapping code (riscv) at SENTINEL_ADDR; reaching it ends a run. */
+  installSentinel(): void;
+
+  // ---- execution
+  /** Runs from pc until exit, breakpoint, fault, budget or timeout. Breakpoint at pc is skipped once. */
+  run(opts?: RunOptions): StopReason;
+  /** Executes exactly one instruction (a helper trap runs as part of its `ret`). */
+  step(): StopReason;
+  /**
+   * Calls a function like the kernel does: pushes SENTINEL_ADDR as return address (x86) or
+   * sets ra (riscv), sets arguments and pc, then runs.
+   */
+  call(entry: bigint, args: bigint[], stackTop: bigint, opts?: RunOptions): StopReason;
+  /** Return value register (rax / a0). */
+  readonly retval: bigint;
+
+  // ---- hooks
+  addBreakpoint(addr: bigint): number;
+  removeBreakpoint(id: number): void;
+  breakpoints(): { id: number; addr: bigint }[];
+  /** Code hook over [begin, end] inclusive. */
+  addCodeHook(begin: bigint, end: bigint, fn: CodeHook): number;
+  removeCodeHook(id: number): void;
+  /** Watchpoint: stops after an access to [begin, end] inclusive completes. */
+  addWatchpoint(access: 'read' | 'write', begin: bigint, end: bigint): number;
+  removeWatchpoint(id: number): void;
+
+  // ---- snapshots
+  /** CPU context + copies of every mapped region except the trap pages. */
+  snapshot(): MachineSnapshot;
+  restore(s: MachineSnapshot): void;
+
+  /** Frees the engine. Refused while inside a hook or a run. */
+  close(): void;
+}

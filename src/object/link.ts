@@ -1,0 +1,129 @@
+// Per-program linking, after libbpf bpf_object__relocate / bpf_object__reloc_code (v1.x):
+// the entry function, then every `.text` subprogram it reaches, appended depth-first in
+// the order their calls are met; call and PSEUDO_FUNC immediates are rewritten to the
+// appended positions. Func/line info follow each function to its linked position.
+import type { Insn } from '../bpf/insn.ts';
+import { fileOff, insnIdx } from '../common/ids.ts';
+import { linkBadCall, linkBadJump, linkBadLdImm64, linkTooBig, ObjError, type Where } from './errors.ts';
+import type { Elf } from './elf.ts';
+import { funcAt, type Func } from './relocate.ts';
+import type { BtfExt } from './btfExt.ts';
+import type { BpfProgram, LinkedFunc, LineInfoRec, SourcePos } from './types.ts';
+import type { SectionProgInfo } from './progType.ts';
+
+/** BPF_COMPLEXITY_LIMIT_INSNS: the kernel refuses longer programs. */
+const MAX_LINKED_INSNS = 1_000_000;
+const CALL = 0x85;
+const LD_IMM64 = 0x18;
+const BPF_PSEUDO_CALL = 1;
+const BPF_PSEUDO_FUNC = 4;
+
+const isPseudoCall = (i: Insn): boolean => i.code === CALL && i.src === BPF_PSEUDO_CALL;
+const isPseudoFunc = (i: Insn): boolean => i.code === LD_IMM64 && i.src === BPF_PSEUDO_FUNC;
+
+/**
+ * Checks a function's own control flow, as the verifier's check_subprogs/check_cfg would
+ * reject it: ld_imm64 pairs complete with a zero second slot, jumps landing inside the
+ * function and never on a second slot.
+ */
+export function checkFuncFlow(elf: Elf, f: Func): void {
+  const second = new Uint8Array(f.len);
+  const at = (i: number): Where => ({ file: elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name });
+  for (let i = 0; i < f.len; i++) {
+    const x = f.insns[i]!;
+    if (x.code !== LD_IMM64) continue;
+    const y = f.insns[i + 1];
+    if (!y) throw new ObjError(linkBadLdImm64(at(i), `ld_imm64 at insn ${f.start + i} has no second slot inside '${f.name}'`));
+    if (y.code !== 0 || y.dst !== 0 || y.src !== 0 || y.off !== 0)
+      throw new ObjError(linkBadLdImm64(at(i + 1), `second slot of ld_imm64 at insn ${f.start + i} is not zero`));
+    second[i + 1] = 1;
+    i++;
+  }
+  for (let i = 0; i < f.len; i++) {
+    const x = f.insns[i]!;
+    const cls = x.code & 7;
+    if (second[i] || (cls !== 5 && cls !== 6)) continue;
+    const op = x.code & 0xf0;
+    if (op === 0x80 || op === 0x90) continue; // call, exit
+    // JMP32|JA (gotol) jumps by imm; every other jump by off.
+    const t = i + (x.code === 0x06 ? x.imm : x.off) + 1;
+    if (t < 0 || t >= f.len || second[t]) throw new ObjError(linkBadJump(at(i), f.start + i, f.start + t));
+  }
+}
+
+export interface LinkContext {
+  elf: Elf;
+  textFuncs: Func[];
+  ext: BtfExt | undefined;
+  /** Source position of one line_info record (string lookups cached by the caller). */
+  sourceOf(fileNameOff: number, lineOff: number, line: number, col: number): SourcePos;
+}
+
+export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo): BpfProgram {
+  const insns: Insn[] = entry.insns.slice();
+  const placed = new Map<Func, number>([[entry, 0]]);
+  const order: Func[] = [entry];
+  // Explicit stack instead of recursion: a crafted object may chain thousands of subprograms.
+  const stack: { f: Func; base: number; i: number }[] = [{ f: entry, base: 0, i: 0 }];
+  while (stack.length) {
+    const fr = stack[stack.length - 1]!;
+    if (fr.i >= fr.f.len) {
+      stack.pop();
+      continue;
+    }
+    const i = fr.i++;
+    const x = insns[fr.base + i]!;
+    if (!isPseudoCall(x) && !isPseudoFunc(x)) continue;
+    const f = fr.f;
+    const w: Where = { file: ctx.elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name };
+    const relo = f.codeRelos.get(i);
+    let target: number;
+    if (relo) {
+      if (relo.kind === 'call' && !isPseudoCall(x)) throw new ObjError(linkBadCall(w, 'call relocation on a non-call instruction'));
+      target = relo.kind === 'call' ? relo.symOff / 8 + x.imm + 1 : (relo.symOff + x.imm) / 8;
+    } else if (isPseudoFunc(x)) {
+      throw new ObjError(linkBadCall(w, `function address load at insn ${f.start + i} has no relocation`));
+    } else {
+      // A static callee in the same section carries no relocation: imm is section-relative.
+      if (!f.isText) throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} has no relocation and its caller is not in .text`));
+      target = f.start + i + x.imm + 1;
+    }
+    const callee = Number.isInteger(target) ? funcAt(ctx.textFuncs, target) : undefined;
+    if (!callee) throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} targets .text insn ${target}, which is not in any subprogram`));
+    if (callee.start !== target)
+      throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} targets .text insn ${target}, inside '${callee.name}' rather than at its start`));
+    let off = placed.get(callee);
+    if (off === undefined) {
+      off = insns.length;
+      if (off + callee.len > MAX_LINKED_INSNS) throw new ObjError(linkTooBig(w, off + callee.len));
+      placed.set(callee, off);
+      order.push(callee);
+      for (const y of callee.insns) insns.push(y);
+      stack.push({ f: callee, base: off, i: 0 });
+    }
+    insns[fr.base + i] = { ...x, imm: off - (fr.base + i) - 1 };
+  }
+
+  const funcs: LinkedFunc[] = [];
+  const lineInfo: LineInfoRec[] = [];
+  for (const f of order) {
+    const base = placed.get(f)!;
+    const lf: LinkedFunc = { name: f.name, start: insnIdx(base), len: f.len, section: f.sec.name, sectionInsn: f.start, global: f.global };
+    const fi = ctx.ext?.funcInfo.get(f.sec.name)?.find((r) => r.insnOff === f.start * 8);
+    if (fi) lf.btfFuncId = fi.typeId;
+    funcs.push(lf);
+    for (const r of ctx.ext?.lineInfo.get(f.sec.name) ?? []) {
+      const k = r.insnOff / 8 - f.start;
+      if (k < 0 || k >= f.len) continue;
+      lineInfo.push({ insn: insnIdx(base + k), ...ctx.sourceOf(r.fileNameOff, r.lineOff, r.line, r.col) });
+    }
+  }
+  funcs.sort((a, b) => a.start - b.start);
+  lineInfo.sort((a, b) => a.insn - b.insn);
+  const prog: BpfProgram = {
+    name: entry.name, section: info.section, autoload: info.autoload, progType: info.progType, insns, funcs, lineInfo,
+    fileOff: fileOff(entry.sec.offset + entry.start * 8),
+  };
+  if (info.attach) prog.attach = info.attach;
+  return prog;
+}

@@ -1,0 +1,145 @@
+// Functions of the executable sections and their relocations, after libbpf's
+// bpf_object__add_programs and bpf_program__record_reloc (v1.x). Map and global-data
+// relocations do not depend on where a function ends up in a linked program, so they
+// are applied here, once per function; calls and PSEUDO_FUNC loads are left to link.ts.
+import { decodeInsns, type Insn } from '../bpf/insn.ts';
+import {
+  functionOutOfBounds, misalignedFunction, ObjError, overlappingFunctions, relocBadCall, relocBadData,
+  relocBadInsn, relocBadMap, relocBadSubprogAddr, relocExtern, relocOutOfRange, staticProgram, type Where,
+} from './errors.ts';
+import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, type Elf, type ElfSection } from './elf.ts';
+import type { ObjSections } from './sections.ts';
+
+const BPF_PSEUDO_MAP_FD = 1;
+const BPF_PSEUDO_MAP_VALUE = 2;
+const BPF_PSEUDO_CALL = 1;
+const BPF_PSEUDO_FUNC = 4;
+const CALL = 0x85;
+const LD_IMM64 = 0x18;
+
+/** A relocation a linker must resolve per program: bpf-to-bpf call or function address. */
+export interface CodeRelo {
+  kind: 'call' | 'subprog';
+  /** Symbol value (byte offset in `.text`). */
+  symOff: number;
+  fileOff: number;
+}
+
+export interface Func {
+  name: string;
+  sec: ElfSection;
+  isText: boolean;
+  /** First instruction inside its section. */
+  start: number;
+  len: number;
+  global: boolean;
+  /** The function's instructions with map/global-data relocations applied. */
+  insns: Insn[];
+  /** Code relocations by instruction index relative to `start`. */
+  codeRelos: Map<number, CodeRelo>;
+}
+
+export interface MapLookup {
+  /** `.maps` byte offset -> map index. */
+  userMapAt(secOffset: number): number | undefined;
+  /** Section index -> global-data map index. */
+  dataMapOf(shndx: number): number | undefined;
+  mapsShndx: number | undefined;
+}
+
+export function collectFuncs(elf: Elf, secs: ObjSections): Func[] {
+  const all: Func[] = [];
+  const execSecs = secs.text ? [secs.text, ...secs.progSecs] : secs.progSecs;
+  for (const sec of execSecs) {
+    const isText = sec === secs.text;
+    const decoded = decodeInsns(sec.data, elf.le);
+    const funcs: Func[] = [];
+    for (const s of elf.symbols) {
+      if (s.shndx !== sec.index || s.type !== STT_FUNC) continue;
+      const w: Where = { file: elf.file, section: sec.name, fileOff: elf.symtab.offset + s.index * 24 };
+      if (s.value % 8 !== 0 || s.size % 8 !== 0 || s.size === 0) throw new ObjError(misalignedFunction(w, s.name, s.value, s.size));
+      if (s.value + s.size > sec.size) throw new ObjError(functionOutOfBounds(w, s.name));
+      if (!isText && s.bind === STB_LOCAL) throw new ObjError(staticProgram(w, s.name));
+      const start = s.value / 8, len = s.size / 8;
+      funcs.push({
+        name: s.name, sec, isText, start, len, global: s.bind !== STB_LOCAL,
+        insns: decoded.slice(start, start + len), codeRelos: new Map(),
+      });
+    }
+    funcs.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < funcs.length; i++) {
+      const a = funcs[i - 1]!, b = funcs[i]!;
+      if (b.start < a.start + a.len)
+        throw new ObjError(overlappingFunctions({ file: elf.file, section: sec.name, fileOff: sec.offset + b.start * 8, insn: b.start }, a.name, b.name));
+    }
+    all.push(...funcs);
+  }
+  return all;
+}
+
+/** Finds the function of `funcs` (sorted by start, one section) containing section insn `i`. */
+export function funcAt(funcs: readonly Func[], i: number): Func | undefined {
+  let lo = 0, hi = funcs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const f = funcs[mid]!;
+    if (i < f.start) hi = mid - 1;
+    else if (i >= f.start + f.len) lo = mid + 1;
+    else return f;
+  }
+  return undefined;
+}
+
+export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: MapLookup): void {
+  const textIdx = secs.text?.index;
+  for (const [target, relSec] of secs.rels) {
+    const sec = elf.sections[target]!;
+    if (sec.name === '.maps') continue;
+    const secFuncs = funcs.filter((f) => f.sec === sec);
+    for (const rel of readRels(elf, relSec)) {
+      const sym = elf.symbols[rel.sym]!;
+      const w: Where = { file: elf.file, section: sec.name, fileOff: rel.fileOff };
+      if (rel.offset % 8 !== 0 || rel.offset + 8 > sec.size) throw new ObjError(relocOutOfRange(w, rel.offset, sec.size));
+      const secInsn = rel.offset / 8;
+      const f = funcAt(secFuncs, secInsn);
+      // libbpf skips relocations outside every known function (overridden weak functions).
+      if (!f) continue;
+      const at: Where = { ...w, program: f.name, insn: secInsn };
+      const i = secInsn - f.start;
+      const insn = f.insns[i]!;
+      if (insn.code === CALL) {
+        if (insn.src !== BPF_PSEUDO_CALL) throw new ObjError(relocBadCall(at, `relocation against '${sym.name}' on a call that is not a bpf-to-bpf call`));
+        if (textIdx === undefined || sym.shndx !== textIdx)
+          throw new ObjError(relocBadCall(at, `call relocation against '${sym.name}' outside '.text' (subprograms must live in .text)`));
+        if (sym.value % 8 !== 0 || sym.value >= secs.text!.size) throw new ObjError(relocBadCall(at, `call relocation against '${sym.name}' has bad offset ${sym.value}`));
+        f.codeRelos.set(i, { kind: 'call', symOff: sym.value, fileOff: rel.fileOff });
+        continue;
+      }
+      if (insn.code !== LD_IMM64) throw new ObjError(relocBadInsn(at, sym.name));
+      if (i + 1 >= f.len) throw new ObjError(relocBadInsn(at, sym.name));
+      if (sym.shndx === SHN_UNDEF) throw new ObjError(relocExtern(at, sym.name));
+      if (textIdx !== undefined && sym.shndx === textIdx) {
+        if (sym.value % 8 !== 0 || insn.imm % 8 !== 0) throw new ObjError(relocBadSubprogAddr(at, `bad subprog address relocation against '${sym.name}'`));
+        if (insn.src !== BPF_PSEUDO_FUNC) throw new ObjError(relocBadSubprogAddr(at, `function address load of '${sym.name}' is not a PSEUDO_FUNC ld_imm64`));
+        f.codeRelos.set(i, { kind: 'subprog', symOff: sym.value, fileOff: rel.fileOff });
+        continue;
+      }
+      if (sym.shndx >= SHN_LORESERVE) throw new ObjError(relocBadData(at, `relocation against '${sym.name}' in special section ${sym.shndx}`));
+      if (sym.shndx === maps.mapsShndx) {
+        const idx = maps.userMapAt(sym.value);
+        if (idx === undefined) throw new ObjError(relocBadMap(at, `no map is defined at '.maps' offset ${sym.value} ('${sym.name}')`));
+        f.insns[i] = { ...insn, src: BPF_PSEUDO_MAP_FD, imm: idx };
+        continue;
+      }
+      const dataIdx = maps.dataMapOf(sym.shndx);
+      if (dataIdx === undefined)
+        throw new ObjError(relocBadData(at, `relocation against '${sym.name}' in section ${sym.shndx}, which is neither a map nor global data`));
+      const dsec = elf.sections[sym.shndx]!;
+      if (sym.value > dsec.size) throw new ObjError(relocBadData(at, `'${sym.name}' at ${sym.value} lies outside '${dsec.name}'`));
+      // libbpf RELO_DATA: slot 2 keeps addend + symbol offset, slot 1 names the map.
+      const second = f.insns[i + 1]!;
+      f.insns[i + 1] = { ...second, imm: (insn.imm + sym.value) | 0 };
+      f.insns[i] = { ...insn, src: BPF_PSEUDO_MAP_VALUE, imm: dataIdx };
+    }
+  }
+}
