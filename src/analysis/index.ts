@@ -1,3 +1,9 @@
 // Public API of the analysis layer: what the verifier decides and the JIT depends on.
 export * from './types.ts';
 export * from './ctxLayout.ts';
+export { analyzeProgram } from './analyzeProgram.ts';
+export { AnCode } from './errors.ts';
+export { BPF_REG_AX, INTERNAL_HELPER, genLdAbs } from './miscFixups.ts';
+export { MAX_BPF_STACK } from './absint.ts';
+export { BPF_PRIV_STACK_MIN_SIZE } from './privStack.ts';
+export { TAIL_CALL_STACK_LIMIT } from './maxStackDepth.ts';

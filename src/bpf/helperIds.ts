@@ -42,11 +42,16 @@ export const HELPER_NAMES: readonly string[] = [
 const byName = new Map<string, number>(HELPER_NAMES.map((n, i) => [n, i]));
 
 /** `bpf_map_lookup_elem` for id 1; `helper#N` for unknown ids. */
-export const helperName = (id: number): string => (HELPER_NAMES[id] && id > 0 ? 'bpf_' + HELPER_NAMES[id] : `helper#${id}`);
+export function helperName(id: number): string {
+  if (HELPER_NAMES[id] && id > 0) return 'bpf_' + HELPER_NAMES[id];
+  for (const [name, k] of Object.entries(KERNEL_FUNC)) if (k === id) return 'bpf_' + name;
+  return `helper#${id}`;
+}
 
 /** Helper id by name, with or without the `bpf_` prefix. */
 export function helperId(name: string): number | undefined {
-  return byName.get(name.startsWith('bpf_') ? name.slice(4) : name);
+  const bare = name.startsWith('bpf_') ? name.slice(4) : name;
+  return byName.get(bare) ?? (KERNEL_FUNC as Record<string, number>)[bare];
 }
 
 export const BPF_FUNC = {
@@ -67,4 +72,17 @@ export const BPF_FUNC = {
   timer_start: 171,
   timer_cancel: 172,
   loop: 181,
+} as const;
+
+/**
+ * Kernel-internal functions that verifier rewrites call but that have no UAPI id, placed
+ * after the UAPI range on the helper trap page (id * HELPER_STRIDE stays below one page).
+ * gen_ld_abs (net/core/filter.c bpf_gen_ld_abs) turns LD_ABS/LD_IND into
+ * `r2 = off; r1 = r6; call bpf_skb_load_helper_{8,16,32}_no_cache; if r0 s>= 0 goto +2;
+ * w0 ^= w0; exit` — the helper returns the big-endian value or a negative errno.
+ */
+export const KERNEL_FUNC = {
+  skb_load_helper_8_no_cache: 0xf0,
+  skb_load_helper_16_no_cache: 0xf1,
+  skb_load_helper_32_no_cache: 0xf2,
 } as const;

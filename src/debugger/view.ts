@@ -202,7 +202,8 @@ export interface FrameSlot {
   /** 'return address', 'saved rbp', 'tcc_ptr', 'saved rbx', 'R10-8', 'guard (low)'. */
   name: string;
   addr: Hex64;
-  /** Offset from the frame's fp register (rbp / s0; r9 for the private area). */
+  /** Register `fpOff` is relative to: the frame's fp (rbp / s0), or r9 for the private area. */
+  base: string;
   fpOff: number;
   size: number;
   bytes: HexBytes;

@@ -69,6 +69,10 @@ export interface FrameLayout {
   privStack?: { size: number; guard: bigint; guardSize: number };
   /** Native register that holds BPF R10 (rbp, r9, s5). */
   fpReg: string;
+  /** Register the fpOff values above are relative to, when not fpReg (RISC-V: 's0', the CFA). */
+  offBase?: string;
+  /** Register holding the tail-call counter while this function runs (RISC-V: 'a6' or 's6'). */
+  tccReg?: string;
 }
 
 /** struct bpf_jit_poke_descriptor, per direct tail-call site. Offsets are within the function. */

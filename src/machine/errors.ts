@@ -28,3 +28,6 @@ export const snapshotDisposed = (): BpfdbgError => make('machine.snapshot-dispos
 
 export const wrongSnapshot = (): BpfdbgError =>
   make('machine.wrong-snapshot', 'the snapshot was taken on another machine');
+
+export const notInTrap = (): BpfdbgError =>
+  make('machine.not-in-trap', 'callFromTrap is only possible from inside a helper or kfunc trap');

@@ -117,7 +117,7 @@ export interface Machine extends TextPoker {
   installKfuncPage(fn: CallTrap): void;
   /** x86: __x86_return_thunk = ret, __x86_indirect_thunk_rcx = jmp rcx. No-op on riscv64. */
   installThunks(): void;
-  /** Page of hlt (x86) / trapping code (riscv) at SENTINEL_ADDR; reaching it ends a run. */
+  /** Page of hlt (x86) / wfi (riscv) at SENTINEL_ADDR; returning to it ends a run. */
   installSentinel(): void;
 
   // ---- execution
@@ -130,6 +130,12 @@ export interface Machine extends TextPoker {
    * sets ra (riscv), sets arguments and pc, then runs.
    */
   call(entry: bigint, args: bigint[], stackTop: bigint, opts?: RunOptions): StopReason;
+  /**
+   * From inside a helper/kfunc trap (bpf_loop, bpf_for_each_map_elem, timers): runs the
+   * BPF function at `entry` to completion below the current stack, then resumes the
+   * interrupted state. Breakpoints, watchpoints and hook stops are ignored inside it.
+   */
+  callFromTrap(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint };
   /** Return value register (rax / a0). */
   readonly retval: bigint;
 
@@ -145,8 +151,11 @@ export interface Machine extends TextPoker {
   removeWatchpoint(id: number): void;
 
   // ---- snapshots
-  /** CPU context + copies of every mapped region except the trap pages. */
-  snapshot(): MachineSnapshot;
+  /**
+   * CPU context + copies of every mapped region except the trap pages. With
+   * `{ memory: false }` only the CPU context (to park one CPU while another runs).
+   */
+  snapshot(opts?: { memory?: boolean }): MachineSnapshot;
   restore(s: MachineSnapshot): void;
 
   /** Frees the engine. Refused while inside a hook or a run. */

@@ -2,7 +2,7 @@
 // calls used to get page-aligned host memory for uc_mem_map_ptr. The ONLY file importing
 // koffi. Constants were read from /usr/include/unicorn/*.h of 2.0.1 (see the spike notes
 // in ../shared/reference/unicorn-koffi.md for the prototypes that work with koffi 3.x).
-import koffi from 'koffi';
+import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 
 export const UC_ARCH_X86 = 4;
 export const UC_ARCH_RISCV = 8;
@@ -13,6 +13,7 @@ export const UC_PROT_READ = 1;
 export const UC_PROT_WRITE = 2;
 export const UC_PROT_EXEC = 4;
 
+export const UC_HOOK_INTR = 1 << 0;
 export const UC_HOOK_CODE = 1 << 2;
 export const UC_HOOK_MEM_READ = 1 << 10;
 export const UC_HOOK_MEM_WRITE = 1 << 11;
@@ -78,12 +79,13 @@ export interface UnicornLib {
   uc_context_restore(uc: unknown, ctx: unknown): number;
   uc_context_free(ctx: unknown): number;
   /** Pointer types used to register callbacks. */
-  codeHookPtr: koffi.IKoffiCType;
-  memHookPtr: koffi.IKoffiCType;
+  codeHookPtr: TypeObject;
+  memHookPtr: TypeObject;
+  intrHookPtr: TypeObject;
   /** Page-aligned zeroed host memory (anonymous mmap), released with hostFree. */
   hostAlloc(size: number): { ptr: unknown; view: Uint8Array; address: bigint };
   hostFree(ptr: unknown, size: number): void;
-  register(fn: Function, type: koffi.IKoffiCType): unknown;
+  register(fn: Function, type: TypeObject): unknown;
   unregister(cb: unknown): void;
   /** Host address of a native pointer, for keying and alignment checks. */
   address(ptr: unknown): bigint;
@@ -101,7 +103,7 @@ const MAP_ANONYMOUS = 0x20;
 /** Loads libunicorn.so.2 once; a missing library is one clear, actionable error. */
 export function unicornLib(): UnicornLib {
   if (cached) return cached;
-  let lib: koffi.IKoffiLib;
+  let lib: LibraryHandle;
   try {
     lib = koffi.load('libunicorn.so.2');
   } catch (e) {
@@ -117,6 +119,7 @@ export function unicornLib(): UnicornLib {
   const memHook = koffi.proto(
     'bool uc_cb_eventmem(void *uc, int type, uint64_t address, int size, int64_t value, void *ud)',
   );
+  const intrHook = koffi.proto('void uc_cb_hookintr(void *uc, uint32_t intno, void *ud)');
   const E = 'uc_engine *';
   const mmap = libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)');
   const munmap = libc.func('int munmap(void *addr, size_t len)');
@@ -180,6 +183,7 @@ export function unicornLib(): UnicornLib {
     uc_context_free: f.uc_context_free,
     codeHookPtr: koffi.pointer(codeHook),
     memHookPtr: koffi.pointer(memHook),
+    intrHookPtr: koffi.pointer(intrHook),
     hostAlloc(size) {
       const ptr = mmap(null, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       const address = BigInt(koffi.address(ptr));

@@ -69,7 +69,7 @@ export function computeLayout(width: number, height: number, side: PaneId, extra
   const top = avail - out - bottom;
   const regW = width >= 150 ? 58 : 36;
   const stackOnTop = width >= 170;
-  const stackW = 50;
+  const stackW = width >= 190 ? 60 : 50;
   const codeW = width - regW - (stackOnTop ? stackW : 0);
   const topPanes: PaneRect[] = [{ id: 'code', width: codeW }, { id: 'registers', width: regW }];
   if (stackOnTop) topPanes.push({ id: 'stack', width: stackW });

@@ -3,7 +3,10 @@
 import React from 'react';
 import { Text } from 'ink';
 import type { DisasmLine, InsnMarkers, View } from '../../debugger/view.ts';
-import { clip, shortAddr, windowStart } from '../format.ts';
+import { clip, fit, shortAddr, windowStart } from '../format.ts';
+
+/** Up to 7 bytes shown in full; longer encodings (movabs) end in '…'. */
+const fitBytes = (b: string): string => fit(b, 21);
 import { useTheme, type Theme } from '../theme.ts';
 import { Empty, PaneFrame, bodyRows } from './PaneFrame.tsx';
 
@@ -23,15 +26,12 @@ function gutter(m: InsnMarkers, isCurrent: boolean): string {
 }
 
 function pokeTag(view: View, m: InsnMarkers): string {
-  const tags: string[] = [];
   if (m.poke !== null) {
     const p = view.pokes.find((q) => q.index === m.poke);
-    if (m.pokeSite) tags.push(`◀ ${m.pokeSite}${p ? ` (${p.state})` : ''}`);
-    else tags.push(`[poke #${m.poke}${p ? ` ${p.state}` : ''}${p?.changed ? ' !' : ''}]`);
+    const st = p ? ` ${p.state}${p.changed ? '!' : ''}` : '';
+    return m.pokeSite ? `  ◀ ${m.pokeSite}${st}` : `  [poke #${m.poke}${st}]`;
   }
-  if (m.tailCall && m.poke === null) tags.push(`[tail call ${m.tailCall}]`);
-  else if (m.tailCall && !m.pokeSite) tags.push('[tail call]');
-  return tags.length ? '  ' + tags.join(' ') : '';
+  return m.tailCall ? `  [tail call ${m.tailCall}]` : '';
 }
 
 function CodeLine({ line, view, isCurrent, isCursor, width, theme, showBytes }: {
@@ -71,8 +71,8 @@ function CodeLine({ line, view, isCurrent, isCursor, width, theme, showBytes }: 
     }
     case 'native': {
       const m = line.markers;
-      const bytes = showBytes ? `${line.bytes.padEnd(24)} ` : '';
-      const body = `${gutter(m, isCurrent)}      ${shortAddr(line.addr)}  ${bytes}${line.text}`;
+      const bytes = showBytes ? `${fitBytes(line.bytes)} ` : '';
+      const body = `${gutter(m, isCurrent)}    ${shortAddr(line.addr)}  ${bytes}${line.text}`;
       const tag = pokeTag(view, m);
       return (
         <Text inverse={isCursor} wrap="truncate-end">

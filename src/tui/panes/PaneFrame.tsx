@@ -20,7 +20,7 @@ export function PaneFrame({ title, info, focused, width, height, children }: Pan
   const head = ` ${title}${focused ? ' *' : ''} `;
   const rest = info ? ` ${info}` : '';
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
       <Text inverse={focused} bold color={focused ? undefined : theme.title} wrap="truncate-end">
         {fit(head + rest, width)}
       </Text>

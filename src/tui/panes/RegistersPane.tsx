@@ -25,10 +25,10 @@ const Val = ({ value, changed, theme }: { value: string; changed: boolean; theme
 );
 
 function NativeRow({ r, theme }: { r: NativeRegister; theme: Theme }): React.ReactElement {
-  const tag = r.bpf ?? (r.role === 'private frame pointer' ? 'R10*' : r.role === 'tail-call counter' ? 'tcc' : '');
+  const tag = r.bpf ?? (r.role === 'private frame pointer' ? 'pfp' : r.role === 'tail-call counter' ? 'tcc' : '');
   return (
     <Text wrap="truncate-end">
-      {r.name.padEnd(6)}
+      {r.name.padEnd(7)}
       <Val value={r.value} changed={r.changed} theme={theme} />
       <Text color={theme.dim}> {tag}</Text>
     </Text>
@@ -94,12 +94,12 @@ export function RegistersPane({ view, focused, width, height, scroll = null }: R
       {calloutShown}
       {twoCol ? (
         <Box flexDirection="row">
-          <Box flexDirection="column" width={30}>
+          <Box flexDirection="column" width={30} flexShrink={0}>
             {natives.map((r) => (
               <NativeRow key={r.name} r={r} theme={theme} />
             ))}
           </Box>
-          <Box flexDirection="column" width={inner - 30}>
+          <Box flexDirection="column" width={inner - 30} flexShrink={0}>
             {regs.bpf.slice(listStart, listStart + listRows).map((r) => (
               <BpfRow key={r.name} r={r} theme={theme} />
             ))}

@@ -15,8 +15,8 @@ export interface StackPaneProps {
   scroll?: number | null;
 }
 
-function SlotRow({ s, fpReg, width, theme }: { s: FrameSlot; fpReg: string; width: number; theme: Theme }): React.ReactElement {
-  const off = `${fpReg}${fpOff(s.fpOff)}`.padEnd(10);
+function SlotRow({ s, width, theme }: { s: FrameSlot; width: number; theme: Theme }): React.ReactElement {
+  const off = `${s.base}${fpOff(s.fpOff)}`.padEnd(10);
   const name = s.name.padEnd(15);
   const val = s.value !== null ? padHex64(s.value) : s.bytes;
   const note = s.note ? `  ${s.note}` : '';
@@ -54,7 +54,7 @@ export function StackPane({ view, focused, width, height, scroll = null }: Stack
   return (
     <PaneFrame title="Stack" info={`#${fs.level} ${fs.func} ${fs.fpReg}=${fs.fp}`} focused={focused} width={width} height={height}>
       {fs.slots.slice(start, start + rows).map((s, i) => (
-        <SlotRow key={start + i} s={s} fpReg={fs.fpReg} width={width - 1} theme={theme} />
+        <SlotRow key={start + i} s={s} width={width - 1} theme={theme} />
       ))}
     </PaneFrame>
   );

@@ -1,0 +1,175 @@
+// analyzeProgram: the verifier passes the JIT depends on, in bpf_check's order (v6.13-6.18):
+// subprogram discovery and check_subprogs, opcode/ldimm64 checks, check_cfg, symbolic
+// execution (our abstract interpreter: stack depths, map/key tracking, callbacks),
+// check_max_stack_depth (+ private-stack marking), dead-code removal, ctx-access
+// rewrites, do_misc_fixups. The result is the "xlated" program the JIT compiles.
+import { err, ok, type Diag, type Result } from '../common/diag.ts';
+import { insnIdx, subprogIdx, type InsnIdx } from '../common/ids.ts';
+import type { Insn } from '../bpf/insn.ts';
+import {
+  BPF_ATOMIC, BPF_LDX, BPF_ST, BPF_STX, BPF_FUNC_tail_call, insnClass, isHelperCall, memMode, isTailCall,
+} from '../bpf/opcodes.ts';
+import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
+import { interpret, MAX_BPF_STACK, type AbsResult } from './absint.ts';
+import { checkCfg } from './cfg.ts';
+import { checkInsns } from './checkInsns.ts';
+import { convertCtxAccess, hasCtxRewrite } from './ctxRewrite.ts';
+import { optDeadCode } from './deadCode.ts';
+import * as E from './errors.ts';
+import { MAP_MEM_ARGS } from './helperArgs.ts';
+import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
+import { doMiscFixups, type FixupAux } from './miscFixups.ts';
+import { newWorkProg, patchInsn, type WorkProg } from './patch.ts';
+import { privStackModeFor } from './privStack.ts';
+import { findSubprogs, subprogOf, type SubprogBase } from './subprogs.ts';
+import type { AnalysisOptions, PokeSite, ProgramImage, SubprogInfo, TailCallSite } from './types.ts';
+
+interface Aux extends FixupAux {
+  ctx?: boolean;
+}
+
+const fromDiag = <T>(d: Diag): Result<T> => err(d.code, d.message, d.place);
+
+export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisOptions = {}): Result<ProgramImage> {
+  const w: E.Where = { obj, prog };
+  const kernel = opts.kernel ?? '6.18';
+  const progType = opts.progType ?? prog.progType;
+  const allowTcInSubprogs = opts.allowTailCallInSubprogs ?? true;
+  const insns = prog.insns;
+  if (insns.length === 0) return fromDiag(E.lastInsnNotExit(w, 0));
+
+  const sp = findSubprogs(w, insns);
+  if (!sp.ok) return fromDiag(sp.error);
+  const subprogs = sp.subprogs;
+  const bad = checkInsns(w, insns) ?? checkCfg(w, insns, subprogs);
+  if (bad) return fromDiag(bad);
+
+  const abs = interpret({ w, obj, insns, subprogs, progType });
+  if (!abs.ok) return fromDiag(abs.error);
+  const facts = abs.value;
+
+  // check_map_func_compatibility: tail calls need JIT support for subprog tail calls.
+  if (subprogs.length > 1 && !allowTcInSubprogs) {
+    const tc = facts.tailCalls[0];
+    if (tc) return fromDiag(E.tailCallWithSubprogs(w, tc.insn));
+  }
+
+  const anyTailCall = subprogs.some((s) => s.hasTailCall);
+  const progMode = privStackModeFor(prog, progType, anyTailCall, opts.privStack ?? 'adaptive', kernel);
+  const depths = facts.stackDepth.slice();
+  const msd = checkMaxStackDepth({ w, insns, subprogs, depth: depths, progMode });
+  if (!msd.ok) return fromDiag(msd.error);
+
+  const p = newWorkProg<Aux>(insns, buildAux(obj, insns, facts), prog.lineInfo, subprogs.map((s) => s.start));
+  optDeadCode(p, insns.map((_, i) => facts.before[i] !== undefined));
+
+  if (hasCtxRewrite(progType)) {
+    const bad2 = convertCtxAccesses(w, p, progType);
+    if (bad2) return fromDiag(bad2);
+  }
+  const fix = doMiscFixups(p, obj.maps);
+
+  // Without subprog tail-call support the kernel gives the whole program MAX_BPF_STACK.
+  if (!allowTcInSubprogs && anyTailCall) depths[0] = MAX_BPF_STACK;
+
+  const starts = p.subStarts;
+  const infos: SubprogInfo[] = subprogs.map((s: SubprogBase, k) => ({
+    idx: subprogIdx(k),
+    name: s.name,
+    start: insnIdx(starts[k]!),
+    end: insnIdx(k + 1 < starts.length ? starts[k + 1]! : p.insns.length),
+    stackDepth: depths[k]!,
+    hasTailCall: s.hasTailCall,
+    tailCallReachable: s.tailCallReachable,
+    privStackMode: msd.value.privStackMode[k]!,
+    isAsyncCb: s.isAsyncCb,
+    isGlobal: s.isGlobal,
+    hasLdAbs: s.hasLdAbs,
+  }));
+  const pokeSites: PokeSite[] = fix.pokes.map((pk, k) => ({
+    index: k,
+    insn: insnIdx(pk.insn),
+    subprog: subprogIdx(subprogOf(infos, pk.insn)),
+    mapIndex: pk.mapIndex,
+    key: pk.key,
+  }));
+  const tailCallSites: TailCallSite[] = [];
+  p.insns.forEach((ins, i) => {
+    if (!isTailCall(ins)) return;
+    const a = p.aux[i];
+    tailCallSites.push({
+      insn: insnIdx(i),
+      subprog: subprogIdx(subprogOf(infos, i)),
+      mapIndex: a?.map ?? null,
+      key: a?.key ?? null,
+      direct: ins.imm !== 0,
+    });
+  });
+  const linfo = p.linfo;
+  const sourceOf = (i: InsnIdx): SourcePos | undefined => {
+    let rec;
+    for (const r of linfo) {
+      if (r.insn <= i) rec = r;
+      else break;
+    }
+    return rec ? { file: rec.file, line: rec.line, col: rec.col, text: rec.text } : undefined;
+  };
+  const notes = [stackDepthNote(depths, msd.value)];
+  return ok({
+    object: obj,
+    program: prog,
+    progType,
+    insns: p.insns,
+    origInsn: p.orig.map(insnIdx),
+    subprogs: infos,
+    pokeSites,
+    tailCallSites,
+    tailCallReachable: msd.value.progTailCallReachable || (infos[0]?.tailCallReachable ?? false),
+    usesPrivStack: infos.some((s) => s.privStackMode === 'adaptive'),
+    sourceOf,
+    notes,
+  });
+}
+
+/** Per-insn verifier facts the rewrites need, from the abstract interpreter's states. */
+function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Aux | undefined)[] {
+  return insns.map((ins, i) => {
+    const st = facts.before[i];
+    if (!st) return undefined;
+    const cls = insnClass(ins.code);
+    if (cls === BPF_LDX && st.regs[ins.src]?.k === 'ctx') return { ctx: true };
+    if ((cls === BPF_ST || cls === BPF_STX) && memMode(ins.code) !== BPF_ATOMIC && st.regs[ins.dst]?.k === 'ctx') return { ctx: true };
+    if (!isHelperCall(ins)) return undefined;
+    if (ins.imm === BPF_FUNC_tail_call) {
+      const m = st.regs[2]!;
+      const k = st.regs[3]!;
+      const def = m.k === 'map' ? obj.maps[m.idx] : undefined;
+      const map = def && def.type === MapType.PROG_ARRAY ? m.k === 'map' ? m.idx : null : null;
+      const key = def && map !== null && k.k === 'const' && k.v < BigInt(def.maxEntries) ? Number(k.v) : null;
+      return { map, key };
+    }
+    if (MAP_MEM_ARGS[ins.imm]) {
+      const m = st.regs[1]!;
+      return { map: m.k === 'map' ? m.idx : null };
+    }
+    return undefined;
+  });
+}
+
+/** convert_ctx_accesses: rewrite every ctx load/store in place (kernel order: ascending). */
+function convertCtxAccesses(w: E.Where, p: WorkProg<Aux>, progType: BpfProgram['progType']): Diag | undefined {
+  for (let i = 0; i < p.insns.length; i++) {
+    if (!p.aux[i]?.ctx) continue;
+    const ins = p.insns[i]!;
+    const r = convertCtxAccess(progType, ins);
+    const origin = p.orig[i]!;
+    const size = [4, 2, 1, 8][(ins.code >> 3) & 3]!;
+    if ('invalid' in r) return E.badCtxAccess(w, origin, ins.off, size);
+    if ('unsupported' in r) return E.unsupported(w, origin, r.unsupported);
+    patchInsn(p, i, r.insns);
+    // The rewritten insns carry no ctx mark; the aux moved to the last one.
+    p.aux[i + r.insns.length - 1] = undefined;
+    i += r.insns.length - 1;
+  }
+  return undefined;
+}

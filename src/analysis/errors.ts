@@ -1,0 +1,108 @@
+// Named Diag factories for everything the analysis (our stand-in for the kernel verifier)
+// rejects. Codes are stable; messages use the kernel verifier's wording (v6.13-6.18
+// kernel/bpf/verifier.c) so a user can search for them.
+import type { Diag, Place } from '../common/diag.ts';
+import { insnIdx, srcLine } from '../common/ids.ts';
+import type { BpfObject, BpfProgram } from '../object/types.ts';
+
+export const AnCode = {
+  unknownOpcode: 'verifier.unknown-opcode',
+  badRegister: 'verifier.bad-register',
+  fpReadOnly: 'verifier.frame-pointer-read-only',
+  badLdImm64: 'verifier.bad-ld-imm64',
+  jumpIntoLdImm64: 'verifier.jump-into-ld-imm64',
+  jumpOutOfRange: 'verifier.jump-out-of-range',
+  callOutOfRange: 'verifier.call-to-invalid-destination',
+  lastInsnNotExit: 'verifier.last-insn-not-exit',
+  unreachable: 'verifier.unreachable-insn',
+  tooManySubprogs: 'verifier.too-many-subprogs',
+  callStackTooDeep: 'verifier.call-stack-too-deep',
+  combinedStackTooLarge: 'verifier.combined-stack-too-large',
+  privStackTooLarge: 'verifier.priv-stack-too-large',
+  tailCallStackTooLarge: 'verifier.tail-call-stack-too-large',
+  tailCallWithSubprogs: 'verifier.tail-call-with-bpf2bpf',
+  invalidStackAccess: 'verifier.invalid-stack-access',
+  badCtxAccess: 'verifier.invalid-ctx-access',
+  ldAbsNotAllowed: 'verifier.ld-abs-not-allowed',
+  ldAbsNoCtx: 'verifier.ld-abs-r6-not-ctx',
+  badMapRef: 'verifier.bad-map-reference',
+  unsupported: 'analysis.unsupported',
+} as const;
+
+/** Where an instruction is, with its source line (kernel find_linfo rule). */
+export function insnPlace(obj: BpfObject | undefined, prog: BpfProgram, insn: number): Place {
+  const place: Place = { program: prog.name, section: prog.section, insn: insnIdx(insn) };
+  if (obj) place.file = obj.path;
+  let rec;
+  for (const r of prog.lineInfo) {
+    if (r.insn <= insn) rec = r;
+    else break;
+  }
+  if (rec) {
+    place.srcFile = rec.file;
+    place.line = srcLine(rec.line);
+  }
+  return place;
+}
+
+export interface Where {
+  obj?: BpfObject;
+  prog: BpfProgram;
+}
+const at = (w: Where, insn: number): Place => insnPlace(w.obj, w.prog, insn);
+const progPlace = (w: Where): Place => {
+  const p: Place = { program: w.prog.name, section: w.prog.section };
+  if (w.obj) p.file = w.obj.path;
+  return p;
+};
+const d = (code: string, message: string, place: Place): Diag => ({ code, message, place });
+
+export const unknownOpcode = (w: Where, i: number, code: number): Diag =>
+  d(AnCode.unknownOpcode, `unknown opcode ${code.toString(16).padStart(2, '0')}`, at(w, i));
+export const badRegister = (w: Where, i: number, reg: number): Diag =>
+  d(AnCode.badRegister, `R${reg} is invalid`, at(w, i));
+export const fpReadOnly = (w: Where, i: number): Diag => d(AnCode.fpReadOnly, 'frame pointer is read only', at(w, i));
+export const badLdImm64 = (w: Where, i: number): Diag => d(AnCode.badLdImm64, 'invalid bpf_ld_imm64 insn', at(w, i));
+export const jumpIntoLdImm64 = (w: Where, from: number, to: number): Diag =>
+  d(AnCode.jumpIntoLdImm64, `jump into the middle of ldimm64 insn ${to - 1}`, at(w, from));
+export const jumpOutOfRange = (w: Where, from: number, to: number): Diag =>
+  d(AnCode.jumpOutOfRange, `jump out of range from insn ${from} to ${to}`, at(w, from));
+export const callOutOfRange = (w: Where, from: number, to: number): Diag =>
+  d(AnCode.callOutOfRange, `call to invalid destination (insn ${from} calls insn ${to})`, at(w, from));
+export const lastInsnNotExit = (w: Where, last: number): Diag =>
+  d(AnCode.lastInsnNotExit, 'last insn is not an exit or jmp', at(w, last));
+export const unreachableInsn = (w: Where, i: number): Diag => d(AnCode.unreachable, `unreachable insn ${i}`, at(w, i));
+export const tooManySubprogs = (w: Where): Diag =>
+  d(AnCode.tooManySubprogs, 'too many subprograms (BPF_MAX_SUBPROGS is 256)', progPlace(w));
+/** Recursion or a call chain deeper than MAX_CALL_FRAMES (check_func_call / check_max_stack_depth). */
+export const callStackTooDeep = (w: Where, i: number, frames: number, recursive = false): Diag =>
+  d(
+    AnCode.callStackTooDeep,
+    `the call stack of ${frames} frames is too deep${recursive ? ' (recursive bpf2bpf call)' : ''}`,
+    at(w, i),
+  );
+export const combinedStackTooLarge = (w: Where, i: number, calls: number, depth: number): Diag =>
+  d(AnCode.combinedStackTooLarge, `combined stack size of ${calls} calls is ${depth}. Too large`, at(w, i));
+export const privStackTooLarge = (w: Where, i: number, subprog: number, depth: number): Diag =>
+  d(AnCode.privStackTooLarge, `stack size of subprog ${subprog} is ${depth}. Too large`, at(w, i));
+export const tailCallStackTooLarge = (w: Where, i: number, depth: number): Diag =>
+  d(
+    AnCode.tailCallStackTooLarge,
+    `tail_calls are not allowed when call stack of previous frames is ${depth} bytes. Too large`,
+    at(w, i),
+  );
+export const tailCallWithSubprogs = (w: Where, i: number): Diag =>
+  d(AnCode.tailCallWithSubprogs, 'tail_calls are not allowed in programs with bpf-to-bpf calls', at(w, i));
+/** check_stack_access_within_bounds: `extra` is ' write to', ' read from' or ' indirect access to'. */
+export const invalidStackAccess = (w: Where, i: number, extra: string, reg: number, off: number, size: number): Diag =>
+  d(AnCode.invalidStackAccess, `invalid${extra} stack R${reg} off=${off} size=${size}`, at(w, i));
+export const badCtxAccess = (w: Where, i: number, off: number, size: number): Diag =>
+  d(AnCode.badCtxAccess, `invalid bpf_context access off=${off} size=${size}`, at(w, i));
+export const ldAbsNotAllowed = (w: Where, i: number): Diag =>
+  d(AnCode.ldAbsNotAllowed, 'BPF_LD_[ABS|IND] instructions not allowed for this program type', at(w, i));
+export const ldAbsNoCtx = (w: Where, i: number): Diag =>
+  d(AnCode.ldAbsNoCtx, 'at the time of BPF_LD_ABS|IND R6 != pointer to skb', at(w, i));
+export const badMapRef = (w: Where, i: number, idx: number): Diag =>
+  d(AnCode.badMapRef, `fd ${idx} is not pointing to valid bpf_map`, at(w, i));
+export const unsupported = (w: Where, i: number, what: string): Diag =>
+  d(AnCode.unsupported, `bpfdbg does not model ${what}`, at(w, i));

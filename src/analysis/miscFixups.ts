@@ -1,0 +1,195 @@
+// do_misc_fixups (kernel/bpf/verifier.c, Linux 6.18), the parts that change what runs:
+// - sdiv/smod by immediate -1 become neg / `w = 0`;
+// - div/mod by a register get the guards that make x/0 = 0, x%0 = x, and signed
+//   INT_MIN/-1 = INT_MIN, x s% -1 = 0 (the sequences use BPF_REG_AX, r11);
+// - LD_ABS/LD_IND expand into the program type's gen_ld_abs (bpf_gen_ld_abs for skb
+//   programs: a call of bpf_skb_load_helper_{8,16,32}_no_cache, then `if r0 s>= 0 goto
+//   +2; w0 ^= w0; exit`), which is what the 6.18 x86 JIT bytes of tailcall_bpf2bpf2/3 show;
+// - bpf_map_lookup_elem on a plain array map is inlined (array_map_gen_lookup, privileged
+//   form without index masking), as in tailcall_bpf2bpf4's JIT bytes;
+// - `call bpf_tail_call` becomes JMP|TAIL_CALL (0xf5), imm = poke index + 1 when the map
+//   and key are the same constants on every path (a direct, patchable jump), else 0.
+// Helper calls keep their helper id in imm (bpfdbg convention, see INTERNAL_HELPER).
+import type { Insn } from '../bpf/insn.ts';
+import {
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_DIV, BPF_EXIT, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JMP32,
+  BPF_JNE, BPF_JSGE, BPF_K, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_W, BPF_X,
+  BPF_XOR, BPF_B, BPF_H, BPF_CALL, BPF_IND, BPF_TAIL_CALL, insnClass, aluOp, srcBit, memMode, memSize,
+  isLdAbsInd, isHelperCall, BPF_FUNC_tail_call,
+} from '../bpf/opcodes.ts';
+import { BPF_ARRAY_PTRS_OFF } from '../common/kernelStructs.ts';
+import { MapType, type MapDef } from '../object/types.ts';
+import { BPF_FUNC_map_lookup_elem } from './helperArgs.ts';
+import { patchInsn, type WorkProg } from './patch.ts';
+
+/** BPF_REG_AX: the verifier's scratch register (MAX_BPF_REG); x86-64 JITs it to r11. */
+export const BPF_REG_AX = 11;
+const BPF_REG_CTX = 6;
+
+/**
+ * Kernel-internal functions that xlated code calls like helpers. They have no UAPI id;
+ * bpfdbg gives them ids above every real helper (the kernel model places them on the
+ * helper trap page like any helper).
+ */
+export const INTERNAL_HELPER = {
+  bpf_skb_load_helper_8_no_cache: 0x1000,
+  bpf_skb_load_helper_16_no_cache: 0x1001,
+  bpf_skb_load_helper_32_no_cache: 0x1002,
+} as const;
+
+/** BPF_F_INNER_MAP: inner maps are not inlined (their size may differ at run time). */
+const BPF_F_INNER_MAP = 1 << 12;
+
+export interface FixupAux {
+  /** Map at a helper call or tail call: index when the same on every path, null = poisoned. */
+  map?: number | null;
+  /** Tail-call key: constant < max_entries on every path, else null (poisoned). */
+  key?: number | null;
+}
+
+const raw = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
+const mov64Reg = (d: number, s: number): Insn => raw(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0);
+const mov32Reg = (d: number, s: number): Insn => raw(BPF_ALU | BPF_MOV | BPF_X, d, s, 0, 0);
+const mov32Imm = (d: number, imm: number): Insn => raw(BPF_ALU | BPF_MOV | BPF_K, d, 0, 0, imm);
+const ja = (off: number): Insn => raw(BPF_JMP | BPF_JA, 0, 0, off, 0);
+
+export interface FixupResult {
+  pokes: { insn: number; mapIndex: number; key: number }[];
+}
+
+export function doMiscFixups<A extends FixupAux>(p: WorkProg<A>, maps: readonly MapDef[]): FixupResult {
+  const pokes: { insn: number; mapIndex: number; key: number }[] = [];
+  for (let i = 0; i < p.insns.length; i++) {
+    const insn = p.insns[i]!;
+    const cls = insnClass(insn.code);
+    const patch = divModPatch(insn);
+    if (patch) {
+      patchInsn(p, i, patch);
+      i += patch.length - 1;
+      continue;
+    }
+    if (isLdAbsInd(insn.code)) {
+      const buf = genLdAbs(insn);
+      patchInsn(p, i, buf);
+      i += buf.length - 1;
+      continue;
+    }
+    if (cls !== BPF_JMP || !isHelperCall(insn)) continue;
+    const aux = p.aux[i];
+    if (insn.imm === BPF_FUNC_tail_call) {
+      const mapIndex = aux?.map ?? null;
+      const key = aux?.key ?? null;
+      let imm = 0;
+      if (mapIndex !== null && key !== null) {
+        pokes.push({ insn: i, mapIndex, key });
+        p.pokeInsns.push(i);
+        imm = pokes.length;
+      }
+      p.insns[i] = raw(BPF_JMP | BPF_TAIL_CALL, 0, 0, 0, imm);
+      continue;
+    }
+    if (insn.imm === BPF_FUNC_map_lookup_elem && aux?.map !== undefined && aux.map !== null) {
+      const buf = arrayMapGenLookup(maps[aux.map]);
+      if (buf) {
+        patchInsn(p, i, buf);
+        i += buf.length - 1;
+      }
+    }
+  }
+  // Poke indexes were recorded before later patches; re-read them from pokeInsns.
+  pokes.forEach((pk, k) => (pk.insn = p.pokeInsns[k]!));
+  return { pokes };
+}
+
+/** sdiv/smod by -1 (immediate) and div/mod by register. */
+function divModPatch(insn: Insn): Insn[] | undefined {
+  const cls = insnClass(insn.code);
+  if (cls !== BPF_ALU && cls !== BPF_ALU64) return undefined;
+  const op = aluOp(insn.code);
+  if (op !== BPF_DIV && op !== BPF_MOD) return undefined;
+  const is64 = cls === BPF_ALU64;
+  const isdiv = op === BPF_DIV;
+  const aluCls = is64 ? BPF_ALU64 : BPF_ALU;
+  const jmpCls = is64 ? BPF_JMP : BPF_JMP32;
+  if (srcBit(insn.code) === BPF_K) {
+    if (insn.off !== 1 || insn.imm !== -1) return undefined;
+    return [isdiv ? raw(aluCls | BPF_NEG | BPF_K, insn.dst, 0, 0, 0) : mov32Imm(insn.dst, 0)];
+  }
+  const signed = insn.off === 1;
+  const AX = BPF_REG_AX;
+  if (signed && isdiv) {
+    return [
+      mov64Reg(AX, insn.src),
+      raw(aluCls | BPF_ADD | BPF_K, AX, 0, 0, 1),
+      raw(jmpCls | BPF_JGT | BPF_K, AX, 0, 4, 1),
+      raw(jmpCls | BPF_JEQ | BPF_K, AX, 0, 1, 0),
+      raw(aluCls | BPF_MOV | BPF_K, insn.dst, 0, 0, 0),
+      raw(aluCls | BPF_NEG | BPF_K, insn.dst, 0, 0, 0),
+      ja(1),
+      insn,
+    ];
+  }
+  if (signed) {
+    const buf = [
+      mov64Reg(AX, insn.src),
+      raw(aluCls | BPF_ADD | BPF_K, AX, 0, 0, 1),
+      raw(jmpCls | BPF_JGT | BPF_K, AX, 0, 3, 1),
+      raw(jmpCls | BPF_JEQ | BPF_K, AX, 0, 3 + (is64 ? 0 : 1), 1),
+      mov32Imm(insn.dst, 0),
+      ja(1),
+      insn,
+      ja(1),
+      mov32Reg(insn.dst, insn.dst),
+    ];
+    return is64 ? buf.slice(0, buf.length - 2) : buf;
+  }
+  if (isdiv) {
+    return [
+      raw(jmpCls | BPF_JNE | BPF_K, insn.src, 0, 2, 0),
+      raw(BPF_ALU | BPF_XOR | BPF_X, insn.dst, insn.dst, 0, 0),
+      ja(1),
+      insn,
+    ];
+  }
+  const buf = [raw(jmpCls | BPF_JEQ | BPF_K, insn.src, 0, 1 + (is64 ? 0 : 1), 0), insn, ja(1), mov32Reg(insn.dst, insn.dst)];
+  return is64 ? buf.slice(0, buf.length - 2) : buf;
+}
+
+/** bpf_gen_ld_abs (net/core/filter.c): the skb is in R6, the offset goes in R2. */
+export function genLdAbs(orig: Insn): Insn[] {
+  const out: Insn[] = [];
+  if (memMode(orig.code) !== BPF_IND) out.push(raw(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, orig.imm));
+  else {
+    out.push(mov64Reg(2, orig.src));
+    if (orig.imm) out.push(raw(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, orig.imm));
+  }
+  out.push(mov64Reg(1, BPF_REG_CTX));
+  const size = memSize(orig.code);
+  const fn =
+    size === BPF_B ? INTERNAL_HELPER.bpf_skb_load_helper_8_no_cache
+    : size === BPF_H ? INTERNAL_HELPER.bpf_skb_load_helper_16_no_cache
+    : INTERNAL_HELPER.bpf_skb_load_helper_32_no_cache;
+  out.push(raw(BPF_JMP | BPF_CALL, 0, 0, 0, fn));
+  out.push(raw(BPF_JMP | BPF_JSGE | BPF_K, 0, 0, 2, 0));
+  out.push(raw(BPF_ALU | BPF_XOR | BPF_X, 0, 0, 0, 0));
+  out.push(raw(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+  return out;
+}
+
+/** array_map_gen_lookup (kernel/bpf/arraymap.c), bypass_spec_v1 (privileged) form. */
+function arrayMapGenLookup(map: MapDef | undefined): Insn[] | undefined {
+  if (!map || map.type !== MapType.ARRAY || map.flags & BPF_F_INNER_MAP) return undefined;
+  const elemSize = Math.ceil(map.valueSize / 8) * 8;
+  const out: Insn[] = [
+    raw(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, BPF_ARRAY_PTRS_OFF),
+    raw(BPF_LDX | BPF_MEM | BPF_W, 0, 2, 0, 0),
+    raw(BPF_JMP | BPF_JGE | BPF_K, 0, 0, 3, map.maxEntries),
+  ];
+  if (elemSize > 0 && (elemSize & (elemSize - 1)) === 0) out.push(raw(BPF_ALU64 | BPF_LSH | BPF_K, 0, 0, 0, Math.log2(elemSize)));
+  else out.push(raw(BPF_ALU64 | BPF_MUL | BPF_K, 0, 0, 0, elemSize));
+  out.push(raw(BPF_ALU64 | BPF_ADD | BPF_X, 0, 1, 0, 0));
+  out.push(ja(1));
+  out.push(raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0));
+  void BPF_W;
+  return out;
+}

@@ -1,0 +1,132 @@
+// Instruction patching with the kernel's bookkeeping (bpf_patch_insn_data and
+// bpf_remove_insns, kernel/bpf/{core,verifier}.c): replacing insn `off` by `cnt` insns
+// shifts every jump that crosses the patch (bpf_adj_branches: a jump to `off` lands on the
+// first patched insn), bpf2bpf call and callback imm offsets, subprogram starts after
+// `off`, poke descriptor insn indexes after `off` and line-info records after `off`
+// (bpf_adj_linfo). The patched insn's aux data moves to the last insn of the patch
+// (adjust_insn_aux_data), so later passes still find it there.
+import type { Insn } from '../bpf/insn.ts';
+import {
+  BPF_JMP, BPF_JMP32, BPF_CALL, BPF_EXIT, insnClass, jmpOp, isPseudoCall, isPseudoFunc, JA32,
+} from '../bpf/opcodes.ts';
+import type { LineInfoRec } from '../object/types.ts';
+
+export interface WorkProg<A> {
+  insns: Insn[];
+  /** Original (linked) insn index each xlated insn came from. */
+  orig: number[];
+  /** Per-insn verifier facts; inserted insns get undefined (zeroed aux in the kernel). */
+  aux: (A | undefined)[];
+  /** Line info with xlated insn offsets. */
+  linfo: LineInfoRec[];
+  /** Subprogram starts (xlated), sorted; sentinel excluded. */
+  subStarts: number[];
+  /** Poke descriptor insn indexes (xlated). */
+  pokeInsns: number[];
+}
+
+export function newWorkProg<A>(insns: readonly Insn[], aux: (A | undefined)[], linfo: readonly LineInfoRec[], subStarts: number[]): WorkProg<A> {
+  return {
+    insns: insns.slice(),
+    orig: insns.map((_, i) => i),
+    aux: aux.slice(),
+    linfo: linfo.map((r) => ({ ...r })),
+    subStarts: subStarts.slice(),
+    pokeInsns: [],
+  };
+}
+
+/** Replaces insn `off` by `patch` (which usually contains a rewritten copy of it). */
+export function patchInsn<A>(p: WorkProg<A>, off: number, patch: readonly Insn[]): void {
+  const cnt = patch.length;
+  if (cnt === 1) {
+    p.insns[off] = patch[0]!;
+    return;
+  }
+  const delta = cnt - 1;
+  const origin = p.orig[off]!;
+  const oldAux = p.aux[off];
+  p.insns.splice(off, 1, ...patch);
+  p.orig.splice(off, 1, ...new Array<number>(cnt).fill(origin));
+  p.aux.splice(off, 1, ...new Array<A | undefined>(delta).fill(undefined), oldAux);
+  adjBranches(p.insns, off, off + 1, off + cnt);
+  for (const r of p.linfo) if (r.insn > off) (r as { insn: number }).insn += delta;
+  p.subStarts = p.subStarts.map((s) => (s > off ? s + delta : s));
+  p.pokeInsns = p.pokeInsns.map((s) => (s > off ? s + delta : s));
+}
+
+/**
+ * bpf_adj_branches (non-probe pass) on the already patched image: jumps from before the
+ * patch to at/after its old end move by delta; jumps from after it back to before its
+ * new end move by -delta. Insns inside the patch keep their own offsets.
+ */
+function adjBranches(insns: Insn[], pos: number, endOld: number, endNew: number): void {
+  const delta = endNew - endOld;
+  for (let i = 0; i < insns.length; i++) {
+    const ins = insns[i]!;
+    const cls = insnClass(ins.code);
+    let useImm: boolean;
+    if (isPseudoFunc(ins)) useImm = true;
+    else if (cls !== BPF_JMP && cls !== BPF_JMP32) continue;
+    else if (jmpOp(ins.code) === BPF_EXIT) continue;
+    else if (jmpOp(ins.code) === BPF_CALL) {
+      if (!isPseudoCall(ins)) continue;
+      useImm = true;
+    } else useImm = ins.code === JA32;
+    const off = useImm ? ins.imm : ins.off;
+    let next = off;
+    if (i < pos && i + off + 1 >= endOld) next = off + delta;
+    else if (i >= endNew && i + off + 1 < endNew) next = off - delta;
+    if (next !== off) insns[i] = useImm ? { ...ins, imm: next } : { ...ins, off: next };
+  }
+}
+
+/**
+ * bpf_remove_insns + the verifier's bookkeeping (opt_remove_dead_code / opt_remove_nops):
+ * jumps over the removed range shrink, line info inside it moves to `off` (keeping the
+ * first record there), subprogram starts after it move back.
+ */
+export function removeInsns<A>(p: WorkProg<A>, off: number, cnt: number): void {
+  if (cnt <= 0) return;
+  // Jumps crossing the range (kernel bpf_adj_branches with end_new = off).
+  const end = off + cnt;
+  for (let i = 0; i < p.insns.length; i++) {
+    if (i >= off && i < end) continue;
+    const ins = p.insns[i]!;
+    const cls = insnClass(ins.code);
+    let useImm: boolean;
+    if (isPseudoFunc(ins)) useImm = true;
+    else if (cls !== BPF_JMP && cls !== BPF_JMP32) continue;
+    else if (jmpOp(ins.code) === BPF_EXIT) continue;
+    else if (jmpOp(ins.code) === BPF_CALL) {
+      if (!isPseudoCall(ins)) continue;
+      useImm = true;
+    } else useImm = ins.code === JA32;
+    const v = useImm ? ins.imm : ins.off;
+    const tgt = i + v + 1;
+    const ni = i >= end ? i - cnt : i;
+    const nt = tgt >= end ? tgt - cnt : tgt > off ? off : tgt;
+    const nv = nt - ni - 1;
+    if (nv !== v) p.insns[i] = useImm ? { ...ins, imm: nv } : { ...ins, off: nv };
+  }
+  p.insns.splice(off, cnt);
+  p.orig.splice(off, cnt);
+  p.aux.splice(off, cnt);
+  // bpf_adj_linfo_after_remove: records in the range collapse onto `off` (keep the last one
+  // that started inside when none starts at/after end), later ones shift back.
+  const kept: LineInfoRec[] = [];
+  let pendingInRange: LineInfoRec | undefined;
+  for (const r of p.linfo) {
+    if (r.insn < off) kept.push(r);
+    else if (r.insn < end) pendingInRange = r;
+    else {
+      if (pendingInRange && r.insn !== end) kept.push({ ...pendingInRange, insn: off as LineInfoRec['insn'] });
+      pendingInRange = undefined;
+      kept.push({ ...r, insn: (r.insn - cnt) as LineInfoRec['insn'] });
+    }
+  }
+  if (pendingInRange && off < p.insns.length) kept.push({ ...pendingInRange, insn: off as LineInfoRec['insn'] });
+  p.linfo = kept;
+  p.subStarts = p.subStarts.map((s) => (s >= end ? s - cnt : s));
+  p.pokeInsns = p.pokeInsns.map((s) => (s >= end ? s - cnt : s));
+}

@@ -1,0 +1,28 @@
+// A program as the debugger sees it once loaded into a machine: its analysis, its JIT
+// image, and where each JITed function lives in guest memory.
+import type { ProgramImage } from '../../analysis/types.ts';
+import type { JitFunction, JitImage } from '../../jit/types.ts';
+
+export interface LoadedProgram {
+  name: string;
+  image: ProgramImage;
+  jit: JitImage;
+  /** Guest address of each function's first byte, in JitImage.funcs order (funcBases[0] = bpf_func). */
+  funcBases: bigint[];
+  /** Guest address of the synthesized struct bpf_prog (what prog_array slots point to). */
+  progStruct: bigint;
+}
+
+export interface CodePosition {
+  program: LoadedProgram;
+  funcIdx: number;
+  func: JitFunction;
+  /** Byte offset inside the function's code. */
+  off: number;
+  /** Xlated BPF insn index in the program image, or null in glue before insn 0. */
+  insn: number | null;
+  /** The PC is the first native byte of `insn`. */
+  atInsnStart: boolean;
+  /** Region role ('prologue', 'tail-call', 'epilogue', ...) covering the PC, if any. */
+  region: string | null;
+}

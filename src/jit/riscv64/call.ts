@@ -1,0 +1,42 @@
+// BPF_JMP | BPF_CALL: helpers, kfuncs and bpf-to-bpf calls. All three become
+// `auipc t1, hi; jalr ra, lo(t1)` with a Reloc at the auipc: helpers and kfuncs live on
+// the machine layer's trap pages, more than 1 MiB from the JIT text (so the kernel's
+// `jal` shortcut for fixed addresses never applies), and bpf2bpf calls are always the
+// fixed-size pair so the extra pass does not move code. After a helper or kfunc,
+// `mv a5, a0` (R0 = a5); a bpf2bpf callee already returns R0 in a5.
+import type { Insn } from '../../bpf/insn.ts';
+import { insnIdx } from '../../common/ids.ts';
+import { fail } from '../../common/diag.ts';
+import { RV } from './encode.ts';
+import { byteOff, region, RV_CTX_F_SEEN_CALL, type RvCtx } from './ctx.ts';
+import { emit_jump_and_link, emit_mv } from './emitBase.ts';
+import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from './opcodes.ts';
+import { afterCall, beforeCall, type CallKind } from './tcc.ts';
+import { bpfToRv } from './regs.ts';
+
+export function emitCall(ctx: RvCtx, insn: Insn, i: number): void {
+  const absIdx = ctx.start + i;
+  const kind: CallKind = insn.src === BPF_PSEUDO_CALL ? 'func' : insn.src === BPF_PSEUDO_KFUNC_CALL ? 'kfunc' : 'helper';
+  // bpfdbg does not inline bpf_get_smp_processor_id (v6.10+ loads thread_info->cpu via tp):
+  // the helper page answers it, so no fake thread_info is needed. TODO(kernel model) if tp
+  // gets a thread_info: emit `lw a5, cpu(tp)` here as the kernel does.
+  ctx.flags.add(RV_CTX_F_SEEN_CALL); // mark_call
+  region(ctx, kind === 'func' ? 'bpf2bpf call' : kind === 'kfunc' ? 'kfunc call' : 'helper call', absIdx, () => {
+    beforeCall(ctx, kind);
+    // kfunc: the kernel sign-extends 32-bit int arguments (addiw aN, aN, 0) from the BTF
+    // func model; bpfdbg has no kfunc models, so none are extended.
+    const at = byteOff(ctx);
+    emit_jump_and_link(ctx, RV.RA, 0, false);
+    const insnI = insnIdx(absIdx);
+    if (kind === 'helper') ctx.relocs.push({ kind: 'helperCall', at, helperId: insn.imm, insn: insnI });
+    else if (kind === 'kfunc') ctx.relocs.push({ kind: 'kfuncCall', at, btfId: insn.imm, insn: insnI });
+    else {
+      const target = absIdx + insn.imm + 1;
+      const func = ctx.image.subprogs.findIndex((s) => s.start === target);
+      if (func < 0) fail('jit.riscv.bad-call-target', `call to insn ${target}, which starts no function`, { program: ctx.image.program.name, insn: insnI });
+      ctx.relocs.push({ kind: 'funcCall', at, func, insn: insnI });
+    }
+    afterCall(ctx, kind);
+    if (kind !== 'func') emit_mv(ctx, bpfToRv(0), RV.A0);
+  });
+}

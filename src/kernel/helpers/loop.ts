@@ -1,0 +1,25 @@
+// bpf_loop(nr_loops, callback_fn, callback_ctx, flags) (kernel/bpf/bpf_iter.c): calls
+// callback(i, ctx) until it returns non-zero (then returns i + 1) or nr_loops is reached.
+// The callback runs through the calling engine's BpfCaller, so the interpreter and the JIT
+// engines both execute it in their own way.
+import { BPF_FUNC } from '../../bpf/helperIds.ts';
+import { E2BIG, EINVAL, negErrno } from '../errors.ts';
+import type { HelperDef } from './types.ts';
+
+/** BPF_MAX_LOOPS (include/linux/bpf.h). */
+export const BPF_MAX_LOOPS = 8n * 1024n * 1024n;
+
+export const bpfLoop: HelperDef = {
+  id: BPF_FUNC.loop,
+  name: 'bpf_loop',
+  fn: (k, nr, fn, ctx, flags) => {
+    if (flags !== 0n) return negErrno(EINVAL);
+    const n = nr & 0xffffffffn;
+    if (n > BPF_MAX_LOOPS) return negErrno(E2BIG);
+    for (let i = 0n; i < n; i++) {
+      const ret = k.caller.callFunction(fn, [i, ctx, 0n, 0n, 0n]);
+      if (ret !== 0n) return i + 1n;
+    }
+    return n;
+  },
+};

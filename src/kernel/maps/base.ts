@@ -1,0 +1,84 @@
+// The part every map shares: its definition, its struct bpf_map in guest memory (the JIT
+// reads max_entries at BPF_ARRAY_MAX_ENTRIES_OFF) and the program- and user-facing
+// operations. Values live in guest memory, so the interpreter and JITed code share them.
+import type { MapDef } from '../../object/types.ts';
+import { BPF_ARRAY_MAX_ENTRIES_OFF } from '../../common/kernelStructs.ts';
+import { MAP_STRUCT_BASE, MAP_VALUE_BASE } from '../../common/layout.ts';
+import { type AddressSpace, type Region, pageAlign } from '../addressSpace.ts';
+
+export const BPF_ANY = 0n;
+export const BPF_NOEXIST = 1n;
+export const BPF_EXIST = 2n;
+export const BPF_F_LOCK = 4n;
+
+/** Hands out guest addresses for map structs and value storage (1 MiB-aligned per map). */
+export class MapPlacer {
+  private structNext = MAP_STRUCT_BASE;
+  private valueNext = MAP_VALUE_BASE;
+  constructor(readonly space: AddressSpace) {}
+
+  structRegion(name: string, size: number): Region {
+    const r = this.space.map(`map ${name}`, this.structNext, size);
+    this.structNext += BigInt(r.size);
+    return r;
+  }
+
+  valueRegion(name: string, size: number, writable = true): Region {
+    const r = this.space.map(`map ${name} values`, this.valueNext, size, writable);
+    const MiB = 0x100000n;
+    this.valueNext += ((BigInt(r.size) + MiB - 1n) / MiB) * MiB;
+    return r;
+  }
+}
+
+export const round8 = (n: number): number => (n + 7) & ~7;
+
+export abstract class BpfMap {
+  readonly struct: Region;
+  readonly name: string;
+
+  constructor(readonly def: MapDef, readonly id: number, protected readonly placer: MapPlacer, structSize = 0x138) {
+    this.name = def.name;
+    this.struct = placer.structRegion(def.name, pageAlign(structSize));
+    this.space.mustStore(this.struct.base + BigInt(BPF_ARRAY_MAX_ENTRIES_OFF), 4, BigInt(def.maxEntries));
+  }
+
+  protected get space(): AddressSpace {
+    return this.placer.space;
+  }
+
+  /** Guest address of the struct bpf_map (LD_IMM64 PSEUDO_MAP_FD). */
+  get addr(): bigint {
+    return this.struct.base;
+  }
+
+  /** Guest address of element 0's value (PSEUDO_MAP_VALUE base); 0 when not array-like. */
+  get valueAddr(): bigint {
+    return 0n;
+  }
+
+  /** bpf_map_lookup_elem from a program: guest pointer to the value, or 0. */
+  abstract lookup(key: Uint8Array, cpu: number): bigint;
+  /** bpf_map_update_elem (program or user space): 0 or -errno. */
+  abstract update(key: Uint8Array, value: Uint8Array, flags: bigint, cpu: number): number;
+  /** bpf_map_delete_elem: 0 or -errno. */
+  abstract delete(key: Uint8Array): number;
+  /** Keys currently present, for listings. */
+  abstract keys(): Uint8Array[];
+
+  /** User-space lookup: a copy of the value (per-CPU maps: that CPU's copy). */
+  lookupValue(key: Uint8Array, cpu = 0): Uint8Array | undefined {
+    const p = this.lookup(key, cpu);
+    return p === 0n ? undefined : this.space.mustView(p, this.def.valueSize).slice();
+  }
+}
+
+export function u32Key(key: Uint8Array): number {
+  return new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);
+}
+
+export function keyBytes(k: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, k >>> 0, true);
+  return b;
+}

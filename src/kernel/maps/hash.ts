@@ -1,0 +1,82 @@
+// BPF_MAP_TYPE_HASH and LRU_HASH over preallocated element slots in guest memory (the
+// kernel's default BPF_F_NO_PREALLOC-less htab). An update of an existing key writes the
+// value in place (the kernel swaps in a fresh element; only a program holding the old
+// pointer across the update could tell). LRU_HASH evicts the least recently used key when
+// full instead of failing with -E2BIG.
+import type { MapDef } from '../../object/types.ts';
+import type { Region } from '../addressSpace.ts';
+import { E2BIG, EEXIST, EINVAL, ENOENT } from '../errors.ts';
+import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, BpfMap, type MapPlacer, round8 } from './base.ts';
+
+const hex = (k: Uint8Array): string => Buffer.from(k).toString('hex');
+
+export class HashMap extends BpfMap {
+  readonly values: Region;
+  readonly elemSize: number;
+  /** key (hex) -> slot; Map iteration order doubles as LRU order (oldest first). */
+  protected slots = new Map<string, { slot: number; key: Uint8Array }>();
+  protected free: number[];
+
+  constructor(def: MapDef, id: number, placer: MapPlacer, readonly lru = false) {
+    super(def, id, placer);
+    this.elemSize = round8(def.valueSize);
+    this.values = placer.valueRegion(def.name, Math.max(1, this.elemSize * def.maxEntries));
+    this.free = Array.from({ length: def.maxEntries }, (_, k) => def.maxEntries - 1 - k);
+  }
+
+  private addrOf(slot: number): bigint {
+    return this.values.base + BigInt(slot * this.elemSize);
+  }
+
+  lookup(key: Uint8Array, _cpu: number): bigint {
+    const h = hex(key.subarray(0, this.def.keySize));
+    const e = this.slots.get(h);
+    if (!e) return 0n;
+    if (this.lru) {
+      this.slots.delete(h);
+      this.slots.set(h, e);
+    }
+    return this.addrOf(e.slot);
+  }
+
+  update(key: Uint8Array, value: Uint8Array, flags: bigint, _cpu: number): number {
+    const f = flags & ~BPF_F_LOCK;
+    if (f > 2n) return -EINVAL;
+    const k = key.slice(0, this.def.keySize);
+    const h = hex(k);
+    let e = this.slots.get(h);
+    if (e && f === BPF_NOEXIST) return -EEXIST;
+    if (!e && f === BPF_EXIST) return -ENOENT;
+    if (!e) {
+      let slot = this.free.pop();
+      if (slot === undefined) {
+        if (!this.lru) return -E2BIG;
+        const [oldest, victim] = this.slots.entries().next().value as [string, { slot: number }];
+        this.slots.delete(oldest);
+        slot = victim.slot;
+      }
+      e = { slot, key: k };
+      this.slots.set(h, e);
+    } else if (this.lru) {
+      this.slots.delete(h);
+      this.slots.set(h, e);
+    }
+    const o = e.slot * this.elemSize;
+    this.values.bytes.fill(0, o, o + this.elemSize);
+    this.values.bytes.set(value.subarray(0, this.def.valueSize), o);
+    return 0;
+  }
+
+  delete(key: Uint8Array): number {
+    const h = hex(key.subarray(0, this.def.keySize));
+    const e = this.slots.get(h);
+    if (!e) return -ENOENT;
+    this.slots.delete(h);
+    this.free.push(e.slot);
+    return 0;
+  }
+
+  keys(): Uint8Array[] {
+    return [...this.slots.values()].map((e) => e.key.slice());
+  }
+}

@@ -1,0 +1,83 @@
+// BPF_PROG_TEST_RUN: build the ctx for the program type, run `repeat` times on an engine
+// (the reference interpreter unless another is given), report the u32 retval, R0 and what
+// the run did. Program types: sched_cls/sched_act/socket_filter (skb), xdp (xdp_buff),
+// everything else a raw ctx (tracing args, syscall ctx).
+import { Interpreter, type RunResult } from '../bpf/interpreter.ts';
+import type { Diag } from '../common/diag.ts';
+import { buildRawCtx, buildSkb, buildXdp, packetOut, type BuiltCtx, type CtxResult } from './ctx.ts';
+import type { KernelModel, LoadedProgram } from './kernelModel.ts';
+
+/** Runs `prog` with R1 = ctx on some engine. */
+export type Engine = (model: KernelModel, prog: LoadedProgram, ctx: BuiltCtx) => RunResult;
+
+export interface TestRunOptions {
+  /** Packet bytes (skb/xdp) — data_in. */
+  data?: Uint8Array;
+  /** ctx_in: __sk_buff fields for skb programs, the whole ctx for raw programs. */
+  ctx?: Uint8Array;
+  repeat?: number;
+  engine?: Engine;
+  /** Interpreter options when no engine is given. */
+  tcc?: 'by-pointer' | 'by-value';
+  budget?: number;
+}
+
+export interface TestRunResult {
+  /** The program's return value as test_run reports it (u32). */
+  retval: number;
+  r0: bigint;
+  insns: number;
+  tailCalls: number;
+  /** bpf_trace_printk lines printed during this test run. */
+  output: string[];
+  /** data_out: the packet after the run (skb/xdp). */
+  dataOut?: Uint8Array;
+  error?: Diag;
+}
+
+export function buildCtx(model: KernelModel, prog: LoadedProgram, opts: TestRunOptions): CtxResult {
+  const data = opts.data ?? new Uint8Array(0);
+  switch (prog.image.progType) {
+    case 'sched_cls':
+    case 'sched_act': return buildSkb(model.space, data, true, opts.ctx);
+    case 'socket_filter': return buildSkb(model.space, data, false, opts.ctx);
+    case 'xdp': return buildXdp(model.space, data);
+    default: return buildRawCtx(model.space, opts.ctx ?? new Uint8Array(0));
+  }
+}
+
+/** The reference interpreter as an Engine. */
+export function interpreterEngine(opts: { tcc?: 'by-pointer' | 'by-value'; budget?: number } = {}): Engine {
+  return (model, prog, ctx) => {
+    const it = new Interpreter(model.interpEnv(), opts);
+    return it.run(prog.image, [ctx.addr]);
+  };
+}
+
+export function testRun(model: KernelModel, prog: LoadedProgram, opts: TestRunOptions = {}): TestRunResult {
+  const engine = opts.engine ?? interpreterEngine({ tcc: opts.tcc, budget: opts.budget });
+  const traceStart = model.trace.length;
+  let last: RunResult = { r0: 0n, insns: 0, tailCalls: 0 };
+  let ctx: BuiltCtx | undefined;
+  const repeat = Math.max(1, opts.repeat ?? 1);
+  for (let n = 0; n < repeat; n++) {
+    const built = buildCtx(model, prog, opts);
+    if (!built.ok) {
+      return { retval: 0, r0: 0n, insns: 0, tailCalls: 0, output: [], error: { code: 'kernel.test-run', message: built.message, place: { program: prog.name } } };
+    }
+    ctx = built.ctx;
+    last = engine(model, prog, ctx);
+    if (last.error) break;
+  }
+  const res: TestRunResult = {
+    retval: Number(last.r0 & 0xffffffffn),
+    r0: last.r0,
+    insns: last.insns,
+    tailCalls: last.tailCalls,
+    output: model.trace.slice(traceStart),
+  };
+  const out = ctx && packetOut(model.space, ctx);
+  if (out) res.dataOut = out;
+  if (last.error) res.error = last.error;
+  return res;
+}

@@ -1,0 +1,6 @@
+// machine/: the only layer touching native code (Unicorn via koffi, Capstone via wasm).
+export * from './machine.ts';
+export { createMachine, UnicornMachine } from './unicornMachine.ts';
+export { hostAllocator } from './hostMemory.ts';
+export { disasm, formatInsn, insnLength, loadCapstone, capstoneLoaded, type DisasmArch, type DisasmInsn } from './capstone.ts';
+export { argRegs, pcReg, retReg, spReg, regId, X86_GPRS, RV_ABI } from './regs.ts';

@@ -1,0 +1,123 @@
+// loadObject: a clang-built BPF ELF object -> BpfObject, the way libbpf (v1.x) opens and
+// relocates it before BPF_PROG_LOAD. Parsing code below throws ObjError (a Diag) on bad
+// input; this file is the one place that turns it into a Result, so callers never see an
+// exception. Anything else thrown is a loader bug and is reported as 'object.internal'.
+import { readFileSync } from 'node:fs';
+import { err, ok, type Result } from '../common/diag.ts';
+import { srcLine } from '../common/ids.ts';
+import { btfString, parseBtf, type Btf } from './btf.ts';
+import { parseBtfExt, type BtfExt } from './btfExt.ts';
+import { parseElf, readRels } from './elf.ts';
+import { internal, ObjCode, ObjError } from './errors.ts';
+import { checkFuncFlow, linkProgram, type LinkContext } from './link.ts';
+import { applyMapInits, collectDataMaps, collectGlobals, collectUserMaps } from './maps.ts';
+import { progTypeOf } from './progType.ts';
+import { collectFuncs, recordRelocs } from './relocate.ts';
+import { classifySections } from './sections.ts';
+import type { BpfObject, SourcePos } from './types.ts';
+
+/** libbpf object name: the file's basename up to its first '.'. */
+export function objectName(path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const dot = base.indexOf('.');
+  return dot < 0 ? base : base.slice(0, dot);
+}
+
+export function loadObject(bytes: Uint8Array, path: string): Result<BpfObject> {
+  try {
+    return ok(loadObjectOrThrow(bytes, path));
+  } catch (e) {
+    if (e instanceof ObjError) return { ok: false, error: e.diag };
+    return { ok: false, error: internal({ file: path }, e instanceof Error ? e.message : String(e)) };
+  }
+}
+
+export function loadObjectFile(path: string): Result<BpfObject> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    return err('object.read-failed', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: path });
+  }
+  return loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+}
+
+function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
+  const elf = parseElf(bytes, path);
+  const secs = classifySections(elf);
+  const name = objectName(path);
+  const btf: Btf | undefined = secs.btf ? parseBtf(secs.btf.data, secs.btf.offset, { file: path, section: '.BTF' }) : undefined;
+  const ext: BtfExt | undefined =
+    secs.btfExt && btf ? parseBtfExt(secs.btfExt.data, secs.btfExt.offset, btf, { file: path, section: '.BTF.ext' }) : undefined;
+
+  const funcs = collectFuncs(elf, secs);
+  for (const f of funcs) checkFuncFlow(elf, f);
+
+  const userMaps = secs.maps ? collectUserMaps(btf, elf, secs.maps) : [];
+  const dataMaps = collectDataMaps(btf, elf, name, secs.data, userMaps.length);
+  const globals = collectGlobals(elf, secs.data, dataMaps);
+  const dataIdx = new Map(secs.data.map((d, i) => [d.sec.index, dataMaps[i]!.index]));
+  recordRelocs(elf, secs, funcs, {
+    mapsShndx: secs.maps?.index,
+    userMapAt: (off) => userMaps.find((m) => m.secOffset === off)?.def.index,
+    dataMapOf: (shndx) => dataIdx.get(shndx),
+  });
+
+  const entries = funcs.filter((f) => !f.isText).sort((a, b) => a.sec.index - b.sec.index || a.start - b.start);
+  const mapsRel = secs.maps && secs.rels.get(secs.maps.index);
+  if (secs.maps && mapsRel) {
+    const starts = entries.map((f) => ({ name: f.name, shndx: f.sec.index, byteOff: f.start * 8 }));
+    applyMapInits(elf, secs.maps, readRels(elf, mapsRel), userMaps, starts);
+  }
+
+  const sources = new Map<string, Map<number, string>>();
+  const posCache = new Map<string, SourcePos>();
+  const ctx: LinkContext = {
+    elf,
+    textFuncs: funcs.filter((f) => f.isText),
+    ext,
+    sourceOf(fileNameOff, lineOff, line, col) {
+      const key = `${fileNameOff}:${lineOff}:${line}:${col}`;
+      let p = posCache.get(key);
+      if (!p) {
+        p = { file: btfString(btf!, fileNameOff) ?? '?', line: srcLine(line), col, text: btfString(btf!, lineOff) ?? '' };
+        posCache.set(key, p);
+      }
+      return p;
+    },
+  };
+  const programs = entries.map((f) => linkProgram(ctx, f, progTypeOf(f.sec.name)));
+  if (ext) {
+    for (const recs of ext.lineInfo.values()) {
+      for (const r of recs) {
+        const p = ctx.sourceOf(r.fileNameOff, r.lineOff, r.line, r.col);
+        let lines = sources.get(p.file);
+        if (!lines) sources.set(p.file, (lines = new Map()));
+        if (r.line > 0 && !lines.has(r.line)) lines.set(r.line, p.text);
+      }
+    }
+  }
+
+  return {
+    path,
+    name,
+    bytes,
+    license: licenseOf(secs.license?.data),
+    littleEndian: elf.le,
+    maps: [...userMaps.map((m) => m.def), ...dataMaps],
+    globals,
+    programs,
+    subprograms: ctx.textFuncs.map((f) => ({ name: f.name, sectionInsn: f.start, len: f.len, global: f.global })),
+    sources,
+  };
+}
+
+/** libbpf copies the license up to its first NUL (or the whole section). */
+function licenseOf(data: Uint8Array | undefined): string {
+  if (!data) return '';
+  const end = data.indexOf(0);
+  let s = '';
+  for (const b of data.subarray(0, end < 0 ? data.length : end)) s += String.fromCharCode(b);
+  return s;
+}
+

@@ -1,0 +1,305 @@
+// The TUI root: the one subscription to the session, the key handler, the layout.
+// Debugger state comes only from the View; what lives here is presentational (focus,
+// scroll, the command line). Keys become command strings and go to port.execute,
+// exactly as batch mode sends them.
+import React, { memo, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { Box, useApp, useInput } from 'ink';
+import type { OutputLine, View } from '../debugger/view.ts';
+import { commandLineReducer, initialCommandLine, lineToRun, type CommandLineAction, type CommandLineState } from './commandLine.ts';
+import { mergeCompletions, viewCompletions } from './completion.ts';
+import { useSessionView, useTerminalSize } from './hooks.ts';
+import { keymap, type KeyPress, type PaneId } from './keymap.ts';
+import { computeLayout, paneHeight, type Layout } from './layout.ts';
+import { CallChainPane } from './panes/CallChainPane.tsx';
+import { CodePane, codeLineTarget } from './panes/CodePane.tsx';
+import { CommandLine, commandLineRows } from './panes/CommandLine.tsx';
+import { HelpOverlay } from './panes/HelpOverlay.tsx';
+import { MapsPane, buildMapRows } from './panes/MapsPane.tsx';
+import { OutputPane } from './panes/OutputPane.tsx';
+import { bodyRows } from './panes/PaneFrame.tsx';
+import { PokesPane, buildPokeRows } from './panes/PokesPane.tsx';
+import { RegistersPane, registersRows } from './panes/RegistersPane.tsx';
+import { StackPane, stackRows } from './panes/StackPane.tsx';
+import { StatusBar } from './panes/StatusBar.tsx';
+import type { SessionPort } from './sessionPort.ts';
+import { useTheme, type Theme } from './theme.ts';
+import { initialUi, uiReducer, type UiAction, type UiState } from './uiState.ts';
+
+export interface AppProps {
+  port: SessionPort;
+  /** Fixed size (tests, benchmarks); otherwise the terminal's, following resizes. */
+  width?: number;
+  height?: number;
+  /** Command history to start with (e.g. from a previous session). */
+  history?: string[];
+  /** Called when the user quits, before the Ink app exits. */
+  onQuit?: () => void;
+}
+
+// Panes re-render only when their props change: typing in the command line leaves
+// every pane (and its View slice) as it was.
+const Code = memo(CodePane);
+const Registers = memo(RegistersPane);
+const Stack = memo(StackPane);
+const Pokes = memo(PokesPane);
+const Chain = memo(CallChainPane);
+const Maps = memo(MapsPane);
+const Output = memo(OutputPane);
+
+/** Rows of content a pane has (scroll limits). */
+function paneLength(view: View, pane: PaneId, width: number, theme: Theme, output: readonly OutputLine[]): number {
+  switch (pane) {
+    case 'code':
+      return view.disasm?.lines.length ?? 0;
+    case 'registers':
+      return registersRows(view, width);
+    case 'stack':
+      return stackRows(view);
+    case 'pokes':
+      return buildPokeRows(view, width - 1, theme).length;
+    case 'chain':
+      return view.callChain.length;
+    case 'maps':
+      return buildMapRows(view, width - 1, theme).length;
+    case 'output':
+      return output.length;
+  }
+}
+
+function paneWidth(l: Layout, id: PaneId): number {
+  for (const r of l.rows) for (const p of r.panes) if (p.id === id) return p.width;
+  return l.width;
+}
+
+export function App({ port, width, height, history, onQuit }: AppProps): React.ReactElement {
+  const view = useSessionView(port);
+  const size = useTerminalSize(width, height);
+  const theme = useTheme();
+  const { exit } = useApp();
+  // Keys can arrive faster than React re-renders (typing, pastes, tests), so the key
+  // handler must see the state the previous key left, not the last render's: the
+  // presentational state lives in a ref, and a counter forces the re-render.
+  const store = useRef<{ ui: UiState; cl: CommandLineState } | null>(null);
+  if (store.current === null) store.current = { ui: initialUi, cl: initialCommandLine(history ?? []) };
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  const dispatchUi = useCallback((a: UiAction) => {
+    const s = store.current!;
+    const ui = uiReducer(s.ui, a);
+    if (ui !== s.ui) {
+      store.current = { ...s, ui };
+      bump();
+    }
+  }, []);
+  const dispatchCl = useCallback((a: CommandLineAction) => {
+    const s = store.current!;
+    const cl = commandLineReducer(s.cl, a);
+    if (cl !== s.cl) {
+      store.current = { ...s, cl };
+      bump();
+    }
+  }, []);
+  const { ui, cl } = store.current;
+  const [busy, setBusy] = useState<string | null>(null);
+  const busyRef = useRef<string | null>(null);
+  const [local, setLocal] = useState<OutputLine[]>([]);
+  const quitting = useRef(false);
+
+  // When the PC moves the code cursor comes back to it (gdb's TUI does the same); a View
+  // that leaves the PC where it was (break, info, map) keeps the cursor.
+  useEffect(() => dispatchUi({ kind: 'followPc' }), [view.location?.nativeAddr, view.disasm?.program, view.disasm?.func, dispatchUi]);
+
+  const output = useMemo(() => (local.length ? [...view.output, ...local] : view.output), [view.output, local]);
+  const note = useCallback((kind: OutputLine['kind'], text: string) => {
+    setLocal((l) => [...l, { seq: -1 - l.length, kind, text }].slice(-200));
+  }, []);
+
+  const run = useCallback(
+    (cmd: string) => {
+      busyRef.current = cmd;
+      setBusy(cmd);
+      port.execute(cmd).then(
+        () => {
+          busyRef.current = null;
+          setBusy(null);
+        },
+        (e: unknown) => {
+          busyRef.current = null;
+          setBusy(null);
+          note('error', `${cmd}: ${e instanceof Error ? e.message : String(e)}`);
+        },
+      );
+    },
+    [port, note],
+  );
+
+  const quit = useCallback(() => {
+    if (quitting.current) return;
+    quitting.current = true;
+    port.execute('quit').catch(() => undefined);
+    onQuit?.();
+    exit();
+  }, [port, onQuit, exit]);
+
+  const interrupt = useCallback(() => {
+    port.interrupt();
+    if (busyRef.current) note('info', `interrupt sent (${busyRef.current})`);
+  }, [port, note]);
+
+  const sideOf = (u: UiState): PaneId => (u.focus === 'command' || u.focus === 'code' || u.focus === 'output' ? u.side : u.focus);
+  const layoutOf = (u: UiState, c: CommandLineState): Layout => computeLayout(size.width, size.height, sideOf(u), commandLineRows(c) - 1);
+  const layout = layoutOf(ui, cl);
+  const localRef = useRef(local);
+  localRef.current = local;
+  const sizeRef = useRef(size);
+  sizeRef.current = size;
+
+  // Handlers read everything fresh (store, port.view(), refs): see the store comment.
+  const scrollPane = (pane: PaneId, by: number | 'top' | 'bottom' | 'current'): void => {
+    const { ui: u, cl: c } = store.current!;
+    const v = port.view();
+    const l = layoutOf(u, c);
+    const w = paneWidth(l, pane);
+    const rows = bodyRows(paneHeight(l, pane));
+    const len = paneLength(v, pane, w, theme, pane === 'output' ? [...v.output, ...localRef.current] : []);
+    if (pane === 'code') {
+      const max = Math.max(0, len - 1);
+      const from = u.codeCursor ?? v.disasm?.current ?? 0;
+      if (by === 'current') dispatchUi({ kind: 'followPc' });
+      else if (by === 'top') dispatchUi({ kind: 'cursor', by: -from, max, from });
+      else if (by === 'bottom') dispatchUi({ kind: 'cursor', by: max - from, max, from });
+      else dispatchUi({ kind: 'cursor', by, max, from });
+      return;
+    }
+    const max = Math.max(0, len - rows);
+    if (typeof by === 'number') {
+      // Panes that default to their end (output, call chain) scroll from there.
+      const dflt = pane === 'output' || pane === 'chain' ? max : 0;
+      dispatchUi({ kind: 'scroll', pane, by, max, from: u.scroll[pane] ?? dflt });
+    } else {
+      dispatchUi({ kind: 'scrollTo', pane, to: by, max });
+    }
+  };
+
+  const runUnlessBusy = (cmd: string): void => {
+    if (busyRef.current) return note('info', `busy with ${busyRef.current}: Ctrl-C interrupts it`);
+    run(cmd);
+  };
+
+  const onCommandKey = (input: string, k: KeyPress): void => {
+    const c = store.current!.cl;
+    if (k.return) {
+      const line = lineToRun(c);
+      dispatchCl({ kind: 'submit' });
+      if (line === null) return;
+      if (/^(q|quit)$/.test(line)) return quit();
+      return runUnlessBusy(line);
+    }
+    if (k.escape) return dispatchUi({ kind: 'leaveCommand' });
+    if (k.tab) {
+      if (c.text.trim() === '' && !c.completion) return dispatchUi({ kind: 'focus', to: k.shift ? 'prev' : 'next' });
+      const before = c.text.slice(0, c.cursor);
+      const candidates = mergeCompletions(port.completions(before), viewCompletions(port.view(), before));
+      return dispatchCl({ kind: 'complete', candidates, backwards: !!k.shift });
+    }
+    if (k.ctrl) {
+      if (input === 'd') return c.text === '' ? quit() : dispatchCl({ kind: 'deleteForward' });
+      if (input === 'a') return dispatchCl({ kind: 'home' });
+      if (input === 'e') return dispatchCl({ kind: 'end' });
+      if (input === 'u') return dispatchCl({ kind: 'killLine' });
+      if (input === 'w') return dispatchCl({ kind: 'killWord' });
+      return;
+    }
+    if (k.upArrow) return dispatchCl({ kind: 'historyPrev' });
+    if (k.downArrow) return dispatchCl({ kind: 'historyNext' });
+    if (k.leftArrow) return dispatchCl({ kind: 'left' });
+    if (k.rightArrow) return dispatchCl({ kind: 'right' });
+    if (k.home) return dispatchCl({ kind: 'home' });
+    if (k.end) return dispatchCl({ kind: 'end' });
+    if (k.pageUp || k.pageDown) {
+      const l = layoutOf(store.current!.ui, c);
+      return scrollPane('output', (k.pageUp ? -1 : 1) * Math.max(1, bodyRows(paneHeight(l, 'output')) - 1));
+    }
+    // Terminals send DEL for Backspace, which Ink reports as `delete`.
+    if (k.backspace || k.delete) return dispatchCl({ kind: 'backspace' });
+    if (input && !k.meta && !/[\x00-\x1f\x7f]/.test(input)) dispatchCl({ kind: 'insert', text: input });
+  };
+
+  useInput((input, key) => {
+    const k: KeyPress = { ...key, input };
+    if (key.ctrl && input === 'c') return interrupt();
+    const u = store.current!.ui;
+    if (u.help) return dispatchUi({ kind: 'help', show: false });
+    if (u.focus === 'command') return onCommandKey(input, k);
+    const pane = u.focus;
+    const v = port.view();
+    const cursorLine = u.codeCursor ?? v.disasm?.current ?? null;
+    const l = layoutOf(u, store.current!.cl);
+    const action = keymap(k, {
+      focus: pane,
+      cursor: cursorLine === null ? null : codeLineTarget(v, cursorLine),
+      pageSize: Math.max(1, bodyRows(paneHeight(l, pane)) - 1),
+    });
+    switch (action.kind) {
+      case 'command':
+        return runUnlessBusy(action.command);
+      case 'focus':
+        return dispatchUi({ kind: 'focus', to: action.to });
+      case 'commandLine':
+        dispatchUi({ kind: 'focusCommand' });
+        if (action.initial) dispatchCl({ kind: 'insert', text: action.initial });
+        return;
+      case 'scroll':
+        return scrollPane(pane, action.by);
+      case 'scrollTo':
+        return scrollPane(pane, action.to);
+      case 'help':
+        return dispatchUi({ kind: 'help', show: true });
+      case 'interrupt':
+        return interrupt();
+      case 'quit':
+        return quit();
+      case 'none':
+        return;
+    }
+  });
+
+  const gridHeight = layout.rows.reduce((n, r) => n + r.height, 0);
+  const renderPane = (id: PaneId, w: number, h: number): React.ReactElement => {
+    const focused = ui.focus === id;
+    const scroll = ui.scroll[id] ?? null;
+    switch (id) {
+      case 'code':
+        return <Code key={id} view={view} focused={focused} width={w} height={h} cursor={ui.codeCursor} />;
+      case 'registers':
+        return <Registers key={id} view={view} focused={focused} width={w} height={h} scroll={scroll} />;
+      case 'stack':
+        return <Stack key={id} view={view} focused={focused} width={w} height={h} scroll={scroll} />;
+      case 'pokes':
+        return <Pokes key={id} view={view} focused={focused} width={w} height={h} scroll={scroll} />;
+      case 'chain':
+        return <Chain key={id} view={view} focused={focused} width={w} height={h} scroll={scroll} />;
+      case 'maps':
+        return <Maps key={id} view={view} focused={focused} width={w} height={h} scroll={scroll} />;
+      case 'output':
+        return <Output key={id} lines={output} focused={focused} width={w} height={h} scroll={scroll} />;
+    }
+  };
+
+  return (
+    <Box flexDirection="column" width={size.width} height={size.height} overflow="hidden">
+      <StatusBar view={view} width={size.width} />
+      {ui.help ? (
+        <HelpOverlay width={size.width} height={gridHeight} />
+      ) : (
+        layout.rows.map((row, i) => (
+          <Box key={i} flexDirection="row" height={row.height} width={size.width}>
+            {row.panes.map((p) => renderPane(p.id, p.width, row.height))}
+          </Box>
+        ))
+      )}
+      <CommandLine state={cl} focused={ui.focus === 'command'} width={size.width} busy={busy} />
+    </Box>
+  );
+}
+
+export type { CommandLineState };

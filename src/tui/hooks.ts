@@ -1,0 +1,42 @@
+// The TUI's two subscriptions: the session's View and the terminal's size.
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useStdout } from 'ink';
+import type { View } from '../debugger/view.ts';
+import type { SessionPort } from './sessionPort.ts';
+
+/** The current View; re-renders only when the port hands out a new View object. */
+export function useSessionView(port: SessionPort): View {
+  // Bound here: an engine class's methods lose `this` when passed bare.
+  const subscribe = useMemo(() => (fn: () => void) => port.subscribe(fn), [port]);
+  const get = useMemo(() => () => port.view(), [port]);
+  return useSyncExternalStore(subscribe, get, get);
+}
+
+export interface TermSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * Terminal size, following resizes. The height is one less than the terminal's rows:
+ * Ink clears the whole screen on every frame once the output is as tall as the terminal,
+ * and leaving the last row free keeps it on its line-by-line update path (no flicker).
+ */
+export function useTerminalSize(fixedWidth?: number, fixedHeight?: number): TermSize {
+  const { stdout } = useStdout();
+  const read = (): TermSize => ({
+    width: fixedWidth ?? (stdout.columns || 80),
+    height: fixedHeight ?? Math.max(1, (stdout.rows || 24) - 1),
+  });
+  const [size, setSize] = useState<TermSize>(read);
+  useEffect(() => {
+    if (fixedWidth !== undefined && fixedHeight !== undefined) return;
+    const onResize = (): void => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stdout, fixedWidth, fixedHeight]);
+  return size;
+}

@@ -1,0 +1,36 @@
+// Paths to ../shared/testdata and small readers shared by the object tests.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const testdataDir = path.resolve(repoRoot, '../shared/testdata');
+export const selftestsDir = path.join(testdataDir, 'kernel-selftests');
+export const objDir = path.join(selftestsDir, 'obj');
+export const psBasicPath = path.join(testdataDir, 'private-stack', 'ps_basic.o');
+export const haveTestdata = existsSync(path.join(selftestsDir, 'expected.json')) && existsSync(psBasicPath);
+export const SKIP_REASON = 'shared testdata (../shared/testdata) is not present';
+
+export interface ExpectedObject {
+  path: string;
+  disassembly: string;
+  programs: { name: string; section: string; offset: number; insns: number }[];
+  subprograms: { name: string; section: string; offset: number; insns: number }[];
+  maps: { name: string; type: string; max_entries: number; key_size: number; value_size: number; static_init?: { key: number; prog: string }[] }[];
+  globals: { name: string; section: string; offset: number; size: number }[];
+}
+
+export function expectedObjects(): Record<string, ExpectedObject> {
+  return JSON.parse(readFileSync(path.join(selftestsDir, 'expected.json'), 'utf8')).objects;
+}
+
+/** Every object the loader must accept: the 21 selftest objects and ps_basic.o. */
+export function allObjectPaths(): string[] {
+  const sel = readdirSync(objDir).filter((f) => f.endsWith('.o')).sort().map((f) => path.join(objDir, f));
+  return [...sel, psBasicPath];
+}
+
+export function readBytes(p: string): Uint8Array {
+  const b = readFileSync(p);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}

@@ -1,0 +1,14 @@
+import React from 'react';
+import { renderAt } from '/work/main/test/tui/harness.ts';
+import { App } from '/work/main/src/tui/App.tsx';
+import { x86TailCall } from '/work/main/test/tui/fixtures/x86TailCall.ts';
+import { x86PrivStack } from '/work/main/test/tui/fixtures/x86PrivStack.ts';
+import { riscvStop } from '/work/main/test/tui/fixtures/riscvStop.ts';
+const views: any = { x86TailCall, x86PrivStack, riscvStop };
+const [name, w, h] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4])];
+const v = views[name];
+const port = { view: () => v, execute: async () => {}, subscribe: () => () => {}, interrupt() {}, completions: () => [] };
+const r = renderAt(<App port={port} width={w} height={h} />, w, h + 1);
+console.log(r.lastFrame());
+console.log('lines:', r.lastFrame()!.split('\n').length, 'maxw:', Math.max(...r.lastFrame()!.split('\n').map(l => l.length)));
+r.unmount();

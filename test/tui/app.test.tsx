@@ -1,0 +1,182 @@
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import React from 'react';
+import { App } from '../../src/tui/App.tsx';
+import { ThemeContext, themeFor } from '../../src/tui/theme.ts';
+import { FakePort } from './fixtures/fakePort.ts';
+import { x86PrivStack } from './fixtures/x86PrivStack.ts';
+import { x86TailCall } from './fixtures/x86TailCall.ts';
+import { renderAt, tick, type Rendered } from './harness.ts';
+
+const KEY = { up: '\x1b[A', down: '\x1b[B', tab: '\t', shiftTab: '\x1b[Z', enter: '\r', ctrlC: '\x03', ctrlD: '\x04', esc: '\x1b' };
+
+let r: Rendered | null = null;
+afterEach(() => {
+  r?.unmount();
+  r = null;
+});
+
+function mount(port: FakePort, cols: number, rows: number, extra: { onQuit?: () => void; sized?: boolean } = {}): Rendered {
+  const sized = extra.sized ?? true;
+  r = renderAt(
+    <App port={port} width={sized ? cols : undefined} height={sized ? rows - 1 : undefined} onQuit={extra.onQuit} />,
+    cols,
+    rows,
+  );
+  return r;
+}
+
+async function press(app: Rendered, ...keys: string[]): Promise<void> {
+  for (const k of keys) {
+    app.stdin.write(k);
+    await tick(5);
+  }
+  await tick(5);
+}
+
+describe('App', () => {
+  it('shows every pane at 200x60', () => {
+    const app = mount(new FakePort(x86TailCall), 200, 60);
+    const f = app.lastFrame();
+    for (const title of ['Code', 'Registers', 'Stack', 'Pokes', 'Call chain', 'Maps', 'Output']) assert.match(f, new RegExp(` ${title}`), title);
+    assert.equal(f.split('\n').length, 59);
+  });
+
+  it('collapses to code, registers and the command line at 80x24, with every line inside 80 columns', () => {
+    const app = mount(new FakePort(x86TailCall), 80, 24);
+    const f = app.lastFrame();
+    assert.match(f, / Code \*/);
+    assert.match(f, / Registers/);
+    assert.ok(!f.includes(' Pokes'), f);
+    assert.match(f, /\(bpfdbg\)/);
+    const ls = f.split('\n');
+    assert.equal(ls.length, 23);
+    for (const l of ls) assert.ok(l.length <= 80, l);
+  });
+
+  it('brings hidden panes into the side slot with Tab at 80x24', async () => {
+    const app = mount(new FakePort(x86TailCall), 80, 24);
+    await press(app, KEY.tab, KEY.tab, KEY.tab); // registers, stack, pokes
+    const f = app.lastFrame();
+    assert.match(f, / Pokes \*/);
+    assert.match(f, /D->B/);
+    assert.ok(!f.includes(' Registers'), f);
+  });
+
+  it('sends stepi for `i` and renders the PC on the next native line', async () => {
+    const port = new FakePort(x86TailCall);
+    const app = mount(port, 100, 40);
+    assert.match(app.lastFrame(), /►\s+c010000c/);
+    await press(app, 'i');
+    assert.deepEqual(port.commands, ['stepi']);
+    const f = app.lastFrame();
+    assert.match(f, /►\s+c0100013\s+cmp rax, 0x21/);
+    assert.doesNotMatch(f, /►\s+c010000c/);
+    assert.match(f, /after stepi/);
+  });
+
+  it('runs typed commands, repeats the last on an empty Enter, and recalls history with up', async () => {
+    const port = new FakePort(x86TailCall);
+    const app = mount(port, 100, 40);
+    await press(app, ':', ...'info pokes', KEY.enter);
+    await press(app, KEY.enter);
+    assert.deepEqual(port.commands, ['info pokes', 'info pokes']);
+    await press(app, KEY.up);
+    assert.match(app.lastFrame(), /\(bpfdbg\) info pokes/);
+  });
+
+  it('starts the command line with the first printable key that is not bound', async () => {
+    const port = new FakePort(x86TailCall);
+    const app = mount(port, 100, 40);
+    await press(app, 'x', '/', '8', 'g', 'x', KEY.enter);
+    assert.deepEqual(port.commands, ['x/8gx']);
+  });
+
+  it('completes command and symbol names with Tab from the port and the View', async () => {
+    const port = new FakePort(x86TailCall, undefined, ['jmp_table']);
+    const app = mount(port, 100, 40);
+    await press(app, ':', ...'brea', KEY.tab);
+    assert.match(app.lastFrame(), /\(bpfdbg\) break$/m);
+    await press(app, ...'pro', KEY.tab);
+    assert.match(app.lastFrame(), /\(bpfdbg\) break prog_/);
+    assert.match(app.lastFrame(), /prog_b\s+prog_b:\s+prog_c/);
+    await press(app, KEY.ctrlC.replace('\x03', '\x15')); // Ctrl-U
+    await press(app, ...'map jm', KEY.tab, KEY.enter);
+    assert.deepEqual(port.commands, ['map jmp_table']);
+  });
+
+  it('toggles a breakpoint at the code cursor with b', async () => {
+    const port = new FakePort(x86TailCall);
+    const app = mount(port, 100, 40);
+    // The PC is on line 6; line 17 is `mov rbx, rdi` (insn 0); line 19 is bpf insn 1, which has breakpoint 2.
+    await press(app, ...Array(11).fill(KEY.down), 'b');
+    await press(app, KEY.down, KEY.down, 'b');
+    assert.deepEqual(port.commands, ['break prog_b:0', 'delete 2']);
+  });
+
+  it('interrupts on Ctrl-C without leaving, and quits on q', async () => {
+    const port = new FakePort(x86TailCall);
+    let quit = 0;
+    const app = mount(port, 100, 40, { onQuit: () => quit++ });
+    await press(app, KEY.ctrlC);
+    assert.equal(port.interrupts, 1);
+    assert.equal(quit, 0);
+    assert.match(app.lastFrame(), / Code/);
+    await press(app, 'q');
+    assert.equal(quit, 1);
+    assert.deepEqual(port.commands, ['quit']);
+  });
+
+  it('quits on Ctrl-D from an empty command line', async () => {
+    const port = new FakePort(x86TailCall);
+    let quit = 0;
+    const app = mount(port, 100, 40, { onQuit: () => quit++ });
+    await press(app, ':', KEY.ctrlD);
+    assert.equal(quit, 1);
+  });
+
+  it('shows the help overlay on ? and closes it on the next key', async () => {
+    const port = new FakePort(x86TailCall);
+    const app = mount(port, 100, 40);
+    await press(app, '?');
+    assert.match(app.lastFrame(), /Keys \(any key closes\)/);
+    assert.match(app.lastFrame(), /one native instruction \(stepi, si\)/);
+    await press(app, 's');
+    assert.doesNotMatch(app.lastFrame(), /Keys \(any key closes\)/);
+    assert.deepEqual(port.commands, [], 'the closing key is not a command');
+  });
+
+  it('re-renders when the session produces a new View', async () => {
+    const port = new FakePort(x86TailCall);
+    const app = mount(port, 100, 40);
+    port.set({ ...x86PrivStack, seq: 99 });
+    await tick(20);
+    assert.match(app.lastFrame(), /trace_entry:14 in deep_stack privstack.c:22/);
+  });
+
+  it('follows terminal resizes when no size is fixed', async () => {
+    const port = new FakePort(x86TailCall);
+    const app = mount(port, 80, 24, { sized: false });
+    assert.equal(app.lastFrame().split('\n').length, 23);
+    assert.ok(!app.lastFrame().includes(' Pokes'));
+    app.stdout.resize(200, 60);
+    await tick(20);
+    assert.equal(app.lastFrame().split('\n').length, 59);
+    assert.match(app.lastFrame(), / Pokes/);
+  });
+
+  it('renders without colour codes under NO_COLOR', () => {
+    const theme = themeFor({ NO_COLOR: '1' });
+    assert.equal(theme.color, false);
+    assert.equal(theme.changed, undefined);
+    assert.equal(themeFor({ NO_COLOR: '' }).color, true, 'an empty NO_COLOR does not count');
+    r = renderAt(
+      <ThemeContext.Provider value={theme}>
+        <App port={new FakePort(x86TailCall)} width={100} height={39} />
+      </ThemeContext.Provider>,
+      100,
+      40,
+    );
+    assert.doesNotMatch(r.lastFrame(), /\x1b\[3\dm/);
+  });
+});
