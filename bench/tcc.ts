@@ -11,9 +11,8 @@
 // Run: node --import tsx bench/tcc.ts
 import { asm } from '../src/bpf/asm.ts';
 import { compileRiscv, RV_PROFILES } from '../src/jit/riscv64/index.ts';
-import { analyzeProgram } from '../src/analysis/index.ts';
 import type { JitImage, JitProfile } from '../src/jit/types.ts';
-import { HELPER_BASE, TEXT_BASE, TEXT_SLOT } from '../src/common/layout.ts';
+import { TEXT_BASE, TEXT_SLOT } from '../src/common/layout.ts';
 import { makeImage, testEnv, type FuncSpec } from '../test/jit/riscv64/fixtures.ts';
 import { link, runRiscv } from '../test/jit/riscv64/runRiscv.ts';
 
@@ -29,6 +28,8 @@ interface Counts {
   helperCalls: number;
   bpfCalls: number;
   tailCalls: number;
+  /** sp-based accesses by the region they execute in (prologue, epilogue, helper call...). */
+  byRole: Map<string, number>;
 }
 
 /** sp-based load/store at `at` in `code`: its data register, or undefined. */
@@ -109,21 +110,28 @@ function splitFuncs(funcs: FuncSpec[]): FuncSpec[] {
 
 function jitFor(s: Scenario, profile: JitProfile): JitImage | string {
   const image = makeImage(splitFuncs(s.funcs), s.name.replace(/\W+/g, '_'));
-  // Upstream riscv64 gives a tail-calling program MAX_BPF_STACK (no subprog tail calls).
   const upstream = profile.rvTcc === 'upstream';
   if (upstream && image.subprogs.length > 1 && image.insns.some((i) => i.code === 0xf5)) {
     return 'rejected (bpf2bpf + tail calls)';
   }
+  // Upstream riscv64 gives a tail-calling program MAX_BPF_STACK (do_misc_fixups, no
+  // subprog tail-call support), which costs it an s5 save/restore per run.
   if (upstream && image.insns.some((i) => i.code === 0xf5)) image.subprogs[0] = { ...image.subprogs[0]!, stackDepth: 512 };
   const r = compileRiscv(image, profile, testEnv);
   return r.ok ? r.value : r.error.message;
 }
 
 async function measure(img: JitImage, selfTail: boolean): Promise<Counts> {
-  const c: Counts = { insns: 0, loads: 0, stores: 0, tccLoads: 0, tccStores: 0, helperCalls: 0, bpfCalls: 0, tailCalls: 0 };
+  const c: Counts = { insns: 0, loads: 0, stores: 0, tccLoads: 0, tccStores: 0, helperCalls: 0, bpfCalls: 0, tailCalls: 0, byRole: new Map() };
   const { bytes, linked } = link([img]);
   const text = bytes[0]!;
   const callSites = new Set<bigint>();
+  const roles: { start: number; end: number; role: string }[] = [];
+  img.funcs.forEach((f, j) => {
+    const base = Number(linked.funcAddrs[0]![j]! - TEXT_BASE);
+    for (const g of f.regions) roles.push({ start: base + g.start, end: base + g.end, role: g.role });
+  });
+  const roleAt = (at: number): string => roles.find((r) => at >= r.start && at < r.end)?.role ?? 'body';
   const tailJumps = new Set<bigint>();
   img.funcs.forEach((f, j) => {
     for (const r of f.relocs) if (r.kind === 'funcCall') callSites.add(linked.funcAddrs[0]![j]! + BigInt(r.at));
@@ -146,6 +154,8 @@ async function measure(img: JitImage, selfTail: boolean): Promise<Counts> {
         if (!acc) return;
         if (acc.store) c.stores++;
         else c.loads++;
+        const role = roleAt(at);
+        c.byRole.set(role, (c.byRole.get(role) ?? 0) + 1);
         if (acc.reg === A6 || acc.reg === S6) {
           if (acc.store) c.tccStores++;
           else c.tccLoads++;
@@ -155,7 +165,6 @@ async function measure(img: JitImage, selfTail: boolean): Promise<Counts> {
   });
   m.close();
   if (stop.kind !== 'exited') throw new Error(`run stopped: ${stop.kind}`);
-  void HELPER_BASE;
   return c;
 }
 
@@ -164,9 +173,7 @@ function pad(s: string | number, n: number): string {
 }
 
 async function main(): Promise<void> {
-  // The analysis layer is not needed for these hand-built programs; referenced so the
-  // bench breaks loudly if the upstream MAX_BPF_STACK rule moves.
-  void analyzeProgram;
+  const rows: string[] = [];
   console.log('RISC-V TCC schemes: executed sp-based loads/stores (frame traffic) per run');
   console.log('ld/st = all sp-based; tcc ld/st = those moving a6/s6; per event = (ld+st) / (helper + bpf2bpf calls + tail calls)\n');
   const head = `${'scenario'.padEnd(44)} ${'profile'.padEnd(19)} ${pad('insns', 6)} ${pad('ld', 5)} ${pad('st', 5)} ${pad('tcc ld', 7)} ${pad('tcc st', 7)} ${pad('helper', 7)} ${pad('bpf2bpf', 8)} ${pad('tail', 5)} ${pad('per event', 10)}`;
@@ -177,14 +184,25 @@ async function main(): Promise<void> {
       const img = jitFor(s, p);
       if (typeof img === 'string') {
         console.log(`${s.name.padEnd(44)} ${p.name.padEnd(19)} ${img}`);
+        rows.push(`${s.name.padEnd(44)} ${p.name.padEnd(19)} ${img}`);
         continue;
       }
       const c = await measure(img, s.selfTail);
       const events = c.helperCalls + c.bpfCalls + c.tailCalls;
       const per = events ? ((c.loads + c.stores) / events).toFixed(2) : '-';
+      const r = (role: string): number => c.byRole.get(role) ?? 0;
+      const n = (role: string, events: number): string => (events ? `${r(role)} (${(r(role) / events).toFixed(1)})` : String(r(role)));
+      const runs = c.tailCalls + 1;
+      rows.push(`${s.name.padEnd(44)} ${p.name.padEnd(19)} ${pad(n('prologue', runs + c.bpfCalls), 11)} ${pad(n('epilogue', runs + c.bpfCalls - c.tailCalls), 11)} ${pad(n('helper call', c.helperCalls), 12)} ${pad(n('bpf2bpf call', c.bpfCalls), 13)} ${pad(n('tail call', c.tailCalls), 11)}`);
       console.log(`${s.name.padEnd(44)} ${p.name.padEnd(19)} ${pad(c.insns, 6)} ${pad(c.loads, 5)} ${pad(c.stores, 5)} ${pad(c.tccLoads, 7)} ${pad(c.tccStores, 7)} ${pad(c.helperCalls, 7)} ${pad(c.bpfCalls, 8)} ${pad(c.tailCalls, 5)} ${pad(per, 10)}`);
     }
   }
+  console.log('\nWhere the sp-based loads+stores execute: total (per entry / per exit / per helper call / per bpf2bpf call / per tail call)');
+  console.log('entries = runs + bpf2bpf calls; exits = entries - tail calls (a tail call leaves through its own inlined epilogue)\n');
+  const head2 = `${'scenario'.padEnd(44)} ${'profile'.padEnd(19)} ${pad('prologue', 11)} ${pad('epilogue', 11)} ${pad('helper call', 12)} ${pad('bpf2bpf call', 13)} ${pad('tail call', 11)}`;
+  console.log(head2);
+  console.log('-'.repeat(head2.length));
+  for (const r of rows) console.log(r);
 }
 
 await main();

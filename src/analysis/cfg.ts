@@ -72,7 +72,7 @@ function checkRecursion(w: E.Where, insns: readonly Insn[], subprogs: readonly S
     state[k] = 1;
     for (const e of callees[k]!) {
       if (found) return;
-      if (state[e.callee] === 1) found = E.callStackTooDeep(w, e.at, MAX_CALL_FRAMES + 1, true);
+      if (state[e.callee] === 1) found = E.callStackTooDeep(w, e.at, MAX_CALL_FRAMES + 1, 'recursion');
       else if (state[e.callee] === 0) visit(e.callee);
     }
     state[k] = 2;

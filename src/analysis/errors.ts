@@ -74,11 +74,15 @@ export const lastInsnNotExit = (w: Where, last: number): Diag =>
 export const unreachableInsn = (w: Where, i: number): Diag => d(AnCode.unreachable, `unreachable insn ${i}`, at(w, i));
 export const tooManySubprogs = (w: Where): Diag =>
   d(AnCode.tooManySubprogs, 'too many subprograms (BPF_MAX_SUBPROGS is 256)', progPlace(w));
-/** Recursion or a call chain deeper than MAX_CALL_FRAMES (check_func_call / check_max_stack_depth). */
-export const callStackTooDeep = (w: Where, i: number, frames: number, recursive = false): Diag =>
+/**
+ * A call chain deeper than MAX_CALL_FRAMES. Symbolic execution (check_func_call) says
+ * "the call stack of 9 frames is too deep" when it follows static calls (recursion too);
+ * check_max_stack_depth, which also follows global calls, adds " !".
+ */
+export const callStackTooDeep = (w: Where, i: number, frames: number, how: 'do_check' | 'max_stack' | 'recursion'): Diag =>
   d(
     AnCode.callStackTooDeep,
-    `the call stack of ${frames} frames is too deep${recursive ? ' (recursive bpf2bpf call)' : ''}`,
+    `the call stack of ${frames} frames is too deep${how === 'max_stack' ? ' !' : how === 'recursion' ? ' (recursive bpf2bpf call)' : ''}`,
     at(w, i),
   );
 export const combinedStackTooLarge = (w: Where, i: number, calls: number, depth: number): Diag =>

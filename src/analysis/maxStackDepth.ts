@@ -91,7 +91,13 @@ export function checkMaxStackDepth(inp: StackCheckInput): { ok: true; value: Sta
         if (!privOk) mode[idx] = 'none';
         if (subprogs[idx]!.hasTailCall) tcr = true;
         frame++;
-        if (frame >= MAX_CALL_FRAMES) return E.callStackTooDeep(w, retInsn[frame - 1]! - 1, frame);
+        if (frame >= MAX_CALL_FRAMES) {
+          // Symbolic execution would already have failed one frame deeper when every
+          // frame on the chain is static (global functions are verified separately).
+          const allStatic = retProg.slice(0, frame).every((k) => !subprogs[k]!.isGlobal) && !subprogs[idx]!.isGlobal;
+          const at = retInsn[frame - 1]! - 1;
+          return E.callStackTooDeep(w, at, allStatic ? frame + 1 : frame, allStatic ? 'do_check' : 'max_stack');
+        }
         called = true;
         enter = true;
         break;

@@ -11,19 +11,19 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE);
         return 0;
       case 'list':
-        return (await import('./commands/list.ts')).listCommand(opts);
+        return await (await import('./commands/list.ts')).listCommand(opts);
       case 'dump':
-        return (await import('./commands/dump.ts')).dumpCommand(opts);
+        return await (await import('./commands/dump.ts')).dumpCommand(opts);
       case 'run':
-        return (await import('./commands/run.ts')).runCommand(opts);
+        return await (await import('./commands/run.ts')).runCommand(opts);
       case 'replay':
-        return (await import('./commands/replay.ts')).replayCommand(opts);
+        return await (await import('./commands/replay.ts')).replayCommand(opts);
       case 'debug':
         if (!opts.file) {
           process.stderr.write(USAGE);
           return 2;
         }
-        return (await import('./commands/debug.ts')).debugCommand(opts);
+        return await (await import('./commands/debug.ts')).debugCommand(opts);
     }
   } catch (e) {
     if (e instanceof BpfdbgError) {

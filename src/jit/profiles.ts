@@ -29,6 +29,7 @@ export const X86_PROFILES: readonly JitProfile[] = [
     privStack: 'off',
     retThunk: true,
     indirectThunk: true,
+    shortJumpMax: 127, // before the 6.13 is_imm8_jmp_offset convergence fix
   },
   {
     name: 'tcc-by-pointer',
@@ -40,6 +41,7 @@ export const X86_PROFILES: readonly JitProfile[] = [
     privStack: 'off',
     retThunk: true,
     indirectThunk: true,
+    shortJumpMax: 127, // before the 6.13 is_imm8_jmp_offset convergence fix
   },
   {
     name: 'priv-stack-off',

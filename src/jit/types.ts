@@ -32,6 +32,11 @@ export interface JitProfile {
   indirectThunk?: boolean;
   /** x86-64: the CPU has BMI2, so shifts by a register use shlx/shrx/sarx. Default false. */
   bmi2?: boolean;
+  /**
+   * x86-64: largest forward displacement encoded as rel8. 123 since the 6.13 convergence fix
+   * (is_imm8_jmp_offset), 127 before (is_imm8). Default 123.
+   */
+  shortJumpMax?: number;
 }
 
 /** Addresses the JIT must know before emitting (their size can change the code). */

@@ -12,6 +12,5 @@ export { ProgArrayMap, type ProgRef, type ProgArrayListener } from './maps/progA
 export { StubMap } from './maps/stub.ts';
 export { createMap } from './maps/createMap.ts';
 export * from './helpers/index.ts';
-// pokes/ (the poke state machine, machine helper's part) exports its own API; EBUSY is
-// defined in both, so re-export it by name from here.
+// pokes/ (the poke state machine) comes as a namespace: its EBUSY would clash with errors.ts.
 export * as pokes from './pokes/index.ts';

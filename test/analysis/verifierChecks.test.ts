@@ -49,7 +49,7 @@ test('rejects unreachable instructions with the kernel message', () => {
 });
 
 test('rejects a jump into the second slot of an LD_IMM64', () => {
-  const e = reject('r0 = 0\nif r0 == 0 goto +2\nr1 = 0x100000000 ll\nexit');
+  const e = reject('r0 = 0\nif r0 == 0 goto +1\nr1 = 0x100000000 ll\nexit');
   assert.equal(e.code, AnCode.jumpIntoLdImm64);
   assert.equal(e.message, 'jump into the middle of ldimm64 insn 2');
 });

@@ -195,7 +195,7 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
       else if (imm === 0) emitTestReg(buf, is64, dst, dst); // test r, r saves a byte
       else emitCmpImm(buf, is64, dst, imm);
       const rel = st.addrs[k + 1 + insn.off]! - st.addrs[k + 1]!;
-      if (isImm8JmpOffset(rel)) {
+      if (isImm8JmpOffset(rel, ctx.plan.shortJumpMax)) {
         if (st.padding) {
           const nops = st.addrs[k + 1]! - st.addrs[k]! - (buf.off - insnStart) - 2;
           if (nops !== 0 && nops !== 4) return `unexpected jmp_cond padding: ${nops} bytes`;
@@ -245,7 +245,7 @@ function emitJa(ctx: EmitCtx, st: InsnState, k: number, off: number | null, insn
 /** emit_jmp: rel8 (padded to the previous rel32 size when padding) or rel32. */
 function emitJmpTo(ctx: EmitCtx, st: InsnState, k: number, rel: number, insnStart: number): number | string {
   const buf = ctx.buf;
-  if (isImm8JmpOffset(rel)) {
+  if (isImm8JmpOffset(rel, ctx.plan.shortJumpMax)) {
     if (st.padding) {
       const nops = st.addrs[k + 1]! - st.addrs[k]! - (buf.off - insnStart) - 2;
       if (nops !== 0 && nops !== 3) return `unexpected jump padding: ${nops} bytes`;

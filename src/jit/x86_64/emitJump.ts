@@ -29,7 +29,7 @@ export function jmpCond(op: number): number {
  * rel8 is used for -128..123 only: since 6.13 the kernel caps forward short jumps at 123 to
  * break a je(2<->6)/jmp(5<->2) oscillation between passes (is_imm8_jmp_offset).
  */
-export const isImm8JmpOffset = (v: number): boolean => v <= 123 && v >= -128;
+export const isImm8JmpOffset = (v: number, max = 123): boolean => v <= max && v >= -128;
 export const isImm8 = (v: number): boolean => v <= 127 && v >= -128;
 export const isSimm32Num = (v: number): boolean => v >= -0x80000000 && v <= 0x7fffffff;
 

@@ -24,6 +24,8 @@ export interface FuncPlan {
   retThunk: boolean;
   indirectThunk: boolean;
   bmi2: boolean;
+  /** Largest forward rel8 displacement (6.13+: 123, earlier: 127). */
+  shortJumpMax: number;
   /** X86_TAIL_CALL_OFFSET: bytes a tail call skips (E1: 11, E2/E3: 12; no IBT). */
   tailCallOffset: number;
 }

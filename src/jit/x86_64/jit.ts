@@ -129,6 +129,7 @@ export function planFunction(image: ProgramImage, f: number, profile: JitProfile
     retThunk: profile.retThunk,
     indirectThunk: profile.indirectThunk ?? profile.retThunk,
     bmi2: profile.bmi2 ?? false,
+    shortJumpMax: profile.shortJumpMax ?? 123,
     tailCallOffset: tailCallOffsetOf(profile),
   };
 }

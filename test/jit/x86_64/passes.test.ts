@@ -84,3 +84,9 @@ test('an instruction the JIT cannot take is a Diag naming program and insn', () 
     }
   });
 });
+
+test('before 6.13 (tcc-by-pointer = 6.12) a 124..127-byte forward jump was still rel8 (is_imm8)', () => {
+  const f = jit(makeImage([{ name: 'p', insns: branchOver(42) }]), 'tcc-by-pointer').funcs[0]!; // 126 bytes
+  assert.equal(f.code[f.addrs[1]! - 2], 0x75);
+  assert.equal(f.code[f.addrs[1]! - 1], 126);
+});

@@ -1,0 +1,114 @@
+// TUI benchmark: (1) time to render a full 200x60 frame for a new View, (2) key-to-frame
+// latency for `i` (stepi) against a fake port that answers with a new View. Ink runs as
+// in a terminal: TTY-like stdout, incremental rendering, 60 fps cap; keys are paced
+// slower than the cap so the throttle never delays a frame, as with a person typing.
+// Run: node --import tsx bench/tui.tsx [iterations]
+import React from 'react';
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { render } from 'ink';
+import { App } from '../src/tui/App.tsx';
+import type { DisasmLine, View } from '../src/debugger/view.ts';
+import { FakePort } from '../test/tui/fixtures/fakePort.ts';
+import { x86TailCall } from '../test/tui/fixtures/x86TailCall.ts';
+import { FakeStdin } from '../test/tui/harness.ts';
+
+const N = Number(process.argv[2] ?? 300);
+const COLS = 200;
+const ROWS = 60;
+
+class TtyOut extends EventEmitter {
+  isTTY = true;
+  columns = COLS;
+  rows = ROWS;
+  bytes = 0;
+  onWrite: (() => void) | null = null;
+  write = (s: string): boolean => {
+    this.bytes += s.length;
+    // Frames are the writes that carry content (not the bare sync-update markers).
+    if (s.length > 16) this.onWrite?.();
+    return true;
+  };
+}
+
+/** A long program: the fixture's prog_b repeated so the code pane has 200+ lines to scroll through. */
+function bigView(): View {
+  const d = x86TailCall.disasm!;
+  const lines: DisasmLine[] = [];
+  for (let k = 0; k < 6; k++) lines.push(...d.lines);
+  return { ...x86TailCall, disasm: { ...d, lines, current: 6 } };
+}
+
+/** stepi: next native line, wrapping; every register changes so every pane re-renders. */
+function stepCycle(cmd: string, v: View): View | null {
+  if (cmd !== 'stepi' || !v.disasm) return null;
+  const lines = v.disasm.lines;
+  let next = ((v.disasm.current ?? 0) + 1) % lines.length;
+  while (lines[next]!.kind !== 'native') next = (next + 1) % lines.length;
+  const regs = v.registers!;
+  const bump = (h: string): string => '0x' + (BigInt(h) + 1n).toString(16);
+  return {
+    ...v,
+    stop: { kind: 'step', unit: 'stepi' },
+    disasm: { ...v.disasm, current: next },
+    registers: { ...regs, native: regs.native.map((r) => ({ ...r, value: bump(r.value), changed: true })) },
+  };
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const fmt = (xs: number[]): string =>
+  `p50 ${pct(xs, 50).toFixed(2)} ms  p99 ${pct(xs, 99).toFixed(2)} ms  max ${Math.max(...xs).toFixed(2)} ms  (n=${xs.length})`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const out = new TtyOut();
+  const stdin = new FakeStdin();
+  const port = new FakePort(bigView(), stepCycle);
+  const ink = render(<App port={port} />, {
+    stdout: out as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    stderr: out as unknown as NodeJS.WriteStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    incrementalRendering: true,
+    maxFps: 60,
+  });
+  await sleep(50);
+  const nextFrame = (): Promise<void> => new Promise((r) => (out.onWrite = () => ((out.onWrite = null), r())));
+
+  // 1. A new View arrives: full-screen frame (every pane changes).
+  const frame: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const v = stepCycle('stepi', port.view())!;
+    const done = nextFrame();
+    const t0 = performance.now();
+    port.set({ ...v, seq: port.view().seq + 1 });
+    await done;
+    frame.push(performance.now() - t0);
+    await sleep(20);
+  }
+
+  // 2. Key `i` -> 'stepi' -> new View -> frame on the terminal.
+  const key: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const done = nextFrame();
+    const t0 = performance.now();
+    stdin.write('i');
+    await done;
+    key.push(performance.now() - t0);
+    await sleep(20);
+  }
+  ink.unmount();
+  ink.cleanup();
+
+  console.log(`bpfdbg TUI benchmark, ${COLS}x${ROWS}, ${N} iterations each`);
+  console.log(`full-screen frame for a new View : ${fmt(frame)}`);
+  console.log(`key-to-frame latency (i = stepi)  : ${fmt(key)}`);
+  console.log(`bytes written per frame (avg)     : ${Math.round(out.bytes / (2 * N))}`);
+  console.log(`target: p99 <= 16 ms -> ${pct(key, 99) <= 16 && pct(frame, 99) <= 16 ? 'met' : 'NOT met'}`);
+}
+
+void main();

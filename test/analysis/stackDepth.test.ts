@@ -1,0 +1,152 @@
+// Per-subprog stack depth (the verifier's high-water mark, multiples of 8) and
+// check_max_stack_depth: combined 512 with 16-byte rounding, 8 frames, the 256-byte rule
+// for subprogs with tail calls, and tail_call_reachable marking.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeProgram, AnCode, type ProgramImage } from '../../src/analysis/index.ts';
+import { arrayMap, jmpTable, mkObj, mkProg, type ProgSpec } from './progs.ts';
+import type { MapDef } from '../../src/object/types.ts';
+
+function analyze(text: string, spec: ProgSpec = {}, maps: MapDef[] = []): ProgramImage {
+  const prog = mkProg(text, spec);
+  const r = analyzeProgram(mkObj(prog, maps), prog);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  return r.value;
+}
+function rejectMsg(text: string, spec: ProgSpec = {}, maps: MapDef[] = []): string {
+  const prog = mkProg(text, spec);
+  const r = analyzeProgram(mkObj(prog, maps), prog);
+  assert.equal(r.ok, false);
+  return r.ok ? '' : r.error.message;
+}
+const funcs = (...names: [string, number][]) => ({ funcs: names.map(([name, start]) => ({ name, start })) });
+
+test('a 1-byte access at r10-1 makes an 8-byte frame', () => {
+  const img = analyze('r1 = 0\n*(u8 *)(r10 - 1) = r1\nr0 = 0\nexit');
+  assert.equal(img.subprogs[0]!.stackDepth, 8);
+});
+
+test('frame-pointer copies, arithmetic, and spills of them count toward the frame', () => {
+  const img = analyze(`
+    r2 = r10
+    r2 += -40
+    *(u64 *)(r10 - 8) = r2
+    r3 = *(u64 *)(r10 - 8)
+    r1 = 0
+    *(u32 *)(r3 - 20) = r1
+    r0 = 0
+    exit`);
+  assert.equal(img.subprogs[0]!.stackDepth, 64); // -40 - 20 = -60 -> 64
+});
+
+test('helper key pointers count with the map key size', () => {
+  const img = analyze(`
+    r2 = r10
+    r2 += -132
+    r1 = map[#0] ll
+    call bpf_map_delete_elem
+    r0 = 0
+    exit`, {}, [{ ...arrayMap(0), type: 1, keySize: 16 }]);
+  assert.equal(img.subprogs[0]!.stackDepth, 136); // [-132, -116) -> round_up(132, 8)
+});
+
+test('a pointer into the caller frame passed to a subprog grows the caller frame', () => {
+  const img = analyze(`
+    r1 = r10
+    r1 += -16
+    call sub
+    exit
+    sub: r2 = 7
+    *(u64 *)(r1 - 48) = r2
+    r0 = 0
+    exit`, funcs(['prog', 0], ['sub', 4]));
+  assert.deepEqual(img.subprogs.map((s) => s.stackDepth), [64, 0]);
+});
+
+test('rejects a call chain whose rounded frames exceed 512 bytes combined', () => {
+  const msg = rejectMsg(`
+    r1 = 0
+    *(u64 *)(r10 - 264) = r1
+    call sub
+    exit
+    sub: r1 = 0
+    *(u64 *)(r10 - 256) = r1
+    r0 = 0
+    exit`, funcs(['prog', 0], ['sub', 4]));
+  assert.equal(msg, 'combined stack size of 2 calls is 528. Too large'); // 272 + 256
+});
+
+test('rejects a subprog with a tail call reached under 256 bytes of caller frames', () => {
+  const msg = rejectMsg(`
+    r1 = 0
+    *(u64 *)(r10 - 256) = r1
+    call sub
+    exit
+    sub: r2 = map[#0] ll
+    r3 = 0
+    call 12
+    r0 = 0
+    exit`, funcs(['prog', 0], ['sub', 4]), [jmpTable(0)]);
+  assert.equal(msg, 'tail_calls are not allowed when call stack of previous frames is 256 bytes. Too large');
+});
+
+test('accepts the same chain when the callers use less than 256 bytes', () => {
+  const img = analyze(`
+    r1 = 0
+    *(u64 *)(r10 - 240) = r1
+    call sub
+    exit
+    sub: r2 = map[#0] ll
+    r3 = 0
+    call 12
+    r0 = 0
+    exit`, funcs(['prog', 0], ['sub', 4]), [jmpTable(0)]);
+  assert.deepEqual(img.subprogs.map((s) => s.stackDepth), [240, 0]);
+});
+
+test('rejects more than 8 nested call frames (9 frames, as symbolic execution counts them)', () => {
+  const lines = ['call f1', 'exit'];
+  const fs: [string, number][] = [['prog', 0]];
+  for (let k = 1; k <= 8; k++) {
+    fs.push([`f${k}`, lines.length]);
+    lines.push(k < 8 ? `f${k}: call f${k + 1}` : `f${k}: r0 = 0`, 'exit');
+  }
+  const msg = rejectMsg(lines.join('\n'), funcs(...fs));
+  assert.equal(msg, 'the call stack of 9 frames is too deep');
+});
+
+test('marks tail_call_reachable below a tail-calling subprog, stickily for the rest of the walk', () => {
+  // main -> tc (tail call); main -> b -> c. b is marked too (sticky flag), c is not.
+  const img = analyze(`
+    call tc
+    call b
+    exit
+    tc: r2 = map[#0] ll
+    r3 = 0
+    call 12
+    r0 = 0
+    exit
+    b: call c
+    exit
+    c: r0 = 0
+    exit`, funcs(['prog', 0], ['tc', 3], ['b', 9], ['c', 11]), [jmpTable(0)]);
+  assert.deepEqual(img.subprogs.map((s) => s.tailCallReachable), [true, true, true, false]);
+  assert.equal(img.tailCallReachable, true);
+});
+
+test('the note names every subprog depth and the deepest combined chain', () => {
+  const img = analyze(`
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    call sub
+    exit
+    sub: r1 = 0
+    *(u64 *)(r10 - 32) = r1
+    r0 = 0
+    exit`, funcs(['prog', 0], ['sub', 4]));
+  assert.deepEqual(img.notes, ['stack depth 8+32 max 48']);
+});
+
+test('AnCode names are stable', () => {
+  assert.equal(AnCode.combinedStackTooLarge, 'verifier.combined-stack-too-large');
+});
