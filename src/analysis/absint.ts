@@ -23,6 +23,9 @@ import { CALLBACK_HELPERS, MAP_MEM_ARGS, SIZED_MEM_ARGS } from './helperArgs.ts'
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 
 export const MAX_BPF_STACK = 512;
+/** offsetof(struct __sk_buff, data / data_meta). */
+const SKB_DATA_OFF = 76;
+const SKB_DATA_META_OFF = 140;
 const FP = 10;
 
 export type Val =
@@ -32,13 +35,15 @@ export type Val =
   | { k: 'map'; idx: number }
   | { k: 'mapval'; idx: number; off: number }
   | { k: 'ctx' }
+  /** A pointer into skb packet data (from __sk_buff.data/data_meta), any offset. */
+  | { k: 'pkt' }
   | { k: 'func'; sub: number };
 
 export const UNK: Val = { k: 'unk' };
 const eqVal = (a: Val, b: Val): boolean => {
   if (a.k !== b.k) return false;
   switch (a.k) {
-    case 'unk': case 'ctx': return true;
+    case 'unk': case 'ctx': case 'pkt': return true;
     case 'const': return a.v === (b as typeof a).v;
     case 'fp': return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
     case 'map': return a.idx === (b as typeof a).idx;
@@ -91,6 +96,8 @@ export interface AbsResult {
   tailCalls: TailCallFact[];
   /** Subprogs referenced as callbacks, and those registered as async (timer) callbacks. */
   asyncCbs: Set<number>;
+  /** env->seen_direct_write: a store into skb packet data (tc programs). */
+  seenDirectWrite: boolean;
 }
 
 export interface AbsInput {
@@ -110,6 +117,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   const entry: (AbsState | undefined)[] = subprogs.map(() => undefined);
   const stackDepth = subprogs.map(() => 0);
   const asyncCbs = new Set<number>();
+  let seenDirectWrite = false;
+  const skbPkt = inp.progType === 'sched_cls' || inp.progType === 'sched_act';
   let error: Diag | undefined;
   const fail = (d: Diag): void => {
     if (!error) error = d;
@@ -194,6 +203,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           if (base.owner === sub && size === 8 && memMode(ins.code) !== BPF_MEMSX) v = s.stack.get(at) ?? UNK;
         } else if (base.k === 'mapval') {
           v = readRodata(obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
+        } else if (base.k === 'ctx' && skbPkt && size === 4 && (ins.off === SKB_DATA_OFF || ins.off === SKB_DATA_META_OFF)) {
+          v = { k: 'pkt' };
         }
         R[ins.dst] = v;
         return [[i + 1, s]];
@@ -202,6 +213,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       case BPF_STX: {
         const base = R[ins.dst]!;
         const size = sizeBytes(memSize(ins.code));
+        if (base.k === 'pkt') seenDirectWrite = true;
         if (base.k === 'fp') {
           stackAccess(i, ins.dst, base, ins.off, size, ' write to');
           if (base.owner === sub) {
@@ -228,7 +240,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       case BPF_JMP32: {
         const op = jmpOp(ins.code);
         if (op === BPF_EXIT) return [];
-        if (op === BPF_CALL) return callStep(sub, i, ins, s);
+        if (op === BPF_CALL) return callStep(i, ins, s);
         if (ins.code === JCOND) return [[i + 1, s], [branchTarget(i, ins), cloneState(s)]];
         if (op === BPF_JA) return [[branchTarget(i, ins), s]];
         if (!isCondJump(ins.code)) return [[i + 1, s]];
@@ -250,7 +262,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     return [[i + 1, s]];
   };
 
-  const callStep = (sub: number, i: number, ins: Insn, s: AbsState): [number, AbsState][] => {
+  const callStep = (i: number, ins: Insn, s: AbsState): [number, AbsState][] => {
     const R = s.regs;
     if (isPseudoCall(ins)) {
       const callee = findSubprogAt(subprogs, calleeTarget(i, ins));
@@ -279,7 +291,6 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           feedEntry(f.sub, args);
         }
       }
-      void BPF_FUNC_tail_call;
     }
     for (let r = 0; r <= 5; r++) R[r] = UNK;
     return [[i + 1, s]];
@@ -327,7 +338,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       if (isLdAbsInd(ins.code)) sp.hasLdAbs = true;
     }
   });
-  return { ok: true, value: { stackDepth, before, tailCalls, asyncCbs } };
+  return { ok: true, value: { stackDepth, before, tailCalls, asyncCbs, seenDirectWrite } };
 }
 
 const cst = (v: bigint | undefined): Val => (v === undefined ? UNK : { k: 'const', v });
@@ -347,6 +358,8 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
     if (dst.k === 'fp') return { k: 'fp', owner: dst.owner, off: dst.off + delta };
     if (dst.k === 'mapval') return { k: 'mapval', idx: dst.idx, off: dst.off + delta };
   }
+  if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;
+  if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return srcVal;
   if (dst.k === 'const' && srcVal.k === 'const') return cst(evalAlu(ins, dst.v, srcVal.v));
   if (dst.k === 'const' && aluOp(ins.code) === 0x80) return cst(evalAlu(ins, dst.v, 0n));
   return UNK;

@@ -7,13 +7,13 @@ import { err, ok, type Diag, type Result } from '../common/diag.ts';
 import { insnIdx, subprogIdx, type InsnIdx } from '../common/ids.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ATOMIC, BPF_LDX, BPF_ST, BPF_STX, BPF_FUNC_tail_call, insnClass, isHelperCall, memMode, isTailCall,
+  BPF_ATOMIC, BPF_LDX, BPF_ST, BPF_STX, BPF_FUNC_tail_call, insnClass, isHelperCall, memMode, isTailCall, JCOND,
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { interpret, MAX_BPF_STACK, type AbsResult } from './absint.ts';
 import { checkCfg } from './cfg.ts';
 import { checkInsns } from './checkInsns.ts';
-import { convertCtxAccess, hasCtxRewrite } from './ctxRewrite.ts';
+import { convertCtxAccess, hasCtxRewrite, tcUnclonePrologue } from './ctxRewrite.ts';
 import { optDeadCode } from './deadCode.ts';
 import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
@@ -44,6 +44,11 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   const bad = checkInsns(w, insns) ?? checkCfg(w, insns, subprogs);
   if (bad) return fromDiag(bad);
 
+  // may_goto (6.9+) is rewritten into a stack-resident (6.15+ x86: timed) loop counter that
+  // bpfdbg does not model yet; say so instead of running different code.
+  const mayGoto = insns.findIndex((i) => i.code === JCOND && i.off !== 0);
+  if (mayGoto >= 0) return fromDiag(E.unsupported(w, mayGoto, 'may_goto (its verifier rewrite)'));
+
   const abs = interpret({ w, obj, insns, subprogs, progType });
   if (!abs.ok) return fromDiag(abs.error);
   const facts = abs.value;
@@ -64,6 +69,9 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   optDeadCode(p, insns.map((_, i) => facts.before[i] !== undefined));
 
   if (hasCtxRewrite(progType)) {
+    if (facts.seenDirectWrite && (progType === 'sched_cls' || progType === 'sched_act')) {
+      patchInsn(p, 0, tcUnclonePrologue(p.insns[0]!));
+    }
     const bad2 = convertCtxAccesses(w, p, progType);
     if (bad2) return fromDiag(bad2);
   }

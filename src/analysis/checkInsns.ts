@@ -7,7 +7,7 @@ import type { Insn } from '../bpf/insn.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_END, BPF_NEG,
   BPF_JA, BPF_CALL, BPF_EXIT, BPF_JCOND, BPF_X, insnClass, aluOp, jmpOp, srcBit, memMode,
-  BPF_MEM, BPF_MEMSX, BPF_ATOMIC, BPF_ABS, BPF_IND, BPF_IMM, BPF_DW, memSize, BPF_B, BPF_H, BPF_W,
+  BPF_MEM, BPF_MEMSX, BPF_ATOMIC, BPF_ABS, BPF_IND, BPF_IMM, BPF_DW, memSize,
   BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_MAP_IDX,
   BPF_PSEUDO_MAP_IDX_VALUE,
 } from '../bpf/opcodes.ts';
@@ -87,6 +87,5 @@ function checkRegs(w: E.Where, i: number, ins: Insn): Diag | undefined {
   // Instructions that write dst: ALU, LDX. (ST/STX/JMP only read it.)
   const writesDst = cls === BPF_ALU || cls === BPF_ALU64 || cls === BPF_LDX;
   if (writesDst && ins.dst === BPF_REG_FP) return E.fpReadOnly(w, i);
-  void BPF_B; void BPF_H; void BPF_W;
   return undefined;
 }

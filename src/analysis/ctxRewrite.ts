@@ -6,8 +6,9 @@
 // (kprobe, tracepoint, raw_tracepoint, tracing...) have no rewrite.
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_AND, BPF_B, BPF_DW, BPF_H, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_K, BPF_LDX,
-  BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_RSH, BPF_ST, BPF_STX, BPF_W, BPF_X, insnClass, memMode, memSize, sizeBytes,
+  BPF_ALU, BPF_ALU64, BPF_AND, BPF_B, BPF_CALL, BPF_DW, BPF_EXIT, BPF_H, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_K,
+  BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_RSH, BPF_ST, BPF_STX, BPF_W, BPF_X, BPF_XOR, insnClass, memMode, memSize,
+  sizeBytes,
 } from '../bpf/opcodes.ts';
 import type { ProgType } from '../object/types.ts';
 import {
@@ -25,6 +26,35 @@ const jmpImm = (op: number, dst: number, imm: number, off: number): Insn => raw(
 const NO_QUEUE_MAPPING = 0xffff;
 /** PKT_TYPE_MAX: pkt_type:3 in the low bits of its byte (little endian). */
 const PKT_TYPE_MAX = 7;
+
+/** TC_ACT_SHOT: the verdict of the unclone prologue when pulling the data fails. */
+const TC_ACT_SHOT = 2;
+/** BPF_FUNC_skb_pull_data */
+const BPF_FUNC_skb_pull_data = 39;
+/** CLONED_MASK: skb->cloned is bit 0 of the byte at CLONED_OFFSET (little endian). */
+const CLONED_MASK = 1;
+
+/**
+ * tc_cls_act_prologue -> bpf_unclone_prologue (net/core/filter.c): a tc program that
+ * writes packet data directly first makes a cloned skb's head private:
+ * `if (!skb->cloned) goto start; if (!bpf_skb_pull_data(skb, 0)) goto restore; return
+ * TC_ACT_SHOT; restore: r1 = r6; start: <first insn>`.
+ */
+export function tcUnclonePrologue(first: Insn): Insn[] {
+  return [
+    ldx(BPF_B, 6, 1, SkBuff.clonedFlags),
+    raw(BPF_ALU | BPF_AND | BPF_K, 6, 0, 0, CLONED_MASK),
+    jmpImm(BPF_JEQ, 6, 0, 7),
+    raw(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),
+    raw(BPF_ALU64 | BPF_XOR | BPF_X, 2, 2, 0, 0),
+    raw(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_skb_pull_data),
+    jmpImm(BPF_JEQ, 0, 0, 2),
+    raw(BPF_ALU | BPF_MOV | BPF_K, 0, 0, 0, TC_ACT_SHOT),
+    raw(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+    raw(BPF_ALU64 | BPF_MOV | BPF_X, 1, 6, 0, 0),
+    first,
+  ];
+}
 
 export type CtxRewrite = { insns: Insn[] } | { invalid: true } | { unsupported: string };
 
@@ -144,6 +174,5 @@ function convertSkb(progType: ProgType, si0: Insn): CtxRewrite {
     out.push(raw(BPF_ALU | BPF_AND | BPF_K, d, 0, 0, size === 4 ? -1 : (1 << (size * 8)) - 1));
   }
   if (!write && memMode(si0.code) === BPF_MEMSX) out.push(raw(BPF_ALU64 | BPF_MOV | BPF_X, d, d, size * 8, 0));
-  void BPF_STX; void BPF_H;
   return { insns: out };
 }

@@ -190,6 +190,5 @@ function arrayMapGenLookup(map: MapDef | undefined): Insn[] | undefined {
   out.push(raw(BPF_ALU64 | BPF_ADD | BPF_X, 0, 1, 0, 0));
   out.push(ja(1));
   out.push(raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0));
-  void BPF_W;
   return out;
 }

@@ -5,7 +5,7 @@
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_JMP, BPF_JMP32, BPF_JA, BPF_CALL, BPF_EXIT, BPF_JCOND, insnClass, jmpOp, isPseudoCall, isPseudoFunc,
+  BPF_JMP, BPF_JMP32, BPF_JA, BPF_CALL, BPF_EXIT, insnClass, jmpOp, isPseudoCall, isPseudoFunc,
   isHelperCall, isLdAbsInd, branchTarget, calleeTarget, BPF_FUNC_tail_call, LD_DW_IMM,
 } from '../bpf/opcodes.ts';
 import type { BpfProgram } from '../object/types.ts';
@@ -77,7 +77,6 @@ export function findSubprogs(w: E.Where, insns: readonly Insn[]): { ok: true; su
         if (op !== BPF_CALL && op !== BPF_EXIT) {
           const t = branchTarget(i, ins);
           if (t < sp.start || t >= sp.end) return { ok: false, error: E.jumpOutOfRange(w, i, t) };
-          void BPF_JCOND;
         }
       }
       if (ins.code === LD_DW_IMM) i++;

@@ -75,14 +75,15 @@ export const BPF_FUNC = {
 } as const;
 
 /**
- * Kernel-internal functions that verifier rewrites call but that have no UAPI id, placed
- * after the UAPI range on the helper trap page (id * HELPER_STRIDE stays below one page).
+ * Kernel-internal functions that verifier rewrites call but that have no UAPI id. The ids
+ * are the analysis layer's INTERNAL_HELPER values (above every real helper); a test checks
+ * that both tables agree.
  * gen_ld_abs (net/core/filter.c bpf_gen_ld_abs) turns LD_ABS/LD_IND into
  * `r2 = off; r1 = r6; call bpf_skb_load_helper_{8,16,32}_no_cache; if r0 s>= 0 goto +2;
  * w0 ^= w0; exit` — the helper returns the big-endian value or a negative errno.
  */
 export const KERNEL_FUNC = {
-  skb_load_helper_8_no_cache: 0xf0,
-  skb_load_helper_16_no_cache: 0xf1,
-  skb_load_helper_32_no_cache: 0xf2,
+  skb_load_helper_8_no_cache: 0x1000,
+  skb_load_helper_16_no_cache: 0x1001,
+  skb_load_helper_32_no_cache: 0x1002,
 } as const;

@@ -11,11 +11,19 @@
 // of its caller's counter (the caller's own is unaffected by the callee's tail calls),
 // and the counter is incremented before the empty-slot check.
 import type { Insn } from './insn.ts';
-import * as op from './opcodes.ts';
-import { alu32, alu64, atomicOp, endian, jmpTaken, U32, U64 } from './semantics.ts';
-import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_BPF_STACK, MAX_TAIL_CALL_CNT } from '../common/kernelStructs.ts';
+import * as opcodes from './opcodes.ts';
+import * as semantics from './semantics.ts';
+import * as kstructs from '../common/kernelStructs.ts';
 import { BpfdbgError, type Diag } from '../common/diag.ts';
 import { insnIdx } from '../common/ids.ts';
+
+// Bound once as module constants: property reads through an import binding cost a getter
+// call per access under some ESM-to-CJS loaders (tsx), which dominated the interpreter loop.
+const {
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_XCHG, BPF_XOR, LD_DW_IMM, aluOp, insnClass, isLdAbsInd, jmpOp, memMode, memSize, sizeBytes, srcBit,
+} = opcodes;
+const { alu32, alu64, atomicOp, endian, jmpTaken, U32, U64 } = semantics;
+const { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_BPF_STACK, MAX_TAIL_CALL_CNT } = kstructs;
 
 /** What the interpreter needs of a program (ProgramImage satisfies it structurally). */
 export interface InterpProgram {
@@ -23,7 +31,8 @@ export interface InterpProgram {
   /** Direct tail-call sites: xlated `tail_call` imm = index + 1. */
   readonly pokeSites?: readonly { readonly mapIndex: number; readonly key: number }[];
   readonly program?: { readonly name: string };
-  readonly subprogs?: readonly { readonly name: string; readonly start: number; readonly end: number }[];
+  /** Functions with their verifier stack depth; without it every frame gets MAX_BPF_STACK. */
+  readonly subprogs?: readonly { readonly name: string; readonly start: number; readonly end: number; readonly stackDepth?: number }[];
 }
 
 export type MemFaultKind = 'unmapped' | 'readonly';
@@ -68,13 +77,20 @@ export interface InterpOptions {
   budget?: number;
 }
 
-/** MAX_CALL_FRAMES (include/linux/bpf_verifier.h). */
+/**
+ * MAX_CALL_FRAMES (include/linux/bpf_verifier.h): a static per-program limit. At run time a
+ * tail call starts a new program in the frame it replaces, so the whole chain may go deeper
+ * (the selftests' hierarchies reach ~35 frames); the limit applies to the frames of the
+ * program currently running, counted from the frame it started in.
+ */
 export const MAX_CALL_FRAMES = 8;
 /** BPF_MAX_LOOPS: the may_goto counter's initial value. */
 export const BPF_MAX_LOOPS = 1 << 23;
 export const DEFAULT_BUDGET = 10_000_000;
 /** Synthetic code addresses for PSEUDO_FUNC when the env does not place code. */
 const FUNC_ADDR_BASE = 0xffffffffa0000000n;
+/** Room below stackTop for BPF frames (THREAD_SIZE is 16 KiB on x86-64). */
+const KSTACK_LIMIT = 0x4000n;
 
 export interface Frame {
   prog: InterpProgram;
@@ -90,6 +106,8 @@ export interface Frame {
   /** A callback frame ends a nested run (BpfCaller.callFunction). */
   callback: boolean;
   mayGoto: number;
+  /** Frame index where the caller's program began (restored on return). */
+  callerProgBase: number;
 }
 
 export interface InterpState {
@@ -130,6 +148,8 @@ export class Interpreter implements BpfCaller {
   error: Diag | undefined;
   readonly tcc: 'by-pointer' | 'by-value';
   budget: number;
+  /** Frame index where the running program began (entry or tail-call target). */
+  progBase = 0;
   private funcs = new Map<bigint, { prog: InterpProgram; insn: number }>();
 
   constructor(readonly env: InterpEnv, opts: InterpOptions = {}) {
@@ -149,6 +169,7 @@ export class Interpreter implements BpfCaller {
     this.done = false;
     this.error = undefined;
     this.r0 = 0n;
+    this.progBase = 0;
     this.frames = [this.newFrame(prog, this.env.stackTop, -1, undefined, false)];
     this.regs[10] = this.env.stackTop;
   }
@@ -204,12 +225,23 @@ export class Interpreter implements BpfCaller {
   }
 
   private newFrame(prog: InterpProgram, fp: bigint, retPc: number, caller: InterpProgram | undefined, callback: boolean): Frame {
-    return { prog, fp, retPc, caller, saved: [], callerTcc: this.tailCallCnt, callback, mayGoto: BPF_MAX_LOOPS };
+    return { prog, fp, retPc, caller, saved: [], callerTcc: this.tailCallCnt, callback, mayGoto: BPF_MAX_LOOPS, callerProgBase: this.progBase };
+  }
+
+  /** round_up(stack_depth, 8) of the function of `prog` containing `pc` (the JIT's frame size). */
+  private frameSize(prog: InterpProgram, pc: number): number {
+    const subs = prog.subprogs;
+    if (!subs) return MAX_BPF_STACK;
+    for (const s of subs) if (pc >= s.start && pc < s.end) return s.stackDepth === undefined ? MAX_BPF_STACK : (s.stackDepth + 7) & ~7;
+    return MAX_BPF_STACK;
   }
 
   private pushFrame(prog: InterpProgram, retPc: number, caller: InterpProgram, callback: boolean): void {
-    if (this.frames.length >= MAX_CALL_FRAMES) this.halt('interp.call-depth', `call depth exceeds ${MAX_CALL_FRAMES} frames`);
-    const fp = this.env.stackTop - BigInt(this.frames.length * MAX_BPF_STACK);
+    if (this.frames.length - this.progBase >= MAX_CALL_FRAMES) this.halt('interp.call-depth', `call depth exceeds ${MAX_CALL_FRAMES} frames`);
+    const top = this.frames[this.frames.length - 1];
+    // The callee's frame sits below the caller's stack (callFunction: below the current one).
+    const fp = top ? top.fp - BigInt(this.frameSize(this.prog, this.pc)) : this.env.stackTop;
+    if (fp < this.env.stackTop - KSTACK_LIMIT) this.halt('interp.stack-overflow', 'kernel stack overflow');
     const f = this.newFrame(prog, fp, retPc, caller, callback);
     f.saved = this.regs.slice(6, 10);
     this.frames.push(f);
@@ -245,69 +277,69 @@ export class Interpreter implements BpfCaller {
     this.insns++;
     const r = this.regs;
     const code = i.code;
-    switch (op.insnClass(code)) {
-      case op.BPF_LD: {
-        if (code === op.LD_DW_IMM) {
+    switch (insnClass(code)) {
+      case BPF_LD: {
+        if (code === LD_DW_IMM) {
           r[i.dst] = this.ldImm64(i, insns[this.pc + 1]);
           this.pc += 2;
           return;
         }
-        if (op.isLdAbsInd(code)) return this.ldAbs(i, floor);
+        if (isLdAbsInd(code)) return this.ldAbs(i, floor);
         return this.halt('interp.bad-insn', `unknown opcode 0x${code.toString(16)}`);
       }
-      case op.BPF_LDX: {
-        const size = op.sizeBytes(op.memSize(code));
+      case BPF_LDX: {
+        const size = sizeBytes(memSize(code));
         const v = this.load(BigInt.asUintN(64, r[i.src]! + BigInt(i.off)), size);
-        if (op.memMode(code) === op.BPF_MEMSX) r[i.dst] = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
-        else if (op.memMode(code) === op.BPF_MEM) r[i.dst] = v;
+        if (memMode(code) === BPF_MEMSX) r[i.dst] = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
+        else if (memMode(code) === BPF_MEM) r[i.dst] = v;
         else this.halt('interp.bad-insn', `unknown opcode 0x${code.toString(16)}`);
         this.pc++;
         return;
       }
-      case op.BPF_ST: {
-        const size = op.sizeBytes(op.memSize(code));
+      case BPF_ST: {
+        const size = sizeBytes(memSize(code));
         this.store(BigInt.asUintN(64, r[i.dst]! + BigInt(i.off)), size, BigInt.asUintN(size * 8, BigInt(i.imm)));
         this.pc++;
         return;
       }
-      case op.BPF_STX: {
-        const size = op.sizeBytes(op.memSize(code));
+      case BPF_STX: {
+        const size = sizeBytes(memSize(code));
         const addr = BigInt.asUintN(64, r[i.dst]! + BigInt(i.off));
-        if (op.memMode(code) === op.BPF_MEM) this.store(addr, size, BigInt.asUintN(size * 8, r[i.src]!));
-        else if (op.memMode(code) === op.BPF_ATOMIC) this.atomic(i, addr, size);
+        if (memMode(code) === BPF_MEM) this.store(addr, size, BigInt.asUintN(size * 8, r[i.src]!));
+        else if (memMode(code) === BPF_ATOMIC) this.atomic(i, addr, size);
         else this.halt('interp.bad-insn', `unknown opcode 0x${code.toString(16)}`);
         this.pc++;
         return;
       }
-      case op.BPF_ALU: {
-        const aop = op.aluOp(code);
-        if (aop === op.BPF_END) r[i.dst] = endian(code, i.imm, r[i.dst]!);
-        else r[i.dst] = alu32(aop, i.off, r[i.dst]!, op.srcBit(code) ? r[i.src]! : BigInt(i.imm >>> 0));
+      case BPF_ALU: {
+        const aop = aluOp(code);
+        if (aop === BPF_END) r[i.dst] = endian(code, i.imm, r[i.dst]!);
+        else r[i.dst] = alu32(aop, i.off, r[i.dst]!, srcBit(code) ? r[i.src]! : BigInt(i.imm >>> 0));
         this.pc++;
         return;
       }
-      case op.BPF_ALU64: {
-        const aop = op.aluOp(code);
-        if (aop === op.BPF_END) r[i.dst] = endian(code, i.imm, r[i.dst]!);
-        else r[i.dst] = alu64(aop, i.off, r[i.dst]!, op.srcBit(code) ? r[i.src]! : BigInt.asUintN(64, BigInt(i.imm)));
+      case BPF_ALU64: {
+        const aop = aluOp(code);
+        if (aop === BPF_END) r[i.dst] = endian(code, i.imm, r[i.dst]!);
+        else r[i.dst] = alu64(aop, i.off, r[i.dst]!, srcBit(code) ? r[i.src]! : BigInt.asUintN(64, BigInt(i.imm)));
         this.pc++;
         return;
       }
-      case op.BPF_JMP:
-      case op.BPF_JMP32: {
-        const jop = op.jmpOp(code);
-        const is32 = op.insnClass(code) === op.BPF_JMP32;
-        if (jop === op.BPF_JA) {
+      case BPF_JMP:
+      case BPF_JMP32: {
+        const jop = jmpOp(code);
+        const is32 = insnClass(code) === BPF_JMP32;
+        if (jop === BPF_JA) {
           this.pc += (is32 ? i.imm : i.off) + 1;
           return;
         }
         if (!is32) {
-          if (jop === op.BPF_CALL) return this.call(i);
-          if (jop === op.BPF_EXIT) return this.exit(floor);
-          if (jop === op.BPF_TAIL_CALL) return this.tailCall(i);
-          if (jop === op.BPF_JCOND) return this.mayGoto(i);
+          if (jop === BPF_CALL) return this.call(i);
+          if (jop === BPF_EXIT) return this.exit(floor);
+          if (jop === BPF_TAIL_CALL) return this.tailCall(i);
+          if (jop === BPF_JCOND) return this.mayGoto(i);
         }
-        const b = op.srcBit(code) ? r[i.src]! : is32 ? BigInt(i.imm >>> 0) : BigInt.asUintN(64, BigInt(i.imm));
+        const b = srcBit(code) ? r[i.src]! : is32 ? BigInt(i.imm >>> 0) : BigInt.asUintN(64, BigInt(i.imm));
         this.pc += jmpTaken(jop, is32, r[i.dst]!, b) ? i.off + 1 : 1;
         return;
       }
@@ -318,11 +350,11 @@ export class Interpreter implements BpfCaller {
     if (!next) this.halt('interp.bad-insn', 'LD_IMM64 without its second slot');
     switch (i.src) {
       case 0: return (BigInt(next.imm >>> 0) << 32n) | BigInt(i.imm >>> 0);
-      case op.BPF_PSEUDO_MAP_FD:
-      case op.BPF_PSEUDO_MAP_IDX: return this.env.mapAddr(this.prog, i.imm);
-      case op.BPF_PSEUDO_MAP_VALUE:
-      case op.BPF_PSEUDO_MAP_IDX_VALUE: return BigInt.asUintN(64, this.env.mapValueAddr(this.prog, i.imm) + BigInt(next.imm >>> 0));
-      case op.BPF_PSEUDO_FUNC: return this.funcAddr(this.pc + i.imm + 1);
+      case BPF_PSEUDO_MAP_FD:
+      case BPF_PSEUDO_MAP_IDX: return this.env.mapAddr(this.prog, i.imm);
+      case BPF_PSEUDO_MAP_VALUE:
+      case BPF_PSEUDO_MAP_IDX_VALUE: return BigInt.asUintN(64, this.env.mapValueAddr(this.prog, i.imm) + BigInt(next.imm >>> 0));
+      case BPF_PSEUDO_FUNC: return this.funcAddr(this.pc + i.imm + 1);
       default: return this.halt('interp.unsupported', `LD_IMM64 pseudo source ${i.src} is not supported`);
     }
   }
@@ -337,36 +369,36 @@ export class Interpreter implements BpfCaller {
   private atomic(i: Insn, addr: bigint, size: 1 | 2 | 4 | 8): void {
     const r = this.regs;
     const imm = i.imm;
-    if (imm === op.BPF_LOAD_ACQ) {
+    if (imm === BPF_LOAD_ACQ) {
       r[i.dst] = this.load(BigInt.asUintN(64, r[i.src]! + BigInt(i.off)), size);
       return;
     }
-    if (imm === op.BPF_STORE_REL) return this.store(addr, size, BigInt.asUintN(size * 8, r[i.src]!));
+    if (imm === BPF_STORE_REL) return this.store(addr, size, BigInt.asUintN(size * 8, r[i.src]!));
     if (size !== 4 && size !== 8) return this.halt('interp.bad-insn', `atomic 0x${imm.toString(16)} on ${size} bytes`);
     const mask = size === 8 ? U64 : U32;
     const old = this.load(addr, size);
-    if (imm === op.BPF_XCHG) {
+    if (imm === BPF_XCHG) {
       this.store(addr, size, r[i.src]! & mask);
       r[i.src] = old;
-    } else if (imm === op.BPF_CMPXCHG) {
+    } else if (imm === BPF_CMPXCHG) {
       if (old === (r[0]! & mask)) this.store(addr, size, r[i.src]! & mask);
       r[0] = old; // R0 = old value in all cases (zero-extended for W)
     } else {
-      const aop = imm & ~op.BPF_FETCH;
-      if (![op.BPF_ADD, op.BPF_OR, op.BPF_AND, op.BPF_XOR].includes(aop) || (imm & ~0xf1) !== 0) {
+      const aop = imm & ~BPF_FETCH;
+      if (![BPF_ADD, BPF_OR, BPF_AND, BPF_XOR].includes(aop) || (imm & ~0xf1) !== 0) {
         this.halt('interp.bad-insn', `unknown atomic operation 0x${imm.toString(16)}`);
       }
       this.store(addr, size, atomicOp(aop, old, r[i.src]! & mask, size));
-      if (imm & op.BPF_FETCH) r[i.src] = old;
+      if (imm & BPF_FETCH) r[i.src] = old;
     }
   }
 
   /** Legacy packet load; out of bounds returns 0 from the current function (gen_ld_abs). */
   private ldAbs(i: Insn, floor: number): void {
-    const size = op.sizeBytes(op.memSize(i.code));
+    const size = sizeBytes(memSize(i.code));
     if (size === 8 || !this.env.ldAbs) return this.halt('interp.unsupported', 'LD_ABS/LD_IND needs an skb context');
     const r = this.regs;
-    const base = op.memMode(i.code) === op.BPF_IND ? Number(BigInt.asIntN(32, r[i.src]!)) : 0;
+    const base = memMode(i.code) === BPF_IND ? Number(BigInt.asIntN(32, r[i.src]!)) : 0;
     const v = this.env.ldAbs(r[6]!, base + i.imm, size);
     for (let k = 1; k <= 5; k++) r[k] = 0n; // R1-R5 are clobbered, as by a helper call
     if (v === undefined) {
@@ -379,18 +411,18 @@ export class Interpreter implements BpfCaller {
 
   private call(i: Insn): void {
     const r = this.regs;
-    if (i.src === op.BPF_PSEUDO_CALL) {
+    if (i.src === BPF_PSEUDO_CALL) {
       const target = this.pc + i.imm + 1;
       this.pushFrame(this.prog, this.pc + 1, this.prog, false);
       this.pc = target;
       return;
     }
     const args = [r[1]!, r[2]!, r[3]!, r[4]!, r[5]!];
-    if (i.src === op.BPF_PSEUDO_KFUNC_CALL) {
+    if (i.src === BPF_PSEUDO_KFUNC_CALL) {
       if (!this.env.callKfunc) this.halt('interp.unsupported', `kfunc ${i.imm} is not modelled`);
       r[0] = BigInt.asUintN(64, this.env.callKfunc(i.imm, args, this));
     } else {
-      if (i.imm === op.BPF_FUNC_tail_call) this.halt('interp.bad-insn', 'bpf_tail_call must be rewritten to tail_call (0xf5) before running');
+      if (i.imm === BPF_FUNC_tail_call) this.halt('interp.bad-insn', 'bpf_tail_call must be rewritten to tail_call (0xf5) before running');
       r[0] = BigInt.asUintN(64, this.env.callHelper(i.imm, args, this));
     }
     this.pc++;
@@ -405,6 +437,7 @@ export class Interpreter implements BpfCaller {
     }
     for (let k = 0; k < 4; k++) this.regs[6 + k] = f.saved[k]!;
     if (this.tcc === 'by-value') this.tailCallCnt = f.callerTcc;
+    this.progBase = f.callerProgBase;
     this.regs[10] = this.frames[this.frames.length - 1]!.fp;
     if (f.callback && this.frames.length === floor) return; // callFunction restores pc/prog
     this.prog = f.caller!;
@@ -442,6 +475,7 @@ export class Interpreter implements BpfCaller {
     const f = this.frames[this.frames.length - 1]!;
     f.prog = target;
     f.mayGoto = BPF_MAX_LOOPS;
+    this.progBase = this.frames.length - 1;
     this.prog = target;
     this.pc = 0;
   }

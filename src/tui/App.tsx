@@ -286,7 +286,7 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   };
 
   return (
-    <Box flexDirection="column" width={size.width} height={size.height} overflow="hidden">
+    <Box flexDirection="column" width={size.width} height={size.height}>
       <StatusBar view={view} width={size.width} />
       {ui.help ? (
         <HelpOverlay width={size.width} height={gridHeight} />

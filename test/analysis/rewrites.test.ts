@@ -205,12 +205,12 @@ test('array map lookups are inlined (privileged form: no index masking)', () => 
     r1 = map[#0] ll
     call bpf_map_lookup_elem
     r0 = 0
-    exit`, {}, [arrayMap(0, 12, 3)]);
+    exit`, {}, [arrayMap(0, 20, 3)]);
   same(img.insns.slice(6, 13), `
     r1 += 312
     r0 = *(u32 *)(r2 + 0)
     if r0 >= 3 goto +3
-    r0 *= 16
+    r0 *= 24
     r0 += r1
     goto +1
     r0 = 0`);

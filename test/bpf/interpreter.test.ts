@@ -166,7 +166,7 @@ test('an infinite loop stops at the instruction budget with an error naming the 
 });
 
 test('may_goto falls through until its counter runs out, then jumps', () => {
-  const r = interpret(testEnv(), prog(asm('r0 = 0\nloop:\nmay_goto out\nr0 += 1\ngoto loop\nout:\nexit')));
+  const r = interpret(testEnv(), prog(asm('r0 = 0\nloop:\nmay_goto out\nr0 += 1\ngoto loop\nout:\nexit')), [], { budget: 30_000_000 });
   assert.equal(r.r0, BigInt(1 << 23));
 });
 

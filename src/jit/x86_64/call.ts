@@ -10,11 +10,8 @@ import { emitPopR9, emitPushR9 } from './privStack.ts';
 export const BPF_PSEUDO_CALL = 1;
 export const BPF_PSEUDO_KFUNC_CALL = 2;
 
-/** What a call instruction targets, resolved by the caller from the xlated insn. */
-export type CallTarget =
-  | { kind: 'helper'; helperId: number }
-  | { kind: 'kfunc'; btfId: number }
-  | { kind: 'func'; func: number };
+/** What a call instruction targets: a helper id, a kfunc BTF id, or a function index. */
+export type CallKind = 'helper' | 'kfunc' | 'func';
 
 /**
  * [TCC hand-over] [push r9] call rel32 [pop r9].
@@ -24,7 +21,7 @@ export type CallTarget =
  *   qword (`mov rax, [rbp - rsd - 8]`); the callee pushes a copy (the hierarchy bug).
  * - 6.13+ private stack: r9 is caller-saved in SysV, so it is pushed/popped around calls.
  */
-export function emitCall(ctx: EmitCtx, insn: Insn, target: CallTarget, insnIdx: InsnIdx): void {
+export function emitCall(ctx: EmitCtx, insn: Insn, kind: CallKind, id: number, insnIdx: InsnIdx): void {
   const { buf, plan } = ctx;
   const start = buf.off;
   const isPseudo = insn.src === BPF_PSEUDO_CALL;
@@ -35,9 +32,12 @@ export function emitCall(ctx: EmitCtx, insn: Insn, target: CallTarget, insnIdx: 
   if (plan.privFramePtr !== null) emitPushR9(buf); // push r9
   emitRel32(buf, 0xe8, 0); // call rel32 (filled by linkImage)
   const at = (buf.off - 4) as NativeOff;
-  if (target.kind === 'helper') reloc(ctx, { kind: 'helperCall', at, helperId: target.helperId, insn: insnIdx });
-  else if (target.kind === 'kfunc') reloc(ctx, { kind: 'kfuncCall', at, btfId: target.btfId, insn: insnIdx });
-  else reloc(ctx, { kind: 'funcCall', at, func: target.func, insn: insnIdx });
+  if (ctx.writing) {
+    // Only the writing pass records relocs (and allocates): sizing passes stay garbage-free.
+    if (kind === 'helper') reloc(ctx, { kind: 'helperCall', at, helperId: id, insn: insnIdx });
+    else if (kind === 'kfunc') reloc(ctx, { kind: 'kfuncCall', at, btfId: id, insn: insnIdx });
+    else reloc(ctx, { kind: 'funcCall', at, func: id, insn: insnIdx });
+  }
   if (plan.privFramePtr !== null) emitPopR9(buf); // pop r9
-  region(ctx, start, target.kind === 'func' ? 'bpf2bpf call' : target.kind === 'kfunc' ? 'kfunc call' : 'helper call', insnIdx);
+  if (ctx.writing) region(ctx, start, kind === 'func' ? 'bpf2bpf call' : kind === 'kfunc' ? 'kfunc call' : 'helper call', insnIdx);
 }

@@ -11,7 +11,7 @@ import {
   emitAluImm, emitAluReg, emitBswap, emitDivMod, emitMulImm, emitMulReg, emitNeg, emitShiftImm,
   emitShiftReg, emitShiftx, emitToLe, maybeEmitMod, simpleAluOpcode,
 } from './emitAlu.ts';
-import { type CallTarget, emitCall } from './call.ts';
+import { emitCall } from './call.ts';
 import {
   emitCmpImm, emitCmpReg, emitJccRel32, emitJccRel8, emitJmpRel8, emitRel32, emitTestImm, emitTestReg,
   isImm8JmpOffset, jmpCond,
@@ -78,7 +78,7 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
             buf.emit2(0x65, add1mod(0x48, dst)); // gs REX.W
             buf.emit3(0x03, add2reg(0x04, 0, dst), 0x25); // add dst, [disp32]
             buf.imm32(Number(BigInt.asUintN(32, plan.thisCpuOff)) | 0);
-            reloc(ctx, { kind: 'perCpu', at: (buf.off - 4) as NativeOff, width: 4 });
+            if (ctx.writing) reloc(ctx, { kind: 'perCpu', at: (buf.off - 4) as NativeOff, width: 4 });
             return 1;
           }
           if (insn.off === 0) emitMovReg(buf, is64, dst, src);
@@ -122,11 +122,11 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
         default: return `ld_imm64 with src ${src} (kernel symbol) is not supported`;
       }
       const w = emitMovImm64(buf, dst, value);
-      if (kind === 'map') reloc(ctx, { kind: 'mapAddr', at: (buf.off - w) as NativeOff, width: w, insn: ctx.insn });
+      if (kind === 'map' && ctx.writing) reloc(ctx, { kind: 'mapAddr', at: (buf.off - w) as NativeOff, width: w, insn: ctx.insn });
       else if (kind === 'func') {
         const func = st.funcAt.get(st.base + k + imm + 1);
         if (func === undefined) return `ld_imm64 pseudo func target insn ${st.base + k + imm + 1} is not a function`;
-        reloc(ctx, { kind: 'funcAddr', at: (buf.off - w) as NativeOff, func, insn: ctx.insn, width: w });
+        if (ctx.writing) reloc(ctx, { kind: 'funcAddr', at: (buf.off - w) as NativeOff, func, insn: ctx.insn, width: w });
       }
       return 2;
     }
@@ -194,6 +194,7 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
       } else if (isX) emitCmpReg(buf, is64, dst, src);
       else if (imm === 0) emitTestReg(buf, is64, dst, dst); // test r, r saves a byte
       else emitCmpImm(buf, is64, dst, imm);
+      if (!inFunc(st, k + 1 + insn.off)) return `jump to insn ${st.base + k + 1 + insn.off} leaves the function`;
       const rel = st.addrs[k + 1 + insn.off]! - st.addrs[k + 1]!;
       if (isImm8JmpOffset(rel, ctx.plan.shortJumpMax)) {
         if (st.padding) {
@@ -208,6 +209,9 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
   }
   return `unknown opcode 0x${code.toString(16)}`;
 }
+
+/** A jump target (local index) must start an instruction of this function. */
+const inFunc = (st: InsnState, target: number): boolean => target >= 0 && target < st.addrs.length - 1;
 
 /** AND/OR/XOR | FETCH: no single x86 instruction, so a lock cmpxchg loop through rax. */
 function emitFetchLoop(ctx: EmitCtx, insn: Insn, dst: number, src: number, size: number): void {
@@ -229,6 +233,7 @@ function emitFetchLoop(ctx: EmitCtx, insn: Insn, dst: number, src: number, size:
 
 /** BPF_JA: offset null means `ja -1` (always 2 bytes back). */
 function emitJa(ctx: EmitCtx, st: InsnState, k: number, off: number | null, insnStart: number): number | string {
+  if (off !== null && !inFunc(st, k + 1 + off)) return `jump to insn ${st.base + k + 1 + off} leaves the function`;
   const rel = off === null ? -2 : st.addrs[k + 1 + off]! - st.addrs[k + 1]!;
   if (rel === 0) {
     // A jump to the next insn is dropped; with padding on it keeps its previous size.
@@ -257,17 +262,15 @@ function emitJmpTo(ctx: EmitCtx, st: InsnState, k: number, rel: number, insnStar
 }
 
 function emitCallInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn): number | string {
-  let target: CallTarget;
   if (insn.src === 1) {
     const func = st.funcAt.get(st.base + k + insn.imm + 1);
     if (func === undefined) return `call target insn ${st.base + k + insn.imm + 1} is not a function`;
-    target = { kind: 'func', func };
-  } else if (insn.src === 2) target = { kind: 'kfunc', btfId: insn.imm };
+    emitCall(ctx, insn, 'func', func, ctx.insn);
+  } else if (insn.src === 2) emitCall(ctx, insn, 'kfunc', insn.imm, ctx.insn);
   else {
     if (!insn.imm) return 'helper call with imm 0';
-    target = { kind: 'helper', helperId: helperIdOf(insn.imm) };
+    emitCall(ctx, insn, 'helper', helperIdOf(insn.imm), ctx.insn);
   }
-  emitCall(ctx, insn, target, ctx.insn);
   return 1;
 }
 

@@ -20,7 +20,7 @@ export function emitReturn(ctx: EmitCtx): void {
   const buf = ctx.buf;
   if (ctx.plan.retThunk) {
     emitRel32(buf, 0xe9, 0); // jmp __x86_return_thunk
-    reloc(ctx, { kind: 'retThunk', at: (buf.off - 4) as NativeOff });
+    if (ctx.writing) reloc(ctx, { kind: 'retThunk', at: (buf.off - 4) as NativeOff });
   } else buf.emit1(0xc3); // ret
 }
 

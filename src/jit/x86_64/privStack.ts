@@ -15,11 +15,11 @@ import { REG_R9 } from './regs.ts';
 export function emitPrivFramePtr(ctx: EmitCtx, framePtr: bigint, thisCpuOff: bigint): void {
   const buf = ctx.buf;
   const w = emitMovImm64(buf, REG_R9, framePtr);
-  if (w) reloc(ctx, { kind: 'perCpu', at: (buf.off - w) as NativeOff, width: w });
+  if (w && ctx.writing) reloc(ctx, { kind: 'perCpu', at: (buf.off - w) as NativeOff, width: w });
   buf.emit2(0x65, 0x4c); // gs REX.WR
   buf.emit3(0x03, 0x0c, 0x25); // add r9, [disp32] (SIB, no base)
   buf.imm32(Number(BigInt.asUintN(32, thisCpuOff)) | 0);
-  reloc(ctx, { kind: 'perCpu', at: (buf.off - 4) as NativeOff, width: 4 });
+  if (ctx.writing) reloc(ctx, { kind: 'perCpu', at: (buf.off - 4) as NativeOff, width: 4 });
 }
 
 /** push r9 (before every call from a private-stack function: r9 is caller-saved in SysV) */

@@ -75,7 +75,7 @@ export function emitTailCallIndirect(ctx: EmitCtx): void {
   buf.emit4(0x48, 0x83, 0xc1, plan.tailCallOffset); // add rcx, X86_TAIL_CALL_OFFSET
   if (plan.indirectThunk) {
     emitRel32(buf, 0xe9, 0); // jmp __x86_indirect_thunk_rcx
-    reloc(ctx, { kind: 'indirectThunk', at: (buf.off - 4) as NativeOff, reg: 'rcx' });
+    if (ctx.writing) reloc(ctx, { kind: 'indirectThunk', at: (buf.off - 4) as NativeOff, reg: 'rcx' });
   } else emitJmpReg(buf, 1); // jmp rcx
   ctx.labels.tailCallIndirectLabel = buf.off - start;
   region(ctx, start, 'tail call (indirect)', ctx.insn);

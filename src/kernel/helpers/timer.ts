@@ -51,8 +51,8 @@ export class TimerTable {
 /** The map element (value address and key bytes) that contains the timer at `addr`. */
 function elementOf(map: BpfMap, addr: bigint): { value: bigint; key: Uint8Array } {
   if (map instanceof ArrayMap || map instanceof HashMap) {
-    const idx = Math.floor(Number(addr - map.values.base) / map.elemSize);
-    const value = map.values.base + BigInt(idx * map.elemSize);
+    const idx = Math.floor(Number(addr - map.valueBase) / map.elemSize);
+    const value = map.valueBase + BigInt(idx * map.elemSize);
     if (map instanceof ArrayMap) {
       const key = new Uint8Array(4);
       new DataView(key.buffer).setUint32(0, idx % map.def.maxEntries, true);

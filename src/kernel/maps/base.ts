@@ -17,8 +17,8 @@ export class MapPlacer {
   private valueNext = MAP_VALUE_BASE;
   constructor(readonly space: AddressSpace) {}
 
-  structRegion(name: string, size: number): Region {
-    const r = this.space.map(`map ${name}`, this.structNext, size);
+  structRegion(name: string, size: number, writable = true): Region {
+    const r = this.space.map(`map ${name}`, this.structNext, size, writable);
     this.structNext += BigInt(r.size);
     return r;
   }
@@ -37,10 +37,11 @@ export abstract class BpfMap {
   readonly struct: Region;
   readonly name: string;
 
-  constructor(readonly def: MapDef, readonly id: number, protected readonly placer: MapPlacer, structSize = 0x138) {
+  constructor(readonly def: MapDef, readonly id: number, protected readonly placer: MapPlacer, structSize = 0x138, writable = true) {
     this.name = def.name;
-    this.struct = placer.structRegion(def.name, pageAlign(structSize));
-    this.space.mustStore(this.struct.base + BigInt(BPF_ARRAY_MAX_ENTRIES_OFF), 4, BigInt(def.maxEntries));
+    this.struct = placer.structRegion(def.name, pageAlign(structSize), writable);
+    this.struct.bytes.fill(0);
+    new DataView(this.struct.bytes.buffer, this.struct.bytes.byteOffset).setUint32(BPF_ARRAY_MAX_ENTRIES_OFF, def.maxEntries, true);
   }
 
   protected get space(): AddressSpace {

@@ -13,6 +13,7 @@ const hex = (k: Uint8Array): string => Buffer.from(k).toString('hex');
 export class HashMap extends BpfMap {
   readonly values: Region;
   readonly elemSize: number;
+  readonly valueBase: bigint;
   /** key (hex) -> slot; Map iteration order doubles as LRU order (oldest first). */
   protected slots = new Map<string, { slot: number; key: Uint8Array }>();
   protected free: number[];
@@ -21,6 +22,7 @@ export class HashMap extends BpfMap {
     super(def, id, placer);
     this.elemSize = round8(def.valueSize);
     this.values = placer.valueRegion(def.name, Math.max(1, this.elemSize * def.maxEntries));
+    this.valueBase = this.values.base;
     this.free = Array.from({ length: def.maxEntries }, (_, k) => def.maxEntries - 1 - k);
   }
 

@@ -20,11 +20,11 @@ export function PaneFrame({ title, info, focused, width, height, children }: Pan
   const head = ` ${title}${focused ? ' *' : ''} `;
   const rest = info ? ` ${info}` : '';
   return (
-    <Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} flexShrink={0}>
       <Text inverse={focused} bold color={focused ? undefined : theme.title} wrap="truncate-end">
         {fit(head + rest, width)}
       </Text>
-      <Box flexDirection="column" width={width} height={Math.max(0, height - 1)} overflow="hidden" paddingRight={1}>
+      <Box flexDirection="column" width={width} height={Math.max(0, height - 1)} paddingRight={1}>
         {children}
       </Box>
     </Box>

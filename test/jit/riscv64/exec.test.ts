@@ -104,6 +104,32 @@ test('runs on riscv64: helper calls go through the helper page and R0 comes back
   }
 });
 
+test('runs on riscv64: kfunc calls reach the kfunc page and park a6 like helpers', async () => {
+  for (const p of RV_PROFILES) {
+    assert.equal(await r0Of(main('r1 = 20\ncall kfunc#3\nr0 += 1\nexit'), p, { kfunc: (id, a) => BigInt(id) + a[0]! }), 24n, p.name);
+  }
+});
+
+test('runs on riscv64: 32-bit atomics zero-extend what they return', async () => {
+  const text = `
+    r1 = -1
+    *(u64 *)(r10 - 8) = r1
+    w0 = -1
+    w3 = 5
+    w0 = cmpxchg32_32(r10 - 8, w0, w3)
+    w2 = 1
+    w2 = xchg32_32(r10 - 8, w2)
+    r0 += r2
+    r4 = *(u64 *)(r10 - 8)
+    exit`;
+  // cmpxchg matches: R0 = old 0xffffffff (zero-extended, not -1); xchg returns 5.
+  const { stop, m } = await runRiscv({ images: [jit(main(text, 8), RV_UPSTREAM)] });
+  assert.equal(stop.kind, 'exited');
+  assert.equal(m.readReg('a5'), 0x100000004n);
+  assert.equal(m.readReg('a3'), 0xffffffff00000001n); // r4: the word in memory
+  m.close();
+});
+
 test('runs on riscv64: bpf-to-bpf calls keep callee-saved registers and return R0 in a5', async () => {
   const funcs: FuncSpec[] = [
     { name: 'main', insns: asm('r6 = 7\nr1 = 5\ncall pc+2\nr0 *= r6\nexit') },

@@ -25,10 +25,13 @@ export interface RunSetup {
   /** prog_array slots: slot -> image index (or null for an empty slot). */
   progSlots?: (number | null)[];
   helper?: (id: number, args: bigint[]) => bigint;
+  kfunc?: (btfId: number, args: bigint[]) => bigint;
   ctx?: bigint;
   /** Called after loading, before running (add hooks here). */
   prepare?: (m: UnicornMachine, l: Linked) => void;
   budget?: number;
+  /** Extra zeroed RW pages to map (e.g. map values at the interpreter test env's DATA). */
+  pages?: bigint[];
 }
 
 export function link(images: JitImage[]): { bytes: Uint8Array[]; linked: Linked } {
@@ -75,6 +78,7 @@ export async function runRiscv(s: RunSetup): Promise<{ stop: StopReason; r0: big
   m.map(MAP_VALUE_BASE, 0x1000, PERM_RW);
   m.map(PROG_STRUCT_BASE, 0x1000, PERM_RW);
   m.map(CTX_BASE, 0x1000, PERM_RW);
+  for (const p of s.pages ?? []) m.map(p, 0x1000, PERM_RW);
   const slots = s.progSlots ?? [];
   const u32 = new Uint8Array(4);
   new DataView(u32.buffer).setUint32(0, slots.length, true);
@@ -85,6 +89,7 @@ export async function runRiscv(s: RunSetup): Promise<{ stop: StopReason; r0: big
     m.writeU64(MAP_STRUCT_BASE + BigInt(BPF_ARRAY_PTRS_OFF) + BigInt(k) * 8n, img === null ? 0n : prog);
   });
   m.installHelperPage(s.helper ?? (() => 0n));
+  m.installKfuncPage(s.kfunc ?? (() => 0n));
   m.installSentinel();
   s.prepare?.(m, linked);
   const stop = m.call(linked.funcAddrs[0]![0]!, [s.ctx ?? CTX_BASE], KSTACK_BASE + KSTACK_SIZE, { budget: s.budget ?? 1_000_000 });

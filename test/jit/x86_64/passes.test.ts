@@ -90,3 +90,10 @@ test('before 6.13 (tcc-by-pointer = 6.12) a 124..127-byte forward jump was still
   assert.equal(f.code[f.addrs[1]! - 2], 0x75);
   assert.equal(f.code[f.addrs[1]! - 1], 126);
 });
+
+test('a jump out of its function is a Diag, not a wrapped displacement', async () => {
+  const { compileX86 } = await import('../../../src/jit/x86_64/index.ts');
+  const r = compileX86(makeImage([{ name: 'p', insns: [insn(0x05, 0, 0, 5), insn(0x95)] }]), DEFAULT_X86_PROFILE, testEnv);
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.error.message, /jump to insn 6 leaves the function/);
+});

@@ -102,3 +102,25 @@ test('tailcall_bpf2bpf_hierarchy1 entry per profile: how the counter reaches sub
   const plain = hierarchy1('plain-ret');
   for (const f of plain) assert.ok(hexOf(f.code).endsWith('c9c3'), f.name);
 });
+
+test('priv-stack-forced gives a sched_cls function with a 128-byte stack a private stack; 6.18 does not (program type)', (t) => {
+  if (!existsSync(objDir)) return t.skip(`${objDir} is absent`);
+  const o = loadObjectFile(path.join(objDir, 'tailcall_bpf2bpf3.o'));
+  assert.ok(o.ok);
+  const prog = o.value.programs.find((p) => p.name === 'classifier_1')!;
+  const fn = (name: string) => {
+    const profile = X86_PROFILES.find((p) => p.name === name)!;
+    const a = analyzeProgram(o.value, prog, analysisOptionsFor(profile));
+    assert.ok(a.ok);
+    const r = compileX86(a.value, profile, testEnv);
+    assert.ok(r.ok);
+    return r.value.funcs[0]!;
+  };
+  const forced = fn('priv-stack-forced');
+  assert.equal(forced.frame.fpReg, 'r9');
+  assert.equal(forced.frame.privStack?.size, 128);
+  assert.equal(hexOf(forced.code.subarray(12, 14)), '49b9'); // movabs r9, priv_frame_ptr (no sub rsp)
+  const kernel = fn('linux-6.18');
+  assert.equal(kernel.frame.fpReg, 'rbp');
+  assert.equal(hexOf(kernel.code.subarray(12, 19)), '4881ec80000000'); // sub rsp, 128
+});
