@@ -1,6 +1,7 @@
 // JIT throughput: BPF instructions per second through convergence (all sizing passes plus
 // the writing pass) on a generated 1,000,000-instruction program, and peak memory.
 // Run: node --import tsx bench/jit.ts [insns]
+import { pathToFileURL } from 'node:url';
 import { type Insn, insn } from '../src/bpf/insn.ts';
 import type { InsnIdx, SubprogIdx } from '../src/common/ids.ts';
 import type { ProgramImage } from '../src/analysis/types.ts';
@@ -84,4 +85,5 @@ function main(): void {
   console.log(`peak rss: ${(peak / 2 ** 20).toFixed(0)} MiB; heapUsed now ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
 }
 
-main();
+// Run only when executed (tests import generateProgram from here).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

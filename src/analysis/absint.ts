@@ -89,8 +89,10 @@ export interface TailCallFact {
 }
 
 export interface AbsResult {
-  /** aux->stack_depth per subprog before fixups (multiple of 8). */
+  /** aux->stack_depth per subprog before fixups: grow_stack_state rounds to 8 (v6.8+). */
   stackDepth: number[];
+  /** The unrounded high-water mark (update_stack_depth of older kernels, e.g. 6.1). */
+  rawStackDepth: number[];
   /** State before each insn (joined over paths); undefined = never seen. */
   before: (AbsState | undefined)[];
   tailCalls: TailCallFact[];
@@ -116,6 +118,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   const before: (AbsState | undefined)[] = new Array(n).fill(undefined);
   const entry: (AbsState | undefined)[] = subprogs.map(() => undefined);
   const stackDepth = subprogs.map(() => 0);
+  const rawStackDepth = subprogs.map(() => 0);
   const asyncCbs = new Set<number>();
   let seenDirectWrite = false;
   const skbPkt = inp.progType === 'sched_cls' || inp.progType === 'sched_act';
@@ -159,6 +162,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     }
     const need = Math.ceil(-lo / 8) * 8;
     if (need > stackDepth[base.owner]!) stackDepth[base.owner] = need;
+    if (-lo > rawStackDepth[base.owner]!) rawStackDepth[base.owner] = -lo;
   };
 
   const clobberSlots = (s: AbsState, lo: number, size: number): void => {
@@ -338,7 +342,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       if (isLdAbsInd(ins.code)) sp.hasLdAbs = true;
     }
   });
-  return { ok: true, value: { stackDepth, before, tailCalls, asyncCbs, seenDirectWrite } };
+  return { ok: true, value: { stackDepth, rawStackDepth, before, tailCalls, asyncCbs, seenDirectWrite } };
 }
 
 const cst = (v: bigint | undefined): Val => (v === undefined ? UNK : { k: 'const', v });

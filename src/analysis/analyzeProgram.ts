@@ -61,8 +61,11 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
 
   const anyTailCall = subprogs.some((s) => s.hasTailCall);
   const progMode = privStackModeFor(prog, progType, anyTailCall, opts.privStack ?? 'adaptive', kernel);
-  const depths = facts.stackDepth.slice();
-  const msd = checkMaxStackDepth({ w, insns, subprogs, depth: depths, progMode });
+  // 6.1 recorded the unrounded depth and summed frames rounded to 32 (interpreter
+  // granularity); later kernels round frames to 8 and, when JITing, to 16 for the check.
+  const old = kernel === '6.1';
+  const depths = (old ? facts.rawStackDepth : facts.stackDepth).slice();
+  const msd = checkMaxStackDepth({ w, insns, subprogs, depth: depths, progMode, jitRound: old ? 32 : 16, minDepth: old ? 1 : 0 });
   if (!msd.ok) return fromDiag(msd.error);
 
   const p = newWorkProg<Aux>(insns, buildAux(obj, insns, facts), prog.lineInfo, subprogs.map((s) => s.start));
@@ -122,7 +125,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     }
     return rec ? { file: rec.file, line: rec.line, col: rec.col, text: rec.text } : undefined;
   };
-  const notes = [stackDepthNote(depths, msd.value)];
+  const notes = [stackDepthNote(depths, msd.value, kernel === '6.18')];
   return ok({
     object: obj,
     program: prog,

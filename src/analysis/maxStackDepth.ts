@@ -26,8 +26,10 @@ export interface StackCheckInput {
   depth: readonly number[];
   /** Program-wide mode from bpf_enable_priv_stack (after the tail-call rule). */
   progMode: PrivStackMode;
-  /** round_up_stack_depth: 16 when JITed (bpfdbg always JITs). */
+  /** round_up_stack_depth: 16 when JITed (bpfdbg always JITs); 6.1 used 32. */
   jitRound?: number;
+  /** 6.1 rounded max(depth, 1): an empty frame still cost 32 bytes. */
+  minDepth?: number;
 }
 
 export interface StackCheckResult {
@@ -43,7 +45,7 @@ const roundUp = (v: number, a: number): number => Math.ceil(v / a) * a;
 export function checkMaxStackDepth(inp: StackCheckInput): { ok: true; value: StackCheckResult } | { ok: false; error: Diag } {
   const { subprogs, insns, w } = inp;
   const jitRound = inp.jitRound ?? 16;
-  const rsd = (k: number): number => roundUp(inp.depth[k]!, jitRound);
+  const rsd = (k: number): number => roundUp(Math.max(inp.depth[k]!, inp.minDepth ?? 0), jitRound);
   const mode: PrivStackMode[] = subprogs.map(() => 'unknown');
   const res: StackCheckResult = { privStackMode: mode, progTailCallReachable: false, maxCombined: 0, maxPriv: 0 };
 
@@ -123,7 +125,12 @@ export function checkMaxStackDepth(inp: StackCheckInput): { ok: true; value: Sta
   return { ok: true, value: res };
 }
 
-/** The verifier log's summary line, e.g. `stack depth 8+0+256+0 max 272` (newer kernels). */
-export function stackDepthNote(depths: readonly number[], r: StackCheckResult): string {
-  return `stack depth ${depths.join('+')} max ${Math.max(r.maxCombined, r.maxPriv)}`;
+/**
+ * The verifier log's summary line: `stack depth 8+0+256+0` (per subprog), newer kernels
+ * append ` max M`, M being the larger of the deepest combined normal-stack chain and the
+ * largest private frame (inferred from verifier_private_stack.c's expected logs).
+ */
+export function stackDepthNote(depths: readonly number[], r: StackCheckResult, withMax: boolean): string {
+  const base = `stack depth ${depths.join('+')}`;
+  return withMax ? `${base} max ${Math.max(r.maxCombined, r.maxPriv)}` : base;
 }

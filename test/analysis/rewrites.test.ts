@@ -216,3 +216,37 @@ test('array map lookups are inlined (privileged form: no index masking)', () => 
     r0 = 0`);
   assert.equal(img.subprogs[0]!.stackDepth, 8);
 });
+
+test('a tc program that writes packet data gets the unclone prologue before insn 0', () => {
+  const img = analyze(`
+    r2 = *(u32 *)(r1 + 76)
+    r3 = *(u32 *)(r1 + 80)
+    r4 = r2
+    r4 += 1
+    if r4 > r3 goto +1
+    *(u8 *)(r2 + 0) = 1
+    r0 = 0
+    exit`);
+  same(img.insns.slice(0, 11), `
+    r6 = *(u8 *)(r1 + 126)
+    w6 &= 1
+    if r6 == 0 goto +7
+    r6 = r1
+    r2 ^= r2
+    call bpf_skb_pull_data
+    if r0 == 0 goto +2
+    w0 = 2
+    exit
+    r1 = r6
+    r2 = *(u64 *)(r1 + 208)`);
+  assert.deepEqual(img.origInsn.slice(0, 12), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  // A program that only reads packet data has no prologue.
+  assert.equal(analyze('r2 = *(u32 *)(r1 + 76)\nr0 = 0\nexit').insns.length, 3);
+});
+
+test('may_goto is reported as not modelled rather than run unrewritten', () => {
+  const prog = mkProg('r0 = 0\nmay_goto +1\nr0 = 1\nexit');
+  const r = analyzeProgram(mkObj(prog), prog);
+  assert.equal(r.ok, false);
+  assert.match(!r.ok ? r.error.message : '', /may_goto/);
+});

@@ -150,3 +150,17 @@ test('the note names every subprog depth and the deepest combined chain', () => 
 test('AnCode names are stable', () => {
   assert.equal(AnCode.combinedStackTooLarge, 'verifier.combined-stack-too-large');
 });
+
+test('kernel 6.1 records the unrounded depth and rounds frames to 32 for the combined check', () => {
+  const prog = mkProg('r1 = 0\n*(u8 *)(r10 - 1) = r1\nr0 = 0\nexit');
+  const r = analyzeProgram(mkObj(prog), prog, { kernel: '6.1' });
+  assert.ok(r.ok);
+  assert.equal(r.value.subprogs[0]!.stackDepth, 1);
+  assert.deepEqual(r.value.notes, ['stack depth 1']);
+  // 17 frames of 1..31 bytes: 17 x 32 = 544 > 512 on 6.1, fine with 16-byte rounding later.
+  const text = 'r1 = 0\n*(u64 *)(r10 - 264) = r1\ncall sub\nexit\nsub: r1 = 0\n*(u64 *)(r10 - 232) = r1\nr0 = 0\nexit';
+  const p2 = mkProg(text, funcs(['prog', 0], ['sub', 4]));
+  assert.equal(analyzeProgram(mkObj(p2), p2).ok, true); // 272 + 240 = 512
+  const r61 = analyzeProgram(mkObj(p2), p2, { kernel: '6.1' });
+  assert.equal(!r61.ok && r61.error.message, 'combined stack size of 2 calls is 544. Too large'); // 288 + 256
+});

@@ -74,6 +74,8 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
           if (is64 && insn.off === BPF_ADDR_SPACE_CAST) return 'arena address-space casts are not supported';
           if (is64 && insn.off === BPF_ADDR_PERCPU) {
             // BPF_MOV64_PERCPU_REG (inlined per-CPU helpers): dst = src + this CPU's offset.
+            // Encoded as the kernel does: REX.B (add_1mod) although dst sits in ModRM.reg, so
+            // only rax..rdi encode correctly; the verifier only ever emits it with R0.
             emitMovReg(buf, true, dst, src);
             buf.emit2(0x65, add1mod(0x48, dst)); // gs REX.W
             buf.emit3(0x03, add2reg(0x04, 0, dst), 0x25); // add dst, [disp32]

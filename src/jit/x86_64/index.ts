@@ -5,7 +5,7 @@ export { CodeBuf } from './codeBuf.ts';
 export { REG_MAP, x86Name } from './regs.ts';
 export { frameLayoutOf } from './frameLayout.ts';
 export type { FuncPlan } from './frameLayout.ts';
-export { buildTrampoline } from './trampoline.ts';
+export { buildTrampoline, attachTrampolineBytes, freplaceBytes } from './trampoline.ts';
 export type { Trampoline, TrampolineSpec, TrampLink } from './trampoline.ts';
 export { patchBytes, sameBytes, NOP5, X86_PATCH_SIZE } from './textPoke.ts';
 export type { PokeKind } from './textPoke.ts';

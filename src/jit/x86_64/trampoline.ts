@@ -4,6 +4,8 @@
 // (see textPoke.ts). Trampolines are generated at their final address, so the bytes here
 // are final (no relocs).
 import type { NativeOff } from '../../common/ids.ts';
+import type { Result } from '../../common/diag.ts';
+import { patchBytes } from './textPoke.ts';
 import { CodeBuf } from './codeBuf.ts';
 import { emitJccRel32, emitRel32 } from './emitJump.ts';
 import { emitLdx, emitStx, SZ_DW } from './emitMem.ts';
@@ -190,4 +192,21 @@ export function buildTrampoline(s: TrampolineSpec): Trampoline {
   } else buf.emit1(0xc3); // ret
   t.code = buf.code();
   return t;
+}
+
+/**
+ * Attaching: fentry/fexit/fmod_ret poke the target's nop5 at bpf_func into
+ * `call trampoline` (BPF_MOD_CALL); detaching pokes it back to nop5.
+ */
+export function attachTrampolineBytes(targetBpfFunc: bigint, trampoline: bigint | null): Result<Uint8Array> {
+  return patchBytes('call', targetBpfFunc, trampoline);
+}
+
+/**
+ * freplace (BPF_PROG_TYPE_EXT): no trampoline; the target function's nop5 at bpf_func
+ * becomes `jmp ext->bpf_func` (BPF_MOD_JUMP), so the extension runs with the target's
+ * caller's frame and returns straight to that caller.
+ */
+export function freplaceBytes(targetBpfFunc: bigint, extBpfFunc: bigint | null): Result<Uint8Array> {
+  return patchBytes('jump', targetBpfFunc, extBpfFunc);
 }

@@ -51,7 +51,11 @@ export function formatPrintk(fmt: string, args: readonly bigint[], space: Addres
     let s: string;
     switch (conv) {
       case 'd':
-      case 'i': s = BigInt.asIntN(bits, v).toString(); break;
+      case 'i': {
+        const n = BigInt.asIntN(bits, v);
+        s = (n >= 0n && flags.includes('+') ? '+' : n >= 0n && flags.includes(' ') ? ' ' : '') + n.toString();
+        break;
+      }
       case 'u': s = v.toString(); break;
       case 'x': s = (flags.includes('#') ? '0x' : '') + v.toString(16); break;
       case 'X': s = (flags.includes('#') ? '0X' : '') + v.toString(16).toUpperCase(); break;

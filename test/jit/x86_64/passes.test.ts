@@ -97,3 +97,17 @@ test('a jump out of its function is a Diag, not a wrapped displacement', async (
   assert.equal(r.ok, false);
   if (!r.ok) assert.match(r.error.message, /jump to insn 6 leaves the function/);
 });
+
+test('with padding on, a jcc that would shrink from rel32 to rel8 keeps its size behind a 4-byte nop', () => {
+  const image = makeImage([{ name: 'p', insns: branchOver(3) }]);
+  const funcAt = new Map([[0, 0]]);
+  const job = newJob(planFunction(image, 0, DEFAULT_X86_PROFILE, testEnv), 0, image.insns.length);
+  const first = doJit(job, image, testEnv, funcAt, new CodeBuf(true), false, false); // 64-byte estimates: rel32
+  job.proglen = first;
+  const padded = doJit(job, image, testEnv, funcAt, new CodeBuf(true), false, true);
+  assert.equal(padded, first);
+  const out = { code: null as Uint8Array | null, relocs: [], regions: [], pokes: [] };
+  doJit(job, image, testEnv, funcAt, new CodeBuf(false), true, true, out);
+  const jcc = out.code!.subarray(job.addrs[0]!, job.addrs[1]!);
+  assert.deepEqual([...jcc], [0x48, 0x83, 0xff, 0x07, 0x0f, 0x1f, 0x40, 0x00, 0x75, 9]); // cmp rdi,7; nop4; jne +9
+});

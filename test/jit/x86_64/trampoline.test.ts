@@ -48,3 +48,13 @@ test('text pokes: nop5, call rel32 (fentry), jmp rel32 (freplace / tail-call tar
   const far = patchBytes('jump', 0n, 1n << 40n);
   assert.equal(far.ok, false);
 });
+
+test('attaching pokes bpf_func: call trampoline for fentry/fexit, jmp ext for freplace, nop5 to detach', async () => {
+  const { attachTrampolineBytes, freplaceBytes } = await import('../../../src/jit/x86_64/trampoline.ts');
+  const a = attachTrampolineBytes(0xffffffffc0000000n, 0xffffffffc0100000n);
+  assert.ok(a.ok && hex(a.value) === h('e8 fbff0f00'));
+  const f = freplaceBytes(0xffffffffc0000000n, 0xffffffffc0000800n);
+  assert.ok(f.ok && hex(f.value) === h('e9 fb070000'));
+  const d = freplaceBytes(0xffffffffc0000000n, null);
+  assert.ok(d.ok && hex(d.value) === '0f1f440000');
+});
