@@ -150,8 +150,6 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   const layout = layoutOf(ui, cl);
   const localRef = useRef(local);
   localRef.current = local;
-  const sizeRef = useRef(size);
-  sizeRef.current = size;
 
   // Handlers read everything fresh (store, port.view(), refs): see the store comment.
   const scrollPane = (pane: PaneId, by: number | 'top' | 'bottom' | 'current'): void => {

@@ -36,7 +36,6 @@ export function useTerminalSize(fixedWidth?: number, fixedHeight?: number): Term
     return () => {
       stdout.off('resize', onResize);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stdout, fixedWidth, fixedHeight]);
   return size;
 }

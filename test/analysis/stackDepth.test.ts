@@ -157,7 +157,7 @@ test('kernel 6.1 records the unrounded depth and rounds frames to 32 for the com
   assert.ok(r.ok);
   assert.equal(r.value.subprogs[0]!.stackDepth, 1);
   assert.deepEqual(r.value.notes, ['stack depth 1']);
-  // 17 frames of 1..31 bytes: 17 x 32 = 544 > 512 on 6.1, fine with 16-byte rounding later.
+  // 264 + 232 bytes: 288 + 256 with 32-byte rounding (6.1) is too much; 272 + 240 fits.
   const text = 'r1 = 0\n*(u64 *)(r10 - 264) = r1\ncall sub\nexit\nsub: r1 = 0\n*(u64 *)(r10 - 232) = r1\nr0 = 0\nexit';
   const p2 = mkProg(text, funcs(['prog', 0], ['sub', 4]));
   assert.equal(analyzeProgram(mkObj(p2), p2).ok, true); // 272 + 240 = 512

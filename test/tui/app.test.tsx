@@ -146,6 +146,33 @@ describe('App', () => {
     assert.deepEqual(port.commands, [], 'the closing key is not a command');
   });
 
+  it('shows progress of a long command, ignores step keys meanwhile, and interrupts on Ctrl-C', async () => {
+    class SlowPort extends FakePort {
+      release: (() => void) | null = null;
+      override async execute(cmd: string): Promise<void> {
+        this.commands.push(cmd);
+        this.set({ ...this.view(), seq: this.view().seq + 1, runState: 'running', progress: { label: 'continue', done: 120000, total: null, interruptible: true } });
+        await new Promise<void>((r) => (this.release = r));
+      }
+      override interrupt(): void {
+        super.interrupt();
+        this.set({ ...this.view(), seq: this.view().seq + 1, runState: 'stopped', progress: null, stop: { kind: 'interrupted' } });
+        this.release?.();
+      }
+    }
+    const port = new SlowPort(x86TailCall);
+    const app = mount(port, 100, 40);
+    await press(app, 'c');
+    assert.match(app.lastFrame(), /continue 120000 \(Ctrl-C interrupts\)/);
+    assert.match(app.lastFrame(), /running continue… Ctrl-C interrupts/);
+    await press(app, 's');
+    assert.deepEqual(port.commands, ['continue'], 'no second command while one runs');
+    await press(app, KEY.ctrlC);
+    assert.equal(port.interrupts, 1);
+    assert.match(app.lastFrame(), /interrupted/);
+    assert.match(app.lastFrame(), / Code/, 'still in the debugger');
+  });
+
   it('re-renders when the session produces a new View', async () => {
     const port = new FakePort(x86TailCall);
     const app = mount(port, 100, 40);

@@ -1,0 +1,41 @@
+// What the Session needs from an engine: a Machine with every program of the object JITed
+// and placed, the kernel model it runs against, the poke state machine, and a way to set
+// up a run (ctx built, registers set, sentinel return address pushed) without running it.
+// The machine layer's engine provides these; x86Target.ts is the thin adapter that builds
+// one from the lower layers until then.
+import type { JitProfile, Arch } from '../../jit/types.ts';
+import type { Machine } from '../../machine/machine.ts';
+import type { KernelModel, LoadedObject, LoadedProgram as KProgram } from '../../kernel/index.ts';
+import type { PokeStateMachine } from '../../kernel/pokes/pokeStateMachine.ts';
+import type { Result } from '../../common/diag.ts';
+import type { AddressIndex } from './addressIndex.ts';
+import type { LoadedProgram } from './loadedProgram.ts';
+
+export interface RunInput {
+  data?: Uint8Array;
+  ctx?: Uint8Array;
+}
+
+export interface DebugTarget {
+  readonly arch: Arch;
+  readonly profile: JitProfile;
+  readonly machine: Machine;
+  readonly model: KernelModel;
+  readonly loaded: LoadedObject;
+  /** Every JITed program, in load order. */
+  readonly programs: readonly LoadedProgram[];
+  /** The program a run starts in. */
+  readonly entry: LoadedProgram;
+  readonly index: AddressIndex;
+  /** Null on arches without direct tail calls (RISC-V). */
+  readonly pokes: PokeStateMachine | null;
+  /** The kernel model's program behind a debugger program (same name). */
+  kernelProgram(p: LoadedProgram): KProgram;
+  /** Builds ctx, zeroes registers, pushes the sentinel, PC at bpf_func; the CPU counts as inside BPF. */
+  prepareRun(input: RunInput): Result<{ ctxAddr: bigint }>;
+  /** The run ended (exit, fault, kill): the CPU left BPF code (RCU quiescent state). */
+  endRun(): void;
+  /** This CPU's private-stack block of function `func` of `p` ([lo, hi) incl. guards), or null. */
+  privStackArea(p: LoadedProgram, func: number): { lo: bigint; hi: bigint; framePtr: bigint } | null;
+  dispose(): void;
+}
