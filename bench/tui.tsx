@@ -5,7 +5,6 @@
 // Run: node --import tsx bench/tui.tsx [iterations]   (re-runs itself with NODE_ENV=production:
 // React's development build is 3-4x slower and is not what users run)
 import { spawnSync } from 'node:child_process';
-import React from 'react';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { render } from 'ink';

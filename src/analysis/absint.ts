@@ -11,7 +11,7 @@ import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_K, BPF_MEMSX,
-  BPF_ATOMIC, BPF_JA, BPF_CALL, BPF_EXIT, BPF_JEQ, BPF_JNE, BPF_MOV, BPF_ADD, BPF_SUB,
+  BPF_ATOMIC, BPF_JA, BPF_CALL, BPF_EXIT, BPF_JEQ, BPF_JNE, BPF_MOV, BPF_ADD, BPF_SUB, BPF_DIV, BPF_MOD,
   BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
   BPF_FUNC_tail_call, insnClass, aluOp, jmpOp, srcBit, memMode, memSize, sizeBytes, isPseudoCall,
   isHelperCall, isLdAbsInd, calleeTarget, branchTarget, LD_DW_IMM, JCOND, isCondJump,
@@ -218,6 +218,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         const base = R[ins.dst]!;
         const size = sizeBytes(memSize(ins.code));
         if (base.k === 'pkt') seenDirectWrite = true;
+        if (base.k === 'ctx' && memMode(ins.code) === BPF_ATOMIC) fail(E.atomicIntoCtx(w, i, ins.dst));
         if (base.k === 'fp') {
           stackAccess(i, ins.dst, base, ins.off, size, ' write to');
           if (base.owner === sub) {
@@ -364,6 +365,9 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
   }
   if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;
   if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return srcVal;
+  // The verifier (through 6.18) does not compute div/mod results: they become unknown
+  // scalars, so folding them would resolve branches the kernel keeps.
+  if (op === BPF_DIV || op === BPF_MOD) return UNK;
   if (dst.k === 'const' && srcVal.k === 'const') return cst(evalAlu(ins, dst.v, srcVal.v));
   if (dst.k === 'const' && aluOp(ins.code) === 0x80) return cst(evalAlu(ins, dst.v, 0n));
   return UNK;

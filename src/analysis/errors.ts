@@ -102,6 +102,8 @@ export const invalidStackAccess = (w: Where, i: number, extra: string, reg: numb
   d(AnCode.invalidStackAccess, `invalid${extra} stack R${reg} off=${off} size=${size}`, at(w, i));
 export const badCtxAccess = (w: Where, i: number, off: number, size: number): Diag =>
   d(AnCode.badCtxAccess, `invalid bpf_context access off=${off} size=${size}`, at(w, i));
+export const atomicIntoCtx = (w: Where, i: number, reg: number): Diag =>
+  d(AnCode.badCtxAccess, `BPF_ATOMIC stores into R${reg} ctx is not allowed`, at(w, i));
 export const ldAbsNotAllowed = (w: Where, i: number): Diag =>
   d(AnCode.ldAbsNotAllowed, 'BPF_LD_[ABS|IND] instructions not allowed for this program type', at(w, i));
 export const ldAbsNoCtx = (w: Where, i: number): Diag =>

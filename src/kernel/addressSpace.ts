@@ -123,6 +123,12 @@ export class AddressSpace {
     return undefined;
   }
 
+  /** u8/u16/u32 loads as numbers (u64 stays a bigint: use load). */
+  loadNumber(addr: bigint, size: 1 | 2 | 4): number | MemFault {
+    const v = this.load(addr, size);
+    return typeof v === 'bigint' ? Number(v) : v;
+  }
+
   /** Strict helpers for kernel-model code whose addresses are known good. */
   mustLoad(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
     const v = this.load(addr, size);

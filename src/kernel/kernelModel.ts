@@ -3,7 +3,6 @@
 // with synthesized struct bpf_prog, virtual clock and timers, trace output, CPU. Every
 // engine (the interpreter here, the JIT engines in machine/) runs against one KernelModel.
 import type { BpfObject, BpfProgram, MapDef } from '../object/types.ts';
-import { MapType } from '../object/types.ts';
 import type { ProgramImage } from '../analysis/types.ts';
 import type { BpfCaller, InterpEnv, InterpProgram } from '../bpf/interpreter.ts';
 import { BPF_PROG_BPF_FUNC_OFF, BPF_PROG_STRUCT_SIZE } from '../common/kernelStructs.ts';
@@ -260,6 +259,14 @@ export class KernelModel {
     this.clock = target;
   }
 
+  /** Runs the timer at `addr` now, due or not (the debugger's "fire" request). */
+  fireTimer(addr: bigint): boolean {
+    const t = this.timers.timers.get(addr);
+    if (!t || t.expires === undefined) return false;
+    this.timers.fire(t, this.helperContext(t.caller ?? noCaller), this.clock);
+    return true;
+  }
+
   /** Runs every timer that is due now. */
   runDueTimers(): number {
     let n = 0;
@@ -329,4 +336,3 @@ function leBytes(v: bigint, size: number): Uint8Array {
   return out;
 }
 
-export { MapType };

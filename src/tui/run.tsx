@@ -1,5 +1,4 @@
 // Entry point of the TUI: alternate screen, exit guards, Ink render, and back.
-import React from 'react';
 import { render } from 'ink';
 import { App } from './App.tsx';
 import type { SessionPort } from './sessionPort.ts';

@@ -103,3 +103,9 @@ test('rejects tail calls in programs with subprograms when the JIT cannot mix th
   assert.equal(r.ok, false);
   assert.equal(!r.ok && r.error.message, 'tail_calls are not allowed in programs with bpf-to-bpf calls');
 });
+
+test('rejects atomic operations on the ctx', () => {
+  const e = reject('r2 = 1\nlock *(u32 *)(r1 + 8) += r2\nr0 = 0\nexit');
+  assert.equal(e.message, 'BPF_ATOMIC stores into R1 ctx is not allowed');
+  assert.equal(e.place.insn, 1);
+});

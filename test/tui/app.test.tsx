@@ -1,6 +1,5 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import React from 'react';
 import { App } from '../../src/tui/App.tsx';
 import { ThemeContext, themeFor } from '../../src/tui/theme.ts';
 import { FakePort } from './fixtures/fakePort.ts';

@@ -4,7 +4,7 @@
 // helpers trapped into the model, per-CPU private stacks with guards (6.13+), and the poke
 // state machine following prog_array updates. Kept small so the machine layer's engine can
 // replace it (see the report: what the engine should expose).
-import { type Result, err, ok, unwrap } from '../../common/diag.ts';
+import { type Result, err, ok } from '../../common/diag.ts';
 import { PERCPU_BASE, PERCPU_CPU_STRIDE, SENTINEL_ADDR, TEXT_BASE, TEXT_SLOT, THIS_CPU_OFF_ADDR, NR_CPUS, PAGE_SIZE } from '../../common/layout.ts';
 import { PRIV_STACK_GUARD_SZ, PRIV_STACK_GUARD_VAL } from '../../common/kernelStructs.ts';
 import type { JitEnv, JitProfile } from '../../jit/types.ts';
@@ -179,4 +179,3 @@ export function buildX86Target(input: X86TargetInput): Result<DebugTarget> {
   return ok(target);
 }
 
-export { unwrap };

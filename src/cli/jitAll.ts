@@ -1,0 +1,54 @@
+// JIT every program of an object the way a load would: one kernel model (so map and
+// per-CPU addresses are the ones a run uses), each program compiled under a profile.
+import { fail, unwrap } from '../common/diag.ts';
+import { TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
+import { analysisOptionsFor, compileX86, findProfile, layoutPlacement, linkImage, type JitImage, type JitProfile } from '../jit/index.ts';
+import { compileRiscv, rvProfileByName, RV_UPSTREAM } from '../jit/riscv64/index.ts';
+import { DEFAULT_X86_PROFILE, X86_PROFILES } from '../jit/profiles.ts';
+import { RV_PROFILES } from '../jit/riscv64/profiles.ts';
+import { jitEnvFor } from '../kernel/jitEnv.ts';
+import { PrivStackAllocator } from '../kernel/privStack.ts';
+import type { BpfObject, BpfProgram } from '../object/index.ts';
+import { loadForRun } from './loadForRun.ts';
+
+export function profileFor(arch: 'x86_64' | 'riscv64', name: string | undefined): JitProfile {
+  if (arch === 'riscv64') {
+    if (name === undefined) return RV_UPSTREAM;
+    const p = rvProfileByName(name);
+    if (!p) fail('cli.bad-profile', `unknown riscv64 profile '${name}' (${RV_PROFILES.map((q) => q.name).join(', ')})`);
+    return p;
+  }
+  if (name === undefined) return DEFAULT_X86_PROFILE;
+  const p = findProfile(name);
+  if (!p) fail('cli.bad-profile', `unknown x86_64 profile '${name}' (${X86_PROFILES.map((q) => q.name).join(', ')})`);
+  return p;
+}
+
+export interface JitedProgram {
+  program: BpfProgram;
+  jit: JitImage;
+  funcAddrs: bigint[];
+  /** Linked bytes per function (x86-64), or the unlinked code where linking does not apply. */
+  code: Uint8Array[];
+}
+
+export function jitPrograms(obj: BpfObject, progs: readonly BpfProgram[], profile: JitProfile): JitedProgram[] {
+  const run = loadForRun(obj, progs[0]!, analysisOptionsFor(profile));
+  const priv = new PrivStackAllocator(run.model.space);
+  const out: JitedProgram[] = [];
+  for (const [n, lp] of run.loaded.programs.entries()) {
+    if (!progs.some((p) => p.name === lp.name)) continue;
+    const env = jitEnvFor(run.loaded, lp, priv);
+    const jit = unwrap(profile.arch === 'riscv64' ? compileRiscv(lp.image, profile, env) : compileX86(lp.image, profile, env));
+    const base = TEXT_BASE + BigInt(n) * TEXT_SLOT;
+    const funcAddrs: bigint[] = [];
+    let off = 0n;
+    for (const f of jit.funcs) {
+      funcAddrs.push(base + off);
+      off += (BigInt(f.code.length) + 63n) & ~63n;
+    }
+    const linked = profile.arch === 'x86_64' ? unwrap(linkImage(jit, layoutPlacement(funcAddrs))) : jit.funcs.map((f) => f.code);
+    out.push({ program: lp.program, jit, funcAddrs, code: linked });
+  }
+  return out;
+}

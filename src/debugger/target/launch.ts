@@ -1,0 +1,67 @@
+// Launch: object -> kernel model (every autoload program analysed and loaded, as libbpf
+// and the kernel would; prog_array initialisers applied) -> JITed target on a Machine ->
+// `--map-update` swaps (through the poke state machine, like any later update).
+import { type Result, err, ok } from '../../common/diag.ts';
+import { analyzeProgram, type ProgramImage } from '../../analysis/index.ts';
+import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../../jit/profiles.ts';
+import { KernelModel } from '../../kernel/index.ts';
+import type { BpfObject } from '../../object/types.ts';
+import type { DebugTarget } from './debugTarget.ts';
+import { buildX86Target, newX86Machine } from './x86Target.ts';
+
+export interface LaunchOptions {
+  prog?: string;
+  arch?: 'x86_64' | 'riscv64';
+  profile?: string;
+  mapUpdates?: { map: string; key: number; prog: string }[];
+}
+
+/** The program to debug: --prog, else `entry`, else the first autoload program no prog_array targets. */
+export function pickEntry(obj: BpfObject, name?: string): Result<string> {
+  if (name !== undefined) {
+    if (!obj.programs.some((p) => p.name === name))
+      return err('debug.no-such-prog', `no program '${name}' in ${obj.path} (programs: ${obj.programs.map((q) => q.name).join(', ')})`);
+    return ok(name);
+  }
+  if (obj.programs.length === 0) return err('debug.no-programs', `${obj.path} has no BPF programs`);
+  const targets = new Set(obj.maps.flatMap((m) => (m.initSlots ?? []).map((s) => s.prog)));
+  const p = obj.programs.find((q) => q.name === 'entry') ?? obj.programs.find((q) => q.autoload && !targets.has(q.name)) ?? obj.programs[0]!;
+  return ok(p.name);
+}
+
+export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}): Promise<Result<DebugTarget>> {
+  if ((opts.arch ?? 'x86_64') !== 'x86_64') return err('debug.arch', `the debugger runs x86_64 programs only for now (got --arch ${opts.arch})`);
+  const profile = opts.profile === undefined ? DEFAULT_X86_PROFILE : findProfile(opts.profile);
+  if (!profile) return err('debug.bad-profile', `unknown x86_64 profile '${opts.profile}'`);
+  const entryName = pickEntry(obj, opts.prog);
+  if (!entryName.ok) return entryName;
+  const analysis = analysisOptionsFor(profile);
+  const images: ProgramImage[] = [];
+  for (const p of obj.programs) {
+    if (!p.autoload && p.name !== entryName.value) continue;
+    const r = analyzeProgram(obj, p, analysis);
+    if (!r.ok) {
+      if (p.name === entryName.value) return r;
+      continue; // a program the verifier rejects only matters when it is the one debugged
+    }
+    images.push(r.value);
+  }
+  const machine = await newX86Machine();
+  const model = new KernelModel({ allocator: machine.allocator() });
+  const loaded = model.loadObject(obj, images);
+  const entry = loaded.programs.find((p) => p.name === entryName.value)!;
+  const t = buildX86Target({ model, loaded, entry, profile, machine });
+  if (!t.ok) {
+    machine.close();
+    return t;
+  }
+  for (const u of opts.mapUpdates ?? []) {
+    const map = model.findMap(u.map, loaded.name);
+    if (!map.ok) return map;
+    const prog = model.findProgram(u.prog, loaded.name);
+    if (!prog.ok) return prog;
+    const rc = model.updateProgArray(map.value, u.key, prog.value);
+    if (rc !== 0) return err('debug.map-update', `--map-update ${u.map}:${u.key}=${u.prog} failed (error ${-rc})`);
+  }
+  return t;
+}
