@@ -320,6 +320,10 @@ export class Interpreter implements BpfCaller {
       }
       case BPF_ALU64: {
         const aop = aluOp(code);
+        if (aop === BPF_MOV && i.off !== 0 && i.off !== 8 && i.off !== 16 && i.off !== 32) {
+          // off=1 (arena cast) and off=-1 (per-CPU address) are kernel/arena-only forms.
+          this.halt('interp.unsupported', `MOV with off=${i.off} (arena / per-CPU address) is not modelled`);
+        }
         if (aop === BPF_END) r[i.dst] = endian(code, i.imm, r[i.dst]!);
         else r[i.dst] = alu64(aop, i.off, r[i.dst]!, srcBit(code) ? r[i.src]! : BigInt.asUintN(64, BigInt(i.imm)));
         this.pc++;

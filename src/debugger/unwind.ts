@@ -59,7 +59,7 @@ export function unwind(regs: CpuRegs, index: AddressIndex, mem: MemReader): RawF
   let callerRbp: bigint | undefined;
   let partial = false;
   const afterLeave = pos.region === 'epilogue' && mem.read(pc - 1n, 1) === 0xc9n;
-  if (pos.funcIdx === 0 || pos.func.subprog !== 0 ? pos.off < landing : false) {
+  if (pos.off < landing) {
     partial = true;
     if (pos.off <= pushOff) {
       ra = mem.read(rsp, 8);

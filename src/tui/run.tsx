@@ -43,7 +43,7 @@ export async function runTui(port: SessionPort, opts: TuiOptions = {}): Promise<
         patchConsole: true,
         // Only changed lines are rewritten; Ink wraps each frame in synchronized output
         // (\x1b[?2026h ... \x1b[?2026l) on terminals (see ink/build/write-synchronized.js).
-        incrementalRendering: true,
+        incrementalRendering: false,
         maxFps: opts.maxFps ?? 60,
       },
     );

@@ -1,0 +1,135 @@
+// The shadow log of tail calls. A tail call replaces the running program without a new
+// frame, so nothing on the stack records it: we watch three kinds of addresses instead —
+// the start of every tail-call sequence (JitFunction.regions 'tail call (...)': the attempt,
+// with map, key, counter and the outcome the kernel's checks will give), its end (`out`:
+// not taken) and every program's landing (bpf_func + X86_TAIL_CALL_OFFSET: taken).
+import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } from '../common/kernelStructs.ts';
+import type { DebugTarget } from './target/debugTarget.ts';
+import type { LoadedProgram } from './target/loadedProgram.ts';
+import type { MemReader } from './unwind.ts';
+import type { TailCallHop, TailCallOutcome } from './view.ts';
+
+export interface TailCallSiteInfo {
+  program: LoadedProgram;
+  funcIdx: number;
+  insn: number;
+  direct: boolean;
+  start: bigint;
+  out: bigint;
+  /** Direct sites: the prog_array and key of the poke descriptor. */
+  mapIndex: number | null;
+  key: number | null;
+}
+
+export interface TailCallEvent {
+  taken: boolean;
+  outcome: TailCallOutcome;
+  direct: boolean;
+  from: { program: string; func: string; insn: number };
+  map: string;
+  key: number;
+  to: string | null;
+  tcc: number;
+}
+
+export interface HopRecord extends TailCallHop {
+  /** rbp of the frame the hop happened in (the callee inherits it). */
+  fp: bigint;
+}
+
+interface Pending {
+  site: TailCallSiteInfo;
+  event: TailCallEvent;
+}
+
+export class TailCallTracker {
+  readonly sites = new Map<bigint, TailCallSiteInfo>();
+  readonly outs = new Map<bigint, TailCallSiteInfo[]>();
+  readonly landings = new Map<bigint, LoadedProgram>();
+  hops: HopRecord[] = [];
+  private pending: Pending | null = null;
+
+  constructor(private readonly target: DebugTarget) {
+    for (const p of target.programs) {
+      p.jit.funcs.forEach((f, fi) => {
+        const base = p.funcBases[fi]!;
+        for (const r of f.regions) {
+          if (!r.role.startsWith('tail call') || r.insn === undefined) continue;
+          const direct = r.role.includes('direct') && !r.role.includes('indirect');
+          const poke = direct ? p.jit.pokes.find((d) => d.insn === r.insn) : undefined;
+          const site: TailCallSiteInfo = {
+            program: p, funcIdx: fi, insn: r.insn, direct, start: base + BigInt(r.start), out: base + BigInt(r.end),
+            mapIndex: poke?.mapIndex ?? null, key: poke?.key ?? null,
+          };
+          this.sites.set(site.start, site);
+          const list = this.outs.get(site.out) ?? [];
+          list.push(site);
+          this.outs.set(site.out, list);
+        }
+      });
+      this.landings.set(p.funcBases[0]! + BigInt(p.jit.funcs[0]!.tailCallOffset), p);
+    }
+  }
+
+  /** Every address the tracker must see the PC arrive at. */
+  addresses(): bigint[] {
+    return [...this.sites.keys(), ...this.outs.keys(), ...this.landings.keys()];
+  }
+
+  reset(): void {
+    this.hops = [];
+    this.pending = null;
+  }
+
+  /**
+   * The PC arrived at `pc` (before executing it). Returns the tail call that completed
+   * here (taken at a landing, not taken at `out`), if any.
+   */
+  arrive(pc: bigint, regs: { rsi: bigint; rdx: bigint; rbp: bigint }, counter: () => number | null, mem: MemReader): TailCallEvent | null {
+    let done: TailCallEvent | null = null;
+    const pend = this.pending;
+    if (pend && this.outs.get(pc)?.includes(pend.site)) {
+      this.pending = null;
+      done = pend.event.taken ? { ...pend.event, taken: false, outcome: 'empty-slot', to: null } : pend.event;
+    }
+    const landed = this.landings.get(pc);
+    if (landed && pend && this.pending === pend) {
+      this.pending = null;
+      const ev: TailCallEvent = { ...pend.event, taken: true, outcome: 'taken', to: landed.name, tcc: pend.event.tcc };
+      this.hops.push({
+        program: ev.from.program, func: ev.from.func, insn: ev.from.insn, map: ev.map, key: ev.key, direct: ev.direct,
+        to: landed.name, tcc: ev.tcc, fp: regs.rbp,
+      });
+      done = ev;
+    }
+    const site = this.sites.get(pc);
+    if (site) this.pending = { site, event: this.predict(site, regs, counter(), mem) };
+    return done;
+  }
+
+  /** The kernel's order of checks: index bound, counter limit, empty slot (direct: bypass live). */
+  private predict(site: TailCallSiteInfo, regs: { rsi: bigint; rdx: bigint }, tcc: number | null, mem: MemReader): TailCallEvent {
+    const t = this.target;
+    const maps = t.loaded.maps;
+    const map = site.mapIndex !== null ? maps[site.mapIndex] : maps.find((m) => m?.addr === regs.rsi);
+    const key = site.key ?? Number(regs.rdx & 0xffffffffn);
+    const from = { program: site.program.name, func: site.program.jit.funcs[site.funcIdx]!.name, insn: site.insn };
+    const count = tcc ?? 0;
+    const base: TailCallEvent = { taken: false, outcome: 'taken', direct: site.direct, from, map: map?.name ?? '?', key, to: null, tcc: count };
+    const mapAddr = map?.addr ?? regs.rsi;
+    const maxEntries = Number(mem.read(mapAddr + BigInt(BPF_ARRAY_MAX_ENTRIES_OFF), 4) ?? 0n);
+    if (key >= maxEntries) return { ...base, outcome: 'index-out-of-range' };
+    if (count >= MAX_TAIL_CALL_CNT) return { ...base, outcome: 'count-exceeded' };
+    const slot = mem.read(mapAddr + BigInt(BPF_ARRAY_PTRS_OFF + 8 * key), 8) ?? 0n;
+    // E1 (by value) counts before the NULL check; E2 after it.
+    const after = t.profile.tcc === 'by-value' ? count + 1 : count;
+    if (slot === 0n) return { ...base, outcome: 'empty-slot', tcc: after };
+    const to = t.programs.find((p) => p.progStruct === slot)?.name ?? null;
+    return { ...base, taken: true, outcome: 'taken', to, tcc: count + 1 };
+  }
+
+  /** Hops still relevant for frames whose innermost rbp is `fp0` (older frames' hops stay). */
+  prune(fp0: bigint): void {
+    this.hops = this.hops.filter((h) => h.fp >= fp0);
+  }
+}
