@@ -20,7 +20,7 @@ import { insnIdx } from '../common/ids.ts';
 // Bound once as module constants: property reads through an import binding cost a getter
 // call per access under some ESM-to-CJS loaders (tsx), which dominated the interpreter loop.
 const {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_XCHG, BPF_XOR, LD_DW_IMM, aluOp, insnClass, isLdAbsInd, jmpOp, memMode, memSize, sizeBytes, srcBit,
+  BPF_MOV, BPF_NEG, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_XCHG, BPF_XOR, LD_DW_IMM, aluOp, insnClass, isLdAbsInd, jmpOp, memMode, memSize, sizeBytes, srcBit,
 } = opcodes;
 const { alu32, alu64, atomicOp, endian, jmpTaken, U32, U64 } = semantics;
 const { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_BPF_STACK, MAX_TAIL_CALL_CNT } = kstructs;
@@ -252,6 +252,10 @@ export class Interpreter implements BpfCaller {
     throw new Halt({ code, message: `${message} at insn ${this.pc}`, place: { program: progName(this.prog), insn: insnIdx(this.pc) } });
   }
 
+  private badInsn(code: number): never {
+    return this.halt('interp.bad-insn', `unknown opcode 0x${code.toString(16).padStart(2, '0')}`);
+  }
+
   private load(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
     const v = this.env.load(addr, size);
     if (typeof v === 'bigint') return v;
@@ -285,14 +289,14 @@ export class Interpreter implements BpfCaller {
           return;
         }
         if (isLdAbsInd(code)) return this.ldAbs(i, floor);
-        return this.halt('interp.bad-insn', `unknown opcode 0x${code.toString(16)}`);
+        return this.badInsn(code);
       }
       case BPF_LDX: {
         const size = sizeBytes(memSize(code));
         const v = this.load(BigInt.asUintN(64, r[i.src]! + BigInt(i.off)), size);
         if (memMode(code) === BPF_MEMSX) r[i.dst] = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
         else if (memMode(code) === BPF_MEM) r[i.dst] = v;
-        else this.halt('interp.bad-insn', `unknown opcode 0x${code.toString(16)}`);
+        else this.badInsn(code);
         this.pc++;
         return;
       }
@@ -307,25 +311,27 @@ export class Interpreter implements BpfCaller {
         const addr = BigInt.asUintN(64, r[i.dst]! + BigInt(i.off));
         if (memMode(code) === BPF_MEM) this.store(addr, size, BigInt.asUintN(size * 8, r[i.src]!));
         else if (memMode(code) === BPF_ATOMIC) this.atomic(i, addr, size);
-        else this.halt('interp.bad-insn', `unknown opcode 0x${code.toString(16)}`);
+        else this.badInsn(code);
         this.pc++;
         return;
       }
       case BPF_ALU: {
         const aop = aluOp(code);
+        if (aop === BPF_NEG && srcBit(code)) this.badInsn(code); // NEG has only a K form
         if (aop === BPF_END) r[i.dst] = endian(code, i.imm, r[i.dst]!);
-        else r[i.dst] = alu32(aop, i.off, r[i.dst]!, srcBit(code) ? r[i.src]! : BigInt(i.imm >>> 0));
+        else r[i.dst] = alu32(aop, i.off, r[i.dst]!, srcBit(code) ? r[i.src]! : BigInt(i.imm >>> 0)) ?? this.badInsn(code);
         this.pc++;
         return;
       }
       case BPF_ALU64: {
         const aop = aluOp(code);
+        if ((aop === BPF_NEG || aop === BPF_END) && srcBit(code)) this.badInsn(code); // K forms only
         if (aop === BPF_MOV && i.off !== 0 && i.off !== 8 && i.off !== 16 && i.off !== 32) {
           // off=1 (arena cast) and off=-1 (per-CPU address) are kernel/arena-only forms.
           this.halt('interp.unsupported', `MOV with off=${i.off} (arena / per-CPU address) is not modelled`);
         }
         if (aop === BPF_END) r[i.dst] = endian(code, i.imm, r[i.dst]!);
-        else r[i.dst] = alu64(aop, i.off, r[i.dst]!, srcBit(code) ? r[i.src]! : BigInt.asUintN(64, BigInt(i.imm)));
+        else r[i.dst] = alu64(aop, i.off, r[i.dst]!, srcBit(code) ? r[i.src]! : BigInt.asUintN(64, BigInt(i.imm))) ?? this.badInsn(code);
         this.pc++;
         return;
       }
@@ -344,7 +350,8 @@ export class Interpreter implements BpfCaller {
           if (jop === BPF_JCOND) return this.mayGoto(i);
         }
         const b = srcBit(code) ? r[i.src]! : is32 ? BigInt(i.imm >>> 0) : BigInt.asUintN(64, BigInt(i.imm));
-        this.pc += jmpTaken(jop, is32, r[i.dst]!, b) ? i.off + 1 : 1;
+        const taken = jmpTaken(jop, is32, r[i.dst]!, b) ?? this.badInsn(code);
+        this.pc += taken ? i.off + 1 : 1;
         return;
       }
     }
@@ -493,6 +500,12 @@ export class Interpreter implements BpfCaller {
     f.mayGoto--;
     this.pc++;
   }
+}
+
+/** Name of the function of `prog` containing `pc` (for backtraces); the program name otherwise. */
+export function funcNameAt(prog: InterpProgram, pc: number): string {
+  for (const s of prog.subprogs ?? []) if (pc >= s.start && pc < s.end) return s.name;
+  return prog.program?.name ?? '?';
 }
 
 /** Runs `prog` once with the given arguments. */

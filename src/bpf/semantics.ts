@@ -30,7 +30,7 @@ export const truncBits = (v: bigint, bits: number): bigint => (bits >= 64 ? v : 
  * ALU64 op on dst and an operand already widened to u64 (imm sign-extended).
  * `off` carries the v4 signed variants (SDIV/SMOD off=1, MOVSX off=8/16/32).
  */
-export function alu64(aop: number, off: number, dst: bigint, src: bigint): bigint {
+export function alu64(aop: number, off: number, dst: bigint, src: bigint): bigint | undefined {
   switch (aop) {
     case BPF_ADD: return u64(dst + src);
     case BPF_SUB: return u64(dst - src);
@@ -53,12 +53,12 @@ export function alu64(aop: number, off: number, dst: bigint, src: bigint): bigin
     case BPF_MOV:
       if (off === 8 || off === 16 || off === 32) return u64(BigInt.asIntN(off, src));
       return src;
-    default: throw new Error(`alu64: op 0x${aop.toString(16)}`);
+    default: return undefined; // not an ALU op: the caller reports the insn
   }
 }
 
 /** ALU (32-bit) op on the low halves; the result is zero-extended to 64 bits. */
-export function alu32(aop: number, off: number, dst: bigint, src: bigint): bigint {
+export function alu32(aop: number, off: number, dst: bigint, src: bigint): bigint | undefined {
   const d = u32(dst);
   const s = u32(src);
   switch (aop) {
@@ -83,7 +83,7 @@ export function alu32(aop: number, off: number, dst: bigint, src: bigint): bigin
     case BPF_MOV:
       if (off === 8 || off === 16) return u32(BigInt.asIntN(off, s));
       return s;
-    default: throw new Error(`alu32: op 0x${aop.toString(16)}`);
+    default: return undefined;
   }
 }
 
@@ -92,7 +92,7 @@ function sgn(v: bigint, is32: boolean): bigint {
 }
 
 /** Conditional jump: compares 64-bit values (JMP) or their low halves (JMP32). */
-export function jmpTaken(jop: number, is32: boolean, a: bigint, b: bigint): boolean {
+export function jmpTaken(jop: number, is32: boolean, a: bigint, b: bigint): boolean | undefined {
   if (is32) {
     a = u32(a);
     b = u32(b);
@@ -109,7 +109,7 @@ export function jmpTaken(jop: number, is32: boolean, a: bigint, b: bigint): bool
     case BPF_JSGE: return sgn(a, is32) >= sgn(b, is32);
     case BPF_JSLT: return sgn(a, is32) < sgn(b, is32);
     case BPF_JSLE: return sgn(a, is32) <= sgn(b, is32);
-    default: throw new Error(`jmp: op 0x${jop.toString(16)}`);
+    default: return undefined;
   }
 }
 

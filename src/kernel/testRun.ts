@@ -5,6 +5,7 @@
 import { Interpreter, type RunResult } from '../bpf/interpreter.ts';
 import type { Diag } from '../common/diag.ts';
 import { buildRawCtx, buildSkb, buildXdp, packetOut, type BuiltCtx, type CtxResult } from './ctx.ts';
+
 import type { KernelModel, LoadedProgram } from './kernelModel.ts';
 
 /** Runs `prog` with R1 = ctx on some engine. */
@@ -58,14 +59,14 @@ export function testRun(model: KernelModel, prog: LoadedProgram, opts: TestRunOp
   const engine = opts.engine ?? interpreterEngine({ tcc: opts.tcc, budget: opts.budget });
   const traceStart = model.trace.length;
   let last: RunResult = { r0: 0n, insns: 0, tailCalls: 0 };
-  let ctx: BuiltCtx | undefined;
+  const built = buildCtx(model, prog, opts);
+  if (!built.ok) {
+    return { retval: 0, r0: 0n, insns: 0, tailCalls: 0, output: [], error: { code: 'kernel.test-run', message: built.message, place: { program: prog.name } } };
+  }
+  const ctx = built.ctx;
+  // bpf_test_run runs the program `repeat` times on the same ctx (it is not rebuilt).
   const repeat = Math.max(1, opts.repeat ?? 1);
   for (let n = 0; n < repeat; n++) {
-    const built = buildCtx(model, prog, opts);
-    if (!built.ok) {
-      return { retval: 0, r0: 0n, insns: 0, tailCalls: 0, output: [], error: { code: 'kernel.test-run', message: built.message, place: { program: prog.name } } };
-    }
-    ctx = built.ctx;
     last = engine(model, prog, ctx);
     if (last.error) break;
   }
@@ -76,7 +77,7 @@ export function testRun(model: KernelModel, prog: LoadedProgram, opts: TestRunOp
     tailCalls: last.tailCalls,
     output: model.trace.slice(traceStart),
   };
-  const out = ctx && packetOut(model.space, ctx);
+  const out = packetOut(model.space, ctx);
   if (out) res.dataOut = out;
   if (last.error) res.error = last.error;
   return res;

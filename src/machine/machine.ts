@@ -61,7 +61,10 @@ export interface MemRegion {
 /** Helper / kfunc trap: called with the id and the five argument registers; returns r0. */
 export type CallTrap = (id: number, args: bigint[]) => bigint;
 
-/** A code hook callback; return 'stop' to stop before the instruction runs. */
+/**
+ * A code hook callback; return 'stop' to stop before the instruction runs. Hooks must not
+ * write the pc: Unicorn restarts the run at a pc written from inside a hook.
+ */
 export type CodeHook = (pc: bigint, size: number) => void | 'stop';
 
 export interface MachineSnapshot {
@@ -106,8 +109,11 @@ export interface Machine extends TextPoker {
   writeCode(addr: bigint, bytes: Uint8Array): void;
 
   // ---- per-CPU state
-  /** Which emulated CPU runs next. x86: GS base = gsBase and this_cpu_off = gsBase at gs:[THIS_CPU_OFF_ADDR]. */
-  selectCpu(cpu: number, gsBase: bigint): void;
+  /**
+   * Which emulated CPU runs next. x86: GS base = gsBase, and this_cpu_off (default gsBase,
+   * as in the kernel where both are __per_cpu_offset[cpu]) stored at gs:[THIS_CPU_OFF_ADDR].
+   */
+  selectCpu(cpu: number, gsBase: bigint, thisCpuOff?: bigint): void;
   readonly cpu: number;
 
   // ---- trap pages

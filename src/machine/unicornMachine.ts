@@ -363,15 +363,16 @@ export class UnicornMachine implements Machine {
   }
 
   // ---------------------------------------------------------------- per-CPU
-  selectCpu(cpu: number, gsBase: bigint): void {
+  selectCpu(cpu: number, gsBase: bigint, thisCpuOff: bigint = gsBase): void {
     this.open();
     this.curCpu = cpu;
     if (this.arch !== 'x86_64') return;
     // x86-64 SMP: gs base = __per_cpu_offset[cpu] and this_cpu_off (at gs:[&this_cpu_off])
     // holds the same value, so `add r9, gs:[&this_cpu_off]` turns an offset-form per-CPU
-    // pointer into this CPU's address (private stack prologue, v6.13+).
+    // pointer into this CPU's address (private stack prologue, v6.13+). A kernel model that
+    // biases its per-CPU offsets passes its own this_cpu_off.
     this.writeReg('gs_base', gsBase);
-    this.writeU64(gsBase + THIS_CPU_OFF_ADDR, gsBase);
+    this.writeU64(gsBase + THIS_CPU_OFF_ADDR, thisCpuOff);
   }
 
   // ---------------------------------------------------------------- trap pages
@@ -485,7 +486,7 @@ export class UnicornMachine implements Machine {
       this.quiet = true;
       const err = this.L.uc_emu_start(this.uc, entry, 0n, 0n, budget);
       if (this.hookError !== undefined) throw this.hookError;
-      const stop = this.classify(err, budget);
+      const stop = this.classify(err, budget, true);
       return { stop, retval: this.retval };
     } finally {
       this.check('uc_context_restore', this.L.uc_context_restore(this.uc, (parked as UcSnapshot).context()));
@@ -521,7 +522,11 @@ export class UnicornMachine implements Machine {
     return this.classify(err, count);
   }
 
-  private classify(err: number, count: number): StopReason {
+  /**
+   * `nested`: inside callFromTrap. Writing the pc from inside a hook makes Unicorn restart
+   * the outer run at the (restored) pc, re-firing the trap, so pc is left alone there.
+   */
+  private classify(err: number, count: number, nested = false): StopReason {
     const pc = this.pc;
     if (this.watchHit) {
       // The access completed but pc was rewound to the instruction: step past it.
@@ -542,7 +547,7 @@ export class UnicornMachine implements Machine {
     // hlt / wfi on the sentinel page stopped the CPU just after it; a step or budget stop
     // may also land on it. Either way the program has returned: park pc on the sentinel.
     if (this.sentinelInstalled && pc >= SENTINEL_ADDR && pc <= SENTINEL_ADDR + PAGE) {
-      if (pc !== SENTINEL_ADDR) this.setPc(SENTINEL_ADDR);
+      if (pc !== SENTINEL_ADDR && !nested) this.setPc(SENTINEL_ADDR);
       return { kind: 'exited', pc: SENTINEL_ADDR };
     }
     const q = [0n];

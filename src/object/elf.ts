@@ -150,35 +150,30 @@ export function parseElf(bytes: Uint8Array, file: string): Elf {
   const sections: ElfSection[] = [];
   for (let i = 0; i < shnum; i++) {
     const h = shoff + i * SHDR_SIZE;
-    const type = r.u32(h + 4);
-    const offset = r.u64(h + 24);
-    const size = r.u64(h + 32);
-    const hasData = type !== SHT_NOBITS && type !== SHT_NULL;
-    if (hasData && !r.has(offset, size))
-      throw new ObjError(sectionOutOfBounds({ file, section: `#${i}`, fileOff: h + 24 }, offset, size, bytes.length));
     sections.push({
-      index: i,
-      name: '',
-      type,
-      flags: r.u64(h + 8),
-      offset,
-      size,
-      link: r.u32(h + 40),
-      info: r.u32(h + 44),
-      entsize: r.u64(h + 56),
-      hdrOff: h,
-      data: hasData ? bytes.subarray(offset, offset + size) : new Uint8Array(0),
+      index: i, name: '', type: r.u32(h + 4), flags: r.u64(h + 8), offset: r.u64(h + 24), size: r.u64(h + 32),
+      link: r.u32(h + 40), info: r.u32(h + 44), entsize: r.u64(h + 56), hdrOff: h, data: new Uint8Array(0),
     });
   }
+  const hasData = (s: ElfSection): boolean => s.type !== SHT_NOBITS && s.type !== SHT_NULL;
+  const checkData = (s: ElfSection, name: string): void => {
+    if (!hasData(s)) return;
+    if (!r.has(s.offset, s.size))
+      throw new ObjError(sectionOutOfBounds({ file, section: name, fileOff: s.hdrOff + 24 }, s.offset, s.size, bytes.length));
+    s.data = bytes.subarray(s.offset, s.offset + s.size);
+  };
+  // Section names first (so later errors can name the section), then every section's data.
   const shstr = sections[shstrndx]!;
   if (shstr.type !== SHT_STRTAB)
     throw new ObjError(badLink({ file, section: `#${shstrndx}`, fileOff: shstr.hdrOff }, 'e_shstrndx does not name a string table'));
+  checkData(shstr, `#${shstrndx}`);
   for (const s of sections) {
     const nameOff = r.u32(s.hdrOff);
     const name = cstr(shstr.data, nameOff);
     if (name === undefined) throw new ObjError(badString({ file, section: `#${s.index}`, fileOff: s.hdrOff }, nameOff));
     s.name = name;
   }
+  for (const s of sections) checkData(s, s.name);
 
   const symtabs = sections.filter((s) => s.type === SHT_SYMTAB);
   if (symtabs.length !== 1) throw new ObjError(noSymtab({ file }, symtabs.length));

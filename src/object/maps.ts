@@ -146,8 +146,18 @@ export function internalMapName(objName: string, secName: string): string {
   return name.replace(/[^A-Za-z0-9_.]/g, '_');
 }
 
+/**
+ * KMALLOC_MAX_SIZE on x86-64 (4 KiB pages, MAX_PAGE_ORDER 10): array_map_alloc_check
+ * refuses larger values with E2BIG. Checked before allocating a `.bss` image, whose
+ * size comes from the header alone.
+ */
+const KMALLOC_MAX_SIZE = 4 << 20;
+
 export function collectDataMaps(btf: Btf | undefined, elf: Elf, objName: string, data: DataSection[], first: number): MapDef[] {
   return data.map(({ sec, kind }, i) => {
+    if (sec.size > KMALLOC_MAX_SIZE)
+      throw new ObjError(mapBad({ file: elf.file, section: sec.name, fileOff: sec.hdrOff }, internalMapName(objName, sec.name),
+        `global data of ${sec.size} bytes exceeds the largest array value (KMALLOC_MAX_SIZE, ${KMALLOC_MAX_SIZE})`));
     const ds = btf ? fixupDatasec(btf, elf, sec) : undefined;
     let flags = kind === 'rodata' ? BPF_F_RDONLY_PROG : 0;
     // BPF_F_MMAPABLE when the section has at least one non-static variable (libbpf map_is_mmapable).

@@ -8,7 +8,7 @@ import type { OutputLine, View } from '../debugger/view.ts';
 import { commandLineReducer, initialCommandLine, lineToRun, type CommandLineAction, type CommandLineState } from './commandLine.ts';
 import { mergeCompletions, viewCompletions } from './completion.ts';
 import { useSessionView, useTerminalSize } from './hooks.ts';
-import { keymap, type KeyPress, type PaneId } from './keymap.ts';
+import { keymap, splitInput, type KeyPress, type PaneId } from './keymap.ts';
 import { computeLayout, paneHeight, type Layout } from './layout.ts';
 import { CallChainPane } from './panes/CallChainPane.tsx';
 import { CodePane, codeLineTarget } from './panes/CodePane.tsx';
@@ -223,8 +223,12 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   };
 
   useInput((input, key) => {
-    const k: KeyPress = { ...key, input };
-    if (key.ctrl && input === 'c') return interrupt();
+    const keys = input.length > 1 ? splitInput(input) : [{ ...key, input }];
+    for (const k of keys.length === 1 && keys[0]!.input === input ? [{ ...key, input }] : keys) onKey(k.input, k);
+  });
+
+  function onKey(input: string, k: KeyPress): void {
+    if (k.ctrl && input === 'c') return interrupt();
     const u = store.current!.ui;
     if (u.help) return dispatchUi({ kind: 'help', show: false });
     if (u.focus === 'command') return onCommandKey(input, k);
@@ -259,7 +263,7 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
       case 'none':
         return;
     }
-  });
+  }
 
   const gridHeight = layout.rows.reduce((n, r) => n + r.height, 0);
   const renderPane = (id: PaneId, w: number, h: number): React.ReactElement => {

@@ -117,7 +117,8 @@ export function keymap(k: KeyPress, ctx: KeyContext): KeyAction {
   }
   const cmd = COMMAND_KEYS[input];
   if (cmd !== undefined) return { kind: 'command', command: cmd };
-  if (input === ':') return { kind: 'commandLine', initial: '' };
+  // ':' opens the command line; in a chunk (':brea') the rest is already typed into it.
+  if (input.startsWith(':')) return { kind: 'commandLine', initial: input.slice(1) };
   // Any other printable text starts a command (pasted text included).
   if (input.length > 0 && !/[\x00-\x1f\x7f]/.test(input)) return { kind: 'commandLine', initial: input };
   return { kind: 'none' };
@@ -128,4 +129,42 @@ export function nextFocus(order: readonly FocusId[], current: FocusId, dir: 'nex
   const n = order.length;
   const j = i < 0 ? 0 : (i + (dir === 'next' ? 1 : n - 1)) % n;
   return order[j]!;
+}
+
+/** Control characters that arrive inside a multi-key chunk, as the keys they are. */
+const CONTROL_KEYS: Readonly<Record<string, Omit<KeyPress, 'input'> & { input?: string }>> = {
+  '\t': { tab: true },
+  '\r': { return: true },
+  '\n': { return: true },
+  '\x7f': { backspace: true },
+  '\b': { backspace: true },
+};
+
+/**
+ * Ink hands a chunk of several keys over as one input (it treats it as a paste). When a
+ * chunk holds control characters (keys sent together by tmux, or typed fast over a slow
+ * link) it is split back into keys; runs of printable text stay one insert.
+ */
+export function splitInput(input: string): KeyPress[] {
+  if (input.length <= 1 || !/[\x00-\x1f\x7f]/.test(input) || input.includes('\x1b')) return [{ input }];
+  const out: KeyPress[] = [];
+  let text = '';
+  const flush = (): void => {
+    if (text) out.push({ input: text });
+    text = '';
+  };
+  for (const ch of input) {
+    const code = ch.charCodeAt(0);
+    if (code >= 0x20 && code !== 0x7f) {
+      text += ch;
+      continue;
+    }
+    flush();
+    const named = CONTROL_KEYS[ch];
+    if (named) out.push({ input: '', ...named });
+    // Ctrl-A..Ctrl-Z as Ink reports them: the letter, with ctrl.
+    else if (code >= 1 && code <= 26) out.push({ input: String.fromCharCode(code + 96), ctrl: true });
+  }
+  flush();
+  return out;
 }

@@ -41,8 +41,10 @@ export async function runTui(port: SessionPort, opts: TuiOptions = {}): Promise<
         exitOnCtrlC: false,
         // console output would scribble over the full-screen frame.
         patchConsole: true,
-        // Only changed lines are rewritten; Ink wraps each frame in synchronized output
-        // (\x1b[?2026h ... \x1b[?2026l) on terminals (see ink/build/write-synchronized.js).
+        // Ink wraps each frame in synchronized output (\x1b[?2026h ... \x1b[?2026l) on a
+        // terminal (ink/build/write-synchronized.js), so erase+redraw does not flicker.
+        // Not `incrementalRendering`: in Ink 6.8 it starts one row low when the frame ends
+        // in a newline and the screen scrolls by a line on every update (seen in tmux).
         incrementalRendering: false,
         maxFps: opts.maxFps ?? 60,
       },

@@ -9,8 +9,12 @@ export interface SessionPort {
    * (the TUI reads it through useSyncExternalStore and renders only when it changes).
    */
   view(): View;
-  /** Runs one command line ('stepi', 'break prog_a:12'). Resolves when it has finished. */
-  execute(cmd: string): Promise<void>;
+  /**
+   * Runs one command line ('stepi', 'break prog_a:12'). Resolves when it has finished;
+   * the TUI ignores the value (the engine may resolve with its CommandResult) and reads
+   * the outcome from the next View. A rejection is shown in the output pane.
+   */
+  execute(cmd: string): Promise<unknown>;
   /** Calls `fn` after each new View; returns the unsubscribe function. */
   subscribe(fn: () => void): () => void;
   /** Stops a long operation at the next instruction boundary (Ctrl-C); never ends the session. */

@@ -231,3 +231,11 @@ test('LD_ABS/LD_IND read big-endian through the env and return 0 from the functi
   assert.equal(interpret(env, prog(asm('r3 = 2\nr0 = *(u8 *)skb[r3 + 1]\nexit'))).r0, 0x78n);
   assert.equal(interpret(env, prog(asm('r0 = 9\ncall f\nr0 += 100\nexit\nf:\nr0 = *(u32 *)skb[1]\nr0 = 5\nexit'))).r0, 100n);
 });
+
+test('an undefined opcode is an error naming it and its insn, not a crash', () => {
+  for (const code of [0xe7, 0xf4, 0xe6, 0x8f]) {
+    const r = interpret(testEnv(), prog([{ code, dst: 0, src: 0, off: 0, imm: 0 }, { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }]));
+    assert.equal(r.error?.code, 'interp.bad-insn', code.toString(16));
+    assert.equal(r.error?.place.insn, 0);
+  }
+});

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { encodeInsn } from '../../src/bpf/insn.ts';
+import { encodeInsn, type Insn } from '../../src/bpf/insn.ts';
 import { loadObjectFile, type BpfObject } from '../../src/object/index.ts';
 import { expectedObjects, haveTestdata, objDir, SKIP_REASON } from './testdata.ts';
 
@@ -74,10 +74,10 @@ describe('linked programs match llvm-objdump', { skip: haveTestdata ? false : SK
           assert.equal(df.section, lf.section, `${lf.name} section`);
           assert.equal(df.start, lf.sectionInsn, `${lf.name} start`);
           for (const d of df.insns) {
-            const i = lf.start + (d.idx - df.start);
+            const i: number = lf.start + (d.idx - df.start);
             const got = slotBytes(obj, pi, i);
-            const where = `${p.name} insn ${i} (${lf.name}+${d.idx - df.start})`;
-            const x = p.insns[i]!;
+            const where: string = `${p.name} insn ${i} (${lf.name}+${d.idx - df.start})`;
+            const x: Insn = p.insns[i]!;
             if (x.code === 0x85 && x.src === 1) {
               // Callee named by the relocation: a function symbol, or `.text` + the static offset in imm.
               const orig = d.bytes[4]! | (d.bytes[5]! << 8) | (d.bytes[6]! << 16) | (d.bytes[7]! << 24);

@@ -104,6 +104,15 @@ describe('App', () => {
     assert.deepEqual(port.commands, ['map jmp_table']);
   });
 
+  it('handles keys that arrive in one chunk (tmux send-keys, fast typing) one by one', async () => {
+    const port = new FakePort(x86TailCall);
+    const app = mount(port, 80, 24);
+    await press(app, '\t\t\t');
+    assert.match(app.lastFrame(), / Pokes \*/);
+    await press(app, ':brea\tpro\t\x15stepi\r');
+    assert.deepEqual(port.commands, ['stepi']);
+  });
+
   it('toggles a breakpoint at the code cursor with b', async () => {
     const port = new FakePort(x86TailCall);
     const app = mount(port, 100, 40);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KEY_HELP, keymap, nextFocus, FOCUS_ORDER, type KeyContext } from '../../src/tui/keymap.ts';
+import { KEY_HELP, keymap, nextFocus, splitInput, FOCUS_ORDER, type KeyContext } from '../../src/tui/keymap.ts';
 
 const ctx: KeyContext = { focus: 'code', cursor: { program: 'prog_b', insn: 5, breakpoint: null }, pageSize: 10 };
 const cmd = (input: string, c = ctx) => keymap({ input }, c);
@@ -43,6 +43,7 @@ describe('keymap', () => {
 
   it('opens the command line on ":" empty and on other printable keys with the key typed', () => {
     assert.deepEqual(cmd(':'), { kind: 'commandLine', initial: '' });
+    assert.deepEqual(cmd(':brea'), { kind: 'commandLine', initial: 'brea' });
     assert.deepEqual(cmd('x'), { kind: 'commandLine', initial: 'x' });
     assert.deepEqual(cmd('?'), { kind: 'help' });
   });
@@ -62,5 +63,16 @@ describe('keymap', () => {
     assert.equal(nextFocus(FOCUS_ORDER, 'command', 'next'), 'code');
     assert.equal(nextFocus(FOCUS_ORDER, 'code', 'prev'), 'command');
     assert.equal(nextFocus(FOCUS_ORDER, 'registers', 'next'), 'stack');
+  });
+
+  it('splits a chunk of keys sent together back into keys, keeping text runs whole', () => {
+    assert.deepEqual(splitInput('\t\t'), [{ input: '', tab: true }, { input: '', tab: true }]);
+    assert.deepEqual(splitInput(':brea\tpro\r'), [{ input: ':brea' }, { input: '', tab: true }, { input: 'pro' }, { input: '', return: true }]);
+    assert.deepEqual(splitInput('ab\x15'), [{ input: 'ab' }, { input: 'u', ctrl: true }]);
+  });
+
+  it('leaves pasted text and escape sequences alone', () => {
+    assert.deepEqual(splitInput('break prog_b:3'), [{ input: 'break prog_b:3' }]);
+    assert.deepEqual(splitInput('\x1b[A'), [{ input: '\x1b[A' }]);
   });
 });

@@ -8,6 +8,7 @@ export interface CommandInfo {
 
 export const COMMANDS: CommandInfo[] = [
   { name: 'run', aliases: ['r'], args: '', help: 'start (or restart) the program from its first instruction' },
+  { name: 'start', aliases: [], args: '', help: 'start the program and stop before its first instruction' },
   { name: 'continue', aliases: ['c', 'cont'], args: '[N]', help: 'run until a breakpoint, catchpoint, fault or exit (ignore the current breakpoint N-1 times)' },
   { name: 'stepi', aliases: ['si'], args: '[N]', help: 'execute N machine instructions' },
   { name: 'nexti', aliases: ['ni'], args: '[N]', help: 'execute N machine instructions, stepping over calls' },
@@ -28,6 +29,7 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'up', aliases: [], args: '[N]', help: 'select the caller frame' },
   { name: 'down', aliases: [], args: '[N]', help: 'select the callee frame' },
   { name: 'map', aliases: [], args: 'update|delete|dump MAP KEY [VALUE|PROG]', help: 'change a map while stopped (prog_array swaps patch code as the kernel does)' },
+  { name: 'set', aliases: [], args: '$REG = EXPR | *(TYPE *)ADDR = EXPR | GLOBAL = EXPR', help: 'change a register, memory or a global variable while stopped' },
   { name: 'x', aliases: [], args: '/FMT ADDR', help: 'examine memory: /Nuf with u = b h w g, f = x d u o t c s i' },
   { name: 'print', aliases: ['p'], args: '[/f] EXPR', help: 'evaluate: $r0..$r10, native registers, $pc, $tcc, *(u32 *)ADDR, globals, arithmetic' },
   { name: 'disassemble', aliases: ['disas'], args: '[/b|/n] [LOCATION]', help: 'BPF, native and source interleaved (/b BPF only, /n native only)' },
@@ -39,6 +41,7 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'reverse-continue', aliases: ['rc'], args: '', help: 'run backwards to the previous breakpoint, tail call or poke transition' },
   { name: 'reverse-finish', aliases: [], args: '', help: 'run backwards to where the current function was called' },
   { name: 'timer', aliases: [], args: 'fire|list', help: 'fire due BPF timers now (virtual clock) or list armed ones' },
+  { name: 'interrupt', aliases: [], args: '', help: 'stop a running program at the next instruction boundary (Ctrl-C)' },
   { name: 'kill', aliases: ['k'], args: '', help: 'stop the running program' },
   { name: 'help', aliases: ['h'], args: '[COMMAND]', help: 'list commands, or explain one' },
   { name: 'quit', aliases: ['q'], args: '', help: 'leave bpfdbg' },

@@ -46,6 +46,9 @@ export function parseCommand(line: string): Result<Command> {
 
   switch (info.name) {
     case 'run': return ok({ kind: 'run' });
+    case 'start': return ok({ kind: 'start' });
+    case 'interrupt': return ok({ kind: 'interrupt' });
+    case 'set': return parseSet(arg);
     case 'continue': return withCount('continue');
     case 'stepi': return withCount('stepi');
     case 'nexti': return withCount('nexti');
@@ -182,4 +185,21 @@ export function parseCommand(line: string): Result<Command> {
     }
   }
   return err('cmd.unknown', `undefined command: "${word}". Try "help".`);
+}
+
+/** `set $r1 = 5`, `set *(u32 *)($r10 - 4) = 7`, `set var hops = 0` (gdb's forms). */
+function parseSet(arg: string): Result<Command> {
+  const text = arg.replace(/^var\s+/, '');
+  const eq = text.search(/(?<![=!<>])=(?!=)/);
+  if (eq < 0) return err('cmd.bad-set', 'set: usage: set $REG = EXPR | set *(TYPE *)ADDR = EXPR | set GLOBAL = EXPR');
+  const lhs = text.slice(0, eq).trim();
+  const rhs = parseExpr(text.slice(eq + 1).trim());
+  if (!rhs.ok) return rhs;
+  const l = parseExpr(lhs);
+  if (!l.ok) return l;
+  const e = l.value;
+  if (e.kind === 'reg') return ok({ kind: 'set', place: { kind: 'reg', name: e.name }, value: rhs.value, text: arg });
+  if (e.kind === 'deref') return ok({ kind: 'set', place: { kind: 'mem', size: e.size, addr: e.addr }, value: rhs.value, text: arg });
+  if (e.kind === 'sym') return ok({ kind: 'set', place: { kind: 'global', name: e.name }, value: rhs.value, text: arg });
+  return err('cmd.bad-set', `set: cannot assign to '${lhs}'`);
 }

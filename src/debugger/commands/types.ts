@@ -15,6 +15,8 @@ export type InfoTopic =
 
 export type Command =
   | { kind: 'run' }
+  | { kind: 'start' }
+  | { kind: 'set'; place: SetPlace; value: Expr; text: string }
   | { kind: 'continue'; count: number }
   | { kind: 'stepi'; count: number }
   | { kind: 'step'; count: number }
@@ -46,6 +48,12 @@ export type Command =
   | { kind: 'kill' }
   | { kind: 'quit' }
   | { kind: 'interrupt' };
+
+/** What `set` assigns: a register, memory of a C type's size, or a global variable. */
+export type SetPlace =
+  | { kind: 'reg'; name: string }
+  | { kind: 'mem'; size: 1 | 2 | 4 | 8; addr: Expr }
+  | { kind: 'global'; name: string };
 
 /** gdb's x/FMT: x hex, d decimal, u unsigned, o octal, t binary, c char, s string, i instruction. */
 export type ExamineFormat = 'x' | 'd' | 'u' | 'o' | 't' | 'c' | 's' | 'i';

@@ -1,0 +1,134 @@
+// Disassembly (BPF, native and source interleaved) and source windows around the PC.
+// Decoding a function with Capstone is the expensive part, so each function's lines are
+// built once per code version (a poke rewrites bytes: the version changes) and a View
+// only slices a window and sets markers.
+import { disasmInsn } from '../bpf/disasm.ts';
+import { disasm, formatInsn } from '../machine/capstone.ts';
+import type { DebugTarget } from './target/debugTarget.ts';
+import type { LoadedProgram } from './target/loadedProgram.ts';
+import { hex64, type DisasmLine, type DisasmWindow, type InsnMarkers, type SourceWindow } from './view.ts';
+
+const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+const NO_MARKS: InsnMarkers = { current: false, breakpoint: null, breakpointEnabled: false, poke: null, pokeSite: null, tailCall: null };
+
+interface FuncLines {
+  lines: DisasmLine[];
+  /** Native address of each 'native' line, by line index. */
+  addrOf: (bigint | null)[];
+}
+
+export class CodeWindows {
+  private cache = new Map<string, FuncLines>();
+  version = 0;
+
+  constructor(private readonly t: DebugTarget) {}
+
+  invalidate(): void {
+    this.version++;
+    this.cache.clear();
+  }
+
+  funcLines(p: LoadedProgram, fi: number): FuncLines {
+    const key = `${p.name}/${fi}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const f = p.jit.funcs[fi]!;
+    const base = p.funcBases[fi]!;
+    const code = this.t.machine.readMem(base, f.code.length);
+    const natives = disasm('x86_64', code, base);
+    const lines: DisasmLine[] = [{ kind: 'func', func: f.name, addr: hex64(base) }];
+    const addrOf: (bigint | null)[] = [null];
+    const tcInsns = new Map<number, 'direct' | 'indirect'>();
+    for (const r of f.regions) if (r.role.startsWith('tail call') && r.insn !== undefined) tcInsns.set(r.insn, r.role.includes('indirect') ? 'indirect' : 'direct');
+    const pokeAt = new Map<bigint, { poke: number; site: 'bypass' | 'target' }>();
+    const pokeOfInsn = new Map<number, number>();
+    for (const d of p.jit.pokes) {
+      if (d.func !== fi) continue;
+      pokeAt.set(base + BigInt(d.tailcallBypass), { poke: d.index, site: 'bypass' });
+      pokeAt.set(base + BigInt(d.tailcallTarget), { poke: d.index, site: 'target' });
+      pokeOfInsn.set(d.insn, d.index);
+    }
+    let lastLine = -1;
+    let curInsn: number | null = null;
+    const insnOfOff = (off: number): number | null => {
+      for (let k = f.insnCount - 1; k >= 0; k--) if (f.addrs[k]! <= off && off < f.addrs[k + 1]!) return f.insnStart + k;
+      return null;
+    };
+    for (const n of natives) {
+      const off = Number(n.addr - base);
+      const insn = insnOfOff(off);
+      if (insn !== null && insn !== curInsn && f.addrs[insn - f.insnStart] === off) {
+        curInsn = insn;
+        const src = p.image.sourceOf(insn as never);
+        if (src && src.line !== lastLine) {
+          lastLine = src.line;
+          lines.push({ kind: 'source', file: src.file, line: src.line, text: src.text.trim() });
+          addrOf.push(null);
+        }
+        const tc = tcInsns.get(insn) ?? null;
+        const pk = pokeOfInsn.get(insn) ?? null;
+        let text = disasmInsn(p.image.insns, insn, { symbolic: true, mapName: (i) => this.t.loaded.maps[i]?.name });
+        if (tc) text = `tail_call (${tc}${pk !== null ? `, poke #${pk}` : ''})`;
+        lines.push({ kind: 'bpf', insn, text, markers: { ...NO_MARKS, tailCall: tc, poke: pk } });
+        addrOf.push(null);
+      }
+      const region = f.regions.find((r) => r.start <= off && off < r.end)?.role ?? null;
+      const pk = pokeAt.get(n.addr);
+      const tc = insn !== null ? (tcInsns.get(insn) ?? null) : null;
+      lines.push({
+        kind: 'native', insn, addr: hex64(n.addr), off, bytes: hexBytes(n.bytes), text: formatInsn(n), region,
+        markers: { ...NO_MARKS, poke: pk?.poke ?? null, pokeSite: pk?.site ?? null, tailCall: pk ? tc : null },
+      });
+      addrOf.push(n.addr);
+    }
+    const out = { lines, addrOf };
+    this.cache.set(key, out);
+    return out;
+  }
+
+  /** A window of `size` lines around the PC (or around `at`), with markers applied. */
+  disasmWindow(p: LoadedProgram, fi: number, pc: bigint | null, bps: Map<bigint, { id: number; enabled: boolean }>, size = 40, all = false): DisasmWindow {
+    const fl = this.funcLines(p, fi);
+    let cur = pc === null ? -1 : fl.addrOf.findIndex((a) => a === pc);
+    let lo = 0;
+    let hi = fl.lines.length;
+    if (!all) {
+      const center = cur >= 0 ? cur : 0;
+      lo = Math.max(0, Math.min(center - Math.floor(size / 3), fl.lines.length - size));
+      hi = Math.min(fl.lines.length, lo + size);
+    }
+    const lines: DisasmLine[] = [];
+    for (let i = lo; i < hi; i++) {
+      const l = fl.lines[i]!;
+      if (l.kind === 'native') {
+        const a = fl.addrOf[i]!;
+        const bp = bps.get(a);
+        if (a === pc || bp) {
+          lines.push({ ...l, markers: { ...l.markers, current: a === pc, breakpoint: bp?.id ?? null, breakpointEnabled: bp?.enabled ?? false } });
+          continue;
+        }
+      } else if (l.kind === 'bpf') {
+        const a = p.funcBases[fi]! + BigInt(p.jit.funcs[fi]!.addrs[l.insn - p.jit.funcs[fi]!.insnStart]!);
+        const bp = bps.get(a);
+        if (bp) {
+          lines.push({ ...l, markers: { ...l.markers, breakpoint: bp.id, breakpointEnabled: bp.enabled } });
+          continue;
+        }
+      }
+      lines.push(l);
+    }
+    if (cur >= 0) cur -= lo;
+    return { program: p.name, func: p.jit.funcs[fi]!.name, lines, current: cur >= 0 ? cur : null };
+  }
+}
+
+/** Source lines of `file` around `line` (from BTF line info: only lines that carry code). */
+export function sourceWindow(sources: Map<string, Map<number, string>>, file: string, line: number | null, bpLines: Set<number>, size = 15): SourceWindow | null {
+  const src = sources.get(file);
+  if (!src) return null;
+  const all = [...src.keys()].sort((a, b) => a - b);
+  const center = line === null ? 0 : Math.max(0, all.findIndex((l) => l >= line));
+  const lo = Math.max(0, Math.min(center - Math.floor(size / 2), all.length - size));
+  const lines = all.slice(lo, lo + size).map((l) => ({ line: l, text: src.get(l)!, current: l === line, breakpoint: bpLines.has(l) }));
+  return { file, lines, current: line };
+}

@@ -1,0 +1,199 @@
+// Command -> effect on the Session. Run control lives here; inspection commands (info,
+// backtrace, x, print, disassemble, list, map, set) are in inspectCommands.ts.
+import { type Diag } from '../common/diag.ts';
+import { SENTINEL_ADDR } from '../common/layout.ts';
+import type { Command } from './commands/types.ts';
+import { errors } from './errors.ts';
+import { describeHere, describeTailCall } from './describe.ts';
+import { executeInspect } from './inspectCommands.ts';
+import { resolveLocation } from './resolveLocation.ts';
+import type { Halt } from './runControl.ts';
+import type { Session } from './session.ts';
+import { hex64, type StepUnit } from './view.ts';
+
+export async function executeCommand(s: Session, cmd: Command): Promise<Diag | null> {
+  switch (cmd.kind) {
+    case 'run':
+    case 'start':
+      return start(s, cmd.kind === 'start');
+    case 'continue': return resume(s, null, null, null);
+    case 'stepi':
+    case 'nexti': {
+      const e = needStopped(s);
+      if (e) return e;
+      let h: Halt = { kind: 'step' };
+      for (let i = 0; i < cmd.count && h.kind === 'step'; i++) h = s.rc.stepi();
+      return halted(s, h, cmd.kind);
+    }
+    case 'step':
+    case 'next': {
+      const e = needStopped(s);
+      if (e) return e;
+      let h: Halt = { kind: 'step' };
+      for (let i = 0; i < cmd.count && h.kind === 'step'; i++) h = stepLine(s, cmd.kind === 'next');
+      return halted(s, h, cmd.kind);
+    }
+    case 'finish': {
+      const e = needStopped(s);
+      if (e) return e;
+      const f = s.frames()[s.selectedFrame];
+      if (!f) return errors.noFrame();
+      s.print(`Run till exit from #${f.level} ${f.pos?.func.name ?? '?'}`);
+      if (f.returnAddr === SENTINEL_ADDR) return resume(s, null, null, 'finish');
+      const ra = f.returnAddr;
+      const fp = f.fp;
+      const m = s.target.machine;
+      return resume(s, (pc) => pc === ra && m.readReg('rsp') > fp, ra, 'finish');
+    }
+    case 'until': {
+      const e = needStopped(s);
+      if (e) return e;
+      const f0 = s.frames()[0];
+      if (!f0?.pos) return errors.noFrame();
+      const m = s.target.machine;
+      if (cmd.loc) {
+        const loc = resolveLocation(s, cmd.loc);
+        if (!loc.ok) return loc.error;
+        const ra = f0.returnAddr;
+        const fp = f0.fp;
+        return resume(s, (pc) => pc === loc.value.addr || (pc === ra && m.readReg('rsp') > fp), loc.value.addr, 'finish');
+      }
+      // Like `next`, but never stops at an insn at or before the current one (loops run through).
+      const start = f0.pos.insn ?? -1;
+      const fn = f0.pos.func;
+      const fp = f0.fp;
+      let h: Halt = { kind: 'step' };
+      for (;;) {
+        h = stepLine(s, true);
+        if (h.kind !== 'step') break;
+        const p = s.target.index.lookup(m.pc);
+        const rbp = m.readReg('rbp');
+        if (!p || p.func !== fn || rbp !== fp || (p.insn ?? -1) > start) break;
+      }
+      return halted(s, h, 'next');
+    }
+    case 'interrupt':
+      s.interrupt();
+      return null;
+    case 'kill':
+      if (s.runState === 'not-started') return errors.notRunning();
+      s.target.endRun();
+      s.runState = 'not-started';
+      s.stop = null;
+      s.print('[program killed]');
+      return null;
+    case 'catch':
+      if (cmd.what === 'tailcall') s.rc.catchTailcall = true;
+      else s.catchPoke = true;
+      s.print(cmd.what === 'tailcall' ? 'Catchpoint: tail calls (taken or not)' : 'Catchpoint: poke state transitions');
+      return null;
+    case 'reverse':
+    case 'record':
+      return errors.unavailable(cmd.kind === 'record' ? 'record' : `reverse-${cmd.what}`);
+    case 'timer': {
+      if (cmd.action === 'list') {
+        s.print(`virtual clock ${s.target.model.clock} ns`);
+        return null;
+      }
+      const n = s.target.model.runDueTimers();
+      s.print(`${n} timer callback(s) ran`);
+      return null;
+    }
+    default:
+      return executeInspect(s, cmd);
+  }
+}
+
+function needStopped(s: Session): Diag | null {
+  if (s.runState === 'not-started' || s.runState === 'exited') return errors.notRunning();
+  return null;
+}
+
+function start(s: Session, stopAtEntry: boolean): Promise<Diag | null> | Diag | null {
+  if (s.runState === 'stopped') s.target.endRun();
+  s.rc.tracker.reset();
+  const r = s.target.prepareRun(s.input);
+  if (!r.ok) return r.error;
+  s.runState = 'stopped';
+  s.selectedFrame = 0;
+  s.invalidateFrames();
+  if (stopAtEntry) {
+    s.stop = { kind: 'entry' };
+    s.print(`Starting ${s.target.entry.name} (ctx ${hex64(r.value.ctxAddr)}); stopped before its first instruction`);
+    s.print(describeHere(s));
+    return null;
+  }
+  s.print(`Starting ${s.target.entry.name} (ctx ${hex64(r.value.ctxAddr)})`);
+  return resume(s, null, null, null);
+}
+
+async function resume(s: Session, extra: ((pc: bigint) => boolean) | null, temp: bigint | null, unit: StepUnit | null): Promise<Diag | null> {
+  const e = needStopped(s);
+  if (e) return e;
+  s.runState = 'running';
+  const h = await s.rc.runUntil(extra, temp, s.yieldFn());
+  s.runState = 'stopped';
+  return halted(s, h, unit ?? 'step');
+}
+
+/** One BPF instruction (step: into calls and through tail calls; next: over calls). */
+function stepLine(s: Session, over: boolean): Halt {
+  const t = s.target;
+  const m = t.machine;
+  const rbp0 = m.readReg('rbp');
+  return s.rc.stepUntil((pc) => {
+    const p = t.index.lookup(pc);
+    if (!p || !p.atInsnStart || p.insn === null) return false;
+    return !over || m.readReg('rbp') >= rbp0;
+  }, over ? { rbp0 } : null);
+}
+
+/** Turns how a run ended into the session's stop reason, output and run state. */
+function halted(s: Session, h: Halt, unit: StepUnit): Diag | null {
+  s.invalidateFrames();
+  s.selectedFrame = 0;
+  for (const ev of s.rc.takeEvents()) s.print(describeTailCall(ev), 'info');
+  switch (h.kind) {
+    case 'exited': {
+      s.runState = 'exited';
+      s.target.endRun();
+      const v = h.retval;
+      s.stop = { kind: 'exit', retval: hex64(v), retvalSigned: BigInt.asIntN(64, v).toString() };
+      s.print(`[${s.target.entry.name} exited with retval ${Number(v & 0xffffffffn)} (R0 = ${hex64(v)})]`);
+      return null;
+    }
+    case 'fault':
+      s.stop = { kind: 'fault', message: h.message, addr: h.addr === null ? null : hex64(h.addr), access: h.access };
+      s.print(`Program fault: ${h.message}`);
+      s.print(describeHere(s));
+      return null;
+    case 'breakpoint':
+      s.stop = { kind: 'breakpoint', id: h.bp.id, hits: h.bp.hits };
+      if (h.bp.temporary) {
+        s.bps.remove(h.bp.id);
+        s.rc.sync();
+      }
+      s.print(`${h.bp.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${h.bp.id}, ${describeHere(s)}`);
+      return null;
+    case 'tail-call': {
+      const ev = h.event;
+      s.stop = { kind: 'tail-call', ...ev };
+      s.print(`Catchpoint (tail call): ${describeTailCall(ev)}`);
+      s.print(describeHere(s));
+      return null;
+    }
+    case 'interrupted':
+      s.stop = { kind: 'interrupted' };
+      s.print(`Interrupted. ${describeHere(s)}`);
+      return null;
+    case 'limit':
+      s.stop = { kind: 'step', unit };
+      return errors.stepLimit();
+    case 'temp':
+    case 'step':
+      s.stop = { kind: 'step', unit };
+      if (unit === 'finish') s.print(`Value returned: R0 = ${hex64(s.target.machine.readReg('rax'))}`);
+      s.print(describeHere(s));
+      return null;
+  }
+}

@@ -1,0 +1,46 @@
+// View.maps: every map of the object; prog_arrays as slots, arrays as their non-zero
+// entries, hashes as their entries (bounded).
+import { MapType } from '../object/types.ts';
+import { ProgArrayMap, ArrayMap, type LoadedProgram as KProgram, type BpfMap } from '../kernel/index.ts';
+import type { MapEntry, MapView } from './view.ts';
+
+const MAX_ENTRIES_SHOWN = 16;
+const TYPE_NAMES = new Map<number, string>(Object.entries(MapType).map(([k, v]) => [v, k.toLowerCase()]));
+
+const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+const leNum = (b: Uint8Array): string | null => ([1, 2, 4, 8].includes(b.length) ? b.reduceRight((v, x) => (v << 8n) | BigInt(x), 0n).toString() : null);
+
+export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly MapView[]): MapView[] {
+  const out: MapView[] = [];
+  for (const m of maps) {
+    if (!m) continue;
+    const d = m.def;
+    const before = prev.find((p) => p.index === d.index);
+    const base = { index: d.index, name: m.name, type: TYPE_NAMES.get(d.type) ?? `type ${d.type}`, keySize: d.keySize, valueSize: d.valueSize, maxEntries: d.maxEntries };
+    if (m instanceof ProgArrayMap) {
+      const pa = m as ProgArrayMap<KProgram>;
+      const progSlots = Array.from({ length: d.maxEntries }, (_, key) => {
+        const program = pa.get(key)?.name ?? null;
+        const was = before?.progSlots?.[key]?.program;
+        return { key, program, changed: before !== undefined && was !== program };
+      });
+      out.push({ ...base, progSlots, entries: null, totalEntries: progSlots.filter((s) => s.program).length, truncated: false });
+      continue;
+    }
+    const entries: MapEntry[] = [];
+    let total = 0;
+    for (const k of m.keys()) {
+      const v = m.lookupValue(k);
+      if (!v) continue;
+      if (m instanceof ArrayMap && v.every((x) => x === 0)) continue;
+      total++;
+      if (entries.length >= MAX_ENTRIES_SHOWN) continue;
+      const key = hexBytes(k);
+      const value = hexBytes(v);
+      const was = before?.entries?.find((e) => e.key === key);
+      entries.push({ key, value, keyNum: leNum(k), valueNum: leNum(v), changed: before !== undefined && was?.value !== value });
+    }
+    out.push({ ...base, progSlots: null, entries, totalEntries: total, truncated: total > entries.length });
+  }
+  return out;
+}

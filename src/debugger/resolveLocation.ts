@@ -1,0 +1,67 @@
+// LOCATION -> native address: `prog` (its insn 0, after the prologue), `prog:insn`,
+// `insn` (current program), `file.c:line` (lowest insn with that line, current program
+// first), `*0xADDR`.
+import { type Result, err, ok } from '../common/diag.ts';
+import type { LocationSpec } from './commands/types.ts';
+import { errors } from './errors.ts';
+import type { Session } from './session.ts';
+import type { LoadedProgram } from './target/loadedProgram.ts';
+
+export interface ResolvedLocation {
+  addr: bigint;
+  program: LoadedProgram;
+  insn: number | null;
+  spec: string;
+}
+
+const fail = <T>(d: { code: string; message: string }): Result<T> => err(d.code, d.message);
+
+function currentProgram(s: Session): LoadedProgram {
+  const pos = s.runState === 'stopped' ? s.target.index.lookup(s.target.machine.pc) : null;
+  return pos?.program ?? s.target.entry;
+}
+
+export function resolveLocation(s: Session, loc: LocationSpec): Result<ResolvedLocation> {
+  const t = s.target;
+  const byName = (name: string): LoadedProgram | undefined =>
+    t.programs.find((p) => p.name === name) ?? t.programs.find((p) => p.jit.funcs.some((f) => f.name === name));
+  switch (loc.kind) {
+    case 'program': {
+      const p = byName(loc.prog);
+      if (!p) return fail(errors.noSuchProgram(loc.prog));
+      const fi = p.jit.funcs.findIndex((f) => f.name === loc.prog);
+      const f = p.jit.funcs[fi < 0 ? 0 : fi]!;
+      return ok({ addr: t.index.addressOf(p, f.insnStart)!, program: p, insn: f.insnStart, spec: loc.prog });
+    }
+    case 'insn': {
+      const p = loc.prog === null ? currentProgram(s) : byName(loc.prog);
+      if (!p) return fail(errors.noSuchProgram(loc.prog!));
+      const n = p.image.insns.length;
+      if (loc.insn < 0 || loc.insn >= n) return fail(errors.insnOutOfRange(p.name, loc.insn, n));
+      const addr = t.index.addressOf(p, loc.insn);
+      const at = addr === null ? null : t.index.lookup(addr);
+      if (addr === null || !at || at.insn !== loc.insn) return fail(errors.noCodeForInsn(p.name, loc.insn));
+      return ok({ addr, program: p, insn: loc.insn, spec: `${p.name}:${loc.insn}` });
+    }
+    case 'line': {
+      const cur = currentProgram(s);
+      const order = [cur, ...t.programs.filter((p) => p !== cur)];
+      for (const p of order) {
+        for (let i = 0; i < p.image.insns.length; i++) {
+          const src = p.image.sourceOf(i as never);
+          if (!src || src.line !== loc.line) continue;
+          if (loc.file !== null && !(src.file === loc.file || src.file.endsWith('/' + loc.file))) continue;
+          const addr = t.index.addressOf(p, i);
+          if (addr === null || t.index.lookup(addr)?.insn !== i) continue;
+          return ok({ addr, program: p, insn: i, spec: `${loc.file ?? src.file}:${loc.line}` });
+        }
+      }
+      return fail(errors.noSuchLine(loc.file ?? '(current file)', loc.line));
+    }
+    case 'addr': {
+      const pos = t.index.lookup(loc.addr);
+      if (!pos) return fail(errors.notInProgram(loc.addr));
+      return ok({ addr: loc.addr, program: pos.program, insn: pos.atInsnStart ? pos.insn : null, spec: `*0x${loc.addr.toString(16)}` });
+    }
+  }
+}

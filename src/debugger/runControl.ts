@@ -1,0 +1,193 @@
+// Execution control over a DebugTarget: machine steps and runs, with every arrival at a
+// watched address (user breakpoints, tail-call sites, landings and `out`s, temporary
+// return-address stops) processed exactly once, whether the CPU got there by a step or by
+// a run. Runs go in budget chunks so an interrupt (Ctrl-C) lands between two of them.
+import { SENTINEL_ADDR } from '../common/layout.ts';
+import type { StopReason as MStop } from '../machine/machine.ts';
+import type { BreakpointEntry, BreakpointTable } from './breakpoints.ts';
+import { evalExpr, type ExprEnv } from './expr/evalExpr.ts';
+import type { DebugTarget } from './target/debugTarget.ts';
+import { TailCallTracker, type TailCallEvent } from './tailCalls.ts';
+import { readTcc } from './tcc.ts';
+import type { MemReader } from './unwind.ts';
+
+const CHUNK = 200_000;
+/** Machine steps a single `step` may take before giving up (a helper loop, a stuck PC). */
+const MAX_STEPS = 2_000_000;
+
+export type Halt =
+  | { kind: 'step' }
+  | { kind: 'exited'; retval: bigint }
+  | { kind: 'fault'; message: string; addr: bigint | null; access: 'read' | 'write' | 'fetch' | null }
+  | { kind: 'breakpoint'; bp: BreakpointEntry }
+  | { kind: 'tail-call'; event: TailCallEvent }
+  | { kind: 'temp' }
+  | { kind: 'interrupted' }
+  | { kind: 'limit' };
+
+export class RunControl {
+  readonly tracker: TailCallTracker;
+  readonly mem: MemReader;
+  catchTailcall = false;
+  interruptRequested = false;
+  /** Tail calls completed since the last call to takeEvents(). */
+  private events: TailCallEvent[] = [];
+  private installed = new Map<bigint, number>();
+  private watched = new Set<bigint>();
+  private temps = new Set<bigint>();
+  private trackAddrs: Set<bigint>;
+
+  constructor(private readonly t: DebugTarget, private readonly bps: BreakpointTable, private readonly env: () => ExprEnv) {
+    this.tracker = new TailCallTracker(t);
+    this.trackAddrs = new Set(this.tracker.addresses());
+    const m = t.machine;
+    this.mem = {
+      read(addr, size) {
+        if (!m.isMapped(addr, size)) return undefined;
+        const b = m.readMem(addr, size);
+        let v = 0n;
+        for (let k = size - 1; k >= 0; k--) v = (v << 8n) | BigInt(b[k]!);
+        return v;
+      },
+    };
+    this.sync();
+  }
+
+  takeEvents(): TailCallEvent[] {
+    const e = this.events;
+    this.events = [];
+    return e;
+  }
+
+  /** Installs one machine breakpoint per watched address (user, tracker, temporary). */
+  sync(): void {
+    const want = new Set<bigint>([...this.trackAddrs, ...this.bps.addresses(), ...this.temps]);
+    const m = this.t.machine;
+    for (const [a, id] of this.installed) if (!want.has(a)) { m.removeBreakpoint(id); this.installed.delete(a); }
+    for (const a of want) if (!this.installed.has(a)) this.installed.set(a, m.addBreakpoint(a));
+    this.watched = want;
+  }
+
+  private counter(): number | null {
+    const m = this.t.machine;
+    const [pc, rsp, rbp, rax] = m.readRegs(['rip', 'rsp', 'rbp', 'rax']) as [bigint, bigint, bigint, bigint];
+    const pos = this.t.index.lookup(pc);
+    if (!pos) return null;
+    return readTcc(this.t.profile, pos, rbp, rsp, rax, this.mem, true)?.value ?? null;
+  }
+
+  /** Tail-call bookkeeping for an arrival at `pc`. */
+  private track(pc: bigint): TailCallEvent | null {
+    if (!this.trackAddrs.has(pc)) return null;
+    const [rsi, rdx, rbp] = this.t.machine.readRegs(['rsi', 'rdx', 'rbp']) as [bigint, bigint, bigint];
+    const ev = this.tracker.arrive(pc, { rsi, rdx, rbp }, () => this.counter(), this.mem);
+    if (ev) this.events.push(ev);
+    return ev;
+  }
+
+  /** User breakpoints at `pc` whose condition holds (hit counts go up for those). */
+  private userHit(pc: bigint): BreakpointEntry | null {
+    let hit: BreakpointEntry | null = null;
+    for (const b of this.bps.at(pc)) {
+      if (b.cond) {
+        const v = evalExpr(b.cond, this.env());
+        if (v.ok && v.value === 0n) continue;
+      }
+      b.hits++;
+      hit ??= b;
+    }
+    return hit;
+  }
+
+  private terminal(s: MStop): Halt {
+    switch (s.kind) {
+      case 'exited': return { kind: 'exited', retval: this.t.machine.retval };
+      case 'fault': return { kind: 'fault', message: `${s.cause} ${s.access} of ${s.size} bytes at 0x${s.addr.toString(16)}`, addr: s.addr, access: s.access };
+      case 'invalid-insn': return { kind: 'fault', message: `invalid instruction at 0x${s.pc.toString(16)}`, addr: s.pc, access: 'fetch' };
+      case 'exception': return { kind: 'fault', message: `CPU exception ${s.vector} at 0x${s.pc.toString(16)}`, addr: null, access: null };
+      case 'halted': return { kind: 'fault', message: `hlt at 0x${s.pc.toString(16)}`, addr: null, access: null };
+      default: return { kind: 'fault', message: `stopped: ${s.kind}`, addr: null, access: null };
+    }
+  }
+
+  /** One machine instruction; tail-call bookkeeping for where it lands. */
+  stepi(): Halt {
+    const s = this.t.machine.step();
+    if (s.kind !== 'step') return this.terminal(s);
+    this.track(s.pc);
+    return { kind: 'step' };
+  }
+
+  /** stepi until `done()` says so (checked after each instruction). */
+  stepUntil(done: (pc: bigint) => boolean, overCalls: { rbp0: bigint } | null): Halt {
+    const m = this.t.machine;
+    for (let n = 0; n < MAX_STEPS; n++) {
+      const before = overCalls ? m.readReg('rsp') : 0n;
+      const h = this.stepi();
+      if (h.kind !== 'step') return h;
+      const pc = m.pc;
+      if (overCalls) {
+        // A bpf2bpf call lands on a function's first byte with the return address pushed.
+        const pos = this.t.index.lookup(pc);
+        const rsp = m.readReg('rsp');
+        if (pos && pos.off === 0 && rsp === before - 8n) {
+          const ra = this.mem.read(rsp, 8)!;
+          const r = this.runUntilSync((p) => p === ra && m.readReg('rsp') > rsp, ra);
+          if (r.kind !== 'temp') return r;
+          if (done(m.pc)) return { kind: 'step' };
+          continue;
+        }
+      }
+      if (done(pc)) return { kind: 'step' };
+    }
+    return { kind: 'limit' };
+  }
+
+  private runUntilSync(extra: ((pc: bigint) => boolean) | null, tempAddr: bigint | null): Halt {
+    if (tempAddr !== null) { this.temps.add(tempAddr); this.sync(); }
+    try {
+      for (;;) {
+        const r = this.runChunk(extra);
+        if (r) return r;
+      }
+    } finally {
+      if (tempAddr !== null) { this.temps.delete(tempAddr); this.sync(); }
+    }
+  }
+
+  /** Runs until a breakpoint, catchpoint, `extra(pc)`, exit or fault. Yields between chunks. */
+  async runUntil(extra: ((pc: bigint) => boolean) | null, tempAddr: bigint | null, yieldFn: () => Promise<void>): Promise<Halt> {
+    if (tempAddr !== null) { this.temps.add(tempAddr); this.sync(); }
+    try {
+      for (;;) {
+        if (this.interruptRequested) { this.interruptRequested = false; return { kind: 'interrupted' }; }
+        const r = this.runChunk(extra);
+        if (r) return r;
+        await yieldFn();
+      }
+    } finally {
+      if (tempAddr !== null) { this.temps.delete(tempAddr); this.sync(); }
+    }
+  }
+
+  /** One budget chunk; null when it ran out with nothing to report. */
+  private runChunk(extra: ((pc: bigint) => boolean) | null): Halt | null {
+    const m = this.t.machine;
+    for (;;) {
+      const s = m.run({ budget: CHUNK });
+      let pc: bigint;
+      if (s.kind === 'budget') {
+        if (!this.watched.has(s.pc)) return null;
+        pc = s.pc;
+      } else if (s.kind === 'breakpoint') pc = s.pc;
+      else return this.terminal(s);
+      if (pc === SENTINEL_ADDR) return this.terminal({ kind: 'exited', pc });
+      const ev = this.track(pc);
+      if (ev && this.catchTailcall) return { kind: 'tail-call', event: ev };
+      const bp = this.userHit(pc);
+      if (bp) return { kind: 'breakpoint', bp };
+      if (extra?.(pc)) return { kind: 'temp' };
+      if (s.kind === 'budget') return null;
+    }
+  }
+}

@@ -1,0 +1,341 @@
+// The debugger engine: owns a DebugTarget (Machine + kernel model + pokes), answers
+// command lines through one entry point, execute(text), and produces one immutable View
+// per command. UI-free: the TUI, batch mode and a recorder all drive it the same way.
+// Deterministic: everything it does follows from the object, the input, the commands
+// and the kernel model's NondetSource.
+import { type Diag, formatDiag } from '../common/diag.ts';
+import { SENTINEL_ADDR } from '../common/layout.ts';
+import type { PokeEvent } from '../kernel/pokes/pokeStateMachine.ts';
+import type { SessionPort } from '../tui/sessionPort.ts';
+import { BreakpointTable } from './breakpoints.ts';
+import { CodeWindows, sourceWindow } from './codeWindows.ts';
+import type { CommandResult } from './command.ts';
+import { COMMANDS } from './commands/commandTable.ts';
+import { parseCommand } from './commands/parseCommand.ts';
+import type { Command } from './commands/types.ts';
+import { executeCommand } from './executeCommand.ts';
+import type { ExprEnv } from './expr/evalExpr.ts';
+import { buildCallChain, buildFrames, sourceRef } from './frames.ts';
+import { buildFrameSlots } from './frameSlots.ts';
+import { buildMaps } from './mapsView.ts';
+import { OutputLog } from './outputLog.ts';
+import { buildPokes, pokeKey, symbolize } from './pokesView.ts';
+import { buildRegisters, X86_BPF_MAP, X86_NATIVE } from './registersView.ts';
+import { RunControl } from './runControl.ts';
+import type { DebugTarget, RunInput } from './target/debugTarget.ts';
+import { counterView, readTcc } from './tcc.ts';
+import { unwind, type RawFrame } from './unwind.ts';
+import {
+  hex64, VIEW_VERSION, type OutputLine, type PokeTransition, type ProgramSummary, type RunState, type StopReason, type View,
+} from './view.ts';
+
+export interface SessionOptions {
+  input?: RunInput;
+  /** Object path as the user gave it (shown in the View). */
+  objectPath?: string;
+  /** Yields to the event loop between run chunks (interactive front ends); batch passes none. */
+  yieldBetweenChunks?: boolean;
+}
+
+const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export class Session implements SessionPort {
+  readonly target: DebugTarget;
+  readonly bps = new BreakpointTable();
+  readonly out = new OutputLog();
+  readonly rc: RunControl;
+  readonly code: CodeWindows;
+  readonly input: RunInput;
+  runState: RunState = 'not-started';
+  stop: StopReason | null = null;
+  selectedFrame = 0;
+  catchPoke = false;
+  /** Poke transitions recorded since the last View (and the last one per descriptor). */
+  pokeEvents: PokeEvent[] = [];
+  readonly lastTransition = new Map<string, PokeTransition>();
+  private current: View;
+  private seq = 0;
+  private subs = new Set<() => void>();
+  private readonly opts: SessionOptions;
+  private rawFrames: RawFrame[] | null = null;
+
+  constructor(target: DebugTarget, opts: SessionOptions = {}) {
+    this.target = target;
+    this.opts = opts;
+    this.input = opts.input ?? {};
+    this.rc = new RunControl(target, this.bps, () => this.exprEnv());
+    this.code = new CodeWindows(target);
+    target.pokes?.onEvent((e) => {
+      this.pokeEvents.push(e);
+      this.code.invalidate();
+      const cause = e.reason === 'delete' ? `delete ${this.mapName(e.descriptor.mapIndex)}[${e.key}]` : `${e.reason} ${this.mapName(e.descriptor.mapIndex)}[${e.key}]${this.slotSuffix(e)}`;
+      this.lastTransition.set(pokeKey(e.poke), { from: e.from, to: e.to, cause, atSeq: this.seq + 1 });
+    });
+    this.current = this.buildView();
+  }
+
+  private mapName(i: number): string {
+    return this.target.loaded.maps[i]?.name ?? `map${i}`;
+  }
+
+  private slotSuffix(e: PokeEvent): string {
+    const pos = this.target.programs.find((p) => p.funcBases[0]! + BigInt(e.descriptor.adjOff) === decodeJmp(e.after, e.addr));
+    return pos ? ` = ${pos.name}` : '';
+  }
+
+  // ---------------------------------------------------------------- SessionPort
+
+  view(): View {
+    return this.current;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.subs.add(fn);
+    return () => void this.subs.delete(fn);
+  }
+
+  interrupt(): void {
+    if (this.runState === 'running') this.rc.interruptRequested = true;
+  }
+
+  completions(prefix: string): string[] {
+    const words = prefix.split(/\s+/);
+    const last = words[words.length - 1] ?? '';
+    if (words.length <= 1) {
+      const names = COMMANDS.flatMap((c) => [c.name, ...c.aliases]);
+      return [...new Set(names.filter((n) => n.startsWith(last)))].sort();
+    }
+    const cands: string[] = [];
+    for (const p of this.target.programs) {
+      cands.push(p.name, `${p.name}:`);
+      for (const f of p.jit.funcs) cands.push(f.name);
+    }
+    for (const m of this.target.loaded.maps) if (m) cands.push(m.name);
+    for (const g of this.target.loaded.object.globals) cands.push(g.name);
+    if (words[0] === 'info' || words[0] === 'i') cands.push('registers', 'breakpoints', 'frame', 'pokes', 'maps', 'program', 'line', 'tailcalls', 'jit');
+    if (words[0] === 'catch') cands.push('tailcall', 'poke');
+    if (words[0] === 'map') cands.push('update', 'delete', 'dump');
+    return [...new Set(cands.filter((c) => c.startsWith(last) && c !== last))].sort();
+  }
+
+  /** Runs one command line: the only way anything changes. */
+  async execute(text: string): Promise<CommandResult> {
+    const first = this.out.append('command', text);
+    const outStart = first[0]!.seq;
+    let error: Diag | null = null;
+    let quit = false;
+    const parsed = parseCommand(text);
+    this.pokeEvents = [];
+    if (!parsed.ok) {
+      error = parsed.error;
+    } else {
+      try {
+        const cmd: Command = parsed.value;
+        if (cmd.kind === 'quit') quit = true;
+        else {
+          const r = await executeCommand(this, cmd);
+          if (r) error = r;
+        }
+      } catch (e) {
+        // User-facing failures inside emulation (an unmodelled helper) arrive as BpfdbgError.
+        const d = (e as { diag?: Diag }).diag;
+        error = d ?? { code: 'debug.internal', message: `internal error: ${(e as Error).message}`, place: {} };
+        if (!d && process.env.BPFDBG_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+        if (this.runState === 'running') this.runState = 'stopped';
+      }
+    }
+    if (error) this.out.append('error', formatDiag(error));
+    this.rawFrames = null;
+    this.current = this.buildView();
+    for (const f of this.subs) f();
+    const output = this.current.output.filter((l) => l.seq >= outStart);
+    return { command: text, ok: error === null, output, error, view: this.current, quit };
+  }
+
+  // ---------------------------------------------------------------- helpers for commands
+
+  print(text: string, kind: 'out' | 'info' = 'out'): void {
+    this.out.append(kind, text);
+  }
+
+  yieldFn(): () => Promise<void> {
+    return this.opts.yieldBetweenChunks ? yieldNow : async () => undefined;
+  }
+
+  regs(): Record<string, bigint> {
+    const vals = this.target.machine.readRegs(X86_NATIVE);
+    const r: Record<string, bigint> = {};
+    X86_NATIVE.forEach((n, i) => (r[n] = vals[i]!));
+    return r;
+  }
+
+  frames(): RawFrame[] {
+    if (this.runState !== 'stopped') return [];
+    if (!this.rawFrames) {
+      const m = this.target.machine;
+      const [pc, rsp, rbp] = m.readRegs(['rip', 'rsp', 'rbp']) as [bigint, bigint, bigint];
+      this.rawFrames = unwind({ pc, rsp, rbp }, this.target.index, this.rc.mem);
+    }
+    return this.rawFrames;
+  }
+
+  invalidateFrames(): void {
+    this.rawFrames = null;
+  }
+
+  /** Registers, symbols and memory for expressions. */
+  exprEnv(): ExprEnv {
+    const t = this.target;
+    const m = t.machine;
+    return {
+      reg: (name) => {
+        if (this.runState === 'not-started') return undefined;
+        const bpf = /^r(\d+)$/.exec(name);
+        if (bpf && Number(bpf[1]) <= 10) {
+          let nat = X86_BPF_MAP[Number(bpf[1])]!;
+          if (nat === 'rbp') {
+            const pos = t.index.lookup(m.pc);
+            if (pos && t.privStackArea(pos.program, pos.funcIdx)) nat = 'r9';
+          }
+          return m.readReg(nat);
+        }
+        if (name === 'pc') return m.pc;
+        if (name === 'sp') return m.readReg('rsp');
+        if (name === 'fp') return m.readReg('rbp');
+        if (name === 'rflags' || name === 'eflags') return m.readReg('eflags');
+        if (name === 'tcc') {
+          const pos = t.index.lookup(m.pc);
+          const [rsp, rbp, rax] = m.readRegs(['rsp', 'rbp', 'rax']) as [bigint, bigint, bigint];
+          const r = pos ? readTcc(t.profile, pos, rbp, rsp, rax, this.rc.mem, true) : null;
+          return r ? BigInt(r.value) : undefined;
+        }
+        if ((X86_NATIVE as readonly string[]).includes(name)) return m.readReg(name);
+        return undefined;
+      },
+      sym: (name) => {
+        const g = t.model.readGlobalInt(name, t.loaded.name);
+        if (g.ok) return g.value;
+        const map = t.loaded.maps.find((q) => q?.name === name);
+        return map?.addr;
+      },
+      read: (addr, size) => this.rc.mem.read(addr, size),
+    };
+  }
+
+  // ---------------------------------------------------------------- the View
+
+  private buildView(): View {
+    const t = this.target;
+    const prev = this.current as View | undefined;
+    const stopped = this.runState === 'stopped';
+    const regsNow = stopped ? this.regs() : null;
+    const raw = stopped ? this.frames() : [];
+    const f0 = raw[0];
+    const pc = regsNow?.['rip'] ?? null;
+    const pos0 = pc !== null ? t.index.lookup(pc) : null;
+    if (f0) t.pokes && this.rc.tracker.prune(f0.fp);
+    let registers = null;
+    let frames: View['frames'] = [];
+    let frameSlots = null;
+    if (regsNow && f0?.pos) {
+      const pos = f0.pos;
+      const priv = t.privStackArea(pos.program, pos.funcIdx);
+      const tccR = readTcc(t.profile, pos, f0.fp, regsNow['rsp']!, regsNow['rax']!, this.rc.mem, true);
+      const prevTcc = prev?.registers?.tailCallCounter;
+      const tcc = tccR ? counterView(tccR, prevTcc !== undefined && prevTcc !== null && prevTcc.value !== tccR.value) : null;
+      registers = buildRegisters(regsNow, prev?.registers ?? null, priv && pos0 ? { areaLo: priv.lo, areaHi: priv.hi } : null, tcc);
+      frames = buildFrames(t, t.profile, raw, this.rc.tracker.hops, { rsp: regsNow['rsp']!, rax: regsNow['rax']!, r9: regsNow['r9']! }, this.rc.mem, this.selectedFrame);
+      const sel = raw[Math.min(this.selectedFrame, raw.length - 1)]!;
+      const sp = sel.pos!;
+      const m = t.machine;
+      frameSlots = buildFrameSlots({
+        level: sel.level, func: sp.func.name, fp: sel.fp, layout: sp.func.frame, priv: t.privStackArea(sp.program, sp.funcIdx),
+        symbolize: (a) => (t.index.lookup(a) ? symbolize(t, a) : null),
+        mem: { read: this.rc.mem.read, bytes: (a, n) => (m.isMapped(a, n) ? m.readMem(a, n) : undefined) },
+        prev: prev?.frameSlots ?? null,
+      });
+    } else if (regsNow) {
+      registers = buildRegisters(regsNow, prev?.registers ?? null, null, null);
+    }
+    const location = pc !== null ? this.location(pc) : null;
+    const bpMap = new Map(this.bps.all().map((b) => [b.addr, { id: b.id, enabled: b.enabled }]));
+    // Code window: the PC's function, or the selected frame's, or the entry before a run.
+    const selPos = raw[this.selectedFrame]?.pos ?? pos0;
+    const disasm = selPos
+      ? this.code.disasmWindow(selPos.program, selPos.funcIdx, raw[this.selectedFrame]?.pc ?? pc, bpMap)
+      : this.code.disasmWindow(t.entry, 0, null, bpMap);
+    const srcRef = selPos && selPos.insn !== null ? selPos.program.image.sourceOf(selPos.insn as never) : undefined;
+    const anySrc = srcRef ?? t.entry.image.sourceOf(0 as never);
+    const bpLines = new Set<number>();
+    for (const b of this.bps.all()) {
+      const p = t.programs.find((q) => q.name === b.program);
+      const s = p && b.insn !== null ? p.image.sourceOf(b.insn as never) : undefined;
+      if (s && anySrc && s.file === anySrc.file) bpLines.add(s.line);
+    }
+    const source = anySrc ? sourceWindow(t.loaded.object.sources, anySrc.file, srcRef?.line ?? null, bpLines) : null;
+    return {
+      version: VIEW_VERSION,
+      seq: ++this.seq,
+      runState: this.runState,
+      arch: t.arch,
+      profile: { name: t.profile.name, describes: t.profile.describes },
+      object: { path: this.opts.objectPath ?? t.loaded.object.path, name: t.loaded.object.name },
+      programs: prev?.programs ?? this.programs(),
+      location,
+      stop: this.stop,
+      registers,
+      frames,
+      frameSlots,
+      callChain: buildCallChain(frames),
+      pokes: buildPokes(t, this.lastTransition, prev?.pokes ?? []),
+      maps: buildMaps(t.loaded.maps, prev?.maps ?? []),
+      disasm,
+      source,
+      output: this.out.tail().slice(-100),
+      breakpoints: this.bps.view(),
+      progress: null,
+    };
+  }
+
+  location(pc: bigint): View['location'] {
+    const pos = this.target.index.lookup(pc);
+    if (!pos) {
+      const f0 = this.frames()[0];
+      return {
+        program: f0?.pos?.program.name ?? '?', func: pc === SENTINEL_ADDR ? '(exit)' : '(helper)', subprog: f0?.pos?.func.subprog ?? 0,
+        insn: null, atInsnStart: false, nativeAddr: hex64(pc), nativeOff: 0, region: pc === SENTINEL_ADDR ? 'sentinel' : 'helper', source: null,
+      };
+    }
+    const src = this.frames()[0] ? sourceRef(this.target, this.frames()[0]!) : null;
+    return {
+      program: pos.program.name, func: pos.func.name, subprog: pos.func.subprog, insn: pos.insn, atInsnStart: pos.atInsnStart,
+      nativeAddr: hex64(pc), nativeOff: pos.off, region: pos.region, source: pos.insn === null ? null : src,
+    };
+  }
+
+  private programs(): ProgramSummary[] {
+    return this.target.programs.map((p) => ({
+      name: p.name,
+      section: p.image.program.section,
+      type: p.image.progType,
+      funcs: p.jit.funcs.map((f, i) => ({
+        name: f.name, subprog: f.subprog, insnStart: f.insnStart, insnCount: f.insnCount, addr: hex64(p.funcBases[i]!), size: f.code.length,
+      })),
+    }));
+  }
+
+  /** Output lines appended since `seq` (exclusive). */
+  outputSince(seq: number): OutputLine[] {
+    return this.out.tail().filter((l) => l.seq > seq);
+  }
+
+  dispose(): void {
+    this.target.dispose();
+  }
+}
+
+function decodeJmp(b: Uint8Array, ip: bigint): bigint | null {
+  if (b[0] !== 0xe9) return null;
+  const rel = new DataView(b.buffer, b.byteOffset, 5).getInt32(1, true);
+  return BigInt.asUintN(64, ip + 5n + BigInt(rel));
+}
