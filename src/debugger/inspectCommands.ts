@@ -1,0 +1,281 @@
+// Commands that look at or change state without running: breakpoints, info, backtrace,
+// frame selection, x, print, set, map update/delete/dump, disassemble, list, help.
+import type { Diag } from '../common/diag.ts';
+import { ProgArrayMap, keyBytes, type LoadedProgram as KProgram } from '../kernel/index.ts';
+import { disasm, formatInsn } from '../machine/capstone.ts';
+import { COMMANDS, lookupCommand } from './commands/commandTable.ts';
+import type { Command } from './commands/types.ts';
+import { errors } from './errors.ts';
+import { evalExpr } from './expr/evalExpr.ts';
+import { describeHere } from './describe.ts';
+import * as text from './infoText.ts';
+import { resolveLocation } from './resolveLocation.ts';
+import type { Session } from './session.ts';
+import { hex64 } from './view.ts';
+
+export function executeInspect(s: Session, cmd: Command): Diag | null {
+  const t = s.target;
+  switch (cmd.kind) {
+    case 'break': {
+      const loc = cmd.loc ? resolveLocation(s, cmd.loc) : resolveLocation(s, { kind: 'addr', addr: t.machine.pc });
+      if (!loc.ok) return loc.error;
+      const r = loc.value;
+      const b = s.bps.add({ spec: r.spec, program: r.program.name, insn: r.insn, addr: r.addr, temporary: cmd.temporary, cond: cmd.cond, condText: cmd.condText });
+      s.rc.sync();
+      const src = r.insn !== null ? r.program.image.sourceOf(r.insn as never) : undefined;
+      s.print(`${cmd.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${r.spec} (${hex64(r.addr)})${src ? `, ${src.file}:${src.line}` : ''}${cmd.condText ? ` if ${cmd.condText}` : ''}`);
+      return null;
+    }
+    case 'delete': {
+      const ids = cmd.ids.length ? cmd.ids : s.bps.all().map((b) => b.id);
+      for (const id of ids) if (!s.bps.remove(id)) return errors.noSuchBreakpoint(id);
+      s.rc.sync();
+      return null;
+    }
+    case 'enable': {
+      const ids = cmd.ids.length ? cmd.ids : s.bps.all().map((b) => b.id);
+      for (const id of ids) {
+        const b = s.bps.get(id);
+        if (!b) return errors.noSuchBreakpoint(id);
+        b.enabled = cmd.enable;
+      }
+      s.rc.sync();
+      return null;
+    }
+    case 'condition': {
+      const b = s.bps.get(cmd.id);
+      if (!b) return errors.noSuchBreakpoint(cmd.id);
+      b.cond = cmd.cond;
+      b.condText = cmd.condText;
+      s.print(cmd.cond ? `Breakpoint ${b.id} now stops only if ${cmd.condText}` : `Breakpoint ${b.id} is now unconditional`);
+      return null;
+    }
+    case 'info': return info(s, cmd.topic);
+    case 'backtrace': {
+      if (s.runState !== 'stopped') return errors.notRunning();
+      s.print(text.backtrace(s, cmd.limit));
+      return null;
+    }
+    case 'frame':
+    case 'up':
+    case 'down': {
+      if (s.runState !== 'stopped') return errors.notRunning();
+      const n = s.frames().length;
+      const want = cmd.kind === 'frame' ? (cmd.index ?? s.selectedFrame) : s.selectedFrame + (cmd.kind === 'up' ? cmd.count : -cmd.count);
+      if (want < 0 || want >= n) return errors.noFrameN(want);
+      s.selectedFrame = want;
+      s.print(text.frameLine(s, want));
+      return null;
+    }
+    case 'print': {
+      const v = evalExpr(cmd.expr, s.exprEnv());
+      if (!v.ok) return v.error;
+      s.print(`$ = ${text.formatValue(v.value, cmd.format)}`);
+      return null;
+    }
+    case 'examine': return examine(s, cmd);
+    case 'set': {
+      if (s.runState !== 'stopped' && cmd.place.kind !== 'global') return errors.notRunning();
+      const v = evalExpr(cmd.value, s.exprEnv());
+      if (!v.ok) return v.error;
+      const p = cmd.place;
+      if (p.kind === 'reg') {
+        const bpf = /^r(\d+)$/.exec(p.name);
+        const nat = bpf && Number(bpf[1]) <= 10 ? ['rax', 'rdi', 'rsi', 'rdx', 'rcx', 'r8', 'rbx', 'r13', 'r14', 'r15', 'rbp'][Number(bpf[1])]! : p.name === 'pc' ? 'rip' : p.name;
+        try {
+          t.machine.writeReg(nat, v.value);
+        } catch {
+          return errors.noRegister(p.name);
+        }
+      } else if (p.kind === 'mem') {
+        const a = evalExpr(p.addr, s.exprEnv());
+        if (!a.ok) return a.error;
+        if (!t.machine.isMapped(a.value, p.size)) return errors.cannotWrite(a.value);
+        const b = new Uint8Array(p.size);
+        for (let k = 0; k < p.size; k++) b[k] = Number((v.value >> BigInt(8 * k)) & 0xffn);
+        t.machine.writeMem(a.value, b);
+      } else {
+        const r = t.model.writeGlobal(p.name, v.value, t.loaded.name);
+        if (!r.ok) return r.error;
+      }
+      s.invalidateFrames();
+      return null;
+    }
+    case 'mapUpdate':
+    case 'mapDelete': return mapChange(s, cmd);
+    case 'mapDump': {
+      const m = t.loaded.maps.find((q) => q?.name === cmd.map);
+      if (!m) return errors.noSuchMap(cmd.map);
+      s.print(text.mapText(s, m.def.index));
+      return null;
+    }
+    case 'disassemble': {
+      let prog = t.entry;
+      let fi = 0;
+      if (cmd.loc) {
+        const r = resolveLocation(s, cmd.loc);
+        if (!r.ok) return r.error;
+        const pos = t.index.lookup(r.value.addr)!;
+        prog = pos.program;
+        fi = pos.funcIdx;
+      } else if (s.runState === 'stopped') {
+        const f = s.frames()[s.selectedFrame];
+        if (f?.pos) { prog = f.pos.program; fi = f.pos.funcIdx; }
+      }
+      s.print(text.disassembly(s, prog, fi, cmd.mode));
+      return null;
+    }
+    case 'list': {
+      let file: string | null = null;
+      let line: number | null = null;
+      if (cmd.loc) {
+        if (cmd.loc.kind === 'line' && cmd.loc.file !== null) { file = cmd.loc.file; line = cmd.loc.line; }
+        else {
+          const r = resolveLocation(s, cmd.loc);
+          if (!r.ok) return r.error;
+          const src = r.value.insn !== null ? r.value.program.image.sourceOf(r.value.insn as never) : undefined;
+          if (!src) return errors.noSource();
+          file = src.file;
+          line = src.line;
+        }
+      } else {
+        const src = s.view().source;
+        if (!src) return errors.noSource();
+        file = src.file;
+        line = src.current ?? src.lines[0]?.line ?? 1;
+      }
+      const lines = text.sourceLines(s, file, line);
+      if (!lines) return errors.noSource();
+      s.print(lines);
+      return null;
+    }
+    case 'help': {
+      if (cmd.topic) {
+        const c = lookupCommand(cmd.topic);
+        if (!c || Array.isArray(c)) return errors.unknownHelp(cmd.topic);
+        s.print(`${c.name}${c.args ? ' ' + c.args : ''}${c.aliases.length ? ` (${c.aliases.join(', ')})` : ''}: ${c.help}`);
+        return null;
+      }
+      s.print(COMMANDS.map((c) => `${(c.name + (c.aliases.length ? ` (${c.aliases.join(', ')})` : '')).padEnd(24)} ${c.help}`).join('\n'));
+      return null;
+    }
+    default:
+      return { code: 'debug.unsupported', message: `'${cmd.kind}' is not supported here`, place: {} };
+  }
+}
+
+function info(s: Session, topic: string): Diag | null {
+  const needRun = ['registers', 'all-registers', 'frame', 'line'];
+  if (needRun.includes(topic) && s.runState !== 'stopped') return errors.notRunning();
+  switch (topic) {
+    case 'registers':
+    case 'all-registers': s.print(text.registers(s)); return null;
+    case 'breakpoints': s.print(text.breakpoints(s)); return null;
+    case 'frame': s.print(text.frameSlotsText(s)); return null;
+    case 'pokes': s.print(text.pokes(s)); return null;
+    case 'maps': s.print(s.target.loaded.maps.filter(Boolean).map((m) => text.mapText(s, m!.def.index)).join('\n')); return null;
+    case 'line':
+    case 'source': s.print(describeHere(s)); return null;
+    case 'tailcalls': s.print(text.tailcalls(s)); return null;
+    case 'program': s.print(text.programs(s)); return null;
+    case 'jit':
+    case 'profile': s.print(`${s.target.arch} profile ${s.target.profile.name}: ${s.target.profile.describes}`); return null;
+  }
+  return null;
+}
+
+function parseNum(t: string): bigint | null {
+  return /^(0x[0-9a-fA-F]+|-?\d+)$/.test(t) ? BigInt(t) : null;
+}
+
+function leBytes(v: bigint, n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let k = 0; k < n; k++) b[k] = Number((BigInt.asUintN(64, v) >> BigInt(8 * k)) & 0xffn);
+  return b;
+}
+
+/** `map update MAP KEY VALUE|PROG`, `map delete MAP KEY`: user-space bpf(2) while stopped. */
+function mapChange(s: Session, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapDelete' }>): Diag | null {
+  const t = s.target;
+  const m = t.loaded.maps.find((q) => q?.name === cmd.map);
+  if (!m) return errors.noSuchMap(cmd.map);
+  const k = parseNum(cmd.key);
+  if (k === null) return errors.badValue('key', cmd.key);
+  const before = s.pokeEvents.length;
+  let rc: number;
+  if (cmd.kind === 'mapDelete') {
+    rc = t.model.deleteElem(m, m.def.keySize === 4 ? Number(k) : leBytes(k, m.def.keySize));
+  } else if (m instanceof ProgArrayMap) {
+    const p = t.loaded.programs.find((q) => q.name === cmd.value);
+    if (!p) return errors.noSuchProgram(cmd.value);
+    rc = t.model.updateProgArray(m, Number(k), p as KProgram);
+  } else {
+    const v = parseNum(cmd.value);
+    if (v === null) return errors.badValue('value', cmd.value);
+    rc = t.model.updateElem(m, leBytes(k, m.def.keySize), leBytes(v, Math.min(8, m.def.valueSize)).length === m.def.valueSize ? leBytes(v, m.def.valueSize) : padTo(leBytes(v, 8), m.def.valueSize));
+  }
+  if (rc !== 0) return errors.mapOp(cmd.kind === 'mapDelete' ? 'delete' : 'update', cmd.map, rc);
+  void keyBytes;
+  const evs = s.pokeEvents.slice(before);
+  const what = cmd.kind === 'mapDelete' ? `delete ${cmd.map}[${k}]` : `${cmd.map}[${k}] = ${cmd.value}`;
+  const byPoke = new Map<string, string[]>();
+  for (const e of evs) {
+    const key = `poke #${e.descriptor.index} (${e.prog}:${e.descriptor.insn})`;
+    const chain = byPoke.get(key) ?? [e.from];
+    chain.push(e.to);
+    byPoke.set(key, chain);
+  }
+  const pending = t.pokes?.pendingGrace().filter((g) => g.mapId === m.id && g.key === Number(k)) ?? [];
+  const parts = [...byPoke].map(([p, c]) => `${p} ${c.join('->')}`);
+  s.print(`${what}${parts.length ? ': ' + parts.join(', ') : ''}${pending.length ? `; grace period pending until ${pending[0]!.waitingFor.map((c) => `cpu${c}`).join(', ')} leaves BPF code` : ''}`);
+  if (s.catchPoke && evs.length) {
+    const last = evs[evs.length - 1]!;
+    s.stop = { kind: 'poke', poke: last.descriptor.index, program: last.prog, from: evs[0]!.from, to: last.to, cause: what };
+  }
+  s.code.invalidate();
+  return null;
+}
+
+function padTo(b: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  out.set(b.subarray(0, n));
+  return out;
+}
+
+function examine(s: Session, cmd: Extract<Command, { kind: 'examine' }>): Diag | null {
+  const a = evalExpr(cmd.addr, s.exprEnv());
+  if (!a.ok) return a.error;
+  const m = s.target.machine;
+  let addr = a.value;
+  if (cmd.format === 'i') {
+    if (!m.isMapped(addr, 1)) return { code: 'expr.unmapped', message: `cannot access memory at address ${hex64(addr)}`, place: {} };
+    const insns = disasm('x86_64', m.readMem(addr, Math.min(16 * cmd.count, 4096)), addr, cmd.count);
+    s.print(insns.map((i) => `${hex64(i.addr)}: ${formatInsn(i)}`).join('\n'));
+    return null;
+  }
+  if (cmd.format === 's') {
+    const bytes: number[] = [];
+    for (let k = 0; k < 256 && m.isMapped(addr + BigInt(k), 1); k++) {
+      const c = m.readMem(addr + BigInt(k), 1)[0]!;
+      if (c === 0) break;
+      bytes.push(c);
+    }
+    s.print(`${hex64(addr)}: ${JSON.stringify(String.fromCharCode(...bytes))}`);
+    return null;
+  }
+  const perLine = cmd.unit === 8 ? 2 : cmd.unit === 4 ? 4 : 8;
+  const lines: string[] = [];
+  for (let k = 0; k < cmd.count; k += perLine) {
+    const vals: string[] = [];
+    const lineAddr = addr;
+    for (let j = k; j < Math.min(cmd.count, k + perLine); j++) {
+      const v = s.rc.mem.read(addr, cmd.unit);
+      if (v === undefined) return { code: 'expr.unmapped', message: `cannot access memory at address ${hex64(addr)}`, place: {} };
+      vals.push(text.formatUnit(v, cmd.unit, cmd.format));
+      addr += BigInt(cmd.unit);
+    }
+    lines.push(`${hex64(lineAddr)}: ${vals.join(' ')}`);
+  }
+  s.print(lines.join('\n'));
+  return null;
+}
