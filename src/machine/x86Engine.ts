@@ -24,6 +24,7 @@ import { DEFAULT_X86_PROFILE } from '../jit/profiles.ts';
 import { KernelModel, type KernelModelOptions, type LoadedObject, type LoadedProgram } from '../kernel/kernelModel.ts';
 import { testRun, type Engine, type TestRunOptions, type TestRunResult } from '../kernel/testRun.ts';
 import { callHelper } from '../kernel/helpers/index.ts';
+import { ProgArrayMap } from '../kernel/maps/progArray.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator, perCpuBase, thisCpuOff } from '../kernel/privStack.ts';
 import { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
@@ -125,8 +126,7 @@ export class X86Engine {
     }
     this.pokes.track(placed, (mapId, key) => {
       const map = loaded.maps.find((q) => q?.id === mapId);
-      const slot = map && 'get' in map ? (map as unknown as { get(k: number): LoadedProgram | null }).get(key) : null;
-      return this.bpfFuncOf(slot ?? null);
+      return map instanceof ProgArrayMap ? this.bpfFuncOf((map as ProgArrayMap<LoadedProgram>).get(key)) : null;
     });
     return ok(loaded);
   }

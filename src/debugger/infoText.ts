@@ -1,0 +1,165 @@
+// Text forms of `info ...`, `backtrace`, `frame`, `disassemble` and `list`, built from the
+// current View (nothing changed since it was made: these commands only look).
+import type { ExamineFormat } from './commands/types.ts';
+import type { Session } from './session.ts';
+import type { LoadedProgram } from './target/loadedProgram.ts';
+import type { DisasmLine, Frame } from './view.ts';
+
+const pad = (s: string, n: number): string => s.padEnd(n);
+
+export function formatValue(v: bigint, f: string | null): string {
+  switch (f) {
+    case 'x': return '0x' + v.toString(16);
+    case 'o': return '0' + v.toString(8);
+    case 't': return v.toString(2);
+    case 'c': return `${Number(v & 0xffn)} '${String.fromCharCode(Number(v & 0xffn))}'`;
+    case 'd': return BigInt.asIntN(64, v).toString();
+    default: return v.toString();
+  }
+}
+
+export function formatUnit(v: bigint, unit: number, f: ExamineFormat): string {
+  const bits = unit * 8;
+  switch (f) {
+    case 'x': return '0x' + v.toString(16).padStart(unit * 2, '0');
+    case 'd': return BigInt.asIntN(bits, v).toString();
+    case 'o': return '0' + v.toString(8);
+    case 't': return v.toString(2).padStart(bits, '0');
+    case 'c': return JSON.stringify(String.fromCharCode(Number(v & 0xffn)));
+    default: return v.toString();
+  }
+}
+
+export function registers(s: Session): string {
+  const r = s.view().registers;
+  if (!r) return '(no registers)';
+  const lines = r.native.map((n) => {
+    const tags = [n.bpf, n.role].filter(Boolean).join(', ');
+    return `${pad(n.name, 7)} ${pad(n.value, 20)}${n.changed ? '*' : ' '}${tags ? ` ${tags}` : ''}`;
+  });
+  lines.push(`flags   [${r.flags.join(' ')}]`);
+  lines.push('BPF:    ' + r.bpf.map((b) => `${b.name}=${b.value}${b.native === 'r9' ? ' (r9)' : ''}`).join(' '));
+  if (r.privateFramePointer) {
+    const p = r.privateFramePointer;
+    lines.push(`R10 is the private frame pointer r9 = ${p.value} (per-CPU area ${p.areaLo}..${p.areaHi})`);
+  }
+  const t = r.tailCallCounter;
+  if (t) {
+    const where = t.where.kind === 'rax' ? 'in rax' : t.where.kind === 'stack' ? `in the stack slot ${t.where.addr}` : `via the slot ${t.where.slotAddr} (rbp${t.where.slotFpOff}) -> counter at ${t.where.counterAddr}`;
+    lines.push(`tail-call counter ${t.value} of ${t.limit} (${where}): ${t.describe}`);
+  } else lines.push('tail-call counter: none (program is not tail_call_reachable)');
+  return lines.join('\n');
+}
+
+export function breakpoints(s: Session): string {
+  const list = s.bps.all();
+  if (list.length === 0) return 'No breakpoints.';
+  return ['Num  Type        Enb Address             What', ...list.map((b) =>
+    `${pad(String(b.id), 4)} ${pad(b.temporary ? 'tbreakpoint' : 'breakpoint', 11)} ${b.enabled ? 'y' : 'n'}   0x${b.addr.toString(16)}  ${b.spec}` +
+    `${b.condText ? ` if ${b.condText}` : ''}${b.hits ? ` (hit ${b.hits} time${b.hits > 1 ? 's' : ''})` : ''}`)].join('\n');
+}
+
+export function frameLine(s: Session, level: number): string {
+  const f = s.view().frames[level];
+  if (!f) return `#${level} ?`;
+  return frameText(f);
+}
+
+function frameText(f: Frame): string {
+  const src = f.source ? ` at ${f.source.file}:${f.source.line}` : '';
+  const tcc = f.tcc !== null ? ` tcc=${f.tcc}` : '';
+  return `#${f.level}  ${f.nativeAddr} in ${f.func} (${f.program}:${f.insn ?? '-'})${src}${tcc}${f.privateStack ? ' [private stack]' : ''}`;
+}
+
+export function backtrace(s: Session, limit: number | null): string {
+  const v = s.view();
+  const frames = limit === null ? v.frames : v.frames.slice(0, limit);
+  const lines: string[] = [];
+  for (const f of frames) {
+    lines.push(frameText(f));
+    for (let i = f.replaced.length - 1; i >= 0; i--) {
+      const h = f.replaced[i]!;
+      lines.push(`    replaced ${h.program}:${h.insn}${h.func !== h.program ? ` (${h.func})` : ''} --tail call ${h.map}[${h.key}] ${h.direct ? 'direct' : 'indirect'}--> ${h.to}, tcc ${h.tcc}`);
+    }
+  }
+  return lines.join('\n') || 'No stack.';
+}
+
+export function frameSlotsText(s: Session): string {
+  const v = s.view();
+  const fs = v.frameSlots;
+  const f = v.frames[s.selectedFrame];
+  if (!fs || !f) return 'No frame.';
+  const lines = [`Frame #${fs.level} ${fs.func} (${f.program}), ${fs.fpReg} = ${fs.fp}${f.privateStack ? ', BPF stack on the per-CPU private stack' : ''}`];
+  for (const sl of fs.slots) {
+    const off = `${sl.base}${sl.fpOff >= 0 ? '+' : ''}${sl.fpOff}`;
+    lines.push(`  ${pad(sl.addr, 20)} ${pad(off, 10)} ${pad(sl.name, 24)} ${pad(sl.value ?? sl.bytes, 20)}${sl.note ? ` ${sl.note}` : ''}${sl.alert ? ' !!' : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function pokes(s: Session): string {
+  const ps = s.view().pokes;
+  if (ps.length === 0) return 'No poke descriptors (no direct tail calls).';
+  return ps.map((p) => [
+    `poke #${p.index} ${p.program}:${p.insn}${p.func !== p.program ? ` (${p.func})` : ''} ${p.map}[${p.key}] state ${p.state}` +
+      ` slot=${p.slotProgram ?? '(empty)'} target=${p.jumpsTo ?? '(none)'}`,
+    `    bypass ${p.bypass.addr}: ${p.bypass.bytes}  ${p.bypass.asm}`,
+    `    target ${p.target.addr}: ${p.target.bytes}  ${p.target.asm}`,
+    ...(p.lastTransition ? [`    last ${p.lastTransition.from}->${p.lastTransition.to} (${p.lastTransition.cause})`] : []),
+    ...(p.pendingGracePeriod ? [`    grace period pending: waiting for ${p.pendingGracePeriod.waitingFor}`] : []),
+  ].join('\n')).join('\n');
+}
+
+export function mapText(s: Session, index: number): string {
+  const m = s.view().maps.find((q) => q.index === index);
+  if (!m) return '';
+  const head = `${m.name}: ${m.type} key ${m.keySize} value ${m.valueSize} max_entries ${m.maxEntries}`;
+  if (m.progSlots) return head + '\n' + m.progSlots.map((p) => `    [${p.key}] ${p.program ?? '(empty)'}`).join('\n');
+  const ents = (m.entries ?? []).map((e) => `    [${e.keyNum ?? e.key}] ${e.valueNum ?? e.value}`);
+  return [head, ...ents, ...(m.truncated ? [`    ... ${m.totalEntries - (m.entries?.length ?? 0)} more`] : [])].join('\n');
+}
+
+export function tailcalls(s: Session): string {
+  const hops = s.rc.tracker.hops;
+  if (hops.length === 0) return 'No tail calls in this run.';
+  return hops.map((h, i) => `${i + 1}. ${h.program}:${h.insn} -> ${h.to} via ${h.map}[${h.key}] (${h.direct ? 'direct' : 'indirect'}), tcc ${h.tcc}`).join('\n');
+}
+
+export function programs(s: Session): string {
+  return s.view().programs.map((p) => `${p.name} (${p.section}, ${p.type})\n` + p.funcs.map((f) =>
+    `    ${pad(f.name, 20)} insns ${f.insnStart}..${f.insnStart + f.insnCount - 1} at ${f.addr} (${f.size} bytes)`).join('\n')).join('\n');
+}
+
+function lineText(l: DisasmLine, mode: string): string | null {
+  const m = 'markers' in l ? l.markers : null;
+  const mark = m ? `${m.current ? '=>' : '  '}${m.breakpoint !== null ? 'B' : ' '}` : '   ';
+  switch (l.kind) {
+    case 'func': return `${l.func}:`;
+    case 'source': return mode === 'mixed' ? `    ${l.file}:${l.line}  ${l.text}` : null;
+    case 'bpf': return mode === 'native' ? null : `${mark} ${pad(String(l.insn), 5)} ${l.text}`;
+    case 'native': {
+      const poke = l.markers.pokeSite ? `  <- poke #${l.markers.poke} ${l.markers.pokeSite}` : '';
+      return mode === 'bpf' ? null : `${mark}       ${l.addr} <+${l.off}>: ${pad(l.bytes, 30)} ${l.text}${poke}`;
+    }
+  }
+}
+
+export function disassembly(s: Session, p: LoadedProgram, fi: number, mode: string): string {
+  const bps = new Map(s.bps.all().map((b) => [b.addr, { id: b.id, enabled: b.enabled }]));
+  const pc = s.runState === 'stopped' ? s.target.machine.pc : null;
+  const w = s.code.disasmWindow(p, fi, pc, bps, 0, true);
+  return w.lines.map((l) => lineText(l, mode)).filter((x): x is string => x !== null).join('\n');
+}
+
+export function sourceLines(s: Session, file: string, line: number): string | null {
+  const src = [...s.target.loaded.object.sources].find(([f]) => f === file || f.endsWith('/' + file))?.[1];
+  if (!src) return null;
+  const cur = s.view().source?.current ?? null;
+  const out: string[] = [];
+  for (let l = Math.max(1, line - 5); l <= line + 5; l++) {
+    const t = src.get(l);
+    if (t !== undefined) out.push(`${l === cur ? '=>' : '  '} ${pad(String(l), 5)}${t}`);
+  }
+  return out.length ? out.join('\n') : null;
+}
