@@ -11,12 +11,19 @@ import type { Halt } from './runControl.ts';
 import type { Session } from './session.ts';
 import { hex64, type StepUnit } from './view.ts';
 
+const DEFAULT_PACKET_LEN = 64;
+
 export async function executeCommand(s: Session, cmd: Command): Promise<Diag | null> {
   switch (cmd.kind) {
     case 'run':
     case 'start':
       return start(s, cmd.kind === 'start');
-    case 'continue': return resume(s, null, null, null);
+    case 'continue': {
+      // `continue N`: gdb ignores the current stop N-1 more times; we resume N times in all.
+      let e = await resume(s, null, null, null);
+      for (let i = 1; i < cmd.count && !e && s.runState === 'stopped'; i++) e = await resume(s, null, null, null);
+      return e;
+    }
     case 'stepi':
     case 'nexti': {
       const e = needStopped(s);
@@ -112,7 +119,15 @@ function needStopped(s: Session): Diag | null {
 function start(s: Session, stopAtEntry: boolean): Promise<Diag | null> | Diag | null {
   if (s.runState === 'stopped') s.target.endRun();
   s.rc.tracker.reset();
-  const r = s.target.prepareRun(s.input);
+  // BPF_PROG_TEST_RUN rejects an empty packet for skb/xdp programs; a debugger user who
+  // gave no --data gets a zeroed 64-byte frame instead (and is told so).
+  const input = { ...s.input };
+  const pt = s.target.entry.image.progType;
+  if (input.data === undefined && ['sched_cls', 'sched_act', 'socket_filter', 'xdp'].includes(pt)) {
+    input.data = new Uint8Array(DEFAULT_PACKET_LEN);
+    s.print(`no --data given: using a ${DEFAULT_PACKET_LEN}-byte zeroed packet`, 'info');
+  }
+  const r = s.target.prepareRun(input);
   if (!r.ok) return r.error;
   s.runState = 'stopped';
   s.selectedFrame = 0;
@@ -152,7 +167,7 @@ function stepLine(s: Session, over: boolean): Halt {
 function halted(s: Session, h: Halt, unit: StepUnit): Diag | null {
   s.invalidateFrames();
   s.selectedFrame = 0;
-  for (const ev of s.rc.takeEvents()) s.print(describeTailCall(ev), 'info');
+  for (const ev of s.rc.takeEvents()) if (h.kind !== 'tail-call' || ev !== h.event) s.print(describeTailCall(ev), 'info');
   switch (h.kind) {
     case 'exited': {
       s.runState = 'exited';

@@ -45,7 +45,7 @@ export function registers(s: Session): string {
   }
   const t = r.tailCallCounter;
   if (t) {
-    const where = t.where.kind === 'rax' ? 'in rax' : t.where.kind === 'stack' ? `in the stack slot ${t.where.addr}` : `via the slot ${t.where.slotAddr} (rbp${t.where.slotFpOff}) -> counter at ${t.where.counterAddr}`;
+    const where = t.where.kind === 'rax' ? 'in rax' : t.where.kind === 'stack' ? `in the stack slot ${t.where.addr}` : t.where.kind === 'ptr' ? `via the slot ${t.where.slotAddr} (rbp${t.where.slotFpOff}) -> counter at ${t.where.counterAddr}` : `in ${t.where.kind}`;
     lines.push(`tail-call counter ${t.value} of ${t.limit} (${where}): ${t.describe}`);
   } else lines.push('tail-call counter: none (program is not tail_call_reachable)');
   return lines.join('\n');

@@ -70,7 +70,8 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
     case 'print': {
       const v = evalExpr(cmd.expr, s.exprEnv());
       if (!v.ok) return v.error;
-      s.print(`$ = ${text.formatValue(v.value, cmd.format)}`);
+      const big = cmd.format === null && v.value > 0xffffffffn;
+      s.print(`$ = ${text.formatValue(v.value, cmd.format)}${big ? ` (0x${v.value.toString(16)})` : ''}`);
       return null;
     }
     case 'examine': return examine(s, cmd);

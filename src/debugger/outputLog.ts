@@ -5,6 +5,7 @@ import type { OutputKind, OutputLine } from './view.ts';
 export class OutputLog {
   private lines: OutputLine[] = [];
   private seq = 0;
+  private collecting: OutputLine[] | null = null;
   constructor(private readonly keep = 200) {}
 
   append(kind: OutputKind, text: string): OutputLine[] {
@@ -13,9 +14,22 @@ export class OutputLog {
       const l: OutputLine = { seq: ++this.seq, kind, text: t };
       this.lines.push(l);
       out.push(l);
+      this.collecting?.push(l);
     }
     if (this.lines.length > this.keep) this.lines = this.lines.slice(-this.keep);
     return out;
+  }
+
+  /** Starts gathering every line appended from now on (a command's whole output, unbounded). */
+  collect(): void {
+    this.collecting = [];
+  }
+
+  /** The lines gathered since collect(). */
+  collected(): OutputLine[] {
+    const c = this.collecting ?? [];
+    this.collecting = null;
+    return c;
   }
 
   /** The last lines, as an immutable array (a new one after each append). */

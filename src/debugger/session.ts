@@ -6,7 +6,6 @@
 import { type Diag, formatDiag } from '../common/diag.ts';
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { PokeEvent } from '../kernel/pokes/pokeStateMachine.ts';
-import type { SessionPort } from '../tui/sessionPort.ts';
 import { BreakpointTable } from './breakpoints.ts';
 import { CodeWindows, sourceWindow } from './codeWindows.ts';
 import type { CommandResult } from './command.ts';
@@ -39,7 +38,11 @@ export interface SessionOptions {
 
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-export class Session implements SessionPort {
+/**
+ * Implements the TUI's SessionPort (src/tui/sessionPort.ts) structurally: view, execute,
+ * subscribe, interrupt, completions. (tui/ sits above debugger/, so no import of it here.)
+ */
+export class Session {
   readonly target: DebugTarget;
   readonly bps = new BreakpointTable();
   readonly out = new OutputLog();
@@ -120,8 +123,8 @@ export class Session implements SessionPort {
 
   /** Runs one command line: the only way anything changes. */
   async execute(text: string): Promise<CommandResult> {
-    const first = this.out.append('command', text);
-    const outStart = first[0]!.seq;
+    this.out.collect();
+    this.out.append('command', text);
     let error: Diag | null = null;
     let quit = false;
     const parsed = parseCommand(text);
@@ -148,7 +151,7 @@ export class Session implements SessionPort {
     this.rawFrames = null;
     this.current = this.buildView();
     for (const f of this.subs) f();
-    const output = this.current.output.filter((l) => l.seq >= outStart);
+    const output = this.out.collected();
     return { command: text, ok: error === null, output, error, view: this.current, quit };
   }
 
@@ -158,8 +161,21 @@ export class Session implements SessionPort {
     this.out.append(kind, text);
   }
 
-  yieldFn(): () => Promise<void> {
-    return this.opts.yieldBetweenChunks ? yieldNow : async () => undefined;
+  /**
+   * Called between run chunks. Interactive front ends get the event loop back (so Ctrl-C
+   * reaches interrupt()) and, once per run, a View saying the program is running.
+   */
+  yieldFn(label = 'continue'): () => Promise<void> {
+    if (!this.opts.yieldBetweenChunks) return async () => undefined;
+    let shown = false;
+    return async () => {
+      if (!shown) {
+        shown = true;
+        this.current = { ...this.current, seq: ++this.seq, runState: 'running', progress: { label, done: 0, total: null, interruptible: true } };
+        for (const f of this.subs) f();
+      }
+      await yieldNow();
+    };
   }
 
   regs(): Record<string, bigint> {
@@ -223,6 +239,13 @@ export class Session implements SessionPort {
   }
 
   // ---------------------------------------------------------------- the View
+
+  /** Builds a fresh View of the current state (what every command ends with). */
+  rebuildView(): View {
+    this.rawFrames = null;
+    this.current = this.buildView();
+    return this.current;
+  }
 
   private buildView(): View {
     const t = this.target;

@@ -39,7 +39,9 @@ export interface HopRecord extends TailCallHop {
 
 interface Pending {
   site: TailCallSiteInfo;
-  event: TailCallEvent;
+  /** Registers and counter when the sequence began (rsi/rdx: map and index of an indirect call). */
+  regs: { rsi: bigint; rdx: bigint };
+  tcc: number | null;
 }
 
 export class TailCallTracker {
@@ -88,14 +90,19 @@ export class TailCallTracker {
   arrive(pc: bigint, regs: { rsi: bigint; rdx: bigint; rbp: bigint }, counter: () => number | null, mem: MemReader): TailCallEvent | null {
     let done: TailCallEvent | null = null;
     const pend = this.pending;
+    // The outcome is judged when the sequence ends, from the state then: the user may have
+    // swapped the slot while the CPU was stopped inside the sequence.
     if (pend && this.outs.get(pc)?.includes(pend.site)) {
       this.pending = null;
-      done = pend.event.taken ? { ...pend.event, taken: false, outcome: 'empty-slot', to: null } : pend.event;
+      const ev = this.predict(pend.site, pend.regs, pend.tcc, mem);
+      done = ev.taken ? { ...ev, taken: false, outcome: 'empty-slot', to: null, tcc: pend.tcc ?? 0 } : ev;
     }
     const landed = this.landings.get(pc);
     if (landed && pend && this.pending === pend) {
       this.pending = null;
-      const ev: TailCallEvent = { ...pend.event, taken: true, outcome: 'taken', to: landed.name, tcc: pend.event.tcc };
+      const ev0 = this.predict(pend.site, pend.regs, pend.tcc, mem);
+      // At the landing rax hands the counter over (a count, or tcc_ptr): read it there.
+      const ev: TailCallEvent = { ...ev0, taken: true, outcome: 'taken', to: landed.name, tcc: counter() ?? ev0.tcc };
       this.hops.push({
         program: ev.from.program, func: ev.from.func, insn: ev.from.insn, map: ev.map, key: ev.key, direct: ev.direct,
         to: landed.name, tcc: ev.tcc, fp: regs.rbp,
@@ -103,7 +110,7 @@ export class TailCallTracker {
       done = ev;
     }
     const site = this.sites.get(pc);
-    if (site) this.pending = { site, event: this.predict(site, regs, counter(), mem) };
+    if (site) this.pending = { site, regs: { rsi: regs.rsi, rdx: regs.rdx }, tcc: counter() };
     return done;
   }
 

@@ -90,7 +90,7 @@ export interface UnicornLib {
   /** Host address of a native pointer, for keying and alignment checks. */
   address(ptr: unknown): bigint;
   /** Native pointer view: reads n uint64 values at a pointer. */
-  allocU64(n: number): { ptr: unknown; addrs: BigUint64Array; read(i: number): bigint; write(i: number, v: bigint): void };
+  allocU64(n: number): { ptr: unknown; addrs: BigUint64Array; read(i: number): bigint; write(i: number, v: bigint): void; free(): void };
 }
 
 let cached: UnicornLib | undefined;
@@ -202,7 +202,7 @@ export function unicornLib(): UnicornLib {
       const base = BigInt(koffi.address(ptr));
       const addrs = new BigUint64Array(n);
       for (let i = 0; i < n; i++) addrs[i] = base + BigInt(i * 8);
-      return { ptr, addrs, read: (i) => view[i]!, write: (i, v) => void (view[i] = v) };
+      return { ptr, addrs, read: (i) => view[i]!, write: (i, v) => void (view[i] = v), free: () => koffi.free(ptr) };
     },
   };
   return cached;

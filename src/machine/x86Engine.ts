@@ -10,8 +10,8 @@
 //  - direct tail-call sites are armed after JIT when their slot is populated
 //    (bpf_tail_call_direct_fixup) and follow every later prog_array update through the
 //    poke state machine.
-// test runs return the interpreter's RunResult shape (insns/tailCalls are not counted:
-// that would need a JS hook on every instruction).
+// Test runs return the interpreter's RunResult shape; tail calls are counted (see
+// countTailCalls), instructions are not (that would need a JS hook on every instruction).
 import { BpfdbgError, type Diag, type Result, err, ok } from '../common/diag.ts';
 import { NR_CPUS, PAGE_SIZE, TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
 import type { ProgramImage } from '../analysis/types.ts';
@@ -47,6 +47,13 @@ export interface JitedProgram {
 
 export interface X86EngineOptions extends Omit<KernelModelOptions, 'allocator'> {
   profile?: JitProfile;
+  /**
+   * Count tail calls (default true): two code hooks per program, at bpf_func and at the
+   * tail-call landing bpf_func + X86_TAIL_CALL_OFFSET. A normal entry passes both, a tail
+   * call only the landing. Every code hook costs each executed instruction a few ns, and a
+   * run that stops and resumes on one of those two instructions counts it twice.
+   */
+  countTailCalls?: boolean;
 }
 
 /** Where a code address is: program, function, offset and the BPF instruction there. */
@@ -64,19 +71,22 @@ export class X86Engine {
   private readonly progs = new Map<LoadedProgram, JitedProgram>();
   private readonly inside = new Set<number>();
   private nextSlot = 0;
+  private entries = 0;
+  private landings = 0;
 
   /** Creates the machine first: the model must allocate its memory from it. */
   static async create(opts: X86EngineOptions = {}): Promise<X86Engine> {
     const machine = await createMachine('x86_64');
-    const { profile, ...modelOpts } = opts;
+    const { profile, countTailCalls, ...modelOpts } = opts;
     const model = new KernelModel({ ...modelOpts, allocator: machine.allocator() });
-    return new X86Engine(machine, model, profile ?? DEFAULT_X86_PROFILE);
+    return new X86Engine(machine, model, profile ?? DEFAULT_X86_PROFILE, countTailCalls ?? true);
   }
 
   private constructor(
     readonly machine: UnicornMachine,
     readonly model: KernelModel,
     readonly profile: JitProfile,
+    private readonly countTailCalls: boolean,
   ) {
     const m = machine;
     const mapRegion = (r: { base: bigint; bytes: Uint8Array; writable: boolean }): void =>
@@ -152,6 +162,12 @@ export class X86Engine {
     this.machine.map(base, size, PERM_RX);
     this.machine.writeCode(base, text);
     this.model.setBpfFunc(kp, funcBases[0]!);
+    if (this.countTailCalls) {
+      const entry = funcBases[0]!;
+      const landing = entry + BigInt(jit.funcs[0]!.tailCallOffset);
+      this.machine.addCodeHook(entry, entry, () => void this.entries++);
+      this.machine.addCodeHook(landing, landing, () => void this.landings++);
+    }
     const p: JitedProgram = { kernel: kp, jit, funcBases, slot };
     this.progs.set(kp, p);
     return ok(p);
@@ -192,14 +208,16 @@ export class X86Engine {
   }
 
   /** Calls bpf_func(ctx) like the kernel: return address = SENTINEL_ADDR, rdi = ctx. */
-  run(kp: LoadedProgram, ctxAddr: bigint, opts: RunOptions = {}): { stop: StopReason; r0: bigint } {
+  run(kp: LoadedProgram, ctxAddr: bigint, opts: RunOptions = {}): { stop: StopReason; r0: bigint; tailCalls: number } {
     const p = this.progs.get(kp);
     if (!p) throw new Error(`program ${kp.name} is not JITed on this engine`);
     this.selectCpu(this.model.cpu);
+    this.entries = 0;
+    this.landings = 0;
     this.enter();
     try {
       const stop = this.machine.call(p.funcBases[0]!, [ctxAddr, 0n], this.model.stackTop(), opts);
-      return { stop, r0: this.machine.retval };
+      return { stop, r0: this.machine.retval, tailCalls: this.landings - this.entries };
     } finally {
       this.leave();
     }
@@ -215,8 +233,8 @@ export class X86Engine {
   engine(opts: RunOptions = {}): Engine {
     return (_model, kp, ctx) => {
       try {
-        const { stop, r0 } = this.run(kp, ctx.addr, opts);
-        const res: RunResult = { r0, insns: 0, tailCalls: 0 };
+        const { stop, r0, tailCalls } = this.run(kp, ctx.addr, opts);
+        const res: RunResult = { r0, insns: 0, tailCalls };
         if (stop.kind !== 'exited') res.error = this.stopDiag(stop);
         return res;
       } catch (e) {

@@ -52,16 +52,29 @@ export interface Btf {
   strings: Uint8Array;
   /** File offset of the string section (for error places). */
   strFileOff: number;
+  /** Lazily built `kind:name` -> first type index (findByNameKind). */
+  byName?: Map<string, BtfType>;
+  /** Decoded strings by offset (btfString). */
+  strCache?: Map<number, string>;
 }
+
+/** Longest source line kept from BTF line_info text; longer lines are cut for display. */
+export const MAX_LINE_TEXT = 4096;
 
 const textDecoder = new TextDecoder('utf-8');
 
 /** Whole string at a BTF string offset (UTF-8; used for source lines), or undefined if out of range. */
 export function btfString(btf: Btf, off: number): string | undefined {
   if (off < 0 || off >= btf.strings.length) return undefined;
-  const end = btf.strings.indexOf(0, off);
-  if (end < 0) return undefined;
-  return textDecoder.decode(btf.strings.subarray(off, end));
+  const cache = (btf.strCache ??= new Map());
+  let s = cache.get(off);
+  if (s === undefined) {
+    const window = btf.strings.subarray(off, off + MAX_LINE_TEXT);
+    const end = window.indexOf(0);
+    s = textDecoder.decode(end < 0 ? window : window.subarray(0, end));
+    cache.set(off, s);
+  }
+  return s;
 }
 
 export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
@@ -86,6 +99,8 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
   if (strings[0] !== 0 || strings[strLen - 1] !== 0)
     throw new ObjError(btfBadHeader(at(hdrLen + strOff), 'BTF string section must start and end with NUL'));
   const btf: Btf = { le, types: [voidType()], strings, strFileOff: dataFileOff + hdrLen + strOff };
+  /** File offset of each type record, by id (for error places). */
+  const recOffs: number[] = [dataFileOff];
 
   const name = (off: number, recOff: number, what: string): string => {
     const s = cstr(strings, off);
@@ -155,8 +170,9 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
         throw new ObjError(btfBadType(at(rec), id, `unknown kind ${kind}`));
     }
     btf.types.push(t);
+    recOffs.push(dataFileOff + rec);
   }
-  checkTypeRefs(btf, w);
+  checkTypeRefs(btf, w, recOffs);
   return btf;
 }
 
@@ -165,10 +181,11 @@ function voidType(): BtfType {
 }
 
 /** Every type id a record mentions must exist (the kernel rejects dangling ids too). */
-function checkTypeRefs(btf: Btf, w: Where): void {
+function checkTypeRefs(btf: Btf, w: Where, recOffs: number[]): void {
   const n = btf.types.length;
+  const at = (t: BtfType): Where => ({ ...w, fileOff: recOffs[t.id]! });
   const bad = (t: BtfType, ref: number): never => {
-    throw new ObjError(btfBadType(w, t.id, `refers to type ${ref}, but there are only ${n - 1} types`));
+    throw new ObjError(btfBadType(at(t), t.id, `refers to type ${ref}, but there are only ${n - 1} types`));
   };
   for (const t of btf.types) {
     switch (t.kind) {
@@ -183,7 +200,7 @@ function checkTypeRefs(btf: Btf, w: Where): void {
     for (const m of t.params ?? []) if (m.type >= n) bad(t, m.type);
     for (const v of t.vars ?? []) if (v.type >= n || v.type === 0) bad(t, v.type);
     if (t.kind === BTF_KIND.FUNC && btf.types[t.sizeOrType]!.kind !== BTF_KIND.FUNC_PROTO)
-      throw new ObjError(btfBadType(w, t.id, 'FUNC does not point at a FUNC_PROTO'));
+      throw new ObjError(btfBadType(at(t), t.id, 'FUNC does not point at a FUNC_PROTO'));
   }
 }
 
@@ -234,6 +251,12 @@ export function resolveSize(btf: Btf, id: number, depth = 0): number | undefined
 
 /** Finds a named type of a kind (first match, as btf__find_by_name_kind). */
 export function findByNameKind(btf: Btf, name: string, kind: number): BtfType | undefined {
-  for (const t of btf.types) if (t.kind === kind && t.name === name) return t;
-  return undefined;
+  if (!btf.byName) {
+    btf.byName = new Map();
+    for (const t of btf.types) {
+      const k = `${t.kind}:${t.name}`;
+      if (!btf.byName.has(k)) btf.byName.set(k, t);
+    }
+  }
+  return btf.byName.get(`${kind}:${name}`);
 }

@@ -79,6 +79,9 @@ export function parseBtfExt(data: Uint8Array, dataFileOff: number, btf: Btf, w: 
       fail(p + 4, `line_info string offset ${Math.max(fileNameOff, lineOff)} in '${sec}' is outside the BTF strings`);
     push(ext.lineInfo, sec, { insnOff, fileNameOff, lineOff, line: lineCol >>> 10, col: lineCol & 0x3ff });
   });
+  // Records of a section are in insn order from clang; sort anyway (stable) so lookups can bisect.
+  for (const recs of ext.lineInfo.values()) recs.sort((a, b) => a.insnOff - b.insnOff);
+  for (const recs of ext.funcInfo.values()) recs.sort((a, b) => a.insnOff - b.insnOff);
   return ext;
 }
 

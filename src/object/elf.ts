@@ -73,6 +73,8 @@ export interface Elf {
   sections: ElfSection[];
   symbols: ElfSymbol[];
   symtab: ElfSection;
+  /** Lazily built index (symbolsBySection). */
+  bySection?: Map<number, ElfSymbol[]>;
 }
 
 /** Bounds-checked little/big-endian reader over the file bytes. */
@@ -107,15 +109,35 @@ export class Reader {
   }
 }
 
-/** NUL-terminated string at `off` of a string table, or undefined when it runs off the end. */
+/**
+ * Longest name read from a string table. Names in BPF objects are C identifiers and SEC
+ * strings (the kernel caps BTF names at KSYM_NAME_LEN, 512); the cap keeps a crafted
+ * table of one huge unterminated-looking string from costing O(n^2) to read.
+ */
+export const MAX_NAME_LEN = 1024;
+
+/** NUL-terminated string at `off` of a string table, or undefined when out of range or too long. */
 export function cstr(data: Uint8Array, off: number): string | undefined {
   if (off < 0 || off >= data.length) return off === 0 && data.length === 0 ? '' : undefined;
-  const end = data.indexOf(0, off);
+  const end = data.subarray(off, off + MAX_NAME_LEN + 1).indexOf(0);
   if (end < 0) return undefined;
   let s = '';
   // Names are ASCII in practice; a byte-wise decode is faster than TextDecoder for short names.
-  for (let i = off; i < end; i++) s += String.fromCharCode(data[i]!);
+  for (let i = off; i < off + end; i++) s += String.fromCharCode(data[i]!);
   return s;
+}
+
+/** Symbols grouped by st_shndx, in symbol-table order. */
+export function symbolsBySection(elf: Elf): Map<number, ElfSymbol[]> {
+  if (elf.bySection) return elf.bySection;
+  const m = new Map<number, ElfSymbol[]>();
+  for (const s of elf.symbols) {
+    const a = m.get(s.shndx);
+    if (a) a.push(s);
+    else m.set(s.shndx, [s]);
+  }
+  elf.bySection = m;
+  return m;
 }
 
 export function parseElf(bytes: Uint8Array, file: string): Elf {
@@ -186,11 +208,16 @@ export function parseElf(bytes: Uint8Array, file: string): Elf {
   const strtab = sections[symtab.link]!.data;
   const symbols: ElfSymbol[] = [];
   const nsyms = symtab.size / SYM_SIZE;
+  const names = new Map<number, string>();
   for (let i = 0; i < nsyms; i++) {
     const p = symtab.offset + i * SYM_SIZE;
     const nameOff = r.u32(p);
-    const name = cstr(strtab, nameOff);
-    if (name === undefined) throw new ObjError(badString({ file, section: symtab.name, fileOff: p }, nameOff));
+    let name = names.get(nameOff);
+    if (name === undefined) {
+      name = cstr(strtab, nameOff);
+      if (name === undefined) throw new ObjError(badString({ file, section: symtab.name, fileOff: p }, nameOff));
+      names.set(nameOff, name);
+    }
     const info = r.u8(p + 4);
     const shndx = r.u16(p + 6);
     symbols.push({

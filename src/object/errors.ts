@@ -31,6 +31,7 @@ export const ObjCode = {
   relocBadMap: 'reloc.bad-map',
   relocBadData: 'reloc.bad-data',
   relocExtern: 'reloc.extern',
+  relocMissing: 'reloc.missing',
   relocBadSubprogAddr: 'reloc.bad-subprog-addr',
   btfBadHeader: 'btf.bad-header',
   btfBadType: 'btf.bad-type',
@@ -108,6 +109,8 @@ export const relocBadInsn = (w: Where, sym: string): Diag =>
 export const relocBadCall = (w: Where, what: string): Diag => diag(ObjCode.relocBadCall, what, w);
 export const relocBadMap = (w: Where, what: string): Diag => diag(ObjCode.relocBadMap, what, w);
 export const relocBadData = (w: Where, what: string): Diag => diag(ObjCode.relocBadData, what, w);
+export const relocMissing = (w: Where, src: number): Diag =>
+  diag(ObjCode.relocMissing, `ld_imm64 with pseudo src_reg ${src} has no relocation (clang emits src_reg 0 and a relocation)`, w);
 export const relocExtern = (w: Where, sym: string): Diag =>
   diag(ObjCode.relocExtern, `extern '${sym}' (kconfig/ksym/kfunc) is not supported`, w);
 export const relocBadSubprogAddr = (w: Where, what: string): Diag => diag(ObjCode.relocBadSubprogAddr, what, w);
@@ -124,8 +127,7 @@ export const linkBadCall = (w: Where, what: string): Diag => diag(ObjCode.linkBa
 export const linkBadJump = (w: Where, from: number, to: number): Diag =>
   diag(ObjCode.linkBadJump, `jump out of range from insn ${from} to ${to}`, w);
 export const linkBadLdImm64 = (w: Where, what: string): Diag => diag(ObjCode.linkBadLdImm64, what, w);
-export const linkTooBig = (w: Where, n: number): Diag =>
-  diag(ObjCode.linkTooBig, `linked program would have ${n} instructions (more than BPF_COMPLEXITY_LIMIT_INSNS)`, w);
+export const linkTooBig = (w: Where, what: string): Diag => diag(ObjCode.linkTooBig, what, w);
 export const internal = (w: Where, what: string): Diag =>
   diag(ObjCode.internal, `internal loader error (please report): ${what}`, w);
 

@@ -55,11 +55,21 @@ export interface LinkContext {
   elf: Elf;
   textFuncs: Func[];
   ext: BtfExt | undefined;
+  /**
+   * Linked slots (and line records) still allowed over all programs. Each program may append every subprogram,
+   * so a crafted object could make the output quadratic in its size; real objects are tiny.
+   */
+  budget: { insns: number };
   /** Source position of one line_info record (string lookups cached by the caller). */
   sourceOf(fileNameOff: number, lineOff: number, line: number, col: number): SourcePos;
 }
 
 export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo): BpfProgram {
+  const tooMuch = (w: Where): never => {
+    throw new ObjError(linkTooBig(w, `linking '${entry.name}' exceeds the loader's budget of linked instructions and line records for one object`));
+  };
+  if (entry.len > ctx.budget.insns) tooMuch({ file: ctx.elf.file, section: entry.sec.name, program: entry.name });
+  ctx.budget.insns -= entry.len;
   const insns: Insn[] = entry.insns.slice();
   const placed = new Map<Func, number>([[entry, 0]]);
   const order: Func[] = [entry];
@@ -95,7 +105,10 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
     let off = placed.get(callee);
     if (off === undefined) {
       off = insns.length;
-      if (off + callee.len > MAX_LINKED_INSNS) throw new ObjError(linkTooBig(w, off + callee.len));
+      if (off + callee.len > MAX_LINKED_INSNS)
+        throw new ObjError(linkTooBig(w, `'${entry.name}' would have ${off + callee.len} instructions, more than BPF_COMPLEXITY_LIMIT_INSNS`));
+      if (callee.len > ctx.budget.insns) tooMuch(w);
+      ctx.budget.insns -= callee.len;
       placed.set(callee, off);
       order.push(callee);
       for (const y of callee.insns) insns.push(y);
@@ -109,13 +122,19 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
   for (const f of order) {
     const base = placed.get(f)!;
     const lf: LinkedFunc = { name: f.name, start: insnIdx(base), len: f.len, section: f.sec.name, sectionInsn: f.start, global: f.global };
-    const fi = ctx.ext?.funcInfo.get(f.sec.name)?.find((r) => r.insnOff === f.start * 8);
-    if (fi) lf.btfFuncId = fi.typeId;
+    const fis = ctx.ext?.funcInfo.get(f.sec.name) ?? [];
+    const fi = fis[lowerBound(fis, f.start * 8)];
+    if (fi && fi.insnOff === f.start * 8) lf.btfFuncId = fi.typeId;
     funcs.push(lf);
-    for (const r of ctx.ext?.lineInfo.get(f.sec.name) ?? []) {
-      const k = r.insnOff / 8 - f.start;
-      if (k < 0 || k >= f.len) continue;
-      lineInfo.push({ insn: insnIdx(base + k), ...ctx.sourceOf(r.fileNameOff, r.lineOff, r.line, r.col) });
+    const recs = ctx.ext?.lineInfo.get(f.sec.name) ?? [];
+    const from = lowerBound(recs, f.start * 8);
+    const to = lowerBound(recs, (f.start + f.len) * 8);
+    // Line records count against the same budget: a crafted .BTF.ext may repeat one insn's record.
+    if (to - from > ctx.budget.insns) tooMuch({ file: ctx.elf.file, section: f.sec.name, program: entry.name });
+    ctx.budget.insns -= to - from;
+    for (let j = from; j < to; j++) {
+      const r = recs[j]!;
+      lineInfo.push({ insn: insnIdx(base + r.insnOff / 8 - f.start), ...ctx.sourceOf(r.fileNameOff, r.lineOff, r.line, r.col) });
     }
   }
   funcs.sort((a, b) => a.start - b.start);
@@ -126,4 +145,15 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
   };
   if (info.attach) prog.attach = info.attach;
   return prog;
+}
+
+/** First record with insnOff >= off (records are sorted by parseBtfExt). */
+function lowerBound(recs: readonly { insnOff: number }[], off: number): number {
+  let lo = 0, hi = recs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (recs[mid]!.insnOff < off) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

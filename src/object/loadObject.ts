@@ -12,9 +12,12 @@ import { internal, ObjCode, ObjError } from './errors.ts';
 import { checkFuncFlow, linkProgram, type LinkContext } from './link.ts';
 import { applyMapInits, collectDataMaps, collectGlobals, collectUserMaps } from './maps.ts';
 import { progTypeOf } from './progType.ts';
-import { collectFuncs, recordRelocs } from './relocate.ts';
+import { checkPseudoLoads, collectFuncs, recordRelocs } from './relocate.ts';
 import { classifySections } from './sections.ts';
 import type { BpfObject, SourcePos } from './types.ts';
+
+/** Linked slots over all programs of one object (see LinkContext.budget). */
+const MAX_TOTAL_LINKED_INSNS = 2_000_000;
 
 /** libbpf object name: the file's basename up to its first '.'. */
 export function objectName(path: string): string {
@@ -57,11 +60,13 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
   const dataMaps = collectDataMaps(btf, elf, name, secs.data, userMaps.length);
   const globals = collectGlobals(elf, secs.data, dataMaps);
   const dataIdx = new Map(secs.data.map((d, i) => [d.sec.index, dataMaps[i]!.index]));
+  const userIdx = new Map(userMaps.map((m) => [m.secOffset, m.def.index]));
   recordRelocs(elf, secs, funcs, {
     mapsShndx: secs.maps?.index,
-    userMapAt: (off) => userMaps.find((m) => m.secOffset === off)?.def.index,
+    userMapAt: (off) => userIdx.get(off),
     dataMapOf: (shndx) => dataIdx.get(shndx),
   });
+  for (const f of funcs) checkPseudoLoads(elf, f);
 
   const entries = funcs.filter((f) => !f.isText).sort((a, b) => a.sec.index - b.sec.index || a.start - b.start);
   const mapsRel = secs.maps && secs.rels.get(secs.maps.index);
@@ -76,6 +81,7 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
     elf,
     textFuncs: funcs.filter((f) => f.isText),
     ext,
+    budget: { insns: MAX_TOTAL_LINKED_INSNS },
     sourceOf(fileNameOff, lineOff, line, col) {
       const key = `${fileNameOff}:${lineOff}:${line}:${col}`;
       let p = posCache.get(key);

@@ -3,7 +3,7 @@
 // Also the prog_array / map-in-map initialisers from `.rel.maps` (§2.7 of the reference).
 import { BTF_KIND, findByNameKind, resolveSize, skipModsAndTypedefs, type Btf, type BtfType } from './btf.ts';
 import { btfMissing, mapBad, mapInitBad, ObjError, type Where } from './errors.ts';
-import { STT_FUNC, type Elf, type ElfRel, type ElfSection, type ElfSymbol } from './elf.ts';
+import { STT_FUNC, symbolsBySection, type Elf, type ElfRel, type ElfSection, type ElfSymbol } from './elf.ts';
 import type { DataSection } from './sections.ts';
 import { MapType, type GlobalVar, type MapDef } from './types.ts';
 
@@ -27,11 +27,13 @@ export function fixupDatasec(btf: Btf, elf: Elf, sec: ElfSection): BtfType | und
   if (!ds || !ds.vars) return ds;
   if (ds.sizeOrType === 0) {
     ds.sizeOrType = sec.size;
+    const byName = new Map<string, number>();
+    for (const s of symbolsBySection(elf).get(sec.index) ?? []) if (!byName.has(s.name)) byName.set(s.name, s.value);
     for (const v of ds.vars) {
       const vt = btf.types[v.type]!;
       if (vt.kind !== BTF_KIND.VAR || vt.linkage === 0 || vt.linkage === 2) continue;
-      const sym = elf.symbols.find((s) => s.shndx === sec.index && s.name === vt.name);
-      if (sym) v.offset = sym.value;
+      const off = byName.get(vt.name);
+      if (off !== undefined) v.offset = off;
     }
   }
   ds.vars.sort((a, b) => a.offset - b.offset);
@@ -44,6 +46,9 @@ export function collectUserMaps(btf: Btf | undefined, elf: Elf, mapsSec: ElfSect
   const ds = fixupDatasec(btf, elf, mapsSec);
   if (!ds) throw new ObjError(btfMissing(w, "no BTF DATASEC '.maps' describes the '.maps' section"));
   const out: UserMap[] = [];
+  // Maps sharing one definition struct parse it once (a crafted BTF could otherwise make
+  // every one of thousands of maps walk the same huge member list).
+  const parsed = new Map<number, MapDef>();
   for (const vi of ds.vars!) {
     const v = btf.types[vi.type]!;
     if (v.kind !== BTF_KIND.VAR) throw new ObjError(mapBad(w, `#${out.length}`, `DATASEC entry ${vi.type} is not a VAR`));
@@ -54,8 +59,11 @@ export function collectUserMaps(btf: Btf | undefined, elf: Elf, mapsSec: ElfSect
     if (!st || st.kind !== BTF_KIND.STRUCT) throw new ObjError(mapBad(mw, name, 'definition is not a struct'));
     if (st.sizeOrType > vi.size) throw new ObjError(mapBad(mw, name, `definition struct (${st.sizeOrType} bytes) is larger than the variable (${vi.size})`));
     if (vi.offset + vi.size > mapsSec.size) throw new ObjError(mapBad(mw, name, "variable extends past the end of '.maps'"));
-    const def = parseMapDef(btf, st, name, mw);
-    def.index = out.length;
+    const prev = out[out.length - 1];
+    if (prev && vi.offset < prev.secOffset + prev.varSize) throw new ObjError(mapBad(mw, name, `overlaps map '${prev.def.name}' in '.maps'`));
+    let proto = parsed.get(st.id);
+    if (!proto) parsed.set(st.id, (proto = parseMapDef(btf, st, name, mw)));
+    const def: MapDef = { ...proto, name, index: out.length };
     out.push({ def, secOffset: vi.offset, varSize: vi.size, struct: st });
   }
   return out;
@@ -176,8 +184,8 @@ export function collectDataMaps(btf: Btf | undefined, elf: Elf, objName: string,
 export function collectGlobals(elf: Elf, data: DataSection[], dataMaps: MapDef[]): GlobalVar[] {
   const out: GlobalVar[] = [];
   data.forEach(({ sec }, i) => {
-    for (const s of elf.symbols) {
-      if (s.shndx !== sec.index || s.type !== 1 /* STT_OBJECT */) continue;
+    for (const s of symbolsBySection(elf).get(sec.index) ?? []) {
+      if (s.type !== 1 /* STT_OBJECT */) continue;
       if (s.value + s.size > sec.size)
         throw new ObjError(mapBad({ file: elf.file, section: sec.name, fileOff: elf.symtab.offset + s.index * 24 }, dataMaps[i]!.name,
           `variable '${s.name}' [${s.value}, +${s.size}) lies outside the section (${sec.size} bytes)`));
@@ -196,12 +204,24 @@ export interface ProgStart {
 
 /** Applies `.rel.maps`: prog_array slots -> program names (libbpf init_prog_array_slots). */
 export function applyMapInits(elf: Elf, mapsSec: ElfSection, rels: ElfRel[], maps: UserMap[], progs: ProgStart[]): void {
+  // Map variables are sorted and do not overlap (collectUserMaps), so a binary search finds the one holding a slot.
+  const byOff = [...maps].sort((a, b) => a.secOffset - b.secOffset);
+  const mapAt = (off: number): UserMap | undefined => {
+    let lo = 0, hi = byOff.length - 1, best: UserMap | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (byOff[mid]!.secOffset <= off) { best = byOff[mid]; lo = mid + 1; } else hi = mid - 1;
+    }
+    return best && off + 8 <= best.secOffset + best.varSize ? best : undefined;
+  };
+  const progByName = new Map(progs.map((p) => [p.name, p]));
+  const mapNames = new Set(maps.map((m) => m.def.name));
   for (const rel of rels) {
     const w: Where = { file: elf.file, section: '.rel.maps', fileOff: rel.fileOff };
     const sym: ElfSymbol = elf.symbols[rel.sym]!;
     if (rel.type !== R_BPF_64_ABS64)
       throw new ObjError(mapInitBad(w, `'.maps' relocation type ${rel.type} is not R_BPF_64_ABS64`));
-    const m = maps.find((m) => m.secOffset <= rel.offset && rel.offset + 8 <= m.secOffset + m.varSize);
+    const m = mapAt(rel.offset);
     if (!m) throw new ObjError(mapInitBad(w, `'.maps' relocation at offset ${rel.offset} is not inside any map`));
     const last = m.struct.members![m.struct.members!.length - 1];
     if (!last || last.name !== 'values')
@@ -214,13 +234,13 @@ export function applyMapInits(elf: Elf, mapsSec: ElfSection, rels: ElfRel[], map
     if (slot >= m.def.maxEntries)
       throw new ObjError(mapInitBad(w, `map '${m.def.name}': initialiser slot ${slot} is past max_entries ${m.def.maxEntries}`));
     if (m.def.type === MapType.PROG_ARRAY) {
-      const p = progs.find((p) => p.name === sym.name);
+      const p = progByName.get(sym.name);
       if (!p || sym.type !== STT_FUNC || p.shndx !== sym.shndx || p.byteOff !== sym.value)
         throw new ObjError(mapInitBad(w, `map '${m.def.name}': slot ${slot} names '${sym.name}', which is not an entry program`));
       (m.def.initSlots ??= []).push({ slot, prog: sym.name });
     } else {
       // Map-in-map initialisers name inner maps; bpfdbg does not model map-in-map contents.
-      if (sym.shndx !== mapsSec.index || !maps.some((x) => x.def.name === sym.name))
+      if (sym.shndx !== mapsSec.index || !mapNames.has(sym.name))
         throw new ObjError(mapInitBad(w, `map '${m.def.name}': slot ${slot} names '${sym.name}', which is not a map`));
     }
   }

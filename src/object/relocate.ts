@@ -5,9 +5,9 @@
 import { decodeInsns, type Insn } from '../bpf/insn.ts';
 import {
   functionOutOfBounds, misalignedFunction, ObjError, overlappingFunctions, relocBadCall, relocBadData,
-  relocBadInsn, relocBadMap, relocBadSubprogAddr, relocExtern, relocOutOfRange, staticProgram, type Where,
+  relocBadInsn, relocBadMap, relocBadSubprogAddr, relocExtern, relocMissing, relocOutOfRange, linkBadLdImm64, staticProgram, type Where,
 } from './errors.ts';
-import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, type Elf, type ElfSection } from './elf.ts';
+import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, symbolsBySection, type Elf, type ElfSection } from './elf.ts';
 import type { ObjSections } from './sections.ts';
 
 const BPF_PSEUDO_MAP_FD = 1;
@@ -37,6 +37,8 @@ export interface Func {
   insns: Insn[];
   /** Code relocations by instruction index relative to `start`. */
   codeRelos: Map<number, CodeRelo>;
+  /** Instructions (relative to `start`) that a relocation rewrote or will rewrite. */
+  relocated: Set<number>;
 }
 
 export interface MapLookup {
@@ -54,16 +56,18 @@ export function collectFuncs(elf: Elf, secs: ObjSections): Func[] {
     const isText = sec === secs.text;
     const decoded = decodeInsns(sec.data, elf.le);
     const funcs: Func[] = [];
-    for (const s of elf.symbols) {
-      if (s.shndx !== sec.index || s.type !== STT_FUNC) continue;
+    for (const s of symbolsBySection(elf).get(sec.index) ?? []) {
+      if (s.type !== STT_FUNC) continue;
       const w: Where = { file: elf.file, section: sec.name, fileOff: elf.symtab.offset + s.index * 24 };
       if (s.value % 8 !== 0 || s.size % 8 !== 0 || s.size === 0) throw new ObjError(misalignedFunction(w, s.name, s.value, s.size));
       if (s.value + s.size > sec.size) throw new ObjError(functionOutOfBounds(w, s.name));
       if (!isText && s.bind === STB_LOCAL) throw new ObjError(staticProgram(w, s.name));
       const start = s.value / 8, len = s.size / 8;
       funcs.push({
-        name: s.name, sec, isText, start, len, global: s.bind !== STB_LOCAL,
-        insns: decoded.slice(start, start + len), codeRelos: new Map(),
+        // libbpf downgrades hidden/internal globals in .text to static BTF linkage, so the
+        // kernel verifies them with their callers rather than independently.
+        name: s.name, sec, isText, start, len, global: s.bind !== STB_LOCAL && !(isText && (s.visibility === 1 || s.visibility === 2)),
+        insns: decoded.slice(start, start + len), codeRelos: new Map(), relocated: new Set(),
       });
     }
     funcs.sort((a, b) => a.start - b.start);
@@ -92,10 +96,16 @@ export function funcAt(funcs: readonly Func[], i: number): Func | undefined {
 
 export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: MapLookup): void {
   const textIdx = secs.text?.index;
+  const bySec = new Map<ElfSection, Func[]>();
+  for (const f of funcs) {
+    const a = bySec.get(f.sec);
+    if (a) a.push(f);
+    else bySec.set(f.sec, [f]);
+  }
   for (const [target, relSec] of secs.rels) {
     const sec = elf.sections[target]!;
     if (sec.name === '.maps') continue;
-    const secFuncs = funcs.filter((f) => f.sec === sec);
+    const secFuncs = bySec.get(sec) ?? [];
     for (const rel of readRels(elf, relSec)) {
       const sym = elf.symbols[rel.sym]!;
       const w: Where = { file: elf.file, section: sec.name, fileOff: rel.fileOff };
@@ -107,6 +117,7 @@ export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: M
       const at: Where = { ...w, program: f.name, insn: secInsn };
       const i = secInsn - f.start;
       const insn = f.insns[i]!;
+      f.relocated.add(i);
       if (insn.code === CALL) {
         if (insn.src !== BPF_PSEUDO_CALL) throw new ObjError(relocBadCall(at, `relocation against '${sym.name}' on a call that is not a bpf-to-bpf call`));
         if (textIdx === undefined || sym.shndx !== textIdx)
@@ -116,11 +127,12 @@ export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: M
         continue;
       }
       if (insn.code !== LD_IMM64) throw new ObjError(relocBadInsn(at, sym.name));
-      if (i + 1 >= f.len) throw new ObjError(relocBadInsn(at, sym.name));
+      if (i + 1 >= f.len) throw new ObjError(linkBadLdImm64(at, `relocated ld_imm64 at insn ${secInsn} has no second slot inside '${f.name}'`));
       if (sym.shndx === SHN_UNDEF) throw new ObjError(relocExtern(at, sym.name));
       if (textIdx !== undefined && sym.shndx === textIdx) {
         if (sym.value % 8 !== 0 || insn.imm % 8 !== 0) throw new ObjError(relocBadSubprogAddr(at, `bad subprog address relocation against '${sym.name}'`));
-        if (insn.src !== BPF_PSEUDO_FUNC) throw new ObjError(relocBadSubprogAddr(at, `function address load of '${sym.name}' is not a PSEUDO_FUNC ld_imm64`));
+        // clang emits a plain ld_imm64; libbpf marks it PSEUDO_FUNC before linking (v1.x bpf_object__relocate).
+        f.insns[i] = { ...insn, src: BPF_PSEUDO_FUNC };
         f.codeRelos.set(i, { kind: 'subprog', symOff: sym.value, fileOff: rel.fileOff });
         continue;
       }
@@ -141,5 +153,23 @@ export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: M
       f.insns[i + 1] = { ...second, imm: (insn.imm + sym.value) | 0 };
       f.insns[i] = { ...insn, src: BPF_PSEUDO_MAP_VALUE, imm: dataIdx };
     }
+  }
+}
+
+/**
+ * An ld_imm64 whose src_reg names a pseudo form (map fd/value, BTF id, function) only makes
+ * sense once a relocation filled it in; clang emits them all as src_reg 0. One that arrives
+ * pre-set would hand the kernel an arbitrary fd (libbpf passes it through; the kernel then
+ * fails with EBADF), so it is rejected here with its place.
+ */
+export function checkPseudoLoads(elf: Elf, f: Func): void {
+  for (let i = 0; i < f.len; i++) {
+    const x = f.insns[i]!;
+    if (x.code !== LD_IMM64) continue;
+    if (x.src !== 0 && !f.relocated.has(i)) {
+      const w: Where = { file: elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name };
+      throw new ObjError(relocMissing(w, x.src));
+    }
+    i++;
   }
 }

@@ -26,6 +26,9 @@ export interface ObjSections {
   rels: Map<number, ElfSection>;
 }
 
+/** Zero-filled global data we are willing to allocate for one object. */
+const MAX_BSS_TOTAL = 64 << 20;
+
 const isData = (name: string, base: string): boolean => name === base || name.startsWith(base + '.');
 
 export function classifySections(elf: Elf): ObjSections {
@@ -65,6 +68,18 @@ export function classifySections(elf: Elf): ObjSections {
       out.data.push({ sec: s, kind: 'bss' });
     }
   }
+  // Every section whose bytes the loader decodes or copies occupies its own part of a
+  // well-formed file, so their sizes add up to at most the file size. Overlapping headers
+  // (never produced by a compiler) could otherwise make a small file decode gigabytes.
+  let used = 0;
+  for (const s of [out.text, ...out.progSecs, ...out.data.map((d) => d.sec), out.maps, out.btf, out.btfExt, elf.symtab, ...out.rels.values()]) {
+    if (s && s.type !== SHT_NOBITS) used += s.size;
+  }
+  if (used > elf.bytes.length)
+    throw new ObjError(badSectionSize({ file: elf.file }, `sections claim ${used} bytes in a ${elf.bytes.length}-byte file (overlapping section data)`));
+  const bss = out.data.reduce((n, d) => n + (d.kind === 'bss' ? d.sec.size : 0), 0);
+  if (bss > MAX_BSS_TOTAL)
+    throw new ObjError(badSectionSize({ file: elf.file }, `.bss sections total ${bss} bytes (more than ${MAX_BSS_TOTAL})`));
   // A .maps that is not PROGBITS (e.g. NOBITS after corruption) has no definitions to read.
   if (out.maps && out.maps.type !== SHT_PROGBITS)
     throw new ObjError(badSectionSize(where(out.maps), "'.maps' section is not PROGBITS"));

@@ -106,3 +106,11 @@ test('riscv64: shared memory and snapshots work as on x86', async () => {
   assert.equal(buf[8], 0x2a);
   m.close();
 });
+
+test('riscv64: illegal and ecall instructions stop at their own address', async () => {
+  const m = await machineWith([NOP, 0xffffffff]);
+  assert.deepEqual(m.call(TEXT_BASE, [], STACK_TOP), { kind: 'invalid-insn', pc: TEXT_BASE + 4n });
+  m.writeCode(TEXT_BASE + 4n, words([0x00000073])); // ecall
+  assert.deepEqual(m.call(TEXT_BASE, [], STACK_TOP), { kind: 'exception', pc: TEXT_BASE + 4n, vector: 8 });
+  m.close();
+});

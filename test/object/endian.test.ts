@@ -48,15 +48,21 @@ describe('mix.c in both byte orders', () => {
     assert.deepEqual([...el.maps[4]!.initialValue!], [7, 0, 0, 0]);
   });
 
-  it('appends gfunc then helper (reached from gfunc without a relocation) and fixes every call', () => {
+  it('appends subprograms depth-first in the order calls and callback loads are met, fixing every offset', () => {
     const p = el.programs.find((x) => x.name === 'main_prog')!;
-    assert.deepEqual(p.funcs.map((f) => [f.name, f.start as number, f.global]), [['main_prog', 0, true], ['gfunc', 24, true], ['helper', 27, false]]);
-    const callTargets = p.insns.flatMap((x, i) => (x.code === 0x85 && x.src === 1 ? [i + x.imm + 1] : []));
-    assert.deepEqual(callTargets, [24, 27, 27]);
-    const ro = p.insns.findIndex((x, i) => i >= 27 && x.code === 0x18 && x.imm === 4);
+    // loop_cb (bpf_loop callback, PSEUDO_FUNC), then gfunc, whose call without a relocation
+    // (same section) appends helper before main_prog's own call to helper is reached.
+    assert.deepEqual(p.funcs.map((f) => [f.name, f.start as number, f.global]), [
+      ['main_prog', 0, true], ['loop_cb', 30, false], ['gfunc', 37, true], ['helper', 40, false],
+    ]);
+    const calls = p.insns.flatMap((x, i) => (x.code === 0x85 && x.src === 1 ? [[i, i + x.imm + 1]] : []));
+    assert.deepEqual(calls, [[24, 37], [27, 40], [37, 40]]);
+    const funcLoads = p.insns.flatMap((x, i) => (x.code === 0x18 && x.src === 4 ? [[i, i + x.imm + 1]] : []));
+    assert.deepEqual(funcLoads, [[18, 30]], 'the callback address load is PSEUDO_FUNC and points at loop_cb');
+    const ro = p.insns.findIndex((x, i) => i >= 40 && x.code === 0x18 && x.imm === 4);
     assert.ok(ro > 0, 'helper loads .rodata through its section symbol');
     assert.deepEqual([p.insns[ro]!.src, p.insns[ro + 1]!.imm], [2, 0]);
-    assert.deepEqual(el.subprograms.map((s) => s.name), ['gfunc', 'helper']);
+    assert.deepEqual(el.subprograms.map((s) => [s.name, s.global]), [['gfunc', true], ['helper', false], ['loop_cb', false]]);
   });
 
   it('gives the big-endian object the same programs, maps, globals and line info', () => {

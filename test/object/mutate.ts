@@ -36,8 +36,7 @@ export interface Layout {
 
 export function layoutOf(bytes: Uint8Array): Layout {
   const elf = parseElf(bytes, 'x');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const shoff = Number(dv.getBigUint64(40, true));
+  const shoff = elf.sections[0]!.hdrOff;
   const r = (s: { offset: number; size: number }, rec = 0): Range => ({ off: s.offset, size: s.size, rec });
   const find = (n: string) => elf.sections.find((s) => s.name === n);
   const btf = find('.BTF'), ext = find('.BTF.ext');

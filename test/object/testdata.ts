@@ -30,6 +30,12 @@ export function allObjectPaths(): string[] {
   return [...sel, psBasicPath];
 }
 
+/** Fuzz corpus: the objects above plus the mixed-endian fixtures of test/object/fixtures. */
+export function fuzzCorpusPaths(): string[] {
+  const fx = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+  return [...allObjectPaths(), path.join(fx, 'mix_el.o'), path.join(fx, 'mix_eb.o')];
+}
+
 export function readBytes(p: string): Uint8Array {
   const b = readFileSync(p);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);

@@ -32,8 +32,14 @@ export function parseCommand(line: string): Result<Command> {
   const m = /^([A-Za-z-]+)(\/\S*)?\s*(.*)$/.exec(text);
   if (!m) return err('cmd.unknown', `undefined command: "${text}". Try "help".`);
   const word = m[1]!;
-  const slash = m[2] ?? '';
-  const arg = m[3]!.trim();
+  let slash = m[2] ?? '';
+  let arg = m[3]!.trim();
+  // gdb also takes the format after a space: `disassemble /b`, `x /4gx $sp`, `p /x $r1`.
+  const spaced = /^(\/\S*)\s*(.*)$/.exec(arg);
+  if (slash === '' && spaced && /^(x|print|p|disassemble|disas|output)$/.test(m[1]!)) {
+    slash = spaced[1]!;
+    arg = spaced[2]!.trim();
+  }
   const info = lookupCommand(word);
   if (info === undefined) return err('cmd.unknown', `undefined command: "${word}". Try "help".`);
   if (Array.isArray(info))

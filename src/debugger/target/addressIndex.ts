@@ -71,7 +71,7 @@ export function insnAt(func: JitFunction, off: number): number | null {
     const mid = (lo + hi) >> 1;
     if (a[mid]! <= off) { best = mid; lo = mid + 1; } else hi = mid - 1;
   }
-  while (best > 0 && a[best + 1] !== undefined && a[best]! >= a[best + 1]!) best--;
-  while (best > 0 && a[best - 1] === a[best]) best--;
+  // The largest k with addrs[k] <= off has addrs[k+1] > off, so its range is never one of
+  // the empty ones (LD_IMM64 second slots share the next insn's start).
   return best < 0 ? null : best;
 }

@@ -4,10 +4,10 @@
 import { type Result, err, ok } from '../../common/diag.ts';
 import { analyzeProgram, type ProgramImage } from '../../analysis/index.ts';
 import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../../jit/profiles.ts';
-import { KernelModel } from '../../kernel/index.ts';
+import { X86Engine } from '../../machine/x86Engine.ts';
 import type { BpfObject } from '../../object/types.ts';
 import type { DebugTarget } from './debugTarget.ts';
-import { buildX86Target, newX86Machine } from './x86Target.ts';
+import { x86Target } from './x86Target.ts';
 
 export interface LaunchOptions {
   prog?: string;
@@ -46,19 +46,22 @@ export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}): Pr
     }
     images.push(r.value);
   }
-  const machine = await newX86Machine();
-  const model = new KernelModel({ allocator: machine.allocator() });
-  const loaded = model.loadObject(obj, images);
-  const entry = loaded.programs.find((p) => p.name === entryName.value)!;
-  const t = buildX86Target({ model, loaded, entry, profile, machine });
+  const eng = await X86Engine.create({ profile });
+  const loaded = eng.loadObject(obj, images);
+  if (!loaded.ok) {
+    eng.close();
+    return loaded;
+  }
+  const model = eng.model;
+  const t = x86Target(eng, loaded.value, entryName.value);
   if (!t.ok) {
-    machine.close();
+    eng.close();
     return t;
   }
   for (const u of opts.mapUpdates ?? []) {
-    const map = model.findMap(u.map, loaded.name);
+    const map = model.findMap(u.map, loaded.value.name);
     if (!map.ok) return map;
-    const prog = model.findProgram(u.prog, loaded.name);
+    const prog = model.findProgram(u.prog, loaded.value.name);
     if (!prog.ok) return prog;
     const rc = model.updateProgArray(map.value, u.key, prog.value);
     if (rc !== 0) return err('debug.map-update', `--map-update ${u.map}:${u.key}=${u.prog} failed (error ${-rc})`);

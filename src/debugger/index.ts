@@ -1,0 +1,11 @@
+// debugger/: the UI-free engine (Session), the command language, batch mode.
+export { Session, type SessionOptions } from './session.ts';
+export { openSession } from './openSession.ts';
+export { runBatch, batchJson, batchText, scriptLines, BATCH_SCHEMA } from './batch.ts';
+export { launchTarget, pickEntry, type LaunchOptions } from './target/launch.ts';
+export type { DebugTarget, RunInput } from './target/debugTarget.ts';
+export { parseCommand } from './commands/parseCommand.ts';
+export { COMMANDS, lookupCommand } from './commands/commandTable.ts';
+export type { Command, LocationSpec } from './commands/types.ts';
+export * from './view.ts';
+export type { CommandResult } from './command.ts';

@@ -1,0 +1,106 @@
+// The session recording (.bpfrec) as data: container layout, section tags, and the
+// JSON shapes inside the sections. docs/session-format.md describes the same thing for
+// people; keep both in step. A recording holds inputs, not states (ARCHITECTURE.md):
+// the object's bytes, the launch options, the input data, every command with the
+// instruction count it ran at, every nondeterministic value a helper returned, and state
+// hashes at checkpoints so a replay that drifts is caught where it drifts.
+
+/** File magic. The CR LF catches text-mode mangling, the NUL a `cat` into a terminal. */
+export const MAGIC = Uint8Array.from([0x42, 0x50, 0x46, 0x52, 0x45, 0x43, 0x0d, 0x0a]); // "BPFREC\r\n"
+/** Bump on any change a version-1 reader would misread. */
+export const FORMAT_VERSION = 1;
+/** magic (8) + u32 version + u32 section count. */
+export const FILE_HEADER_SIZE = 16;
+/** tag (4) + u32 flags + u64 length + sha256 (32). */
+export const SECTION_HEADER_SIZE = 48;
+
+/**
+ * Identifies the engine a recording was made with. Replay under another engine id is
+ * allowed, but a checkpoint mismatch is then reported as "engine changed", not corruption.
+ */
+export const ENGINE_ID = 'bpfdbg-0.1.0/x86_64-unicorn2';
+
+/** Section tags, in file order. META comes first so a reader can refuse early. */
+export const SECTION = {
+  meta: 'META',
+  object: 'OBJ ',
+  input: 'INPT',
+  events: 'EVNT',
+  checkpoints: 'CKPT',
+  final: 'FINL',
+  /** Last: sha256 of every byte before this section's header (whole-file integrity). */
+  end: 'END!',
+} as const;
+
+export type SectionTag = (typeof SECTION)[keyof typeof SECTION];
+
+export interface RecordingOptions {
+  prog: string | null;
+  arch: 'x86_64';
+  /** JIT profile name (`bpfdbg dump --profiles`). */
+  profile: string;
+  /** `--map-update` swaps applied at launch. */
+  mapUpdates: { map: string; key: number; prog: string }[];
+  /** Virtual clock start (ns, decimal string) and the CPU programs run on. */
+  clockStart: string;
+  cpu: number;
+}
+
+export interface RecordingMeta {
+  format: 'bpfrec';
+  version: number;
+  engine: string;
+  /** ISO time the recording started (informational; never used by a replay). */
+  createdAt: string;
+  object: { name: string; path: string; size: number; sha256: string };
+  options: RecordingOptions;
+  /** Periodic checkpoint spacing in instructions. */
+  checkpointInterval: number;
+}
+
+export interface RecordingInput {
+  /** Hex of BPF_PROG_TEST_RUN data_in, or null. */
+  data: string | null;
+  ctx: string | null;
+}
+
+/**
+ * One event. `at` is the instruction count when it happened: the machine instructions
+ * executed since launch (a helper call, callbacks included, counts as its one `ret`).
+ */
+export type RecordedEvent =
+  /** A debugger command line, with the count before it ran and the state hash after. */
+  | { t: 'cmd'; n: number; at: number; text: string; ok: boolean; after: number; hash: string }
+  /** A helper's nondeterministic value, in the order the program observed them. */
+  | { t: 'nondet'; at: number; kind: 'ktime' | 'prandom' | 'cpu'; value: string }
+  /** A map changed from user space (a `map update/delete` command or a launch option). */
+  | { t: 'map'; at: number; op: 'update' | 'delete'; map: string; key: string; value: string | null };
+
+export interface RecordedCheckpoint {
+  /** Ordinal in the recording, 0-based. */
+  n: number;
+  at: number;
+  /** 'launch' | 'periodic' | 'command' | 'final'. */
+  cause: string;
+  /** sha256 (hex) of CPU registers, guest memory and kernel-model state. */
+  hash: string;
+}
+
+export interface RecordingFinal {
+  at: number;
+  hash: string;
+  commands: number;
+}
+
+/** A recording in memory: what the writer takes and the reader returns. */
+export interface Recording {
+  meta: RecordingMeta;
+  object: Uint8Array;
+  input: RecordingInput;
+  events: RecordedEvent[];
+  checkpoints: RecordedCheckpoint[];
+  final: RecordingFinal;
+}
+
+export const commandsOf = (r: Recording): Extract<RecordedEvent, { t: 'cmd' }>[] =>
+  r.events.filter((e): e is Extract<RecordedEvent, { t: 'cmd' }> => e.t === 'cmd');

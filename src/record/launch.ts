@@ -1,0 +1,103 @@
+// Launch for recording and replay: the same steps as debugger/target/launch.ts (every
+// autoload program analysed and loaded, JITed onto an x86-64 Machine, --map-update swaps),
+// with two differences that make a run reproducible and reversible: the Machine is a
+// TracingMachine (instruction count, checkpoints), and the kernel model draws its
+// nondeterministic values from the given source (recording or replaying).
+import { type Result, err, ok } from '../common/diag.ts';
+import { analyzeProgram, type ProgramImage } from '../analysis/index.ts';
+import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../jit/profiles.ts';
+import type { NondetSource } from '../kernel/index.ts';
+import { X86Engine } from '../machine/x86Engine.ts';
+import type { BpfObject } from '../object/types.ts';
+import type { DebugTarget } from '../debugger/target/debugTarget.ts';
+import { pickEntry } from '../debugger/target/launch.ts';
+import { tracedX86Target } from './tracedTarget.ts';
+import { TracingMachine, type TracingOptions } from './tracingMachine.ts';
+import { modelDigest } from './modelState.ts';
+import type { RecordingOptions } from './format.ts';
+
+export interface TracedTarget {
+  target: DebugTarget;
+  tracer: TracingMachine;
+  /** Adds objects whose state reverse execution must also restore (the Session's tail-call log). */
+  setRoots(f: () => readonly object[]): void;
+}
+
+export type NondetFactory = (at: () => number) => NondetSource;
+
+export function recordingOptions(o: { prog?: string | undefined; profile?: string | undefined; mapUpdates?: RecordingOptions['mapUpdates'] }): RecordingOptions {
+  return {
+    prog: o.prog ?? null,
+    arch: 'x86_64',
+    profile: o.profile ?? DEFAULT_X86_PROFILE.name,
+    mapUpdates: o.mapUpdates ?? [],
+    clockStart: '1000000000',
+    cpu: 0,
+  };
+}
+
+export async function launchTraced(
+  obj: BpfObject, opts: RecordingOptions, nondet: NondetFactory, tracing: Pick<TracingOptions, 'interval' | 'denseInterval' | 'onCheckpoint'> = {},
+): Promise<Result<TracedTarget>> {
+  const profile = findProfile(opts.profile);
+  if (!profile) return err('debug.bad-profile', `unknown x86_64 profile '${opts.profile}'`);
+  const entryName = pickEntry(obj, opts.prog ?? undefined);
+  if (!entryName.ok) return entryName;
+  const analysis = analysisOptionsFor(profile);
+  const images: ProgramImage[] = [];
+  for (const p of obj.programs) {
+    if (!p.autoload && p.name !== entryName.value) continue;
+    const r = analyzeProgram(obj, p, analysis);
+    if (!r.ok) {
+      if (p.name === entryName.value) return r;
+      continue;
+    }
+    images.push(r.value);
+  }
+  const eng = await X86Engine.create({ profile, cpu: opts.cpu, clockStart: BigInt(opts.clockStart), nondet: nondet(() => tracer.count) });
+  const model = eng.model;
+  const real = eng.machine;
+  let target: DebugTarget | undefined;
+  let extraRoots: () => readonly object[] = () => [];
+  const tracer: TracingMachine = new TracingMachine(real, {
+    ...tracing,
+    modelRegions: () => model.space.regions(),
+    stateRoots: () => {
+      const roots: object[] = [model, model.timers, ...model.objects.flatMap((o) => o.maps.filter(Boolean))];
+      const src = model.nondet as { inner?: object };
+      roots.push(src.inner ?? model.nondet, eng.pokes, ...extraRoots());
+      return roots;
+    },
+    stateDigest: () => modelDigest(model, [model.timers.fired.length]),
+  });
+  // Helper callbacks (bpf_loop, timers) run nested inside a trap, outside the tracer's view:
+  // count them so the tracer knows its budget arithmetic no longer holds. (Wanted instead:
+  // X86Engine.create({ machine }) so the engine itself runs on the TracingMachine.)
+  const nested = real.callFromTrap.bind(real);
+  real.callFromTrap = (entry, args, o) => {
+    tracer.nestedCalls++;
+    return nested(entry, args, o);
+  };
+  const loaded = eng.loadObject(obj, images);
+  if (!loaded.ok) {
+    eng.close();
+    return loaded;
+  }
+  const t = tracedX86Target(eng, tracer, loaded.value, entryName.value);
+  if (!t.ok) {
+    eng.close();
+    return t;
+  }
+  target = t.value;
+  for (const u of opts.mapUpdates) {
+    const map = model.findMap(u.map, loaded.value.name);
+    if (!map.ok) return map;
+    const prog = model.findProgram(u.prog, loaded.value.name);
+    if (!prog.ok) return prog;
+    const rc = model.updateProgArray(map.value, u.key, prog.value);
+    if (rc !== 0) return err('debug.map-update', `--map-update ${u.map}:${u.key}=${u.prog} failed (error ${-rc})`);
+  }
+  const setRoots = (f: () => readonly object[]): void => { extraRoots = f; };
+  tracer.begin();
+  return ok({ target, tracer, setRoots });
+}

@@ -1,0 +1,97 @@
+// bytes -> Recording, checking everything before trusting anything: magic, version,
+// every section's length against the bytes left, every section's sha256, the whole-file
+// END! hash, then the JSON shapes. The first problem found is returned with its place.
+import { existsSync, readFileSync } from 'node:fs';
+import { type Diag, type Result, err, ok } from '../common/diag.ts';
+import {
+  FILE_HEADER_SIZE, FORMAT_VERSION, MAGIC, SECTION, SECTION_HEADER_SIZE, type Recording, type RecordedEvent,
+  type RecordingFinal, type RecordingInput, type RecordingMeta, type RecordedCheckpoint,
+} from './format.ts';
+import { badSection, checksumMismatch, ioError, newerVersion, notARecording, objectMismatch, truncated } from './errors.ts';
+import { sha256, sha256Hex } from './writer.ts';
+
+const fromDiag = <T>(e: Diag): Result<T> => err(e.code, e.message, e.place);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+interface RawSection {
+  tag: string;
+  off: number;
+  payload: Uint8Array;
+}
+
+export function readRecordingFile(path: string): Result<Recording> {
+  if (!existsSync(path)) return fromDiag(ioError(path, 'no such file'));
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    return fromDiag(ioError(path, `cannot read: ${(e as Error).message}`));
+  }
+  return decodeRecording(bytes, path);
+}
+
+export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result<Recording> {
+  if (bytes.length < MAGIC.length || !same(bytes.subarray(0, MAGIC.length), MAGIC)) return fromDiag(notARecording(file));
+  if (bytes.length < FILE_HEADER_SIZE) return fromDiag(truncated(file, 'header', 0, FILE_HEADER_SIZE, bytes.length));
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(8, true);
+  if (version > FORMAT_VERSION) return fromDiag(newerVersion(file, version, FORMAT_VERSION));
+  if (version === 0) return fromDiag(badSection(file, 'header', 8, 'version 0 is not a valid format version'));
+  const count = dv.getUint32(12, true);
+  const sections: RawSection[] = [];
+  let off = FILE_HEADER_SIZE;
+  for (let k = 0; k < count; k++) {
+    if (bytes.length - off < SECTION_HEADER_SIZE)
+      return fromDiag(truncated(file, `section #${k}`, off, SECTION_HEADER_SIZE, bytes.length - off));
+    const tag = String.fromCharCode(...bytes.subarray(off, off + 4));
+    const len = dv.getBigUint64(off + 8, true);
+    const start = off + SECTION_HEADER_SIZE;
+    if (len > BigInt(bytes.length - start)) return fromDiag(truncated(file, tag, start, Number(len), bytes.length - start));
+    const payload = bytes.subarray(start, start + Number(len));
+    if (!same(sha256(payload), bytes.subarray(off + 16, off + 48))) return fromDiag(checksumMismatch(file, tag, off));
+    if (tag === SECTION.end) {
+      if (!same(payload, sha256(bytes.subarray(0, off)))) return fromDiag(checksumMismatch(file, 'file header', 0));
+      if (start + payload.length !== bytes.length)
+        return fromDiag(badSection(file, tag, start + payload.length, `${bytes.length - start - payload.length} stray bytes after the end`));
+    }
+    sections.push({ tag, off, payload });
+    off = start + payload.length;
+  }
+  if (sections.at(-1)?.tag !== SECTION.end) return fromDiag(truncated(file, 'END!', off, SECTION_HEADER_SIZE, bytes.length - off));
+  const get = (tag: string): RawSection | Diag => sections.find((s) => s.tag === tag) ?? badSection(file, tag, off, 'section is missing');
+  const json = <T>(tag: string): Result<T> => {
+    const s = get(tag);
+    if ('code' in s) return fromDiag(s);
+    try {
+      return ok(JSON.parse(utf8.decode(s.payload)) as T);
+    } catch (e) {
+      return fromDiag(badSection(file, tag, s.off, `not valid JSON (${(e as Error).message})`));
+    }
+  };
+
+  const meta = json<RecordingMeta>(SECTION.meta);
+  if (!meta.ok) return meta;
+  if (meta.value.format !== 'bpfrec' || meta.value.version !== version)
+    return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'format/version fields disagree with the file header'));
+  const obj = get(SECTION.object);
+  if ('code' in obj) return fromDiag(obj);
+  const objHash = sha256Hex(obj.payload);
+  if (objHash !== meta.value.object.sha256) return fromDiag(objectMismatch(file, meta.value.object.sha256, objHash));
+  const input = json<RecordingInput>(SECTION.input);
+  if (!input.ok) return input;
+  const ev = get(SECTION.events);
+  if ('code' in ev) return fromDiag(ev);
+  let events: RecordedEvent[];
+  try {
+    const text = utf8.decode(ev.payload);
+    events = text === '' ? [] : text.split('\n').map((l) => JSON.parse(l) as RecordedEvent);
+  } catch (e) {
+    return fromDiag(badSection(file, SECTION.events, ev.off, `bad event line (${(e as Error).message})`));
+  }
+  const checkpoints = json<RecordedCheckpoint[]>(SECTION.checkpoints);
+  if (!checkpoints.ok) return checkpoints;
+  const final = json<RecordingFinal>(SECTION.final);
+  if (!final.ok) return final;
+  return ok({ meta: meta.value, object: obj.payload.slice(), input: input.value, events, checkpoints: checkpoints.value, final: final.value });
+}

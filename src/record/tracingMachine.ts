@@ -1,0 +1,391 @@
+// A Machine that knows where it is in time. It wraps the real one (the Session and the
+// kernel model talk to it as to any Machine) and adds:
+//  - an instruction count: exact for budget stops and steps; for a stop inside a run
+//    (breakpoint, exit, fault) found by re-running from the run's start with growing,
+//    then halving budgets until the run reproduces the stop state (deterministic engine);
+//  - checkpoints (checkpoints.ts) every `interval` instructions, at the start of a run
+//    that follows a stop or a state change, and on request;
+//  - goto(n): back (or forward) to any count of the history, by restoring the checkpoint
+//    before it and re-executing with breakpoints suppressed ("quiet").
+// Runs are split at checkpoint boundaries; a boundary that lands on a breakpoint reports
+// that breakpoint, so splitting never changes what a caller sees.
+import type {
+  CallTrap, CodeHook, Machine, MachineSnapshot, MemRegion, RunOptions, StopReason,
+} from '../machine/machine.ts';
+import { X86_GPRS } from '../machine/regs.ts';
+import { createHash } from 'node:crypto';
+import { CheckpointStore, type Checkpoint, type CheckpointCause } from './checkpoints.ts';
+import { GuestMemory } from './guestMemory.ts';
+import { captureModelState, restoreModelState } from './modelState.ts';
+import type { Region } from '../kernel/addressSpace.ts';
+
+const DEFAULT_BUDGET = 50_000_000;
+const STATE_REGS = [...X86_GPRS, 'rip', 'eflags', 'gs_base'];
+
+export interface TracingOptions {
+  /** Periodic checkpoint spacing (instructions). */
+  interval?: number;
+  /** Spacing of the checkpoints goto() leaves behind when it re-executes a long stretch. */
+  denseInterval?: number;
+  /** The kernel model's regions (shared guest memory). */
+  modelRegions: () => readonly Region[];
+  /** Objects whose JS state belongs to the debuggee (model, maps, timers, pokes, PRNG). */
+  stateRoots: () => readonly object[];
+  /** Extra observable state folded into state hashes (clock, trace). */
+  stateDigest: () => string;
+  onCheckpoint?: (c: Checkpoint) => void;
+}
+
+interface Bp { addr: bigint; real: number | null }
+interface Watch { access: 'read' | 'write'; begin: bigint; end: bigint; real: number | null }
+
+export class TracingMachine implements Machine {
+  /** Instructions executed since tracing began, on the current timeline. */
+  count = 0;
+  /** Furthest count the history reaches. */
+  horizon = 0;
+  readonly checkpoints = new CheckpointStore();
+  /** Set when a helper ran a callback (bpf_loop, timers): budget counts are not exact then. */
+  nestedCalls = 0;
+  private mem: GuestMemory;
+  private readonly interval: number;
+  private readonly denseInterval: number;
+  private quiet = false;
+  private dirty = false;
+  private lastStop: StopReason['kind'] | 'none' = 'none';
+  private running = false;
+  private nextId = 1;
+  private bps = new Map<number, Bp>();
+  private watches = new Map<number, Watch>();
+  private hooks = new Map<number, number>();
+
+  constructor(readonly real: Machine, private readonly opts: TracingOptions) {
+    this.interval = opts.interval ?? 1_000_000;
+    this.denseInterval = opts.denseInterval ?? 20_000;
+    this.mem = new GuestMemory(real, opts.modelRegions);
+  }
+
+  /** Starts tracing at count 0 with a 'launch' checkpoint (call once, after launch). */
+  begin(): Checkpoint {
+    this.mem = new GuestMemory(this.real, this.opts.modelRegions);
+    return this.checkpoint('launch');
+  }
+
+  // ---------------------------------------------------------------- state
+  stateHash(delta = this.mem.delta(null)): string {
+    const regs = this.real.readRegs(STATE_REGS);
+    return createHash('sha256')
+      .update(regs.map((v) => v.toString(16)).join(','))
+      .update('|' + this.mem.digest(delta))
+      .update('|' + this.opts.stateDigest())
+      .digest('hex');
+  }
+
+  /** A checkpoint of the current state at the current count. */
+  checkpoint(cause: CheckpointCause): Checkpoint {
+    const prev = this.checkpoints.before(this.count);
+    const mem = this.mem.delta(prev?.mem ?? null);
+    const c: Checkpoint = {
+      seq: this.checkpoints.newSeq(), at: this.count, cause,
+      cpu: this.real.snapshot({ memory: false }), mem, model: captureModelState(this.opts.stateRoots()),
+      hash: this.stateHash(mem),
+    };
+    this.checkpoints.add(c);
+    this.dirty = false;
+    if (cause !== 'dense' && cause !== 'mark') this.opts.onCheckpoint?.(c);
+    return c;
+  }
+
+  private restoreCheckpoint(c: Checkpoint): void {
+    this.real.restore(c.cpu);
+    this.mem.apply(c.mem);
+    restoreModelState(c.model);
+    this.count = c.at;
+  }
+
+  /**
+   * The user (or a command) changed state outside execution: the future the history
+   * recorded from here is no longer this timeline's.
+   */
+  noteExternalChange(): void {
+    this.dirty = true;
+  }
+
+  /** Makes the debuggee's state the one at instruction count `n` (0 <= n <= horizon). */
+  goto(n: number): void {
+    if (n < 0 || n > this.horizon) throw new RangeError(`count ${n} is outside the history [0, ${this.horizon}]`);
+    if (this.nestedCalls > 0) throw new RangeError('reverse execution is not available once a helper has run a BPF callback (bpf_loop, timers): instruction counts inside it are not exact');
+    const c = this.checkpoints.before(n);
+    if (!c) throw new Error('no checkpoint (tracing did not begin)');
+    // Going forward from here needs no restore; anything else starts from a checkpoint.
+    if (this.dirty || n < this.count || c.at > this.count) this.restoreCheckpoint(c);
+    this.quietRun(n);
+    this.dirty = false;
+    this.lastStop = 'budget';
+  }
+
+  /** Re-executes from the current count to `n` with breakpoints suppressed, leaving dense checkpoints. */
+  private quietRun(n: number): void {
+    this.setQuiet(true);
+    try {
+      while (this.count < n) {
+        const step = Math.min(n - this.count, this.denseInterval - (this.count % this.denseInterval));
+        const s = this.realRun(step);
+        const landed = s.kind === 'exited' && this.count + step === n;
+        if (s.kind !== 'budget' && !landed) throw new Error(`re-execution stopped early at count ${this.count} (${s.kind}): the engine is not deterministic here`);
+        this.count += step;
+        if (this.count < n && this.count % this.denseInterval === 0 && !this.checkpoints.has(this.count)) this.checkpoint('dense');
+      }
+    } finally {
+      this.setQuiet(false);
+    }
+  }
+
+  /**
+   * One run of the real machine. Its 'halted' test reads the byte before pc, so a budget
+   * stop right after an instruction whose last byte is 0xf4 (a disp8 of -0xc) is reported
+   * as `hlt`; the JIT never emits hlt, so a halt outside the sentinel is a budget stop.
+   */
+  private realRun(budget: number, timeoutMs?: number): StopReason {
+    const s = this.real.run({ budget, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    return s.kind === 'halted' ? { kind: 'budget', pc: s.pc, executed: budget } : s;
+  }
+
+  private setQuiet(q: boolean): void {
+    if (this.quiet === q) return;
+    this.quiet = q;
+    for (const b of this.bps.values()) {
+      if (q && b.real !== null) { this.real.removeBreakpoint(b.real); b.real = null; }
+      else if (!q && b.real === null) b.real = this.real.addBreakpoint(b.addr);
+    }
+    for (const w of this.watches.values()) {
+      if (q && w.real !== null) { this.real.removeWatchpoint(w.real); w.real = null; }
+      else if (!q && w.real === null) w.real = this.real.addWatchpoint(w.access, w.begin, w.end);
+    }
+  }
+
+  /** Before a run: a state change or a stop since the last checkpoint gets a checkpoint. */
+  private beforeRun(): void {
+    if (this.dirty) {
+      // Changing state in the past rewrites the future: drop the history after here.
+      this.checkpoints.truncateAfter(this.count);
+      this.horizon = this.count;
+      this.checkpoint('external');
+    } else if (this.lastStop !== 'budget' && !this.checkpoints.has(this.count)) this.checkpoint('mark');
+  }
+
+  private advanced(n: number): void {
+    this.count += n;
+    if (this.count > this.horizon) this.horizon = this.count;
+  }
+
+  private mapStop(s: StopReason): StopReason {
+    if (s.kind === 'breakpoint') {
+      for (const [id, b] of this.bps) if (b.addr === s.pc) return { ...s, id };
+    }
+    if (s.kind === 'watch') {
+      for (const [id, w] of this.watches) if (w.real === s.id) return { ...s, id };
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------------- execution
+  run(opts: RunOptions = {}): StopReason {
+    const budget = opts.budget ?? DEFAULT_BUDGET;
+    this.beforeRun();
+    let executed = 0;
+    for (let first = true; ; first = false) {
+      const pc = this.real.pc;
+      if (!first && [...this.bps.values()].some((b) => b.addr === pc)) {
+        this.lastStop = 'breakpoint';
+        return this.mapStop({ kind: 'breakpoint', pc, id: 0 });
+      }
+      const toBoundary = this.interval - (this.count % this.interval);
+      const seg = Math.min(budget - executed, toBoundary);
+      const start = this.count;
+      const nested = this.nestedCalls;
+      this.running = true;
+      let s: StopReason;
+      try {
+        s = this.realRun(seg, opts.timeoutMs);
+      } finally {
+        this.running = false;
+      }
+      if (s.kind === 'budget' && this.nestedCalls === nested) {
+        this.advanced(seg);
+        executed += seg;
+        if (this.count % this.interval === 0 && !this.checkpoints.has(this.count)) this.checkpoint('periodic');
+        if (executed >= budget) {
+          this.lastStop = 'budget';
+          return { kind: 'budget', pc: s.pc, executed };
+        }
+        continue;
+      }
+      this.advanced(this.countStop(start, seg, s));
+      this.lastStop = s.kind;
+      return this.mapStop(s);
+    }
+  }
+
+  /**
+   * How many instructions the run from `start` executed before stopping with `s`:
+   * restore the state at `start`, re-run it with budgets 1, 2, 4, ... then bisect, until
+   * the smallest budget whose run stops (or lands on exactly the stop state).
+   */
+  private countStop(start: number, max: number, s: StopReason): number {
+    const here = { cpu: this.real.snapshot({ memory: false }), mem: this.mem.delta(null), model: captureModelState(this.opts.stateRoots()) };
+    const target = this.stateHash(here.mem);
+    const targetPc = this.real.pc;
+    const back = (): void => {
+      this.real.restore(here.cpu);
+      this.mem.apply(here.mem);
+      restoreModelState(here.model);
+    };
+    try {
+      // The state at `start`: a checkpoint, or one reached quietly from the last one.
+      const c = this.checkpoints.before(start)!;
+      this.restoreCheckpoint(c);
+      this.quietRun(start);
+      const from = c.at === start ? c : this.checkpoint('mark');
+      const reaches = (b: number): boolean => {
+        this.restoreCheckpoint(from);
+        const r = this.realRun(b);
+        if (r.kind !== 'budget' || r.pc !== targetPc) return r.kind !== 'budget';
+        return this.stateHash() === target;
+      };
+      let lo = 0, hi = 1;
+      while (hi < max && !reaches(hi)) { lo = hi; hi = Math.min(hi * 2, max); }
+      while (hi - lo > 1) {
+        const mid = lo + Math.floor((hi - lo) / 2);
+        if (reaches(mid)) hi = mid; else lo = mid;
+      }
+      return s.kind === 'watch' ? hi : this.exactAt(from, hi, target, targetPc);
+    } finally {
+      back();
+      here.cpu.dispose();
+      this.count = start;
+    }
+  }
+
+  /** `hi` runs into the stop; the stop state is the one after hi or hi - 1 instructions. */
+  private exactAt(from: Checkpoint, hi: number, target: string, pc: bigint): number {
+    if (hi <= 1) return hi === 1 && this.landsOn(from, 1, target, pc) ? 1 : 0;
+    return this.landsOn(from, hi, target, pc) ? hi : hi - 1;
+  }
+
+  private landsOn(from: Checkpoint, b: number, target: string, pc: bigint): boolean {
+    this.restoreCheckpoint(from);
+    this.setQuiet(true);
+    try {
+      const r = this.realRun(b);
+      return r.pc === pc && this.stateHash() === target;
+    } finally {
+      this.setQuiet(false);
+    }
+  }
+
+  step(): StopReason {
+    this.beforeRun();
+    const s = this.real.step();
+    if (s.kind === 'step' || s.kind === 'exited') this.advanced(1);
+    this.lastStop = s.kind === 'step' ? 'budget' : s.kind;
+    if (this.count % this.interval === 0 && s.kind === 'step' && !this.checkpoints.has(this.count)) this.checkpoint('periodic');
+    return this.mapStop(s);
+  }
+
+  call(entry: bigint, args: bigint[], stackTop: bigint, opts?: RunOptions): StopReason {
+    this.dirty = true;
+    const s = this.real.call(entry, args, stackTop, { ...opts, budget: 1 });
+    if (s.kind !== 'budget' && s.kind !== 'step') return this.mapStop(s);
+    this.advanced(1);
+    return this.run(opts);
+  }
+
+  callFromTrap(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint } {
+    this.nestedCalls++;
+    return this.real.callFromTrap(entry, args, opts);
+  }
+
+  // ---------------------------------------------------------------- hooks (stable ids)
+  addBreakpoint(addr: bigint): number {
+    const id = this.nextId++;
+    this.bps.set(id, { addr, real: this.quiet ? null : this.real.addBreakpoint(addr) });
+    return id;
+  }
+
+  removeBreakpoint(id: number): void {
+    const b = this.bps.get(id);
+    if (!b) return;
+    this.bps.delete(id);
+    // The real machine keeps one breakpoint per address: remove it only with the last user.
+    if (b.real !== null && ![...this.bps.values()].some((o) => o.real === b.real)) this.real.removeBreakpoint(b.real);
+  }
+
+  breakpoints(): { id: number; addr: bigint }[] {
+    return [...this.bps].map(([id, b]) => ({ id, addr: b.addr }));
+  }
+
+  addCodeHook(begin: bigint, end: bigint, fn: CodeHook): number {
+    const id = this.nextId++;
+    this.hooks.set(id, this.real.addCodeHook(begin, end, (pc, size) => (this.quiet ? undefined : fn(pc, size))));
+    return id;
+  }
+
+  removeCodeHook(id: number): void {
+    const h = this.hooks.get(id);
+    if (h !== undefined) this.real.removeCodeHook(h);
+    this.hooks.delete(id);
+  }
+
+  addWatchpoint(access: 'read' | 'write', begin: bigint, end: bigint): number {
+    const id = this.nextId++;
+    this.watches.set(id, { access, begin, end, real: this.quiet ? null : this.real.addWatchpoint(access, begin, end) });
+    return id;
+  }
+
+  removeWatchpoint(id: number): void {
+    const w = this.watches.get(id);
+    if (w?.real != null) this.real.removeWatchpoint(w.real);
+    this.watches.delete(id);
+  }
+
+  // ---------------------------------------------------------------- plain delegation
+  get arch() { return this.real.arch; }
+  get closed() { return this.real.closed; }
+  get pc() { return this.real.pc; }
+  get cpu() { return this.real.cpu; }
+  get retval() { return this.real.retval; }
+  private touch(): void {
+    if (!this.running) this.dirty = true;
+  }
+  readReg(name: string): bigint { return this.real.readReg(name); }
+  readRegs(names: readonly string[]): bigint[] { return this.real.readRegs(names); }
+  writeReg(name: string, value: bigint): void { this.touch(); this.real.writeReg(name, value); }
+  writeRegs(values: Record<string, bigint>): void { this.touch(); this.real.writeRegs(values); }
+  setPc(pc: bigint): void { this.touch(); this.real.setPc(pc); }
+  map(base: bigint, size: number, perms: number): void { this.touch(); this.real.map(base, size, perms); }
+  allocator(): (size: number) => Uint8Array { return this.real.allocator(); }
+  mapShared(base: bigint, bytes: Uint8Array, perms: number): void { this.touch(); this.real.mapShared(base, bytes, perms); }
+  unmap(base: bigint, size: number): void { this.touch(); this.real.unmap(base, size); }
+  protect(base: bigint, size: number, perms: number): void { this.touch(); this.real.protect(base, size, perms); }
+  regions(): MemRegion[] { return this.real.regions(); }
+  isMapped(addr: bigint, size?: number): boolean { return this.real.isMapped(addr, size); }
+  readMem(addr: bigint, size: number): Uint8Array { return this.real.readMem(addr, size); }
+  writeMem(addr: bigint, bytes: Uint8Array): void { this.touch(); this.real.writeMem(addr, bytes); }
+  readU64(addr: bigint): bigint { return this.real.readU64(addr); }
+  writeU64(addr: bigint, value: bigint): void { this.touch(); this.real.writeU64(addr, value); }
+  writeCode(addr: bigint, bytes: Uint8Array): void { this.touch(); this.real.writeCode(addr, bytes); }
+  readText(addr: bigint, len: number): Uint8Array { return this.real.readText(addr, len); }
+  pokeText(addr: bigint, bytes: Uint8Array): void { this.touch(); this.real.pokeText(addr, bytes); }
+  selectCpu(cpu: number, gsBase: bigint): void { this.touch(); this.real.selectCpu(cpu, gsBase); }
+  installHelperPage(fn: CallTrap): void { this.real.installHelperPage(fn); }
+  installKfuncPage(fn: CallTrap): void { this.real.installKfuncPage(fn); }
+  installThunks(): void { this.real.installThunks(); }
+  installSentinel(): void { this.real.installSentinel(); }
+  snapshot(opts?: { memory?: boolean }): MachineSnapshot { return this.real.snapshot(opts); }
+  restore(s: MachineSnapshot): void { this.touch(); this.real.restore(s); }
+  close(): void {
+    this.checkpoints.dispose();
+    this.real.close();
+  }
+}

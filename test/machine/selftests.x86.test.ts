@@ -1,0 +1,158 @@
+// The kernel's tail-call selftests (../shared/testdata/kernel-selftests/expected.json) on
+// the x86-64 JIT running in Unicorn: JITed code, text pokes for every prog_array update,
+// shared tail-call counter (6.12+ profiles) and the 6.1-era by-value counter profile.
+// Same runnable subset as test/kernel/selftests.interp.test.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadObjectFile } from '../../src/object/index.ts';
+import { analyzeProgram } from '../../src/analysis/index.ts';
+import type { ProgramImage } from '../../src/analysis/index.ts';
+import type { ProgType } from '../../src/object/types.ts';
+import { errnoName, type LoadedObject } from '../../src/kernel/index.ts';
+import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../../src/jit/profiles.ts';
+import type { JitProfile } from '../../src/jit/types.ts';
+import { X86Engine } from '../../src/machine/x86Engine.ts';
+import { testdataDir } from '../bpf/selftestObjects.ts';
+
+const dir = path.join(testdataDir, 'kernel-selftests');
+const expectedPath = path.join(dir, 'expected.json');
+
+interface Step {
+  op: string;
+  object?: string;
+  programs?: string[];
+  prog_type?: string;
+  attach_target?: unknown;
+  map?: string;
+  key?: number;
+  value?: { prog: string; object: string };
+  flags?: string;
+  expect?: unknown;
+  program?: string;
+  input?: string;
+  repeat?: number;
+  section?: string;
+  offset?: number;
+  size?: number;
+  value_hex?: string;
+}
+interface SelfTest {
+  name: string;
+  present_in: string[];
+  objects: Record<string, string>;
+  requires: string[];
+  steps: Step[];
+}
+
+const RUNNABLE = new Set(['load', 'map_update', 'map_delete', 'run', 'global_read', 'global_write']);
+const FLAGS: Record<string, bigint> = { BPF_ANY: 0n, BPF_NOEXIST: 1n, BPF_EXIST: 2n };
+const PROG_TYPES: Record<string, ProgType> = { BPF_PROG_TYPE_SCHED_CLS: 'sched_cls', BPF_PROG_TYPE_XDP: 'xdp' };
+
+const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
+
+function runnable(t: SelfTest): boolean {
+  return t.steps.every((s) => RUNNABLE.has(s.op) && !s.attach_target);
+}
+
+function checkErrno(got: number, expect: unknown, what: string): void {
+  if (expect === 'ok') assert.equal(got, 0, `${what}: ${errnoName(got)}`);
+  else if (expect === 'error') assert.notEqual(got, 0, `${what} should fail`);
+  else if (typeof expect === 'object' && expect && 'error' in expect) assert.equal(errnoName(got), (expect as { error: string }).error, what);
+}
+
+async function runSelftest(t: SelfTest, inputs: Record<string, { hex: string }>, objects: Record<string, { path: string }>, profile: JitProfile): Promise<void> {
+  const eng = await X86Engine.create({ profile });
+  const model = eng.model;
+  try {
+  const loaded = new Map<string, LoadedObject>();
+  const obj = (alias = 'main'): LoadedObject => {
+    const o = loaded.get(alias);
+    assert.ok(o, `${t.name}: object ${alias} is not loaded`);
+    return o;
+  };
+  t.steps.forEach((s, n) => {
+    const where = `${t.name} step ${n} (${s.op})`;
+    switch (s.op) {
+      case 'load': {
+        const file = path.join(dir, objects[t.objects[s.object!]!]!.path);
+        const r = loadObjectFile(file);
+        assert.ok(r.ok, `${where}: ${!r.ok && r.error.message}`);
+        const images: ProgramImage[] = [];
+        const wanted = r.value.programs.filter((p) => (s.programs ? s.programs.includes(p.name) : p.autoload));
+        wanted.forEach((p, k) => {
+          const progType = k === 0 && s.prog_type ? PROG_TYPES[s.prog_type] : undefined;
+          const a = analyzeProgram(r.value, p, { ...analysisOptionsFor(profile), ...(progType ? { progType } : {}) });
+          assert.ok(a.ok, `${where}: ${p.name}: ${!a.ok && a.error.message}`);
+          images.push(a.value);
+        });
+        const lo = eng.loadObject(r.value, images);
+        assert.ok(lo.ok, `${where}: ${!lo.ok && lo.error.message}`);
+        loaded.set(s.object!, lo.value);
+        break;
+      }
+      case 'map_update': {
+        const o = obj(s.object);
+        const map = o.maps.find((m) => m?.name === s.map);
+        const prog = obj(s.value!.object).programs.find((p) => p.name === s.value!.prog);
+        assert.ok(map && prog, `${where}: map ${s.map} / program ${s.value!.prog}`);
+        checkErrno(model.updateProgArray(map, s.key!, prog, FLAGS[s.flags ?? 'BPF_ANY']), s.expect, where);
+        break;
+      }
+      case 'map_delete': {
+        const map = obj(s.object).maps.find((m) => m?.name === s.map);
+        assert.ok(map, `${where}: map ${s.map}`);
+        checkErrno(model.deleteElem(map, s.key!), s.expect, where);
+        break;
+      }
+      case 'run': {
+        const prog = obj(s.object).programs.find((p) => p.name === s.program);
+        assert.ok(prog, `${where}: program ${s.program}`);
+        const r = eng.testRun(prog, { data: hex(inputs[s.input!]!.hex), repeat: s.repeat ?? 1, budget: 5_000_000 });
+        assert.equal(r.error, undefined, `${where}: ${r.error?.message}`);
+        assert.equal(r.retval, (s.expect as { retval: number }).retval, `${where}: retval`);
+        break;
+      }
+      case 'global_read': {
+        const map = obj(s.object).maps.find((m) => m?.def.section === s.section);
+        assert.ok(map, `${where}: section ${s.section}`);
+        const bytes = model.space.mustView(map.valueAddr + BigInt(s.offset!), s.size!);
+        const v = bytes.reduceRight((a, b) => a * 256 + b, 0);
+        assert.equal(v, s.expect, `${where}: ${s.section}+${s.offset}`);
+        break;
+      }
+      case 'global_write': {
+        const map = obj(s.object).maps.find((m) => m?.def.section === s.section);
+        assert.ok(map, `${where}: section ${s.section}`);
+        const key = new Uint8Array(4);
+        assert.equal(model.updateElem(map, key, hex(s.value_hex!)), 0, where);
+        break;
+      }
+    }
+  });
+  } finally {
+    eng.close();
+  }
+}
+
+test('kernel tail-call selftests on the x86-64 JIT (linux-6.18 profile)', async (t) => {
+  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  const expected = JSON.parse(fs.readFileSync(expectedPath, 'utf8'));
+  const tests = expected.tests as SelfTest[];
+  for (const st of tests) {
+    if (!runnable(st)) {
+      await t.test(st.name, (s) => s.skip('needs fentry/fexit/freplace attachment or concurrent map updates'));
+      continue;
+    }
+    await t.test(st.name, () => runSelftest(st, expected.inputs, expected.objects, DEFAULT_X86_PROFILE));
+  }
+});
+
+test('the tests that are also in Linux 6.1 pass on the x86-64 JIT with the by-value counter profile', async (t) => {
+  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  const expected = JSON.parse(fs.readFileSync(expectedPath, 'utf8'));
+  const old = (expected.tests as SelfTest[]).filter((st) => runnable(st) && st.present_in.includes('linux-6.1'));
+  const profile = findProfile('tcc-by-value')!;
+  for (const st of old) await t.test(st.name, () => runSelftest(st, expected.inputs, expected.objects, profile));
+});
