@@ -9,7 +9,8 @@ import { RV_PROFILES } from '../jit/riscv64/profiles.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator } from '../kernel/privStack.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
-import { loadForRun } from './loadForRun.ts';
+import { KernelModel } from '../kernel/index.ts';
+import { analyzeAll } from './engines.ts';
 
 export function profileFor(arch: 'x86_64' | 'riscv64', name: string | undefined): JitProfile {
   if (arch === 'riscv64') {
@@ -33,12 +34,13 @@ export interface JitedProgram {
 }
 
 export function jitPrograms(obj: BpfObject, progs: readonly BpfProgram[], profile: JitProfile): JitedProgram[] {
-  const run = loadForRun(obj, progs[0]!, analysisOptionsFor(profile));
-  const priv = new PrivStackAllocator(run.model.space);
+  const model = new KernelModel();
+  const loaded = model.loadObject(obj, analyzeAll(obj, progs[0]!, analysisOptionsFor(profile)));
+  const priv = new PrivStackAllocator(model.space);
   const out: JitedProgram[] = [];
-  for (const [n, lp] of run.loaded.programs.entries()) {
+  for (const [n, lp] of loaded.programs.entries()) {
     if (!progs.some((p) => p.name === lp.name)) continue;
-    const env = jitEnvFor(run.loaded, lp, priv);
+    const env = jitEnvFor(loaded, lp, priv);
     const jit = unwrap(profile.arch === 'riscv64' ? compileRiscv(lp.image, profile, env) : compileX86(lp.image, profile, env));
     const base = TEXT_BASE + BigInt(n) * TEXT_SLOT;
     const funcAddrs: bigint[] = [];

@@ -29,8 +29,8 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       const e = needStopped(s);
       if (e) return e;
       let h: Halt = { kind: 'step' };
-      for (let i = 0; i < cmd.count && h.kind === 'step'; i++) h = s.rc.stepi();
-      return halted(s, h, cmd.kind);
+      for (let i = 0; i < cmd.count && h.kind === 'step'; i++) h = cmd.kind === 'nexti' ? await nexti(s) : s.rc.stepi();
+      return halted(s, h.kind === 'temp' ? { kind: 'step' } : h, cmd.kind);
     }
     case 'step':
     case 'next': {
@@ -149,6 +149,16 @@ async function resume(s: Session, extra: ((pc: bigint) => boolean) | null, temp:
   const h = await s.rc.runUntil(extra, temp, s.yieldFn());
   s.runState = 'stopped';
   return halted(s, h, unit ?? 'step');
+}
+
+/** One machine instruction, running a `call` (helper or bpf2bpf) to its return. */
+async function nexti(s: Session): Promise<Halt> {
+  const m = s.target.machine;
+  const pc = m.pc;
+  if (m.readMem(pc, 1)[0] !== 0xe8) return s.rc.stepi();
+  const ra = pc + 5n;
+  const rsp0 = m.readReg('rsp');
+  return s.rc.runUntil((p) => p === ra && m.readReg('rsp') >= rsp0, ra, s.yieldFn('nexti'));
 }
 
 /** One BPF instruction (step: into calls and through tail calls; next: over calls). */

@@ -7,7 +7,7 @@ import {
   functionOutOfBounds, misalignedFunction, ObjError, overlappingFunctions, relocBadCall, relocBadData,
   relocBadInsn, relocBadMap, relocBadSubprogAddr, relocExtern, relocMissing, relocOutOfRange, linkBadLdImm64, staticProgram, type Where,
 } from './errors.ts';
-import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, symbolsBySection, type Elf, type ElfSection } from './elf.ts';
+import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, STT_SECTION, symbolsBySection, type Elf, type ElfSection } from './elf.ts';
 import type { ObjSections } from './sections.ts';
 
 const BPF_PSEUDO_MAP_FD = 1;
@@ -107,7 +107,9 @@ export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: M
     if (sec.name === '.maps') continue;
     const secFuncs = bySec.get(sec) ?? [];
     for (const rel of readRels(elf, relSec)) {
-      const sym = elf.symbols[rel.sym]!;
+      const raw = elf.symbols[rel.sym]!;
+      // Static data and functions are reached through their section's (nameless) symbol.
+      const sym = raw.name || raw.type !== STT_SECTION ? raw : { ...raw, name: elf.sections[raw.shndx]?.name ?? `#${raw.index}` };
       const w: Where = { file: elf.file, section: sec.name, fileOff: rel.fileOff };
       if (rel.offset % 8 !== 0 || rel.offset + 8 > sec.size) throw new ObjError(relocOutOfRange(w, rel.offset, sec.size));
       const secInsn = rel.offset / 8;

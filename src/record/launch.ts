@@ -14,6 +14,7 @@ import { pickEntry } from '../debugger/target/launch.ts';
 import { tracedX86Target } from './tracedTarget.ts';
 import { TracingMachine, type TracingOptions } from './tracingMachine.ts';
 import { modelDigest } from './modelState.ts';
+import type { NondetTimeline } from './nondetLog.ts';
 import type { RecordingOptions } from './format.ts';
 
 export interface TracedTarget {
@@ -64,11 +65,11 @@ export async function launchTraced(
     modelRegions: () => model.space.regions(),
     stateRoots: () => {
       const roots: object[] = [model, model.timers, ...model.objects.flatMap((o) => o.maps.filter(Boolean))];
-      const src = model.nondet as { inner?: object };
-      roots.push(src.inner ?? model.nondet, eng.pokes, ...extraRoots());
+      roots.push(model.nondet, eng.pokes, ...extraRoots());
       return roots;
     },
     stateDigest: () => modelDigest(model, [model.timers.fired.length]),
+    onBranch: () => (model.nondet as Partial<NondetTimeline>).branch?.(),
   });
   // Helper callbacks (bpf_loop, timers) run nested inside a trap, outside the tracer's view:
   // count them so the tracer knows its budget arithmetic no longer holds. (Wanted instead:

@@ -14,10 +14,9 @@ export class RecordingNondet extends NondetTimeline implements NondetSource {
     let value: string;
     if (known && known.kind === kind) value = known.value;
     else {
-      // A draw past the log, or a changed past asking for another kind: a new value.
+      // A draw past the log; or the past changed and asks for another kind: branch.
+      if (known) this.branch();
       value = fresh();
-      this.log.events.length = Math.max(this.next, 0) === this.log.events.length ? this.log.events.length : this.log.events.length;
-      if (this.next < this.log.events.length) this.next = this.log.events.length;
       this.log.events.push({ t: 'nondet', at: this.at(), kind, value });
     }
     this.advance();

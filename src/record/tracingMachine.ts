@@ -34,6 +34,8 @@ export interface TracingOptions {
   /** Extra observable state folded into state hashes (clock, trace). */
   stateDigest: () => string;
   onCheckpoint?: (c: Checkpoint) => void;
+  /** The past was changed and the history after it dropped (nondet sources branch). */
+  onBranch?: () => void;
 }
 
 interface Bp { addr: bigint; real: number | null }
@@ -168,6 +170,7 @@ export class TracingMachine implements Machine {
   private beforeRun(): void {
     if (this.dirty) {
       // Changing state in the past rewrites the future: drop the history after here.
+      if (this.horizon > this.count) this.opts.onBranch?.();
       this.checkpoints.truncateAfter(this.count);
       this.horizon = this.count;
       this.checkpoint('external');
