@@ -25,7 +25,7 @@ export interface ModelState {
 }
 
 /** Fields never walked: big immutable inputs (objects, images) and the address space. */
-const SKIP = new Set(['object', 'objects', 'image', 'program', 'programs', 'def', 'space', 'placer', 'desc', 'loaded', 'struct', 'values', 'bytes', 'view']);
+const SKIP = new Set(['object', 'objects', 'image', 'program', 'programs', 'def', 'space', 'placer', 'desc', 'loaded', 'struct', 'values', 'bytes', 'view', 'jit', 'kernel', 'machine', 'model', 'sites', 'outs', 'landings']);
 const MAX_DEPTH = 4;
 
 const isPlain = (v: unknown): v is Record<string, unknown> =>
@@ -60,8 +60,11 @@ export function captureModelState(roots: readonly object[]): ModelState {
   };
   for (const r of roots) {
     if (seen.has(r)) continue;
-    seen.add(r);
-    fields(r as Record<string, unknown>, 0);
+    if (Array.isArray(r) || r instanceof Map || r instanceof Set) walk(r, 0);
+    else {
+      seen.add(r);
+      fields(r as Record<string, unknown>, 0);
+    }
   }
   return { entries };
 }

@@ -54,6 +54,8 @@ export class TracingMachine implements Machine {
   private readonly denseInterval: number;
   private quiet = false;
   private dirty = false;
+  /** reachesIn/walk left the CPU away from `count`'s state: goto must restore. */
+  private wandered = false;
   private lastStop: StopReason['kind'] | 'none' = 'none';
   private running = false;
   private nextId = 1;
@@ -120,9 +122,10 @@ export class TracingMachine implements Machine {
     const c = this.checkpoints.before(n);
     if (!c) throw new Error('no checkpoint (tracing did not begin)');
     // Going forward from here needs no restore; anything else starts from a checkpoint.
-    if (this.dirty || n < this.count || c.at > this.count) this.restoreCheckpoint(c);
+    if (this.dirty || this.wandered || n < this.count || c.at > this.count) this.restoreCheckpoint(c);
     this.quietRun(n);
     this.dirty = false;
+    this.wandered = false;
     this.lastStop = 'budget';
   }
 
@@ -151,6 +154,49 @@ export class TracingMachine implements Machine {
   private realRun(budget: number, timeoutMs?: number): StopReason {
     const s = this.real.run({ budget, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     return s.kind === 'halted' ? { kind: 'budget', pc: s.pc, executed: budget } : s;
+  }
+
+  /**
+   * True when execution from count `s` to `e` reaches one of `addrs` (at s itself, or
+   * before e). User breakpoints are suppressed; leaves the state at s or somewhere before e.
+   */
+  reachesIn(s: number, e: number, addrs: ReadonlySet<bigint>): boolean {
+    this.goto(s);
+    if (addrs.has(this.real.pc)) return true;
+    if (e <= s || addrs.size === 0) return false;
+    this.setQuiet(true);
+    const ids = [...addrs].map((a) => this.real.addBreakpoint(a));
+    try {
+      const r = this.realRun(e - s);
+      return r.kind !== 'budget';
+    } finally {
+      for (const id of ids) if (![...this.bps.values()].some((b) => b.real === id)) this.real.removeBreakpoint(id);
+      this.setQuiet(false);
+      this.count = s;
+      this.wandered = true; // the CPU is somewhere in [s, e): the next goto restores
+    }
+  }
+
+  /**
+   * Visits the states at counts s, s+1, ..., e-1 in order (one machine step apart);
+   * `visit` may only read state. Leaves the debuggee at some count in [s, e].
+   */
+  walk(s: number, e: number, visit: (n: number) => void): void {
+    this.goto(s);
+    this.setQuiet(true);
+    try {
+      for (let n = s; n < e; n++) {
+        visit(n);
+        if (n + 1 < e) {
+          const r = this.real.step();
+          this.count = n + 1;
+          if (r.kind !== 'step' && r.kind !== 'exited' && r.kind !== 'breakpoint') break;
+        }
+      }
+    } finally {
+      this.setQuiet(false);
+      this.wandered = true;
+    }
   }
 
   private setQuiet(q: boolean): void {

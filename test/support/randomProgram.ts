@@ -199,7 +199,10 @@ class FuncGen {
       const dst = this.pick(this.writable());
       this.emit(insn(LDX | SIZE_BITS[size]!, dst, ptr, off, 0));
       this.init.add(dst);
+      if (dst === ptr) return;
     }
+    // A pointer's bits depend on where the map was placed: never let it reach r0 or memory.
+    this.init.delete(ptr);
   }
 
   ctxRead() {
@@ -246,7 +249,8 @@ class FuncGen {
     else body.push(insn(LDX | SIZE_BITS[size]!, 0, 0, off, 0));
     this.emit(insn(JMP | 0x10 | K, 0, 0, body.length, 0)); // if r0 == 0 goto +len
     body.forEach((b) => this.emit(b));
-    // r0 is a pointer or NULL or a loaded value: same bits on every engine (shared layout).
+    // r0 holds a pointer or NULL, or a loaded value on one path: dead as data from here.
+    this.init.delete(0);
   }
 
   subprogCall() {

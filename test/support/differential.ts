@@ -1,0 +1,84 @@
+// Runs generated cases on the reference interpreter and on the JITed code, and reports
+// the first observable difference: r0, tail-call count, error, or any map's contents.
+import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
+import { analysisOptionsFor, type JitProfile } from '../../src/jit/index.ts';
+import { KernelModel, ProgArrayMap, testRun, type LoadedObject, type TestRunResult } from '../../src/kernel/index.ts';
+import { X86Engine } from '../../src/machine/x86Engine.ts';
+import type { BpfObject } from '../../src/object/index.ts';
+import type { GeneratedCase } from './randomProgram.ts';
+
+export interface Observation {
+  r0: bigint;
+  tailCalls: number;
+  error: string | null;
+  /** Map name -> hex of every value (array-like: by key order; hash: sorted keys). */
+  maps: Record<string, string>;
+}
+
+function images(obj: BpfObject, profile: JitProfile | null): ProgramImage[] | string {
+  const opts = profile ? analysisOptionsFor(profile) : { privStack: 'adaptive' as const };
+  const out: ProgramImage[] = [];
+  for (const p of obj.programs) {
+    const r = analyzeProgram(obj, p, opts);
+    if (!r.ok) return `${p.name}: ${r.error.message} (insn ${r.error.place.insn})`;
+    out.push(r.value);
+  }
+  return out;
+}
+
+function observe(loaded: LoadedObject, res: TestRunResult): Observation {
+  const maps: Record<string, string> = {};
+  for (const m of loaded.maps) {
+    if (!m || m instanceof ProgArrayMap) continue;
+    const parts = m.keys().map((k) => `${Buffer.from(k).toString('hex')}=${Buffer.from(m.lookupValue(k) ?? new Uint8Array()).toString('hex')}`);
+    maps[m.def.name] = parts.sort().join(',');
+  }
+  // An error is compared by kind only: engines name the place differently (insn vs native pc).
+  return { r0: res.r0, tailCalls: res.tailCalls, error: res.error ? res.error.code.split('.')[0]! : null, maps };
+}
+
+export function runInterp(c: GeneratedCase, tcc: 'by-pointer' | 'by-value' = 'by-pointer'): Observation | string {
+  const ims = images(c.object, null);
+  if (typeof ims === 'string') return ims;
+  const model = new KernelModel();
+  const loaded = model.loadObject(c.object, ims);
+  const entry = loaded.programs.find((p) => p.name === c.entry)!;
+  return observe(loaded, testRun(model, entry, { data: c.data, tcc, budget: 1_000_000 }));
+}
+
+/** One engine per profile, recreated every `reuse` cases (text slots are finite). */
+export class X86Pool {
+  private engine: X86Engine | null = null;
+  private uses = 0;
+  constructor(readonly profile: JitProfile, private readonly reuse = 64) {}
+
+  async run(c: GeneratedCase): Promise<Observation | string> {
+    if (!this.engine || this.uses >= this.reuse) {
+      this.engine?.close();
+      this.engine = await X86Engine.create({ profile: this.profile });
+      this.uses = 0;
+    }
+    this.uses++;
+    const ims = images(c.object, this.profile);
+    if (typeof ims === 'string') return ims;
+    const loaded = this.engine.loadObject(c.object, ims);
+    if (!loaded.ok) return loaded.error.message;
+    const entry = loaded.value.programs.find((p) => p.name === c.entry)!;
+    return observe(loaded.value, this.engine.testRun(entry, { data: c.data, budget: 5_000_000 }));
+  }
+
+  close(): void {
+    this.engine?.close();
+    this.engine = null;
+  }
+}
+
+/** The first difference between two observations, or null when they agree. */
+export function diff(a: Observation, b: Observation): string | null {
+  if (a.error !== b.error) return `error: ${a.error} vs ${b.error}`;
+  if (a.error) return null; // both failed the same way (e.g. both hit the budget)
+  if (a.r0 !== b.r0) return `r0: 0x${a.r0.toString(16)} vs 0x${b.r0.toString(16)}`;
+  if (a.tailCalls !== b.tailCalls) return `tail calls: ${a.tailCalls} vs ${b.tailCalls}`;
+  for (const k of Object.keys(a.maps)) if (a.maps[k] !== b.maps[k]) return `map ${k}: ${a.maps[k]} vs ${b.maps[k]}`;
+  return null;
+}
