@@ -31,7 +31,7 @@ export const err = <T = never>(code: string, message: string, place: Place = {})
 /** Formats a place the way the CLI prints it: `prog.o: xdp/entry insn 14 (prog.c:37)`. */
 export function formatPlace(p: Place): string {
   const parts: string[] = [];
-  if (p.file) parts.push(p.file + ':');
+  if (p.file) parts.push(p.file);
   const where: string[] = [];
   if (p.section && p.program) where.push(`${p.section}/${p.program}`);
   else if (p.section) where.push(`section ${p.section}`);
@@ -40,7 +40,7 @@ export function formatPlace(p: Place): string {
   if (p.insn !== undefined) where.push(`insn ${p.insn}`);
   if (p.line !== undefined) where.push(`(${p.srcFile ?? '?'}:${p.line})`);
   if (where.length) parts.push(where.join(' '));
-  return parts.join(' ');
+  return parts.join(': ');
 }
 
 /** One line: `prog.o: xdp/entry insn 14 (prog.c:37): jump to insn 90 is out of range`. */

@@ -11,7 +11,7 @@ import { X86Engine } from '../machine/x86Engine.ts';
 import type { BpfObject } from '../object/types.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import { pickEntry } from '../debugger/target/launch.ts';
-import { tracedX86Target } from './tracedTarget.ts';
+import { tracedX86Target, type TargetRunState } from './tracedTarget.ts';
 import { TracingMachine, type TracingOptions } from './tracingMachine.ts';
 import { modelDigest } from './modelState.ts';
 import type { NondetTimeline } from './nondetLog.ts';
@@ -59,13 +59,14 @@ export async function launchTraced(
   const model = eng.model;
   const real = eng.machine;
   let target: DebugTarget | undefined;
+  const runState: TargetRunState = { inside: false };
   let extraRoots: () => readonly object[] = () => [];
   const tracer: TracingMachine = new TracingMachine(real, {
     ...tracing,
     modelRegions: () => model.space.regions(),
     stateRoots: () => {
       const roots: object[] = [model, model.timers, ...model.objects.flatMap((o) => o.maps.filter(Boolean))];
-      roots.push(model.nondet, eng.pokes, ...extraRoots());
+      roots.push(model.nondet, eng.pokes, eng, runState, ...extraRoots());
       return roots;
     },
     stateDigest: () => modelDigest(model, [model.timers.fired.length]),
@@ -84,7 +85,7 @@ export async function launchTraced(
     eng.close();
     return loaded;
   }
-  const t = tracedX86Target(eng, tracer, loaded.value, entryName.value);
+  const t = tracedX86Target(eng, tracer, loaded.value, entryName.value, runState);
   if (!t.ok) {
     eng.close();
     return t;

@@ -14,7 +14,12 @@ import type { LoadedProgram } from '../debugger/target/loadedProgram.ts';
 import type { DebugTarget, RunInput } from '../debugger/target/debugTarget.ts';
 import type { TracingMachine } from './tracingMachine.ts';
 
-export function tracedX86Target(eng: X86Engine, m: TracingMachine, loaded: LoadedObject, entryName: string): Result<DebugTarget> {
+/** Whether the CPU is inside BPF code: debuggee state (checkpoints restore it). */
+export interface TargetRunState {
+  inside: boolean;
+}
+
+export function tracedX86Target(eng: X86Engine, m: TracingMachine, loaded: LoadedObject, entryName: string, state: TargetRunState): Result<DebugTarget> {
   const programs: LoadedProgram[] = [];
   const byName = new Map<string, KProgram>();
   for (const jp of eng.programs()) {
@@ -25,7 +30,6 @@ export function tracedX86Target(eng: X86Engine, m: TracingMachine, loaded: Loade
   const entry = programs.find((p) => p.name === entryName);
   if (!entry) return err('debug.no-entry', `program ${entryName} was not JITed`);
   const model = eng.model;
-  let inside = false;
   return ok({
     arch: 'x86_64',
     profile: eng.profile,
@@ -51,13 +55,13 @@ export function tracedX86Target(eng: X86Engine, m: TracingMachine, loaded: Loade
       regs['eflags'] = 0x2n;
       m.writeU64(top - 8n, SENTINEL_ADDR);
       m.writeRegs(regs);
-      if (!inside) eng.enter();
-      inside = true;
+      if (!state.inside) eng.enter();
+      state.inside = true;
       return ok({ ctxAddr: built.ctx.addr });
     },
     endRun() {
-      if (inside) eng.leave();
-      inside = false;
+      if (state.inside) eng.leave();
+      state.inside = false;
     },
     privStackArea(p, func) {
       const b = eng.privStacks.all().find((q) => q.owner === `${p.name}/${func}`);

@@ -214,6 +214,7 @@ export class TracingMachine implements Machine {
 
   /** Before a run: a state change or a stop since the last checkpoint gets a checkpoint. */
   private beforeRun(): void {
+    if (this.wandered) this.goto(this.count);
     if (this.dirty) {
       // Changing state in the past rewrites the future: drop the history after here.
       if (this.horizon > this.count) this.opts.onBranch?.();
