@@ -19,7 +19,7 @@ import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
 import { doMiscFixups, type FixupAux } from './miscFixups.ts';
-import { newWorkProg, patchInsn, type WorkProg } from './patch.ts';
+import { REMOVED_SUBPROG, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
 import { privStackModeFor } from './privStack.ts';
 import { findSubprogs, subprogOf, type SubprogBase } from './subprogs.ts';
 import type { AnalysisOptions, PokeSite, ProgramImage, SubprogInfo, TailCallSite } from './types.ts';
@@ -83,20 +83,25 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   // Without subprog tail-call support the kernel gives the whole program MAX_BPF_STACK.
   if (!allowTcInSubprogs && anyTailCall) depths[0] = MAX_BPF_STACK;
 
-  const starts = p.subStarts;
-  const infos: SubprogInfo[] = subprogs.map((s: SubprogBase, k) => ({
-    idx: subprogIdx(k),
-    name: s.name,
-    start: insnIdx(starts[k]!),
-    end: insnIdx(k + 1 < starts.length ? starts[k + 1]! : p.insns.length),
-    stackDepth: depths[k]!,
-    hasTailCall: s.hasTailCall,
-    tailCallReachable: s.tailCallReachable,
-    privStackMode: msd.value.privStackMode[k]!,
-    isAsyncCb: s.isAsyncCb,
-    isGlobal: s.isGlobal,
-    hasLdAbs: s.hasLdAbs,
-  }));
+  // Subprograms whose every insn was dead are gone, as in the kernel's table.
+  const alive = subprogs.map((_, k) => k).filter((k) => p.subStarts[k] !== REMOVED_SUBPROG);
+  const starts = alive.map((k) => p.subStarts[k]!);
+  const infos: SubprogInfo[] = alive.map((k, n) => {
+    const s: SubprogBase = subprogs[k]!;
+    return {
+      idx: subprogIdx(n),
+      name: s.name,
+      start: insnIdx(starts[n]!),
+      end: insnIdx(n + 1 < starts.length ? starts[n + 1]! : p.insns.length),
+      stackDepth: depths[k]!,
+      hasTailCall: s.hasTailCall,
+      tailCallReachable: s.tailCallReachable,
+      privStackMode: msd.value.privStackMode[k]!,
+      isAsyncCb: s.isAsyncCb,
+      isGlobal: s.isGlobal,
+      hasLdAbs: s.hasLdAbs,
+    };
+  });
   const pokeSites: PokeSite[] = fix.pokes.map((pk, k) => ({
     index: k,
     insn: insnIdx(pk.insn),

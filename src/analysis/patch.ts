@@ -127,6 +127,27 @@ export function removeInsns<A>(p: WorkProg<A>, off: number, cnt: number): void {
   }
   if (pendingInRange && off < p.insns.length) kept.push({ ...pendingInRange, insn: off as LineInfoRec['insn'] });
   p.linfo = kept;
-  p.subStarts = p.subStarts.map((s) => (s >= end ? s - cnt : s));
+  p.subStarts = adjustSubprogStartsAfterRemove(p.subStarts, off, cnt, p.insns.length + cnt);
   p.pokeInsns = p.pokeInsns.map((s) => (s >= end ? s - cnt : s));
+}
+
+/** Marks a subprogram that dead-code removal deleted entirely (kernel: it leaves the table). */
+export const REMOVED_SUBPROG = -1;
+
+/**
+ * adjust_subprog_starts_after_remove: a subprogram wholly inside the removed range goes
+ * away (REMOVED_SUBPROG; its only callers were dead too), one that starts inside it now
+ * starts at `off`, later ones move back. Subprogram 0 is never removed.
+ */
+function adjustSubprogStartsAfterRemove(starts: number[], off: number, cnt: number, oldLen: number): number[] {
+  const end = off + cnt;
+  return starts.map((s, k) => {
+    if (s === REMOVED_SUBPROG) return s;
+    let next = oldLen;
+    for (let j = k + 1; j < starts.length; j++) if (starts[j] !== REMOVED_SUBPROG) { next = starts[j]!; break; }
+    if (s >= end) return s - cnt;
+    if (s < off) return s;
+    if (k > 0 && next <= end) return REMOVED_SUBPROG;
+    return off;
+  });
 }

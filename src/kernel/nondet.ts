@@ -17,6 +17,10 @@ export class SeededNondet implements NondetSource {
   constructor(seed = 0x5eed) {
     this.state = seed >>> 0;
   }
+  /** Restarts the sequence (a fresh test run on a long-lived engine). */
+  reseed(seed = 0x5eed): void {
+    this.state = seed >>> 0;
+  }
   ktimeGetNs(clockNow: bigint): bigint {
     return clockNow;
   }

@@ -25,6 +25,7 @@ import { KernelModel, type KernelModelOptions, type LoadedObject, type LoadedPro
 import { testRun, type Engine, type TestRunOptions, type TestRunResult } from '../kernel/testRun.ts';
 import { callHelper } from '../kernel/helpers/index.ts';
 import { ProgArrayMap } from '../kernel/maps/progArray.ts';
+import type { BpfMap } from '../kernel/maps/base.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator, perCpuBase, thisCpuOff } from '../kernel/privStack.ts';
 import { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
@@ -43,6 +44,21 @@ export interface JitedProgram {
   funcBases: bigint[];
   /** Text slot index (TEXT_BASE + slot * TEXT_SLOT). */
   slot: number;
+}
+
+/** Options of X86Engine.loadObject (libbpf-side choices the selftests make). */
+export interface LoadOptions {
+  /**
+   * bpf_map__reuse_fd: maps (by name) taken from an earlier object instead of created; the
+   * programs are JITed against them. (The model still creates its own copy, left unused.)
+   */
+  reuseMaps?: ReadonlyMap<string, BpfMap>;
+  /**
+   * Runs after every program is JITed and placed, before its direct tail-call sites are
+   * tracked: the window in which the kernel's poke descriptors are not yet
+   * tailcall_target_stable, so prog_array updates skip them (tailcall_poke races it).
+   */
+  afterJit?: () => void;
 }
 
 export interface X86EngineOptions extends Omit<KernelModelOptions, 'allocator'> {
@@ -123,8 +139,12 @@ export class X86Engine {
    * Loads an object into the model (maps, programs, prog_array initialisers), JITs and
    * places every program, then arms direct tail-call sites whose slots are populated.
    */
-  loadObject(object: BpfObject, images: readonly ProgramImage[]): Result<LoadedObject> {
+  loadObject(object: BpfObject, images: readonly ProgramImage[], opts: LoadOptions = {}): Result<LoadedObject> {
     const loaded = this.model.loadObject(object, images);
+    for (const def of object.maps) {
+      const m = opts.reuseMaps?.get(def.name);
+      if (m) (loaded.maps as BpfMap[])[def.index] = m;
+    }
     const placed: PlacedPoke[] = [];
     for (const kp of loaded.programs) {
       const r = this.place(loaded, kp);
@@ -134,11 +154,17 @@ export class X86Engine {
         if (map) placed.push({ prog: kp.name, desc: d, funcAddr: r.value.funcBases[d.func]!, mapId: map.id });
       }
     }
+    opts.afterJit?.();
     this.pokes.track(placed, (mapId, key) => {
       const map = loaded.maps.find((q) => q?.id === mapId);
       return map instanceof ProgArrayMap ? this.bpfFuncOf((map as ProgArrayMap<LoadedProgram>).get(key)) : null;
     });
     return ok(loaded);
+  }
+
+  /** A fresh text slot (TEXT_SLOT bytes, unmapped) for code that is not a program (trampolines). */
+  allocTextSlot(): bigint {
+    return TEXT_BASE + BigInt(this.nextSlot++) * TEXT_SLOT;
   }
 
   private place(loaded: LoadedObject, kp: LoadedProgram): Result<JitedProgram> {

@@ -52,8 +52,13 @@ export class TracingMachine implements Machine {
   private mem: GuestMemory;
   private readonly interval: number;
   private readonly denseInterval: number;
+  get denseSpacing(): number {
+    return this.denseInterval;
+  }
   private quiet = false;
   private dirty = false;
+  /** Counts at which state was changed outside execution (a checkpoint holds the result). */
+  private readonly mutations = new Set<number>();
   /** reachesIn/walk left the CPU away from `count`'s state: goto must restore. */
   private wandered = false;
   private lastStop: StopReason['kind'] | 'none' = 'none';
@@ -164,6 +169,8 @@ export class TracingMachine implements Machine {
     this.goto(s);
     if (addrs.has(this.real.pc)) return true;
     if (e <= s || addrs.size === 0) return false;
+    // A state change inside the window: a single run would not follow the history.
+    for (const m of this.mutations) if (m > s && m < e) return true;
     this.setQuiet(true);
     const ids = [...addrs].map((a) => this.real.addBreakpoint(a));
     try {
@@ -186,6 +193,7 @@ export class TracingMachine implements Machine {
     this.setQuiet(true);
     try {
       for (let n = s; n < e; n++) {
+        if (n > s && this.mutations.has(n)) this.restoreCheckpoint(this.checkpoints.before(n)!);
         visit(n);
         if (n + 1 < e) {
           const r = this.real.step();
@@ -212,6 +220,16 @@ export class TracingMachine implements Machine {
     }
   }
 
+  /**
+   * After a command: back on the timeline if a search left the CPU elsewhere, and a
+   * checkpoint of the state the command left (history after it dropped if it changed the past).
+   */
+  settle(): void {
+    if (this.wandered) this.goto(this.count);
+    if (this.dirty) this.beforeRun();
+    else if (this.count === this.horizon && !this.checkpoints.has(this.count)) this.checkpoint('command');
+  }
+
   /** Before a run: a state change or a stop since the last checkpoint gets a checkpoint. */
   private beforeRun(): void {
     if (this.wandered) this.goto(this.count);
@@ -219,9 +237,23 @@ export class TracingMachine implements Machine {
       // Changing state in the past rewrites the future: drop the history after here.
       if (this.horizon > this.count) this.opts.onBranch?.();
       this.checkpoints.truncateAfter(this.count);
+      for (const m of this.mutations) if (m > this.count) this.mutations.delete(m);
       this.horizon = this.count;
-      this.checkpoint('external');
+      this.mutations.add(this.count);
+      this.checkpoint('command');
     } else if (this.lastStop !== 'budget' && !this.checkpoints.has(this.count)) this.checkpoint('mark');
+  }
+
+  /** The first state change recorded after the current count (re-running history), or null. */
+  private nextMutation(): number | null {
+    let best: number | null = null;
+    for (const m of this.mutations) if (m > this.count && (best === null || m < best)) best = m;
+    return best;
+  }
+
+  /** Arrived where history changed state outside execution: take the state it left. */
+  private reapply(): void {
+    if (this.mutations.has(this.count)) this.restoreCheckpoint(this.checkpoints.before(this.count)!);
   }
 
   private advanced(n: number): void {
@@ -251,7 +283,9 @@ export class TracingMachine implements Machine {
         return this.mapStop({ kind: 'breakpoint', pc, id: 0 });
       }
       const toBoundary = this.interval - (this.count % this.interval);
-      const seg = Math.min(budget - executed, toBoundary);
+      // Re-running history: stop where a command changed state, to apply it again.
+      const nm = this.nextMutation();
+      const seg = Math.min(budget - executed, toBoundary, nm === null ? Infinity : nm - this.count);
       const start = this.count;
       const nested = this.nestedCalls;
       this.running = true;
@@ -265,6 +299,7 @@ export class TracingMachine implements Machine {
         this.advanced(seg);
         executed += seg;
         if (this.count % this.interval === 0 && !this.checkpoints.has(this.count)) this.checkpoint('periodic');
+        this.reapply();
         if (executed >= budget) {
           this.lastStop = 'budget';
           return { kind: 'budget', pc: s.pc, executed };
@@ -338,6 +373,7 @@ export class TracingMachine implements Machine {
     this.beforeRun();
     const s = this.real.step();
     if (s.kind === 'step' || s.kind === 'exited') this.advanced(1);
+    this.reapply();
     this.lastStop = s.kind === 'step' ? 'budget' : s.kind;
     if (this.count % this.interval === 0 && s.kind === 'step' && !this.checkpoints.has(this.count)) this.checkpoint('periodic');
     return this.mapStop(s);

@@ -2,7 +2,7 @@
 // the first observable difference: r0, tail-call count, error, or any map's contents.
 import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
 import { analysisOptionsFor, type JitProfile } from '../../src/jit/index.ts';
-import { KernelModel, ProgArrayMap, testRun, type LoadedObject, type TestRunResult } from '../../src/kernel/index.ts';
+import { KernelModel, ProgArrayMap, SeededNondet, testRun, type LoadedObject, type TestRunResult } from '../../src/kernel/index.ts';
 import { X86Engine } from '../../src/machine/x86Engine.ts';
 import type { BpfObject } from '../../src/object/index.ts';
 import type { GeneratedCase } from './randomProgram.ts';
@@ -59,6 +59,8 @@ export class X86Pool {
       this.uses = 0;
     }
     this.uses++;
+    // Same random sequence as a fresh model: prandom is part of what the program sees.
+    if (this.engine.model.nondet instanceof SeededNondet) this.engine.model.nondet.reseed();
     const ims = images(c.object, this.profile);
     if (typeof ims === 'string') return ims;
     const loaded = this.engine.loadObject(c.object, ims);

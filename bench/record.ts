@@ -1,0 +1,114 @@
+// Recording and reverse-execution figures (docs/PERFORMANCE.md):
+//  - recording overhead: the same `run` of a ~100M-instruction program in a plain Session
+//    and in a recording one, both in this process (target <= 1.1x);
+//  - session file size per million instructions executed;
+//  - reverse-stepi latency at the end of that run (target <= 20 ms), first and following.
+// Run: node --import tsx bench/record.ts [instructions, default 100000000]
+import { readFileSync } from 'node:fs';
+import { openSession } from '../src/debugger/openSession.ts';
+import { loadObject } from '../src/object/index.ts';
+import { encodeRecording, openRecordingSession, recordingOptions } from '../src/record/index.ts';
+
+const OBJ = 'test/record/fixtures/spin.o';
+const target = Number(process.argv[2] ?? 100_000_000);
+/** Native instructions per loop round of spin.o on the linux-6.18 x86-64 profile (measured below). */
+let perRound = 10;
+
+/** spin.o with `rounds` (.data, initially 1000000) set to n: the object is the input. */
+function spinObject(rounds: number): Uint8Array {
+  const b = new Uint8Array(readFileSync(OBJ));
+  const dv = new DataView(b.buffer);
+  let hits = 0;
+  for (let i = 0; i + 4 <= b.length; i += 4) {
+    if (dv.getUint32(i, true) === 1_000_000) {
+      dv.setUint32(i, rounds, true);
+      hits++;
+    }
+  }
+  if (hits !== 1) throw new Error(`expected one 'rounds' initial value in ${OBJ}, found ${hits}`);
+  return b;
+}
+
+async function plainRun(bytes: Uint8Array): Promise<number> {
+  const obj = loadObject(bytes, OBJ);
+  if (!obj.ok) throw new Error(obj.error.message);
+  const s = await openSession(obj.value);
+  if (!s.ok) throw new Error(s.error.message);
+  const t0 = performance.now();
+  const r = await s.value.execute('run');
+  const ms = performance.now() - t0;
+  if (!r.ok || r.view.runState !== 'exited') throw new Error(`plain run: ${r.error?.message ?? r.view.runState}`);
+  s.value.dispose();
+  return ms;
+}
+
+async function recordedRun(bytes: Uint8Array) {
+  const r = await openRecordingSession({ objectPath: OBJ, objectBytes: bytes, options: recordingOptions({}), input: {}, active: true });
+  if (!r.ok) throw new Error(r.error.message);
+  const t0 = performance.now();
+  const res = await r.value.tts.execute('run');
+  const ms = performance.now() - t0;
+  if (!res.ok || res.view.runState !== 'exited') throw new Error(`recorded run: ${res.error?.message ?? res.view.runState}`);
+  return { rec: r.value, ms };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  // Calibrate instructions per round with a short recorded run.
+  const probe = await recordedRun(spinObject(10_000));
+  perRound = Math.round(probe.rec.tts.count / 10_000);
+  probe.rec.tts.session.dispose();
+  const rounds = Math.max(1, Math.round(target / perRound));
+  const bytes = spinObject(rounds);
+
+  const plain: number[] = [];
+  const recorded: number[] = [];
+  let last: Awaited<ReturnType<typeof recordedRun>> | null = null;
+  for (let k = 0; k < 3; k++) {
+    plain.push(await plainRun(bytes));
+    last?.rec.tts.session.dispose();
+    last = await recordedRun(bytes);
+    recorded.push(last.ms);
+  }
+  const rec = last!.rec;
+  const insns = rec.tts.count;
+  const ratio = median(recorded) / median(plain);
+
+  const file = encodeRecording(rec.toRecording());
+  const perMillion = file.length / (insns / 1e6);
+
+  // reverse-stepi at the end of the run: the command as a front end sends it (View included)
+  // and the bare state change (TracingMachine.goto).
+  const t0 = performance.now();
+  const first = await rec.tts.execute('reverse-stepi');
+  const firstMs = performance.now() - t0;
+  if (!first.ok) throw new Error(`reverse-stepi: ${first.error?.message}`);
+  const next: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    const t = performance.now();
+    await rec.tts.execute('reverse-stepi');
+    next.push(performance.now() - t);
+  }
+  const gotoMs: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    const n = rec.tts.count - 1;
+    const t = performance.now();
+    rec.tts.tracer.goto(n);
+    gotoMs.push(performance.now() - t);
+  }
+  rec.tts.session.dispose();
+
+  const f = (x: number): string => x.toFixed(2);
+  const lines = [
+    `bench/record: ${OBJ}, ${insns.toLocaleString('en-US')} instructions per run (${rounds.toLocaleString('en-US')} rounds x ${perRound})`,
+    `  plain run       ${f(median(plain))} ms (median of ${plain.length}: ${plain.map(f).join(', ')})`,
+    `  recorded run    ${f(median(recorded))} ms (median of ${recorded.length}: ${recorded.map(f).join(', ')})`,
+    `  overhead        ${ratio.toFixed(3)}x (target <= 1.1x) ${ratio <= 1.1 ? 'OK' : 'OVER'}`,
+    `  file size       ${file.length.toLocaleString('en-US')} bytes = ${f(perMillion)} bytes per million instructions (${rec.checkpoints.length} checkpoints)`,
+    `  reverse-stepi   first ${f(firstMs)} ms, then median ${f(median(next))} ms (command incl. View); goto alone median ${f(median(gotoMs))} ms (target <= 20 ms) ${firstMs <= 20 ? 'OK' : 'OVER'}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+await main();

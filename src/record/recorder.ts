@@ -1,0 +1,157 @@
+// Recording a debugger session. The log always runs from launch (a replay needs every
+// input from the start: record inputs, not states); `record start` / `--record` make the
+// session a recording, `record stop` ends what will be saved, `record save FILE` writes it.
+import { basename } from 'node:path';
+import { type Result, err, ok } from '../common/diag.ts';
+import { loadCapstone } from '../machine/capstone.ts';
+import { loadObject } from '../object/index.ts';
+import { Session } from '../debugger/session.ts';
+import type { RunInput } from '../debugger/target/debugTarget.ts';
+import {
+  ENGINE_ID, FORMAT_VERSION, type Recording, type RecordedCheckpoint, type RecordedEvent, type RecordingOptions,
+} from './format.ts';
+import { launchTraced } from './launch.ts';
+import { RecordingNondet } from './recordingNondet.ts';
+import { notActive } from './errors.ts';
+import { saveRecording, sha256Hex } from './writer.ts';
+import { TimeTravelSession } from './timeTravel.ts';
+import { sessionStateRoots } from './sessionAccess.ts';
+
+const hex = (b: Uint8Array | undefined): string | null => (b === undefined ? null : Buffer.from(b).toString('hex'));
+
+export interface RecorderOptions {
+  objectPath: string;
+  objectBytes: Uint8Array;
+  options: RecordingOptions;
+  input: RunInput;
+  /** Recording from launch (`--record`). */
+  active?: boolean;
+  /** Periodic checkpoint spacing (instructions); default 1,000,000. */
+  interval?: number;
+  yieldBetweenChunks?: boolean;
+}
+
+export class Recorder {
+  active: boolean;
+  /** Commands logged up to here are saved (set by `record stop`). */
+  private stoppedAt: number | null = null;
+  private readonly commands: Extract<RecordedEvent, { t: 'cmd' }>[] = [];
+  readonly checkpoints: RecordedCheckpoint[] = [];
+  tts!: TimeTravelSession;
+  private readonly createdAt = new Date().toISOString();
+
+  constructor(private readonly o: RecorderOptions, private readonly nondet: RecordingNondet) {
+    this.active = o.active ?? false;
+  }
+
+  /** Lines of `record ...` commands (the TimeTravelSession hook). */
+  command(cmd: { action: 'start' | 'stop' | 'save'; file: string | null; force: boolean }): { ok: true; message: string } | { ok: false; error: ReturnType<typeof notActive> } {
+    switch (cmd.action) {
+      case 'start':
+        if (this.active) return { ok: false, error: notActive('record start: already recording') };
+        this.active = true;
+        this.stoppedAt = null;
+        return { ok: true, message: `Recording from launch (${this.commands.length} commands so far are part of it).` };
+      case 'stop':
+        if (!this.active) return { ok: false, error: notActive('record stop: not recording') };
+        this.active = false;
+        this.stoppedAt = this.commands.length;
+        return { ok: true, message: `Recording stopped after ${this.stoppedAt} commands; "record save FILE" writes it.` };
+      case 'save': {
+        if (!this.active && this.stoppedAt === null) return { ok: false, error: notActive('record save: nothing recorded (use "record start" or --record)') };
+        const r = this.save(cmd.file!, cmd.force);
+        if (!r.ok) return { ok: false, error: r.error };
+        return { ok: true, message: `Saved ${this.savedCommands().length} commands, ${this.tts.count} instructions to ${cmd.file}` };
+      }
+    }
+  }
+
+  private savedCommands(): Extract<RecordedEvent, { t: 'cmd' }>[] {
+    return this.stoppedAt === null ? this.commands : this.commands.slice(0, this.stoppedAt);
+  }
+
+  /** The recording as it stands (commands up to `record stop`, if one was given). */
+  toRecording(): Recording {
+    const cmds = this.savedCommands();
+    const lastCmd = cmds.at(-1);
+    const upTo = lastCmd ? lastCmd.after : 0;
+    const nondet = this.nondet.log.events;
+    // Checkpoints reported before the last saved command finished (the replay stops there).
+    const lastSeqCount = this.checkpointsUntil.get(cmds.length) ?? this.checkpoints.length;
+    const events = mergeByCount(cmds, nondet);
+    return {
+      meta: {
+        format: 'bpfrec', version: FORMAT_VERSION, engine: ENGINE_ID, createdAt: this.createdAt,
+        object: { name: this.o.objectBytes.length ? basename(this.o.objectPath) : '', path: this.o.objectPath, size: this.o.objectBytes.length, sha256: sha256Hex(this.o.objectBytes) },
+        options: this.o.options,
+        checkpointInterval: this.o.interval ?? 1_000_000,
+      },
+      object: this.o.objectBytes,
+      input: { data: hex(this.o.input.data), ctx: hex(this.o.input.ctx) },
+      events,
+      checkpoints: this.checkpoints.slice(0, lastSeqCount),
+      final: { at: upTo, hash: lastCmd?.hash ?? this.checkpoints[0]?.hash ?? '', commands: cmds.length },
+    };
+  }
+
+  /** Checkpoints reported by the time command k (1-based count) finished. */
+  private readonly checkpointsUntil = new Map<number, number>();
+
+  onCommand(e: Extract<RecordedEvent, { t: 'cmd' }>): void {
+    this.commands.push(e);
+    this.checkpointsUntil.set(this.commands.length, this.checkpoints.length);
+  }
+
+  save(path: string, force: boolean): Result<void> {
+    return saveRecording(path, this.toRecording(), force);
+  }
+}
+
+/**
+ * One transcript ordered by instruction count, each list keeping its own order (draws
+ * are numbered by position; after reverse execution their counts may go down).
+ */
+function mergeByCount(a: readonly RecordedEvent[], b: readonly RecordedEvent[]): RecordedEvent[] {
+  const out: RecordedEvent[] = [];
+  let i = 0, j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.at <= b[j]!.at)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+/** Default file for `--record` without a name: sessions/<object>-<UTC time>.bpfrec. */
+export function defaultRecordingPath(objectPath: string, now = new Date()): string {
+  const stem = basename(objectPath).replace(/\.o$/, '');
+  const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `sessions/${stem}-${t}.bpfrec`;
+}
+
+/** Launches OBJ for debugging with recording and reverse execution. */
+export async function openRecordingSession(o: RecorderOptions): Promise<Result<Recorder>> {
+  await loadCapstone();
+  const obj = loadObject(o.objectBytes, o.objectPath);
+  if (!obj.ok) return obj;
+  let rec: Recorder | undefined;
+  let nondet: RecordingNondet | undefined;
+  const traced = await launchTraced(obj.value, o.options, (at) => (nondet = new RecordingNondet(at)), {
+    interval: o.interval ?? 1_000_000,
+    onCheckpoint: (c) => rec?.checkpoints.push({ n: rec.checkpoints.length, at: c.at, cause: c.cause, hash: c.hash }),
+  });
+  if (!traced.ok) return traced;
+  rec = new Recorder(o, nondet!);
+  // The launch checkpoint was taken inside launchTraced, before `rec` existed.
+  const launch = traced.value.tracer.checkpoints.all()[0]!;
+  rec.checkpoints.push({ n: 0, at: launch.at, cause: launch.cause, hash: launch.hash });
+  const session = new Session(traced.value.target, { input: o.input, objectPath: o.objectPath, yieldBetweenChunks: o.yieldBetweenChunks ?? false });
+  traced.value.setRoots(() => sessionStateRoots(session));
+  const r = rec;
+  r.tts = new TimeTravelSession(session, traced.value.tracer, traced.value.target, {
+    record: (cmd) => r.command(cmd),
+    onCommand: (e) => r.onCommand(e),
+  });
+  return ok(r);
+}
+
+export const recordingError = (message: string): Result<never> => err('record.usage', message);

@@ -1,0 +1,113 @@
+// Replaying a recording: the object from the file's own bytes, the recorded options and
+// input, nondeterministic values fed back by draw number, then every recorded command
+// through the same TimeTravelSession. After each command the instruction count and state
+// hash must equal the recorded ones, and every checkpoint's hash its recorded twin; the
+// first difference is a divergence naming the command / checkpoint and the count.
+// When the replay is through, the session stays open at the recording's end: every
+// command works there, reverse ones included.
+import { type Diag, type Result, err, ok } from '../common/diag.ts';
+import { loadCapstone } from '../machine/capstone.ts';
+import { loadObject } from '../object/index.ts';
+import { Session } from '../debugger/session.ts';
+import type { RunInput } from '../debugger/target/debugTarget.ts';
+import { ENGINE_ID, commandsOf, type Recording } from './format.ts';
+import { launchTraced } from './launch.ts';
+import { ReplayNondet } from './replayNondet.ts';
+import { diverged, engineChanged } from './errors.ts';
+import { TimeTravelSession } from './timeTravel.ts';
+import { sessionStateRoots } from './sessionAccess.ts';
+import type { NondetEvent } from './nondetLog.ts';
+
+const bytes = (h: string | null): Uint8Array | undefined => (h === null ? undefined : Uint8Array.from(Buffer.from(h, 'hex')));
+
+export interface ReplayReport {
+  commands: number;
+  checkpointsVerified: number;
+  instructions: number;
+  finalHash: string;
+}
+
+export class Replay {
+  tts!: TimeTravelSession;
+  private checked = 0;
+  private divergence: Diag | null = null;
+
+  constructor(readonly rec: Recording, readonly file: string) {}
+
+  private fail(where: string, want: string, got: string): Diag {
+    const d = this.rec.meta.engine === ENGINE_ID ? diverged(this.file, where, want, got) : engineChanged(this.file, where, this.rec.meta.engine, ENGINE_ID);
+    return d;
+  }
+
+  /** Called for each checkpoint the replay reports, in order. */
+  onCheckpoint(at: number, hash: string): void {
+    if (this.divergence) return;
+    const want = this.rec.checkpoints[this.checked];
+    if (!want) return; // past the recording's end: exploring
+    if (want.at !== at || want.hash !== hash) {
+      this.divergence = this.fail(`checkpoint #${want.n} (${want.cause}, instruction ${want.at}; replay is at instruction ${at})`, want.hash, hash);
+      return;
+    }
+    this.checked++;
+  }
+
+  /** Re-executes every recorded command, checking as it goes. */
+  async run(): Promise<Result<ReplayReport>> {
+    const cmds = commandsOf(this.rec);
+    for (const c of cmds) {
+      let r;
+      try {
+        r = await this.tts.execute(c.text);
+      } catch (e) {
+        const d = (e as { diag?: Diag }).diag;
+        if (d) return err(d.code, d.message, d.place);
+        throw e;
+      }
+      if (!this.divergence && r.error && r.error.code === 'record.diverged') this.divergence = r.error;
+      if (this.divergence) return err(this.divergence.code, `${this.divergence.message} (during command #${c.n} '${c.text}')`, this.divergence.place);
+      const at = this.tts.count;
+      const hash = this.tts.tracer.stateHash();
+      if (r.ok !== c.ok || at !== c.after || hash !== c.hash) {
+        const d = this.fail(`command #${c.n} '${c.text}' (recorded: ${c.ok ? 'ok' : 'failed'} at instruction ${c.after}; replay: ${r.ok ? 'ok' : 'failed'} at ${at})`, c.hash, hash);
+        return err(d.code, d.message, d.place);
+      }
+    }
+    if (this.checked < this.rec.checkpoints.length) {
+      const want = this.rec.checkpoints[this.checked]!;
+      const d = this.fail(`checkpoint #${want.n} (instruction ${want.at}): the replay ended before reaching it`, want.hash, '(none)');
+      return err(d.code, d.message, d.place);
+    }
+    const finalHash = this.tts.tracer.stateHash();
+    if (this.rec.final.hash && finalHash !== this.rec.final.hash) {
+      const d = this.fail(`the end (instruction ${this.rec.final.at})`, this.rec.final.hash, finalHash);
+      return err(d.code, d.message, d.place);
+    }
+    return ok({ commands: cmds.length, checkpointsVerified: this.checked, instructions: this.tts.count, finalHash });
+  }
+}
+
+/** Opens a replay session at the recording's launch state (call run() to replay it). */
+export async function openReplay(rec: Recording, file: string, opts: { yieldBetweenChunks?: boolean } = {}): Promise<Result<Replay>> {
+  await loadCapstone();
+  const obj = loadObject(rec.object, rec.meta.object.path);
+  if (!obj.ok) return err(obj.error.code, obj.error.message, { ...obj.error.place, file });
+  const replay = new Replay(rec, file);
+  const draws = rec.events.filter((e): e is NondetEvent => e.t === 'nondet');
+  let tracerCount = (): number => 0;
+  const traced = await launchTraced(obj.value, rec.meta.options, () => new ReplayNondet(draws, file, () => tracerCount()), {
+    interval: rec.meta.checkpointInterval,
+    onCheckpoint: (c) => replay.onCheckpoint(c.at, c.hash),
+  });
+  if (!traced.ok) return err(traced.error.code, traced.error.message, { ...traced.error.place, file });
+  const { tracer, target } = traced.value;
+  tracerCount = () => tracer.count;
+  const input: RunInput = {};
+  const data = bytes(rec.input.data);
+  const ctx = bytes(rec.input.ctx);
+  if (data) input.data = data;
+  if (ctx) input.ctx = ctx;
+  const session = new Session(target, { input, objectPath: rec.meta.object.path, yieldBetweenChunks: opts.yieldBetweenChunks ?? false });
+  traced.value.setRoots(() => sessionStateRoots(session));
+  replay.tts = new TimeTravelSession(session, tracer, target);
+  return ok(replay);
+}

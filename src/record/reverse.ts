@@ -1,0 +1,141 @@
+// Reverse execution: each reverse command is a search for the latest earlier instruction
+// count whose state satisfies a predicate, then TracingMachine.goto(count). Searches walk
+// the history backwards in windows of the dense checkpoint spacing; when the predicate
+// only holds at known addresses (breakpoints, tail-call sites, function entries) a window
+// is first run once with breakpoints on those addresses, and stepped through only if it
+// hits one. gdb's meanings: reverse-step/-next stop at the start of the previous BPF
+// instruction (-next not inside deeper calls), reverse-finish at the call instruction that
+// entered the current function, reverse-continue at the previous breakpoint hit (condition
+// true), poke transition, or — with `catch tailcall`, as forward — tail-call site.
+import { SENTINEL_ADDR } from '../common/layout.ts';
+import type { DebugTarget } from '../debugger/target/debugTarget.ts';
+import type { TracingMachine } from './tracingMachine.ts';
+
+export type ReverseWhat = 'stepi' | 'step' | 'next' | 'continue' | 'finish';
+
+export type ReverseOutcome =
+  | { kind: 'moved'; to: number; reason: 'step' | 'breakpoint' | 'tail-call' | 'poke' | 'finish'; bp?: number }
+  | { kind: 'start'; to: number }
+  | { kind: 'refused'; message: string };
+
+export interface ReverseInput {
+  tracer: TracingMachine;
+  target: DebugTarget;
+  /** Enabled user breakpoints: address -> id, and a condition check at the current state. */
+  breakpoints: () => { id: number; addr: bigint; holds: () => boolean }[];
+  /** `catch tailcall` is on: tail-call sites stop reverse-continue too (as they stop continue). */
+  catchTailcall: boolean;
+  /** Counts at which poke transitions happened (sorted ascending). */
+  pokeCounts: readonly number[];
+}
+
+const regs3 = (m: TracingMachine): [bigint, bigint, bigint] => m.real.readRegs(['rip', 'rsp', 'rbp']) as [bigint, bigint, bigint];
+
+/** The latest n in [lo, hi) whose state satisfies pred, or null. */
+function findLast(t: TracingMachine, lo: number, hi: number, pred: (n: number) => boolean, addrs: ReadonlySet<bigint> | null): number | null {
+  const w = t.denseSpacing;
+  for (let e = hi; e > lo; ) {
+    const s = Math.max(lo, Math.floor((e - 1) / w) * w);
+    if (!addrs || t.reachesIn(s, e, addrs)) {
+      let last: number | null = null;
+      t.walk(s, e, (n) => {
+        if (pred(n)) last = n;
+      });
+      if (last !== null) return last;
+    }
+    e = s;
+  }
+  return null;
+}
+
+function tailCallSites(target: DebugTarget): Set<bigint> {
+  const out = new Set<bigint>();
+  for (const p of target.programs)
+    p.jit.funcs.forEach((f, i) => {
+      for (const r of f.regions) if (r.role.startsWith('tail call')) out.add(p.funcBases[i]! + BigInt(r.start));
+    });
+  return out;
+}
+
+export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): ReverseOutcome {
+  const t = inp.tracer;
+  const T = t.count;
+  if (T === 0) return { kind: 'refused', message: 'already at the start of the recorded history' };
+  if (t.nestedCalls > 0)
+    return { kind: 'refused', message: 'reverse execution is not available after a helper ran a BPF callback (bpf_loop, timers): instruction counts inside it are not exact' };
+  const idx = inp.target.index;
+  let at = T;
+  let reason: Extract<ReverseOutcome, { kind: 'moved' }>['reason'] = 'step';
+  let bp: number | undefined;
+  for (let k = 0; k < count; k++) {
+    let found: number | null = null;
+    switch (what) {
+      case 'stepi':
+        found = at - 1;
+        break;
+      case 'step':
+      case 'next': {
+        t.goto(at);
+        const rbp0 = regs3(t)[2];
+        found = findLast(t, 0, at, () => {
+          const [pc, , rbp] = regs3(t);
+          const pos = idx.lookup(pc);
+          return !!pos && pos.atInsnStart && pos.insn !== null && (what === 'step' || rbp >= rbp0);
+        }, null);
+        break;
+      }
+      case 'finish': {
+        t.goto(at);
+        const [, , rbp0] = regs3(t);
+        const entries = new Set<bigint>();
+        for (const p of inp.target.programs) for (const b of p.funcBases) entries.add(b);
+        const entry = findLast(t, 0, at, () => {
+          const [pc, rsp] = regs3(t);
+          return entries.has(pc) && rsp === rbp0 + 8n;
+        }, entries);
+        const outermost = (): ReverseOutcome => {
+          t.goto(T);
+          return { kind: 'refused', message: '"finish" not meaningful in the outermost frame' };
+        };
+        if (entry === null) return outermost();
+        t.goto(entry);
+        if (t.real.readU64(t.real.readReg('rsp')) === SENTINEL_ADDR || entry === 0) return outermost();
+        found = entry - 1;
+        reason = 'finish';
+        break;
+      }
+      case 'continue': {
+        const bps = inp.breakpoints();
+        const sites = inp.catchTailcall ? tailCallSites(inp.target) : new Set<bigint>();
+        const addrs = new Set<bigint>([...bps.map((b) => b.addr), ...sites]);
+        const hit = findLast(t, 0, at, () => {
+          const pc = t.real.pc;
+          return sites.has(pc) || bps.some((q) => q.addr === pc && q.holds());
+        }, addrs);
+        let poke: number | null = null;
+        for (const c of inp.pokeCounts) if (c < at) poke = c;
+        if (poke !== null && (hit === null || poke > hit)) { found = poke; reason = 'poke'; bp = undefined; }
+        else if (hit !== null) {
+          found = hit;
+          t.goto(hit);
+          const pc = t.real.pc;
+          const b = bps.find((q) => q.addr === pc && q.holds());
+          reason = b ? 'breakpoint' : 'tail-call';
+          bp = b?.id;
+        }
+        break;
+      }
+    }
+    if (found === null || found < 0) {
+      t.goto(0);
+      return { kind: 'start', to: 0 };
+    }
+    if (found >= at) {
+      t.goto(T);
+      return { kind: 'refused', message: 'no earlier point found' };
+    }
+    at = found;
+  }
+  t.goto(at);
+  return { kind: 'moved', to: at, reason, ...(bp !== undefined ? { bp } : {}) };
+}

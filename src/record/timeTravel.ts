@@ -1,0 +1,166 @@
+// A Session on a TracingMachine, driven through the same one entry point, execute(text):
+// reverse-* commands are answered here (reverse.ts + TracingMachine.goto), record
+// start/stop/save here (recorder.ts), everything else by the Session. Every command is
+// logged with the instruction count it ran at and the state hash after it; checkpoints
+// report their hashes. The recorder saves that log; the replayer compares against it.
+import { type Diag, formatDiag } from '../common/diag.ts';
+import type { CommandResult } from '../debugger/command.ts';
+import { parseCommand } from '../debugger/commands/parseCommand.ts';
+import type { Command } from '../debugger/commands/types.ts';
+import { describeHere } from '../debugger/describe.ts';
+import { evalExpr } from '../debugger/expr/evalExpr.ts';
+import type { Session } from '../debugger/session.ts';
+import type { View } from '../debugger/view.ts';
+import type { SessionPort } from '../tui/sessionPort.ts';
+import type { RecordedEvent } from './format.ts';
+import { reverse, type ReverseWhat } from './reverse.ts';
+import { publishView } from './sessionAccess.ts';
+import type { TracingMachine } from './tracingMachine.ts';
+import type { DebugTarget } from '../debugger/target/debugTarget.ts';
+import { unsupported } from './errors.ts';
+
+type CmdEvent = Extract<RecordedEvent, { t: 'cmd' }>;
+
+/** Commands that only look: they never change the debuggee. */
+const LOOKS = new Set<Command['kind']>([
+  'info', 'backtrace', 'frame', 'up', 'down', 'examine', 'print', 'disassemble', 'list', 'help', 'mapDump',
+  'break', 'delete', 'enable', 'condition', 'catch', 'interrupt', 'quit',
+]);
+/** Commands that execute instructions (the instruction count tells what they did). */
+const RUNS = new Set<Command['kind']>(['continue', 'step', 'next', 'stepi', 'nexti', 'finish', 'until']);
+
+export interface TimeTravelHooks {
+  /** Handles `record ...` (recorder.ts); null = not available in this mode. */
+  record?: (cmd: Extract<Command, { kind: 'record' }>) => { ok: true; message: string } | { ok: false; error: Diag };
+  /** After each command: its log entry (the recorder stores it, the replayer checks it). */
+  onCommand?: (e: CmdEvent) => void;
+}
+
+export class TimeTravelSession implements SessionPort {
+  /** Counts at which a poke transition happened (reverse-continue stops there). */
+  readonly pokeCounts: number[] = [];
+  private commandNo = 0;
+
+  constructor(
+    readonly session: Session,
+    readonly tracer: TracingMachine,
+    readonly target: DebugTarget,
+    private readonly hooks: TimeTravelHooks = {},
+  ) {
+    target.pokes?.onEvent(() => {
+      if (this.pokeCounts.at(-1) !== tracer.count) this.pokeCounts.push(tracer.count);
+    });
+  }
+
+  view(): View {
+    return this.session.view();
+  }
+
+  subscribe(fn: () => void): () => void {
+    return this.session.subscribe(fn);
+  }
+
+  interrupt(): void {
+    this.session.interrupt();
+  }
+
+  completions(prefix: string): string[] {
+    return this.session.completions(prefix);
+  }
+
+  /** Instruction count now (machine instructions executed since launch, this timeline). */
+  get count(): number {
+    return this.tracer.count;
+  }
+
+  async execute(text: string): Promise<CommandResult> {
+    const parsed = parseCommand(text);
+    const at = this.tracer.count;
+    let r: CommandResult;
+    let kind: Command['kind'] | null = null;
+    if (parsed.ok && parsed.value.kind === 'reverse') {
+      kind = 'reverse';
+      r = this.local(text, () => this.reverse(parsed.value as Extract<Command, { kind: 'reverse' }>));
+    } else if (parsed.ok && parsed.value.kind === 'record') {
+      const cmd = parsed.value;
+      const rec = this.hooks.record;
+      // `record` commands change nothing in the debuggee and are not logged.
+      return this.local(text, () => {
+        if (!rec) return unsupported('record: not available while replaying (the replay is the recording)');
+        const out = rec(cmd);
+        if (!out.ok) return out.error;
+        this.session.print(out.message);
+        return null;
+      });
+    } else {
+      if (parsed.ok) kind = parsed.value.kind;
+      r = await this.session.execute(text);
+    }
+    if (kind !== null && !LOOKS.has(kind)) {
+      // Map updates, kill, run, timers: state changed outside execution (pokes included).
+      if (!RUNS.has(kind) && kind !== 'reverse') this.tracer.noteExternalChange();
+      this.tracer.settle();
+    }
+    const e: CmdEvent = { t: 'cmd', n: this.commandNo++, at, text, ok: r.ok, after: this.tracer.count, hash: this.tracer.stateHash() };
+    this.hooks.onCommand?.(e);
+    return r;
+  }
+
+  /** A command answered here, with the Session's output log and View like any other. */
+  private local(text: string, fn: () => Diag | null): CommandResult {
+    const s = this.session;
+    s.out.collect();
+    s.out.append('command', text);
+    let error: Diag | null;
+    try {
+      error = fn();
+    } catch (e) {
+      const d = (e as { diag?: Diag }).diag;
+      error = d ?? { code: 'record.internal', message: `internal error: ${(e as Error).message}`, place: {} };
+    }
+    if (error) s.out.append('error', formatDiag(error));
+    const view = publishView(s);
+    return { command: text, ok: error === null, output: s.out.collected(), error, view, quit: false };
+  }
+
+  private reverse(cmd: Extract<Command, { kind: 'reverse' }>): Diag | null {
+    const s = this.session;
+    if (s.runState === 'not-started') return unsupported(`reverse-${cmd.what}: the program is not running`);
+    const env = s.exprEnv();
+    const out = reverse(cmd.what as ReverseWhat, cmd.count, {
+      tracer: this.tracer,
+      target: this.target,
+      pokeCounts: this.pokeCounts,
+      catchTailcall: s.rc.catchTailcall,
+      breakpoints: () =>
+        s.bps.all().filter((b) => b.enabled).map((b) => ({
+          id: b.id,
+          addr: b.addr,
+          holds: () => {
+            if (!b.cond) return true;
+            const v = evalExpr(b.cond, env);
+            return !v.ok || v.value !== 0n;
+          },
+        })),
+    });
+    if (out.kind === 'refused') return unsupported(`reverse-${cmd.what}: ${out.message}`);
+    // The debuggee is now at an earlier point of a run: the CPU is inside BPF code.
+    s.runState = 'stopped';
+    s.selectedFrame = 0;
+    s.invalidateFrames();
+    if (out.kind === 'start') {
+      s.stop = { kind: 'entry' };
+      s.print(`No more reverse-execution history: at the start of the recording (instruction 0).`);
+    } else if (out.reason === 'breakpoint' && out.bp !== undefined) {
+      const b = s.bps.get(out.bp);
+      s.stop = { kind: 'breakpoint', id: out.bp, hits: b?.hits ?? 0 };
+      s.print(`Breakpoint ${out.bp} (reverse), instruction ${out.to}`);
+    } else {
+      s.stop = { kind: 'step', unit: cmd.what === 'finish' ? 'finish' : cmd.what === 'next' ? 'next' : cmd.what === 'step' ? 'step' : 'stepi' };
+      const why = out.reason === 'tail-call' ? 'tail-call site' : out.reason === 'poke' ? 'poke transition' : out.reason === 'finish' ? 'call into this function' : null;
+      s.print(`${why ? `Reverse to the previous ${why}, ` : ''}instruction ${out.to}`);
+    }
+    if (this.target.machine.pc !== 0n) s.print(describeHere(s));
+    return null;
+  }
+}

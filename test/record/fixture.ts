@@ -1,0 +1,52 @@
+// Shared helpers for record/ tests: record a scripted session on an object, replay it.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  decodeRecording, encodeRecording, openRecordingSession, openReplay, recordingOptions,
+  type Recorder, type Recording, type ReplayReport,
+} from '../../src/record/index.ts';
+import type { Result } from '../../src/common/diag.ts';
+import type { RunInput } from '../../src/debugger/target/debugTarget.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const testdataDir = path.resolve(repoRoot, '../shared/testdata');
+
+export interface Scripted {
+  rec: Recorder;
+  outputs: string[];
+}
+
+export async function recordScript(
+  objPath: string, cmds: readonly string[],
+  o: { prog?: string; input?: RunInput; interval?: number; mapUpdates?: { map: string; key: number; prog: string }[] } = {},
+): Promise<Scripted> {
+  const r = await openRecordingSession({
+    objectPath: objPath, objectBytes: new Uint8Array(readFileSync(objPath)),
+    options: recordingOptions({ prog: o.prog, mapUpdates: o.mapUpdates }), input: o.input ?? {}, active: true, interval: o.interval ?? 64,
+  });
+  if (!r.ok) throw new Error(`${objPath}: ${r.error.message}`);
+  const outputs: string[] = [];
+  for (const c of cmds) {
+    const res = await r.value.tts.execute(c);
+    outputs.push(`${c} -> ${res.ok ? 'ok' : res.error?.message}`);
+  }
+  return { rec: r.value, outputs };
+}
+
+/** Recording -> bytes -> Recording (through the file format). */
+export function roundTrip(rec: Recording): Recording {
+  const back = decodeRecording(encodeRecording(rec), 'test.bpfrec');
+  if (!back.ok) throw new Error(back.error.message);
+  return back.value;
+}
+
+export async function replay(rec: Recording, file = 'test.bpfrec'): Promise<Result<ReplayReport>> {
+  const rp = await openReplay(rec, file);
+  if (!rp.ok) return rp;
+  try {
+    return await rp.value.run();
+  } finally {
+    rp.value.tts.session.dispose();
+  }
+}

@@ -1,0 +1,89 @@
+// Reverse execution: reverse-stepi from the end of a run back to its first instruction
+// visits exactly the states forward stepping visited (register files compared), and the
+// other reverse commands land where gdb's would.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { View } from '../../src/debugger/view.ts';
+import type { TimeTravelSession } from '../../src/record/index.ts';
+import { recordScript } from './fixture.ts';
+
+const regFile = (v: View): string => (v.registers ? v.registers.native.map((r) => `${r.name}=${r.value}`).join(' ') : 'none');
+
+async function exec(s: TimeTravelSession, cmd: string): Promise<View> {
+  const r = await s.execute(cmd);
+  assert.ok(r.ok, `${cmd}: ${r.error?.message}`);
+  return r.view;
+}
+
+for (const ex of ['tailchain', 'privstack', 'subprog_tail']) {
+  test(`${ex}: reverse-stepi from the end of a run to its first instruction revisits every forward state`, async () => {
+    const { rec } = await recordScript(`examples/${ex}.o`, [], { interval: 50 });
+    const s = rec.tts;
+    const forward: string[] = [regFile(await exec(s, 'start'))];
+    for (;;) {
+      const v = await exec(s, 'stepi');
+      if (v.runState !== 'stopped') break;
+      forward.push(regFile(v));
+    }
+    // At the exit; the last stopped state is forward.at(-1).
+    for (let k = forward.length - 1; k >= 0; k--) {
+      const v = await exec(s, 'reverse-stepi');
+      assert.equal(v.runState, 'stopped');
+      assert.equal(regFile(v), forward[k], `state ${k} of ${forward.length}`);
+    }
+    const r = await s.execute('reverse-stepi');
+    assert.ok(!r.ok, 'there is nothing before the first instruction');
+    assert.match(r.error!.message, /start of the recorded history/);
+    s.session.dispose();
+  });
+}
+
+test('reverse-continue goes back through every earlier hit of a breakpoint in a tail-call loop', async () => {
+  const { rec } = await recordScript('examples/selfloop.o', ['break loop'], { interval: 40 });
+  const s = rec.tts;
+  const hits: string[] = [regFile(await exec(s, 'run'))];
+  for (let k = 0; k < 5; k++) hits.push(regFile(await exec(s, 'continue')));
+  for (let k = hits.length - 2; k >= 0; k--) {
+    const v = await exec(s, 'reverse-continue');
+    assert.equal(v.stop?.kind, 'breakpoint');
+    assert.equal(regFile(v), hits[k], `hit ${k}`);
+  }
+  s.session.dispose();
+});
+
+test('reverse-step lands on the start of the previous BPF instruction; stepi forward returns', async () => {
+  const { rec } = await recordScript('examples/tailchain.o', ['start', 'step 6'], { interval: 50 });
+  const s = rec.tts;
+  const here = s.view();
+  const v = await exec(s, 'reverse-step');
+  assert.equal(v.location?.atInsnStart, true);
+  assert.notEqual(v.location?.insn, null);
+  assert.ok(s.count < 1000);
+  const back = await exec(s, 'step');
+  assert.equal(regFile(back), regFile(here));
+  s.session.dispose();
+});
+
+test('reverse-finish from a bpf2bpf subprogram stops on the call instruction in its caller', async () => {
+  const { rec } = await recordScript('examples/subprog_tail.o', ['break classify', 'run'], { interval: 50 });
+  const s = rec.tts;
+  const inCallee = s.view();
+  assert.equal(inCallee.location?.func, 'classify');
+  const v = await exec(s, 'reverse-finish');
+  assert.equal(v.location?.func, 'entry');
+  const line = v.disasm?.lines.find((l) => l.kind === 'native' && l.markers.current);
+  assert.ok(line && line.kind === 'native' && /^call/.test(line.text), `stopped on: ${line && 'text' in line ? line.text : 'nothing'}`);
+  s.session.dispose();
+});
+
+test('going back before a live prog_array swap and forward again re-applies the swap', async () => {
+  const { rec } = await recordScript('examples/tailchain.o', ['break stage_count', 'run', 'map update chain 2 stage_count'], { interval: 50 });
+  const s = rec.tts;
+  const afterSwap = regFile(await exec(s, 'continue')); // stage_count -> stage_count now
+  await exec(s, 'reverse-stepi 40'); // before the first hit, where the swap was made
+  await exec(s, 'continue'); // the first hit again; the swap is re-applied there
+  const again = await exec(s, 'continue');
+  assert.equal(regFile(again), afterSwap);
+  assert.equal(again.location?.program, 'stage_count');
+  s.session.dispose();
+});
