@@ -17,6 +17,17 @@ export interface Observation {
 
 function images(obj: BpfObject, profile: JitProfile | null): ProgramImage[] | string {
   const opts = profile ? analysisOptionsFor(profile) : { privStack: 'adaptive' as const };
+  const key = JSON.stringify(opts);
+  let perObj = imageCache.get(obj);
+  if (!perObj) imageCache.set(obj, (perObj = new Map()));
+  const hit = perObj.get(key);
+  if (hit) return hit;
+  const res = analyzeAllOf(obj, opts);
+  perObj.set(key, res);
+  return res;
+}
+
+function analyzeAllOf(obj: BpfObject, opts: Parameters<typeof analyzeProgram>[2]): ProgramImage[] | string {
   const out: ProgramImage[] = [];
   for (const p of obj.programs) {
     const r = analyzeProgram(obj, p, opts);
@@ -26,6 +37,14 @@ function images(obj: BpfObject, profile: JitProfile | null): ProgramImage[] | st
   return out;
 }
 
+function errorKind(code: string): string {
+  const last = code.split('.').pop()!;
+  return /budget|timeout/.test(last) ? 'budget' : last;
+}
+
+/** Analysis results per object and option set: every profile of a class shares them. */
+const imageCache = new WeakMap<BpfObject, Map<string, ProgramImage[] | string>>();
+
 function observe(loaded: LoadedObject, res: TestRunResult): Observation {
   const maps: Record<string, string> = {};
   for (const m of loaded.maps) {
@@ -33,8 +52,9 @@ function observe(loaded: LoadedObject, res: TestRunResult): Observation {
     const parts = m.keys().map((k) => `${Buffer.from(k).toString('hex')}=${Buffer.from(m.lookupValue(k) ?? new Uint8Array()).toString('hex')}`);
     maps[m.def.name] = parts.sort().join(',');
   }
-  // An error is compared by kind only: engines name the place differently (insn vs native pc).
-  return { r0: res.r0, tailCalls: res.tailCalls, error: res.error ? res.error.code.split('.')[0]! : null, maps };
+  // An error is compared by kind only (budget, fault, ...): the engines name the place
+  // differently (BPF insn vs native pc) and count budgets in different units.
+  return { r0: res.r0, tailCalls: res.tailCalls, error: res.error ? errorKind(res.error.code) : null, maps };
 }
 
 export function runInterp(c: GeneratedCase, tcc: 'by-pointer' | 'by-value' = 'by-pointer'): Observation | string {
