@@ -5,6 +5,7 @@ import {
   HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, X86_INDIRECT_THUNK_RCX, X86_RETURN_THUNK,
 } from '../common/layout.ts';
 import type { JitImage, Reloc } from './types.ts';
+import { linkRiscv } from './riscv64/link.ts';
 
 /** Where everything a JITed program refers to lives in the guest. */
 export interface Placement {
@@ -49,9 +50,12 @@ function targetOf(r: Reloc, p: Placement): bigint | null {
 const S32_MIN = -(1n << 31n);
 const S32_MAX = (1n << 31n) - 1n;
 
-/** Linked code for every function of `jit` (x86-64: rel32 and imm fields, little-endian). */
+/**
+ * Linked code for every function of `jit` (x86-64: rel32 and imm fields, little-endian;
+ * riscv64: auipc pairs, riscv64/link.ts).
+ */
 export function linkImage(jit: JitImage, placement: Placement): Result<Uint8Array[]> {
-  if (jit.arch !== 'x86_64') return err('jit.link-arch', `linkImage: no relocation rules for ${jit.arch} yet`);
+  if (jit.arch === 'riscv64') return linkRiscv(jit, placement);
   const out: Uint8Array[] = [];
   for (const [f, fn] of jit.funcs.entries()) {
     const base = placement.funcAddrs[f];

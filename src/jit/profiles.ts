@@ -86,5 +86,8 @@ export function findProfile(name: string): JitProfile | undefined {
 /** The analysis options a profile's code generation assumes (private-stack policy). */
 export function analysisOptionsFor(profile: JitProfile): AnalysisOptions {
   const kernel = profile.tcc === 'by-value' ? '6.1' : profile.name === 'tcc-by-pointer' ? '6.12' : '6.18';
-  return { kernel, privStack: profile.privStack, allowTailCallInSubprogs: true };
+  // riscv64 upstream: no bpf_jit_supports_subprog_tailcalls() through v6.19, so the verifier
+  // (check_max_stack_depth / check_map_func_compatibility) rejects bpf2bpf calls mixed with tail calls.
+  const allowTailCallInSubprogs = !(profile.arch === 'riscv64' && (profile.rvTcc ?? 'upstream') === 'upstream');
+  return { kernel, privStack: profile.privStack, allowTailCallInSubprogs };
 }

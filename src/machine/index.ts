@@ -4,5 +4,7 @@ export { createMachine, UnicornMachine } from './unicornMachine.ts';
 export { hostAllocator } from './hostMemory.ts';
 export { disasm, formatInsn, insnLength, loadCapstone, capstoneLoaded, type DisasmArch, type DisasmInsn } from './capstone.ts';
 export { argRegs, pcReg, retReg, spReg, regId, X86_GPRS, RV_ABI } from './regs.ts';
-export { X86Engine, describeStop, type JitedProgram, type X86EngineOptions, type CodeLocation, type LoadOptions } from './x86Engine.ts';
+export { JitEngine, describeStop, type JitedProgram, type JitEngineOptions, type CodeLocation, type LoadOptions } from './jitEngine.ts';
+export { X86Engine, type X86EngineOptions } from './x86Engine.ts';
+export { RiscvEngine, type RiscvEngineOptions } from './riscvEngine.ts';
 export { Attacher, BPF_MAX_TRAMP_LINKS, type AttachKind, type AttachTarget, type PatchSite, type TraceKind, type TracingLink, type TrampolineImage } from './attach.ts';

@@ -1,94 +1,28 @@
-// The x86-64 JIT engine: the kernel model's programs JITed (compileX86 + linkImage) into
-// text slots on an x86-64 Machine, as the kernel runs them.
-//  - program n of the engine lives at TEXT_BASE + n * TEXT_SLOT, each function on a 64-byte
-//    boundary (BPF_PROG_CHUNK_SIZE of the prog pack), slack filled with int3;
-//  - bpf_func in each synthesized struct bpf_prog points at the entry;
-//  - the model's address space is mapped with zero copy (its allocator is the machine's);
-//  - helpers trap into the model; callbacks (bpf_loop, timers) run nested on this CPU;
-//  - per-CPU areas and private stacks come from the model (kernel/privStack.ts), with gs
-//    base and this_cpu_off set for the CPU that runs;
-//  - direct tail-call sites are armed after JIT when their slot is populated
-//    (bpf_tail_call_direct_fixup) and follow every later prog_array update through the
-//    poke state machine.
-// Test runs return the interpreter's RunResult shape; tail calls are counted (see
-// countTailCalls), instructions are not (that would need a JS hook on every instruction).
-import { BpfdbgError, type Diag, type Result, err, ok } from '../common/diag.ts';
-import { NR_CPUS, PAGE_SIZE, TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
+// The x86-64 JIT engine (jitEngine.ts holds what it shares with RISC-V): compileX86 code
+// with int3 slack, per-CPU areas and private stacks with gs base and this_cpu_off set for
+// the CPU that runs, and direct tail-call sites armed after JIT when their slot is
+// populated (bpf_tail_call_direct_fixup), following every later prog_array update through
+// the poke state machine.
+import type { Result } from '../common/diag.ts';
 import type { ProgramImage } from '../analysis/types.ts';
-import type { BpfObject } from '../object/types.ts';
-import type { BpfCaller, RunResult } from '../bpf/interpreter.ts';
-import type { JitImage, JitProfile } from '../jit/types.ts';
+import type { JitEnv, JitImage } from '../jit/types.ts';
 import { compileX86 } from '../jit/x86_64/index.ts';
-import { layoutPlacement, linkImage } from '../jit/link.ts';
 import { DEFAULT_X86_PROFILE } from '../jit/profiles.ts';
-import { KernelModel, type KernelModelOptions, type LoadedObject, type LoadedProgram } from '../kernel/kernelModel.ts';
-import { testRun, type Engine, type TestRunOptions, type TestRunResult } from '../kernel/testRun.ts';
-import { callHelper } from '../kernel/helpers/index.ts';
+import { KernelModel, type LoadedObject, type LoadedProgram } from '../kernel/kernelModel.ts';
 import { ProgArrayMap } from '../kernel/maps/progArray.ts';
-import type { BpfMap } from '../kernel/maps/base.ts';
-import { jitEnvFor } from '../kernel/jitEnv.ts';
-import { PrivStackAllocator, perCpuBase, thisCpuOff } from '../kernel/privStack.ts';
 import { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import type { PlacedPoke } from '../kernel/pokes/pokeDescriptor.ts';
-import { PERM_R, PERM_RW, PERM_RX, type RunOptions, type StopReason } from './machine.ts';
+import { JitEngine, type JitedProgram, type JitEngineOptions } from './jitEngine.ts';
 import { createMachine, type UnicornMachine } from './unicornMachine.ts';
+import type { JitProfile } from '../jit/types.ts';
 
-/** BPF_PROG_CHUNK_SIZE: prog pack allocation granularity. */
-const CHUNK = 64n;
-const INT3 = 0xcc;
+export { describeStop, type JitedProgram, type LoadOptions, type CodeLocation } from './jitEngine.ts';
 
-export interface JitedProgram {
-  kernel: LoadedProgram;
-  jit: JitImage;
-  /** Guest address of each function, in JitImage.funcs order ([0] = bpf_func). */
-  funcBases: bigint[];
-  /** Text slot index (TEXT_BASE + slot * TEXT_SLOT). */
-  slot: number;
-}
+export type X86EngineOptions = JitEngineOptions;
 
-/** Options of X86Engine.loadObject (libbpf-side choices the selftests make). */
-export interface LoadOptions {
-  /**
-   * bpf_map__reuse_fd: maps (by name) taken from an earlier object instead of created; the
-   * programs are JITed against them. (The model still creates its own copy, left unused.)
-   */
-  reuseMaps?: ReadonlyMap<string, BpfMap>;
-  /**
-   * Runs after every program is JITed and placed, before its direct tail-call sites are
-   * tracked: the window in which the kernel's poke descriptors are not yet
-   * tailcall_target_stable, so prog_array updates skip them (tailcall_poke races it).
-   */
-  afterJit?: () => void;
-}
-
-export interface X86EngineOptions extends Omit<KernelModelOptions, 'allocator'> {
-  profile?: JitProfile;
-  /**
-   * Count tail calls (default true): two code hooks per program, at bpf_func and at the
-   * tail-call landing bpf_func + X86_TAIL_CALL_OFFSET. A normal entry passes both, a tail
-   * call only the landing. Every code hook costs each executed instruction a few ns, and a
-   * run that stops and resumes on one of those two instructions counts it twice.
-   */
-  countTailCalls?: boolean;
-}
-
-/** Where a code address is: program, function, offset and the BPF instruction there. */
-export interface CodeLocation {
-  prog: JitedProgram;
-  func: number;
-  off: number;
-  /** Xlated instruction whose native code covers the address (null before the first). */
-  insn: number | null;
-}
-
-export class X86Engine {
+export class X86Engine extends JitEngine {
   readonly pokes: PokeStateMachine;
-  readonly privStacks: PrivStackAllocator;
-  private readonly progs = new Map<LoadedProgram, JitedProgram>();
-  private readonly inside = new Set<number>();
-  private nextSlot = 0;
-  private entries = 0;
-  private landings = 0;
+  protected readonly fillByte = 0xcc; // int3
 
   /** Creates the machine first: the model must allocate its memory from it. */
   static async create(opts: X86EngineOptions = {}): Promise<X86Engine> {
@@ -98,214 +32,35 @@ export class X86Engine {
     return new X86Engine(machine, model, profile ?? DEFAULT_X86_PROFILE, countTailCalls ?? true);
   }
 
-  private constructor(
-    readonly machine: UnicornMachine,
-    readonly model: KernelModel,
-    readonly profile: JitProfile,
-    private readonly countTailCalls: boolean,
-  ) {
-    const m = machine;
-    const mapRegion = (r: { base: bigint; bytes: Uint8Array; writable: boolean }): void =>
-      m.mapShared(r.base, r.bytes, r.writable ? PERM_RW : PERM_R);
-    model.space.regions().forEach(mapRegion);
-    model.space.onMap(mapRegion);
-    this.privStacks = new PrivStackAllocator(model.space); // maps the per-CPU areas
-    this.selectCpu(model.cpu);
-    const caller: BpfCaller = { callFunction: (addr, args) => this.callFromTrap(addr, args) };
-    m.installHelperPage((id, args) => callHelper(model.helperContext(caller), id, args));
-    m.installKfuncPage((id) => {
-      throw new BpfdbgError({ code: 'machine.kfunc', message: `kfunc call (id ${id} in the kfunc page) is not modelled`, place: {} });
-    });
-    m.installThunks();
-    m.installSentinel();
-    this.pokes = new PokeStateMachine(m, { cpusInsideBpf: () => [...this.inside] });
+  private constructor(machine: UnicornMachine, model: KernelModel, profile: JitProfile, countTailCalls: boolean) {
+    super(machine, model, profile, countTailCalls);
+    this.pokes = new PokeStateMachine(machine, { cpusInsideBpf: () => [...this.inside] });
     model.onProgArrayChange((_idx, key, oldP, newP, map) => {
       this.pokes.update(map.id, key, this.bpfFuncOf(oldP), this.bpfFuncOf(newP));
     });
   }
 
-  /** Which CPU runs next: gs base and this_cpu_off of its per-CPU area. */
-  selectCpu(cpu: number): void {
-    if (cpu < 0 || cpu >= NR_CPUS) throw new Error(`cpu ${cpu} out of range (NR_CPUS ${NR_CPUS})`);
-    this.model.cpu = cpu;
-    this.machine.selectCpu(cpu, perCpuBase(cpu), thisCpuOff(cpu));
+  protected compile(image: ProgramImage, env: JitEnv): Result<JitImage> {
+    return compileX86(image, this.profile, env);
   }
 
-  private bpfFuncOf(p: LoadedProgram | null): bigint | null {
-    return p ? (this.progs.get(p)?.funcBases[0] ?? null) : null;
-  }
-
-  /**
-   * Loads an object into the model (maps, programs, prog_array initialisers), JITs and
-   * places every program, then arms direct tail-call sites whose slots are populated.
-   */
-  loadObject(object: BpfObject, images: readonly ProgramImage[], opts: LoadOptions = {}): Result<LoadedObject> {
-    const loaded = this.model.loadObject(object, images);
-    for (const def of object.maps) {
-      const m = opts.reuseMaps?.get(def.name);
-      if (m) (loaded.maps as BpfMap[])[def.index] = m;
-    }
+  /** Arms the direct tail-call sites whose slots are populated, then follows updates. */
+  protected override afterLoad(loaded: LoadedObject, placedProgs: readonly JitedProgram[]): void {
     const placed: PlacedPoke[] = [];
-    for (const kp of loaded.programs) {
-      const r = this.place(loaded, kp);
-      if (!r.ok) return r;
-      for (const d of r.value.jit.pokes) {
+    for (const p of placedProgs) {
+      for (const d of p.jit.pokes) {
         const map = loaded.maps[d.mapIndex];
-        if (map) placed.push({ prog: kp.name, desc: d, funcAddr: r.value.funcBases[d.func]!, mapId: map.id });
+        if (map) placed.push({ prog: p.kernel.name, desc: d, funcAddr: p.funcBases[d.func]!, mapId: map.id });
       }
     }
-    opts.afterJit?.();
     this.pokes.track(placed, (mapId, key) => {
       const map = loaded.maps.find((q) => q?.id === mapId);
       return map instanceof ProgArrayMap ? this.bpfFuncOf((map as ProgArrayMap<LoadedProgram>).get(key)) : null;
     });
-    return ok(loaded);
   }
 
-  /** A fresh text slot (TEXT_SLOT bytes, unmapped) for code that is not a program (trampolines). */
-  allocTextSlot(): bigint {
-    return TEXT_BASE + BigInt(this.nextSlot++) * TEXT_SLOT;
-  }
-
-  private place(loaded: LoadedObject, kp: LoadedProgram): Result<JitedProgram> {
-    const jr = compileX86(kp.image, this.profile, jitEnvFor(loaded, kp, this.privStacks));
-    if (!jr.ok) return jr;
-    const jit = jr.value;
-    const slot = this.nextSlot++;
-    const base = TEXT_BASE + BigInt(slot) * TEXT_SLOT;
-    const funcBases: bigint[] = [];
-    let off = 0n;
-    for (const f of jit.funcs) {
-      funcBases.push(base + off);
-      off += (BigInt(f.code.length) + CHUNK - 1n) & ~(CHUNK - 1n);
-    }
-    if (off > TEXT_SLOT) return err('machine.text-slot', `${kp.name}: JITed code (${off} bytes) exceeds its text slot`, { program: kp.name });
-    const linked = linkImage(jit, layoutPlacement(funcBases));
-    if (!linked.ok) return linked;
-    const size = Math.max(PAGE_SIZE, Math.ceil(Number(off) / PAGE_SIZE) * PAGE_SIZE);
-    const text = new Uint8Array(size).fill(INT3);
-    linked.value.forEach((code, i) => text.set(code, Number(funcBases[i]! - base)));
-    this.machine.map(base, size, PERM_RX);
-    this.machine.writeCode(base, text);
-    this.model.setBpfFunc(kp, funcBases[0]!);
-    if (this.countTailCalls) {
-      const entry = funcBases[0]!;
-      const landing = entry + BigInt(jit.funcs[0]!.tailCallOffset);
-      this.machine.addCodeHook(entry, entry, () => void this.entries++);
-      this.machine.addCodeHook(landing, landing, () => void this.landings++);
-    }
-    const p: JitedProgram = { kernel: kp, jit, funcBases, slot };
-    this.progs.set(kp, p);
-    return ok(p);
-  }
-
-  jited(kp: LoadedProgram): JitedProgram | undefined {
-    return this.progs.get(kp);
-  }
-
-  programs(): JitedProgram[] {
-    return [...this.progs.values()];
-  }
-
-  /** Program, function and BPF instruction of a code address. */
-  locate(addr: bigint): CodeLocation | undefined {
-    for (const p of this.progs.values()) {
-      for (const [f, fn] of p.jit.funcs.entries()) {
-        const b = p.funcBases[f]!;
-        if (addr < b || addr >= b + BigInt(fn.code.length)) continue;
-        const off = Number(addr - b);
-        let insn: number | null = null;
-        for (let k = 0; k < fn.insnCount; k++) if (fn.addrs[k]! <= off) insn = fn.insnStart + k;
-        return { prog: p, func: f, off, insn };
-      }
-    }
-    return undefined;
-  }
-
-  /** Marks `cpu` as running BPF code (grace periods wait for it). */
-  enter(cpu = this.model.cpu): void {
-    this.inside.add(cpu);
-  }
-
-  /** `cpu` left BPF code: an RCU quiescent state; deferred pokes may complete. */
-  leave(cpu = this.model.cpu): void {
-    this.inside.delete(cpu);
+  /** Deferred pokes may complete once every CPU left BPF code. */
+  protected override onQuiescent(cpu: number): void {
     this.pokes.noteQuiescent(cpu);
-  }
-
-  /** Calls bpf_func(ctx) like the kernel: return address = SENTINEL_ADDR, rdi = ctx. */
-  run(kp: LoadedProgram, ctxAddr: bigint, opts: RunOptions = {}): { stop: StopReason; r0: bigint; tailCalls: number } {
-    const p = this.progs.get(kp);
-    if (!p) throw new Error(`program ${kp.name} is not JITed on this engine`);
-    this.selectCpu(this.model.cpu);
-    this.entries = 0;
-    this.landings = 0;
-    this.enter();
-    try {
-      const stop = this.machine.call(p.funcBases[0]!, [ctxAddr, 0n], this.model.stackTop(), opts);
-      return { stop, r0: this.machine.retval, tailCalls: this.landings - this.entries };
-    } finally {
-      this.leave();
-    }
-  }
-
-  private callFromTrap(addr: bigint, args: readonly bigint[]): bigint {
-    const { stop, retval } = this.machine.callFromTrap(addr, [...args]);
-    if (stop.kind !== 'exited') throw new BpfdbgError(this.stopDiag(stop));
-    return retval;
-  }
-
-  /** The kernel model's Engine: the same RunResult shape as the interpreter. */
-  engine(opts: RunOptions = {}): Engine {
-    return (_model, kp, ctx) => {
-      try {
-        const { stop, r0, tailCalls } = this.run(kp, ctx.addr, opts);
-        const res: RunResult = { r0, insns: 0, tailCalls };
-        if (stop.kind !== 'exited') res.error = this.stopDiag(stop);
-        return res;
-      } catch (e) {
-        if (e instanceof BpfdbgError) return { r0: 0n, insns: 0, tailCalls: 0, error: e.diag };
-        throw e;
-      }
-    };
-  }
-
-  /** BPF_PROG_TEST_RUN of `kp` on the JITed code. */
-  testRun(kp: LoadedProgram, opts: Omit<TestRunOptions, 'engine'> & RunOptions = {}): TestRunResult {
-    return testRun(this.model, kp, { ...opts, engine: this.engine({ budget: opts.budget, timeoutMs: opts.timeoutMs }) });
-  }
-
-  /** A stop other than a return, as a Diag placed at the program and BPF instruction. */
-  stopDiag(stop: StopReason): Diag {
-    const loc = this.locate(stop.pc);
-    const place: Diag['place'] = {};
-    let where = `0x${stop.pc.toString(16)}`;
-    if (loc) {
-      place.program = loc.prog.kernel.name;
-      if (loc.insn !== null) place.insn = loc.insn as Diag['place']['insn'];
-      where = `${loc.prog.jit.funcs[loc.func]!.name}+0x${loc.off.toString(16)}`;
-    }
-    return { code: `machine.${stop.kind}`, message: describeStop(stop, where), place };
-  }
-
-  close(): void {
-    this.machine.close();
-  }
-}
-
-export function describeStop(stop: StopReason, where: string): string {
-  const hex = (v: bigint): string => `0x${v.toString(16)}`;
-  switch (stop.kind) {
-    case 'exited': return `returned at ${where}`;
-    case 'fault': return `${stop.access} of ${stop.size} bytes at ${hex(stop.addr)} (${stop.cause}) at ${where}`;
-    case 'invalid-insn': return `invalid instruction at ${where}`;
-    case 'exception': return `CPU exception ${stop.vector} at ${where}`;
-    case 'halted': return `hlt at ${where}`;
-    case 'budget': return `instruction budget (${stop.executed}) exhausted at ${where}`;
-    case 'timeout': return `timed out at ${where}`;
-    case 'breakpoint': return `breakpoint ${stop.id} at ${where}`;
-    case 'step': return `stepped to ${where}`;
-    case 'watch': return `watchpoint ${stop.id}: ${stop.access} of ${hex(stop.addr)} at ${where}`;
-    case 'hook': return `stopped by hook ${stop.id} at ${where}`;
   }
 }

@@ -12,3 +12,4 @@ export { reverse, type ReverseOutcome, type ReverseWhat } from './reverse.ts';
 export { TimeTravelSession } from './timeTravel.ts';
 export { Recorder, openRecordingSession, defaultRecordingPath, type RecorderOptions } from './recorder.ts';
 export { Replay, openReplay, type ReplayReport } from './replayer.ts';
+export { openDebugRecording, type DebugRecording, type DebugRecordingOptions } from './debugRecording.ts';

@@ -89,9 +89,23 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
   } catch (e) {
     return fromDiag(badSection(file, SECTION.events, ev.off, `bad event line (${(e as Error).message})`));
   }
+  const bad = events.findIndex((e) => !validEvent(e));
+  if (bad >= 0) return fromDiag(badSection(file, SECTION.events, ev.off, `event line ${bad + 1} is not a cmd or nondet event of this version`));
   const checkpoints = json<RecordedCheckpoint[]>(SECTION.checkpoints);
   if (!checkpoints.ok) return checkpoints;
+  if (!Array.isArray(checkpoints.value) || !checkpoints.value.every((c) => Number.isInteger(c?.at) && typeof c?.hash === 'string'))
+    return fromDiag(badSection(file, SECTION.checkpoints, FILE_HEADER_SIZE, 'checkpoints are not a list of {at, hash}'));
   const final = json<RecordingFinal>(SECTION.final);
   if (!final.ok) return final;
+  const opts = meta.value.options;
+  if (typeof opts?.profile !== 'string' || !Array.isArray(opts.mapUpdates) || typeof meta.value.checkpointInterval !== 'number')
+    return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'options are incomplete'));
   return ok({ meta: meta.value, object: obj.payload.slice(), input: input.value, events, checkpoints: checkpoints.value, final: final.value });
+}
+
+function validEvent(e: RecordedEvent): boolean {
+  if (typeof e !== 'object' || e === null || !Number.isInteger(e.at)) return false;
+  if (e.t === 'cmd') return typeof e.text === 'string' && Number.isInteger(e.after) && typeof e.hash === 'string' && typeof e.ok === 'boolean';
+  if (e.t === 'nondet') return ['ktime', 'prandom', 'cpu'].includes(e.kind) && typeof e.value === 'string' && /^\d+$/.test(e.value);
+  return e.t === 'map';
 }

@@ -11,7 +11,6 @@ import { describeHere } from '../debugger/describe.ts';
 import { evalExpr } from '../debugger/expr/evalExpr.ts';
 import type { Session } from '../debugger/session.ts';
 import type { View } from '../debugger/view.ts';
-import type { SessionPort } from '../tui/sessionPort.ts';
 import type { RecordedEvent } from './format.ts';
 import { reverse, type ReverseWhat } from './reverse.ts';
 import { publishView } from './sessionAccess.ts';
@@ -36,7 +35,8 @@ export interface TimeTravelHooks {
   onCommand?: (e: CmdEvent) => void;
 }
 
-export class TimeTravelSession implements SessionPort {
+/** Structurally a tui SessionPort (view, execute, subscribe, interrupt, completions). */
+export class TimeTravelSession {
   /** Counts at which a poke transition happened (reverse-continue stops there). */
   readonly pokeCounts: number[] = [];
   private commandNo = 0;

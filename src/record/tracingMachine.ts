@@ -9,9 +9,8 @@
 //    before it and re-executing with breakpoints suppressed ("quiet").
 // Runs are split at checkpoint boundaries; a boundary that lands on a breakpoint reports
 // that breakpoint, so splitting never changes what a caller sees.
-import type {
-  CallTrap, CodeHook, Machine, MachineSnapshot, MemRegion, RunOptions, StopReason,
-} from '../machine/machine.ts';
+import type { Machine, RunOptions, StopReason } from '../machine/machine.ts';
+import { MachineProxy } from './machineProxy.ts';
 import { X86_GPRS } from '../machine/regs.ts';
 import { createHash } from 'node:crypto';
 import { CheckpointStore, type Checkpoint, type CheckpointCause } from './checkpoints.ts';
@@ -38,10 +37,7 @@ export interface TracingOptions {
   onBranch?: () => void;
 }
 
-interface Bp { addr: bigint; real: number | null }
-interface Watch { access: 'read' | 'write'; begin: bigint; end: bigint; real: number | null }
-
-export class TracingMachine implements Machine {
+export class TracingMachine extends MachineProxy {
   /** Instructions executed since tracing began, on the current timeline. */
   count = 0;
   /** Furthest count the history reaches. */
@@ -55,20 +51,14 @@ export class TracingMachine implements Machine {
   get denseSpacing(): number {
     return this.denseInterval;
   }
-  private quiet = false;
-  private dirty = false;
   /** Counts at which state was changed outside execution (a checkpoint holds the result). */
   private readonly mutations = new Set<number>();
   /** reachesIn/walk left the CPU away from `count`'s state: goto must restore. */
   private wandered = false;
   private lastStop: StopReason['kind'] | 'none' = 'none';
-  private running = false;
-  private nextId = 1;
-  private bps = new Map<number, Bp>();
-  private watches = new Map<number, Watch>();
-  private hooks = new Map<number, number>();
 
-  constructor(readonly real: Machine, private readonly opts: TracingOptions) {
+  constructor(real: Machine, private readonly opts: TracingOptions) {
+    super(real);
     this.interval = opts.interval ?? 1_000_000;
     this.denseInterval = opts.denseInterval ?? 20_000;
     this.mem = new GuestMemory(real, opts.modelRegions);
@@ -207,19 +197,6 @@ export class TracingMachine implements Machine {
     }
   }
 
-  private setQuiet(q: boolean): void {
-    if (this.quiet === q) return;
-    this.quiet = q;
-    for (const b of this.bps.values()) {
-      if (q && b.real !== null) { this.real.removeBreakpoint(b.real); b.real = null; }
-      else if (!q && b.real === null) b.real = this.real.addBreakpoint(b.addr);
-    }
-    for (const w of this.watches.values()) {
-      if (q && w.real !== null) { this.real.removeWatchpoint(w.real); w.real = null; }
-      else if (!q && w.real === null) w.real = this.real.addWatchpoint(w.access, w.begin, w.end);
-    }
-  }
-
   /**
    * After a command: back on the timeline if a search left the CPU elsewhere, and a
    * checkpoint of the state the command left (history after it dropped if it changed the past).
@@ -261,18 +238,8 @@ export class TracingMachine implements Machine {
     if (this.count > this.horizon) this.horizon = this.count;
   }
 
-  private mapStop(s: StopReason): StopReason {
-    if (s.kind === 'breakpoint') {
-      for (const [id, b] of this.bps) if (b.addr === s.pc) return { ...s, id };
-    }
-    if (s.kind === 'watch') {
-      for (const [id, w] of this.watches) if (w.real === s.id) return { ...s, id };
-    }
-    return s;
-  }
-
   // ---------------------------------------------------------------- execution
-  run(opts: RunOptions = {}): StopReason {
+  override run(opts: RunOptions = {}): StopReason {
     const budget = opts.budget ?? DEFAULT_BUDGET;
     this.beforeRun();
     let executed = 0;
@@ -369,7 +336,7 @@ export class TracingMachine implements Machine {
     }
   }
 
-  step(): StopReason {
+  override step(): StopReason {
     this.beforeRun();
     const s = this.real.step();
     if (s.kind === 'step' || s.kind === 'exited') this.advanced(1);
@@ -379,7 +346,7 @@ export class TracingMachine implements Machine {
     return this.mapStop(s);
   }
 
-  call(entry: bigint, args: bigint[], stackTop: bigint, opts?: RunOptions): StopReason {
+  override call(entry: bigint, args: bigint[], stackTop: bigint, opts?: RunOptions): StopReason {
     this.dirty = true;
     const s = this.real.call(entry, args, stackTop, { ...opts, budget: 1 });
     if (s.kind !== 'budget' && s.kind !== 'step') return this.mapStop(s);
@@ -387,90 +354,12 @@ export class TracingMachine implements Machine {
     return this.run(opts);
   }
 
-  callFromTrap(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint } {
+  override callFromTrap(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint } {
     this.nestedCalls++;
     return this.real.callFromTrap(entry, args, opts);
   }
 
-  // ---------------------------------------------------------------- hooks (stable ids)
-  addBreakpoint(addr: bigint): number {
-    const id = this.nextId++;
-    this.bps.set(id, { addr, real: this.quiet ? null : this.real.addBreakpoint(addr) });
-    return id;
-  }
-
-  removeBreakpoint(id: number): void {
-    const b = this.bps.get(id);
-    if (!b) return;
-    this.bps.delete(id);
-    // The real machine keeps one breakpoint per address: remove it only with the last user.
-    if (b.real !== null && ![...this.bps.values()].some((o) => o.real === b.real)) this.real.removeBreakpoint(b.real);
-  }
-
-  breakpoints(): { id: number; addr: bigint }[] {
-    return [...this.bps].map(([id, b]) => ({ id, addr: b.addr }));
-  }
-
-  addCodeHook(begin: bigint, end: bigint, fn: CodeHook): number {
-    const id = this.nextId++;
-    this.hooks.set(id, this.real.addCodeHook(begin, end, (pc, size) => (this.quiet ? undefined : fn(pc, size))));
-    return id;
-  }
-
-  removeCodeHook(id: number): void {
-    const h = this.hooks.get(id);
-    if (h !== undefined) this.real.removeCodeHook(h);
-    this.hooks.delete(id);
-  }
-
-  addWatchpoint(access: 'read' | 'write', begin: bigint, end: bigint): number {
-    const id = this.nextId++;
-    this.watches.set(id, { access, begin, end, real: this.quiet ? null : this.real.addWatchpoint(access, begin, end) });
-    return id;
-  }
-
-  removeWatchpoint(id: number): void {
-    const w = this.watches.get(id);
-    if (w?.real != null) this.real.removeWatchpoint(w.real);
-    this.watches.delete(id);
-  }
-
-  // ---------------------------------------------------------------- plain delegation
-  get arch() { return this.real.arch; }
-  get closed() { return this.real.closed; }
-  get pc() { return this.real.pc; }
-  get cpu() { return this.real.cpu; }
-  get retval() { return this.real.retval; }
-  private touch(): void {
-    if (!this.running) this.dirty = true;
-  }
-  readReg(name: string): bigint { return this.real.readReg(name); }
-  readRegs(names: readonly string[]): bigint[] { return this.real.readRegs(names); }
-  writeReg(name: string, value: bigint): void { this.touch(); this.real.writeReg(name, value); }
-  writeRegs(values: Record<string, bigint>): void { this.touch(); this.real.writeRegs(values); }
-  setPc(pc: bigint): void { this.touch(); this.real.setPc(pc); }
-  map(base: bigint, size: number, perms: number): void { this.touch(); this.real.map(base, size, perms); }
-  allocator(): (size: number) => Uint8Array { return this.real.allocator(); }
-  mapShared(base: bigint, bytes: Uint8Array, perms: number): void { this.touch(); this.real.mapShared(base, bytes, perms); }
-  unmap(base: bigint, size: number): void { this.touch(); this.real.unmap(base, size); }
-  protect(base: bigint, size: number, perms: number): void { this.touch(); this.real.protect(base, size, perms); }
-  regions(): MemRegion[] { return this.real.regions(); }
-  isMapped(addr: bigint, size?: number): boolean { return this.real.isMapped(addr, size); }
-  readMem(addr: bigint, size: number): Uint8Array { return this.real.readMem(addr, size); }
-  writeMem(addr: bigint, bytes: Uint8Array): void { this.touch(); this.real.writeMem(addr, bytes); }
-  readU64(addr: bigint): bigint { return this.real.readU64(addr); }
-  writeU64(addr: bigint, value: bigint): void { this.touch(); this.real.writeU64(addr, value); }
-  writeCode(addr: bigint, bytes: Uint8Array): void { this.touch(); this.real.writeCode(addr, bytes); }
-  readText(addr: bigint, len: number): Uint8Array { return this.real.readText(addr, len); }
-  pokeText(addr: bigint, bytes: Uint8Array): void { this.touch(); this.real.pokeText(addr, bytes); }
-  selectCpu(cpu: number, gsBase: bigint): void { this.touch(); this.real.selectCpu(cpu, gsBase); }
-  installHelperPage(fn: CallTrap): void { this.real.installHelperPage(fn); }
-  installKfuncPage(fn: CallTrap): void { this.real.installKfuncPage(fn); }
-  installThunks(): void { this.real.installThunks(); }
-  installSentinel(): void { this.real.installSentinel(); }
-  snapshot(opts?: { memory?: boolean }): MachineSnapshot { return this.real.snapshot(opts); }
-  restore(s: MachineSnapshot): void { this.touch(); this.real.restore(s); }
-  close(): void {
+  override close(): void {
     this.checkpoints.dispose();
     this.real.close();
   }

@@ -121,3 +121,16 @@ test('a recording whose object bytes were swapped for another object is refused 
   assert.ok(!r.ok);
   assert.equal(r.error.code, 'record.object-mismatch');
 });
+
+test('a divergence under a different engine than the recording\'s is reported as an engine change', async () => {
+  const s = await recordScript('examples/tailchain.o', ['run']);
+  const rec = s.rec.toRecording();
+  s.rec.tts.session.dispose();
+  rec.meta.engine = 'bpfdbg-0.0.1/other-emulator';
+  const last = commandsOf(rec).at(-1)!;
+  last.hash = last.hash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+  const r = await replay(roundTrip(rec), 'old.bpfrec');
+  assert.ok(!r.ok);
+  assert.equal(r.error.code, 'record.engine-changed');
+  assert.match(r.error.message, /recording was made by engine bpfdbg-0\.0\.1\/other-emulator/);
+});

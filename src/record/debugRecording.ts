@@ -1,0 +1,62 @@
+// What `bpfdbg OBJ --record [FILE] [--force]` needs, in one call: a recording session
+// (reverse execution included) from the command-line choices, and a finish() that saves
+// it where asked when the debugger ends. Also useful without --record: every traced
+// session can `record start` / `record save FILE` later and answers reverse-* commands.
+import { existsSync } from 'node:fs';
+import { type Result, err, ok } from '../common/diag.ts';
+import type { RunInput } from '../debugger/target/debugTarget.ts';
+import { fileExists } from './errors.ts';
+import { recordingOptions } from './launch.ts';
+import { type Recorder, defaultRecordingPath, openRecordingSession } from './recorder.ts';
+import type { TimeTravelSession } from './timeTravel.ts';
+
+export interface DebugRecordingOptions {
+  objectPath: string;
+  objectBytes: Uint8Array;
+  prog?: string;
+  profile?: string;
+  mapUpdates?: { map: string; key: number; prog: string }[];
+  input: RunInput;
+  /** `--record` (true: default file name) or `--record FILE`; undefined: not recording yet. */
+  record?: string | true;
+  force?: boolean;
+  /** Interactive front ends yield between run chunks (Ctrl-C). */
+  interactive?: boolean;
+}
+
+export interface DebugRecording {
+  /** The SessionPort to drive (TUI or batch): execute(text) like a Session. */
+  port: TimeTravelSession;
+  recorder: Recorder;
+  /** Where finish() will save (null when not recording from launch). */
+  file: string | null;
+  /** Saves the recording if one is active or stopped; returns a line for the user. */
+  finish(): Result<string | null>;
+}
+
+export async function openDebugRecording(o: DebugRecordingOptions): Promise<Result<DebugRecording>> {
+  const file = o.record === undefined ? null : o.record === true ? defaultRecordingPath(o.objectPath) : o.record;
+  // Refuse before the session starts, not after an hour of debugging.
+  if (file !== null && !o.force && existsSync(file)) {
+    const e = fileExists(file);
+    return err(e.code, e.message, e.place);
+  }
+  const r = await openRecordingSession({
+    objectPath: o.objectPath, objectBytes: o.objectBytes,
+    options: recordingOptions({ prog: o.prog, profile: o.profile, mapUpdates: o.mapUpdates }),
+    input: o.input, active: file !== null, yieldBetweenChunks: o.interactive ?? false,
+  });
+  if (!r.ok) return r;
+  const recorder = r.value;
+  return ok({
+    port: recorder.tts,
+    recorder,
+    file,
+    finish() {
+      if (file === null) return ok(null);
+      const saved = recorder.save(file, o.force ?? false);
+      if (!saved.ok) return saved;
+      return ok(`recorded ${recorder.toRecording().final.commands} commands, ${recorder.tts.count} instructions to ${file}`);
+    },
+  });
+}
