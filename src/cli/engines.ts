@@ -1,10 +1,12 @@
 // Engines by name behind one small interface: the reference interpreter, or the JITed code
-// on Unicorn (x86-64). `run`, the example tests and the benchmarks all go through it.
+// on Unicorn (x86-64 or RISC-V 64). `run`, the example tests and the benchmarks all go through it.
 import { fail, unwrap } from '../common/diag.ts';
 import { analyzeProgram, type ProgramImage } from '../analysis/index.ts';
 import { analysisOptionsFor, type JitProfile } from '../jit/index.ts';
 import { KernelModel, testRun, type LoadedObject, type LoadedProgram, type TestRunOptions, type TestRunResult } from '../kernel/index.ts';
 import { X86Engine } from '../machine/x86Engine.ts';
+import { RiscvEngine } from '../machine/riscvEngine.ts';
+import type { JitEngine } from '../machine/jitEngine.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
 import { profileFor } from './jitAll.ts';
 
@@ -64,14 +66,21 @@ export async function createRunner(
       dispose: () => {},
     };
   }
-  if (engine === 'riscv64') fail('cli.no-engine', 'the riscv64 engine runs in tests and `dump --arch riscv64`; `run --engine riscv64` is not available yet');
-  const profile = profileFor('x86_64', profileName);
-  const x86 = await X86Engine.create({ profile });
-  const loaded = unwrap(x86.loadObject(obj, analyzeAll(obj, entry, analysisOptionsFor(profile))));
-  const e = find(loaded);
-  return {
-    engine, profile, model: x86.model, loaded, entry: e, countsInsns: false,
-    testRun: (opts) => x86.testRun(e, opts),
-    dispose: () => x86.close(),
-  };
+  const profile = profileFor(engine, profileName);
+  // Analyse first: a program the profile's verifier rejects (riscv64 upstream: bpf2bpf calls
+  // mixed with tail calls) fails here with the verifier's message, before any machine exists.
+  const images = analyzeAll(obj, entry, analysisOptionsFor(profile));
+  const eng: JitEngine = engine === 'riscv64' ? await RiscvEngine.create({ profile }) : await X86Engine.create({ profile });
+  try {
+    const loaded = unwrap(eng.loadObject(obj, images));
+    const e = find(loaded);
+    return {
+      engine, profile, model: eng.model, loaded, entry: e, countsInsns: false,
+      testRun: (opts) => eng.testRun(e, opts),
+      dispose: () => eng.close(),
+    };
+  } catch (e) {
+    eng.close();
+    throw e;
+  }
 }

@@ -29,7 +29,7 @@ export interface JitedProgram {
   program: BpfProgram;
   jit: JitImage;
   funcAddrs: bigint[];
-  /** Linked bytes per function (x86-64), or the unlinked code where linking does not apply. */
+  /** Linked bytes per function (calls and addresses filled for the placement in funcAddrs). */
   code: Uint8Array[];
 }
 
@@ -49,7 +49,7 @@ export function jitPrograms(obj: BpfObject, progs: readonly BpfProgram[], profil
       funcAddrs.push(base + off);
       off += (BigInt(f.code.length) + 63n) & ~63n;
     }
-    const linked = profile.arch === 'x86_64' ? unwrap(linkImage(jit, layoutPlacement(funcAddrs))) : jit.funcs.map((f) => f.code);
+    const linked = unwrap(linkImage(jit, layoutPlacement(funcAddrs)));
     out.push({ program: lp.program, jit, funcAddrs, code: linked });
   }
   return out;

@@ -24,7 +24,10 @@ export function publishView(s: Session): View {
   return i.current;
 }
 
-/** Session state derived from the debuggee's history: the tail-call log (backtrace hops). */
+/**
+ * Session state derived from the debuggee's history, restored with it: the tail-call log
+ * (backtrace hops) and the last poke transition per descriptor.
+ */
 export function sessionStateRoots(s: Session): object[] {
-  return [s.rc.tracker];
+  return [s.rc.tracker, s.lastTransition];
 }

@@ -3,7 +3,9 @@
 import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
 import { analysisOptionsFor, type JitProfile } from '../../src/jit/index.ts';
 import { KernelModel, ProgArrayMap, SeededNondet, testRun, type LoadedObject, type TestRunResult } from '../../src/kernel/index.ts';
+import type { JitEngine } from '../../src/machine/jitEngine.ts';
 import { X86Engine } from '../../src/machine/x86Engine.ts';
+import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
 import type { BpfObject } from '../../src/object/index.ts';
 import type { GeneratedCase } from './randomProgram.ts';
 
@@ -31,10 +33,18 @@ function analyzeAllOf(obj: BpfObject, opts: Parameters<typeof analyzeProgram>[2]
   const out: ProgramImage[] = [];
   for (const p of obj.programs) {
     const r = analyzeProgram(obj, p, opts);
-    if (!r.ok) return `${p.name}: ${r.error.message} (insn ${r.error.place.insn})`;
+    if (!r.ok) return rejection(r.error.code, `${p.name}: ${r.error.message} (insn ${r.error.place.insn})`);
     out.push(r.value);
   }
   return out;
+}
+
+/** A load the verifier (or JIT) refused, as `[code] message`: comparable by its code. */
+export const rejection = (code: string, message: string): string => `[${code}] ${message}`;
+
+/** The code of a rejection string made by rejection(), or null. */
+export function rejectionCode(r: string): string | null {
+  return /^\[([^\]]+)\]/.exec(r)?.[1] ?? null;
 }
 
 function errorKind(code: string): string {
@@ -57,8 +67,12 @@ function observe(loaded: LoadedObject, res: TestRunResult): Observation {
   return { r0: res.r0, tailCalls: res.tailCalls, error: res.error ? errorKind(res.error.code) : null, maps };
 }
 
-export function runInterp(c: GeneratedCase, tcc: 'by-pointer' | 'by-value' = 'by-pointer'): Observation | string {
-  const ims = images(c.object, null);
+/**
+ * The oracle. `analysisOf`: the profile whose verifier decisions apply (the same analysis
+ * options the JIT engine gets), so both sides see the same programs, or reject the same.
+ */
+export function runInterp(c: GeneratedCase, tcc: 'by-pointer' | 'by-value' = 'by-pointer', analysisOf: JitProfile | null = null): Observation | string {
+  const ims = images(c.object, analysisOf);
   if (typeof ims === 'string') return ims;
   const model = new KernelModel();
   const loaded = model.loadObject(c.object, ims);
@@ -67,15 +81,17 @@ export function runInterp(c: GeneratedCase, tcc: 'by-pointer' | 'by-value' = 'by
 }
 
 /** One engine per profile, recreated every `reuse` cases (text slots are finite). */
-export class X86Pool {
-  private engine: X86Engine | null = null;
+abstract class JitPool<E extends JitEngine> {
+  private engine: E | null = null;
   private uses = 0;
   constructor(readonly profile: JitProfile, private readonly reuse = 64) {}
+
+  protected abstract create(): Promise<E>;
 
   async run(c: GeneratedCase): Promise<Observation | string> {
     if (!this.engine || this.uses >= this.reuse) {
       this.engine?.close();
-      this.engine = await X86Engine.create({ profile: this.profile });
+      this.engine = await this.create();
       this.uses = 0;
     }
     this.uses++;
@@ -84,7 +100,7 @@ export class X86Pool {
     const ims = images(c.object, this.profile);
     if (typeof ims === 'string') return ims;
     const loaded = this.engine.loadObject(c.object, ims);
-    if (!loaded.ok) return loaded.error.message;
+    if (!loaded.ok) return rejection(loaded.error.code, loaded.error.message);
     const entry = loaded.value.programs.find((p) => p.name === c.entry)!;
     return observe(loaded.value, this.engine.testRun(entry, { data: c.data, budget: 5_000_000 }));
   }
@@ -92,6 +108,18 @@ export class X86Pool {
   close(): void {
     this.engine?.close();
     this.engine = null;
+  }
+}
+
+export class X86Pool extends JitPool<X86Engine> {
+  protected create(): Promise<X86Engine> {
+    return X86Engine.create({ profile: this.profile });
+  }
+}
+
+export class RiscvPool extends JitPool<RiscvEngine> {
+  protected create(): Promise<RiscvEngine> {
+    return RiscvEngine.create({ profile: this.profile });
   }
 }
 

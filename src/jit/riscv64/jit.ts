@@ -29,11 +29,11 @@ const isTailCall = (code: number): boolean => code === 0xf5;
 function build_body(ctx: RvCtx): void {
   const insns = ctx.image.insns.slice(ctx.start, ctx.start + ctx.len);
   for (let i = 0; i < ctx.len; i++) {
-    const startNinsns = ninsns(ctx);
     const ret = bpf_jit_emit_insn(ctx, insns, i);
     if (ret > 0) {
-      // The first slot of a consumed pair starts where the pair starts (addrs repeat).
-      ctx.offset[i] = startNinsns;
+      // A consumed pair: the first slot owns the code and the second slot's range is empty
+      // (JitFunction.addrs: "LD_IMM64 second slots repeat", as on x86-64).
+      ctx.offset[i] = ninsns(ctx);
       i++;
     }
     ctx.offset[i] = ninsns(ctx);

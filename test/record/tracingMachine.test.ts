@@ -1,0 +1,57 @@
+// TracingMachine on every example: the instruction count of a stop inside a run equals
+// the number of single steps that reach the same state, and goto(n) for every n of a
+// finished run reproduces the register file forward stepping saw at n.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadObject } from '../../src/object/index.ts';
+import { SeededNondet } from '../../src/kernel/nondet.ts';
+import { X86_GPRS } from '../../src/machine/regs.ts';
+import { launchTraced, recordingOptions, type TracedTarget } from '../../src/record/index.ts';
+import { repoRoot } from './fixture.ts';
+
+const REGS = [...X86_GPRS, 'rip', 'eflags'];
+const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.o')).sort();
+
+async function launch(file: string): Promise<TracedTarget | null> {
+  const obj = loadObject(new Uint8Array(readFileSync(file)), file);
+  if (!obj.ok) return null;
+  const r = await launchTraced(obj.value, recordingOptions({}), () => new SeededNondet(), { interval: 64, denseInterval: 16 });
+  return r.ok ? r.value : null;
+}
+
+for (const ex of examples) {
+  test(`${ex}: counts at breakpoint and exit stops match single-stepping, and goto revisits every state`, async (t) => {
+    const file = path.join(repoRoot, 'examples', ex);
+    const a = await launch(file);
+    const b = await launch(file);
+    if (!a || !b) return t.skip('cannot be launched on the x86-64 target');
+    try {
+      assert.ok(a.target.prepareRun({ data: new Uint8Array(64) }).ok);
+      const states = [a.tracer.readRegs(REGS).join(',')];
+      for (;;) {
+        const s = a.tracer.step();
+        states.push(a.tracer.readRegs(REGS).join(','));
+        if (s.kind !== 'step') break;
+      }
+      assert.ok(b.target.prepareRun({ data: new Uint8Array(64) }).ok);
+      const mid = Math.floor(states.length / 2);
+      const rip = BigInt(states[mid]!.split(',')[16]!);
+      const first = states.findIndex((s) => BigInt(s.split(',')[16]!) === rip);
+      b.tracer.addBreakpoint(rip);
+      assert.equal(b.tracer.run({ budget: 1_000_000 }).kind, 'breakpoint');
+      assert.equal(b.tracer.count, first);
+      assert.equal(b.tracer.readRegs(REGS).join(','), states[first]);
+      while (b.tracer.run({ budget: 1_000_000 }).kind === 'breakpoint');
+      assert.equal(b.tracer.count, states.length - 1, 'exit count');
+      for (let n = b.tracer.count - 1; n >= 0; n--) {
+        b.tracer.goto(n);
+        assert.equal(b.tracer.readRegs(REGS).join(','), states[n], `state ${n}`);
+      }
+    } finally {
+      a.target.dispose();
+      b.target.dispose();
+    }
+  });
+}
