@@ -263,10 +263,9 @@ export class UnicornMachine extends UnicornCore implements Machine {
       this.check('uc_query', this.L.uc_query(this.uc, U.UC_QUERY_TIMEOUT, q));
       if (BigInt(q[0]!) !== 0n) return { kind: 'timeout', pc };
     }
-    // x86 `hlt` ends emulation with pc after it; the JIT never emits one.
-    if (count > 1 && this.arch === 'x86_64' && this.isMapped(pc - 1n) && this.readMem(pc - 1n, 1)[0] === 0xf4) {
-      return { kind: 'halted', pc };
-    }
+    // Only the sentinel page holds `hlt` (the JIT never emits one; text slack is int3), so
+    // any other stop without a reason is the budget running out. (Guessing `hlt` from the
+    // byte before pc misread instructions that merely end in 0xf4, e.g. a disp8 of -0xc.)
     return { kind: 'budget', pc, executed: count };
   }
 
