@@ -44,7 +44,10 @@ export type StopReason =
   | { kind: 'hook'; pc: bigint; id: number };
 
 export interface RunOptions {
-  /** Maximum instructions to execute (default 50,000,000). */
+  /**
+   * Maximum instructions to execute (default 50,000,000), counted exactly. Infinity runs
+   * uncounted at full emulator speed: bound it with timeoutMs instead.
+   */
   budget?: number;
   /** Wall-clock limit in milliseconds (costs ~85 µs per run for the timer; default none). */
   timeoutMs?: number;
