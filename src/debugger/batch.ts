@@ -2,7 +2,6 @@
 // `(bpfdbg) ` prompt followed by its output; --json prints exactly one JSON object per
 // command (docs/json.md). A failing command is an object with its error, never a crash.
 import type { CommandResult } from './command.ts';
-import type { Session } from './session.ts';
 import type { View } from './view.ts';
 
 export const BATCH_SCHEMA = 'bpfdbg.batch/1';
@@ -54,7 +53,12 @@ export function scriptLines(text: string): string[] {
 }
 
 /** Runs the commands, writing each result as it completes; stops after `quit`. */
-export async function runBatch(s: Session, commands: Iterable<string> | AsyncIterable<string>, write: (text: string) => void, json: boolean): Promise<{ failed: number }> {
+/** Anything that executes command lines like a Session (a recording session does too). */
+export interface CommandExecutor {
+  execute(text: string): Promise<CommandResult>;
+}
+
+export async function runBatch(s: CommandExecutor, commands: Iterable<string> | AsyncIterable<string>, write: (text: string) => void, json: boolean): Promise<{ failed: number }> {
   let failed = 0;
   for await (const c of commands) {
     const r = await s.execute(c);
