@@ -14,6 +14,7 @@ import { createMap } from './maps/createMap.ts';
 import { ArrayMap } from './maps/array.ts';
 import { ProgArrayMap, type ProgArrayListener, type ProgRef } from './maps/progArray.ts';
 import { callHelper, type HelperContext, TimerTable, skbLoadBe } from './helpers/index.ts';
+import type { TimerState } from './helpers/timer.ts';
 import { type NondetSource, SeededNondet } from './nondet.ts';
 import { SCRATCH_BASE, SCRATCH_SIZE, mapCtxRegions } from './ctx.ts';
 import { mapOpFailed, unknownGlobal, unknownMap, unknownProgram } from './errors.ts';
@@ -265,6 +266,29 @@ export class KernelModel {
     if (!t || t.expires === undefined) return false;
     this.timers.fire(t, this.helperContext(t.caller ?? noCaller), this.clock);
     return true;
+  }
+
+  /**
+   * Timers fired "on request" (the debugger's `timer fire`): the virtual clock advances to
+   * each armed timer in expiry order and its callback runs, as the hrtimer softirq would.
+   * A callback that keeps re-arming itself is stopped after `limit` firings.
+   */
+  fireArmedTimers(limit = 1000): number {
+    let n = 0;
+    for (; n < limit; n++) {
+      const [t] = this.armedTimers();
+      if (!t) break;
+      if (t.expires! > this.clock) this.clock = t.expires!;
+      this.timers.fire(t, this.helperContext(t.caller ?? noCaller), this.clock);
+    }
+    return n;
+  }
+
+  /** Armed timers, earliest expiry first. */
+  armedTimers(): TimerState[] {
+    return [...this.timers.timers.values()]
+      .filter((t) => t.expires !== undefined)
+      .sort((a, b) => (a.expires! < b.expires! ? -1 : a.expires! > b.expires! ? 1 : 0));
   }
 
   /** Runs every timer that is due now. */

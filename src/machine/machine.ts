@@ -145,6 +145,8 @@ export interface Machine extends TextPoker {
    * interrupted state. Breakpoints, watchpoints and hook stops are ignored inside it.
    */
   callFromTrap(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint };
+  /** Calls a function from a trap or from a stopped/finished CPU, restoring its state after. */
+  callNested(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint };
   /** Return value register (rax / a0). */
   readonly retval: bigint;
 

@@ -169,6 +169,29 @@ export class UnicornMachine extends UnicornCore implements Machine {
     return this.run(opts);
   }
 
+  /**
+   * Calls a BPF function (a timer or bpf_loop callback) from wherever the CPU is: from a
+   * helper trap (callFromTrap), or while stopped / after a run, as a separate run below the
+   * current stack whose CPU state is put back afterwards (a timer firing from softirq
+   * context while the debugger holds the program, or after it has returned).
+   */
+  callNested(entry: bigint, args: bigint[], opts: { budget?: number } = {}): { stop: StopReason; retval: bigint } {
+    if (this.running && this.inHook > 0) return this.callFromTrap(entry, args, opts);
+    this.open();
+    const parked = this.snapshot({ memory: false });
+    const quiet = this.quiet;
+    this.quiet = true; // the user's breakpoints belong to the held program, not to this call
+    try {
+      const sp = (this.readReg(spReg(this.arch)) - 0x100n) & ~0xfn;
+      const stop = this.call(entry, args, sp, { budget: opts.budget ?? DEFAULT_BUDGET });
+      return { stop, retval: this.retval };
+    } finally {
+      this.quiet = quiet;
+      this.check('uc_context_restore', this.L.uc_context_restore(this.uc, (parked as UcSnapshot).context()));
+      parked.dispose();
+    }
+  }
+
   callFromTrap(entry: bigint, args: bigint[], opts: { budget?: number } = {}): { stop: StopReason; retval: bigint } {
     this.open();
     if (!this.running || this.inHook === 0) throw E.notInTrap();
