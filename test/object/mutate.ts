@@ -3,17 +3,8 @@
 // reproduces from the two numbers printed with it.
 import { parseElf } from '../../src/object/elf.ts';
 
-/** mulberry32: tiny, fast, good enough to pick mutations. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng as rng } from '../support/prng.ts';
+import { prng as rng } from '../support/prng.ts';
 
 interface Range {
   off: number;

@@ -19,17 +19,8 @@ const LDX = 0x61, STX = 0x63, ST = 0x62, MEMSX = 0x81; // | size bits
 const SIZE_BITS: Record<number, number> = { 4: 0x00, 2: 0x08, 1: 0x10, 8: 0x18 };
 const ATOMIC = 0xc3;
 
-/** mulberry32: tiny, seeded, good enough for test generation. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './prng.ts';
+import { prng } from './prng.ts';
 
 export interface GenOptions {
   seed: number;
