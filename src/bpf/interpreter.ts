@@ -71,8 +71,23 @@ export interface InterpEnv {
   funcAddr?(prog: InterpProgram, insn: number): bigint;
 }
 
+/**
+ * How the tail-call counter behaves, by the JITs that behave so:
+ *  - 'by-pointer'   x86-64 6.12+: one counter for the whole call hierarchy, counted only
+ *                   when the slot is populated;
+ *  - 'by-value'     x86-64 5.10-6.11 and RISC-V tcc-on-stack: each frame has its own copy
+ *                   (a callee starts from its caller's count, nothing flows back), counted
+ *                   before the NULL check;
+ *  - 'shared-early' RISC-V tcc-a6-passthrough: one counter (a6) for the hierarchy, counted
+ *                   before the NULL check (`addi a6, a6, -1` comes first);
+ *  - 'rv-upstream'  RISC-V upstream: `a6 = tcc - 1` before the NULL check, where tcc is a6
+ *                   in a function without calls (a failed attempt counts) and s6 in one with
+ *                   calls (s6 is not written back: a failed attempt does not count).
+ */
+export type TccMode = 'by-pointer' | 'by-value' | 'shared-early' | 'rv-upstream';
+
 export interface InterpOptions {
-  tcc?: 'by-pointer' | 'by-value';
+  tcc?: TccMode;
   /** Instruction budget (infinite-loop protection). */
   budget?: number;
 }
@@ -146,7 +161,7 @@ export class Interpreter implements BpfCaller {
   done = true;
   r0 = 0n;
   error: Diag | undefined;
-  readonly tcc: 'by-pointer' | 'by-value';
+  readonly tcc: TccMode;
   budget: number;
   /** Frame index where the running program began (entry or tail-call target). */
   progBase = 0;
@@ -447,12 +462,21 @@ export class Interpreter implements BpfCaller {
       return;
     }
     for (let k = 0; k < 4; k++) this.regs[6 + k] = f.saved[k]!;
-    if (this.tcc === 'by-value') this.tailCallCnt = f.callerTcc;
+    if (this.tcc === 'by-value' || this.tcc === 'rv-upstream') this.tailCallCnt = f.callerTcc;
     this.progBase = f.callerProgBase;
     this.regs[10] = this.frames[this.frames.length - 1]!.fp;
     if (f.callback && this.frames.length === floor) return; // callFunction restores pc/prog
     this.prog = f.caller!;
     this.pc = f.retPc;
+  }
+
+  /** The function holding the pc makes a call (RISC-V mark_call: its TCC lives in s6). */
+  private funcHasCall(): boolean {
+    const insns = this.prog.insns;
+    const sub = this.prog.subprogs?.find((q) => this.pc >= q.start && this.pc < q.end);
+    const [lo, hi] = sub ? [sub.start, sub.end] : [0, insns.length];
+    for (let k = lo; k < hi; k++) if (insns[k]!.code === (BPF_JMP | BPF_CALL)) return true;
+    return false;
   }
 
   private tailCall(i: Insn): void {
@@ -475,12 +499,13 @@ export class Interpreter implements BpfCaller {
     const maxEntries = this.load(mapPtr + BigInt(BPF_ARRAY_MAX_ENTRIES_OFF), 4);
     if (index >= maxEntries) return fallThrough();
     if (this.tailCallCnt >= MAX_TAIL_CALL_CNT) return fallThrough();
-    if (this.tcc === 'by-value') this.tailCallCnt++; // 5.10-6.11: counted before the NULL check
+    const early = this.tcc === 'by-value' || this.tcc === 'shared-early' || (this.tcc === 'rv-upstream' && !this.funcHasCall());
+    if (early) this.tailCallCnt++; // counted before the NULL check (x86 5.10-6.11, RISC-V a6)
     const progPtr = this.load(mapPtr + BigInt(BPF_ARRAY_PTRS_OFF) + index * 8n, 8);
     if (progPtr === 0n) return fallThrough();
     const target = this.env.progAt(progPtr);
     if (!target) return this.halt('interp.bad-tail-call', `prog_array slot ${index} holds 0x${progPtr.toString(16)}, not a program`);
-    if (this.tcc === 'by-pointer') this.tailCallCnt++; // 6.10+: only when the slot is populated
+    if (!early) this.tailCallCnt++; // x86 6.10+, RISC-V s6: only when the slot is populated
     this.tailCalls++;
     // The target reuses the current frame: a tail call from a subprog returns to its caller.
     const f = this.frames[this.frames.length - 1]!;

@@ -2,7 +2,7 @@
 // on Unicorn (x86-64 or RISC-V 64). `run`, the example tests and the benchmarks all go through it.
 import { fail, unwrap } from '../common/diag.ts';
 import { analyzeProgram, type ProgramImage } from '../analysis/index.ts';
-import { analysisOptionsFor, type JitProfile } from '../jit/index.ts';
+import { analysisOptionsFor, findProfile, tccModeFor, type JitProfile } from '../jit/index.ts';
 import { KernelModel, testRun, type LoadedObject, type LoadedProgram, type TestRunOptions, type TestRunResult } from '../kernel/index.ts';
 import { X86Engine } from '../machine/x86Engine.ts';
 import { RiscvEngine } from '../machine/riscvEngine.ts';
@@ -55,10 +55,12 @@ export async function createRunner(
     return e;
   };
   if (engine === 'interp') {
-    let tcc: 'by-pointer' | 'by-value' = 'by-pointer';
-    if (profileName !== undefined) tcc = profileFor('x86_64', profileName).tcc ?? 'by-pointer';
+    // --profile picks the counter behaviour (tccModeFor); a RISC-V profile also brings its
+    // verifier's decisions (upstream rejects bpf2bpf calls mixed with tail calls).
+    const rv = profileName !== undefined && !findProfile(profileName) ? profileFor('riscv64', profileName) : null;
+    const tcc = rv ? tccModeFor(rv) : profileName !== undefined ? tccModeFor(profileFor('x86_64', profileName)) : 'by-pointer';
     const model = new KernelModel();
-    const loaded = model.loadObject(obj, analyzeAll(obj, entry, { privStack: 'adaptive' }));
+    const loaded = model.loadObject(obj, analyzeAll(obj, entry, rv ? analysisOptionsFor(rv) : { privStack: 'adaptive' }));
     const e = find(loaded);
     return {
       engine, profile: null, model, loaded, entry: e, countsInsns: true,

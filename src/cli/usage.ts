@@ -13,7 +13,7 @@ Options:
   --prog P              program (function name); default: the object's entry program
   --arch A              x86_64 (default) or riscv64
   --engine E            run: interp, x86_64 (default) or riscv64
-  --profile NAME        JIT profile (see \`bpfdbg dump --profiles\`); default linux-6.18
+  --profile NAME        JIT profile (see \`bpfdbg dump --profiles\`); default linux-6.18 (riscv64: upstream)
   --data FILE           packet bytes (BPF_PROG_TEST_RUN data_in)
   --data-hex HEX        packet bytes as hex
   --ctx FILE            raw ctx bytes (tracing, syscall programs)

@@ -35,7 +35,7 @@ export class CodeWindows {
     const f = p.jit.funcs[fi]!;
     const base = p.funcBases[fi]!;
     const code = this.t.machine.readMem(base, f.code.length);
-    const natives = disasm('x86_64', code, base);
+    const natives = disasm(this.t.arch === 'riscv64' ? 'riscv64' : 'x86_64', code, base);
     const lines: DisasmLine[] = [{ kind: 'func', func: f.name, addr: hex64(base) }];
     const addrOf: (bigint | null)[] = [null];
     const tcInsns = new Map<number, 'direct' | 'indirect'>();

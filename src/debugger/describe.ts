@@ -21,7 +21,7 @@ export function describeHere(s: Session): string {
   const srcText = src ? ` ${src.file}:${src.line}  ${src.text.trim()}` : '';
   let nat = '';
   if (!pos.atInsnStart || pos.insn === null) {
-    const [i] = disasm('x86_64', m.readMem(pc, 16), pc, 1);
+    const [i] = disasm(s.arch.disasm, m.readMem(pc, 16), pc, 1);
     nat = i ? `  => ${formatInsn(i)}` : '';
   }
   return `${where} (${pos.func.name}+0x${pos.off.toString(16)}, ${hex64(pc)})${srcText}${nat}`;

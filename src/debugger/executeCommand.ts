@@ -50,7 +50,8 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       const ra = f.returnAddr;
       const fp = f.fp;
       const m = s.target.machine;
-      return resume(s, (pc) => pc === ra && m.readReg('rsp') > fp, ra, 'finish');
+      const a = s.arch;
+      return resume(s, (pc) => pc === ra && a.returnedFrom(m.readReg(a.spReg), fp), ra, 'finish');
     }
     case 'until': {
       const e = needStopped(s);
@@ -63,7 +64,8 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
         if (!loc.ok) return loc.error;
         const ra = f0.returnAddr;
         const fp = f0.fp;
-        return resume(s, (pc) => pc === loc.value.addr || (pc === ra && m.readReg('rsp') > fp), loc.value.addr, 'finish');
+        const a = s.arch;
+        return resume(s, (pc) => pc === loc.value.addr || (pc === ra && a.returnedFrom(m.readReg(a.spReg), fp)), loc.value.addr, 'finish');
       }
       // Like `next`, but never stops at an insn at or before the current one (loops run through).
       const start = f0.pos.insn ?? -1;
@@ -74,8 +76,8 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
         h = stepLine(s, true);
         if (h.kind !== 'step') break;
         const p = s.target.index.lookup(m.pc);
-        const rbp = m.readReg('rbp');
-        if (!p || p.func !== fn || rbp !== fp || (p.insn ?? -1) > start) break;
+        const fpNow = m.readReg(s.arch.fpReg);
+        if (!p || p.func !== fn || fpNow !== fp || (p.insn ?? -1) > start) break;
       }
       return halted(s, h, 'next');
     }
@@ -154,23 +156,24 @@ async function resume(s: Session, extra: ((pc: bigint) => boolean) | null, temp:
 /** One machine instruction, running a `call` (helper or bpf2bpf) to its return. */
 async function nexti(s: Session): Promise<Halt> {
   const m = s.target.machine;
-  const pc = m.pc;
-  if (m.readMem(pc, 1)[0] !== 0xe8) return s.rc.stepi();
-  const ra = pc + 5n;
-  const rsp0 = m.readReg('rsp');
-  return s.rc.runUntil((p) => p === ra && m.readReg('rsp') >= rsp0, ra, s.yieldFn('nexti'));
+  const a = s.arch;
+  const ra = a.callReturn(m, m.pc);
+  if (ra === null) return s.rc.stepi();
+  const sp0 = m.readReg(a.spReg);
+  return s.rc.runUntil((p) => p === ra && m.readReg(a.spReg) >= sp0, ra, s.yieldFn('nexti'));
 }
 
 /** One BPF instruction (step: into calls and through tail calls; next: over calls). */
 function stepLine(s: Session, over: boolean): Halt {
   const t = s.target;
   const m = t.machine;
-  const rbp0 = m.readReg('rbp');
+  const fpReg = s.arch.fpReg;
+  const fp0 = m.readReg(fpReg);
   return s.rc.stepUntil((pc) => {
     const p = t.index.lookup(pc);
     if (!p || !p.atInsnStart || p.insn === null) return false;
-    return !over || m.readReg('rbp') >= rbp0;
-  }, over ? { rbp0 } : null);
+    return !over || m.readReg(fpReg) >= fp0;
+  }, over ? { fp0 } : null);
 }
 
 /** Turns how a run ended into the session's stop reason, output and run state. */
@@ -217,7 +220,7 @@ function halted(s: Session, h: Halt, unit: StepUnit): Diag | null {
     case 'temp':
     case 'step':
       s.stop = { kind: 'step', unit };
-      if (unit === 'finish') s.print(`Value returned: R0 = ${hex64(s.target.machine.readReg('rax'))}`);
+      if (unit === 'finish') s.print(`Value returned: R0 = ${hex64(s.target.machine.readReg(s.arch.bpfReg(s.target, 0, s.target.machine.pc)))}`);
       s.print(describeHere(s));
       return null;
   }

@@ -23,10 +23,13 @@ export interface SlotInput {
 const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 const le = (b: Uint8Array): bigint => b.reduceRight((v, x) => (v << 8n) | BigInt(x), 0n);
 
-export function buildFrameSlots(s: SlotInput): FrameSlots {
+export type AddSlot = (kind: FrameSlotKind, name: string, base: string, baseAddr: bigint, fpOff: number, size: number, note?: (v: bigint) => string | null, alert?: (v: bigint) => boolean) => void;
+
+/** A slot list and the function that reads one slot into it (changed: against the previous View's frame). */
+export function slotAdder(s: SlotInput): { slots: FrameSlot[]; add: AddSlot } {
   const slots: FrameSlot[] = [];
   const prevBytes = new Map((s.prev?.level === s.level ? s.prev.slots : []).map((p) => [p.addr + '/' + p.size, p.bytes]));
-  const add = (kind: FrameSlotKind, name: string, base: string, baseAddr: bigint, fpOff: number, size: number, note: (v: bigint) => string | null = () => null, alert: (v: bigint) => boolean = () => false): void => {
+  const add: AddSlot = (kind, name, base, baseAddr, fpOff, size, note = () => null, alert = () => false) => {
     const addr = baseAddr + BigInt(fpOff);
     const b = s.mem.bytes(addr, size) ?? new Uint8Array(size);
     const v = le(b);
@@ -38,6 +41,16 @@ export function buildFrameSlots(s: SlotInput): FrameSlots {
       note: note(v), alert: alert(v), changed: prevBytes.has(key) && prevBytes.get(key) !== bytes,
     });
   };
+  return { slots, add };
+}
+
+/** Highest address first (return address at the top). */
+export function sortSlots(slots: FrameSlot[]): void {
+  slots.sort((a, b) => (BigInt(a.addr) > BigInt(b.addr) ? -1 : BigInt(a.addr) < BigInt(b.addr) ? 1 : 0));
+}
+
+export function buildFrameSlots(s: SlotInput): FrameSlots {
+  const { slots, add } = slotAdder(s);
   const L = s.layout;
   add('return-address', 'return address', 'rbp', s.fp, 8, 8, (v) => (v === SENTINEL_ADDR ? 'sentinel (program exit)' : s.symbolize(v)));
   add('saved-fp', 'saved rbp', 'rbp', s.fp, 0, 8);
@@ -60,6 +73,6 @@ export function buildFrameSlots(s: SlotInput): FrameSlots {
     for (let a = framePtr - 8n; a >= lo + 8n; a -= 8n) add('priv-stack', `R10-${Number(framePtr - a)}`, 'r9', framePtr, Number(a - framePtr), 8);
     add('priv-guard', 'guard (low)', 'r9', framePtr, Number(lo - framePtr), 8, guardNote, bad);
   }
-  slots.sort((a, b) => (BigInt(a.addr) > BigInt(b.addr) ? -1 : BigInt(a.addr) < BigInt(b.addr) ? 1 : 0));
+  sortSlots(slots);
   return { level: s.level, func: s.func, fpReg: s.priv ? 'r9' : L.fpReg, fp: hex64(s.priv ? s.priv.framePtr : s.fp), slots };
 }

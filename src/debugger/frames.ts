@@ -1,10 +1,9 @@
 // View.frames and View.callChain from the unwound frames plus the tail-call shadow log:
 // a hop never makes a frame (the callee inherits rbp), so each frame lists the programs
 // that ran in it before the current one as `replaced`, with the counter after each hop.
-import type { JitProfile } from '../jit/types.ts';
+import type { DebugArch, RegValues } from './arch/debugArch.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { HopRecord } from './tailCalls.ts';
-import { readTcc } from './tcc.ts';
 import type { MemReader, RawFrame } from './unwind.ts';
 import { hex64, type CallChainEntry, type Frame, type SourceRef } from './view.ts';
 
@@ -15,15 +14,12 @@ export function sourceRef(t: DebugTarget, f: RawFrame): SourceRef | null {
 }
 
 export function buildFrames(
-  t: DebugTarget, profile: JitProfile, raw: RawFrame[], hops: readonly HopRecord[], regs: { rsp: bigint; rax: bigint; r9: bigint },
-  mem: MemReader, selected: number,
+  t: DebugTarget, arch: DebugArch, raw: RawFrame[], hops: readonly HopRecord[], regs: RegValues, mem: MemReader, selected: number,
 ): Frame[] {
-  return raw.map((f) => {
+  return raw.map((f, k) => {
     const pos = f.pos!;
     const priv = t.privStackArea(pos.program, pos.funcIdx);
-    const tcc = f.partial && f.level === 0
-      ? readTcc(profile, pos, f.fp, regs.rsp, regs.rax, mem, true)
-      : readTcc(profile, pos, f.fp, regs.rsp, regs.rax, mem, f.level === 0);
+    const tcc = arch.readTcc(t, raw, k, regs, mem);
     return {
       level: f.level,
       program: pos.program.name,
@@ -32,7 +28,7 @@ export function buildFrames(
       insn: pos.insn,
       nativeAddr: hex64(f.pc),
       fp: hex64(f.fp),
-      bpfFp: hex64(priv ? (f.level === 0 ? regs.r9 : priv.framePtr) : f.fp),
+      bpfFp: hex64(arch.bpfFp(t, f, regs)),
       privateStack: priv !== null,
       tcc: tcc?.value ?? null,
       replaced: hops.filter((h) => h.fp === f.fp).map(({ fp: _fp, ...h }) => h),
@@ -42,7 +38,8 @@ export function buildFrames(
   });
 }
 
-export function buildCallChain(frames: readonly Frame[]): CallChainEntry[] {
+/** `countsDown`: the counter is what is left (RISC-V), so it was one higher before the first hop. */
+export function buildCallChain(frames: readonly Frame[], countsDown = false): CallChainEntry[] {
   const chain: CallChainEntry[] = [];
   for (let k = frames.length - 1; k >= 0; k--) {
     const f = frames[k]!;
@@ -52,7 +49,7 @@ export function buildCallChain(frames: readonly Frame[]): CallChainEntry[] {
       continue;
     }
     const first = f.replaced[0]!;
-    chain.push({ kind, program: first.program, func: first.func, insn: first.insn, frame: f.level, tcc: first.tcc - 1 });
+    chain.push({ kind, program: first.program, func: first.func, insn: first.insn, frame: f.level, tcc: countsDown ? first.tcc + 1 : first.tcc - 1 });
     f.replaced.forEach((h, i) => {
       const next = f.replaced[i + 1];
       chain.push({

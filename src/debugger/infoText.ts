@@ -37,7 +37,7 @@ export function registers(s: Session): string {
     const tags = [n.bpf, n.role].filter(Boolean).join(', ');
     return `${pad(n.name, 7)} ${pad(n.value, 20)}${n.changed ? '*' : ' '}${tags ? ` ${tags}` : ''}`;
   });
-  lines.push(`flags   [${r.flags.join(' ')}]`);
+  if (s.target.arch === 'x86_64') lines.push(`flags   [${r.flags.join(' ')}]`);
   lines.push('BPF:    ' + r.bpf.map((b) => `${b.name}=${b.value}${b.native === 'r9' ? ' (r9)' : ''}`).join(' '));
   if (r.privateFramePointer) {
     const p = r.privateFramePointer;
@@ -46,7 +46,8 @@ export function registers(s: Session): string {
   const t = r.tailCallCounter;
   if (t) {
     const where = t.where.kind === 'rax' ? 'in rax' : t.where.kind === 'stack' ? `in the stack slot ${t.where.addr}` : t.where.kind === 'ptr' ? `via the slot ${t.where.slotAddr} (rbp${t.where.slotFpOff}) -> counter at ${t.where.counterAddr}` : `in ${t.where.kind}`;
-    lines.push(`tail-call counter ${t.value} of ${t.limit} (${where}): ${t.describe}`);
+    if (t.counts === 'down') lines.push(`tail-call counter ${t.value} left of ${t.limit}, ${t.used} used (${where}): ${t.describe}`);
+    else lines.push(`tail-call counter ${t.value} of ${t.limit} (${where}): ${t.describe}`);
   } else lines.push('tail-call counter: none (program is not tail_call_reachable)');
   return lines.join('\n');
 }

@@ -82,7 +82,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       const p = cmd.place;
       if (p.kind === 'reg') {
         const bpf = /^r(\d+)$/.exec(p.name);
-        const nat = bpf && Number(bpf[1]) <= 10 ? ['rax', 'rdi', 'rsi', 'rdx', 'rcx', 'r8', 'rbx', 'r13', 'r14', 'r15', 'rbp'][Number(bpf[1])]! : p.name === 'pc' ? 'rip' : p.name;
+        const nat = bpf && Number(bpf[1]) <= 10 ? s.arch.bpfReg(t, Number(bpf[1]), t.machine.pc) : p.name === 'pc' ? s.arch.pcReg : p.name === 'sp' ? s.arch.spReg : p.name;
         try {
           t.machine.writeReg(nat, v.value);
         } catch {
@@ -250,7 +250,7 @@ function examine(s: Session, cmd: Extract<Command, { kind: 'examine' }>): Diag |
   let addr = a.value;
   if (cmd.format === 'i') {
     if (!m.isMapped(addr, 1)) return { code: 'expr.unmapped', message: `cannot access memory at address ${hex64(addr)}`, place: {} };
-    const insns = disasm('x86_64', m.readMem(addr, Math.min(16 * cmd.count, 4096)), addr, cmd.count);
+    const insns = disasm(s.arch.disasm, m.readMem(addr, Math.min(16 * cmd.count, 4096)), addr, cmd.count);
     s.print(insns.map((i) => `${hex64(i.addr)}: ${formatInsn(i)}`).join('\n'));
     return null;
   }

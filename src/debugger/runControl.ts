@@ -8,7 +8,8 @@ import type { BreakpointEntry, BreakpointTable } from './breakpoints.ts';
 import { evalExpr, type ExprEnv } from './expr/evalExpr.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import { TailCallTracker, type TailCallEvent } from './tailCalls.ts';
-import { readTcc } from './tcc.ts';
+import { archFor } from './arch/archFor.ts';
+import type { DebugArch } from './arch/debugArch.ts';
 import type { MemReader } from './unwind.ts';
 
 const CHUNK = 200_000;
@@ -28,6 +29,7 @@ export type Halt =
 export class RunControl {
   readonly tracker: TailCallTracker;
   readonly mem: MemReader;
+  readonly arch: DebugArch;
   catchTailcall = false;
   interruptRequested = false;
   /** Tail calls completed since the last call to takeEvents(). */
@@ -38,6 +40,7 @@ export class RunControl {
   private trackAddrs: Set<bigint>;
 
   constructor(private readonly t: DebugTarget, private readonly bps: BreakpointTable, private readonly env: () => ExprEnv) {
+    this.arch = archFor(t.arch);
     this.tracker = new TailCallTracker(t);
     this.trackAddrs = new Set(this.tracker.addresses());
     const m = t.machine;
@@ -70,17 +73,20 @@ export class RunControl {
 
   private counter(): number | null {
     const m = this.t.machine;
-    const [pc, rsp, rbp, rax] = m.readRegs(['rip', 'rsp', 'rbp', 'rax']) as [bigint, bigint, bigint, bigint];
-    const pos = this.t.index.lookup(pc);
-    if (!pos) return null;
-    return readTcc(this.t.profile, pos, rbp, rsp, rax, this.mem, true)?.value ?? null;
+    const names = this.arch.nativeRegs;
+    const vals = m.readRegs(names);
+    const regs: Record<string, bigint> = {};
+    names.forEach((n, i) => (regs[n] = vals[i]!));
+    const pos = this.t.index.lookup(m.pc);
+    return pos ? this.arch.readTccHere(this.t, pos, regs, this.mem) : null;
   }
 
   /** Tail-call bookkeeping for an arrival at `pc`. */
   private track(pc: bigint): TailCallEvent | null {
     if (!this.trackAddrs.has(pc)) return null;
-    const [rsi, rdx, rbp] = this.t.machine.readRegs(['rsi', 'rdx', 'rbp']) as [bigint, bigint, bigint];
-    const ev = this.tracker.arrive(pc, { rsi, rdx, rbp }, () => this.counter(), this.mem);
+    const a = this.arch;
+    const [map, index, fp] = this.t.machine.readRegs([a.tailCallRegs[0], a.tailCallRegs[1], a.hopFpReg]) as [bigint, bigint, bigint];
+    const ev = this.tracker.arrive(pc, { map, index, fp }, () => this.counter(), this.mem);
     if (ev) this.events.push(ev);
     return ev;
   }
@@ -119,20 +125,20 @@ export class RunControl {
   }
 
   /** stepi until `done()` says so (checked after each instruction). */
-  stepUntil(done: (pc: bigint) => boolean, overCalls: { rbp0: bigint } | null): Halt {
+  stepUntil(done: (pc: bigint) => boolean, overCalls: { fp0: bigint } | null): Halt {
     const m = this.t.machine;
+    const a = this.arch;
     for (let n = 0; n < MAX_STEPS; n++) {
-      const before = overCalls ? m.readReg('rsp') : 0n;
+      const pcBefore = m.pc;
+      const before = overCalls ? m.readReg(a.spReg) : 0n;
       const h = this.stepi();
       if (h.kind !== 'step') return h;
       const pc = m.pc;
       if (overCalls) {
-        // A bpf2bpf call lands on a function's first byte with the return address pushed.
-        const pos = this.t.index.lookup(pc);
-        const rsp = m.readReg('rsp');
-        if (pos && pos.off === 0 && rsp === before - 8n) {
-          const ra = this.mem.read(rsp, 8)!;
-          const r = this.runUntilSync((p) => p === ra && m.readReg('rsp') > rsp, ra);
+        // A bpf2bpf call entered a function: run it to its return (sp back where it was).
+        const ra = a.enteredCall(m, this.t.index.lookup(pc), pcBefore, before);
+        if (ra !== null) {
+          const r = this.runUntilSync((p) => p === ra && m.readReg(a.spReg) >= before, ra);
           if (r.kind !== 'temp') return r;
           if (done(m.pc)) return { kind: 'step' };
           continue;

@@ -15,15 +15,14 @@ import type { Command } from './commands/types.ts';
 import { executeCommand } from './executeCommand.ts';
 import type { ExprEnv } from './expr/evalExpr.ts';
 import { buildCallChain, buildFrames, sourceRef } from './frames.ts';
-import { buildFrameSlots } from './frameSlots.ts';
 import { buildMaps } from './mapsView.ts';
 import { OutputLog } from './outputLog.ts';
 import { buildPokes, pokeKey, symbolize } from './pokesView.ts';
-import { buildRegisters, X86_BPF_MAP, X86_NATIVE } from './registersView.ts';
 import { RunControl } from './runControl.ts';
 import type { DebugTarget, RunInput } from './target/debugTarget.ts';
-import { counterView, readTcc } from './tcc.ts';
-import { unwind, type RawFrame } from './unwind.ts';
+import type { RawFrame } from './unwind.ts';
+import { archFor } from './arch/archFor.ts';
+import type { DebugArch } from './arch/debugArch.ts';
 import {
   hex64, VIEW_VERSION, type OutputLine, type PokeTransition, type ProgramSummary, type RunState, type StopReason, type View,
 } from './view.ts';
@@ -44,6 +43,8 @@ const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
  */
 export class Session {
   readonly target: DebugTarget;
+  /** Registers, frames and counter of the target's CPU. */
+  readonly arch: DebugArch;
   readonly bps = new BreakpointTable();
   readonly out = new OutputLog();
   readonly rc: RunControl;
@@ -64,6 +65,7 @@ export class Session {
 
   constructor(target: DebugTarget, opts: SessionOptions = {}) {
     this.target = target;
+    this.arch = archFor(target.arch);
     this.opts = opts;
     this.input = opts.input ?? {};
     this.rc = new RunControl(target, this.bps, () => this.exprEnv());
@@ -179,18 +181,17 @@ export class Session {
   }
 
   regs(): Record<string, bigint> {
-    const vals = this.target.machine.readRegs(X86_NATIVE);
+    const names = this.arch.nativeRegs;
+    const vals = this.target.machine.readRegs(names);
     const r: Record<string, bigint> = {};
-    X86_NATIVE.forEach((n, i) => (r[n] = vals[i]!));
+    names.forEach((n, i) => (r[n] = vals[i]!));
     return r;
   }
 
   frames(): RawFrame[] {
     if (this.runState !== 'stopped') return [];
     if (!this.rawFrames) {
-      const m = this.target.machine;
-      const [pc, rsp, rbp] = m.readRegs(['rip', 'rsp', 'rbp']) as [bigint, bigint, bigint];
-      this.rawFrames = unwind({ pc, rsp, rbp }, this.target.index, this.rc.mem);
+      this.rawFrames = this.arch.unwind(this.target, this.regs(), this.rc.mem);
     }
     return this.rawFrames;
   }
@@ -207,25 +208,18 @@ export class Session {
       reg: (name) => {
         if (this.runState === 'not-started') return undefined;
         const bpf = /^r(\d+)$/.exec(name);
-        if (bpf && Number(bpf[1]) <= 10) {
-          let nat = X86_BPF_MAP[Number(bpf[1])]!;
-          if (nat === 'rbp') {
-            const pos = t.index.lookup(m.pc);
-            if (pos && t.privStackArea(pos.program, pos.funcIdx)) nat = 'r9';
-          }
-          return m.readReg(nat);
-        }
+        const a = this.arch;
+        if (bpf && Number(bpf[1]) <= 10) return m.readReg(a.bpfReg(t, Number(bpf[1]), m.pc));
         if (name === 'pc') return m.pc;
-        if (name === 'sp') return m.readReg('rsp');
-        if (name === 'fp') return m.readReg('rbp');
-        if (name === 'rflags' || name === 'eflags') return m.readReg('eflags');
+        if (name === 'sp') return m.readReg(a.spReg);
+        if (name === 'fp') return m.readReg(a.fpReg);
+        if (a.name === 'x86_64' && (name === 'rflags' || name === 'eflags')) return m.readReg('eflags');
         if (name === 'tcc') {
           const pos = t.index.lookup(m.pc);
-          const [rsp, rbp, rax] = m.readRegs(['rsp', 'rbp', 'rax']) as [bigint, bigint, bigint];
-          const r = pos ? readTcc(t.profile, pos, rbp, rsp, rax, this.rc.mem, true) : null;
-          return r ? BigInt(r.value) : undefined;
+          const v = pos ? a.readTccHere(t, pos, this.regs(), this.rc.mem) : null;
+          return v === null ? undefined : BigInt.asUintN(64, BigInt(v));
         }
-        if ((X86_NATIVE as readonly string[]).includes(name)) return m.readReg(name);
+        if (a.nativeRegs.includes(name) || (a.name === 'riscv64' && /^(x([0-9]|[12][0-9]|3[01])|fp)$/.test(name))) return m.readReg(name);
         return undefined;
       },
       sym: (name) => {
@@ -254,31 +248,30 @@ export class Session {
     const regsNow = stopped ? this.regs() : null;
     const raw = stopped ? this.frames() : [];
     const f0 = raw[0];
-    const pc = regsNow?.['rip'] ?? null;
+    const pc = regsNow?.[this.arch.pcReg] ?? null;
     const pos0 = pc !== null ? t.index.lookup(pc) : null;
-    if (f0) t.pokes && this.rc.tracker.prune(f0.fp);
+    if (f0) this.rc.tracker.prune(f0.fp);
     let registers = null;
     let frames: View['frames'] = [];
     let frameSlots = null;
     if (regsNow && f0?.pos) {
-      const pos = f0.pos;
-      const priv = t.privStackArea(pos.program, pos.funcIdx);
-      const tccR = readTcc(t.profile, pos, f0.fp, regsNow['rsp']!, regsNow['rax']!, this.rc.mem, true);
+      const a = this.arch;
+      const tccR = a.readTcc(t, raw, 0, regsNow, this.rc.mem);
       const prevTcc = prev?.registers?.tailCallCounter;
-      const tcc = tccR ? counterView(tccR, prevTcc !== undefined && prevTcc !== null && prevTcc.value !== tccR.value) : null;
-      registers = buildRegisters(regsNow, prev?.registers ?? null, priv && pos0 ? { areaLo: priv.lo, areaHi: priv.hi } : null, tcc);
-      frames = buildFrames(t, t.profile, raw, this.rc.tracker.hops, { rsp: regsNow['rsp']!, rax: regsNow['rax']!, r9: regsNow['r9']! }, this.rc.mem, this.selectedFrame);
+      const tcc = tccR ? a.counterView(tccR, prevTcc !== undefined && prevTcc !== null && prevTcc.value !== tccR.value) : null;
+      registers = a.buildRegisters(t, regsNow, prev?.registers ?? null, pos0, tcc);
+      frames = buildFrames(t, a, raw, this.rc.tracker.hops, regsNow, this.rc.mem, this.selectedFrame);
       const sel = raw[Math.min(this.selectedFrame, raw.length - 1)]!;
       const sp = sel.pos!;
       const m = t.machine;
-      frameSlots = buildFrameSlots({
+      frameSlots = a.buildFrameSlots({
         level: sel.level, func: sp.func.name, fp: sel.fp, layout: sp.func.frame, priv: t.privStackArea(sp.program, sp.funcIdx),
         symbolize: (a) => (t.index.lookup(a) ? symbolize(t, a) : null),
         mem: { read: this.rc.mem.read, bytes: (a, n) => (m.isMapped(a, n) ? m.readMem(a, n) : undefined) },
         prev: prev?.frameSlots ?? null,
       });
     } else if (regsNow) {
-      registers = buildRegisters(regsNow, prev?.registers ?? null, null, null);
+      registers = this.arch.buildRegisters(t, regsNow, prev?.registers ?? null, null, null);
     }
     const location = pc !== null ? this.location(pc) : null;
     const bpMap = new Map(this.bps.all().map((b) => [b.addr, { id: b.id, enabled: b.enabled }]));
@@ -309,7 +302,7 @@ export class Session {
       registers,
       frames,
       frameSlots,
-      callChain: buildCallChain(frames),
+      callChain: buildCallChain(frames, t.arch === 'riscv64'),
       pokes: buildPokes(t, this.lastTransition, prev?.pokes ?? []),
       maps: buildMaps(t.loaded.maps, prev?.maps ?? []),
       disasm,

@@ -2,7 +2,8 @@
 // frame, so nothing on the stack records it: we watch three kinds of addresses instead —
 // the start of every tail-call sequence (JitFunction.regions 'tail call (...)': the attempt,
 // with map, key, counter and the outcome the kernel's checks will give), its end (`out`:
-// not taken) and every program's landing (bpf_func + X86_TAIL_CALL_OFFSET: taken).
+// not taken) and every program's landing (bpf_func + tailCallOffset: X86_TAIL_CALL_OFFSET,
+// RISC-V past `li a6, 33`: taken). x86-64 counts up (limit 33); RISC-V counts down from 33.
 import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } from '../common/kernelStructs.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
@@ -33,14 +34,14 @@ export interface TailCallEvent {
 }
 
 export interface HopRecord extends TailCallHop {
-  /** rbp of the frame the hop happened in (the callee inherits it). */
+  /** Frame identity the hop happened in (the callee inherits it): rbp; RISC-V the CFA. */
   fp: bigint;
 }
 
 interface Pending {
   site: TailCallSiteInfo;
-  /** Registers and counter when the sequence began (rsi/rdx: map and index of an indirect call). */
-  regs: { rsi: bigint; rdx: bigint };
+  /** Registers and counter when the sequence began (R2/R3: map and index of an indirect call). */
+  regs: { map: bigint; index: bigint };
   tcc: number | null;
 }
 
@@ -87,7 +88,7 @@ export class TailCallTracker {
    * The PC arrived at `pc` (before executing it). Returns the tail call that completed
    * here (taken at a landing, not taken at `out`), if any.
    */
-  arrive(pc: bigint, regs: { rsi: bigint; rdx: bigint; rbp: bigint }, counter: () => number | null, mem: MemReader): TailCallEvent | null {
+  arrive(pc: bigint, regs: { map: bigint; index: bigint; fp: bigint }, counter: () => number | null, mem: MemReader): TailCallEvent | null {
     let done: TailCallEvent | null = null;
     const pend = this.pending;
     // The outcome is judged when the sequence ends, from the state then: the user may have
@@ -95,7 +96,9 @@ export class TailCallTracker {
     if (pend && this.outs.get(pc)?.includes(pend.site)) {
       this.pending = null;
       const ev = this.predict(pend.site, pend.regs, pend.tcc, mem);
-      done = ev.taken ? { ...ev, taken: false, outcome: 'empty-slot', to: null, tcc: pend.tcc ?? 0 } : ev;
+      // RISC-V has already decremented a6 when the NULL check sends it to `out`.
+      const after = this.target.arch === 'riscv64' ? ev.tcc : pend.tcc ?? 0;
+      done = ev.taken ? { ...ev, taken: false, outcome: 'empty-slot', to: null, tcc: after } : ev;
     }
     const landed = this.landings.get(pc);
     if (landed && pend && this.pending === pend) {
@@ -105,34 +108,37 @@ export class TailCallTracker {
       const ev: TailCallEvent = { ...ev0, taken: true, outcome: 'taken', to: landed.name, tcc: counter() ?? ev0.tcc };
       this.hops.push({
         program: ev.from.program, func: ev.from.func, insn: ev.from.insn, map: ev.map, key: ev.key, direct: ev.direct,
-        to: landed.name, tcc: ev.tcc, fp: regs.rbp,
+        to: landed.name, tcc: ev.tcc, fp: regs.fp,
       });
       done = ev;
     }
     const site = this.sites.get(pc);
-    if (site) this.pending = { site, regs: { rsi: regs.rsi, rdx: regs.rdx }, tcc: counter() };
+    if (site) this.pending = { site, regs: { map: regs.map, index: regs.index }, tcc: counter() };
     return done;
   }
 
   /** The kernel's order of checks: index bound, counter limit, empty slot (direct: bypass live). */
-  private predict(site: TailCallSiteInfo, regs: { rsi: bigint; rdx: bigint }, tcc: number | null, mem: MemReader): TailCallEvent {
+  private predict(site: TailCallSiteInfo, regs: { map: bigint; index: bigint }, tcc: number | null, mem: MemReader): TailCallEvent {
     const t = this.target;
     const maps = t.loaded.maps;
-    const map = site.mapIndex !== null ? maps[site.mapIndex] : maps.find((m) => m?.addr === regs.rsi);
-    const key = site.key ?? Number(regs.rdx & 0xffffffffn);
+    const map = site.mapIndex !== null ? maps[site.mapIndex] : maps.find((m) => m?.addr === regs.map);
+    const key = site.key ?? Number(regs.index & 0xffffffffn);
     const from = { program: site.program.name, func: site.program.jit.funcs[site.funcIdx]!.name, insn: site.insn };
-    const count = tcc ?? 0;
+    // RISC-V keeps what is left: `a6 = tcc - 1; if (a6 < 0) goto out`, before the NULL check.
+    const down = t.arch === 'riscv64';
+    const count = tcc ?? (down ? MAX_TAIL_CALL_CNT : 0);
     const base: TailCallEvent = { taken: false, outcome: 'taken', direct: site.direct, from, map: map?.name ?? '?', key, to: null, tcc: count };
-    const mapAddr = map?.addr ?? regs.rsi;
+    const mapAddr = map?.addr ?? regs.map;
     const maxEntries = Number(mem.read(mapAddr + BigInt(BPF_ARRAY_MAX_ENTRIES_OFF), 4) ?? 0n);
     if (key >= maxEntries) return { ...base, outcome: 'index-out-of-range' };
-    if (count >= MAX_TAIL_CALL_CNT) return { ...base, outcome: 'count-exceeded' };
+    if (down ? count - 1 < 0 : count >= MAX_TAIL_CALL_CNT) return { ...base, outcome: 'count-exceeded' };
+    const next = down ? count - 1 : count + 1;
     const slot = mem.read(mapAddr + BigInt(BPF_ARRAY_PTRS_OFF + 8 * key), 8) ?? 0n;
-    // E1 (by value) counts before the NULL check; E2 after it.
-    const after = t.profile.tcc === 'by-value' ? count + 1 : count;
+    // x86 E1 (by value) and RISC-V count before the NULL check; x86 E2 after it.
+    const after = down || t.profile.tcc === 'by-value' ? next : count;
     if (slot === 0n) return { ...base, outcome: 'empty-slot', tcc: after };
     const to = t.programs.find((p) => p.progStruct === slot)?.name ?? null;
-    return { ...base, taken: true, outcome: 'taken', to, tcc: count + 1 };
+    return { ...base, taken: true, outcome: 'taken', to, tcc: next };
   }
 
   /** Hops still relevant for frames whose innermost rbp is `fp0` (older frames' hops stay). */

@@ -4,4 +4,4 @@ export { compileX86, buildTrampoline, attachTrampolineBytes, freplaceBytes, patc
 export type { Trampoline, TrampolineSpec, TrampLink, PokeKind } from './x86_64/index.ts';
 export { linkImage, layoutPlacement } from './link.ts';
 export type { Placement } from './link.ts';
-export { X86_PROFILES, DEFAULT_X86_PROFILE, findProfile, analysisOptionsFor } from './profiles.ts';
+export { X86_PROFILES, DEFAULT_X86_PROFILE, findProfile, analysisOptionsFor, tccModeFor } from './profiles.ts';

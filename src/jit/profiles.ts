@@ -5,6 +5,7 @@
 // `jmp __x86_indirect_thunk_rcx`; no IBT, no CFI preamble).
 import type { AnalysisOptions } from '../analysis/types.ts';
 import type { JitProfile } from './types.ts';
+import type { TccMode } from '../bpf/interpreter.ts';
 
 export const X86_PROFILES: readonly JitProfile[] = [
   {
@@ -90,4 +91,14 @@ export function analysisOptionsFor(profile: JitProfile): AnalysisOptions {
   // (check_max_stack_depth / check_map_func_compatibility) rejects bpf2bpf calls mixed with tail calls.
   const allowTailCallInSubprogs = !(profile.arch === 'riscv64' && (profile.rvTcc ?? 'upstream') === 'upstream');
   return { kernel, privStack: profile.privStack, allowTailCallInSubprogs };
+}
+
+/** The interpreter's tail-call counter mode that behaves as this profile's JIT does. */
+export function tccModeFor(profile: JitProfile): TccMode {
+  if (profile.arch === 'x86_64') return profile.tcc ?? 'by-pointer';
+  switch (profile.rvTcc ?? 'upstream') {
+    case 'upstream': return 'rv-upstream';
+    case 'on-stack': return 'by-value'; // per-frame slot, stored back before the NULL check
+    case 'a6-passthrough': return 'shared-early';
+  }
 }

@@ -2,7 +2,7 @@
 // (the reference interpreter unless another is given), report the u32 retval, R0 and what
 // the run did. Program types: sched_cls/sched_act/socket_filter (skb), xdp (xdp_buff),
 // everything else a raw ctx (tracing args, syscall ctx).
-import { Interpreter, type RunResult } from '../bpf/interpreter.ts';
+import { Interpreter, type RunResult, type TccMode } from '../bpf/interpreter.ts';
 import type { Diag } from '../common/diag.ts';
 import { buildRawCtx, buildSkb, buildXdp, packetOut, type BuiltCtx, type CtxResult } from './ctx.ts';
 
@@ -19,7 +19,7 @@ export interface TestRunOptions {
   repeat?: number;
   engine?: Engine;
   /** Interpreter options when no engine is given. */
-  tcc?: 'by-pointer' | 'by-value';
+  tcc?: TccMode;
   budget?: number;
 }
 
@@ -48,7 +48,7 @@ export function buildCtx(model: KernelModel, prog: LoadedProgram, opts: TestRunO
 }
 
 /** The reference interpreter as an Engine. */
-export function interpreterEngine(opts: { tcc?: 'by-pointer' | 'by-value'; budget?: number } = {}): Engine {
+export function interpreterEngine(opts: { tcc?: TccMode; budget?: number } = {}): Engine {
   return (model, prog, ctx) => {
     const it = new Interpreter(model.interpEnv(), opts);
     return it.run(prog.image, [ctx.addr]);

@@ -107,6 +107,8 @@ export abstract class JitEngine {
   protected abstract compile(image: ProgramImage, env: JitEnv): Result<JitImage>;
   /** Byte that fills the slack between functions: it must trap when executed. */
   protected abstract readonly fillByte: number;
+  /** Native register holding BPF R0 when the program returns (RunResult.r0). */
+  protected abstract readonly r0Reg: string;
   /** After every program of an object is placed (and afterJit ran): x86 tracks its poke sites. */
   protected afterLoad(_loaded: LoadedObject, _placed: readonly JitedProgram[]): void {}
   /** A CPU left BPF code (RCU quiescent state). */
@@ -222,7 +224,7 @@ export abstract class JitEngine {
     this.enter();
     try {
       const stop = this.machine.call(p.funcBases[0]!, [ctxAddr, 0n], this.model.stackTop(), opts);
-      return { stop, r0: this.machine.retval, tailCalls: this.landings - this.entries };
+      return { stop, r0: this.machine.readReg(this.r0Reg), tailCalls: this.landings - this.entries };
     } finally {
       this.leave();
     }

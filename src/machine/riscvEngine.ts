@@ -19,6 +19,12 @@ export interface RiscvEngineOptions extends JitEngineOptions {
 
 export class RiscvEngine extends JitEngine {
   protected readonly fillByte = 0x00;
+  /**
+   * R0 is a5; the exit copies it into a0 sign-extended from 32 bits (`addiw a0, a5, 0`, the
+   * psABI's form of bpf_func's `unsigned int`) and leaves a5 alone, so a5 at the sentinel
+   * is the program's full R0 and its low 32 bits are what the kernel's caller gets.
+   */
+  protected readonly r0Reg = 'a5';
 
   /** Creates the machine first: the model must allocate its memory from it. */
   static async create(opts: RiscvEngineOptions = {}): Promise<RiscvEngine> {

@@ -23,6 +23,7 @@ export type X86EngineOptions = JitEngineOptions;
 export class X86Engine extends JitEngine {
   readonly pokes: PokeStateMachine;
   protected readonly fillByte = 0xcc; // int3
+  protected readonly r0Reg = 'rax';
 
   /** Creates the machine first: the model must allocate its memory from it. */
   static async create(opts: X86EngineOptions = {}): Promise<X86Engine> {

@@ -2,6 +2,7 @@
 // the first observable difference: r0, tail-call count, error, or any map's contents.
 import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
 import { analysisOptionsFor, type JitProfile } from '../../src/jit/index.ts';
+import type { TccMode } from '../../src/bpf/interpreter.ts';
 import { KernelModel, ProgArrayMap, SeededNondet, testRun, type LoadedObject, type TestRunResult } from '../../src/kernel/index.ts';
 import type { JitEngine } from '../../src/machine/jitEngine.ts';
 import { X86Engine } from '../../src/machine/x86Engine.ts';
@@ -71,7 +72,7 @@ function observe(loaded: LoadedObject, res: TestRunResult): Observation {
  * The oracle. `analysisOf`: the profile whose verifier decisions apply (the same analysis
  * options the JIT engine gets), so both sides see the same programs, or reject the same.
  */
-export function runInterp(c: GeneratedCase, tcc: 'by-pointer' | 'by-value' = 'by-pointer', analysisOf: JitProfile | null = null): Observation | string {
+export function runInterp(c: GeneratedCase, tcc: TccMode = 'by-pointer', analysisOf: JitProfile | null = null): Observation | string {
   const ims = images(c.object, analysisOf);
   if (typeof ims === 'string') return ims;
   const model = new KernelModel();

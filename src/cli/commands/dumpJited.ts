@@ -43,7 +43,7 @@ function listing(obj: BpfObject, j: JitedProgram, arch: 'x86_64' | 'riscv64'): s
   for (const [fi, f] of j.jit.funcs.entries()) {
     const base = j.funcAddrs[fi]!;
     out.push('', `${j.program.name}/${f.name}:  ${f.code.length} bytes @0x${base.toString(16)}  frame: stack ${f.frame.stackSize}` +
-      (f.frame.tccSlots.length ? `, ${f.frame.tccSlots.map((s) => `${s.name} [${f.frame.fpReg}${s.fpOff < 0 ? '-' : '+'}0x${Math.abs(s.fpOff).toString(16)}]`).join(', ')}` : '') +
+      (f.frame.tccSlots.length ? `, ${f.frame.tccSlots.map((s) => `${s.name} [${f.frame.offBase ?? f.frame.fpReg}${s.fpOff < 0 ? '-' : '+'}0x${Math.abs(s.fpOff).toString(16)}]`).join(', ')}` : '') +
       (f.frame.privStack ? `, private stack ${f.frame.privStack.size} bytes (r9)` : ''));
     const insns = disasm(arch, j.code[fi]!, base);
     const pokes = j.jit.pokes.filter((p) => p.func === fi);

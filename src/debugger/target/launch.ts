@@ -1,13 +1,17 @@
 // Launch: object -> kernel model (every autoload program analysed and loaded, as libbpf
 // and the kernel would; prog_array initialisers applied) -> JITed target on a Machine ->
-// `--map-update` swaps (through the poke state machine, like any later update).
+// `--map-update` swaps (through the poke state machine, like any later update). x86-64 or
+// RISC-V 64 (--arch riscv64, its profiles).
 import { type Result, err, ok } from '../../common/diag.ts';
 import { analyzeProgram, type ProgramImage } from '../../analysis/index.ts';
 import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../../jit/profiles.ts';
 import { X86Engine } from '../../machine/x86Engine.ts';
+import { RiscvEngine } from '../../machine/riscvEngine.ts';
+import { RV_UPSTREAM, rvProfileByName } from '../../jit/riscv64/index.ts';
 import type { BpfObject } from '../../object/types.ts';
 import type { DebugTarget } from './debugTarget.ts';
 import { x86Target } from './x86Target.ts';
+import { riscvTarget } from './riscvTarget.ts';
 
 export interface LaunchOptions {
   prog?: string;
@@ -30,9 +34,11 @@ export function pickEntry(obj: BpfObject, name?: string): Result<string> {
 }
 
 export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}): Promise<Result<DebugTarget>> {
-  if ((opts.arch ?? 'x86_64') !== 'x86_64') return err('debug.arch', `the debugger runs x86_64 programs only for now (got --arch ${opts.arch})`);
-  const profile = opts.profile === undefined ? DEFAULT_X86_PROFILE : findProfile(opts.profile);
-  if (!profile) return err('debug.bad-profile', `unknown x86_64 profile '${opts.profile}'`);
+  const arch = opts.arch ?? 'x86_64';
+  const profile = arch === 'riscv64'
+    ? (opts.profile === undefined ? RV_UPSTREAM : rvProfileByName(opts.profile))
+    : (opts.profile === undefined ? DEFAULT_X86_PROFILE : findProfile(opts.profile));
+  if (!profile) return err('debug.bad-profile', `unknown ${arch} profile '${opts.profile}'`);
   const entryName = pickEntry(obj, opts.prog);
   if (!entryName.ok) return entryName;
   const analysis = analysisOptionsFor(profile);
@@ -46,14 +52,14 @@ export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}): Pr
     }
     images.push(r.value);
   }
-  const eng = await X86Engine.create({ profile });
+  const eng = arch === 'riscv64' ? await RiscvEngine.create({ profile }) : await X86Engine.create({ profile });
   const loaded = eng.loadObject(obj, images);
   if (!loaded.ok) {
     eng.close();
     return loaded;
   }
   const model = eng.model;
-  const t = x86Target(eng, loaded.value, entryName.value);
+  const t = eng instanceof X86Engine ? x86Target(eng, loaded.value, entryName.value) : riscvTarget(eng as RiscvEngine, loaded.value, entryName.value);
   if (!t.ok) {
     eng.close();
     return t;
