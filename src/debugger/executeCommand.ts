@@ -100,12 +100,25 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
     case 'record':
       return errors.unavailable(cmd.kind === 'record' ? 'record' : `reverse-${cmd.what}`);
     case 'timer': {
+      const model = s.target.model;
+      const name = (addr: bigint | undefined): string => {
+        if (addr === undefined) return 'no callback';
+        const pos = s.target.index.lookup(addr);
+        return pos ? `${pos.program.name}/${pos.func.name}` : `0x${addr.toString(16)}`;
+      };
       if (cmd.action === 'list') {
-        s.print(`virtual clock ${s.target.model.clock} ns`);
+        const armed = model.armedTimers();
+        s.print(`virtual clock ${model.clock} ns; ${armed.length} armed timer(s)`);
+        for (const t of armed)
+          s.print(`  timer 0x${t.addr.toString(16)}: expires at ${t.expires} ns (in ${t.expires! - model.clock} ns), callback ${name(t.callback)}`);
         return null;
       }
-      const n = s.target.model.runDueTimers();
-      s.print(`${n} timer callback(s) ran`);
+      // The hrtimer softirq, on request: the clock jumps to each armed timer and it runs.
+      const before = model.timers.fired.length;
+      const n = model.fireArmedTimers();
+      for (const f of model.timers.fired.slice(before)) s.print(`  timer 0x${f.addr.toString(16)} fired at ${f.at} ns, callback returned ${f.ret}`);
+      s.print(`${n} timer callback(s) ran; virtual clock now ${model.clock} ns`);
+      s.rebuildView();
       return null;
     }
     default:

@@ -94,7 +94,7 @@ export abstract class JitEngine {
     model.space.onMap(mapRegion);
     this.privStacks = new PrivStackAllocator(model.space); // maps the per-CPU areas
     this.selectCpu(model.cpu);
-    const caller: BpfCaller = { callFunction: (addr, args) => this.callFromTrap(addr, args) };
+    const caller: BpfCaller = { callFunction: (addr, args) => this.callBpf(addr, args) };
     m.installHelperPage((id, args) => callHelper(model.helperContext(caller), id, args));
     m.installKfuncPage((id) => {
       throw new BpfdbgError({ code: 'machine.kfunc', message: `kfunc call (id ${id} in the kfunc page) is not modelled`, place: {} });
@@ -230,8 +230,13 @@ export abstract class JitEngine {
     }
   }
 
-  private callFromTrap(addr: bigint, args: readonly bigint[]): bigint {
-    const { stop, retval } = this.machine.callFromTrap(addr, [...args]);
+  /**
+   * Runs a BPF callback (bpf_loop, a timer): nested inside the helper trap that asked for
+   * it, or — for a timer fired after the program returned or while it is held stopped —
+   * as its own run with the CPU state put back afterwards.
+   */
+  private callBpf(addr: bigint, args: readonly bigint[]): bigint {
+    const { stop, retval } = this.machine.callNested(addr, [...args]);
     if (stop.kind !== 'exited') throw new BpfdbgError(this.stopDiag(stop));
     return retval;
   }

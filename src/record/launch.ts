@@ -80,6 +80,11 @@ export async function launchTraced(
     tracer.nestedCalls++;
     return nested(entry, args, o);
   };
+  const nestedOutside = real.callNested.bind(real);
+  real.callNested = (entry, args, o) => {
+    tracer.nestedCalls++;
+    return nestedOutside(entry, args, o);
+  };
   const loaded = eng.loadObject(obj, images);
   if (!loaded.ok) {
     eng.close();

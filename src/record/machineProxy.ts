@@ -26,6 +26,7 @@ export abstract class MachineProxy implements Machine {
   abstract step(): StopReason;
   abstract call(entry: bigint, args: bigint[], stackTop: bigint, opts?: RunOptions): StopReason;
   abstract callFromTrap(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint };
+  abstract callNested(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint };
 
   protected setQuiet(q: boolean): void {
     if (this.quiet === q) return;

@@ -359,6 +359,11 @@ export class TracingMachine extends MachineProxy {
     return this.real.callFromTrap(entry, args, opts);
   }
 
+  override callNested(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint } {
+    this.nestedCalls++;
+    return this.real.callNested(entry, args, opts);
+  }
+
   override close(): void {
     this.checkpoints.dispose();
     this.real.close();

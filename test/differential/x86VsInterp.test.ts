@@ -12,7 +12,7 @@ import { diff, runInterp, X86Pool, type Observation } from '../support/different
 const PROGRAMS = Number(process.env.BPFDBG_DIFF_PROGRAMS ?? 2000);
 
 test(`${PROGRAMS} generated programs agree with the interpreter under every x86-64 profile`, async () => {
-  const pools = X86_PROFILES.map((p) => new X86Pool(p, 128));
+  const pools = X86_PROFILES.map((p) => new X86Pool(p, 32));
   const mismatches: string[] = [];
   let tailCalls = 0, helperOrCall = 0;
   try {
