@@ -1,79 +1,16 @@
 // The DebugTarget a recorded or replayed Session drives: debugger/target/x86Target.ts's
-// adapter over the machine layer's X86Engine, except that every machine access — runs,
-// steps, breakpoints and the register writes that prepare a run — goes through the
+// adapter over the machine layer's X86Engine, with every machine access — runs, steps,
+// breakpoints and the register writes that prepare a run — going through the
 // TracingMachine, so the instruction count and checkpoints see all of it.
-import { type Result, err, ok } from '../common/diag.ts';
-import { SENTINEL_ADDR } from '../common/layout.ts';
-import { PRIV_STACK_GUARD_SZ } from '../common/kernelStructs.ts';
-import { buildCtx, type LoadedObject, type LoadedProgram as KProgram } from '../kernel/index.ts';
-import { perCpuBase } from '../kernel/privStack.ts';
-import { X86_GPRS } from '../machine/regs.ts';
+import type { Result } from '../common/diag.ts';
+import type { LoadedObject } from '../kernel/index.ts';
 import type { X86Engine } from '../machine/x86Engine.ts';
-import { AddressIndex } from '../debugger/target/addressIndex.ts';
-import type { LoadedProgram } from '../debugger/target/loadedProgram.ts';
-import type { DebugTarget, RunInput } from '../debugger/target/debugTarget.ts';
+import type { DebugTarget } from '../debugger/target/debugTarget.ts';
+import { x86Target, type TargetRunState } from '../debugger/target/x86Target.ts';
 import type { TracingMachine } from './tracingMachine.ts';
 
-/** Whether the CPU is inside BPF code: debuggee state (checkpoints restore it). */
-export interface TargetRunState {
-  inside: boolean;
-}
+export type { TargetRunState };
 
 export function tracedX86Target(eng: X86Engine, m: TracingMachine, loaded: LoadedObject, entryName: string, state: TargetRunState): Result<DebugTarget> {
-  const programs: LoadedProgram[] = [];
-  const byName = new Map<string, KProgram>();
-  for (const jp of eng.programs()) {
-    const kp = jp.kernel;
-    programs.push({ name: kp.name, image: kp.image, jit: jp.jit, funcBases: jp.funcBases, progStruct: kp.structAddr });
-    byName.set(kp.name, kp);
-  }
-  const entry = programs.find((p) => p.name === entryName);
-  if (!entry) return err('debug.no-entry', `program ${entryName} was not JITed`);
-  const model = eng.model;
-  return ok({
-    arch: 'x86_64',
-    profile: eng.profile,
-    machine: m,
-    model,
-    loaded,
-    programs,
-    entry,
-    index: new AddressIndex(programs),
-    pokes: eng.pokes,
-    kernelProgram: (p) => byName.get(p.name)!,
-    prepareRun(input: RunInput) {
-      const kp = byName.get(entry.name)!;
-      const built = buildCtx(model, kp, input);
-      if (!built.ok) return err('debug.ctx', built.message, { program: entry.name });
-      eng.selectCpu(model.cpu);
-      const top = model.stackTop();
-      const regs: Record<string, bigint> = {};
-      for (const r of X86_GPRS) regs[r] = 0n;
-      regs['rdi'] = built.ctx.addr;
-      regs['rsp'] = top - 8n;
-      regs['rip'] = entry.funcBases[0]!;
-      regs['eflags'] = 0x2n;
-      m.writeU64(top - 8n, SENTINEL_ADDR);
-      m.writeRegs(regs);
-      if (!state.inside) eng.enter();
-      state.inside = true;
-      return ok({ ctxAddr: built.ctx.addr });
-    },
-    endRun() {
-      if (state.inside) eng.leave();
-      state.inside = false;
-    },
-    privStackArea(p, func) {
-      const b = eng.privStacks.all().find((q) => q.owner === `${p.name}/${func}`);
-      if (!b) return null;
-      const lo = perCpuBase(model.cpu) + BigInt(b.off);
-      return { lo, hi: lo + BigInt(b.size + 2 * PRIV_STACK_GUARD_SZ), framePtr: lo + BigInt(PRIV_STACK_GUARD_SZ + b.size) };
-    },
-    dispose() {
-      if (!m.closed) {
-        m.checkpoints.dispose();
-        eng.close();
-      }
-    },
-  });
+  return x86Target(eng, loaded, entryName, { machine: m, state, onDispose: () => m.checkpoints.dispose() });
 }

@@ -8,12 +8,27 @@ import { PRIV_STACK_GUARD_SZ } from '../../common/kernelStructs.ts';
 import { buildCtx, type LoadedObject, type LoadedProgram as KProgram } from '../../kernel/index.ts';
 import { perCpuBase } from '../../kernel/privStack.ts';
 import { X86_GPRS } from '../../machine/regs.ts';
+import type { Machine } from '../../machine/machine.ts';
 import type { X86Engine } from '../../machine/x86Engine.ts';
 import { AddressIndex } from './addressIndex.ts';
 import type { LoadedProgram } from './loadedProgram.ts';
 import type { DebugTarget, RunInput } from './debugTarget.ts';
 
-export function x86Target(eng: X86Engine, loaded: LoadedObject, entryName: string): Result<DebugTarget> {
+/** Whether the CPU is inside BPF code: debuggee state (a recorder's checkpoints restore it). */
+export interface TargetRunState {
+  inside: boolean;
+}
+
+export interface X86TargetOptions {
+  /** The machine every run, step and register write goes through (default: the engine's; a recorder passes its tracing wrapper). */
+  machine?: Machine;
+  /** Shared run state (default: private to this target). */
+  state?: TargetRunState;
+  /** Called before the engine closes. */
+  onDispose?: () => void;
+}
+
+export function x86Target(eng: X86Engine, loaded: LoadedObject, entryName: string, opts: X86TargetOptions = {}): Result<DebugTarget> {
   const programs: LoadedProgram[] = [];
   const byName = new Map<string, KProgram>();
   for (const jp of eng.programs()) {
@@ -23,9 +38,9 @@ export function x86Target(eng: X86Engine, loaded: LoadedObject, entryName: strin
   }
   const entry = programs.find((p) => p.name === entryName);
   if (!entry) return err('debug.no-entry', `program ${entryName} was not JITed`);
-  const m = eng.machine;
+  const m = opts.machine ?? eng.machine;
   const model = eng.model;
-  let inside = false;
+  const state = opts.state ?? { inside: false };
   const t: DebugTarget = {
     arch: 'x86_64',
     profile: eng.profile,
@@ -52,13 +67,13 @@ export function x86Target(eng: X86Engine, loaded: LoadedObject, entryName: strin
       regs['eflags'] = 0x2n;
       m.writeU64(top - 8n, SENTINEL_ADDR);
       m.writeRegs(regs);
-      if (!inside) eng.enter();
-      inside = true;
+      if (!state.inside) eng.enter();
+      state.inside = true;
       return ok({ ctxAddr: built.ctx.addr });
     },
     endRun() {
-      if (inside) eng.leave();
-      inside = false;
+      if (state.inside) eng.leave();
+      state.inside = false;
     },
     privStackArea(p, func) {
       const b = eng.privStacks.all().find((q) => q.owner === `${p.name}/${func}`);
@@ -67,7 +82,9 @@ export function x86Target(eng: X86Engine, loaded: LoadedObject, entryName: strin
       return { lo, hi: lo + BigInt(b.size + 2 * PRIV_STACK_GUARD_SZ), framePtr: lo + BigInt(PRIV_STACK_GUARD_SZ + b.size) };
     },
     dispose() {
-      if (!m.closed) eng.close();
+      if (m.closed) return;
+      opts.onDispose?.();
+      eng.close();
     },
   };
   return ok(t);
