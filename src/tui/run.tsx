@@ -1,4 +1,5 @@
 // Entry point of the TUI: alternate screen, exit guards, Ink render, and back.
+import './interactive.ts'; // must stay first: before Ink reads CI
 import { render } from 'ink';
 import { App } from './App.tsx';
 import type { SessionPort } from './sessionPort.ts';
