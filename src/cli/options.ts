@@ -19,6 +19,8 @@ export interface CliOptions {
   batch: boolean;
   script?: string;
   record?: string | true;
+  /** `replay --stop-at N | insn:COUNT`: pause the replay there (raw text, parsed by replay). */
+  stopAt?: string;
   force: boolean;
   xlated: boolean;
   jited: boolean;
@@ -59,6 +61,7 @@ export function parseCli(argv: string[]): CliOptions {
         batch: { type: 'boolean' },
         x: { type: 'string', short: 'x' },
         record: { type: 'string' },
+        'stop-at': { type: 'string' },
         force: { type: 'boolean' },
         xlated: { type: 'boolean' },
         jited: { type: 'boolean' },
@@ -104,6 +107,7 @@ export function parseCli(argv: string[]): CliOptions {
     batch: v.batch ?? false,
     script: v.x,
     record: v.record === undefined ? undefined : v.record === '*' ? true : v.record,
+    ...(v['stop-at'] !== undefined ? { stopAt: v['stop-at'] } : {}),
     force: v.force ?? false,
     xlated: v.xlated ?? false,
     jited: v.jited ?? false,

@@ -7,7 +7,7 @@ Usage:
   bpfdbg list OBJ                      programs, subprograms with stack depth, maps
   bpfdbg dump OBJ [--prog P] [--xlated | --jited [--raw] [--json]] [--profile NAME]
   bpfdbg run OBJ [--prog P] [--engine interp|x86_64|riscv64] [--repeat N] [--json]
-  bpfdbg replay FILE [--batch -x CMDS] [--json]
+  bpfdbg replay FILE [--stop-at N|insn:COUNT] [--batch -x CMDS] [--json]
 
 Options:
   --prog P              program (function name); default: the object's entry program
@@ -19,6 +19,7 @@ Options:
   --ctx FILE            raw ctx bytes (tracing, syscall programs)
   --map-update M:K=P    before running, set prog_array M slot K to program P (repeatable)
   --record [FILE]       record the session (default sessions/<object>-<time>.bpfrec)
+  --stop-at N           replay: pause before recorded command #N (insn:COUNT: at that instruction count)
   --force               allow overwriting an existing recording
   -x FILE               batch command file
   --json                machine-readable output (docs/json.md)

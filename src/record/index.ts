@@ -11,5 +11,5 @@ export { ReplayNondet } from './replayNondet.ts';
 export { reverse, type ReverseOutcome, type ReverseWhat } from './reverse.ts';
 export { TimeTravelSession } from './timeTravel.ts';
 export { Recorder, openRecordingSession, defaultRecordingPath, type RecorderOptions } from './recorder.ts';
-export { Replay, openReplay, type ReplayReport } from './replayer.ts';
+export { Replay, openReplay, parseStopAt, type ReplayReport, type StopAt } from './replayer.ts';
 export { openDebugRecording, type DebugRecording, type DebugRecordingOptions } from './debugRecording.ts';

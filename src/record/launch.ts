@@ -72,17 +72,18 @@ export async function launchTraced(
     stateDigest: () => modelDigest(model, [model.timers.fired.length]),
     onBranch: () => (model.nondet as Partial<NondetTimeline>).branch?.(),
   });
-  // Helper callbacks (bpf_loop, timers) run nested inside a trap, outside the tracer's view:
-  // count them so the tracer knows its budget arithmetic no longer holds. (Wanted instead:
+  // Helper callbacks run on the real machine, outside the tracer's view: tell it. From a
+  // helper trap (bpf_loop) budget counts stop being exact; from a stopped or finished CPU
+  // (`timer fire`) it is a state change outside execution. (Wanted instead:
   // X86Engine.create({ machine }) so the engine itself runs on the TracingMachine.)
   const nested = real.callFromTrap.bind(real);
   real.callFromTrap = (entry, args, o) => {
-    tracer.nestedCalls++;
+    tracer.noteCallback(entry, true);
     return nested(entry, args, o);
   };
   const nestedOutside = real.callNested.bind(real);
   real.callNested = (entry, args, o) => {
-    tracer.nestedCalls++;
+    tracer.noteCallback(entry, false);
     return nestedOutside(entry, args, o);
   };
   const loaded = eng.loadObject(obj, images);

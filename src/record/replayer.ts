@@ -4,7 +4,10 @@
 // hash must equal the recorded ones, and every checkpoint's hash its recorded twin; the
 // first difference is a divergence naming the command / checkpoint and the count.
 // When the replay is through, the session stays open at the recording's end: every
-// command works there, reverse ones included.
+// command works there, reverse ones included. With a stop point (`--stop-at`), the replay
+// pauses there instead — before command #N, or where the instruction count first reaches
+// COUNT — and the session is handed over at that point: the later recorded
+// nondeterministic values stay queued, so stepping forwards reproduces the recording.
 import { type Diag, type Result, err, ok } from '../common/diag.ts';
 import { loadCapstone } from '../machine/capstone.ts';
 import { loadObject } from '../object/index.ts';
@@ -20,8 +23,25 @@ import type { NondetEvent } from './nondetLog.ts';
 
 const bytes = (h: string | null): Uint8Array | undefined => (h === null ? undefined : Uint8Array.from(Buffer.from(h, 'hex')));
 
+/** Where a replay pauses: before recorded command #N (0-based, as the file numbers them), or at an instruction count. */
+export type StopAt = { command: number } | { instruction: number };
+
+/** `N` or `insn:COUNT` (the `--stop-at` syntax), or null when malformed. */
+export function parseStopAt(text: string): StopAt | null {
+  const m = /^(?:(insn):)?(\d+)$/.exec(text.trim());
+  if (!m) return null;
+  const n = Number(m[2]);
+  if (!Number.isSafeInteger(n)) return null;
+  return m[1] ? { instruction: n } : { command: n };
+}
+
 export interface ReplayReport {
+  /** Recorded commands re-executed (and verified). */
   commands: number;
+  /** The recording's number of commands (more than `commands` when paused early). */
+  recordedCommands: number;
+  /** Set when the replay paused at a stop point: the next recorded command's number, and the count. */
+  stoppedAt: { command: number; instruction: number } | null;
   checkpointsVerified: number;
   instructions: number;
   finalHash: string;
@@ -31,6 +51,8 @@ export class Replay {
   tts!: TimeTravelSession;
   private checked = 0;
   private divergence: Diag | null = null;
+  /** Paused at a stop point: later checkpoints are the user's exploration, not checked. */
+  private exploring = false;
 
   constructor(readonly rec: Recording, readonly file: string) {}
 
@@ -41,7 +63,7 @@ export class Replay {
 
   /** Called for each checkpoint the replay reports, in order. */
   onCheckpoint(at: number, hash: string): void {
-    if (this.divergence) return;
+    if (this.divergence || this.exploring) return;
     const want = this.rec.checkpoints[this.checked];
     if (!want) return; // past the recording's end: exploring
     if (want.at !== at || want.hash !== hash) {
@@ -51,10 +73,23 @@ export class Replay {
     this.checked++;
   }
 
-  /** Re-executes every recorded command, checking as it goes. */
-  async run(): Promise<Result<ReplayReport>> {
+  /**
+   * Re-executes every recorded command, checking as it goes; with `stopAt`, only up to
+   * that point (the commands run before it are checked all the same).
+   */
+  async run(opts: { stopAt?: StopAt } = {}): Promise<Result<ReplayReport>> {
     const cmds = commandsOf(this.rec);
-    for (const c of cmds) {
+    const stopAt = opts.stopAt;
+    const usage = (m: string): Result<never> => err('cli.bad-stop-at', m, { file: this.file });
+    if (stopAt && 'command' in stopAt && stopAt.command > cmds.length)
+      return usage(`--stop-at ${stopAt.command}: the recording has ${cmds.length} commands (stop points 0 to ${cmds.length})`);
+    const paused = (next: number): Result<ReplayReport> => {
+      this.exploring = true;
+      const at = this.tts.count;
+      return ok({ commands: next, recordedCommands: cmds.length, stoppedAt: { command: next, instruction: at }, checkpointsVerified: this.checked, instructions: at, finalHash: this.tts.tracer.stateHash() });
+    };
+    for (const [k, c] of cmds.entries()) {
+      if (stopAt && ('command' in stopAt ? stopAt.command === k : this.tts.count === stopAt.instruction)) return paused(k);
       let r;
       try {
         r = await this.tts.execute(c.text);
@@ -71,7 +106,16 @@ export class Replay {
         const d = this.fail(`command #${c.n} '${c.text}' (recorded: ${c.ok ? 'ok' : 'failed'} at instruction ${c.after}; replay: ${r.ok ? 'ok' : 'failed'} at ${at})`, c.hash, hash);
         return err(d.code, d.message, d.place);
       }
+      if (stopAt && 'instruction' in stopAt && c.at <= stopAt.instruction && stopAt.instruction < c.after) {
+        // The command ran through the stop point: back to it along the verified history.
+        const back = await this.tts.execute(`reverse-stepi ${c.after - stopAt.instruction}`);
+        if (!back.ok || this.tts.count !== stopAt.instruction)
+          return usage(`--stop-at insn:${stopAt.instruction}: cannot go back there from command #${c.n} '${c.text}': ${back.error?.message ?? `stopped at instruction ${this.tts.count}`}`);
+        return paused(k + 1);
+      }
     }
+    if (stopAt && 'instruction' in stopAt && this.tts.count !== stopAt.instruction)
+      return usage(`--stop-at insn:${stopAt.instruction}: the replay never reaches that instruction count (it ends at ${this.tts.count})`);
     if (this.checked < this.rec.checkpoints.length) {
       const want = this.rec.checkpoints[this.checked]!;
       const d = this.fail(`checkpoint #${want.n} (instruction ${want.at}): the replay ended before reaching it`, want.hash, '(none)');
@@ -82,7 +126,8 @@ export class Replay {
       const d = this.fail(`the end (instruction ${this.rec.final.at})`, this.rec.final.hash, finalHash);
       return err(d.code, d.message, d.place);
     }
-    return ok({ commands: cmds.length, checkpointsVerified: this.checked, instructions: this.tts.count, finalHash });
+    if (stopAt) return paused(cmds.length);
+    return ok({ commands: cmds.length, recordedCommands: cmds.length, stoppedAt: null, checkpointsVerified: this.checked, instructions: this.tts.count, finalHash });
   }
 }
 

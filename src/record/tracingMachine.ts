@@ -43,8 +43,17 @@ export class TracingMachine extends MachineProxy {
   /** Furthest count the history reaches. */
   horizon = 0;
   readonly checkpoints = new CheckpointStore();
-  /** Set when a helper ran a callback (bpf_loop, timers): budget counts are not exact then. */
+  /**
+   * Callbacks a helper ran from inside a run (bpf_loop; the engine's callFromTrap): the
+   * nested run restarts Unicorn's instruction counter, so budget counts are not exact
+   * after one. Callbacks run while the CPU is stopped or finished (`timer fire`) are not
+   * counted here: they are a state change outside execution, exact like a map update.
+   */
   nestedCalls = 0;
+  /** Entry address of the first callback counted in nestedCalls (for messages). */
+  firstNestedEntry: bigint | null = null;
+  /** Depth of runs / steps of the real machine in progress (a callback inside one is nested). */
+  executing = 0;
   private mem: GuestMemory;
   private readonly interval: number;
   private readonly denseInterval: number;
@@ -113,7 +122,7 @@ export class TracingMachine extends MachineProxy {
   /** Makes the debuggee's state the one at instruction count `n` (0 <= n <= horizon). */
   goto(n: number): void {
     if (n < 0 || n > this.horizon) throw new RangeError(`count ${n} is outside the history [0, ${this.horizon}]`);
-    if (this.nestedCalls > 0) throw new RangeError('reverse execution is not available once a helper has run a BPF callback (bpf_loop, timers): instruction counts inside it are not exact');
+    if (this.nestedCalls > 0) throw new RangeError('reverse execution is not available once a helper has run a BPF callback inside a run (bpf_loop): instruction counts after it are not exact');
     const c = this.checkpoints.before(n);
     if (!c) throw new Error('no checkpoint (tracing did not begin)');
     // Going forward from here needs no restore; anything else starts from a checkpoint.
@@ -147,7 +156,7 @@ export class TracingMachine extends MachineProxy {
    * as `hlt`; the JIT never emits hlt, so a halt outside the sentinel is a budget stop.
    */
   private realRun(budget: number, timeoutMs?: number): StopReason {
-    const s = this.real.run({ budget, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    const s = this.executed(() => this.real.run({ budget, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }));
     return s.kind === 'halted' ? { kind: 'budget', pc: s.pc, executed: budget } : s;
   }
 
@@ -186,7 +195,7 @@ export class TracingMachine extends MachineProxy {
         if (n > s && this.mutations.has(n)) this.restoreCheckpoint(this.checkpoints.before(n)!);
         visit(n);
         if (n + 1 < e) {
-          const r = this.real.step();
+          const r = this.executed(() => this.real.step());
           this.count = n + 1;
           if (r.kind !== 'step' && r.kind !== 'exited' && r.kind !== 'breakpoint') break;
         }
@@ -338,7 +347,7 @@ export class TracingMachine extends MachineProxy {
 
   override step(): StopReason {
     this.beforeRun();
-    const s = this.real.step();
+    const s = this.executed(() => this.real.step());
     if (s.kind === 'step' || s.kind === 'exited') this.advanced(1);
     this.reapply();
     this.lastStop = s.kind === 'step' ? 'budget' : s.kind;
@@ -348,19 +357,40 @@ export class TracingMachine extends MachineProxy {
 
   override call(entry: bigint, args: bigint[], stackTop: bigint, opts?: RunOptions): StopReason {
     this.dirty = true;
-    const s = this.real.call(entry, args, stackTop, { ...opts, budget: 1 });
+    const s = this.executed(() => this.real.call(entry, args, stackTop, { ...opts, budget: 1 }));
     if (s.kind !== 'budget' && s.kind !== 'step') return this.mapStop(s);
     this.advanced(1);
     return this.run(opts);
   }
 
+  private executed<T>(f: () => T): T {
+    this.executing++;
+    try {
+      return f();
+    } finally {
+      this.executing--;
+    }
+  }
+
+  /**
+   * A BPF callback is about to run on the real machine (launch.ts routes the engine's
+   * callFromTrap / callNested here). Inside a run it makes budget counts inexact; from a
+   * stopped or finished CPU it is a state change outside execution (the CPU context is
+   * put back, memory and the model changed): the next checkpoint records it as one.
+   */
+  noteCallback(entry: bigint, fromTrap: boolean): void {
+    if (fromTrap || this.executing > 0) {
+      if (this.nestedCalls++ === 0) this.firstNestedEntry = entry;
+    } else this.noteExternalChange();
+  }
+
   override callFromTrap(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint } {
-    this.nestedCalls++;
+    this.noteCallback(entry, true);
     return this.real.callFromTrap(entry, args, opts);
   }
 
   override callNested(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint } {
-    this.nestedCalls++;
+    this.noteCallback(entry, false);
     return this.real.callNested(entry, args, opts);
   }
 

@@ -1,14 +1,14 @@
-// `bpfdbg replay FILE [--batch -x CMDS] [--json]`: re-executes a recording (object and
-// input from the file itself), checking the state hash after every command and at every
-// checkpoint, then hands the session — at the recording's end — to the TUI or to batch
-// commands. Every command works there: read-only ones, stepping, and reverse-* back to
+// `bpfdbg replay FILE [--stop-at N|insn:COUNT] [--batch -x CMDS] [--json]`: re-executes a
+// recording (object and input from the file itself), checking the state hash after every
+// command and at every checkpoint, then hands the session — at the recording's end, or
+// paused at the stop point — to the TUI or to batch commands. Every command works there: read-only ones, stepping, and reverse-* back to
 // any point of the recorded run. A corrupt file or a divergence is one line naming where,
 // and a non-zero exit; nothing is shown as a replay that is not one.
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fail, formatDiag, unwrap } from '../../common/diag.ts';
 import { batchJson, batchText, scriptLines } from '../../debugger/batch.ts';
-import { openReplay, readRecordingFile } from '../../record/index.ts';
+import { openReplay, parseStopAt, readRecordingFile } from '../../record/index.ts';
 import type { CliOptions } from '../options.ts';
 
 export const REPLAY_SCHEMA = 'bpfdbg.replay/1';
@@ -19,11 +19,13 @@ export async function replayCommand(opts: CliOptions): Promise<number> {
   });
   if (!opts.file) fail('cli.no-recording', 'no recording given (bpfdbg replay FILE)');
   if (opts.script !== undefined && !existsSync(opts.script)) fail('cli.no-such-file', `${opts.script}: no such file (-x)`);
+  const stopAt = opts.stopAt === undefined ? undefined : parseStopAt(opts.stopAt);
+  if (stopAt === null) fail('cli.bad-stop-at', `--stop-at wants a command number N or insn:COUNT, got '${opts.stopAt}'`);
   const rec = unwrap(readRecordingFile(opts.file));
   const replay = unwrap(await openReplay(rec, opts.file, { yieldBetweenChunks: !opts.batch }));
   const tts = replay.tts;
   try {
-    const res = await replay.run();
+    const res = await replay.run(stopAt ? { stopAt } : {});
     const write = (t: string): void => void process.stdout.write(t);
     if (!res.ok) {
       if (opts.json) write(JSON.stringify({ schema: REPLAY_SCHEMA, ok: false, error: { code: res.error.code, message: res.error.message, place: res.error.place } }) + '\n');
@@ -34,13 +36,19 @@ export async function replayCommand(opts: CliOptions): Promise<number> {
     const summary = {
       schema: REPLAY_SCHEMA, ok: true, file: opts.file, object: rec.meta.object.path, engine: rec.meta.engine,
       commands: r.commands, checkpointsVerified: r.checkpointsVerified, instructions: r.instructions, finalHash: r.finalHash,
+      ...(r.stoppedAt ? { stoppedAt: r.stoppedAt, recordedCommands: r.recordedCommands } : {}),
     };
+    const where = r.stoppedAt
+      ? `paused before command #${r.stoppedAt.command} of ${r.recordedCommands} at instruction ${r.stoppedAt.instruction}`
+      : null;
     const batch = opts.batch || opts.script !== undefined || !process.stdin.isTTY;
     if (opts.json) write(JSON.stringify(summary) + '\n');
     else if (batch)
-      write(`replayed ${r.commands} commands of ${opts.file} (${rec.meta.object.path}): ${r.instructions} instructions, ${r.checkpointsVerified} checkpoints verified, state ${r.finalHash.slice(0, 16)}\n`);
+      write(`replayed ${r.commands} commands of ${opts.file} (${rec.meta.object.path}): ${r.instructions} instructions, ${r.checkpointsVerified} checkpoints verified, state ${r.finalHash.slice(0, 16)}${where ? `; ${where}` : ''}\n`);
     if (!batch) {
-      tts.session.print(`Replayed ${opts.file}: ${r.commands} commands, ${r.instructions} instructions, ${r.checkpointsVerified} checkpoints verified. reverse-stepi / reverse-continue go back in it.`, 'info');
+      tts.session.print(where
+        ? `Replayed ${opts.file} up to the stop point, ${where} (${r.checkpointsVerified} checkpoints verified). Step forwards (the recorded values still feed helpers) or reverse-stepi / reverse-continue back.`
+        : `Replayed ${opts.file}: ${r.commands} commands, ${r.instructions} instructions, ${r.checkpointsVerified} checkpoints verified. reverse-stepi / reverse-continue go back in it.`, 'info');
       const { runTui } = await import('../../tui/run.tsx');
       await runTui(tts);
       return 0;
