@@ -1,5 +1,10 @@
 // Attaching tracing (fentry/fexit/fmod_ret) and extension (freplace) programs to a BPF
-// function on the x86-64 engine, as the kernel does for a BPF target (6.12+):
+// function on a JIT engine, as the kernel does for a BPF target (6.12+). The checks and the
+// trampoline bookkeeping below are the kernel's generic code (kernel/bpf/trampoline.c,
+// syscall.c, verifier.c); what is arch code (trampoline image, text poke, patch-site size,
+// the routines' native code) comes from an AttachArch: X86_ATTACH here, RISCV_ATTACH in
+// attachRiscv.ts (an 8-byte site of two nops at bpf_func; tail calls land past it too).
+// On x86-64:
 //  - the attach target (tgt_prog + function) is fixed at load time
 //    (bpf_program__set_attach_target; bpf_check_attach_target checks it);
 //  - fentry/fexit/fmod_ret: one struct bpf_trampoline per target function. Every link
@@ -20,6 +25,7 @@
 import { type Result, err, ok } from '../common/diag.ts';
 import { PAGE_SIZE, TEXT_SLOT, X86_RETURN_THUNK } from '../common/layout.ts';
 import { buildTrampoline, type Trampoline, type TrampLink } from '../jit/x86_64/trampoline.ts';
+import type { RvTrampoline } from '../jit/riscv64/trampoline.ts';
 import { E2BIG, EBUSY, EINVAL, EOPNOTSUPP, errnoName } from '../kernel/errors.ts';
 import type { LoadedProgram } from '../kernel/kernelModel.ts';
 import type { BpfMap } from '../kernel/maps/base.ts';
@@ -27,8 +33,9 @@ import { ProgArrayMap } from '../kernel/maps/progArray.ts';
 import { bpfArchTextPoke } from '../kernel/pokes/textPoke.ts';
 import { btfArgCount } from './attachBtf.ts';
 import { routinesPage, type RoutineAddrs } from './attachRoutines.ts';
+import { RISCV_ATTACH } from './attachRiscv.ts';
+import type { JitEngine } from './jitEngine.ts';
 import { PERM_RX } from './machine.ts';
-import type { X86Engine } from './x86Engine.ts';
 
 /** BPF_MAX_TRAMP_LINKS on x86-64: fentry + fexit + fmod_ret programs per trampoline. */
 export const BPF_MAX_TRAMP_LINKS = 38;
@@ -43,7 +50,7 @@ export interface AttachTarget {
   /** Index in the target's JitImage.funcs (0 = the program itself). */
   func: number;
   name: string;
-  /** tr->func.addr: the function's JITed entry, whose first 5 bytes are the patch site. */
+  /** tr->func.addr: the function's JITed entry, whose first bytes (5 on x86-64, 8 on riscv64) are the patch site. */
   addr: bigint;
   /** btf_func_model.nr_args */
   nrArgs: number;
@@ -61,7 +68,7 @@ export interface TracingLink {
 export interface TrampolineImage {
   addr: bigint;
   code: Uint8Array;
-  tramp: Trampoline;
+  tramp: Trampoline | RvTrampoline;
 }
 
 interface TrampState {
@@ -72,10 +79,58 @@ interface TrampState {
   image: TrampolineImage | null;
 }
 
-/** What the 5 bytes at a patch site hold. */
+/** What the bytes at a patch site hold. */
 export type PatchSite = { kind: 'nop' } | { kind: 'call' | 'jmp'; to: bigint } | { kind: 'other'; bytes: Uint8Array };
 
+/** The trampoline inputs every arch takes (arch_prepare_bpf_trampoline's). */
+export interface TrampolineInputs {
+  addr: bigint;
+  funcAddr: bigint;
+  nrArgs: number;
+  fentry: TrampLink[];
+  fexit: TrampLink[];
+  fmodRet: TrampLink[];
+  /** BPF_TRAMP_F_TAIL_CALL_CTX: tgt_prog->aux->tail_call_reachable. */
+  tailCallCtx: boolean;
+  progEnter: bigint;
+  progExit: bigint;
+  trampEnter: bigint;
+  trampExit: bigint;
+  im: bigint;
+}
+
+/** The arch code of attaching. */
+export interface AttachArch {
+  /** Bytes of the patch site at bpf_func. */
+  patchSize: number;
+  /** Trapping byte that fills trampoline pages. */
+  fillByte: number;
+  routinesPage(base: bigint, pageSize: number): { bytes: Uint8Array; addrs: RoutineAddrs };
+  /** bpf_arch_text_poke at a function entry; false when the site does not hold the expected old bytes. */
+  poke(eng: JitEngine, kind: 'call' | 'jump', ip: bigint, oldAddr: bigint | null, newAddr: bigint | null): boolean;
+  decode(ip: bigint, bytes: Uint8Array): PatchSite;
+  build(eng: JitEngine, s: TrampolineInputs): Trampoline | RvTrampoline;
+}
+
 const NOP5 = [0x0f, 0x1f, 0x44, 0x00, 0x00];
+
+export const X86_ATTACH: AttachArch = {
+  patchSize: 5,
+  fillByte: 0xcc,
+  routinesPage,
+  poke: (eng, kind, ip, oldAddr, newAddr) => bpfArchTextPoke(eng.machine, ip, oldAddr, newAddr, kind).ret >= 0,
+  decode(addr, b) {
+    if (NOP5.every((v, i) => b[i] === v)) return { kind: 'nop' };
+    if (b[0] === 0xe8 || b[0] === 0xe9) {
+      const rel = new DataView(b.buffer, b.byteOffset, 5).getInt32(1, true);
+      return { kind: b[0] === 0xe8 ? 'call' : 'jmp', to: BigInt.asUintN(64, addr + 5n + BigInt(rel)) };
+    }
+    return { kind: 'other', bytes: b };
+  },
+  build: (eng, s) => buildTrampoline({ ...s, returnThunk: eng.profile.retThunk ? X86_RETURN_THUNK : null }),
+};
+
+const ARCHES: Record<string, AttachArch> = { x86_64: X86_ATTACH, riscv64: RISCV_ATTACH };
 const PAGE = BigInt(PAGE_SIZE);
 
 const fail = <T>(errno: number, message: string, program?: string): Result<T> =>
@@ -90,7 +145,13 @@ export class Attacher {
   private nextPage = 0;
   private nextLinkId = 1;
 
-  constructor(readonly eng: X86Engine) {}
+  readonly arch: AttachArch;
+
+  constructor(readonly eng: JitEngine) {
+    const a = ARCHES[eng.profile.arch];
+    if (!a) throw new Error(`BPF trampolines are not modelled on ${eng.profile.arch}`);
+    this.arch = a;
+  }
 
   /** The tracing/EXT program type of `prog`, if it is one. */
   static kindOf(prog: LoadedProgram): AttachKind | 'other' | undefined {
@@ -222,15 +283,9 @@ export class Attacher {
     return this.eng.model.updateProgArray(map, key, prog, flags);
   }
 
-  /** Decodes the 5 bytes at a patch site (a function entry). */
+  /** Decodes the bytes at a patch site (a function entry). */
   patchSite(addr: bigint): PatchSite {
-    const b = this.eng.machine.readText(addr, 5);
-    if (NOP5.every((v, i) => b[i] === v)) return { kind: 'nop' };
-    if (b[0] === 0xe8 || b[0] === 0xe9) {
-      const rel = new DataView(b.buffer, b.byteOffset, 5).getInt32(1, true);
-      return { kind: b[0] === 0xe8 ? 'call' : 'jmp', to: BigInt.asUintN(64, addr + 5n + BigInt(rel)) };
-    }
-    return { kind: 'other', bytes: b };
+    return this.arch.decode(addr, this.eng.machine.readText(addr, this.arch.patchSize));
   }
 
   // ---- internals ----
@@ -266,7 +321,7 @@ export class Attacher {
     const addr = this.allocPage();
     const by = (k: TraceKind): TrampLink[] =>
       tr.links.filter((l) => l.kind === k).map((l) => ({ prog: l.prog.structAddr, bpfFunc: this.bpfFunc(l.prog), cookie: 0n }));
-    const tramp = buildTrampoline({
+    const tramp = this.arch.build(this.eng, {
       addr,
       funcAddr: tr.target.addr,
       nrArgs: tr.target.nrArgs,
@@ -276,7 +331,6 @@ export class Attacher {
       tailCallCtx: tr.target.prog.image.tailCallReachable,
       ...routines,
       im: addr, // struct bpf_tramp_image stands in as the image address: only the enter/exit routines take it
-      returnThunk: this.eng.profile.retThunk ? X86_RETURN_THUNK : null,
     });
     if (tramp.code.length > PAGE_SIZE) return fail(E2BIG, `trampoline for ${tr.target.name} exceeds a page`, tr.target.prog.name);
     this.eng.machine.writeCode(addr, tramp.code);
@@ -288,8 +342,7 @@ export class Attacher {
 
   /** bpf_arch_text_poke at a function entry; -EBUSY when the bytes are not the expected old ones. */
   private poke(kind: 'call' | 'jump', ip: bigint, oldAddr: bigint | null, newAddr: bigint | null): Result<void> {
-    const r = bpfArchTextPoke(this.eng.machine, ip, oldAddr, newAddr, kind);
-    if (r.ret < 0) return fail(EBUSY, `patch site 0x${ip.toString(16)} does not hold the expected instruction`);
+    if (!this.arch.poke(this.eng, kind, ip, oldAddr, newAddr)) return fail(EBUSY, `patch site 0x${ip.toString(16)} does not hold the expected instruction`);
     return ok(undefined);
   }
 
@@ -297,7 +350,7 @@ export class Attacher {
   routinesAddrs(): RoutineAddrs {
     if (!this.routines) {
       const base = this.allocPage();
-      const { bytes, addrs } = routinesPage(base, PAGE_SIZE);
+      const { bytes, addrs } = this.arch.routinesPage(base, PAGE_SIZE);
       this.eng.machine.writeCode(base, bytes);
       this.routines = addrs;
     }
@@ -312,7 +365,7 @@ export class Attacher {
     }
     const addr = this.slot + BigInt(this.nextPage++) * PAGE;
     this.eng.machine.map(addr, PAGE_SIZE, PERM_RX);
-    this.eng.machine.writeCode(addr, new Uint8Array(PAGE_SIZE).fill(0xcc));
+    this.eng.machine.writeCode(addr, new Uint8Array(PAGE_SIZE).fill(this.arch.fillByte));
     return addr;
   }
 }

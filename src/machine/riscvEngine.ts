@@ -39,6 +39,11 @@ export class RiscvEngine extends JitEngine {
     super(machine, model, profile, countTailCalls);
   }
 
+  /** CONFIG_RISCV_ISA_C of this engine's JIT (trampolines compress like the programs). */
+  get rvc(): boolean {
+    return this.jitOpts.rvc ?? true;
+  }
+
   protected compile(image: ProgramImage, env: JitEnv): Result<JitImage> {
     return compileRiscv(image, this.profile, env, this.jitOpts);
   }
