@@ -10,43 +10,12 @@ import * as path from 'node:path';
 import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram } from '../../src/analysis/index.ts';
 import type { ProgramImage } from '../../src/analysis/index.ts';
-import type { ProgType } from '../../src/object/types.ts';
 import { KernelModel, testRun, errnoName, type LoadedObject } from '../../src/kernel/index.ts';
-import { testdataDir } from '../bpf/selftestObjects.ts';
+import { expectedPath, FLAGS, PROG_TYPES, selftestDir, type SelfTest } from '../support/expectedSelftests.ts';
 
-const dir = path.join(testdataDir, 'kernel-selftests');
-const expectedPath = path.join(dir, 'expected.json');
-
-interface Step {
-  op: string;
-  object?: string;
-  programs?: string[];
-  prog_type?: string;
-  attach_target?: unknown;
-  map?: string;
-  key?: number;
-  value?: { prog: string; object: string };
-  flags?: string;
-  expect?: unknown;
-  program?: string;
-  input?: string;
-  repeat?: number;
-  section?: string;
-  offset?: number;
-  size?: number;
-  value_hex?: string;
-}
-interface SelfTest {
-  name: string;
-  present_in: string[];
-  objects: Record<string, string>;
-  requires: string[];
-  steps: Step[];
-}
+const dir = selftestDir;
 
 const RUNNABLE = new Set(['load', 'map_update', 'map_delete', 'run', 'global_read', 'global_write']);
-const FLAGS: Record<string, bigint> = { BPF_ANY: 0n, BPF_NOEXIST: 1n, BPF_EXIST: 2n };
-const PROG_TYPES: Record<string, ProgType> = { BPF_PROG_TYPE_SCHED_CLS: 'sched_cls', BPF_PROG_TYPE_XDP: 'xdp' };
 
 const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
 

@@ -18,67 +18,16 @@ import * as path from 'node:path';
 import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram } from '../../src/analysis/index.ts';
 import type { ProgramImage } from '../../src/analysis/index.ts';
-import type { ProgType } from '../../src/object/types.ts';
 import { buildCtx, errnoName, ProgArrayMap, type BpfMap, type LoadedObject, type LoadedProgram } from '../../src/kernel/index.ts';
 import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../../src/jit/profiles.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
 import { X86Engine } from '../../src/machine/x86Engine.ts';
 import { SENTINEL_ADDR } from '../../src/common/layout.ts';
 import { Attacher, type TracingLink } from '../../src/machine/attach.ts';
-import { testdataDir } from '../bpf/selftestObjects.ts';
+import { expectedPath, FLAGS, hexBytes as hex, PROG_TYPES, readExpected, selftestDir, type Expected, type SelfTest, type Step } from '../support/expectedSelftests.ts';
 
-const dir = path.join(testdataDir, 'kernel-selftests');
-const expectedPath = path.join(dir, 'expected.json');
+const dir = selftestDir;
 
-interface ProgName { prog: string; object: string }
-interface Step {
-  op: string;
-  object?: string;
-  programs?: string[];
-  prog_type?: string;
-  attach_target?: { program: string; target_object: string; target_program: string; target_function: string };
-  reuse_maps?: Record<string, { object: string; map: string }>;
-  target?: { object: string; program: string; function: string };
-  map?: string;
-  key?: number;
-  value?: ProgName;
-  alternate_values?: ProgName[];
-  flags?: string;
-  expect?: unknown;
-  program?: string;
-  input?: string;
-  repeat?: number;
-  count?: number;
-  steps?: Step[];
-  path?: string;
-  section?: string;
-  offset?: number;
-  size?: number;
-  value_hex?: string;
-}
-interface SelfTest {
-  name: string;
-  present_in: string[];
-  objects: Record<string, string>;
-  requires: string[];
-  steps: Step[];
-}
-interface Expected {
-  inputs: Record<string, { hex: string }>;
-  objects: Record<string, { path: string }>;
-  tests: SelfTest[];
-}
-
-const FLAGS: Record<string, bigint> = { BPF_ANY: 0n, BPF_NOEXIST: 1n, BPF_EXIST: 2n };
-const PROG_TYPES: Record<string, ProgType> = {
-  BPF_PROG_TYPE_SCHED_CLS: 'sched_cls',
-  BPF_PROG_TYPE_XDP: 'xdp',
-  BPF_PROG_TYPE_TRACING: 'tracing',
-  BPF_PROG_TYPE_EXT: 'ext',
-};
-
-const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
-const readExpected = (): Expected => JSON.parse(fs.readFileSync(expectedPath, 'utf8')) as Expected;
 
 function checkErrno(got: number, expect: unknown, what: string): void {
   if (expect === 'ok') assert.equal(got, 0, `${what}: ${errnoName(got)}`);
