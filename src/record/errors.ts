@@ -28,7 +28,7 @@ export const RecCode = {
 export const notARecording = (file: string): Diag => d(RecCode.notRecording, 'not a bpfdbg recording (bad magic)', file, undefined, 0);
 
 export const truncated = (file: string, section: string, off: number, need: number, have: number): Diag =>
-  d(RecCode.truncated, `file is truncated: ${section} needs ${need} bytes at offset 0x${off.toString(16)}, only ${have} remain`, file, section, off);
+  d(RecCode.truncated, `file is truncated: section ${section} needs ${need} bytes at offset 0x${off.toString(16)}, only ${have} remain`, file, section, off);
 
 export const checksumMismatch = (file: string, section: string, off: number): Diag =>
   d(RecCode.corrupt, `section ${section.trim()} is corrupt: its sha256 does not match its bytes`, file, section, off);

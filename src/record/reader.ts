@@ -43,7 +43,7 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
   let off = FILE_HEADER_SIZE;
   for (let k = 0; k < count; k++) {
     if (bytes.length - off < SECTION_HEADER_SIZE)
-      return fromDiag(truncated(file, `section #${k}`, off, SECTION_HEADER_SIZE, bytes.length - off));
+      return fromDiag(truncated(file, `#${k}`, off, SECTION_HEADER_SIZE, bytes.length - off));
     const tag = String.fromCharCode(...bytes.subarray(off, off + 4));
     const len = dv.getBigUint64(off + 8, true);
     const start = off + SECTION_HEADER_SIZE;
