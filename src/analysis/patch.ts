@@ -6,9 +6,7 @@
 // (bpf_adj_linfo). The patched insn's aux data moves to the last insn of the patch
 // (adjust_insn_aux_data), so later passes still find it there.
 import type { Insn } from '../bpf/insn.ts';
-import {
-  BPF_JMP, BPF_JMP32, BPF_CALL, BPF_EXIT, insnClass, jmpOp, isPseudoCall, isPseudoFunc, JA32,
-} from '../bpf/opcodes.ts';
+import { pcRelField } from '../bpf/opcodes.ts';
 import type { LineInfoRec } from '../object/types.ts';
 
 export interface WorkProg<A> {
@@ -64,20 +62,13 @@ function adjBranches(insns: Insn[], pos: number, endOld: number, endNew: number)
   const delta = endNew - endOld;
   for (let i = 0; i < insns.length; i++) {
     const ins = insns[i]!;
-    const cls = insnClass(ins.code);
-    let useImm: boolean;
-    if (isPseudoFunc(ins)) useImm = true;
-    else if (cls !== BPF_JMP && cls !== BPF_JMP32) continue;
-    else if (jmpOp(ins.code) === BPF_EXIT) continue;
-    else if (jmpOp(ins.code) === BPF_CALL) {
-      if (!isPseudoCall(ins)) continue;
-      useImm = true;
-    } else useImm = ins.code === JA32;
-    const off = useImm ? ins.imm : ins.off;
+    const field = pcRelField(ins);
+    if (field === null) continue;
+    const off = ins[field];
     let next = off;
     if (i < pos && i + off + 1 >= endOld) next = off + delta;
     else if (i >= endNew && i + off + 1 < endNew) next = off - delta;
-    if (next !== off) insns[i] = useImm ? { ...ins, imm: next } : { ...ins, off: next };
+    if (next !== off) insns[i] = { ...ins, [field]: next };
   }
 }
 
@@ -93,21 +84,14 @@ export function removeInsns<A>(p: WorkProg<A>, off: number, cnt: number): void {
   for (let i = 0; i < p.insns.length; i++) {
     if (i >= off && i < end) continue;
     const ins = p.insns[i]!;
-    const cls = insnClass(ins.code);
-    let useImm: boolean;
-    if (isPseudoFunc(ins)) useImm = true;
-    else if (cls !== BPF_JMP && cls !== BPF_JMP32) continue;
-    else if (jmpOp(ins.code) === BPF_EXIT) continue;
-    else if (jmpOp(ins.code) === BPF_CALL) {
-      if (!isPseudoCall(ins)) continue;
-      useImm = true;
-    } else useImm = ins.code === JA32;
-    const v = useImm ? ins.imm : ins.off;
+    const field = pcRelField(ins);
+    if (field === null) continue;
+    const v = ins[field];
     const tgt = i + v + 1;
     const ni = i >= end ? i - cnt : i;
     const nt = tgt >= end ? tgt - cnt : tgt > off ? off : tgt;
     const nv = nt - ni - 1;
-    if (nv !== v) p.insns[i] = useImm ? { ...ins, imm: nv } : { ...ins, off: nv };
+    if (nv !== v) p.insns[i] = { ...ins, [field]: nv };
   }
   p.insns.splice(off, cnt);
   p.orig.splice(off, cnt);

@@ -307,6 +307,21 @@ export function branchTarget(pc: number, i: Insn): number {
   return i.code === JA32 ? pc + i.imm + 1 : pc + i.off + 1;
 }
 
+/**
+ * The field holding an instruction's pc-relative target, as the kernel's bpf_adj_branches
+ * reads it when insns are inserted or removed: `imm` for bpf2bpf calls, PSEUDO_FUNC loads
+ * and gotol, `off` for every other JMP/JMP32 op but EXIT and non-bpf2bpf CALLs; null
+ * when the instruction has no such target.
+ */
+export function pcRelField(i: Insn): 'off' | 'imm' | null {
+  if (isPseudoFunc(i)) return 'imm';
+  if (!isJmpClass(i.code)) return null;
+  const op = jmpOp(i.code);
+  if (op === BPF_EXIT) return null;
+  if (op === BPF_CALL) return isPseudoCall(i) ? 'imm' : null;
+  return i.code === JA32 ? 'imm' : 'off';
+}
+
 /** Callee index of a bpf2bpf call or PSEUDO_FUNC load at `pc`. */
 export const calleeTarget = (pc: number, i: Insn): number => pc + i.imm + 1;
 
