@@ -7,3 +7,4 @@ export { BPF_REG_AX, INTERNAL_HELPER, genLdAbs } from './miscFixups.ts';
 export { MAX_BPF_STACK } from './absint.ts';
 export { BPF_PRIV_STACK_MIN_SIZE } from './privStack.ts';
 export { TAIL_CALL_STACK_LIMIT } from './maxStackDepth.ts';
+export { analyzeLoadable } from './analyzeLoadable.ts';

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fail, unwrap } from '../common/diag.ts';
 import { analyzeProgram, type AnalysisOptions, type ProgramImage } from '../analysis/index.ts';
-import { loadObject, type BpfObject, type BpfProgram } from '../object/index.ts';
+import { chooseProgram, loadObject, type BpfObject, type BpfProgram } from '../object/index.ts';
 
 export function openObject(path: string | undefined): BpfObject {
   if (!path) fail('cli.no-object', 'no object file given (bpfdbg OBJ ...)');
@@ -13,24 +13,12 @@ export function openObject(path: string | undefined): BpfObject {
   return unwrap(loadObject(bytes, path));
 }
 
-/**
- * The program to debug or run: `--prog`, else the object's entry program — one named
- * `entry`, else the first autoload program that no prog_array initialiser targets
- * (tail-call targets are rarely where a user wants to start), else the first program.
- */
+/** The program to debug or run: `--prog`, else the object's entry program (object/entryProgram.ts). */
 export function selectProgram(obj: BpfObject, name?: string): BpfProgram {
-  if (name !== undefined) {
-    const p = obj.programs.find((q) => q.name === name);
-    if (!p) fail('cli.no-such-prog', `no program '${name}' in ${obj.path} (programs: ${obj.programs.map((q) => q.name).join(', ')})`, { file: obj.path });
-    return p;
-  }
-  if (obj.programs.length === 0) fail('cli.no-programs', `${obj.path} has no BPF programs`, { file: obj.path });
-  const targets = new Set(obj.maps.flatMap((m) => (m.initSlots ?? []).map((s) => s.prog)));
-  return (
-    obj.programs.find((p) => p.name === 'entry') ??
-    obj.programs.find((p) => p.autoload && !targets.has(p.name)) ??
-    obj.programs[0]!
-  );
+  const r = chooseProgram(obj, name);
+  // A --prog naming no program is a command-line mistake (exit 2), not bad input.
+  if (!r.ok && name !== undefined) fail('cli.no-such-prog', r.error.message, r.error.place);
+  return unwrap(r);
 }
 
 export function analyze(obj: BpfObject, prog: BpfProgram, opts: AnalysisOptions = {}): ProgramImage {

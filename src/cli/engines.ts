@@ -1,7 +1,7 @@
 // Engines by name behind one small interface: the reference interpreter, or the JITed code
 // on Unicorn (x86-64 or RISC-V 64). `run`, the example tests and the benchmarks all go through it.
 import { fail, unwrap } from '../common/diag.ts';
-import { analyzeProgram, type ProgramImage } from '../analysis/index.ts';
+import { analyzeLoadable, type AnalysisOptions, type ProgramImage } from '../analysis/index.ts';
 import { analysisOptionsFor, findProfile, tccModeFor, type JitProfile } from '../jit/index.ts';
 import { KernelModel, testRun, type LoadedObject, type LoadedProgram, type TestRunOptions, type TestRunResult } from '../kernel/index.ts';
 import { X86Engine } from '../machine/x86Engine.ts';
@@ -25,23 +25,9 @@ export interface Runner {
   dispose(): void;
 }
 
-/**
- * Every autoload program is analysed and loaded (prog_array targets are separate programs);
- * a program the verifier rejects only matters when it is the one run.
- */
-export function analyzeAll(obj: BpfObject, entry: BpfProgram, opts: Parameters<typeof analyzeProgram>[2]): ProgramImage[] {
-  const images: ProgramImage[] = [];
-  for (const p of obj.programs) {
-    if (!p.autoload && p !== entry) continue;
-    const r = analyzeProgram(obj, p, opts);
-    if (!r.ok) {
-      if (p === entry) unwrap(r);
-      continue;
-    }
-    images.push(r.value);
-  }
-  return images;
-}
+/** The images a load of `obj` gives (analysis/analyzeLoadable.ts); the entry's rejection is a user error. */
+export const analyzeAll = (obj: BpfObject, entry: BpfProgram, opts: AnalysisOptions): ProgramImage[] =>
+  unwrap(analyzeLoadable(obj, entry.name, opts));
 
 export async function createRunner(
   obj: BpfObject,

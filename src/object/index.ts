@@ -4,3 +4,4 @@ export { ObjCode } from './errors.ts';
 export { lineAt } from './lineInfo.ts';
 export { progTypeOf } from './progType.ts';
 export * from './types.ts';
+export { chooseProgram } from './entryProgram.ts';

@@ -8,7 +8,7 @@ import { srcLine } from '../common/ids.ts';
 import { btfString, parseBtf, type Btf } from './btf.ts';
 import { parseBtfExt, type BtfExt } from './btfExt.ts';
 import { parseElf, readRels } from './elf.ts';
-import { internal, ObjCode, ObjError } from './errors.ts';
+import { internal, ObjError } from './errors.ts';
 import { checkFuncFlow, linkProgram, type LinkContext } from './link.ts';
 import { applyMapInits, collectDataMaps, collectGlobals, collectUserMaps } from './maps.ts';
 import { progTypeOf } from './progType.ts';

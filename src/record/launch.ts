@@ -4,7 +4,7 @@
 // TracingMachine (instruction count, checkpoints), and the kernel model draws its
 // nondeterministic values from the given source (recording or replaying).
 import { type Result, err, ok } from '../common/diag.ts';
-import { analyzeProgram, type ProgramImage } from '../analysis/index.ts';
+import { analyzeLoadable } from '../analysis/index.ts';
 import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../jit/profiles.ts';
 import type { NondetSource } from '../kernel/index.ts';
 import { X86Engine } from '../machine/x86Engine.ts';
@@ -45,16 +45,9 @@ export async function launchTraced(
   const entryName = pickEntry(obj, opts.prog ?? undefined);
   if (!entryName.ok) return entryName;
   const analysis = analysisOptionsFor(profile);
-  const images: ProgramImage[] = [];
-  for (const p of obj.programs) {
-    if (!p.autoload && p.name !== entryName.value) continue;
-    const r = analyzeProgram(obj, p, analysis);
-    if (!r.ok) {
-      if (p.name === entryName.value) return r;
-      continue;
-    }
-    images.push(r.value);
-  }
+  const loadable = analyzeLoadable(obj, entryName.value, analysis);
+  if (!loadable.ok) return loadable;
+  const images = loadable.value;
   const eng = await X86Engine.create({ profile, cpu: opts.cpu, clockStart: BigInt(opts.clockStart), nondet: nondet(() => tracer.count) });
   const model = eng.model;
   const real = eng.machine;

@@ -2,7 +2,6 @@
 // engine produces a View, the frame shows it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import React from 'react';
 import { App } from '../../src/tui/App.tsx';
 import { renderAt, tick } from '../tui/harness.ts';
 import { examplePath, have, openExample } from './fixture.ts';

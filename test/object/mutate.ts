@@ -72,7 +72,6 @@ export function mutate(l: Layout, seed: number, index: number): Uint8Array {
     if (k === 2) return int(0x100000000);
     return int(256);
   };
-  const inRange = (r: Range): number => r.off + (r.rec ? int(Math.max(1, r.size / r.rec)) * r.rec + int(r.rec) : int(Math.max(1, r.size)));
   const rounds = 1 + int(3);
   for (let k = 0; k < rounds; k++) {
     switch (int(10)) {

@@ -3,7 +3,8 @@
 // `--map-update` swaps (through the poke state machine, like any later update). x86-64 or
 // RISC-V 64 (--arch riscv64, its profiles).
 import { type Result, err, ok } from '../../common/diag.ts';
-import { analyzeProgram, type ProgramImage } from '../../analysis/index.ts';
+import { analyzeLoadable } from '../../analysis/index.ts';
+import { chooseProgram } from '../../object/index.ts';
 import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../../jit/profiles.ts';
 import { X86Engine } from '../../machine/x86Engine.ts';
 import { RiscvEngine } from '../../machine/riscvEngine.ts';
@@ -20,17 +21,10 @@ export interface LaunchOptions {
   mapUpdates?: { map: string; key: number; prog: string }[];
 }
 
-/** The program to debug: --prog, else `entry`, else the first autoload program no prog_array targets. */
+/** The program to debug: --prog, else the object's entry program (object/entryProgram.ts). */
 export function pickEntry(obj: BpfObject, name?: string): Result<string> {
-  if (name !== undefined) {
-    if (!obj.programs.some((p) => p.name === name))
-      return err('debug.no-such-prog', `no program '${name}' in ${obj.path} (programs: ${obj.programs.map((q) => q.name).join(', ')})`);
-    return ok(name);
-  }
-  if (obj.programs.length === 0) return err('debug.no-programs', `${obj.path} has no BPF programs`);
-  const targets = new Set(obj.maps.flatMap((m) => (m.initSlots ?? []).map((s) => s.prog)));
-  const p = obj.programs.find((q) => q.name === 'entry') ?? obj.programs.find((q) => q.autoload && !targets.has(q.name)) ?? obj.programs[0]!;
-  return ok(p.name);
+  const p = chooseProgram(obj, name);
+  return p.ok ? ok(p.value.name) : p;
 }
 
 export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}): Promise<Result<DebugTarget>> {
@@ -42,16 +36,9 @@ export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}): Pr
   const entryName = pickEntry(obj, opts.prog);
   if (!entryName.ok) return entryName;
   const analysis = analysisOptionsFor(profile);
-  const images: ProgramImage[] = [];
-  for (const p of obj.programs) {
-    if (!p.autoload && p.name !== entryName.value) continue;
-    const r = analyzeProgram(obj, p, analysis);
-    if (!r.ok) {
-      if (p.name === entryName.value) return r;
-      continue; // a program the verifier rejects only matters when it is the one debugged
-    }
-    images.push(r.value);
-  }
+  const loadable = analyzeLoadable(obj, entryName.value, analysis);
+  if (!loadable.ok) return loadable;
+  const images = loadable.value;
   const eng = arch === 'riscv64' ? await RiscvEngine.create({ profile }) : await X86Engine.create({ profile });
   const loaded = eng.loadObject(obj, images);
   if (!loaded.ok) {

@@ -3,7 +3,7 @@
 // it consumed (2 for LD_IMM64), or a Diag-worthy message for an instruction the x86-64 JIT
 // cannot take (the kernel's -EINVAL/-EFAULT).
 import type { Insn } from '../../bpf/insn.ts';
-import type { InsnIdx, NativeOff } from '../../common/ids.ts';
+import type { NativeOff } from '../../common/ids.ts';
 import { TEXT_BASE } from '../../common/layout.ts';
 import type { ProgramImage } from '../../analysis/types.ts';
 import type { JitEnv } from '../types.ts';
