@@ -24,8 +24,8 @@
 // stopped inside one may still return through it). Pages are never reused.
 import { type Result, err, ok } from '../common/diag.ts';
 import { PAGE_SIZE, TEXT_SLOT, X86_RETURN_THUNK } from '../common/layout.ts';
-import { buildTrampoline, type Trampoline, type TrampLink } from '../jit/x86_64/trampoline.ts';
-import type { RvTrampoline } from '../jit/riscv64/trampoline.ts';
+import { buildTrampoline } from '../jit/x86_64/trampoline.ts';
+import type { TrampLink, TrampolineCode, TrampolineSpecBase } from '../jit/trampolineSpec.ts';
 import { E2BIG, EBUSY, EINVAL, EOPNOTSUPP, errnoName } from '../kernel/errors.ts';
 import type { LoadedProgram } from '../kernel/kernelModel.ts';
 import type { BpfMap } from '../kernel/maps/base.ts';
@@ -68,7 +68,7 @@ export interface TracingLink {
 export interface TrampolineImage {
   addr: bigint;
   code: Uint8Array;
-  tramp: Trampoline | RvTrampoline;
+  tramp: TrampolineCode;
 }
 
 interface TrampState {
@@ -83,21 +83,7 @@ interface TrampState {
 export type PatchSite = { kind: 'nop' } | { kind: 'call' | 'jmp'; to: bigint } | { kind: 'other'; bytes: Uint8Array };
 
 /** The trampoline inputs every arch takes (arch_prepare_bpf_trampoline's). */
-export interface TrampolineInputs {
-  addr: bigint;
-  funcAddr: bigint;
-  nrArgs: number;
-  fentry: TrampLink[];
-  fexit: TrampLink[];
-  fmodRet: TrampLink[];
-  /** BPF_TRAMP_F_TAIL_CALL_CTX: tgt_prog->aux->tail_call_reachable. */
-  tailCallCtx: boolean;
-  progEnter: bigint;
-  progExit: bigint;
-  trampEnter: bigint;
-  trampExit: bigint;
-  im: bigint;
-}
+export type TrampolineInputs = TrampolineSpecBase;
 
 /** The arch code of attaching. */
 export interface AttachArch {
@@ -109,7 +95,7 @@ export interface AttachArch {
   /** bpf_arch_text_poke at a function entry; false when the site does not hold the expected old bytes. */
   poke(eng: JitEngine, kind: 'call' | 'jump', ip: bigint, oldAddr: bigint | null, newAddr: bigint | null): boolean;
   decode(ip: bigint, bytes: Uint8Array): PatchSite;
-  build(eng: JitEngine, s: TrampolineInputs): Trampoline | RvTrampoline;
+  build(eng: JitEngine, s: TrampolineInputs): TrampolineCode;
 }
 
 const NOP5 = [0x0f, 0x1f, 0x44, 0x00, 0x00];

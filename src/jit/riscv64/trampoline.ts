@@ -31,6 +31,7 @@
 //    count flows back from callees; under tcc-on-stack callers reload a6 from their own
 //    slot after a call, so the refresh changes nothing there.
 // Trampolines are generated at their final address, so the bytes are final (no relocs).
+import type { TrampLink, TrampolineCode, TrampolineSpecBase } from '../trampolineSpec.ts';
 import * as E from './encode.ts';
 import { RV } from './encode.ts';
 import { emit, type RvCtx } from './ctx.ts';
@@ -44,44 +45,14 @@ const STACK_ALIGN = 16;
 /** RV_MAX_REG_ARGS */
 const RV_MAX_REG_ARGS = 8;
 
-/** One attached program (a bpf_tramp_link). */
-export interface RvTrampLink {
-  /** Guest address of its struct bpf_prog (passed to the enter/exit hooks). */
-  prog: bigint;
-  /** Its JITed entry (bpf_func). */
-  bpfFunc: bigint;
-  cookie: bigint;
-}
+export type RvTrampLink = TrampLink;
 
-export interface RvTrampolineSpec {
-  /** Guest address the trampoline will be placed at. */
-  addr: bigint;
-  /** Traced function's bpf_func (the nops patched into `auipc t1; jalr t0`). */
-  funcAddr: bigint;
-  /** btf_func_model.nr_args (<= 8 register arguments, 8 bytes each). */
-  nrArgs: number;
-  fentry: RvTrampLink[];
-  fexit: RvTrampLink[];
-  fmodRet: RvTrampLink[];
-  /** Preserve a6 (the TCC) across the attached programs (tcc-on-stack / a6-passthrough, see above). */
-  tailCallCtx: boolean;
-  progEnter: bigint; // __bpf_prog_enter_recur
-  progExit: bigint; // __bpf_prog_exit_recur
-  trampEnter: bigint; // __bpf_tramp_enter
-  trampExit: bigint; // __bpf_tramp_exit
-  /** struct bpf_tramp_image *im */
-  im: bigint;
+export interface RvTrampolineSpec extends TrampolineSpecBase {
   /** CONFIG_RISCV_ISA_C: the emit_* helpers compress like the JIT's. */
   rvc: boolean;
 }
 
-export interface RvTrampoline {
-  code: Uint8Array;
-  /** im->ip_after_call / ip_epilogue (only with fexit/fmod_ret), as byte offsets. */
-  ipAfterCall?: number;
-  ipEpilogue?: number;
-  flags: { callOrig: boolean; skipFrame: boolean; restoreRegs: boolean; tailCallCtx: boolean };
-}
+export type RvTrampoline = TrampolineCode;
 
 /** sizeof(struct bpf_tramp_run_ctx) rounded to 8; bpf_cookie at offset 0. */
 const RUN_CTX_SIZE = 16;

@@ -4,6 +4,7 @@
 // (see textPoke.ts). Trampolines are generated at their final address, so the bytes here
 // are final (no relocs).
 import type { NativeOff } from '../../common/ids.ts';
+import type { TrampLink, TrampolineCode, TrampolineSpecBase } from '../trampolineSpec.ts';
 import type { Result } from '../../common/diag.ts';
 import { patchBytes } from './textPoke.ts';
 import { CodeBuf } from './codeBuf.ts';
@@ -12,44 +13,14 @@ import { emitLdx, emitStx, SZ_DW } from './emitMem.ts';
 import { emitMovImm64, emitMovReg, emitNops } from './emitMov.ts';
 import { REG_R9 } from './regs.ts';
 
-/** One attached program (a bpf_tramp_link). */
-export interface TrampLink {
-  /** Guest address of its struct bpf_prog (passed to the enter/exit hooks). */
-  prog: bigint;
-  /** Its JITed entry (bpf_func). */
-  bpfFunc: bigint;
-  cookie: bigint;
-}
+export type { TrampLink } from '../trampolineSpec.ts';
 
-export interface TrampolineSpec {
-  /** Guest address the trampoline will be placed at. */
-  addr: bigint;
-  /** Traced function's bpf_func (the nop5 patched into `call trampoline`). */
-  funcAddr: bigint;
-  /** Argument registers of the traced function (btf_func_model.nr_args; <= 6, 8 bytes each). */
-  nrArgs: number;
-  fentry: TrampLink[];
-  fexit: TrampLink[];
-  fmodRet: TrampLink[];
-  /** BPF_TRAMP_F_TAIL_CALL_CTX: the target is tail-call reachable; rax (tcc_ptr) must survive (6.7+ fix). */
-  tailCallCtx: boolean;
-  /** Guest addresses of the kernel routines a trampoline calls. */
-  progEnter: bigint; // __bpf_prog_enter_recur
-  progExit: bigint; // __bpf_prog_exit_recur
-  trampEnter: bigint; // __bpf_tramp_enter
-  trampExit: bigint; // __bpf_tramp_exit
-  /** struct bpf_tramp_image *im */
-  im: bigint;
+export interface TrampolineSpec extends TrampolineSpecBase {
+  /** `jmp __x86_return_thunk` instead of `ret` (mitigations on), or null. */
   returnThunk: bigint | null;
 }
 
-export interface Trampoline {
-  code: Uint8Array;
-  /** im->ip_after_call / ip_epilogue (only with fexit/fmod_ret), as offsets. */
-  ipAfterCall?: NativeOff;
-  ipEpilogue?: NativeOff;
-  flags: { callOrig: boolean; skipFrame: boolean; restoreRegs: boolean; tailCallCtx: boolean };
-}
+export type Trampoline = TrampolineCode;
 
 /** sizeof(struct bpf_tramp_run_ctx) rounded to 8; bpf_cookie at offset 0 (empty bpf_run_ctx). */
 const RUN_CTX_SIZE = 16;
