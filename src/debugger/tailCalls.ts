@@ -8,7 +8,7 @@ import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } from
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
 import type { MemReader } from './unwind.ts';
-import type { TailCallHop, TailCallOutcome } from './view.ts';
+import type { StopReason, TailCallHop, TailCallOutcome } from './view.ts';
 
 export interface TailCallSiteInfo {
   program: LoadedProgram;
@@ -22,16 +22,8 @@ export interface TailCallSiteInfo {
   key: number | null;
 }
 
-export interface TailCallEvent {
-  taken: boolean;
-  outcome: TailCallOutcome;
-  direct: boolean;
-  from: { program: string; func: string; insn: number };
-  map: string;
-  key: number;
-  to: string | null;
-  tcc: number;
-}
+/** A tail-call attempt: exactly what the View's tail-call stop reason reports. */
+export type TailCallEvent = Omit<Extract<StopReason, { kind: 'tail-call' }>, 'kind'>;
 
 export interface HopRecord extends TailCallHop {
   /** Frame identity the hop happened in (the callee inherits it): rbp; RISC-V the CFA. */
