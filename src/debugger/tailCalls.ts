@@ -8,7 +8,7 @@ import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } from
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
 import type { MemReader } from './unwind.ts';
-import type { StopReason, TailCallHop, TailCallOutcome } from './view.ts';
+import type { StopReason, TailCallHop } from './view.ts';
 
 export interface TailCallSiteInfo {
   program: LoadedProgram;
