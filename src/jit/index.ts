@@ -5,3 +5,4 @@ export type { Trampoline, TrampolineSpec, TrampLink, PokeKind } from './x86_64/i
 export { linkImage, layoutPlacement } from './link.ts';
 export type { Placement } from './link.ts';
 export { X86_PROFILES, DEFAULT_X86_PROFILE, findProfile, analysisOptionsFor, tccModeFor } from './profiles.ts';
+export { insnAt } from './insnAt.ts';

@@ -10,6 +10,7 @@
 // state machine behind direct tail calls. Test runs return the interpreter's RunResult
 // shape; tail calls are counted (see countTailCalls), instructions are not (that would
 // need a JS hook on every instruction).
+import { insnAt } from '../jit/insnAt.ts';
 import { BpfdbgError, type Diag, type Result, err, ok } from '../common/diag.ts';
 import { NR_CPUS, PAGE_SIZE, TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
 import type { ProgramImage } from '../analysis/types.ts';
@@ -195,9 +196,8 @@ export abstract class JitEngine {
         const b = p.funcBases[f]!;
         if (addr < b || addr >= b + BigInt(fn.code.length)) continue;
         const off = Number(addr - b);
-        let insn: number | null = null;
-        for (let k = 0; k < fn.insnCount; k++) if (fn.addrs[k]! <= off) insn = fn.insnStart + k;
-        return { prog: p, func: f, off, insn };
+        const local = insnAt(fn, off);
+        return { prog: p, func: f, off, insn: local === null ? null : fn.insnStart + local };
       }
     }
     return undefined;

@@ -3,6 +3,7 @@
 // tail-call counter slots annotated. `--raw`: hex bytes per function. `--json`: exactly
 // {"programs":[{"name":P,"functions":[{"name":F,"bytes":"<hex>"}]}]} for scripts.
 import { disasmInsn } from '../../bpf/disasm.ts';
+import { insnAt } from '../../jit/insnAt.ts';
 import { disasm, formatInsn, loadCapstone } from '../../machine/index.ts';
 import type { BpfObject, BpfProgram } from '../../object/index.ts';
 import { X86_PROFILES } from '../../jit/profiles.ts';
@@ -51,9 +52,8 @@ function listing(obj: BpfObject, j: JitedProgram, arch: 'x86_64' | 'riscv64'): s
     let lastInsn = -2;
     for (const ni of insns) {
       const off = Number(ni.addr - base);
-      let local = -1;
-      for (let k = 0; k < f.insnCount; k++) if (f.addrs[k]! <= off && off < f.addrs[k + 1]!) local = k;
-      const insn = local < 0 ? -1 : f.insnStart + local;
+      const local = insnAt(f, off);
+      const insn = local === null ? -1 : f.insnStart + local;
       if (insn !== lastInsn) {
         lastInsn = insn;
         if (insn >= 0) {
