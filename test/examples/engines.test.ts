@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openObject, selectProgram } from '../../src/cli/compose.ts';
 import { createRunner, type EngineName } from '../../src/cli/engines.ts';
-import { applyMapUpdates } from '../../src/cli/loadForRun.ts';
+import { applyMapUpdates } from '../../src/cli/mapUpdates.ts';
 import { X86_PROFILES } from '../../src/jit/profiles.ts';
 import { RV_PROFILES } from '../../src/jit/riscv64/index.ts';
 import { BpfdbgError } from '../../src/common/diag.ts';

@@ -4,7 +4,7 @@ import { hex64 } from '../../debugger/view.ts';
 import { formatDiag } from '../../common/diag.ts';
 import { openObject, readInput, selectProgram } from '../compose.ts';
 import { createRunner, type EngineName } from '../engines.ts';
-import { applyMapUpdates } from '../loadForRun.ts';
+import { applyMapUpdates } from '../mapUpdates.ts';
 import type { CliOptions } from '../options.ts';
 
 export async function runCommand(opts: CliOptions): Promise<number> {
