@@ -12,7 +12,7 @@ import { RV_PROFILES, RV_UPSTREAM } from '../../src/jit/riscv64/index.ts';
 import { tccModeFor } from '../../src/jit/profiles.ts';
 import { generateCase } from '../support/randomProgram.ts';
 import { formCases } from '../support/formCases.ts';
-import { diff, rejectionCode, RiscvPool, runInterp } from '../support/differential.ts';
+import { diff, formCaseMismatches, rejectionCode, RiscvPool, runInterp } from '../support/differential.ts';
 
 const PROGRAMS = Number(process.env.BPFDBG_DIFF_PROGRAMS ?? 2000);
 const MIXING = 'verifier.tail-call-with-bpf2bpf';
@@ -57,19 +57,7 @@ test('ALU, byte-swap, sign-extension and jump forms agree with the interpreter o
   // The forms do not depend on the counter scheme, so one profile runs them; a stride
   // through the cross product keeps CI fast.
   const cases = formCases().filter((_, k) => k % 11 === 0);
-  const pool = new RiscvPool(RV_UPSTREAM, 512);
-  const mismatches: string[] = [];
-  try {
-    for (const c of cases) {
-      const want = runInterp(c, tccModeFor(RV_UPSTREAM), RV_UPSTREAM);
-      const got = await pool.run(c);
-      if (typeof want === 'string' || typeof got === 'string') { mismatches.push(`${c.label}: rejected`); continue; }
-      const d = diff(want, got);
-      if (d) mismatches.push(`${c.label}: ${d}`);
-    }
-  } finally {
-    pool.close();
-  }
+  const mismatches = await formCaseMismatches(cases, new RiscvPool(RV_UPSTREAM, 512), (c) => runInterp(c, tccModeFor(RV_UPSTREAM), RV_UPSTREAM));
   assert.ok(cases.length > 5000, `${cases.length} form cases`);
   assert.deepEqual(mismatches.slice(0, 10), []);
 });

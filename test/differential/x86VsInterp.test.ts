@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { X86_PROFILES } from '../../src/jit/profiles.ts';
 import { generateCase } from '../support/randomProgram.ts';
 import { formCases } from '../support/formCases.ts';
-import { diff, runInterp, X86Pool, type Observation } from '../support/differential.ts';
+import { diff, formCaseMismatches, runInterp, X86Pool, type Observation } from '../support/differential.ts';
 
 const PROGRAMS = Number(process.env.BPFDBG_DIFF_PROGRAMS ?? 2000);
 
@@ -44,19 +44,7 @@ test(`${PROGRAMS} generated programs agree with the interpreter under every x86-
 test('every ALU, byte-swap, sign-extension and jump form agrees with the interpreter on edge operands', async () => {
   // A stride through the full cross product keeps CI fast; bench/fuzz-diff runs all of it.
   const cases = formCases().filter((_, k) => k % 7 === 0);
-  const pool = new X86Pool(X86_PROFILES[0]!, 512);
-  const mismatches: string[] = [];
-  try {
-    for (const c of cases) {
-      const want = runInterp(c);
-      const got = await pool.run(c);
-      if (typeof want === 'string' || typeof got === 'string') { mismatches.push(`${c.label}: rejected`); continue; }
-      const d = diff(want, got);
-      if (d) mismatches.push(`${c.label}: ${d}`);
-    }
-  } finally {
-    pool.close();
-  }
+  const mismatches = await formCaseMismatches(cases, new X86Pool(X86_PROFILES[0]!, 512), runInterp);
   assert.ok(cases.length > 8000);
   assert.deepEqual(mismatches.slice(0, 10), []);
 });

@@ -9,6 +9,7 @@ import { X86Engine } from '../../src/machine/x86Engine.ts';
 import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
 import type { BpfObject } from '../../src/object/index.ts';
 import type { GeneratedCase } from './randomProgram.ts';
+import type { FormCase } from './formCases.ts';
 
 export interface Observation {
   r0: bigint;
@@ -132,4 +133,24 @@ export function diff(a: Observation, b: Observation): string | null {
   if (a.tailCalls !== b.tailCalls) return `tail calls: ${a.tailCalls} vs ${b.tailCalls}`;
   for (const k of Object.keys(a.maps)) if (a.maps[k] !== b.maps[k]) return `map ${k}: ${a.maps[k]} vs ${b.maps[k]}`;
   return null;
+}
+
+/**
+ * Runs each case on the interpreter (`oracle`) and on `pool`, closing the pool after, and
+ * returns one line per disagreement (a rejection on either side is one).
+ */
+export async function formCaseMismatches(cases: readonly FormCase[], pool: JitPool<JitEngine>, oracle: (c: FormCase) => Observation | string): Promise<string[]> {
+  const mismatches: string[] = [];
+  try {
+    for (const c of cases) {
+      const want = oracle(c);
+      const got = await pool.run(c);
+      if (typeof want === 'string' || typeof got === 'string') { mismatches.push(`${c.label}: rejected`); continue; }
+      const d = diff(want, got);
+      if (d) mismatches.push(`${c.label}: ${d}`);
+    }
+  } finally {
+    pool.close();
+  }
+  return mismatches;
 }
