@@ -27,6 +27,10 @@ import { PrivStackAllocator, perCpuBase, thisCpuOff } from '../kernel/privStack.
 import { PERM_R, PERM_RW, PERM_RX, type RunOptions, type StopReason } from './machine.ts';
 import type { UnicornMachine } from './unicornMachine.ts';
 
+class SlotCounter {
+  next = 0;
+}
+
 /** BPF_PROG_CHUNK_SIZE: prog pack allocation granularity. */
 const CHUNK = 64n;
 
@@ -78,7 +82,11 @@ export abstract class JitEngine {
   readonly privStacks: PrivStackAllocator;
   protected readonly progs = new Map<LoadedProgram, JitedProgram>();
   protected readonly inside = new Set<number>();
-  private nextSlot = 0;
+  /**
+   * Text slots are never reused (a CPU may still return through old code). A class
+   * instance, so a recorder's state walk (record/modelState.ts) does not rewind it.
+   */
+  private readonly slots = new SlotCounter();
   private entries = 0;
   private landings = 0;
 
@@ -146,14 +154,14 @@ export abstract class JitEngine {
 
   /** A fresh text slot (TEXT_SLOT bytes, unmapped) for code that is not a program (trampolines). */
   allocTextSlot(): bigint {
-    return TEXT_BASE + BigInt(this.nextSlot++) * TEXT_SLOT;
+    return TEXT_BASE + BigInt(this.slots.next++) * TEXT_SLOT;
   }
 
   private place(loaded: LoadedObject, kp: LoadedProgram): Result<JitedProgram> {
     const jr = this.compile(kp.image, jitEnvFor(loaded, kp, this.privStacks));
     if (!jr.ok) return jr;
     const jit = jr.value;
-    const slot = this.nextSlot++;
+    const slot = this.slots.next++;
     const base = TEXT_BASE + BigInt(slot) * TEXT_SLOT;
     const funcBases: bigint[] = [];
     let off = 0n;
@@ -293,5 +301,6 @@ export function describeStop(stop: StopReason, where: string): string {
     case 'step': return `stepped to ${where}`;
     case 'watch': return `watchpoint ${stop.id}: ${stop.access} of ${hex(stop.addr)} at ${where}`;
     case 'hook': return `stopped by hook ${stop.id} at ${where}`;
+    case 'callback': return `a helper ran BPF callbacks and returned to ${where}`;
   }
 }

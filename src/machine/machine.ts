@@ -41,7 +41,14 @@ export type StopReason =
   /** A watchpoint's access completed; pc is the instruction after the access. */
   | { kind: 'watch'; pc: bigint; id: number; access: 'read' | 'write'; addr: bigint; size: number; value: bigint }
   /** A code hook returned 'stop' (pc = the hooked instruction, not executed). */
-  | { kind: 'hook'; pc: bigint; id: number };
+  | { kind: 'hook'; pc: bigint; id: number }
+  /**
+   * Only with RunOptions.stopAfterCallback: a helper trap ran BPF callbacks (bpf_loop) and
+   * returned; pc is the instruction after the helper's return, not executed. How many
+   * instructions ran before is not known here (Unicorn does not say): a caller that counts
+   * finds it by re-running with budgets, as for a breakpoint.
+   */
+  | { kind: 'callback'; pc: bigint };
 
 export interface RunOptions {
   /**
@@ -51,6 +58,13 @@ export interface RunOptions {
   budget?: number;
   /** Wall-clock limit in milliseconds (costs ~85 µs per run for the timer; default none). */
   timeoutMs?: number;
+  /**
+   * Stop right after a helper trap that ran BPF callbacks returns (kind 'callback').
+   * Otherwise the run goes on, and its budget counts again from the helper's return: each
+   * callback is an emulation of its own, and the counter of the run it interrupted is lost.
+   * A step (budget 1) always stops there.
+   */
+  stopAfterCallback?: boolean;
 }
 
 export interface MemRegion {
@@ -132,7 +146,10 @@ export interface Machine extends TextPoker {
   // ---- execution
   /** Runs from pc until exit, breakpoint, fault, budget or timeout. Breakpoint at pc is skipped once. */
   run(opts?: RunOptions): StopReason;
-  /** Executes exactly one instruction (a helper trap runs as part of its `ret`). */
+  /**
+   * Executes exactly one instruction. A helper trap runs as part of its `ret`, BPF
+   * callbacks it runs (bpf_loop) included: the step ends after that `ret`.
+   */
   step(): StopReason;
   /**
    * Calls a function like the kernel does: pushes SENTINEL_ADDR as return address (x86) or
@@ -142,7 +159,9 @@ export interface Machine extends TextPoker {
   /**
    * From inside a helper/kfunc trap (bpf_loop, bpf_for_each_map_elem, timers): runs the
    * BPF function at `entry` to completion below the current stack, then resumes the
-   * interrupted state. Breakpoints, watchpoints and hook stops are ignored inside it.
+   * interrupted state. Breakpoints, watchpoints and hook stops are ignored inside it. Its
+   * instructions are part of the trap's `ret`: budgets and steps of the interrupted run
+   * do not count them (see RunOptions.stopAfterCallback).
    */
   callFromTrap(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint };
   /** Calls a function from a trap or from a stopped/finished CPU, restoring its state after. */

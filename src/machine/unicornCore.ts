@@ -58,6 +58,9 @@ export abstract class UnicornCore {
     this.batchVals.free();
   }
 
+  /** Guest code or mappings changed (what single steps decoded is stale). */
+  protected codeChanged(): void {}
+
   // ---------------------------------------------------------------- plumbing
   get closed(): boolean {
     return this.isClosed;
@@ -186,6 +189,7 @@ export abstract class UnicornCore {
   map(base: bigint, size: number, perms: number): void {
     this.open();
     this.check(`uc_mem_map(0x${base.toString(16)}, 0x${size.toString(16)})`, this.L.uc_mem_map(this.uc, base, size, perms));
+    this.codeChanged();
     this.regionList.add({ base, size, perms, shared: false });
   }
 
@@ -201,18 +205,21 @@ export abstract class UnicornCore {
       `uc_mem_map_ptr(0x${base.toString(16)}, 0x${host.size.toString(16)})`,
       this.L.uc_mem_map_ptr(this.uc, base, host.size, perms, host.address),
     );
+    this.codeChanged();
     this.regionList.add({ base, size: host.size, perms, shared: true, view: bytes });
   }
 
   unmap(base: bigint, size: number): void {
     this.open();
     this.check('uc_mem_unmap', this.L.uc_mem_unmap(this.uc, base, size));
+    this.codeChanged();
     this.regionList.reshape(base, size, null);
   }
 
   protect(base: bigint, size: number, perms: number): void {
     this.open();
     this.check('uc_mem_protect', this.L.uc_mem_protect(this.uc, base, size, perms));
+    this.codeChanged();
     this.regionList.reshape(base, size, perms);
   }
 
@@ -259,6 +266,7 @@ export abstract class UnicornCore {
   writeCode(addr: bigint, bytes: Uint8Array): void {
     this.writeMem(addr, bytes);
     this.dropCache(addr, addr + BigInt(bytes.length));
+    this.codeChanged();
   }
 
   // TextPoker: the kernel model's pokes land here. A write from inside a running hook

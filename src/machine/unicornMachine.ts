@@ -4,7 +4,8 @@
 //   hook on every instruction from the first translation on: the budget is exact, the pc
 //   after a fault is exact on x86 AND riscv (no dummy memory hook needed), and since count
 //   never returns to 0 the whole-cache flush of trap 4 never happens. Single step is
-//   count = 1 on the same path (~1.5 µs). Cost: hook-free loops run ~80-160 M insns/s
+//   count = 1 on the same path, with an `until` that keeps Unicorn from translating far
+//   ahead (stepExits.ts). Cost: hook-free loops run ~80-160 M insns/s
 //   instead of ~500, and each code hook (breakpoint, trap page) costs every executed
 //   instruction a few ns more, because Unicorn walks its hook list per instruction.
 //   Exception: an uncounted run (budget Infinity) passes count 0 and runs translated
@@ -12,7 +13,7 @@
 //   timeout instead. `bpfdbg run` uses it on an engine that never single-steps, so the
 //   count never flips between 0 and > 0 (each flip flushes every translated block).
 // - Runs end at a return-address sentinel page of hlt / wfi, which stop Unicorn by
-//   themselves, never with `until` (trap 3).
+//   themselves, never with `until` (trap 3); only one-instruction runs pass an `until`.
 // - Code writes always drop translated blocks (trap 1); hooks added late are followed
 //   by a cache removal over their range so they fire (trap 2).
 // - Stopping in a code hook leaves pc on that instruction: breakpoints skip once (trap 5).
@@ -22,10 +23,14 @@
 //   returns (trap 8); close() is refused inside hooks and runs (trap 9).
 // - Writing the pc from inside a hook makes Unicorn restart at that pc (measured): the
 //   nested runs of callFromTrap leave the pc alone.
+// - A nested uc_emu_start (callFromTrap) restarts Unicorn's instruction counter, which the
+//   interrupted run shares: after a helper that ran callbacks, that run is stopped right
+//   after the helper's `ret` (stopAfterTrap), so budgets and steps stay exact.
 import {
   HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE,
 } from '../common/layout.ts';
 import { insnLength, loadCapstone } from './capstone.ts';
+import { StepExits } from './stepExits.ts';
 import * as E from './errors.ts';
 import {
   PERM_RX, PERM_X, type CallTrap, type CodeHook, type Machine, type MachineArch, type MachineSnapshot,
@@ -58,15 +63,21 @@ export class UnicornMachine extends UnicornCore implements Machine {
   private skipAddr: bigint | undefined;
   /** Inside callFromTrap: breakpoints, watchpoints and hook stops are ignored. */
   private quiet = false;
+  /** Nested runs callFromTrap has made (a trap hook compares it before and after its helper). */
+  private callbackRuns = 0;
+  /** The current (outer or nested) run was stopped right after a helper that ran callbacks. */
+  private afterCallback = false;
 
   private nextId = 1;
   private readonly bps = new Map<number, { addr: bigint; rec: HookRec }>();
   private readonly bpAt = new Map<bigint, number>();
   private readonly userHooks = new Map<number, HookRec & { begin: bigint; end: bigint }>();
   private readonly watches = new Map<number, HookRec>();
+  private readonly stepExits: StepExits;
   private readonly bpCb: unknown;
   constructor(arch: MachineArch) {
     super(arch);
+    this.stepExits = new StepExits(arch);
     this.bpCb = this.register(this.L.codeHookPtr, (_uc: unknown, addr: number | bigint) => {
       this.guard(undefined, () => this.onBreakpoint(u64(addr)));
     });
@@ -103,8 +114,10 @@ export class UnicornMachine extends UnicornCore implements Machine {
       this.guard(undefined, () => {
         const off = u64(addr) - base;
         if (off % HELPER_STRIDE !== 0n) return;
+        const runs = this.callbackRuns;
         const r0 = fn(Number(off / HELPER_STRIDE), this.readRegs(args));
         this.writeReg(ret, r0);
+        if (this.callbackRuns !== runs) this.stopAfterTrap();
       });
     });
     this.hookAdd(U.UC_HOOK_CODE, cb, base, end - 1n);
@@ -137,14 +150,14 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.open();
     const pc = this.pc;
     if (this.bpAt.has(pc)) this.skipAddr = pc;
-    return this.emulate(pc, opts.budget ?? DEFAULT_BUDGET, opts.timeoutMs);
+    return this.emulate(pc, opts.budget ?? DEFAULT_BUDGET, opts.timeoutMs, opts.stopAfterCallback ?? false);
   }
 
   step(): StopReason {
     this.open();
     const pc = this.pc;
     if (this.bpAt.has(pc)) this.skipAddr = pc;
-    const r = this.emulate(pc, 1, undefined);
+    const r = this.emulate(pc, 1, undefined, false);
     return r.kind === 'budget' ? { kind: 'step', pc: r.pc } : r;
   }
 
@@ -197,10 +210,12 @@ export class UnicornMachine extends UnicornCore implements Machine {
     if (!this.running || this.inHook === 0) throw E.notInTrap();
     // Unicorn 2.0.1 accepts uc_emu_start from inside a hook (measured): park the
     // interrupted CPU state, run the function below the current stack pointer to the
-    // sentinel, then put everything back. Its counting hook restarts, so the outer run's
-    // budget restarts from here too.
+    // sentinel, then put everything back. It restarts the instruction counter the outer run
+    // shares: the trap hook stops the outer run after the helper returns (stopAfterTrap).
     const parked = this.snapshot({ memory: false });
-    const saved = { stop: this.stopReason, fault: this.fault, watch: this.watchHit, skip: this.skipAddr, quiet: this.quiet };
+    const saved = {
+      stop: this.stopReason, fault: this.fault, watch: this.watchHit, skip: this.skipAddr, quiet: this.quiet, after: this.afterCallback,
+    };
     // An uncounted outer run keeps the nested one uncounted too: flipping Unicorn's count
     // between 0 and > 0 flushes every translated block (trap 4).
     const budget = opts.budget ?? (this.uncounted ? Infinity : DEFAULT_BUDGET);
@@ -224,7 +239,17 @@ export class UnicornMachine extends UnicornCore implements Machine {
       this.watchHit = undefined;
       this.skipAddr = undefined;
       this.quiet = true;
-      const err = this.L.uc_emu_start(this.uc, entry, 0n, 0n, unicornCount(budget));
+      let err = 0;
+      try {
+        // A callback that itself runs callbacks is stopped after that helper: go on.
+        for (let pc = entry; ; pc = this.pc) {
+          this.afterCallback = false;
+          err = this.L.uc_emu_start(this.uc, pc, 0n, 0n, unicornCount(budget));
+          if (!this.resumable(err)) break;
+        }
+      } finally {
+        this.callbackRuns++;
+      }
       if (this.hookError !== undefined) throw this.hookError;
       const stop = this.classify(err, budget, true);
       return { stop, retval: this.retval };
@@ -236,21 +261,72 @@ export class UnicornMachine extends UnicornCore implements Machine {
       this.watchHit = saved.watch;
       this.skipAddr = saved.skip;
       this.quiet = saved.quiet;
+      this.afterCallback = saved.after;
     }
   }
 
-  private emulate(begin: bigint, count: number, timeoutMs: number | undefined): StopReason {
+  /**
+   * The helper of the trap being handled ran BPF callbacks, each a uc_emu_start of its own,
+   * and each restarted Unicorn's instruction counter (uc->emu_counter, shared with the run
+   * this trap interrupted): that run's budget is lost. Stop it right after the trap's `ret`,
+   * which its counting hook has already counted: a one-instruction emulation of the
+   * sentinel's hlt leaves the counter at 1 of 1, so the count check of the instruction
+   * after the `ret` stops the run there. Its owner (emulate, callFromTrap) then reports the
+   * stop or resumes. Uncounted runs have no counter and simply go on.
+   */
+  private stopAfterTrap(): void {
+    if (this.uncounted) return;
+    const parked = this.snapshot({ memory: false });
+    try {
+      this.check('uc_emu_start', this.L.uc_emu_start(this.uc, SENTINEL_ADDR, 0n, 0n, 1));
+    } finally {
+      this.check('uc_context_restore', this.L.uc_context_restore(this.uc, (parked as UcSnapshot).context()));
+      parked.dispose();
+    }
+    this.afterCallback = true;
+  }
+
+  /** The run stopped only because a helper ran callbacks (stopAfterTrap): it may go on. */
+  private resumable(err: number): boolean {
+    return this.afterCallback && err === 0 && !this.stopReason && !this.watchHit && this.hookError === undefined;
+  }
+
+  /** `until` for a one-instruction run at pc (stepExits.ts); 0n outside executable memory. */
+  private stepExit(pc: bigint): bigint {
+    const region = this.regionList.all().find((r) => pc >= r.base && pc < r.base + BigInt(r.size));
+    if (!region || (region.perms & PERM_X) === 0) return 0n;
+    return this.stepExits.exitFor(pc, region.base + BigInt(region.size), (a, n) => this.readMem(a, n));
+  }
+
+  protected override codeChanged(): void {
+    this.stepExits.clear();
+  }
+
+  private emulate(begin: bigint, count: number, timeoutMs: number | undefined, stopAfterCallback: boolean): StopReason {
     if (this.running || this.inHook > 0) throw E.reentrantRun();
     this.stopReason = undefined;
     this.hookError = undefined;
     this.fault = undefined;
     this.watchHit = undefined;
-    const timeoutUs = timeoutMs === undefined ? 0n : BigInt(Math.max(1, Math.round(timeoutMs * 1000)));
+    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     this.running = true;
     this.uncounted = count === Infinity;
-    let err: number;
+    let err = 0;
+    let timeoutUs = 0n;
     try {
-      err = this.L.uc_emu_start(this.uc, begin, 0n, timeoutUs, unicornCount(count));
+      for (let pc = begin; ; pc = this.pc) {
+        this.afterCallback = false;
+        if (deadline !== undefined) {
+          const left = deadline - performance.now();
+          if (left <= 0) return { kind: 'timeout', pc };
+          timeoutUs = BigInt(Math.max(1, Math.round(left * 1000)));
+        }
+        err = this.L.uc_emu_start(this.uc, pc, count === 1 ? this.stepExit(pc) : 0n, timeoutUs, unicornCount(count));
+        // Stopped after a helper that ran callbacks: a step ends there anyway; a run goes on
+        // with its budget counted again (a breakpoint at the return address is not skipped).
+        if (stopAfterCallback || count === 1 || !this.resumable(err)) break;
+        this.skipAddr = undefined;
+      }
     } finally {
       this.running = false;
       this.skipAddr = undefined;
@@ -260,6 +336,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
       this.hookError = undefined;
       throw e;
     }
+    if (stopAfterCallback && this.resumable(err)) return { kind: 'callback', pc: this.pc };
     return this.classify(err, count, false, timeoutUs !== 0n);
   }
 
@@ -421,7 +498,10 @@ export class UnicornMachine extends UnicornCore implements Machine {
     for (const copy of s.mem) {
       const region = this.regionList.at(copy.base);
       if (region?.view) {
-        if (!sameBytes(region.view.subarray(0, copy.bytes.length), copy.bytes)) region.view.set(copy.bytes);
+        if (!sameBytes(region.view.subarray(0, copy.bytes.length), copy.bytes)) {
+          region.view.set(copy.bytes);
+          if (copy.exec) this.codeChanged();
+        }
         if (copy.exec) this.dropCache(copy.base, copy.base + BigInt(copy.bytes.length));
         continue;
       }

@@ -8,7 +8,11 @@
 //  - goto(n): back (or forward) to any count of the history, by restoring the checkpoint
 //    before it and re-executing with breakpoints suppressed ("quiet").
 // Runs are split at checkpoint boundaries; a boundary that lands on a breakpoint reports
-// that breakpoint, so splitting never changes what a caller sees.
+// that breakpoint, so splitting never changes what a caller sees. They are also split right
+// after each helper that ran BPF callbacks (bpf_loop): the machine stops there, since
+// Unicorn cannot count across the callbacks' own emulations. The count of such a stop is
+// found once, like a breakpoint's, and kept: re-execution goes through it knowing it. A
+// callback's instructions belong to the helper's return, as in a single step.
 import type { Machine, RunOptions, StopReason } from '../machine/machine.ts';
 import { MachineProxy } from './machineProxy.ts';
 import { X86_GPRS } from '../machine/regs.ts';
@@ -43,17 +47,15 @@ export class TracingMachine extends MachineProxy {
   /** Furthest count the history reaches. */
   horizon = 0;
   readonly checkpoints = new CheckpointStore();
-  /**
-   * Callbacks a helper ran from inside a run (bpf_loop; the engine's callFromTrap): the
-   * nested run restarts Unicorn's instruction counter, so budget counts are not exact
-   * after one. Callbacks run while the CPU is stopped or finished (`timer fire`) are not
-   * counted here: they are a state change outside execution, exact like a map update.
-   */
-  nestedCalls = 0;
-  /** Entry address of the first callback counted in nestedCalls (for messages). */
-  firstNestedEntry: bigint | null = null;
   /** Depth of runs / steps of the real machine in progress (a callback inside one is nested). */
   executing = 0;
+  /**
+   * Counts right after a helper that ran BPF callbacks inside execution returned (sorted):
+   * where the real machine stops a run that asks it to. Callbacks run while the CPU is
+   * stopped or finished (`timer fire`) are not here: they are a state change outside
+   * execution, like a map update.
+   */
+  private readonly callbackCounts: number[] = [];
   private mem: GuestMemory;
   private readonly interval: number;
   private readonly denseInterval: number;
@@ -122,7 +124,6 @@ export class TracingMachine extends MachineProxy {
   /** Makes the debuggee's state the one at instruction count `n` (0 <= n <= horizon). */
   goto(n: number): void {
     if (n < 0 || n > this.horizon) throw new RangeError(`count ${n} is outside the history [0, ${this.horizon}]`);
-    if (this.nestedCalls > 0) throw new RangeError('reverse execution is not available once a helper has run a BPF callback inside a run (bpf_loop): instruction counts after it are not exact');
     const c = this.checkpoints.before(n);
     if (!c) throw new Error('no checkpoint (tracing did not begin)');
     // Going forward from here needs no restore; anything else starts from a checkpoint.
@@ -151,13 +152,44 @@ export class TracingMachine extends MachineProxy {
   }
 
   /**
-   * One run of the real machine. Its 'halted' test reads the byte before pc, so a budget
-   * stop right after an instruction whose last byte is 0xf4 (a disp8 of -0xc) is reported
-   * as `hlt`; the JIT never emits hlt, so a halt outside the sentinel is a budget stop.
+   * Runs the real machine for `budget` instructions from the current count (left as it is).
+   * The machine stops right after each helper that ran BPF callbacks: at a count the history
+   * knows the run goes on from there; at an unknown one (first execution) the 'callback'
+   * stop is returned for run() / step() to count. A 'halted' stop outside the sentinel is a
+   * budget stop (the JIT never emits hlt).
    */
   private realRun(budget: number, timeoutMs?: number): StopReason {
-    const s = this.executed(() => this.real.run({ budget, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }));
-    return s.kind === 'halted' ? { kind: 'budget', pc: s.pc, executed: budget } : s;
+    const base = this.count;
+    let done = 0;
+    for (;;) {
+      const left = budget - done;
+      const s = this.executed(() => this.real.run({ budget: left, stopAfterCallback: true, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }));
+      if (s.kind === 'budget' || s.kind === 'halted') return { kind: 'budget', pc: s.pc, executed: budget };
+      if (s.kind !== 'callback') return s;
+      const at = this.nextCallback(base + done);
+      if (at === null || at > base + budget) return s;
+      done = at - base;
+      if (done === budget) return { kind: 'budget', pc: s.pc, executed: budget };
+      // An uninterrupted run stops at a breakpoint on the return address; a new run skips it.
+      const bp = this.real.breakpoints().find((b) => b.addr === s.pc);
+      if (bp) return { kind: 'breakpoint', pc: s.pc, id: bp.id };
+    }
+  }
+
+  /** The first count after `n` at which a helper that ran callbacks returned, or null. */
+  private nextCallback(n: number): number | null {
+    let lo = 0, hi = this.callbackCounts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.callbackCounts[mid]! <= n) lo = mid + 1; else hi = mid;
+    }
+    return lo < this.callbackCounts.length ? this.callbackCounts[lo]! : null;
+  }
+
+  private addCallback(n: number): void {
+    if (this.nextCallback(n - 1) === n) return;
+    const k = this.callbackCounts.findIndex((c) => c > n);
+    this.callbackCounts.splice(k < 0 ? this.callbackCounts.length : k, 0, n);
   }
 
   /**
@@ -224,6 +256,7 @@ export class TracingMachine extends MachineProxy {
       if (this.horizon > this.count) this.opts.onBranch?.();
       this.checkpoints.truncateAfter(this.count);
       for (const m of this.mutations) if (m > this.count) this.mutations.delete(m);
+      while ((this.callbackCounts.at(-1) ?? -1) > this.count) this.callbackCounts.pop();
       this.horizon = this.count;
       this.mutations.add(this.count);
       this.checkpoint('command');
@@ -263,7 +296,6 @@ export class TracingMachine extends MachineProxy {
       const nm = this.nextMutation();
       const seg = Math.min(budget - executed, toBoundary, nm === null ? Infinity : nm - this.count);
       const start = this.count;
-      const nested = this.nestedCalls;
       this.running = true;
       let s: StopReason;
       try {
@@ -271,14 +303,17 @@ export class TracingMachine extends MachineProxy {
       } finally {
         this.running = false;
       }
-      if (s.kind === 'budget' && this.nestedCalls === nested) {
-        this.advanced(seg);
-        executed += seg;
+      if (s.kind === 'budget' || s.kind === 'callback') {
+        // After a helper that ran callbacks: count the instructions up to its return once.
+        const n = s.kind === 'budget' ? seg : this.countStop(start, seg, s);
+        if (s.kind === 'callback') this.addCallback(start + n);
+        this.advanced(n);
+        executed += n;
         if (this.count % this.interval === 0 && !this.checkpoints.has(this.count)) this.checkpoint('periodic');
         this.reapply();
         if (executed >= budget) {
           this.lastStop = 'budget';
-          return { kind: 'budget', pc: s.pc, executed };
+          return { kind: 'budget', pc: this.real.pc, executed };
         }
         continue;
       }
@@ -347,7 +382,9 @@ export class TracingMachine extends MachineProxy {
 
   override step(): StopReason {
     this.beforeRun();
-    const s = this.executed(() => this.real.step());
+    const r = this.realRun(1);
+    if (r.kind === 'callback') this.addCallback(this.count + 1);
+    const s: StopReason = r.kind === 'budget' || r.kind === 'callback' ? { kind: 'step', pc: r.pc } : r;
     if (s.kind === 'step' || s.kind === 'exited') this.advanced(1);
     this.reapply();
     this.lastStop = s.kind === 'step' ? 'budget' : s.kind;
@@ -374,23 +411,21 @@ export class TracingMachine extends MachineProxy {
 
   /**
    * A BPF callback is about to run on the real machine (launch.ts routes the engine's
-   * callFromTrap / callNested here). Inside a run it makes budget counts inexact; from a
-   * stopped or finished CPU it is a state change outside execution (the CPU context is
-   * put back, memory and the model changed): the next checkpoint records it as one.
+   * callNested here). Inside execution it is part of a helper's return (the machine stops
+   * the run after it, see realRun); from a stopped or finished CPU it is a state change
+   * outside execution (the CPU context is put back, memory and the model changed): the
+   * next checkpoint records it as one.
    */
-  noteCallback(entry: bigint, fromTrap: boolean): void {
-    if (fromTrap || this.executing > 0) {
-      if (this.nestedCalls++ === 0) this.firstNestedEntry = entry;
-    } else this.noteExternalChange();
+  noteCallback(): void {
+    if (this.executing === 0) this.noteExternalChange();
   }
 
   override callFromTrap(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint } {
-    this.noteCallback(entry, true);
     return this.real.callFromTrap(entry, args, opts);
   }
 
   override callNested(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint } {
-    this.noteCallback(entry, false);
+    this.noteCallback();
     return this.real.callNested(entry, args, opts);
   }
 

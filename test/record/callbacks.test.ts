@@ -2,14 +2,19 @@
 // in the program, or after it returned) is a state change outside execution, like a map
 // update: counts stay exact, reverse execution goes back before it and forwards again
 // re-applies it, and the session records and replays with identical hashes. A callback a
-// helper runs inside a run (bpf_loop) still makes later counts inexact: reverse execution
-// is refused with a message naming the callback and pointing to `replay --stop-at`.
+// helper runs inside a run (bpf_loop) is part of the helper's return, as one single step
+// shows it: counts stay exact across it, reverse execution crosses it both ways, and the
+// session replays with identical checkpoint hashes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CommandResult } from '../../src/debugger/command.ts';
 import { commandsOf } from '../../src/record/index.ts';
+import { X86_GPRS } from '../../src/machine/regs.ts';
+import { HELPER_BASE, HELPER_STRIDE, TEXT_BASE } from '../../src/common/layout.ts';
+import { BPF_FUNC } from '../../src/bpf/helperIds.ts';
+import type { TimeTravelSession } from '../../src/record/timeTravel.ts';
 import { recordScript, repoRoot, replay, roundTrip } from './fixture.ts';
 
 const timerObj = path.join(repoRoot, 'examples/timer_shared.o');
@@ -28,7 +33,6 @@ test('timer fire while held at a breakpoint: reverse goes back before the callba
   assert.equal(at(4).after, at(1).after - 5, 'reverse-stepi 5 after the callback is exact');
   assert.equal(at(6).after, at(1).after, 'continue returns to the same breakpoint hit');
   assert.equal(at(6).hash, at(2).hash, '... with the callback\'s effect re-applied');
-  assert.equal(tts.tracer.nestedCalls, 0);
   const recording = roundTrip(rec.toRecording());
   tts.session.dispose();
   const r = await replay(recording);
@@ -60,15 +64,91 @@ test('timer fire after the program returned: print shows the callback\'s effect,
   }
 });
 
-test('after bpf_loop ran its callback inside the run, reverse is refused naming the callback and pointing to replay --stop-at', { skip: existsSync(loopObj) ? false : 'mix_el.o fixture missing' }, async () => {
-  const { rec, outputs } = await recordScript(loopObj, ['map delete jmp 1', 'run', 'print counter', 'reverse-stepi 3'], { prog: 'main_prog', interval: 64 });
+const loopSkip = existsSync(loopObj) ? false : 'mix_el.o fixture missing';
+/** main_prog without its tail call (jmp[1] emptied): it reaches bpf_loop(4, loop_cb) at insn 17. */
+const LOOP_SETUP = ['map delete jmp 1'];
+const registers = (tts: TimeTravelSession): string => tts.tracer.readRegs([...X86_GPRS, 'rip', 'eflags']).map((v) => v.toString(16)).join(',');
+
+test('reverse-stepi from after bpf_loop back to before it visits exactly the states forward stepping visited', { skip: loopSkip }, async () => {
+  const { rec, outputs } = await recordScript(loopObj, [...LOOP_SETUP, 'break main_prog:17', 'run'], { prog: 'main_prog', interval: 8 });
+  const tts = rec.tts;
   try {
-    assert.match(outputs[2]!, /ok/);
-    assert.match(outputs[3]!, /BPF callback main_prog\/loop_cb inside the run \(bpf_loop\).*replay FILE --stop-at N/);
-    // The session still records and replays by command.
+    assert.match(outputs.at(-1)!, /ok/);
+    const start = tts.count;
+    const forward = [registers(tts)];
+    const pcs: bigint[] = [tts.tracer.pc];
+    for (let k = 0; k < 12; k++) {
+      const r = await tts.execute('stepi');
+      assert.ok(r.ok, r.error?.message);
+      forward.push(registers(tts));
+      pcs.push(tts.tracer.pc);
+    }
+    assert.equal(tts.count, start + 12, 'each stepi is one instruction, the helper call included');
+    // One step is the helper's `ret` with the four callbacks inside it: the next lands back
+    // in main_prog with their effect (counter 3 + 0+1+2+3) visible.
+    const trap = pcs.indexOf(HELPER_BASE + BigInt(BPF_FUNC.loop) * HELPER_STRIDE);
+    assert.ok(trap > 0 && trap < 12, 'the steps pass through the bpf_loop trap');
+    assert.ok(pcs[trap + 1]! >= TEXT_BASE, 'the next step is back in main_prog');
+    assert.match(text(await tts.execute('print counter')), /= 9\b/);
+    const backward = [registers(tts)];
+    for (let k = 0; k < 12; k++) {
+      const r = await tts.execute('reverse-stepi');
+      assert.ok(r.ok, r.error?.message);
+      backward.push(registers(tts));
+    }
+    assert.equal(tts.count, start);
+    assert.deepEqual(backward.reverse(), forward);
+    assert.match(text(await tts.execute('print counter')), /= 3\b/, 'back before bpf_loop: its callbacks undone');
+  } finally {
+    tts.session.dispose();
+  }
+});
+
+test('a run across bpf_loop stops at the count stepping reaches; reverse-continue and reverse-finish cross the callbacks', { skip: loopSkip }, async () => {
+  // Stepping: the count at the first arrival at `helper` (called from gfunc, after bpf_loop).
+  const stepped = await recordScript(loopObj, [...LOOP_SETUP, 'break helper', 'start'], { prog: 'main_prog' });
+  let helperCount = -1;
+  try {
+    const tts = stepped.rec.tts;
+    const addr = tts.session.bps.all()[0]!.addr;
+    for (let k = 0; k < 10_000 && tts.tracer.pc !== addr; k++) assert.ok((await tts.execute('stepi')).ok);
+    assert.equal(tts.tracer.pc, addr);
+    helperCount = tts.count;
+  } finally {
+    stepped.rec.tts.session.dispose();
+  }
+  const { rec, outputs } = await recordScript(loopObj, [...LOOP_SETUP, 'break main_prog:17', 'break helper', 'run', 'continue'], { prog: 'main_prog', interval: 16 });
+  const tts = rec.tts;
+  try {
+    assert.ok(outputs.every((o) => / -> ok$/.test(o)), outputs.join('\n'));
+    assert.equal(tts.count, helperCount, 'the breakpoint after bpf_loop is hit at the count single steps reach');
+    const atHelper = tts.tracer.stateHash();
+    const fin = await tts.execute('reverse-finish');
+    assert.ok(fin.ok, fin.error?.message);
+    assert.match(text(fin), /call into this function/);
+    assert.ok(tts.count < helperCount);
+    const back = await tts.execute('reverse-continue');
+    assert.ok(back.ok, back.error?.message);
+    assert.match(text(back), /Breakpoint 1 \(reverse\)/);
+    assert.match(text(await tts.execute('print counter')), /= 3\b/);
+    assert.ok((await tts.execute('continue')).ok);
+    assert.equal(tts.count, helperCount, 'forwards again, through the callbacks, to the same hit');
+    assert.equal(tts.tracer.stateHash(), atHelper);
+  } finally {
+    tts.session.dispose();
+  }
+});
+
+test('record -> replay of a bpf_loop session, reverse commands included, gives identical checkpoint hashes', { skip: loopSkip }, async () => {
+  const script = [...LOOP_SETUP, 'break main_prog:17', 'run', 'stepi 8', 'reverse-stepi 3', 'continue', 'reverse-stepi 20', 'print counter', 'continue'];
+  const { rec, outputs } = await recordScript(loopObj, script, { prog: 'main_prog', interval: 8 });
+  try {
+    assert.ok(outputs.every((o) => / -> ok$/.test(o)), outputs.join('\n'));
     const recording = roundTrip(rec.toRecording());
+    assert.ok(recording.checkpoints.length > 4);
     const r = await replay(recording);
     assert.ok(r.ok, !r.ok ? r.error.message : '');
+    assert.equal(r.value.checkpointsVerified, recording.checkpoints.length);
     assert.equal(r.value.finalHash, recording.final.hash);
   } finally {
     rec.tts.session.dispose();
