@@ -18,15 +18,15 @@ export interface TermSize {
 }
 
 /**
- * Terminal size, following resizes. The height is one less than the terminal's rows:
- * Ink clears the whole screen on every frame once the output is as tall as the terminal,
- * and leaving the last row free keeps it on its line-by-line update path (no flicker).
+ * Terminal size, following resizes, less `spareRows` at the bottom. When Ink draws the
+ * frame (tests, inline mode) one row stays free: Ink clears the whole terminal on every
+ * frame once its output is as tall as the terminal. The frame writer draws every row.
  */
-export function useTerminalSize(fixedWidth?: number, fixedHeight?: number): TermSize {
+export function useTerminalSize(fixedWidth?: number, fixedHeight?: number, spareRows = 1): TermSize {
   const { stdout } = useStdout();
   const read = (): TermSize => ({
     width: fixedWidth ?? (stdout.columns || 80),
-    height: fixedHeight ?? Math.max(1, (stdout.rows || 24) - 1),
+    height: fixedHeight ?? Math.max(1, (stdout.rows || 24) - spareRows),
   });
   const [size, setSize] = useState<TermSize>(read);
   useEffect(() => {
@@ -36,6 +36,6 @@ export function useTerminalSize(fixedWidth?: number, fixedHeight?: number): Term
     return () => {
       stdout.off('resize', onResize);
     };
-  }, [stdout, fixedWidth, fixedHeight]);
+  }, [stdout, fixedWidth, fixedHeight, spareRows]);
   return size;
 }

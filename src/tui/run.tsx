@@ -2,8 +2,10 @@
 import './interactive.ts'; // must stay first: before Ink reads CI
 import { render } from 'ink';
 import { App } from './App.tsx';
+import { FrameWriter } from './frameWriter.ts';
+import { FrameSinkContext } from './screen.tsx';
 import type { SessionPort } from './sessionPort.ts';
-import { enterAltScreen, installExitGuards } from './terminal.ts';
+import { enterAltScreen, installExitGuards, watchWrites } from './terminal.ts';
 import { ThemeContext, themeFor } from './theme.ts';
 
 export interface TuiOptions {
@@ -14,11 +16,14 @@ export interface TuiOptions {
   env?: Record<string, string | undefined>;
   /** Start with this command history. */
   history?: string[];
-  /** Skip the alternate screen (for terminals or tests that do not want it). */
+  /**
+   * Draw inline through Ink instead of full screen (no alternate screen, no frame writer):
+   * for terminals or tests that do not want the screen taken over.
+   */
   inline?: boolean;
   /**
-   * Frame-rate cap. Ink throttles renders to it; 60 keeps a keypress-to-frame delay
-   * well inside one 16 ms frame while bursts of Views coalesce.
+   * Frame-rate cap: frames go out at most this often, so a stream of Views (progress while
+   * running) coalesces; a key after a pause is drawn at once. 0: no cap.
    */
   maxFps?: number;
 }
@@ -26,28 +31,41 @@ export interface TuiOptions {
 /** Runs the TUI until the user quits; resolves after the terminal is restored. */
 export async function runTui(port: SessionPort, opts: TuiOptions = {}): Promise<void> {
   const stdout = opts.stdout ?? process.stdout;
-  const restore = opts.inline ? () => undefined : enterAltScreen(stdout);
+  const fps = opts.maxFps ?? 60;
+  // Full screen: the frame writer draws the screen (only the rows that change) and Ink
+  // renders nothing itself; it still reads the keys and runs the React tree. Ink's own
+  // full-screen output pass costs 15 ms and more per 200x60 frame (docs/PERFORMANCE.md).
+  const writer = opts.inline ? null : new FrameWriter(stdout, { minIntervalMs: fps > 0 ? 1000 / fps : 0 });
+  const leaveAltScreen = opts.inline ? () => undefined : enterAltScreen(stdout);
+  // The writer stops before the screen is restored, so no frame lands on the user's screen.
+  const restore = (): void => {
+    writer?.dispose();
+    leaveAltScreen();
+  };
   const uninstall = installExitGuards(restore);
   const theme = themeFor(opts.env ?? process.env);
   try {
     const ink = render(
       <ThemeContext.Provider value={theme}>
-        <App port={port} history={opts.history} />
+        <FrameSinkContext.Provider value={writer}>
+          <App port={port} history={opts.history} />
+        </FrameSinkContext.Provider>
       </ThemeContext.Provider>,
       {
-        stdout,
+        // Anything Ink writes itself (console output it intercepts, its cursor handling)
+        // lands on the frame writer's screen, which then redraws in full.
+        stdout: writer ? watchWrites(stdout, () => writer.invalidate()) : stdout,
         stdin: opts.stdin ?? process.stdin,
         stderr: opts.stderr ?? process.stderr,
         // Ctrl-C interrupts the engine; quitting is q / Ctrl-D.
         exitOnCtrlC: false,
-        // console output would scribble over the full-screen frame.
+        // console.* output goes through Ink to `stdout`, so (through watchWrites) the frame
+        // is drawn again after it instead of being left scribbled over.
         patchConsole: true,
-        // Ink wraps each frame in synchronized output (\x1b[?2026h ... \x1b[?2026l) on a
-        // terminal (ink/build/write-synchronized.js), so erase+redraw does not flicker.
-        // Not `incrementalRendering`: in Ink 6.8 it starts one row low when the frame ends
-        // in a newline and the screen scrolls by a line on every update (seen in tmux).
+        // Inline mode only (the frame writer does its own diffing): in Ink 6.8 incremental
+        // rendering starts one row low when the frame ends in a newline (seen in tmux).
         incrementalRendering: false,
-        maxFps: opts.maxFps ?? 60,
+        maxFps: fps,
       },
     );
     await ink.waitUntilExit();

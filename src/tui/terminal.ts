@@ -62,3 +62,23 @@ export function installExitGuards(restore: () => void, proc: ProcessLike = proce
     proc.off('unhandledRejection', onCrash);
   };
 }
+
+/**
+ * `out` as seen by someone else who writes to it: every write calls `onWrite` first (the
+ * frame writer then knows the screen is no longer what it drew). Everything else, the
+ * size and 'resize' events included, is the stream's own.
+ */
+export function watchWrites<T extends Writable>(out: T, onWrite: () => void): T {
+  return new Proxy(out, {
+    get(target, prop) {
+      if (prop === 'write') {
+        return (...args: unknown[]) => {
+          onWrite();
+          return (target.write as (...a: unknown[]) => unknown)(...args);
+        };
+      }
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}

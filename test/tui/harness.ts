@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { ReactElement } from 'react';
 import { render as inkRender } from 'ink';
+import { TerminalScreen } from './terminalScreen.ts';
 
 export class FakeStdout extends EventEmitter {
   frames: string[] = [];
@@ -23,6 +24,25 @@ export class FakeStdout extends EventEmitter {
     this.columns = columns;
     this.rows = rows;
     this.emit('resize');
+  }
+}
+
+/** A terminal: what is written lands on a TerminalScreen, as on a real one. */
+export class TtyStdout extends FakeStdout {
+  override isTTY = true;
+  screen: TerminalScreen;
+  constructor(columns: number, rows: number) {
+    super(columns, rows);
+    this.screen = new TerminalScreen(columns, rows);
+    const record = this.write;
+    this.write = (s: string): boolean => {
+      this.screen.write(s);
+      return record(s);
+    };
+  }
+  override resize(columns: number, rows: number): void {
+    this.screen.resize(columns, rows);
+    super.resize(columns, rows);
   }
 }
 
@@ -81,3 +101,15 @@ export function renderAt(tree: ReactElement, columns = 100, rows = 40): Rendered
 
 /** Lets Ink process input and effects (its input handling and renders are async). */
 export const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until `cond` holds (checked every few ms), failing after `ms` with `what`. For
+ * asynchronous frames on a machine whose load makes any fixed delay too short.
+ */
+export async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await tick(5);
+  }
+}

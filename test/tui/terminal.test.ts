@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { ALT_SCREEN_OFF, ALT_SCREEN_ON, CURSOR_SHOW, enterAltScreen, installExitGuards, type ProcessLike } from '../../src/tui/terminal.ts';
+import { ALT_SCREEN_OFF, ALT_SCREEN_ON, CURSOR_SHOW, enterAltScreen, installExitGuards, watchWrites, type ProcessLike } from '../../src/tui/terminal.ts';
 
 class Sink {
   out = '';
@@ -63,5 +63,28 @@ describe('terminal', () => {
     assert.equal(p.listenerCount('exit'), 1);
     uninstall();
     for (const e of ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'uncaughtException', 'unhandledRejection']) assert.equal(p.listenerCount(e), 0, e);
+  });
+
+  it('tells the frame writer about every write to the stream, and passes size and events through', () => {
+    class Stream extends EventEmitter {
+      columns = 120;
+      out = '';
+      write(x: string): boolean {
+        this.out += x;
+        return true;
+      }
+    }
+    const s = new Stream();
+    const seen: string[] = [];
+    const w = watchWrites(s, () => seen.push(s.out));
+    w.write('a');
+    w.write('b');
+    assert.deepEqual(seen, ['', 'a'], 'called before each write lands');
+    assert.equal(s.out, 'ab');
+    assert.equal(w.columns, 120);
+    let resized = 0;
+    w.on('resize', () => resized++);
+    s.emit('resize');
+    assert.equal(resized, 1);
   });
 });

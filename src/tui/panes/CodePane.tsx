@@ -1,14 +1,15 @@
 // BPF instructions with their native instructions beneath and C source lines between,
 // markers for the PC (►), breakpoints (● / ○ disabled), poke sites and tail calls.
 import React from 'react';
-import { Text } from 'ink';
 import type { DisasmLine, InsnMarkers, View } from '../../debugger/view.ts';
-import { clip, fit, shortAddr, windowStart } from '../format.ts';
+import { clip, fit, windowStart, shortAddr } from '../format.ts';
+import { line, span, withStyle, type Line } from '../styled.ts';
+import { useTheme, type Theme } from '../theme.ts';
+import { LinesView } from './LinesView.tsx';
+import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 /** Up to 7 bytes shown in full; longer encodings (movabs) end in '…'. */
 const fitBytes = (b: string): string => fit(b, 21);
-import { useTheme, type Theme } from '../theme.ts';
-import { Empty, PaneFrame, bodyRows } from './PaneFrame.tsx';
 
 export interface CodePaneProps {
   view: View;
@@ -34,90 +35,65 @@ function pokeTag(view: View, m: InsnMarkers): string {
   return m.tailCall ? `  [tail call ${m.tailCall}]` : '';
 }
 
-function CodeLine({ line, view, isCurrent, isCursor, width, theme, showBytes }: {
-  line: DisasmLine;
-  view: View;
-  isCurrent: boolean;
-  isCursor: boolean;
-  width: number;
-  theme: Theme;
-  showBytes: boolean;
-}): React.ReactElement {
-  switch (line.kind) {
+function codeLine(l: DisasmLine, view: View, isCurrent: boolean, isCursor: boolean, width: number, theme: Theme, showBytes: boolean): Line {
+  switch (l.kind) {
     case 'func':
-      return (
-        <Text bold color={theme.title} inverse={isCursor} wrap="truncate-end">
-          {clip(`<${line.func}> ${line.addr}:`, width)}
-        </Text>
-      );
+      return line(clip(`<${l.func}> ${l.addr}:`, width), { bold: true, color: theme.title, inverse: isCursor });
     case 'source':
-      return (
-        <Text color={theme.source} italic={!theme.color} inverse={isCursor} wrap="truncate-end">
-          {clip(`   ${String(line.line).padStart(4)}│ ${line.text.trim()}`, width)}
-        </Text>
-      );
+      return line(clip(`   ${String(l.line).padStart(4)}│ ${l.text.trim()}`, width), { color: theme.source, italic: !theme.color, inverse: isCursor });
     case 'bpf': {
-      const m = line.markers;
+      const m = l.markers;
       const cur = isCurrent || m.current;
-      const tag = pokeTag(view, m);
-      const body = `${gutter(m, cur)}${String(line.insn).padStart(4)}: ${line.text}`;
-      return (
-        <Text inverse={isCursor} wrap="truncate-end">
-          <Text color={m.breakpoint !== null ? theme.breakpoint : undefined}>{body.slice(0, 2)}</Text>
-          <Text bold={cur} color={cur ? theme.current : undefined}>{clip(body.slice(2), Math.max(0, width - 2))}</Text>
-          <Text color={m.poke !== null ? theme.tailCall : theme.tailCall} bold>{clip(tag, Math.max(0, width - body.length))}</Text>
-        </Text>
+      const body = `${gutter(m, cur)}${String(l.insn).padStart(4)}: ${l.text}`;
+      return withStyle(
+        [
+          span(body.slice(0, 2), { color: m.breakpoint !== null ? theme.breakpoint : undefined }),
+          span(clip(body.slice(2), Math.max(0, width - 2)), { bold: cur, color: cur ? theme.current : undefined }),
+          span(clip(pokeTag(view, m), Math.max(0, width - body.length)), { color: theme.tailCall, bold: true }),
+        ],
+        { inverse: isCursor },
       );
     }
     case 'native': {
-      const m = line.markers;
-      const bytes = showBytes ? `${fitBytes(line.bytes)} ` : '';
-      const body = `${gutter(m, isCurrent)}    ${shortAddr(line.addr)}  ${bytes}${line.text}`;
-      const tag = pokeTag(view, m);
-      return (
-        <Text inverse={isCursor} wrap="truncate-end">
-          <Text color={m.breakpoint !== null ? theme.breakpoint : undefined}>{body.slice(0, 2)}</Text>
-          <Text bold={isCurrent} color={isCurrent ? theme.current : theme.native} dimColor={!isCurrent && !theme.color}>
-            {clip(body.slice(2), Math.max(0, width - 2))}
-          </Text>
-          <Text color={theme.tailCall} bold>{clip(tag, Math.max(0, width - body.length))}</Text>
-        </Text>
+      const m = l.markers;
+      const bytes = showBytes ? `${fitBytes(l.bytes)} ` : '';
+      const body = `${gutter(m, isCurrent)}    ${shortAddr(l.addr)}  ${bytes}${l.text}`;
+      return withStyle(
+        [
+          span(body.slice(0, 2), { color: m.breakpoint !== null ? theme.breakpoint : undefined }),
+          span(clip(body.slice(2), Math.max(0, width - 2)), {
+            bold: isCurrent,
+            color: isCurrent ? theme.current : theme.native,
+            dim: !isCurrent && !theme.color,
+          }),
+          span(clip(pokeTag(view, m), Math.max(0, width - body.length)), { color: theme.tailCall, bold: true }),
+        ],
+        { inverse: isCursor },
       );
     }
   }
 }
 
-export function CodePane({ view, focused, width, height, cursor = null }: CodePaneProps): React.ReactElement {
-  const theme = useTheme();
+export function codePaneLines({ view, focused, width, height, cursor = null }: CodePaneProps, theme: Theme): Line[] {
   const d = view.disasm;
   const rows = bodyRows(height);
   const inner = width - 1;
   if (!d || d.lines.length === 0) {
-    return (
-      <PaneFrame title="Code" focused={focused} width={width} height={height}>
-        <Empty text={view.runState === 'not-started' ? 'not started: r runs, b sets a breakpoint' : 'no code here'} />
-      </PaneFrame>
-    );
+    const text = view.runState === 'not-started' ? 'not started: r runs, b sets a breakpoint' : 'no code here';
+    return paneFrame({ title: 'Code', focused, width, height }, [emptyLine(text, theme)], theme);
   }
   const focus = cursor ?? d.current ?? 0;
   const start = windowStart(d.lines.length, rows, focus);
   const shown = d.lines.slice(start, start + rows);
-  return (
-    <PaneFrame title="Code" info={`${d.program}${d.func !== d.program ? ` / ${d.func}` : ''}`} focused={focused} width={width} height={height}>
-      {shown.map((line, i) => (
-        <CodeLine
-          key={start + i}
-          line={line}
-          view={view}
-          isCurrent={start + i === d.current}
-          isCursor={focused && cursor !== null && start + i === cursor}
-          width={inner}
-          theme={theme}
-          showBytes={inner >= 90}
-        />
-      ))}
-    </PaneFrame>
+  const info = `${d.program}${d.func !== d.program ? ` / ${d.func}` : ''}`;
+  const body = shown.map((l, i) =>
+    codeLine(l, view, start + i === d.current, focused && cursor !== null && start + i === cursor, inner, theme, inner >= 90),
   );
+  return paneFrame({ title: 'Code', info, focused, width, height }, body, theme);
+}
+
+export function CodePane(props: CodePaneProps): React.ReactElement {
+  return <LinesView lines={codePaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }
 
 /**

@@ -1,12 +1,13 @@
-// The log of commands and their output. A full-screen TUI cannot use <Static> (it
-// prints above the frame and scrolls the alternate screen), so the log is a pane that
-// follows its end unless scrolled.
+// The log of commands and their output. A full-screen TUI cannot print above its frame
+// (that would scroll the alternate screen), so the log is a pane that follows its end
+// unless scrolled.
 import React from 'react';
-import { Text } from 'ink';
 import type { OutputLine } from '../../debugger/view.ts';
 import { clip } from '../format.ts';
-import { useTheme } from '../theme.ts';
-import { PaneFrame, bodyRows } from './PaneFrame.tsx';
+import { line, type Line } from '../styled.ts';
+import { useTheme, type Theme } from '../theme.ts';
+import { LinesView } from './LinesView.tsx';
+import { bodyRows, paneFrame } from './paneFrame.ts';
 
 export interface OutputPaneProps {
   lines: readonly OutputLine[];
@@ -19,23 +20,20 @@ export interface OutputPaneProps {
 
 export const PROMPT = '(bpfdbg) ';
 
-export function OutputPane({ lines, focused, width, height, scroll = null }: OutputPaneProps): React.ReactElement {
-  const theme = useTheme();
+export function outputPaneLines({ lines, focused, width, height, scroll = null }: OutputPaneProps, theme: Theme): Line[] {
   const rows = bodyRows(height);
   const maxStart = Math.max(0, lines.length - rows);
   const start = scroll === null ? maxStart : Math.min(scroll, maxStart);
-  return (
-    <PaneFrame title="Output" info={scroll === null ? undefined : `${start + 1}-${Math.min(lines.length, start + rows)}/${lines.length}`} focused={focused} width={width} height={height}>
-      {lines.slice(start, start + rows).map((l) => (
-        <Text
-          key={l.seq}
-          wrap="truncate-end"
-          color={l.kind === 'error' ? theme.error : l.kind === 'info' ? theme.dim : undefined}
-          bold={l.kind === 'command' || (l.kind === 'error' && !theme.color)}
-        >
-          {clip(l.kind === 'command' ? PROMPT + l.text : l.text, width - 1)}
-        </Text>
-      ))}
-    </PaneFrame>
+  const info = scroll === null ? undefined : `${start + 1}-${Math.min(lines.length, start + rows)}/${lines.length}`;
+  const body = lines.slice(start, start + rows).map((l) =>
+    line(clip(l.kind === 'command' ? PROMPT + l.text : l.text, width - 1), {
+      color: l.kind === 'error' ? theme.error : l.kind === 'info' ? theme.dim : undefined,
+      bold: l.kind === 'command' || (l.kind === 'error' && !theme.color),
+    }),
   );
+  return paneFrame({ title: 'Output', info, focused, width, height }, body, theme);
+}
+
+export function OutputPane(props: OutputPaneProps): React.ReactElement {
+  return <LinesView lines={outputPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }

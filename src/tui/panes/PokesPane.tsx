@@ -2,11 +2,12 @@
 // program and any grace period still pending. A state that changed at this stop is
 // highlighted with its transition (C->D->B on install, B->D->C on delete).
 import React from 'react';
-import { Text } from 'ink';
 import type { Poke, View } from '../../debugger/view.ts';
 import { clip, shortAddr, windowStart } from '../format.ts';
+import { line, span, type Line } from '../styled.ts';
 import { useTheme, type Theme } from '../theme.ts';
-import { Empty, PaneFrame, bodyRows } from './PaneFrame.tsx';
+import { LinesView } from './LinesView.tsx';
+import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 export interface PokesPaneProps {
   view: View;
@@ -18,57 +19,35 @@ export interface PokesPaneProps {
 
 const STATE_MEANING = { A: 'ILLEGAL', B: 'armed', C: 'empty', D: 'transient' } as const;
 
-function pokeRows(p: Poke, width: number, theme: Theme): React.ReactElement[] {
-  const k = `p${p.index}`;
+function pokeRows(p: Poke, width: number, theme: Theme): Line[] {
   const hot = p.changed;
   const trans = p.lastTransition ? `${p.lastTransition.from}->${p.lastTransition.to}` : '';
   const head = ` #${p.index} ${p.program}:${p.insn} ${p.map}[${p.key}] -> ${p.slotProgram ?? '(empty)'}`;
-  const rows = [
-    <Text key={k + 'h'} wrap="truncate-end">
-      <Text bold inverse={hot || p.state === 'A'} color={theme.poke[p.state]}>
-        {` ${p.state} `}
-      </Text>
-      <Text bold={hot}>{clip(head, Math.max(0, width - 3))}</Text>
-      <Text color={hot ? theme.changed : theme.dim} bold={hot}>
-        {` ${STATE_MEANING[p.state]}${hot && trans ? ` ◆ ${trans}` : ''}`}
-      </Text>
-    </Text>,
-    <Text key={k + 'b'} wrap="truncate-end" color={theme.native}>
-      {clip(`    bypass ${shortAddr(p.bypass.addr)}: ${p.bypass.bytes}  ${p.bypass.asm}`, width)}
-    </Text>,
-    <Text key={k + 't'} wrap="truncate-end" color={theme.native}>
-      {clip(`    target ${shortAddr(p.target.addr)}: ${p.target.bytes}  ${p.target.asm}`, width)}
-    </Text>,
+  const rows: Line[] = [
+    [
+      span(` ${p.state} `, { bold: true, inverse: hot || p.state === 'A', color: theme.poke[p.state] }),
+      span(clip(head, Math.max(0, width - 3)), { bold: hot }),
+      span(` ${STATE_MEANING[p.state]}${hot && trans ? ` ◆ ${trans}` : ''}`, { color: hot ? theme.changed : theme.dim, bold: hot }),
+    ],
+    line(clip(`    bypass ${shortAddr(p.bypass.addr)}: ${p.bypass.bytes}  ${p.bypass.asm}`, width), { color: theme.native }),
+    line(clip(`    target ${shortAddr(p.target.addr)}: ${p.target.bytes}  ${p.target.asm}`, width), { color: theme.native }),
   ];
   if (p.pendingGracePeriod) {
-    rows.push(
-      <Text key={k + 'g'} wrap="truncate-end" color={theme.changed}>
-        {clip(`    grace period pending: ${p.pendingGracePeriod.waitingFor}`, width)}
-      </Text>,
-    );
+    rows.push(line(clip(`    grace period pending: ${p.pendingGracePeriod.waitingFor}`, width), { color: theme.changed }));
   }
   if (p.lastTransition && (hot || width >= 60)) {
-    rows.push(
-      <Text key={k + 'l'} wrap="truncate-end" color={hot ? theme.changed : theme.dim} bold={hot}>
-        {clip(`    last: ${trans} ${p.lastTransition.cause}`, width)}
-      </Text>,
-    );
+    rows.push(line(clip(`    last: ${trans} ${p.lastTransition.cause}`, width), { color: hot ? theme.changed : theme.dim, bold: hot }));
   }
   return rows;
 }
 
-export function buildPokeRows(view: View, width: number, theme: Theme): React.ReactElement[] {
+export function buildPokeRows(view: View, width: number, theme: Theme): Line[] {
   return view.pokes.flatMap((p) => pokeRows(p, width, theme));
 }
 
-export function PokesPane({ view, focused, width, height, scroll = null }: PokesPaneProps): React.ReactElement {
-  const theme = useTheme();
+export function pokesPaneLines({ view, focused, width, height, scroll = null }: PokesPaneProps, theme: Theme): Line[] {
   if (view.pokes.length === 0) {
-    return (
-      <PaneFrame title="Pokes" focused={focused} width={width} height={height}>
-        <Empty text="no direct tail calls (no poke descriptors)" />
-      </PaneFrame>
-    );
+    return paneFrame({ title: 'Pokes', focused, width, height }, [emptyLine('no direct tail calls (no poke descriptors)', theme)], theme);
   }
   const all = buildPokeRows(view, width - 1, theme);
   const rows = bodyRows(height);
@@ -80,9 +59,10 @@ export function PokesPane({ view, focused, width, height, scroll = null }: Pokes
   }
   const start = windowStart(all.length, rows, focusRow, scroll ?? 0);
   const changed = view.pokes.filter((p) => p.changed).length;
-  return (
-    <PaneFrame title="Pokes" info={`${view.pokes.length}${changed ? `, ${changed} changed` : ''}`} focused={focused} width={width} height={height}>
-      {all.slice(start, start + rows)}
-    </PaneFrame>
-  );
+  const info = `${view.pokes.length}${changed ? `, ${changed} changed` : ''}`;
+  return paneFrame({ title: 'Pokes', info, focused, width, height }, all.slice(start, start + rows), theme);
+}
+
+export function PokesPane(props: PokesPaneProps): React.ReactElement {
+  return <LinesView lines={pokesPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }

@@ -2,12 +2,13 @@
 // changed values highlighted; r9 as the private frame pointer and the tail-call counter
 // called out on their own rows.
 import React from 'react';
-import { Box, Text } from 'ink';
 import type { BpfRegister, NativeRegister, View } from '../../debugger/view.ts';
 import { describeTcc } from '../describe.ts';
 import { clip, padHex64, windowStart } from '../format.ts';
+import { besides, line, span, type Line, type Span } from '../styled.ts';
 import { useTheme, type Theme } from '../theme.ts';
-import { Empty, PaneFrame, bodyRows } from './PaneFrame.tsx';
+import { LinesView } from './LinesView.tsx';
+import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 export interface RegistersPaneProps {
   view: View;
@@ -18,66 +19,39 @@ export interface RegistersPaneProps {
   scroll?: number | null;
 }
 
-const Val = ({ value, changed, theme }: { value: string; changed: boolean; theme: Theme }): React.ReactElement => (
-  <Text color={changed ? theme.changed : undefined} bold={changed} inverse={changed && !theme.color}>
-    {padHex64(value)}
-  </Text>
-);
+/** Width of the native column when BPF registers get their own. */
+const NATIVE_COL = 30;
 
-function NativeRow({ r, theme }: { r: NativeRegister; theme: Theme }): React.ReactElement {
+const val = (value: string, changed: boolean, theme: Theme): Span =>
+  span(padHex64(value), { color: changed ? theme.changed : undefined, bold: changed, inverse: changed && !theme.color });
+
+function nativeRow(r: NativeRegister, theme: Theme): Line {
   const tag = r.bpf ?? (r.role === 'private frame pointer' ? 'pfp' : r.role === 'tail-call counter' ? 'tcc' : '');
-  return (
-    <Text wrap="truncate-end">
-      {r.name.padEnd(7)}
-      <Val value={r.value} changed={r.changed} theme={theme} />
-      <Text color={theme.dim}> {tag}</Text>
-    </Text>
-  );
+  return [span(r.name.padEnd(7)), val(r.value, r.changed, theme), span(` ${tag}`, { color: theme.dim })];
 }
 
-function BpfRow({ r, theme }: { r: BpfRegister; theme: Theme }): React.ReactElement {
-  return (
-    <Text wrap="truncate-end">
-      <Text bold>{r.name.padEnd(4)}</Text>
-      <Text color={theme.dim}>{r.native.padEnd(4)}</Text>
-      <Val value={r.value} changed={r.changed} theme={theme} />
-    </Text>
-  );
-}
+const bpfRow = (r: BpfRegister, theme: Theme): Line => [
+  span(r.name.padEnd(4), { bold: true }),
+  span(r.native.padEnd(4), { color: theme.dim }),
+  val(r.value, r.changed, theme),
+];
 
-export function RegistersPane({ view, focused, width, height, scroll = null }: RegistersPaneProps): React.ReactElement {
-  const theme = useTheme();
+export function registersPaneLines({ view, focused, width, height, scroll = null }: RegistersPaneProps, theme: Theme): Line[] {
   const regs = view.registers;
   const rows = bodyRows(height);
-  if (!regs) {
-    return (
-      <PaneFrame title="Registers" focused={focused} width={width} height={height}>
-        <Empty text="no registers: not running" />
-      </PaneFrame>
-    );
-  }
+  if (!regs) return paneFrame({ title: 'Registers', focused, width, height }, [emptyLine('no registers: not running', theme)], theme);
   const inner = width - 1;
-  const callouts: React.ReactElement[] = [];
+  const callouts: Line[] = [];
   const pfp = regs.privateFramePointer;
-  if (pfp) {
-    callouts.push(
-      <Text key="pfp" wrap="truncate-end" color={theme.tailCall}>
-        {clip(`${pfp.reg} = private frame pointer (R10) ${pfp.areaLo}..${pfp.areaHi}`, inner)}
-      </Text>,
-    );
-  }
+  if (pfp) callouts.push(line(clip(`${pfp.reg} = private frame pointer (R10) ${pfp.areaLo}..${pfp.areaHi}`, inner), { color: theme.tailCall }));
   const t = regs.tailCallCounter;
   if (t) {
-    callouts.push(
-      <Text key="tcc" wrap="truncate-end">
-        <Text bold color={t.changed ? theme.changed : theme.tailCall} inverse={t.changed && !theme.color}>
-          {describeTcc(t)}
-        </Text>
-        <Text> {clip(t.describe, Math.max(0, inner - 14))}</Text>
-      </Text>,
-    );
+    callouts.push([
+      span(describeTcc(t), { bold: true, color: t.changed ? theme.changed : theme.tailCall, inverse: t.changed && !theme.color }),
+      span(` ${clip(t.describe, Math.max(0, inner - 14))}`),
+    ]);
   }
-  if (regs.flags.length) callouts.push(<Text key="fl" wrap="truncate-end">{clip(`flags ${regs.flags.join(' ')}`, inner)}</Text>);
+  if (regs.flags.length) callouts.push(line(clip(`flags ${regs.flags.join(' ')}`, inner)));
 
   // Wide: native | BPF in two columns; narrow: one list, BPF names as tags.
   const twoCol = inner >= 56;
@@ -87,29 +61,18 @@ export function RegistersPane({ view, focused, width, height, scroll = null }: R
   const calloutShown = callouts.slice(start, start + rows);
   const listStart = Math.max(0, start - callouts.length);
   const listRows = rows - calloutShown.length;
-  const natives = regs.native.slice(listStart, listStart + listRows);
+  const natives = regs.native.slice(listStart, listStart + listRows).map((r) => nativeRow(r, theme));
+  let list: Line[] = natives;
+  if (twoCol) {
+    const bpf = regs.bpf.slice(listStart, listStart + listRows).map((r) => bpfRow(r, theme));
+    list = besides([{ lines: natives, width: NATIVE_COL }, { lines: bpf, width: inner - NATIVE_COL }], Math.max(natives.length, bpf.length));
+  }
   const title = twoCol ? 'Registers   native | BPF' : 'Registers';
-  return (
-    <PaneFrame title={title} info={view.arch} focused={focused} width={width} height={height}>
-      {calloutShown}
-      {twoCol ? (
-        <Box flexDirection="row">
-          <Box flexDirection="column" width={30} flexShrink={0}>
-            {natives.map((r) => (
-              <NativeRow key={r.name} r={r} theme={theme} />
-            ))}
-          </Box>
-          <Box flexDirection="column" width={inner - 30} flexShrink={0}>
-            {regs.bpf.slice(listStart, listStart + listRows).map((r) => (
-              <BpfRow key={r.name} r={r} theme={theme} />
-            ))}
-          </Box>
-        </Box>
-      ) : (
-        natives.map((r) => <NativeRow key={r.name} r={r} theme={theme} />)
-      )}
-    </PaneFrame>
-  );
+  return paneFrame({ title, info: view.arch, focused, width, height }, [...calloutShown, ...list], theme);
+}
+
+export function RegistersPane(props: RegistersPaneProps): React.ReactElement {
+  return <LinesView lines={registersPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }
 
 /** Rows the pane's content needs (for scroll limits). */

@@ -1,11 +1,12 @@
 // The selected frame's slots, named: return address, saved rbp, counter slots, saved
 // callee-saved registers, BPF stack bytes, the private-stack area and its guards.
 import React from 'react';
-import { Text } from 'ink';
 import type { FrameSlot, View } from '../../debugger/view.ts';
 import { clip, fpOff, padHex64, shortAddr, windowStart } from '../format.ts';
+import { span, type Line } from '../styled.ts';
 import { useTheme, type Theme } from '../theme.ts';
-import { Empty, PaneFrame, bodyRows } from './PaneFrame.tsx';
+import { LinesView } from './LinesView.tsx';
+import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 export interface StackPaneProps {
   view: View;
@@ -15,49 +16,37 @@ export interface StackPaneProps {
   scroll?: number | null;
 }
 
-function SlotRow({ s, width, theme }: { s: FrameSlot; width: number; theme: Theme }): React.ReactElement {
+function slotRow(s: FrameSlot, width: number, theme: Theme): Line {
   const off = `${s.base}${fpOff(s.fpOff)}`.padEnd(10);
   const name = s.name.padEnd(15);
   const val = s.value !== null ? padHex64(s.value) : s.bytes;
   const note = s.note ? `  ${s.note}` : '';
   const wideAddr = width >= 70 ? `${shortAddr(s.addr)} ` : '';
   const hot = s.changed || s.alert;
-  return (
-    <Text wrap="truncate-end">
-      <Text color={theme.address}>{wideAddr}</Text>
-      <Text color={theme.dim}>{off}</Text>
-      <Text bold={s.kind !== 'bpf-stack'}>{name}</Text>
-      <Text
-        color={s.alert ? theme.error : s.changed ? theme.changed : undefined}
-        bold={hot}
-        inverse={hot && !theme.color}
-      >
-        {clip(val, Math.max(0, width - wideAddr.length - 25))}
-      </Text>
-      <Text color={s.alert ? theme.error : theme.dim}>{note}</Text>
-    </Text>
-  );
+  return [
+    span(wideAddr, { color: theme.address }),
+    span(off, { color: theme.dim }),
+    span(name, { bold: s.kind !== 'bpf-stack' }),
+    span(clip(val, Math.max(0, width - wideAddr.length - 25)), {
+      color: s.alert ? theme.error : s.changed ? theme.changed : undefined,
+      bold: hot,
+      inverse: hot && !theme.color,
+    }),
+    span(note, { color: s.alert ? theme.error : theme.dim }),
+  ];
 }
 
-export function StackPane({ view, focused, width, height, scroll = null }: StackPaneProps): React.ReactElement {
-  const theme = useTheme();
+export function stackPaneLines({ view, focused, width, height, scroll = null }: StackPaneProps, theme: Theme): Line[] {
   const fs = view.frameSlots;
-  if (!fs) {
-    return (
-      <PaneFrame title="Stack" focused={focused} width={width} height={height}>
-        <Empty text="no frame" />
-      </PaneFrame>
-    );
-  }
+  if (!fs) return paneFrame({ title: 'Stack', focused, width, height }, [emptyLine('no frame', theme)], theme);
   const rows = bodyRows(height);
   const start = windowStart(fs.slots.length, rows, null, scroll ?? 0);
-  return (
-    <PaneFrame title="Stack" info={`#${fs.level} ${fs.func} ${fs.fpReg}=${fs.fp}`} focused={focused} width={width} height={height}>
-      {fs.slots.slice(start, start + rows).map((s, i) => (
-        <SlotRow key={start + i} s={s} width={width - 1} theme={theme} />
-      ))}
-    </PaneFrame>
-  );
+  const body = fs.slots.slice(start, start + rows).map((s) => slotRow(s, width - 1, theme));
+  return paneFrame({ title: 'Stack', info: `#${fs.level} ${fs.func} ${fs.fpReg}=${fs.fp}`, focused, width, height }, body, theme);
+}
+
+export function StackPane(props: StackPaneProps): React.ReactElement {
+  return <LinesView lines={stackPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }
 
 export const stackRows = (view: View): number => view.frameSlots?.slots.length ?? 0;

@@ -1,10 +1,9 @@
 // The prompt line, with a block cursor when focused and, while Tab is cycling, the
 // candidate list on the row above.
-import React from 'react';
-import { Box, Text } from 'ink';
 import type { CommandLineState } from '../commandLine.ts';
 import { clip } from '../format.ts';
-import { useTheme } from '../theme.ts';
+import { line, span, truncate, type Line } from '../styled.ts';
+import type { Theme } from '../theme.ts';
 import { PROMPT } from './OutputPane.tsx';
 
 export interface CommandLineProps {
@@ -18,8 +17,7 @@ export interface CommandLineProps {
 /** Rows the command line takes (the completion list adds one). */
 export const commandLineRows = (s: CommandLineState): number => (s.completion && s.completion.candidates.length > 1 ? 2 : 1);
 
-export function CommandLine({ state, focused, width, busy }: CommandLineProps): React.ReactElement {
-  const theme = useTheme();
+export function commandLineLines({ state, focused, width, busy }: CommandLineProps, theme: Theme): Line[] {
   const c = state.completion;
   const room = Math.max(1, width - PROMPT.length - 1);
   // Keep the cursor visible on long lines by scrolling the text horizontally.
@@ -27,28 +25,16 @@ export function CommandLine({ state, focused, width, busy }: CommandLineProps): 
   const text = state.text.slice(off, off + room);
   const cur = state.cursor - off;
   const hint = busy ? `running ${busy}… Ctrl-C interrupts` : focused ? '' : ': command  ? help  q quit';
-  return (
-    <Box flexDirection="column" width={width}>
-      {c && c.candidates.length > 1 ? (
-        <Text wrap="truncate-end" color={theme.dim}>
-          {clip(c.candidates.map((w, i) => (i === c.index ? `[${w}]` : w)).join('  '), width)}
-        </Text>
-      ) : null}
-      <Text wrap="truncate-end">
-        <Text bold color={focused ? theme.current : theme.dim}>
-          {PROMPT}
-        </Text>
-        {focused ? (
-          <>
-            <Text>{text.slice(0, cur)}</Text>
-            <Text inverse>{text[cur] ?? ' '}</Text>
-            <Text>{text.slice(cur + 1)}</Text>
-          </>
-        ) : (
-          <Text>{text}</Text>
-        )}
-        <Text color={busy ? theme.changed : theme.dim}>{hint ? clip(`  ${hint}`, Math.max(0, room - text.length)) : ''}</Text>
-      </Text>
-    </Box>
-  );
+  const rows: Line[] = [];
+  if (c && c.candidates.length > 1) {
+    rows.push(line(clip(c.candidates.map((w, i) => (i === c.index ? `[${w}]` : w)).join('  '), width), { color: theme.dim }));
+  }
+  const typed = focused ? [span(text.slice(0, cur)), span(text[cur] ?? ' ', { inverse: true }), span(text.slice(cur + 1))] : [span(text)];
+  const prompt = [
+    span(PROMPT, { bold: true, color: focused ? theme.current : theme.dim }),
+    ...typed,
+    span(hint ? clip(`  ${hint}`, Math.max(0, room - text.length)) : '', { color: busy ? theme.changed : theme.dim }),
+  ];
+  rows.push(truncate(prompt, width));
+  return rows;
 }
