@@ -1,14 +1,17 @@
 // Regenerates the sample recordings in sessions/ (bpfdbg replay sessions/NAME.bpfrec).
-//   node --import tsx scripts/make-sample-sessions.ts
+//   node --import tsx scripts/make-sample-sessions.ts [NAME...]   (only samples whose file has NAME)
 // Each sample is a scripted debugger session on an example object, recorded from launch.
 // test/record/samples.test.ts replays every one and checks its final state hash.
 import { readFileSync } from 'node:fs';
 import { openRecordingSession, recordingOptions } from '../src/record/index.ts';
+import type { SetupStep } from '../src/debugger/target/setup.ts';
 
 interface Sample {
   file: string;
   object: string;
   about: string;
+  /** Launch setup (`--attach`, `--load` ...), as on the command line. */
+  setup?: SetupStep[];
   commands: string[];
 }
 
@@ -36,12 +39,22 @@ export const SAMPLES: Sample[] = [
     about: 'subprograms with 80- and 96-byte stacks on per-CPU private stacks (r9 frame pointer, guard words)',
     commands: ['break mix', 'run', 'bt', 'info frame', 'finish', 'continue', 'bt', 'reverse-finish', 'info registers', 'continue', 'continue'],
   },
+  {
+    file: 'sessions/subprog-trace-classify.bpfrec',
+    object: 'examples/subprog_tail.o',
+    about: 'two objects: trace_classify.o attached (--attach) with fentry and fexit on classify() of entry; the trampoline in bt, a detach and a re-attach, reverse-continue back across both',
+    setup: [{ op: 'load', file: 'examples/trace_classify.o', attach: 'all' }],
+    commands: [
+      'break on_classify', 'break after_classify', 'run', 'bt', 'info links', 'continue', 'bt', 'continue', 'print/d last_ret', 'print entered',
+      'detach on_classify', 'info pokes', 'run', 'bt', 'continue', 'attach on_classify', 'run', 'reverse-continue', 'bt', 'info links', 'continue', 'continue',
+    ],
+  },
 ];
 
-async function main(): Promise<void> {
-  for (const s of SAMPLES) {
+async function main(only: string[]): Promise<void> {
+  for (const s of SAMPLES.filter((x) => only.length === 0 || only.some((n) => x.file.includes(n)))) {
     const r = await openRecordingSession({
-      objectPath: s.object, objectBytes: new Uint8Array(readFileSync(s.object)), options: recordingOptions({}), input: {}, active: true,
+      objectPath: s.object, objectBytes: new Uint8Array(readFileSync(s.object)), options: recordingOptions({ setup: s.setup ?? [] }), input: {}, active: true,
     });
     if (!r.ok) throw new Error(`${s.object}: ${r.error.message}`);
     const rec = r.value;
@@ -56,4 +69,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));

@@ -1,6 +1,8 @@
 // Command-line parsing with node:util parseArgs. A bad option is a user error (one line).
 import { parseArgs } from 'node:util';
 import { fail } from '../common/diag.ts';
+import { parseAttachSpec, parseLoadSpec, parsePin, parseReuse } from '../debugger/commands/setupSpec.ts';
+import type { SetupStep } from '../debugger/target/setup.ts';
 
 export interface CliOptions {
   command: 'debug' | 'list' | 'dump' | 'run' | 'replay' | 'help';
@@ -14,6 +16,8 @@ export interface CliOptions {
   dataHex?: string;
   ctx?: string;
   mapUpdates: { map: string; key: number; prog: string }[];
+  /** `--load`, `--attach`, `--pin` (and `--map-update`s after the first of them), in command-line order. */
+  setup: SetupStep[];
   repeat: number;
   json: boolean;
   batch: boolean;
@@ -47,6 +51,7 @@ export function parseCli(argv: string[]): CliOptions {
       args,
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         prog: { type: 'string' },
         arch: { type: 'string' },
@@ -56,6 +61,10 @@ export function parseCli(argv: string[]): CliOptions {
         'data-hex': { type: 'string' },
         ctx: { type: 'string' },
         'map-update': { type: 'string', multiple: true },
+        load: { type: 'string', multiple: true },
+        attach: { type: 'string', multiple: true },
+        pin: { type: 'string', multiple: true },
+        'reuse-map': { type: 'string', multiple: true },
         repeat: { type: 'string' },
         json: { type: 'boolean' },
         batch: { type: 'boolean' },
@@ -84,11 +93,58 @@ export function parseCli(argv: string[]): CliOptions {
   if (!Number.isInteger(repeat) || repeat < 1) fail('cli.bad-repeat', `--repeat wants a positive integer, got '${v.repeat}'`);
   if (v['data-hex'] !== undefined && !/^([0-9a-fA-F]{2})*$/.test(v['data-hex']))
     fail('cli.bad-hex', '--data-hex wants an even number of hex digits');
-  const mapUpdates = (v['map-update'] ?? []).map((s) => {
-    const m = /^([^:]+):(\d+)=(.+)$/.exec(s);
+  const mapUpdate = (s: string): { map: string; key: number; prog: string } => {
+    const m = /^([^=]+):(\d+)=(.+)$/.exec(s);
     if (!m) fail('cli.bad-map-update', `--map-update wants MAP:KEY=PROG, got '${s}'`);
     return { map: m[1]!, key: Number(m[2]), prog: m[3]! };
-  });
+  };
+  // Setup options apply in command-line order after the main object loads; map updates
+  // before the first of them are the plain --map-update list.
+  const mapUpdates: CliOptions['mapUpdates'] = [];
+  const setup: SetupStep[] = [];
+  const cliFail = (opt: string, r: { ok: false; error: { message: string } }): never => fail('cli.bad-spec', `${opt}: ${r.error.message}`);
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== 'option' || t.value === undefined) continue;
+    switch (t.name) {
+      case 'map-update': {
+        const u = mapUpdate(t.value);
+        if (setup.length) setup.push({ op: 'mapUpdate', ...u });
+        else mapUpdates.push(u);
+        break;
+      }
+      case 'load': {
+        const r = parseLoadSpec(t.value);
+        if (!r.ok) cliFail('--load', r);
+        else setup.push(r.value);
+        break;
+      }
+      case 'attach': {
+        const r = parseAttachSpec(t.value);
+        if (!r.ok) cliFail('--attach', r);
+        else setup.push(r.value);
+        break;
+      }
+      case 'pin': {
+        const m = /^([^=]+)=(.+)$/.exec(t.value);
+        if (!m) fail('cli.bad-spec', `--pin wants [OBJ:]MAP=PATH, got '${t.value}'`);
+        const r = parsePin(m[1]!, m[2]!);
+        if (!r.ok) cliFail('--pin', r);
+        else setup.push(r.value);
+        break;
+      }
+      case 'reuse-map': {
+        // bpftool prog load's `map name MAP pinned PATH`: for the object loaded just before.
+        const r = parseReuse(t.value);
+        if (!r.ok) cliFail('--reuse-map', r);
+        const last = setup.at(-1);
+        if (last?.op !== 'load') fail('cli.bad-spec', `--reuse-map ${t.value}: it follows the --load or --attach FILE.o it is for`);
+        else if (r.ok) last.reuse = [...(last.reuse ?? []), r.value];
+        break;
+      }
+    }
+  }
+  if (setup.length && command !== 'debug' && command !== 'help')
+    fail('cli.bad-option', `--load, --attach, --pin and --reuse-map set up a debugger session (bpfdbg OBJ ...), not '${command}'`);
   if (parsed.positionals.length > 1)
     fail('cli.extra-args', `unexpected argument '${parsed.positionals[1]}'`);
   return {
@@ -102,6 +158,7 @@ export function parseCli(argv: string[]): CliOptions {
     dataHex: v['data-hex'],
     ctx: v.ctx,
     mapUpdates,
+    setup,
     repeat,
     json: v.json ?? false,
     batch: v.batch ?? false,

@@ -18,6 +18,11 @@ Options:
   --data-hex HEX        packet bytes as hex
   --ctx FILE            raw ctx bytes (tracing, syscall programs)
   --map-update M:K=P    before running, set prog_array M slot K to program P (repeatable)
+  --load [N=]F.o[:P[=T]] load another object (only programs P; T = PROG:FUNC attach target)
+  --attach SPEC         [N=]F.o[:P[=PROG:FUNC]] load and attach its fentry/fexit/freplace programs,
+                        or [OBJ:]P[=PROG:FUNC] attach a loaded one (setup options apply in order)
+  --reuse-map M=PATH    the --load/--attach before it reuses the map pinned at PATH for map M
+  --pin [OBJ:]M=PATH    pin map M at PATH (/sys/fs/bpf/...)
   --record [FILE]       record the session (default sessions/<object>-<time>.bpfrec)
   --stop-at N           replay: pause before recorded command #N (insn:COUNT: at that instruction count)
   --force               allow overwriting an existing recording

@@ -34,6 +34,9 @@ export function batchJson(r: CommandResult): object {
     pokes: v.pokes,
     maps: v.maps,
     breakpoints: v.breakpoints,
+    objects: v.objects ?? [],
+    links: v.links ?? [],
+    pins: v.pins ?? [],
   };
 }
 

@@ -29,7 +29,7 @@ export class CodeWindows {
   }
 
   funcLines(p: LoadedProgram, fi: number): FuncLines {
-    const key = `${p.name}/${fi}`;
+    const key = `${p.kernel.id}/${fi}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const f = p.jit.funcs[fi]!;

@@ -15,8 +15,14 @@ export function describeHere(s: Session): string {
   const m = s.target.machine;
   const pc = m.pc;
   const pos = s.target.index.lookup(pc);
-  if (!pos) return `${hex64(pc)} (outside BPF code)`;
-  const where = pos.insn !== null ? `${pos.program.name}:${pos.insn}` : `${pos.program.name} ${pos.region ?? 'glue'}`;
+  if (!pos) {
+    const tr = s.target.trampolineAt(pc);
+    if (!tr) return `${hex64(pc)} (outside BPF code)`;
+    const [i] = disasm(s.arch.disasm, m.readMem(pc, 16), pc, 1);
+    return `${tr.symbol}+0x${(pc - tr.addr).toString(16)} (trampoline of ${tr.target.func}, ${hex64(pc)})${i ? `  => ${formatInsn(i)}` : ''}`;
+  }
+  const name = s.target.objects.displayName(pos.program);
+  const where = pos.insn !== null ? `${name}:${pos.insn}` : `${name} ${pos.region ?? 'glue'}`;
   const src = pos.insn !== null ? pos.program.image.sourceOf(pos.insn as never) : undefined;
   const srcText = src ? ` ${src.file}:${src.line}  ${src.text.trim()}` : '';
   let nat = '';

@@ -1,5 +1,6 @@
 // Named factories for the debugger's user errors (stable codes).
 import type { Diag } from '../common/diag.ts';
+import { errnoName } from '../kernel/errors.ts';
 
 const d = (code: string, message: string): Diag => ({ code, message, place: {} });
 
@@ -16,7 +17,7 @@ export const errors = {
   noSuchBreakpoint: (id: number): Diag => d('debug.no-breakpoint', `no breakpoint number ${id}`),
   noSuchMap: (name: string): Diag => d('debug.no-such-map', `no map '${name}'`),
   badValue: (what: string, text: string): Diag => d('debug.bad-value', `${what}: cannot parse '${text}'`),
-  mapOp: (op: string, map: string, rc: number): Diag => d('debug.map-op', `map ${op} ${map} failed (error ${-rc})`),
+  mapOp: (op: string, map: string, rc: number): Diag => d('debug.map-op', `map ${op} ${map} failed (${errnoName(rc)}, error ${-rc})`),
   noFrameN: (n: number): Diag => d('debug.no-frame', `no frame ${n}`),
   unknownHelp: (w: string): Diag => d('debug.help', `no command '${w}'`),
   noSource: (): Diag => d('debug.no-source', 'no source line information here'),

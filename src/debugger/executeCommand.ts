@@ -3,6 +3,7 @@
 import { type Diag } from '../common/diag.ts';
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { Command } from './commands/types.ts';
+import type { SetupStep } from './target/setup.ts';
 import { errors } from './errors.ts';
 import { describeHere, describeTailCall } from './describe.ts';
 import { executeInspect } from './inspectCommands.ts';
@@ -121,9 +122,27 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       s.rebuildView();
       return null;
     }
+    case 'setup':
+      return setupStep(s, cmd.step);
     default:
       return executeInspect(s, cmd);
   }
+}
+
+/** load / attach / detach / pin / unpin / unload, between runs or while stopped. */
+function setupStep(s: Session, step: SetupStep): Diag | null {
+  const t = s.target;
+  if (step.op === 'unload' && s.runState === 'stopped') {
+    const inside = s.frames().find((f) => f.pos?.program.object === step.object);
+    if (inside) return { code: 'debug.unload-busy', message: `the CPU is inside ${t.objects.displayName(inside.pos!.program)} of ${step.object}: kill or finish the run first`, place: {} };
+  }
+  const r = t.objects.apply(step, t.profile, s.scopeObject());
+  if (!r.ok) return r.error;
+  for (const line of r.value) s.print(line);
+  // A patch site or a new program's text changed what the code windows show.
+  s.code.invalidate();
+  s.invalidateFrames();
+  return null;
 }
 
 function needStopped(s: Session): Diag | null {

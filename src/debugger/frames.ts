@@ -16,13 +16,47 @@ export function sourceRef(t: DebugTarget, f: RawFrame): SourceRef | null {
 export function buildFrames(
   t: DebugTarget, arch: DebugArch, raw: RawFrame[], hops: readonly HopRecord[], regs: RegValues, mem: MemReader, selected: number,
 ): Frame[] {
+  const o = t.objects;
   return raw.map((f, k) => {
-    const pos = f.pos!;
+    const tr = f.tramp;
+    if (tr || !f.pos) {
+      const info = tr?.info;
+      return {
+        level: f.level,
+        program: info ? o.displayName(info.target.prog) : '?',
+        object: info?.target.prog.object,
+        trampoline: info ? {
+          symbol: info.symbol, addr: hex64(info.addr), target: { program: o.displayName(info.target.prog), func: info.target.func },
+          phase: tr!.phase, fentry: info.fentry, fexit: info.fexit, fmodRet: info.fmodRet,
+        } : null,
+        atPatchSite: false,
+        replacing: null,
+        func: info?.symbol ?? '?',
+        subprog: 0,
+        insn: null,
+        nativeAddr: hex64(f.pc),
+        fp: hex64(f.fp),
+        bpfFp: hex64(f.fp),
+        privateStack: false,
+        tcc: null,
+        replaced: [],
+        source: null,
+        selected: f.level === selected,
+      };
+    }
+    const pos = f.pos;
     const priv = t.privStackArea(pos.program, pos.funcIdx);
-    const tcc = arch.readTcc(t, raw, k, regs, mem);
+    // A function waiting at its patched entry has built nothing yet: no counter to read.
+    const tcc = f.atPatchSite ? null : arch.readTcc(t, raw, k, regs, mem);
+    // An freplace program entered through the patch site at a function's entry (jmp).
+    const ext = pos.funcIdx === 0 ? o.links.find((l) => l.kind === 'freplace' && l.prog === pos.program) : undefined;
     return {
       level: f.level,
-      program: pos.program.name,
+      program: o.displayName(pos.program),
+      object: pos.program.object,
+      trampoline: null,
+      atPatchSite: f.atPatchSite ?? false,
+      replacing: ext ? { program: o.displayName(ext.target.prog), func: ext.target.func } : null,
       func: pos.func.name,
       subprog: pos.func.subprog,
       insn: pos.insn,

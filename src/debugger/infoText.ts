@@ -1,6 +1,9 @@
 // Text forms of `info ...`, `backtrace`, `frame`, `disassemble` and `list`, built from the
 // current View (nothing changed since it was made: these commands only look).
+import { disasm, formatInsn } from '../machine/capstone.ts';
 import type { ExamineFormat } from './commands/types.ts';
+import { symbolize } from './pokesView.ts';
+import type { TrampolineInfo } from './target/objects.ts';
 import type { Session } from './session.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
 import type { DisasmLine, Frame } from './view.ts';
@@ -67,9 +70,17 @@ export function frameLine(s: Session, level: number): string {
 }
 
 function frameText(f: Frame): string {
+  const tr = f.trampoline;
+  if (tr) {
+    const progs = [['fentry', tr.fentry], ['fmod_ret', tr.fmodRet], ['fexit', tr.fexit]].filter(([, l]) => l!.length).map(([k, l]) => `${k} ${(l as string[]).join(', ')}`).join('; ');
+    const phase = tr.phase === 'original' ? `calling the original ${tr.target.func}` : tr.phase === 'fexit' ? `${tr.target.func} returned, running fexit` : `running fentry before ${tr.target.func}`;
+    return `#${f.level}  ${f.nativeAddr} in ${tr.symbol} [trampoline of ${tr.target.func} (${tr.target.program}): ${progs}; ${phase}]`;
+  }
   const src = f.source ? ` at ${f.source.file}:${f.source.line}` : '';
   const tcc = f.tcc !== null ? ` tcc=${f.tcc}` : '';
-  return `#${f.level}  ${f.nativeAddr} in ${f.func} (${f.program}:${f.insn ?? '-'})${src}${tcc}${f.privateStack ? ' [private stack]' : ''}`;
+  const patched = f.atPatchSite ? ' [entry: its patch site called the trampoline]' : '';
+  const repl = f.replacing ? ` [freplace of ${f.replacing.func} (${f.replacing.program})]` : '';
+  return `#${f.level}  ${f.nativeAddr} in ${f.func} (${f.program}:${f.insn ?? '-'})${src}${tcc}${f.privateStack ? ' [private stack]' : ''}${patched}${repl}`;
 }
 
 export function backtrace(s: Session, limit: number | null): string {
@@ -90,6 +101,8 @@ export function frameSlotsText(s: Session): string {
   const v = s.view();
   const fs = v.frameSlots;
   const f = v.frames[s.selectedFrame];
+  if (f?.trampoline) return `Frame #${f.level} is ${f.trampoline.symbol} at ${f.trampoline.addr}, rbp/s0 = ${f.fp}: a BPF trampoline, no BPF stack of its own`;
+  if (f?.atPatchSite) return `Frame #${f.level} ${f.func} (${f.program}) has not started: it waits at its patched entry ${f.nativeAddr}`;
   if (!fs || !f) return 'No frame.';
   const lines = [`Frame #${fs.level} ${fs.func} (${f.program}), ${fs.fpReg} = ${fs.fp}${f.privateStack ? ', BPF stack on the per-CPU private stack' : ''}`];
   for (const sl of fs.slots) {
@@ -101,19 +114,48 @@ export function frameSlotsText(s: Session): string {
 
 export function pokes(s: Session): string {
   const ps = s.view().pokes;
-  if (ps.length === 0) return 'No poke descriptors (no direct tail calls).';
-  return ps.map((p) => [
+  const sites = attachSites(s);
+  if (ps.length === 0) return ['No poke descriptors (no direct tail calls).', ...sites].join('\n');
+  return [...ps.map((p) => [
     `poke #${p.index} ${p.program}:${p.insn}${p.func !== p.program ? ` (${p.func})` : ''} ${p.map}[${p.key}] state ${p.state}` +
       ` slot=${p.slotProgram ?? '(empty)'} target=${p.jumpsTo ?? '(none)'}`,
     `    bypass ${p.bypass.addr}: ${p.bypass.bytes}  ${p.bypass.asm}`,
     `    target ${p.target.addr}: ${p.target.bytes}  ${p.target.asm}`,
     ...(p.lastTransition ? [`    last ${p.lastTransition.from}->${p.lastTransition.to} (${p.lastTransition.cause})`] : []),
     ...(p.pendingGracePeriod ? [`    grace period pending: waiting for ${p.pendingGracePeriod.waitingFor}`] : []),
-  ].join('\n')).join('\n');
+  ].join('\n')), ...sites].join('\n');
 }
 
-export function mapText(s: Session, index: number): string {
-  const m = s.view().maps.find((q) => q.index === index);
+/** Function entries patched by attached programs (bpf_arch_text_poke at bpf_func). */
+function attachSites(s: Session): string[] {
+  const ls = s.view().links ?? [];
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const l of ls) {
+    if (seen.has(l.site.addr)) continue;
+    seen.add(l.site.addr);
+    out.push(`attach site ${l.target.func} (${l.target.program}) ${l.site.addr}: ${l.site.bytes}  ${l.site.asm}`);
+    const tr = l.trampoline;
+    if (tr) out.push(`    ${tr.symbol} at ${tr.addr} (${tr.size} bytes):${tr.fentry.length ? ` fentry ${tr.fentry.join(', ')}` : ''}${tr.fmodRet.length ? ` fmod_ret ${tr.fmodRet.join(', ')}` : ''}${tr.fexit.length ? ` fexit ${tr.fexit.join(', ')}` : ''}`);
+  }
+  return out;
+}
+
+export function links(s: Session): string {
+  const ls = s.view().links ?? [];
+  if (ls.length === 0) return 'No links (attach an fentry, fexit, fmod_ret or freplace program with "attach").';
+  return ls.map((l) => `${l.id}: ${l.program} (${l.kind}) -> ${l.target.func} of ${l.target.program}  site ${l.site.addr}: ${l.site.asm}`).join('\n');
+}
+
+export function objects(s: Session): string {
+  const v = s.view();
+  const lines = (v.objects ?? []).map((o) => `${o.name}${o.main ? ' (main)' : ''}  ${o.path}\n    programs: ${o.programs.join(', ') || '(none)'}${o.maps.length ? `\n    maps: ${o.maps.join(', ')}` : ''}`);
+  for (const p of v.pins ?? []) lines.push(`pinned ${p.path}: map ${p.map}`);
+  return lines.join('\n');
+}
+
+export function mapText(s: Session, name: string): string {
+  const m = s.view().maps.find((q) => q.name === name);
   if (!m) return '';
   const head = `${m.name}: ${m.type} key ${m.keySize} value ${m.valueSize} max_entries ${m.maxEntries}`;
   if (m.progSlots) return head + '\n' + m.progSlots.map((p) => `    [${p.key}] ${p.program ?? '(empty)'}`).join('\n');
@@ -154,7 +196,7 @@ export function disassembly(s: Session, p: LoadedProgram, fi: number, mode: stri
 }
 
 export function sourceLines(s: Session, file: string, line: number): string | null {
-  const src = [...s.target.loaded.object.sources].find(([f]) => f === file || f.endsWith('/' + file))?.[1];
+  const src = s.target.objects.objects.map((o) => [...o.loaded.object.sources].find(([f]) => f === file || f.endsWith('/' + file))?.[1]).find(Boolean);
   if (!src) return null;
   const cur = s.view().source?.current ?? null;
   const out: string[] = [];
@@ -163,4 +205,19 @@ export function sourceLines(s: Session, file: string, line: number): string | nu
     if (t !== undefined) out.push(`${l === cur ? '=>' : '  '} ${pad(String(l), 5)}${t}`);
   }
   return out.length ? out.join('\n') : null;
+}
+
+/** A trampoline's native code, calls named (`call fentry+0x0`, `call bpf_trampoline_...`), the PC marked. */
+export function trampolineDisassembly(s: Session, tr: TrampolineInfo): string {
+  const pc = s.runState === 'stopped' ? s.target.machine.pc : null;
+  const code = s.target.machine.readMem(tr.addr, tr.size);
+  const lines = [`${tr.symbol}: trampoline of ${tr.target.func} (${s.target.objects.displayName(tr.target.prog)})`];
+  for (const i of disasm(s.arch.disasm, code, tr.addr)) {
+    const text = formatInsn(i).replace(/0x[0-9a-f]{9,16}\b/g, (h) => {
+      const a = BigInt(h);
+      return s.target.index.lookup(a) || s.target.trampolineAt(a) ? `${h} <${symbolize(s.target, a)}>` : h;
+    });
+    lines.push(`${i.addr === pc ? '=>' : '  '} 0x${i.addr.toString(16)} <+${Number(i.addr - tr.addr)}>: ${text}`);
+  }
+  return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // Commands that look at or change state without running: breakpoints, info, backtrace,
 // frame selection, x, print, set, map update/delete/dump, disassemble, list, help.
 import type { Diag } from '../common/diag.ts';
-import { ProgArrayMap, keyBytes, type LoadedProgram as KProgram } from '../kernel/index.ts';
+import { ProgArrayMap, keyBytes } from '../kernel/index.ts';
 import { disasm, formatInsn } from '../machine/capstone.ts';
 import { COMMANDS, lookupCommand } from './commands/commandTable.ts';
 import type { Command } from './commands/types.ts';
@@ -20,7 +20,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       const loc = cmd.loc ? resolveLocation(s, cmd.loc) : resolveLocation(s, { kind: 'addr', addr: t.machine.pc });
       if (!loc.ok) return loc.error;
       const r = loc.value;
-      const b = s.bps.add({ spec: r.spec, program: r.program.name, insn: r.insn, addr: r.addr, temporary: cmd.temporary, cond: cmd.cond, condText: cmd.condText });
+      const b = s.bps.add({ spec: r.spec, program: t.objects.displayName(r.program), insn: r.insn, addr: r.addr, temporary: cmd.temporary, cond: cmd.cond, condText: cmd.condText });
       s.rc.sync();
       const src = r.insn !== null ? r.program.image.sourceOf(r.insn as never) : undefined;
       s.print(`${cmd.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${r.spec} (${hex64(r.addr)})${src ? `, ${src.file}:${src.line}` : ''}${cmd.condText ? ` if ${cmd.condText}` : ''}`);
@@ -96,8 +96,10 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
         for (let k = 0; k < p.size; k++) b[k] = Number((v.value >> BigInt(8 * k)) & 0xffn);
         t.machine.writeMem(a.value, b);
       } else {
-        const r = t.model.writeGlobal(p.name, v.value, t.loaded.name);
-        if (!r.ok) return r.error;
+        const g = t.objects.findGlobal(p.name, s.scopeObject());
+        if (!g.ok) return g.error;
+        const { map, off, size } = g.value;
+        t.model.space.write(map.valueAddr + BigInt(off), leBytes(v.value, size), true);
       }
       s.invalidateFrames();
       return null;
@@ -105,14 +107,21 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
     case 'mapUpdate':
     case 'mapDelete': return mapChange(s, cmd);
     case 'mapDump': {
-      const m = t.loaded.maps.find((q) => q?.name === cmd.map);
-      if (!m) return errors.noSuchMap(cmd.map);
-      s.print(text.mapText(s, m.def.index));
+      const m = t.objects.findMap(cmd.map, s.scopeObject());
+      if (!m.ok) return m.error;
+      s.print(text.mapText(s, t.objects.mapDisplayName(m.value)));
       return null;
     }
     case 'disassemble': {
       let prog = t.entry;
       let fi = 0;
+      // A BPF trampoline (an address in one, or the selected frame): its native code.
+      const sel = !cmd.loc && s.runState === 'stopped' ? s.frames()[s.selectedFrame] : undefined;
+      const tr = cmd.loc?.kind === 'addr' ? t.trampolineAt(cmd.loc.addr) : sel?.tramp?.info ?? null;
+      if (tr) {
+        s.print(text.trampolineDisassembly(s, tr));
+        return null;
+      }
       if (cmd.loc) {
         const r = resolveLocation(s, cmd.loc);
         if (!r.ok) return r.error;
@@ -174,7 +183,9 @@ function info(s: Session, topic: string): Diag | null {
     case 'breakpoints': s.print(text.breakpoints(s)); return null;
     case 'frame': s.print(text.frameSlotsText(s)); return null;
     case 'pokes': s.print(text.pokes(s)); return null;
-    case 'maps': s.print(s.target.loaded.maps.filter(Boolean).map((m) => text.mapText(s, m!.def.index)).join('\n')); return null;
+    case 'maps': s.print(s.view().maps.map((m) => text.mapText(s, m.name)).join('\n')); return null;
+    case 'links': s.print(text.links(s)); return null;
+    case 'objects': s.print(text.objects(s)); return null;
     case 'line':
     case 'source': s.print(describeHere(s)); return null;
     case 'tailcalls': s.print(text.tailcalls(s)); return null;
@@ -198,8 +209,9 @@ function leBytes(v: bigint, n: number): Uint8Array {
 /** `map update MAP KEY VALUE|PROG`, `map delete MAP KEY`: user-space bpf(2) while stopped. */
 function mapChange(s: Session, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapDelete' }>): Diag | null {
   const t = s.target;
-  const m = t.loaded.maps.find((q) => q?.name === cmd.map);
-  if (!m) return errors.noSuchMap(cmd.map);
+  const mr = t.objects.findMap(cmd.map, s.scopeObject());
+  if (!mr.ok) return mr.error;
+  const m = mr.value;
   const k = parseNum(cmd.key);
   if (k === null) return errors.badValue('key', cmd.key);
   const before = s.pokeEvents.length;
@@ -207,9 +219,10 @@ function mapChange(s: Session, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapD
   if (cmd.kind === 'mapDelete') {
     rc = t.model.deleteElem(m, m.def.keySize === 4 ? Number(k) : leBytes(k, m.def.keySize));
   } else if (m instanceof ProgArrayMap) {
-    const p = t.loaded.programs.find((q) => q.name === cmd.value);
-    if (!p) return errors.noSuchProgram(cmd.value);
-    rc = t.model.updateProgArray(m, Number(k), p as KProgram);
+    const p = t.objects.findProgram(cmd.value, s.scopeObject());
+    if (!p.ok) return p.error;
+    // bpf_map_update_elem from user space: the 6.13+ freplace checks, then the update.
+    rc = t.objects.updateProgArray(m, Number(k), p.value);
   } else {
     const v = parseNum(cmd.value);
     if (v === null) return errors.badValue('value', cmd.value);

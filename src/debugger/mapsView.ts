@@ -4,23 +4,35 @@ import { MapType } from '../object/types.ts';
 import { ProgArrayMap, ArrayMap, type LoadedProgram as KProgram, type BpfMap } from '../kernel/index.ts';
 import type { MapEntry, MapView } from './view.ts';
 
+/** How the view names a map and the programs in prog_array slots (objects.ts's display names). */
+export interface MapNames {
+  map(m: BpfMap): string;
+  object(m: BpfMap): string | undefined;
+  prog(p: KProgram): string;
+}
+
+const plain: MapNames = { map: (m) => m.name, object: () => undefined, prog: (p) => p.name };
+
 const MAX_ENTRIES_SHOWN = 16;
 const TYPE_NAMES = new Map<number, string>(Object.entries(MapType).map(([k, v]) => [v, k.toLowerCase()]));
 
 const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 const leNum = (b: Uint8Array): string | null => ([1, 2, 4, 8].includes(b.length) ? b.reduceRight((v, x) => (v << 8n) | BigInt(x), 0n).toString() : null);
 
-export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly MapView[]): MapView[] {
+export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly MapView[], names: MapNames = plain): MapView[] {
   const out: MapView[] = [];
   for (const m of maps) {
     if (!m) continue;
     const d = m.def;
-    const before = prev.find((p) => p.index === d.index);
-    const base = { index: d.index, name: m.name, type: TYPE_NAMES.get(d.type) ?? `type ${d.type}`, keySize: d.keySize, valueSize: d.valueSize, maxEntries: d.maxEntries };
+    const name = names.map(m);
+    const object = names.object(m);
+    const before = prev.find((p) => p.index === d.index && p.name === name);
+    const base = { index: d.index, name, ...(object !== undefined ? { object } : {}), type: TYPE_NAMES.get(d.type) ?? `type ${d.type}`, keySize: d.keySize, valueSize: d.valueSize, maxEntries: d.maxEntries };
     if (m instanceof ProgArrayMap) {
       const pa = m as ProgArrayMap<KProgram>;
       const progSlots = Array.from({ length: d.maxEntries }, (_, key) => {
-        const program = pa.get(key)?.name ?? null;
+        const slot = pa.get(key);
+        const program = slot ? names.prog(slot) : null;
         const was = before?.progSlots?.[key]?.program;
         return { key, program, changed: before !== undefined && was !== program };
       });

@@ -11,7 +11,10 @@ const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).pad
 /** `prog_b+0xc` for a code address, or the hex address. */
 export function symbolize(t: DebugTarget, addr: bigint): string {
   const pos = t.index.lookup(addr);
-  if (!pos) return hex64(addr);
+  if (!pos) {
+    const tr = t.trampolineAt(addr);
+    return tr ? `${tr.symbol}+0x${(addr - tr.addr).toString(16)}` : hex64(addr);
+  }
   return `${pos.func.name}+0x${pos.off.toString(16)}`;
 }
 
@@ -29,23 +32,26 @@ export function buildPokes(t: DebugTarget, last: Map<string, PokeTransition>, pr
   if (!psm) return [];
   const pending = psm.pendingGrace();
   return psm.pokes().map((p) => {
-    const prog = t.programs.find((q) => q.name === p.prog)!;
-    const map = t.loaded.maps[p.desc.mapIndex]!;
+    // Program names repeat across objects: the site's address says whose it is.
+    const prog = t.index.lookup(p.funcAddr)?.program ?? t.programs.find((q) => q.name === p.prog)!;
+    const map = prog.kernel.object.maps[p.desc.mapIndex]!;
     const slot = map instanceof ProgArrayMap ? (map as ProgArrayMap<KProgram>).get(p.desc.key) : null;
     const v = psm.view(p);
     const state: PokeState = v.state === 'corrupt' ? 'A' : v.state;
-    const jumpsTo = v.jumpsTo === undefined ? null : (t.programs.find((q) => q.funcBases[0]! + BigInt(p.desc.adjOff) === v.jumpsTo)?.name ?? hex64(v.jumpsTo));
+    const to = v.jumpsTo === undefined ? undefined : t.programs.find((q) => q.funcBases[0]! + BigInt(p.desc.adjOff) === v.jumpsTo);
+    const jumpsTo = v.jumpsTo === undefined ? null : to ? t.objects.displayName(to) : hex64(v.jumpsTo);
     const g = pending.find((x) => x.mapId === p.mapId && x.key === p.desc.key);
-    const before = prev.find((x) => x.program === p.prog && x.index === p.desc.index);
+    const name = t.objects.displayName(prog);
+    const before = prev.find((x) => x.program === name && x.index === p.desc.index);
     return {
       index: p.desc.index,
-      program: p.prog,
+      program: name,
       func: prog.jit.funcs[p.desc.func]!.name,
       insn: p.desc.insn,
-      map: map.name,
+      map: t.objects.mapDisplayName(map),
       mapIndex: p.desc.mapIndex,
       key: p.desc.key,
-      slotProgram: slot?.name ?? null,
+      slotProgram: slot ? (t.objects.dbgOf(slot) ? t.objects.displayName(t.objects.dbgOf(slot)!) : slot.name) : null,
       jumpsTo,
       state,
       bypass: site(t, p, bypassSite(p)),

@@ -23,25 +23,27 @@ function currentProgram(s: Session): LoadedProgram {
 
 export function resolveLocation(s: Session, loc: LocationSpec): Result<ResolvedLocation> {
   const t = s.target;
-  const byName = (name: string): LoadedProgram | undefined =>
-    t.programs.find((p) => p.name === name) ?? t.programs.find((p) => p.jit.funcs.some((f) => f.name === name));
+  const byName = (name: string): Result<LoadedProgram> => t.objects.findCode(name, s.scopeObject());
   switch (loc.kind) {
     case 'program': {
-      const p = byName(loc.prog);
-      if (!p) return fail(errors.noSuchProgram(loc.prog));
-      const fi = p.jit.funcs.findIndex((f) => f.name === loc.prog);
+      const pr = byName(loc.prog);
+      if (!pr.ok) return pr;
+      const p = pr.value;
+      const bare = loc.prog.slice(loc.prog.lastIndexOf(':') + 1);
+      const fi = p.jit.funcs.findIndex((f) => f.name === bare);
       const f = p.jit.funcs[fi < 0 ? 0 : fi]!;
       return ok({ addr: t.index.addressOf(p, f.insnStart)!, program: p, insn: f.insnStart, spec: loc.prog });
     }
     case 'insn': {
-      const p = loc.prog === null ? currentProgram(s) : byName(loc.prog);
-      if (!p) return fail(errors.noSuchProgram(loc.prog!));
+      const pr = loc.prog === null ? { ok: true as const, value: currentProgram(s) } : byName(loc.prog);
+      if (!pr.ok) return pr;
+      const p = pr.value;
       const n = p.image.insns.length;
       if (loc.insn < 0 || loc.insn >= n) return fail(errors.insnOutOfRange(p.name, loc.insn, n));
       const addr = t.index.addressOf(p, loc.insn);
       const at = addr === null ? null : t.index.lookup(addr);
       if (addr === null || !at || at.insn !== loc.insn) return fail(errors.noCodeForInsn(p.name, loc.insn));
-      return ok({ addr, program: p, insn: loc.insn, spec: `${p.name}:${loc.insn}` });
+      return ok({ addr, program: p, insn: loc.insn, spec: `${t.objects.displayName(p)}:${loc.insn}` });
     }
     case 'line': {
       const cur = currentProgram(s);

@@ -56,6 +56,13 @@ export class RunControl {
     this.sync();
   }
 
+  /** Objects were loaded or unloaded: watch the tail-call sites and landings there are now. */
+  refresh(): void {
+    this.tracker.rebuild();
+    this.trackAddrs = new Set(this.tracker.addresses());
+    this.sync();
+  }
+
   takeEvents(): TailCallEvent[] {
     const e = this.events;
     this.events = [];

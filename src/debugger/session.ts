@@ -9,17 +9,19 @@ import type { PokeEvent } from '../kernel/pokes/pokeStateMachine.ts';
 import { BreakpointTable } from './breakpoints.ts';
 import { CodeWindows, sourceWindow } from './codeWindows.ts';
 import type { CommandResult } from './command.ts';
-import { COMMANDS } from './commands/commandTable.ts';
 import { parseCommand } from './commands/parseCommand.ts';
 import type { Command } from './commands/types.ts';
 import { executeCommand } from './executeCommand.ts';
 import type { ExprEnv } from './expr/evalExpr.ts';
 import { buildCallChain, buildFrames, sourceRef } from './frames.ts';
 import { buildMaps } from './mapsView.ts';
+import { buildLinks, buildObjects, buildPins } from './linksView.ts';
+import { completionsFor } from './completions.ts';
 import { OutputLog } from './outputLog.ts';
 import { buildPokes, pokeKey, symbolize } from './pokesView.ts';
 import { RunControl } from './runControl.ts';
 import type { DebugTarget, RunInput } from './target/debugTarget.ts';
+import type { SessionObject } from './target/objects.ts';
 import type { RawFrame } from './unwind.ts';
 import { archFor } from './arch/archFor.ts';
 import type { DebugArch } from './arch/debugArch.ts';
@@ -62,6 +64,9 @@ export class Session {
   private subs = new Set<() => void>();
   private readonly opts: SessionOptions;
   private rawFrames: RawFrame[] | null = null;
+  /** The set of loaded programs the derived state (tail-call sites, code cache) was built for. */
+  private programsSig: string;
+  private programsView: ProgramSummary[] | null = null;
 
   constructor(target: DebugTarget, opts: SessionOptions = {}) {
     this.target = target;
@@ -70,22 +75,26 @@ export class Session {
     this.input = opts.input ?? {};
     this.rc = new RunControl(target, this.bps, () => this.exprEnv());
     this.code = new CodeWindows(target);
+    this.programsSig = target.objects.signature;
+    for (const n of target.objects.launchNotes) this.out.append('info', n);
     target.pokes?.onEvent((e) => {
       this.pokeEvents.push(e);
       this.code.invalidate();
-      const cause = e.reason === 'delete' ? `delete ${this.mapName(e.descriptor.mapIndex)}[${e.key}]` : `${e.reason} ${this.mapName(e.descriptor.mapIndex)}[${e.key}]${this.slotSuffix(e)}`;
+      const cause = e.reason === 'delete' ? `delete ${this.mapName(e)}[${e.key}]` : `${e.reason} ${this.mapName(e)}[${e.key}]${this.slotSuffix(e)}`;
       this.lastTransition.set(pokeKey(e.poke), { from: e.from, to: e.to, cause, atSeq: this.seq + 1 });
     });
     this.current = this.buildView();
   }
 
-  private mapName(i: number): string {
-    return this.target.loaded.maps[i]?.name ?? `map${i}`;
+  private mapName(e: PokeEvent): string {
+    const p = this.target.index.lookup(e.poke.funcAddr)?.program;
+    const m = (p?.kernel.object ?? this.target.loaded).maps[e.descriptor.mapIndex];
+    return m ? this.target.objects.mapDisplayName(m) : `map${e.descriptor.mapIndex}`;
   }
 
   private slotSuffix(e: PokeEvent): string {
     const pos = this.target.programs.find((p) => p.funcBases[0]! + BigInt(e.descriptor.adjOff) === decodeJmp(e.after, e.addr));
-    return pos ? ` = ${pos.name}` : '';
+    return pos ? ` = ${this.target.objects.displayName(pos)}` : '';
   }
 
   // ---------------------------------------------------------------- SessionPort
@@ -104,23 +113,7 @@ export class Session {
   }
 
   completions(prefix: string): string[] {
-    const words = prefix.split(/\s+/);
-    const last = words[words.length - 1] ?? '';
-    if (words.length <= 1) {
-      const names = COMMANDS.flatMap((c) => [c.name, ...c.aliases]);
-      return [...new Set(names.filter((n) => n.startsWith(last)))].sort();
-    }
-    const cands: string[] = [];
-    for (const p of this.target.programs) {
-      cands.push(p.name, `${p.name}:`);
-      for (const f of p.jit.funcs) cands.push(f.name);
-    }
-    for (const m of this.target.loaded.maps) if (m) cands.push(m.name);
-    for (const g of this.target.loaded.object.globals) cands.push(g.name);
-    if (words[0] === 'info' || words[0] === 'i') cands.push('registers', 'breakpoints', 'frame', 'pokes', 'maps', 'program', 'line', 'tailcalls', 'jit');
-    if (words[0] === 'catch') cands.push('tailcall', 'poke');
-    if (words[0] === 'map') cands.push('update', 'delete', 'dump');
-    return [...new Set(cands.filter((c) => c.startsWith(last) && c !== last))].sort();
+    return completionsFor(this.target, prefix);
   }
 
   /** Runs one command line: the only way anything changes. */
@@ -200,6 +193,24 @@ export class Session {
     this.rawFrames = null;
   }
 
+  /** The object names resolve in first: the selected frame's (gdb's scope), else the main one. */
+  scopeObject(): SessionObject | null {
+    const f = this.runState === 'stopped' ? this.frames()[this.selectedFrame] : undefined;
+    const p = f?.pos?.program ?? f?.tramp?.info.target.prog ?? (this.runState === 'stopped' ? this.target.index.lookup(this.target.machine.pc)?.program : undefined);
+    return p ? (this.target.objects.objectOf(p) ?? null) : null;
+  }
+
+  /** Objects were loaded, unloaded, or reverse execution went back before that: rebuild what derives from them. */
+  private syncObjects(): void {
+    const sig = this.target.objects.signature;
+    if (sig === this.programsSig) return;
+    this.programsSig = sig;
+    this.programsView = null;
+    this.rc.refresh();
+    this.code.invalidate();
+    this.rawFrames = null;
+  }
+
   /** Registers, symbols and memory for expressions. */
   exprEnv(): ExprEnv {
     const t = this.target;
@@ -223,10 +234,23 @@ export class Session {
         return undefined;
       },
       sym: (name) => {
-        const g = t.model.readGlobalInt(name, t.loaded.name);
-        if (g.ok) return g.value;
-        const map = t.loaded.maps.find((q) => q?.name === name);
-        return map?.addr;
+        const scope = this.scopeObject();
+        const g = t.objects.findGlobal(name, scope);
+        if (g.ok) {
+          // A global's value, little-endian, whatever its size (as the kernel model reads it).
+          const { map, off, size } = g.value;
+          return t.model.space.mustView(map.valueAddr + BigInt(off), size).reduceRight((v, b) => (v << 8n) | BigInt(b), 0n);
+        }
+        if (g.error.code === 'debug.ambiguous') return undefined;
+        const map = t.objects.findMap(name, scope);
+        return map.ok ? map.value.addr : undefined;
+      },
+      symError: (name) => {
+        const scope = this.scopeObject();
+        const g = t.objects.findGlobal(name, scope);
+        if (!g.ok && g.error.code === 'debug.ambiguous') return g.error.message;
+        const m = t.objects.findMap(name, scope);
+        return !m.ok && m.error.code === 'debug.ambiguous' ? m.error.message : undefined;
       },
       read: (addr, size) => this.rc.mem.read(addr, size),
     };
@@ -242,6 +266,7 @@ export class Session {
   }
 
   private buildView(): View {
+    this.syncObjects();
     const t = this.target;
     const prev = this.current as View | undefined;
     const stopped = this.runState === 'stopped';
@@ -254,7 +279,7 @@ export class Session {
     let registers = null;
     let frames: View['frames'] = [];
     let frameSlots = null;
-    if (regsNow && f0?.pos) {
+    if (regsNow && f0) {
       const a = this.arch;
       const tccR = a.readTcc(t, raw, 0, regsNow, this.rc.mem);
       const prevTcc = prev?.registers?.tailCallCounter;
@@ -262,9 +287,10 @@ export class Session {
       registers = a.buildRegisters(t, regsNow, prev?.registers ?? null, pos0, tcc);
       frames = buildFrames(t, a, raw, this.rc.tracker.hops, regsNow, this.rc.mem, this.selectedFrame);
       const sel = raw[Math.min(this.selectedFrame, raw.length - 1)]!;
-      const sp = sel.pos!;
+      const sp = sel.pos;
       const m = t.machine;
-      frameSlots = a.buildFrameSlots({
+      // A trampoline frame (or one at a patched entry) has no BPF frame layout to show.
+      if (sp && !sel.atPatchSite) frameSlots = a.buildFrameSlots({
         level: sel.level, func: sp.func.name, fp: sel.fp, layout: sp.func.frame, priv: t.privStackArea(sp.program, sp.funcIdx),
         symbolize: (a) => (t.index.lookup(a) ? symbolize(t, a) : null),
         mem: { read: this.rc.mem.read, bytes: (a, n) => (m.isMapped(a, n) ? m.readMem(a, n) : undefined) },
@@ -284,11 +310,12 @@ export class Session {
     const anySrc = srcRef ?? t.entry.image.sourceOf(0 as never);
     const bpLines = new Set<number>();
     for (const b of this.bps.all()) {
-      const p = t.programs.find((q) => q.name === b.program);
+      const p = t.index.lookup(b.addr)?.program;
       const s = p && b.insn !== null ? p.image.sourceOf(b.insn as never) : undefined;
       if (s && anySrc && s.file === anySrc.file) bpLines.add(s.line);
     }
-    const source = anySrc ? sourceWindow(t.loaded.object.sources, anySrc.file, srcRef?.line ?? null, bpLines) : null;
+    const srcObj = (selPos?.program ?? t.entry).kernel.object.object;
+    const source = anySrc ? sourceWindow(srcObj.sources, anySrc.file, srcRef?.line ?? null, bpLines) : null;
     return {
       version: VIEW_VERSION,
       seq: ++this.seq,
@@ -296,7 +323,7 @@ export class Session {
       arch: t.arch,
       profile: { name: t.profile.name, describes: t.profile.describes },
       object: { path: this.opts.objectPath ?? t.loaded.object.path, name: t.loaded.object.name },
-      programs: prev?.programs ?? this.programs(),
+      programs: (this.programsView ??= this.programs()),
       location,
       stop: this.stop,
       registers,
@@ -304,7 +331,14 @@ export class Session {
       frameSlots,
       callChain: buildCallChain(frames, t.arch === 'riscv64'),
       pokes: buildPokes(t, this.lastTransition, prev?.pokes ?? []),
-      maps: buildMaps(t.loaded.maps, prev?.maps ?? []),
+      maps: buildMaps(t.objects.allMaps().map((x) => x.map), prev?.maps ?? [], {
+        map: (m) => t.objects.mapDisplayName(m),
+        object: (m) => t.objects.ownerOf(m)?.name,
+        prog: (p) => { const d = t.objects.dbgOf(p); return d ? t.objects.displayName(d) : p.name; },
+      }),
+      objects: buildObjects(t),
+      links: buildLinks(t),
+      pins: buildPins(t),
       disasm,
       source,
       output: this.out.tail().slice(-100),
@@ -315,23 +349,30 @@ export class Session {
 
   location(pc: bigint): View['location'] {
     const pos = this.target.index.lookup(pc);
+    const tr = pos ? null : this.target.trampolineAt(pc);
+    if (tr) {
+      return {
+        program: this.target.objects.displayName(tr.target.prog), func: tr.symbol, subprog: 0, insn: null, atInsnStart: false,
+        nativeAddr: hex64(pc), nativeOff: Number(pc - tr.addr), region: 'trampoline', source: null,
+      };
+    }
     if (!pos) {
       const f0 = this.frames()[0];
       return {
-        program: f0?.pos?.program.name ?? '?', func: pc === SENTINEL_ADDR ? '(exit)' : '(helper)', subprog: f0?.pos?.func.subprog ?? 0,
+        program: f0?.pos ? this.target.objects.displayName(f0.pos.program) : '?', func: pc === SENTINEL_ADDR ? '(exit)' : '(helper)', subprog: f0?.pos?.func.subprog ?? 0,
         insn: null, atInsnStart: false, nativeAddr: hex64(pc), nativeOff: 0, region: pc === SENTINEL_ADDR ? 'sentinel' : 'helper', source: null,
       };
     }
     const src = this.frames()[0] ? sourceRef(this.target, this.frames()[0]!) : null;
     return {
-      program: pos.program.name, func: pos.func.name, subprog: pos.func.subprog, insn: pos.insn, atInsnStart: pos.atInsnStart,
+      program: this.target.objects.displayName(pos.program), func: pos.func.name, subprog: pos.func.subprog, insn: pos.insn, atInsnStart: pos.atInsnStart,
       nativeAddr: hex64(pc), nativeOff: pos.off, region: pos.region, source: pos.insn === null ? null : src,
     };
   }
 
   private programs(): ProgramSummary[] {
     return this.target.programs.map((p) => ({
-      name: p.name,
+      name: this.target.objects.displayName(p),
       section: p.image.program.section,
       type: p.image.progType,
       funcs: p.jit.funcs.map((f, i) => ({

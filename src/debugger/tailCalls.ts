@@ -45,7 +45,15 @@ export class TailCallTracker {
   private pending: Pending | null = null;
 
   constructor(private readonly target: DebugTarget) {
-    for (const p of target.programs) {
+    this.rebuild();
+  }
+
+  /** (Re)reads every program's tail-call sites and landing: objects were loaded or unloaded. */
+  rebuild(): void {
+    this.sites.clear();
+    this.outs.clear();
+    this.landings.clear();
+    for (const p of this.target.programs) {
       p.jit.funcs.forEach((f, fi) => {
         const base = p.funcBases[fi]!;
         for (const r of f.regions) {
@@ -97,10 +105,10 @@ export class TailCallTracker {
       this.pending = null;
       const ev0 = this.predict(pend.site, pend.regs, pend.tcc, mem);
       // At the landing rax hands the counter over (a count, or tcc_ptr): read it there.
-      const ev: TailCallEvent = { ...ev0, taken: true, outcome: 'taken', to: landed.name, tcc: counter() ?? ev0.tcc };
+      const ev: TailCallEvent = { ...ev0, taken: true, outcome: 'taken', to: this.target.objects.displayName(landed), tcc: counter() ?? ev0.tcc };
       this.hops.push({
         program: ev.from.program, func: ev.from.func, insn: ev.from.insn, map: ev.map, key: ev.key, direct: ev.direct,
-        to: landed.name, tcc: ev.tcc, fp: regs.fp,
+        to: ev.to!, tcc: ev.tcc, fp: regs.fp,
       });
       done = ev;
     }
@@ -112,14 +120,14 @@ export class TailCallTracker {
   /** The kernel's order of checks: index bound, counter limit, empty slot (direct: bypass live). */
   private predict(site: TailCallSiteInfo, regs: { map: bigint; index: bigint }, tcc: number | null, mem: MemReader): TailCallEvent {
     const t = this.target;
-    const maps = t.loaded.maps;
-    const map = site.mapIndex !== null ? maps[site.mapIndex] : maps.find((m) => m?.addr === regs.map);
+    // A direct site's map is its own object's map #mapIndex; an indirect one is R2.
+    const map = site.mapIndex !== null ? site.program.kernel.object.maps[site.mapIndex] : t.model.mapAt(regs.map);
     const key = site.key ?? Number(regs.index & 0xffffffffn);
-    const from = { program: site.program.name, func: site.program.jit.funcs[site.funcIdx]!.name, insn: site.insn };
+    const from = { program: t.objects.displayName(site.program), func: site.program.jit.funcs[site.funcIdx]!.name, insn: site.insn };
     // RISC-V keeps what is left: `a6 = tcc - 1; if (a6 < 0) goto out`, before the NULL check.
     const down = t.arch === 'riscv64';
     const count = tcc ?? (down ? MAX_TAIL_CALL_CNT : 0);
-    const base: TailCallEvent = { taken: false, outcome: 'taken', direct: site.direct, from, map: map?.name ?? '?', key, to: null, tcc: count };
+    const base: TailCallEvent = { taken: false, outcome: 'taken', direct: site.direct, from, map: map ? t.objects.mapDisplayName(map) : '?', key, to: null, tcc: count };
     const mapAddr = map?.addr ?? regs.map;
     const maxEntries = Number(mem.read(mapAddr + BigInt(BPF_ARRAY_MAX_ENTRIES_OFF), 4) ?? 0n);
     if (key >= maxEntries) return { ...base, outcome: 'index-out-of-range' };
@@ -129,7 +137,8 @@ export class TailCallTracker {
     // x86 E1 (by value) and RISC-V count before the NULL check; x86 E2 after it.
     const after = down || t.profile.tcc === 'by-value' ? next : count;
     if (slot === 0n) return { ...base, outcome: 'empty-slot', tcc: after };
-    const to = t.programs.find((p) => p.progStruct === slot)?.name ?? null;
+    const hit = t.programs.find((p) => p.progStruct === slot);
+    const to = hit ? t.objects.displayName(hit) : null;
     return { ...base, taken: true, outcome: 'taken', to, tcc: next };
   }
 

@@ -163,10 +163,33 @@ export interface TailCallHop {
   tcc: number;
 }
 
+/** A BPF trampoline frame (fentry/fexit/fmod_ret programs attached to a BPF function). */
+export interface FrameTrampoline {
+  /** kallsyms name, bpf_trampoline_<key>. */
+  symbol: string;
+  addr: Hex64;
+  /** The traced function and its program. */
+  target: { program: string; func: string };
+  /** Where the trampoline is: running fentry/fmod_ret programs, in the original function (fexit attached), or running fexit programs. */
+  phase: 'fentry' | 'original' | 'fexit';
+  fentry: string[];
+  fexit: string[];
+  fmodRet: string[];
+}
+
 export interface Frame {
   /** 0 = innermost. */
   level: number;
+  /** Program name (`OBJ:NAME` when another object has one of that name); a trampoline frame: the traced program. */
   program: string;
+  /** Session name of the program's object. */
+  object?: string;
+  /** Set on a trampoline frame (func is then its symbol, insn null). */
+  trampoline?: FrameTrampoline | null;
+  /** The traced function stopped at its patched entry, about to run (its trampoline is the frame inside). */
+  atPatchSite?: boolean;
+  /** This frame runs an freplace program in place of that function (the patch site jumped here). */
+  replacing?: { program: string; func: string } | null;
   func: string;
   subprog: number;
   /** Innermost: the PC's insn; outer frames: the call insn being returned to. */
@@ -293,8 +316,12 @@ export interface MapEntry {
 }
 
 export interface MapView {
+  /** Index in its object's map table (LD_IMM64 pseudo map imm). */
   index: number;
+  /** Map name (`OBJ:NAME` when another object has a map of that name). */
   name: string;
+  /** Session name of the object that created it (a reused pinned map appears once). */
+  object?: string;
   /** 'prog_array', 'array', 'hash', ... (BPF_MAP_TYPE_* lower case, no prefix). */
   type: string;
   keySize: number;
@@ -306,6 +333,35 @@ export interface MapView {
   entries: MapEntry[] | null;
   totalEntries: number;
   truncated: boolean;
+}
+
+// ---------------------------------------------------------------- objects and links
+
+export interface ObjectView {
+  /** Session name: the qualifier of `OBJ:NAME`. */
+  name: string;
+  path: string;
+  main: boolean;
+  programs: string[];
+  maps: string[];
+}
+
+/** A bpf_link of an fentry / fexit / fmod_ret / freplace program attached to a BPF function. */
+export interface LinkView {
+  id: number;
+  program: string;
+  object: string;
+  kind: 'fentry' | 'fexit' | 'fmod_ret' | 'freplace';
+  target: { program: string; func: string; addr: Hex64 };
+  /** The patch site at the target's entry as it is now: `call bpf_trampoline_...` or `jmp PROG`. */
+  site: { addr: Hex64; bytes: HexBytes; asm: string };
+  /** fentry/fexit/fmod_ret: the live trampoline the site calls. */
+  trampoline: { addr: Hex64; symbol: string; size: number; fentry: string[]; fexit: string[]; fmodRet: string[] } | null;
+}
+
+export interface PinView {
+  path: string;
+  map: string;
 }
 
 // ---------------------------------------------------------------- code windows
@@ -411,6 +467,12 @@ export interface View {
   callChain: CallChainEntry[];
   pokes: Poke[];
   maps: MapView[];
+  /** Every loaded object, the main one first. */
+  objects?: ObjectView[];
+  /** Attached fentry/fexit/fmod_ret/freplace programs. */
+  links?: LinkView[];
+  /** Maps pinned on the BPF file system. */
+  pins?: PinView[];
   disasm: DisasmWindow | null;
   source: SourceWindow | null;
   /** The last command output lines (bounded; older lines drop off the front). */

@@ -127,8 +127,8 @@ export class Attacher {
   private readonly tramps = new Map<string, TrampState>();
   private readonly extended = new Set<LoadedProgram>();
   private routines: RoutineAddrs | undefined;
-  private slot: bigint | undefined;
-  private nextPage = 0;
+  /** Pages are never reused; a class instance, so a recorder's state walk does not rewind it. */
+  private readonly pages = new PageCursor();
   private nextLinkId = 1;
 
   readonly arch: AttachArch;
@@ -345,15 +345,21 @@ export class Attacher {
 
   /** One mapped executable page in the engine's text area (trampolines, like the prog pack). */
   private allocPage(): bigint {
-    if (this.slot === undefined || BigInt(this.nextPage + 1) * PAGE > TEXT_SLOT) {
-      this.slot = this.eng.allocTextSlot();
-      this.nextPage = 0;
+    const c = this.pages;
+    if (c.slot === undefined || BigInt(c.next + 1) * PAGE > TEXT_SLOT) {
+      c.slot = this.eng.allocTextSlot();
+      c.next = 0;
     }
-    const addr = this.slot + BigInt(this.nextPage++) * PAGE;
+    const addr = c.slot + BigInt(c.next++) * PAGE;
     this.eng.machine.map(addr, PAGE_SIZE, PERM_RX);
     this.eng.machine.writeCode(addr, new Uint8Array(PAGE_SIZE).fill(this.arch.fillByte));
     return addr;
   }
+}
+
+class PageCursor {
+  slot: bigint | undefined;
+  next = 0;
 }
 
 const key = (t: AttachTarget): string => `${t.prog.id}/${t.func}`;

@@ -83,13 +83,15 @@ function parseMapDef(btf: Btf, st: BtfType, name: string, w: Where): MapDef {
   let type: number | undefined;
   let keySize = 0, valueSize = 0, maxEntries = 0, flags = 0;
   let btfKeyTypeId: number | undefined, btfValueTypeId: number | undefined;
+  let pinning = 0;
   const members = st.members!;
   members.forEach((m, i) => {
     switch (m.name) {
       case 'type': type = intField(m); break;
       case 'max_entries': maxEntries = intField(m); break;
       case 'map_flags': flags = intField(m); break;
-      case 'numa_node': case 'pinning': intField(m); break;
+      case 'numa_node': intField(m); break;
+      case 'pinning': pinning = intField(m); break;
       case 'map_extra': {
         const t = skipModsAndTypedefs(btf, m.type);
         if (t && (t.kind === BTF_KIND.ENUM || t.kind === BTF_KIND.ENUM64)) break;
@@ -139,6 +141,9 @@ function parseMapDef(btf: Btf, st: BtfType, name: string, w: Where): MapDef {
   const def: MapDef = { index: 0, name, type: type!, keySize, valueSize, maxEntries, flags, kind: 'user' };
   if (btfKeyTypeId !== undefined) def.btfKeyTypeId = btfKeyTypeId;
   if (btfValueTypeId !== undefined) def.btfValueTypeId = btfValueTypeId;
+  // libbpf parse_btf_map_def: LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1), nothing else.
+  if (pinning > 1) bad(`invalid pinning value ${pinning}`);
+  if (pinning === 1) def.pinning = pinning;
   return def;
 }
 

@@ -64,6 +64,8 @@ export interface MapDef {
   /** BTF type ids of key/value when known. */
   btfKeyTypeId?: number;
   btfValueTypeId?: number;
+  /** `__uint(pinning, ...)`: 1 = LIBBPF_PIN_BY_NAME (pinned and reused at <bpffs>/<name>). */
+  pinning?: number;
 }
 
 /** A global variable inside a global-data map (from the symbol table / BTF DATASEC). */

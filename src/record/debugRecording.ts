@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { type Result, err, ok } from '../common/diag.ts';
 import type { RunInput } from '../debugger/target/debugTarget.ts';
+import type { SetupStep } from '../debugger/target/setup.ts';
 import { fileExists } from './errors.ts';
 import { recordingOptions } from './launch.ts';
 import { type Recorder, defaultRecordingPath, openRecordingSession } from './recorder.ts';
@@ -16,6 +17,8 @@ export interface DebugRecordingOptions {
   prog?: string;
   profile?: string;
   mapUpdates?: { map: string; key: number; prog: string }[];
+  /** `--load`, `--attach`, `--pin` ... in command-line order. */
+  setup?: SetupStep[];
   input: RunInput;
   /** `--record` (true: default file name) or `--record FILE`; undefined: not recording yet. */
   record?: string | true;
@@ -43,7 +46,7 @@ export async function openDebugRecording(o: DebugRecordingOptions): Promise<Resu
   }
   const r = await openRecordingSession({
     objectPath: o.objectPath, objectBytes: o.objectBytes,
-    options: recordingOptions({ prog: o.prog, profile: o.profile, mapUpdates: o.mapUpdates }),
+    options: recordingOptions({ prog: o.prog, profile: o.profile, mapUpdates: o.mapUpdates, setup: o.setup }),
     input: o.input, active: file !== null, yieldBetweenChunks: o.interactive ?? false,
   });
   if (!r.ok) return r;

@@ -1,14 +1,19 @@
 // The session recording (.bpfrec) as data: container layout, section tags, and the
 // JSON shapes inside the sections. docs/session-format.md describes the same thing for
 // people; keep both in step. A recording holds inputs, not states (ARCHITECTURE.md):
-// the object's bytes, the launch options, the input data, every command with the
-// instruction count it ran at, every nondeterministic value a helper returned, and state
-// hashes at checkpoints so a replay that drifts is caught where it drifts.
+// the bytes of every object file the session read, the launch options and setup steps,
+// the input data, every command with the instruction count it ran at, every
+// nondeterministic value a helper returned, and state hashes at checkpoints so a replay
+// that drifts is caught where it drifts.
+import type { SetupStep } from '../debugger/target/setup.ts';
 
 /** File magic. The CR LF catches text-mode mangling, the NUL a `cat` into a terminal. */
 export const MAGIC = Uint8Array.from([0x42, 0x50, 0x46, 0x52, 0x45, 0x43, 0x0d, 0x0a]); // "BPFREC\r\n"
-/** Bump on any change a version-1 reader would misread. */
-export const FORMAT_VERSION = 1;
+/**
+ * Bump on any change an older reader would misread. 2: more objects than the main one
+ * (OBJX sections, META objects), setup steps (options.setup). Version 1 files still read.
+ */
+export const FORMAT_VERSION = 2;
 /** magic (8) + u32 version + u32 section count. */
 export const FILE_HEADER_SIZE = 16;
 /** tag (4) + u32 flags + u64 length + sha256 (32). */
@@ -24,6 +29,8 @@ export const ENGINE_ID = 'bpfdbg-0.1.0/x86_64-unicorn2';
 export const SECTION = {
   meta: 'META',
   object: 'OBJ ',
+  /** Version 2: one per distinct further object file (load / attach), in first-read order. */
+  extraObject: 'OBJX',
   input: 'INPT',
   events: 'EVNT',
   checkpoints: 'CKPT',
@@ -41,6 +48,12 @@ export interface RecordingOptions {
   profile: string;
   /** `--map-update` swaps applied at launch. */
   mapUpdates: { map: string; key: number; prog: string }[];
+  /**
+   * Version 2: launch setup after the main object and mapUpdates, in order (`--load`,
+   * `--attach`, `--pin`, `--map-update` ...); object files by path, served from OBJX.
+   * A version-1 file reads as [].
+   */
+  setup: SetupStep[];
   /** Virtual clock start (ns, decimal string) and the CPU programs run on. */
   clockStart: string;
   cpu: number;
@@ -53,10 +66,20 @@ export interface RecordingMeta {
   /** ISO time the recording started (informational; never used by a replay). */
   createdAt: string;
   object: { name: string; path: string; size: number; sha256: string };
+  /**
+   * Version 2: every read of a further object file (setup steps, then `load` / `attach`
+   * commands), in order; a replay serves read k from here. A read that failed keeps its
+   * error (the replay fails it the same way). A version-1 file reads as [].
+   */
+  objects: RecordedObjectRead[];
   options: RecordingOptions;
   /** Periodic checkpoint spacing in instructions. */
   checkpointInterval: number;
 }
+
+export type RecordedObjectRead =
+  | { path: string; size: number; sha256: string }
+  | { path: string; error: string };
 
 export interface RecordingInput {
   /** Hex of BPF_PROG_TEST_RUN data_in, or null. */
@@ -96,6 +119,8 @@ export interface RecordingFinal {
 export interface Recording {
   meta: RecordingMeta;
   object: Uint8Array;
+  /** The distinct files meta.objects reads, in first-read order (OBJX sections). */
+  objectFiles: Uint8Array[];
   input: RecordingInput;
   events: RecordedEvent[];
   checkpoints: RecordedCheckpoint[];

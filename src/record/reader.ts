@@ -78,6 +78,23 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
   if ('code' in obj) return fromDiag(obj);
   const objHash = sha256Hex(obj.payload);
   if (objHash !== meta.value.object.sha256) return fromDiag(objectMismatch(file, meta.value.object.sha256, objHash));
+  // Version 1 knew one object and no setup steps.
+  if (version < 2) {
+    meta.value.objects = [];
+    if (meta.value.options) meta.value.options.setup = [];
+  }
+  const files = sections.filter((s) => s.tag === SECTION.extraObject);
+  const byHash = new Map(files.map((s) => [sha256Hex(s.payload), s] as const));
+  if (!Array.isArray(meta.value.objects) || !Array.isArray(meta.value.options?.setup))
+    return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'objects or options.setup is not a list'));
+  for (const [k, o] of meta.value.objects.entries()) {
+    if (typeof o?.path !== 'string') return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, `object read #${k} has no path`));
+    if ('sha256' in o && !byHash.has(o.sha256))
+      return fromDiag(badSection(file, SECTION.extraObject, off, `no section holds object read #${k} (${o.path}, sha256 ${String(o.sha256).slice(0, 16)}…)`));
+  }
+  const used = new Set(meta.value.objects.flatMap((o) => ('sha256' in o ? [o.sha256] : [])));
+  const stray = files.find((s) => !used.has(sha256Hex(s.payload)));
+  if (stray) return fromDiag(badSection(file, SECTION.extraObject, stray.off, 'an object file no read in META uses'));
   const input = json<RecordingInput>(SECTION.input);
   if (!input.ok) return input;
   const ev = get(SECTION.events);
@@ -100,7 +117,7 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
   const opts = meta.value.options;
   if (typeof opts?.profile !== 'string' || !Array.isArray(opts.mapUpdates) || typeof meta.value.checkpointInterval !== 'number')
     return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'options are incomplete'));
-  return ok({ meta: meta.value, object: obj.payload.slice(), input: input.value, events, checkpoints: checkpoints.value, final: final.value });
+  return ok({ meta: meta.value, object: obj.payload.slice(), objectFiles: files.map((f) => f.payload.slice()), input: input.value, events, checkpoints: checkpoints.value, final: final.value });
 }
 
 function validEvent(e: RecordedEvent): boolean {

@@ -16,6 +16,7 @@ import { notActive } from './errors.ts';
 import { saveRecording, sha256Hex } from './writer.ts';
 import { TimeTravelSession } from './timeTravel.ts';
 import { sessionStateRoots } from './sessionAccess.ts';
+import { RecordingObjectSource } from './objectFiles.ts';
 
 const hex = (b: Uint8Array | undefined): string | null => (b === undefined ? null : Buffer.from(b).toString('hex'));
 
@@ -40,7 +41,7 @@ export class Recorder {
   tts!: TimeTravelSession;
   private readonly createdAt = new Date().toISOString();
 
-  constructor(private readonly o: RecorderOptions, private readonly nondet: RecordingNondet) {
+  constructor(private readonly o: RecorderOptions, private readonly nondet: RecordingNondet, private readonly files: RecordingObjectSource = new RecordingObjectSource()) {
     this.active = o.active ?? false;
   }
 
@@ -83,10 +84,12 @@ export class Recorder {
       meta: {
         format: 'bpfrec', version: FORMAT_VERSION, engine: ENGINE_ID, createdAt: this.createdAt,
         object: { name: this.o.objectBytes.length ? basename(this.o.objectPath) : '', path: this.o.objectPath, size: this.o.objectBytes.length, sha256: sha256Hex(this.o.objectBytes) },
+        objects: [...this.files.reads],
         options: this.o.options,
         checkpointInterval: this.o.interval ?? 1_000_000,
       },
       object: this.o.objectBytes,
+      objectFiles: [...this.files.files],
       input: { data: hex(this.o.input.data), ctx: hex(this.o.input.ctx) },
       events,
       checkpoints: this.checkpoints.slice(0, lastSeqCount),
@@ -135,12 +138,13 @@ export async function openRecordingSession(o: RecorderOptions): Promise<Result<R
   if (!obj.ok) return obj;
   let rec: Recorder | undefined;
   let nondet: RecordingNondet | undefined;
+  const files = new RecordingObjectSource();
   const traced = await launchTraced(obj.value, o.options, (at) => (nondet = new RecordingNondet(at)), {
     interval: o.interval ?? 1_000_000,
     onCheckpoint: (c) => rec?.checkpoints.push({ n: rec.checkpoints.length, at: c.at, cause: c.cause, hash: c.hash }),
-  });
+  }, files);
   if (!traced.ok) return traced;
-  rec = new Recorder(o, nondet!);
+  rec = new Recorder(o, nondet!, files);
   // The launch checkpoint was taken inside launchTraced, before `rec` existed.
   const launch = traced.value.tracer.checkpoints.all()[0]!;
   rec.checkpoints.push({ n: 0, at: launch.at, cause: launch.cause, hash: launch.hash });

@@ -20,6 +20,7 @@ import { diverged, engineChanged } from './errors.ts';
 import { TimeTravelSession } from './timeTravel.ts';
 import { sessionStateRoots } from './sessionAccess.ts';
 import type { NondetEvent } from './nondetLog.ts';
+import { ReplayObjectSource } from './objectFiles.ts';
 
 const bytes = (h: string | null): Uint8Array | undefined => (h === null ? undefined : Uint8Array.from(Buffer.from(h, 'hex')));
 
@@ -98,7 +99,8 @@ export class Replay {
         if (d) return err(d.code, d.message, d.place);
         throw e;
       }
-      if (!this.divergence && r.error && r.error.code === 'record.diverged') this.divergence = r.error;
+      // A command that itself found the divergence (an object read) names it better than the hash it left.
+      if (r.error && r.error.code === 'record.diverged') this.divergence = r.error;
       if (this.divergence) return err(this.divergence.code, `${this.divergence.message} (during command #${c.n} '${c.text}')`, this.divergence.place);
       const at = this.tts.count;
       const hash = this.tts.tracer.stateHash();
@@ -142,7 +144,7 @@ export async function openReplay(rec: Recording, file: string, opts: { yieldBetw
   const traced = await launchTraced(obj.value, rec.meta.options, () => new ReplayNondet(draws, file, () => tracerCount()), {
     interval: rec.meta.checkpointInterval,
     onCheckpoint: (c) => replay.onCheckpoint(c.at, c.hash),
-  });
+  }, new ReplayObjectSource(rec.meta.objects, rec.objectFiles, file));
   if (!traced.ok) return err(traced.error.code, traced.error.message, { ...traced.error.place, file });
   const { tracer, target } = traced.value;
   tracerCount = () => tracer.count;

@@ -57,20 +57,10 @@ function tailCallSites(target: DebugTarget): Set<bigint> {
   return out;
 }
 
-/** Why reverse execution is refused after a callback ran inside a run, naming it. */
-export function nestedRefusal(t: TracingMachine, target: DebugTarget): string {
-  const entry = t.firstNestedEntry;
-  const pos = entry === null ? null : target.index.lookup(entry);
-  const name = pos ? `${pos.program.name}/${pos.func.name}` : entry !== null ? `0x${entry.toString(16)}` : 'a BPF callback';
-  return `not available after a helper ran the BPF callback ${name} inside the run (bpf_loop): instruction counts after it are not exact. ` +
-    `To examine the state before an earlier command, record the session and use "bpfdbg replay FILE --stop-at N"`;
-}
-
 export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): ReverseOutcome {
   const t = inp.tracer;
   const T = t.count;
   if (T === 0) return { kind: 'refused', message: 'already at the start of the recorded history' };
-  if (t.nestedCalls > 0) return { kind: 'refused', message: nestedRefusal(t, inp.target) };
   const idx = inp.target.index;
   let at = T;
   let reason: Extract<ReverseOutcome, { kind: 'moved' }>['reason'] = 'step';

@@ -33,6 +33,7 @@ export function encodeRecording(r: Recording): Uint8Array {
   const parts = [
     section(SECTION.meta, jsonBytes(r.meta)),
     section(SECTION.object, r.object),
+    ...r.objectFiles.map((b) => section(SECTION.extraObject, b)),
     section(SECTION.input, jsonBytes(r.input)),
     // One event per line: a diff of two recordings reads like a transcript.
     section(SECTION.events, utf8.encode(r.events.map((e) => JSON.stringify(e)).join('\n'))),

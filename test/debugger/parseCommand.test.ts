@@ -59,7 +59,7 @@ test('map update and delete carry their operands', () => {
 });
 
 test('bad input is an error value naming the problem, never a throw', () => {
-  for (const bad of ['frobnicate', 'si -1', 'b entry:x', 'x/9q 0', 'print', 'catch nothing', 'info nonsense', 'p 1 +']) {
+  for (const bad of ['frobnicate', 'si -1', 'b entry:1x', 'b a:b:c', 'x/9q 0', 'print', 'catch nothing', 'info nonsense', 'p 1 +']) {
     const r = parseCommand(bad);
     assert.equal(r.ok, false, bad);
     assert.ok(!r.ok && r.error.message.length > 0);
@@ -100,4 +100,45 @@ test('expressions evaluate with u64 wrap-around, derefs and short-circuit', () =
   const r = evalExpr(unmapped.value, env);
   assert.equal(r.ok, false);
   assert.match(!r.ok ? r.error.message : '', /cannot access memory at address 0x42/);
+});
+
+test('OBJ:PROG and OBJ:PROG:INSN locations name a program of one object; OBJ:NAME is one symbol in expressions', () => {
+  assert.deepEqual((cmd('b tailcall_bpf2bpf_fentry:fentry') as { loc: unknown }).loc, { kind: 'program', prog: 'tailcall_bpf2bpf_fentry:fentry' });
+  assert.deepEqual((cmd('b main:entry:3') as { loc: unknown }).loc, { kind: 'insn', prog: 'main:entry', insn: 3 });
+  assert.deepEqual(cmd('p fentry_obj:count + 1'), {
+    kind: 'print', exprText: 'fentry_obj:count + 1', format: null,
+    expr: { kind: 'binary', op: '+', left: { kind: 'sym', name: 'fentry_obj:count' }, right: { kind: 'num', value: 1n } },
+  });
+});
+
+test('load, attach, detach, pin, unpin and unload parse into setup steps', () => {
+  const step = (s: string): unknown => {
+    const c = cmd(s);
+    assert.equal(c.kind, 'setup', s);
+    return c.kind === 'setup' ? c.step : null;
+  };
+  assert.deepEqual(step('load f.o'), { op: 'load', file: 'f.o' });
+  assert.deepEqual(step('load m=dir/f.o:fentry=tc:classifier_0:subprog_tail,other --reuse-map jt=/sys/fs/bpf/jt'), {
+    op: 'load', file: 'dir/f.o', name: 'm', programs: ['fentry', 'other'],
+    targets: [{ prog: 'fentry', target: { prog: 'tc:classifier_0', func: 'subprog_tail' } }],
+    reuse: [{ map: 'jt', path: '/sys/fs/bpf/jt' }],
+  });
+  assert.deepEqual(step('attach fentry classifier_0:subprog_tail'), { op: 'attach', prog: 'fentry', target: { prog: 'classifier_0', func: 'subprog_tail' } });
+  assert.deepEqual(step('attach obj:fentry'), { op: 'attach', prog: 'obj:fentry' });
+  assert.deepEqual(step('attach f.o'), { op: 'load', file: 'f.o', attach: 'all' });
+  assert.deepEqual(step('attach f.o:fexit=entry:subprog_tail'), {
+    op: 'load', file: 'f.o', targets: [{ prog: 'fexit', target: { prog: 'entry', func: 'subprog_tail' } }], attach: ['fexit'],
+  });
+  assert.deepEqual(step('detach 3'), { op: 'detach', link: 3 });
+  assert.deepEqual(step('detach obj:fentry'), { op: 'detach', prog: 'obj:fentry' });
+  assert.deepEqual(step('pin obj:jmp_table /sys/fs/bpf/jt'), { op: 'pin', map: 'obj:jmp_table', path: '/sys/fs/bpf/jt' });
+  assert.deepEqual(step('unpin /sys/fs/bpf/jt'), { op: 'unpin', path: '/sys/fs/bpf/jt' });
+  assert.deepEqual(step('unload obj'), { op: 'unload', object: 'obj' });
+  assert.deepEqual(cmd('info links'), { kind: 'info', topic: 'links', arg: null });
+  assert.deepEqual(cmd('info objects'), { kind: 'info', topic: 'objects', arg: null });
+  for (const bad of ['load', 'attach', 'attach a b c', 'attach f.o:x=y', 'detach', 'pin m /tmp/m', 'pin m', 'unpin', 'load f.o --reuse-map jt=/tmp/jt', 'attach prog --reuse-map a=/sys/fs/bpf/a']) {
+    const r = parseCommand(bad);
+    assert.equal(r.ok, false, bad);
+    assert.ok(!r.ok && r.error.message.length > 0);
+  }
 });

@@ -8,6 +8,7 @@ import {
 } from '../../src/record/index.ts';
 import type { Result } from '../../src/common/diag.ts';
 import type { RunInput } from '../../src/debugger/target/debugTarget.ts';
+import type { SetupStep } from '../../src/debugger/target/setup.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const testdataDir = path.resolve(repoRoot, '../shared/testdata');
@@ -19,11 +20,11 @@ export interface Scripted {
 
 export async function recordScript(
   objPath: string, cmds: readonly string[],
-  o: { prog?: string; input?: RunInput; interval?: number; mapUpdates?: { map: string; key: number; prog: string }[] } = {},
+  o: { prog?: string; input?: RunInput; interval?: number; mapUpdates?: { map: string; key: number; prog: string }[]; setup?: SetupStep[] } = {},
 ): Promise<Scripted> {
   const r = await openRecordingSession({
     objectPath: objPath, objectBytes: new Uint8Array(readFileSync(objPath)),
-    options: recordingOptions({ prog: o.prog, mapUpdates: o.mapUpdates }), input: o.input ?? {}, active: true, interval: o.interval ?? 64,
+    options: recordingOptions({ prog: o.prog, mapUpdates: o.mapUpdates, setup: o.setup }), input: o.input ?? {}, active: true, interval: o.interval ?? 64,
   });
   if (!r.ok) throw new Error(`${objPath}: ${r.error.message}`);
   const outputs: string[] = [];

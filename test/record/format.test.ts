@@ -1,5 +1,6 @@
 // The .bpfrec container: round trip, integrity checks that name where a file is broken,
-// version gating, and atomic writes that never replace a file without --force.
+// version gating (version 1 files still read), further object files (OBJX) and setup
+// steps, and atomic writes that never replace a file without --force.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,14 +13,24 @@ import {
 import { sha256Hex } from '../../src/record/writer.ts';
 
 const object = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3, 4]);
+const fentry = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 9, 9]);
 const sample = (): Recording => ({
   meta: {
     format: 'bpfrec', version: FORMAT_VERSION, engine: 'test-engine', createdAt: '2026-01-01T00:00:00.000Z',
     object: { name: 'x.o', path: 'examples/x.o', size: object.length, sha256: sha256Hex(object) },
-    options: { prog: null, arch: 'x86_64', profile: 'linux-6.18', mapUpdates: [], clockStart: '1000000000', cpu: 0 },
+    objects: [
+      { path: 'f.o', size: fentry.length, sha256: sha256Hex(fentry) },
+      { path: 'gone.o', error: 'gone.o: no such file' },
+      { path: 'f.o', size: fentry.length, sha256: sha256Hex(fentry) },
+    ],
+    options: {
+      prog: null, arch: 'x86_64', profile: 'linux-6.18', mapUpdates: [], clockStart: '1000000000', cpu: 0,
+      setup: [{ op: 'load', file: 'f.o', targets: [{ prog: 'fentry', target: { prog: 'entry', func: 'subprog_tail' } }], attach: ['fentry'] }],
+    },
     checkpointInterval: 1000,
   },
   object,
+  objectFiles: [fentry],
   input: { data: '0011', ctx: null },
   events: [
     { t: 'cmd', n: 0, at: 0, text: 'run', ok: true, after: 42, hash: 'aa' },
@@ -48,7 +59,7 @@ test('a recording survives encode and decode unchanged', () => {
 
 test('flipping any one byte of a section is reported as that section being corrupt, with its offset', () => {
   const good = encodeRecording(sample());
-  for (const tag of ['META', 'OBJ ', 'INPT', 'EVNT', 'CKPT', 'FINL']) {
+  for (const tag of ['META', 'OBJ ', 'OBJX', 'INPT', 'EVNT', 'CKPT', 'FINL']) {
     const bad = good.slice();
     const at = sectionOffset(bad, tag) + SECTION_HEADER_SIZE; // first payload byte
     bad[at] ^= 0x01;
@@ -126,4 +137,26 @@ test('reading a missing file is an error value naming the file', () => {
   const r = readRecordingFile('/nonexistent/x.bpfrec');
   assert.ok(!r.ok);
   assert.equal(r.error.place.file, '/nonexistent/x.bpfrec');
+});
+
+test('each further object file is stored once however often it was read; a read without its file is refused, naming OBJX', () => {
+  const bytes = encodeRecording(sample());
+  const text = Buffer.from(bytes).toString('latin1');
+  assert.equal(text.split('OBJX').length - 1, 1, 'f.o read twice, stored once');
+  const s = sample();
+  s.objectFiles = [];
+  const r = decodeRecording(encodeRecording(s), 'a.bpfrec');
+  assert.ok(!r.ok);
+  assert.equal(r.error.code, 'record.bad-section');
+  assert.equal(r.error.place.section, 'OBJX');
+  assert.match(r.error.message, /object read #0 \(f\.o/);
+});
+
+test('a version-1 recording (the shipped samples) still reads: one object, no setup steps', () => {
+  const r = readRecordingFile(path.join(import.meta.dirname, '../../sessions/tailchain-live-swap.bpfrec'));
+  assert.ok(r.ok, !r.ok ? r.error.message : '');
+  assert.equal(r.value.meta.version, 1);
+  assert.deepEqual(r.value.meta.objects, []);
+  assert.deepEqual(r.value.meta.options.setup, []);
+  assert.deepEqual(r.value.objectFiles, []);
 });

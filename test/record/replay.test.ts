@@ -1,4 +1,5 @@
-// Record -> replay: every example and every runnable kernel tail-call selftest replays
+// Record -> replay: every example and every kernel tail-call selftest (several objects,
+// fentry/fexit/freplace links, pinned shared maps included: selftestScript.ts) replays
 // with identical state hashes at every checkpoint and after every command; a recording
 // with one byte changed is refused as corrupt, and one whose log was altered (checksums
 // recomputed) is reported as a divergence naming the command.
@@ -6,8 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { decodeRecording, encodeRecording, commandsOf } from '../../src/record/index.ts';
+import { decodeRecording, encodeRecording, commandsOf, openRecordingSession, recordingOptions } from '../../src/record/index.ts';
 import { recordScript, repoRoot, replay, roundTrip, testdataDir } from './fixture.ts';
+import { selftestScript } from './selftestScript.ts';
+import { expectedPath, readExpected } from '../support/expectedSelftests.ts';
 
 const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.o')).sort();
 
@@ -39,47 +42,41 @@ for (const ex of examples) {
   });
 }
 
-interface SelfTest {
-  name: string;
-  objects: Record<string, string>;
-  entry?: { object: string; program: string };
-  steps: { op: string; object?: string; map?: string; key?: number; value?: { prog: string }; input?: string; attach_target?: unknown }[];
-}
-
-const selftestDir = path.join(testdataDir, 'kernel-selftests');
-const expected = existsSync(path.join(selftestDir, 'expected.json'))
-  ? (JSON.parse(readFileSync(path.join(selftestDir, 'expected.json'), 'utf8')) as { tests: SelfTest[]; inputs: Record<string, { hex: string }>; objects: Record<string, { path: string }> })
-  : null;
-
-test('every runnable kernel tail-call selftest records and replays with identical state hashes', async (t) => {
-  if (!expected) return t.skip('../shared/testdata/kernel-selftests is absent');
-  let replayed = 0;
-  const skipped: string[] = [];
-  for (const st of expected.tests) {
-    const objs = Object.keys(st.objects);
-    // global_read/global_write steps check or seed .bss values; they are not debugger
-    // commands, and the run stays deterministic without them.
-    if (objs.length !== 1 || !st.entry || !st.steps.every((s) => ['load', 'map_update', 'map_delete', 'run', 'global_read', 'global_write'].includes(s.op) && !s.attach_target)) continue;
-    const file = path.join(selftestDir, expected.objects[st.objects[objs[0]!]!]!.path);
-    const runStep = st.steps.find((s) => s.op === 'run');
-    const hex = runStep?.input ? expected.inputs[runStep.input]?.hex : undefined;
-    const cmds = st.steps.flatMap((s) =>
-      s.op === 'map_update' ? [`map update ${s.map} ${s.key} ${s.value!.prog}`] : s.op === 'map_delete' ? [`map delete ${s.map} ${s.key}`] : s.op === 'run' ? ['run'] : []);
-    let s;
-    try {
-      s = await recordScript(file, cmds, { prog: st.entry.program, interval: 256, ...(hex ? { input: { data: Uint8Array.from(Buffer.from(hex, 'hex')) } } : {}) });
-    } catch (e) {
-      skipped.push(`${st.name}: ${(e as Error).message}`);
-      continue; // not launchable on the x86-64 target (covered by the machine tests)
-    }
-    const rec = roundTrip(s.rec.toRecording());
-    s.rec.tts.session.dispose();
-    const r = await replay(rec);
-    assert.ok(r.ok, `${st.name}: ${!r.ok ? r.error.message : ''}`);
-    assert.equal(r.value.checkpointsVerified, rec.checkpoints.length, st.name);
-    replayed++;
+test('every kernel tail-call selftest, several objects and attach steps included, records and replays with identical state hashes', async (t) => {
+  if (!existsSync(expectedPath)) return t.skip('../shared/testdata/kernel-selftests is absent');
+  const x = readExpected();
+  let globalReads = 0;
+  for (const st of x.tests) {
+    await t.test(st.name, async () => {
+      const sc = selftestScript(st, x);
+      const r = await openRecordingSession({
+        objectPath: sc.mainFile, objectBytes: new Uint8Array(readFileSync(sc.mainFile)),
+        options: recordingOptions({ prog: sc.prog, setup: sc.setup }), input: sc.input ? { data: sc.input } : {}, active: true, interval: 256,
+      });
+      assert.ok(r.ok, `${st.name}: launch: ${!r.ok && r.error.message}`);
+      const rec = r.value;
+      try {
+        for (const c of sc.commands) {
+          const res = await rec.tts.execute(c.text);
+          assert.equal(res.ok, c.expectOk, `${st.name}: '${c.text}' ${c.expectOk ? 'failed' : 'should fail'}: ${res.error?.message ?? ''}`);
+          const bad = c.check?.(res);
+          assert.equal(bad ?? null, null, `${st.name}: '${c.text}': ${bad}`);
+        }
+      } finally {
+        rec.tts.session.dispose();
+      }
+      globalReads += sc.globalReads;
+      const file = roundTrip(rec.toRecording());
+      assert.equal(commandsOf(file).length, sc.commands.length);
+      assert.deepEqual(file.meta.options.setup, sc.setup);
+      const rp = await replay(file);
+      assert.ok(rp.ok, `${st.name}: ${!rp.ok ? rp.error.message : ''}`);
+      assert.equal(rp.value.checkpointsVerified, file.checkpoints.length, st.name);
+      assert.equal(rp.value.commands, sc.commands.length, st.name);
+      assert.equal(rp.value.finalHash, file.final.hash, st.name);
+    });
   }
-  assert.ok(replayed >= 12, `only ${replayed} selftests replayed; skipped: ${skipped.join('; ')}`);
+  assert.ok(globalReads > 0, 'global_read steps were checked');
 });
 
 test('a recording with one byte flipped is refused as corrupt, naming the section', async () => {
@@ -133,4 +130,49 @@ test('a divergence under a different engine than the recording\'s is reported as
   assert.ok(!r.ok);
   assert.equal(r.error.code, 'record.engine-changed');
   assert.match(r.error.message, /recording was made by engine bpfdbg-0\.0\.1\/other-emulator/);
+});
+
+test('load, attach and detach typed while recording replay from the recording alone; reverse execution goes back across them', async (t) => {
+  const obj = (n: string): string => path.join(testdataDir, 'kernel-selftests/obj', `${n}.o`);
+  if (!existsSync(obj('tailcall_bpf2bpf_fentry'))) return t.skip('../shared/testdata/kernel-selftests is absent');
+  const load = `load ${obj('tailcall_bpf2bpf_fentry')}:fentry=classifier_0:subprog_tail`;
+  const script = [
+    'run', load, 'attach fentry', 'break fentry', 'run', 'bt', 'continue 3',
+    'print tailcall_bpf2bpf_fentry:count', 'reverse-continue', 'print tailcall_bpf2bpf_fentry:count',
+    'detach fentry', 'continue',
+    // Back to instruction 0, before the load: the object, its link and the patch site go too.
+    'delete', 'reverse-continue', 'info objects', 'continue',
+    // Typing other commands there branches off; loading again gets fresh addresses (and the
+    // same object name, and `attach fentry` is not ambiguous: the first load is gone).
+    'run', load, 'attach fentry', 'break fentry', 'run',
+    `attach ${obj('tailcall_bpf2bpf_fexit')}`, 'info links', 'delete', 'continue',
+  ];
+  const s = await recordScript(obj('tailcall_bpf2bpf2'), script, { prog: 'entry', mapUpdates: [{ map: 'jmp_table', key: 0, prog: 'classifier_0' }], input: { data: new Uint8Array(128) }, interval: 128 });
+  const v = s.rec.tts.session.view();
+  const rec = roundTrip(s.rec.toRecording());
+  s.rec.tts.session.dispose();
+  assert.deepEqual(s.outputs.filter((o) => !o.endsWith('-> ok')), [], 'every command worked');
+  assert.deepEqual(v.links!.map((l) => l.kind), ['fentry', 'fexit']);
+  assert.equal(v.stop?.kind, 'exit');
+  assert.deepEqual(rec.meta.objects.map((o) => path.basename(o.path)), ['tailcall_bpf2bpf_fentry.o', 'tailcall_bpf2bpf_fentry.o', 'tailcall_bpf2bpf_fexit.o']);
+  assert.equal(rec.objectFiles.length, 2, 'a file read twice is stored once');
+  const r = await replay(rec);
+  assert.ok(r.ok, !r.ok ? r.error.message : '');
+  assert.equal(r.value.commands, script.length);
+  assert.equal(r.value.checkpointsVerified, rec.checkpoints.length);
+  assert.equal(r.value.finalHash, rec.final.hash);
+});
+
+test('a replay that reads another object file than the recording did is a divergence naming both', async (t) => {
+  const obj = (n: string): string => path.join(testdataDir, 'kernel-selftests/obj', `${n}.o`);
+  if (!existsSync(obj('tailcall_bpf2bpf_fentry'))) return t.skip('../shared/testdata/kernel-selftests is absent');
+  const s = await recordScript(obj('tailcall_bpf2bpf2'), [`load ${obj('tailcall_bpf2bpf_fentry')}`]);
+  const rec = roundTrip(s.rec.toRecording());
+  s.rec.tts.session.dispose();
+  const cmd = commandsOf(rec)[0]!;
+  cmd.text = `load ${obj('tailcall_bpf2bpf_fexit')}`;
+  const r = await replay(roundTrip(rec), 'edited.bpfrec');
+  assert.ok(!r.ok);
+  assert.equal(r.error.code, 'record.diverged');
+  assert.match(r.error.message, /object read #0 is .*tailcall_bpf2bpf_fexit\.o, the recording read .*tailcall_bpf2bpf_fentry\.o/);
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from './fixture.ts';
@@ -36,4 +36,41 @@ test('a recording with one flipped byte fails with one line naming the section, 
   assert.equal(r.err.trim().split('\n').length, 1);
   assert.match(r.err, /bad\.bpfrec: section \S+ offset 0x[0-9a-f]+: section \S+ is corrupt/);
   assert.doesNotMatch(r.err, /at .*\.ts:\d+/);
+});
+
+test('bpfdbg MAIN.o --attach FENTRY.o:PROG=TARGET:FUNC --record FILE, then replay FILE without the object files', (t) => {
+  const src = path.join(repoRoot, '../shared/testdata/kernel-selftests/obj');
+  if (!existsSync(src)) return t.skip('../shared/testdata/kernel-selftests is absent');
+  const dir = mkdtempSync(path.join(tmpdir(), 'attach-'));
+  // Copies that disappear before the replay: the recording must carry every object.
+  for (const f of ['tailcall_bpf2bpf2.o', 'tailcall_bpf2bpf_fentry.o']) copyFileSync(path.join(src, f), path.join(dir, f));
+  const rec = path.join(dir, 's.bpfrec');
+  const cmds = path.join(dir, 'cmds');
+  writeFileSync(cmds, 'break fentry\nrun\nbt\ninfo links\ndelete\ncontinue\nprint tailcall_bpf2bpf_fentry:count\n');
+  const r = run([
+    path.join(dir, 'tailcall_bpf2bpf2.o'), '--prog', 'entry', '--map-update', 'jmp_table:0=classifier_0', '--data-hex', '00'.repeat(128),
+    '--attach', `${path.join(dir, 'tailcall_bpf2bpf_fentry.o')}:fentry=classifier_0:subprog_tail`, '--record', rec, '--batch', '-x', cmds,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /in bpf_trampoline_\d+ \[trampoline of subprog_tail \(classifier_0\)/);
+  assert.match(r.out, /\(bpfdbg\) print tailcall_bpf2bpf_fentry:count\n\$ = 33\n/);
+  for (const f of ['tailcall_bpf2bpf2.o', 'tailcall_bpf2bpf_fentry.o']) rmSync(path.join(dir, f));
+  writeFileSync(cmds, 'info links\nprint tailcall_bpf2bpf_fentry:count\n');
+  const p = run(['replay', rec, '--batch', '-x', cmds]);
+  assert.equal(p.code, 0, p.err);
+  assert.match(p.out, /1: fentry \(fentry\) -> subprog_tail of classifier_0 {2}site 0x[0-9a-f]+: call bpf_trampoline_\d+\+0x0\n/);
+  assert.match(p.out, /\$ = 33\n/);
+});
+
+test('a bad --attach is one line naming the option and the problem, exit 1 (input) or 2 (usage)', () => {
+  const bad = run(['examples/tailchain.o', '--attach', 'nosuch.o', '--batch']);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.err.trim().split('\n').length, 1);
+  assert.match(bad.err, /^bpfdbg: nosuch\.o: attach nosuch\.o: no such file$/m);
+  const usage = run(['examples/tailchain.o', '--reuse-map', 'chain=/sys/fs/bpf/chain', '--batch']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.err, /--reuse-map chain=\/sys\/fs\/bpf\/chain: it follows the --load or --attach FILE\.o it is for/);
+  const notAttachable = run(['examples/tailchain.o', '--attach', 'stage_parse', '--batch']);
+  assert.equal(notAttachable.code, 1);
+  assert.match(notAttachable.err, /attach stage_parse: stage_parse is a \w+ program: only fentry, fexit, fmod_ret and freplace programs attach to BPF functions/);
 });

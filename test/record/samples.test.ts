@@ -1,5 +1,6 @@
 // The sample recordings shipped in sessions/ (made by scripts/make-sample-sessions.ts)
-// replay under this engine, verify every checkpoint and end in their recorded state hash.
+// replay under this engine, verify every checkpoint and end in their recorded state hash;
+// the version-1 ones still read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -10,8 +11,17 @@ import { repoRoot, replay } from './fixture.ts';
 const dir = path.join(repoRoot, 'sessions');
 const samples = readdirSync(dir).filter((f) => f.endsWith('.bpfrec')).sort();
 
-test('sessions/ ships the tail-call chain, 33-hop limit and private-stack samples', () => {
-  for (const want of ['tailchain', 'selfloop', 'privstack']) assert.ok(samples.some((f) => f.startsWith(want)), `no ${want} sample`);
+test('sessions/ ships the tail-call chain, 33-hop limit, private-stack and two-object fentry/fexit samples', () => {
+  for (const want of ['tailchain', 'selfloop', 'privstack', 'subprog-trace']) assert.ok(samples.some((f) => f.startsWith(want)), `no ${want} sample`);
+});
+
+test('the fentry/fexit sample carries its second object and its --attach setup (format version 2)', () => {
+  const rec = readRecordingFile(path.join(dir, samples.find((f) => f.startsWith('subprog-trace'))!));
+  assert.ok(rec.ok, !rec.ok ? rec.error.message : '');
+  assert.equal(rec.value.meta.version, 2);
+  assert.deepEqual(rec.value.meta.options.setup, [{ op: 'load', file: 'examples/trace_classify.o', attach: 'all' }]);
+  assert.deepEqual(rec.value.meta.objects.map((o) => o.path), ['examples/trace_classify.o']);
+  assert.equal(rec.value.objectFiles.length, 1);
 });
 
 for (const f of samples) {

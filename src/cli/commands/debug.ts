@@ -22,7 +22,7 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
   // --record saves the session when the debugger ends. (Recording assumes x86-64.)
   if (opts.arch === 'x86_64') {
     const dr = unwrap(await openDebugRecording({
-      objectPath: obj.path, objectBytes: obj.bytes, prog: opts.prog, profile: opts.profile, mapUpdates: opts.mapUpdates,
+      objectPath: obj.path, objectBytes: obj.bytes, prog: opts.prog, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup,
       input, record: opts.record, force: opts.force, interactive: !batch,
     }));
     let code = 0;
@@ -48,7 +48,7 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
   if (opts.record !== undefined) fail('cli.record-arch', `--record works on x86_64 sessions only (not ${opts.arch})`);
   const session = unwrap(await openSession(
     obj,
-    { prog: opts.prog, arch: opts.arch, profile: opts.profile, mapUpdates: opts.mapUpdates },
+    { prog: opts.prog, arch: opts.arch, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup },
     { input, yieldBetweenChunks: !batch },
   ));
   try {

@@ -101,7 +101,7 @@ export const riscvArch: DebugArch = {
   bpfReg: (_t, n) => RV_BPF_MAP[n]!,
 
   unwind(t, regs, mem) {
-    return unwindRiscv({ pc: regs['pc']!, sp: regs['sp']!, s0: regs['s0']!, ra: regs['ra']! }, t.index, mem);
+    return unwindRiscv({ pc: regs['pc']!, sp: regs['sp']!, s0: regs['s0']!, ra: regs['ra']! }, t.index, mem, (a) => t.trampolineAt(a));
   },
 
   readTcc: reading,

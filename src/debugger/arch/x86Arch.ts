@@ -25,7 +25,7 @@ export const x86Arch: DebugArch = {
   },
 
   unwind(t, regs, mem) {
-    return unwind({ pc: regs['rip']!, rsp: regs['rsp']!, rbp: regs['rbp']! }, t.index, mem);
+    return unwind({ pc: regs['rip']!, rsp: regs['rsp']!, rbp: regs['rbp']! }, t.index, mem, (a) => t.trampolineAt(a));
   },
 
   readTcc(t, frames, level, regs, mem) {

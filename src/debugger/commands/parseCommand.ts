@@ -4,13 +4,14 @@ import { parseExpr } from '../expr/parseExpr.ts';
 import { lookupCommand } from './commandTable.ts';
 import { parseLocation } from './parseLocation.ts';
 import type { Command, ExamineFormat, InfoTopic } from './types.ts';
+import { checkPinPath, parseAttachSpec, parseLoadSpec, parsePin, parseReuse } from './setupSpec.ts';
 
 const INFO_TOPICS: Record<string, InfoTopic> = {
   r: 'registers', reg: 'registers', registers: 'registers', 'all-registers': 'all-registers',
   b: 'breakpoints', br: 'breakpoints', breakpoints: 'breakpoints', break: 'breakpoints',
   f: 'frame', frame: 'frame', pokes: 'pokes', poke: 'pokes', maps: 'maps', map: 'maps',
   program: 'program', prog: 'program', line: 'line', source: 'source', tailcalls: 'tailcalls',
-  jit: 'jit', profile: 'profile',
+  jit: 'jit', profile: 'profile', links: 'links', link: 'links', objects: 'objects', object: 'objects', sharedlibrary: 'objects',
 };
 
 function count(arg: string, name: string): Result<number> {
@@ -184,6 +185,13 @@ export function parseCommand(line: string): Result<Command> {
     }
     case 'reverse-continue': return ok({ kind: 'reverse', what: 'continue', count: 1 });
     case 'reverse-finish': return ok({ kind: 'reverse', what: 'finish', count: 1 });
+    case 'load':
+    case 'attach':
+    case 'detach':
+    case 'pin':
+    case 'unpin':
+    case 'unload':
+      return parseSetupCommand(info.name, arg);
     case 'timer': {
       if (arg === 'fire' || arg === '') return ok({ kind: 'timer', action: 'fire' });
       if (arg === 'list') return ok({ kind: 'timer', action: 'list' });
@@ -209,3 +217,59 @@ function parseSet(arg: string): Result<Command> {
   if (e.kind === 'sym') return ok({ kind: 'set', place: { kind: 'global', name: e.name }, value: rhs.value, text: arg });
   return err('cmd.bad-set', `set: cannot assign to '${lhs}'`);
 }
+
+/** load / attach / detach / pin / unpin / unload, in the text forms of commands/setupSpec.ts. */
+function parseSetupCommand(name: string, arg: string): Result<Command> {
+  const words = arg.split(/\s+/).filter(Boolean);
+  const usage = (u: string): Result<never> => err('cmd.bad-spec', `${name}: usage: ${name} ${u}`);
+  const setup = (r: Result<Extract<Command, { kind: 'setup' }>['step']>): Result<Command> => (r.ok ? ok({ kind: 'setup', step: r.value }) : r);
+  switch (name) {
+    case 'load':
+    case 'attach': {
+      const reuse: { map: string; path: string }[] = [];
+      const rest: string[] = [];
+      for (let i = 0; i < words.length; i++) {
+        if (words[i] === '--reuse-map') {
+          const r = parseReuse(words[++i] ?? '');
+          if (!r.ok) return r;
+          reuse.push(r.value);
+        } else rest.push(words[i]!);
+      }
+      if (rest.length === 0) return usage(name === 'load' ? '[NAME=]FILE.o[:PROG,...] [--reuse-map MAP=PATH]...' : '[OBJ:]PROG [PROG:FUNC] | [NAME=]FILE.o[:PROG[=PROG:FUNC]]');
+      if (name === 'load') {
+        if (rest.length > 1) return usage('[NAME=]FILE.o[:PROG,...] [--reuse-map MAP=PATH]...');
+        const l = parseLoadSpec(rest[0]!);
+        return setup(l.ok ? ok({ ...l.value, ...(reuse.length ? { reuse } : {}) }) : l);
+      }
+      // `attach PROG PROG:FUNC` (gdb-like, target apart) or `attach PROG=PROG:FUNC`.
+      if (rest.length > 2) return usage('[OBJ:]PROG [PROG:FUNC] | [NAME=]FILE.o[:PROG[=PROG:FUNC]]');
+      const a = parseAttachSpec(rest.length === 2 && !rest[0]!.includes('=') ? `${rest[0]}=${rest[1]}` : rest[0]!);
+      if (!a.ok) return a;
+      if (rest.length === 2 && rest[0]!.includes('=')) return usage('[OBJ:]PROG [PROG:FUNC] (one target)');
+      if (reuse.length) {
+        if (a.value.op !== 'load') return usage('--reuse-map goes with a FILE.o');
+        return setup(ok({ ...a.value, reuse }));
+      }
+      return setup(ok(a.value));
+    }
+    case 'detach': {
+      if (words.length !== 1) return usage('[OBJ:]PROG | LINK');
+      if (/^\d+$/.test(words[0]!)) return setup(ok({ op: 'detach', link: Number(words[0]) }));
+      return setup(ok({ op: 'detach', prog: words[0]! }));
+    }
+    case 'pin': {
+      if (words.length !== 2) return usage('[OBJ:]MAP PATH');
+      return setup(parsePin(words[0]!, words[1]!));
+    }
+    case 'unpin': {
+      if (words.length !== 1) return usage('PATH');
+      const p = checkPinPath(words[0]!);
+      return p.ok ? setup(ok({ op: 'unpin', path: p.value })) : p;
+    }
+    default: {
+      if (words.length !== 1) return usage('OBJ');
+      return setup(ok({ op: 'unload', object: words[0]! }));
+    }
+  }
+}
+

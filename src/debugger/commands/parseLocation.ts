@@ -1,4 +1,5 @@
-// LOCATION forms, as gdb users type them: `entry`, `entry:14`, `14`, `prog.c:37`, `*0xADDR`.
+// LOCATION forms, as gdb users type them: `entry`, `entry:14`, `14`, `prog.c:37`, `*0xADDR`;
+// with several objects, `OBJ:PROG` and `OBJ:PROG:14` where PROG alone is ambiguous.
 import { err, ok, type Result } from '../../common/diag.ts';
 import type { LocationSpec } from './types.ts';
 
@@ -14,6 +15,8 @@ export function parseLocation(text: string): Result<LocationSpec> {
   if (colon > 0) {
     const left = s.slice(0, colon);
     const right = s.slice(colon + 1);
+    // `OBJ:PROG`: a program of one object when several objects have PROG.
+    if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(left) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(right)) return ok({ kind: 'program', prog: s });
     if (!/^\d+$/.test(right)) return err('cmd.bad-location', `'${s}': expected a number after ':'`);
     const n = Number(right);
     // A file name has a dot (`prog.c:37`); a program name has none (`entry:14`).
@@ -21,5 +24,5 @@ export function parseLocation(text: string): Result<LocationSpec> {
     return ok({ kind: 'insn', prog: left, insn: n });
   }
   if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(s)) return ok({ kind: 'program', prog: s });
-  return err('cmd.bad-location', `'${s}' is not a location (PROG, PROG:INSN, FILE.c:LINE or *ADDR)`);
+  return err('cmd.bad-location', `'${s}' is not a location (PROG, PROG:INSN, OBJ:PROG, FILE.c:LINE or *ADDR)`);
 }

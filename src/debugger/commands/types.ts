@@ -1,6 +1,7 @@
 // The command language as data. Front ends send text; parseCommand turns it into one of
 // these; the Session executes it. gdb's names and aliases where gdb has one.
 import type { Expr } from '../expr/ast.ts';
+import type { SetupStep } from '../target/setup.ts';
 
 /** Where a breakpoint, `until`, `list` or `disassemble` points. */
 export type LocationSpec =
@@ -11,7 +12,7 @@ export type LocationSpec =
 
 export type InfoTopic =
   | 'registers' | 'all-registers' | 'breakpoints' | 'frame' | 'pokes' | 'maps' | 'program'
-  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile';
+  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile' | 'links' | 'objects';
 
 export type Command =
   | { kind: 'run' }
@@ -45,6 +46,8 @@ export type Command =
   | { kind: 'record'; action: 'start' | 'stop' | 'save'; file: string | null; force: boolean }
   | { kind: 'reverse'; what: 'stepi' | 'step' | 'next' | 'continue' | 'finish'; count: number }
   | { kind: 'timer'; action: 'fire' | 'list' }
+  /** load / attach / detach / pin / unpin / unload: one setup step (target/setup.ts). */
+  | { kind: 'setup'; step: SetupStep }
   | { kind: 'kill' }
   | { kind: 'quit' }
   | { kind: 'interrupt' };

@@ -8,6 +8,8 @@ export interface ExprEnv {
   reg(name: string): bigint | undefined;
   /** Symbol (global variable address or value) by name, or undefined. */
   sym(name: string): bigint | undefined;
+  /** Why `name` did not resolve when there is more to say than "no symbol" (it is ambiguous). */
+  symError?(name: string): string | undefined;
   /** Reads `size` bytes little-endian at a guest address; undefined when unmapped. */
   read(addr: bigint, size: number): bigint | undefined;
 }
@@ -25,7 +27,9 @@ export function evalExpr(e: Expr, env: ExprEnv): Result<bigint> {
     }
     case 'sym': {
       const v = env.sym(e.name);
-      return v === undefined ? err('expr.unknown-symbol', `no symbol '${e.name}' in the current context`) : ok(U64(v));
+      if (v !== undefined) return ok(U64(v));
+      const why = env.symError?.(e.name);
+      return why ? err('expr.ambiguous-symbol', why) : err('expr.unknown-symbol', `no symbol '${e.name}' in the current context`);
     }
     case 'unary': {
       const a = evalExpr(e.arg, env);

@@ -26,7 +26,8 @@ function tokenize(src: string): Result<Tok[]> {
     if (/\s/.test(c)) { i++; continue; }
     const num = /^(0x[0-9a-fA-F]+|0b[01]+|0o[0-7]+|\d+)/.exec(src.slice(i));
     if (num) { toks.push({ t: 'num', v: BigInt(num[1]!), at: i }); i += num[1]!.length; continue; }
-    const id = /^\$?[A-Za-z_][A-Za-z0-9_.]*/.exec(src.slice(i));
+    // `OBJ:NAME` names a global or map of one object when several have NAME.
+    const id = /^(?:[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*|\$?[A-Za-z_][A-Za-z0-9_.]*)/.exec(src.slice(i));
     if (id) { toks.push({ t: 'id', v: id[0], at: i }); i += id[0].length; continue; }
     const op = /^(<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^~!<>()])/.exec(src.slice(i));
     if (op) { toks.push({ t: 'op', v: op[1]!, at: i }); i += op[1]!.length; continue; }

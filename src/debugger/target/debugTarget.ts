@@ -1,8 +1,8 @@
-// What the Session needs from an engine: a Machine with every program of the object JITed
-// and placed, the kernel model it runs against, the poke state machine, and a way to set
-// up a run (ctx built, registers set, sentinel return address pushed) without running it.
-// The machine layer's engine provides these; x86Target.ts is the thin adapter that builds
-// one from the lower layers until then.
+// What the Session needs from an engine: a Machine with every program of every loaded
+// object JITed and placed, the kernel model it runs against, the poke state machine, the
+// objects, links and pins of the session (objects.ts), and a way to set up a run (ctx
+// built, registers set, sentinel return address pushed) without running it.
+// jitTarget.ts adapts the machine layer's JIT engines (x86Target.ts, riscvTarget.ts).
 import type { JitProfile, Arch } from '../../jit/types.ts';
 import type { Machine } from '../../machine/machine.ts';
 import type { KernelModel, LoadedObject, LoadedProgram as KProgram } from '../../kernel/index.ts';
@@ -10,6 +10,7 @@ import type { PokeStateMachine } from '../../kernel/pokes/pokeStateMachine.ts';
 import type { Result } from '../../common/diag.ts';
 import type { AddressIndex } from './addressIndex.ts';
 import type { LoadedProgram } from './loadedProgram.ts';
+import type { TargetObjects, TrampolineInfo } from './objects.ts';
 
 export interface RunInput {
   data?: Uint8Array;
@@ -21,16 +22,22 @@ export interface DebugTarget {
   readonly profile: JitProfile;
   readonly machine: Machine;
   readonly model: KernelModel;
+  /** The main object (the one the entry program comes from). */
   readonly loaded: LoadedObject;
-  /** Every JITed program, in load order. */
+  /** Every loaded object, the links and the pins of the session. */
+  readonly objects: TargetObjects;
+  /** Every JITed program of every loaded object, in load order. */
   readonly programs: readonly LoadedProgram[];
   /** The program a run starts in. */
   readonly entry: LoadedProgram;
+  /** Native address -> program, function, insn (rebuilt when objects come and go). */
   readonly index: AddressIndex;
   /** Null on arches without direct tail calls (RISC-V). */
   readonly pokes: PokeStateMachine | null;
-  /** The kernel model's program behind a debugger program (same name). */
+  /** The kernel model's program behind a debugger program. */
   kernelProgram(p: LoadedProgram): KProgram;
+  /** The BPF trampoline image holding `addr` (fentry/fexit), or null. */
+  trampolineAt(addr: bigint): TrampolineInfo | null;
   /** Builds ctx, zeroes registers, pushes the sentinel, PC at bpf_func; the CPU counts as inside BPF. */
   prepareRun(input: RunInput): Result<{ ctxAddr: bigint }>;
   /** The run ended (exit, fault, kill): the CPU left BPF code (RCU quiescent state). */

@@ -1,16 +1,16 @@
 // The adapter from a machine-layer JIT engine (programs JITed and placed, model memory
-// mapped, helpers trapped) to the DebugTarget the Session drives. What differs by arch is
-// passed in: how the kernel calls bpf_func, the poke state machine (x86 direct tail calls
-// only) and the per-CPU private stacks (x86-64 6.13+ only).
+// mapped, helpers trapped) and the session's objects to the DebugTarget the Session
+// drives. What differs by arch is passed in: how the kernel calls bpf_func, the poke state
+// machine (x86 direct tail calls only) and the per-CPU private stacks (x86-64 6.13+ only).
 import { type Result, err, ok } from '../../common/diag.ts';
 import type { Arch } from '../../jit/types.ts';
-import { buildCtx, type LoadedObject, type LoadedProgram as KProgram } from '../../kernel/index.ts';
+import { buildCtx } from '../../kernel/index.ts';
 import type { PokeStateMachine } from '../../kernel/pokes/pokeStateMachine.ts';
 import type { JitEngine } from '../../machine/jitEngine.ts';
 import type { Machine } from '../../machine/machine.ts';
-import { AddressIndex } from './addressIndex.ts';
 import type { LoadedProgram } from './loadedProgram.ts';
 import type { DebugTarget, RunInput } from './debugTarget.ts';
+import type { TargetObjects } from './objects.ts';
 
 /** Whether the CPU is inside BPF code: debuggee state (a recorder's checkpoints restore it). */
 export interface TargetRunState {
@@ -35,48 +35,77 @@ export interface ArchTargetParts {
   privStackArea: DebugTarget['privStackArea'];
 }
 
-export function jitTarget(eng: JitEngine, loaded: LoadedObject, entryName: string, parts: ArchTargetParts, opts: JitTargetOptions = {}): Result<DebugTarget> {
-  const programs: LoadedProgram[] = [];
-  const byName = new Map<string, KProgram>();
-  for (const jp of eng.programs()) {
-    const kp = jp.kernel;
-    programs.push({ name: kp.name, image: kp.image, jit: jp.jit, funcBases: jp.funcBases, progStruct: kp.structAddr });
-    byName.set(kp.name, kp);
+export function jitTarget(eng: JitEngine, objects: TargetObjects, entry: LoadedProgram, parts: ArchTargetParts, opts: JitTargetOptions = {}): Result<DebugTarget> {
+  if (!objects.programs.includes(entry)) return err('debug.no-entry', `program ${entry.name} was not JITed`);
+  return ok(new JitDebugTarget(eng, objects, entry, parts, opts));
+}
+
+/**
+ * A class, not an object literal: a recorder's state walk (record/modelState.ts) records
+ * the fields of plain objects it reaches and writes them back, which accessors refuse.
+ */
+class JitDebugTarget implements DebugTarget {
+  readonly arch: Arch;
+  readonly machine: Machine;
+  readonly pokes: PokeStateMachine | null;
+  readonly privStackArea: DebugTarget['privStackArea'];
+  private readonly state: TargetRunState;
+
+  constructor(private readonly eng: JitEngine, readonly objects: TargetObjects, readonly entry: LoadedProgram, private readonly parts: ArchTargetParts, private readonly opts: JitTargetOptions) {
+    this.arch = parts.arch;
+    this.machine = opts.machine ?? eng.machine;
+    this.pokes = parts.pokes;
+    this.privStackArea = parts.privStackArea;
+    this.state = opts.state ?? { inside: false };
   }
-  const entry = programs.find((p) => p.name === entryName);
-  if (!entry) return err('debug.no-entry', `program ${entryName} was not JITed`);
-  const m = opts.machine ?? eng.machine;
-  const model = eng.model;
-  const state = opts.state ?? { inside: false };
-  return ok({
-    arch: parts.arch,
-    profile: eng.profile,
-    machine: m,
-    model,
-    loaded,
-    programs,
-    entry,
-    index: new AddressIndex(programs),
-    pokes: parts.pokes,
-    kernelProgram: (p) => byName.get(p.name)!,
-    prepareRun(input: RunInput) {
-      const built = buildCtx(model, byName.get(entry.name)!, input);
-      if (!built.ok) return err('debug.ctx', built.message, { program: entry.name });
-      eng.selectCpu(model.cpu);
-      parts.enterRegs(m, built.ctx.addr, model.stackTop(), entry.funcBases[0]!);
-      if (!state.inside) eng.enter();
-      state.inside = true;
-      return ok({ ctxAddr: built.ctx.addr });
-    },
-    endRun() {
-      if (state.inside) eng.leave();
-      state.inside = false;
-    },
-    privStackArea: parts.privStackArea,
-    dispose() {
-      if (m.closed) return;
-      opts.onDispose?.();
-      eng.close();
-    },
-  });
+
+  get profile() {
+    return this.eng.profile;
+  }
+
+  get model() {
+    return this.eng.model;
+  }
+
+  get loaded() {
+    return this.objects.main.loaded;
+  }
+
+  get programs() {
+    return this.objects.programs;
+  }
+
+  get index() {
+    return this.objects.index;
+  }
+
+  kernelProgram(p: LoadedProgram) {
+    return p.kernel;
+  }
+
+  trampolineAt(addr: bigint) {
+    return this.objects.trampolineAt(addr);
+  }
+
+  prepareRun(input: RunInput): Result<{ ctxAddr: bigint }> {
+    const model = this.eng.model;
+    const built = buildCtx(model, this.entry.kernel, input);
+    if (!built.ok) return err('debug.ctx', built.message, { program: this.entry.name });
+    this.eng.selectCpu(model.cpu);
+    this.parts.enterRegs(this.machine, built.ctx.addr, model.stackTop(), this.entry.funcBases[0]!);
+    if (!this.state.inside) this.eng.enter();
+    this.state.inside = true;
+    return ok({ ctxAddr: built.ctx.addr });
+  }
+
+  endRun(): void {
+    if (this.state.inside) this.eng.leave();
+    this.state.inside = false;
+  }
+
+  dispose(): void {
+    if (this.machine.closed) return;
+    this.opts.onDispose?.();
+    this.eng.close();
+  }
 }

@@ -1,16 +1,25 @@
-// Launch: object -> kernel model (every autoload program analysed and loaded, as libbpf
-// and the kernel would; prog_array initialisers applied) -> JITed target on a Machine ->
-// `--map-update` swaps (through the poke state machine, like any later update). x86-64 or
-// RISC-V 64 (--arch riscv64, its profiles).
+// Launch, for the debugger and for recording alike: engine (x86-64, or RISC-V 64 with
+// --arch riscv64) -> main object loaded (every autoload program analysed and JITed as
+// libbpf and the kernel would; prog_array initialisers applied) -> `--map-update` swaps
+// (through the poke state machine, like any later update) -> the setup steps in order
+// (`--load`, `--attach`, `--pin`, `--map-update`: objects.ts) -> the DebugTarget.
+// A recording passes hooks: the kernel model's nondeterministic source, and the machine
+// the target drives (its TracingMachine), set before anything loads.
 import { type Result, err, ok } from '../../common/diag.ts';
-import { analyzeLoadable } from '../../analysis/index.ts';
 import { chooseProgram } from '../../object/index.ts';
-import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../../jit/profiles.ts';
+import { DEFAULT_X86_PROFILE, findProfile } from '../../jit/profiles.ts';
+import type { JitProfile } from '../../jit/types.ts';
+import type { NondetSource } from '../../kernel/index.ts';
+import type { JitEngine } from '../../machine/jitEngine.ts';
 import { X86Engine } from '../../machine/x86Engine.ts';
 import { RiscvEngine } from '../../machine/riscvEngine.ts';
 import { RV_UPSTREAM, rvProfileByName } from '../../jit/riscv64/index.ts';
 import type { BpfObject } from '../../object/types.ts';
 import type { DebugTarget } from './debugTarget.ts';
+import type { JitTargetOptions } from './jitTarget.ts';
+import { TargetObjects } from './objects.ts';
+import { fileSource, type ObjectSource } from './objectSource.ts';
+import { describeStep, type SetupStep } from './setup.ts';
 import { x86Target } from './x86Target.ts';
 import { riscvTarget } from './riscvTarget.ts';
 
@@ -19,6 +28,17 @@ export interface LaunchOptions {
   arch?: 'x86_64' | 'riscv64';
   profile?: string;
   mapUpdates?: { map: string; key: number; prog: string }[];
+  /** After the main object and `mapUpdates`, in order: more objects, links, pins, updates. */
+  setup?: SetupStep[];
+  /** Where the object files of setup steps and `load` commands come from (default: the file system). */
+  source?: ObjectSource;
+}
+
+export interface LaunchHooks {
+  /** The kernel model's nondeterministic values, clock start and CPU (a recording fixes them). */
+  engine?: { nondet?: NondetSource; clockStart?: bigint; cpu?: number };
+  /** Called once the engine exists, before any object loads: the machine the target drives. */
+  onEngine?: (eng: JitEngine) => JitTargetOptions;
 }
 
 /** The program to debug: --prog, else the object's entry program (object/entryProgram.ts). */
@@ -27,37 +47,48 @@ export function pickEntry(obj: BpfObject, name?: string): Result<string> {
   return p.ok ? ok(p.value.name) : p;
 }
 
-export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}): Promise<Result<DebugTarget>> {
-  const arch = opts.arch ?? 'x86_64';
+export function profileFor(arch: 'x86_64' | 'riscv64', name?: string): Result<JitProfile> {
   const profile = arch === 'riscv64'
-    ? (opts.profile === undefined ? RV_UPSTREAM : rvProfileByName(opts.profile))
-    : (opts.profile === undefined ? DEFAULT_X86_PROFILE : findProfile(opts.profile));
-  if (!profile) return err('debug.bad-profile', `unknown ${arch} profile '${opts.profile}'`);
+    ? (name === undefined ? RV_UPSTREAM : rvProfileByName(name))
+    : (name === undefined ? DEFAULT_X86_PROFILE : findProfile(name));
+  return profile ? ok(profile) : err('debug.bad-profile', `unknown ${arch} profile '${name}'`);
+}
+
+export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}, hooks: LaunchHooks = {}): Promise<Result<DebugTarget>> {
+  const arch = opts.arch ?? 'x86_64';
+  const profile = profileFor(arch, opts.profile);
+  if (!profile.ok) return profile;
   const entryName = pickEntry(obj, opts.prog);
   if (!entryName.ok) return entryName;
-  const analysis = analysisOptionsFor(profile);
-  const loadable = analyzeLoadable(obj, entryName.value, analysis);
-  if (!loadable.ok) return loadable;
-  const images = loadable.value;
-  const eng = arch === 'riscv64' ? await RiscvEngine.create({ profile }) : await X86Engine.create({ profile });
-  const loaded = eng.loadObject(obj, images);
-  if (!loaded.ok) {
-    eng.close();
-    return loaded;
-  }
-  const model = eng.model;
-  const t = eng instanceof X86Engine ? x86Target(eng, loaded.value, entryName.value) : riscvTarget(eng as RiscvEngine, loaded.value, entryName.value);
-  if (!t.ok) {
-    eng.close();
-    return t;
-  }
+  const engOpts = { profile: profile.value, ...hooks.engine };
+  const eng = arch === 'riscv64' ? await RiscvEngine.create(engOpts) : await X86Engine.create(engOpts);
+  const r = setUp(eng, obj, entryName.value, opts, hooks);
+  if (!r.ok) eng.close();
+  return r;
+}
+
+function setUp(eng: JitEngine, obj: BpfObject, entryName: string, opts: LaunchOptions, hooks: LaunchHooks): Result<DebugTarget> {
+  const tOpts = hooks.onEngine?.(eng) ?? {};
+  const objects = new TargetObjects(eng, opts.source ?? fileSource);
+  const main = objects.loadMain(obj, eng.profile, entryName);
+  if (!main.ok) return main;
+  objects.launchNotes.push(...main.value.notes);
+  const entry = main.value.object.programs.find((p) => p.name === entryName);
+  if (!entry) return err('debug.no-entry', `program ${entryName} was not JITed`);
+  const t = eng instanceof X86Engine ? x86Target(eng, objects, entry, tOpts) : riscvTarget(eng as RiscvEngine, objects, entry, tOpts);
+  if (!t.ok) return t;
   for (const u of opts.mapUpdates ?? []) {
-    const map = model.findMap(u.map, loaded.value.name);
+    const map = objects.findMap(u.map);
     if (!map.ok) return map;
-    const prog = model.findProgram(u.prog, loaded.value.name);
+    const prog = objects.findProgram(u.prog);
     if (!prog.ok) return prog;
-    const rc = model.updateProgArray(map.value, u.key, prog.value);
+    const rc = objects.updateProgArray(map.value, u.key, prog.value);
     if (rc !== 0) return err('debug.map-update', `--map-update ${u.map}:${u.key}=${u.prog} failed (error ${-rc})`);
+  }
+  for (const step of opts.setup ?? []) {
+    const r = objects.apply(step, eng.profile);
+    if (!r.ok) return err(r.error.code, `${describeStep(step)}: ${r.error.message}`, r.error.place);
+    objects.launchNotes.push(...r.value);
   }
   return t;
 }

@@ -1,10 +1,15 @@
 // A program as the debugger sees it once loaded into a machine: its analysis, its JIT
-// image, and where each JITed function lives in guest memory.
+// image, where each JITed function lives in guest memory, and the object it came from.
 import type { ProgramImage } from '../../analysis/types.ts';
 import type { JitFunction, JitImage } from '../../jit/types.ts';
+import type { LoadedProgram as KProgram } from '../../kernel/index.ts';
 
 export interface LoadedProgram {
   name: string;
+  /** Session name of its object (the qualifier of `OBJ:NAME`). */
+  object: string;
+  /** The kernel model's program. */
+  kernel: KProgram;
   image: ProgramImage;
   jit: JitImage;
   /** Guest address of each function's first byte, in JitImage.funcs order (funcBases[0] = bpf_func). */

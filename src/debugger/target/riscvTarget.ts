@@ -3,14 +3,15 @@
 // no private stack in any kernel version.
 import type { Result } from '../../common/diag.ts';
 import { SENTINEL_ADDR } from '../../common/layout.ts';
-import type { LoadedObject } from '../../kernel/index.ts';
 import { RV_ABI } from '../../machine/regs.ts';
 import type { RiscvEngine } from '../../machine/riscvEngine.ts';
 import type { DebugTarget } from './debugTarget.ts';
-import { jitTarget } from './jitTarget.ts';
+import type { LoadedProgram } from './loadedProgram.ts';
+import type { TargetObjects } from './objects.ts';
+import { jitTarget, type JitTargetOptions } from './jitTarget.ts';
 
-export function riscvTarget(eng: RiscvEngine, loaded: LoadedObject, entryName: string): Result<DebugTarget> {
-  return jitTarget(eng, loaded, entryName, {
+export function riscvTarget(eng: RiscvEngine, objects: TargetObjects, entry: LoadedProgram, opts: JitTargetOptions = {}): Result<DebugTarget> {
+  return jitTarget(eng, objects, entry, {
     arch: 'riscv64',
     pokes: null,
     enterRegs(m, ctxAddr, top, bpfFunc) {
@@ -23,5 +24,5 @@ export function riscvTarget(eng: RiscvEngine, loaded: LoadedObject, entryName: s
       m.writeRegs(regs);
     },
     privStackArea: () => null,
-  });
+  }, opts);
 }

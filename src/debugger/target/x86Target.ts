@@ -3,18 +3,19 @@
 import type { Result } from '../../common/diag.ts';
 import { SENTINEL_ADDR } from '../../common/layout.ts';
 import { PRIV_STACK_GUARD_SZ } from '../../common/kernelStructs.ts';
-import type { LoadedObject } from '../../kernel/index.ts';
 import { perCpuBase } from '../../kernel/privStack.ts';
 import { X86_GPRS } from '../../machine/regs.ts';
 import type { X86Engine } from '../../machine/x86Engine.ts';
 import type { DebugTarget } from './debugTarget.ts';
+import type { LoadedProgram } from './loadedProgram.ts';
+import type { TargetObjects } from './objects.ts';
 import { jitTarget, type JitTargetOptions } from './jitTarget.ts';
 
 export type { TargetRunState } from './jitTarget.ts';
 export type X86TargetOptions = JitTargetOptions;
 
-export function x86Target(eng: X86Engine, loaded: LoadedObject, entryName: string, opts: JitTargetOptions = {}): Result<DebugTarget> {
-  return jitTarget(eng, loaded, entryName, {
+export function x86Target(eng: X86Engine, objects: TargetObjects, entry: LoadedProgram, opts: JitTargetOptions = {}): Result<DebugTarget> {
+  return jitTarget(eng, objects, entry, {
     arch: 'x86_64',
     pokes: eng.pokes,
     enterRegs(m, ctxAddr, top, bpfFunc) {
