@@ -15,6 +15,8 @@ interface FuncLines {
   lines: DisasmLine[];
   /** Native address of each 'native' line, by line index. */
   addrOf: (bigint | null)[];
+  /** Line index of each native address (a View looks the PC up at every step). */
+  lineOf: Map<bigint, number>;
 }
 
 export class CodeWindows {
@@ -50,9 +52,12 @@ export class CodeWindows {
     }
     let lastLine = -1;
     let curInsn: number | null = null;
+    // Native instructions come in address order: one forward walk over the insn offsets.
+    let k = 0;
     const insnOfOff = (off: number): number | null => {
-      for (let k = f.insnCount - 1; k >= 0; k--) if (f.addrs[k]! <= off && off < f.addrs[k + 1]!) return f.insnStart + k;
-      return null;
+      while (k < f.insnCount && f.addrs[k + 1]! <= off) k++;
+      // An insn with no native code (addrs[k] === addrs[k + 1]) is skipped by the walk.
+      return k < f.insnCount && f.addrs[k]! <= off && off < f.addrs[k + 1]! ? f.insnStart + k : null;
     };
     for (const n of natives) {
       const off = Number(n.addr - base);
@@ -81,7 +86,9 @@ export class CodeWindows {
       });
       addrOf.push(n.addr);
     }
-    const out = { lines, addrOf };
+    const lineOf = new Map<bigint, number>();
+    addrOf.forEach((a, i) => { if (a !== null) lineOf.set(a, i); });
+    const out = { lines, addrOf, lineOf };
     this.cache.set(key, out);
     return out;
   }
@@ -89,7 +96,7 @@ export class CodeWindows {
   /** A window of `size` lines around the PC (or around `at`), with markers applied. */
   disasmWindow(p: LoadedProgram, fi: number, pc: bigint | null, bps: Map<bigint, { id: number; enabled: boolean }>, size = 40, all = false): DisasmWindow {
     const fl = this.funcLines(p, fi);
-    let cur = pc === null ? -1 : fl.addrOf.findIndex((a) => a === pc);
+    let cur = pc === null ? -1 : (fl.lineOf.get(pc) ?? -1);
     let lo = 0;
     let hi = fl.lines.length;
     if (!all) {
