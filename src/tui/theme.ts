@@ -49,10 +49,15 @@ const PLAIN: Theme = {
   dim: undefined,
 };
 
-/** NO_COLOR set to any non-empty value disables colour (the convention's rule). */
+/**
+ * NO_COLOR set to any non-empty value disables colour (the convention's rule); so do
+ * FORCE_COLOR=0 and TERM=dumb, which chalk honoured while Ink drew the screen.
+ */
 export function themeFor(env: Record<string, string | undefined>): Theme {
   const noColor = env['NO_COLOR'];
-  return noColor !== undefined && noColor !== '' ? PLAIN : COLOURED;
+  if (noColor !== undefined && noColor !== '') return PLAIN;
+  if (env['FORCE_COLOR'] === '0' || env['FORCE_COLOR'] === 'false') return PLAIN;
+  return env['TERM'] === 'dumb' ? PLAIN : COLOURED;
 }
 
 export const ThemeContext = createContext<Theme>(themeFor(process.env));

@@ -205,6 +205,9 @@ describe('App', () => {
     assert.equal(theme.color, false);
     assert.equal(theme.changed, undefined);
     assert.equal(themeFor({ NO_COLOR: '' }).color, true, 'an empty NO_COLOR does not count');
+    assert.equal(themeFor({ FORCE_COLOR: '0' }).color, false, 'FORCE_COLOR=0 turns colour off');
+    assert.equal(themeFor({ TERM: 'dumb' }).color, false, 'a dumb terminal gets no colour');
+    assert.equal(themeFor({ TERM: 'xterm-256color', FORCE_COLOR: '1' }).color, true);
     r = renderAt(
       <ThemeContext.Provider value={theme}>
         <App port={new FakePort(x86TailCall)} width={100} height={39} />
