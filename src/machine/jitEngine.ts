@@ -22,6 +22,7 @@ import type { KernelModel, KernelModelOptions, LoadedObject, LoadedProgram } fro
 import { testRun, type Engine, type TestRunOptions, type TestRunResult } from '../kernel/testRun.ts';
 import { callHelper } from '../kernel/helpers/index.ts';
 import type { BpfMap } from '../kernel/maps/base.ts';
+import type { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator, perCpuBase, thisCpuOff } from '../kernel/privStack.ts';
 import { PERM_R, PERM_RW, PERM_RX, type RunOptions, type StopReason } from './machine.ts';
@@ -112,6 +113,11 @@ export abstract class JitEngine {
     m.installSentinel();
   }
 
+  /**
+   * The poke state machine behind direct tail calls (x86-64), or null where the arch has no
+   * text poking for tail calls (RISC-V: a prog_array update is only a slot store).
+   */
+  abstract readonly pokes: PokeStateMachine | null;
   /** The arch's JIT (pure: image in, JitImage out). */
   protected abstract compile(image: ProgramImage, env: JitEnv): Result<JitImage>;
   /** Byte that fills the slack between functions: it must trap when executed. */

@@ -18,6 +18,7 @@ export interface RiscvEngineOptions extends JitEngineOptions {
 }
 
 export class RiscvEngine extends JitEngine {
+  readonly pokes = null;
   protected readonly fillByte = 0x00;
   /**
    * R0 is a5; the exit copies it into a0 sign-extended from 32 bits (`addiw a0, a5, 0`, the
