@@ -10,6 +10,7 @@
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import type { TracingMachine } from './tracingMachine.ts';
+import { recordArch } from './archState.ts';
 
 export type ReverseWhat = 'stepi' | 'step' | 'next' | 'continue' | 'finish';
 
@@ -28,8 +29,6 @@ export interface ReverseInput {
   /** Counts at which poke transitions happened (sorted ascending). */
   pokeCounts: readonly number[];
 }
-
-const regs3 = (m: TracingMachine): [bigint, bigint, bigint] => m.real.readRegs(['rip', 'rsp', 'rbp']) as [bigint, bigint, bigint];
 
 /** The latest n in [lo, hi) whose state satisfies pred, or null. */
 function findLast(t: TracingMachine, lo: number, hi: number, pred: (n: number) => boolean, addrs: ReadonlySet<bigint> | null): number | null {
@@ -62,6 +61,7 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
   const T = t.count;
   if (T === 0) return { kind: 'refused', message: 'already at the start of the recorded history' };
   const idx = inp.target.index;
+  const arch = recordArch(t.real.arch);
   let at = T;
   let reason: Extract<ReverseOutcome, { kind: 'moved' }>['reason'] = 'step';
   let bp: number | undefined;
@@ -73,31 +73,31 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
         break;
       case 'step':
       case 'next': {
+        // -next: not inside deeper calls (a deeper frame has a smaller frame identity).
         t.goto(at);
-        const rbp0 = regs3(t)[2];
+        const fp0 = arch.frame(t.real, idx.lookup(t.real.pc));
         found = findLast(t, 0, at, () => {
-          const [pc, , rbp] = regs3(t);
-          const pos = idx.lookup(pc);
-          return !!pos && pos.atInsnStart && pos.insn !== null && (what === 'step' || rbp >= rbp0);
+          const pos = idx.lookup(t.real.pc);
+          return !!pos && pos.atInsnStart && pos.insn !== null && (what === 'step' || arch.frame(t.real, pos) >= fp0);
         }, null);
         break;
       }
       case 'finish': {
+        // The call that entered the current frame: the latest entry of a function whose
+        // frame will be this one.
         t.goto(at);
-        const [, , rbp0] = regs3(t);
+        const fp0 = arch.frame(t.real, idx.lookup(t.real.pc));
         const entries = new Set<bigint>();
         for (const p of inp.target.programs) for (const b of p.funcBases) entries.add(b);
-        const entry = findLast(t, 0, at, () => {
-          const [pc, rsp] = regs3(t);
-          return entries.has(pc) && rsp === rbp0 + 8n;
-        }, entries);
+        const entry = findLast(t, 0, at, () => entries.has(t.real.pc) && arch.entryFrame(t.real) === fp0, entries);
         const outermost = (): ReverseOutcome => {
           t.goto(T);
           return { kind: 'refused', message: '"finish" not meaningful in the outermost frame' };
         };
         if (entry === null) return outermost();
         t.goto(entry);
-        if (t.real.readU64(t.real.readReg('rsp')) === SENTINEL_ADDR || entry === 0) return outermost();
+        // Entered by the kernel's call (returns to the sentinel): nothing called it here.
+        if (arch.entryReturn(t.real) === SENTINEL_ADDR || entry === 0) return outermost();
         found = entry - 1;
         reason = 'finish';
         break;

@@ -15,15 +15,14 @@
 // callback's instructions belong to the helper's return, as in a single step.
 import type { Machine, RunOptions, StopReason } from '../machine/machine.ts';
 import { MachineProxy } from './machineProxy.ts';
-import { X86_GPRS } from '../machine/regs.ts';
 import { createHash } from 'node:crypto';
 import { CheckpointStore, type Checkpoint, type CheckpointCause } from './checkpoints.ts';
 import { GuestMemory } from './guestMemory.ts';
 import { captureModelState, restoreModelState } from './modelState.ts';
 import type { Region } from '../kernel/addressSpace.ts';
+import { recordArch } from './archState.ts';
 
 const DEFAULT_BUDGET = 50_000_000;
-const STATE_REGS = [...X86_GPRS, 'rip', 'eflags', 'gs_base'];
 
 export interface TracingOptions {
   /** Periodic checkpoint spacing (instructions). */
@@ -67,12 +66,15 @@ export class TracingMachine extends MachineProxy {
   /** reachesIn/walk left the CPU away from `count`'s state: goto must restore. */
   private wandered = false;
   private lastStop: StopReason['kind'] | 'none' = 'none';
+  /** The registers a state hash covers (archState.ts, by the machine's arch). */
+  private readonly stateRegs: readonly string[];
 
   constructor(real: Machine, private readonly opts: TracingOptions) {
     super(real);
     this.interval = opts.interval ?? 1_000_000;
     this.denseInterval = opts.denseInterval ?? 20_000;
     this.mem = new GuestMemory(real, opts.modelRegions);
+    this.stateRegs = recordArch(real.arch).stateRegs;
   }
 
   /** Starts tracing at count 0 with a 'launch' checkpoint (call once, after launch). */
@@ -83,7 +85,7 @@ export class TracingMachine extends MachineProxy {
 
   // ---------------------------------------------------------------- state
   stateHash(delta = this.mem.delta(null)): string {
-    const regs = this.real.readRegs(STATE_REGS);
+    const regs = this.real.readRegs(this.stateRegs);
     return createHash('sha256')
       .update(regs.map((v) => v.toString(16)).join(','))
       .update('|' + this.mem.digest(delta))
