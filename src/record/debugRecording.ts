@@ -15,6 +15,8 @@ export interface DebugRecordingOptions {
   objectPath: string;
   objectBytes: Uint8Array;
   prog?: string;
+  /** The CPU (`--arch`; default x86_64). */
+  arch?: 'x86_64' | 'riscv64';
   profile?: string;
   mapUpdates?: { map: string; key: number; prog: string }[];
   /** `--load`, `--attach`, `--pin` ... in command-line order. */
@@ -46,7 +48,7 @@ export async function openDebugRecording(o: DebugRecordingOptions): Promise<Resu
   }
   const r = await openRecordingSession({
     objectPath: o.objectPath, objectBytes: o.objectBytes,
-    options: recordingOptions({ prog: o.prog, profile: o.profile, mapUpdates: o.mapUpdates, setup: o.setup }),
+    options: recordingOptions({ prog: o.prog, arch: o.arch, profile: o.profile, mapUpdates: o.mapUpdates, setup: o.setup }),
     input: o.input, active: file !== null, yieldBetweenChunks: o.interactive ?? false,
   });
   if (!r.ok) return r;

@@ -6,6 +6,7 @@
 // nondeterministic value a helper returned, and state hashes at checkpoints so a replay
 // that drifts is caught where it drifts.
 import type { SetupStep } from '../debugger/target/setup.ts';
+import type { Arch } from '../jit/types.ts';
 
 /** File magic. The CR LF catches text-mode mangling, the NUL a `cat` into a terminal. */
 export const MAGIC = Uint8Array.from([0x42, 0x50, 0x46, 0x52, 0x45, 0x43, 0x0d, 0x0a]); // "BPFREC\r\n"
@@ -20,10 +21,16 @@ export const FILE_HEADER_SIZE = 16;
 export const SECTION_HEADER_SIZE = 48;
 
 /**
- * Identifies the engine a recording was made with. Replay under another engine id is
- * allowed, but a checkpoint mismatch is then reported as "engine changed", not corruption.
+ * Identifies the engine a recording was made with, one per arch (x86-64's id is the one
+ * every earlier recording carries). Replay under another engine id is allowed, but a
+ * checkpoint mismatch is then reported as "engine changed", not corruption.
  */
-export const ENGINE_ID = 'bpfdbg-0.1.0/x86_64-unicorn2';
+export const ENGINE_IDS = {
+  x86_64: 'bpfdbg-0.1.0/x86_64-unicorn2',
+  riscv64: 'bpfdbg-0.1.0/riscv64-unicorn2',
+} as const satisfies Record<Arch, string>;
+
+export const engineIdOf = (arch: Arch): string => ENGINE_IDS[arch];
 
 /** Section tags, in file order. META comes first so a reader can refuse early. */
 export const SECTION = {
@@ -43,8 +50,9 @@ export type SectionTag = (typeof SECTION)[keyof typeof SECTION];
 
 export interface RecordingOptions {
   prog: string | null;
-  arch: 'x86_64';
-  /** JIT profile name (`bpfdbg dump --profiles`). */
+  /** The CPU the session ran on; it fixes the registers a state hash covers (archState.ts). */
+  arch: Arch;
+  /** JIT profile name of that arch (`bpfdbg dump --profiles`). */
   profile: string;
   /** `--map-update` swaps applied at launch. */
   mapUpdates: { map: string; key: number; prog: string }[];

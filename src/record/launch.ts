@@ -5,14 +5,13 @@
 // from the given source (recording or replaying). Object files of setup steps and `load`
 // commands come from the given source (a replay: the recording's copies).
 import { type Result, ok } from '../common/diag.ts';
-import { DEFAULT_X86_PROFILE } from '../jit/profiles.ts';
+import type { Arch } from '../jit/types.ts';
 import type { NondetSource } from '../kernel/index.ts';
 import type { JitEngine } from '../machine/jitEngine.ts';
-import { X86Engine } from '../machine/x86Engine.ts';
 import type { BpfObject } from '../object/types.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import type { TargetRunState } from '../debugger/target/jitTarget.ts';
-import { launchTarget } from '../debugger/target/launch.ts';
+import { launchTarget, profileFor } from '../debugger/target/launch.ts';
 import type { ObjectSource } from '../debugger/target/objects.ts';
 import { TracingMachine, type TracingOptions } from './tracingMachine.ts';
 import { modelDigest } from './modelState.ts';
@@ -28,13 +27,16 @@ export interface TracedTarget {
 
 export type NondetFactory = (at: () => number) => NondetSource;
 
+/** The launch choices a recording keeps; the profile defaults to the arch's default one. */
 export function recordingOptions(o: {
-  prog?: string | undefined; profile?: string | undefined; mapUpdates?: RecordingOptions['mapUpdates']; setup?: RecordingOptions['setup'];
+  prog?: string | undefined; arch?: Arch | undefined; profile?: string | undefined; mapUpdates?: RecordingOptions['mapUpdates']; setup?: RecordingOptions['setup'];
 }): RecordingOptions {
+  const arch = o.arch ?? 'x86_64';
+  const byDefault = profileFor(arch);
   return {
     prog: o.prog ?? null,
-    arch: 'x86_64',
-    profile: o.profile ?? DEFAULT_X86_PROFILE.name,
+    arch,
+    profile: o.profile ?? (byDefault.ok ? byDefault.value.name : ''),
     mapUpdates: o.mapUpdates ?? [],
     setup: o.setup ?? [],
     clockStart: '1000000000',
@@ -53,7 +55,8 @@ export async function launchTraced(
   const trace = (eng: JitEngine): TracingMachine => {
     const model = eng.model;
     const real = eng.machine;
-    const pokes = eng instanceof X86Engine ? [eng.pokes] : [];
+    // x86-64's poke state machine (queued and deferred pokes); RISC-V has none to restore.
+    const pokes = eng.pokes ? [eng.pokes] : [];
     tracer = new TracingMachine(real, {
       ...tracing,
       modelRegions: () => model.space.regions(),

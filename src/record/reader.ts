@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type Diag, type Result, err, ok } from '../common/diag.ts';
 import {
-  FILE_HEADER_SIZE, FORMAT_VERSION, MAGIC, SECTION, SECTION_HEADER_SIZE, type Recording, type RecordedEvent,
+  ENGINE_IDS, FILE_HEADER_SIZE, FORMAT_VERSION, MAGIC, SECTION, SECTION_HEADER_SIZE, type Recording, type RecordedEvent,
   type RecordingFinal, type RecordingInput, type RecordingMeta, type RecordedCheckpoint,
 } from './format.ts';
 import { badSection, checksumMismatch, ioError, newerVersion, notARecording, objectMismatch, truncated } from './errors.ts';
@@ -117,6 +117,8 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
   const opts = meta.value.options;
   if (typeof opts?.profile !== 'string' || !Array.isArray(opts.mapUpdates) || typeof meta.value.checkpointInterval !== 'number')
     return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'options are incomplete'));
+  if (!(opts.arch in ENGINE_IDS))
+    return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, `options.arch '${String(opts.arch)}' is not one of ${Object.keys(ENGINE_IDS).join(', ')}`));
   return ok({ meta: meta.value, object: obj.payload.slice(), objectFiles: files.map((f) => f.payload.slice()), input: input.value, events, checkpoints: checkpoints.value, final: final.value });
 }
 

@@ -8,7 +8,7 @@ import { loadObject } from '../object/index.ts';
 import { Session } from '../debugger/session.ts';
 import type { RunInput } from '../debugger/target/debugTarget.ts';
 import {
-  ENGINE_ID, FORMAT_VERSION, type Recording, type RecordedCheckpoint, type RecordedEvent, type RecordingOptions,
+  FORMAT_VERSION, engineIdOf, type Recording, type RecordedCheckpoint, type RecordedEvent, type RecordingOptions,
 } from './format.ts';
 import { launchTraced } from './launch.ts';
 import { RecordingNondet } from './recordingNondet.ts';
@@ -82,7 +82,7 @@ export class Recorder {
     const events = mergeByCount(cmds, nondet);
     return {
       meta: {
-        format: 'bpfrec', version: FORMAT_VERSION, engine: ENGINE_ID, createdAt: this.createdAt,
+        format: 'bpfrec', version: FORMAT_VERSION, engine: engineIdOf(this.o.options.arch), createdAt: this.createdAt,
         object: { name: this.o.objectBytes.length ? basename(this.o.objectPath) : '', path: this.o.objectPath, size: this.o.objectBytes.length, sha256: sha256Hex(this.o.objectBytes) },
         objects: [...this.files.reads],
         options: this.o.options,

@@ -13,7 +13,7 @@ import { loadCapstone } from '../machine/capstone.ts';
 import { loadObject } from '../object/index.ts';
 import { Session } from '../debugger/session.ts';
 import type { RunInput } from '../debugger/target/debugTarget.ts';
-import { ENGINE_ID, commandsOf, type Recording } from './format.ts';
+import { commandsOf, engineIdOf, type Recording } from './format.ts';
 import { launchTraced } from './launch.ts';
 import { ReplayNondet } from './replayNondet.ts';
 import { diverged, engineChanged } from './errors.ts';
@@ -58,8 +58,8 @@ export class Replay {
   constructor(readonly rec: Recording, readonly file: string) {}
 
   private fail(where: string, want: string, got: string): Diag {
-    const d = this.rec.meta.engine === ENGINE_ID ? diverged(this.file, where, want, got) : engineChanged(this.file, where, this.rec.meta.engine, ENGINE_ID);
-    return d;
+    const running = engineIdOf(this.rec.meta.options.arch);
+    return this.rec.meta.engine === running ? diverged(this.file, where, want, got) : engineChanged(this.file, where, this.rec.meta.engine, running);
   }
 
   /** Called for each checkpoint the replay reports, in order. */

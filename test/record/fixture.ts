@@ -20,11 +20,14 @@ export interface Scripted {
 
 export async function recordScript(
   objPath: string, cmds: readonly string[],
-  o: { prog?: string; input?: RunInput; interval?: number; mapUpdates?: { map: string; key: number; prog: string }[]; setup?: SetupStep[] } = {},
+  o: {
+    prog?: string; arch?: 'x86_64' | 'riscv64'; profile?: string; input?: RunInput; interval?: number;
+    mapUpdates?: { map: string; key: number; prog: string }[]; setup?: SetupStep[];
+  } = {},
 ): Promise<Scripted> {
   const r = await openRecordingSession({
     objectPath: objPath, objectBytes: new Uint8Array(readFileSync(objPath)),
-    options: recordingOptions({ prog: o.prog, mapUpdates: o.mapUpdates, setup: o.setup }), input: o.input ?? {}, active: true, interval: o.interval ?? 64,
+    options: recordingOptions({ prog: o.prog, arch: o.arch, profile: o.profile, mapUpdates: o.mapUpdates, setup: o.setup }), input: o.input ?? {}, active: true, interval: o.interval ?? 64,
   });
   if (!r.ok) throw new Error(`${objPath}: ${r.error.message}`);
   const outputs: string[] = [];
@@ -34,6 +37,15 @@ export async function recordScript(
   }
   return { rec: r.value, outputs };
 }
+
+/** A session that exercises each example: breakpoints, runs, a live prog_array swap, reverse steps. */
+const EXAMPLE_SCRIPTS: Record<string, string[]> = {
+  'tailchain.o': ['break stage_count', 'run', 'map update chain 2 stage_count', 'continue', 'continue', 'reverse-continue', 'reverse-stepi 7', 'stepi 3', 'info registers', 'map update chain 2 stage_verdict', 'continue 3'],
+  'selfloop.o': ['catch tailcall', 'run', 'continue 5', 'reverse-stepi 20', 'delete', 'continue'],
+};
+const DEFAULT_SCRIPT = ['start', 'stepi 5', 'next', 'reverse-stepi 2', 'continue', 'run'];
+
+export const exampleScript = (file: string): string[] => EXAMPLE_SCRIPTS[file] ?? DEFAULT_SCRIPT;
 
 /** Recording -> bytes -> Recording (through the file format). */
 export function roundTrip(rec: Recording): Recording {

@@ -10,33 +10,37 @@ import { recordScript, replay } from './fixture.ts';
 const obj = 'examples/tailchain.o';
 const bytes = (): Uint8Array => new Uint8Array(readFileSync(obj));
 
-test('record save refuses before record start, saves after it, and keeps commands from launch', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rec-'));
-  const file = path.join(dir, 'a.bpfrec');
-  const d = await openDebugRecording({ objectPath: obj, objectBytes: bytes(), input: {} });
-  assert.ok(d.ok);
-  const s = d.value.port;
-  const early = await s.execute(`record save ${file}`);
-  assert.ok(!early.ok);
-  assert.match(early.error!.message, /nothing recorded/);
-  await s.execute('break stage_count');
-  assert.ok((await s.execute('record start')).ok);
-  await s.execute('run');
-  assert.ok((await s.execute('record stop')).ok);
-  await s.execute('continue'); // after the stop: not part of the recording
-  const saved = await s.execute(`record save ${file}`);
-  assert.ok(saved.ok, saved.error?.message);
-  const again = await s.execute(`record save ${file}`);
-  assert.ok(!again.ok);
-  assert.match(again.error!.message, /--force/);
-  assert.ok((await s.execute(`record save ${file} --force`)).ok);
-  s.session.dispose();
-  const rec = readRecordingFile(file);
-  assert.ok(rec.ok);
-  assert.deepEqual(commandsOf(rec.value).map((c) => c.text), ['break stage_count', 'run']);
-  const r = await replay(rec.value, file);
-  assert.ok(r.ok, !r.ok ? r.error.message : '');
-});
+for (const arch of ['x86_64', 'riscv64'] as const) {
+  test(`${arch}: record save refuses before record start, saves after it, and keeps commands from launch`, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rec-'));
+    const file = path.join(dir, 'a.bpfrec');
+    const d = await openDebugRecording({ objectPath: obj, objectBytes: bytes(), arch, input: {} });
+    assert.ok(d.ok);
+    const s = d.value.port;
+    const early = await s.execute(`record save ${file}`);
+    assert.ok(!early.ok);
+    assert.match(early.error!.message, /nothing recorded/);
+    await s.execute('break stage_count');
+    assert.ok((await s.execute('record start')).ok);
+    await s.execute('run');
+    assert.ok((await s.execute('record stop')).ok);
+    await s.execute('continue'); // after the stop: not part of the recording
+    const saved = await s.execute(`record save ${file}`);
+    assert.ok(saved.ok, saved.error?.message);
+    const again = await s.execute(`record save ${file}`);
+    assert.ok(!again.ok);
+    assert.match(again.error!.message, /--force/);
+    assert.ok((await s.execute(`record save ${file} --force`)).ok);
+    s.session.dispose();
+    const rec = readRecordingFile(file);
+    assert.ok(rec.ok);
+    assert.deepEqual(commandsOf(rec.value).map((c) => c.text), ['break stage_count', 'run']);
+    assert.equal(rec.value.meta.options.arch, arch);
+    assert.equal(rec.value.meta.engine, `bpfdbg-0.1.0/${arch}-unicorn2`);
+    const r = await replay(rec.value, file);
+    assert.ok(r.ok, !r.ok ? r.error.message : '');
+  });
+}
 
 test('--record FILE refuses an existing file before the session starts, and finish() saves a replayable file', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'rec-'));

@@ -8,24 +8,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeRecording, encodeRecording, commandsOf, openRecordingSession, recordingOptions } from '../../src/record/index.ts';
-import { recordScript, repoRoot, replay, roundTrip, testdataDir } from './fixture.ts';
+import { exampleScript, recordScript, repoRoot, replay, roundTrip, testdataDir } from './fixture.ts';
 import { selftestScript } from './selftestScript.ts';
 import { expectedPath, readExpected } from '../support/expectedSelftests.ts';
 
 const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.o')).sort();
 
-/** A session that exercises each example: breakpoints, runs, a live prog_array swap, reverse steps. */
-const SCRIPTS: Record<string, string[]> = {
-  'tailchain.o': ['break stage_count', 'run', 'map update chain 2 stage_count', 'continue', 'continue', 'reverse-continue', 'reverse-stepi 7', 'stepi 3', 'info registers', 'map update chain 2 stage_verdict', 'continue 3'],
-  'selfloop.o': ['catch tailcall', 'run', 'continue 5', 'reverse-stepi 20', 'delete', 'continue'],
-};
-const DEFAULT_SCRIPT = ['start', 'stepi 5', 'next', 'reverse-stepi 2', 'continue', 'run'];
-
 for (const ex of examples) {
   test(`${ex}: record then replay gives the same state hash at every checkpoint and after every command`, async (t) => {
     let s;
     try {
-      s = await recordScript(path.join('examples', ex), SCRIPTS[ex] ?? DEFAULT_SCRIPT, { interval: 32 });
+      s = await recordScript(path.join('examples', ex), exampleScript(ex), { interval: 32 });
     } catch (e) {
       // An example the x86-64 target cannot load yet (an unsupported relocation) records nothing.
       t.skip(`cannot be launched: ${(e as Error).message}`);
