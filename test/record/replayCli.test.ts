@@ -74,3 +74,35 @@ test('a bad --attach is one line naming the option and the problem, exit 1 (inpu
   assert.equal(notAttachable.code, 1);
   assert.match(notAttachable.err, /attach stage_parse: stage_parse is a \w+ program: only fentry, fexit, fmod_ret and freplace programs attach to BPF functions/);
 });
+
+test('bpfdbg OBJ --arch riscv64 --record FILE, then replay FILE --batch --json: the RISC-V engine, its registers, reverse commands', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rv-'));
+  const rec = path.join(dir, 'rv.bpfrec');
+  const cmds = path.join(dir, 'cmds');
+  writeFileSync(cmds, 'break stage_count\nrun\ncontinue\nreverse-continue\nreverse-stepi 5\nreverse-next\n');
+  const r = run(['examples/tailchain.o', '--arch', 'riscv64', '--profile', 'tcc-on-stack', '--record', rec, '--batch', '-x', cmds]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Breakpoint 1 \(reverse\), instruction \d+\n/);
+  assert.match(r.err, /^recorded 6 commands, \d+ instructions to .*rv\.bpfrec$/m);
+  writeFileSync(cmds, 'info registers\nreverse-stepi 3\nreverse-finish\nreverse-step\ncontinue\n');
+  const p = run(['replay', rec, '--batch', '-x', cmds, '--json']);
+  assert.equal(p.code, 1, 'reverse-finish in the outermost frame fails (and says so)');
+  const lines = p.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual([lines[0]!['ok'], lines[0]!['engine'], lines[0]!['commands']], [true, 'bpfdbg-0.1.0/riscv64-unicorn2', 6]);
+  assert.deepEqual(lines.slice(1).map((l) => [l['command'], l['ok']]), [
+    ['info registers', true], ['reverse-stepi 3', true], ['reverse-finish', false], ['reverse-step', true], ['continue', true],
+  ]);
+  const regs = (lines[1]!['output'] as string[]).join('\n');
+  assert.match(regs, /^s0 +0x[0-9a-f]+ +\*? *frame pointer \(CFA\)$/m);
+  assert.match(regs, /^pc +0x[0-9a-f]+/m);
+  assert.match(String((lines[3]!['error'] as { message: string }).message), /outermost frame/);
+});
+
+test('--arch riscv64 --profile NAME --record FILE with an unknown profile is one line, exit 1, and writes no file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rv-'));
+  const rec = path.join(dir, 'rv.bpfrec');
+  const r = run(['examples/tailchain.o', '--arch', 'riscv64', '--profile', 'nosuch', '--record', rec, '--batch'], 'run\n');
+  assert.equal(r.code, 1);
+  assert.equal(r.err.trim(), "bpfdbg: unknown riscv64 profile 'nosuch'");
+  assert.ok(!existsSync(rec));
+});

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fail, unwrap } from '../../common/diag.ts';
-import { openSession, runBatch, scriptLines } from '../../debugger/index.ts';
+import { runBatch, scriptLines } from '../../debugger/index.ts';
 import { openDebugRecording } from '../../record/index.ts';
 import { openObject, readInput } from '../compose.ts';
 import type { CliOptions } from '../options.ts';
@@ -18,53 +18,31 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
   const input = readInput(opts);
   const batch = opts.batch || opts.script !== undefined || !process.stdin.isTTY;
   if (opts.script !== undefined && !existsSync(opts.script)) fail('cli.no-such-file', `${opts.script}: no such file (-x)`);
-  // x86-64 sessions run traced: reverse-* and `record start|save` always work, and
-  // --record saves the session when the debugger ends. (Recording assumes x86-64.)
-  if (opts.arch === 'x86_64') {
-    const dr = unwrap(await openDebugRecording({
-      objectPath: obj.path, objectBytes: obj.bytes, prog: opts.prog, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup,
-      input, record: opts.record, force: opts.force, interactive: !batch,
-    }));
-    let code = 0;
-    try {
-      if (!batch) {
-        const { runTui } = await import('../../tui/run.tsx');
-        await runTui(dr.port);
-      } else {
-        const commands = opts.script !== undefined ? scriptLines(readFileSync(opts.script, 'utf8')) : stdinLines();
-        const { failed } = await runBatch(dr.port, commands, (t) => process.stdout.write(t), opts.json);
-        if (failed > 0 && opts.json) code = 0; // errors are reported per command in the output
-      }
-    } finally {
-      const saved = dr.finish();
-      if (!saved.ok) {
-        process.stderr.write(`bpfdbg: ${saved.error.message}\n`);
-        code = 1;
-      } else if (saved.value) process.stderr.write(`${saved.value}\n`);
-      dr.port.session.dispose();
-    }
-    return code;
-  }
-  if (opts.record !== undefined) fail('cli.record-arch', `--record works on x86_64 sessions only (not ${opts.arch})`);
-  const session = unwrap(await openSession(
-    obj,
-    { prog: opts.prog, arch: opts.arch, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup },
-    { input, yieldBetweenChunks: !batch },
-  ));
+  // Sessions run traced: reverse-* and `record start|save` always work, and --record
+  // saves the session when the debugger ends.
+  const dr = unwrap(await openDebugRecording({
+    objectPath: obj.path, objectBytes: obj.bytes, prog: opts.prog, arch: opts.arch, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup,
+    input, record: opts.record, force: opts.force, interactive: !batch,
+  }));
+  let code = 0;
   try {
     if (!batch) {
       const { runTui } = await import('../../tui/run.tsx');
-      await runTui(session);
-      return 0;
+      await runTui(dr.port);
+    } else {
+      const commands = opts.script !== undefined ? scriptLines(readFileSync(opts.script, 'utf8')) : stdinLines();
+      const { failed } = await runBatch(dr.port, commands, (t) => process.stdout.write(t), opts.json);
+      if (failed > 0 && opts.json) code = 0; // errors are reported per command in the output
     }
-    const commands = opts.script !== undefined
-      ? scriptLines(readFileSync(opts.script, 'utf8'))
-      : stdinLines();
-    await runBatch(session, commands, (t) => process.stdout.write(t), opts.json);
-    return 0;
   } finally {
-    session.dispose();
+    const saved = dr.finish();
+    if (!saved.ok) {
+      process.stderr.write(`bpfdbg: ${saved.error.message}\n`);
+      code = 1;
+    } else if (saved.value) process.stderr.write(`${saved.value}\n`);
+    dr.port.session.dispose();
   }
+  return code;
 }
 
 async function* stdinLines(): AsyncIterable<string> {
