@@ -2,8 +2,8 @@
 // instruction), `step` (one BPF instruction) through Session.execute (each includes
 // building the View), of the machine step alone, and of building a View alone. Targets:
 // stepi <= 1 ms, View <= 5 ms. `stepi` is measured twice: over the session's first 2,000
-// commands (V8 still compiling the session's code: on a loaded machine its p99 there is
-// pauses spread over the View code, not the machine step) and again after 4,000 commands.
+// commands (V8 still compiling the session's code: its p99 there is pauses where TurboFan
+// finishes background compiles, docs/PERFORMANCE.md) and again after 4,000 commands.
 // Every step lands on code never executed before (straight-line code), the costly case
 // for the emulator. Run: node --import tsx bench/step.ts [insns]
 import { performance } from 'node:perf_hooks';
