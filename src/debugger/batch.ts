@@ -37,6 +37,7 @@ export function batchJson(r: CommandResult): object {
     objects: v.objects ?? [],
     links: v.links ?? [],
     pins: v.pins ?? [],
+    history: v.history ?? null,
   };
 }
 

@@ -26,7 +26,7 @@ import type { RawFrame } from './unwind.ts';
 import { archFor } from './arch/archFor.ts';
 import type { DebugArch } from './arch/debugArch.ts';
 import {
-  hex64, VIEW_VERSION, type OutputLine, type PokeTransition, type ProgramSummary, type RunState, type StopReason, type View,
+  hex64, VIEW_VERSION, type OutputLine, type PokeTransition, type ProgramSummary, type RunState, type StopReason, type View, type HistoryView,
 } from './view.ts';
 
 export interface SessionOptions {
@@ -189,6 +189,24 @@ export class Session {
     return this.rawFrames;
   }
 
+  /**
+   * Supplies View.history (record/ sets it for sessions on its tracing machine; debugger/
+   * sits below record/, so it asks rather than knows).
+   */
+  historySource: (() => HistoryView | null) | null = null;
+
+  /**
+   * The debuggee changed outside a command (reverse execution restored a checkpoint):
+   * drops what was derived from it, builds a new View and notifies subscribers.
+   */
+  publish(): View {
+    this.invalidateFrames();
+    this.code.invalidate();
+    this.current = this.buildView();
+    for (const f of this.subs) f();
+    return this.current;
+  }
+
   invalidateFrames(): void {
     this.rawFrames = null;
   }
@@ -343,6 +361,7 @@ export class Session {
       source,
       output: this.out.tail().slice(-100),
       breakpoints: this.bps.view(),
+      history: this.historySource?.() ?? null,
       progress: null,
     };
   }

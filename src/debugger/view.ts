@@ -447,6 +447,21 @@ export interface Progress {
   interruptible: boolean;
 }
 
+/**
+ * Where the debuggee is on its recorded timeline (sessions run on record/'s tracing
+ * machine; null when nothing records instruction counts).
+ */
+export interface HistoryView {
+  /** 'recording': commands are being recorded; 'replay': a recording replayed; 'traced': neither, reverse execution still works. */
+  mode: 'recording' | 'replay' | 'traced';
+  /** Machine instructions executed from launch to this point (what --stop-at insn:N takes). */
+  count: number;
+  /** Furthest count the history reaches: above `count` after going back. */
+  horizon: number;
+  /** The recording file: the one replayed, or where the recording will be saved (null if not known yet). */
+  file: string | null;
+}
+
 export interface View {
   version: typeof VIEW_VERSION;
   /** Increases with every View the session produces (render only when it changes). */
@@ -473,6 +488,8 @@ export interface View {
   links?: LinkView[];
   /** Maps pinned on the BPF file system. */
   pins?: PinView[];
+  /** Recording / replay position; null when the session records no instruction counts. */
+  history?: HistoryView | null;
   disasm: DisasmWindow | null;
   source: SourceWindow | null;
   /** The last command output lines (bounded; older lines drop off the front). */

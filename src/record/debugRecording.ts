@@ -49,7 +49,7 @@ export async function openDebugRecording(o: DebugRecordingOptions): Promise<Resu
   const r = await openRecordingSession({
     objectPath: o.objectPath, objectBytes: o.objectBytes,
     options: recordingOptions({ prog: o.prog, arch: o.arch, profile: o.profile, mapUpdates: o.mapUpdates, setup: o.setup }),
-    input: o.input, active: file !== null, yieldBetweenChunks: o.interactive ?? false,
+    input: o.input, active: file !== null, file, yieldBetweenChunks: o.interactive ?? false,
   });
   if (!r.ok) return r;
   const recorder = r.value;

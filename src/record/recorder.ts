@@ -27,6 +27,8 @@ export interface RecorderOptions {
   input: RunInput;
   /** Recording from launch (`--record`). */
   active?: boolean;
+  /** Where the recording is saved when the debugger ends (`--record [FILE]`); shown in the View. */
+  file?: string | null;
   /** Periodic checkpoint spacing (instructions); default 1,000,000. */
   interval?: number;
   yieldBetweenChunks?: boolean;
@@ -154,6 +156,7 @@ export async function openRecordingSession(o: RecorderOptions): Promise<Result<R
   r.tts = new TimeTravelSession(session, traced.value.tracer, traced.value.target, {
     record: (cmd) => r.command(cmd),
     onCommand: (e) => r.onCommand(e),
+    history: () => ({ mode: r.active ? 'recording' : 'traced', file: o.file ?? null }),
   });
   return ok(r);
 }

@@ -155,6 +155,6 @@ export async function openReplay(rec: Recording, file: string, opts: { yieldBetw
   if (ctx) input.ctx = ctx;
   const session = new Session(target, { input, objectPath: rec.meta.object.path, yieldBetweenChunks: opts.yieldBetweenChunks ?? false });
   traced.value.setRoots(() => sessionStateRoots(session));
-  replay.tts = new TimeTravelSession(session, tracer, target);
+  replay.tts = new TimeTravelSession(session, tracer, target, { history: () => ({ mode: 'replay', file }) });
   return ok(replay);
 }

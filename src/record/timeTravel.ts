@@ -10,10 +10,9 @@ import type { Command } from '../debugger/commands/types.ts';
 import { describeHere } from '../debugger/describe.ts';
 import { evalExpr } from '../debugger/expr/evalExpr.ts';
 import type { Session } from '../debugger/session.ts';
-import type { View } from '../debugger/view.ts';
+import type { HistoryView, View } from '../debugger/view.ts';
 import type { RecordedEvent } from './format.ts';
 import { reverse, type ReverseWhat } from './reverse.ts';
-import { publishView } from './sessionAccess.ts';
 import type { TracingMachine } from './tracingMachine.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import { unsupported } from './errors.ts';
@@ -33,6 +32,8 @@ export interface TimeTravelHooks {
   record?: (cmd: Extract<Command, { kind: 'record' }>) => { ok: true; message: string } | { ok: false; error: Diag };
   /** After each command: its log entry (the recorder stores it, the replayer checks it). */
   onCommand?: (e: CmdEvent) => void;
+  /** What View.history calls this session now, and its file (default: traced, none). */
+  history?: () => Pick<HistoryView, 'mode' | 'file'>;
 }
 
 /** Structurally a tui SessionPort (view, execute, subscribe, interrupt, completions). */
@@ -47,6 +48,8 @@ export class TimeTravelSession {
     readonly target: DebugTarget,
     private readonly hooks: TimeTravelHooks = {},
   ) {
+    session.historySource = () => ({ mode: 'traced', file: null, ...hooks.history?.(), count: tracer.count, horizon: tracer.horizon });
+    session.rebuildView(); // the launch View, now with its history
     target.pokes?.onEvent(() => {
       if (this.pokeCounts.at(-1) !== tracer.count) this.pokeCounts.push(tracer.count);
     });
@@ -119,7 +122,7 @@ export class TimeTravelSession {
       error = d ?? { code: 'record.internal', message: `internal error: ${(e as Error).message}`, place: {} };
     }
     if (error) s.out.append('error', formatDiag(error));
-    const view = publishView(s);
+    const view = s.publish();
     return { command: text, ok: error === null, output: s.out.collected(), error, view, quit: false };
   }
 

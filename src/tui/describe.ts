@@ -1,5 +1,5 @@
 // One-line descriptions of View facts, shared by the status bar and panes.
-import type { Location, Progress, StopReason, TailCallCounter, View } from '../debugger/view.ts';
+import type { HistoryView, Location, Progress, StopReason, TailCallCounter, View } from '../debugger/view.ts';
 
 export function describeStop(s: StopReason | null): string {
   if (!s) return '';
@@ -25,6 +25,14 @@ export function describeStop(s: StopReason | null): string {
     case 'interrupted':
       return 'interrupted';
   }
+}
+
+/** 'rec insn 413', 'replay insn 413', 'insn 413'; '/418' after going back (the furthest count reached). */
+export function describeHistory(h: HistoryView | null | undefined): string {
+  if (!h) return '';
+  const mode = h.mode === 'recording' ? 'rec ' : h.mode === 'replay' ? 'replay ' : '';
+  const of = h.horizon > h.count ? `/${h.horizon}` : '';
+  return `${mode}insn ${h.count}${of}`;
 }
 
 export function describeLocation(l: Location | null): string {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { commandsOf, defaultRecordingPath, openDebugRecording, readRecordingFile } from '../../src/record/index.ts';
+import { commandsOf, defaultRecordingPath, openDebugRecording, openReplay, readRecordingFile } from '../../src/record/index.ts';
 import { recordScript, replay } from './fixture.ts';
 
 const obj = 'examples/tailchain.o';
@@ -72,4 +72,30 @@ test('a recording made on a program started with --map-update replays with the s
   assert.deepEqual(recording.meta.options.mapUpdates, [{ map: 'chain', key: 2, prog: 'stage_count' }]);
   const r = await replay(recording);
   assert.ok(r.ok, !r.ok ? r.error.message : '');
+});
+
+test('the View says where the session stands on its timeline: recording, after going back, stopped, and in a replay', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rec-'));
+  const file = path.join(dir, 'h.bpfrec');
+  const d = await openDebugRecording({ objectPath: obj, objectBytes: bytes(), input: {}, record: file });
+  assert.ok(d.ok);
+  const s = d.value.port;
+  assert.deepEqual(s.view().history, { mode: 'recording', count: 0, horizon: 0, file });
+  await s.execute('break stage_count');
+  const hit = (await s.execute('run')).view.history!;
+  assert.ok(hit.count > 0 && hit.count === hit.horizon, JSON.stringify(hit));
+  const back = (await s.execute('reverse-stepi 5')).view.history!;
+  assert.deepEqual([back.count, back.horizon], [hit.count - 5, hit.count]);
+  assert.equal((await s.execute('record stop')).view.history!.mode, 'traced');
+  assert.ok(d.value.finish().ok);
+  s.session.dispose();
+  const rec = readRecordingFile(file);
+  assert.ok(rec.ok);
+  const r = await openReplay(rec.value, file);
+  assert.ok(r.ok);
+  const done = await r.value.run();
+  assert.ok(done.ok);
+  // The replay re-ran the recorded reverse-stepi too: it stands where the recording ended.
+  assert.deepEqual(r.value.tts.view().history, { mode: 'replay', count: hit.count - 5, horizon: hit.count, file });
+  r.value.tts.session.dispose();
 });

@@ -12,6 +12,10 @@ import { riscvStop } from './fixtures/riscvStop.ts';
 import { x86PrivStack } from './fixtures/x86PrivStack.ts';
 import { x86TailCall } from './fixtures/x86TailCall.ts';
 import { renderAt, type Rendered } from './harness.ts';
+import { statusBarLine } from '../../src/tui/panes/statusBar.ts';
+import { textOf } from '../../src/tui/styled.ts';
+import { themeFor } from '../../src/tui/theme.ts';
+import type { View } from '../../src/debugger/view.ts';
 
 const open: Rendered[] = [];
 after(() => open.forEach((r) => r.unmount()));
@@ -170,5 +174,22 @@ describe('OutputPane', () => {
   it('scrolls back when asked', () => {
     const f = frame(<OutputPane lines={x86TailCall.output} focused={false} width={80} height={3} scroll={0} />);
     assert.match(f, /\(bpfdbg\) break prog_b:1/);
+  });
+});
+
+describe('status bar', () => {
+  const bar = (history: View['history'], width = 120): string => textOf(statusBarLine({ ...x86TailCall, history }, width, themeFor({ NO_COLOR: '1' })));
+
+  it('shows where a recording or replay stands: rec/replay, the instruction count, and the furthest count after going back', () => {
+    assert.match(bar({ mode: 'recording', count: 413, horizon: 413, file: 'sessions/a.bpfrec' }), /rec insn 413  \? help $/);
+    assert.match(bar({ mode: 'replay', count: 400, horizon: 418, file: 'a.bpfrec' }), /replay insn 400\/418  \? help $/);
+    assert.match(bar({ mode: 'traced', count: 12, horizon: 12, file: null }), /  insn 12  \? help $/);
+    assert.doesNotMatch(bar(null), /insn/);
+  });
+
+  it('keeps the help hint and the count at the right edge of a narrow terminal', () => {
+    const b = bar({ mode: 'replay', count: 7, horizon: 9, file: null }, 80);
+    assert.equal(b.length, 80);
+    assert.ok(b.endsWith('replay insn 7/9  ? help '), b);
   });
 });
