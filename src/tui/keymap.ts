@@ -1,7 +1,8 @@
 // Keys -> actions, as a pure function. Debugger keys follow gdb's TUI SingleKey mode
 // (c continue, d down, f finish, n next, r run, s step, u up, w where, q quit) plus the
-// instruction-level keys pwndbg users reach for (si/ni as i and N). Every debugger key
-// yields a command string, the same text batch mode reads.
+// instruction-level keys pwndbg users reach for (si/ni as i and N), and the reverse of
+// s, i, c, f on their capitals (P: reverse-next, "previous"). Every debugger key yields a
+// command string, the same text batch mode reads.
 
 export type PaneId = 'code' | 'registers' | 'stack' | 'pokes' | 'chain' | 'maps' | 'output';
 export type FocusId = PaneId | 'command';
@@ -69,6 +70,11 @@ const COMMAND_KEYS: Readonly<Record<string, string>> = {
   u: 'up',
   d: 'down',
   w: 'backtrace',
+  S: 'reverse-step',
+  I: 'reverse-stepi',
+  P: 'reverse-next',
+  C: 'reverse-continue',
+  F: 'reverse-finish',
 };
 
 /** Every key, for the `?` overlay. Keep in step with keymap() and the command line. */
@@ -80,12 +86,12 @@ export const KEY_HELP: readonly { keys: string; does: string }[] = [
   { keys: 'c', does: 'continue to a breakpoint, tail call or exit' },
   { keys: 'f', does: 'finish: run until the current function returns' },
   { keys: 'r', does: 'run the program from the start' },
+  { keys: 'S I P C F', does: 'backwards: reverse-step, -stepi, -next, -continue, -finish' },
   { keys: 'b', does: 'toggle a breakpoint at the code cursor (break PROG:INSN)' },
   { keys: 'u / d', does: 'select the caller / callee frame (up, down)' },
   { keys: 'w', does: 'where: backtrace into the output' },
   { keys: 'Tab / Shift-Tab', does: 'next / previous pane (command line: complete)' },
-  { keys: '↑ ↓ PgUp PgDn', does: 'scroll the focused pane (code: move the cursor)' },
-  { keys: 'Home / End', does: 'top / bottom of the focused pane' },
+  { keys: '↑ ↓ PgUp PgDn Home End', does: 'scroll the focused pane, to top / bottom (code: the cursor)' },
   { keys: 'Esc', does: 'back to the current position; leave the command line' },
   { keys: ': or any key', does: 'command line (Enter runs; empty Enter repeats the last)' },
   { keys: '↑ ↓ (command line)', does: 'command history' },

@@ -21,6 +21,14 @@ describe('keymap', () => {
     assert.deepEqual(cmd('N'), { kind: 'command', command: 'nexti' });
   });
 
+  it('steps backwards on the capitals of s, i, c, f, and P for reverse-next', () => {
+    assert.deepEqual(cmd('S'), { kind: 'command', command: 'reverse-step' });
+    assert.deepEqual(cmd('I'), { kind: 'command', command: 'reverse-stepi' });
+    assert.deepEqual(cmd('P'), { kind: 'command', command: 'reverse-next' });
+    assert.deepEqual(cmd('C'), { kind: 'command', command: 'reverse-continue' });
+    assert.deepEqual(cmd('F'), { kind: 'command', command: 'reverse-finish' });
+  });
+
   it('sets a breakpoint at the cursor as PROG:INSN, and deletes one already there', () => {
     assert.deepEqual(cmd('b'), { kind: 'command', command: 'break prog_b:5' });
     assert.deepEqual(cmd('b', { ...ctx, cursor: { program: 'prog_b', insn: 1, breakpoint: 2 } }), { kind: 'command', command: 'delete 2' });
@@ -50,11 +58,11 @@ describe('keymap', () => {
 
   it('documents every single-key command in the help table', () => {
     const documented = new Set(KEY_HELP.flatMap((k) => k.keys.split(/\s+|\//).filter(Boolean)));
-    for (const key of ['s', 'n', 'i', 'N', 'c', 'f', 'r', 'b', 'u', 'd', 'w', 'q', '?', 'Tab', 'Shift-Tab', 'Ctrl-C', 'Ctrl-D', 'Esc']) {
+    for (const key of ['s', 'n', 'i', 'N', 'c', 'f', 'r', 'b', 'u', 'd', 'w', 'q', 'S', 'I', 'P', 'C', 'F', '?', 'Tab', 'Shift-Tab', 'Ctrl-C', 'Ctrl-D', 'Esc']) {
       assert.ok(documented.has(key), `help lists ${key}`);
     }
     // And every key the keymap binds to a command is one of them.
-    for (const key of 'snNicfruwdb') {
+    for (const key of 'snNicfruwdbSIPCF') {
       if (keymap({ input: key }, ctx).kind === 'command') assert.ok(documented.has(key), key);
     }
   });
