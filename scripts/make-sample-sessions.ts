@@ -12,6 +12,9 @@ interface Sample {
   about: string;
   /** Launch setup (`--attach`, `--load` ...), as on the command line. */
   setup?: SetupStep[];
+  /** `--arch` / `--profile` (default x86_64 under linux-6.18). */
+  arch?: 'x86_64' | 'riscv64';
+  profile?: string;
   commands: string[];
 }
 
@@ -49,12 +52,22 @@ export const SAMPLES: Sample[] = [
       'detach on_classify', 'info pokes', 'run', 'bt', 'continue', 'attach on_classify', 'run', 'reverse-continue', 'bt', 'info links', 'continue', 'continue',
     ],
   },
+  {
+    file: 'sessions/riscv-tailchain-a6.bpfrec',
+    object: 'examples/tailchain.o',
+    about: 'RISC-V 64: the chain with the tail-call counter in a6 counting down from 33, a live swap of chain[2] (a store: RISC-V has no poke sites), reverse-stepi and reverse-continue back through the hops',
+    arch: 'riscv64',
+    commands: [
+      'catch tailcall', 'run', 'info registers', 'continue', 'bt', 'map update chain 2 stage_count', 'continue', 'continue', 'bt',
+      'reverse-stepi 4', 'print $tcc', 'reverse-continue', 'bt', 'info breakpoints', 'continue', 'delete 1', 'continue',
+    ],
+  },
 ];
 
 async function main(only: string[]): Promise<void> {
   for (const s of SAMPLES.filter((x) => only.length === 0 || only.some((n) => x.file.includes(n)))) {
     const r = await openRecordingSession({
-      objectPath: s.object, objectBytes: new Uint8Array(readFileSync(s.object)), options: recordingOptions({ setup: s.setup ?? [] }), input: {}, active: true,
+      objectPath: s.object, objectBytes: new Uint8Array(readFileSync(s.object)), options: recordingOptions({ setup: s.setup ?? [], arch: s.arch, profile: s.profile }), input: {}, active: true,
     });
     if (!r.ok) throw new Error(`${s.object}: ${r.error.message}`);
     const rec = r.value;

@@ -34,6 +34,7 @@ export function batchJson(r: CommandResult): object {
     pokes: v.pokes,
     maps: v.maps,
     breakpoints: v.breakpoints,
+    catchpoints: v.catchpoints ?? [],
     objects: v.objects ?? [],
     links: v.links ?? [],
     pins: v.pins ?? [],

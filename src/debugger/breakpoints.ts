@@ -1,7 +1,18 @@
 // User breakpoints: resolved to a native address, with hit counts, conditions and
-// one-shot (tbreak) ones. Pure bookkeeping; the session installs them on the machine.
+// one-shot (tbreak) ones, and catchpoints (`catch tailcall`, `catch poke`), numbered with
+// them as gdb numbers its catchpoints: one `delete N`, `disable N`, `info breakpoints`
+// for both. Pure bookkeeping; the session installs breakpoints on the machine.
 import type { Expr } from './expr/ast.ts';
-import { hex64, type Breakpoint } from './view.ts';
+import { hex64, type Breakpoint, type Catchpoint } from './view.ts';
+
+export type CatchKind = Catchpoint['what'];
+
+export interface CatchEntry {
+  id: number;
+  what: CatchKind;
+  enabled: boolean;
+  hits: number;
+}
 
 export interface BreakpointEntry {
   id: number;
@@ -18,6 +29,7 @@ export interface BreakpointEntry {
 
 export class BreakpointTable {
   private list: BreakpointEntry[] = [];
+  private catches: CatchEntry[] = [];
   private nextId = 1;
 
   add(e: Omit<BreakpointEntry, 'id' | 'hits' | 'enabled'>): BreakpointEntry {
@@ -30,11 +42,45 @@ export class BreakpointTable {
     return this.list.find((b) => b.id === id);
   }
 
+  addCatch(what: CatchKind): CatchEntry {
+    const c: CatchEntry = { id: this.nextId++, what, enabled: true, hits: 0 };
+    this.catches.push(c);
+    return c;
+  }
+
+  /** The first enabled catchpoint of a kind (the one a stop counts as hit). */
+  catching(what: CatchKind): CatchEntry | undefined {
+    return this.catches.find((c) => c.enabled && c.what === what);
+  }
+
+  /** Every breakpoint and catchpoint id, in order. */
+  ids(): number[] {
+    return [...this.list.map((b) => b.id), ...this.catches.map((c) => c.id)].sort((a, b) => a - b);
+  }
+
+  /** Deletes a breakpoint or catchpoint. */
   remove(id: number): boolean {
     const k = this.list.findIndex((b) => b.id === id);
-    if (k < 0) return false;
-    this.list.splice(k, 1);
+    if (k >= 0) {
+      this.list.splice(k, 1);
+      return true;
+    }
+    const c = this.catches.findIndex((x) => x.id === id);
+    if (c < 0) return false;
+    this.catches.splice(c, 1);
     return true;
+  }
+
+  /** Enables or disables a breakpoint or catchpoint. */
+  setEnabled(id: number, enabled: boolean): boolean {
+    const e = this.get(id) ?? this.catches.find((c) => c.id === id);
+    if (!e) return false;
+    e.enabled = enabled;
+    return true;
+  }
+
+  allCatches(): readonly CatchEntry[] {
+    return this.catches;
   }
 
   all(): readonly BreakpointEntry[] {
@@ -55,5 +101,9 @@ export class BreakpointTable {
       id: b.id, spec: b.spec, program: b.program, insn: b.insn, nativeAddr: hex64(b.addr),
       enabled: b.enabled, hits: b.hits, temporary: b.temporary,
     }));
+  }
+
+  catchView(): Catchpoint[] {
+    return this.catches.map((c) => ({ ...c }));
   }
 }

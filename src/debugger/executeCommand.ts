@@ -92,11 +92,11 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       s.stop = null;
       s.print('[program killed]');
       return null;
-    case 'catch':
-      if (cmd.what === 'tailcall') s.rc.catchTailcall = true;
-      else s.catchPoke = true;
-      s.print(cmd.what === 'tailcall' ? 'Catchpoint: tail calls (taken or not)' : 'Catchpoint: poke state transitions');
+    case 'catch': {
+      const c = s.bps.addCatch(cmd.what);
+      s.print(`Catchpoint ${c.id} (${cmd.what === 'tailcall' ? 'tail calls, taken or not' : 'poke state transitions'})`);
       return null;
+    }
     case 'reverse':
     case 'record':
       return errors.unavailable(cmd.kind === 'record' ? 'record' : `reverse-${cmd.what}`);

@@ -56,11 +56,16 @@ export function registers(s: Session): string {
 }
 
 export function breakpoints(s: Session): string {
-  const list = s.bps.all();
-  if (list.length === 0) return 'No breakpoints.';
-  return ['Num  Type        Enb Address             What', ...list.map((b) =>
-    `${pad(String(b.id), 4)} ${pad(b.temporary ? 'tbreakpoint' : 'breakpoint', 11)} ${b.enabled ? 'y' : 'n'}   0x${b.addr.toString(16)}  ${b.spec}` +
-    `${b.condText ? ` if ${b.condText}` : ''}${b.hits ? ` (hit ${b.hits} time${b.hits > 1 ? 's' : ''})` : ''}`)].join('\n');
+  const hits = (n: number): string => (n ? ` (hit ${n} time${n > 1 ? 's' : ''})` : '');
+  const rows: [number, string][] = [
+    ...s.bps.all().map((b): [number, string] => [b.id,
+      `${pad(String(b.id), 4)} ${pad(b.temporary ? 'tbreakpoint' : 'breakpoint', 11)} ${b.enabled ? 'y' : 'n'}   0x${b.addr.toString(16)}  ${b.spec}` +
+      `${b.condText ? ` if ${b.condText}` : ''}${hits(b.hits)}`]),
+    ...s.bps.allCatches().map((c): [number, string] => [c.id,
+      `${pad(String(c.id), 4)} ${pad('catchpoint', 11)} ${c.enabled ? 'y' : 'n'}   ${pad('', 18)}  ${c.what === 'tailcall' ? 'tail call (taken or not)' : 'poke transition'}${hits(c.hits)}`]),
+  ];
+  if (rows.length === 0) return 'No breakpoints or catchpoints.';
+  return ['Num  Type        Enb Address             What', ...rows.sort((a, b) => a[0] - b[0]).map(([, r]) => r)].join('\n');
 }
 
 export function frameLine(s: Session, level: number): string {

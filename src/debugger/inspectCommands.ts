@@ -27,18 +27,14 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       return null;
     }
     case 'delete': {
-      const ids = cmd.ids.length ? cmd.ids : s.bps.all().map((b) => b.id);
+      const ids = cmd.ids.length ? cmd.ids : s.bps.ids();
       for (const id of ids) if (!s.bps.remove(id)) return errors.noSuchBreakpoint(id);
       s.rc.sync();
       return null;
     }
     case 'enable': {
-      const ids = cmd.ids.length ? cmd.ids : s.bps.all().map((b) => b.id);
-      for (const id of ids) {
-        const b = s.bps.get(id);
-        if (!b) return errors.noSuchBreakpoint(id);
-        b.enabled = cmd.enable;
-      }
+      const ids = cmd.ids.length ? cmd.ids : s.bps.ids();
+      for (const id of ids) if (!s.bps.setEnabled(id, cmd.enable)) return errors.noSuchBreakpoint(id);
       s.rc.sync();
       return null;
     }
@@ -242,7 +238,9 @@ function mapChange(s: Session, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapD
   const pending = t.pokes?.pendingGrace().filter((g) => g.mapId === m.id && g.key === Number(k)) ?? [];
   const parts = [...byPoke].map(([p, c]) => `${p} ${c.join('->')}`);
   s.print(`${what}${parts.length ? ': ' + parts.join(', ') : ''}${pending.length ? `; grace period pending until ${pending[0]!.waitingFor.map((c) => `cpu${c}`).join(', ')} leaves BPF code` : ''}`);
-  if (s.catchPoke && evs.length) {
+  const caught = s.bps.catching('poke');
+  if (caught && evs.length) {
+    caught.hits++;
     const last = evs[evs.length - 1]!;
     s.stop = { kind: 'poke', poke: last.descriptor.index, program: last.prog, from: evs[0]!.from, to: last.to, cause: what };
   }

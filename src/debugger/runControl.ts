@@ -30,7 +30,10 @@ export class RunControl {
   readonly tracker: TailCallTracker;
   readonly mem: MemReader;
   readonly arch: DebugArch;
-  catchTailcall = false;
+  /** `catch tailcall` is on (an enabled catchpoint): every tail call stops. */
+  get catchTailcall(): boolean {
+    return this.bps.catching('tailcall') !== undefined;
+  }
   interruptRequested = false;
   /** Tail calls completed since the last call to takeEvents(). */
   private events: TailCallEvent[] = [];
@@ -196,7 +199,11 @@ export class RunControl {
       else return this.terminal(s);
       if (pc === SENTINEL_ADDR) return this.terminal({ kind: 'exited', pc });
       const ev = this.track(pc);
-      if (ev && this.catchTailcall) return { kind: 'tail-call', event: ev };
+      const caught = ev ? this.bps.catching('tailcall') : undefined;
+      if (ev && caught) {
+        caught.hits++;
+        return { kind: 'tail-call', event: ev };
+      }
       const bp = this.userHit(pc);
       if (bp) return { kind: 'breakpoint', bp };
       if (extra?.(pc)) return { kind: 'temp' };

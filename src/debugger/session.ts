@@ -55,7 +55,10 @@ export class Session {
   runState: RunState = 'not-started';
   stop: StopReason | null = null;
   selectedFrame = 0;
-  catchPoke = false;
+  /** `catch poke` is on (an enabled catchpoint): a map command that moves a descriptor stops. */
+  get catchPoke(): boolean {
+    return this.bps.catching('poke') !== undefined;
+  }
   /** Poke transitions recorded since the last View (and the last one per descriptor). */
   pokeEvents: PokeEvent[] = [];
   readonly lastTransition = new Map<string, PokeTransition>();
@@ -361,6 +364,7 @@ export class Session {
       source,
       output: this.out.tail().slice(-100),
       breakpoints: this.bps.view(),
+      catchpoints: this.bps.catchView(),
       history: this.historySource?.() ?? null,
       progress: null,
     };

@@ -422,6 +422,15 @@ export interface Breakpoint {
   temporary: boolean;
 }
 
+/** `catch tailcall` / `catch poke`, numbered with the breakpoints. */
+export interface Catchpoint {
+  id: number;
+  /** 'tailcall': every tail call, taken or not; 'poke': every poke descriptor transition. */
+  what: 'tailcall' | 'poke';
+  enabled: boolean;
+  hits: number;
+}
+
 export type OutputKind = 'command' | 'out' | 'error' | 'info';
 
 export interface OutputLine {
@@ -495,6 +504,8 @@ export interface View {
   /** The last command output lines (bounded; older lines drop off the front). */
   output: OutputLine[];
   breakpoints: Breakpoint[];
+  /** Catchpoints (`catch tailcall`, `catch poke`). */
+  catchpoints?: Catchpoint[];
   /** A long operation under way (runState 'running'), else null. */
   progress: Progress | null;
 }

@@ -51,7 +51,7 @@ const SCRIPTS: Script[] = [
     name: 'selftest-tailcall3',
     object: join(SELFTESTS, 'tailcall3.o'),
     launch: { prog: 'entry', mapUpdates: [{ map: 'jmp_table', key: 0, prog: 'classifier_0' }] },
-    commands: ['catch tailcall', 'run', 'bt', 'info frame', 'delete', 'continue 40', 'print count'],
+    commands: ['catch tailcall', 'run', 'bt', 'info frame', 'continue 40', 'print count'],
   },
 ];
 

@@ -148,3 +148,28 @@ test('an interactive session publishes a running View during a long run and stop
   assert.equal(r.view.runState, 'stopped');
   s.dispose();
 });
+
+test('catchpoints are numbered with breakpoints, listed with their hits, and can be disabled, enabled and deleted as in gdb', { skip: skipUnless('selfloop') }, async () => {
+  const s = await openExample('selfloop');
+  assert.match(outText(await exec(s, 'catch tailcall')), /^Catchpoint 1 \(tail calls, taken or not\)$/m);
+  await exec(s, 'break loop', 'run', 'continue');
+  assert.equal(s.view().stop?.kind, 'tail-call');
+  assert.deepEqual(s.view().catchpoints, [{ id: 1, what: 'tailcall', enabled: true, hits: 1 }]);
+  const info = outText(await exec(s, 'info breakpoints'));
+  assert.match(info, /^1 +catchpoint +y +tail call \(taken or not\) \(hit 1 time\)$/m);
+  assert.match(info, /^2 +breakpoint +y +0x[0-9a-f]+ +loop.*\(hit 1 time\)$/m);
+  // Disabled, it no longer stops: the next stop is breakpoint 2 in the next hop.
+  await exec(s, 'disable 1', 'continue');
+  assert.deepEqual(s.view().stop, { kind: 'breakpoint', id: 2, hits: 2 });
+  await exec(s, 'enable 1', 'continue');
+  assert.equal(s.view().stop?.kind, 'tail-call');
+  assert.equal(s.view().catchpoints![0]!.hits, 2);
+  // `delete` with no argument deletes every breakpoint and catchpoint: the run goes to the end.
+  await exec(s, 'delete', 'continue');
+  assert.equal(s.view().stop?.kind, 'exit');
+  assert.deepEqual(s.view().catchpoints, []);
+  assert.match(outText(await exec(s, 'info breakpoints')), /^No breakpoints or catchpoints\.$/m);
+  const gone = await s.execute('delete 1');
+  assert.ok(!gone.ok);
+  s.dispose();
+});

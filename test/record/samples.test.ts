@@ -11,8 +11,12 @@ import { repoRoot, replay } from './fixture.ts';
 const dir = path.join(repoRoot, 'sessions');
 const samples = readdirSync(dir).filter((f) => f.endsWith('.bpfrec')).sort();
 
-test('sessions/ ships the tail-call chain, 33-hop limit, private-stack and two-object fentry/fexit samples', () => {
-  for (const want of ['tailchain', 'selfloop', 'privstack', 'subprog-trace']) assert.ok(samples.some((f) => f.startsWith(want)), `no ${want} sample`);
+test('sessions/ ships the tail-call chain, 33-hop limit, private-stack, two-object fentry/fexit and RISC-V samples', () => {
+  for (const want of ['tailchain', 'selfloop', 'privstack', 'subprog-trace', 'riscv-tailchain']) assert.ok(samples.some((f) => f.startsWith(want)), `no ${want} sample`);
+  const rv = readRecordingFile(path.join(dir, samples.find((f) => f.startsWith('riscv-'))!));
+  assert.ok(rv.ok, !rv.ok ? rv.error.message : '');
+  assert.equal(rv.value.meta.options.arch, 'riscv64');
+  assert.equal(rv.value.meta.engine, 'bpfdbg-0.1.0/riscv64-unicorn2');
 });
 
 test('the fentry/fexit sample carries its second object and its --attach setup (format version 2)', () => {

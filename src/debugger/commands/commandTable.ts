@@ -22,7 +22,7 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'disable', aliases: [], args: '[N...]', help: 'disable breakpoints' },
   { name: 'enable', aliases: [], args: '[N...]', help: 'enable breakpoints' },
   { name: 'condition', aliases: [], args: 'N [EXPR]', help: 'set or clear the condition of breakpoint N' },
-  { name: 'catch', aliases: [], args: 'tailcall|poke', help: 'stop on every tail call (taken or not) or every poke state transition' },
+  { name: 'catch', aliases: [], args: 'tailcall|poke', help: 'stop on every tail call (taken or not) or every poke state transition; numbered like breakpoints (delete, disable N)' },
   { name: 'info', aliases: ['i'], args: 'TOPIC', help: 'registers | all-registers | breakpoints | frame | pokes | maps | program | line | tailcalls | jit | links | objects' },
   { name: 'backtrace', aliases: ['bt', 'where'], args: '[N]', help: 'bpf2bpf frames and tail-call hops since the entry program' },
   { name: 'frame', aliases: ['f'], args: '[N]', help: 'select frame N (or show the selected frame)' },
