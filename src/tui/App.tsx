@@ -64,6 +64,9 @@ function paneWidth(l: Layout, id: PaneId): number {
   return l.width;
 }
 
+/** Commands typed ahead while one runs (a held key), at most. */
+const TYPE_AHEAD = 8;
+
 export function App({ port, width, height, history, onQuit }: AppProps): React.ReactElement {
   const view = useSessionView(port);
   const size = useTerminalSize(width, height, useContext(FrameSinkContext) ? 0 : 1);
@@ -106,21 +109,24 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
     setLocal((l) => [...l, { seq: -1 - l.length, kind, text }].slice(-200));
   }, []);
 
+  // Keys that arrive while a command runs are typed ahead, as gdb's readline keeps them:
+  // they run in order once it finishes (Ctrl-C drops them). A few at most.
+  const typedAhead = useRef<string[]>([]);
   const run = useCallback(
     (cmd: string) => {
       busyRef.current = cmd;
       setBusy(cmd);
-      port.execute(cmd).then(
-        () => {
-          busyRef.current = null;
-          setBusy(null);
-        },
-        (e: unknown) => {
-          busyRef.current = null;
-          setBusy(null);
-          note('error', `${cmd}: ${e instanceof Error ? e.message : String(e)}`);
-        },
-      );
+      const done = (): void => {
+        busyRef.current = null;
+        setBusy(null);
+        const next = typedAhead.current.shift();
+        if (next !== undefined) run(next);
+      };
+      port.execute(cmd).then(done, (e: unknown) => {
+        note('error', `${cmd}: ${e instanceof Error ? e.message : String(e)}`);
+        typedAhead.current = [];
+        done();
+      });
     },
     [port, note],
   );
@@ -135,6 +141,7 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
 
   const interrupt = useCallback(() => {
     port.interrupt();
+    typedAhead.current = [];
     if (busyRef.current) note('info', `interrupt sent (${busyRef.current})`);
   }, [port, note]);
 
@@ -172,8 +179,9 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   };
 
   const runUnlessBusy = (cmd: string): void => {
-    if (busyRef.current) return note('info', `busy with ${busyRef.current}: Ctrl-C interrupts it`);
-    run(cmd);
+    if (!busyRef.current) return run(cmd);
+    if (typedAhead.current.length < TYPE_AHEAD) typedAhead.current.push(cmd);
+    else note('info', `busy with ${busyRef.current}: Ctrl-C interrupts it`);
   };
 
   const onCommandKey = (input: string, k: KeyPress): void => {

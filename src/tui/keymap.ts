@@ -149,9 +149,12 @@ const CONTROL_KEYS: Readonly<Record<string, Omit<KeyPress, 'input'> & { input?: 
 /**
  * Ink hands a chunk of several keys over as one input (it treats it as a paste). When a
  * chunk holds control characters (keys sent together by tmux, or typed fast over a slow
- * link) it is split back into keys; runs of printable text stay one insert.
+ * link) it is split back into keys; runs of printable text stay one insert. A chunk made
+ * only of single-key commands ("iii": `i` held down on a loaded machine) is those keys one
+ * after another, as typing them slowly would be, not text for the command line.
  */
 export function splitInput(input: string): KeyPress[] {
+  if (input.length > 1 && [...input].every((ch) => COMMAND_KEYS[ch] !== undefined)) return [...input].map((ch) => ({ input: ch }));
   if (input.length <= 1 || !/[\x00-\x1f\x7f]/.test(input) || input.includes('\x1b')) return [{ input }];
   const out: KeyPress[] = [];
   let text = '';

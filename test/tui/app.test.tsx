@@ -62,6 +62,44 @@ describe('App', () => {
     assert.ok(!f.includes(' Registers'), f);
   });
 
+  it('runs single keys that arrive in one chunk one after another, and keys typed during a command after it', async () => {
+    // A port whose commands take a while, as a long continue does.
+    let release: (() => void) | null = null;
+    class SlowPort extends FakePort {
+      override async execute(cmd: string): Promise<void> {
+        if (cmd === 'continue') await new Promise<void>((r) => (release = r));
+        return super.execute(cmd);
+      }
+    }
+    const port = new SlowPort(x86TailCall);
+    const app = mount(port, 100, 40);
+    await press(app, 'iiS'); // one chunk: a held key on a loaded machine
+    assert.deepEqual(port.commands, ['stepi', 'stepi', 'reverse-step']);
+    assert.doesNotMatch(app.lastFrame(), /\(bpfdbg\) iiS/, 'not typed into the command line');
+    await press(app, 'c', 'i', 'n');
+    assert.deepEqual(port.commands, ['stepi', 'stepi', 'reverse-step'], 'continue still running');
+    release!();
+    await tick(20);
+    assert.deepEqual(port.commands.slice(3), ['continue', 'stepi', 'next'], 'typed-ahead keys run in order after it');
+  });
+
+  it('drops typed-ahead keys on Ctrl-C', async () => {
+    let release: (() => void) | null = null;
+    class SlowPort extends FakePort {
+      override async execute(cmd: string): Promise<void> {
+        if (cmd === 'continue') await new Promise<void>((r) => (release = r));
+        return super.execute(cmd);
+      }
+    }
+    const port = new SlowPort(x86TailCall);
+    const app = mount(port, 100, 40);
+    await press(app, 'c', 'i', 'i', KEY.ctrlC);
+    assert.equal(port.interrupts, 1);
+    release!();
+    await tick(20);
+    assert.deepEqual(port.commands, ['continue']);
+  });
+
   it('sends stepi for `i` and renders the PC on the next native line', async () => {
     const port = new FakePort(x86TailCall);
     const app = mount(port, 100, 40);

@@ -75,6 +75,9 @@ describe('keymap', () => {
 
   it('splits a chunk of keys sent together back into keys, keeping text runs whole', () => {
     assert.deepEqual(splitInput('\t\t'), [{ input: '', tab: true }, { input: '', tab: true }]);
+    // Single-key commands arriving together (a held key on a busy machine) stay keys; text does not.
+    assert.deepEqual(splitInput('iiS'), [{ input: 'i' }, { input: 'i' }, { input: 'S' }]);
+    assert.deepEqual(splitInput('print $r1'), [{ input: 'print $r1' }]);
     assert.deepEqual(splitInput(':brea\tpro\r'), [{ input: ':brea' }, { input: '', tab: true }, { input: 'pro' }, { input: '', return: true }]);
     assert.deepEqual(splitInput('ab\x15'), [{ input: 'ab' }, { input: 'u', ctrl: true }]);
   });
