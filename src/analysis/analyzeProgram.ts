@@ -122,12 +122,15 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     });
   });
   const linfo = p.linfo;
+  // The line-info record in effect at insn i: the last one starting at or before it
+  // (records are in insn order). A binary search: code windows ask for every insn.
   const sourceOf = (i: InsnIdx): SourcePos | undefined => {
-    let rec;
-    for (const r of linfo) {
-      if (r.insn <= i) rec = r;
-      else break;
+    let lo = 0, hi = linfo.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (linfo[mid]!.insn <= i) lo = mid + 1; else hi = mid;
     }
+    const rec = lo > 0 ? linfo[lo - 1] : undefined;
     return rec ? { file: rec.file, line: rec.line, col: rec.col, text: rec.text } : undefined;
   };
   const notes = [stackDepthNote(depths, msd.value, kernel === '6.18')];

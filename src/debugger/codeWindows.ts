@@ -1,7 +1,9 @@
 // Disassembly (BPF, native and source interleaved) and source windows around the PC.
-// Decoding a function with Capstone is the expensive part, so each function's lines are
-// built once per code version (a poke rewrites bytes: the version changes) and a View
-// only slices a window and sets markers.
+// Decoding a function with Capstone is the expensive part (~1 s for a 160,000-insn
+// program), so each function's lines are built once and a View only slices a window and
+// sets markers. When the machine's code generation moves (a poke, a load, reverse
+// execution or a replayed map update restoring code) the lines are kept if the function's
+// bytes and address are what they were built from, and rebuilt otherwise.
 import { disasmInsn } from '../bpf/disasm.ts';
 import { disasm, formatInsn } from '../machine/capstone.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
@@ -17,26 +19,42 @@ interface FuncLines {
   addrOf: (bigint | null)[];
   /** Line index of each native address (a View looks the PC up at every step). */
   lineOf: Map<bigint, number>;
+  /** Where the function was and the bytes the lines were decoded from. */
+  base: bigint;
+  code: Uint8Array;
 }
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
 
 export class CodeWindows {
   private cache = new Map<string, FuncLines>();
-  version = 0;
+  /** Entries to check against the code before their next use. */
+  private stale = new Set<string>();
+  /** The machine's code generation the entries not in `stale` were checked at. */
+  private generation: number;
 
-  constructor(private readonly t: DebugTarget) {}
+  constructor(private readonly t: DebugTarget) {
+    this.generation = t.machine.codeGeneration;
+  }
 
+  /** Code may have changed: check each function's bytes on next use. */
   invalidate(): void {
-    this.version++;
-    this.cache.clear();
+    this.stale = new Set(this.cache.keys());
   }
 
   funcLines(p: LoadedProgram, fi: number): FuncLines {
     const key = `${p.kernel.id}/${fi}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
     const f = p.jit.funcs[fi]!;
     const base = p.funcBases[fi]!;
+    if (this.t.machine.codeGeneration !== this.generation) {
+      this.generation = this.t.machine.codeGeneration;
+      this.invalidate();
+    }
+    const hit = this.cache.get(key);
+    if (hit && !this.stale.has(key)) return hit;
     const code = this.t.machine.readMem(base, f.code.length);
+    this.stale.delete(key);
+    if (hit && hit.base === base && sameBytes(hit.code, code)) return hit;
     const natives = disasm(this.t.arch === 'riscv64' ? 'riscv64' : 'x86_64', code, base);
     const lines: DisasmLine[] = [{ kind: 'func', func: f.name, addr: hex64(base) }];
     const addrOf: (bigint | null)[] = [null];
@@ -88,7 +106,7 @@ export class CodeWindows {
     }
     const lineOf = new Map<bigint, number>();
     addrOf.forEach((a, i) => { if (a !== null) lineOf.set(a, i); });
-    const out = { lines, addrOf, lineOf };
+    const out = { lines, addrOf, lineOf, base, code };
     this.cache.set(key, out);
     return out;
   }

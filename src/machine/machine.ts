@@ -94,6 +94,11 @@ export interface MachineSnapshot {
 export interface Machine extends TextPoker {
   readonly arch: MachineArch;
   readonly closed: boolean;
+  /**
+   * Grows whenever executable memory or the mappings change (text pokes, code loads,
+   * snapshot restores): what was decoded from code at an older generation may be stale.
+   */
+  readonly codeGeneration: number;
 
   // ---- registers (names from regs.ts: 'rax'…'r15','rip','eflags','gs_base' / 'x0'…'x31', ABI names, 'pc')
   readReg(name: string): bigint;

@@ -58,8 +58,21 @@ export abstract class UnicornCore {
     this.batchVals.free();
   }
 
-  /** Guest code or mappings changed (what single steps decoded is stale). */
-  protected codeChanged(): void {}
+  private codeGen = 0;
+
+  /** See Machine.codeGeneration. */
+  get codeGeneration(): number {
+    return this.codeGen;
+  }
+
+  /** Guest code or mappings changed: a new code generation, and the subclass's hook. */
+  protected codeChanged(): void {
+    this.codeGen++;
+    this.onCodeChanged();
+  }
+
+  /** What a subclass drops when code changes (what single steps decoded). */
+  protected onCodeChanged(): void {}
 
   // ---------------------------------------------------------------- plumbing
   get closed(): boolean {

@@ -298,7 +298,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     return this.stepExits.exitFor(pc, region.base + BigInt(region.size), (a, n) => this.readMem(a, n));
   }
 
-  protected override codeChanged(): void {
+  protected override onCodeChanged(): void {
     this.stepExits.clear();
   }
 

@@ -96,6 +96,7 @@ export abstract class MachineProxy implements Machine {
 
   // ---------------------------------------------------------------- plain delegation
   get arch() { return this.real.arch; }
+  get codeGeneration() { return this.real.codeGeneration; }
   get closed() { return this.real.closed; }
   get pc() { return this.real.pc; }
   get cpu() { return this.real.cpu; }

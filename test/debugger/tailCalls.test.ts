@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exec, examplePath, have, openExample, outText } from './fixture.ts';
+import type { View } from '../../src/debugger/view.ts';
 
 const skipUnless = (name: string) => (have(examplePath(name)) ? false : `examples/${name}.o not built`);
 
@@ -171,5 +172,19 @@ test('catchpoints are numbered with breakpoints, listed with their hits, and can
   assert.match(outText(await exec(s, 'info breakpoints')), /^No breakpoints or catchpoints\.$/m);
   const gone = await s.execute('delete 1');
   assert.ok(!gone.ok);
+  s.dispose();
+});
+
+test('the code window shows the bytes a poke wrote: the bypass turns from nop5 into a jmp when the slot is deleted', { skip: skipUnless('tailchain') }, async () => {
+  const s = await openExample('tailchain');
+  const bypass = (v: View): string => {
+    const l = v.disasm!.lines.find((x) => x.kind === 'native' && x.markers.pokeSite === 'bypass' && x.markers.poke === 0);
+    assert.ok(l && l.kind === 'native', 'the window shows poke #0 bypass site');
+    return `${l.bytes} ${l.text}`;
+  };
+  const before = bypass((await exec(s, 'break entry:10', 'run')).view);
+  assert.match(before, /^0f 1f 44 00 00 nop dword ptr \[rax \+ rax\]$/);
+  const after = bypass((await exec(s, 'map delete chain 0')).view);
+  assert.match(after, /^e9 [0-9a-f ]+ jmp 0x[0-9a-f]+$/);
   s.dispose();
 });

@@ -87,3 +87,20 @@ test('going back before a live prog_array swap and forward again re-applies the 
   assert.equal(again.location?.program, 'stage_count');
   s.session.dispose();
 });
+
+test('going back before a prog_array delete shows the code as it was: poke B and the nop5 bypass in the code window', async () => {
+  const { rec } = await recordScript('examples/tailchain.o', ['break entry:10', 'run', 'map delete chain 0'], { interval: 50 });
+  const s = rec.tts;
+  const site = (v: View): string => {
+    const l = v.disasm!.lines.find((x) => x.kind === 'native' && x.markers.pokeSite === 'bypass' && x.markers.poke === 0);
+    return l && l.kind === 'native' ? l.text : 'no bypass line';
+  };
+  assert.match(site(s.view()), /^jmp /);
+  const back = await exec(s, 'reverse-stepi');
+  assert.equal(back.pokes.find((p) => p.program === 'entry')!.state, 'B');
+  assert.match(site(back), /^nop dword ptr/);
+  const fwd = await exec(s, 'stepi');
+  assert.equal(fwd.pokes.find((p) => p.program === 'entry')!.state, 'D');
+  assert.match(site(fwd), /^jmp /);
+  s.session.dispose();
+});

@@ -14,16 +14,28 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
   });
-  const obj = openObject(opts.file);
-  const input = readInput(opts);
   const batch = opts.batch || opts.script !== undefined || !process.stdin.isTTY;
+  // Loading is synchronous (ELF and BTF, verifier analysis, JIT, the first code window):
+  // a line says what is under way until the UI takes the screen (~3 s for 160,000 insns).
+  const status = !batch && process.stderr.isTTY ? (text: string): void => void process.stderr.write(`\r\x1b[K${text}`) : (): void => {};
   if (opts.script !== undefined && !existsSync(opts.script)) fail('cli.no-such-file', `${opts.script}: no such file (-x)`);
-  // Sessions run traced: reverse-* and `record start|save` always work, and --record
-  // saves the session when the debugger ends.
-  const dr = unwrap(await openDebugRecording({
-    objectPath: obj.path, objectBytes: obj.bytes, prog: opts.prog, arch: opts.arch, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup,
-    input, record: opts.record, force: opts.force, interactive: !batch,
-  }));
+  const dr = await (async () => {
+    try {
+      status(`bpfdbg: reading ${opts.file ?? ''}…`);
+      const obj = openObject(opts.file);
+      const insns = obj.programs.reduce((n, p) => n + p.insns.length, 0);
+      status(`bpfdbg: ${obj.name}: ${obj.programs.length} program${obj.programs.length === 1 ? '' : 's'}, ${insns.toLocaleString('en-US')} BPF insns: verifier analysis, JIT (${opts.arch ?? 'x86_64'}${opts.profile ? `, ${opts.profile}` : ''}), code windows…`);
+      // Sessions run traced: reverse-* and `record start|save` always work, and --record
+      // saves the session when the debugger ends.
+      const dr = unwrap(await openDebugRecording({
+        objectPath: obj.path, objectBytes: obj.bytes, prog: opts.prog, arch: opts.arch, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup,
+        input: readInput(opts), record: opts.record, force: opts.force, interactive: !batch,
+      }));
+      return dr;
+    } finally {
+      status(''); // an error line or the UI comes next, on a clean line
+    }
+  })();
   let code = 0;
   try {
     if (!batch) {
