@@ -10,6 +10,7 @@ import {
   BPF_ATOMIC, BPF_LDX, BPF_ST, BPF_STX, BPF_FUNC_tail_call, insnClass, isHelperCall, memMode, isTailCall, JCOND,
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
+import { findLinfo } from '../object/lineInfo.ts';
 import { interpret, MAX_BPF_STACK, type AbsResult } from './absint.ts';
 import { checkCfg } from './cfg.ts';
 import { checkInsns } from './checkInsns.ts';
@@ -122,15 +123,9 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     });
   });
   const linfo = p.linfo;
-  // The line-info record in effect at insn i: the last one starting at or before it
-  // (records are in insn order). A binary search: code windows ask for every insn.
+  // The line-info record in effect at insn i (the kernel's find_linfo rule).
   const sourceOf = (i: InsnIdx): SourcePos | undefined => {
-    let lo = 0, hi = linfo.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (linfo[mid]!.insn <= i) lo = mid + 1; else hi = mid;
-    }
-    const rec = lo > 0 ? linfo[lo - 1] : undefined;
+    const rec = findLinfo(linfo, i);
     return rec ? { file: rec.file, line: rec.line, col: rec.col, text: rec.text } : undefined;
   };
   const notes = [stackDepthNote(depths, msd.value, kernel === '6.18')];

@@ -1,7 +1,7 @@
 // Public API of the object layer: load a clang-built BPF ELF object as libbpf would.
 export { loadObject, loadObjectFile, objectName } from './loadObject.ts';
 export { ObjCode } from './errors.ts';
-export { lineAt } from './lineInfo.ts';
+export { findLinfo, lineAt } from './lineInfo.ts';
 export { progTypeOf } from './progType.ts';
 export * from './types.ts';
 export { chooseProgram } from './entryProgram.ts';
