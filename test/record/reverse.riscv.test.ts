@@ -5,16 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { View } from '../../src/debugger/view.ts';
-import type { TimeTravelSession } from '../../src/record/index.ts';
 import { recordScript } from './fixture.ts';
-
-const regFile = (v: View): string => (v.registers ? v.registers.native.map((r) => `${r.name}=${r.value}`).join(' ') : 'none');
-
-async function exec(s: TimeTravelSession, cmd: string): Promise<View> {
-  const r = await s.execute(cmd);
-  assert.ok(r.ok, `${cmd}: ${r.error?.message}`);
-  return r.view;
-}
+import { assertReverseStepiRetraces, exec, regFile } from './timeline.ts';
 
 const currentNative = (v: View): string => {
   const line = v.disasm?.lines.find((l) => l.kind === 'native' && l.markers.current);
@@ -28,21 +20,7 @@ for (const [ex, profile] of [['tailchain', undefined], ['privstack', undefined],
     const s = rec.tts;
     const first = await exec(s, 'start');
     assert.ok(regFile(first).includes(' s0='), 'RISC-V registers are shown');
-    const forward: string[] = [regFile(first)];
-    for (;;) {
-      const v = await exec(s, 'stepi');
-      if (v.runState !== 'stopped') break;
-      forward.push(regFile(v));
-    }
-    assert.ok(forward.length > 20, `${forward.length} states`);
-    for (let k = forward.length - 1; k >= 0; k--) {
-      const v = await exec(s, 'reverse-stepi');
-      assert.equal(v.runState, 'stopped');
-      assert.equal(regFile(v), forward[k], `state ${k} of ${forward.length}`);
-    }
-    const r = await s.execute('reverse-stepi');
-    assert.ok(!r.ok, 'there is nothing before the first instruction');
-    assert.match(r.error!.message, /start of the recorded history/);
+    assert.ok((await assertReverseStepiRetraces(s, first)) > 20, 'a run of more than 20 states');
     s.session.dispose();
   });
 }

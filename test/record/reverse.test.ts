@@ -4,36 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { View } from '../../src/debugger/view.ts';
-import type { TimeTravelSession } from '../../src/record/index.ts';
 import { recordScript } from './fixture.ts';
-
-const regFile = (v: View): string => (v.registers ? v.registers.native.map((r) => `${r.name}=${r.value}`).join(' ') : 'none');
-
-async function exec(s: TimeTravelSession, cmd: string): Promise<View> {
-  const r = await s.execute(cmd);
-  assert.ok(r.ok, `${cmd}: ${r.error?.message}`);
-  return r.view;
-}
+import { assertReverseStepiRetraces, exec, regFile } from './timeline.ts';
 
 for (const ex of ['tailchain', 'privstack', 'subprog_tail']) {
   test(`${ex}: reverse-stepi from the end of a run to its first instruction revisits every forward state`, async () => {
     const { rec } = await recordScript(`examples/${ex}.o`, [], { interval: 50 });
     const s = rec.tts;
-    const forward: string[] = [regFile(await exec(s, 'start'))];
-    for (;;) {
-      const v = await exec(s, 'stepi');
-      if (v.runState !== 'stopped') break;
-      forward.push(regFile(v));
-    }
-    // At the exit; the last stopped state is forward.at(-1).
-    for (let k = forward.length - 1; k >= 0; k--) {
-      const v = await exec(s, 'reverse-stepi');
-      assert.equal(v.runState, 'stopped');
-      assert.equal(regFile(v), forward[k], `state ${k} of ${forward.length}`);
-    }
-    const r = await s.execute('reverse-stepi');
-    assert.ok(!r.ok, 'there is nothing before the first instruction');
-    assert.match(r.error!.message, /start of the recorded history/);
+    await assertReverseStepiRetraces(s, await exec(s, 'start'));
     s.session.dispose();
   });
 }

@@ -33,6 +33,18 @@ async function press(app: Rendered, ...keys: string[]): Promise<void> {
   await tick(5);
 }
 
+/** A port whose `continue` runs until release() is called, as a long continue does. */
+function slowContinue(): { port: FakePort; release: () => void } {
+  let done: (() => void) | null = null;
+  class SlowPort extends FakePort {
+    override async execute(cmd: string): Promise<void> {
+      if (cmd === 'continue') await new Promise<void>((r) => (done = r));
+      return super.execute(cmd);
+    }
+  }
+  return { port: new SlowPort(x86TailCall), release: () => done?.() };
+}
+
 describe('App', () => {
   it('shows every pane at 200x60', () => {
     const app = mount(new FakePort(x86TailCall), 200, 60);
@@ -63,39 +75,24 @@ describe('App', () => {
   });
 
   it('runs single keys that arrive in one chunk one after another, and keys typed during a command after it', async () => {
-    // A port whose commands take a while, as a long continue does.
-    let release: (() => void) | null = null;
-    class SlowPort extends FakePort {
-      override async execute(cmd: string): Promise<void> {
-        if (cmd === 'continue') await new Promise<void>((r) => (release = r));
-        return super.execute(cmd);
-      }
-    }
-    const port = new SlowPort(x86TailCall);
+    const { port, release } = slowContinue();
     const app = mount(port, 100, 40);
     await press(app, 'iiS'); // one chunk: a held key on a loaded machine
     assert.deepEqual(port.commands, ['stepi', 'stepi', 'reverse-step']);
     assert.doesNotMatch(app.lastFrame(), /\(bpfdbg\) iiS/, 'not typed into the command line');
     await press(app, 'c', 'i', 'n');
     assert.deepEqual(port.commands, ['stepi', 'stepi', 'reverse-step'], 'continue still running');
-    release!();
+    release();
     await tick(20);
     assert.deepEqual(port.commands.slice(3), ['continue', 'stepi', 'next'], 'typed-ahead keys run in order after it');
   });
 
   it('drops typed-ahead keys on Ctrl-C', async () => {
-    let release: (() => void) | null = null;
-    class SlowPort extends FakePort {
-      override async execute(cmd: string): Promise<void> {
-        if (cmd === 'continue') await new Promise<void>((r) => (release = r));
-        return super.execute(cmd);
-      }
-    }
-    const port = new SlowPort(x86TailCall);
+    const { port, release } = slowContinue();
     const app = mount(port, 100, 40);
     await press(app, 'c', 'i', 'i', KEY.ctrlC);
     assert.equal(port.interrupts, 1);
-    release!();
+    release();
     await tick(20);
     assert.deepEqual(port.commands, ['continue']);
   });
