@@ -112,7 +112,11 @@ describe('App', () => {
   it('runs typed commands, repeats the last on an empty Enter, and recalls history with up', async () => {
     const port = new FakePort(x86TailCall);
     const app = mount(port, 100, 40);
-    await press(app, ':', ...'info pokes', KEY.enter);
+    await press(app, ':');
+    assert.match(app.lastFrame(), /\(bpfdbg\) .*Esc back to keys/, 'an empty focused prompt says how to leave it');
+    await press(app, ...'info pokes');
+    assert.doesNotMatch(app.lastFrame(), /Esc back to keys/);
+    await press(app, KEY.enter);
     await press(app, KEY.enter);
     assert.deepEqual(port.commands, ['info pokes', 'info pokes']);
     await press(app, KEY.up);

@@ -24,7 +24,8 @@ export function commandLineLines({ state, focused, width, busy }: CommandLinePro
   const off = Math.max(0, state.cursor - room + 1);
   const text = state.text.slice(off, off + room);
   const cur = state.cursor - off;
-  const hint = busy ? `running ${busy}… Ctrl-C interrupts` : focused ? '' : ': command  ? help  q quit';
+  // Focused and empty: how to get out again (single keys type text here until Esc).
+  const hint = busy ? `running ${busy}… Ctrl-C interrupts` : focused ? (state.text === '' ? 'Enter runs  Tab completes  ↑↓ history  Esc back to keys' : '') : ': command  ? help  q quit';
   const rows: Line[] = [];
   if (c && c.candidates.length > 1) {
     rows.push(line(clip(c.candidates.map((w, i) => (i === c.index ? `[${w}]` : w)).join('  '), width), { color: theme.dim }));
