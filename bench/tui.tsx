@@ -164,7 +164,9 @@ async function bench(COLS: number, ROWS: number, ink: boolean): Promise<void> {
       const t = setTimeout(() => reject(new Error(`the command line never showed ${JSON.stringify(text)}`)), 5000);
       out.onWrite = (at) => {
         const last = out.screen.text().split('\n').filter((l) => l.startsWith('(bpfdbg)')).pop() ?? '';
-        if (last.replace(/ +$/, '') !== `(bpfdbg) ${text}`.replace(/ +$/, '')) return;
+        // What is typed, without the hint an empty focused prompt shows after two spaces.
+        const typed = last.slice('(bpfdbg) '.length).split('  ')[0]!.replace(/ +$/, '');
+        if (!last.startsWith('(bpfdbg)') || typed !== text) return;
         clearTimeout(t);
         out.onWrite = null;
         resolve(at);
