@@ -111,6 +111,18 @@ describe('StackPane', () => {
     assert.match(f, /r9-0x148\s+guard \(low\)/);
     assert.match(f, /r9-0x8\s+R10-8\s+0x0000000000000006/);
   });
+
+  it('widens the name column for the longest slot name, so names never run into values', () => {
+    const slots = x86TailCall.frameSlots!.slots;
+    const ptr = { ...slots[1]!, kind: 'tcc-ptr' as const, name: 'tail_call_cnt_ptr', fpOff: -16, value: '0xffffc90010003fe8', note: 'points to counter = 2' };
+    const view = { ...x86TailCall, frameSlots: { ...x86TailCall.frameSlots!, slots: [...slots, ptr] } };
+    const f = frame(<StackPane view={view} focused={false} width={90} height={10} />);
+    assert.match(f, /rbp-0x10\s+tail_call_cnt_ptr\s+0xffffc90010003fe8\s+points to counter = 2/);
+    // Every value starts in the same column.
+    const cols = lines(f).filter((l) => /^\s*[0-9a-f]{8} rbp/.test(l)).map((l) => l.search(/0x[0-9a-f]{16}/));
+    assert.equal(cols.length, 4);
+    assert.equal(new Set(cols).size, 1, f);
+  });
 });
 
 describe('PokesPane', () => {

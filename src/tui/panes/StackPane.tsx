@@ -16,9 +16,12 @@ export interface StackPaneProps {
   scroll?: number | null;
 }
 
-function slotRow(s: FrameSlot, width: number, theme: Theme): Line {
+/** Name column: the longest name in the frame plus a space ('tail_call_cnt_ptr' is 17), 12 to 22. */
+const nameWidth = (slots: readonly FrameSlot[]): number => Math.min(22, Math.max(12, ...slots.map((s) => s.name.length + 1)));
+
+function slotRow(s: FrameSlot, width: number, nameW: number, theme: Theme): Line {
   const off = `${s.base}${fpOff(s.fpOff)}`.padEnd(10);
-  const name = s.name.padEnd(15);
+  const name = clip(s.name, nameW - 1).padEnd(nameW);
   const val = s.value !== null ? padHex64(s.value) : s.bytes;
   const note = s.note ? `  ${s.note}` : '';
   const wideAddr = width >= 70 ? `${shortAddr(s.addr)} ` : '';
@@ -27,7 +30,7 @@ function slotRow(s: FrameSlot, width: number, theme: Theme): Line {
     span(wideAddr, { color: theme.address }),
     span(off, { color: theme.dim }),
     span(name, { bold: s.kind !== 'bpf-stack' }),
-    span(clip(val, Math.max(0, width - wideAddr.length - 25)), {
+    span(clip(val, Math.max(0, width - wideAddr.length - 10 - nameW)), {
       color: s.alert ? theme.error : s.changed ? theme.changed : undefined,
       bold: hot,
       inverse: hot && !theme.color,
@@ -41,7 +44,8 @@ export function stackPaneLines({ view, focused, width, height, scroll = null }: 
   if (!fs) return paneFrame({ title: 'Stack', focused, width, height }, [emptyLine('no frame', theme)], theme);
   const rows = bodyRows(height);
   const start = windowStart(fs.slots.length, rows, null, scroll ?? 0);
-  const body = fs.slots.slice(start, start + rows).map((s) => slotRow(s, width - 1, theme));
+  const nameW = nameWidth(fs.slots);
+  const body = fs.slots.slice(start, start + rows).map((s) => slotRow(s, width - 1, nameW, theme));
   return paneFrame({ title: 'Stack', info: `#${fs.level} ${fs.func} ${fs.fpReg}=${fs.fp}`, focused, width, height }, body, theme);
 }
 
