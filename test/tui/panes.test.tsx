@@ -122,6 +122,9 @@ describe('StackPane', () => {
     const cols = lines(f).filter((l) => /^\s*[0-9a-f]{8} rbp/.test(l)).map((l) => l.search(/0x[0-9a-f]{16}/));
     assert.equal(cols.length, 4);
     assert.equal(new Set(cols).size, 1, f);
+    // In a narrow pane the name gives way: the whole 64-bit value still shows.
+    const narrow = frame(<StackPane view={view} focused={false} width={40} height={10} />);
+    assert.match(narrow, /rbp-0x10 tail_call_…\s+0xffffc90010003fe8$/m);
   });
 });
 
