@@ -16,18 +16,20 @@ for (const ex of ['tailchain', 'privstack', 'subprog_tail']) {
   });
 }
 
-test('reverse-continue goes back through every earlier hit of a breakpoint in a tail-call loop', async () => {
-  const { rec } = await recordScript('examples/selfloop.o', ['break loop'], { interval: 40 });
-  const s = rec.tts;
-  const hits: string[] = [regFile(await exec(s, 'run'))];
-  for (let k = 0; k < 5; k++) hits.push(regFile(await exec(s, 'continue')));
-  for (let k = hits.length - 2; k >= 0; k--) {
-    const v = await exec(s, 'reverse-continue');
-    assert.equal(v.stop?.kind, 'breakpoint');
-    assert.equal(regFile(v), hits[k], `hit ${k}`);
-  }
-  s.session.dispose();
-});
+for (const arch of ['x86_64', 'riscv64'] as const) {
+  test(`${arch}: reverse-continue goes back through every earlier hit of a breakpoint in a tail-call loop`, async () => {
+    const { rec } = await recordScript('examples/selfloop.o', ['break loop'], { arch, interval: 40 });
+    const s = rec.tts;
+    const hits: string[] = [regFile(await exec(s, 'run'))];
+    for (let k = 0; k < 5; k++) hits.push(regFile(await exec(s, 'continue')));
+    for (let k = hits.length - 2; k >= 0; k--) {
+      const v = await exec(s, 'reverse-continue');
+      assert.equal(v.stop?.kind, 'breakpoint');
+      assert.equal(regFile(v), hits[k], `hit ${k}`);
+    }
+    s.session.dispose();
+  });
+}
 
 test('reverse-step lands on the start of the previous BPF instruction; stepi forward returns', async () => {
   const { rec } = await recordScript('examples/tailchain.o', ['start', 'step 6'], { interval: 50 });
