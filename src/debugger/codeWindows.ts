@@ -37,18 +37,14 @@ export class CodeWindows {
     this.generation = t.machine.codeGeneration;
   }
 
-  /** Code may have changed: check each function's bytes on next use. */
-  invalidate(): void {
-    this.stale = new Set(this.cache.keys());
-  }
-
   funcLines(p: LoadedProgram, fi: number): FuncLines {
     const key = `${p.kernel.id}/${fi}`;
     const f = p.jit.funcs[fi]!;
     const base = p.funcBases[fi]!;
+    // Code may have changed since: check each function's bytes on its next use.
     if (this.t.machine.codeGeneration !== this.generation) {
       this.generation = this.t.machine.codeGeneration;
-      this.invalidate();
+      this.stale = new Set(this.cache.keys());
     }
     const hit = this.cache.get(key);
     if (hit && !this.stale.has(key)) return hit;

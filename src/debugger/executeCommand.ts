@@ -139,8 +139,6 @@ function setupStep(s: Session, step: SetupStep): Diag | null {
   const r = t.objects.apply(step, t.profile, s.scopeObject());
   if (!r.ok) return r.error;
   for (const line of r.value) s.print(line);
-  // A patch site or a new program's text changed what the code windows show.
-  s.code.invalidate();
   s.invalidateFrames();
   return null;
 }

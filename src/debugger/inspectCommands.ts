@@ -244,7 +244,6 @@ function mapChange(s: Session, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapD
     const last = evs[evs.length - 1]!;
     s.stop = { kind: 'poke', poke: last.descriptor.index, program: last.prog, from: evs[0]!.from, to: last.to, cause: what };
   }
-  s.code.invalidate();
   return null;
 }
 

@@ -82,7 +82,6 @@ export class Session {
     for (const n of target.objects.launchNotes) this.out.append('info', n);
     target.pokes?.onEvent((e) => {
       this.pokeEvents.push(e);
-      this.code.invalidate();
       const cause = e.reason === 'delete' ? `delete ${this.mapName(e)}[${e.key}]` : `${e.reason} ${this.mapName(e)}[${e.key}]${this.slotSuffix(e)}`;
       this.lastTransition.set(pokeKey(e.poke), { from: e.from, to: e.to, cause, atSeq: this.seq + 1 });
     });
@@ -204,7 +203,6 @@ export class Session {
    */
   publish(): View {
     this.invalidateFrames();
-    this.code.invalidate();
     this.current = this.buildView();
     for (const f of this.subs) f();
     return this.current;
@@ -228,7 +226,6 @@ export class Session {
     this.programsSig = sig;
     this.programsView = null;
     this.rc.refresh();
-    this.code.invalidate();
     this.rawFrames = null;
   }
 
