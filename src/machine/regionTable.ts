@@ -52,12 +52,17 @@ export class RegionTable {
     this.list = next.sort((a, b) => (a.base < b.base ? -1 : 1));
   }
 
+  /** The region holding addr. */
+  containing(addr: bigint): Region | undefined {
+    return this.list.find((x) => addr >= x.base && addr < x.base + BigInt(x.size));
+  }
+
   /** True when every byte of [addr, addr+size) is mapped (possibly across adjacent regions). */
   isMapped(addr: bigint, size = 1): boolean {
     let a = addr;
     const end = addr + BigInt(size);
     for (;;) {
-      const r = this.list.find((x) => a >= x.base && a < x.base + BigInt(x.size));
+      const r = this.containing(a);
       if (!r) return false;
       a = r.base + BigInt(r.size);
       if (a >= end) return true;

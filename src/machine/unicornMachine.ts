@@ -293,7 +293,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
 
   /** `until` for a one-instruction run at pc (stepExits.ts); 0n outside executable memory. */
   private stepExit(pc: bigint): bigint {
-    const region = this.regionList.all().find((r) => pc >= r.base && pc < r.base + BigInt(r.size));
+    const region = this.regionList.containing(pc);
     if (!region || (region.perms & PERM_X) === 0) return 0n;
     return this.stepExits.exitFor(pc, region.base + BigInt(region.size), (a, n) => this.readMem(a, n));
   }
