@@ -112,15 +112,10 @@ export function parseCli(argv: string[]): CliOptions {
         else mapUpdates.push(u);
         break;
       }
-      case 'load': {
-        const r = parseLoadSpec(t.value);
-        if (!r.ok) cliFail('--load', r);
-        else setup.push(r.value);
-        break;
-      }
+      case 'load':
       case 'attach': {
-        const r = parseAttachSpec(t.value);
-        if (!r.ok) cliFail('--attach', r);
+        const r = (t.name === 'load' ? parseLoadSpec : parseAttachSpec)(t.value);
+        if (!r.ok) cliFail(`--${t.name}`, r);
         else setup.push(r.value);
         break;
       }
