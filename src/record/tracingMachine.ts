@@ -426,8 +426,9 @@ export class TracingMachine extends MachineProxy {
     return this.real.callFromTrap(entry, args, opts);
   }
 
+  // launch.ts's wrapper on the real machine's callNested calls noteCallback, whichever way
+  // the call comes (the engine calls the real machine directly).
   override callNested(entry: bigint, args: bigint[], opts?: { budget?: number }): { stop: StopReason; retval: bigint } {
-    this.noteCallback();
     return this.real.callNested(entry, args, opts);
   }
 
