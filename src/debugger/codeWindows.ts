@@ -9,8 +9,8 @@ import { disasm, formatInsn } from '../machine/capstone.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
 import { hex64, type DisasmLine, type DisasmWindow, type InsnMarkers, type SourceWindow } from './view.ts';
+import { hexBytes } from '../common/hex.ts';
 
-const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 const NO_MARKS: InsnMarkers = { current: false, breakpoint: null, breakpointEnabled: false, poke: null, pokeSite: null, tailCall: null };
 
 interface FuncLines {

@@ -6,6 +6,7 @@ import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { FrameLayout } from '../jit/types.ts';
 import type { MemReader } from './unwind.ts';
 import { hex64, type FrameSlot, type FrameSlotKind, type FrameSlots } from './view.ts';
+import { hexBytes } from '../common/hex.ts';
 
 export interface SlotInput {
   level: number;
@@ -20,7 +21,6 @@ export interface SlotInput {
   prev: FrameSlots | null;
 }
 
-const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 const le = (b: Uint8Array): bigint => b.reduceRight((v, x) => (v << 8n) | BigInt(x), 0n);
 
 export type AddSlot = (kind: FrameSlotKind, name: string, base: string, baseAddr: bigint, fpOff: number, size: number, note?: (v: bigint) => string | null, alert?: (v: bigint) => boolean) => void;

@@ -5,8 +5,8 @@
 import type { DebugTarget } from './target/debugTarget.ts';
 import { symbolize } from './pokesView.ts';
 import { hex64, type LinkView, type ObjectView, type PinView } from './view.ts';
+import { hexBytes } from '../common/hex.ts';
 
-const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 
 export function buildObjects(t: DebugTarget): ObjectView[] {
   const o = t.objects;

@@ -3,6 +3,7 @@
 import { MapType } from '../object/types.ts';
 import { ProgArrayMap, ArrayMap, type LoadedProgram as KProgram, type BpfMap } from '../kernel/index.ts';
 import type { MapEntry, MapView } from './view.ts';
+import { hexBytes } from '../common/hex.ts';
 
 /** How the view names a map and the programs in prog_array slots (objects.ts's display names). */
 export interface MapNames {
@@ -16,7 +17,6 @@ const plain: MapNames = { map: (m) => m.name, object: () => undefined, prog: (p)
 const MAX_ENTRIES_SHOWN = 16;
 const TYPE_NAMES = new Map<number, string>(Object.entries(MapType).map(([k, v]) => [v, k.toLowerCase()]));
 
-const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 const leNum = (b: Uint8Array): string | null => ([1, 2, 4, 8].includes(b.length) ? b.reduceRight((v, x) => (v << 8n) | BigInt(x), 0n).toString() : null);
 
 export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly MapView[], names: MapNames = plain): MapView[] {

@@ -5,8 +5,8 @@ import { X86_PATCH_SIZE, bypassSite, decodeSite, outAddr, targetSite, type Place
 import { ProgArrayMap, type LoadedProgram as KProgram } from '../kernel/index.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import { hex64, type Poke, type PokeSite, type PokeState, type PokeTransition } from './view.ts';
+import { hexBytes } from '../common/hex.ts';
 
-const hexBytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 
 /** `prog_b+0xc` for a code address, or the hex address. */
 export function symbolize(t: DebugTarget, addr: bigint): string {

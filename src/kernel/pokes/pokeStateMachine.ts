@@ -22,6 +22,7 @@ import {
 } from './pokeDescriptor.ts';
 import { bpfArchTextPoke } from './textPoke.ts';
 import type { TextPoker } from './textPoker.ts';
+import { hexBytes as hex } from '../../common/hex.ts';
 
 export type PokeReason = 'fixup' | 'install' | 'replace' | 'delete';
 
@@ -233,4 +234,3 @@ export class PokeStateMachine {
   }
 }
 
-const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
