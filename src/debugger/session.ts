@@ -255,9 +255,8 @@ export class Session {
         const scope = this.scopeObject();
         const g = t.objects.findGlobal(name, scope);
         if (g.ok) {
-          // A global's value, little-endian, whatever its size (as the kernel model reads it).
-          const { map, off, size } = g.value;
-          return t.model.space.mustView(map.valueAddr + BigInt(off), size).reduceRight((v, b) => (v << 8n) | BigInt(b), 0n);
+          const v = t.model.readGlobalInt(name.split(':').pop()!, g.value.object.loaded.name);
+          return v.ok ? v.value : undefined;
         }
         if (g.error.code === 'debug.ambiguous') return undefined;
         const map = t.objects.findMap(name, scope);
