@@ -1,5 +1,4 @@
 // Opens a debugger Session over an example object or a kernel selftest object.
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { unwrap } from '../../src/common/diag.ts';
 import { loadObjectFile } from '../../src/object/index.ts';
@@ -7,6 +6,7 @@ import { openSession } from '../../src/debugger/openSession.ts';
 import type { Session } from '../../src/debugger/session.ts';
 import type { LaunchOptions } from '../../src/debugger/target/launch.ts';
 import type { CommandResult } from '../../src/debugger/command.ts';
+import { present } from '../support/required.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const EXAMPLES = join(ROOT, 'examples');
@@ -24,7 +24,8 @@ export async function openAt(path: string, launch: LaunchOptions = {}, data?: Ui
 export const openExample = (name: string, launch: LaunchOptions = {}, data?: Uint8Array): Promise<Session> =>
   openAt(examplePath(name), launch, data);
 
-export const have = (path: string): boolean => existsSync(path);
+/** Whether a test input exists (under CI=true a missing one fails the test file). */
+export const have = (path: string): boolean => present(path, 'test input');
 
 /** Runs commands in order; returns the last result (all must succeed unless `allowErrors`). */
 export async function exec(s: Session, ...cmds: string[]): Promise<CommandResult> {

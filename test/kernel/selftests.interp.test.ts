@@ -12,6 +12,7 @@ import { analyzeProgram } from '../../src/analysis/index.ts';
 import type { ProgramImage } from '../../src/analysis/index.ts';
 import { KernelModel, testRun, errnoName, type LoadedObject } from '../../src/kernel/index.ts';
 import { expectedPath, FLAGS, PROG_TYPES, selftestDir, type SelfTest } from '../support/expectedSelftests.ts';
+import { present } from '../support/required.ts';
 
 const dir = selftestDir;
 
@@ -97,7 +98,7 @@ function runSelftest(t: SelfTest, inputs: Record<string, { hex: string }>, objec
 }
 
 test('kernel tail-call selftests on the reference interpreter', async (t) => {
-  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
   const expected = JSON.parse(fs.readFileSync(expectedPath, 'utf8'));
   const tests = expected.tests as SelfTest[];
   const run = tests.filter(runnable);
@@ -112,7 +113,7 @@ test('kernel tail-call selftests on the reference interpreter', async (t) => {
 });
 
 test('the tests that are also in Linux 6.1 pass with the 5.10-6.11 by-value tail-call counter', async (t) => {
-  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
   const expected = JSON.parse(fs.readFileSync(expectedPath, 'utf8'));
   const old = (expected.tests as SelfTest[]).filter((st) => runnable(st) && st.present_in.includes('linux-6.1'));
   assert.equal(old.length, 12);
@@ -120,7 +121,7 @@ test('the tests that are also in Linux 6.1 pass with the 5.10-6.11 by-value tail
 });
 
 test('the by-value counter gives the pre-6.10 count for the hierarchy test (not the 6.12 34)', (t) => {
-  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
   const expected = JSON.parse(fs.readFileSync(expectedPath, 'utf8'));
   const st = (expected.tests as SelfTest[]).find((x) => x.name === 'tailcall_bpf2bpf_hierarchy_1')!;
   // Each subprog call gets a copy of the counter, so the call tree grows like 2^33: the

@@ -16,6 +16,7 @@ import { Attacher } from '../../src/machine/attach.ts';
 import { progActiveOff } from '../../src/machine/attachRoutines.ts';
 import { perCpuBase } from '../../src/kernel/privStack.ts';
 import { testdataDir } from '../bpf/selftestObjects.ts';
+import { present } from '../support/required.ts';
 
 const objDir = path.join(testdataDir, 'kernel-selftests/obj');
 const NOP5 = [0x0f, 0x1f, 0x44, 0x00, 0x00];
@@ -37,7 +38,7 @@ async function setup() {
 const errnoOf = (r: Result<unknown>): string => (r.ok ? 'ok' : r.error.code.replace('attach.', ''));
 
 test('attaching fentry pokes the nop5 at the target function into `call trampoline`, detaching pokes nop5 back', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -64,7 +65,7 @@ test('attaching fentry pokes the nop5 at the target function into `call trampoli
 });
 
 test('each link change rebuilds the trampoline and repokes call old -> call new; the last detach restores nop5', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -95,7 +96,7 @@ test('each link change rebuilds the trampoline and repokes call old -> call new;
 });
 
 test('fentry on a program runs on its calls, never on tail calls into it (they land past the patched nop5)', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -117,7 +118,7 @@ test('fentry on a program runs on its calls, never on tail calls into it (they l
 });
 
 test('freplace pokes nop5 into `jmp ext` and the extension runs in place of the subprogram; detach restores nop5', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const tc = load('tc_bpf2bpf', 'sched_cls');
@@ -142,7 +143,7 @@ test('freplace pokes nop5 into `jmp ext` and the extension runs in place of the 
 });
 
 test('the kernel rules between freplace, trampolines and prog_arrays come back as errno values', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const tc = load('tc_bpf2bpf', 'sched_cls');
@@ -182,7 +183,7 @@ test('the kernel rules between freplace, trampolines and prog_arrays come back a
 });
 
 test('__bpf_prog_enter_recur skips a program already running on this CPU; prog->active is per CPU', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const fentry = prog(load('tailcall_bpf2bpf_fentry', 'tracing'), 'fentry');

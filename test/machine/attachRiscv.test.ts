@@ -20,6 +20,7 @@ import { Attacher } from '../../src/machine/attach.ts';
 import { progActiveOff } from '../../src/machine/attachRoutines.ts';
 import { perCpuBase } from '../../src/kernel/privStack.ts';
 import { testdataDir } from '../bpf/selftestObjects.ts';
+import { present } from '../support/required.ts';
 
 const objDir = path.join(testdataDir, 'kernel-selftests/obj');
 /** Two 4-byte nops: addi zero, zero, 0 = 0x00000013. */
@@ -64,7 +65,7 @@ test('rvPatchBytes: nops for no target, auipc t1 + jalr t0 (call) or jalr zero (
 
 for (const profile of [RV_TCC_ON_STACK, RV_TCC_A6_PASSTHROUGH]) {
   test(`fentry/fexit (${profile.name}): the two nops become auipc t1/jalr t0 to the trampoline, every rebuild repokes, the last detach restores the nops`, async (t) => {
-    if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+    if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
     const { eng, att, load, prog } = await setup(profile);
     try {
       const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -112,7 +113,7 @@ for (const profile of [RV_TCC_ON_STACK, RV_TCC_A6_PASSTHROUGH]) {
 }
 
 test('fentry on a program runs on its calls, never on tail calls into it (they land at bpf_func + 12, past the patch site)', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup(RV_TCC_A6_PASSTHROUGH);
   try {
     const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -134,7 +135,7 @@ test('fentry on a program runs on its calls, never on tail calls into it (they l
 });
 
 test('freplace (upstream): the nops become auipc t1/jalr zero to the extension, which runs in place of the subprogram; detach restores the nops', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup(RV_UPSTREAM);
   try {
     const tc = load('tc_bpf2bpf', 'sched_cls');
@@ -160,7 +161,7 @@ test('freplace (upstream): the nops become auipc t1/jalr zero to the extension, 
 });
 
 test('a patch site that does not hold the expected bytes is refused (EBUSY) and left alone', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup(RV_UPSTREAM);
   try {
     const tc = load('tc_bpf2bpf', 'sched_cls');
@@ -177,7 +178,7 @@ test('a patch site that does not hold the expected bytes is refused (EBUSY) and 
 });
 
 test('RISC-V __bpf_prog_enter_recur skips a program already running; __bpf_prog_exit_recur releases it', async (t) => {
-  if (!fs.existsSync(objDir)) return t.skip('../shared/testdata absent');
+  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup(RV_UPSTREAM);
   try {
     const fentry = prog(load('tailcall_bpf2bpf_fentry', 'tracing'), 'fentry');

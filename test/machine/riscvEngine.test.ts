@@ -15,9 +15,10 @@ import { unwrap } from '../../src/common/diag.ts';
 import { TEXT_BASE, TEXT_SLOT } from '../../src/common/layout.ts';
 import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
 import type { BpfObject } from '../../src/object/types.ts';
+import { present } from '../support/required.ts';
 
 const EXAMPLES = join(import.meta.dirname, '../../examples');
-const have = (f: string) => existsSync(join(EXAMPLES, f));
+const have = (f: string) => present(join(EXAMPLES, f), 'example object');
 
 async function engineFor(file: string, profile: JitProfile = RV_UPSTREAM) {
   const obj: BpfObject = unwrap(loadObjectFile(join(EXAMPLES, file)));

@@ -26,6 +26,7 @@ import type { JitProfile } from '../../src/jit/types.ts';
 import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
 import { Attacher, type TracingLink } from '../../src/machine/attach.ts';
 import { allSteps, expectedPath, FLAGS, hexBytes as hex, PROG_TYPES, readExpected, selftestDir, type Expected, type SelfTest, type Step } from '../support/expectedSelftests.ts';
+import { present } from '../support/required.ts';
 
 const dir = selftestDir;
 const MIXING = 'verifier.tail-call-with-bpf2bpf';
@@ -222,7 +223,7 @@ const HIERARCHY_EXHAUSTS = new Set([
 
 for (const profile of RV_PROFILES) {
   test(`the kernel tail-call selftests, attach steps included, pass on riscv64 (${profile.name}) where the profile allows the program`, async (t) => {
-    if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+    if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
     const x = readExpected();
     let passed = 0, rejected = 0, attached = 0;
     for (const st of x.tests) {

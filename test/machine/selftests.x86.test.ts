@@ -25,6 +25,7 @@ import { X86Engine } from '../../src/machine/x86Engine.ts';
 import { SENTINEL_ADDR } from '../../src/common/layout.ts';
 import { Attacher, type TracingLink } from '../../src/machine/attach.ts';
 import { expectedPath, FLAGS, hexBytes as hex, PROG_TYPES, readExpected, selftestDir, type Expected, type SelfTest, type Step } from '../support/expectedSelftests.ts';
+import { present } from '../support/required.ts';
 
 const dir = selftestDir;
 
@@ -222,21 +223,21 @@ async function runSelftest(t: SelfTest, x: Expected, profile: JitProfile): Promi
 }
 
 test('all 26 kernel tail-call selftests pass on the x86-64 JIT (linux-6.18 profile)', async (t) => {
-  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
   const x = readExpected();
   assert.equal(x.tests.length, 26);
   for (const st of x.tests) await t.test(st.name, () => runSelftest(st, x, DEFAULT_X86_PROFILE));
 });
 
 test('the 6.12+ selftests, hierarchy counts included, pass with the tcc-by-pointer (6.12) profile', async (t) => {
-  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
   const x = readExpected();
   const profile = findProfile('tcc-by-pointer')!;
   for (const st of x.tests) await t.test(st.name, () => runSelftest(st, x, profile));
 });
 
 test('the tests that are also in Linux 6.1 pass on the x86-64 JIT with the by-value counter profile', async (t) => {
-  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
   const x = readExpected();
   const old = x.tests.filter((st) => st.present_in.includes('linux-6.1'));
   assert.equal(old.length, 12);
@@ -296,7 +297,7 @@ function runFromLanding(eng: X86Engine, kp: LoadedProgram, ctxAddr: bigint, coun
 }
 
 test('the hierarchy tests under tcc-by-value: each subprog call copies the counter, E(33 - n) = 2^(n+1) - 1 runs', async (t) => {
-  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
   const x = readExpected();
   const profile = findProfile('tcc-by-value')!;
   for (const [name, c] of Object.entries(BY_VALUE_CASES)) {
@@ -326,7 +327,7 @@ test('the hierarchy tests under tcc-by-value: each subprog call copies the count
 });
 
 test('tailcall_bpf2bpf_hierarchy_2 under tcc-by-value returns (33 << 16) | 33: both subprogs start from main\'s own count', async (t) => {
-  if (!fs.existsSync(expectedPath)) return t.skip('../shared/testdata absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
   const x = readExpected();
   const st = x.tests.find((q) => q.name === 'tailcall_bpf2bpf_hierarchy_2')!;
   // main: subprog_tail0() (33 tail calls into classifier_0, count0 = 33), then

@@ -12,6 +12,7 @@ import { unwrap } from '../../src/common/diag.ts';
 import { X86Engine } from '../../src/machine/x86Engine.ts';
 import type { BpfObject } from '../../src/object/types.ts';
 import { EXAMPLE_CASES } from '../examples/expectations.ts';
+import { present } from '../support/required.ts';
 
 const EXAMPLES = join(import.meta.dirname, '../../examples');
 
@@ -32,7 +33,7 @@ async function engineFor(file: string, entryName?: string) {
 
 for (const c of EXAMPLE_CASES) {
   test(`x86_64 JIT on Unicorn: ${c.name}`, async (t) => {
-    if (!existsSync(join(EXAMPLES, c.object))) return t.skip(`examples/${c.object} not built`);
+    if (!present(join(EXAMPLES, c.object), 'test input')) return t.skip(`examples/${c.object} not built`);
     const { eng, loaded, entry } = await engineFor(c.object, c.prog);
     for (const u of c.mapUpdates ?? []) {
       const map = unwrap(eng.model.findMap(u.map, loaded.name));
@@ -53,7 +54,7 @@ for (const c of EXAMPLE_CASES) {
 }
 
 test('prog_array updates after load re-poke direct tail-call sites (tailchain: delete, re-install)', async (t) => {
-  if (!existsSync(join(EXAMPLES, 'tailchain.o'))) return t.skip('examples/tailchain.o not built');
+  if (!present(join(EXAMPLES, 'tailchain.o'), 'test input')) return t.skip('examples/tailchain.o not built');
   const { eng, loaded, entry } = await engineFor('tailchain.o');
   const parse = eng.jited(unwrap(eng.model.findProgram('stage_parse', loaded.name)))!;
   const entryJit = eng.jited(entry)!;
@@ -71,7 +72,7 @@ test('prog_array updates after load re-poke direct tail-call sites (tailchain: d
 });
 
 test('a guest fault ends a test run with an error placed at the program', async (t) => {
-  if (!existsSync(join(EXAMPLES, 'tailchain.o'))) return t.skip('examples/tailchain.o not built');
+  if (!present(join(EXAMPLES, 'tailchain.o'), 'test input')) return t.skip('examples/tailchain.o not built');
   const { eng, entry } = await engineFor('tailchain.o');
   const run = eng.engine();
   const res = run(eng.model, entry, { kind: 'skb', addr: 0x10n }); // ctx pointer into nowhere

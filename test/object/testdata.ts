@@ -1,5 +1,6 @@
 // Paths to ../shared/testdata and small readers shared by the object tests.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { present } from '../support/required.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,7 +9,8 @@ export const testdataDir = path.resolve(repoRoot, '../shared/testdata');
 export const selftestsDir = path.join(testdataDir, 'kernel-selftests');
 export const objDir = path.join(selftestsDir, 'obj');
 export const psBasicPath = path.join(testdataDir, 'private-stack', 'ps_basic.o');
-export const haveTestdata = existsSync(path.join(selftestsDir, 'expected.json')) && existsSync(psBasicPath);
+export const haveTestdata =
+  present(path.join(selftestsDir, 'expected.json'), 'shared testdata') && present(psBasicPath, 'shared testdata');
 export const SKIP_REASON = 'shared testdata (../shared/testdata) is not present';
 
 export interface ExpectedObject {

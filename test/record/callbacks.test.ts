@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { present } from '../support/required.ts';
 import * as path from 'node:path';
 import type { CommandResult } from '../../src/debugger/command.ts';
 import { commandsOf } from '../../src/record/index.ts';
@@ -21,7 +22,7 @@ const timerObj = path.join(repoRoot, 'examples/timer_shared.o');
 const loopObj = path.join(repoRoot, 'test/object/fixtures/mix_el.o');
 const text = (r: CommandResult): string => r.output.filter((l) => l.kind !== 'command').map((l) => l.text).join('\n');
 
-test('timer fire while held at a breakpoint: reverse goes back before the callback, forwards re-applies it, replay matches', { skip: existsSync(timerObj) ? false : 'examples/timer_shared.o not built' }, async () => {
+test('timer fire while held at a breakpoint: reverse goes back before the callback, forwards re-applies it, replay matches', { skip: present(timerObj, "example object") ? false : 'examples/timer_shared.o not built' }, async () => {
   const script = ['break shared', 'run', 'timer fire', 'print fired', 'reverse-stepi 5', 'print fired', 'continue', 'print fired', 'reverse-continue', 'continue', 'continue', 'print main_sum'];
   const { rec, outputs } = await recordScript(timerObj, script, { interval: 16 });
   const tts = rec.tts;
@@ -41,7 +42,7 @@ test('timer fire while held at a breakpoint: reverse goes back before the callba
   assert.equal(r.value.finalHash, recording.final.hash);
 });
 
-test('timer fire after the program returned: print shows the callback\'s effect, reverse-stepi undoes it, stepi redoes it', { skip: existsSync(timerObj) ? false : 'examples/timer_shared.o not built' }, async () => {
+test('timer fire after the program returned: print shows the callback\'s effect, reverse-stepi undoes it, stepi redoes it', { skip: present(timerObj, "example object") ? false : 'examples/timer_shared.o not built' }, async () => {
   const { rec } = await recordScript(timerObj, ['run'], { interval: 16 });
   const tts = rec.tts;
   try {
@@ -64,7 +65,7 @@ test('timer fire after the program returned: print shows the callback\'s effect,
   }
 });
 
-const loopSkip = existsSync(loopObj) ? false : 'mix_el.o fixture missing';
+const loopSkip = present(loopObj, "fixture") ? false : 'mix_el.o fixture missing';
 /** main_prog without its tail call (jmp[1] emptied): it reaches bpf_loop(4, loop_cb) at insn 17. */
 const LOOP_SETUP = ['map delete jmp 1'];
 const registers = (tts: TimeTravelSession): string => tts.tracer.readRegs([...X86_GPRS, 'rip', 'eflags']).map((v) => v.toString(16)).join(',');

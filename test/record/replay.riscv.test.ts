@@ -13,6 +13,7 @@ import { RV_UPSTREAM } from '../../src/jit/riscv64/index.ts';
 import { exampleScript, recordScript, repoRoot, replay, roundTrip } from './fixture.ts';
 import { selftestScript } from './selftestScript.ts';
 import { expectedPath, readExpected } from '../support/expectedSelftests.ts';
+import { present } from '../support/required.ts';
 
 const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.o')).sort();
 const rv = { arch: 'riscv64' } as const;
@@ -72,7 +73,7 @@ test('the riscv64 state hash covers x1..x31 and pc: changing any one changes it,
 });
 
 test('every kernel tail-call selftest records and replays on riscv64 with identical state hashes (upstream profile, else tcc-a6-passthrough)', async (t) => {
-  if (!existsSync(expectedPath)) return t.skip('../shared/testdata/kernel-selftests is absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata/kernel-selftests is absent');
   const x = readExpected();
   let upstream = 0, passthrough = 0;
   for (const st of x.tests) {

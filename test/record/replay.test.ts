@@ -11,6 +11,7 @@ import { decodeRecording, encodeRecording, commandsOf, openRecordingSession, rec
 import { exampleScript, recordScript, repoRoot, replay, roundTrip, testdataDir } from './fixture.ts';
 import { selftestScript } from './selftestScript.ts';
 import { expectedPath, readExpected } from '../support/expectedSelftests.ts';
+import { present } from '../support/required.ts';
 
 const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.o')).sort();
 
@@ -36,7 +37,7 @@ for (const ex of examples) {
 }
 
 test('every kernel tail-call selftest, several objects and attach steps included, records and replays with identical state hashes', async (t) => {
-  if (!existsSync(expectedPath)) return t.skip('../shared/testdata/kernel-selftests is absent');
+  if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata/kernel-selftests is absent');
   const x = readExpected();
   let globalReads = 0;
   for (const st of x.tests) {
@@ -127,7 +128,7 @@ test('a divergence under a different engine than the recording\'s is reported as
 
 test('load, attach and detach typed while recording replay from the recording alone; reverse execution goes back across them', async (t) => {
   const obj = (n: string): string => path.join(testdataDir, 'kernel-selftests/obj', `${n}.o`);
-  if (!existsSync(obj('tailcall_bpf2bpf_fentry'))) return t.skip('../shared/testdata/kernel-selftests is absent');
+  if (!present(obj('tailcall_bpf2bpf_fentry'), 'test input')) return t.skip('../shared/testdata/kernel-selftests is absent');
   const load = `load ${obj('tailcall_bpf2bpf_fentry')}:fentry=classifier_0:subprog_tail`;
   const script = [
     'run', load, 'attach fentry', 'break fentry', 'run', 'bt', 'continue 3',
@@ -158,7 +159,7 @@ test('load, attach and detach typed while recording replay from the recording al
 
 test('a replay that reads another object file than the recording did is a divergence naming both', async (t) => {
   const obj = (n: string): string => path.join(testdataDir, 'kernel-selftests/obj', `${n}.o`);
-  if (!existsSync(obj('tailcall_bpf2bpf_fentry'))) return t.skip('../shared/testdata/kernel-selftests is absent');
+  if (!present(obj('tailcall_bpf2bpf_fentry'), 'test input')) return t.skip('../shared/testdata/kernel-selftests is absent');
   const s = await recordScript(obj('tailcall_bpf2bpf2'), [`load ${obj('tailcall_bpf2bpf_fentry')}`]);
   const rec = roundTrip(s.rec.toRecording());
   s.rec.tts.session.dispose();

@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from './fixture.ts';
+import { present } from '../support/required.ts';
 
 const run = (args: string[], input = ''): { code: number | null; out: string; err: string } => {
   const r = spawnSync(path.join(repoRoot, 'bin/bpfdbg'), args, { cwd: repoRoot, input, encoding: 'utf8' });
@@ -40,7 +41,7 @@ test('a recording with one flipped byte fails with one line naming the section, 
 
 test('bpfdbg MAIN.o --attach FENTRY.o:PROG=TARGET:FUNC --record FILE, then replay FILE without the object files', (t) => {
   const src = path.join(repoRoot, '../shared/testdata/kernel-selftests/obj');
-  if (!existsSync(src)) return t.skip('../shared/testdata/kernel-selftests is absent');
+  if (!present(src, 'test input')) return t.skip('../shared/testdata/kernel-selftests is absent');
   const dir = mkdtempSync(path.join(tmpdir(), 'attach-'));
   // Copies that disappear before the replay: the recording must carry every object.
   for (const f of ['tailcall_bpf2bpf2.o', 'tailcall_bpf2bpf_fentry.o']) copyFileSync(path.join(src, f), path.join(dir, f));

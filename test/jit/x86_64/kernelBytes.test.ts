@@ -13,6 +13,7 @@ import { DEFAULT_X86_PROFILE, analysisOptionsFor } from '../../../src/jit/profil
 import type { JitFunction, PokeDescriptor, Reloc } from '../../../src/jit/types.ts';
 import type { ProgramImage } from '../../../src/analysis/types.ts';
 import { testEnv } from './fixtures.ts';
+import { present } from '../../support/required.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const testdata = path.resolve(repo, '../shared/testdata');
@@ -118,7 +119,7 @@ const suites: [string, string, string][] = [
 for (const [label, json, dir] of suites) {
   test(`linux-6.18 profile reproduces the kernel's bytes for every ${label} function, modulo address relocs`, async (t) => {
     const jsonPath = path.join(testdata, json);
-    if (!existsSync(jsonPath)) return t.skip(`${jsonPath} is absent`);
+    if (!present(jsonPath, 'test input')) return t.skip(`${jsonPath} is absent`);
     const analyze = await analyzer();
     if (!analyze) return t.skip('src/analysis does not export analyzeProgram yet');
     const results = compare(analyze, jsonPath, path.join(testdata, dir));

@@ -10,6 +10,7 @@ import { analyzeProgram } from '../../../src/analysis/index.ts';
 import { CodeBuf, compileX86, doJit, newJob, planFunction } from '../../../src/jit/x86_64/index.ts';
 import { X86_PROFILES, analysisOptionsFor } from '../../../src/jit/profiles.ts';
 import { testEnv } from './fixtures.ts';
+import { present } from '../../support/required.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const testdata = path.resolve(repo, '../shared/testdata');
@@ -22,7 +23,7 @@ function objects(): string[] {
 }
 
 test('every selftest program compiles under every x86-64 profile', (t) => {
-  if (!existsSync(objDir)) return t.skip(`${objDir} is absent`);
+  if (!present(objDir, 'test input')) return t.skip(`${objDir} is absent`);
   const failures: string[] = [];
   let compiled = 0;
   for (const file of objects()) {
@@ -46,7 +47,7 @@ test('every selftest program compiles under every x86-64 profile', (t) => {
 });
 
 test('sizing on real programs: a dry pass over the final addrs[] gives each function\'s emitted length', (t) => {
-  if (!existsSync(objDir)) return t.skip(`${objDir} is absent`);
+  if (!present(objDir, 'test input')) return t.skip(`${objDir} is absent`);
   for (const file of objects()) {
     const o = loadObjectFile(file);
     if (!o.ok) continue;
@@ -83,7 +84,7 @@ const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const count = (s: string, sub: string): number => s.split(sub).length - 1;
 
 test('tailcall_bpf2bpf_hierarchy1 entry per profile: how the counter reaches subprog_tail', (t) => {
-  if (!existsSync(objDir)) return t.skip(`${objDir} is absent`);
+  if (!present(objDir, 'test input')) return t.skip(`${objDir} is absent`);
   // 6.18 / 6.12: main builds the tcc_ptr block; each call to subprog_tail passes tcc_ptr
   // (mov rax, [rbp-16]); the subprogram pushes it twice.
   for (const name of ['linux-6.18', 'tcc-by-pointer']) {
@@ -104,7 +105,7 @@ test('tailcall_bpf2bpf_hierarchy1 entry per profile: how the counter reaches sub
 });
 
 test('priv-stack-forced gives a sched_cls function with a 128-byte stack a private stack; 6.18 does not (program type)', (t) => {
-  if (!existsSync(objDir)) return t.skip(`${objDir} is absent`);
+  if (!present(objDir, 'test input')) return t.skip(`${objDir} is absent`);
   const o = loadObjectFile(path.join(objDir, 'tailcall_bpf2bpf3.o'));
   assert.ok(o.ok);
   const prog = o.value.programs.find((p) => p.name === 'classifier_1')!;
