@@ -3,7 +3,7 @@
 // so a gdb session is a debugger session like any other: recorded, replayable, and on the
 // same timeline reverse execution walks. Registers and memory are read from the View and
 // the machine; every change goes through a command.
-import { readMapped } from '../debugger/index.ts';
+import { memoryWriteCommands, readMapped } from '../debugger/index.ts';
 import type { CommandResult, View } from '../debugger/index.ts';
 import type { TimeTravelSession } from '../record/index.ts';
 import { fromHex, leHex, leValue, toHex, unescapeBinary, xferWindow } from './packets.ts';
@@ -135,16 +135,9 @@ export class GdbStub {
     return 'OK';
   }
 
-  /** Memory writes as `set *(uN *)ADDR = V` commands, widest first (recorded like any set). */
+  /** Memory writes go through `set` commands (recorded like any change). */
   private async writeMem(addr: bigint, bytes: Uint8Array): Promise<string> {
-    let i = 0;
-    while (i < bytes.length) {
-      const size = [8, 4, 2, 1].find((n) => n <= bytes.length - i)!;
-      const v = leValue(toHex(bytes.subarray(i, i + size)));
-      const r = await this.port.execute(`set *(u${size * 8} *)0x${(addr + BigInt(i)).toString(16)} = 0x${v.toString(16)}`);
-      if (!r.ok) return 'E14';
-      i += size;
-    }
+    for (const c of memoryWriteCommands(addr, bytes)) if (!(await this.port.execute(c)).ok) return 'E14';
     return 'OK';
   }
 
