@@ -193,7 +193,11 @@ export class BpfdbgDebugSession extends LoggingDebugSession {
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
-    this.serial(response, () => this.close());
+    this.serial(response, () => {
+      this.close();
+      // Over stdio the adapter process ends with the session (the base class's shutdown).
+      this.afterResponse(() => this.shutdown());
+    });
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {

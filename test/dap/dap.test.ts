@@ -34,12 +34,14 @@ test('DAP: break on tailchain.c:53, step across the tail call, hops in the stack
   assert.equal(top!.name, 'entry (tcc 0)');
   assert.equal(top!.instructionPointerReference, '0xffffffffc0300020');
 
-  // Line steps: 53 -> the inline asm of bpf_tail_call_static -> across the tail call.
+  // Two line steps: 53 -> the inline asm of bpf_tail_call_static (bpf_helpers.h:154) ->
+  // across the direct tail call into stage_parse.
+  await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
   let frames = await topFrames(dc);
-  for (let i = 0; i < 4 && frames[0]!.name.startsWith('entry'); i++) {
-    await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
-    frames = await topFrames(dc);
-  }
+  assert.equal(frames[0]!.source?.name, 'bpf_helpers.h');
+  assert.equal(frames[0]!.line, 154);
+  await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+  frames = await topFrames(dc);
   // Line stepping passes the callee's prologue (no line) and stops at insn 0's line, the
   // function's opening one in BTF line info.
   assert.match(frames[0]!.name, /^stage_parse \(tcc 1\)$/);
