@@ -52,11 +52,11 @@ export class GdbStub {
       if (!m || m[1] !== 'target.xml') return 'E00';
       return xferWindow(this.xml, parseInt(m[2]!, 16), parseInt(m[3]!, 16));
     }
-    if (p === 'g') return this.regs.map((r, i) => this.regHex(r, i)).join('');
+    if (p === 'g') return this.regs.map((r) => this.regHex(r)).join('');
     if (p.startsWith('p')) {
       const n = parseInt(p.slice(1), 16);
       const r = this.regs[n];
-      return r ? this.regHex(r, n) : 'E00';
+      return r ? this.regHex(r) : 'E00';
     }
     if (p.startsWith('P')) {
       const m = /^P([0-9a-f]+)=([0-9a-fx]+)$/.exec(p);
@@ -104,7 +104,7 @@ export class GdbStub {
     return n ? BigInt(n.value) : null;
   }
 
-  private regHex(r: GdbRegister, _i: number): string {
+  private regHex(r: GdbRegister): string {
     const v = this.regValue(r, this.port.view());
     return v === null ? 'x'.repeat(r.bits / 4) : leHex(v, r.bits / 8);
   }
@@ -175,7 +175,7 @@ export class GdbStub {
     if (v.runState === 'exited' && stop?.kind === 'exit') return `W${hex2(Number(BigInt(stop.retval) & 0xffn))}`;
     if (v.runState === 'exited' || v.runState === 'not-started') return 'W00';
     const pc = this.regs[pcRegister(v.arch)]!;
-    const pcPart = `${hex2(pcRegister(v.arch))}:${this.regHex(pc, pcRegister(v.arch))};`;
+    const pcPart = `${hex2(pcRegister(v.arch))}:${this.regHex(pc)};`;
     if (this.atHistoryStart) return `T${hex2(SIGTRAP)}replaylog:begin;${pcPart}thread:1;`;
     let sig = SIGTRAP;
     let why = '';
