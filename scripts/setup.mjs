@@ -74,3 +74,8 @@ if (!unicornPresent()) {
 if (forTests && spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status !== 0) {
   if (!aptInstall(['tmux'])) say('tmux is missing and cannot be installed: the end-to-end TUI test will skip');
 }
+
+// 4. For the test suite: Debian's gdb drives `bpfdbg OBJ --gdb` (test/gdbstub/gdb.test.ts).
+if (forTests && spawnSync('gdb', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  if (!aptInstall(['gdb'])) say('gdb is missing and cannot be installed: the gdb remote-protocol test will skip');
+}

@@ -16,6 +16,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/dump.ts')).dumpCommand(opts);
       case 'run':
         return await (await import('./commands/run.ts')).runCommand(opts);
+      case 'dap':
+        return await (await import('./commands/dap.ts')).dapCommand(opts);
       case 'replay':
         return await (await import('./commands/replay.ts')).replayCommand(opts);
       case 'debug':

@@ -5,7 +5,7 @@ import { parseAttachSpec, parseLoadSpec, parsePin, parseReuse } from '../debugge
 import type { SetupStep } from '../debugger/target/setup.ts';
 
 export interface CliOptions {
-  command: 'debug' | 'list' | 'dump' | 'run' | 'replay' | 'help';
+  command: 'debug' | 'list' | 'dump' | 'run' | 'replay' | 'dap' | 'help';
   /** OBJ or, for replay, the recording. */
   file?: string;
   prog?: string;
@@ -30,9 +30,15 @@ export interface CliOptions {
   jited: boolean;
   raw: boolean;
   profiles: boolean;
+  /** `--gdb [HOST:]PORT`: serve gdb's remote protocol on the loopback interface. */
+  gdb?: number;
+  /** `dump --jited --elf FILE`: write a symbol file for gdb. */
+  elf?: string;
+  /** `dap --port N`: serve DAP on 127.0.0.1:N instead of stdio. */
+  port?: number;
 }
 
-const SUBCOMMANDS = new Set(['list', 'dump', 'run', 'replay']);
+const SUBCOMMANDS = new Set(['list', 'dump', 'run', 'replay', 'dap']);
 
 export function parseCli(argv: string[]): CliOptions {
   let command: CliOptions['command'] = 'debug';
@@ -76,6 +82,9 @@ export function parseCli(argv: string[]): CliOptions {
         jited: { type: 'boolean' },
         raw: { type: 'boolean' },
         profiles: { type: 'boolean' },
+        gdb: { type: 'string' },
+        elf: { type: 'string' },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -140,6 +149,8 @@ export function parseCli(argv: string[]): CliOptions {
   }
   if (setup.length && command !== 'debug' && command !== 'help')
     fail('cli.bad-option', `--load, --attach, --pin and --reuse-map set up a debugger session (bpfdbg OBJ ...), not '${command}'`);
+  const gdb = v.gdb === undefined ? undefined : loopbackPort('--gdb', v.gdb);
+  const port = v.port === undefined ? undefined : loopbackPort('--port', v.port);
   if (parsed.positionals.length > 1)
     fail('cli.extra-args', `unexpected argument '${parsed.positionals[1]}'`);
   return {
@@ -165,5 +176,16 @@ export function parseCli(argv: string[]): CliOptions {
     jited: v.jited ?? false,
     raw: v.raw ?? false,
     profiles: v.profiles ?? false,
+    ...(gdb !== undefined ? { gdb } : {}),
+    ...(v.elf !== undefined ? { elf: v.elf } : {}),
+    ...(port !== undefined ? { port } : {}),
   };
+}
+
+/** `PORT`, `:PORT` or `127.0.0.1:PORT` (`localhost` too): the servers listen on loopback only. */
+function loopbackPort(opt: string, s: string): number {
+  const m = /^(?:(127\.0\.0\.1|localhost)?:)?(\d+)$/.exec(s);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) fail('cli.bad-port', `${opt} wants [127.0.0.1:]PORT (loopback only), got '${s}'`);
+  return port;
 }

@@ -8,6 +8,9 @@ Usage:
   bpfdbg dump OBJ [--prog P] [--xlated | --jited [--raw] [--json]] [--profile NAME]
   bpfdbg run OBJ [--prog P] [--engine interp|x86_64|riscv64] [--repeat N] [--json]
   bpfdbg replay FILE [--stop-at N|insn:COUNT] [--batch -x CMDS] [--json]
+  bpfdbg OBJ --gdb [127.0.0.1:]PORT    serve gdb's remote protocol (target remote :PORT)
+  bpfdbg dump OBJ --jited --elf FILE   symbol file with DWARF lines for gdb's add-symbol-file
+  bpfdbg dap [--port N]                Debug Adapter Protocol on stdio (VS Code), or 127.0.0.1:N
 
 Options:
   --prog P              program (function name); default: the object's entry program
@@ -26,6 +29,9 @@ Options:
   --record [FILE]       record the session (default sessions/<object>-<time>.bpfrec)
   --stop-at N           replay: pause before recorded command #N (insn:COUNT: at that instruction count)
   --force               allow overwriting an existing recording
+  --gdb [127.0.0.1:]PORT listen for one gdb on the loopback interface (0: any free port)
+  --elf FILE            dump --jited: write the JIT image's symbols and C line table as ELF/DWARF
+  --port N              dap: listen on 127.0.0.1:N instead of stdin/stdout
   -x FILE               batch command file
   --json                machine-readable output (docs/json.md)
   -h, --help            this text

@@ -1,6 +1,7 @@
 // debugger/: the UI-free engine (Session), the command language, batch mode.
 export { Session, type SessionOptions } from './session.ts';
 export { openSession } from './openSession.ts';
+export { readMapped, memoryWriteCommands } from './memoryAccess.ts';
 export { runBatch, batchJson, batchText, scriptLines, BATCH_SCHEMA } from './batch.ts';
 export { launchTarget, pickEntry, type LaunchOptions, type LaunchHooks } from './target/launch.ts';
 export type { DebugTarget, RunInput } from './target/debugTarget.ts';

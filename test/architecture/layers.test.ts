@@ -6,9 +6,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const SRC = join(import.meta.dirname, '../../src');
-/** Lower layers first; a file may import its own layer or any earlier one. tui and cli are peers at the top. */
+/** Lower layers first; a file may import its own layer or any earlier one. The front ends (tui, dap, gdbstub) are peers below cli. */
 const RANK: Record<string, number> = {
-  common: 0, bpf: 1, object: 2, analysis: 3, jit: 4, kernel: 5, machine: 6, debugger: 7, record: 8, tui: 9, cli: 10,
+  common: 0, bpf: 1, object: 2, analysis: 3, jit: 4, kernel: 5, machine: 6, debugger: 7, record: 8, tui: 9, dap: 9, gdbstub: 9, cli: 10,
 };
 
 function files(dir: string): string[] {
@@ -30,8 +30,9 @@ test('every import points to the same layer or a lower one', () => {
       if (!spec.startsWith('.')) continue;
       const to = layerOf(resolve(dirname(f), spec));
       if (!(to in RANK) || !(from in RANK)) continue;
-      // The TUI is launched by the CLI only; tui must not import cli nor cli's peers upward.
-      if (RANK[to]! > RANK[from]! && !(from === 'cli' && to === 'tui')) bad.push(`${relative(SRC, f)} imports ${spec} (${from} -> ${to})`);
+      // The front ends are launched by the CLI only, and never import one another.
+      if (RANK[to]! === 9 && RANK[from]! === 9 && to !== from) bad.push(`${relative(SRC, f)} imports ${spec} (front end ${from} -> ${to})`);
+      if (RANK[to]! > RANK[from]!) bad.push(`${relative(SRC, f)} imports ${spec} (${from} -> ${to})`);
     }
   }
   assert.deepEqual(bad, []);
@@ -45,11 +46,11 @@ test('koffi and Capstone are imported only in src/machine', () => {
   assert.deepEqual(bad, []);
 });
 
-test('jit and tui never import machine', () => {
+test('jit and the front ends (tui, dap, gdbstub) never import machine', () => {
   const bad: string[] = [];
   for (const f of files(SRC)) {
     const from = layerOf(f);
-    if (from !== 'jit' && from !== 'tui') continue;
+    if (!['jit', 'tui', 'dap', 'gdbstub'].includes(from)) continue;
     for (const spec of importsOf(f)) if (spec.startsWith('.') && layerOf(resolve(dirname(f), spec)) === 'machine') bad.push(`${relative(SRC, f)} imports ${spec}`);
   }
   assert.deepEqual(bad, []);

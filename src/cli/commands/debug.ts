@@ -14,7 +14,8 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
   });
-  const batch = opts.batch || opts.script !== undefined || !process.stdin.isTTY;
+  const gdb = opts.gdb !== undefined;
+  const batch = !gdb && (opts.batch || opts.script !== undefined || !process.stdin.isTTY);
   // Loading is synchronous (ELF and BTF, verifier analysis, JIT, the first code window):
   // a line says what is under way until the UI takes the screen (~3 s for 160,000 insns).
   const status = !batch && process.stderr.isTTY ? (text: string): void => void process.stderr.write(`\r\x1b[K${text}`) : (): void => {};
@@ -29,7 +30,7 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
       // saves the session when the debugger ends.
       const dr = unwrap(await openDebugRecording({
         objectPath: obj.path, objectBytes: obj.bytes, prog: opts.prog, arch: opts.arch, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup,
-        input: readInput(opts), record: opts.record, force: opts.force, interactive: !batch,
+        input: readInput(opts), record: opts.record, force: opts.force, interactive: !batch, // gdb's Ctrl-C needs the yields too
       }));
       return dr;
     } finally {
@@ -38,7 +39,9 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
   })();
   let code = 0;
   try {
-    if (!batch) {
+    if (gdb) {
+      await (await import('./gdb.ts')).serveGdbCommand(dr.port, opts.gdb!);
+    } else if (!batch) {
       const { runTui } = await import('../../tui/run.tsx');
       await runTui(dr.port);
     } else {

@@ -16,7 +16,7 @@ export async function dumpCommand(opts: CliOptions): Promise<number> {
     const { selectProgram } = await import('../compose.ts');
     selectProgram(obj, opts.prog); // throws the one-line "no program" error
   }
-  if (opts.jited || opts.raw || opts.profiles) return (await import('./dumpJited.ts')).dumpJited(obj, progs, opts);
+  if (opts.jited || opts.raw || opts.profiles || opts.elf !== undefined) return (await import('./dumpJited.ts')).dumpJited(obj, progs, opts);
   const out: string[] = [];
   for (const p of progs) {
     if (opts.xlated) {

@@ -2,7 +2,10 @@
 // grouped under the BPF instruction and source line they come from, with poke sites and
 // tail-call counter slots annotated. `--raw`: hex bytes per function. `--json`: exactly
 // {"programs":[{"name":P,"functions":[{"name":F,"bytes":"<hex>"}]}]} for scripts.
+// `--elf FILE`: a symbol file with DWARF lines for gdb (elfExport.ts).
+import { writeFileSync } from 'node:fs';
 import { disasmInsn } from '../../bpf/disasm.ts';
+import { fail } from '../../common/diag.ts';
 import { insnAt } from '../../jit/insnAt.ts';
 import { disasm, formatInsn, loadCapstone } from '../../machine/index.ts';
 import type { BpfObject, BpfProgram } from '../../object/index.ts';
@@ -20,6 +23,16 @@ export async function dumpJited(obj: BpfObject, progs: BpfProgram[], opts: CliOp
   }
   const profile = profileFor(opts.arch, opts.profile);
   const jited = jitPrograms(obj, progs, profile);
+  if (opts.elf !== undefined) {
+    const { symbolElf } = await import('../elfExport.ts');
+    try {
+      writeFileSync(opts.elf, symbolElf(jited, profile.arch, obj.path));
+    } catch (e) {
+      fail('cli.write-failed', `${opts.elf}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    process.stdout.write(`${opts.elf}: ${jited.length} program${jited.length === 1 ? '' : 's'}, ${jited.reduce((n, j) => n + j.jit.funcs.length, 0)} functions (gdb: add-symbol-file ${opts.elf})\n`);
+    return 0;
+  }
   if (opts.json) {
     const programs = jited.map((j) => ({ name: j.program.name, functions: j.jit.funcs.map((f, i) => ({ name: f.name, bytes: hex(j.code[i]!) })) }));
     process.stdout.write(JSON.stringify({ programs }) + '\n');
