@@ -25,7 +25,13 @@ export async function buildDist() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // Ink, React and the rest are bundled too: loading their ~400 module files one by one
+    // through Node's ESM loader (and cjs-module-lexer) was most of the UI's first 0.9 s.
+    // koffi (a native addon) and Capstone (reads its .wasm beside its own file) stay in
+    // node_modules; react-devtools-core is an optional import of Ink's development mode.
+    external: ['koffi', '@alexaltea/capstone-js', 'react-devtools-core', 'tsx', 'tsx/*', 'esbuild'],
+    // CommonJS packages inside the ESM bundle call require() for Node built-ins.
+    banner: { js: "import { createRequire as __bpfdbgCreateRequire } from 'node:module'; const require = __bpfdbgCreateRequire(import.meta.url);" },
     jsx: 'automatic',
     sourcemap: 'linked',
     chunkNames: 'chunks/[name]-[hash]',
