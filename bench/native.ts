@@ -13,7 +13,7 @@
 // `node --import tsx bench/native.ts` (BENCH_REPEAT=N sets --repeat, default 200).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -133,6 +133,7 @@ async function firstFrameMs(runs = 3): Promise<number | string> {
   return t.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
 }
 
+const loadBefore = loadavg()[0]!.toFixed(2);
 const why = nativeUnavailable();
 const fs = why ? null : new Bpffs();
 const mountWhy = fs ? fs.mount() : null;
@@ -172,3 +173,4 @@ console.log(`start-up (wall, median of 5): bpfdbg list ${wallMs(['list', small])
   })()} ms`);
 const ff = await firstFrameMs();
 console.log(`full-screen UI, start to first frame (tmux, median of 3): ${typeof ff === 'string' ? ff : `${ff.toFixed(0)} ms`}`);
+console.log(`load average (1 min): ${loadBefore} at the start, ${loadavg()[0]!.toFixed(2)} at the end`);
