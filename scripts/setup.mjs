@@ -70,7 +70,19 @@ if (!unicornPresent()) {
   }
 }
 
-// 3. For the test suite: tmux drives the end-to-end TUI test.
+// 3. The compiled JavaScript bin/bpfdbg starts from (scripts/build.mjs), when the sources
+// are newer than it. Without it bin/bpfdbg still works, through tsx, only slower to start.
+const { distFresh } = await import('./distFresh.mjs');
+if (!distFresh()) {
+  say('compiling src/ to dist/');
+  try {
+    await (await import('./build.mjs')).buildDist();
+  } catch (e) {
+    say(`build failed (bin/bpfdbg will run the sources through tsx): ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+// 4. For the test suite: tmux drives the end-to-end TUI test.
 if (forTests && spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status !== 0) {
   if (!aptInstall(['tmux'])) say('tmux is missing and cannot be installed: the end-to-end TUI test will skip');
 }

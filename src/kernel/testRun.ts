@@ -31,6 +31,14 @@ export interface TestRunResult {
   tailCalls: number;
   /** bpf_trace_printk lines printed during this test run. */
   output: string[];
+  /**
+   * Average wall time of one run in ns, as test_run's `duration` (bpf_test_timer: the time
+   * spent in the repeat loop divided by the runs made, capped at U32_MAX). Only the runs
+   * are timed, not building the ctx.
+   */
+  durationNs: number;
+  /** Runs made: `repeat`, or fewer when one failed. */
+  runs: number;
   /** data_out: the packet after the run (skb/xdp). */
   dataOut?: Uint8Array;
   error?: Diag;
@@ -55,27 +63,37 @@ export function interpreterEngine(opts: { tcc?: TccMode; budget?: number } = {})
   };
 }
 
+const U32_MAX = 0xffff_ffff;
+
 export function testRun(model: KernelModel, prog: LoadedProgram, opts: TestRunOptions = {}): TestRunResult {
   const engine = opts.engine ?? interpreterEngine({ tcc: opts.tcc, budget: opts.budget });
   const traceStart = model.trace.length;
   let last: RunResult = { r0: 0n, insns: 0, tailCalls: 0 };
   const built = buildCtx(model, prog, opts);
   if (!built.ok) {
-    return { retval: 0, r0: 0n, insns: 0, tailCalls: 0, output: [], error: { code: 'kernel.test-run', message: built.message, place: { program: prog.name } } };
+    return { retval: 0, r0: 0n, insns: 0, tailCalls: 0, output: [], durationNs: 0, runs: 0, error: { code: 'kernel.test-run', message: built.message, place: { program: prog.name } } };
   }
   const ctx = built.ctx;
-  // bpf_test_run runs the program `repeat` times on the same ctx (it is not rebuilt).
+  // bpf_test_run runs the program `repeat` times (0 means 1) on the same ctx, built once
+  // before the loop and never rebuilt (net/bpf/test_run.c, 6.x): a program that changes its
+  // packet or ctx sees the change on its next run; maps keep their state too.
   const repeat = Math.max(1, opts.repeat ?? 1);
-  for (let n = 0; n < repeat; n++) {
+  let runs = 0;
+  const t0 = process.hrtime.bigint();
+  while (runs < repeat) {
     last = engine(model, prog, ctx);
+    runs++;
     if (last.error) break;
   }
+  const spent = process.hrtime.bigint() - t0;
   const res: TestRunResult = {
     retval: Number(last.r0 & 0xffffffffn),
     r0: last.r0,
     insns: last.insns,
     tailCalls: last.tailCalls,
     output: model.trace.slice(traceStart),
+    durationNs: Math.min(U32_MAX, Number(spent / BigInt(runs))),
+    runs,
   };
   const out = packetOut(model.space, ctx);
   if (out) res.dataOut = out;

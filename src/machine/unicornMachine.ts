@@ -142,6 +142,31 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.mapInternal(SENTINEL_ADDR, sentinelPage(this.arch));
   }
 
+  /**
+   * CPU contexts parked around nested runs, one per nesting depth, allocated once and kept:
+   * a bpf_loop callback parks and restores the CPU each time, and a uc_context_alloc/free
+   * and a pc read per callback were a third of its cost.
+   */
+  private readonly parkedContexts: unknown[] = [];
+  private parkDepth = 0;
+
+  private park(): unknown {
+    let ctx = this.parkedContexts[this.parkDepth];
+    if (ctx === undefined) {
+      const out: unknown[] = [null];
+      this.check('uc_context_alloc', this.L.uc_context_alloc(this.uc, out));
+      ctx = this.parkedContexts[this.parkDepth] = out[0];
+    }
+    this.check('uc_context_save', this.L.uc_context_save(this.uc, ctx));
+    this.parkDepth++;
+    return ctx;
+  }
+
+  private unpark(ctx: unknown): void {
+    this.parkDepth--;
+    this.check('uc_context_restore', this.L.uc_context_restore(this.uc, ctx));
+  }
+
   /** The current run is uncounted (budget Infinity: Unicorn count 0). */
   private uncounted = false;
 
@@ -191,7 +216,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
   callNested(entry: bigint, args: bigint[], opts: { budget?: number } = {}): { stop: StopReason; retval: bigint } {
     if (this.running && this.inHook > 0) return this.callFromTrap(entry, args, opts);
     this.open();
-    const parked = this.snapshot({ memory: false });
+    const parked = this.park();
     const quiet = this.quiet;
     this.quiet = true; // the user's breakpoints belong to the held program, not to this call
     try {
@@ -200,8 +225,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
       return { stop, retval: this.retval };
     } finally {
       this.quiet = quiet;
-      this.check('uc_context_restore', this.L.uc_context_restore(this.uc, (parked as UcSnapshot).context()));
-      parked.dispose();
+      this.unpark(parked);
     }
   }
 
@@ -212,7 +236,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     // interrupted CPU state, run the function below the current stack pointer to the
     // sentinel, then put everything back. It restarts the instruction counter the outer run
     // shares: the trap hook stops the outer run after the helper returns (stopAfterTrap).
-    const parked = this.snapshot({ memory: false });
+    const parked = this.park();
     const saved = {
       stop: this.stopReason, fault: this.fault, watch: this.watchHit, skip: this.skipAddr, quiet: this.quiet, after: this.afterCallback,
     };
@@ -254,8 +278,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
       const stop = this.classify(err, budget, true);
       return { stop, retval: this.retval };
     } finally {
-      this.check('uc_context_restore', this.L.uc_context_restore(this.uc, (parked as UcSnapshot).context()));
-      parked.dispose();
+      this.unpark(parked);
       this.stopReason = saved.stop;
       this.fault = saved.fault;
       this.watchHit = saved.watch;
@@ -276,12 +299,11 @@ export class UnicornMachine extends UnicornCore implements Machine {
    */
   private stopAfterTrap(): void {
     if (this.uncounted) return;
-    const parked = this.snapshot({ memory: false });
+    const parked = this.park();
     try {
       this.check('uc_emu_start', this.L.uc_emu_start(this.uc, SENTINEL_ADDR, 0n, 0n, 1));
     } finally {
-      this.check('uc_context_restore', this.L.uc_context_restore(this.uc, (parked as UcSnapshot).context()));
-      parked.dispose();
+      this.unpark(parked);
     }
     this.afterCallback = true;
   }
@@ -516,6 +538,8 @@ export class UnicornMachine extends UnicornCore implements Machine {
   close(): void {
     if (this.isClosed) return;
     if (this.inHook > 0 || this.running) throw E.closeWhileRunning();
+    for (const ctx of this.parkedContexts) this.L.uc_context_free(ctx);
+    this.parkedContexts.length = 0;
     this.closeEngine();
   }
 }

@@ -16,7 +16,20 @@ export const SHIPPED_KERNEL_BTF = ['6.18.44'] as const;
 export const DEFAULT_KERNEL_RELEASE = '6.18.44';
 export const HOST_KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
-const dataDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/btf');
+/**
+ * data/btf of the package: two levels above this module in the sources (src/object/), at
+ * another depth in the compiled bundle (dist/chunks/, scripts/build.mjs). The nearest
+ * ancestor holding data/btf.
+ */
+const dataDir = ((): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'data', 'btf');
+    const up = path.dirname(dir);
+    if (existsSync(candidate) || up === dir) return candidate;
+    dir = up;
+  }
+})();
 
 export interface KernelBtf {
   btf: Btf;

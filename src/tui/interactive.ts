@@ -4,4 +4,14 @@
 // CI job driving the UI through tmux, would show a blank screen until quit. This module is
 // imported before Ink (first import of run.tsx) and hides those variables from it.
 for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[key];
-export {};
+
+// Ink's layout engine (yoga) decodes its embedded wasm through `fetch` of a data: URL
+// when a global fetch exists, and Node's first use of fetch loads undici: ~85 ms of the
+// UI's start-up (bench/native.ts, first frame). Without fetch it decodes the bytes
+// directly. run.tsx puts fetch back once Ink has loaded (restoreFetch).
+const hiddenFetch = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+if (hiddenFetch?.configurable) delete (globalThis as { fetch?: unknown }).fetch;
+
+export function restoreFetch(): void {
+  if (hiddenFetch?.configurable && !Object.hasOwn(globalThis, 'fetch')) Object.defineProperty(globalThis, 'fetch', hiddenFetch);
+}

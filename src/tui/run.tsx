@@ -1,5 +1,5 @@
 // Entry point of the TUI: alternate screen, exit guards, Ink render, and back.
-import './interactive.ts'; // must stay first: before Ink reads CI
+import { restoreFetch } from './interactive.ts'; // must stay first: before Ink reads CI and loads yoga
 import { render } from 'ink';
 import { App } from './App.tsx';
 import { FrameWriter } from './frameWriter.ts';
@@ -7,6 +7,8 @@ import { FrameSinkContext } from './screen.tsx';
 import type { SessionPort } from './sessionPort.ts';
 import { enterAltScreen, installExitGuards, watchWrites } from './terminal.ts';
 import { ThemeContext, themeFor } from './theme.ts';
+
+restoreFetch();
 
 export interface TuiOptions {
   stdout?: NodeJS.WriteStream;

@@ -1,5 +1,6 @@
 // `bpfdbg run OBJ`: BPF_PROG_TEST_RUN of one program on an engine (the JITed code on
-// Unicorn by default, or the reference interpreter), printing retval and what the run did.
+// Unicorn by default, or the reference interpreter), printing retval, the average duration
+// of a run (test_run's `duration`, as `bpftool prog run` prints it) and what the run did.
 import { hex64 } from '../../debugger/view.ts';
 import { formatDiag } from '../../common/diag.ts';
 import { openObject, readInput, selectProgram } from '../compose.ts';
@@ -26,12 +27,12 @@ export async function runCommand(opts: CliOptions): Promise<number> {
       process.stdout.write(JSON.stringify({
         program: prog.name, engine: engineName, profile: runner.profile?.name ?? null,
         retval: res.retval, r0: hex64(res.r0), insns, tailCalls: res.tailCalls,
-        output: res.output, globals, error: res.error ? { code: res.error.code, message: formatDiag(res.error) } : null,
+        duration: res.durationNs, runs: res.runs, output: res.output, globals, error: res.error ? { code: res.error.code, message: formatDiag(res.error) } : null,
       }) + '\n');
     } else {
       const lines = [
-        `${prog.name}: retval ${res.retval} (r0 ${hex64(res.r0)}), ${insns === null ? '' : `${insns} insns, `}${res.tailCalls} tail calls` +
-          ` [${engineName}${runner.profile ? `, ${runner.profile.name}` : ''}]`,
+        `${prog.name}: retval ${res.retval} (r0 ${hex64(res.r0)}), ${insns === null ? '' : `${insns} insns, `}${res.tailCalls} tail calls, ` +
+          `duration ${res.durationNs} ns${res.runs > 1 ? ` (average of ${res.runs} runs)` : ''} [${engineName}${runner.profile ? `, ${runner.profile.name}` : ''}]`,
         ...res.output.map((l) => `trace: ${l}`),
         ...Object.entries(globals).map(([k, v]) => `  ${k} = ${v}`),
       ];
