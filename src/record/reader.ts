@@ -1,7 +1,8 @@
 // bytes -> Recording, checking everything before trusting anything: magic, version,
 // every section's length against the bytes left, every section's sha256, the whole-file
 // END! hash, then the JSON shapes. The first problem found is returned with its place.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { INPUT_LIMITS, readBoundedFile } from '../common/boundedRead.ts';
 import { type Diag, type Result, err, ok } from '../common/diag.ts';
 import {
   FILE_HEADER_SIZE, FORMAT_VERSION, MAGIC, SECTION, SECTION_HEADER_SIZE, type Recording, type RecordedEvent,
@@ -23,13 +24,9 @@ interface RawSection {
 
 export function readRecordingFile(path: string): Result<Recording> {
   if (!existsSync(path)) return fromDiag(ioError(path, 'no such file'));
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    return fromDiag(ioError(path, `cannot read: ${(e as Error).message}`));
-  }
-  return decodeRecording(bytes, path);
+  const bytes = readBoundedFile(path, INPUT_LIMITS.recording, 'a recording');
+  if (!bytes.ok) return fromDiag(ioError(path, bytes.error.message));
+  return decodeRecording(bytes.value, path);
 }
 
 export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result<Recording> {

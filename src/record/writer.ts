@@ -2,7 +2,7 @@
 // section hashes everything before it. Files are written atomically (a temp file in the
 // same directory, fsync, rename) and never replace an existing file unless forced.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Result, err, ok } from '../common/diag.ts';
 import { FILE_HEADER_SIZE, FORMAT_VERSION, MAGIC, SECTION, SECTION_HEADER_SIZE, type Recording } from './format.ts';
@@ -63,7 +63,32 @@ export function concat(parts: Uint8Array[]): Uint8Array {
  * Writes `bytes` to `path` atomically: temp file beside it, fsync, rename. Refuses to
  * replace an existing file unless `force`.
  */
+/**
+ * Can a recording go to `path`? Not over anything but a regular file, even with --force (a
+ * FIFO or device there would take the bytes somewhere else, or block), and not over an
+ * existing file without --force.
+ */
+export function checkRecordingTarget(path: string, force: boolean): Result<void> {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return ok(undefined);
+  }
+  if (!st.isFile()) {
+    const e = ioError(path, `is ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'not a regular file'}; a recording is written only to a regular file`);
+    return err(e.code, e.message, e.place);
+  }
+  if (!force) {
+    const e = fileExists(path);
+    return err(e.code, e.message, e.place);
+  }
+  return ok(undefined);
+}
+
 export function writeFileAtomic(path: string, bytes: Uint8Array, force: boolean): Result<void> {
+  const target = checkRecordingTarget(path, force);
+  if (!target.ok) return target;
   if (!force && existsSync(path)) {
     const e = fileExists(path);
     return err(e.code, e.message, e.place);

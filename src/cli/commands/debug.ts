@@ -1,7 +1,8 @@
 // `bpfdbg OBJ ...`: the debugger. Batch mode (--batch, or stdin not a terminal) runs
 // commands from -x FILE or stdin and prints their results (--json: one object per
 // command, docs/json.md); otherwise the full-screen TUI drives the same Session.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { INPUT_LIMITS, readBoundedFile } from '../../common/boundedRead.ts';
 import { createInterface } from 'node:readline';
 import { fail, unwrap } from '../../common/diag.ts';
 import { runBatch, scriptLines } from '../../debugger/index.ts';
@@ -42,7 +43,7 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
       const { runTui } = await import('../../tui/run.tsx');
       await runTui(dr.port);
     } else {
-      const commands = opts.script !== undefined ? scriptLines(readFileSync(opts.script, 'utf8')) : stdinLines();
+      const commands = opts.script !== undefined ? scriptLines(new TextDecoder().decode(unwrap(readBoundedFile(opts.script, INPUT_LIMITS.script, 'a command script')))) : stdinLines();
       const { failed } = await runBatch(dr.port, commands, (t) => process.stdout.write(t), opts.json);
       if (failed > 0 && opts.json) code = 0; // errors are reported per command in the output
     }
