@@ -12,7 +12,7 @@ export async function runCommand(opts: CliOptions): Promise<number> {
   const prog = selectProgram(obj, opts.prog);
   const input = readInput(opts);
   const engineName: EngineName = opts.engine ?? opts.arch;
-  const runner = await createRunner(obj, prog, engineName, opts.profile);
+  const runner = await createRunner(obj, prog, engineName, opts.profile, opts.maxMemory);
   try {
     applyMapUpdates(runner, opts.mapUpdates);
     const res = runner.testRun({ ...input, repeat: opts.repeat });
