@@ -9,6 +9,8 @@ import { enterAltScreen, installExitGuards, watchWrites } from './terminal.ts';
 import { ThemeContext, themeFor } from './theme.ts';
 
 export interface TuiOptions {
+  /** Runs on SIGINT/SIGTERM/SIGHUP after the screen is restored, before exit (saves a recording). */
+  onSignal?: (sig: string) => void;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
   stderr?: NodeJS.WriteStream;
@@ -42,7 +44,7 @@ export async function runTui(port: SessionPort, opts: TuiOptions = {}): Promise<
     writer?.dispose();
     leaveAltScreen();
   };
-  const uninstall = installExitGuards(restore);
+  const uninstall = installExitGuards(restore, undefined, opts.onSignal);
   const theme = themeFor(opts.env ?? process.env);
   try {
     const ink = render(

@@ -38,21 +38,35 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
     }
   })();
   let code = 0;
+  // A signal ends the session but not the recording: finish() saves it first (once).
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    const saved = dr.finish();
+    if (!saved.ok) {
+      process.stderr.write(`bpfdbg: ${saved.error.message}\n`);
+      code = 1;
+    } else if (saved.value) process.stderr.write(`${saved.value}\n`);
+  };
+  const onBatchSignal = (sig: string): void => {
+    finish();
+    process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  if (batch) for (const s of signals) process.on(s, onBatchSignal);
   try {
     if (!batch) {
       const { runTui } = await import('../../tui/run.tsx');
-      await runTui(dr.port);
+      await runTui(dr.port, { onSignal: () => finish() });
     } else {
       const commands = opts.script !== undefined ? scriptLines(new TextDecoder().decode(unwrap(readBoundedFile(opts.script, INPUT_LIMITS.script, 'a command script')))) : stdinLines();
       const { failed } = await runBatch(dr.port, commands, (t) => process.stdout.write(t), opts.json);
       if (failed > 0 && opts.json) code = 0; // errors are reported per command in the output
     }
   } finally {
-    const saved = dr.finish();
-    if (!saved.ok) {
-      process.stderr.write(`bpfdbg: ${saved.error.message}\n`);
-      code = 1;
-    } else if (saved.value) process.stderr.write(`${saved.value}\n`);
+    for (const s of signals) process.off(s, onBatchSignal);
+    finish();
     dr.port.session.dispose();
   }
   return code;
