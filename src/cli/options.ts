@@ -21,6 +21,8 @@ export interface CliOptions {
   repeat: number;
   /** --max-memory: budget of guest memory for maps, bytes (undefined: the default). */
   maxMemory?: number;
+  /** run --max-insns: the instruction budget of each run (undefined: the engine's default). */
+  maxInsns?: number;
   json: boolean;
   batch: boolean;
   script?: string;
@@ -69,6 +71,7 @@ export function parseCli(argv: string[]): CliOptions {
         'reuse-map': { type: 'string', multiple: true },
         repeat: { type: 'string' },
         'max-memory': { type: 'string' },
+        'max-insns': { type: 'string' },
         json: { type: 'boolean' },
         batch: { type: 'boolean' },
         x: { type: 'string', short: 'x' },
@@ -93,6 +96,8 @@ export function parseCli(argv: string[]): CliOptions {
   if (engine !== undefined && !['interp', 'x86_64', 'riscv64'].includes(engine))
     fail('cli.bad-engine', `unknown --engine '${engine}' (interp, x86_64 or riscv64)`);
   const maxMemory = v['max-memory'] === undefined ? undefined : parseMemSize(v['max-memory']);
+  const maxInsns = v['max-insns'] === undefined ? undefined : Number(v['max-insns']);
+  if (maxInsns !== undefined && (!Number.isSafeInteger(maxInsns) || maxInsns < 1)) fail('cli.bad-max-insns', `--max-insns wants a positive integer, got '${v['max-insns']}'`);
   const repeat = v.repeat === undefined ? 1 : Number(v.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) fail('cli.bad-repeat', `--repeat wants a positive integer, got '${v.repeat}'`);
   if (v['data-hex'] !== undefined && !/^([0-9a-fA-F]{2})*$/.test(v['data-hex']))
@@ -160,6 +165,7 @@ export function parseCli(argv: string[]): CliOptions {
     setup,
     repeat,
     ...(maxMemory !== undefined ? { maxMemory } : {}),
+    ...(maxInsns !== undefined ? { maxInsns } : {}),
     json: v.json ?? false,
     batch: v.batch ?? false,
     script: v.x,

@@ -15,7 +15,7 @@ export async function runCommand(opts: CliOptions): Promise<number> {
   const runner = await createRunner(obj, prog, engineName, opts.profile, opts.maxMemory);
   try {
     applyMapUpdates(runner, opts.mapUpdates);
-    const res = runner.testRun({ ...input, repeat: opts.repeat });
+    const res = runner.testRun({ ...input, repeat: opts.repeat, ...(opts.maxInsns !== undefined ? { budget: opts.maxInsns } : {}) });
     const globals: Record<string, string> = {};
     for (const g of obj.globals) {
       const v = runner.model.readGlobal(g.name, runner.loaded.name);
