@@ -60,7 +60,7 @@ export function mutateRecording(base: Recording, seed: number, index: number): U
     const path = pick(targets);
     const kind = r();
     setAt(root, path, (old) => {
-      if (kind < 0.45) return pick(HOSTILE);
+      if (kind < 0.45) return structuredClone(pick(HOSTILE)); // a copy: later mutations must not edit the pool
       if (kind < 0.55) return DELETE;
       if (kind < 0.75 && typeof old === 'number') return pick([old + 1, old - 1, -old, old * 2 ** 20, old + 0.5, String(old)]);
       if (kind < 0.85 && typeof old === 'string') return pick([old + 'x', old.slice(1), old.toUpperCase(), Number(old), '']);
