@@ -13,7 +13,10 @@ import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../obj
 import { findLinfo } from '../object/lineInfo.ts';
 import { interpret, MAX_BPF_STACK, type AbsResult } from './absint.ts';
 import { checkCfg } from './cfg.ts';
-import { checkInsns } from './checkInsns.ts';
+import { bpfFuncMaxId, checkInsns, checkReachedInsns } from './checkInsns.ts';
+import { checkLoops } from './loops.ts';
+import { checkMapFuncCompat } from './mapCompat.ts';
+import { checkUninitRegs } from './uninitRegs.ts';
 import { convertCtxAccess, hasCtxRewrite, tcUnclonePrologue } from './ctxRewrite.ts';
 import { optDeadCode } from './deadCode.ts';
 import * as E from './errors.ts';
@@ -53,6 +56,14 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   const abs = interpret({ w, obj, insns, subprogs, progType });
   if (!abs.ok) return fromDiag(abs.error);
   const facts = abs.value;
+  // do_check's per-insn refusals, on the instructions symbolic execution reaches.
+  const reached = (i: number): boolean => facts.before[i] !== undefined;
+  const refused =
+    checkReachedInsns(w, insns, reached, bpfFuncMaxId(kernel)) ??
+    checkMapFuncCompat(w, obj, insns, facts.before) ??
+    checkLoops(w, insns, facts.before) ??
+    checkUninitRegs({ w, insns, subprogs, reached, mayReturnVoid: progType === 'struct_ops' || progType === 'lsm' });
+  if (refused) return fromDiag(refused);
 
   // check_map_func_compatibility: tail calls need JIT support for subprog tail calls.
   if (subprogs.length > 1 && !allowTcInSubprogs) {

@@ -9,8 +9,9 @@ import {
   BPF_JA, BPF_CALL, BPF_EXIT, BPF_JCOND, BPF_X, insnClass, aluOp, jmpOp, srcBit, memMode,
   BPF_MEM, BPF_MEMSX, BPF_ATOMIC, BPF_ABS, BPF_IND, BPF_IMM, BPF_DW, memSize,
   BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_MAP_IDX,
-  BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_PSEUDO_MAP_IDX_VALUE, BPF_K, BPF_LSH, BPF_RSH, BPF_ARSH, BPF_DIV, BPF_MOD, isHelperCall,
 } from '../bpf/opcodes.ts';
+import { HELPER_NAMES } from '../bpf/helperIds.ts';
 import * as E from './errors.ts';
 
 const MAX_BPF_REG = 11;
@@ -87,5 +88,39 @@ function checkRegs(w: E.Where, i: number, ins: Insn): Diag | undefined {
   // Instructions that write dst: ALU, LDX. (ST/STX/JMP only read it.)
   const writesDst = cls === BPF_ALU || cls === BPF_ALU64 || cls === BPF_LDX;
   if (writesDst && ins.dst === BPF_REG_FP) return E.fpReadOnly(w, i);
+  return undefined;
+}
+
+/**
+ * __BPF_FUNC_MAX_ID: one past the last UAPI helper id. cgrp_storage_get/delete (210, 211)
+ * arrived in 6.2; 6.1 ends at user_ringbuf_drain (209).
+ */
+export function bpfFuncMaxId(kernel: string): number {
+  return kernel === '6.1' ? 210 : HELPER_NAMES.length;
+}
+
+/**
+ * Checks do_check makes on each instruction it visits (so only on reached ones): check_alu_op
+ * refuses DIV/MOD by an immediate zero ("div by zero") and immediate shift amounts outside
+ * [0, 32) or [0, 64) ("invalid shift N"); check_helper_call refuses helper ids outside
+ * enum bpf_func_id ("invalid func unknown#N").
+ */
+export function checkReachedInsns(
+  w: E.Where, insns: readonly Insn[], reached: (i: number) => boolean, maxFuncId: number,
+): Diag | undefined {
+  for (let i = 0; i < insns.length; i++) {
+    if (!reached(i)) continue;
+    const ins = insns[i]!;
+    const cls = insnClass(ins.code);
+    if ((cls === BPF_ALU || cls === BPF_ALU64) && srcBit(ins.code) === BPF_K) {
+      const op = aluOp(ins.code);
+      if ((op === BPF_DIV || op === BPF_MOD) && ins.imm === 0) return E.divByZero(w, i);
+      const width = cls === BPF_ALU64 ? 64 : 32;
+      if ((op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) && (ins.imm < 0 || ins.imm >= width)) {
+        return E.invalidShift(w, i, ins.imm);
+      }
+    }
+    if (isHelperCall(ins) && (ins.imm < 0 || ins.imm >= maxFuncId)) return E.invalidFunc(w, i, ins.imm);
+  }
   return undefined;
 }

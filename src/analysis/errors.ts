@@ -26,6 +26,13 @@ export const AnCode = {
   ldAbsNotAllowed: 'verifier.ld-abs-not-allowed',
   ldAbsNoCtx: 'verifier.ld-abs-r6-not-ctx',
   badMapRef: 'verifier.bad-map-reference',
+  invalidShift: 'verifier.invalid-shift',
+  divByZero: 'verifier.div-by-zero',
+  invalidFunc: 'verifier.invalid-func',
+  regNotInit: 'verifier.reg-not-init',
+  mapFuncIncompatible: 'verifier.map-func-incompatible',
+  infiniteLoop: 'verifier.infinite-loop',
+  tooComplex: 'verifier.program-too-large',
   unsupported: 'analysis.unsupported',
 } as const;
 
@@ -110,5 +117,24 @@ export const ldAbsNoCtx = (w: Where, i: number): Diag =>
   d(AnCode.ldAbsNoCtx, 'at the time of BPF_LD_ABS|IND R6 != pointer to skb', at(w, i));
 export const badMapRef = (w: Where, i: number, idx: number): Diag =>
   d(AnCode.badMapRef, `fd ${idx} is not pointing to valid bpf_map`, at(w, i));
+/** check_alu_op: an immediate shift amount outside [0, operand width). */
+export const invalidShift = (w: Where, i: number, imm: number): Diag =>
+  d(AnCode.invalidShift, `invalid shift ${imm}`, at(w, i));
+/** check_alu_op: DIV/MOD by an immediate zero (a register divisor is patched at runtime). */
+export const divByZero = (w: Where, i: number): Diag => d(AnCode.divByZero, 'div by zero', at(w, i));
+/** check_helper_call: an id outside enum bpf_func_id (func_id_name says "unknown"). */
+export const invalidFunc = (w: Where, i: number, id: number): Diag =>
+  d(AnCode.invalidFunc, `invalid func unknown#${id}`, at(w, i));
+/** check_reg_arg(SRC_OP) on a NOT_INIT register. */
+export const regNotInit = (w: Where, i: number, reg: number): Diag =>
+  d(AnCode.regNotInit, `R${reg} !read_ok`, at(w, i));
+/** check_map_func_compatibility. */
+export const mapFuncIncompatible = (w: Where, i: number, mapType: number, func: string, id: number): Diag =>
+  d(AnCode.mapFuncIncompatible, `cannot pass map_type ${mapType} into func ${func}#${id}`, at(w, i));
+/** is_state_visited: the state at a loop head repeats exactly on the current path. */
+export const infiniteLoop = (w: Where, i: number): Diag => d(AnCode.infiniteLoop, `infinite loop detected at insn ${i}`, at(w, i));
+/** do_check: more than BPF_COMPLEXITY_LIMIT_INSNS (1M) instructions processed. */
+export const tooComplex = (w: Where, i: number, processed: number): Diag =>
+  d(AnCode.tooComplex, `BPF program is too large. Processed ${processed} insn`, at(w, i));
 export const unsupported = (w: Where, i: number, what: string): Diag =>
   d(AnCode.unsupported, `bpfdbg does not model ${what}`, at(w, i));

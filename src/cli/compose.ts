@@ -1,6 +1,7 @@
 // The composition root: turns command-line choices into loaded objects, analysed programs
 // and engines. Every user mistake becomes a BpfdbgError with a place.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { INPUT_LIMITS, readBoundedFile } from '../common/boundedRead.ts';
 import { fail, unwrap } from '../common/diag.ts';
 import { analyzeProgram, type AnalysisOptions, type ProgramImage } from '../analysis/index.ts';
 import { chooseProgram, loadObject, type BpfObject, type BpfProgram } from '../object/index.ts';
@@ -9,7 +10,7 @@ export function openObject(path: string | undefined): BpfObject {
   if (!path) fail('cli.no-object', 'no object file given (bpfdbg OBJ ...)');
   if (!existsSync(path)) fail('cli.no-such-file', `${path}: no such file`);
   if (statSync(path).isDirectory()) fail('cli.is-directory', `${path}: is a directory, not a BPF object`);
-  const bytes = new Uint8Array(readFileSync(path));
+  const bytes = unwrap(readBoundedFile(path, INPUT_LIMITS.object, 'a BPF object'));
   return unwrap(loadObject(bytes, path));
 }
 
@@ -30,12 +31,12 @@ export function readInput(opts: { data?: string; dataHex?: string; ctx?: string 
   if (opts.data !== undefined && opts.dataHex !== undefined) fail('cli.data-twice', 'give either --data or --data-hex, not both');
   if (opts.data !== undefined) {
     if (!existsSync(opts.data)) fail('cli.no-such-file', `${opts.data}: no such file (--data)`);
-    out.data = new Uint8Array(readFileSync(opts.data));
+    out.data = unwrap(readBoundedFile(opts.data, INPUT_LIMITS.testInput, '--data input'));
   }
   if (opts.dataHex !== undefined) out.data = Uint8Array.from(opts.dataHex.match(/../g) ?? [], (h) => parseInt(h, 16));
   if (opts.ctx !== undefined) {
     if (!existsSync(opts.ctx)) fail('cli.no-such-file', `${opts.ctx}: no such file (--ctx)`);
-    out.ctx = new Uint8Array(readFileSync(opts.ctx));
+    out.ctx = unwrap(readBoundedFile(opts.ctx, INPUT_LIMITS.testInput, '--ctx input'));
   }
   return out;
 }

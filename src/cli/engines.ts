@@ -55,8 +55,9 @@ export async function createRunner(
   entry: BpfProgram,
   engine: EngineName,
   profileName?: string,
-  limits: { firstRunTimeoutMs?: number } = {},
+  limits: { firstRunTimeoutMs?: number; maxMapMemory?: number } = {},
 ): Promise<Runner> {
+  const budget = limits.maxMapMemory !== undefined ? { maxMapMemory: limits.maxMapMemory } : {};
   const find = (loaded: LoadedObject): LoadedProgram => {
     const e = loaded.programs.find((p) => p.name === entry.name);
     if (!e) fail('cli.internal', `program ${entry.name} did not load`);
@@ -67,7 +68,7 @@ export async function createRunner(
     // verifier's decisions (upstream rejects bpf2bpf calls mixed with tail calls).
     const rv = profileName !== undefined && !findProfile(profileName) ? profileFor('riscv64', profileName) : null;
     const tcc = rv ? tccModeFor(rv) : profileName !== undefined ? tccModeFor(profileFor('x86_64', profileName)) : 'by-pointer';
-    const model = new KernelModel();
+    const model = new KernelModel(budget);
     const loaded = model.loadObject(obj, analyzeAll(obj, entry, rv ? analysisOptionsFor(rv) : { privStack: 'adaptive' }));
     const e = find(loaded);
     return {
@@ -80,7 +81,7 @@ export async function createRunner(
   // Analyse first: a program the profile's verifier rejects (riscv64 upstream: bpf2bpf calls
   // mixed with tail calls) fails here with the verifier's message, before any machine exists.
   const images = analyzeAll(obj, entry, analysisOptionsFor(profile));
-  const eng: JitEngine = engine === 'riscv64' ? await RiscvEngine.create({ profile }) : await X86Engine.create({ profile });
+  const eng: JitEngine = engine === 'riscv64' ? await RiscvEngine.create({ profile, ...budget }) : await X86Engine.create({ profile, ...budget });
   try {
     const loaded = unwrap(eng.loadObject(obj, images));
     const e = find(loaded);

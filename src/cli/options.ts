@@ -19,6 +19,10 @@ export interface CliOptions {
   /** `--load`, `--attach`, `--pin` (and `--map-update`s after the first of them), in command-line order. */
   setup: SetupStep[];
   repeat: number;
+  /** --max-memory: budget of guest memory for maps, bytes (undefined: the default). */
+  maxMemory?: number;
+  /** run --max-insns: the instruction budget of each run (undefined: the engine's default). */
+  maxInsns?: number;
   json: boolean;
   batch: boolean;
   script?: string;
@@ -72,6 +76,8 @@ export function parseCli(argv: string[]): CliOptions {
         pin: { type: 'string', multiple: true },
         'reuse-map': { type: 'string', multiple: true },
         repeat: { type: 'string' },
+        'max-memory': { type: 'string' },
+        'max-insns': { type: 'string' },
         json: { type: 'boolean' },
         batch: { type: 'boolean' },
         x: { type: 'string', short: 'x' },
@@ -98,6 +104,9 @@ export function parseCli(argv: string[]): CliOptions {
   const engine = v.engine as string | undefined;
   if (engine !== undefined && !['interp', 'x86_64', 'riscv64'].includes(engine))
     fail('cli.bad-engine', `unknown --engine '${engine}' (interp, x86_64 or riscv64)`);
+  const maxMemory = v['max-memory'] === undefined ? undefined : parseMemSize(v['max-memory']);
+  const maxInsns = v['max-insns'] === undefined ? undefined : Number(v['max-insns']);
+  if (maxInsns !== undefined && (!Number.isSafeInteger(maxInsns) || maxInsns < 1)) fail('cli.bad-max-insns', `--max-insns wants a positive integer, got '${v['max-insns']}'`);
   const repeat = v.repeat === undefined ? 1 : Number(v.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) fail('cli.bad-repeat', `--repeat wants a positive integer, got '${v.repeat}'`);
   if (v['data-hex'] !== undefined && !/^([0-9a-fA-F]{2})*$/.test(v['data-hex']))
@@ -166,6 +175,8 @@ export function parseCli(argv: string[]): CliOptions {
     mapUpdates,
     setup,
     repeat,
+    ...(maxMemory !== undefined ? { maxMemory } : {}),
+    ...(maxInsns !== undefined ? { maxInsns } : {}),
     json: v.json ?? false,
     batch: v.batch ?? false,
     script: v.x,
@@ -188,4 +199,13 @@ function loopbackPort(opt: string, s: string): number {
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) fail('cli.bad-port', `${opt} wants [127.0.0.1:]PORT (loopback only), got '${s}'`);
   return port;
+}
+
+/** `--max-memory 512M` / `2G` / bytes: a positive size. */
+function parseMemSize(text: string): number {
+  const m = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim());
+  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m?.[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G'];
+  const n = m ? Number(m[1]) * mult : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) fail('cli.bad-max-memory', `--max-memory wants a size such as 512M or 2G, got '${text}'`);
+  return n;
 }

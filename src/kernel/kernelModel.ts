@@ -45,6 +45,8 @@ export interface KernelModelOptions {
   cpu?: number;
   /** Virtual clock start (ns). */
   clockStart?: bigint;
+  /** Budget of guest memory for all maps (bytes; maps/limits.ts DEFAULT_MAX_MAP_MEMORY). */
+  maxMapMemory?: number;
 }
 
 const PROG_REGION_SLOTS = 256;
@@ -71,7 +73,7 @@ export class KernelModel {
 
   constructor(opts: KernelModelOptions = {}) {
     this.space = new AddressSpace(opts.allocator);
-    this.placer = new MapPlacer(this.space);
+    this.placer = new MapPlacer(this.space, opts.maxMapMemory);
     this.nondet = opts.nondet ?? new SeededNondet();
     this.cpu = opts.cpu ?? 0;
     this.clock = opts.clockStart ?? 1_000_000_000n;

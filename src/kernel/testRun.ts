@@ -97,6 +97,18 @@ export function testRun(model: KernelModel, prog: LoadedProgram, opts: TestRunOp
   };
   const out = packetOut(model.space, ctx);
   if (out) res.dataOut = out;
-  if (last.error) res.error = last.error;
+  if (last.error) res.error = withSourceLine(model, last.error);
   return res;
+}
+
+/**
+ * Every engine places a run error the same way: program, instruction and the source line of
+ * that instruction (the interpreter names the instruction; the line comes from its image).
+ */
+function withSourceLine(model: KernelModel, e: Diag): Diag {
+  const p = e.place;
+  if (p.insn === undefined || p.line !== undefined || p.program === undefined) return e;
+  const owner = model.objects.flatMap((o) => o.programs).find((q) => q.name === p.program);
+  const src = owner?.image.sourceOf(p.insn);
+  return src ? { ...e, place: { ...p, srcFile: src.file, line: src.line } } : e;
 }

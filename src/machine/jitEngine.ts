@@ -275,15 +275,43 @@ export abstract class JitEngine {
     return testRun(this.model, kp, { ...opts, engine: this.engine({ budget: opts.budget, timeoutMs: opts.timeoutMs }) });
   }
 
-  /** A stop other than a return, as a Diag placed at the program and BPF instruction. */
+  /**
+   * The return address of the innermost call (x86-64: at [rsp]; RISC-V: ra), to place a
+   * stop outside BPF code (a jump to an unmapped helper address) at the call that went there.
+   */
+  protected returnAddress(): bigint | undefined {
+    return undefined;
+  }
+
+  /**
+   * A stop other than a return, as a Diag placed like the interpreter's: program, BPF
+   * instruction and its source line, with the native address in the message. A stop outside
+   * BPF code is placed at the BPF call that led there, when one did.
+   */
   stopDiag(stop: StopReason): Diag {
-    const loc = this.locate(stop.pc);
+    const hex = (v: bigint): string => `0x${v.toString(16)}`;
+    let loc = this.locate(stop.pc);
+    let where = hex(stop.pc);
+    if (!loc) {
+      const ret = this.returnAddress();
+      const caller = ret !== undefined ? this.locate(ret - 1n) : undefined;
+      if (caller) {
+        loc = caller;
+        where = `${hex(stop.pc)}, outside BPF code, reached from ${caller.prog.jit.funcs[caller.func]!.name}+0x${caller.off.toString(16)}`;
+      }
+    } else where = `${loc.prog.jit.funcs[loc.func]!.name}+0x${loc.off.toString(16)} (${hex(stop.pc)})`;
     const place: Diag['place'] = {};
-    let where = `0x${stop.pc.toString(16)}`;
     if (loc) {
       place.program = loc.prog.kernel.name;
-      if (loc.insn !== null) place.insn = loc.insn as Diag['place']['insn'];
-      where = `${loc.prog.jit.funcs[loc.func]!.name}+0x${loc.off.toString(16)}`;
+      if (loc.insn !== null) {
+        const insn = loc.insn as NonNullable<Diag['place']['insn']>;
+        place.insn = insn;
+        const src = loc.prog.kernel.image.sourceOf(insn);
+        if (src) {
+          place.srcFile = src.file;
+          place.line = src.line;
+        }
+      }
     }
     return { code: `machine.${stop.kind}`, message: describeStop(stop, where), place };
   }

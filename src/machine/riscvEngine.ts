@@ -27,6 +27,10 @@ export class RiscvEngine extends JitEngine {
    */
   protected readonly r0Reg = 'a5';
 
+  protected override returnAddress(): bigint | undefined {
+    return this.machine.readReg('ra');
+  }
+
   /** Creates the machine first: the model must allocate its memory from it. */
   static async create(opts: RiscvEngineOptions = {}): Promise<RiscvEngine> {
     const machine = await createMachine('riscv64');

@@ -25,6 +25,15 @@ export class X86Engine extends JitEngine {
   protected readonly fillByte = 0xcc; // int3
   protected readonly r0Reg = 'rax';
 
+  protected override returnAddress(): bigint | undefined {
+    try {
+      const b = this.machine.readMem(this.machine.readReg('rsp'), 8);
+      return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+    } catch {
+      return undefined; // rsp itself is bad: no caller to name
+    }
+  }
+
   /** Creates the machine first: the model must allocate its memory from it. */
   static async create(opts: X86EngineOptions = {}): Promise<X86Engine> {
     const machine = await createMachine('x86_64');

@@ -2,7 +2,7 @@
 // relocates it before BPF_PROG_LOAD. Parsing code below throws ObjError (a Diag) on bad
 // input; this file is the one place that turns it into a Result, so callers never see an
 // exception. Anything else thrown is a loader bug and is reported as 'object.internal'.
-import { readFileSync } from 'node:fs';
+import { INPUT_LIMITS, readBoundedFile } from '../common/boundedRead.ts';
 import { err, ok, type Result } from '../common/diag.ts';
 import { srcLine } from '../common/ids.ts';
 import { btfString, parseBtf, type Btf } from './btf.ts';
@@ -36,13 +36,9 @@ export function loadObject(bytes: Uint8Array, path: string): Result<BpfObject> {
 }
 
 export function loadObjectFile(path: string): Result<BpfObject> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    return err('object.read-failed', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: path });
-  }
-  return loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+  const bytes = readBoundedFile(path, INPUT_LIMITS.object, 'a BPF object');
+  if (!bytes.ok) return err('object.read-failed', bytes.error.message, bytes.error.place);
+  return loadObject(bytes.value, path);
 }
 
 function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {

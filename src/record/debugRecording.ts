@@ -2,14 +2,13 @@
 // (reverse execution included) from the command-line choices, and a finish() that saves
 // it where asked when the debugger ends. Also useful without --record: every traced
 // session can `record start` / `record save FILE` later and answers reverse-* commands.
-import { existsSync } from 'node:fs';
-import { type Result, err, ok } from '../common/diag.ts';
+import { type Result, ok } from '../common/diag.ts';
 import type { RunInput } from '../debugger/target/debugTarget.ts';
 import type { SetupStep } from '../debugger/target/setup.ts';
-import { fileExists } from './errors.ts';
 import { recordingOptions } from './launch.ts';
 import { type Recorder, defaultRecordingPath, openRecordingSession } from './recorder.ts';
 import type { TimeTravelSession } from './timeTravel.ts';
+import { checkRecordingTarget } from './writer.ts';
 
 export interface DebugRecordingOptions {
   objectPath: string;
@@ -42,9 +41,9 @@ export interface DebugRecording {
 export async function openDebugRecording(o: DebugRecordingOptions): Promise<Result<DebugRecording>> {
   const file = o.record === undefined ? null : o.record === true ? defaultRecordingPath(o.objectPath) : o.record;
   // Refuse before the session starts, not after an hour of debugging.
-  if (file !== null && !o.force && existsSync(file)) {
-    const e = fileExists(file);
-    return err(e.code, e.message, e.place);
+  if (file !== null) {
+    const target = checkRecordingTarget(file, o.force ?? false);
+    if (!target.ok) return target;
   }
   const r = await openRecordingSession({
     objectPath: o.objectPath, objectBytes: o.objectBytes,

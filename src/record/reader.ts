@@ -1,14 +1,16 @@
 // bytes -> Recording, checking everything before trusting anything: magic, version,
 // every section's length against the bytes left, every section's sha256, the whole-file
 // END! hash, then the JSON shapes. The first problem found is returned with its place.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { INPUT_LIMITS, readBoundedFile } from '../common/boundedRead.ts';
 import { type Diag, type Result, err, ok } from '../common/diag.ts';
 import {
-  ENGINE_IDS, FILE_HEADER_SIZE, FORMAT_VERSION, MAGIC, SECTION, SECTION_HEADER_SIZE, type Recording, type RecordedEvent,
+  FILE_HEADER_SIZE, FORMAT_VERSION, MAGIC, SECTION, SECTION_HEADER_SIZE, type Recording, type RecordedEvent,
   type RecordingFinal, type RecordingInput, type RecordingMeta, type RecordedCheckpoint,
 } from './format.ts';
 import { badSection, checksumMismatch, ioError, newerVersion, notARecording, objectMismatch, truncated } from './errors.ts';
 import { sha256, sha256Hex } from './writer.ts';
+import { checkpointsSchema, eventSchema, finalSchema, inputSchema, metaSchema, type Schema } from './schema.ts';
 
 const fromDiag = <T>(e: Diag): Result<T> => err(e.code, e.message, e.place);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -22,13 +24,9 @@ interface RawSection {
 
 export function readRecordingFile(path: string): Result<Recording> {
   if (!existsSync(path)) return fromDiag(ioError(path, 'no such file'));
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    return fromDiag(ioError(path, `cannot read: ${(e as Error).message}`));
-  }
-  return decodeRecording(bytes, path);
+  const bytes = readBoundedFile(path, INPUT_LIMITS.recording, 'a recording');
+  if (!bytes.ok) return fromDiag(ioError(path, bytes.error.message));
+  return decodeRecording(bytes.value, path);
 }
 
 export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result<Recording> {
@@ -70,32 +68,41 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
     }
   };
 
-  const meta = json<RecordingMeta>(SECTION.meta);
+  /** A JSON section checked against its schema: one line naming the section and field. */
+  const checked = <T>(tag: string, schema: Schema, fix?: (v: unknown) => void): Result<T> => {
+    const v = json<unknown>(tag);
+    if (!v.ok) return v;
+    fix?.(v.value);
+    const why = schema(v.value, '');
+    const s = sections.find((x) => x.tag === tag)!;
+    return why ? fromDiag(badSection(file, tag, s.off, why)) : ok(v.value as T);
+  };
+
+  // Version 1 knew one object and no setup steps.
+  const upgrade = (v: unknown): void => {
+    if (version >= 2 || typeof v !== 'object' || v === null) return;
+    const m = v as { objects?: unknown; options?: { setup?: unknown } };
+    m.objects = [];
+    if (typeof m.options === 'object' && m.options !== null) m.options.setup = [];
+  };
+  const meta = checked<RecordingMeta>(SECTION.meta, metaSchema, upgrade);
   if (!meta.ok) return meta;
-  if (meta.value.format !== 'bpfrec' || meta.value.version !== version)
+  if (meta.value.version !== version)
     return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'format/version fields disagree with the file header'));
   const obj = get(SECTION.object);
   if ('code' in obj) return fromDiag(obj);
   const objHash = sha256Hex(obj.payload);
   if (objHash !== meta.value.object.sha256) return fromDiag(objectMismatch(file, meta.value.object.sha256, objHash));
-  // Version 1 knew one object and no setup steps.
-  if (version < 2) {
-    meta.value.objects = [];
-    if (meta.value.options) meta.value.options.setup = [];
-  }
   const files = sections.filter((s) => s.tag === SECTION.extraObject);
   const byHash = new Map(files.map((s) => [sha256Hex(s.payload), s] as const));
-  if (!Array.isArray(meta.value.objects) || !Array.isArray(meta.value.options?.setup))
-    return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'objects or options.setup is not a list'));
   for (const [k, o] of meta.value.objects.entries()) {
-    if (typeof o?.path !== 'string') return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, `object read #${k} has no path`));
     if ('sha256' in o && !byHash.has(o.sha256))
       return fromDiag(badSection(file, SECTION.extraObject, off, `no section holds object read #${k} (${o.path}, sha256 ${String(o.sha256).slice(0, 16)}…)`));
   }
   const used = new Set(meta.value.objects.flatMap((o) => ('sha256' in o ? [o.sha256] : [])));
   const stray = files.find((s) => !used.has(sha256Hex(s.payload)));
   if (stray) return fromDiag(badSection(file, SECTION.extraObject, stray.off, 'an object file no read in META uses'));
-  const input = json<RecordingInput>(SECTION.input);
+  const input = checked<RecordingInput>(SECTION.input, inputSchema);
   if (!input.ok) return input;
   const ev = get(SECTION.events);
   if ('code' in ev) return fromDiag(ev);
@@ -106,25 +113,13 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
   } catch (e) {
     return fromDiag(badSection(file, SECTION.events, ev.off, `bad event line (${(e as Error).message})`));
   }
-  const bad = events.findIndex((e) => !validEvent(e));
-  if (bad >= 0) return fromDiag(badSection(file, SECTION.events, ev.off, `event line ${bad + 1} is not a cmd or nondet event of this version`));
-  const checkpoints = json<RecordedCheckpoint[]>(SECTION.checkpoints);
+  for (let k = 0; k < events.length; k++) {
+    const why = eventSchema(events[k], `line ${k + 1}`);
+    if (why) return fromDiag(badSection(file, SECTION.events, ev.off, why));
+  }
+  const checkpoints = checked<RecordedCheckpoint[]>(SECTION.checkpoints, checkpointsSchema);
   if (!checkpoints.ok) return checkpoints;
-  if (!Array.isArray(checkpoints.value) || !checkpoints.value.every((c) => Number.isInteger(c?.at) && typeof c?.hash === 'string'))
-    return fromDiag(badSection(file, SECTION.checkpoints, FILE_HEADER_SIZE, 'checkpoints are not a list of {at, hash}'));
-  const final = json<RecordingFinal>(SECTION.final);
+  const final = checked<RecordingFinal>(SECTION.final, finalSchema);
   if (!final.ok) return final;
-  const opts = meta.value.options;
-  if (typeof opts?.profile !== 'string' || !Array.isArray(opts.mapUpdates) || typeof meta.value.checkpointInterval !== 'number')
-    return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'options are incomplete'));
-  if (!(opts.arch in ENGINE_IDS))
-    return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, `options.arch '${String(opts.arch)}' is not one of ${Object.keys(ENGINE_IDS).join(', ')}`));
   return ok({ meta: meta.value, object: obj.payload.slice(), objectFiles: files.map((f) => f.payload.slice()), input: input.value, events, checkpoints: checkpoints.value, final: final.value });
-}
-
-function validEvent(e: RecordedEvent): boolean {
-  if (typeof e !== 'object' || e === null || !Number.isInteger(e.at)) return false;
-  if (e.t === 'cmd') return typeof e.text === 'string' && Number.isInteger(e.after) && typeof e.hash === 'string' && typeof e.ok === 'boolean';
-  if (e.t === 'nondet') return ['ktime', 'prandom', 'cpu'].includes(e.kind) && typeof e.value === 'string' && /^\d+$/.test(e.value);
-  return e.t === 'map';
 }

@@ -2,7 +2,8 @@
 // section hashes everything before it. Files are written atomically (a temp file in the
 // same directory, fsync, rename) and never replace an existing file unless forced.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { dirname } from 'node:path';
 import { type Result, err, ok } from '../common/diag.ts';
 import { FILE_HEADER_SIZE, FORMAT_VERSION, MAGIC, SECTION, SECTION_HEADER_SIZE, type Recording } from './format.ts';
@@ -63,12 +64,80 @@ export function concat(parts: Uint8Array[]): Uint8Array {
  * Writes `bytes` to `path` atomically: temp file beside it, fsync, rename. Refuses to
  * replace an existing file unless `force`.
  */
+/**
+ * Can a recording go to `path`? Not over anything but a regular file, even with --force (a
+ * FIFO or device there would take the bytes somewhere else, or block), and not over an
+ * existing file without --force.
+ */
+export function checkRecordingTarget(path: string, force: boolean): Result<void> {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return ok(undefined);
+  }
+  if (!st.isFile()) {
+    const e = ioError(path, `is ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'not a regular file'}; a recording is written only to a regular file`);
+    return err(e.code, e.message, e.place);
+  }
+  if (!force) {
+    const e = fileExists(path);
+    return err(e.code, e.message, e.place);
+  }
+  return ok(undefined);
+}
+
+/** Our temp-file naming: `<file>.tmp-<pid>-<base36 time>`. */
+const tempName = (path: string): string => `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+
+/**
+ * Removes temp files of our naming beside `path` whose writer is gone (a kill -9 during a
+ * save leaves one): the pid in the name is not a live process. Others' files are left alone.
+ */
+export function cleanStaleTemps(path: string): string[] {
+  const dir = dirname(path);
+  const base = basename(path);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const n of names) {
+    if (!n.startsWith(`${base}.tmp-`)) continue;
+    const m = /^(\d+)-[0-9a-z]+$/.exec(n.slice(base.length + 5));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    try {
+      unlinkSync(join(dir, n));
+      removed.push(n);
+    } catch {
+      /* gone meanwhile, or not ours to remove */
+    }
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function writeFileAtomic(path: string, bytes: Uint8Array, force: boolean): Result<void> {
+  const target = checkRecordingTarget(path, force);
+  if (!target.ok) return target;
+  cleanStaleTemps(path);
   if (!force && existsSync(path)) {
     const e = fileExists(path);
     return err(e.code, e.message, e.place);
   }
-  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  const tmp = tempName(path);
   try {
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(tmp, 'wx', 0o644);

@@ -11,6 +11,8 @@ import { ThemeContext, themeFor } from './theme.ts';
 restoreFetch();
 
 export interface TuiOptions {
+  /** Runs on SIGINT/SIGTERM/SIGHUP after the screen is restored, before exit (saves a recording). */
+  onSignal?: (sig: string) => void;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
   stderr?: NodeJS.WriteStream;
@@ -44,7 +46,7 @@ export async function runTui(port: SessionPort, opts: TuiOptions = {}): Promise<
     writer?.dispose();
     leaveAltScreen();
   };
-  const uninstall = installExitGuards(restore);
+  const uninstall = installExitGuards(restore, undefined, opts.onSignal);
   const theme = themeFor(opts.env ?? process.env);
   try {
     const ink = render(

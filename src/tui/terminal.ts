@@ -39,10 +39,19 @@ export interface ProcessLike {
  * Ctrl-C into a key, so SIGINT only comes from `kill`) and on a crash, where the error
  * is printed after the restore so it lands on the user's screen. Returns the uninstaller.
  */
-export function installExitGuards(restore: () => void, proc: ProcessLike = process as unknown as ProcessLike): () => void {
+export function installExitGuards(
+  restore: () => void, proc: ProcessLike = process as unknown as ProcessLike, beforeSignalExit?: (sig: string) => void,
+): () => void {
   const onExit = (): void => restore();
   const onSignal = (sig: string): void => {
     restore();
+    // What must outlive the UI (a --record session is saved here): after the restore, so
+    // its message lands on the user's screen; a failure in it must not keep us running.
+    try {
+      beforeSignalExit?.(sig);
+    } catch (e) {
+      proc.stderr.write(`bpfdbg: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
     proc.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
   };
   const onCrash = (e: unknown): void => {

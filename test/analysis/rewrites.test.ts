@@ -151,14 +151,18 @@ test('signed div/mod by immediate -1 become neg and zero', () => {
 
 test('jumps across an insertion are re-targeted and jumps to it land on its first insn', () => {
   const img = analyze(`
+    call 7
+    r2 = r0
     r0 = 5
     r1 = 2
     if r2 == 0 goto D
     r0 += 1
     D: r0 /= r1
     if r0 > 3 goto D
-    exit`, { lines: [0, 2, 4, 5, 6] });
+    exit`, { lines: [0, 4, 6, 7, 8] });
   same(img.insns, `
+    call 7
+    r2 = r0
     r0 = 5
     r1 = 2
     if r2 == 0 goto +1
@@ -169,10 +173,10 @@ test('jumps across an insertion are re-targeted and jumps to it land on its firs
     r0 /= r1
     if r0 > 3 goto -5
     exit`);
-  assert.deepEqual(img.origInsn, [0, 1, 2, 3, 4, 4, 4, 4, 5, 6]);
+  assert.deepEqual(img.origInsn, [0, 1, 2, 3, 4, 5, 6, 6, 6, 6, 7, 8]);
   // Line records after the patched insn move by 3; inserted insns share its line.
-  assert.deepEqual([4, 5, 6, 7, 8, 9].map((i) => img.sourceOf(i as never)?.line), [104, 104, 104, 104, 105, 106]);
-  assert.equal(img.sourceOf(3 as never)?.line, 102);
+  assert.deepEqual([6, 7, 8, 9, 10, 11].map((i) => img.sourceOf(i as never)?.line), [106, 106, 106, 106, 107, 108]);
+  assert.equal(img.sourceOf(5 as never)?.line, 104);
 });
 
 test('branches the verifier never takes are hard-wired and the dead code removed', () => {

@@ -3,7 +3,7 @@
 // steps, and atomic writes that never replace a file without --force.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -159,4 +159,16 @@ test('a version-1 recording (the shipped samples) still reads: one object, no se
   assert.deepEqual(r.value.meta.objects, []);
   assert.deepEqual(r.value.meta.options.setup, []);
   assert.deepEqual(r.value.objectFiles, []);
+});
+
+test('a save removes temp files of our naming left by a dead writer (kill -9 mid-save), not a live one\'s', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stale-'));
+  const f = path.join(dir, 's.bpfrec');
+  // pid 2^22+1 is above Linux's pid_max ceiling: never a live process.
+  const dead = `s.bpfrec.tmp-${(1 << 22) + 1}-abc123`;
+  const live = `s.bpfrec.tmp-${process.ppid}-abc123`;
+  const other = 'other.bpfrec.tmp-1-abc';
+  for (const n of [dead, live, other]) writeFileSync(path.join(dir, n), 'x');
+  assert.ok(saveRecording(f, sample(), false).ok);
+  assert.deepEqual(readdirSync(dir).sort(), [live, other, 's.bpfrec'].sort());
 });

@@ -1,7 +1,8 @@
 // `bpfdbg OBJ ...`: the debugger. Batch mode (--batch, or stdin not a terminal) runs
 // commands from -x FILE or stdin and prints their results (--json: one object per
 // command, docs/json.md); otherwise the full-screen TUI drives the same Session.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { INPUT_LIMITS, readBoundedFile } from '../../common/boundedRead.ts';
 import { createInterface } from 'node:readline';
 import { fail, unwrap } from '../../common/diag.ts';
 import { runBatch, scriptLines } from '../../debugger/index.ts';
@@ -38,23 +39,38 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
     }
   })();
   let code = 0;
-  try {
-    if (gdb) {
-      await (await import('./gdb.ts')).serveGdbCommand(dr.port, opts.gdb!);
-    } else if (!batch) {
-      const { runTui } = await import('../../tui/run.tsx');
-      await runTui(dr.port);
-    } else {
-      const commands = opts.script !== undefined ? scriptLines(readFileSync(opts.script, 'utf8')) : stdinLines();
-      const { failed } = await runBatch(dr.port, commands, (t) => process.stdout.write(t), opts.json);
-      if (failed > 0 && opts.json) code = 0; // errors are reported per command in the output
-    }
-  } finally {
+  // A signal ends the session but not the recording: finish() saves it first (once).
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
     const saved = dr.finish();
     if (!saved.ok) {
       process.stderr.write(`bpfdbg: ${saved.error.message}\n`);
       code = 1;
     } else if (saved.value) process.stderr.write(`${saved.value}\n`);
+  };
+  const onBatchSignal = (sig: string): void => {
+    finish();
+    process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const ownSignals = batch || gdb; // the TUI handles its own (it restores the terminal first)
+  if (ownSignals) for (const s of signals) process.on(s, onBatchSignal);
+  try {
+    if (gdb) {
+      await (await import('./gdb.ts')).serveGdbCommand(dr.port, opts.gdb!);
+    } else if (!batch) {
+      const { runTui } = await import('../../tui/run.tsx');
+      await runTui(dr.port, { onSignal: () => finish() });
+    } else {
+      const commands = opts.script !== undefined ? scriptLines(new TextDecoder().decode(unwrap(readBoundedFile(opts.script, INPUT_LIMITS.script, 'a command script')))) : stdinLines();
+      const { failed } = await runBatch(dr.port, commands, (t) => process.stdout.write(t), opts.json);
+      if (failed > 0 && opts.json) code = 0; // errors are reported per command in the output
+    }
+  } finally {
+    for (const s of signals) process.off(s, onBatchSignal);
+    finish();
     dr.port.session.dispose();
   }
   return code;

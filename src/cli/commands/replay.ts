@@ -4,7 +4,8 @@
 // paused at the stop point — to the TUI or to batch commands. Every command works there: read-only ones, stepping, and reverse-* back to
 // any point of the recorded run. A corrupt file or a divergence is one line naming where,
 // and a non-zero exit; nothing is shown as a replay that is not one.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { INPUT_LIMITS, readBoundedFile } from '../../common/boundedRead.ts';
 import { createInterface } from 'node:readline';
 import { fail, formatDiag, unwrap } from '../../common/diag.ts';
 import { batchJson, batchText, scriptLines } from '../../debugger/batch.ts';
@@ -53,7 +54,7 @@ export async function replayCommand(opts: CliOptions): Promise<number> {
       await runTui(tts);
       return 0;
     }
-    const commands = opts.script !== undefined ? scriptLines(readFileSync(opts.script, 'utf8')) : stdinLines();
+    const commands = opts.script !== undefined ? scriptLines(new TextDecoder().decode(unwrap(readBoundedFile(opts.script, INPUT_LIMITS.script, 'a command script')))) : stdinLines();
     let failed = 0;
     for await (const c of commands) {
       const out = await tts.execute(c);

@@ -13,10 +13,10 @@ export async function runCommand(opts: CliOptions): Promise<number> {
   const prog = selectProgram(obj, opts.prog);
   const input = readInput(opts);
   const engineName: EngineName = opts.engine ?? opts.arch;
-  const runner = await createRunner(obj, prog, engineName, opts.profile);
+  const runner = await createRunner(obj, prog, engineName, opts.profile, opts.maxMemory !== undefined ? { maxMapMemory: opts.maxMemory } : {});
   try {
     applyMapUpdates(runner, opts.mapUpdates);
-    const res = runner.testRun({ ...input, repeat: opts.repeat });
+    const res = runner.testRun({ ...input, repeat: opts.repeat, ...(opts.maxInsns !== undefined ? { budget: opts.maxInsns } : {}) });
     const globals: Record<string, string> = {};
     for (const g of obj.globals) {
       const v = runner.model.readGlobal(g.name, runner.loaded.name);

@@ -3,7 +3,9 @@
 // operations. Values live in guest memory, so the interpreter and JITed code share them.
 import type { MapDef } from '../../object/types.ts';
 import { BPF_ARRAY_MAX_ENTRIES_OFF } from '../../common/kernelStructs.ts';
-import { MAP_STRUCT_BASE, MAP_VALUE_BASE } from '../../common/layout.ts';
+import { BpfdbgError } from '../../common/diag.ts';
+import { KSTACK_BASE, MAP_STRUCT_BASE, MAP_VALUE_BASE, PROG_STRUCT_BASE } from '../../common/layout.ts';
+import { DEFAULT_MAX_MAP_MEMORY, mapCreateMessage, noMemory } from './limits.ts';
 import { type AddressSpace, type Region, pageAlign } from '../addressSpace.ts';
 
 export const BPF_ANY = 0n;
@@ -11,19 +13,38 @@ export const BPF_NOEXIST = 1n;
 export const BPF_EXIST = 2n;
 export const BPF_F_LOCK = 4n;
 
-/** Hands out guest addresses for map structs and value storage (1 MiB-aligned per map). */
+/**
+ * Hands out guest addresses for map structs and value storage (1 MiB-aligned per map),
+ * within their address windows and a budget of guest memory for all maps together: a map
+ * that does not fit is ENOMEM naming it, before any host memory is taken.
+ */
 export class MapPlacer {
   private structNext = MAP_STRUCT_BASE;
   private valueNext = MAP_VALUE_BASE;
-  constructor(readonly space: AddressSpace) {}
+  private used = 0;
+  constructor(readonly space: AddressSpace, readonly budget = DEFAULT_MAX_MAP_MEMORY) {}
+
+  private reserve(name: string, size: number, next: bigint, windowEnd: bigint, window: string): void {
+    const len = pageAlign(size);
+    const fail = (why: string): never => {
+      throw new BpfdbgError({ code: 'kernel.map-create', message: mapCreateMessage(name, noMemory(why)), place: {} });
+    };
+    if (this.used + len > this.budget) {
+      fail(`needs ${mib(len)} of guest memory, ${mib(this.budget - this.used)} of the ${mib(this.budget)} budget left; raise it with --max-memory`);
+    }
+    if (next + BigInt(len) > windowEnd) fail(`needs ${mib(len)}, more than the ${window} window has left`);
+    this.used += len;
+  }
 
   structRegion(name: string, size: number, writable = true): Region {
+    this.reserve(name, size, this.structNext, PROG_STRUCT_BASE, 'map struct');
     const r = this.space.map(`map ${name}`, this.structNext, size, writable);
     this.structNext += BigInt(r.size);
     return r;
   }
 
   valueRegion(name: string, size: number, writable = true): Region {
+    this.reserve(name, size, this.valueNext, KSTACK_BASE, 'map value');
     const r = this.space.map(`map ${name} values`, this.valueNext, size, writable);
     const MiB = 0x100000n;
     this.valueNext += ((BigInt(r.size) + MiB - 1n) / MiB) * MiB;
@@ -32,6 +53,7 @@ export class MapPlacer {
 }
 
 export const round8 = (n: number): number => (n + 7) & ~7;
+const mib = (n: number): string => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`);
 
 export abstract class BpfMap {
   readonly struct: Region;

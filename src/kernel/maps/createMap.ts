@@ -5,8 +5,12 @@ import { type BpfMap, type MapPlacer } from './base.ts';
 import { HashMap } from './hash.ts';
 import { ProgArrayMap } from './progArray.ts';
 import { StubMap } from './stub.ts';
+import { BpfdbgError } from '../../common/diag.ts';
+import { mapCreateMessage, mapCreateRefusal } from './limits.ts';
 
 export function createMap(def: MapDef, id: number, placer: MapPlacer): BpfMap {
+  const refused = mapCreateRefusal(def);
+  if (refused) throw new BpfdbgError({ code: 'kernel.map-create', message: mapCreateMessage(def.name, refused), place: {} });
   switch (def.type) {
     case MapType.ARRAY: return new ArrayMap(def, id, placer);
     case MapType.PERCPU_ARRAY: return new ArrayMap(def, id, placer, true);
