@@ -7,6 +7,7 @@ import type { SetupStep } from './target/setup.ts';
 import { errors } from './errors.ts';
 import { describeHere, describeTailCall } from './describe.ts';
 import { executeInspect } from './inspectCommands.ts';
+import { lineRows, sameLine } from './lineTable.ts';
 import { resolveLocation } from './resolveLocation.ts';
 import type { Halt } from './runControl.ts';
 import type { Session } from './session.ts';
@@ -193,16 +194,29 @@ async function nexti(s: Session): Promise<Halt> {
   return s.rc.runUntil((p) => p === ra && m.readReg(a.spReg) >= sp0, ra, s.yieldFn('nexti'));
 }
 
-/** One BPF instruction (step: into calls and through tail calls; next: over calls). */
+/**
+ * One source line, as gdb's step/next: stop at the start of a line-info row whose line
+ * differs from the starting one, or at a row start in another frame (a call entered, a
+ * tail call landed, a return). step enters bpf2bpf calls and follows tail calls; next runs
+ * calls to their return. Code without line info steps one BPF instruction.
+ */
 function stepLine(s: Session, over: boolean): Halt {
   const t = s.target;
   const m = t.machine;
   const fpReg = s.arch.fpReg;
   const fp0 = m.readReg(fpReg);
+  const here = t.index.lookup(m.pc);
+  const from = here && here.insn !== null ? lineRows(here.program.image)[here.insn] ?? null : null;
   return s.rc.stepUntil((pc) => {
     const p = t.index.lookup(pc);
     if (!p || !p.atInsnStart || p.insn === null) return false;
-    return !over || m.readReg(fpReg) >= fp0;
+    const fp = m.readReg(fpReg);
+    if (over && fp < fp0) return false;
+    if (!from) return true;
+    const row = lineRows(p.program.image)[p.insn] ?? null;
+    if (!row) return true;
+    if (!row.start) return false;
+    return !sameLine(row, from) || p.program !== here!.program || p.funcIdx !== here!.funcIdx || fp !== fp0;
   }, over ? { fp0 } : null);
 }
 
