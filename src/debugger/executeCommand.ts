@@ -7,6 +7,7 @@ import type { SetupStep } from './target/setup.ts';
 import { errors } from './errors.ts';
 import { describeHere, describeTailCall } from './describe.ts';
 import { executeInspect } from './inspectCommands.ts';
+import { plural } from './plural.ts';
 import { lineRows, sameLine } from './lineTable.ts';
 import { resolveLocation } from './resolveLocation.ts';
 import type { Halt } from './runControl.ts';
@@ -110,7 +111,7 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       };
       if (cmd.action === 'list') {
         const armed = model.armedTimers();
-        s.print(`virtual clock ${model.clock} ns; ${armed.length} armed timer(s)`);
+        s.print(`virtual clock ${model.clock} ns; ${plural(armed.length, 'armed timer')}`);
         for (const t of armed)
           s.print(`  timer 0x${t.addr.toString(16)}: expires at ${t.expires} ns (in ${t.expires! - model.clock} ns), callback ${name(t.callback)}`);
         return null;
@@ -119,7 +120,7 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       const before = model.timers.fired.length;
       const n = model.fireArmedTimers();
       for (const f of model.timers.fired.slice(before)) s.print(`  timer 0x${f.addr.toString(16)} fired at ${f.at} ns, callback returned ${f.ret}`);
-      s.print(`${n} timer callback(s) ran; virtual clock now ${model.clock} ns`);
+      s.print(`${plural(n, 'timer callback')} ran; virtual clock now ${model.clock} ns`);
       s.rebuildView();
       return null;
     }
