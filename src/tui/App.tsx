@@ -293,7 +293,7 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   // at 200x60, and the frame writer sends the terminal only the rows that changed.
   const rows: Line[] = [statusBarLine(view, size.width, theme)];
   if (ui.help) {
-    const help = helpOverlayLines(size.width, gridHeight, theme);
+    const help = helpOverlayLines(size.width, gridHeight, theme, view);
     for (let y = 0; y < gridHeight; y++) rows.push(help[y] ?? []);
   } else {
     for (const row of layout.rows) {

@@ -81,9 +81,9 @@ const COMMAND_KEYS: Readonly<Record<string, string>> = {
 export const KEY_HELP: readonly { keys: string; does: string }[] = [
   { keys: 's', does: 'step: next source line, into calls (step)' },
   { keys: 'n', does: 'next: next source line, over calls (next)' },
-  { keys: 'i', does: 'one native instruction (stepi, si)' },
+  { keys: 'i', does: 'one machine instruction (stepi, si)' },
   { keys: 'N', does: 'one native instruction, over calls (nexti, ni)' },
-  { keys: 'c', does: 'continue to a breakpoint, tail call or exit' },
+  { keys: 'c', does: 'continue to a breakpoint, catchpoint (catch tailcall, catch poke), fault or exit' },
   { keys: 'f', does: 'finish: run until the current function returns' },
   { keys: 'r', does: 'run the program from the start' },
   { keys: 'S I P C F', does: 'backwards: reverse-step, -stepi, -next, -continue, -finish' },
