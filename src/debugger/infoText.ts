@@ -168,7 +168,9 @@ export function mapText(s: Session, name: string): string {
   if (!m) return '';
   const head = `${m.name}: ${m.type} key ${m.keySize} value ${m.valueSize} max_entries ${m.maxEntries}`;
   if (m.progSlots) return head + '\n' + m.progSlots.map((p) => `    [${p.key}] ${p.program ?? '(empty)'}`).join('\n');
-  const ents = (m.entries ?? []).map((e) => `    [${e.keyNum ?? e.key}] ${e.valueNum ?? e.value}`);
+  const ents = (m.entries ?? []).flatMap((e) => e.vars
+    ? e.vars.map((v) => `    ${pad(v.type, 6)} ${v.name} = ${v.value}`)
+    : [`    [${e.keyNum ?? e.key}] ${e.valueNum ?? e.value}`]);
   return [head, ...ents, ...(m.truncated ? [`    ... ${m.totalEntries - (m.entries?.length ?? 0)} more`] : [])].join('\n');
 }
 

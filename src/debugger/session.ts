@@ -352,6 +352,7 @@ export class Session {
         map: (m) => t.objects.mapDisplayName(m),
         object: (m) => t.objects.ownerOf(m)?.name,
         prog: (p) => { const d = t.objects.dbgOf(p); return d ? t.objects.displayName(d) : p.name; },
+        vars: (m) => t.objects.ownerOf(m)?.loaded.object.globals.filter((g) => g.mapIndex === m.def.index).sort((a, b) => a.offset - b.offset) ?? [],
       }),
       objects: buildObjects(t),
       links: buildLinks(t),

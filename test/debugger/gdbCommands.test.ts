@@ -57,3 +57,14 @@ test('counts are singular for one', async () => {
   assert.match(outText(await exec(s, 'timer list')), /0 armed timers$/);
   s.dispose();
 });
+
+test('map dump shows an array entry that is all zero, and a .bss split into its variables', async () => {
+  const s = await openExample('tailchain');
+  assert.deepEqual(outText(await exec(s, 'map dump tailchai.bss')).split('\n').slice(1).map((l) => l.trim().replace(/\s+/g, ' ')), ['u32 hops = 0', 'u64 bytes_seen = 0']);
+  const v = s.view().maps.find((m) => m.name === 'tailchai.bss')!;
+  assert.deepEqual(v.entries![0]!.vars, [{ name: 'hops', type: 'u32', value: '0' }, { name: 'bytes_seen', type: 'u64', value: '0' }]);
+  await exec(s, 'run');
+  const after = s.view().maps.find((m) => m.name === 'tailchai.bss')!;
+  assert.equal(after.entries![0]!.vars![0]!.value, '3', 'three stages counted hops');
+  s.dispose();
+});
