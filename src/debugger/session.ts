@@ -243,10 +243,14 @@ export class Session {
         if (name === 'sp') return m.readReg(a.spReg);
         if (name === 'fp') return m.readReg(a.fpReg);
         if (a.name === 'x86_64' && (name === 'rflags' || name === 'eflags')) return m.readReg('eflags');
-        if (name === 'tcc') {
+        if (name === 'tcc' || name === 'tcc_left') {
+          // One meaning on every arch: $tcc = tail calls used so far (x86's counter counts
+          // up, RISC-V's a6 counts down from 33), $tcc_left = how many more may run.
           const pos = t.index.lookup(m.pc);
           const v = pos ? a.readTccHere(t, pos, this.regs(), this.rc.mem) : null;
-          return v === null ? undefined : BigInt.asUintN(64, BigInt(v));
+          if (v === null) return undefined;
+          const c = a.counterView({ value: v, where: { kind: 'rax' }, describe: '' }, false);
+          return BigInt.asUintN(64, BigInt(name === 'tcc' ? c.used : c.limit - c.used));
         }
         if (a.nativeRegs.includes(name) || (a.name === 'riscv64' && /^(x([0-9]|[12][0-9]|3[01])|fp)$/.test(name))) return m.readReg(name);
         return undefined;

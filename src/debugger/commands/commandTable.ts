@@ -31,7 +31,7 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'map', aliases: [], args: 'update|delete|dump MAP KEY [VALUE|PROG]', help: 'change a map while stopped (prog_array swaps patch code as the kernel does)' },
   { name: 'set', aliases: [], args: '$REG = EXPR | *(TYPE *)ADDR = EXPR | GLOBAL = EXPR', help: 'change a register, memory or a global variable while stopped' },
   { name: 'x', aliases: [], args: '/FMT ADDR', help: 'examine memory: /Nuf with u = b h w g, f = x d u o t c s i' },
-  { name: 'print', aliases: ['p'], args: '[/f] EXPR', help: 'evaluate: $r0..$r10, native registers, $pc, $tcc, *(u32 *)ADDR, globals, arithmetic' },
+  { name: 'print', aliases: ['p'], args: '[/f] EXPR', help: 'evaluate: $r0..$r10, native registers, $pc, $tcc (tail calls used), $tcc_left, *(u32 *)ADDR, globals, arithmetic' },
   { name: 'disassemble', aliases: ['disas'], args: '[/b|/n] [LOCATION]', help: 'BPF, native and source interleaved (/b BPF only, /n native only)' },
   { name: 'list', aliases: ['l'], args: '[LOCATION]', help: 'show source lines' },
   { name: 'record', aliases: [], args: 'start|stop|save FILE [--force]', help: 'record this session for replay' },
