@@ -68,3 +68,11 @@ test('map dump shows an array entry that is all zero, and a .bss split into its 
   assert.equal(after.entries![0]!.vars![0]!.value, '3', 'three stages counted hops');
   s.dispose();
 });
+
+test('completion after map update MAP KEY offers programs without a colon; info p offers profile', async () => {
+  const s = await openExample('tailchain');
+  assert.deepEqual(s.completions('map update chain 0 stage_v'), ['stage_verdict', 'tailchai:stage_verdict'].filter((c) => c.startsWith('stage_v')));
+  assert.deepEqual(s.completions('info p'), ['pokes', 'profile', 'program']);
+  assert.deepEqual(s.completions('map update ch'), ['chain']);
+  s.dispose();
+});
