@@ -49,8 +49,12 @@ export interface KeyContext {
 export type KeyAction =
   | { kind: 'command'; command: string }
   | { kind: 'focus'; to: 'next' | 'prev' }
-  /** Focus the command line, optionally with the first typed character. */
-  | { kind: 'commandLine'; initial: string }
+  /**
+   * Focus the command line, optionally with the first typed character. `oneShot`: opened by
+   * typing a command in key mode (not `:`): Enter runs it and returns to the keys, as gdb's
+   * SingleKey mode does for one command.
+   */
+  | { kind: 'commandLine'; initial: string; oneShot: boolean }
   | { kind: 'scroll'; by: number }
   | { kind: 'scrollTo'; to: 'top' | 'bottom' | 'current' }
   | { kind: 'help' }
@@ -124,9 +128,9 @@ export function keymap(k: KeyPress, ctx: KeyContext): KeyAction {
   const cmd = COMMAND_KEYS[input];
   if (cmd !== undefined) return { kind: 'command', command: cmd };
   // ':' opens the command line; in a chunk (':brea') the rest is already typed into it.
-  if (input.startsWith(':')) return { kind: 'commandLine', initial: input.slice(1) };
+  if (input.startsWith(':')) return { kind: 'commandLine', initial: input.slice(1), oneShot: false };
   // Any other printable text starts a command (pasted text included).
-  if (input.length > 0 && !/[\x00-\x1f\x7f]/.test(input)) return { kind: 'commandLine', initial: input };
+  if (input.length > 0 && !/[\x00-\x1f\x7f]/.test(input)) return { kind: 'commandLine', initial: input, oneShot: true };
   return { kind: 'none' };
 }
 
