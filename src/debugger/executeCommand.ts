@@ -126,6 +126,13 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
     }
     case 'setup':
       return setupStep(s, cmd.step);
+    case 'delete':
+      // gdb: `delete` without numbers asks first (batch mode: yes).
+      if (cmd.ids.length === 0 && (s.bps.ids().length > 0) && s.confirm && !(await s.confirm('Delete all breakpoints? (y or n)'))) {
+        s.print('Not confirmed.');
+        return null;
+      }
+      return executeInspect(s, cmd);
     default:
       return executeInspect(s, cmd);
   }

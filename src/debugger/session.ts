@@ -59,6 +59,12 @@ export class Session {
   get catchPoke(): boolean {
     return this.bps.catching('poke') !== undefined;
   }
+  /**
+   * Asks the user a yes/no question (gdb's query) and resolves with the answer; the TUI
+   * sets it. null (batch mode): no one to ask — gdb -batch answers yes, and a command whose
+   * answer must not be assumed refuses instead.
+   */
+  confirm: ((question: string) => Promise<boolean>) | null = null;
   /** Poke transitions recorded since the last View (and the last one per descriptor). */
   pokeEvents: PokeEvent[] = [];
   readonly lastTransition = new Map<string, PokeTransition>();
@@ -116,6 +122,10 @@ export class Session {
 
   completions(prefix: string): string[] {
     return completionsFor(this.target, prefix);
+  }
+
+  setConfirm(ask: ((question: string) => Promise<boolean>) | null): void {
+    this.confirm = ask;
   }
 
   /** Runs one command line: the only way anything changes. */

@@ -122,6 +122,19 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
     setLocal((l) => [...l, { seq: after + (l.filter((x) => Math.floor(x.seq) === after).length + 1) / 1000, kind, text }].slice(-200));
   }, [port]);
 
+  // The engine's yes/no questions (gdb's query): shown on the command line and in the
+  // output; y answers yes, n, Esc or Ctrl-C no, other keys wait.
+  const query = useRef<{ question: string; answer: (yes: boolean) => void } | null>(null);
+  const [queryText, setQueryText] = useState<string | null>(null);
+  useEffect(() => {
+    port.setConfirm?.((question) => new Promise<boolean>((resolve) => {
+      note('info', question);
+      setQueryText(question);
+      query.current = { question, answer: (yes) => { query.current = null; setQueryText(null); note('info', yes ? 'y' : 'n'); resolve(yes); } };
+    }));
+    return () => port.setConfirm?.(null);
+  }, [port, note]);
+
   // Keys that arrive while a command runs are typed ahead, as gdb's readline keeps them:
   // they run in order once it finishes (Ctrl-C drops them). A few at most.
   const typedAhead = useRef<string[]>([]);
@@ -244,6 +257,12 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   });
 
   function onKey(input: string, k: KeyPress): void {
+    const q = query.current;
+    if (q) {
+      if (input === 'y' || input === 'Y') q.answer(true);
+      else if (input === 'n' || input === 'N' || k.escape || (k.ctrl && input === 'c')) q.answer(false);
+      return;
+    }
     if (k.ctrl && input === 'c') return interrupt();
     const u = store.current!.ui;
     if (u.help) return dispatchUi({ kind: 'help', show: false });
@@ -315,7 +334,7 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
       rows.push(...besides(row.panes.map((p) => ({ lines: paneLines(p.id, p.width, row.height), width: p.width })), row.height));
     }
   }
-  rows.push(...commandLineLines({ state: cl, focused: ui.focus === 'command', width: size.width, busy }, theme));
+  rows.push(...commandLineLines({ state: cl, focused: ui.focus === 'command', width: size.width, busy, query: queryText }, theme));
   return <Screen rows={rows.slice(0, size.height)} width={size.width} height={size.height} />;
 }
 
