@@ -174,13 +174,21 @@ export class Session {
    */
   yieldFn(label = 'continue'): () => Promise<void> {
     if (!this.opts.yieldBetweenChunks) return async () => undefined;
-    let shown = false;
+    // The status bar shows the run live: instructions so far (the recording's count, else
+    // whole chunks) and the time since it began. Interactive front ends only (batch has no
+    // progress Views), so the wall clock never reaches a transcript.
+    const began = Date.now();
+    const count0 = this.historySource?.()?.count ?? null;
+    let chunks = 0;
     return async () => {
-      if (!shown) {
-        shown = true;
-        this.current = { ...this.current, seq: ++this.seq, runState: 'running', progress: { label, done: 0, total: null, interruptible: true } };
-        for (const f of this.subs) f();
-      }
+      chunks++;
+      const h = this.historySource?.() ?? null;
+      const done = h && count0 !== null ? h.count - count0 : chunks * this.rc.chunk;
+      this.current = {
+        ...this.current, seq: ++this.seq, runState: 'running', history: h ?? this.current.history,
+        progress: { label, done, total: null, interruptible: true, elapsedMs: Date.now() - began },
+      };
+      for (const f of this.subs) f();
       await yieldNow();
     };
   }

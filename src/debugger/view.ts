@@ -459,6 +459,8 @@ export interface Progress {
   total: number | null;
   /** Interrupt (Ctrl-C) will stop it. */
   interruptible: boolean;
+  /** A run: `done` counts machine instructions executed so far, and this the time since it began. */
+  elapsedMs?: number;
 }
 
 /**
