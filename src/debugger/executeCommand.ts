@@ -7,6 +7,8 @@ import type { SetupStep } from './target/setup.ts';
 import { errors } from './errors.ts';
 import { describeHere, describeTailCall } from './describe.ts';
 import { executeInspect } from './inspectCommands.ts';
+import { plural } from './plural.ts';
+import { lineRows, sameLine } from './lineTable.ts';
 import { resolveLocation } from './resolveLocation.ts';
 import type { Halt } from './runControl.ts';
 import type { Session } from './session.ts';
@@ -109,7 +111,7 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       };
       if (cmd.action === 'list') {
         const armed = model.armedTimers();
-        s.print(`virtual clock ${model.clock} ns; ${armed.length} armed timer(s)`);
+        s.print(`virtual clock ${model.clock} ns; ${plural(armed.length, 'armed timer')}`);
         for (const t of armed)
           s.print(`  timer 0x${t.addr.toString(16)}: expires at ${t.expires} ns (in ${t.expires! - model.clock} ns), callback ${name(t.callback)}`);
         return null;
@@ -118,12 +120,19 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       const before = model.timers.fired.length;
       const n = model.fireArmedTimers();
       for (const f of model.timers.fired.slice(before)) s.print(`  timer 0x${f.addr.toString(16)} fired at ${f.at} ns, callback returned ${f.ret}`);
-      s.print(`${n} timer callback(s) ran; virtual clock now ${model.clock} ns`);
+      s.print(`${plural(n, 'timer callback')} ran; virtual clock now ${model.clock} ns`);
       s.rebuildView();
       return null;
     }
     case 'setup':
       return setupStep(s, cmd.step);
+    case 'delete':
+      // gdb: `delete` without numbers asks first (batch mode: yes).
+      if (cmd.ids.length === 0 && (s.bps.ids().length > 0) && s.confirm && !(await s.confirm('Delete all breakpoints? (y or n)'))) {
+        s.print('Not confirmed.');
+        return null;
+      }
+      return executeInspect(s, cmd);
     default:
       return executeInspect(s, cmd);
   }
@@ -193,16 +202,29 @@ async function nexti(s: Session): Promise<Halt> {
   return s.rc.runUntil((p) => p === ra && m.readReg(a.spReg) >= sp0, ra, s.yieldFn('nexti'));
 }
 
-/** One BPF instruction (step: into calls and through tail calls; next: over calls). */
+/**
+ * One source line, as gdb's step/next: stop at the start of a line-info row whose line
+ * differs from the starting one, or at a row start in another frame (a call entered, a
+ * tail call landed, a return). step enters bpf2bpf calls and follows tail calls; next runs
+ * calls to their return. Code without line info steps one BPF instruction.
+ */
 function stepLine(s: Session, over: boolean): Halt {
   const t = s.target;
   const m = t.machine;
   const fpReg = s.arch.fpReg;
   const fp0 = m.readReg(fpReg);
+  const here = t.index.lookup(m.pc);
+  const from = here && here.insn !== null ? lineRows(here.program.image)[here.insn] ?? null : null;
   return s.rc.stepUntil((pc) => {
     const p = t.index.lookup(pc);
     if (!p || !p.atInsnStart || p.insn === null) return false;
-    return !over || m.readReg(fpReg) >= fp0;
+    const fp = m.readReg(fpReg);
+    if (over && fp < fp0) return false;
+    if (!from) return true;
+    const row = lineRows(p.program.image)[p.insn] ?? null;
+    if (!row) return true;
+    if (!row.start) return false;
+    return !sameLine(row, from) || p.program !== here!.program || p.funcIdx !== here!.funcIdx || fp !== fp0;
   }, over ? { fp0 } : null);
 }
 

@@ -1,6 +1,10 @@
 // Text forms of `info ...`, `backtrace`, `frame`, `disassemble` and `list`, built from the
 // current View (nothing changed since it was made: these commands only look).
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { err, ok, type Result } from '../common/diag.ts';
 import { disasm, formatInsn } from '../machine/capstone.ts';
+import { lineRows, sameLine } from './lineTable.ts';
 import type { ExamineFormat } from './commands/types.ts';
 import { symbolize } from './pokesView.ts';
 import type { TrampolineInfo } from './target/objects.ts';
@@ -164,7 +168,9 @@ export function mapText(s: Session, name: string): string {
   if (!m) return '';
   const head = `${m.name}: ${m.type} key ${m.keySize} value ${m.valueSize} max_entries ${m.maxEntries}`;
   if (m.progSlots) return head + '\n' + m.progSlots.map((p) => `    [${p.key}] ${p.program ?? '(empty)'}`).join('\n');
-  const ents = (m.entries ?? []).map((e) => `    [${e.keyNum ?? e.key}] ${e.valueNum ?? e.value}`);
+  const ents = (m.entries ?? []).flatMap((e) => e.vars
+    ? e.vars.map((v) => `    ${pad(v.type, 6)} ${v.name} = ${v.value}`)
+    : [`    [${e.keyNum ?? e.key}] ${e.valueNum ?? e.value}`]);
   return [head, ...ents, ...(m.truncated ? [`    ... ${m.totalEntries - (m.entries?.length ?? 0)} more`] : [])].join('\n');
 }
 
@@ -200,16 +206,37 @@ export function disassembly(s: Session, p: LoadedProgram, fi: number, mode: stri
   return w.lines.map((l) => lineText(l, mode)).filter((x): x is string => x !== null).join('\n');
 }
 
-export function sourceLines(s: Session, file: string, line: number): string | null {
-  const src = s.target.objects.objects.map((o) => [...o.loaded.object.sources].find(([f]) => f === file || f.endsWith('/' + file))?.[1]).find(Boolean);
-  if (!src) return null;
+/**
+ * `list`: a contiguous block of lines (gdb: ten around LINE, or FIRST..LAST). The text is
+ * the source file's when it can be read (at its compile path, or beside the object), else
+ * BTF's line info, which holds only the lines with code (the others are left blank).
+ */
+export function sourceLines(s: Session, file: string, line: number, last?: number): string | null {
+  const hit = s.target.objects.objects.map((o) => ({ o, e: [...o.loaded.object.sources].find(([f]) => f === file || f.endsWith('/' + file)) })).find((x) => x.e);
+  if (!hit) return null;
+  const [path, btf] = hit.e!;
+  const disk = readSource([path, join(dirname(hit.o.loaded.object.path), basename(path))]);
+  const text = (l: number): string | undefined => (disk ? disk[l - 1] : btf.get(l) ?? (l <= Math.max(...btf.keys()) ? '' : undefined));
   const cur = s.view().source?.current ?? null;
   const out: string[] = [];
-  for (let l = Math.max(1, line - 5); l <= line + 5; l++) {
-    const t = src.get(l);
-    if (t !== undefined) out.push(`${l === cur ? '=>' : '  '} ${pad(String(l), 5)}${t}`);
+  const [lo, hi] = last !== undefined ? [line, last] : [Math.max(1, line - 5), Math.max(1, line - 5) + 9];
+  for (let l = lo; l <= hi; l++) {
+    const t = text(l);
+    if (t === undefined) break;
+    out.push(`${l === cur ? '=>' : '  '} ${pad(String(l), 5)}${t}`);
   }
   return out.length ? out.join('\n') : null;
+}
+
+function readSource(paths: string[]): string[] | null {
+  for (const p of paths) {
+    try {
+      return readFileSync(p, 'utf8').split('\n');
+    } catch {
+      // not there: try the next place
+    }
+  }
+  return null;
 }
 
 /** A trampoline's native code, calls named (`call fentry+0x0`, `call bpf_trampoline_...`), the PC marked. */
@@ -225,4 +252,59 @@ export function trampolineDisassembly(s: Session, tr: TrampolineInfo): string {
     lines.push(`${i.addr === pc ? '=>' : '  '} 0x${i.addr.toString(16)} <+${Number(i.addr - tr.addr)}>: ${text}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * `info registers rip rbx $r1 pc`: the named registers only, as gdb prints them (name,
+ * hex, natural value). BPF names (r0..r10 / $r0) read through the JIT's register map.
+ */
+export function someRegisters(s: Session, names: string[]): Result<string> {
+  const env = s.exprEnv();
+  const out: string[] = [];
+  for (const raw of names) {
+    const name = raw.replace(/^\$/, '').toLowerCase();
+    const v = env.reg(name);
+    if (v === undefined) return err('debug.no-register', `Invalid register \`${raw}'`);
+    const natural = name === 'pc' || name === 'rip' || name === 'sp' || name === 'rsp' || name === 'fp' || name === 'rbp'
+      ? symbolOr(s, v) : BigInt.asIntN(64, v).toString();
+    out.push(`${pad(name, 15)}0x${v.toString(16).padEnd(18)} ${natural}`);
+  }
+  return ok(out.join('\n'));
+}
+
+function symbolOr(s: Session, v: bigint): string {
+  return s.target.index.lookup(v) ? `0x${v.toString(16)} <${symbolize(s.target, v)}>` : `0x${v.toString(16)}`;
+}
+
+/** gdb's `info line`: `Line 53 of "tailchain.c" starts at address 0x… <entry+32> and ends at 0x… <entry+47>.` */
+export function lineInfo(s: Session, p: LoadedProgram, insn: number): string {
+  const rows = lineRows(p.image);
+  const row = rows[insn];
+  if (!row) return `No line number information available for ${s.target.objects.displayName(p)}:${insn}.`;
+  let a = insn;
+  while (a > 0 && rows[a] && !rows[a]!.start && sameLine(rows[a - 1] ?? null, row)) a--;
+  let b = insn + 1;
+  while (b < rows.length && rows[b] && !rows[b]!.start) b++;
+  const lo = s.target.index.addressOf(p, a);
+  const hi = b < rows.length ? s.target.index.addressOf(p, b) : null;
+  const file = row.file.split('/').pop();
+  if (lo === null) return `Line ${row.line} of "${file}" has no code.`;
+  const end = hi !== null ? ` and ends at ${symbolOr(s, hi)}` : '';
+  return `Line ${row.line} of "${file}" starts at address ${symbolOr(s, lo)}${end}.`;
+}
+
+/** gdb's `info source`: the current source file, where it is, and what is known about it. */
+export function sourceInfo(s: Session): string {
+  const src = s.view().source;
+  if (!src) return 'No current source file.';
+  const obj = s.target.objects.objects.find((o) => o.loaded.object.sources.has(src.file));
+  const lines = obj?.loaded.object.sources.get(src.file);
+  return [
+    `Current source file is ${src.file.split('/').pop()}`,
+    `Located in ${src.file}`,
+    ...(lines ? [`Contains ${Math.max(...lines.keys())} lines (${lines.size} with code, text from BTF line info).`] : []),
+    'Source language is c.',
+    `Producer is clang (object ${obj?.loaded.object.path ?? s.target.loaded.object.path}).`,
+    'Compiled with BTF debugging format.',
+  ].join('\n');
 }

@@ -9,7 +9,9 @@ import { errors } from './errors.ts';
 import { evalExpr } from './expr/evalExpr.ts';
 import { describeHere } from './describe.ts';
 import * as text from './infoText.ts';
+import { parseLocation } from './commands/parseLocation.ts';
 import { resolveLocation } from './resolveLocation.ts';
+import type { LoadedProgram } from './target/loadedProgram.ts';
 import type { Session } from './session.ts';
 import { hex64 } from './view.ts';
 
@@ -46,7 +48,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       s.print(cmd.cond ? `Breakpoint ${b.id} now stops only if ${cmd.condText}` : `Breakpoint ${b.id} is now unconditional`);
       return null;
     }
-    case 'info': return info(s, cmd.topic);
+    case 'info': return info(s, cmd.topic, cmd.arg);
     case 'backtrace': {
       if (s.runState !== 'stopped') return errors.notRunning();
       s.print(text.backtrace(s, cmd.limit));
@@ -58,6 +60,9 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       if (s.runState !== 'stopped') return errors.notRunning();
       const n = s.frames().length;
       const want = cmd.kind === 'frame' ? (cmd.index ?? s.selectedFrame) : s.selectedFrame + (cmd.kind === 'up' ? cmd.count : -cmd.count);
+      // gdb's words at either end of the stack.
+      if (cmd.kind === 'down' && want < 0) return errors.bottomFrame();
+      if (cmd.kind === 'up' && want >= n) return errors.topFrame();
       if (want < 0 || want >= n) return errors.noFrameN(want);
       s.selectedFrame = want;
       s.print(text.frameLine(s, want));
@@ -135,7 +140,11 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       let file: string | null = null;
       let line: number | null = null;
       if (cmd.loc) {
-        if (cmd.loc.kind === 'line' && cmd.loc.file !== null) { file = cmd.loc.file; line = cmd.loc.line; }
+        if (cmd.loc.kind === 'line' && (cmd.loc.file !== null || cmd.last !== undefined)) {
+          file = cmd.loc.file ?? s.view().source?.file ?? null;
+          line = cmd.loc.line;
+          if (file === null) return errors.noSource();
+        }
         else {
           const r = resolveLocation(s, cmd.loc);
           if (!r.ok) return r.error;
@@ -150,7 +159,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
         file = src.file;
         line = src.current ?? src.lines[0]?.line ?? 1;
       }
-      const lines = text.sourceLines(s, file, line);
+      const lines = cmd.last !== undefined ? text.sourceLines(s, file, line, cmd.last) : text.sourceLines(s, file, line);
       if (!lines) return errors.noSource();
       s.print(lines);
       return null;
@@ -170,20 +179,42 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
   }
 }
 
-function info(s: Session, topic: string): Diag | null {
-  const needRun = ['registers', 'all-registers', 'frame', 'line'];
+function info(s: Session, topic: string, arg: string | null): Diag | null {
+  const needRun = ['registers', 'all-registers', 'frame'];
   if (needRun.includes(topic) && s.runState !== 'stopped') return errors.notRunning();
   switch (topic) {
     case 'registers':
-    case 'all-registers': s.print(text.registers(s)); return null;
+    case 'all-registers': {
+      if (!arg) { s.print(text.registers(s)); return null; }
+      const r = text.someRegisters(s, arg.split(/\s+/).filter(Boolean));
+      if (!r.ok) return r.error;
+      s.print(r.value);
+      return null;
+    }
     case 'breakpoints': s.print(text.breakpoints(s)); return null;
     case 'frame': s.print(text.frameSlotsText(s)); return null;
     case 'pokes': s.print(text.pokes(s)); return null;
     case 'maps': s.print(s.view().maps.map((m) => text.mapText(s, m.name)).join('\n')); return null;
     case 'links': s.print(text.links(s)); return null;
     case 'objects': s.print(text.objects(s)); return null;
-    case 'line':
-    case 'source': s.print(describeHere(s)); return null;
+    case 'line': {
+      let at: { program: LoadedProgram; insn: number } | null = null;
+      if (arg) {
+        const loc = parseLocation(arg);
+        if (!loc.ok) return loc.error;
+        const r = resolveLocation(s, loc.value);
+        if (!r.ok) return r.error;
+        if (r.value.insn !== null) at = { program: r.value.program, insn: r.value.insn };
+      } else {
+        if (s.runState !== 'stopped') return errors.notRunning();
+        const pos = t(s).index.lookup(t(s).machine.pc);
+        if (pos && pos.insn !== null) at = { program: pos.program, insn: pos.insn };
+      }
+      if (!at) return errors.noSource();
+      s.print(text.lineInfo(s, at.program, at.insn));
+      return null;
+    }
+    case 'source': s.print(text.sourceInfo(s)); return null;
     case 'tailcalls': s.print(text.tailcalls(s)); return null;
     case 'program': s.print(text.programs(s)); return null;
     case 'jit':
@@ -191,6 +222,8 @@ function info(s: Session, topic: string): Diag | null {
   }
   return null;
 }
+
+const t = (s: Session): Session['target'] => s.target;
 
 function parseNum(t: string): bigint | null {
   return /^(0x[0-9a-fA-F]+|-?\d+)$/.test(t) ? BigInt(t) : null;

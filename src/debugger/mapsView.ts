@@ -1,5 +1,5 @@
-// View.maps: every map of the object; prog_arrays as slots, arrays as their non-zero
-// entries, hashes as their entries (bounded).
+// View.maps: every map of the object; prog_arrays as slots, arrays as every entry (zero
+// ones too), global data maps split into their variables, hashes as their entries (bounded).
 import { MapType } from '../object/types.ts';
 import { ProgArrayMap, ArrayMap, type LoadedProgram as KProgram, type BpfMap } from '../kernel/index.ts';
 import type { MapEntry, MapView } from './view.ts';
@@ -10,6 +10,8 @@ export interface MapNames {
   map(m: BpfMap): string;
   object(m: BpfMap): string | undefined;
   prog(p: KProgram): string;
+  /** The variables a global data map holds (offset and size in its value). */
+  vars?(m: BpfMap): readonly { name: string; offset: number; size: number }[];
 }
 
 const plain: MapNames = { map: (m) => m.name, object: () => undefined, prog: (p) => p.name };
@@ -44,13 +46,18 @@ export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly 
     for (const k of m.keys()) {
       const v = m.lookupValue(k);
       if (!v) continue;
-      if (m instanceof ArrayMap && v.every((x) => x === 0)) continue;
       total++;
       if (entries.length >= MAX_ENTRIES_SHOWN) continue;
       const key = hexBytes(k);
       const value = hexBytes(v);
       const was = before?.entries?.find((e) => e.key === key);
-      entries.push({ key, value, keyNum: leNum(k), valueNum: leNum(v), changed: before !== undefined && was?.value !== value });
+      const vs = m instanceof ArrayMap ? names.vars?.(m) ?? [] : [];
+      const vars = vs.map((g) => {
+        const b = v.subarray(g.offset, g.offset + g.size);
+        const n = leNum(b);
+        return { name: g.name, type: n !== null ? `u${g.size * 8}` : `u8[${g.size}]`, value: n ?? hexBytes(b) };
+      });
+      entries.push({ key, value, keyNum: leNum(k), valueNum: vars.length ? null : leNum(v), changed: before !== undefined && was?.value !== value, ...(vars.length ? { vars } : {}) });
     }
     out.push({ ...base, progSlots: null, entries, totalEntries: total, truncated: total > entries.length });
   }

@@ -12,6 +12,8 @@ export interface ResolvedLocation {
   program: LoadedProgram;
   insn: number | null;
   spec: string;
+  /** A `FILE:LINE` without code moved to this line (the next one with code). */
+  line?: number;
 }
 
 const fail = <T>(d: { code: string; message: string }): Result<T> => err(d.code, d.message);
@@ -58,6 +60,21 @@ export function resolveLocation(s: Session, loc: LocationSpec): Result<ResolvedL
           return ok({ addr, program: p, insn: i, spec: `${loc.file ?? src.file}:${loc.line}` });
         }
       }
+      // A line without code (a comment, a blank, a macro's line): the next line with code,
+      // in the same file, as gdb moves a breakpoint there.
+      let best: ResolvedLocation | null = null;
+      const file = loc.file ?? s.view().source?.file ?? null;
+      for (const p of order) {
+        for (let i = 0; i < p.image.insns.length; i++) {
+          const src = p.image.sourceOf(i as never);
+          if (!src || src.line <= loc.line || (best && src.line >= (best.line ?? 0))) continue;
+          if (file !== null && !(src.file === file || src.file.endsWith('/' + file))) continue;
+          const addr = t.index.addressOf(p, i);
+          if (addr === null || t.index.lookup(addr)?.insn !== i) continue;
+          best = { addr, program: p, insn: i, spec: `${loc.file ?? src.file}:${src.line}`, line: src.line };
+        }
+      }
+      if (best) return ok(best);
       return fail(errors.noSuchLine(loc.file ?? '(current file)', loc.line));
     }
     case 'addr': {

@@ -35,6 +35,8 @@ export class RunControl {
     return this.bps.catching('tailcall') !== undefined;
   }
   interruptRequested = false;
+  /** Machine instructions in one run chunk (between two chances to interrupt). */
+  readonly chunk = CHUNK;
   /** Tail calls completed since the last call to takeEvents(). */
   private events: TailCallEvent[] = [];
   private installed = new Map<bigint, number>();

@@ -59,6 +59,12 @@ export class Session {
   get catchPoke(): boolean {
     return this.bps.catching('poke') !== undefined;
   }
+  /**
+   * Asks the user a yes/no question (gdb's query) and resolves with the answer; the TUI
+   * sets it. null (batch mode): no one to ask — gdb -batch answers yes, and a command whose
+   * answer must not be assumed refuses instead.
+   */
+  confirm: ((question: string) => Promise<boolean>) | null = null;
   /** Poke transitions recorded since the last View (and the last one per descriptor). */
   pokeEvents: PokeEvent[] = [];
   readonly lastTransition = new Map<string, PokeTransition>();
@@ -118,6 +124,10 @@ export class Session {
     return completionsFor(this.target, prefix);
   }
 
+  setConfirm(ask: ((question: string) => Promise<boolean>) | null): void {
+    this.confirm = ask;
+  }
+
   /** Runs one command line: the only way anything changes. */
   async execute(text: string): Promise<CommandResult> {
     this.out.collect();
@@ -164,13 +174,21 @@ export class Session {
    */
   yieldFn(label = 'continue'): () => Promise<void> {
     if (!this.opts.yieldBetweenChunks) return async () => undefined;
-    let shown = false;
+    // The status bar shows the run live: instructions so far (the recording's count, else
+    // whole chunks) and the time since it began. Interactive front ends only (batch has no
+    // progress Views), so the wall clock never reaches a transcript.
+    const began = Date.now();
+    const count0 = this.historySource?.()?.count ?? null;
+    let chunks = 0;
     return async () => {
-      if (!shown) {
-        shown = true;
-        this.current = { ...this.current, seq: ++this.seq, runState: 'running', progress: { label, done: 0, total: null, interruptible: true } };
-        for (const f of this.subs) f();
-      }
+      chunks++;
+      const h = this.historySource?.() ?? null;
+      const done = h && count0 !== null ? h.count - count0 : chunks * this.rc.chunk;
+      this.current = {
+        ...this.current, seq: ++this.seq, runState: 'running', history: h ?? this.current.history,
+        progress: { label, done, total: null, interruptible: true, elapsedMs: Date.now() - began },
+      };
+      for (const f of this.subs) f();
       await yieldNow();
     };
   }
@@ -243,10 +261,14 @@ export class Session {
         if (name === 'sp') return m.readReg(a.spReg);
         if (name === 'fp') return m.readReg(a.fpReg);
         if (a.name === 'x86_64' && (name === 'rflags' || name === 'eflags')) return m.readReg('eflags');
-        if (name === 'tcc') {
+        if (name === 'tcc' || name === 'tcc_left') {
+          // One meaning on every arch: $tcc = tail calls used so far (x86's counter counts
+          // up, RISC-V's a6 counts down from 33), $tcc_left = how many more may run.
           const pos = t.index.lookup(m.pc);
           const v = pos ? a.readTccHere(t, pos, this.regs(), this.rc.mem) : null;
-          return v === null ? undefined : BigInt.asUintN(64, BigInt(v));
+          if (v === null) return undefined;
+          const c = a.counterView({ value: v, where: { kind: 'rax' }, describe: '' }, false);
+          return BigInt.asUintN(64, BigInt(name === 'tcc' ? c.used : c.limit - c.used));
         }
         if (a.nativeRegs.includes(name) || (a.name === 'riscv64' && /^(x([0-9]|[12][0-9]|3[01])|fp)$/.test(name))) return m.readReg(name);
         return undefined;
@@ -352,6 +374,7 @@ export class Session {
         map: (m) => t.objects.mapDisplayName(m),
         object: (m) => t.objects.ownerOf(m)?.name,
         prog: (p) => { const d = t.objects.dbgOf(p); return d ? t.objects.displayName(d) : p.name; },
+        vars: (m) => t.objects.ownerOf(m)?.loaded.object.globals.filter((g) => g.mapIndex === m.def.index).sort((a, b) => a.offset - b.offset) ?? [],
       }),
       objects: buildObjects(t),
       links: buildLinks(t),

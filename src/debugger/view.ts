@@ -313,6 +313,11 @@ export interface MapEntry {
   keyNum: string | null;
   valueNum: string | null;
   changed: boolean;
+  /**
+   * A global data map's value (.bss, .data, .rodata) split into its variables: name, C
+   * type (by size: u8/u16/u32/u64, else bytes), value. Absent for other maps.
+   */
+  vars?: { name: string; type: string; value: string }[];
 }
 
 export interface MapView {
@@ -454,6 +459,8 @@ export interface Progress {
   total: number | null;
   /** Interrupt (Ctrl-C) will stop it. */
   interruptible: boolean;
+  /** A run: `done` counts machine instructions executed so far, and this the time since it began. */
+  elapsedMs?: number;
 }
 
 /**

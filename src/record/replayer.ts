@@ -93,11 +93,14 @@ export class Replay {
       if (stopAt && ('command' in stopAt ? stopAt.command === k : this.tts.count === stopAt.instruction)) return paused(k);
       let r;
       try {
+        this.tts.replaying = true;
         r = await this.tts.execute(c.text);
       } catch (e) {
         const d = (e as { diag?: Diag }).diag;
         if (d) return err(d.code, d.message, d.place);
         throw e;
+      } finally {
+        this.tts.replaying = false;
       }
       // A command that itself found the divergence (an object read) names it better than the hash it left.
       if (r.error && r.error.code === 'record.diverged') this.divergence = r.error;

@@ -10,7 +10,9 @@
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import type { TracingMachine } from './tracingMachine.ts';
-import { recordArch } from './archState.ts';
+import { recordArch, type RecordArch } from './archState.ts';
+import { lineRows, sameLine, type LineRow } from '../debugger/lineTable.ts';
+import type { AddressIndex } from '../debugger/target/addressIndex.ts';
 
 export type ReverseWhat = 'stepi' | 'step' | 'next' | 'continue' | 'finish';
 
@@ -73,13 +75,33 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
         break;
       case 'step':
       case 'next': {
-        // -next: not inside deeper calls (a deeper frame has a smaller frame identity).
+        // By source line (gdb): the last instruction of the previous line, then back to
+        // where that line began (its first BPF instruction, deeper calls and helpers
+        // inside it skipped). -next: not inside deeper calls (a smaller frame identity).
         t.goto(at);
         const fp0 = arch.frame(t.real, idx.lookup(t.real.pc));
-        found = findLast(t, 0, at, () => {
-          const pos = idx.lookup(t.real.pc);
-          return !!pos && pos.atInsnStart && pos.insn !== null && (what === 'step' || arch.frame(t.real, pos) >= fp0);
+        const here = lineHere(t, idx, arch);
+        const last = findLast(t, 0, at, () => {
+          const h = lineHere(t, idx, arch);
+          if (!h || (what === 'next' && h.fp < fp0)) return false;
+          return !here || !here.row || !h.row || !sameLine(h.row, here.row) || h.key !== here.key;
         }, null);
+        if (last === null || !here?.row) { found = last; break; }
+        t.goto(last);
+        const prev = lineHere(t, idx, arch)!;
+        if (!prev.row) { found = last; break; }
+        const before = findLast(t, 0, last, () => {
+          const h = lineHere(t, idx, arch);
+          if (!h || h.fp < prev.fp) return false;
+          return !h.row || !sameLine(h.row, prev.row) || h.key !== prev.key;
+        }, null);
+        let first: number | null = null;
+        t.walk(before === null ? 0 : before + 1, last + 1, (n) => {
+          if (first !== null) return;
+          const h = lineHere(t, idx, arch);
+          if (h && h.key === prev.key && h.fp === prev.fp && sameLine(h.row, prev.row)) first = n;
+        });
+        found = first ?? last;
         break;
       }
       case 'finish': {
@@ -136,4 +158,11 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
   }
   t.goto(at);
   return { kind: 'moved', to: at, reason, ...(bp !== undefined ? { bp } : {}) };
+}
+
+/** Where the CPU is at a BPF instruction's start: its line row, function and frame (else null). */
+function lineHere(t: TracingMachine, idx: AddressIndex, arch: RecordArch): { row: LineRow | null; key: string; fp: bigint } | null {
+  const pos = idx.lookup(t.real.pc);
+  if (!pos || !pos.atInsnStart || pos.insn === null) return null;
+  return { row: lineRows(pos.program.image)[pos.insn] ?? null, key: `${pos.program.progStruct}/${pos.funcIdx}`, fp: arch.frame(t.real, pos) };
 }

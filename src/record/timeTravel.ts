@@ -24,6 +24,8 @@ const LOOKS = new Set<Command['kind']>([
   'info', 'backtrace', 'frame', 'up', 'down', 'examine', 'print', 'disassemble', 'list', 'help', 'mapDump',
   'break', 'delete', 'enable', 'condition', 'catch', 'interrupt', 'quit',
 ]);
+/** Commands that change the debuggee's state without executing it (they branch the history). */
+const CHANGES = new Set<Command['kind']>(['set', 'mapUpdate', 'mapDelete', 'timer', 'setup']);
 /** Commands that execute instructions (the instruction count tells what they did). */
 const RUNS = new Set<Command['kind']>(['continue', 'step', 'next', 'stepi', 'nexti', 'finish', 'until']);
 
@@ -71,6 +73,10 @@ export class TimeTravelSession {
     return this.session.completions(prefix);
   }
 
+  setConfirm(ask: ((question: string) => Promise<boolean>) | null): void {
+    this.session.confirm = ask;
+  }
+
   /** Instruction count now (machine instructions executed since launch, this timeline). */
   get count(): number {
     return this.tracer.count;
@@ -97,6 +103,8 @@ export class TimeTravelSession {
       });
     } else {
       if (parsed.ok) kind = parsed.value.kind;
+      const keep = parsed.ok && CHANGES.has(parsed.value.kind) ? await this.mayDiscardFuture(text) : null;
+      if (keep) return this.local(text, () => keep);
       r = await this.session.execute(text);
     }
     if (kind !== null && !LOOKS.has(kind)) {
@@ -107,6 +115,28 @@ export class TimeTravelSession {
     const e: CmdEvent = { t: 'cmd', n: this.commandNo++, at, text, ok: r.ok, after: this.tracer.count, hash: this.tracer.stateHash() };
     this.hooks.onCommand?.(e);
     return r;
+  }
+
+  /**
+   * Replaying a recording: its commands ran when they were recorded, discarding nothing
+   * that the recording still holds. The replayer sets this while it replays them.
+   */
+  replaying = false;
+
+  /**
+   * A change of state (map update, set, timer, load...) at an earlier point than the end
+   * of the history discards the recorded future, as gdb's `record full` does: the UI asks
+   * ("Do you want to discard the recorded future? (y or n)"), batch mode refuses. Returns
+   * the refusal, or null to go ahead.
+   */
+  private async mayDiscardFuture(text: string): Promise<Diag | null> {
+    const t = this.tracer;
+    if (this.replaying || t.count >= t.horizon) return null;
+    const ask = this.session.confirm;
+    const what = `${text.split(/\s+/)[0]} at instruction ${t.count} of ${t.horizon}`;
+    if (!ask) return unsupported(`${what}: changing state here would discard the recorded future (instructions ${t.count + 1}..${t.horizon}); go forward to the end (continue) first, or use the UI, which asks`);
+    if (await ask('Do you want to discard the recorded future? (y or n)')) return null;
+    return unsupported(`${what}: not confirmed, the recorded future is kept`);
   }
 
   /** A command answered here, with the Session's output log and View like any other. */

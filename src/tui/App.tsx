@@ -64,8 +64,18 @@ function paneWidth(l: Layout, id: PaneId): number {
   return l.width;
 }
 
-/** Commands typed ahead while one runs (a held key), at most. */
-const TYPE_AHEAD = 8;
+/**
+ * Commands typed ahead while one runs (a held key, a burst of `i`), at most: each runs, in
+ * order, as gdb's readline keeps them (Ctrl-C drops them). The bound only stops a runaway.
+ */
+const TYPE_AHEAD = 1000;
+
+/** Session output and UI notices in time order (by seq; a notice's is fractional). */
+export function withNotes(output: readonly OutputLine[], notes: readonly OutputLine[]): readonly OutputLine[] {
+  if (notes.length === 0) return output;
+  const first = output[0]?.seq ?? 0;
+  return [...output, ...notes.filter((n) => n.seq >= first)].sort((a, b) => a.seq - b.seq);
+}
 
 export function App({ port, width, height, history, onQuit }: AppProps): React.ReactElement {
   const view = useSessionView(port);
@@ -104,10 +114,26 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   // that leaves the PC where it was (break, info, map) keeps the cursor.
   useEffect(() => dispatchUi({ kind: 'followPc' }), [view.location?.nativeAddr, view.disasm?.program, view.disasm?.func, dispatchUi]);
 
-  const output = useMemo(() => (local.length ? [...view.output, ...local] : view.output), [view.output, local]);
+  const output = useMemo(() => withNotes(view.output, local), [view.output, local]);
+  // A UI notice goes where it happened: after the session output it followed (its seq sits
+  // between that line's and the next one's), not below everything that comes later.
   const note = useCallback((kind: OutputLine['kind'], text: string) => {
-    setLocal((l) => [...l, { seq: -1 - l.length, kind, text }].slice(-200));
-  }, []);
+    const after = port.view().output.at(-1)?.seq ?? 0;
+    setLocal((l) => [...l, { seq: after + (l.filter((x) => Math.floor(x.seq) === after).length + 1) / 1000, kind, text }].slice(-200));
+  }, [port]);
+
+  // The engine's yes/no questions (gdb's query): shown on the command line and in the
+  // output; y answers yes, n, Esc or Ctrl-C no, other keys wait.
+  const query = useRef<{ question: string; answer: (yes: boolean) => void } | null>(null);
+  const [queryText, setQueryText] = useState<string | null>(null);
+  useEffect(() => {
+    port.setConfirm?.((question) => new Promise<boolean>((resolve) => {
+      note('info', question);
+      setQueryText(question);
+      query.current = { question, answer: (yes) => { query.current = null; setQueryText(null); note('info', yes ? 'y' : 'n'); resolve(yes); } };
+    }));
+    return () => port.setConfirm?.(null);
+  }, [port, note]);
 
   // Keys that arrive while a command runs are typed ahead, as gdb's readline keeps them:
   // they run in order once it finishes (Ctrl-C drops them). A few at most.
@@ -158,7 +184,7 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
     const l = layoutOf(u, c);
     const w = paneWidth(l, pane);
     const rows = bodyRows(paneHeight(l, pane));
-    const len = paneLength(v, pane, w, theme, pane === 'output' ? [...v.output, ...localRef.current] : []);
+    const len = paneLength(v, pane, w, theme, pane === 'output' ? withNotes(v.output, localRef.current) : []);
     if (pane === 'code') {
       const max = Math.max(0, len - 1);
       const from = u.codeCursor ?? v.disasm?.current ?? 0;
@@ -189,6 +215,8 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
     if (k.return) {
       const line = lineToRun(c);
       dispatchCl({ kind: 'submit' });
+      // Opened by a key in a pane: back to the pane, so the next s/n/i is a key again.
+      if (store.current!.ui.fromKey) dispatchUi({ kind: 'leaveCommand' });
       if (line === null) return;
       if (/^(q|quit)$/.test(line)) return quit();
       return runUnlessBusy(line);
@@ -229,6 +257,12 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   });
 
   function onKey(input: string, k: KeyPress): void {
+    const q = query.current;
+    if (q) {
+      if (input === 'y' || input === 'Y') q.answer(true);
+      else if (input === 'n' || input === 'N' || k.escape || (k.ctrl && input === 'c')) q.answer(false);
+      return;
+    }
     if (k.ctrl && input === 'c') return interrupt();
     const u = store.current!.ui;
     if (u.help) return dispatchUi({ kind: 'help', show: false });
@@ -248,7 +282,7 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
       case 'focus':
         return dispatchUi({ kind: 'focus', to: action.to });
       case 'commandLine':
-        dispatchUi({ kind: 'focusCommand' });
+        dispatchUi({ kind: 'focusCommand', oneShot: action.oneShot });
         if (action.initial) dispatchCl({ kind: 'insert', text: action.initial });
         return;
       case 'scroll':
@@ -293,14 +327,14 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   // at 200x60, and the frame writer sends the terminal only the rows that changed.
   const rows: Line[] = [statusBarLine(view, size.width, theme)];
   if (ui.help) {
-    const help = helpOverlayLines(size.width, gridHeight, theme);
+    const help = helpOverlayLines(size.width, gridHeight, theme, view);
     for (let y = 0; y < gridHeight; y++) rows.push(help[y] ?? []);
   } else {
     for (const row of layout.rows) {
       rows.push(...besides(row.panes.map((p) => ({ lines: paneLines(p.id, p.width, row.height), width: p.width })), row.height));
     }
   }
-  rows.push(...commandLineLines({ state: cl, focused: ui.focus === 'command', width: size.width, busy }, theme));
+  rows.push(...commandLineLines({ state: cl, focused: ui.focus === 'command', width: size.width, busy, query: queryText }, theme));
   return <Screen rows={rows.slice(0, size.height)} width={size.width} height={size.height} />;
 }
 

@@ -49,8 +49,12 @@ export interface KeyContext {
 export type KeyAction =
   | { kind: 'command'; command: string }
   | { kind: 'focus'; to: 'next' | 'prev' }
-  /** Focus the command line, optionally with the first typed character. */
-  | { kind: 'commandLine'; initial: string }
+  /**
+   * Focus the command line, optionally with the first typed character. `oneShot`: opened by
+   * typing a command in key mode (not `:`): Enter runs it and returns to the keys, as gdb's
+   * SingleKey mode does for one command.
+   */
+  | { kind: 'commandLine'; initial: string; oneShot: boolean }
   | { kind: 'scroll'; by: number }
   | { kind: 'scrollTo'; to: 'top' | 'bottom' | 'current' }
   | { kind: 'help' }
@@ -81,9 +85,9 @@ const COMMAND_KEYS: Readonly<Record<string, string>> = {
 export const KEY_HELP: readonly { keys: string; does: string }[] = [
   { keys: 's', does: 'step: next source line, into calls (step)' },
   { keys: 'n', does: 'next: next source line, over calls (next)' },
-  { keys: 'i', does: 'one native instruction (stepi, si)' },
+  { keys: 'i', does: 'one machine instruction (stepi, si)' },
   { keys: 'N', does: 'one native instruction, over calls (nexti, ni)' },
-  { keys: 'c', does: 'continue to a breakpoint, tail call or exit' },
+  { keys: 'c', does: 'continue to a breakpoint, catchpoint (catch tailcall, catch poke), fault or exit' },
   { keys: 'f', does: 'finish: run until the current function returns' },
   { keys: 'r', does: 'run the program from the start' },
   { keys: 'S I P C F', does: 'backwards: reverse-step, -stepi, -next, -continue, -finish' },
@@ -124,9 +128,9 @@ export function keymap(k: KeyPress, ctx: KeyContext): KeyAction {
   const cmd = COMMAND_KEYS[input];
   if (cmd !== undefined) return { kind: 'command', command: cmd };
   // ':' opens the command line; in a chunk (':brea') the rest is already typed into it.
-  if (input.startsWith(':')) return { kind: 'commandLine', initial: input.slice(1) };
+  if (input.startsWith(':')) return { kind: 'commandLine', initial: input.slice(1), oneShot: false };
   // Any other printable text starts a command (pasted text included).
-  if (input.length > 0 && !/[\x00-\x1f\x7f]/.test(input)) return { kind: 'commandLine', initial: input };
+  if (input.length > 0 && !/[\x00-\x1f\x7f]/.test(input)) return { kind: 'commandLine', initial: input, oneShot: true };
   return { kind: 'none' };
 }
 

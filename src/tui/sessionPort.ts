@@ -24,4 +24,10 @@ export interface SessionPort {
    * up to the cursor): whole replacement words, e.g. 'prog_a:' for 'break pro'.
    */
   completions(prefix: string): string[];
+  /**
+   * Lets the engine ask the user a yes/no question (gdb's query: "Delete all breakpoints?",
+   * "Do you want to discard the recorded future?"); without it the engine does what batch
+   * mode does.
+   */
+  setConfirm?(ask: ((question: string) => Promise<boolean>) | null): void;
 }

@@ -14,11 +14,13 @@ export interface UiState {
   /** Code pane cursor (index into View.disasm.lines); null follows the PC. */
   codeCursor: number | null;
   help: boolean;
+  /** The command line was opened by typing a command in a pane (key mode): Enter returns to the pane. */
+  fromKey?: boolean;
 }
 
 export type UiAction =
   | { kind: 'focus'; to: 'next' | 'prev' }
-  | { kind: 'focusCommand' }
+  | { kind: 'focusCommand'; oneShot?: boolean }
   | { kind: 'leaveCommand' }
   | { kind: 'scroll'; pane: PaneId; by: number; max: number; from: number }
   | { kind: 'scrollTo'; pane: PaneId; to: 'top' | 'bottom' | 'current'; max: number }
@@ -34,11 +36,11 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
   switch (a.kind) {
     case 'focus': {
       const focus = nextFocus(FOCUS_ORDER, s.focus, a.to);
-      if (focus === 'command') return { ...s, focus };
+      if (focus === 'command') return { ...s, focus, fromKey: false };
       return { ...s, focus, lastPane: focus, side: SECONDARY.includes(focus) ? focus : s.side };
     }
     case 'focusCommand':
-      return s.focus === 'command' ? s : { ...s, focus: 'command', lastPane: s.focus };
+      return s.focus === 'command' ? s : { ...s, focus: 'command', lastPane: s.focus, fromKey: a.oneShot ?? false };
     case 'leaveCommand':
       return { ...s, focus: s.lastPane };
     case 'scroll':

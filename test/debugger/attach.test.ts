@@ -155,7 +155,7 @@ test('names from every object work in break, map, print and set; OBJ:NAME only w
   await exec(s, 'set var count = 7', 'set var tailcall_bpf2bpf_fentry:count = 9');
   assert.equal(outText(await exec(s, 'print count')), '$ = 7');
   assert.equal(outText(await exec(s, 'print tailcall_bpf2bpf_fentry:count')), '$ = 9');
-  assert.match(outText(await exec(s, 'map dump tailcall_bpf2bpf_fentry:tailcall.bss')), /^tailcall_bpf2bpf_fentry:tailcall\.bss: array .*\n {4}\[0\] 9$/);
+  assert.match(outText(await exec(s, 'map dump tailcall_bpf2bpf_fentry:tailcall.bss')), /^tailcall_bpf2bpf_fentry:tailcall\.bss: array .*\n {4}u32 +count = 9$/);
   assert.match(outText(await exec(s, 'break tailcall_bpf2bpf_fentry:fentry')), /^Breakpoint 1 at tailcall_bpf2bpf_fentry:fentry /);
   assert.match(await errorOf(s, 'break nosuch:fentry'), /no object 'nosuch' \(objects: tailcall_bpf2bpf2, tailcall_bpf2bpf_fentry\)/);
   s.dispose();

@@ -124,9 +124,20 @@ test('a batch script on riscv64: break, step into a tail call, info registers, b
   s.dispose();
 });
 
+test('$tcc means tail calls used and $tcc_left the ones left, the same on x86-64 and RISC-V', { skip: skipUnless('selfloop') }, async () => {
+  for (const launch of [{}, RV]) {
+    const s = await openExample('selfloop', launch);
+    const r = await exec(s, 'break loop:0 if $tcc == 5', 'run');
+    assert.equal(r.view.frames[0]!.replaced.length, 5, `${r.view.arch}: five hops done`);
+    assert.match(outText(await exec(s, 'print $tcc')), /^\$ = 5$/);
+    assert.match(outText(await exec(s, 'print $tcc_left')), /^\$ = 28$/);
+    s.dispose();
+  }
+});
+
 test('riscv64: a breakpoint conditioned on $tcc stops at the 34th attempt, which `catch tailcall` reports as count-exceeded', { skip: skipUnless('selfloop') }, async () => {
   const s = await openExample('selfloop', RV);
-  const r = await exec(s, 'break loop:11 if $tcc == 0', 'run');
+  const r = await exec(s, 'break loop:11 if $tcc == 33', 'run');
   assert.equal(r.view.registers!.tailCallCounter!.value, 0);
   assert.equal(r.view.registers!.tailCallCounter!.used, 33);
   assert.equal(r.view.frames[0]!.replaced.length, 33);

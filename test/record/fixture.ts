@@ -23,6 +23,8 @@ export async function recordScript(
   o: {
     prog?: string; arch?: 'x86_64' | 'riscv64'; profile?: string; input?: RunInput; interval?: number;
     mapUpdates?: { map: string; key: number; prog: string }[]; setup?: SetupStep[];
+    /** Answer yes to the engine's questions (a user in the UI saying y: discard the recorded future). */
+    yes?: boolean;
   } = {},
 ): Promise<Scripted> {
   const r = await openRecordingSession({
@@ -31,6 +33,7 @@ export async function recordScript(
   });
   if (!r.ok) throw new Error(`${objPath}: ${r.error.message}`);
   const outputs: string[] = [];
+  if (o.yes) r.value.tts.setConfirm(async () => true);
   for (const c of cmds) {
     const res = await r.value.tts.execute(c);
     outputs.push(`${c} -> ${res.ok ? 'ok' : res.error?.message}`);

@@ -141,7 +141,7 @@ test('load, attach and detach typed while recording replay from the recording al
     'run', load, 'attach fentry', 'break fentry', 'run',
     `attach ${obj('tailcall_bpf2bpf_fexit')}`, 'info links', 'delete', 'continue',
   ];
-  const s = await recordScript(obj('tailcall_bpf2bpf2'), script, { prog: 'entry', mapUpdates: [{ map: 'jmp_table', key: 0, prog: 'classifier_0' }], input: { data: new Uint8Array(128) }, interval: 128 });
+  const s = await recordScript(obj('tailcall_bpf2bpf2'), script, { prog: 'entry', mapUpdates: [{ map: 'jmp_table', key: 0, prog: 'classifier_0' }], input: { data: new Uint8Array(128) }, interval: 128, yes: true });
   const v = s.rec.tts.session.view();
   const rec = roundTrip(s.rec.toRecording());
   s.rec.tts.session.dispose();

@@ -99,11 +99,11 @@ test('bpfdbg OBJ --arch riscv64 --record FILE, then replay FILE --batch --json: 
   assert.match(String((lines[3]!['error'] as { message: string }).message), /outermost frame/);
 });
 
-test('--arch riscv64 --profile NAME --record FILE with an unknown profile is one line, exit 1, and writes no file', () => {
+test('--arch riscv64 --profile NAME --record FILE with an unknown profile is one line, exit 2 (a usage error), and writes no file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'rv-'));
   const rec = path.join(dir, 'rv.bpfrec');
   const r = run(['examples/tailchain.o', '--arch', 'riscv64', '--profile', 'nosuch', '--record', rec, '--batch'], 'run\n');
-  assert.equal(r.code, 1);
-  assert.equal(r.err.trim(), "bpfdbg: unknown riscv64 profile 'nosuch'");
+  assert.equal(r.code, 2);
+  assert.match(r.err.trim(), /^bpfdbg: unknown riscv64 profile 'nosuch' \([^\n]*\)$/);
   assert.ok(!existsSync(rec));
 });

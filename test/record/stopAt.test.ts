@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { commandsOf, openReplay, parseStopAt, type Recording, type StopAt } from '../../src/record/index.ts';
 import { recordScript, repoRoot, roundTrip } from './fixture.ts';
 
-const SCRIPT = ['start', 'next 8', 'stepi 40', 'reverse-stepi 5', 'continue', 'print seen', 'run', 'stepi 30'];
+const SCRIPT = ['start', 'nexti 8', 'stepi 40', 'reverse-stepi 5', 'continue', 'print seen', 'run', 'stepi 30'];
 
 async function recorded(): Promise<Recording> {
   const { rec } = await recordScript('test/record/fixtures/nondet.o', SCRIPT, { interval: 16 });

@@ -123,6 +123,41 @@ describe('App', () => {
     assert.match(app.lastFrame(), /\(bpfdbg\) info pokes/);
   });
 
+  it('returns to the keys after Enter when a command was typed in key mode; : keeps the command line', async () => {
+    const port = new FakePort(x86TailCall);
+    const app = mount(port, 100, 40);
+    await press(app, ...'print 1', KEY.enter);
+    assert.deepEqual(port.commands, ['print 1']);
+    await press(app, 'i');
+    assert.deepEqual(port.commands, ['print 1', 'stepi'], 'i is the stepi key again');
+    await press(app, ':', ...'bt', KEY.enter, ...'info maps', KEY.enter);
+    assert.deepEqual(port.commands.slice(2), ['bt', 'info maps'], 'after :, the command line stays');
+  });
+
+  it('runs every key of a burst typed while a command runs, in order', async () => {
+    const { port, release } = slowContinue();
+    const app = mount(port, 100, 40);
+    await press(app, 'c');
+    for (let k = 0; k < 20; k++) app.stdin.write('i');
+    await tick(20);
+    release();
+    await tick(100);
+    assert.deepEqual(port.commands, ['continue', ...Array(20).fill('stepi')]);
+  });
+
+  it('puts a UI notice after the output it followed, not below later output', async () => {
+    const { port, release } = slowContinue();
+    const app = mount(port, 120, 40);
+    await press(app, 'c', KEY.ctrlC);
+    release();
+    await tick(20);
+    await press(app, ...':info pokes', KEY.enter);
+    const out = app.lastFrame().split('\n').map((l) => l.trim());
+    const notice = out.findIndex((l) => l.includes('interrupt sent (continue)'));
+    const later = out.findIndex((l) => l.includes('info pokes'));
+    assert.ok(notice >= 0 && later > notice, `notice at ${notice}, later output at ${later}`);
+  });
+
   it('starts the command line with the first printable key that is not bound', async () => {
     const port = new FakePort(x86TailCall);
     const app = mount(port, 100, 40);
@@ -187,7 +222,7 @@ describe('App', () => {
     const app = mount(port, 100, 40);
     await press(app, '?');
     assert.match(app.lastFrame(), /Keys \(any key closes\)/);
-    assert.match(app.lastFrame(), /one native instruction \(stepi, si\)/);
+    assert.match(app.lastFrame(), /one machine instruction \(stepi, si\)/);
     await press(app, 's');
     assert.doesNotMatch(app.lastFrame(), /Keys \(any key closes\)/);
     assert.deepEqual(port.commands, [], 'the closing key is not a command');

@@ -11,7 +11,12 @@ describe('completion', () => {
 
   it('completes later words from program, function, map names and PROG: forms', () => {
     assert.deepEqual(viewCompletions(x86TailCall, 'break prog_').sort(), ['prog_b', 'prog_b:', 'prog_c', 'prog_c:']);
-    assert.deepEqual(viewCompletions(x86TailCall, 'map jm'), ['jmp_table']);
+    assert.deepEqual(viewCompletions(x86TailCall, 'map update jm'), ['jmp_table']);
+  });
+
+  it('offers program names without a colon for map update\'s value, and every info topic', () => {
+    assert.deepEqual(viewCompletions(x86TailCall, 'map update jmp_table 0 prog_').sort(), ['prog_b', 'prog_c']);
+    assert.deepEqual(viewCompletions(x86TailCall, 'info p').sort(), ['pokes', 'profile', 'program']);
   });
 
   it('completes info topics', () => {

@@ -50,9 +50,9 @@ describe('keymap', () => {
   });
 
   it('opens the command line on ":" empty and on other printable keys with the key typed', () => {
-    assert.deepEqual(cmd(':'), { kind: 'commandLine', initial: '' });
-    assert.deepEqual(cmd(':brea'), { kind: 'commandLine', initial: 'brea' });
-    assert.deepEqual(cmd('x'), { kind: 'commandLine', initial: 'x' });
+    assert.deepEqual(cmd(':'), { kind: 'commandLine', initial: '', oneShot: false });
+    assert.deepEqual(cmd(':brea'), { kind: 'commandLine', initial: 'brea', oneShot: false });
+    assert.deepEqual(cmd('x'), { kind: 'commandLine', initial: 'x', oneShot: true });
     assert.deepEqual(cmd('?'), { kind: 'help' });
   });
 

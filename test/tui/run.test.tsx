@@ -135,7 +135,7 @@ describe('runTui', () => {
     const help = r.stdout.screen.text();
     assert.match(help, /Keys \(any key closes\)/);
     for (const k of KEY_HELP) assert.ok(help.includes(k.keys), k.keys);
-    assert.match(help, /Commands are gdb-like/);
+    assert.match(help, /Commands are gdb's: break \S+:0, info pokes, map update /);
     r.stdin.write('x');
     await until(() => / Code \*/.test(r.stdout.screen.text()), 'the panes');
     assert.doesNotMatch(r.stdout.screen.text(), /Keys \(any key closes\)/);

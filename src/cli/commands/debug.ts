@@ -8,6 +8,7 @@ import { fail, unwrap } from '../../common/diag.ts';
 import { runBatch, scriptLines } from '../../debugger/index.ts';
 import { openDebugRecording } from '../../record/index.ts';
 import { openObject, readInput } from '../compose.ts';
+import { profileFor } from '../jitAll.ts';
 import type { CliOptions } from '../options.ts';
 
 export async function debugCommand(opts: CliOptions): Promise<number> {
@@ -21,6 +22,8 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
   // a line says what is under way until the UI takes the screen (~3 s for 160,000 insns).
   const status = !batch && process.stderr.isTTY ? (text: string): void => void process.stderr.write(`\r\x1b[K${text}`) : (): void => {};
   if (opts.script !== undefined && !existsSync(opts.script)) fail('cli.no-such-file', `${opts.script}: no such file (-x)`);
+  // A usage mistake (exit 2) before any work: an unknown --profile for the arch.
+  if (opts.profile !== undefined) profileFor(opts.arch ?? 'x86_64', opts.profile);
   const dr = await (async () => {
     try {
       status(`bpfdbg: reading ${opts.file ?? ''}…`);
@@ -66,7 +69,9 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
     } else {
       const commands = opts.script !== undefined ? scriptLines(new TextDecoder().decode(unwrap(readBoundedFile(opts.script, INPUT_LIMITS.script, 'a command script')))) : stdinLines();
       const { failed } = await runBatch(dr.port, commands, (t) => process.stdout.write(t), opts.json);
-      if (failed > 0 && opts.json) code = 0; // errors are reported per command in the output
+      // As `replay --batch` and gdb -batch: a failed command makes the exit status 1 (the
+      // output, text or JSON, says which command and why).
+      if (failed > 0) code = 1;
     }
   } finally {
     for (const s of signals) process.off(s, onBatchSignal);

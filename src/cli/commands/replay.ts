@@ -9,6 +9,7 @@ import { INPUT_LIMITS, readBoundedFile } from '../../common/boundedRead.ts';
 import { createInterface } from 'node:readline';
 import { fail, formatDiag, unwrap } from '../../common/diag.ts';
 import { batchJson, batchText, scriptLines } from '../../debugger/batch.ts';
+import { plural } from '../../debugger/plural.ts';
 import { openReplay, parseStopAt, readRecordingFile } from '../../record/index.ts';
 import type { CliOptions } from '../options.ts';
 
@@ -45,11 +46,11 @@ export async function replayCommand(opts: CliOptions): Promise<number> {
     const batch = opts.batch || opts.script !== undefined || !process.stdin.isTTY;
     if (opts.json) write(JSON.stringify(summary) + '\n');
     else if (batch)
-      write(`replayed ${r.commands} commands of ${opts.file} (${rec.meta.object.path}): ${r.instructions} instructions, ${r.checkpointsVerified} checkpoints verified, state ${r.finalHash.slice(0, 16)}${where ? `; ${where}` : ''}\n`);
+      write(`replayed ${plural(r.commands, 'command')} of ${opts.file} (${rec.meta.object.path}): ${plural(r.instructions, 'instruction')}, ${plural(r.checkpointsVerified, 'checkpoint')} verified, state ${r.finalHash.slice(0, 16)}${where ? `; ${where}` : ''}\n`);
     if (!batch) {
       tts.session.print(where
-        ? `Replayed ${opts.file} up to the stop point, ${where} (${r.checkpointsVerified} checkpoints verified). Step forwards (the recorded values still feed helpers) or reverse-stepi / reverse-continue back.`
-        : `Replayed ${opts.file}: ${r.commands} commands, ${r.instructions} instructions, ${r.checkpointsVerified} checkpoints verified. reverse-stepi / reverse-continue go back in it.`, 'info');
+        ? `Replayed ${opts.file} up to the stop point, ${where} (${plural(r.checkpointsVerified, 'checkpoint')} verified). Step forwards (the recorded values still feed helpers) or reverse-stepi / reverse-continue back.`
+        : `Replayed ${opts.file}: ${plural(r.commands, 'command')}, ${plural(r.instructions, 'instruction')}, ${plural(r.checkpointsVerified, 'checkpoint')} verified. reverse-stepi / reverse-continue go back in it.`, 'info');
       const { runTui } = await import('../../tui/run.tsx');
       await runTui(tts);
       return 0;

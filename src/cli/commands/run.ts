@@ -29,7 +29,8 @@ export async function runCommand(opts: CliOptions): Promise<number> {
         retval: res.retval, r0: hex64(res.r0), insns, tailCalls: res.tailCalls,
         duration: res.durationNs, runs: res.runs, output: res.output, globals, error: res.error ? { code: res.error.code, message: formatDiag(res.error) } : null,
       }) + '\n');
-    } else {
+    } else if (!res.error) {
+      // A failed run prints its error alone (below), never a retval line that looks like success.
       const lines = [
         `${prog.name}: retval ${res.retval} (r0 ${hex64(res.r0)}), ${insns === null ? '' : `${insns} insns, `}${res.tailCalls} tail calls, ` +
           `duration ${res.durationNs} ns${res.runs > 1 ? ` (average of ${res.runs} runs)` : ''} [${engineName}${runner.profile ? `, ${runner.profile.name}` : ''}]`,

@@ -162,6 +162,12 @@ export function parseCommand(line: string): Result<Command> {
     }
     case 'list': {
       if (arg === '') return ok({ kind: 'list', loc: null });
+      const range = /^(?:(.+):)?(\d+)\s*,\s*(\d+)$/.exec(arg);
+      if (range) {
+        const [first, last] = [Number(range[2]), Number(range[3])];
+        if (last < first) return err('cmd.bad-list', `list: ${first},${last} is not a range of lines`);
+        return ok({ kind: 'list', loc: { kind: 'line', file: range[1] ?? null, line: first }, last });
+      }
       const loc = parseLocation(arg);
       return loc.ok ? ok({ kind: 'list', loc: loc.value }) : loc;
     }

@@ -41,7 +41,8 @@ export type Command =
   | { kind: 'examine'; count: number; format: ExamineFormat; unit: 1 | 2 | 4 | 8; addr: Expr; addrText: string }
   | { kind: 'print'; expr: Expr; exprText: string; format: 'd' | 'x' | 'u' | 't' | 'o' | 'c' | null }
   | { kind: 'disassemble'; loc: LocationSpec | null; mode: 'mixed' | 'bpf' | 'native' }
-  | { kind: 'list'; loc: LocationSpec | null }
+  /** `list LOC`, or gdb's `list FIRST,LAST` (then `last` is set). */
+  | { kind: 'list'; loc: LocationSpec | null; last?: number }
   | { kind: 'help'; topic: string | null }
   | { kind: 'record'; action: 'start' | 'stop' | 'save'; file: string | null; force: boolean }
   | { kind: 'reverse'; what: 'stepi' | 'step' | 'next' | 'continue' | 'finish'; count: number }

@@ -29,6 +29,11 @@ function mapRows(m: MapView, width: number, theme: Theme): Line[] {
   }
   if (m.entries) {
     for (const e of m.entries) {
+      const style = { color: e.changed ? theme.changed : undefined, bold: e.changed, inverse: e.changed && !theme.color };
+      if (e.vars) {
+        for (const v of e.vars) out.push(line(clip(`  ${v.type} ${v.name} = ${v.value}`, width), style));
+        continue;
+      }
       const key = e.keyNum ?? e.key;
       const val = e.valueNum !== null ? `${e.valueNum}  (${e.value})` : e.value;
       out.push(line(clip(`  ${key}: ${val}`, width), { color: e.changed ? theme.changed : undefined, bold: e.changed, inverse: e.changed && !theme.color }));
