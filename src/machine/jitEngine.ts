@@ -21,6 +21,7 @@ import { layoutPlacement, linkImage } from '../jit/link.ts';
 import type { KernelModel, KernelModelOptions, LoadedObject, LoadedProgram } from '../kernel/kernelModel.ts';
 import { testRun, type Engine, type TestRunOptions, type TestRunResult } from '../kernel/testRun.ts';
 import { callHelper } from '../kernel/helpers/index.ts';
+import { callKfunc } from '../kernel/kfuncs.ts';
 import type { BpfMap } from '../kernel/maps/base.ts';
 import type { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
@@ -106,9 +107,7 @@ export abstract class JitEngine {
     this.selectCpu(model.cpu);
     const caller: BpfCaller = { callFunction: (addr, args) => this.callBpf(addr, args) };
     m.installHelperPage((id, args) => callHelper(model.helperContext(caller), id, args));
-    m.installKfuncPage((id) => {
-      throw new BpfdbgError({ code: 'machine.kfunc', message: `kfunc call (id ${id} in the kfunc page) is not modelled`, place: {} });
-    });
+    m.installKfuncPage((id) => callKfunc(model.objects, id));
     m.installThunks();
     m.installSentinel();
   }

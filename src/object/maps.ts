@@ -185,6 +185,17 @@ export function collectDataMaps(btf: Btf | undefined, elf: Elf, objName: string,
   });
 }
 
+/**
+ * The `.kconfig` map libbpf adds after the global-data maps when the object has kconfig
+ * externs (bpf_object__init_kconfig_map): a read-only ARRAY holding their values.
+ */
+export function kconfigMapDef(objName: string, index: number, value: Uint8Array): MapDef {
+  return {
+    index, name: internalMapName(objName, '.kconfig'), type: MapType.ARRAY, keySize: 4, valueSize: value.length,
+    maxEntries: 1, flags: BPF_F_RDONLY_PROG | BPF_F_MMAPABLE, kind: 'rodata', section: '.kconfig', initialValue: value,
+  };
+}
+
 /** Global variables: object symbols inside global-data sections, by (map, offset). */
 export function collectGlobals(elf: Elf, data: DataSection[], dataMaps: MapDef[]): GlobalVar[] {
   const out: GlobalVar[] = [];

@@ -1,0 +1,41 @@
+// What libbpf reads from /proc/config.gz (or /boot/config-<release>) to fill `__kconfig`
+// externs, per modelled kernel release, plus the "virtual" LINUX_* externs libbpf answers
+// itself (bpf_object__resolve_externs, v1.x). An option absent here is "not set": a
+// __weak extern reads 0, a strong one is an error naming it, as with libbpf.
+
+/** Kernel release -> CONFIG_* -> the value text as it appears in .config (`y`, `m`, `250`, `"str"`). */
+export const KCONFIG: Record<string, Record<string, string>> = {
+  // 6.18.44 x86-64 (the kernel behind ../shared/testdata/kernel-wide). CONFIG_HZ is 1000:
+  // bpf_cubic's JITed constants (HZ-scaled) match the kernel's only with it.
+  // CONFIG_X86_KERNEL_IBT is not set: its JITed programs start without endbr64.
+  '6.18.44': {
+    CONFIG_HZ: '1000',
+    CONFIG_BPF: 'y',
+    CONFIG_BPF_SYSCALL: 'y',
+    CONFIG_BPF_JIT: 'y',
+    CONFIG_BPF_JIT_ALWAYS_ON: 'y',
+    CONFIG_BPF_EVENTS: 'y',
+    CONFIG_BPF_LSM: 'y',
+    CONFIG_DEBUG_INFO_BTF: 'y',
+    CONFIG_SMP: 'y',
+    CONFIG_X86_64: 'y',
+    CONFIG_64BIT: 'y',
+    CONFIG_MITIGATION_RETPOLINE: 'y',
+  },
+};
+
+/** KERNEL_VERSION(a, b, c) as libbpf's get_kernel_version computes it (patch clamped to 255). */
+export function kernelVersionCode(release: string): number {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
+  if (!m) return 0;
+  return (Number(m[1]) << 16) + (Number(m[2]) << 8) + Math.min(Number(m[3] ?? 0), 255);
+}
+
+/**
+ * libbpf's LINUX_HAS_* feature externs: kernel_supports(FEAT_BPF_COOKIE) (5.15+) and
+ * FEAT_SYSCALL_WRAPPER (x86-64 since 4.17, arm64/riscv64 too). Both hold on every modelled kernel.
+ */
+export const LINUX_HAS: Record<string, number> = {
+  LINUX_HAS_BPF_COOKIE: 1,
+  LINUX_HAS_SYSCALL_WRAPPER: 1,
+};
