@@ -40,3 +40,16 @@ export function readBytes(p: string): Uint8Array {
   const b = readFileSync(p);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
+
+/** Upstream selftest objects and the real 6.18 kernel's JIT output for them (issue 13). */
+export const kernelWideDir = path.join(testdataDir, 'kernel-wide');
+export const haveKernelWide = existsSync(path.join(kernelWideDir, 'kernel_jited.json'));
+
+/**
+ * `skip` option for tests that need a part of ../shared/testdata: the reason when it is
+ * absent, except under CI=true, where absent test data must fail the test instead.
+ */
+export function skipUnless(have: boolean, what: string): string | false {
+  if (have || process.env.CI === 'true') return false;
+  return `${what} (../shared/testdata) is not present`;
+}
