@@ -107,7 +107,13 @@ export abstract class JitEngine {
     this.selectCpu(model.cpu);
     const caller: BpfCaller = { callFunction: (addr, args) => this.callBpf(addr, args) };
     m.installHelperPage((id, args) => callHelper(model.helperContext(caller), id, args));
-    m.installKfuncPage((id) => callKfunc(model.objects, id));
+    m.installKfuncPage((id) => {
+      try {
+        return callKfunc(model.objects, id);
+      } catch (e) {
+        throw e instanceof BpfdbgError ? new BpfdbgError({ ...e.diag, place: { ...this.callSitePlace(), ...e.diag.place } }) : e;
+      }
+    });
     m.installThunks();
     m.installSentinel();
   }
@@ -272,6 +278,21 @@ export abstract class JitEngine {
   /** BPF_PROG_TEST_RUN of `kp` on the JITed code. */
   testRun(kp: LoadedProgram, opts: Omit<TestRunOptions, 'engine'> & RunOptions = {}): TestRunResult {
     return testRun(this.model, kp, { ...opts, engine: this.engine({ budget: opts.budget, timeoutMs: opts.timeoutMs }) });
+  }
+
+  /**
+   * Inside a helper or kfunc trap: the program and BPF instruction of the call, found from
+   * the return address (x86-64: on the stack; RISC-V: ra) one byte back.
+   */
+  protected callSitePlace(): Diag['place'] {
+    const ret = this.profile.arch === 'x86_64' ? this.machine.readU64(this.machine.readReg('rsp')) : this.machine.readReg('ra');
+    const loc = this.locate(ret - 1n);
+    const place: Diag['place'] = {};
+    if (loc) {
+      place.program = loc.prog.kernel.name;
+      if (loc.insn !== null) place.insn = loc.insn as Diag['place']['insn'];
+    }
+    return place;
   }
 
   /** A stop other than a return, as a Diag placed at the program and BPF instruction. */
