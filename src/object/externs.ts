@@ -175,7 +175,7 @@ export function resolveExterns(externs: Extern[], env: ResolveEnv): Uint8Array {
       let text: string | undefined;
       if (e.name === 'LINUX_KERNEL_VERSION') text = String(kernelVersionCode(env.release));
       else if (e.name.startsWith('LINUX_HAS_')) {
-        const v = LINUX_HAS[e.name];
+        const v = LINUX_HAS[env.release]?.[e.name];
         if (v === undefined && !e.weak) {
           fail('unrecognized virtual extern (libbpf knows LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE, LINUX_HAS_SYSCALL_WRAPPER)');
           continue;

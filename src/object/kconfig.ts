@@ -33,10 +33,15 @@ export function kernelVersionCode(release: string): number {
 }
 
 /**
- * libbpf's LINUX_HAS_* feature externs: kernel_supports(FEAT_BPF_COOKIE) (5.15+) and
- * FEAT_SYSCALL_WRAPPER (x86-64 since 4.17, arm64/riscv64 too). Both hold on every modelled kernel.
+ * libbpf's LINUX_HAS_* feature externs, per kernel release, as libbpf's probes answered on
+ * the modelled host. FEAT_BPF_COOKIE loads a program calling bpf_get_attach_cookie (5.15+).
+ * FEAT_SYSCALL_WRAPPER opens a kprobe perf event on `__x64_sys_bpf`: the kernel has the
+ * wrapper, but the reference host refused kprobes, so libbpf answered 0 there
+ * (bpf_syscall_macro's splice_enter JITed by that kernel reads pt_regs directly).
  */
-export const LINUX_HAS: Record<string, number> = {
-  LINUX_HAS_BPF_COOKIE: 1,
-  LINUX_HAS_SYSCALL_WRAPPER: 1,
+export const LINUX_HAS: Record<string, Record<string, number>> = {
+  '6.18.44': {
+    LINUX_HAS_BPF_COOKIE: 1,
+    LINUX_HAS_SYSCALL_WRAPPER: 0,
+  },
 };
