@@ -1,6 +1,6 @@
 // A minimal little-endian .BTF writer for crafted loader inputs (tests only): the kinds
 // extern declarations use. Type ids are 1-based in call order.
-const KIND = { INT: 1, ARRAY: 3, ENUM: 6, CONST: 10, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15 } as const;
+const KIND = { INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, ENUM: 6, CONST: 10, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15 } as const;
 
 export class BtfWriter {
   private readonly strs: number[] = [0];
@@ -23,6 +23,12 @@ export class BtfWriter {
   /** INT with encoding bits (1 signed, 2 char, 4 bool). */
   int(name: string, size: number, encoding = 0): number {
     return this.rec(name, KIND.INT, 0, size, [((encoding << 24) | (size * 8)) >>> 0]);
+  }
+  ptr(type: number): number {
+    return this.rec('', KIND.PTR, 0, type);
+  }
+  struct(name: string, size: number, members: { name: string; type: number; bitOffset: number }[]): number {
+    return this.rec(name, KIND.STRUCT, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]));
   }
   /** `const void` (the type of a typeless `__ksym`). */
   constVoid(): number {
