@@ -12,7 +12,7 @@ import type { Insn } from '../bpf/insn.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_K, BPF_MEMSX,
   BPF_ATOMIC, BPF_JA, BPF_CALL, BPF_EXIT, BPF_JEQ, BPF_JNE, BPF_MOV, BPF_ADD, BPF_SUB, BPF_DIV, BPF_MOD,
-  BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
   BPF_FUNC_tail_call, insnClass, aluOp, jmpOp, srcBit, memMode, memSize, sizeBytes, isPseudoCall,
   isHelperCall, isLdAbsInd, calleeTarget, branchTarget, LD_DW_IMM, JCOND, isCondJump,
 } from '../bpf/opcodes.ts';
@@ -295,6 +295,13 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           if (cb.ctxFrom !== undefined && cb.ctxTo !== undefined) args[cb.ctxTo] = R[cb.ctxFrom]!;
           feedEntry(f.sub, args);
         }
+      }
+    } else if (ins.src === BPF_PSEUDO_KFUNC_CALL) {
+      // A kfunc given a subprogram (bpf_rbtree_add_impl's `less`, bpf_wq_set_callback_impl)
+      // calls it back: the verifier explores it (push_callback_call), so it is live code.
+      for (let r = 1; r <= 5; r++) {
+        const f = R[r]!;
+        if (f.k === 'func' && f.sub >= 0) feedEntry(f.sub, new Array(6).fill(UNK));
       }
     }
     for (let r = 0; r <= 5; r++) R[r] = UNK;

@@ -23,6 +23,7 @@ import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
 import { doMiscFixups, type FixupAux } from './miscFixups.ts';
+import { fixupKfuncCalls } from './kfuncFixups.ts';
 import { REMOVED_SUBPROG, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
 import { privStackModeFor } from './privStack.ts';
 import { findSubprogs, subprogOf, type SubprogBase } from './subprogs.ts';
@@ -90,6 +91,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     const bad2 = convertCtxAccesses(w, p, progType);
     if (bad2) return fromDiag(bad2);
   }
+  fixupKfuncCalls(p, obj); // fixup_kfunc_call: part of do_misc_fixups' walk, independent of its other patches
   const fix = doMiscFixups(p, obj.maps);
 
   // Without subprog tail-call support the kernel gives the whole program MAX_BPF_STACK.

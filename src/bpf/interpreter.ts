@@ -16,11 +16,12 @@ import * as semantics from './semantics.ts';
 import * as kstructs from '../common/kernelStructs.ts';
 import { BpfdbgError, type Diag } from '../common/diag.ts';
 import { insnIdx } from '../common/ids.ts';
+import { ksymAddress } from '../common/kallsyms.ts';
 
 // Bound once as module constants: property reads through an import binding cost a getter
 // call per access under some ESM-to-CJS loaders (tsx), which dominated the interpreter loop.
 const {
-  BPF_MOV, BPF_NEG, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_XCHG, BPF_XOR, LD_DW_IMM, aluOp, insnClass, isLdAbsInd, jmpOp, memMode, memSize, sizeBytes, srcBit,
+  BPF_MOV, BPF_NEG, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_XCHG, BPF_XOR, LD_DW_IMM, aluOp, insnClass, isLdAbsInd, jmpOp, memMode, memSize, sizeBytes, srcBit,
 } = opcodes;
 const { alu32, alu64, atomicOp, endian, jmpTaken, U32, U64 } = semantics;
 const { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_BPF_STACK, MAX_TAIL_CALL_CNT } = kstructs;
@@ -381,6 +382,8 @@ export class Interpreter implements BpfCaller {
       case BPF_PSEUDO_MAP_VALUE:
       case BPF_PSEUDO_MAP_IDX_VALUE: return BigInt.asUintN(64, this.env.mapValueAddr(this.prog, i.imm) + BigInt(next.imm >>> 0));
       case BPF_PSEUDO_FUNC: return this.funcAddr(this.pc + i.imm + 1);
+      // __ksym: the verifier puts the kernel symbol's address there (check_pseudo_btf_id).
+      case BPF_PSEUDO_BTF_ID: return ksymAddress(i.imm);
       default: return this.halt('interp.unsupported', `LD_IMM64 pseudo source ${i.src} is not supported`);
     }
   }

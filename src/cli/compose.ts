@@ -18,7 +18,7 @@ export function openObject(path: string | undefined): BpfObject {
 export function selectProgram(obj: BpfObject, name?: string): BpfProgram {
   const r = chooseProgram(obj, name);
   // A --prog naming no program is a command-line mistake (exit 2), not bad input.
-  if (!r.ok && name !== undefined) fail('cli.no-such-prog', r.error.message, r.error.place);
+  if (!r.ok && name !== undefined && r.error.code === 'object.no-such-prog') fail('cli.no-such-prog', r.error.message, r.error.place);
   return unwrap(r);
 }
 

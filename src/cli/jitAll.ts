@@ -1,6 +1,7 @@
 // JIT every program of an object the way a load would: one kernel model (so map and
 // per-CPU addresses are the ones a run uses), each program compiled under a profile.
-import { fail, unwrap } from '../common/diag.ts';
+import { BpfdbgError, fail, type Diag } from '../common/diag.ts';
+import { analyzeProgram } from '../analysis/index.ts';
 import { TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
 import { analysisOptionsFor, compileX86, findProfile, layoutPlacement, linkImage, type JitImage, type JitProfile } from '../jit/index.ts';
 import { compileRiscv, rvProfileByName, RV_UPSTREAM } from '../jit/riscv64/index.ts';
@@ -10,7 +11,6 @@ import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator } from '../kernel/privStack.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
 import { KernelModel } from '../kernel/index.ts';
-import { analyzeAll } from './engines.ts';
 
 export function profileFor(arch: 'x86_64' | 'riscv64', name: string | undefined): JitProfile {
   if (arch === 'riscv64') {
@@ -33,24 +33,62 @@ export interface JitedProgram {
   code: Uint8Array[];
 }
 
+/** A program that did not JIT: the verifier's (analysis) or the JIT's reason. */
+export interface JitFailure {
+  program: BpfProgram;
+  error: Diag;
+}
+
+export type JitOutcome = JitedProgram | JitFailure;
+export const isJitFailure = (o: JitOutcome): o is JitFailure => 'error' in o;
+
+/** Every program of `progs` JITed, or each failure with its reason; throws the first failure. */
 export function jitPrograms(obj: BpfObject, progs: readonly BpfProgram[], profile: JitProfile): JitedProgram[] {
+  return jitEach(obj, progs, profile).map((o) => {
+    if (isJitFailure(o)) throw new BpfdbgError(o.error);
+    return o;
+  });
+}
+
+/**
+ * JITs each of `progs` on its own, as a loader trying the programs of an object one by one
+ * would: a program the verifier or the JIT refuses becomes a JitFailure and the others
+ * still JIT. Every program of the object that analyses is loaded into one kernel model,
+ * `?`-prefixed ones too, so map and program addresses are the ones a run uses.
+ */
+export function jitEach(obj: BpfObject, progs: readonly BpfProgram[], profile: JitProfile): JitOutcome[] {
   const model = new KernelModel();
-  const loaded = model.loadObject(obj, analyzeAll(obj, progs[0]!, analysisOptionsFor(profile)));
+  const opts = analysisOptionsFor(profile);
+  const analysed = new Map(obj.programs.map((p) => [p.name, analyzeProgram(obj, p, opts)]));
+  const images = [...analysed.values()].flatMap((r) => (r.ok ? [r.value] : []));
+  const loaded = model.loadObject(obj, images);
   const priv = new PrivStackAllocator(model.space);
-  const out: JitedProgram[] = [];
-  for (const [n, lp] of loaded.programs.entries()) {
-    if (!progs.some((p) => p.name === lp.name)) continue;
+  const out: JitOutcome[] = [];
+  for (const program of progs) {
+    const a = analysed.get(program.name);
+    if (a && !a.ok) {
+      out.push({ program, error: a.error });
+      continue;
+    }
+    const n = loaded.programs.findIndex((p) => p.name === program.name);
+    const lp = loaded.programs[n];
+    if (!lp) continue;
     const env = jitEnvFor(loaded, lp, priv);
-    const jit = unwrap(profile.arch === 'riscv64' ? compileRiscv(lp.image, profile, env) : compileX86(lp.image, profile, env));
+    const jit = profile.arch === 'riscv64' ? compileRiscv(lp.image, profile, env) : compileX86(lp.image, profile, env);
+    if (!jit.ok) {
+      out.push({ program, error: jit.error });
+      continue;
+    }
     const base = TEXT_BASE + BigInt(n) * TEXT_SLOT;
     const funcAddrs: bigint[] = [];
     let off = 0n;
-    for (const f of jit.funcs) {
+    for (const f of jit.value.funcs) {
       funcAddrs.push(base + off);
       off += (BigInt(f.code.length) + 63n) & ~63n;
     }
-    const linked = unwrap(linkImage(jit, layoutPlacement(funcAddrs)));
-    out.push({ program: lp.program, jit, funcAddrs, code: linked });
+    const linked = linkImage(jit.value, layoutPlacement(funcAddrs));
+    if (!linked.ok) out.push({ program, error: linked.error });
+    else out.push({ program: lp.program, jit: jit.value, funcAddrs, code: linked.value });
   }
   return out;
 }

@@ -18,7 +18,7 @@ export const BPF_CALL_BASE = 0xffffffff81000000n;
 export const THUNK_BASE = 0xffffffff82000000n;
 export const X86_RETURN_THUNK = THUNK_BASE; // __x86_return_thunk: `ret`
 export const X86_INDIRECT_THUNK_RCX = THUNK_BASE + 0x20n; // __x86_indirect_thunk_rcx: `jmp rcx`
-/** kfunc trap page (kfunc btf id N at KFUNC_BASE + N * HELPER_STRIDE, modulo the page). */
+/** kfunc trap area: kernel symbol with vmlinux BTF id N at KFUNC_BASE + N * HELPER_STRIDE (kallsyms.ts). */
 export const KFUNC_BASE = 0xffffffff83000000n;
 
 /** struct bpf_map / bpf_array objects (direct map). */

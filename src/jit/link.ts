@@ -1,9 +1,8 @@
 // linkImage: fill the address-bearing rel32/imm fields of a JitImage once the functions'
 // base addresses and the helper/thunk addresses are known. Pure: returns new byte arrays.
 import { type Result, err, ok } from '../common/diag.ts';
-import {
-  HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, X86_INDIRECT_THUNK_RCX, X86_RETURN_THUNK,
-} from '../common/layout.ts';
+import { HELPER_BASE, HELPER_STRIDE, X86_INDIRECT_THUNK_RCX, X86_RETURN_THUNK } from '../common/layout.ts';
+import { ksymAddress } from '../common/kallsyms.ts';
 import type { JitImage, Reloc } from './types.ts';
 import { linkRiscv } from './riscv64/link.ts';
 
@@ -24,7 +23,7 @@ export function layoutPlacement(funcAddrs: readonly bigint[]): Placement {
   return {
     funcAddrs,
     helperAddr: (id) => HELPER_BASE + BigInt(id) * HELPER_STRIDE,
-    kfuncAddr: (id) => KFUNC_BASE + ((BigInt(id) * HELPER_STRIDE) % BigInt(PAGE_SIZE)),
+    kfuncAddr: ksymAddress,
     returnThunk: X86_RETURN_THUNK,
     indirectThunk: (reg) => {
       if (reg !== 'rcx') throw new Error(`no indirect thunk for ${reg}`);

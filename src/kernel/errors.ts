@@ -31,6 +31,8 @@ export const unknownProgram = (name: string): Diag => diag('kernel.unknown-progr
 export const unknownGlobal = (name: string): Diag => diag('kernel.unknown-global', `no global variable named '${name}'`);
 export const unsupportedHelper = (id: number, name: string): Diag =>
   diag('kernel.unsupported-helper', `helper ${name} (#${id}) is not modelled`);
+export const unsupportedKfunc = (btfId: number, name: string | undefined): Diag =>
+  diag('kernel.unsupported-kfunc', `kfunc ${name ?? '?'} (vmlinux BTF id ${btfId}) is not modelled`);
 export const badHelperArg = (name: string, why: string): Diag => diag('kernel.bad-helper-arg', `${name}: ${why}`);
 export const mapOpFailed = (map: string, what: string, errno: number): Diag =>
   diag('kernel.map-op', `${what} on map '${map}' failed: ${errnoName(errno)}`);

@@ -13,6 +13,7 @@ import { MapPlacer, type BpfMap, keyBytes } from './maps/base.ts';
 import { createMap } from './maps/createMap.ts';
 import { ArrayMap } from './maps/array.ts';
 import { ProgArrayMap, type ProgArrayListener, type ProgRef } from './maps/progArray.ts';
+import { callKfunc } from './kfuncs.ts';
 import { callHelper, type HelperContext, TimerTable, skbLoadBe } from './helpers/index.ts';
 import type { TimerState } from './helpers/timer.ts';
 import { type NondetSource, SeededNondet } from './nondet.ts';
@@ -341,6 +342,7 @@ export class KernelModel {
       load: (a, s) => self.space.load(a, s),
       store: (a, s, v) => self.space.store(a, s, v),
       callHelper: (id, args, caller) => callHelper(self.helperContext(caller), id, args),
+      callKfunc: (id) => callKfunc(self.objects, id),
       mapAddr: (p, idx) => loaded(p).object.maps[idx]!.addr,
       mapValueAddr: (p, idx) => loaded(p).object.maps[idx]!.valueAddr,
       progAt: (ptr) => self.progsByStruct.get(ptr)?.image,

@@ -21,6 +21,7 @@ import { layoutPlacement, linkImage } from '../jit/link.ts';
 import type { KernelModel, KernelModelOptions, LoadedObject, LoadedProgram } from '../kernel/kernelModel.ts';
 import { testRun, type Engine, type TestRunOptions, type TestRunResult } from '../kernel/testRun.ts';
 import { callHelper } from '../kernel/helpers/index.ts';
+import { callKfunc } from '../kernel/kfuncs.ts';
 import type { BpfMap } from '../kernel/maps/base.ts';
 import type { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
@@ -107,7 +108,11 @@ export abstract class JitEngine {
     const caller: BpfCaller = { callFunction: (addr, args) => this.callBpf(addr, args) };
     m.installHelperPage((id, args) => callHelper(model.helperContext(caller), id, args));
     m.installKfuncPage((id) => {
-      throw new BpfdbgError({ code: 'machine.kfunc', message: `kfunc call (id ${id} in the kfunc page) is not modelled`, place: {} });
+      try {
+        return callKfunc(model.objects, id);
+      } catch (e) {
+        throw e instanceof BpfdbgError ? new BpfdbgError({ ...e.diag, place: { ...this.callSitePlace(), ...e.diag.place } }) : e;
+      }
     });
     m.installThunks();
     m.installSentinel();
@@ -284,6 +289,31 @@ export abstract class JitEngine {
   }
 
   /**
+   * Inside a helper or kfunc trap: the program, BPF instruction and source line of the call,
+   * found from the return address one byte back.
+   */
+  protected callSitePlace(): Diag['place'] {
+    const ret = this.returnAddress();
+    const loc = ret !== undefined ? this.locate(ret - 1n) : undefined;
+    return loc ? this.placeOf(loc) : {};
+  }
+
+  /** Program, BPF instruction and its source line of a located native address. */
+  private placeOf(loc: NonNullable<ReturnType<JitEngine['locate']>>): Diag['place'] {
+    const place: Diag['place'] = { program: loc.prog.kernel.name };
+    if (loc.insn !== null) {
+      const insn = loc.insn as NonNullable<Diag['place']['insn']>;
+      place.insn = insn;
+      const src = loc.prog.kernel.image.sourceOf(insn);
+      if (src) {
+        place.srcFile = src.file;
+        place.line = src.line;
+      }
+    }
+    return place;
+  }
+
+  /**
    * A stop other than a return, as a Diag placed like the interpreter's: program, BPF
    * instruction and its source line, with the native address in the message. A stop outside
    * BPF code is placed at the BPF call that led there, when one did.
@@ -300,19 +330,7 @@ export abstract class JitEngine {
         where = `${hex(stop.pc)}, outside BPF code, reached from ${caller.prog.jit.funcs[caller.func]!.name}+0x${caller.off.toString(16)}`;
       }
     } else where = `${loc.prog.jit.funcs[loc.func]!.name}+0x${loc.off.toString(16)} (${hex(stop.pc)})`;
-    const place: Diag['place'] = {};
-    if (loc) {
-      place.program = loc.prog.kernel.name;
-      if (loc.insn !== null) {
-        const insn = loc.insn as NonNullable<Diag['place']['insn']>;
-        place.insn = insn;
-        const src = loc.prog.kernel.image.sourceOf(insn);
-        if (src) {
-          place.srcFile = src.file;
-          place.line = src.line;
-        }
-      }
-    }
+    const place: Diag['place'] = loc ? this.placeOf(loc) : {};
     return { code: `machine.${stop.kind}`, message: describeStop(stop, where), place };
   }
 

@@ -29,6 +29,7 @@
 import {
   HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE,
 } from '../common/layout.ts';
+import { KFUNC_TRAP_PAGES } from '../common/kallsyms.ts';
 import { insnLength, loadCapstone } from './capstone.ts';
 import { StepExits } from './stepExits.ts';
 import * as E from './errors.ts';
@@ -129,7 +130,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
   }
 
   installKfuncPage(fn: CallTrap): void {
-    this.installCallTrap(KFUNC_BASE, 1, fn);
+    this.installCallTrap(KFUNC_BASE, KFUNC_TRAP_PAGES, fn);
   }
 
   installThunks(): void {

@@ -43,6 +43,8 @@ export interface BtfType {
   linkage?: number;
   /** ENUM/ENUM64 values (ENUM64 as a double, exact to 2^53). */
   enumVals?: number[];
+  /** INT encoding bits (BTF_INT_SIGNED 1, BTF_INT_CHAR 2, BTF_INT_BOOL 4). */
+  intEncoding?: number;
 }
 
 export interface Btf {
@@ -125,7 +127,7 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
       if (p + n > end) throw new ObjError(btfBadType(at(rec), id, `kind ${kind} record runs past the type section`));
     };
     switch (kind) {
-      case BTF_KIND.INT: need(4); p += 4; break;
+      case BTF_KIND.INT: need(4); t.intEncoding = (r.u32(p) >>> 24) & 0xf; p += 4; break;
       case BTF_KIND.PTR: case BTF_KIND.FWD: case BTF_KIND.TYPEDEF: case BTF_KIND.VOLATILE:
       case BTF_KIND.CONST: case BTF_KIND.RESTRICT: case BTF_KIND.FUNC: case BTF_KIND.FLOAT:
       case BTF_KIND.TYPE_TAG:

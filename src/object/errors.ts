@@ -31,6 +31,7 @@ export const ObjCode = {
   relocBadMap: 'reloc.bad-map',
   relocBadData: 'reloc.bad-data',
   relocExtern: 'reloc.extern',
+  externBad: 'object.extern',
   relocMissing: 'reloc.missing',
   relocBadSubprogAddr: 'reloc.bad-subprog-addr',
   btfBadHeader: 'btf.bad-header',
@@ -112,7 +113,8 @@ export const relocBadData = (w: Where, what: string): Diag => diag(ObjCode.reloc
 export const relocMissing = (w: Where, src: number): Diag =>
   diag(ObjCode.relocMissing, `ld_imm64 with pseudo src_reg ${src} has no relocation (clang emits src_reg 0 and a relocation)`, w);
 export const relocExtern = (w: Where, sym: string): Diag =>
-  diag(ObjCode.relocExtern, `extern '${sym}' (kconfig/ksym/kfunc) is not supported`, w);
+  diag(ObjCode.relocExtern, `undefined symbol '${sym}' is not an extern libbpf can resolve (no BTF declaration in '.kconfig' or '.ksyms')`, w);
+export const externBad = (w: Where, name: string, what: string): Diag => diag(ObjCode.externBad, `extern '${name}': ${what}`, w);
 export const relocBadSubprogAddr = (w: Where, what: string): Diag => diag(ObjCode.relocBadSubprogAddr, what, w);
 export const btfBadHeader = (w: Where, what: string): Diag => diag(ObjCode.btfBadHeader, what, w);
 export const btfBadType = (w: Where, id: number, what: string): Diag =>

@@ -68,6 +68,7 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
   const tooMuch = (w: Where): never => {
     throw new ObjError(linkTooBig(w, `linking '${entry.name}' exceeds the loader's budget of linked instructions and line records for one object`));
   };
+  if (entry.error) throw new ObjError(entry.error);
   if (entry.len > ctx.budget.insns) tooMuch({ file: ctx.elf.file, section: entry.sec.name, program: entry.name });
   ctx.budget.insns -= entry.len;
   const insns: Insn[] = entry.insns.slice();
@@ -104,6 +105,7 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
       throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} targets .text insn ${target}, inside '${callee.name}' rather than at its start`));
     let off = placed.get(callee);
     if (off === undefined) {
+      if (callee.error) throw new ObjError(callee.error);
       off = insns.length;
       if (off + callee.len > MAX_LINKED_INSNS)
         throw new ObjError(linkTooBig(w, `'${entry.name}' would have ${off + callee.len} instructions, more than BPF_COMPLEXITY_LIMIT_INSNS`));

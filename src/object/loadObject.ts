@@ -8,13 +8,15 @@ import { srcLine } from '../common/ids.ts';
 import { btfString, parseBtf, type Btf } from './btf.ts';
 import { parseBtfExt, type BtfExt } from './btfExt.ts';
 import { parseElf, readRels } from './elf.ts';
-import { internal, ObjError } from './errors.ts';
+import { internal, mapBad, ObjCode, ObjError } from './errors.ts';
 import { checkFuncFlow, linkProgram, type LinkContext } from './link.ts';
-import { applyMapInits, collectDataMaps, collectGlobals, collectUserMaps } from './maps.ts';
+import { collectExterns, resolveExterns } from './externs.ts';
+import { DEFAULT_KERNEL_RELEASE, shippedKernelBtf } from './kernelBtf.ts';
+import { applyMapInits, collectDataMaps, collectGlobals, collectUserMaps, kconfigMapDef } from './maps.ts';
 import { progTypeOf } from './progType.ts';
-import { checkPseudoLoads, collectFuncs, recordRelocs } from './relocate.ts';
+import { checkPseudoLoads, collectFuncs, recordRelocs, type Func } from './relocate.ts';
 import { classifySections } from './sections.ts';
-import type { BpfObject, SourcePos } from './types.ts';
+import { MapType, type BpfObject, type MapDef, type RejectedProgram, type SourcePos } from './types.ts';
 
 /** Linked slots over all programs of one object (see LinkContext.budget). */
 const MAX_TOTAL_LINKED_INSNS = 2_000_000;
@@ -50,19 +52,26 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
     secs.btfExt && btf ? parseBtfExt(secs.btfExt.data, secs.btfExt.offset, btf, { file: path, section: '.BTF.ext' }) : undefined;
 
   const funcs = collectFuncs(elf, secs);
-  for (const f of funcs) checkFuncFlow(elf, f);
+  for (const f of funcs) perFunc(f, () => checkFuncFlow(elf, f));
+  const externs = collectExterns(elf, btf);
+  const kconfig = resolveExterns(externs, { file: path, release: DEFAULT_KERNEL_RELEASE, littleEndian: elf.le, kernelBtf: () => shippedKernelBtf() });
 
   const userMaps = secs.maps ? collectUserMaps(btf, elf, secs.maps) : [];
   const dataMaps = collectDataMaps(btf, elf, name, secs.data, userMaps.length);
   const globals = collectGlobals(elf, secs.data, dataMaps);
+  const kconfigMap = kconfig.length ? kconfigMapDef(name, userMaps.length + dataMaps.length, kconfig) : undefined;
   const dataIdx = new Map(secs.data.map((d, i) => [d.sec.index, dataMaps[i]!.index]));
+  if (secs.arena) dataIdx.set(secs.arena.index, arenaMapOf(path, secs.arena.hdrOff, userMaps.map((m) => m.def)));
   const userIdx = new Map(userMaps.map((m) => [m.secOffset, m.def.index]));
+  const externBySym = new Map(externs.map((e) => [e.symIndex, e]));
   recordRelocs(elf, secs, funcs, {
     mapsShndx: secs.maps?.index,
     userMapAt: (off) => userIdx.get(off),
     dataMapOf: (shndx) => dataIdx.get(shndx),
+    externOf: (sym) => externBySym.get(sym),
+    kconfigMap: kconfigMap?.index,
   });
-  for (const f of funcs) checkPseudoLoads(elf, f);
+  for (const f of funcs) perFunc(f, () => checkPseudoLoads(elf, f));
 
   const entries = funcs.filter((f) => !f.isText).sort((a, b) => a.sec.index - b.sec.index || a.start - b.start);
   const mapsRel = secs.maps && secs.rels.get(secs.maps.index);
@@ -88,7 +97,22 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
       return p;
     },
   };
-  const programs = entries.map((f) => linkProgram(ctx, f, progTypeOf(f.sec.name)));
+  const programs: BpfObject['programs'] = [];
+  const rejected: RejectedProgram[] = [];
+  for (const f of entries) {
+    const info = progTypeOf(f.sec.name);
+    try {
+      programs.push(linkProgram(ctx, f, info));
+    } catch (e) {
+      // One bad program does not sink the object: libbpf loads the others.
+      if (!(e instanceof ObjError) || e.diag.code === ObjCode.linkTooBig) throw e;
+      rejected.push({ name: f.name, section: info.section, autoload: info.autoload, progType: info.progType, error: e.diag });
+    }
+  }
+  // With nothing left to load, the object itself fails, with its first program's reason.
+  if (programs.length === 0 && rejected.length) throw new ObjError(rejected[0]!.error);
+  // A prog_array slot naming a refused program stays empty (libbpf fills slots with loaded programs only).
+  for (const m of userMaps) if (m.def.initSlots) m.def.initSlots = m.def.initSlots.filter((s) => !rejected.some((r) => r.name === s.prog));
   if (ext) {
     for (const recs of ext.lineInfo.values()) {
       for (const r of recs) {
@@ -106,12 +130,33 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
     bytes,
     license: licenseOf(secs.license?.data),
     littleEndian: elf.le,
-    maps: [...userMaps.map((m) => m.def), ...dataMaps],
+    maps: [...userMaps.map((m) => m.def), ...dataMaps, ...(kconfigMap ? [kconfigMap] : [])],
     globals,
     programs,
+    rejected,
+    externs: externs.map((e) => ({ name: e.name, kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym', ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}) })),
     subprograms: ctx.textFuncs.map((f) => ({ name: f.name, sectionInsn: f.start, len: f.len, global: f.global })),
     sources,
   };
+}
+
+/** Runs a per-function check; its error marks the function (and the programs using it) bad. */
+function perFunc(f: Func, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (!(e instanceof ObjError)) throw e;
+    f.error ??= e.diag;
+  }
+}
+
+/** libbpf: `__arena` globals live in the object's one ARENA map, which `.maps` must declare. */
+function arenaMapOf(file: string, hdrOff: number, maps: MapDef[]): number {
+  const arenas = maps.filter((m) => m.type === MapType.ARENA);
+  if (arenas.length !== 1)
+    throw new ObjError(mapBad({ file, section: '.addr_space.1', fileOff: hdrOff }, '.addr_space.1',
+      arenas.length ? 'only one ARENA map is supported' : "__arena globals need an ARENA map declared in SEC(\".maps\")"));
+  return arenas[0]!.index;
 }
 
 /** libbpf copies the license up to its first NUL (or the whole section). */

@@ -54,7 +54,10 @@ export function collectUserMaps(btf: Btf | undefined, elf: Elf, mapsSec: ElfSect
     if (v.kind !== BTF_KIND.VAR) throw new ObjError(mapBad(w, `#${out.length}`, `DATASEC entry ${vi.type} is not a VAR`));
     const name = v.name;
     const mw: Where = { ...w, fileOff: mapsSec.offset + Math.min(vi.offset, mapsSec.size) };
-    if (v.linkage !== 1) throw new ObjError(mapBad(mw, name, `unsupported map linkage ${v.linkage}`));
+    // libbpf accepts global (1) and static (0) map variables; an extern map (2) must come
+    // from another object through the static linker (bpftool gen object), not from here.
+    if (v.linkage !== 1 && v.linkage !== 0)
+      throw new ObjError(mapBad(mw, name, v.linkage === 2 ? "extern map: link the object that defines it first (bpftool gen object)" : `unsupported map linkage ${v.linkage}`));
     const st = skipModsAndTypedefs(btf, v.sizeOrType);
     if (!st || st.kind !== BTF_KIND.STRUCT) throw new ObjError(mapBad(mw, name, 'definition is not a struct'));
     if (st.sizeOrType > vi.size) throw new ObjError(mapBad(mw, name, `definition struct (${st.sizeOrType} bytes) is larger than the variable (${vi.size})`));
@@ -183,6 +186,17 @@ export function collectDataMaps(btf: Btf | undefined, elf: Elf, objName: string,
     if (ds) def.btfValueTypeId = ds.id;
     return def;
   });
+}
+
+/**
+ * The `.kconfig` map libbpf adds after the global-data maps when the object has kconfig
+ * externs (bpf_object__init_kconfig_map): a read-only ARRAY holding their values.
+ */
+export function kconfigMapDef(objName: string, index: number, value: Uint8Array): MapDef {
+  return {
+    index, name: internalMapName(objName, '.kconfig'), type: MapType.ARRAY, keySize: 4, valueSize: value.length,
+    maxEntries: 1, flags: BPF_F_RDONLY_PROG | BPF_F_MMAPABLE, kind: 'rodata', section: '.kconfig', initialValue: value,
+  };
 }
 
 /** Global variables: object symbols inside global-data sections, by (map, offset). */

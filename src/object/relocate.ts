@@ -3,16 +3,20 @@
 // relocations do not depend on where a function ends up in a linked program, so they
 // are applied here, once per function; calls and PSEUDO_FUNC loads are left to link.ts.
 import { decodeInsns, type Insn } from '../bpf/insn.ts';
+import type { Diag } from '../common/diag.ts';
 import {
   functionOutOfBounds, misalignedFunction, ObjError, overlappingFunctions, relocBadCall, relocBadData,
   relocBadInsn, relocBadMap, relocBadSubprogAddr, relocExtern, relocMissing, relocOutOfRange, linkBadLdImm64, staticProgram, type Where,
 } from './errors.ts';
-import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, STT_SECTION, symbolsBySection, type Elf, type ElfSection } from './elf.ts';
+import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, STT_SECTION, symbolsBySection, type Elf, type ElfSection, type ElfSymbol } from './elf.ts';
+import type { Extern } from './externs.ts';
 import type { ObjSections } from './sections.ts';
 
 const BPF_PSEUDO_MAP_FD = 1;
 const BPF_PSEUDO_MAP_VALUE = 2;
+const BPF_PSEUDO_BTF_ID = 3;
 const BPF_PSEUDO_CALL = 1;
+const BPF_PSEUDO_KFUNC_CALL = 2;
 const BPF_PSEUDO_FUNC = 4;
 const CALL = 0x85;
 const LD_IMM64 = 0x18;
@@ -39,6 +43,11 @@ export interface Func {
   codeRelos: Map<number, CodeRelo>;
   /** Instructions (relative to `start`) that a relocation rewrote or will rewrite. */
   relocated: Set<number>;
+  /**
+   * Why this function cannot be loaded (its first bad relocation or instruction); every
+   * program containing it fails with this, the others load (as libbpf loads them one by one).
+   */
+  error?: Diag;
 }
 
 export interface MapLookup {
@@ -47,6 +56,10 @@ export interface MapLookup {
   /** Section index -> global-data map index. */
   dataMapOf(shndx: number): number | undefined;
   mapsShndx: number | undefined;
+  /** Extern by symbol index (externs.ts). */
+  externOf(symIndex: number): Extern | undefined;
+  /** Map index of the `.kconfig` map, when the object has kconfig externs. */
+  kconfigMap: number | undefined;
 }
 
 export function collectFuncs(elf: Elf, secs: ObjSections): Func[] {
@@ -118,44 +131,98 @@ export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: M
       if (!f) continue;
       const at: Where = { ...w, program: f.name, insn: secInsn };
       const i = secInsn - f.start;
-      const insn = f.insns[i]!;
       f.relocated.add(i);
-      if (insn.code === CALL) {
-        if (insn.src !== BPF_PSEUDO_CALL) throw new ObjError(relocBadCall(at, `relocation against '${sym.name}' on a call that is not a bpf-to-bpf call`));
-        if (textIdx === undefined || sym.shndx !== textIdx)
-          throw new ObjError(relocBadCall(at, `call relocation against '${sym.name}' outside '.text' (subprograms must live in .text)`));
-        if (sym.value % 8 !== 0 || sym.value >= secs.text!.size) throw new ObjError(relocBadCall(at, `call relocation against '${sym.name}' has bad offset ${sym.value}`));
-        f.codeRelos.set(i, { kind: 'call', symOff: sym.value, fileOff: rel.fileOff });
-        continue;
+      try {
+        recordReloc(elf, secs, f, i, sym, at, maps);
+      } catch (e) {
+        if (!(e instanceof ObjError)) throw e;
+        f.error ??= e.diag;
       }
-      if (insn.code !== LD_IMM64) throw new ObjError(relocBadInsn(at, sym.name));
-      if (i + 1 >= f.len) throw new ObjError(linkBadLdImm64(at, `relocated ld_imm64 at insn ${secInsn} has no second slot inside '${f.name}'`));
-      if (sym.shndx === SHN_UNDEF) throw new ObjError(relocExtern(at, sym.name));
-      if (textIdx !== undefined && sym.shndx === textIdx) {
-        if (sym.value % 8 !== 0 || insn.imm % 8 !== 0) throw new ObjError(relocBadSubprogAddr(at, `bad subprog address relocation against '${sym.name}'`));
-        // clang emits a plain ld_imm64; libbpf marks it PSEUDO_FUNC before linking (v1.x bpf_object__relocate).
-        f.insns[i] = { ...insn, src: BPF_PSEUDO_FUNC };
-        f.codeRelos.set(i, { kind: 'subprog', symOff: sym.value, fileOff: rel.fileOff });
-        continue;
-      }
-      if (sym.shndx >= SHN_LORESERVE) throw new ObjError(relocBadData(at, `relocation against '${sym.name}' in special section ${sym.shndx}`));
-      if (sym.shndx === maps.mapsShndx) {
-        const idx = maps.userMapAt(sym.value);
-        if (idx === undefined) throw new ObjError(relocBadMap(at, `no map is defined at '.maps' offset ${sym.value} ('${sym.name}')`));
-        f.insns[i] = { ...insn, src: BPF_PSEUDO_MAP_FD, imm: idx };
-        continue;
-      }
-      const dataIdx = maps.dataMapOf(sym.shndx);
-      if (dataIdx === undefined)
-        throw new ObjError(relocBadData(at, `relocation against '${sym.name}' in section ${sym.shndx}, which is neither a map nor global data`));
-      const dsec = elf.sections[sym.shndx]!;
-      if (sym.value > dsec.size) throw new ObjError(relocBadData(at, `'${sym.name}' at ${sym.value} lies outside '${dsec.name}'`));
-      // libbpf RELO_DATA: slot 2 keeps addend + symbol offset, slot 1 names the map.
-      const second = f.insns[i + 1]!;
-      f.insns[i + 1] = { ...second, imm: (insn.imm + sym.value) | 0 };
-      f.insns[i] = { ...insn, src: BPF_PSEUDO_MAP_VALUE, imm: dataIdx };
     }
   }
+}
+
+/** One relocation of function `f` at its instruction `i` (libbpf bpf_program__record_reloc + relocate_data). */
+function recordReloc(elf: Elf, secs: ObjSections, f: Func, i: number, sym: ElfSymbol, at: Where, maps: MapLookup): void {
+  const textIdx = secs.text?.index;
+  const secInsn = f.start + i;
+  const insn = f.insns[i]!;
+  const ext = sym.shndx === SHN_UNDEF ? maps.externOf(sym.index) : undefined;
+  if (ext) return relocExternUse(f, i, ext, at, maps);
+  if (sym.shndx === SHN_UNDEF) throw new ObjError(relocExtern(at, sym.name));
+  if (insn.code === CALL) {
+    if (insn.src !== BPF_PSEUDO_CALL) throw new ObjError(relocBadCall(at, `relocation against '${sym.name}' on a call that is not a bpf-to-bpf call`));
+    if (textIdx === undefined || sym.shndx !== textIdx)
+      throw new ObjError(relocBadCall(at, `call relocation against '${sym.name}' outside '.text' (subprograms must live in .text)`));
+    if (sym.value % 8 !== 0 || sym.value >= secs.text!.size) throw new ObjError(relocBadCall(at, `call relocation against '${sym.name}' has bad offset ${sym.value}`));
+    f.codeRelos.set(i, { kind: 'call', symOff: sym.value, fileOff: at.fileOff! });
+    return;
+  }
+  if (insn.code !== LD_IMM64) throw new ObjError(relocBadInsn(at, sym.name));
+  if (i + 1 >= f.len) throw new ObjError(linkBadLdImm64(at, `relocated ld_imm64 at insn ${secInsn} has no second slot inside '${f.name}'`));
+  if (textIdx !== undefined && sym.shndx === textIdx) {
+    if (sym.value % 8 !== 0 || insn.imm % 8 !== 0) throw new ObjError(relocBadSubprogAddr(at, `bad subprog address relocation against '${sym.name}'`));
+    // clang emits a plain ld_imm64; libbpf marks it PSEUDO_FUNC before linking (v1.x bpf_object__relocate).
+    f.insns[i] = { ...insn, src: BPF_PSEUDO_FUNC };
+    f.codeRelos.set(i, { kind: 'subprog', symOff: sym.value, fileOff: at.fileOff! });
+    return;
+  }
+  if (sym.shndx >= SHN_LORESERVE) throw new ObjError(relocBadData(at, `relocation against '${sym.name}' in special section ${sym.shndx}`));
+  if (sym.shndx === maps.mapsShndx) {
+    const idx = maps.userMapAt(sym.value);
+    if (idx === undefined) throw new ObjError(relocBadMap(at, `no map is defined at '.maps' offset ${sym.value} ('${sym.name}')`));
+    f.insns[i] = { ...insn, src: BPF_PSEUDO_MAP_FD, imm: idx };
+    return;
+  }
+  const dataIdx = maps.dataMapOf(sym.shndx);
+  if (dataIdx === undefined)
+    throw new ObjError(relocBadData(at, `relocation against '${sym.name}' in section ${sym.shndx} ('${elf.sections[sym.shndx]?.name ?? '?'}'), which is neither a map nor global data`));
+  const dsec = elf.sections[sym.shndx]!;
+  if (sym.value > dsec.size) throw new ObjError(relocBadData(at, `'${sym.name}' at ${sym.value} lies outside '${dsec.name}'`));
+  // libbpf RELO_DATA: slot 2 keeps addend + symbol offset, slot 1 names the map.
+  const second = f.insns[i + 1]!;
+  f.insns[i + 1] = { ...second, imm: (insn.imm + sym.value) | 0 };
+  f.insns[i] = { ...insn, src: BPF_PSEUDO_MAP_VALUE, imm: dataIdx };
+    }
+
+/**
+ * A call or ld_imm64 naming an extern (libbpf RELO_EXTERN_CALL / RELO_EXTERN_LD64):
+ * kfunc call -> src KFUNC_CALL, imm = vmlinux BTF id, off = 0 (vmlinux, not a module);
+ * kconfig -> PSEUDO_MAP_VALUE into `.kconfig` at the extern's offset; typed ksym ->
+ * PSEUDO_BTF_ID with the vmlinux id; typeless (or unresolved weak) ksym -> its address.
+ */
+function relocExternUse(f: Func, i: number, ext: Extern, at: Where, maps: MapLookup): void {
+  const insn = f.insns[i]!;
+  if (ext.error) throw new ObjError({ ...ext.error, place: { ...ext.error.place, ...placeOf(at) } });
+  if (insn.code === CALL) {
+    if (!ext.ksym?.func) throw new ObjError(relocBadCall(at, `call to extern '${ext.name}', which is not a kernel function`));
+    // An unresolved __weak kfunc keeps imm 0: the verifier accepts it only in dead code.
+    f.insns[i] = { ...insn, src: BPF_PSEUDO_KFUNC_CALL, imm: ext.kernelBtfId ?? 0, off: 0 };
+    return;
+  }
+  if (insn.code !== LD_IMM64) throw new ObjError(relocBadInsn(at, ext.name));
+  if (i + 1 >= f.len) throw new ObjError(linkBadLdImm64(at, `relocated ld_imm64 at insn ${f.start + i} has no second slot inside '${f.name}'`));
+  const second = f.insns[i + 1]!;
+  if (ext.kcfg) {
+    f.insns[i] = { ...insn, src: BPF_PSEUDO_MAP_VALUE, imm: maps.kconfigMap! };
+    f.insns[i + 1] = { ...second, imm: ext.kcfg.dataOff };
+  } else if (ext.kernelBtfId !== undefined) {
+    f.insns[i] = { ...insn, src: BPF_PSEUDO_BTF_ID, imm: ext.kernelBtfId };
+    f.insns[i + 1] = { ...second, imm: 0 };
+  } else {
+    const addr = ext.addr ?? 0n;
+    f.insns[i] = { ...insn, src: 0, imm: Number(BigInt.asIntN(32, addr)) };
+    f.insns[i + 1] = { ...second, imm: Number(BigInt.asIntN(32, addr >> 32n)) };
+  }
+}
+
+function placeOf(w: Where): Diag['place'] {
+  const p: Diag['place'] = {};
+  if (w.section !== undefined) p.section = w.section;
+  if (w.program !== undefined) p.program = w.program;
+  if (w.insn !== undefined) p.insn = w.insn as never;
+  if (w.fileOff !== undefined) p.fileOff = w.fileOff as never;
+  return p;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface ObjSections {
   /** Global data sections in section order (each becomes one internal map). */
   data: DataSection[];
   maps?: ElfSection;
+  /** `.addr_space.1`: `__arena` globals, placed in the object's ARENA map. */
+  arena?: ElfSection;
   btf?: ElfSection;
   btfExt?: ElfSection;
   license?: ElfSection;
@@ -50,9 +52,10 @@ export function classifySections(elf: Elf): ObjSections {
           throw new ObjError(badSectionSize(where(s), `executable section size ${s.size} is not a multiple of 8`));
         if (name === '.text') out.text = s;
         else out.progSecs.push(s);
-      } else if (isData(name, '.data')) out.data.push({ sec: s, kind: 'data' });
+      } else if (name === '.addr_space.1') out.arena = s;
+      else if (isData(name, '.data')) out.data.push({ sec: s, kind: 'data' });
       else if (isData(name, '.rodata')) out.data.push({ sec: s, kind: 'rodata' });
-      // .struct_ops*, .addr_space.1, .jumptables and unknown data are out of scope: ignored.
+      // .struct_ops*, .jumptables and unknown data are out of scope: ignored.
     } else if (s.type === SHT_REL) {
       const target = s.info;
       if (target === 0 || target >= elf.sections.length)

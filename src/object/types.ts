@@ -2,6 +2,7 @@
 // their .text subprograms, relocations applied, maps (BTF-defined and global data),
 // line info per instruction. Nothing executable here.
 import type { Insn } from '../bpf/insn.ts';
+import type { Diag } from '../common/diag.ts';
 import type { FileOff, InsnIdx, SrcLine } from '../common/ids.ts';
 
 /** Program types bpfdbg knows, named after BPF_PROG_TYPE_* (lower case, no prefix). */
@@ -40,6 +41,7 @@ export const MapType = {
   ARRAY_OF_MAPS: 12,
   HASH_OF_MAPS: 13,
   RINGBUF: 27,
+  ARENA: 33,
 } as const;
 
 export interface MapDef {
@@ -133,6 +135,22 @@ export interface BpfProgram {
   fileOff: FileOff;
 }
 
+/** A program libbpf would have to leave out: its section and type, and why. */
+export interface RejectedProgram {
+  name: string;
+  section: string;
+  autoload: boolean;
+  progType: ProgType;
+  error: Diag;
+}
+
+export interface ExternInfo {
+  name: string;
+  kind: 'kconfig' | 'ksym' | 'kfunc';
+  /** vmlinux BTF id of a resolved kfunc or typed ksym (kfunc calls carry it in `imm`). */
+  kernelBtfId?: number;
+}
+
 export interface BpfObject {
   /** Path as given by the user. */
   path: string;
@@ -146,6 +164,13 @@ export interface BpfObject {
   globals: GlobalVar[];
   /** Entry programs sorted by (section index, start). */
   programs: BpfProgram[];
+  /**
+   * Entry programs the loader could not prepare (a bad relocation, an unresolved extern),
+   * with why. Set by loadObject; absent on objects built by hand (tests, benches).
+   */
+  rejected?: RejectedProgram[];
+  /** Externs the object declares, as resolved against the kernel (kfunc and ksym BTF ids). */
+  externs?: ExternInfo[];
   /** Names of .text subprograms (unlinked), for listings. */
   subprograms: { name: string; sectionInsn: number; len: number; global: boolean }[];
   /** Source files referenced by line info, with their lines when known from BTF. */

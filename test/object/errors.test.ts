@@ -33,7 +33,18 @@ function fixture(name: string) {
     assert.ok(!r.error.message.includes('\n'), 'one-line message');
     return r.error;
   };
-  return { bytes, elf, dv, sec, sym, reject };
+  /** The object loads, program `prog` alone is refused: its reason. */
+  const rejectProgram = (prog: string): Diag => {
+    const r = loadObject(bytes, FILE);
+    assert.ok(r.ok, `the object still loads: ${r.ok ? '' : r.error.message}`);
+    assert.ok(!r.value.programs.some((p) => p.name === prog), `${prog} is not loaded`);
+    const d = r.value.rejected?.find((p) => p.name === prog)?.error;
+    assert.ok(d, `${prog} is listed as rejected`);
+    assert.equal(d.place.file, FILE);
+    assert.ok(!d.message.includes('\n'), 'one-line message');
+    return d;
+  };
+  return { bytes, elf, dv, sec, sym, reject, rejectProgram };
 }
 
 describe('malformed objects are rejected with a code and a place', { skip: haveTestdata ? false : SKIP_REASON }, () => {
@@ -152,7 +163,7 @@ describe('malformed objects are rejected with a code and a place', { skip: haveT
     assert.deepEqual([d.code, d.place.section, d.place.fileOff], [ObjCode.btfExtBad, '.BTF.ext', lineOff]);
   });
 
-  it('rejects a jump out of its function, naming the program and instruction', () => {
+  it('rejects the program with a jump out of its function, naming it and the instruction; the others load', () => {
     const f = fixture('tailcall5');
     // entry (tc insns 6..20) has `if r4 == 5678 goto +1`: send it far away.
     const tc = f.sec('tc');
@@ -160,7 +171,7 @@ describe('malformed objects are rejected with a code and a place', { skip: haveT
     for (let i = 6; i < 21; i++) if (f.bytes[tc.offset + i * 8] === 0x15) { at = i; break; }
     assert.ok(at >= 0, 'entry has a conditional jump');
     f.dv.setInt16(tc.offset + at * 8 + 2, 1000, true);
-    const d = f.reject();
+    const d = f.rejectProgram('entry');
     assert.deepEqual([d.code, d.place.section, d.place.program, d.place.insn, d.place.fileOff], [ObjCode.linkBadJump, 'tc', 'entry', at, tc.offset + at * 8]);
     assert.equal(d.message, `jump out of range from insn ${at} to ${at + 1001}`);
   });
@@ -180,7 +191,7 @@ describe('malformed objects are rejected with a code and a place', { skip: haveT
     const rel = f.sec('.reltc');
     const off = Number(f.dv.getBigUint64(rel.offset, true));
     f.bytes[tc.offset + off + 8] = 0x07;
-    assert.equal(f.reject().code, ObjCode.linkBadLdImm64);
+    assert.equal(f.rejectProgram('entry').code, ObjCode.linkBadLdImm64);
   });
 
   it('rejects a prog_array initialiser that names a subprogram or nothing', () => {

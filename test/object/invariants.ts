@@ -21,7 +21,7 @@ export function brokenInvariant(o: BpfObject): string | undefined {
       if (x.src === 4 && !starts.has(i + x.imm + 1)) return `${p.name}: function address at ${i} misses every function start`;
       if ((x.src === 1 || x.src === 2) && !(x.imm >= 0 && x.imm < o.maps.length)) return `${p.name}: map index ${x.imm} at ${i} out of range`;
       if (x.src === 2 && o.maps[x.imm]!.kind === 'user') return `${p.name}: PSEUDO_MAP_VALUE at ${i} names a BTF-defined map`;
-      if (x.src !== 0 && x.src !== 1 && x.src !== 2 && x.src !== 4) return `${p.name}: ld_imm64 at ${i} has src ${x.src}`;
+      if (x.src !== 0 && x.src !== 1 && x.src !== 2 && x.src !== 3 && x.src !== 4) return `${p.name}: ld_imm64 at ${i} has src ${x.src}`;
       i++;
     }
     for (const l of p.lineInfo) if (l.insn < 0 || l.insn >= n) return `${p.name}: line info at ${l.insn} outside the program`;

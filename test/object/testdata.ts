@@ -1,6 +1,6 @@
 // Paths to ../shared/testdata and small readers shared by the object tests.
 import { readFileSync, readdirSync } from 'node:fs';
-import { present } from '../support/required.ts';
+import { inCI, present } from '../support/required.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,4 +41,17 @@ export function fuzzCorpusPaths(): string[] {
 export function readBytes(p: string): Uint8Array {
   const b = readFileSync(p);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Upstream selftest objects and the real 6.18 kernel's JIT output for them (issue 13). */
+export const kernelWideDir = path.join(testdataDir, 'kernel-wide');
+export const haveKernelWide = present(path.join(kernelWideDir, 'kernel_jited.json'), 'kernel-wide testdata');
+
+/**
+ * `skip` option for tests that need a part of ../shared/testdata: the reason when it is
+ * absent, except under CI=true, where absent test data must fail the test instead.
+ */
+export function skipUnless(have: boolean, what: string): string | false {
+  if (have || inCI) return false;
+  return `${what} (../shared/testdata) is not present`;
 }

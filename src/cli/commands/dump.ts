@@ -5,6 +5,7 @@ import type { ProgramImage } from '../../analysis/index.ts';
 import { disasmInsn } from '../../bpf/disasm.ts';
 import { insnSlots } from '../../bpf/opcodes.ts';
 import { analyze, openObject } from '../compose.ts';
+import { BpfdbgError } from '../../common/diag.ts';
 import type { CliOptions } from '../options.ts';
 import type { BpfObject, BpfProgram, SourcePos } from '../../object/index.ts';
 import { lineAt } from '../../object/index.ts';
@@ -12,7 +13,9 @@ import { lineAt } from '../../object/index.ts';
 export async function dumpCommand(opts: CliOptions): Promise<number> {
   const obj = openObject(opts.file);
   const progs = opts.prog === undefined ? obj.programs : obj.programs.filter((p) => p.name === opts.prog);
-  if (progs.length === 0) {
+  const refused = opts.prog === undefined ? undefined : obj.rejected?.find((r) => r.name === opts.prog);
+  if (refused && !(opts.jited || opts.raw || opts.profiles)) throw new BpfdbgError(refused.error);
+  if (progs.length === 0 && !refused) {
     const { selectProgram } = await import('../compose.ts');
     selectProgram(obj, opts.prog); // throws the one-line "no program" error
   }

@@ -1,7 +1,9 @@
 // `bpfdbg dump OBJ --jited`: like `bpftool prog dump jited linum` — native instructions
 // grouped under the BPF instruction and source line they come from, with poke sites and
 // tail-call counter slots annotated. `--raw`: hex bytes per function. `--json`: exactly
-// {"programs":[{"name":P,"functions":[{"name":F,"bytes":"<hex>"}]}]} for scripts.
+// {"programs":[{"name":P,"functions":[{"name":F,"bytes":"<hex>"}]}]} for scripts; a program
+// the loader, the verifier or the JIT refuses is {"name":P,"error":"<one line>"} and the
+// others are dumped as usual (as libbpf loads the programs of an object one by one).
 // `--elf FILE`: a symbol file with DWARF lines for gdb (elfExport.ts).
 import { writeFileSync } from 'node:fs';
 import { disasmInsn } from '../../bpf/disasm.ts';
@@ -11,7 +13,8 @@ import { disasm, formatInsn, loadCapstone } from '../../machine/index.ts';
 import type { BpfObject, BpfProgram } from '../../object/index.ts';
 import { X86_PROFILES } from '../../jit/profiles.ts';
 import { RV_PROFILES } from '../../jit/riscv64/profiles.ts';
-import { jitPrograms, profileFor, type JitedProgram } from '../jitAll.ts';
+import { isJitFailure, jitEach, profileFor, type JitedProgram } from '../jitAll.ts';
+import { formatDiag } from '../../common/diag.ts';
 import type { CliOptions } from '../options.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -22,7 +25,13 @@ export async function dumpJited(obj: BpfObject, progs: BpfProgram[], opts: CliOp
     return 0;
   }
   const profile = profileFor(opts.arch, opts.profile);
-  const jited = jitPrograms(obj, progs, profile);
+  const outcomes = jitEach(obj, progs, profile);
+  const jited = outcomes.filter((o): o is JitedProgram => !isJitFailure(o));
+  // Programs the loader refused are only named by --prog when the user asked for one of them.
+  const refused = [
+    ...(obj.rejected ?? []).filter((r) => opts.prog === undefined || r.name === opts.prog).map((r) => ({ name: r.name, error: r.error })),
+    ...outcomes.filter(isJitFailure).map((f) => ({ name: f.program.name, error: f.error })),
+  ];
   if (opts.elf !== undefined) {
     const { symbolElf } = await import('../elfExport.ts');
     try {
@@ -34,11 +43,15 @@ export async function dumpJited(obj: BpfObject, progs: BpfProgram[], opts: CliOp
     return 0;
   }
   if (opts.json) {
-    const programs = jited.map((j) => ({ name: j.program.name, functions: j.jit.funcs.map((f, i) => ({ name: f.name, bytes: hex(j.code[i]!) })) }));
+    const programs = [
+      ...jited.map((j) => ({ name: j.program.name, functions: j.jit.funcs.map((f, i) => ({ name: f.name, bytes: hex(j.code[i]!) })) })),
+      ...refused.map((r) => ({ name: r.name, error: formatDiag(r.error) })),
+    ];
     process.stdout.write(JSON.stringify({ programs }) + '\n');
     return 0;
   }
   const out: string[] = [`; profile ${profile.name}: ${profile.describes}`];
+  for (const r of refused) out.push(`; ${r.name}: not loaded: ${formatDiag(r.error)}`);
   if (opts.raw) {
     for (const j of jited) for (const [i, f] of j.jit.funcs.entries()) out.push(`${j.program.name}/${f.name} @0x${j.funcAddrs[i]!.toString(16)} (${f.code.length} bytes):`, hex(j.code[i]!).replace(/(.{64})/g, '$1\n').trimEnd());
     process.stdout.write(out.join('\n') + '\n');

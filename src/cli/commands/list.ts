@@ -1,11 +1,12 @@
 // `bpfdbg list OBJ`: programs with their sections and types, subprograms with the stack
-// depth the verifier would record, tail-call sites, and maps.
+// depth the verifier would record, tail-call sites, and maps. A program the loader or the
+// verifier refuses is listed with the reason; the others are listed as usual.
 import { analyzeProgram } from '../../analysis/index.ts';
 import { formatDiag } from '../../common/diag.ts';
 import { openObject } from '../compose.ts';
 import type { CliOptions } from '../options.ts';
 
-const MAP_TYPES: Record<number, string> = { 1: 'hash', 2: 'array', 3: 'prog_array', 4: 'perf_event_array', 5: 'percpu_hash', 6: 'percpu_array', 9: 'lru_hash', 12: 'array_of_maps', 13: 'hash_of_maps', 27: 'ringbuf' };
+const MAP_TYPES: Record<number, string> = { 1: 'hash', 2: 'array', 3: 'prog_array', 4: 'perf_event_array', 5: 'percpu_hash', 6: 'percpu_array', 9: 'lru_hash', 12: 'array_of_maps', 13: 'hash_of_maps', 27: 'ringbuf', 33: 'arena' };
 export const mapTypeName = (t: number): string => MAP_TYPES[t] ?? `type ${t}`;
 
 export function listCommand(opts: CliOptions): number {
@@ -38,6 +39,11 @@ export function listCommand(opts: CliOptions): number {
       subprogs: im.subprogs.map((s) => ({ name: s.name, start: s.start, end: s.end, stackDepth: s.stackDepth, tailCallReachable: s.tailCallReachable, hasTailCall: s.hasTailCall, privStack: s.privStackMode === 'adaptive' })),
       tailCalls: im.tailCallSites.map((t) => ({ insn: t.insn, direct: t.direct, map: t.mapIndex === null ? null : obj.maps[t.mapIndex]?.name ?? null, key: t.key })),
     });
+  }
+  for (const r of obj.rejected ?? []) {
+    out.push(`  ${r.name}  [${r.section}] ${r.progType}${r.autoload ? '' : ' (no-autoload)'}`);
+    out.push(`    not loadable: ${formatDiag(r.error)}`);
+    json.push({ name: r.name, section: r.section, type: r.progType, autoload: r.autoload, error: r.error });
   }
   out.push('maps:');
   for (const m of obj.maps) {

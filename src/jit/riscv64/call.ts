@@ -9,7 +9,8 @@ import { insnIdx } from '../../common/ids.ts';
 import { fail } from '../../common/diag.ts';
 import { RV } from './encode.ts';
 import { byteOff, region, RV_CTX_F_SEEN_CALL, type RvCtx } from './ctx.ts';
-import { emit_jump_and_link, emit_mv } from './emitBase.ts';
+import { emit_addiw, emit_jump_and_link, emit_mv } from './emitBase.ts';
+import { kfuncIntArgs } from '../kfuncModel.ts';
 import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from './opcodes.ts';
 import { afterCall, beforeCall, type CallKind } from './tcc.ts';
 import { bpfToRv } from './regs.ts';
@@ -22,9 +23,10 @@ export function emitCall(ctx: RvCtx, insn: Insn, i: number): void {
   // gets a thread_info: emit `lw a5, cpu(tp)` here as the kernel does.
   ctx.flags.add(RV_CTX_F_SEEN_CALL); // mark_call
   region(ctx, kind === 'func' ? 'bpf2bpf call' : kind === 'kfunc' ? 'kfunc call' : 'helper call', absIdx, () => {
+    // kfunc: the kernel's func model (from the kfunc's BTF prototype) sign-extends every
+    // 4-byte argument in place (`sext.w aN, aN`, i.e. addiw aN, aN, 0), before the call.
+    if (kind === 'kfunc') for (const r of kfuncIntArgs(insn.imm)) emit_addiw(ctx, bpfToRv(r), bpfToRv(r), 0);
     beforeCall(ctx, kind);
-    // kfunc: the kernel sign-extends 32-bit int arguments (addiw aN, aN, 0) from the BTF
-    // func model; bpfdbg has no kfunc models, so none are extended.
     const at = byteOff(ctx);
     emit_jump_and_link(ctx, RV.RA, 0, false);
     const insnI = insnIdx(absIdx);

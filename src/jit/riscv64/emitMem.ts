@@ -11,12 +11,13 @@ import {
 } from './emitBase.ts';
 import {
   BPF_ADD, BPF_AND, BPF_B, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_H, BPF_LOAD_ACQ, BPF_MEMSX, BPF_MODE, BPF_OR,
-  BPF_PROBE_MEMSX, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_SIZE, BPF_STORE_REL, BPF_W,
+  BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_SIZE, BPF_STORE_REL, BPF_W,
   BPF_XCHG, BPF_XOR,
 } from './opcodes.ts';
 import { bpfToRv } from './regs.ts';
 import { insnIdx } from '../../common/ids.ts';
 import { fail } from '../../common/diag.ts';
+import { ksymAddress } from '../../common/kallsyms.ts';
 
 /**
  * BPF_LD | BPF_IMM | BPF_DW. Map pseudo loads become the emit_imm sequence of the address
@@ -36,6 +37,8 @@ export function emitLdImm64(ctx: RvCtx, insn: Insn, next: Insn, rd: number, absI
   let value: bigint;
   if (insn.src === BPF_PSEUDO_MAP_FD) value = ctx.env.mapAddr(insn.imm);
   else if (insn.src === BPF_PSEUDO_MAP_VALUE) value = ctx.env.mapValueAddr(insn.imm) + BigInt(next.imm >>> 0);
+  // PSEUDO_BTF_ID (__ksym): the verifier puts the kernel symbol's address there (check_pseudo_btf_id).
+  else if (insn.src === BPF_PSEUDO_BTF_ID) value = ksymAddress(insn.imm);
   else value = ldImm64Value(insn, next);
   emit_imm(ctx, rd, value);
   if (insn.src === BPF_PSEUDO_MAP_FD || insn.src === BPF_PSEUDO_MAP_VALUE) {

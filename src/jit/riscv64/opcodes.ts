@@ -20,7 +20,7 @@ export const BPF_JA = 0x00, BPF_CALL = 0x80, BPF_EXIT = 0x90, BPF_JCOND = 0xe0, 
 export const BPF_FETCH = 0x01, BPF_XCHG = 0xe0 | BPF_FETCH, BPF_CMPXCHG = 0xf0 | BPF_FETCH,
   BPF_LOAD_ACQ = 0x100, BPF_STORE_REL = 0x110;
 
-export const BPF_PSEUDO_MAP_FD = 1, BPF_PSEUDO_MAP_VALUE = 2, BPF_PSEUDO_FUNC = 4;
+export const BPF_PSEUDO_MAP_FD = 1, BPF_PSEUDO_MAP_VALUE = 2, BPF_PSEUDO_BTF_ID = 3, BPF_PSEUDO_FUNC = 4;
 export const BPF_PSEUDO_CALL = 1, BPF_PSEUDO_KFUNC_CALL = 2;
 /** bpf_get_smp_processor_id */
 export const BPF_FUNC_get_smp_processor_id = 8;

@@ -5,6 +5,7 @@
 import type { Insn } from '../../bpf/insn.ts';
 import type { NativeOff } from '../../common/ids.ts';
 import { TEXT_BASE } from '../../common/layout.ts';
+import { ksymAddress } from '../../common/kallsyms.ts';
 import type { ProgramImage } from '../../analysis/types.ts';
 import type { JitEnv } from '../types.ts';
 import {
@@ -121,7 +122,10 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
           value = TEXT_BASE;
           kind = 'func';
           break;
-        default: return `ld_imm64 with src ${src} (kernel symbol) is not supported`;
+        case 3: // PSEUDO_BTF_ID: the verifier puts the kernel symbol's address in imm (check_pseudo_btf_id)
+          value = ksymAddress(imm);
+          break;
+        default: return `ld_imm64 with src ${src} is not a pseudo form the verifier knows`;
       }
       const w = emitMovImm64(buf, dst, value);
       if (kind === 'map' && ctx.writing) reloc(ctx, { kind: 'mapAddr', at: (buf.off - w) as NativeOff, width: w, insn: ctx.insn });

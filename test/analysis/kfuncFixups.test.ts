@@ -1,0 +1,38 @@
+// fixup_kfunc_call (v6.18): the verifier turns pointer-cast kfuncs into `r0 = r1`; other
+// kfunc calls stay calls carrying the kfunc's vmlinux BTF id.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeProgram } from '../../src/analysis/index.ts';
+import { disasmInsn } from '../../src/bpf/disasm.ts';
+import { loadObjectFile } from '../../src/object/index.ts';
+import { haveKernelWide, kernelWideDir, skipUnless } from '../object/testdata.ts';
+
+const open = (name: string) => {
+  const r = loadObjectFile(path.join(kernelWideDir, 'obj', name));
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  return r.value;
+};
+
+describe('kfunc calls after the verifier', { skip: skipUnless(haveKernelWide, 'kernel-wide test data') }, () => {
+  it('bpf_rdonly_cast (bpf_core_cast) becomes r0 = r1', () => {
+    const obj = open('cgroup_ancestor.o');
+    const prog = obj.programs.find((p) => p.name === 'log_cgroup_id')!;
+    const before = prog.insns.findIndex((x) => x.code === 0x85 && x.src === 2);
+    assert.ok(before >= 0, 'the loaded program calls a kfunc');
+    const im = analyzeProgram(obj, prog, {});
+    assert.ok(im.ok, im.ok ? '' : im.error.message);
+    assert.equal(im.value.insns.filter((x) => x.code === 0x85 && x.src === 2).length, 0, 'no kfunc call is left');
+    assert.equal(disasmInsn(im.value.insns, before, { symbolic: true }), 'r0 = r1');
+  });
+
+  it('other kfuncs stay calls with their vmlinux BTF id', () => {
+    const obj = open('test_task_under_cgroup.o');
+    const prog = obj.programs.find((p) => p.name === 'tp_btf_run')!;
+    const im = analyzeProgram(obj, prog, {});
+    assert.ok(im.ok, im.ok ? '' : im.error.message);
+    const ids = im.value.insns.filter((x) => x.code === 0x85 && x.src === 2).map((x) => x.imm);
+    const acquire = obj.externs!.find((e) => e.name === 'bpf_task_acquire')!.kernelBtfId!;
+    assert.ok(ids.includes(acquire), `bpf_task_acquire (${acquire}) is called: ${ids.join(', ')}`);
+  });
+});
