@@ -19,6 +19,8 @@ export interface BtfMember {
   type: number;
   /** Bit offset (without the kflag bitfield size). */
   bitOffset: number;
+  /** Bitfield size in bits (kflag structs; 0 for a plain member). */
+  bitSize: number;
 }
 
 export interface BtfVarSecinfo {
@@ -43,6 +45,12 @@ export interface BtfType {
   linkage?: number;
   /** ENUM/ENUM64 values (ENUM64 as a double, exact to 2^53). */
   enumVals?: number[];
+  /** ENUM/ENUM64 enumerator names, parallel to enumVals. */
+  enumNames?: string[];
+  /** ENUM64 values exactly (u64 bit pattern), parallel to enumVals. */
+  enumVals64?: bigint[];
+  /** INT encoding word: BTF_INT_ENCODING (bits 24-27: 1 signed, 2 char, 4 bool), offset (16-23), bits (0-7). */
+  intData?: number;
 }
 
 export interface Btf {
@@ -125,7 +133,7 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
       if (p + n > end) throw new ObjError(btfBadType(at(rec), id, `kind ${kind} record runs past the type section`));
     };
     switch (kind) {
-      case BTF_KIND.INT: need(4); p += 4; break;
+      case BTF_KIND.INT: need(4); t.intData = r.u32(p); p += 4; break;
       case BTF_KIND.PTR: case BTF_KIND.FWD: case BTF_KIND.TYPEDEF: case BTF_KIND.VOLATILE:
       case BTF_KIND.CONST: case BTF_KIND.RESTRICT: case BTF_KIND.FUNC: case BTF_KIND.FLOAT:
       case BTF_KIND.TYPE_TAG:
@@ -140,19 +148,32 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
         t.members = [];
         for (let i = 0; i < vlen; i++, p += 12) {
           const off = r.u32(p + 8);
-          t.members.push({ name: name(r.u32(p), p, `BTF type [${id}] member name`), type: r.u32(p + 4), bitOffset: t.kflag ? off & 0xffffff : off });
+          t.members.push({
+            name: name(r.u32(p), p, `BTF type [${id}] member name`), type: r.u32(p + 4),
+            bitOffset: t.kflag ? off & 0xffffff : off, bitSize: t.kflag ? off >>> 24 : 0,
+          });
         }
         break;
       }
       case BTF_KIND.ENUM:
         need(8 * vlen);
         t.enumVals = [];
-        for (let i = 0; i < vlen; i++, p += 8) t.enumVals.push(r.i32(p + 4));
+        t.enumNames = [];
+        for (let i = 0; i < vlen; i++, p += 8) {
+          t.enumNames.push(name(r.u32(p), p, `BTF type [${id}] enumerator name`));
+          t.enumVals.push(r.i32(p + 4));
+        }
         break;
       case BTF_KIND.ENUM64:
         need(12 * vlen);
         t.enumVals = [];
-        for (let i = 0; i < vlen; i++, p += 12) t.enumVals.push(r.u32(p + 8) * 0x1_0000_0000 + r.u32(p + 4));
+        t.enumNames = [];
+        t.enumVals64 = [];
+        for (let i = 0; i < vlen; i++, p += 12) {
+          t.enumNames.push(name(r.u32(p), p, `BTF type [${id}] enumerator name`));
+          t.enumVals.push(r.u32(p + 8) * 0x1_0000_0000 + r.u32(p + 4));
+          t.enumVals64.push((BigInt(r.u32(p + 8)) << 32n) | BigInt(r.u32(p + 4)));
+        }
         break;
       case BTF_KIND.FUNC_PROTO:
         need(8 * vlen);

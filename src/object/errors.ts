@@ -33,6 +33,7 @@ export const ObjCode = {
   relocExtern: 'reloc.extern',
   relocMissing: 'reloc.missing',
   relocBadSubprogAddr: 'reloc.bad-subprog-addr',
+  coreReloBad: 'reloc.core',
   btfBadHeader: 'btf.bad-header',
   btfBadType: 'btf.bad-type',
   btfBadString: 'btf.bad-string',
@@ -114,6 +115,7 @@ export const relocMissing = (w: Where, src: number): Diag =>
 export const relocExtern = (w: Where, sym: string): Diag =>
   diag(ObjCode.relocExtern, `extern '${sym}' (kconfig/ksym/kfunc) is not supported`, w);
 export const relocBadSubprogAddr = (w: Where, what: string): Diag => diag(ObjCode.relocBadSubprogAddr, what, w);
+export const coreReloBad = (w: Where, what: string): Diag => diag(ObjCode.coreReloBad, what, w);
 export const btfBadHeader = (w: Where, what: string): Diag => diag(ObjCode.btfBadHeader, what, w);
 export const btfBadType = (w: Where, id: number, what: string): Diag =>
   diag(ObjCode.btfBadType, `BTF type [${id}]: ${what}`, w);

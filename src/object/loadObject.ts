@@ -10,6 +10,8 @@ import { parseBtfExt, type BtfExt } from './btfExt.ts';
 import { parseElf, readRels } from './elf.ts';
 import { internal, ObjError } from './errors.ts';
 import { checkFuncFlow, linkProgram, type LinkContext } from './link.ts';
+import { applyCoreRelos } from './coreRelo.ts';
+import { shippedKernelBtf, type KernelBtf } from './kernelBtf.ts';
 import { applyMapInits, collectDataMaps, collectGlobals, collectUserMaps } from './maps.ts';
 import { progTypeOf } from './progType.ts';
 import { checkPseudoLoads, collectFuncs, recordRelocs } from './relocate.ts';
@@ -26,26 +28,31 @@ export function objectName(path: string): string {
   return dot < 0 ? base : base.slice(0, dot);
 }
 
-export function loadObject(bytes: Uint8Array, path: string): Result<BpfObject> {
+export interface LoadOptions {
+  /** The kernel BTF CO-RE relocations resolve against (default: the shipped 6.18.44 BTF); called only when needed. */
+  kernelBtf?: () => KernelBtf;
+}
+
+export function loadObject(bytes: Uint8Array, path: string, opts: LoadOptions = {}): Result<BpfObject> {
   try {
-    return ok(loadObjectOrThrow(bytes, path));
+    return ok(loadObjectOrThrow(bytes, path, opts));
   } catch (e) {
     if (e instanceof ObjError) return { ok: false, error: e.diag };
     return { ok: false, error: internal({ file: path }, e instanceof Error ? e.message : String(e)) };
   }
 }
 
-export function loadObjectFile(path: string): Result<BpfObject> {
+export function loadObjectFile(path: string, opts: LoadOptions = {}): Result<BpfObject> {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     return err('object.read-failed', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: path });
   }
-  return loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+  return loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, opts);
 }
 
-function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
+function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): BpfObject {
   const elf = parseElf(bytes, path);
   const secs = classifySections(elf);
   const name = objectName(path);
@@ -55,6 +62,10 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
 
   const funcs = collectFuncs(elf, secs);
   for (const f of funcs) checkFuncFlow(elf, f);
+  if (ext && ext.coreRelo.size > 0) {
+    const core = funcs.map((f) => ({ name: f.name, section: f.sec.name, start: f.start, len: f.len, insns: f.insns }));
+    applyCoreRelos(ext.coreRelo, btf!, (s) => core.filter((f) => f.section === s), opts.kernelBtf ?? (() => shippedKernelBtf()), path);
+  }
 
   const userMaps = secs.maps ? collectUserMaps(btf, elf, secs.maps) : [];
   const dataMaps = collectDataMaps(btf, elf, name, secs.data, userMaps.length);
