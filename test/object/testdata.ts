@@ -10,6 +10,18 @@ export const objDir = path.join(selftestsDir, 'obj');
 export const psBasicPath = path.join(testdataDir, 'private-stack', 'ps_basic.o');
 export const haveTestdata = existsSync(path.join(selftestsDir, 'expected.json')) && existsSync(psBasicPath);
 export const SKIP_REASON = 'shared testdata (../shared/testdata) is not present';
+export const kernelWideDir = path.join(testdataDir, 'kernel-wide');
+export const haveKernelWide = existsSync(path.join(kernelWideDir, 'kernel_jited.json'));
+
+/**
+ * The `skip` option of a describe() over shared testdata: false when present; otherwise the
+ * reason, except under CI=true, where missing testdata is a failure rather than a skip.
+ */
+export function testdataSkip(have: boolean, what: string): false | string {
+  if (have) return false;
+  if (process.env.CI === 'true') throw new Error(`${what} is absent (required when CI=true)`);
+  return `${what} is absent`;
+}
 
 export interface ExpectedObject {
   path: string;
