@@ -81,9 +81,9 @@ export const X86_PROFILES: readonly JitProfile[] = [
     describes:
       'the host of ../shared/testdata/kernel-wide: Linux 6.18.44 on AMD EPYC with BMI2 (shlx/shrx/sarx), ' +
       'spectre_v2 "Mitigation: Retpolines" (indirect tail call via jmp __x86_indirect_thunk_rcx), ' +
-      'retbleed not affected (plain ret)',
+      'retbleed not affected (plain ret); that kernel gave no program a private stack',
     tcc: 'by-pointer',
-    privStack: 'adaptive',
+    privStack: 'off',
     retThunk: false,
     indirectThunk: true,
     bmi2: true,

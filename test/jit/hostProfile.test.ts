@@ -40,7 +40,8 @@ test('the kernel-wide corpus host (AMD EPYC, retpolines, retbleed not affected) 
     retbleed: 'Not affected', srso: 'Not affected', cpuFlags: ['bmi2'],
   });
   const corpus = findProfile('kernel-wide')!;
-  for (const k of ['indirectThunk', 'retThunk', 'bmi2', 'tcc', 'privStack'] as const) assert.equal(profile[k], corpus[k], k);
+  // (The corpus host gave no program a private stack, which /sys does not tell: its profile says so.)
+  for (const k of ['indirectThunk', 'retThunk', 'bmi2', 'tcc'] as const) assert.equal(profile[k], corpus[k], k);
 });
 
 test('return thunks come from the retbleed, SRSO and ITS mitigations that set X86_FEATURE_RETHUNK', () => {
