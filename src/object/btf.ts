@@ -85,7 +85,12 @@ export function btfString(btf: Btf, off: number): string | undefined {
   return s;
 }
 
-export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
+/**
+ * `lazyMembers`: struct/union members are decoded on first read of `members` (their type ids
+ * are still checked here). For the kernel's vmlinux BTF, whose ~100k member records would
+ * otherwise be allocated up front while a load reads a few structs.
+ */
+export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: { lazyMembers?: boolean } = {}): Btf {
   const at = (off: number): Where => ({ ...w, fileOff: dataFileOff + off });
   if (data.length < 24) throw new ObjError(btfBadHeader(at(0), `BTF header needs 24 bytes, section has ${data.length}`));
   const magicLe = data[0]! | (data[1]! << 8);
@@ -110,13 +115,20 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
   /** File offset of each type record, by id (for error places). */
   const recOffs: number[] = [dataFileOff];
 
+  // vmlinux BTF repeats its (deduplicated) name offsets across many members: decode each once.
+  const decoded = new Map<number, string>();
   const name = (off: number, recOff: number, what: string): string => {
-    const s = cstr(strings, off);
-    if (s === undefined) throw new ObjError(btfBadString(at(recOff), off, what));
+    let s = decoded.get(off);
+    if (s === undefined) {
+      s = cstr(strings, off);
+      if (s === undefined) throw new ObjError(btfBadString(at(recOff), off, what));
+      decoded.set(off, s);
+    }
     return s;
   };
   let p = hdrLen + typeOff;
   const end = p + typeLen;
+  let maxMemberRef = 0;
   while (p < end) {
     const id = btf.types.length;
     if (p + 12 > end) throw new ObjError(btfBadType(at(p), id, 'record header runs past the type section'));
@@ -145,6 +157,22 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
         break;
       case BTF_KIND.STRUCT: case BTF_KIND.UNION: {
         need(12 * vlen);
+        if (opts.lazyMembers) {
+          const at0 = p;
+          for (let i = 0; i < vlen; i++) maxMemberRef = Math.max(maxMemberRef, r.u32(at0 + 12 * i + 4));
+          let cached: BtfMember[] | undefined;
+          const decode = (): BtfMember[] => {
+            const ms: BtfMember[] = [];
+            for (let i = 0, q = at0; i < vlen; i++, q += 12) {
+              const off = r.u32(q + 8);
+              ms.push({ name: name(r.u32(q), q, `BTF type [${id}] member name`), type: r.u32(q + 4), bitOffset: t.kflag ? off & 0xffffff : off, bitSize: t.kflag ? off >>> 24 : 0 });
+            }
+            return ms;
+          };
+          Object.defineProperty(t, 'members', { enumerable: true, get: () => (cached ??= decode()) });
+          p += 12 * vlen;
+          break;
+        }
         t.members = [];
         for (let i = 0; i < vlen; i++, p += 12) {
           const off = r.u32(p + 8);
@@ -193,7 +221,9 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
     btf.types.push(t);
     recOffs.push(dataFileOff + rec);
   }
-  checkTypeRefs(btf, w, recOffs);
+  if (maxMemberRef >= btf.types.length)
+    throw new ObjError(btfBadType(at(hdrLen + typeOff), 0, `a member refers to type ${maxMemberRef}, but there are only ${btf.types.length - 1} types`));
+  checkTypeRefs(btf, w, recOffs, opts.lazyMembers ?? false);
   return btf;
 }
 
@@ -202,7 +232,7 @@ function voidType(): BtfType {
 }
 
 /** Every type id a record mentions must exist (the kernel rejects dangling ids too). */
-function checkTypeRefs(btf: Btf, w: Where, recOffs: number[]): void {
+function checkTypeRefs(btf: Btf, w: Where, recOffs: number[], lazyMembers: boolean): void {
   const n = btf.types.length;
   const at = (t: BtfType): Where => ({ ...w, fileOff: recOffs[t.id]! });
   const bad = (t: BtfType, ref: number): never => {
@@ -217,7 +247,7 @@ function checkTypeRefs(btf: Btf, w: Where, recOffs: number[]): void {
         break;
     }
     if (t.array && (t.array.type >= n || t.array.indexType >= n)) bad(t, Math.max(t.array.type, t.array.indexType));
-    for (const m of t.members ?? []) if (m.type >= n) bad(t, m.type);
+    if (!lazyMembers) for (const m of t.members ?? []) if (m.type >= n) bad(t, m.type);
     for (const m of t.params ?? []) if (m.type >= n) bad(t, m.type);
     for (const v of t.vars ?? []) if (v.type >= n || v.type === 0) bad(t, v.type);
     if (t.kind === BTF_KIND.FUNC && btf.types[t.sizeOrType]!.kind !== BTF_KIND.FUNC_PROTO)
