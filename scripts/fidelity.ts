@@ -1,16 +1,18 @@
-// Compares `bpfdbg dump OBJ --jited --json` with the real kernel's JIT bytes for every object
-// of ../shared/testdata/kernel-wide (or a folder given with --dir), function by function,
-// masking only address fields, found by decoding each kernel instruction (see addressMask.ts).
+// Compares what `bpfdbg dump OBJ --jited --json` gives with the real kernel's JIT bytes for
+// every object of ../shared/testdata/kernel-wide (or a folder given with --dir), function by
+// function, masking only address fields, found by decoding each kernel instruction
+// (test/support/fidelityCompare.ts). Runs in one process (test/support/kernelWide.ts).
 //
 //   node --import tsx scripts/fidelity.ts [--profile P] [--dir D] [--only SUBSTR] [--verbose] [--json OUT]
 //
 // Prints the objects `bpfdbg list` refuses, each mismatching function with the first
-// differing instruction on both sides, and a summary line.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// differing instruction on both sides, and a summary line. docs/fidelity.md explains it.
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareFunction, type FuncOutcome } from './fidelity/compare.ts';
+import { BpfdbgError, formatDiag } from '../src/common/diag.ts';
+import { profileFor } from '../src/cli/jitAll.ts';
+import { identicalCount, measureCorpus } from '../test/support/kernelWide.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -19,57 +21,29 @@ const opt = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const dir = path.resolve(opt('--dir') ?? path.join(repo, '../shared/testdata/kernel-wide'));
-const profile = opt('--profile');
-const only = opt('--only');
 const verbose = args.includes('--verbose');
 const jsonOut = opt('--json');
 
-interface KernelProg { funcs: { len: number; ksym: string }[]; bytes: string }
-const kernelPath = path.join(dir, 'kernel_jited.json');
-if (!existsSync(kernelPath)) {
-  console.error(`fidelity: ${kernelPath} is absent`);
+if (!existsSync(path.join(dir, 'kernel_jited.json'))) {
+  console.error(`fidelity: ${path.join(dir, 'kernel_jited.json')} is absent`);
   process.exit(2);
 }
-const kernel = JSON.parse(readFileSync(kernelPath, 'utf8')) as { objects: Record<string, Record<string, KernelProg>> };
-const bin = path.join(repo, 'bin/bpfdbg');
-
-const listFailures: string[] = [];
-const outcomes: (FuncOutcome & { obj: string; prog: string; index: number })[] = [];
-const objects = Object.keys(kernel.objects).filter((o) => !only || o.includes(only)).sort();
-for (const obj of objects) {
-  const file = path.join(dir, 'obj', obj);
-  const list = spawnSync(bin, ['list', file], { encoding: 'utf8' });
-  if (list.status !== 0) listFailures.push(`${obj}: ${(list.stderr || list.stdout).trim().split('\n')[0]}`);
-  const dumpArgs = ['dump', file, '--jited', '--json', ...(profile ? ['--profile', profile] : [])];
-  const dump = spawnSync(bin, dumpArgs, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  let ours: { programs: { name: string; error?: string; functions: { name: string; bytes: string }[] }[] } | undefined;
-  let dumpError = '';
-  if (dump.status === 0) ours = JSON.parse(dump.stdout);
-  else dumpError = (dump.stderr || dump.stdout).trim().split('\n')[0] ?? 'dump failed';
-  for (const [prog, k] of Object.entries(kernel.objects[obj]!)) {
-    const all = Buffer.from(k.bytes, 'hex');
-    const mine = ours?.programs.find((p) => p.name === prog);
-    let off = 0;
-    k.funcs.forEach((f, index) => {
-      const kb = all.subarray(off, (off += f.len));
-      const base = { obj, prog, index };
-      if (!ours) return outcomes.push({ ...base, identical: false, cause: `dump: ${dumpError}` });
-      if (!mine) return outcomes.push({ ...base, identical: false, cause: 'program missing from dump' });
-      if (mine.error) return outcomes.push({ ...base, identical: false, cause: `program: ${mine.error}` });
-      const fn = mine.functions[index];
-      if (!fn) return outcomes.push({ ...base, identical: false, cause: `we produced ${mine.functions.length} functions` });
-      outcomes.push({ ...base, ...compareFunction(Buffer.from(fn.bytes, 'hex'), kb), name: fn.name });
-    });
-  }
+let profile;
+try {
+  profile = profileFor('x86_64', opt('--profile'));
+} catch (e) {
+  console.error(`fidelity: ${e instanceof BpfdbgError ? formatDiag(e.diag) : String(e)}`);
+  process.exit(2);
 }
-
-for (const l of listFailures) console.log(`list fails: ${l}`);
-for (const o of outcomes) {
+const r = measureCorpus(dir, profile, opt('--only'));
+for (const l of r.listFailures) console.log(`list fails: ${l.obj}: ${l.message}`);
+for (const o of r.outcomes) {
   if (o.identical) continue;
   console.log(`${o.obj} ${o.prog}#${o.index}${o.name ? ` (${o.name})` : ''}: ${o.cause}`);
   if (verbose && o.detail) console.log(o.detail.replace(/^/gm, '    '));
 }
-const same = outcomes.filter((o) => o.identical).length;
-console.log(`objects: ${objects.length}, list failures: ${listFailures.length}`);
-console.log(`functions identical: ${same} of ${outcomes.length} (${((100 * same) / Math.max(1, outcomes.length)).toFixed(1)}%)`);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ listFailures, outcomes }, null, 1));
+const same = identicalCount(r);
+console.log(`profile: ${profile.name}`);
+console.log(`objects: ${r.objects.length}, list failures: ${r.listFailures.length}`);
+console.log(`functions identical: ${same} of ${r.outcomes.length} (${((100 * same) / Math.max(1, r.outcomes.length)).toFixed(1)}%)`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ profile: profile.name, listFailures: r.listFailures, outcomes: r.outcomes }, null, 1));

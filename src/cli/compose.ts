@@ -5,13 +5,15 @@ import { INPUT_LIMITS, readBoundedFile } from '../common/boundedRead.ts';
 import { fail, unwrap } from '../common/diag.ts';
 import { analyzeProgram, type AnalysisOptions, type ProgramImage } from '../analysis/index.ts';
 import { chooseProgram, loadObject, type BpfObject, type BpfProgram } from '../object/index.ts';
+import type { KernelBtf } from '../object/kernelBtf.ts';
 
-export function openObject(path: string | undefined): BpfObject {
+/** `kernelBtf`: where CO-RE relocations resolve (jitAll.ts kernelBtfFor); default the shipped BTF. */
+export function openObject(path: string | undefined, kernelBtf?: () => KernelBtf): BpfObject {
   if (!path) fail('cli.no-object', 'no object file given (bpfdbg OBJ ...)');
   if (!existsSync(path)) fail('cli.no-such-file', `${path}: no such file`);
   if (statSync(path).isDirectory()) fail('cli.is-directory', `${path}: is a directory, not a BPF object`);
   const bytes = unwrap(readBoundedFile(path, INPUT_LIMITS.object, 'a BPF object'));
-  return unwrap(loadObject(bytes, path));
+  return unwrap(loadObject(bytes, path, kernelBtf ? { kernelBtf } : {}));
 }
 
 /** The program to debug or run: `--prog`, else the object's entry program (object/entryProgram.ts). */

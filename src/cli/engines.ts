@@ -66,7 +66,7 @@ export async function createRunner(
   if (engine === 'interp') {
     // --profile picks the counter behaviour (tccModeFor); a RISC-V profile also brings its
     // verifier's decisions (upstream rejects bpf2bpf calls mixed with tail calls).
-    const rv = profileName !== undefined && !findProfile(profileName) ? profileFor('riscv64', profileName) : null;
+    const rv = profileName !== undefined && profileName !== 'host' && !findProfile(profileName) ? profileFor('riscv64', profileName) : null;
     const tcc = rv ? tccModeFor(rv) : profileName !== undefined ? tccModeFor(profileFor('x86_64', profileName)) : 'by-pointer';
     const model = new KernelModel(budget);
     const loaded = model.loadObject(obj, analyzeAll(obj, entry, rv ? analysisOptionsFor(rv) : { privStack: 'adaptive' }));

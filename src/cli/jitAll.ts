@@ -11,6 +11,30 @@ import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator } from '../kernel/privStack.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
 import { KernelModel } from '../kernel/index.ts';
+import { analyzeAll } from './engines.ts';
+import { readHostDescription } from './hostDescription.ts';
+import { profileForHost, type HostProfileChoice } from '../jit/hostProfile.ts';
+import { hostKernelBtf, shippedKernelBtf, type KernelBtf } from '../object/kernelBtf.ts';
+import { release } from 'node:os';
+
+let hostChoice: HostProfileChoice | undefined;
+/** This machine's profile (`--profile host`), read once per process. */
+export function hostProfileChoice(): HostProfileChoice {
+  return (hostChoice ??= profileForHost(readHostDescription()));
+}
+
+/** The profile `--arch`/`--profile` select, with the one line `bpfdbg list` prints about it. */
+export function profileChoice(arch: 'x86_64' | 'riscv64', name: string | undefined): HostProfileChoice {
+  if (arch === 'x86_64' && name === 'host') return hostProfileChoice();
+  const profile = profileFor(arch, name);
+  return { profile, why: name === undefined ? `default for ${arch} (--profile host: this machine's JIT)` : `given by --profile: ${profile.describes}` };
+}
+
+/** Where CO-RE relocations resolve for a profile: the running kernel's BTF for 'host' when it has one. */
+export function kernelBtfFor(profile: JitProfile): (() => KernelBtf) | undefined {
+  if (profile.kernelBtf !== 'host') return undefined;
+  return () => hostKernelBtf(release()) ?? shippedKernelBtf();
+}
 
 export function profileFor(arch: 'x86_64' | 'riscv64', name: string | undefined): JitProfile {
   if (arch === 'riscv64') {
@@ -20,8 +44,9 @@ export function profileFor(arch: 'x86_64' | 'riscv64', name: string | undefined)
     return p;
   }
   if (name === undefined) return DEFAULT_X86_PROFILE;
+  if (name === 'host') return hostProfileChoice().profile;
   const p = findProfile(name);
-  if (!p) fail('cli.bad-profile', `unknown x86_64 profile '${name}' (${X86_PROFILES.map((q) => q.name).join(', ')})`);
+  if (!p) fail('cli.bad-profile', `unknown x86_64 profile '${name}' (host, ${X86_PROFILES.map((q) => q.name).join(', ')})`);
   return p;
 }
 

@@ -75,6 +75,19 @@ export const X86_PROFILES: readonly JitProfile[] = [
     retThunk: false,
     indirectThunk: false,
   },
+  {
+    name: 'kernel-wide',
+    arch: 'x86_64',
+    describes:
+      'the host of ../shared/testdata/kernel-wide: Linux 6.18.44 on AMD EPYC with BMI2 (shlx/shrx/sarx), ' +
+      'spectre_v2 "Mitigation: Retpolines" (indirect tail call via jmp __x86_indirect_thunk_rcx), ' +
+      'retbleed not affected (plain ret); that kernel gave no program a private stack',
+    tcc: 'by-pointer',
+    privStack: 'off',
+    retThunk: false,
+    indirectThunk: true,
+    bmi2: true,
+  },
 ];
 
 export const DEFAULT_X86_PROFILE: JitProfile = X86_PROFILES[0]!;
@@ -86,7 +99,7 @@ export function findProfile(name: string): JitProfile | undefined {
 
 /** The analysis options a profile's code generation assumes (private-stack policy). */
 export function analysisOptionsFor(profile: JitProfile): AnalysisOptions {
-  const kernel = profile.tcc === 'by-value' ? '6.1' : profile.name === 'tcc-by-pointer' ? '6.12' : '6.18';
+  const kernel = profile.kernel ?? (profile.tcc === 'by-value' ? '6.1' : profile.name === 'tcc-by-pointer' ? '6.12' : '6.18');
   // riscv64 upstream: no bpf_jit_supports_subprog_tailcalls() through v6.19, so the verifier
   // (check_max_stack_depth / check_map_func_compatibility) rejects bpf2bpf calls mixed with tail calls.
   const allowTailCallInSubprogs = !(profile.arch === 'riscv64' && (profile.rvTcc ?? 'upstream') === 'upstream');

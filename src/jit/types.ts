@@ -30,6 +30,20 @@ export interface JitProfile {
    * rel32 (X86_FEATURE_RETPOLINE) instead of `jmp rcx`. Defaults to `retThunk`.
    */
   indirectThunk?: boolean;
+  /**
+   * x86-64: how an indirect jump is emitted when it does not go through a thunk
+   * (emit_indirect_jump, 6.18): 'jmp' (`jmp rcx`), 'jmp-int3' (`jmp rcx; int3`: kernels built
+   * with CONFIG_MITIGATION_RETPOLINE or _SLS on a CPU that needs no retpoline, e.g. eIBRS),
+   * 'lfence-jmp' (X86_FEATURE_RETPOLINE_LFENCE: `lfence; jmp rcx`). Default 'jmp'.
+   */
+  indirectPlain?: 'jmp' | 'jmp-int3' | 'lfence-jmp';
+  /**
+   * The kernel BTF CO-RE relocations resolve against: 'host' = the running kernel's
+   * /sys/kernel/btf/vmlinux; default the BTF shipped for Linux 6.18.44.
+   */
+  kernelBtf?: 'host' | 'shipped';
+  /** Kernel generation the verifier analysis models ('6.1', '6.12', '6.18'); default from tcc and name. */
+  kernel?: '6.1' | '6.12' | '6.18';
   /** x86-64: the CPU has BMI2, so shifts by a register use shlx/shrx/sarx. Default false. */
   bmi2?: boolean;
   /**

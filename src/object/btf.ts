@@ -19,6 +19,8 @@ export interface BtfMember {
   type: number;
   /** Bit offset (without the kflag bitfield size). */
   bitOffset: number;
+  /** Bitfield size in bits (kflag structs; 0 for a plain member). */
+  bitSize: number;
 }
 
 export interface BtfVarSecinfo {
@@ -43,8 +45,12 @@ export interface BtfType {
   linkage?: number;
   /** ENUM/ENUM64 values (ENUM64 as a double, exact to 2^53). */
   enumVals?: number[];
-  /** INT encoding bits (BTF_INT_SIGNED 1, BTF_INT_CHAR 2, BTF_INT_BOOL 4). */
-  intEncoding?: number;
+  /** ENUM/ENUM64 enumerator names, parallel to enumVals. */
+  enumNames?: string[];
+  /** ENUM64 values exactly (u64 bit pattern), parallel to enumVals. */
+  enumVals64?: bigint[];
+  /** INT encoding word: BTF_INT_ENCODING (bits 24-27: 1 signed, 2 char, 4 bool), offset (16-23), bits (0-7). */
+  intData?: number;
 }
 
 export interface Btf {
@@ -79,7 +85,12 @@ export function btfString(btf: Btf, off: number): string | undefined {
   return s;
 }
 
-export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
+/**
+ * `lazyMembers`: struct/union members are decoded on first read of `members` (their type ids
+ * are still checked here). For the kernel's vmlinux BTF, whose ~100k member records would
+ * otherwise be allocated up front while a load reads a few structs.
+ */
+export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: { lazyMembers?: boolean } = {}): Btf {
   const at = (off: number): Where => ({ ...w, fileOff: dataFileOff + off });
   if (data.length < 24) throw new ObjError(btfBadHeader(at(0), `BTF header needs 24 bytes, section has ${data.length}`));
   const magicLe = data[0]! | (data[1]! << 8);
@@ -104,13 +115,20 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
   /** File offset of each type record, by id (for error places). */
   const recOffs: number[] = [dataFileOff];
 
+  // vmlinux BTF repeats its (deduplicated) name offsets across many members: decode each once.
+  const decoded = new Map<number, string>();
   const name = (off: number, recOff: number, what: string): string => {
-    const s = cstr(strings, off);
-    if (s === undefined) throw new ObjError(btfBadString(at(recOff), off, what));
+    let s = decoded.get(off);
+    if (s === undefined) {
+      s = cstr(strings, off);
+      if (s === undefined) throw new ObjError(btfBadString(at(recOff), off, what));
+      decoded.set(off, s);
+    }
     return s;
   };
   let p = hdrLen + typeOff;
   const end = p + typeLen;
+  let maxMemberRef = 0;
   while (p < end) {
     const id = btf.types.length;
     if (p + 12 > end) throw new ObjError(btfBadType(at(p), id, 'record header runs past the type section'));
@@ -127,7 +145,7 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
       if (p + n > end) throw new ObjError(btfBadType(at(rec), id, `kind ${kind} record runs past the type section`));
     };
     switch (kind) {
-      case BTF_KIND.INT: need(4); t.intEncoding = (r.u32(p) >>> 24) & 0xf; p += 4; break;
+      case BTF_KIND.INT: need(4); t.intData = r.u32(p); p += 4; break;
       case BTF_KIND.PTR: case BTF_KIND.FWD: case BTF_KIND.TYPEDEF: case BTF_KIND.VOLATILE:
       case BTF_KIND.CONST: case BTF_KIND.RESTRICT: case BTF_KIND.FUNC: case BTF_KIND.FLOAT:
       case BTF_KIND.TYPE_TAG:
@@ -139,22 +157,51 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
         break;
       case BTF_KIND.STRUCT: case BTF_KIND.UNION: {
         need(12 * vlen);
+        if (opts.lazyMembers) {
+          const at0 = p;
+          for (let i = 0; i < vlen; i++) maxMemberRef = Math.max(maxMemberRef, r.u32(at0 + 12 * i + 4));
+          let cached: BtfMember[] | undefined;
+          const decode = (): BtfMember[] => {
+            const ms: BtfMember[] = [];
+            for (let i = 0, q = at0; i < vlen; i++, q += 12) {
+              const off = r.u32(q + 8);
+              ms.push({ name: name(r.u32(q), q, `BTF type [${id}] member name`), type: r.u32(q + 4), bitOffset: t.kflag ? off & 0xffffff : off, bitSize: t.kflag ? off >>> 24 : 0 });
+            }
+            return ms;
+          };
+          Object.defineProperty(t, 'members', { enumerable: true, get: () => (cached ??= decode()) });
+          p += 12 * vlen;
+          break;
+        }
         t.members = [];
         for (let i = 0; i < vlen; i++, p += 12) {
           const off = r.u32(p + 8);
-          t.members.push({ name: name(r.u32(p), p, `BTF type [${id}] member name`), type: r.u32(p + 4), bitOffset: t.kflag ? off & 0xffffff : off });
+          t.members.push({
+            name: name(r.u32(p), p, `BTF type [${id}] member name`), type: r.u32(p + 4),
+            bitOffset: t.kflag ? off & 0xffffff : off, bitSize: t.kflag ? off >>> 24 : 0,
+          });
         }
         break;
       }
       case BTF_KIND.ENUM:
         need(8 * vlen);
         t.enumVals = [];
-        for (let i = 0; i < vlen; i++, p += 8) t.enumVals.push(r.i32(p + 4));
+        t.enumNames = [];
+        for (let i = 0; i < vlen; i++, p += 8) {
+          t.enumNames.push(name(r.u32(p), p, `BTF type [${id}] enumerator name`));
+          t.enumVals.push(r.i32(p + 4));
+        }
         break;
       case BTF_KIND.ENUM64:
         need(12 * vlen);
         t.enumVals = [];
-        for (let i = 0; i < vlen; i++, p += 12) t.enumVals.push(r.u32(p + 8) * 0x1_0000_0000 + r.u32(p + 4));
+        t.enumNames = [];
+        t.enumVals64 = [];
+        for (let i = 0; i < vlen; i++, p += 12) {
+          t.enumNames.push(name(r.u32(p), p, `BTF type [${id}] enumerator name`));
+          t.enumVals.push(r.u32(p + 8) * 0x1_0000_0000 + r.u32(p + 4));
+          t.enumVals64.push((BigInt(r.u32(p + 8)) << 32n) | BigInt(r.u32(p + 4)));
+        }
         break;
       case BTF_KIND.FUNC_PROTO:
         need(8 * vlen);
@@ -174,7 +221,9 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where): Btf {
     btf.types.push(t);
     recOffs.push(dataFileOff + rec);
   }
-  checkTypeRefs(btf, w, recOffs);
+  if (maxMemberRef >= btf.types.length)
+    throw new ObjError(btfBadType(at(hdrLen + typeOff), 0, `a member refers to type ${maxMemberRef}, but there are only ${btf.types.length - 1} types`));
+  checkTypeRefs(btf, w, recOffs, opts.lazyMembers ?? false);
   return btf;
 }
 
@@ -183,7 +232,7 @@ function voidType(): BtfType {
 }
 
 /** Every type id a record mentions must exist (the kernel rejects dangling ids too). */
-function checkTypeRefs(btf: Btf, w: Where, recOffs: number[]): void {
+function checkTypeRefs(btf: Btf, w: Where, recOffs: number[], lazyMembers: boolean): void {
   const n = btf.types.length;
   const at = (t: BtfType): Where => ({ ...w, fileOff: recOffs[t.id]! });
   const bad = (t: BtfType, ref: number): never => {
@@ -198,7 +247,7 @@ function checkTypeRefs(btf: Btf, w: Where, recOffs: number[]): void {
         break;
     }
     if (t.array && (t.array.type >= n || t.array.indexType >= n)) bad(t, Math.max(t.array.type, t.array.indexType));
-    for (const m of t.members ?? []) if (m.type >= n) bad(t, m.type);
+    if (!lazyMembers) for (const m of t.members ?? []) if (m.type >= n) bad(t, m.type);
     for (const m of t.params ?? []) if (m.type >= n) bad(t, m.type);
     for (const v of t.vars ?? []) if (v.type >= n || v.type === 0) bad(t, v.type);
     if (t.kind === BTF_KIND.FUNC && btf.types[t.sizeOrType]!.kind !== BTF_KIND.FUNC_PROTO)

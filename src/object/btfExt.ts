@@ -19,14 +19,28 @@ export interface LineInfoRaw {
   col: number;
 }
 
+/** A CO-RE relocation record (uapi struct bpf_core_relo); applied by coreRelo.ts. */
+export interface CoreReloRec {
+  /** Byte offset inside the ELF section. */
+  insnOff: number;
+  /** Local BTF id of the root type. */
+  typeId: number;
+  accessStrOff: number;
+  /** enum bpf_core_relo_kind. */
+  kind: number;
+}
+
 export interface BtfExt {
   /** Section name -> records, in file order. */
   funcInfo: Map<string, FuncInfoRec[]>;
   lineInfo: Map<string, LineInfoRaw[]>;
+  /** Section name -> CO-RE relocations, in file order (libbpf applies them in that order). */
+  coreRelo: Map<string, CoreReloRec[]>;
 }
 
 const FUNC_INFO_MIN = 8;
 const LINE_INFO_MIN = 16;
+const CORE_RELO_MIN = 16;
 
 export function parseBtfExt(data: Uint8Array, dataFileOff: number, btf: Btf, w: Where): BtfExt {
   const at = (off: number): Where => ({ ...w, fileOff: dataFileOff + off });
@@ -39,9 +53,9 @@ export function parseBtfExt(data: Uint8Array, dataFileOff: number, btf: Btf, w: 
   const r = new Reader(data, magicLe === 0xeb9f);
   if (r.u8(2) !== 1) fail(2, `unsupported .BTF.ext version ${r.u8(2)}`);
   const hdrLen = r.u32(4);
-  // func_info and line_info pairs are required (hdr_len >= 24); core_relo is ignored.
+  // func_info and line_info pairs are required (hdr_len >= 24); core_relo when hdr_len >= 32.
   if (hdrLen < 24 || hdrLen > data.length) fail(4, `.BTF.ext hdr_len ${hdrLen} is out of range`);
-  const ext: BtfExt = { funcInfo: new Map(), lineInfo: new Map() };
+  const ext: BtfExt = { funcInfo: new Map(), lineInfo: new Map(), coreRelo: new Map() };
   const sub = (offField: number, minRec: number, what: string, onRec: (sec: string, p: number) => void): void => {
     const off = r.u32(offField), len = r.u32(offField + 4);
     if (len === 0) return;
@@ -79,6 +93,13 @@ export function parseBtfExt(data: Uint8Array, dataFileOff: number, btf: Btf, w: 
       fail(p + 4, `line_info string offset ${Math.max(fileNameOff, lineOff)} in '${sec}' is outside the BTF strings`);
     push(ext.lineInfo, sec, { insnOff, fileNameOff, lineOff, line: lineCol >>> 10, col: lineCol & 0x3ff });
   });
+  if (hdrLen >= 32) {
+    sub(24, CORE_RELO_MIN, 'core_relo', (sec, p) => {
+      const insnOff = r.u32(p);
+      if (insnOff % 8 !== 0) fail(p, `core_relo insn_off ${insnOff} in '${sec}' is not instruction-aligned`);
+      push(ext.coreRelo, sec, { insnOff, typeId: r.u32(p + 4), accessStrOff: r.u32(p + 8), kind: r.u32(p + 12) });
+    });
+  }
   // Records of a section are in insn order from clang; sort anyway (stable) so lookups can bisect.
   for (const recs of ext.lineInfo.values()) recs.sort((a, b) => a.insnOff - b.insnOff);
   for (const recs of ext.funcInfo.values()) recs.sort((a, b) => a.insnOff - b.insnOff);

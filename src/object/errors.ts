@@ -34,6 +34,7 @@ export const ObjCode = {
   externBad: 'object.extern',
   relocMissing: 'reloc.missing',
   relocBadSubprogAddr: 'reloc.bad-subprog-addr',
+  coreReloBad: 'reloc.core',
   btfBadHeader: 'btf.bad-header',
   btfBadType: 'btf.bad-type',
   btfBadString: 'btf.bad-string',
@@ -116,6 +117,7 @@ export const relocExtern = (w: Where, sym: string): Diag =>
   diag(ObjCode.relocExtern, `undefined symbol '${sym}' is not an extern libbpf can resolve (no BTF declaration in '.kconfig' or '.ksyms')`, w);
 export const externBad = (w: Where, name: string, what: string): Diag => diag(ObjCode.externBad, `extern '${name}': ${what}`, w);
 export const relocBadSubprogAddr = (w: Where, what: string): Diag => diag(ObjCode.relocBadSubprogAddr, what, w);
+export const coreReloBad = (w: Where, what: string): Diag => diag(ObjCode.coreReloBad, what, w);
 export const btfBadHeader = (w: Where, what: string): Diag => diag(ObjCode.btfBadHeader, what, w);
 export const btfBadType = (w: Where, id: number, what: string): Diag =>
   diag(ObjCode.btfBadType, `BTF type [${id}]: ${what}`, w);

@@ -50,7 +50,7 @@ function kcfgType(btf: Btf, id: number): { type: KcfgType; signed: boolean } | u
   if (!t) return undefined;
   switch (t.kind) {
     case BTF_KIND.INT: {
-      const enc = t.intEncoding ?? 0;
+      const enc = ((t.intData ?? 0) >>> 24) & 0xf;
       if (enc & BTF_INT_BOOL) return t.sizeOrType === 1 ? { type: 'bool', signed: false } : undefined;
       const signed = (enc & BTF_INT_SIGNED) !== 0;
       if (t.sizeOrType === 1) return { type: 'char', signed };

@@ -1,5 +1,5 @@
 // Public API of the object layer: load a clang-built BPF ELF object as libbpf would.
-export { loadObject, loadObjectFile, objectName } from './loadObject.ts';
+export { loadObject, loadObjectFile, objectName, type LoadOptions } from './loadObject.ts';
 export { ObjCode } from './errors.ts';
 export { findLinfo, lineAt } from './lineInfo.ts';
 export { progTypeOf } from './progType.ts';

@@ -47,7 +47,7 @@ export function shippedKernelBtf(release: string = DEFAULT_KERNEL_RELEASE): Kern
   if (!k) {
     if (!existsSync(file)) throw new Error(`no kernel BTF shipped for Linux ${release} (${file})`);
     const raw = new Uint8Array(brotliDecompressSync(readFileSync(file)));
-    k = { btf: parseBtf(raw, 0, { file }), source: file, release };
+    k = { btf: parseBtf(raw, 0, { file }, { lazyMembers: true }), source: file, release };
     cache.set(file, k);
   }
   return k;
@@ -58,7 +58,7 @@ export function hostKernelBtf(release: string): KernelBtf | undefined {
   let k = cache.get(HOST_KERNEL_BTF);
   if (!k) {
     if (!existsSync(HOST_KERNEL_BTF)) return undefined;
-    k = { btf: parseBtf(new Uint8Array(readFileSync(HOST_KERNEL_BTF)), 0, { file: HOST_KERNEL_BTF }), source: HOST_KERNEL_BTF, release };
+    k = { btf: parseBtf(new Uint8Array(readFileSync(HOST_KERNEL_BTF)), 0, { file: HOST_KERNEL_BTF }, { lazyMembers: true }), source: HOST_KERNEL_BTF, release };
     cache.set(HOST_KERNEL_BTF, k);
   }
   return k;

@@ -11,7 +11,8 @@ import { parseElf, readRels } from './elf.ts';
 import { internal, mapBad, ObjCode, ObjError } from './errors.ts';
 import { checkFuncFlow, linkProgram, type LinkContext } from './link.ts';
 import { collectExterns, resolveExterns } from './externs.ts';
-import { DEFAULT_KERNEL_RELEASE, shippedKernelBtf } from './kernelBtf.ts';
+import { applyCoreRelos } from './coreRelo.ts';
+import { DEFAULT_KERNEL_RELEASE, shippedKernelBtf, type KernelBtf } from './kernelBtf.ts';
 import { applyMapInits, collectDataMaps, collectGlobals, collectUserMaps, kconfigMapDef } from './maps.ts';
 import { progTypeOf } from './progType.ts';
 import { checkPseudoLoads, collectFuncs, recordRelocs, type Func } from './relocate.ts';
@@ -28,22 +29,27 @@ export function objectName(path: string): string {
   return dot < 0 ? base : base.slice(0, dot);
 }
 
-export function loadObject(bytes: Uint8Array, path: string): Result<BpfObject> {
+export interface LoadOptions {
+  /** The kernel BTF CO-RE relocations resolve against (default: the shipped 6.18.44 BTF); called only when needed. */
+  kernelBtf?: () => KernelBtf;
+}
+
+export function loadObject(bytes: Uint8Array, path: string, opts: LoadOptions = {}): Result<BpfObject> {
   try {
-    return ok(loadObjectOrThrow(bytes, path));
+    return ok(loadObjectOrThrow(bytes, path, opts));
   } catch (e) {
     if (e instanceof ObjError) return { ok: false, error: e.diag };
     return { ok: false, error: internal({ file: path }, e instanceof Error ? e.message : String(e)) };
   }
 }
 
-export function loadObjectFile(path: string): Result<BpfObject> {
+export function loadObjectFile(path: string, opts: LoadOptions = {}): Result<BpfObject> {
   const bytes = readBoundedFile(path, INPUT_LIMITS.object, 'a BPF object');
   if (!bytes.ok) return err('object.read-failed', bytes.error.message, bytes.error.place);
-  return loadObject(bytes.value, path);
+  return loadObject(bytes.value, path, opts);
 }
 
-function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
+function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): BpfObject {
   const elf = parseElf(bytes, path);
   const secs = classifySections(elf);
   const name = objectName(path);
@@ -53,8 +59,13 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string): BpfObject {
 
   const funcs = collectFuncs(elf, secs);
   for (const f of funcs) perFunc(f, () => checkFuncFlow(elf, f));
+  const kernelBtf = opts.kernelBtf ?? (() => shippedKernelBtf());
+  if (ext && ext.coreRelo.size > 0) {
+    const core = funcs.map((f) => ({ name: f.name, section: f.sec.name, start: f.start, len: f.len, insns: f.insns }));
+    applyCoreRelos(ext.coreRelo, btf!, (s) => core.filter((f) => f.section === s), kernelBtf, path);
+  }
   const externs = collectExterns(elf, btf);
-  const kconfig = resolveExterns(externs, { file: path, release: DEFAULT_KERNEL_RELEASE, littleEndian: elf.le, kernelBtf: () => shippedKernelBtf() });
+  const kconfig = resolveExterns(externs, { file: path, release: DEFAULT_KERNEL_RELEASE, littleEndian: elf.le, kernelBtf });
 
   const userMaps = secs.maps ? collectUserMaps(btf, elf, secs.maps) : [];
   const dataMaps = collectDataMaps(btf, elf, name, secs.data, userMaps.length);

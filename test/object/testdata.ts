@@ -12,7 +12,6 @@ export const psBasicPath = path.join(testdataDir, 'private-stack', 'ps_basic.o')
 export const haveTestdata =
   present(path.join(selftestsDir, 'expected.json'), 'shared testdata') && present(psBasicPath, 'shared testdata');
 export const SKIP_REASON = 'shared testdata (../shared/testdata) is not present';
-
 export interface ExpectedObject {
   path: string;
   disassembly: string;

@@ -4,16 +4,19 @@
 import { analyzeProgram } from '../../analysis/index.ts';
 import { formatDiag } from '../../common/diag.ts';
 import { openObject } from '../compose.ts';
+import { kernelBtfFor, profileChoice } from '../jitAll.ts';
 import type { CliOptions } from '../options.ts';
 
 const MAP_TYPES: Record<number, string> = { 1: 'hash', 2: 'array', 3: 'prog_array', 4: 'perf_event_array', 5: 'percpu_hash', 6: 'percpu_array', 9: 'lru_hash', 12: 'array_of_maps', 13: 'hash_of_maps', 27: 'ringbuf', 33: 'arena' };
 export const mapTypeName = (t: number): string => MAP_TYPES[t] ?? `type ${t}`;
 
 export function listCommand(opts: CliOptions): number {
-  const obj = openObject(opts.file);
+  const choice = profileChoice(opts.arch, opts.profile);
+  const obj = openObject(opts.file, kernelBtfFor(choice.profile));
   const out: string[] = [];
   const json: unknown[] = [];
   out.push(`${obj.path}: license ${obj.license || '(none)'}`);
+  out.push(`profile ${choice.profile.name}: ${choice.why}`);
   out.push('programs:');
   for (const p of obj.programs) {
     const a = analyzeProgram(obj, p, {});
@@ -56,7 +59,7 @@ export function listCommand(opts: CliOptions): number {
   }
   if (opts.json) {
     process.stdout.write(JSON.stringify({
-      object: obj.path, license: obj.license, programs: json,
+      object: obj.path, license: obj.license, profile: { name: choice.profile.name, why: choice.why }, programs: json,
       maps: obj.maps.map((m) => ({ name: m.name, type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, initSlots: m.initSlots ?? [] })),
       globals: obj.globals.map((g) => ({ name: g.name, section: g.section, offset: g.offset, size: g.size })),
     }) + '\n');

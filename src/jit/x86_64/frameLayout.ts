@@ -23,6 +23,8 @@ export interface FuncPlan {
   byValue: boolean;
   retThunk: boolean;
   indirectThunk: boolean;
+  /** How a non-thunk indirect jump is emitted (JitProfile.indirectPlain). */
+  indirectPlain: 'jmp' | 'jmp-int3' | 'lfence-jmp';
   bmi2: boolean;
   /** Largest forward rel8 displacement (6.13+: 123, earlier: 127). */
   shortJumpMax: number;

@@ -135,6 +135,7 @@ export function planFunction(image: ProgramImage, f: number, profile: JitProfile
     byValue: profile.tcc === 'by-value',
     retThunk: profile.retThunk,
     indirectThunk: profile.indirectThunk ?? profile.retThunk,
+    indirectPlain: profile.indirectPlain ?? 'jmp',
     bmi2: profile.bmi2 ?? false,
     shortJumpMax: profile.shortJumpMax ?? 123,
     tailCallOffset: tailCallOffsetOf(profile),

@@ -76,7 +76,11 @@ export function emitTailCallIndirect(ctx: EmitCtx): void {
   if (plan.indirectThunk) {
     emitRel32(buf, 0xe9, 0); // jmp __x86_indirect_thunk_rcx
     if (ctx.writing) reloc(ctx, { kind: 'indirectThunk', at: (buf.off - 4) as NativeOff, reg: 'rcx' });
-  } else emitJmpReg(buf, 1); // jmp rcx
+  } else {
+    if (plan.indirectPlain === 'lfence-jmp') buf.emit3(0x0f, 0xae, 0xe8); // lfence
+    emitJmpReg(buf, 1); // jmp rcx
+    if (plan.indirectPlain === 'jmp-int3') buf.emit1(0xcc); // int3 (CONFIG_MITIGATION_RETPOLINE/SLS)
+  }
   ctx.labels.tailCallIndirectLabel = buf.off - start;
   region(ctx, start, 'tail call (indirect)', ctx.insn);
 }

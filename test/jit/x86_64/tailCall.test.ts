@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { insn } from '../../../src/bpf/insn.ts';
-import { h, hex, jit, makeImage } from './fixtures.ts';
+import { compileX86, findProfile, type JitProfile } from '../../../src/jit/index.ts';
+import { h, hex, jit, makeImage, testEnv } from './fixtures.ts';
 
 // r2 = map ll; r3 = r6 (unknown key) ; tail_call; r0 = 1; exit  (kernel tailcall6 classifier_0 shape)
 const indirect = [
@@ -86,4 +87,18 @@ test('6.18 direct tail call matches the kernel layout (tailcall2 classifier_0: p
   const kernel = '0f1f4400004831c0554889e54883f8217706504889e0eb0150505341554889fb49bd009c701c8188ffff4889df4c89eeba01000000488b85f0ffffff488338217313e90e00000048830001415d5b58580f1f44000031c0415d5bc9e957e10dc1';
   const mask = (s: string): string => s.slice(0, 60) + 'X'.repeat(16) + s.slice(76, -8) + 'XXXXXXXX';
   assert.equal(mask(hex(f.code)), mask(kernel));
+});
+
+test('without retpolines, a kernel built with CONFIG_MITIGATION_RETPOLINE follows jmp rcx with int3; RETPOLINE_LFENCE puts lfence before it', () => {
+  const image = makeImage([{ name: 'e', insns: indirect, tcr: true }]);
+  const plain = findProfile('plain-ret')!;
+  const compile = (p: JitProfile) => {
+    const r = compileX86(image, p, testEnv);
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value.funcs[0]!;
+  };
+  const int3 = compile({ ...plain, indirectPlain: 'jmp-int3' });
+  assert.equal(seqAfter(int3.code, int3.addrs[4]! - 3, int3.addrs[4]!), h('ffe1 cc'));
+  const lfence = compile({ ...plain, indirectPlain: 'lfence-jmp' });
+  assert.equal(seqAfter(lfence.code, lfence.addrs[4]! - 5, lfence.addrs[4]!), h('0faee8 ffe1'));
 });
