@@ -14,10 +14,11 @@ import { findLinfo } from '../object/lineInfo.ts';
 import { interpret, MAX_BPF_STACK, type AbsResult } from './absint.ts';
 import { checkCfg } from './cfg.ts';
 import { checkInsns } from './checkInsns.ts';
-import { convertCtxAccess, hasCtxRewrite, tcUnclonePrologue } from './ctxRewrite.ts';
+import { convertCtxAccess, ctxPrologue, hasCtxRewrite, readsTstampType, type CtxEnv } from './ctxRewrite.ts';
 import { optDeadCode } from './deadCode.ts';
 import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
+import { kernelLayout } from './kernelLayout.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
 import { doMiscFixups, type FixupAux } from './miscFixups.ts';
 import { REMOVED_SUBPROG, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
@@ -73,10 +74,13 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   optDeadCode(p, insns.map((_, i) => facts.before[i] !== undefined));
 
   if (hasCtxRewrite(progType)) {
-    if (facts.seenDirectWrite && (progType === 'sched_cls' || progType === 'sched_act')) {
-      patchInsn(p, 0, tcUnclonePrologue(p.insns[0]!));
-    }
-    const bad2 = convertCtxAccesses(w, p, progType);
+    const env: CtxEnv = {
+      layout: kernelLayout(opts.kernelBtf),
+      tstampTypeAccess: readsTstampType(progType, p.insns.filter((_, i) => p.aux[i]?.ctx)),
+    };
+    const prologue = facts.seenDirectWrite ? ctxPrologue(progType, env, p.insns[0]!) : undefined;
+    if (prologue) patchInsn(p, 0, prologue);
+    const bad2 = convertCtxAccesses(w, p, progType, env);
     if (bad2) return fromDiag(bad2);
   }
   const fix = doMiscFixups(p, obj.maps);
@@ -171,11 +175,11 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
 }
 
 /** convert_ctx_accesses: rewrite every ctx load/store in place (kernel order: ascending). */
-function convertCtxAccesses(w: E.Where, p: WorkProg<Aux>, progType: BpfProgram['progType']): Diag | undefined {
+function convertCtxAccesses(w: E.Where, p: WorkProg<Aux>, progType: BpfProgram['progType'], env: CtxEnv): Diag | undefined {
   for (let i = 0; i < p.insns.length; i++) {
     if (!p.aux[i]?.ctx) continue;
     const ins = p.insns[i]!;
-    const r = convertCtxAccess(progType, ins);
+    const r = convertCtxAccess(progType, ins, env);
     const origin = p.orig[i]!;
     const size = [4, 2, 1, 8][(ins.code >> 3) & 3]!;
     if ('invalid' in r) return E.badCtxAccess(w, origin, ins.off, size);

@@ -16,6 +16,7 @@ import { ProgArrayMap, type ProgArrayListener, type ProgRef } from './maps/progA
 import { callHelper, type HelperContext, TimerTable, skbLoadBe } from './helpers/index.ts';
 import type { TimerState } from './helpers/timer.ts';
 import { type NondetSource, SeededNondet } from './nondet.ts';
+import { DEFAULT_KERNEL_LAYOUT, type KernelLayout } from '../analysis/kernelLayout.ts';
 import { SCRATCH_BASE, SCRATCH_SIZE, mapCtxRegions } from './ctx.ts';
 import { mapOpFailed, unknownGlobal, unknownMap, unknownProgram } from './errors.ts';
 
@@ -45,6 +46,8 @@ export interface KernelModelOptions {
   cpu?: number;
   /** Virtual clock start (ns). */
   clockStart?: bigint;
+  /** Kernel struct layout of ctx structures (default: the shipped 6.18.44 one). */
+  layout?: KernelLayout;
 }
 
 const PROG_REGION_SLOTS = 256;
@@ -54,6 +57,7 @@ export class KernelModel {
   readonly placer: MapPlacer;
   readonly objects: LoadedObject[] = [];
   readonly nondet: NondetSource;
+  readonly layout: KernelLayout;
   readonly timers = new TimerTable();
   /** bpf_trace_printk lines, in order. */
   readonly trace: string[] = [];
@@ -73,6 +77,7 @@ export class KernelModel {
     this.space = new AddressSpace(opts.allocator);
     this.placer = new MapPlacer(this.space);
     this.nondet = opts.nondet ?? new SeededNondet();
+    this.layout = opts.layout ?? DEFAULT_KERNEL_LAYOUT;
     this.cpu = opts.cpu ?? 0;
     this.clock = opts.clockStart ?? 1_000_000_000n;
     for (let c = 0; c < NR_CPUS; c++) this.space.map(`kernel stack cpu${c}`, KSTACK_BASE + BigInt(c) * KSTACK_SIZE, Number(KSTACK_SIZE));
@@ -307,6 +312,7 @@ export class KernelModel {
   helperContext(caller: BpfCaller): HelperContext {
     return {
       space: this.space,
+      layout: this.layout,
       cpu: this.cpu,
       nondet: this.nondet,
       now: () => this.clock,
@@ -342,7 +348,7 @@ export class KernelModel {
       mapAddr: (p, idx) => loaded(p).object.maps[idx]!.addr,
       mapValueAddr: (p, idx) => loaded(p).object.maps[idx]!.valueAddr,
       progAt: (ptr) => self.progsByStruct.get(ptr)?.image,
-      ldAbs: (ctx, off, size) => skbLoadBe(self.space, ctx, off, size),
+      ldAbs: (ctx, off, size) => skbLoadBe(self.space, self.layout, ctx, off, size),
       stackTop: self.stackTop(),
     };
   }
