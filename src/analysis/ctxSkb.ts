@@ -6,7 +6,7 @@
 import type { Insn } from '../bpf/insn.ts';
 import {
   BPF_ADD, BPF_AND, BPF_B, BPF_CALL, BPF_DW, BPF_EXIT, BPF_H, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_JSET, BPF_LDX, BPF_LSH,
-  BPF_ST, BPF_STX, BPF_W, BPF_XOR, insnClass, memSize,
+  BPF_ST, BPF_SUB, BPF_STX, BPF_W, BPF_XOR, insnClass, memSize,
 } from '../bpf/opcodes.ts';
 import type { ProgType } from '../object/types.ts';
 import {
@@ -86,7 +86,7 @@ export function skbFieldSize(progType: ProgType, off: number, size: number, writ
 
 /** Whether the program type may write `off` (the write lists of the *_is_valid_access). */
 export function skbWritable(progType: ProgType, off: number): boolean {
-  if (inRange(off, U.cb, 20)) return progType !== 'sk_skb';
+  if (inRange(off, U.cb, 20)) return true;
   switch (off) {
     case U.mark: case U.priority: return progType !== 'socket_filter' && progType !== 'sk_skb' || (progType === 'sk_skb' && off === U.priority);
     case U.tc_index: return isTc(progType) || progType === 'sk_skb';
@@ -113,7 +113,21 @@ export function convertSkb(env: SkbEnv, si: Insn): CtxRewrite {
     return { insns: [ldx(BPF_DW, si.dst, si.src, offOf(l, 'sk_buff.dev')), ldx(BPF_W, si.dst, si.dst, offOf(l, 'net_device.ifindex'))], target: 4 };
   }
   if (progType === 'sk_skb' && si.off === U.data_end) {
-    return { insns: [ldx(BPF_DW, si.dst, si.src, offOf(l, 'sk_buff.cb') + offOf(l, 'tcp_skb_cb.bpf.data_end'))] };
+    // bpf_convert_data_end_access (5.12+): data + skb_headlen(), with AX as scratch.
+    return {
+      insns: [
+        ldx(BPF_DW, si.dst, si.src, offOf(l, 'sk_buff.data')),
+        ldx(BPF_W, BPF_REG_AX, si.src, offOf(l, 'sk_buff.len')),
+        alu64Reg(BPF_ADD, si.dst, BPF_REG_AX),
+        ldx(BPF_W, BPF_REG_AX, si.src, offOf(l, 'sk_buff.data_len')),
+        alu64Reg(BPF_SUB, si.dst, BPF_REG_AX),
+      ],
+    };
+  }
+  if (progType === 'sk_skb' && inRange(si.off, U.cb, 20)) {
+    // sk_skb's cb[] lives in struct sk_skb_cb's data, not qdisc_skb_cb's.
+    const off = si.off - U.cb + offOf(l, 'sk_buff.cb') + offOf(l, 'sk_skb_cb.data');
+    return { insns: [write ? emitStore(memSize(si.code), si, off) : ldx(memSize(si.code), si.dst, si.src, off)] };
   }
   return bpfConvertSkb(env, si, write);
 }
