@@ -18,6 +18,7 @@ import {
 } from '../bpf/opcodes.ts';
 import type { BpfObject, ProgType } from '../object/types.ts';
 import { evalAlu, evalCond } from './constEval.ts';
+import { ctxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
 import { CALLBACK_HELPERS, MAP_MEM_ARGS, SIZED_MEM_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
@@ -37,13 +38,15 @@ export type Val =
   | { k: 'ctx' }
   /** A pointer into skb packet data (from __sk_buff.data/data_meta), any offset. */
   | { k: 'pkt' }
+  /** A socket pointer read from the ctx (PTR_TO_SOCKET/SOCK_COMMON, maybe NULL): a struct bpf_sock. */
+  | { k: 'sock' }
   | { k: 'func'; sub: number };
 
 export const UNK: Val = { k: 'unk' };
 const eqVal = (a: Val, b: Val): boolean => {
   if (a.k !== b.k) return false;
   switch (a.k) {
-    case 'unk': case 'ctx': case 'pkt': return true;
+    case 'unk': case 'ctx': case 'pkt': case 'sock': return true;
     case 'const': return a.v === (b as typeof a).v;
     case 'fp': return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
     case 'map': return a.idx === (b as typeof a).idx;
@@ -121,7 +124,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   const rawStackDepth = subprogs.map(() => 0);
   const asyncCbs = new Set<number>();
   let seenDirectWrite = false;
-  const skbPkt = inp.progType === 'sched_cls' || inp.progType === 'sched_act';
+  const skbPkt = inp.progType === 'sched_cls' || inp.progType === 'sched_act' || inp.progType === 'sk_skb' || inp.progType === 'lwt_xmit';
   let error: Diag | undefined;
   const fail = (d: Diag): void => {
     if (!error) error = d;
@@ -209,6 +212,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           v = readRodata(obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
         } else if (base.k === 'ctx' && skbPkt && size === 4 && (ins.off === SKB_DATA_OFF || ins.off === SKB_DATA_META_OFF)) {
           v = { k: 'pkt' };
+        } else if (base.k === 'ctx' && size === 8 && ins.off === ctxSockOff(inp.progType)) {
+          v = { k: 'sock' };
         }
         R[ins.dst] = v;
         return [[i + 1, s]];

@@ -12,7 +12,7 @@ import {
 } from '../bpf/opcodes.ts';
 import type { ProgType } from '../object/types.ts';
 import { alu32Imm, alu64Imm, raw, sizeCode, type CtxRewrite } from './ctxInsns.ts';
-import { SkBuffUapi } from './ctxLayout.ts';
+import { SkBuffUapi, SkMsgUapi, SockAddrUapi } from './ctxLayout.ts';
 import { convertSkb, skbFieldSize, uncloneProlog } from './ctxSkb.ts';
 import { convertSock, convertSockAddr, sockAddrFieldSize, sockFieldSize } from './ctxSock.ts';
 import { convertXdp, xdpFieldSize } from './ctxXdp.ts';
@@ -50,6 +50,17 @@ export function readsTstampType(progType: ProgType, ctxAccesses: Iterable<Insn>)
   return false;
 }
 
+/**
+ * The ctx offset whose 8-byte load gives a socket pointer the verifier types
+ * PTR_TO_SOCKET/PTR_TO_SOCK_COMMON (loads through it are converted as struct bpf_sock).
+ */
+export function ctxSockOff(progType: ProgType): number | undefined {
+  if (SKB_TYPES.has(progType)) return progType === 'flow_dissector' ? undefined : SkBuffUapi.sk;
+  if (progType === 'cgroup_sock_addr') return SockAddrUapi.sk;
+  if (progType === 'sk_msg') return SkMsgUapi.sk;
+  return undefined;
+}
+
 /** ctx_field_size of an access (0: whole field only), undefined when it is invalid. */
 function fieldSize(progType: ProgType, off: number, size: number, write: boolean): number | undefined {
   if (SKB_TYPES.has(progType)) return skbFieldSize(progType, off, size, write);
@@ -73,9 +84,23 @@ function convert(progType: ProgType, env: CtxEnv, si: Insn): CtxRewrite {
 
 /** Rewrites one ctx access `si` (LDX, ST or STX through the ctx pointer). */
 export function convertCtxAccess(progType: ProgType, si: Insn, env: CtxEnv): CtxRewrite {
+  return convertWith(si, (off, size, write) => fieldSize(progType, off, size, write), (ins) => convert(progType, env, ins));
+}
+
+/** Rewrites a load through a socket pointer (bpf_sock_convert_ctx_access on PTR_TO_SOCKET). */
+export function convertSockAccess(si: Insn, env: CtxEnv): CtxRewrite {
+  return convertWith(si, sockFieldSize, (ins) => convertSock(env.layout, ins));
+}
+
+/** convert_ctx_accesses for one insn: narrowing, the type's conversion, shift/mask, LDSX. */
+function convertWith(
+  si: Insn,
+  fieldSizeOf: (off: number, size: number, write: boolean) => number | undefined,
+  conv: (si: Insn) => CtxRewrite,
+): CtxRewrite {
   const write = insnClass(si.code) !== BPF_LDX;
   const size = sizeBytes(memSize(si.code));
-  const ctxFieldSize = fieldSize(progType, si.off, size, write);
+  const ctxFieldSize = fieldSizeOf(si.off, size, write);
   if (ctxFieldSize === undefined) return { invalid: true };
   const narrow = !write && size < ctxFieldSize;
   // bpf_ctx_off_adjust_machine: fields wider than a machine word are loaded a word at a time.
@@ -83,7 +108,7 @@ export function convertCtxAccess(progType: ProgType, si: Insn, env: CtxEnv): Ctx
   const ins = narrow ? { ...si, off: si.off & ~(sizeDefault - 1), code: BPF_LDX | BPF_MEM | sizeCode(ctxFieldSize) } : si;
   let r: CtxRewrite;
   try {
-    r = convert(progType, env, ins);
+    r = conv(ins);
   } catch (e) {
     if (e instanceof MissingLayout) return { unsupported: `this kernel's ctx rewrite (${e.message})` };
     throw e;

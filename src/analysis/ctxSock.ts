@@ -21,8 +21,8 @@ const narrowOk = (size: number, fieldSize: number): boolean => size <= fieldSize
 export function sockFieldSize(off: number, size: number, write: boolean): number | undefined {
   if (off < 0 || off >= 80 || off % size !== 0) return undefined;
   if (write) return (off === S.bound_dev_if || off === S.mark || off === S.priority) && size === 4 ? 0 : undefined;
-  if (off === S.state || off === S.family || off === S.type || off === S.protocol || off === S.src_port ||
-    off === S.rx_queue_mapping || off === S.src_ip4 || off === S.dst_ip4 || inRange(off, S.src_ip6, 16) || inRange(off, S.dst_ip6, 16)) {
+  const narrowable = [S.state, S.family, S.type, S.protocol, S.src_port, S.rx_queue_mapping, S.src_ip4, S.dst_ip4];
+  if (narrowable.some((f) => inRange(off, f, 4)) || inRange(off, S.src_ip6, 16) || inRange(off, S.dst_ip6, 16)) {
     return narrowOk(size, 4) ? 4 : undefined;
   }
   if (inRange(off, S.dst_port, 4)) {
@@ -72,7 +72,7 @@ export function convertSock(l: KernelLayout, si: Insn): CtxRewrite {
 export function sockAddrFieldSize(off: number, size: number, write: boolean): number | undefined {
   if (off < 0 || off >= 72 || off % size !== 0) return undefined;
   const ip6 = inRange(off, A.user_ip6, 16) || inRange(off, A.msg_src_ip6, 16);
-  if (off === A.user_ip4 || off === A.msg_src_ip4 || ip6 || off === A.user_port) {
+  if (inRange(off, A.user_ip4, 4) || inRange(off, A.msg_src_ip4, 4) || ip6 || inRange(off, A.user_port, 4)) {
     if (ip6 && size === 8 && off % 8 === 0) return 4; // bpf_ctx_wide_access_ok
     if (write) return size === 4 ? 4 : undefined;
     return narrowOk(size, 4) ? 4 : undefined;
