@@ -8,6 +8,7 @@
 // v6.8+), per-insn states for the rewrites, seen insns (for dead-code removal), tail-call
 // sites, callback and async-callback subprogs.
 import type { Diag } from '../common/diag.ts';
+import { helperId } from '../bpf/helperIds.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_K, BPF_MEMSX,
@@ -28,6 +29,10 @@ export const MAX_BPF_STACK = 512;
 const SKB_DATA_OFF = 76;
 const SKB_DATA_META_OFF = 140;
 const FP = 10;
+/** bpf_sk_lookup_tcp/udp, bpf_sk_fullsock, bpf_get_listener_sock, bpf_skc_lookup_tcp. */
+const SOCK_RETURNING: ReadonlySet<number> = new Set(
+  ['sk_lookup_tcp', 'sk_lookup_udp', 'sk_fullsock', 'get_listener_sock', 'skc_lookup_tcp'].map((n) => helperId(n)!),
+);
 
 export type Val =
   | { k: 'unk' }
@@ -303,6 +308,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       }
     }
     for (let r = 0; r <= 5; r++) R[r] = UNK;
+    // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
+    if (isHelperCall(ins) && SOCK_RETURNING.has(ins.imm)) R[0] = { k: 'sock' };
     return [[i + 1, s]];
   };
 
