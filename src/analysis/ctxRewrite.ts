@@ -14,6 +14,7 @@ import type { ProgType } from '../object/types.ts';
 import { alu32Imm, alu64Imm, raw, sizeCode, type CtxRewrite } from './ctxInsns.ts';
 import { SkBuffUapi, SkMsgUapi, SockAddrUapi } from './ctxLayout.ts';
 import { convertSkb, skbFieldSize, uncloneProlog } from './ctxSkb.ts';
+import { convertSkMsg, skMsgFieldSize } from './ctxSkMsg.ts';
 import { convertSock, convertSockAddr, sockAddrFieldSize, sockFieldSize } from './ctxSock.ts';
 import { convertXdp, xdpFieldSize } from './ctxXdp.ts';
 import { MissingLayout, type KernelLayout } from './kernelLayout.ts';
@@ -27,7 +28,7 @@ const SKB_TYPES: ReadonlySet<ProgType> = new Set<ProgType>([
 ]);
 
 export const hasCtxRewrite = (t: ProgType): boolean =>
-  SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock';
+  SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock' || t === 'sk_msg';
 
 export interface CtxEnv {
   layout: KernelLayout;
@@ -68,6 +69,7 @@ function fieldSize(progType: ProgType, off: number, size: number, write: boolean
     case 'xdp': return xdpFieldSize(off, size, write);
     case 'cgroup_sock_addr': return sockAddrFieldSize(off, size, write);
     case 'cgroup_sock': return sockFieldSize(off, size, write);
+    case 'sk_msg': return skMsgFieldSize(off, size, write);
     default: return undefined;
   }
 }
@@ -78,6 +80,7 @@ function convert(progType: ProgType, env: CtxEnv, si: Insn): CtxRewrite {
     case 'xdp': return convertXdp(env.layout, si);
     case 'cgroup_sock_addr': return convertSockAddr(env.layout, si);
     case 'cgroup_sock': return convertSock(env.layout, si);
+    case 'sk_msg': return convertSkMsg(env.layout, si);
     default: return { unsupported: `ctx accesses of ${progType} programs` };
   }
 }

@@ -115,3 +115,10 @@ test('bind4_prog.o and bind6_prog.o JIT byte-identically to Linux 6.18.44 (modul
     }
   }
 });
+
+test('sk_msg reads msg fields directly and socket fields through msg->sk', () => {
+  const spec: ProgSpec = { progType: 'sk_msg', section: 'sk_msg' };
+  same(analyze('r0 = *(u32 *)(r1 + 16)\nexit', spec).insns,
+    `r0 = *(u64 *)(r1 + ${o('sk_msg.sk')})\nr0 = *(u16 *)(r0 + ${o('sock_common.skc_family')})\nexit`);
+  same(analyze('r0 = *(u64 *)(r1 + 8)\nexit', spec).insns, `r0 = *(u64 *)(r1 + ${o('sk_msg.data_end')})\nexit`);
+});
