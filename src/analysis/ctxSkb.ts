@@ -112,18 +112,7 @@ export function convertSkb(env: SkbEnv, si: Insn): CtxRewrite {
   if (isTc(progType) && si.off === U.ifindex) {
     return { insns: [ldx(BPF_DW, si.dst, si.src, offOf(l, 'sk_buff.dev')), ldx(BPF_W, si.dst, si.dst, offOf(l, 'net_device.ifindex'))], target: 4 };
   }
-  if (progType === 'sk_skb' && si.off === U.data_end) {
-    // bpf_convert_data_end_access (5.12+): data + skb_headlen(), with AX as scratch.
-    return {
-      insns: [
-        ldx(BPF_DW, si.dst, si.src, offOf(l, 'sk_buff.data')),
-        ldx(BPF_W, BPF_REG_AX, si.src, offOf(l, 'sk_buff.len')),
-        alu64Reg(BPF_ADD, si.dst, BPF_REG_AX),
-        ldx(BPF_W, BPF_REG_AX, si.src, offOf(l, 'sk_buff.data_len')),
-        alu64Reg(BPF_SUB, si.dst, BPF_REG_AX),
-      ],
-    };
-  }
+  if (progType === 'sk_skb' && si.off === U.data_end) return { insns: dataEndSkSkb(l, si) };
   if (progType === 'sk_skb' && inRange(si.off, U.cb, 20)) {
     // sk_skb's cb[] lives in struct sk_skb_cb's data, not qdisc_skb_cb's.
     const off = si.off - U.cb + offOf(l, 'sk_buff.cb') + offOf(l, 'sk_skb_cb.data');
@@ -235,6 +224,31 @@ function tstampWrite(env: SkbEnv, si: Insn): Insn[] {
     );
   }
   out.push(emitStore(BPF_DW, si, offOf(env.layout, 'sk_buff.tstamp')));
+  return out;
+}
+
+/**
+ * bpf_convert_data_end_access (sk_skb): data + skb_headlen(), with AX as scratch; when the
+ * access overwrites its own source, r9 (r8, r7) holds the result, parked in sk_skb_cb.temp_reg.
+ */
+function dataEndSkSkb(l: KernelLayout, si: Insn): Insn[] {
+  const tempOff = offOf(l, 'sk_buff.cb') + offOf(l, 'sk_skb_cb.temp_reg');
+  const out: Insn[] = [];
+  let reg = si.dst;
+  if (si.src === si.dst) {
+    reg = 9;
+    if (si.src === reg || si.dst === reg) reg--;
+    if (si.src === reg || si.dst === reg) reg--;
+    out.push(stx(BPF_DW, si.src, reg, tempOff));
+  }
+  out.push(
+    ldx(BPF_DW, reg, si.src, offOf(l, 'sk_buff.data')),
+    ldx(BPF_W, BPF_REG_AX, si.src, offOf(l, 'sk_buff.len')),
+    alu64Reg(BPF_ADD, reg, BPF_REG_AX),
+    ldx(BPF_W, BPF_REG_AX, si.src, offOf(l, 'sk_buff.data_len')),
+    alu64Reg(BPF_SUB, reg, BPF_REG_AX),
+  );
+  if (si.src === si.dst) out.push(mov64Reg(BPF_REG_AX, si.src), mov64Reg(si.dst, reg), ldx(BPF_DW, reg, BPF_REG_AX, tempOff));
   return out;
 }
 

@@ -46,7 +46,7 @@ export const LAYOUT_FIELDS: readonly string[] = [
   'sk_buff.tail', 'sk_buff.end', 'sk_buff.head', 'sk_buff.data', 'sk_buff.truesize', 'sk_buff.users',
   'skb_shared_info.gso_size', 'skb_shared_info.gso_segs', 'skb_shared_info.hwtstamps',
   'qdisc_skb_cb.pkt_len', 'qdisc_skb_cb.tc_classid', 'qdisc_skb_cb.data',
-  'bpf_skb_data_end.data_meta', 'bpf_skb_data_end.data_end', 'sk_skb_cb.data',
+  'bpf_skb_data_end.data_meta', 'bpf_skb_data_end.data_end', 'sk_skb_cb.data', 'sk_skb_cb.temp_reg', 'tcp_skb_cb.tcp_flags',
   'net_device.ifindex',
   // struct xdp_buff (include/net/xdp.h)
   'xdp_buff.data', 'xdp_buff.data_end', 'xdp_buff.data_meta', 'xdp_buff.data_hard_start', 'xdp_buff.rxq',

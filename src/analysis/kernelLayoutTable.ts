@@ -63,6 +63,8 @@ export const KERNEL_LAYOUT_6_18_44: KernelLayout = {
     'bpf_skb_data_end.data_meta': { off: 32, size: 8 },
     'bpf_skb_data_end.data_end': { off: 40, size: 8 },
     'sk_skb_cb.data': { off: 0, size: 20 },
+    'sk_skb_cb.temp_reg': { off: 40, size: 8 },
+    'tcp_skb_cb.tcp_flags': { off: 12, size: 2 },
     'net_device.ifindex': { off: 224, size: 4 },
     'xdp_buff.data': { off: 0, size: 8 },
     'xdp_buff.data_end': { off: 8, size: 8 },
