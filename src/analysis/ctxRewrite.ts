@@ -15,6 +15,7 @@ import { alu32Imm, alu64Imm, raw, sizeCode, type CtxRewrite } from './ctxInsns.t
 import { SkBuffUapi, SkMsgUapi, SockAddrUapi } from './ctxLayout.ts';
 import { convertSkb, skbFieldSize, uncloneProlog } from './ctxSkb.ts';
 import { convertSkMsg, skMsgFieldSize } from './ctxSkMsg.ts';
+import { convertSockOps, sockOpsFieldSize } from './ctxSockOps.ts';
 import { convertSock, convertSockAddr, sockAddrFieldSize, sockFieldSize } from './ctxSock.ts';
 import { convertXdp, xdpFieldSize } from './ctxXdp.ts';
 import { MissingLayout, type KernelLayout } from './kernelLayout.ts';
@@ -28,7 +29,7 @@ const SKB_TYPES: ReadonlySet<ProgType> = new Set<ProgType>([
 ]);
 
 export const hasCtxRewrite = (t: ProgType): boolean =>
-  SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock' || t === 'sk_msg';
+  SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock' || t === 'sk_msg' || t === 'sock_ops';
 
 export interface CtxEnv {
   layout: KernelLayout;
@@ -70,6 +71,7 @@ function fieldSize(progType: ProgType, off: number, size: number, write: boolean
     case 'cgroup_sock_addr': return sockAddrFieldSize(off, size, write);
     case 'cgroup_sock': return sockFieldSize(off, size, write);
     case 'sk_msg': return skMsgFieldSize(off, size, write);
+    case 'sock_ops': return sockOpsFieldSize(off, size, write);
     default: return undefined;
   }
 }
@@ -81,6 +83,7 @@ function convert(progType: ProgType, env: CtxEnv, si: Insn): CtxRewrite {
     case 'cgroup_sock_addr': return convertSockAddr(env.layout, si);
     case 'cgroup_sock': return convertSock(env.layout, si);
     case 'sk_msg': return convertSkMsg(env.layout, si);
+    case 'sock_ops': return convertSockOps(env.layout, si);
     default: return { unsupported: `ctx accesses of ${progType} programs` };
   }
 }

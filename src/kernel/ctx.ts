@@ -15,8 +15,10 @@
 //    protocol, msg_src_ip4/6).
 //  - sock (cgroup sock_create/release/post_bind): the struct sock itself, from ctx_in as
 //    uapi `struct bpf_sock`.
+//  - sock_ops: struct bpf_sock_ops_kern, op and args from ctx_in (uapi bpf_sock_ops), sk a
+//    full, locked TCP socket with the family/addresses/ports of ctx_in.
 //  - raw: the user's ctx bytes as they are (tracing, syscall, raw_tp).
-import { SkBuffUapi, SockAddrUapi, SockUapi } from '../analysis/ctxLayout.ts';
+import { SkBuffUapi, SockAddrUapi, SockOpsUapi, SockUapi } from '../analysis/ctxLayout.ts';
 import { offOf, sizeOf, type KernelLayout } from '../analysis/kernelLayout.ts';
 import { CTX_BASE, PACKET_BASE, PAGE_SIZE } from '../common/layout.ts';
 import type { AddressSpace } from './addressSpace.ts';
@@ -44,8 +46,10 @@ const AF_INET6 = 10;
 const ETH_P_IP = 0x0800;
 const IPPROTO_TCP = 6;
 const SOCK_STREAM = 1;
+/** TCP_ESTABLISHED: the state of the model's sock_ops socket. */
+const TCP_ESTABLISHED = 1;
 
-export type CtxKind = 'skb' | 'xdp' | 'sock_addr' | 'sock' | 'raw';
+export type CtxKind = 'skb' | 'xdp' | 'sock_addr' | 'sock' | 'sock_ops' | 'raw';
 
 export interface BuiltCtx {
   kind: CtxKind;
@@ -237,6 +241,26 @@ export function buildCgroupSock(space: AddressSpace, l: KernelLayout, ctxIn?: Ui
     boundDevIf: u.u32(SockUapi.bound_dev_if),
   });
   return { ok: true, ctx: { kind: 'sock', addr: sk } };
+}
+
+/** struct bpf_sock_ops_kern with a full, locked TCP socket, from a uapi struct bpf_sock_ops. */
+export function buildSockOps(space: AddressSpace, l: KernelLayout, ctxIn?: Uint8Array): CtxResult {
+  clear(space, l);
+  const u = uapiReader(ctxIn);
+  const family = u.u32(SockOpsUapi.family) || AF_INET;
+  const sk = buildSock(space, l, {
+    family, type: SOCK_STREAM, protocol: IPPROTO_TCP, state: TCP_ESTABLISHED,
+    src4: u.bytes(SockOpsUapi.local_ip4, 4), dst4: u.bytes(SockOpsUapi.remote_ip4, 4),
+    src6: u.bytes(SockOpsUapi.local_ip6, 16), dst6: u.bytes(SockOpsUapi.remote_ip6, 16),
+    srcPort: u.u32(SockOpsUapi.local_port), dstPortBe: (u.u32(SockOpsUapi.remote_port) >>> 16) & 0xffff,
+  });
+  const k = storer(space, l, CTX_BASE, 'bpf_sock_ops_kern');
+  k('sk', 8, sk);
+  k('op', 1, u.u32(SockOpsUapi.op));
+  k('is_fullsock', 1, 1);
+  k('is_locked_tcp_sock', 1, 1);
+  space.mustView(CTX_BASE + BigInt(offOf(l, 'bpf_sock_ops_kern.args')), 16).set(u.bytes(SockOpsUapi.args, 16));
+  return { ok: true, ctx: { kind: 'sock_ops', addr: CTX_BASE } };
 }
 
 /** A raw ctx (tracing args, syscall ctx): the bytes at CTX_BASE. */

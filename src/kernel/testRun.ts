@@ -1,12 +1,12 @@
 // BPF_PROG_TEST_RUN: build the ctx for the program type, run `repeat` times on an engine
 // (the reference interpreter unless another is given), report the u32 retval, R0 and what
-// the run did. Program types: the __sk_buff ones (skb), xdp (xdp_buff), sock_addr and cgroup
-// sock (their kernel structs, from a uapi ctx_in), everything else a raw ctx (types whose
-// ctx rewrite bpfdbg lacks, e.g. sock_ops, read it in its uapi layout).
+// the run did. Program types: the __sk_buff ones (skb), xdp (xdp_buff), sock_addr, cgroup
+// sock and sock_ops (their kernel structs, from a uapi ctx_in), everything else a raw ctx
+// (types whose ctx rewrite bpfdbg lacks read it in its uapi layout).
 import { Interpreter, type RunResult, type TccMode } from '../bpf/interpreter.ts';
 import type { Diag } from '../common/diag.ts';
 import {
-  buildCgroupSock, buildRawCtx, buildSkb, buildSockAddr, buildXdp, packetOut, type BuiltCtx, type CtxResult,
+  buildCgroupSock, buildRawCtx, buildSkb, buildSockAddr, buildSockOps, buildXdp, packetOut, type BuiltCtx, type CtxResult,
 } from './ctx.ts';
 
 import type { KernelModel, LoadedProgram } from './kernelModel.ts';
@@ -51,6 +51,7 @@ export function buildCtx(model: KernelModel, prog: LoadedProgram, opts: TestRunO
     case 'xdp': return buildXdp(model.space, l, data);
     case 'cgroup_sock_addr': return buildSockAddr(model.space, l, opts.ctx);
     case 'cgroup_sock': return buildCgroupSock(model.space, l, opts.ctx);
+    case 'sock_ops': return buildSockOps(model.space, l, opts.ctx);
     default: return buildRawCtx(model.space, l, opts.ctx ?? new Uint8Array(0));
   }
 }

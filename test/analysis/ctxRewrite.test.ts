@@ -122,3 +122,22 @@ test('sk_msg reads msg fields directly and socket fields through msg->sk', () =>
     `r0 = *(u64 *)(r1 + ${o('sk_msg.sk')})\nr0 = *(u16 *)(r0 + ${o('sock_common.skc_family')})\nexit`);
   same(analyze('r0 = *(u64 *)(r1 + 8)\nexit', spec).insns, `r0 = *(u64 *)(r1 + ${o('sk_msg.data_end')})\nexit`);
 });
+
+test('sock_ops: a tcp_sock field is read only from a locked full socket, borrowing r9 when dst == src', () => {
+  const spec: ProgSpec = { progType: 'sock_ops', section: 'sockops' };
+  same(analyze('r0 = *(u32 *)(r1 + 76)\nexit', spec).insns, `
+    r0 = *(u8 *)(r1 + ${o('bpf_sock_ops_kern.is_locked_tcp_sock')})
+    if r0 == 0 goto +2
+    r0 = *(u64 *)(r1 + ${o('bpf_sock_ops_kern.sk')})
+    r0 = *(u32 *)(r0 + ${o('tcp_sock.snd_cwnd')})
+    exit`);
+  const own = analyze('r1 = *(u64 *)(r1 + 184)\nr0 = 0\nexit', spec).insns;
+  same(own.slice(0, 7), `
+    *(u64 *)(r1 + ${o('bpf_sock_ops_kern.temp')}) = r9
+    r9 = *(u8 *)(r1 + ${o('bpf_sock_ops_kern.is_fullsock')})
+    if r9 == 0 goto +3
+    r9 = *(u64 *)(r1 + ${o('bpf_sock_ops_kern.temp')})
+    r1 = *(u64 *)(r1 + ${o('bpf_sock_ops_kern.sk')})
+    goto +1
+    r9 = *(u64 *)(r1 + ${o('bpf_sock_ops_kern.temp')})`);
+});

@@ -167,3 +167,25 @@ test('a store to user_port lands in the sockaddr the hook passed (the r9 scratch
   assert.equal(r.error, undefined, r.error?.message);
   assert.equal(r.r0, 0x1f90n + 77n);
 });
+
+test('a sock_ops program sees op from ctx_in and its full TCP socket (family, is_fullsock, tcp fields)', () => {
+  const obj = objectFromAsm([{ name: 'p', progType: 'sock_ops', text: `
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 20)
+    r4 = *(u32 *)(r1 + 72)
+    r5 = *(u32 *)(r1 + 76)
+    r0 = r2
+    r0 <<= 8
+    r0 |= r3
+    r0 <<= 8
+    r0 |= r4
+    r0 <<= 8
+    r0 |= r5
+    exit` }]);
+  const { model, loaded } = loadFixture(obj);
+  const ctx = new Uint8Array(224);
+  new DataView(ctx.buffer).setUint32(0, 4, true); // BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB
+  const r = testRun(model, loaded.programs[0]!, { ctx });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.r0, (4n << 24n) | (2n << 16n) | (1n << 8n) | 0n, 'op 4, AF_INET, full socket, snd_cwnd 0');
+});
