@@ -8,6 +8,7 @@
 // v6.8+), per-insn states for the rewrites, seen insns (for dead-code removal), tail-call
 // sites, callback and async-callback subprogs.
 import type { Diag } from '../common/diag.ts';
+import { helperId } from '../bpf/helperIds.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_K, BPF_MEMSX,
@@ -18,6 +19,7 @@ import {
 } from '../bpf/opcodes.ts';
 import type { BpfObject, ProgType } from '../object/types.ts';
 import { evalAlu, evalCond } from './constEval.ts';
+import { ctxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
 import { CALLBACK_HELPERS, MAP_MEM_ARGS, SIZED_MEM_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
@@ -27,6 +29,10 @@ export const MAX_BPF_STACK = 512;
 const SKB_DATA_OFF = 76;
 const SKB_DATA_META_OFF = 140;
 const FP = 10;
+/** bpf_sk_lookup_tcp/udp, bpf_sk_fullsock, bpf_get_listener_sock, bpf_skc_lookup_tcp. */
+const SOCK_RETURNING: ReadonlySet<number> = new Set(
+  ['sk_lookup_tcp', 'sk_lookup_udp', 'sk_fullsock', 'get_listener_sock', 'skc_lookup_tcp'].map((n) => helperId(n)!),
+);
 
 export type Val =
   | { k: 'unk' }
@@ -37,13 +43,15 @@ export type Val =
   | { k: 'ctx' }
   /** A pointer into skb packet data (from __sk_buff.data/data_meta), any offset. */
   | { k: 'pkt' }
+  /** A socket pointer read from the ctx (PTR_TO_SOCKET/SOCK_COMMON, maybe NULL): a struct bpf_sock. */
+  | { k: 'sock' }
   | { k: 'func'; sub: number };
 
 export const UNK: Val = { k: 'unk' };
 const eqVal = (a: Val, b: Val): boolean => {
   if (a.k !== b.k) return false;
   switch (a.k) {
-    case 'unk': case 'ctx': case 'pkt': return true;
+    case 'unk': case 'ctx': case 'pkt': case 'sock': return true;
     case 'const': return a.v === (b as typeof a).v;
     case 'fp': return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
     case 'map': return a.idx === (b as typeof a).idx;
@@ -121,7 +129,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   const rawStackDepth = subprogs.map(() => 0);
   const asyncCbs = new Set<number>();
   let seenDirectWrite = false;
-  const skbPkt = inp.progType === 'sched_cls' || inp.progType === 'sched_act';
+  const skbPkt = inp.progType === 'sched_cls' || inp.progType === 'sched_act' || inp.progType === 'sk_skb' || inp.progType === 'lwt_xmit';
   let error: Diag | undefined;
   const fail = (d: Diag): void => {
     if (!error) error = d;
@@ -209,6 +217,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           v = readRodata(obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
         } else if (base.k === 'ctx' && skbPkt && size === 4 && (ins.off === SKB_DATA_OFF || ins.off === SKB_DATA_META_OFF)) {
           v = { k: 'pkt' };
+        } else if (base.k === 'ctx' && size === 8 && ins.off === ctxSockOff(inp.progType)) {
+          v = { k: 'sock' };
         }
         R[ins.dst] = v;
         return [[i + 1, s]];
@@ -305,6 +315,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       }
     }
     for (let r = 0; r <= 5; r++) R[r] = UNK;
+    // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
+    if (isHelperCall(ins) && SOCK_RETURNING.has(ins.imm)) R[0] = { k: 'sock' };
     return [[i + 1, s]];
   };
 

@@ -7,7 +7,7 @@ import { err, ok, type Diag, type Result } from '../common/diag.ts';
 import { insnIdx, subprogIdx, type InsnIdx } from '../common/ids.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ATOMIC, BPF_LDX, BPF_ST, BPF_STX, BPF_FUNC_tail_call, insnClass, isHelperCall, memMode, isTailCall, JCOND,
+  BPF_ATOMIC, BPF_LDX, BPF_MEM, BPF_ST, BPF_STX, BPF_FUNC_tail_call, insnClass, isHelperCall, memMode, isTailCall, JCOND,
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
@@ -17,10 +17,11 @@ import { bpfFuncMaxId, checkInsns, checkReachedInsns } from './checkInsns.ts';
 import { checkLoops } from './loops.ts';
 import { checkMapFuncCompat } from './mapCompat.ts';
 import { checkUninitRegs } from './uninitRegs.ts';
-import { convertCtxAccess, hasCtxRewrite, tcUnclonePrologue } from './ctxRewrite.ts';
+import { convertCtxAccess, convertSockAccess, ctxPrologue, hasCtxRewrite, readsTstampType, type CtxEnv } from './ctxRewrite.ts';
 import { optDeadCode } from './deadCode.ts';
 import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
+import { kernelLayout } from './kernelLayout.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
 import { doMiscFixups, type FixupAux } from './miscFixups.ts';
 import { fixupKfuncCalls } from './kfuncFixups.ts';
@@ -31,6 +32,8 @@ import type { AnalysisOptions, PokeSite, ProgramImage, SubprogInfo, TailCallSite
 
 interface Aux extends FixupAux {
   ctx?: boolean;
+  /** A load through a socket pointer (converted as struct bpf_sock). */
+  sock?: boolean;
 }
 
 const fromDiag = <T>(d: Diag): Result<T> => err(d.code, d.message, d.place);
@@ -85,10 +88,13 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   optDeadCode(p, insns.map((_, i) => facts.before[i] !== undefined));
 
   if (hasCtxRewrite(progType)) {
-    if (facts.seenDirectWrite && (progType === 'sched_cls' || progType === 'sched_act')) {
-      patchInsn(p, 0, tcUnclonePrologue(p.insns[0]!));
-    }
-    const bad2 = convertCtxAccesses(w, p, progType);
+    const env: CtxEnv = {
+      layout: kernelLayout(opts.kernelBtf),
+      tstampTypeAccess: readsTstampType(progType, p.insns.filter((_, i) => p.aux[i]?.ctx)),
+    };
+    const prologue = facts.seenDirectWrite ? ctxPrologue(progType, env, p.insns[0]!) : undefined;
+    if (prologue) patchInsn(p, 0, prologue);
+    const bad2 = convertCtxAccesses(w, p, progType, env);
     if (bad2) return fromDiag(bad2);
   }
   fixupKfuncCalls(p, obj); // fixup_kfunc_call: part of do_misc_fixups' walk, independent of its other patches
@@ -165,6 +171,7 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
     if (!st) return undefined;
     const cls = insnClass(ins.code);
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'ctx') return { ctx: true };
+    if (cls === BPF_LDX && st.regs[ins.src]?.k === 'sock' && memMode(ins.code) === BPF_MEM) return { sock: true };
     if ((cls === BPF_ST || cls === BPF_STX) && memMode(ins.code) !== BPF_ATOMIC && st.regs[ins.dst]?.k === 'ctx') return { ctx: true };
     if (!isHelperCall(ins)) return undefined;
     if (ins.imm === BPF_FUNC_tail_call) {
@@ -184,11 +191,12 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
 }
 
 /** convert_ctx_accesses: rewrite every ctx load/store in place (kernel order: ascending). */
-function convertCtxAccesses(w: E.Where, p: WorkProg<Aux>, progType: BpfProgram['progType']): Diag | undefined {
+function convertCtxAccesses(w: E.Where, p: WorkProg<Aux>, progType: BpfProgram['progType'], env: CtxEnv): Diag | undefined {
   for (let i = 0; i < p.insns.length; i++) {
-    if (!p.aux[i]?.ctx) continue;
+    const a = p.aux[i];
+    if (!a?.ctx && !a?.sock) continue;
     const ins = p.insns[i]!;
-    const r = convertCtxAccess(progType, ins);
+    const r = a.ctx ? convertCtxAccess(progType, ins, env) : convertSockAccess(ins, env);
     const origin = p.orig[i]!;
     const size = [4, 2, 1, 8][(ins.code >> 3) & 3]!;
     if ('invalid' in r) return E.badCtxAccess(w, origin, ins.off, size);

@@ -1,24 +1,8 @@
-// Context layouts the verifier's ctx-access rewrites target (convert_ctx_accesses ->
-// bpf_convert_ctx_access / tc_cls_act_convert_ctx_access / xdp_convert_ctx_access in
-// net/core/filter.c). A program reads `struct __sk_buff` / `struct xdp_md` (uapi); the
-// kernel rewrites each access to the real `struct sk_buff` / `struct xdp_buff`, so the
-// JITed code (and the emulated kernel memory) uses the offsets below.
-//
-// Kernel modelled: Linux 6.18.44 x86-64 (the kernel whose JIT output is in
-// ../shared/testdata/kernel-selftests/kernel-jited-6.18.json).
-//
-// Where the numbers come from:
-//  [bytes]  read off the 6.18 JIT output: `mov eax, dword [rbx+0x70]` (8b 43 70) for
-//           `r0 = *(u32 *)(r6 + 0)` (skb->len) in tailcall_bpf2bpf1/3/4 entry and
-//           subprogs, and `mov eax, [rdi+0x70]` in tailcall_bpf2bpf3 classifier_1.
-//  [source] computed from include/linux/skbuff.h (struct sk_buff, 6.x: headers group
-//           after len/data_len/mac_len/hdr_len/queue_mapping/flags byte/active_extensions)
-//           with a distro-like config (NF_CONNTRACK, SKB_EXTENSIONS, NET_SCHED/XGRESS,
-//           NET_RX_BUSY_POLL, NETWORK_SECMARK on; KCOV off), anchored at len = 112 [bytes].
-//           sizeof(struct sk_buff) = 232 under that config. Not visible in the selftests'
-//           bytes: only consistency with the emulated kernel (src/kernel) matters for them.
-//  [model]  no kernel fact available; bpfdbg's own stand-in struct (net_device).
-// The emulated kernel lays out its guest sk_buff/xdp_buff with these same constants.
+// The program-visible ("uapi") context structs of include/uapi/linux/bpf.h that the
+// verifier's ctx-access rewrites translate from: `struct __sk_buff`, `struct xdp_md`,
+// `struct bpf_sock_addr`, ... Their offsets are ABI (fixed across kernels), so they are
+// written here; the kernel-side structs they become (`struct sk_buff`, `struct xdp_buff`,
+// `struct sock`, ...) differ per kernel and build and come from its BTF (kernelLayout.ts).
 
 /** sizeof(struct __sk_buff) (uapi, 6.18). */
 export const SK_BUFF_UAPI_SIZE = 192;
@@ -73,99 +57,58 @@ export const XdpMdUapi = {
   egress_ifindex: 20,
 } as const;
 
-/** offsetof(struct sk_buff, X), Linux 6.18 x86-64 (see the header for [bytes]/[source]). */
-export const SkBuff = {
-  next: 0,
-  prev: 8,
-  dev: 16, // struct net_device *
-  sk: 24,
-  tstamp: 32, // ktime_t
-  cb: 40, // char cb[48] __aligned(8)
-  _skb_refdst: 88,
-  destructor: 96,
-  _nfct: 104,
-  len: 112, // [bytes]
-  data_len: 116,
-  mac_len: 120,
-  hdr_len: 122,
-  queue_mapping: 124,
-  clonedFlags: 126, // __cloned_offset: cloned, nohdr, fclone, peeked, head_frag, pfmemalloc, pp_recycle
-  active_extensions: 127,
-  /** PKT_TYPE_OFFSET: pkt_type:3 in the low bits (little endian), PKT_TYPE_MAX = 7. */
-  pkt_type: 128,
-  /** __mono_tc_offset: tstamp_type:2, tc_at_ingress:1, tc_skip_classify:1 (6.11+). */
-  mono_tc: 129,
-  tc_index: 134, // __u16
-  alloc_cpu: 136,
-  csum: 140,
-  priority: 144,
-  skb_iif: 148,
-  hash: 152,
-  /** union { u32 vlan_all; struct { __be16 vlan_proto; __u16 vlan_tci; } } (6.2+). */
-  vlan_all: 156,
-  vlan_proto: 156,
-  vlan_tci: 158,
-  napi_id: 160,
-  secmark: 164,
-  mark: 168,
-  inner_protocol: 172,
-  inner_transport_header: 174,
-  inner_network_header: 176,
-  inner_mac_header: 178,
-  protocol: 180, // __be16
-  transport_header: 182,
-  network_header: 184,
-  mac_header: 186,
-  tail: 188, // sk_buff_data_t = unsigned int on 64-bit (offset from head)
-  end: 192,
-  head: 200,
-  data: 208,
-  truesize: 216,
-  users: 220,
-  extensions: 224,
+/** offsetof(struct bpf_sock_addr, X) — include/uapi/linux/bpf.h (72 bytes). */
+export const SockAddrUapi = {
+  user_family: 0, user_ip4: 4, user_ip6: 8, user_port: 24, family: 28, type: 32, protocol: 36,
+  msg_src_ip4: 40, msg_src_ip6: 44, sk: 64,
+} as const;
+export const SOCK_ADDR_UAPI_SIZE = 72;
+
+/** offsetof(struct bpf_sock, X) — include/uapi/linux/bpf.h (80 bytes). */
+export const SockUapi = {
+  bound_dev_if: 0, family: 4, type: 8, protocol: 12, mark: 16, priority: 20, src_ip4: 24, src_ip6: 28,
+  src_port: 44, dst_port: 48, dst_ip4: 52, dst_ip6: 56, state: 72, rx_queue_mapping: 76,
+} as const;
+export const SOCK_UAPI_SIZE = 80;
+
+/** offsetof(struct bpf_sock_ops, X) — include/uapi/linux/bpf.h (224 bytes). */
+export const SockOpsUapi = {
+  op: 0, args: 4, reply: 4, replylong: 4, family: 20, remote_ip4: 24, local_ip4: 28, remote_ip6: 32,
+  local_ip6: 48, remote_port: 64, local_port: 68, is_fullsock: 72, snd_cwnd: 76, srtt_us: 80,
+  bpf_sock_ops_cb_flags: 84, state: 88, rtt_min: 92, snd_ssthresh: 96, rcv_nxt: 100, snd_nxt: 104,
+  snd_una: 108, mss_cache: 112, ecn_flags: 116, rate_delivered: 120, rate_interval_us: 124,
+  packets_out: 128, retrans_out: 132, total_retrans: 136, segs_in: 140, data_segs_in: 144, segs_out: 148,
+  data_segs_out: 152, lost_out: 156, sacked_out: 160, sk_txhash: 164, bytes_received: 168,
+  bytes_acked: 176, sk: 184, skb_data: 192, skb_data_end: 200, skb_len: 208, skb_tcp_flags: 212,
+  skb_hwtstamp: 216,
+} as const;
+export const SOCK_OPS_UAPI_SIZE = 224;
+
+/** offsetof(struct sk_msg_md, X) (80 bytes). */
+export const SkMsgUapi = {
+  data: 0, data_end: 8, family: 16, remote_ip4: 20, local_ip4: 24, remote_ip6: 28, local_ip6: 44,
+  remote_port: 60, local_port: 64, size: 68, sk: 72,
 } as const;
 
-/** sizeof(struct sk_buff) under the modelled config. */
-export const SK_BUFF_SIZE = 232;
-
-/**
- * struct qdisc_skb_cb lives at the start of skb->cb: { u32 pkt_len; u16
- * slave_dev_queue_mapping; u16 tc_classid; u8 data[QDISC_CB_PRIV_LEN = 20]; } (28 bytes).
- * struct bpf_skb_data_end { struct qdisc_skb_cb qdisc_cb; void *data_meta; void *data_end; }
- * overlays it, so data_meta/data_end sit at cb+32/cb+40.
- */
-export const QdiscSkbCb = { pkt_len: 0, slave_dev_queue_mapping: 4, tc_classid: 6, data: 8, size: 28 } as const;
-export const BpfSkbDataEnd = { data_meta: 32, data_end: 40 } as const;
-
-/** __sk_buff.cb[0..4] -> skb->cb + offsetof(qdisc_skb_cb, data): 20 bytes of BPF scratch. */
-export const SKB_CB_BPF_OFF = SkBuff.cb + QdiscSkbCb.data;
-
-/** offsetof(struct xdp_buff, X) (include/net/xdp.h, 6.18). */
-export const XdpBuff = {
-  data: 0,
-  data_end: 8,
-  data_meta: 16,
-  data_hard_start: 24,
-  rxq: 32, // struct xdp_rxq_info *
-  txq: 40, // struct xdp_txq_info *
-  frame_sz: 48,
-  flags: 52,
+/** offsetof(struct sk_reuseport_md, X) (56 bytes). */
+export const SkReuseportUapi = {
+  data: 0, data_end: 8, len: 16, eth_protocol: 20, ip_protocol: 24, bind_inany: 28, hash: 32,
+  sk: 40, migrating_sk: 48,
 } as const;
-export const XDP_BUFF_SIZE = 56;
 
-/** struct xdp_rxq_info { struct net_device *dev; u32 queue_index; ... } (cacheline aligned). */
-export const XdpRxqInfo = { dev: 0, queue_index: 8, size: 64 } as const;
-/** struct xdp_txq_info { struct net_device *dev; }. */
-export const XdpTxqInfo = { dev: 0, size: 8 } as const;
+/** offsetof(struct bpf_sockopt, X) (40 bytes). */
+export const SockoptUapi = { sk: 0, optval: 8, optval_end: 16, level: 24, optname: 28, optlen: 32, retval: 36 } as const;
 
-/**
- * [model] bpfdbg's stand-in for struct net_device: only `ifindex` is read by rewritten
- * ctx accesses (__sk_buff.ifindex, xdp_md.ingress_ifindex/egress_ifindex). The real
- * offset depends on the config and is never visible in the selftests' JIT bytes.
- */
-export const NetDevice = { ifindex: 0x100, size: 0x200 } as const;
+/** offsetof(struct bpf_sysctl, X) (8 bytes). */
+export const SysctlUapi = { write: 0, file_pos: 4 } as const;
 
-/** MIN_NAPI_ID = NR_CPUS + 1 for the napi_id rewrite (config-dependent; [model]). */
+/** offsetof(struct bpf_sk_lookup, X) (72 bytes). */
+export const SkLookupUapi = {
+  sk: 0, cookie: 0, family: 8, protocol: 12, remote_ip4: 16, remote_ip6: 20, remote_port: 36,
+  local_ip4: 40, local_ip6: 44, local_port: 60, ingress_ifindex: 64,
+} as const;
+
+/** MIN_NAPI_ID = NR_CPUS + 1 for the napi_id rewrite (CONFIG_NR_CPUS=8192 on the 6.18.44 build). */
 export const MIN_NAPI_ID = 8193;
 
 export interface CtxField {

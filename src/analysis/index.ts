@@ -1,6 +1,7 @@
 // Public API of the analysis layer: what the verifier decides and the JIT depends on.
 export * from './types.ts';
 export * from './ctxLayout.ts';
+export { DEFAULT_KERNEL_LAYOUT, kernelLayout, layoutFromBtf, offOf, sizeOf, type KernelLayout } from './kernelLayout.ts';
 export { analyzeProgram } from './analyzeProgram.ts';
 export { AnCode } from './errors.ts';
 export { BPF_REG_AX, INTERNAL_HELPER, genLdAbs } from './miscFixups.ts';

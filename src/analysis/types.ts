@@ -2,6 +2,7 @@
 // linked with its subprograms. Built by analyzeProgram(object, program, options).
 import type { Insn } from '../bpf/insn.ts';
 import type { InsnIdx, SubprogIdx } from '../common/ids.ts';
+import type { KernelBtf } from '../object/kernelBtf.ts';
 import type { BpfObject, BpfProgram, ProgType, SourcePos } from '../object/types.ts';
 
 /** enum priv_stack_mode (v6.13+). */
@@ -54,6 +55,11 @@ export interface AnalysisOptions {
   progType?: ProgType;
   /** True when the JIT can mix bpf2bpf and tail calls (x86-64: yes; RISC-V upstream: no). */
   allowTailCallInSubprogs?: boolean;
+  /**
+   * The kernel whose struct layouts the ctx rewrites target (e.g. hostKernelBtf() for
+   * `--profile host`); default: the shipped Linux 6.18.44 layout, without parsing its BTF.
+   */
+  kernelBtf?: KernelBtf;
 }
 
 export interface ProgramImage {

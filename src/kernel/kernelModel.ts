@@ -17,6 +17,7 @@ import { callKfunc } from './kfuncs.ts';
 import { callHelper, type HelperContext, TimerTable, skbLoadBe } from './helpers/index.ts';
 import type { TimerState } from './helpers/timer.ts';
 import { type NondetSource, SeededNondet } from './nondet.ts';
+import { DEFAULT_KERNEL_LAYOUT, type KernelLayout } from '../analysis/kernelLayout.ts';
 import { SCRATCH_BASE, SCRATCH_SIZE, mapCtxRegions } from './ctx.ts';
 import { mapOpFailed, unknownGlobal, unknownMap, unknownProgram } from './errors.ts';
 
@@ -48,6 +49,8 @@ export interface KernelModelOptions {
   clockStart?: bigint;
   /** Budget of guest memory for all maps (bytes; maps/limits.ts DEFAULT_MAX_MAP_MEMORY). */
   maxMapMemory?: number;
+  /** Kernel struct layout of ctx structures (default: the shipped 6.18.44 one). */
+  layout?: KernelLayout;
 }
 
 const PROG_REGION_SLOTS = 256;
@@ -57,6 +60,7 @@ export class KernelModel {
   readonly placer: MapPlacer;
   readonly objects: LoadedObject[] = [];
   readonly nondet: NondetSource;
+  readonly layout: KernelLayout;
   readonly timers = new TimerTable();
   /** bpf_trace_printk lines, in order. */
   readonly trace: string[] = [];
@@ -76,6 +80,7 @@ export class KernelModel {
     this.space = new AddressSpace(opts.allocator);
     this.placer = new MapPlacer(this.space, opts.maxMapMemory);
     this.nondet = opts.nondet ?? new SeededNondet();
+    this.layout = opts.layout ?? DEFAULT_KERNEL_LAYOUT;
     this.cpu = opts.cpu ?? 0;
     this.clock = opts.clockStart ?? 1_000_000_000n;
     for (let c = 0; c < NR_CPUS; c++) this.space.map(`kernel stack cpu${c}`, KSTACK_BASE + BigInt(c) * KSTACK_SIZE, Number(KSTACK_SIZE));
@@ -310,6 +315,7 @@ export class KernelModel {
   helperContext(caller: BpfCaller): HelperContext {
     return {
       space: this.space,
+      layout: this.layout,
       cpu: this.cpu,
       nondet: this.nondet,
       now: () => this.clock,
@@ -346,7 +352,7 @@ export class KernelModel {
       mapAddr: (p, idx) => loaded(p).object.maps[idx]!.addr,
       mapValueAddr: (p, idx) => loaded(p).object.maps[idx]!.valueAddr,
       progAt: (ptr) => self.progsByStruct.get(ptr)?.image,
-      ldAbs: (ctx, off, size) => skbLoadBe(self.space, ctx, off, size),
+      ldAbs: (ctx, off, size) => skbLoadBe(self.space, self.layout, ctx, off, size),
       stackTop: self.stackTop(),
     };
   }

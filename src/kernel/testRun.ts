@@ -1,10 +1,13 @@
 // BPF_PROG_TEST_RUN: build the ctx for the program type, run `repeat` times on an engine
 // (the reference interpreter unless another is given), report the u32 retval, R0 and what
-// the run did. Program types: sched_cls/sched_act/socket_filter (skb), xdp (xdp_buff),
-// everything else a raw ctx (tracing args, syscall ctx).
+// the run did. Program types: the __sk_buff ones (skb), xdp (xdp_buff), sock_addr, cgroup
+// sock and sock_ops (their kernel structs, from a uapi ctx_in), everything else a raw ctx
+// (types whose ctx rewrite bpfdbg lacks read it in its uapi layout).
 import { Interpreter, type RunResult, type TccMode } from '../bpf/interpreter.ts';
 import type { Diag } from '../common/diag.ts';
-import { buildRawCtx, buildSkb, buildXdp, packetOut, type BuiltCtx, type CtxResult } from './ctx.ts';
+import {
+  buildCgroupSock, buildRawCtx, buildSkb, buildSockAddr, buildSockOps, buildXdp, packetOut, type BuiltCtx, type CtxResult,
+} from './ctx.ts';
 
 import type { KernelModel, LoadedProgram } from './kernelModel.ts';
 
@@ -46,12 +49,18 @@ export interface TestRunResult {
 
 export function buildCtx(model: KernelModel, prog: LoadedProgram, opts: TestRunOptions): CtxResult {
   const data = opts.data ?? new Uint8Array(0);
+  const l = model.layout;
   switch (prog.image.progType) {
-    case 'sched_cls':
-    case 'sched_act': return buildSkb(model.space, data, true, opts.ctx);
-    case 'socket_filter': return buildSkb(model.space, data, false, opts.ctx);
-    case 'xdp': return buildXdp(model.space, data);
-    default: return buildRawCtx(model.space, opts.ctx ?? new Uint8Array(0));
+    // bpf_prog_test_run_skb: tc and lwt programs see the MAC header ("is_l2").
+    case 'sched_cls': case 'sched_act': case 'lwt_in': case 'lwt_out': case 'lwt_xmit': case 'lwt_seg6local':
+      return buildSkb(model.space, l, data, true, opts.ctx);
+    case 'socket_filter': case 'cgroup_skb': case 'sk_skb':
+      return buildSkb(model.space, l, data, false, opts.ctx);
+    case 'xdp': return buildXdp(model.space, l, data);
+    case 'cgroup_sock_addr': return buildSockAddr(model.space, l, opts.ctx);
+    case 'cgroup_sock': return buildCgroupSock(model.space, l, opts.ctx);
+    case 'sock_ops': return buildSockOps(model.space, l, opts.ctx);
+    default: return buildRawCtx(model.space, l, opts.ctx ?? new Uint8Array(0));
   }
 }
 
@@ -95,7 +104,7 @@ export function testRun(model: KernelModel, prog: LoadedProgram, opts: TestRunOp
     durationNs: Math.min(U32_MAX, Number(spent / BigInt(runs))),
     runs,
   };
-  const out = packetOut(model.space, ctx);
+  const out = packetOut(model.space, model.layout, ctx);
   if (out) res.dataOut = out;
   if (last.error) res.error = withSourceLine(model, last.error);
   return res;

@@ -41,6 +41,20 @@ const SECTION_DEFS: SecDef[] = [
   def('xdp.frags/devmap', 'xdp'), def('xdp/devmap', 'xdp'), def('xdp.frags/cpumap', 'xdp'),
   def('xdp/cpumap', 'xdp'), def('xdp.frags', 'xdp'), def('xdp', 'xdp'),
   def('perf_event', 'perf_event'),
+  // libbpf section_defs for the network/cgroup types (v1.x order)
+  def('lwt_in', 'lwt_in'), def('lwt_out', 'lwt_out'), def('lwt_xmit', 'lwt_xmit'), def('lwt_seg6local', 'lwt_seg6local'),
+  def('sockops', 'sock_ops'), def('sk_skb/stream_parser', 'sk_skb'), def('sk_skb/stream_verdict', 'sk_skb'),
+  def('sk_skb/verdict', 'sk_skb'), def('sk_skb+', 'sk_skb'), def('sk_msg', 'sk_msg'), def('lirc_mode2', 'unspec'),
+  def('flow_dissector', 'flow_dissector'),
+  def('cgroup_skb/ingress', 'cgroup_skb'), def('cgroup_skb/egress', 'cgroup_skb'), def('cgroup/skb', 'cgroup_skb'),
+  def('cgroup/sock_create', 'cgroup_sock'), def('cgroup/sock_release', 'cgroup_sock'), def('cgroup/sock', 'cgroup_sock'),
+  def('cgroup/post_bind4', 'cgroup_sock'), def('cgroup/post_bind6', 'cgroup_sock'),
+  ...['bind4', 'bind6', 'connect4', 'connect6', 'connect_unix', 'sendmsg4', 'sendmsg6', 'sendmsg_unix', 'recvmsg4',
+    'recvmsg6', 'recvmsg_unix', 'getpeername4', 'getpeername6', 'getpeername_unix', 'getsockname4', 'getsockname6',
+    'getsockname_unix'].map((a) => def(`cgroup/${a}`, 'cgroup_sock_addr')),
+  def('cgroup/sysctl', 'cgroup_sysctl'), def('cgroup/getsockopt', 'cgroup_sockopt'), def('cgroup/setsockopt', 'cgroup_sockopt'),
+  def('cgroup/dev', 'cgroup_device'), def('sk_lookup', 'sk_lookup'), def('sk_reuseport/migrate', 'sk_reuseport'),
+  def('sk_reuseport', 'sk_reuseport'), def('netfilter', 'netfilter'),
   def('struct_ops+', 'struct_ops'), def('struct_ops.s+', 'struct_ops'),
 ];
 

@@ -20,6 +20,24 @@ export type ProgType =
   | 'lsm'
   | 'syscall'
   | 'struct_ops'
+  // the network program types whose ctx the verifier rewrites (analysis/ctxRewrite.ts)
+  | 'cgroup_skb'
+  | 'cgroup_sock'
+  | 'cgroup_sock_addr'
+  | 'cgroup_sockopt'
+  | 'cgroup_sysctl'
+  | 'cgroup_device'
+  | 'sock_ops'
+  | 'sk_skb'
+  | 'sk_msg'
+  | 'sk_lookup'
+  | 'sk_reuseport'
+  | 'flow_dissector'
+  | 'lwt_in'
+  | 'lwt_out'
+  | 'lwt_xmit'
+  | 'lwt_seg6local'
+  | 'netfilter'
   | 'unspec';
 
 /** For tracing/ext programs: how they attach (from the SEC name, e.g. `fentry/subprog_tail`). */

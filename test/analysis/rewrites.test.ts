@@ -3,7 +3,7 @@
 // origInsn and source lines kept right through insertions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeProgram, BPF_REG_AX, INTERNAL_HELPER, SkBuff, XdpBuff, type ProgramImage } from '../../src/analysis/index.ts';
+import { analyzeProgram, BPF_REG_AX, INTERNAL_HELPER, DEFAULT_KERNEL_LAYOUT as L, offOf, type ProgramImage } from '../../src/analysis/index.ts';
 import { asm } from '../../src/bpf/asm.ts';
 import type { Insn } from '../../src/bpf/insn.ts';
 import { arrayMap, mkObj, mkProg, type ProgSpec } from './progs.ts';
@@ -26,11 +26,12 @@ test('__sk_buff loads become struct sk_buff loads at the 6.18 offsets', () => {
     r0 = 0
     exit`);
   same(img.insns.slice(0, 4), `
-    r2 = *(u32 *)(r1 + ${SkBuff.len})
-    r3 = *(u64 *)(r1 + ${SkBuff.data})
+    r2 = *(u32 *)(r1 + ${offOf(L, 'sk_buff.len')})
+    r3 = *(u64 *)(r1 + ${offOf(L, 'sk_buff.data')})
     r4 = *(u64 *)(r1 + 80)
-    r5 = *(u32 *)(r1 + ${SkBuff.mark})`);
-  assert.equal(SkBuff.len, 112);
+    r5 = *(u32 *)(r1 + ${offOf(L, 'sk_buff.mark')})`);
+  assert.equal(offOf(L, 'sk_buff.len'), 112);
+  assert.equal(offOf(L, 'sk_buff.data'), 0xc8, 'struct sk_buff.data of the 6.18.44 BTF');
 });
 
 test('a narrow read of a __sk_buff field loads the whole field, then shifts and masks', () => {
@@ -51,7 +52,7 @@ test('ctx stores keep their ST/STX form; cb[] maps into qdisc_skb_cb data', () =
     r0 = 0
     exit`);
   same(img.insns.slice(1, 3), `
-    *(u32 *)(r1 + 168) = r2
+    *(u32 *)(r1 + 164) = r2
     *(u32 *)(r1 + 52) = 9`);
 });
 
@@ -75,11 +76,11 @@ test('xdp_md accesses become xdp_buff loads, ingress_ifindex through rxq->dev', 
     r0 = 2
     exit`, { progType: 'xdp', section: 'xdp' });
   assert.deepEqual(img.insns.slice(0, 5).map((i) => [i.code, i.dst, i.src, i.off]), [
-    [0x79, 2, 1, XdpBuff.data],
-    [0x79, 3, 1, XdpBuff.data_end],
-    [0x79, 4, 1, XdpBuff.rxq],
+    [0x79, 2, 1, offOf(L, 'xdp_buff.data')],
+    [0x79, 3, 1, offOf(L, 'xdp_buff.data_end')],
+    [0x79, 4, 1, offOf(L, 'xdp_buff.rxq')],
     [0x79, 4, 4, 0],
-    [0x61, 4, 4, 0x100],
+    [0x61, 4, 4, offOf(L, 'net_device.ifindex')],
   ]);
 });
 
@@ -242,7 +243,7 @@ test('a tc program that writes packet data gets the unclone prologue before insn
     w0 = 2
     exit
     r1 = r6
-    r2 = *(u64 *)(r1 + 208)`);
+    r2 = *(u64 *)(r1 + 200)`);
   assert.deepEqual(img.origInsn.slice(0, 12), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
   // A program that only reads packet data has no prologue.
   assert.equal(analyze('r2 = *(u32 *)(r1 + 76)\nr0 = 0\nexit').insns.length, 3);

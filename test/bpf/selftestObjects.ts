@@ -3,13 +3,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { present } from '../support/required.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const testdataDir = path.resolve(repoRoot, '../shared/testdata');
 export const selftestObjDir = path.join(testdataDir, 'kernel-selftests/obj');
 
 export function selftestObjects(): string[] {
-  if (!fs.existsSync(selftestObjDir)) return [];
+  if (!present(selftestObjDir, 'kernel selftest objects')) return [];
   return fs.readdirSync(selftestObjDir).filter((f) => f.endsWith('.o')).map((f) => f.slice(0, -2)).sort();
 }
 

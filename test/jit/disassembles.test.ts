@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { present } from '../support/required.ts';
 import { join } from 'node:path';
 import { openObject } from '../../src/cli/compose.ts';
 import { jitPrograms } from '../../src/cli/jitAll.ts';
@@ -13,7 +14,7 @@ const ROOT = join(import.meta.dirname, '../..');
 const SELFTESTS = join(ROOT, '../shared/testdata/kernel-selftests/obj');
 const objects = [
   ...readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.o')).map((f) => join(ROOT, 'examples', f)),
-  ...(existsSync(SELFTESTS) ? readdirSync(SELFTESTS).filter((f) => f.endsWith('.o')).map((f) => join(SELFTESTS, f)) : []),
+  ...(present(SELFTESTS, 'kernel selftest objects') ? readdirSync(SELFTESTS).filter((f) => f.endsWith('.o')).map((f) => join(SELFTESTS, f)) : []),
 ];
 
 test('every object JITs under every x86-64 profile and disassembles cleanly', async (t) => {

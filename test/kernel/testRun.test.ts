@@ -125,3 +125,67 @@ test('a global-data map is shared: the program increments a .bss counter read ba
   assert.ok(g.ok && g.value === 19n);
   assert.equal(model.readGlobal('nope').ok, false);
 });
+
+test('a sock_addr program reads its uapi ctx_in through the kernel structs (user_ip4, user_port, sk->protocol)', () => {
+  const obj = objectFromAsm([{ name: 'p', progType: 'cgroup_sock_addr', text: `
+    r2 = *(u32 *)(r1 + 4)
+    r3 = *(u32 *)(r1 + 24)
+    r4 = *(u64 *)(r1 + 64)
+    r0 = 0
+    if r4 == 0 goto out
+    r0 = *(u32 *)(r4 + 12)
+    r0 <<= 8
+    r2 &= 255
+    r0 |= r2
+    r3 <<= 32
+    r0 |= r3
+  out:
+    exit` }]);
+  const { model, loaded } = loadFixture(obj);
+  // struct bpf_sock_addr: user_family AF_INET, user_ip4 127.0.0.1, user_port 0x5000 (BE 80), protocol TCP
+  const ctx = new Uint8Array(72);
+  const dv = new DataView(ctx.buffer);
+  dv.setUint32(0, 2, true);
+  dv.setUint32(4, 0x0100007f, true);
+  dv.setUint32(24, 0x5000, true);
+  dv.setUint32(36, 6, true);
+  const r = testRun(model, loaded.programs[0]!, { ctx });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.r0, (0x5000n << 32n) | (6n << 8n) | 0x7fn);
+});
+
+test('a store to user_port lands in the sockaddr the hook passed (the r9 scratch is restored)', () => {
+  const obj = objectFromAsm([{ name: 'p', progType: 'cgroup_sock_addr', text: `
+    r9 = 77
+    r2 = 0x1f90
+    *(u32 *)(r1 + 24) = r2
+    r0 = *(u32 *)(r1 + 24)
+    r0 += r9
+    exit` }]);
+  const { model, loaded } = loadFixture(obj);
+  const r = testRun(model, loaded.programs[0]!, { ctx: new Uint8Array(72) });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.r0, 0x1f90n + 77n);
+});
+
+test('a sock_ops program sees op from ctx_in and its full TCP socket (family, is_fullsock, tcp fields)', () => {
+  const obj = objectFromAsm([{ name: 'p', progType: 'sock_ops', text: `
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 20)
+    r4 = *(u32 *)(r1 + 72)
+    r5 = *(u32 *)(r1 + 76)
+    r0 = r2
+    r0 <<= 8
+    r0 |= r3
+    r0 <<= 8
+    r0 |= r4
+    r0 <<= 8
+    r0 |= r5
+    exit` }]);
+  const { model, loaded } = loadFixture(obj);
+  const ctx = new Uint8Array(224);
+  new DataView(ctx.buffer).setUint32(0, 4, true); // BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB
+  const r = testRun(model, loaded.programs[0]!, { ctx });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.r0, (4n << 24n) | (2n << 16n) | (1n << 8n) | 0n, 'op 4, AF_INET, full socket, snd_cwnd 0');
+});

@@ -1,5 +1,5 @@
 // Packet helpers over the ctx structures ctx.ts lays out in guest memory (offsets from
-// analysis/ctxLayout.ts, the same ones the ctx-access rewrites use).
+// the kernel layout, analysis/kernelLayout.ts, the same ones the ctx-access rewrites use).
 //  - bpf_skb_load_bytes (net/core/filter.c): copy from the linear data; -EFAULT (and the
 //    destination zeroed) when out of range.
 //  - bpf_skb_load_helper_{8,16,32}_no_cache: targets of the LD_ABS/LD_IND rewrite; the
@@ -8,7 +8,7 @@
 //    data_hard_start + sizeof(struct xdp_frame) (+ metadata), keeping >= ETH_HLEN bytes; tail
 //    may grow up to the frame end minus the skb_shared_info tailroom.
 import { BPF_FUNC, KERNEL_FUNC } from '../../bpf/helperIds.ts';
-import { SkBuff, XdpBuff } from '../../analysis/ctxLayout.ts';
+import { offOf, type KernelLayout } from '../../analysis/kernelLayout.ts';
 import { EFAULT, EINVAL, negErrno } from '../errors.ts';
 import type { AddressSpace } from '../addressSpace.ts';
 import type { HelperContext, HelperDef } from './types.ts';
@@ -20,17 +20,17 @@ export const XDP_FRAME_SIZE = 40;
 export const SKB_SHARED_INFO_SIZE = 320;
 
 /** Linear data of the skb at `skb`: start address and headlen (len - data_len). */
-export function skbLinear(space: AddressSpace, skb: bigint): { data: bigint; headlen: number } | undefined {
-  const data = space.load(skb + BigInt(SkBuff.data), 8);
-  const len = space.load(skb + BigInt(SkBuff.len), 4);
-  const dataLen = space.load(skb + BigInt(SkBuff.data_len), 4);
+export function skbLinear(space: AddressSpace, l: KernelLayout, skb: bigint): { data: bigint; headlen: number } | undefined {
+  const data = space.load(skb + BigInt(offOf(l, 'sk_buff.data')), 8);
+  const len = space.load(skb + BigInt(offOf(l, 'sk_buff.len')), 4);
+  const dataLen = space.load(skb + BigInt(offOf(l, 'sk_buff.data_len')), 4);
   if (typeof data !== 'bigint' || typeof len !== 'bigint' || typeof dataLen !== 'bigint') return undefined;
   return { data, headlen: Number(len - dataLen) };
 }
 
 /** LD_ABS semantics: big-endian `size`-byte load at packet offset `off`, or undefined. */
-export function skbLoadBe(space: AddressSpace, skb: bigint, off: number, size: 1 | 2 | 4): bigint | undefined {
-  const lin = skbLinear(space, skb);
+export function skbLoadBe(space: AddressSpace, l: KernelLayout, skb: bigint, off: number, size: 1 | 2 | 4): bigint | undefined {
+  const lin = skbLinear(space, l, skb);
   if (!lin || off < 0 || off > lin.headlen - size) return undefined;
   const v = space.read(lin.data + BigInt(off), size);
   if (!(v instanceof Uint8Array)) return undefined;
@@ -40,7 +40,7 @@ export function skbLoadBe(space: AddressSpace, skb: bigint, off: number, size: 1
 }
 
 const loadHelper = (size: 1 | 2 | 4) => (k: HelperContext, skb: bigint, off: bigint): bigint => {
-  const v = skbLoadBe(k.space, skb, Number(BigInt.asIntN(32, off)), size);
+  const v = skbLoadBe(k.space, k.layout, skb, Number(BigInt.asIntN(32, off)), size);
   return v === undefined ? negErrno(EFAULT) : v;
 };
 
@@ -55,7 +55,7 @@ export const packetHelpers: HelperDef[] = [
     fn: (k, skb, offset, to, len) => {
       const off = Number(BigInt.asIntN(32, offset));
       const n = Number(len & 0xffffffffn);
-      const lin = skbLinear(k.space, skb);
+      const lin = skbLinear(k.space, k.layout, skb);
       const dst = k.space.view(to, n);
       if (!(dst instanceof Uint8Array)) return negErrno(EFAULT);
       if (!lin || off < 0 || n === 0 || off + n > lin.headlen) {
@@ -76,15 +76,15 @@ export const packetHelpers: HelperDef[] = [
     name: 'bpf_xdp_adjust_head',
     fn: (k, xdp, delta) => {
       const d = BigInt.asIntN(32, delta);
-      const data = xdpField(k, xdp, XdpBuff.data);
-      const meta = xdpField(k, xdp, XdpBuff.data_meta);
-      const end = xdpField(k, xdp, XdpBuff.data_end);
-      const hard = xdpField(k, xdp, XdpBuff.data_hard_start);
+      const data = xdpField(k, xdp, offOf(k.layout, 'xdp_buff.data'));
+      const meta = xdpField(k, xdp, offOf(k.layout, 'xdp_buff.data_meta'));
+      const end = xdpField(k, xdp, offOf(k.layout, 'xdp_buff.data_end'));
+      const hard = xdpField(k, xdp, offOf(k.layout, 'xdp_buff.data_hard_start'));
       const metalen = data - meta;
       const nd = data + d;
       if (nd < hard + BigInt(XDP_FRAME_SIZE) + metalen || nd > end - BigInt(ETH_HLEN)) return negErrno(EINVAL);
-      k.space.mustStore(xdp + BigInt(XdpBuff.data), 8, nd);
-      k.space.mustStore(xdp + BigInt(XdpBuff.data_meta), 8, nd - metalen);
+      k.space.mustStore(xdp + BigInt(offOf(k.layout, 'xdp_buff.data')), 8, nd);
+      k.space.mustStore(xdp + BigInt(offOf(k.layout, 'xdp_buff.data_meta')), 8, nd - metalen);
       return 0n;
     },
   },
@@ -93,15 +93,15 @@ export const packetHelpers: HelperDef[] = [
     name: 'bpf_xdp_adjust_tail',
     fn: (k, xdp, offset) => {
       const d = BigInt.asIntN(32, offset);
-      const data = xdpField(k, xdp, XdpBuff.data);
-      const end = xdpField(k, xdp, XdpBuff.data_end);
-      const hard = xdpField(k, xdp, XdpBuff.data_hard_start);
-      const frameSz = k.space.mustLoad(xdp + BigInt(XdpBuff.frame_sz), 4);
+      const data = xdpField(k, xdp, offOf(k.layout, 'xdp_buff.data'));
+      const end = xdpField(k, xdp, offOf(k.layout, 'xdp_buff.data_end'));
+      const hard = xdpField(k, xdp, offOf(k.layout, 'xdp_buff.data_hard_start'));
+      const frameSz = k.space.mustLoad(xdp + BigInt(offOf(k.layout, 'xdp_buff.frame_sz')), 4);
       const ne = end + d;
       const max = hard + frameSz - BigInt(SKB_SHARED_INFO_SIZE);
       if (ne > max || ne < data + BigInt(ETH_HLEN)) return negErrno(EINVAL);
       if (d > 0n) k.space.mustView(end, Number(d)).fill(0); // grown tail is cleared (6.x)
-      k.space.mustStore(xdp + BigInt(XdpBuff.data_end), 8, ne);
+      k.space.mustStore(xdp + BigInt(offOf(k.layout, 'xdp_buff.data_end')), 8, ne);
       return 0n;
     },
   },

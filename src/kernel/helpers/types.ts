@@ -1,6 +1,7 @@
 // The helper calling convention of the model: `(k, r1..r5) => r0`, every argument and the
 // result a u64 bigint. A helper reads and writes guest memory through k.space, so the
 // interpreter and JITed code (whose helper calls trap into the same functions) agree.
+import type { KernelLayout } from '../../analysis/kernelLayout.ts';
 import type { BpfCaller } from '../../bpf/interpreter.ts';
 import type { AddressSpace } from '../addressSpace.ts';
 import type { BpfMap } from '../maps/base.ts';
@@ -9,6 +10,8 @@ import type { TimerTable } from './timer.ts';
 
 export interface HelperContext {
   readonly space: AddressSpace;
+  /** Kernel struct offsets of the modelled kernel (sk_buff, xdp_buff, ...). */
+  readonly layout: KernelLayout;
   /** CPU the program runs on. */
   readonly cpu: number;
   readonly nondet: NondetSource;

@@ -4,7 +4,8 @@
 // with a clear message by the verifier model and by the JIT itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { present } from '../../support/required.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadObjectFile } from '../../../src/object/index.ts';
@@ -16,7 +17,7 @@ import { testEnv } from './fixtures.ts';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const testdata = path.resolve(repoRoot, '../shared/testdata');
 const objDir = path.join(testdata, 'kernel-selftests', 'obj');
-const objects = existsSync(objDir)
+const objects = present(objDir, 'kernel selftest objects')
   ? [...readdirSync(objDir).filter((f) => f.endsWith('.o')).sort().map((f) => path.join(objDir, f)), path.join(testdata, 'private-stack', 'ps_basic.o')]
   : [];
 
