@@ -10,7 +10,11 @@ import { RV_PROFILES } from '../jit/riscv64/profiles.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator } from '../kernel/privStack.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
-import { KernelModel } from '../kernel/index.ts';
+import { KernelModel, type LoadedObject, type LoadedProgram } from '../kernel/index.ts';
+import { ProgArrayMap } from '../kernel/maps/progArray.ts';
+import { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
+import { ArrayTextPoker } from '../kernel/pokes/textPoker.ts';
+import type { PlacedPoke } from '../kernel/pokes/pokeDescriptor.ts';
 import { analyzeAll } from './engines.ts';
 import { readHostDescription } from './hostDescription.ts';
 import { profileForHost, type HostProfileChoice } from '../jit/hostProfile.ts';
@@ -115,5 +119,36 @@ export function jitEach(obj: BpfObject, progs: readonly BpfProgram[], profile: J
     if (!linked.ok) out.push({ program, error: linked.error });
     else out.push({ program: lp.program, jit: jit.value, funcAddrs, code: linked.value });
   }
+  if (profile.arch === 'x86_64') armLoadTimePokes(loaded, out.filter((o): o is JitedProgram => !isJitFailure(o)));
   return out;
+}
+
+/**
+ * The load-time state of direct tail-call sites, as bpftool shows it: libbpf fills the
+ * prog_array slots of static initialisers after every program loaded
+ * (bpf_object__init_prog_arrays), and each update runs the kernel's poke descriptors
+ * (prog_array_map_poke_run), so a site whose slot holds a program is armed. The same
+ * state machine as a run (src/kernel/pokes) patches the dumped bytes. A slot's program is
+ * placed at its load slot's address whether or not this dump shows it.
+ */
+function armLoadTimePokes(loaded: LoadedObject, jited: readonly JitedProgram[]): void {
+  const poker = new ArrayTextPoker();
+  const placed: PlacedPoke[] = [];
+  for (const j of jited) {
+    j.code.forEach((c, i) => poker.place(j.funcAddrs[i]!, c));
+    for (const d of j.jit.pokes) {
+      const map = loaded.maps[d.mapIndex];
+      if (map) placed.push({ prog: j.program.name, desc: d, funcAddr: j.funcAddrs[d.func]!, mapId: map.id });
+    }
+  }
+  if (placed.length === 0) return;
+  const entryOf = (p: LoadedProgram | null): bigint | null => {
+    const n = p ? loaded.programs.indexOf(p) : -1;
+    return n < 0 ? null : TEXT_BASE + BigInt(n) * TEXT_SLOT;
+  };
+  // Nothing runs during a load: grace periods end at once.
+  new PokeStateMachine(poker, { cpusInsideBpf: () => [] }).track(placed, (mapId, key) => {
+    const map = loaded.maps.find((q) => q?.id === mapId);
+    return map instanceof ProgArrayMap ? entryOf((map as ProgArrayMap<LoadedProgram>).get(key)) : null;
+  });
 }

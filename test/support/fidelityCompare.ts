@@ -10,8 +10,12 @@ export interface FuncOutcome { identical: boolean; cause?: string; detail?: stri
 /** A kernel address as a sign-extended imm32: kernel text and modules (0xffffffff80000000..0xffffffffff000000). */
 const isKernelImm32 = (v: number): boolean => v >= 0x80000000 && v < 0xff000000;
 
-/** Byte offsets (relative to the instruction) that hold an address in this kernel instruction. */
-export function addressFields(i: DisasmInsn, funcLen: number, at: number): number[] {
+/**
+ * Byte offsets (relative to the instruction) that hold an address in this kernel instruction;
+ * `next` is the instruction after it (a per-CPU offset is recognised by the gs-relative add
+ * that follows it).
+ */
+export function addressFields(i: DisasmInsn, funcLen: number, at: number, next?: DisasmInsn): number[] {
   const b = i.bytes;
   const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => from + k);
   // call rel32: a helper, kfunc, subprogram or thunk.
@@ -25,7 +29,10 @@ export function addressFields(i: DisasmInsn, funcLen: number, at: number): numbe
   if (b[0] === 0x0f && b.length === 6 && (b[1]! & 0xf0) === 0x80) return rel(2);
   // movabs r64, imm64 holding a canonical kernel address (map, ksym, per-CPU base).
   if (b.length === 10 && (b[0]! & 0xf8) === 0x48 && (b[1]! & 0xf8) === 0xb8) {
-    return b[9] === 0xff && b[8] === 0xff ? range(2, 8) : [];
+    if (b[9] === 0xff && b[8] === 0xff) return range(2, 8);
+    // A __percpu pointer (the private stack, emit_priv_frame_ptr) is an offset, made an
+    // address by `add reg, gs:[this_cpu_off]` right after it.
+    return next?.bytes[0] === 0x65 && next.bytes.includes(0x03) ? range(2, 8) : [];
   }
   // mov r64, simm32 (48 c7 c0+r) of a kernel text/module address.
   if (b.length === 7 && (b[0]! & 0xfb) === 0x48 && b[1] === 0xc7 && (b[2]! & 0xf8) === 0xc0) {
@@ -43,8 +50,8 @@ export function compareFunction(ours: Uint8Array, kernel: Uint8Array): FuncOutco
   const kIns = disasm('x86_64', kernel, 0n);
   const mask = new Set<number>();
   let at = 0;
-  for (const i of kIns) {
-    for (const o of addressFields(i, kernel.length, at)) mask.add(at + o);
+  for (const [n, i] of kIns.entries()) {
+    for (const o of addressFields(i, kernel.length, at, kIns[n + 1])) mask.add(at + o);
     at += i.size;
   }
   let diff = -1;
