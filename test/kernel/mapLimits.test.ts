@@ -69,3 +69,14 @@ test('bpfdbg run --max-memory sets the budget on every engine: one line, exit 1'
     assert.equal(r.stderr.trim(), "bpfdbg: map 'tailchai.bss': failed to create: ENOMEM (needs 4 KiB of guest memory, 0 KiB of the 4 KiB budget left; raise it with --max-memory)", engine);
   }
 });
+
+test('zero sizes are per map type, as each map_alloc_check has them: ring buffers, arenas and local storage load', () => {
+  const model = new KernelModel();
+  const loaded = model.loadObject(objWith([
+    def({ index: 0, name: 'rb', type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: 4096 }),
+    def({ index: 1, name: 'sk_stg', type: 24 /* BPF_MAP_TYPE_SK_STORAGE */, keySize: 4, valueSize: 8, maxEntries: 0, flags: 1 }),
+  ]), []);
+  assert.deepEqual(loaded.maps.map((m) => m?.def.name), ['rb', 'sk_stg']);
+  assert.match(refusal([def({ type: MapType.HASH, maxEntries: 0 })]), /EINVAL \(max_entries 0\)/);
+  assert.match(refusal([def({ type: MapType.PROG_ARRAY, valueSize: 4, maxEntries: 0 })]), /EINVAL \(max_entries 0\)/);
+});

@@ -1,6 +1,9 @@
 // What map_create refuses before allocating (v6.18), so a crafted object gets the kernel's
 // errno naming the map instead of a host allocation of many GiB:
-//  - every map: max_entries, key_size and value_size of 0 are EINVAL (the generic checks);
+//  - max_entries above a u32 cannot be expressed (EINVAL); the zero checks belong to each
+//    type's map_alloc_check: arrays and hash maps refuse zero sizes and zero max_entries,
+//    while ring buffers and arenas have key_size = value_size = 0, and local/cgroup storage
+//    maps have max_entries = 0 (their elements live with the owning object);
 //  - arrays (array_map_alloc_check): key_size must be 4; value_size above KMALLOC_MAX_SIZE
 //    is E2BIG (user space could not copy an element); per-CPU values above
 //    PCPU_MIN_UNIT_SIZE are E2BIG; array_map_alloc rounds max_entries up to a power of two
@@ -32,11 +35,15 @@ export interface MapRefusal {
 export function mapCreateRefusal(def: MapDef): MapRefusal | undefined {
   const inval = (why: string): MapRefusal => ({ errno: EINVAL, why });
   const big = (why: string): MapRefusal => ({ errno: E2BIG, why });
-  if (def.maxEntries <= 0 || def.maxEntries > 0xffff_ffff) return inval(`max_entries ${def.maxEntries}`);
-  if (def.valueSize <= 0 || def.keySize < 0) return inval(`key_size ${def.keySize}, value_size ${def.valueSize}`);
+  if (def.maxEntries < 0 || def.maxEntries > 0xffff_ffff) return inval(`max_entries ${def.maxEntries}`);
+  if (def.valueSize < 0 || def.keySize < 0) return inval(`key_size ${def.keySize}, value_size ${def.valueSize}`);
+  const sized = (): MapRefusal | undefined =>
+    def.maxEntries === 0 ? inval(`max_entries ${def.maxEntries}`) : def.valueSize === 0 ? inval(`key_size ${def.keySize}, value_size ${def.valueSize}`) : undefined;
   switch (def.type) {
     case MapType.ARRAY:
     case MapType.PERCPU_ARRAY: {
+      const z = sized();
+      if (z) return z;
       if (def.keySize !== 4) return inval(`an array's key_size must be 4, not ${def.keySize}`);
       if (def.valueSize > KMALLOC_MAX_SIZE) return big(`value_size ${def.valueSize} is above KMALLOC_MAX_SIZE (${KMALLOC_MAX_SIZE})`);
       if (def.type === MapType.PERCPU_ARRAY && ((def.valueSize + 7) & ~7) > PCPU_MIN_UNIT_SIZE)
@@ -44,15 +51,19 @@ export function mapCreateRefusal(def: MapDef): MapRefusal | undefined {
       return indexMask(def);
     }
     case MapType.PROG_ARRAY:
+      if (def.maxEntries === 0) return inval(`max_entries ${def.maxEntries}`);
       if (def.keySize !== 4 || def.valueSize !== 4) return inval(`a prog_array's key_size and value_size must be 4`);
       return indexMask(def);
     case MapType.HASH:
     case MapType.PERCPU_HASH:
-    case MapType.LRU_HASH:
+    case MapType.LRU_HASH: {
+      const z = sized();
+      if (z) return z;
       if (def.keySize === 0) return inval('key_size 0');
       if (def.keySize > MAX_BPF_STACK) return big(`key_size ${def.keySize} is above MAX_BPF_STACK (${MAX_BPF_STACK})`);
       if (def.valueSize >= KMALLOC_MAX_SIZE - MAX_BPF_STACK - HTAB_ELEM_SIZE) return big(`value_size ${def.valueSize} is too large for a hash element`);
       return undefined;
+    }
   }
   return undefined;
 }
