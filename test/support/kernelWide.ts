@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BpfdbgError, formatDiag } from '../../src/common/diag.ts';
-import { jitPrograms, kernelBtfFor } from '../../src/cli/jitAll.ts';
+import { jitEach, isJitFailure, kernelBtfFor } from '../../src/cli/jitAll.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
 import { loadObject } from '../../src/object/index.ts';
 import { compareFunction, type FuncOutcome } from './fidelityCompare.ts';
@@ -39,13 +39,17 @@ export function measureCorpus(dir: string, profile: JitProfile, only?: string): 
     const loaded = loadObject(new Uint8Array(readFileSync(file)), file, { ...(kernelBtfFor(profile) ? { kernelBtf: kernelBtfFor(profile)! } : {}) });
     let dumpError = '';
     let ours: Map<string, Uint8Array[]> | undefined;
+    const refused = new Map<string, string>();
     if (!loaded.ok) {
       dumpError = formatDiag(loaded.error);
       res.listFailures.push({ obj, message: dumpError });
     } else {
       try {
-        const jited = jitPrograms(loaded.value, loaded.value.programs, profile);
-        ours = new Map(jited.map((j) => [j.program.name, j.code]));
+        // As `dump --jited`: a program the verifier or the JIT refuses does not sink the others.
+        const outcomes = jitEach(loaded.value, loaded.value.programs, profile);
+        ours = new Map(outcomes.flatMap((o) => (isJitFailure(o) ? [] : [[o.program.name, o.code] as const])));
+        for (const o of outcomes) if (isJitFailure(o)) refused.set(o.program.name, formatDiag(o.error));
+        for (const r of loaded.value.rejected ?? []) refused.set(r.name, formatDiag(r.error));
       } catch (e) {
         dumpError = message(e);
       }
@@ -58,7 +62,7 @@ export function measureCorpus(dir: string, profile: JitProfile, only?: string): 
         const kb = all.subarray(off, (off += f.len));
         const base = { obj, prog, index };
         if (!ours) return res.outcomes.push({ ...base, identical: false, cause: `dump: ${dumpError}` });
-        if (!mine) return res.outcomes.push({ ...base, identical: false, cause: 'program missing from dump' });
+        if (!mine) return res.outcomes.push({ ...base, identical: false, cause: refused.has(prog) ? `refused: ${refused.get(prog)}` : 'program missing from dump' });
         const fn = mine[index];
         if (!fn) return res.outcomes.push({ ...base, identical: false, cause: `we produced ${mine.length} functions` });
         res.outcomes.push({ ...base, ...compareFunction(fn, kb), name: f.ksym.replace(/^bpf_prog_[0-9a-f]+_/, '') });
