@@ -87,7 +87,13 @@ export async function createRunner(
     const e = find(loaded);
     return {
       engine, profile, model: eng.model, loaded, entry: e, countsInsns: false,
-      testRun: (opts) => testRun(eng.model, e, { ...opts, engine: uncountedEngine(eng, limits.firstRunTimeoutMs ?? FIRST_RUN_TIMEOUT_MS) }),
+      // A finite budget (`run --max-insns`) needs the counted engine: it stops at exactly that
+      // many machine instructions, naming where; without one, runs go uncounted at full speed.
+      testRun: (opts) => {
+        const timeoutMs = limits.firstRunTimeoutMs ?? FIRST_RUN_TIMEOUT_MS;
+        const counted = opts.budget !== undefined && Number.isFinite(opts.budget);
+        return testRun(eng.model, e, { ...opts, engine: counted ? eng.engine({ budget: opts.budget, timeoutMs }) : uncountedEngine(eng, timeoutMs) });
+      },
       dispose: () => eng.close(),
     };
   } catch (e) {
