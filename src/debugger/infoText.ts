@@ -272,7 +272,7 @@ export function someRegisters(s: Session, names: string[]): Result<string> {
   return ok(out.join('\n'));
 }
 
-function symbolOr(s: Session, v: bigint): string {
+export function symbolOr(s: Session, v: bigint): string {
   return s.target.index.lookup(v) ? `0x${v.toString(16)} <${symbolize(s.target, v)}>` : `0x${v.toString(16)}`;
 }
 

@@ -207,8 +207,14 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
         if (r.value.insn !== null) at = { program: r.value.program, insn: r.value.insn };
       } else {
         if (s.runState !== 'stopped') return errors.notRunning();
-        const pos = t(s).index.lookup(t(s).machine.pc);
+        const pc = t(s).machine.pc;
+        const pos = t(s).index.lookup(pc);
         if (pos && pos.insn !== null) at = { program: pos.program, insn: pos.insn };
+        // gdb: an address without a line (here: the JIT's prologue) is stated, not an error.
+        else if (pos) {
+          s.print(`No line number information available for address ${text.symbolOr(s, pc)}`);
+          return null;
+        }
       }
       if (!at) return errors.noSource();
       s.print(text.lineInfo(s, at.program, at.insn));
