@@ -157,6 +157,13 @@ export class BpfdbgDebugSession extends LoggingDebugSession {
     this.s = s;
     if (s.banner) this.sendEvent(new OutputEvent(`${s.banner}\n`, 'console'));
     for (const l of s.port.view().output) if (l.kind !== 'command') this.sendEvent(new OutputEvent(`${l.text}\n`, 'console'));
+    // A change typed in the debug console (or setVariable/writeMemory) after stepping back is
+    // the user's explicit act: as answering gdb's `record full` question with y, the recorded
+    // future is discarded, and the console says so.
+    s.port.setConfirm?.(async () => {
+      this.sendEvent(new OutputEvent('bpfdbg: the change discards the recorded future after this point (as gdb\'s record full when answered y)\n', 'console'));
+      return true;
+    });
     // Breakpoints can be set now: the client sends them, then configurationDone.
     this.sendEvent(new InitializedEvent());
   }
