@@ -36,6 +36,8 @@ async function sessionFromTempDir(how: string, env: string): Promise<void> {
     `cd ${dir} && ${env} NO_COLOR=1 node ${bin} ${obj} --data-hex ${'00'.repeat(40)}; echo "exit status $?"; sleep 30`);
   try {
     await waitFor(session, /not started/);
+    // `:` opens the command line; it stays open for the commands that follow.
+    tmux('send-keys', '-t', session, '-l', ':');
     tmux('send-keys', '-t', session, '-l', 'break entry');
     tmux('send-keys', '-t', session, 'Enter');
     await waitFor(session, /Breakpoint 1 at entry/);

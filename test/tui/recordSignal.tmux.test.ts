@@ -49,6 +49,8 @@ for (const sig of ['TERM', 'INT', 'HUP'] as const) {
       `cd ${ROOT} && sh -c 'echo $$ > ${pidFile}; NO_COLOR=1 exec node bin/bpfdbg examples/tailchain.o --data-hex ${'00'.repeat(40)} --record ${file}'; echo "exit=$?"; sleep 30`);
     try {
       await waitFor(session, /not started/);
+    // `:` opens the command line; it stays open for the commands that follow.
+    tmux('send-keys', '-t', session, '-l', ':');
       tmux('send-keys', '-t', session, '-l', 'break entry');
       tmux('send-keys', '-t', session, 'Enter');
       await waitFor(session, /Breakpoint 1 at entry/);
