@@ -20,7 +20,7 @@ test('batch mode exits 1 when a command failed, 0 when all succeeded', () => {
 test('an unknown --profile is a usage error: exit 2, one line', () => {
   const r = bpfdbg(['examples/tailchain.o', '--profile', 'nosuch', '--batch'], '');
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /^bpfdbg: unknown x86_64 profile 'nosuch' \(linux-6\.18,/);
+  assert.match(r.stderr, /^bpfdbg: unknown x86_64 profile 'nosuch' \(host, linux-6\.18,/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
 
