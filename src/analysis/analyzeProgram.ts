@@ -23,7 +23,7 @@ import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
 import { kernelLayout } from './kernelLayout.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
-import { doMiscFixups, type FixupAux } from './miscFixups.ts';
+import { doMiscFixups, isSleepableSection, type FixupAux } from './miscFixups.ts';
 import { fixupKfuncCalls } from './kfuncFixups.ts';
 import { REMOVED_SUBPROG, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
 import { privStackModeFor } from './privStack.ts';
@@ -98,7 +98,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     if (bad2) return fromDiag(bad2);
   }
   fixupKfuncCalls(p, obj); // fixup_kfunc_call: part of do_misc_fixups' walk, independent of its other patches
-  const fix = doMiscFixups(p, obj.maps);
+  const fix = doMiscFixups(p, obj.maps, { sleepable: isSleepableSection(prog.section) });
 
   // Without subprog tail-call support the kernel gives the whole program MAX_BPF_STACK.
   if (!allowTcInSubprogs && anyTailCall) depths[0] = MAX_BPF_STACK;
