@@ -1,0 +1,61 @@
+// The verifier decisions that change the JITed image beyond the tail-call selftests, with the
+// Linux 6.18.44 x86-64 JIT's bytes (../shared/testdata/kernel-wide) as the expected result,
+// compared through the dump path and masking only address fields (scripts/fidelity):
+// - dead code: branches that value ranges make impossible are hard-wired and removed
+//   (64-bit and 32-bit bounds, register-register compares);
+// - a lookup in an array map with a constant in-range key is not NULL (the NULL check and
+//   its branch go);
+// - hash and LRU hash lookups are inlined (htab_map_gen_lookup);
+// - storage_get calls carry the hidden GFP argument (`mov r8d, 0x820`);
+// - direct tail-call sites of statically initialised prog_array slots are armed at load.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { jitPrograms } from '../../src/cli/jitAll.ts';
+import { findProfile } from '../../src/jit/index.ts';
+import { loadObjectFile } from '../../src/object/index.ts';
+import { compareFunction } from '../../scripts/fidelity/compare.ts';
+import { testdataDir } from '../object/testdata.ts';
+
+const dir = path.join(testdataDir, 'kernel-wide');
+const jsonPath = path.join(dir, 'kernel_jited.json');
+
+const CASES: [string, string][] = [
+  ['verifier_bounds_deduction_non_const.o', 'dead code from 64- and 32-bit bounds'],
+  ['verifier_bounds_mix_sign_unsign.o', 'dead code after an inlined hash lookup'],
+  ['verifier_spin_lock.o', 'non-NULL lookup with a constant array key'],
+  ['verifier_value.o', 'inlined hash lookups'],
+  ['test_map_lock.o', 'inlined hash lookup with a constant-key array lookup'],
+  ['test_sk_storage_tracing.o', 'the storage helpers GFP argument'],
+  ['test_prog_array_init.o', 'a statically initialised prog_array slot armed at load'],
+];
+
+for (const [obj, what] of CASES) {
+  test(`${obj}: ${what}, byte-identical to Linux 6.18 modulo addresses`, (t) => {
+    if (!existsSync(jsonPath)) {
+      assert.ok(!process.env.CI, `${jsonPath} is absent under CI`);
+      return t.skip(`${jsonPath} is absent`);
+    }
+    const kernel = JSON.parse(readFileSync(jsonPath, 'utf8')).objects[obj] as Record<string, { funcs: { len: number }[]; bytes: string }>;
+    const o = loadObjectFile(path.join(dir, 'obj', obj));
+    assert.ok(o.ok, o.ok ? '' : o.error.message);
+    const jited = jitPrograms(o.value, o.value.programs.filter((p) => p.autoload), findProfile('plain-ret')!);
+    const bad: string[] = [];
+    let n = 0;
+    for (const [prog, k] of Object.entries(kernel)) {
+      const j = jited.find((x) => x.program.name === prog);
+      const all = Buffer.from(k.bytes, 'hex');
+      let off = 0;
+      k.funcs.forEach((f, i) => {
+        const kb = all.subarray(off, (off += f.len));
+        const ours = j?.code[i];
+        const r = ours ? compareFunction(ours, kb) : { identical: false, cause: 'missing' };
+        n++;
+        if (!r.identical) bad.push(`${prog}#${i}: ${r.cause}`);
+      });
+    }
+    assert.ok(n > 0);
+    assert.deepEqual(bad, []);
+  });
+}
