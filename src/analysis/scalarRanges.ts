@@ -90,14 +90,27 @@ export function sync(r: Range): Range | null {
   let { umin, umax, smin, smax, u32min, u32max, s32min, s32max } = r;
   for (let k = 0; k < 2; k++) {
     [umin, umax, smin, smax] = syncPair(umin, umax, smin, smax, 64n);
-    // The low 32 bits from the 64-bit bounds when the upper 32 bits do not vary.
+    // The low 32 bits from the 64-bit bounds when the upper 32 bits do not vary, and only
+    // where the low halves of the two bounds still form an ordered range in the domain
+    // they are read in (__reg32_deduce_bounds, 6.7+): [0x7ffffff0, 0x80000010] has fixed
+    // upper bits but its low halves cross the s32 sign boundary.
     if (umin >> 32n === umax >> 32n) {
       u32min = max(u32min, umin & U32);
       u32max = min(u32max, umax & U32);
+      if (BigInt.asIntN(32, umin) <= BigInt.asIntN(32, umax)) {
+        s32min = max(s32min, BigInt.asIntN(32, umin));
+        s32max = min(s32max, BigInt.asIntN(32, umax));
+      }
     }
     if (smin >> 32n === smax >> 32n) {
-      s32min = max(s32min, BigInt.asIntN(32, smin));
-      s32max = min(s32max, BigInt.asIntN(32, smax));
+      if (BigInt.asUintN(32, smin) <= BigInt.asUintN(32, smax)) {
+        u32min = max(u32min, BigInt.asUintN(32, smin));
+        u32max = min(u32max, BigInt.asUintN(32, smax));
+      }
+      if (BigInt.asIntN(32, smin) <= BigInt.asIntN(32, smax)) {
+        s32min = max(s32min, BigInt.asIntN(32, smin));
+        s32max = min(s32max, BigInt.asIntN(32, smax));
+      }
     }
     [u32min, u32max, s32min, s32max] = syncPair(u32min, u32max, s32min, s32max, 32n);
     // And back: a value whose upper 32 bits are known zero (or a sign-extended s32) is its low part.

@@ -1,6 +1,6 @@
 // The verifier decisions that change the JITed image beyond the tail-call selftests, with the
 // Linux 6.18.44 x86-64 JIT's bytes (../shared/testdata/kernel-wide) as the expected result,
-// compared through the dump path and masking only address fields (scripts/fidelity):
+// compared through the dump path and masking only address fields (test/support/fidelityCompare.ts):
 // - dead code: branches that value ranges make impossible are hard-wired and removed
 //   (64-bit and 32-bit bounds, register-register compares);
 // - a lookup in an array map with a constant in-range key is not NULL (the NULL check and
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { jitPrograms } from '../../src/cli/jitAll.ts';
 import { findProfile } from '../../src/jit/index.ts';
 import { loadObjectFile } from '../../src/object/index.ts';
-import { compareFunction } from '../../scripts/fidelity/compare.ts';
+import { compareFunction } from '../support/fidelityCompare.ts';
 import { testdataDir } from '../object/testdata.ts';
 
 const dir = path.join(testdataDir, 'kernel-wide');
@@ -40,7 +40,7 @@ for (const [obj, what] of CASES) {
     const kernel = JSON.parse(readFileSync(jsonPath, 'utf8')).objects[obj] as Record<string, { funcs: { len: number }[]; bytes: string }>;
     const o = loadObjectFile(path.join(dir, 'obj', obj));
     assert.ok(o.ok, o.ok ? '' : o.error.message);
-    const jited = jitPrograms(o.value, o.value.programs.filter((p) => p.autoload), findProfile('plain-ret')!);
+    const jited = jitPrograms(o.value, o.value.programs.filter((p) => p.autoload), findProfile('kernel-wide')!);
     const bad: string[] = [];
     let n = 0;
     for (const [prog, k] of Object.entries(kernel)) {
