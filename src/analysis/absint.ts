@@ -212,6 +212,11 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     for (const [off, n] of [...nw]) if (off < lo + size && off + n.size > lo) nw.delete(off);
   };
 
+  const forgetScalars = (s: AbsState, lo: number, size: number): void => {
+    for (const [off, v] of [...s.stack]) if (off < lo + size && off + 8 > lo && isScalar(v)) s.stack.delete(off);
+    for (const [off, n] of [...(s.narrow ?? [])]) if (off < lo + size && off + n.size > lo) s.narrow!.delete(off);
+  };
+
   /** Transfer function of insn i for subprog `sub`; returns [successor, state] pairs. */
   const step = (sub: number, i: number, s0: AbsState): [number, AbsState][] => {
     const ins = insns[i]!;
@@ -339,6 +344,41 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     return [[i + 1, s]];
   };
 
+  /**
+   * Stack bytes a call may write through a pointer into this frame are no longer known
+   * (helpers mark them STACK_MISC; a callee, callback or kfunc writes what it likes). The
+   * helpers' read-only memory arguments (map keys, update values, sized input buffers)
+   * keep them; any other pointer into the frame forgets the slots from it upwards, and a
+   * bpf2bpf call, kfunc or callback-taking helper forgets the whole frame. Those last two
+   * forget only scalars: spilled pointers (a ctx saved across a call) stay, as the
+   * verifier keeps them unless the callee overwrites them, which compilers do not emit.
+   */
+  const clobberCallWrites = (sub: number, ins: Insn, s: AbsState): void => {
+    const R = s.regs;
+    const own = (r: number): boolean => R[r]!.k === 'fp' && (R[r] as { owner: number }).owner === sub;
+    const args = [1, 2, 3, 4, 5].filter(own);
+    if (!args.length) return;
+    if (!isHelperCall(ins) || CALLBACK_HELPERS[ins.imm]) {
+      forgetScalars(s, -MAX_BPF_STACK, MAX_BPF_STACK);
+      return;
+    }
+    const readOnly = new Set<number>();
+    for (const a of MAP_MEM_ARGS[ins.imm] ?? []) if (!a.write) readOnly.add(a.reg);
+    for (const [pr, sr, write] of SIZED_MEM_ARGS[ins.imm] ?? []) {
+      const sz = R[sr]!;
+      if (!write) readOnly.add(pr);
+      else if (own(pr) && sz.k === 'const' && sz.v > 0n && sz.v <= BigInt(MAX_BPF_STACK)) {
+        clobberSlots(s, (R[pr] as { off: number }).off, Number(sz.v));
+        readOnly.add(pr);
+      }
+    }
+    for (const r of args) {
+      if (readOnly.has(r)) continue;
+      const off = (R[r] as { off: number }).off;
+      forgetScalars(s, off, -off);
+    }
+  };
+
   const callStep = (sub: number, i: number, ins: Insn, s: AbsState): [number, AbsState][] => {
     const R = s.regs;
     const known = isHelperCall(ins) && ins.imm === BPF_FUNC_map_lookup_elem ? knownArrayElem(obj, sub, s) : undefined;
@@ -377,6 +417,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         if (f.k === 'func' && f.sub >= 0) feedEntry(f.sub, new Array(6).fill(UNK));
       }
     }
+    clobberCallWrites(sub, ins, s);
     for (let r = 0; r <= 5; r++) R[r] = UNK;
     // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
     if (isHelperCall(ins)) R[0] = SOCK_RETURNING.has(ins.imm) ? { k: 'sock' } : known ?? helperResult(ins.imm);
