@@ -22,6 +22,7 @@ import { optDeadCode } from './deadCode.ts';
 import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
 import { kernelLayout } from './kernelLayout.ts';
+import { optimizeBpfLoop } from './loopInline.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
 import { doMiscFixups, isSleepableSection, type FixupAux } from './miscFixups.ts';
 import { fixupKfuncCalls } from './kfuncFixups.ts';
@@ -86,6 +87,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
 
   const p = newWorkProg<Aux>(insns, buildAux(obj, insns, facts), prog.lineInfo, subprogs.map((s) => s.start));
   optDeadCode(p, insns.map((_, i) => facts.before[i] !== undefined));
+  optimizeBpfLoop(p, facts.before, depths); // in the kernel just before dead-code removal, which keeps its patch
 
   if (hasCtxRewrite(progType)) {
     const env: CtxEnv = {

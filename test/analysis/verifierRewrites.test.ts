@@ -7,7 +7,8 @@
 //   its branch go);
 // - hash and LRU hash lookups are inlined (htab_map_gen_lookup);
 // - storage_get calls carry the hidden GFP argument (`mov r8d, 0x820`);
-// - direct tail-call sites of statically initialised prog_array slots are armed at load.
+// - direct tail-call sites of statically initialised prog_array slots are armed at load;
+// - bpf_loop calls with flags 0 and a constant callback are inlined (inline_bpf_loop).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const CASES: [string, string][] = [
   ['test_map_lock.o', 'inlined hash lookup with a constant-key array lookup'],
   ['test_sk_storage_tracing.o', 'the storage helpers GFP argument'],
   ['test_prog_array_init.o', 'a statically initialised prog_array slot armed at load'],
+  ['verifier_subprog_precision.o', 'bpf_loop calls inlined with their 24 stack bytes'],
 ];
 
 for (const [obj, what] of CASES) {
