@@ -1,6 +1,7 @@
 // The verifier decisions that change the JITed image beyond the tail-call selftests, with the
 // Linux 6.18.44 x86-64 JIT's bytes (../shared/testdata/kernel-wide) as the expected result,
-// compared through the dump path and masking only address fields (test/support/fidelityCompare.ts):
+// compared as the kernel-wide measure does (test/support/kernelWide.ts: the dump path, masking only
+// address fields):
 // - dead code: branches that value ranges make impossible are hard-wired and removed
 //   (64-bit and 32-bit bounds, register-register compares);
 // - a lookup in an array map with a constant in-range key is not NULL (the NULL check and
@@ -11,12 +12,10 @@
 // - bpf_loop calls with flags 0 and a constant callback are inlined (inline_bpf_loop).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { jitPrograms } from '../../src/cli/jitAll.ts';
 import { findProfile } from '../../src/jit/index.ts';
-import { loadObjectFile } from '../../src/object/index.ts';
-import { compareFunction } from '../support/fidelityCompare.ts';
+import { measureCorpus } from '../support/kernelWide.ts';
 import { testdataDir } from '../object/testdata.ts';
 
 const dir = path.join(testdataDir, 'kernel-wide');
@@ -39,25 +38,9 @@ for (const [obj, what] of CASES) {
       assert.ok(!process.env.CI, `${jsonPath} is absent under CI`);
       return t.skip(`${jsonPath} is absent`);
     }
-    const kernel = JSON.parse(readFileSync(jsonPath, 'utf8')).objects[obj] as Record<string, { funcs: { len: number }[]; bytes: string }>;
-    const o = loadObjectFile(path.join(dir, 'obj', obj));
-    assert.ok(o.ok, o.ok ? '' : o.error.message);
-    const jited = jitPrograms(o.value, o.value.programs.filter((p) => p.autoload), findProfile('kernel-wide')!);
-    const bad: string[] = [];
-    let n = 0;
-    for (const [prog, k] of Object.entries(kernel)) {
-      const j = jited.find((x) => x.program.name === prog);
-      const all = Buffer.from(k.bytes, 'hex');
-      let off = 0;
-      k.funcs.forEach((f, i) => {
-        const kb = all.subarray(off, (off += f.len));
-        const ours = j?.code[i];
-        const r = ours ? compareFunction(ours, kb) : { identical: false, cause: 'missing' };
-        n++;
-        if (!r.identical) bad.push(`${prog}#${i}: ${r.cause}`);
-      });
-    }
-    assert.ok(n > 0);
-    assert.deepEqual(bad, []);
+    const r = measureCorpus(dir, findProfile('kernel-wide')!, obj);
+    const mine = r.outcomes.filter((o) => o.obj === obj);
+    assert.ok(mine.length > 0);
+    assert.deepEqual(mine.filter((o) => !o.identical).map((o) => `${o.prog}#${o.index}: ${o.cause}`), []);
   });
 }
