@@ -6,7 +6,8 @@
 //   programs: a call of bpf_skb_load_helper_{8,16,32}_no_cache, then `if r0 s>= 0 goto
 //   +2; w0 ^= w0; exit`), which is what the 6.18 x86 JIT bytes of tailcall_bpf2bpf2/3 show;
 // - bpf_map_lookup_elem is inlined (map_gen_lookup) for array maps (privileged form without
-//   index masking, as in tailcall_bpf2bpf4's JIT bytes), hash, LRU hash and hash-of-maps;
+//   index masking, as in tailcall_bpf2bpf4's JIT bytes), array-of-maps, hash, LRU hash and
+//   hash-of-maps;
 // - sk/inode/task/cgrp storage_get calls get their hidden GFP argument in R5;
 // - `call bpf_tail_call` becomes JMP|TAIL_CALL (0xf5), imm = poke index + 1 when the map
 //   and key are the same constants on every path (a direct, patchable jump), else 0.
@@ -213,6 +214,7 @@ function mapGenLookup(map: MapDef | undefined): Insn[] | undefined {
   if (!map) return undefined;
   switch (map.type) {
     case MapType.ARRAY: return arrayMapGenLookup(map);
+    case MapType.ARRAY_OF_MAPS: return arrayOfMapGenLookup(map);
     case MapType.HASH: case MapType.LRU_HASH: case MapType.HASH_OF_MAPS: return htabMapGenLookup(map);
   }
   return undefined;
@@ -258,4 +260,22 @@ function arrayMapGenLookup(map: MapDef): Insn[] | undefined {
   out.push(ja(1));
   out.push(raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0));
   return out;
+}
+
+/**
+ * array_of_map_gen_lookup (kernel/bpf/arraymap.c), bypass_spec_v1 form: the element is the
+ * inner map's pointer (8 bytes), loaded and returned, NULL when the slot is empty.
+ */
+function arrayOfMapGenLookup(map: MapDef): Insn[] {
+  return [
+    raw(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, BPF_ARRAY_PTRS_OFF),
+    raw(BPF_LDX | BPF_MEM | BPF_W, 0, 2, 0, 0),
+    raw(BPF_JMP | BPF_JGE | BPF_K, 0, 0, 5, map.maxEntries),
+    raw(BPF_ALU64 | BPF_LSH | BPF_K, 0, 0, 0, 3),
+    raw(BPF_ALU64 | BPF_ADD | BPF_X, 0, 1, 0, 0),
+    raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0),
+    raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0),
+    ja(1),
+    raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+  ];
 }

@@ -6,7 +6,8 @@
 //   (64-bit and 32-bit bounds, register-register compares);
 // - a lookup in an array map with a constant in-range key is not NULL (the NULL check and
 //   its branch go);
-// - hash and LRU hash lookups are inlined (htab_map_gen_lookup);
+// - hash, LRU hash and map-in-map lookups are inlined (htab_map_gen_lookup,
+//   array_of_map_gen_lookup);
 // - storage_get calls carry the hidden GFP argument (`mov r8d, 0x820`);
 // - direct tail-call sites of statically initialised prog_array slots are armed at load;
 // - bpf_loop calls with flags 0 and a constant callback are inlined (inline_bpf_loop).
@@ -30,6 +31,7 @@ const CASES: [string, string][] = [
   ['test_sk_storage_tracing.o', 'the storage helpers GFP argument'],
   ['test_prog_array_init.o', 'a statically initialised prog_array slot armed at load'],
   ['verifier_subprog_precision.o', 'bpf_loop calls inlined with their 24 stack bytes'],
+  ['access_map_in_map.o', 'array-of-maps and hash-of-maps lookups inlined'],
 ];
 
 for (const [obj, what] of CASES) {
