@@ -10,7 +10,8 @@
 //   array_of_map_gen_lookup);
 // - storage_get calls carry the hidden GFP argument (`mov r8d, 0x820`);
 // - direct tail-call sites of statically initialised prog_array slots are armed at load;
-// - bpf_loop calls with flags 0 and a constant callback are inlined (inline_bpf_loop).
+// - bpf_loop calls with flags 0 and a constant callback are inlined (inline_bpf_loop);
+// - R0 of a 32-bit cmpxchg read as 64 bits later is zero-extended (`mov eax, eax`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -32,6 +33,7 @@ const CASES: [string, string][] = [
   ['test_prog_array_init.o', 'a statically initialised prog_array slot armed at load'],
   ['verifier_subprog_precision.o', 'bpf_loop calls inlined with their 24 stack bytes'],
   ['access_map_in_map.o', 'array-of-maps and hash-of-maps lookups inlined'],
+  ['tcp_ca_write_sk_pacing.o', 'the zero-extension after a 32-bit cmpxchg'],
 ];
 
 for (const [obj, what] of CASES) {
