@@ -17,12 +17,17 @@ import {
   BPF_FUNC_tail_call, insnClass, aluOp, jmpOp, srcBit, memMode, memSize, sizeBytes, isPseudoCall,
   isHelperCall, isLdAbsInd, calleeTarget, branchTarget, LD_DW_IMM, JCOND, isCondJump,
 } from '../bpf/opcodes.ts';
-import type { BpfObject, ProgType } from '../object/types.ts';
+import { MapType, type BpfObject, type ProgType } from '../object/types.ts';
 import { evalAlu, evalCond } from './constEval.ts';
 import { ctxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
-import { CALLBACK_HELPERS, MAP_MEM_ARGS, SIZED_MEM_ARGS } from './helperArgs.ts';
+import { BPF_FUNC_map_lookup_elem, CALLBACK_HELPERS, MAP_MEM_ARGS, SIZED_MEM_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
+import type { Range } from './scalarRanges.ts';
+import {
+  UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu, scalarBranch, scalarOf, scalarRefine,
+} from './scalarVals.ts';
+import { sextRange, zextRange } from './scalarRanges.ts';
 
 export const MAX_BPF_STACK = 512;
 /** offsetof(struct __sk_buff, data / data_meta). */
@@ -37,6 +42,8 @@ const SOCK_RETURNING: ReadonlySet<number> = new Set(
 export type Val =
   | { k: 'unk' }
   | { k: 'const'; v: bigint }
+  /** A scalar within a range (scalarRanges.ts); never a single value (that is 'const'). */
+  | { k: 'scalar'; r: Range }
   | { k: 'fp'; owner: number; off: number }
   | { k: 'map'; idx: number }
   | { k: 'mapval'; idx: number; off: number }
@@ -49,24 +56,46 @@ export type Val =
 
 export const UNK: Val = { k: 'unk' };
 const eqVal = (a: Val, b: Val): boolean => {
+  if (isScalar(a) && isScalar(b)) return eqScalar(a, b);
   if (a.k !== b.k) return false;
   switch (a.k) {
     case 'unk': case 'ctx': case 'pkt': case 'sock': return true;
-    case 'const': return a.v === (b as typeof a).v;
+    case 'const': case 'scalar': return false; // compared above
     case 'fp': return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
     case 'map': return a.idx === (b as typeof a).idx;
     case 'mapval': return a.idx === (b as typeof a).idx && a.off === (b as typeof a).off;
     case 'func': return a.sub === (b as typeof a).sub;
   }
 };
-const joinVal = (a: Val, b: Val): Val => (eqVal(a, b) ? a : UNK);
+const joinVal = (a: Val, b: Val): Val => (eqVal(a, b) ? a : isScalar(a) && isScalar(b) ? joinScalar(a, b) : UNK);
+/** After many changes at a join point a loop's scalars become unknown (ranges have long chains). */
+const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !eqVal(old, next) ? UNKNOWN_SCALAR : next);
+function widenState(old: AbsState, next: AbsState): AbsState {
+  const stack = new Map<number, Val>();
+  for (const [off, v] of next.stack) stack.set(off, widenVal(old.stack.get(off) ?? UNK, v));
+  return { regs: next.regs.map((v, i) => widenVal(old.regs[i]!, v)), stack, narrow: next.narrow };
+}
+const WIDEN_AFTER = 24;
 
 export interface AbsState {
   regs: Val[];
   /** Spilled 8-byte values in the subprog's own frame, by (negative) offset. */
   stack: Map<number, Val>;
+  /**
+   * Known stack bytes narrower than a spill, by offset: a constant spilled with a narrow
+   * aligned store (STACK_SPILL of `size` bytes), or single STACK_ZERO bytes. What
+   * get_constant_map_key (6.13+) reads to find a constant map key.
+   */
+  narrow?: Map<number, NarrowSlot>;
 }
-const cloneState = (s: AbsState): AbsState => ({ regs: s.regs.slice(), stack: new Map(s.stack) });
+export interface NarrowSlot {
+  size: number;
+  v: bigint;
+  zero: boolean;
+}
+const eqNarrow = (a: NarrowSlot | undefined, b: NarrowSlot | undefined): boolean =>
+  !!a && !!b && a.size === b.size && a.v === b.v && a.zero === b.zero;
+const cloneState = (s: AbsState): AbsState => ({ regs: s.regs.slice(), stack: new Map(s.stack), narrow: new Map(s.narrow ?? []) });
 function joinState(a: AbsState, b: AbsState): AbsState {
   const regs = a.regs.map((v, i) => joinVal(v, b.regs[i]!));
   const stack = new Map<number, Val>();
@@ -77,7 +106,9 @@ function joinState(a: AbsState, b: AbsState): AbsState {
       if (j.k !== 'unk') stack.set(off, j);
     }
   }
-  return { regs, stack };
+  const narrow = new Map<number, NarrowSlot>();
+  for (const [off, n] of a.narrow ?? []) if (eqNarrow(n, b.narrow?.get(off))) narrow.set(off, n);
+  return { regs, stack, narrow };
 }
 function eqState(a: AbsState, b: AbsState): boolean {
   if (!a.regs.every((v, i) => eqVal(v, b.regs[i]!))) return false;
@@ -86,6 +117,8 @@ function eqState(a: AbsState, b: AbsState): boolean {
     const w = b.stack.get(off);
     if (!w || !eqVal(v, w)) return false;
   }
+  if ((a.narrow?.size ?? 0) !== (b.narrow?.size ?? 0)) return false;
+  for (const [off, n] of a.narrow ?? []) if (!eqNarrow(n, b.narrow?.get(off))) return false;
   return true;
 }
 
@@ -175,6 +208,13 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
 
   const clobberSlots = (s: AbsState, lo: number, size: number): void => {
     for (const off of [...s.stack.keys()]) if (off < lo + size && off + 8 > lo) s.stack.delete(off);
+    const nw = s.narrow ?? (s.narrow = new Map());
+    for (const [off, n] of [...nw]) if (off < lo + size && off + n.size > lo) nw.delete(off);
+  };
+
+  const forgetScalars = (s: AbsState, lo: number, size: number): void => {
+    for (const [off, v] of [...s.stack]) if (off < lo + size && off + 8 > lo && isScalar(v)) s.stack.delete(off);
+    for (const [off, n] of [...(s.narrow ?? [])]) if (off < lo + size && off + n.size > lo) s.narrow!.delete(off);
   };
 
   /** Transfer function of insn i for subprog `sub`; returns [successor, state] pairs. */
@@ -208,13 +248,17 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       case BPF_LDX: {
         const base = R[ins.src]!;
         const size = sizeBytes(memSize(ins.code));
-        let v: Val = UNK;
+        // A narrow load is a scalar to the verifier, except the ctx fields it rewrites into
+        // pointers (skb/xdp data, data_end, data_meta).
+        const sx = memMode(ins.code) === BPF_MEMSX;
+        let v: Val = size < 8 && base.k !== 'ctx' ? scalarOf(sx ? sextRange(size) : zextRange(size)) : UNK;
         if (base.k === 'fp') {
           stackAccess(i, ins.src, base, ins.off, size, ' read from');
           const at = base.off + ins.off;
           if (base.owner === sub && size === 8 && memMode(ins.code) !== BPF_MEMSX) v = s.stack.get(at) ?? UNK;
         } else if (base.k === 'mapval') {
-          v = readRodata(obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
+          const c = readRodata(obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
+          if (c.k !== 'unk') v = c;
         } else if (base.k === 'ctx' && skbPkt && size === 4 && (ins.off === SKB_DATA_OFF || ins.off === SKB_DATA_META_OFF)) {
           v = { k: 'pkt' };
         } else if (base.k === 'ctx' && size === 8 && ins.off === ctxSockOff(inp.progType)) {
@@ -238,6 +282,14 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
               const v: Val = cls === BPF_ST ? { k: 'const', v: BigInt.asUintN(64, BigInt(ins.imm)) } : R[ins.src]!;
               if (v.k !== 'unk') s.stack.set(at, v);
             }
+            if (size < 8 && memMode(ins.code) !== BPF_ATOMIC) {
+              const v: Val = cls === BPF_ST ? { k: 'const', v: BigInt.asUintN(64, BigInt(ins.imm)) } : R[ins.src]!;
+              const nw = s.narrow ?? (s.narrow = new Map());
+              // check_stack_write_fixed_off: an aligned narrow store of a scalar is a spill
+              // of that size; an unaligned store of zero makes STACK_ZERO bytes.
+              if ((at & 7) === 0 && v.k === 'const') nw.set(at, { size, v: BigInt.asUintN(size * 8, v.v), zero: false });
+              else if ((at & 7) !== 0 && v.k === 'const' && v.v === 0n) for (let b = 0; b < size; b++) nw.set(at + b, { size: 1, v: 0n, zero: true });
+            }
           }
         }
         if (cls === BPF_STX && memMode(ins.code) === BPF_ATOMIC && (ins.imm & 1)) {
@@ -255,17 +307,32 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       case BPF_JMP32: {
         const op = jmpOp(ins.code);
         if (op === BPF_EXIT) return [];
-        if (op === BPF_CALL) return callStep(i, ins, s);
+        if (op === BPF_CALL) return callStep(sub, i, ins, s);
         if (ins.code === JCOND) return [[i + 1, s], [branchTarget(i, ins), cloneState(s)]];
         if (op === BPF_JA) return [[branchTarget(i, ins), s]];
         if (!isCondJump(ins.code)) return [[i + 1, s]];
         const a = R[ins.dst]!;
         const b: Val = srcBit(ins.code) === BPF_K ? { k: 'const', v: BigInt.asUintN(64, BigInt(ins.imm)) } : R[ins.src]!;
-        const taken = branchKnown(op, cls === BPF_JMP32, a, b);
+        const is32 = cls === BPF_JMP32;
+        const taken = isScalar(a) && isScalar(b) ? scalarBranch(op, is32, a, b) : branchKnown(op, is32, a, b);
         const tgt = branchTarget(i, ins);
         if (taken === true) return [[tgt, s]];
         if (taken === false) return [[i + 1, s]];
         const t = cloneState(s);
+        if (isScalar(a) && isScalar(b)) {
+          // reg_set_min_max: each side learns the compare's outcome (a path may turn out impossible).
+          const out: [number, AbsState][] = [];
+          for (const [st, tk, at] of [[s, false, i + 1], [t, true, tgt]] as const) {
+            const r = scalarRefine(op, is32, tk, a, b);
+            if (r === null) continue;
+            if (r) {
+              st.regs[ins.dst] = r[0];
+              if (srcBit(ins.code) !== BPF_K) st.regs[ins.src] = r[1];
+            }
+            out.push([at, st]);
+          }
+          return out;
+        }
         // Refine on equality with a constant (64-bit compares only), as reg_set_min_max does.
         if (cls === BPF_JMP && b.k === 'const' && a.k === 'unk') {
           if (op === BPF_JEQ) t.regs[ins.dst] = b;
@@ -277,8 +344,44 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     return [[i + 1, s]];
   };
 
-  const callStep = (i: number, ins: Insn, s: AbsState): [number, AbsState][] => {
+  /**
+   * Stack bytes a call may write through a pointer into this frame are no longer known
+   * (helpers mark them STACK_MISC; a callee, callback or kfunc writes what it likes). The
+   * helpers' read-only memory arguments (map keys, update values, sized input buffers)
+   * keep them; any other pointer into the frame forgets the slots from it upwards, and a
+   * bpf2bpf call, kfunc or callback-taking helper forgets the whole frame. Those last two
+   * forget only scalars: spilled pointers (a ctx saved across a call) stay, as the
+   * verifier keeps them unless the callee overwrites them, which compilers do not emit.
+   */
+  const clobberCallWrites = (sub: number, ins: Insn, s: AbsState): void => {
     const R = s.regs;
+    const own = (r: number): boolean => R[r]!.k === 'fp' && (R[r] as { owner: number }).owner === sub;
+    const args = [1, 2, 3, 4, 5].filter(own);
+    if (!args.length) return;
+    if (!isHelperCall(ins) || CALLBACK_HELPERS[ins.imm]) {
+      forgetScalars(s, -MAX_BPF_STACK, MAX_BPF_STACK);
+      return;
+    }
+    const readOnly = new Set<number>();
+    for (const a of MAP_MEM_ARGS[ins.imm] ?? []) if (!a.write) readOnly.add(a.reg);
+    for (const [pr, sr, write] of SIZED_MEM_ARGS[ins.imm] ?? []) {
+      const sz = R[sr]!;
+      if (!write) readOnly.add(pr);
+      else if (own(pr) && sz.k === 'const' && sz.v > 0n && sz.v <= BigInt(MAX_BPF_STACK)) {
+        clobberSlots(s, (R[pr] as { off: number }).off, Number(sz.v));
+        readOnly.add(pr);
+      }
+    }
+    for (const r of args) {
+      if (readOnly.has(r)) continue;
+      const off = (R[r] as { off: number }).off;
+      forgetScalars(s, off, -off);
+    }
+  };
+
+  const callStep = (sub: number, i: number, ins: Insn, s: AbsState): [number, AbsState][] => {
+    const R = s.regs;
+    const known = isHelperCall(ins) && ins.imm === BPF_FUNC_map_lookup_elem ? knownArrayElem(obj, sub, s) : undefined;
     if (isPseudoCall(ins)) {
       const callee = findSubprogAt(subprogs, calleeTarget(i, ins));
       if (callee >= 0) feedEntry(callee, R);
@@ -314,9 +417,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         if (f.k === 'func' && f.sub >= 0) feedEntry(f.sub, new Array(6).fill(UNK));
       }
     }
+    clobberCallWrites(sub, ins, s);
     for (let r = 0; r <= 5; r++) R[r] = UNK;
     // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
-    if (isHelperCall(ins) && SOCK_RETURNING.has(ins.imm)) R[0] = { k: 'sock' };
+    if (isHelperCall(ins)) R[0] = SOCK_RETURNING.has(ins.imm) ? { k: 'sock' } : known ?? helperResult(ins.imm);
     return [[i + 1, s]];
   };
 
@@ -330,13 +434,19 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     const inState = new Map<number, AbsState>([[sp.start, entry[sub]!]]);
     const wl = [sp.start];
     const queued = new Set(wl);
+    const changes = new Map<number, number>();
     while (wl.length) {
       const i = wl.pop()!;
       queued.delete(i);
       for (const [t, st] of step(sub, i, inState.get(i)!)) {
         if (t < sp.start || t >= sp.end) continue;
         const old = inState.get(t);
-        const next = old ? joinState(old, st) : st;
+        let next = old ? joinState(old, st) : st;
+        if (old && !eqState(old, next)) {
+          const n = (changes.get(t) ?? 0) + 1;
+          changes.set(t, n);
+          if (n > WIDEN_AFTER) next = widenState(old, next);
+        }
         if (!old || !eqState(old, next)) {
           inState.set(t, next);
           if (!queued.has(t)) {
@@ -365,6 +475,34 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   return { ok: true, value: { stackDepth, rawStackDepth, before, tailCalls, asyncCbs, seenDirectWrite } };
 }
 
+/**
+ * A lookup in an array map with a constant in-range key returns a non-NULL value pointer
+ * (6.13+: can_elide_value_nullness, get_constant_map_key): the key is all STACK_ZERO
+ * bytes, or a constant spilled with exactly the key's size.
+ */
+function knownArrayElem(obj: BpfObject, sub: number, s: AbsState): Val | undefined {
+  const m = s.regs[1]!;
+  const k = s.regs[2]!;
+  if (m.k !== 'map' || k.k !== 'fp' || k.owner !== sub) return undefined;
+  const def = obj.maps[m.idx];
+  if (!def || (def.type !== MapType.ARRAY && def.type !== MapType.PERCPU_ARRAY)) return undefined;
+  const at = k.off;
+  const size = def.keySize;
+  let key: bigint | undefined;
+  // STACK_ZERO bytes from the key's first byte to the end of its 8-byte slot.
+  let zeros = 0;
+  for (let b = at; b < Math.floor(at / 8) * 8 + 8 && s.narrow?.get(b)?.zero; b++) zeros++;
+  if (zeros >= size) key = 0n;
+  else {
+    const sp = s.narrow?.get(at);
+    const full = s.stack.get(at);
+    if (sp && !sp.zero && sp.size === size) key = sp.v;
+    else if (size === 8 && full?.k === 'const') key = full.v;
+  }
+  if (key === undefined || key >= BigInt(def.maxEntries)) return undefined;
+  return { k: 'mapval', idx: m.idx, off: Number(key) * Math.ceil(def.valueSize / 8) * 8 };
+}
+
 const cst = (v: bigint | undefined): Val => (v === undefined ? UNK : { k: 'const', v });
 
 function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
@@ -374,8 +512,7 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
   if (op === BPF_MOV) {
     if (src === undefined) return { k: 'const', v: is64 ? BigInt.asUintN(64, BigInt(ins.imm)) : BigInt(ins.imm >>> 0) };
     if (is64 && ins.off === 0) return src;
-    if (src.k === 'const') return cst(evalAlu(ins, 0n, src.v));
-    return UNK;
+    return scalarAlu(ins, dst, src) ?? UNK;
   }
   if (is64 && (op === BPF_ADD || op === BPF_SUB) && srcVal.k === 'const') {
     const delta = Number(BigInt.asIntN(64, srcVal.v)) * (op === BPF_SUB ? -1 : 1);
@@ -384,6 +521,8 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
   }
   if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;
   if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return srcVal;
+  const sc = scalarAlu(ins, dst, srcVal);
+  if (sc) return sc;
   // The verifier (through 6.18) does not compute div/mod results: they become unknown
   // scalars, so folding them would resolve branches the kernel keeps.
   if (op === BPF_DIV || op === BPF_MOD) return UNK;

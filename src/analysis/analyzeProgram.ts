@@ -22,8 +22,10 @@ import { optDeadCode } from './deadCode.ts';
 import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
 import { kernelLayout } from './kernelLayout.ts';
+import { optimizeBpfLoop } from './loopInline.ts';
+import { cmpxchgZextSites, zextReg } from './cmpxchgZext.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
-import { doMiscFixups, type FixupAux } from './miscFixups.ts';
+import { doMiscFixups, isSleepableSection, type FixupAux } from './miscFixups.ts';
 import { fixupKfuncCalls } from './kfuncFixups.ts';
 import { REMOVED_SUBPROG, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
 import { privStackModeFor } from './privStack.ts';
@@ -86,6 +88,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
 
   const p = newWorkProg<Aux>(insns, buildAux(obj, insns, facts), prog.lineInfo, subprogs.map((s) => s.start));
   optDeadCode(p, insns.map((_, i) => facts.before[i] !== undefined));
+  optimizeBpfLoop(p, facts.before, depths); // in the kernel just before dead-code removal, which keeps its patch
 
   if (hasCtxRewrite(progType)) {
     const env: CtxEnv = {
@@ -98,7 +101,9 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     if (bad2) return fromDiag(bad2);
   }
   fixupKfuncCalls(p, obj); // fixup_kfunc_call: part of do_misc_fixups' walk, independent of its other patches
-  const fix = doMiscFixups(p, obj.maps);
+  const fix = doMiscFixups(p, obj.maps, { sleepable: isSleepableSection(prog.section) });
+  zextCmpxchg(p, cmpxchgZextSites(insns, subprogs, reached));
+  fix.pokes.forEach((pk, k) => (pk.insn = p.pokeInsns[k]!));
 
   // Without subprog tail-call support the kernel gives the whole program MAX_BPF_STACK.
   if (!allowTcInSubprogs && anyTailCall) depths[0] = MAX_BPF_STACK;
@@ -207,4 +212,15 @@ function convertCtxAccesses(w: E.Where, p: WorkProg<Aux>, progType: BpfProgram['
     i += r.insns.length - 1;
   }
   return undefined;
+}
+
+/** opt_subreg_zext_lo32_rnd_hi32 for 32-bit cmpxchg: `w0 = w0` after the marked ones. */
+function zextCmpxchg<A>(p: WorkProg<A>, sites: ReadonlySet<number>): void {
+  if (!sites.size) return;
+  for (let i = 0; i < p.insns.length; i++) {
+    const ins = p.insns[i]!;
+    if (!sites.has(p.orig[i]!) || insnClass(ins.code) !== BPF_STX) continue;
+    patchInsn(p, i, [ins, zextReg(0)]);
+    i++;
+  }
 }

@@ -5,8 +5,10 @@
 // - LD_ABS/LD_IND expand into the program type's gen_ld_abs (bpf_gen_ld_abs for skb
 //   programs: a call of bpf_skb_load_helper_{8,16,32}_no_cache, then `if r0 s>= 0 goto
 //   +2; w0 ^= w0; exit`), which is what the 6.18 x86 JIT bytes of tailcall_bpf2bpf2/3 show;
-// - bpf_map_lookup_elem on a plain array map is inlined (array_map_gen_lookup, privileged
-//   form without index masking), as in tailcall_bpf2bpf4's JIT bytes;
+// - bpf_map_lookup_elem is inlined (map_gen_lookup) for array maps (privileged form without
+//   index masking, as in tailcall_bpf2bpf4's JIT bytes), array-of-maps, hash, LRU hash and
+//   hash-of-maps;
+// - sk/inode/task/cgrp storage_get calls get their hidden GFP argument in R5;
 // - `call bpf_tail_call` becomes JMP|TAIL_CALL (0xf5), imm = poke index + 1 when the map
 //   and key are the same constants on every path (a direct, patchable jump), else 0.
 // Helper calls keep their helper id in imm (bpfdbg convention, see INTERNAL_HELPER).
@@ -14,10 +16,11 @@ import type { Insn } from '../bpf/insn.ts';
 import {
   BPF_ADD, BPF_ALU, BPF_ALU64, BPF_DIV, BPF_EXIT, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JMP32,
   BPF_JNE, BPF_JSGE, BPF_K, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_W, BPF_X,
-  BPF_XOR, BPF_B, BPF_H, BPF_CALL, BPF_IND, BPF_TAIL_CALL, insnClass, aluOp, srcBit, memMode, memSize,
+  BPF_XOR, BPF_B, BPF_H, BPF_DW, BPF_ST, BPF_CALL, BPF_IND, BPF_TAIL_CALL, insnClass, aluOp, srcBit, memMode, memSize,
   isLdAbsInd, isHelperCall, BPF_FUNC_tail_call,
 } from '../bpf/opcodes.ts';
-import { BPF_ARRAY_PTRS_OFF } from '../common/kernelStructs.ts';
+import { BPF_ARRAY_PTRS_OFF, HTAB_ELEM_KEY_OFF, HTAB_ELEM_LRU_REF_OFF } from '../common/kernelStructs.ts';
+import { HELPER_NAMES } from '../bpf/helperIds.ts';
 import { MapType, type MapDef } from '../object/types.ts';
 import { BPF_FUNC_map_lookup_elem } from './helperArgs.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
@@ -35,6 +38,7 @@ export const INTERNAL_HELPER = {
   bpf_skb_load_helper_8_no_cache: 0x1000,
   bpf_skb_load_helper_16_no_cache: 0x1001,
   bpf_skb_load_helper_32_no_cache: 0x1002,
+  __htab_map_lookup_elem: 0x1003,
 } as const;
 
 /** BPF_F_INNER_MAP: inner maps are not inlined (their size may differ at run time). */
@@ -57,7 +61,28 @@ export interface FixupResult {
   pokes: { insn: number; mapIndex: number; key: number }[];
 }
 
-export function doMiscFixups<A extends FixupAux>(p: WorkProg<A>, maps: readonly MapDef[]): FixupResult {
+/** The storage helpers' hidden `gfp_flags` argument (R5). */
+const STORAGE_GET: ReadonlySet<number> = new Set(
+  ['sk_storage_get', 'inode_storage_get', 'task_storage_get', 'cgrp_storage_get'].map((n) => HELPER_NAMES.indexOf(n)),
+);
+/** GFP_ATOMIC (__GFP_HIGH | __GFP_KSWAPD_RECLAIM) and GFP_KERNEL, include/linux/gfp_types.h (6.18). */
+const GFP_ATOMIC = 0x820;
+const GFP_KERNEL = 0xcc0;
+
+/**
+ * BPF_F_SLEEPABLE as libbpf sets it from the section name (SEC_SLEEPABLE: `fentry.s/`,
+ * `lsm.s/`, `iter.s/`, `uprobe.s`..., and `syscall`).
+ */
+export function isSleepableSection(section: string): boolean {
+  const kind = section.split('/')[0]!;
+  return kind.endsWith('.s') || kind === 'syscall';
+}
+
+export interface FixupOptions {
+  sleepable?: boolean;
+}
+
+export function doMiscFixups<A extends FixupAux>(p: WorkProg<A>, maps: readonly MapDef[], opts: FixupOptions = {}): FixupResult {
   const pokes: { insn: number; mapIndex: number; key: number }[] = [];
   for (let i = 0; i < p.insns.length; i++) {
     const insn = p.insns[i]!;
@@ -88,8 +113,16 @@ export function doMiscFixups<A extends FixupAux>(p: WorkProg<A>, maps: readonly 
       p.insns[i] = raw(BPF_JMP | BPF_TAIL_CALL, 0, 0, 0, imm);
       continue;
     }
+    if (STORAGE_GET.has(insn.imm)) {
+      // A sleepable program may sleep in the allocation (unless it holds a lock, which
+      // bpfdbg does not track: storage_get_func_atomic).
+      const buf = [raw(BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0, opts.sleepable ? GFP_KERNEL : GFP_ATOMIC), insn];
+      patchInsn(p, i, buf);
+      i += buf.length - 1;
+      continue;
+    }
     if (insn.imm === BPF_FUNC_map_lookup_elem && aux?.map !== undefined && aux.map !== null) {
-      const buf = arrayMapGenLookup(maps[aux.map]);
+      const buf = mapGenLookup(maps[aux.map]);
       if (buf) {
         patchInsn(p, i, buf);
         i += buf.length - 1;
@@ -176,9 +209,45 @@ export function genLdAbs(orig: Insn): Insn[] {
   return out;
 }
 
+/** The map type's map_gen_lookup, for a lookup whose map is the same on every path. */
+function mapGenLookup(map: MapDef | undefined): Insn[] | undefined {
+  if (!map) return undefined;
+  switch (map.type) {
+    case MapType.ARRAY: return arrayMapGenLookup(map);
+    case MapType.ARRAY_OF_MAPS: return arrayOfMapGenLookup(map);
+    case MapType.HASH: case MapType.LRU_HASH: case MapType.HASH_OF_MAPS: return htabMapGenLookup(map);
+  }
+  return undefined;
+}
+
+/**
+ * htab_map_gen_lookup, htab_lru_map_gen_lookup, htab_of_map_gen_lookup (kernel/bpf/hashtab.c):
+ * call __htab_map_lookup_elem, then step from the element to its value; LRU maps set the
+ * node's ref byte on a hit, maps of maps load the inner map pointer stored as the value.
+ */
+function htabMapGenLookup(map: MapDef): Insn[] {
+  const valueOff = HTAB_ELEM_KEY_OFF + Math.ceil(map.keySize / 8) * 8;
+  const call = raw(BPF_JMP | BPF_CALL, 0, 0, 0, INTERNAL_HELPER.__htab_map_lookup_elem);
+  const toValue = raw(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, valueOff);
+  if (map.type === MapType.LRU_HASH) {
+    return [
+      call,
+      raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4, 0),
+      raw(BPF_LDX | BPF_MEM | BPF_B, 1, 0, HTAB_ELEM_LRU_REF_OFF, 0),
+      raw(BPF_JMP | BPF_JNE | BPF_K, 1, 0, 1, 0),
+      raw(BPF_ST | BPF_MEM | BPF_B, 0, 0, HTAB_ELEM_LRU_REF_OFF, 1),
+      toValue,
+    ];
+  }
+  if (map.type === MapType.HASH_OF_MAPS) {
+    return [call, raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2, 0), toValue, raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0)];
+  }
+  return [call, raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0), toValue];
+}
+
 /** array_map_gen_lookup (kernel/bpf/arraymap.c), bypass_spec_v1 (privileged) form. */
-function arrayMapGenLookup(map: MapDef | undefined): Insn[] | undefined {
-  if (!map || map.type !== MapType.ARRAY || map.flags & BPF_F_INNER_MAP) return undefined;
+function arrayMapGenLookup(map: MapDef): Insn[] | undefined {
+  if (map.flags & BPF_F_INNER_MAP) return undefined;
   const elemSize = Math.ceil(map.valueSize / 8) * 8;
   const out: Insn[] = [
     raw(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, BPF_ARRAY_PTRS_OFF),
@@ -191,4 +260,22 @@ function arrayMapGenLookup(map: MapDef | undefined): Insn[] | undefined {
   out.push(ja(1));
   out.push(raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0));
   return out;
+}
+
+/**
+ * array_of_map_gen_lookup (kernel/bpf/arraymap.c), bypass_spec_v1 form: the element is the
+ * inner map's pointer (8 bytes), loaded and returned, NULL when the slot is empty.
+ */
+function arrayOfMapGenLookup(map: MapDef): Insn[] {
+  return [
+    raw(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, BPF_ARRAY_PTRS_OFF),
+    raw(BPF_LDX | BPF_MEM | BPF_W, 0, 2, 0, 0),
+    raw(BPF_JMP | BPF_JGE | BPF_K, 0, 0, 5, map.maxEntries),
+    raw(BPF_ALU64 | BPF_LSH | BPF_K, 0, 0, 0, 3),
+    raw(BPF_ALU64 | BPF_ADD | BPF_X, 0, 1, 0, 0),
+    raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0),
+    raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0),
+    ja(1),
+    raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+  ];
 }

@@ -86,4 +86,6 @@ export const KERNEL_FUNC = {
   skb_load_helper_8_no_cache: 0x1000,
   skb_load_helper_16_no_cache: 0x1001,
   skb_load_helper_32_no_cache: 0x1002,
+  /** __htab_map_lookup_elem: the element (not its value) or NULL; htab_map_gen_lookup calls it. */
+  htab_map_lookup_elem: 0x1003,
 } as const;

@@ -7,6 +7,14 @@
 export const BPF_ARRAY_MAX_ENTRIES_OFF = 0x4c;
 /** offsetof(struct bpf_array, ptrs) == offsetof(struct bpf_array, value): disp32. */
 export const BPF_ARRAY_PTRS_OFF = 0x138;
+/**
+ * offsetof(struct htab_elem, key): the key follows the element header (hash node, LRU node,
+ * hash), the value follows the key rounded up to 8; htab_map_gen_lookup adds both to the
+ * element __htab_map_lookup_elem returns (`add rax, 0x38` for an 8-byte key in 6.18 bytes).
+ */
+export const HTAB_ELEM_KEY_OFF = 0x30;
+/** offsetof(struct htab_elem, lru_node) + offsetof(struct bpf_lru_node, ref) (16 + 16 + 3). */
+export const HTAB_ELEM_LRU_REF_OFF = 0x23;
 /** offsetof(struct bpf_prog, bpf_func): disp8. */
 export const BPF_PROG_BPF_FUNC_OFF = 0x48;
 /** Size we reserve for a synthesized struct bpf_prog. */

@@ -92,3 +92,11 @@ test('prog_array stores struct bpf_prog pointers at 0x138 and tells listeners be
   assert.deepEqual(log, [`3:0:->a:${a.structAddr}`, `3:0:a>b:${b.structAddr}`, '3:0:b>-:0']);
   assert.equal(p.space.load(m.addr + BigInt(BPF_ARRAY_PTRS_OFF), 8), 0n);
 });
+
+test('an array of maps has empty inner-map slots after its header, so inlined lookups miss', () => {
+  const p = placer();
+  const m = createMap(mapDef(0, 'outer', MapType.ARRAY_OF_MAPS, 4, 4, 3), 1, p);
+  // array_of_map_gen_lookup loads the slot at 0x138 + index * 8: mapped, and NULL.
+  for (let k = 0; k < 3; k++) assert.equal(p.space.load(m.addr + BigInt(BPF_ARRAY_PTRS_OFF + 8 * k), 8), 0n);
+  assert.equal(m.lookup(keyBytes(0), 0), 0n, 'the helper path misses too');
+});

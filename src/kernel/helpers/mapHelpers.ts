@@ -1,6 +1,7 @@
 // bpf_map_lookup_elem / update_elem / delete_elem (kernel/bpf/helpers.c): keys and values are
 // read from guest memory at the pointers the program passes.
-import { BPF_FUNC } from '../../bpf/helperIds.ts';
+import { BPF_FUNC, KERNEL_FUNC } from '../../bpf/helperIds.ts';
+import { HashMap } from '../maps/hash.ts';
 import { badHelperArg, EINVAL, negErrno } from '../errors.ts';
 import { BpfdbgError } from '../../common/diag.ts';
 import type { HelperContext, HelperDef } from './types.ts';
@@ -19,6 +20,17 @@ function bytesAt(k: HelperContext, addr: bigint, len: number, helper: string): U
 }
 
 export const mapHelpers: HelperDef[] = [
+  {
+    // The verifier's inlined hash lookups (htab_map_gen_lookup) call it directly.
+    id: KERNEL_FUNC.htab_map_lookup_elem,
+    name: '__htab_map_lookup_elem',
+    fn: (k, map, key) => {
+      const m = mapOf(k, map, '__htab_map_lookup_elem');
+      const kb = bytesAt(k, key, m.def.keySize, '__htab_map_lookup_elem');
+      // Maps of maps are modelled without elements (StubMap): every lookup misses.
+      return m instanceof HashMap ? m.lookupElem(kb) : m.lookup(kb, k.cpu);
+    },
+  },
   {
     id: BPF_FUNC.map_lookup_elem,
     name: 'bpf_map_lookup_elem',

@@ -5,6 +5,7 @@ import { type BpfMap, type MapPlacer } from './base.ts';
 import { HashMap } from './hash.ts';
 import { ProgArrayMap } from './progArray.ts';
 import { StubMap } from './stub.ts';
+import { BPF_ARRAY_PTRS_OFF } from '../../common/kernelStructs.ts';
 import { BpfdbgError } from '../../common/diag.ts';
 import { mapCreateMessage, mapCreateRefusal } from './limits.ts';
 
@@ -18,6 +19,9 @@ export function createMap(def: MapDef, id: number, placer: MapPlacer): BpfMap {
     case MapType.PERCPU_HASH: return new HashMap(def, id, placer);
     case MapType.LRU_HASH: return new HashMap(def, id, placer, true);
     case MapType.PROG_ARRAY: return new ProgArrayMap(def, id, placer, def.index);
+    // Inner maps are not modelled, but the inlined lookup (array_of_map_gen_lookup) reads
+    // the slots after the header: all empty, so every lookup misses as StubMap's does.
+    case MapType.ARRAY_OF_MAPS: return new StubMap(def, id, placer, BPF_ARRAY_PTRS_OFF + 8 * def.maxEntries);
     default: return new StubMap(def, id, placer);
   }
 }

@@ -2,7 +2,10 @@
 // kernel's default BPF_F_NO_PREALLOC-less htab). An update of an existing key writes the
 // value in place (the kernel swaps in a fresh element; only a program holding the old
 // pointer across the update could tell). LRU_HASH evicts the least recently used key when
-// full instead of failing with -E2BIG.
+// full instead of failing with -E2BIG. Each slot is a struct htab_elem as the verifier's
+// inlined lookups see it: header, key at HTAB_ELEM_KEY_OFF, value after the key rounded up
+// to 8 (htab_map_gen_lookup reaches the value from the element __htab_map_lookup_elem gives).
+import { HTAB_ELEM_KEY_OFF } from '../../common/kernelStructs.ts';
 import type { MapDef } from '../../object/types.ts';
 import type { Region } from '../addressSpace.ts';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from '../errors.ts';
@@ -20,17 +23,29 @@ export class HashMap extends BpfMap {
 
   constructor(def: MapDef, id: number, placer: MapPlacer, readonly lru = false) {
     super(def, id, placer);
-    this.elemSize = round8(def.valueSize);
+    this.elemSize = HTAB_ELEM_KEY_OFF + round8(def.keySize) + round8(def.valueSize);
     this.values = placer.valueRegion(def.name, Math.max(1, this.elemSize * def.maxEntries));
-    this.valueBase = this.values.base;
+    this.valueBase = this.values.base + BigInt(this.valueOff);
     this.free = Array.from({ length: def.maxEntries }, (_, k) => def.maxEntries - 1 - k);
   }
 
+  /** Offset of the value inside an element. */
+  get valueOff(): number {
+    return HTAB_ELEM_KEY_OFF + round8(this.def.keySize);
+  }
+
+  /** Guest address of a slot's value. */
   private addrOf(slot: number): bigint {
-    return this.values.base + BigInt(slot * this.elemSize);
+    return this.values.base + BigInt(slot * this.elemSize + this.valueOff);
   }
 
   lookup(key: Uint8Array, _cpu: number): bigint {
+    const e = this.lookupElem(key);
+    return e === 0n ? 0n : e + BigInt(this.valueOff);
+  }
+
+  /** __htab_map_lookup_elem: guest address of the key's struct htab_elem, or 0. */
+  lookupElem(key: Uint8Array): bigint {
     const h = hex(key.subarray(0, this.def.keySize));
     const e = this.slots.get(h);
     if (!e) return 0n;
@@ -38,7 +53,7 @@ export class HashMap extends BpfMap {
       this.slots.delete(h);
       this.slots.set(h, e);
     }
-    return this.addrOf(e.slot);
+    return this.values.base + BigInt(e.slot * this.elemSize);
   }
 
   update(key: Uint8Array, value: Uint8Array, flags: bigint, _cpu: number): number {
@@ -65,7 +80,8 @@ export class HashMap extends BpfMap {
     }
     const o = e.slot * this.elemSize;
     this.values.bytes.fill(0, o, o + this.elemSize);
-    this.values.bytes.set(value.subarray(0, this.def.valueSize), o);
+    this.values.bytes.set(k, o + HTAB_ELEM_KEY_OFF);
+    this.values.bytes.set(value.subarray(0, this.def.valueSize), o + this.valueOff);
     return 0;
   }
 
