@@ -15,6 +15,11 @@ const MOV64_X = 0xbf;
 /** kfuncs the verifier rewrites to `r0 = r1`. */
 const CAST_KFUNCS = new Set(['bpf_cast_to_kern_ctx', 'bpf_rdonly_cast']);
 
+/** The kfunc a call's imm (vmlinux BTF id) names, from the object's resolved externs. */
+export function kfuncName(obj: BpfObject, btfId: number): string | undefined {
+  return obj.externs?.find((e) => e.kind === 'kfunc' && e.kernelBtfId === btfId)?.name;
+}
+
 export function fixupKfuncCalls<A>(p: WorkProg<A>, obj: BpfObject): void {
   const names = new Map<number, string>();
   for (const e of obj.externs ?? []) if (e.kind === 'kfunc' && e.kernelBtfId !== undefined) names.set(e.kernelBtfId, e.name);
