@@ -34,6 +34,35 @@ export class X86Engine extends JitEngine {
     }
   }
 
+  /**
+   * bpf_throw (arch_bpf_stack_walk + bpf_stack_walker): from the trap's return address, walk
+   * the rbp chain through subprogram frames to the first frame of a main program (a tail-call
+   * target is one); then, as bpf_throw calls aux->bpf_exception_cb(cookie, sp, bp), the
+   * trap's `ret` goes to the callback with rdi = cookie, rsi = that frame's rsp at its call,
+   * rdx = its rbp.
+   */
+  protected override throwToBoundary(cookie: bigint): bigint {
+    const m = this.machine;
+    const rsp = m.readReg('rsp');
+    let ip = m.readU64(rsp);
+    let sp = rsp + 8n;
+    let bp = m.readReg('rbp');
+    for (;;) {
+      const loc = this.locate(ip - 1n);
+      if (!loc) return super.throwToBoundary(cookie); // not called from BPF code
+      if (loc.func === 0) {
+        const cb = loc.prog.jit.funcs.findIndex((f) => loc.prog.jit.image.subprogs[f.subprog]?.isExceptionCb);
+        if (cb < 0) return super.throwToBoundary(cookie);
+        m.writeRegs({ rdi: cookie, rsi: sp, rdx: bp });
+        m.writeU64(rsp, loc.prog.funcBases[cb]!);
+        return 0n;
+      }
+      ip = m.readU64(bp + 8n);
+      sp = bp + 16n;
+      bp = m.readU64(bp);
+    }
+  }
+
   /** Creates the machine first: the model must allocate its memory from it. */
   static async create(opts: X86EngineOptions = {}): Promise<X86Engine> {
     const machine = await createMachine('x86_64');
