@@ -24,13 +24,13 @@ import { MAP_MEM_ARGS } from './helperArgs.ts';
 import { kernelLayout } from './kernelLayout.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
 import { doMiscFixups, type FixupAux } from './miscFixups.ts';
-import { fixupKfuncCalls, kfuncName } from './kfuncFixups.ts';
+import { fixupKfuncCalls, kfuncName, type KfuncAux } from './kfuncFixups.ts';
 import { REMOVED_SUBPROG, appendHiddenSubprog, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
 import { privStackModeFor } from './privStack.ts';
 import { findSubprogs, subprogOf, type SubprogBase } from './subprogs.ts';
 import type { AnalysisOptions, PokeSite, ProgramImage, SubprogInfo, TailCallSite } from './types.ts';
 
-interface Aux extends FixupAux {
+interface Aux extends FixupAux, KfuncAux {
   ctx?: boolean;
   /** A load through a socket pointer (converted as struct bpf_sock). */
   sock?: boolean;
@@ -199,6 +199,7 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'ctx') return { ctx: true };
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'sock' && memMode(ins.code) === BPF_MEM) return { sock: true };
     if ((cls === BPF_ST || cls === BPF_STX) && memMode(ins.code) !== BPF_ATOMIC && st.regs[ins.dst]?.k === 'ctx') return { ctx: true };
+    if (ins.code === CALL && ins.src === BPF_PSEUDO_KFUNC_CALL) return { kfuncR1: st.regs[1]! };
     if (!isHelperCall(ins)) return undefined;
     if (ins.imm === BPF_FUNC_tail_call) {
       const m = st.regs[2]!;
