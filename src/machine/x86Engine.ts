@@ -3,7 +3,7 @@
 // the CPU that runs, and direct tail-call sites armed after JIT when their slot is
 // populated (bpf_tail_call_direct_fixup), following every later prog_array update through
 // the poke state machine.
-import type { Result } from '../common/diag.ts';
+import { BpfdbgError, type Diag, type Result } from '../common/diag.ts';
 import type { ProgramImage } from '../analysis/types.ts';
 import type { JitEnv, JitImage } from '../jit/types.ts';
 import { compileX86 } from '../jit/x86_64/index.ts';
@@ -19,6 +19,9 @@ import type { JitProfile } from '../jit/types.ts';
 export { describeStop, type JitedProgram, type LoadOptions, type CodeLocation } from './jitEngine.ts';
 
 export type X86EngineOptions = JitEngineOptions;
+
+const noBoundary = (place: Diag['place']): BpfdbgError =>
+  new BpfdbgError({ code: 'machine.no-exception-boundary', message: 'bpf_throw: no BPF program with an exception callback on the stack', place });
 
 export class X86Engine extends JitEngine {
   readonly pokes: PokeStateMachine;
@@ -49,10 +52,10 @@ export class X86Engine extends JitEngine {
     let bp = m.readReg('rbp');
     for (;;) {
       const loc = this.locate(ip - 1n);
-      if (!loc) return super.throwToBoundary(cookie); // not called from BPF code
+      if (!loc) throw noBoundary(this.callSitePlace()); // not called from BPF code
       if (loc.func === 0) {
         const cb = loc.prog.jit.funcs.findIndex((f) => loc.prog.jit.image.subprogs[f.subprog]?.isExceptionCb);
-        if (cb < 0) return super.throwToBoundary(cookie);
+        if (cb < 0) throw noBoundary(this.callSitePlace());
         m.writeRegs({ rdi: cookie, rsi: sp, rdx: bp });
         m.writeU64(rsp, loc.prog.funcBases[cb]!);
         return 0n;
