@@ -141,6 +141,8 @@ export interface AbsResult {
   asyncCbs: Set<number>;
   /** env->seen_direct_write: a store into skb packet data (tc programs). */
   seenDirectWrite: boolean;
+  /** env->seen_exception: a reached bpf_throw call (6.7+). */
+  seenException: boolean;
 }
 
 export interface AbsInput {
@@ -162,6 +164,11 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   const rawStackDepth = subprogs.map(() => 0);
   const asyncCbs = new Set<number>();
   let seenDirectWrite = false;
+  let seenException = false;
+  // Whether a subprogram has a reachable exit: a static callee whose every path throws
+  // never returns, so the verifier never sees its caller's next insn (dead code, 6.7+).
+  const returns = subprogs.map(() => false);
+  const throwId = kfuncBtfId(obj, 'bpf_throw');
   const skbPkt = inp.progType === 'sched_cls' || inp.progType === 'sched_act' || inp.progType === 'sk_skb' || inp.progType === 'lwt_xmit';
   let error: Diag | undefined;
   const fail = (d: Diag): void => {
@@ -178,6 +185,13 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   entry[0] = mainEntry;
 
   const work = new Set<number>([0]);
+  // The exception callback is verified on its own, its one argument a scalar cookie.
+  subprogs.forEach((sp, k) => {
+    if (sp.isExceptionCb) {
+      entry[k] = fresh(k);
+      work.add(k);
+    }
+  });
   const feedEntry = (sub: number, args: Val[]): void => {
     const s = fresh(sub);
     for (let r = 1; r <= 5; r++) s.regs[r] = args[r] ?? UNK;
@@ -306,7 +320,16 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       case BPF_JMP:
       case BPF_JMP32: {
         const op = jmpOp(ins.code);
-        if (op === BPF_EXIT) return [];
+        if (op === BPF_EXIT) {
+          if (!returns[sub]) {
+            returns[sub] = true;
+            // Callers that stopped at a call to `sub` continue now.
+            subprogs.forEach((_, k) => {
+              if (entry[k] && k !== sub) work.add(k);
+            });
+          }
+          return [];
+        }
         if (op === BPF_CALL) return callStep(sub, i, ins, s);
         if (ins.code === JCOND) return [[i + 1, s], [branchTarget(i, ins), cloneState(s)]];
         if (op === BPF_JA) return [[branchTarget(i, ins), s]];
@@ -384,7 +407,15 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     const known = isHelperCall(ins) && ins.imm === BPF_FUNC_map_lookup_elem ? knownArrayElem(obj, sub, s) : undefined;
     if (isPseudoCall(ins)) {
       const callee = findSubprogAt(subprogs, calleeTarget(i, ins));
-      if (callee >= 0) feedEntry(callee, R);
+      if (callee >= 0) {
+        feedEntry(callee, R);
+        // A global callee is verified apart and always returns a scalar to its caller.
+        if (!subprogs[callee]!.isGlobal && !returns[callee]) return [];
+      }
+    } else if (ins.src === BPF_PSEUDO_KFUNC_CALL && throwId !== undefined && ins.imm === throwId) {
+      // bpf_throw unwinds to the exception boundary: nothing after it runs on this path.
+      seenException = true;
+      return [];
     } else if (isHelperCall(ins)) {
       const id = ins.imm;
       for (const a of MAP_MEM_ARGS[id] ?? []) {
@@ -472,7 +503,12 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       if (isLdAbsInd(ins.code)) sp.hasLdAbs = true;
     }
   });
-  return { ok: true, value: { stackDepth, rawStackDepth, before, tailCalls, asyncCbs, seenDirectWrite } };
+  return { ok: true, value: { stackDepth, rawStackDepth, before, tailCalls, asyncCbs, seenDirectWrite, seenException } };
+}
+
+/** vmlinux BTF id of the kfunc `name` as the object's resolved externs give it. */
+function kfuncBtfId(obj: BpfObject, name: string): number | undefined {
+  return obj.externs?.find((e) => e.kind === 'kfunc' && e.name === name)?.kernelBtfId;
 }
 
 /**

@@ -7,7 +7,7 @@ import { err, ok, type Diag, type Result } from '../common/diag.ts';
 import { insnIdx, subprogIdx, type InsnIdx } from '../common/ids.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ATOMIC, BPF_LDX, BPF_MEM, BPF_ST, BPF_STX, BPF_FUNC_tail_call, insnClass, isHelperCall, memMode, isTailCall, JCOND,
+  BPF_ATOMIC, BPF_LDX, BPF_MEM, BPF_ST, BPF_STX, BPF_FUNC_tail_call, BPF_PSEUDO_KFUNC_CALL, insnClass, isHelperCall, memMode, isTailCall, JCOND,
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
@@ -26,17 +26,23 @@ import { optimizeBpfLoop } from './loopInline.ts';
 import { cmpxchgZextSites, zextReg } from './cmpxchgZext.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
 import { doMiscFixups, isSleepableSection, type FixupAux } from './miscFixups.ts';
-import { fixupKfuncCalls } from './kfuncFixups.ts';
-import { REMOVED_SUBPROG, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
+import { fixupKfuncCalls, kfuncName, type KfuncAux } from './kfuncFixups.ts';
+import { REMOVED_SUBPROG, appendHiddenSubprog, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
 import { privStackModeFor } from './privStack.ts';
 import { findSubprogs, subprogOf, type SubprogBase } from './subprogs.ts';
 import type { AnalysisOptions, PokeSite, ProgramImage, SubprogInfo, TailCallSite } from './types.ts';
 
-interface Aux extends FixupAux {
+interface Aux extends FixupAux, KfuncAux {
   ctx?: boolean;
   /** A load through a socket pointer (converted as struct bpf_sock). */
   sock?: boolean;
 }
+
+const CALL = 0x85;
+const EXIT = 0x95;
+const MOV64_X = 0xbf;
+/** Name we give the verifier's hidden default exception callback (it has no func_info). */
+export const DEFAULT_EXCEPTION_CB = 'default_exception_cb';
 
 const fromDiag = <T>(d: Diag): Result<T> => err(d.code, d.message, d.place);
 
@@ -77,6 +83,11 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     if (tc) return fromDiag(E.tailCallWithSubprogs(w, tc.insn));
   }
 
+  if (facts.seenException && opts.jitSupportsExceptions === false) {
+    const at = insns.findIndex((x, i) => reached(i) && x.src === BPF_PSEUDO_KFUNC_CALL && x.code === CALL && kfuncName(obj, x.imm) === 'bpf_throw');
+    return fromDiag(E.jitNoExceptions(w, at, insns[at]!.imm));
+  }
+
   const anyTailCall = subprogs.some((s) => s.hasTailCall);
   const progMode = privStackModeFor(prog, progType, anyTailCall, opts.privStack ?? 'adaptive', kernel);
   // 6.1 recorded the unrounded depth and summed frames rounded to 32 (interpreter
@@ -104,6 +115,10 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   const fix = doMiscFixups(p, obj.maps, { sleepable: isSleepableSection(prog.section) });
   zextCmpxchg(p, cmpxchgZextSites(insns, subprogs, reached));
   fix.pokes.forEach((pk, k) => (pk.insn = p.pokeInsns[k]!));
+  // do_misc_fixups (6.7+): without a declared callback, bpf_throw gets a hidden one that
+  // returns the cookie (`r0 = r1; exit`), appended as the last subprogram.
+  const hiddenCb = facts.seenException && !subprogs.some((s) => s.isExceptionCb);
+  if (hiddenCb) appendHiddenSubprog(p, [{ code: MOV64_X, dst: 0, src: 1, off: 0, imm: 0 }, { code: EXIT, dst: 0, src: 0, off: 0, imm: 0 }]);
 
   // Without subprog tail-call support the kernel gives the whole program MAX_BPF_STACK.
   if (!allowTcInSubprogs && anyTailCall) depths[0] = MAX_BPF_STACK;
@@ -125,8 +140,18 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
       isAsyncCb: s.isAsyncCb,
       isGlobal: s.isGlobal,
       hasLdAbs: s.hasLdAbs,
+      ...(s.isExceptionCb ? { isExceptionCb: true } : {}),
     };
   });
+  if (hiddenCb) {
+    const start = p.subStarts[p.subStarts.length - 1]!;
+    infos.push({
+      idx: subprogIdx(infos.length), name: DEFAULT_EXCEPTION_CB, start: insnIdx(start), end: insnIdx(p.insns.length),
+      stackDepth: 0, hasTailCall: false, tailCallReachable: false, privStackMode: 'unknown',
+      isAsyncCb: true, isGlobal: false, hasLdAbs: false, isExceptionCb: true,
+    });
+    infos[infos.length - 2]!.end = insnIdx(start);
+  }
   const pokeSites: PokeSite[] = fix.pokes.map((pk, k) => ({
     index: k,
     insn: insnIdx(pk.insn),
@@ -164,6 +189,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     tailCallSites,
     tailCallReachable: msd.value.progTailCallReachable || (infos[0]?.tailCallReachable ?? false),
     usesPrivStack: infos.some((s) => s.privStackMode === 'adaptive'),
+    ...(facts.seenException ? { exceptionBoundary: true } : {}),
     sourceOf,
     notes,
   });
@@ -178,6 +204,7 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'ctx') return { ctx: true };
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'sock' && memMode(ins.code) === BPF_MEM) return { sock: true };
     if ((cls === BPF_ST || cls === BPF_STX) && memMode(ins.code) !== BPF_ATOMIC && st.regs[ins.dst]?.k === 'ctx') return { ctx: true };
+    if (ins.code === CALL && ins.src === BPF_PSEUDO_KFUNC_CALL) return { kfuncR1: st.regs[1]! };
     if (!isHelperCall(ins)) return undefined;
     if (ins.imm === BPF_FUNC_tail_call) {
       const m = st.regs[2]!;

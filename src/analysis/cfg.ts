@@ -32,8 +32,10 @@ export function successors(insns: readonly Insn[], i: number): number[] {
 export function checkCfg(w: E.Where, insns: readonly Insn[], subprogs: readonly SubprogBase[]): Diag | undefined {
   const n = insns.length;
   const seen = new Uint8Array(n + 2);
-  const stack = [0];
-  seen[0] = 1;
+  // 6.7+: the exception callback, which nothing calls, is a second root of the walk.
+  const roots = [0, ...subprogs.filter((sp) => sp.isExceptionCb).map((sp) => sp.start)];
+  const stack = roots.slice();
+  for (const r of roots) seen[r] = 1;
   const edgeFrom = new Int32Array(n + 2).fill(-1);
   while (stack.length) {
     const t = stack.pop()!;

@@ -34,6 +34,7 @@ export const AnCode = {
   infiniteLoop: 'verifier.infinite-loop',
   tooComplex: 'verifier.program-too-large',
   unsupported: 'analysis.unsupported',
+  jitNoExceptions: 'verifier.jit-no-exceptions',
 } as const;
 
 /** Where an instruction is, with its source line (kernel find_linfo rule). */
@@ -138,3 +139,6 @@ export const tooComplex = (w: Where, i: number, processed: number): Diag =>
   d(AnCode.tooComplex, `BPF program is too large. Processed ${processed} insn`, at(w, i));
 export const unsupported = (w: Where, i: number, what: string): Diag =>
   d(AnCode.unsupported, `bpfdbg does not model ${what}`, at(w, i));
+/** check_kfunc_call: bpf_throw needs bpf_jit_supports_exceptions() (not the RISC-V JIT). */
+export const jitNoExceptions = (w: Where, i: number, id: number): Diag =>
+  d(AnCode.jitNoExceptions, `JIT does not support calling kfunc bpf_throw#${id}`, at(w, i));

@@ -2,7 +2,7 @@
 export * from './types.ts';
 export * from './ctxLayout.ts';
 export { DEFAULT_KERNEL_LAYOUT, kernelLayout, layoutFromBtf, offOf, sizeOf, type KernelLayout } from './kernelLayout.ts';
-export { analyzeProgram } from './analyzeProgram.ts';
+export { analyzeProgram, DEFAULT_EXCEPTION_CB } from './analyzeProgram.ts';
 export { AnCode } from './errors.ts';
 export { BPF_REG_AX, INTERNAL_HELPER, genLdAbs } from './miscFixups.ts';
 export { MAX_BPF_STACK } from './absint.ts';

@@ -54,6 +54,20 @@ export function patchInsn<A>(p: WorkProg<A>, off: number, patch: readonly Insn[]
 }
 
 /**
+ * add_hidden_subprog (6.7+): `patch` becomes a new last subprogram after the program's last
+ * insn; its insns come from that last insn (orig) and carry no aux or line info.
+ */
+export function appendHiddenSubprog<A>(p: WorkProg<A>, patch: readonly Insn[]): void {
+  const origin = p.orig[p.orig.length - 1]!;
+  p.subStarts.push(p.insns.length);
+  for (const x of patch) {
+    p.insns.push(x);
+    p.orig.push(origin);
+    p.aux.push(undefined);
+  }
+}
+
+/**
  * bpf_adj_branches (non-probe pass) on the already patched image: jumps from before the
  * patch to at/after its old end move by delta; jumps from after it back to before its
  * new end move by -delta. Insns inside the patch keep their own offsets.

@@ -26,6 +26,8 @@ export interface SubprogBase {
   isAsyncCb: boolean;
   /** Referenced by LD_IMM64 src 4 (a callback), not only called. */
   isCb: boolean;
+  /** The program's exception callback (mark_subprog_exc_cb: also is_cb and is_async_cb). */
+  isExceptionCb: boolean;
 }
 
 /** add_subprog_and_kfunc + check_subprogs. */
@@ -44,6 +46,10 @@ export function findSubprogs(w: E.Where, insns: readonly Insn[]): { ok: true; su
     }
     if (ins.code === LD_DW_IMM) i++;
   }
+  // 6.7+: the function the entry's `exception_callback:` decl tag names is a subprogram of
+  // its own (bpf_find_exception_callback_insn_off), though nothing calls it.
+  const excCb = prog.exceptionCb === undefined ? undefined : prog.funcs.find((f) => f.name === prog.exceptionCb && f.start > 0)?.start;
+  if (excCb !== undefined) starts.add(excCb);
   if (starts.size > BPF_MAX_SUBPROGS) return { ok: false, error: E.tooManySubprogs(w) };
   const sorted = [...starts].sort((a, b) => a - b);
   const subprogs: SubprogBase[] = sorted.map((start, k) => {
@@ -57,8 +63,9 @@ export function findSubprogs(w: E.Where, insns: readonly Insn[]): { ok: true; su
       hasTailCall: false,
       hasLdAbs: false,
       tailCallReachable: false,
-      isAsyncCb: false,
-      isCb: cbStarts.has(start),
+      isAsyncCb: start === excCb,
+      isCb: cbStarts.has(start) || start === excCb,
+      isExceptionCb: start === excCb,
     };
   });
 

@@ -23,6 +23,11 @@ export interface SubprogInfo {
   isAsyncCb: boolean;
   isGlobal: boolean;
   hasLdAbs: boolean;
+  /**
+   * aux->exception_cb (6.7+): the program's exception callback, which bpf_throw enters on
+   * the boundary's frame (the x86-64 JIT gives it the "adopt the frame" prologue).
+   */
+  isExceptionCb?: boolean;
 }
 
 /** A `bpf_tail_call` site whose map and key are constant on every path (a poke site). */
@@ -60,6 +65,8 @@ export interface AnalysisOptions {
    * `--profile host`); default: the shipped Linux 6.18.44 layout, without parsing its BTF.
    */
   kernelBtf?: KernelBtf;
+  /** bpf_jit_supports_exceptions(): x86-64 yes, RISC-V no (the verifier refuses bpf_throw). Default true. */
+  jitSupportsExceptions?: boolean;
 }
 
 export interface ProgramImage {
@@ -76,6 +83,11 @@ export interface ProgramImage {
   subprogs: SubprogInfo[];
   pokeSites: PokeSite[];
   tailCallSites: TailCallSite[];
+  /**
+   * aux->exception_boundary of the entry function (env->seen_exception, 6.7+): the program
+   * calls bpf_throw, so its entry saves every callee-saved register for the callback.
+   */
+  exceptionBoundary?: boolean;
   /** prog->aux->tail_call_reachable (= subprogs[0].tailCallReachable). */
   tailCallReachable: boolean;
   /** Any subprog uses a private stack. */

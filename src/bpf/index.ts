@@ -6,3 +6,4 @@ export * from './asm.ts';
 export * from './semantics.ts';
 export * from './interpreter.ts';
 export * from './helperIds.ts';
+export * from './bpfThrow.ts';

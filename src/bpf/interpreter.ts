@@ -10,6 +10,7 @@
 // populated. 'by-value' = the x86-64 JIT of 5.10-6.11: each bpf2bpf callee gets a copy
 // of its caller's counter (the caller's own is unaffected by the callee's tail calls),
 // and the counter is incremented before the empty-slot check.
+import { BpfThrow } from './bpfThrow.ts';
 import type { Insn } from './insn.ts';
 import * as opcodes from './opcodes.ts';
 import * as semantics from './semantics.ts';
@@ -33,7 +34,11 @@ export interface InterpProgram {
   readonly pokeSites?: readonly { readonly mapIndex: number; readonly key: number }[];
   readonly program?: { readonly name: string };
   /** Functions with their verifier stack depth; without it every frame gets MAX_BPF_STACK. */
-  readonly subprogs?: readonly { readonly name: string; readonly start: number; readonly end: number; readonly stackDepth?: number }[];
+  readonly subprogs?: readonly {
+    readonly name: string; readonly start: number; readonly end: number; readonly stackDepth?: number;
+    /** The program's exception callback, which bpf_throw enters (6.7+). */
+    readonly isExceptionCb?: boolean;
+  }[];
 }
 
 export type MemFaultKind = 'unmapped' | 'readonly';
@@ -449,12 +454,37 @@ export class Interpreter implements BpfCaller {
     const args = [r[1]!, r[2]!, r[3]!, r[4]!, r[5]!];
     if (i.src === BPF_PSEUDO_KFUNC_CALL) {
       if (!this.env.callKfunc) this.halt('interp.unsupported', `kfunc ${i.imm} is not modelled`);
-      r[0] = BigInt.asUintN(64, this.env.callKfunc(i.imm, args, this));
+      try {
+        r[0] = BigInt.asUintN(64, this.env.callKfunc(i.imm, args, this));
+      } catch (e) {
+        if (e instanceof BpfThrow) return this.throwException(e.cookie);
+        throw e;
+      }
     } else {
       if (i.imm === BPF_FUNC_tail_call) this.halt('interp.bad-insn', 'bpf_tail_call must be rewritten to tail_call (0xf5) before running');
       r[0] = BigInt.asUintN(64, this.env.callHelper(i.imm, args, this));
     }
     this.pc++;
+  }
+
+  /**
+   * bpf_throw: the frames of the running program's subprograms are dropped and its exception
+   * callback runs in the boundary's own frame (same r10, as the JIT reuses rbp), so its exit
+   * returns the callback's r0 to the boundary's caller. A callback frame (bpf_loop) in
+   * between is not unwound through: the kernel's stack walk stops at the helper's frame.
+   */
+  private throwException(cookie: bigint): void {
+    const b = this.progBase;
+    if (this.frames.slice(b + 1).some((f) => f.callback))
+      return this.halt('interp.unsupported', 'bpf_throw from a callback frame is not supported');
+    const cb = this.prog.subprogs?.find((s) => s.isExceptionCb);
+    if (!cb) return this.halt('interp.bad-insn', 'bpf_throw in a program without an exception callback');
+    this.frames.length = b + 1;
+    const r = this.regs;
+    for (let k = 0; k <= 9; k++) r[k] = 0n;
+    r[1] = cookie;
+    r[10] = this.frames[b]!.fp;
+    this.pc = cb.start;
   }
 
   private exit(floor: number): void {

@@ -32,6 +32,10 @@ export const PROG_STRUCT_BASE = 0xffff888200000000n;
 export const CTX_BASE = 0xffff888300000000n;
 export const PACKET_BASE = 0xffff888300100000n;
 
+/** btf_struct_meta objects of program BTF types (kmalloc'ed, direct map): STRUCT_META_BASE + type id * stride. */
+export const STRUCT_META_BASE = 0xffff888500000000n;
+export const STRUCT_META_STRIDE = 0x40n;
+
 /** Per-CPU kernel stacks: 16 KiB each; the stack grows down from top. */
 export const KSTACK_BASE = 0xffffc90010000000n;
 export const KSTACK_SIZE = 0x4000n;

@@ -103,7 +103,8 @@ export function analysisOptionsFor(profile: JitProfile): AnalysisOptions {
   // riscv64 upstream: no bpf_jit_supports_subprog_tailcalls() through v6.19, so the verifier
   // (check_max_stack_depth / check_map_func_compatibility) rejects bpf2bpf calls mixed with tail calls.
   const allowTailCallInSubprogs = !(profile.arch === 'riscv64' && (profile.rvTcc ?? 'upstream') === 'upstream');
-  return { kernel, privStack: profile.privStack, allowTailCallInSubprogs };
+  // bpf_jit_supports_exceptions(): the x86-64 JIT only, among the two we model (6.18).
+  return { kernel, privStack: profile.privStack, allowTailCallInSubprogs, jitSupportsExceptions: profile.arch === 'x86_64' };
 }
 
 /** The interpreter's tail-call counter mode that behaves as this profile's JIT does. */

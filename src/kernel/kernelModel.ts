@@ -348,7 +348,7 @@ export class KernelModel {
       load: (a, s) => self.space.load(a, s),
       store: (a, s, v) => self.space.store(a, s, v),
       callHelper: (id, args, caller) => callHelper(self.helperContext(caller), id, args),
-      callKfunc: (id) => callKfunc(self.objects, id),
+      callKfunc: (id, args) => callKfunc(self.objects, id, args),
       mapAddr: (p, idx) => loaded(p).object.maps[idx]!.addr,
       mapValueAddr: (p, idx) => loaded(p).object.maps[idx]!.valueAddr,
       progAt: (ptr) => self.progsByStruct.get(ptr)?.image,

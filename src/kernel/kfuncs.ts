@@ -4,6 +4,7 @@
 // the call stops the run with one line naming the kfunc (the engine adds the instruction
 // and source line). The verifier rewrites some kfuncs into plain instructions
 // (bpf_cast_to_kern_ctx, bpf_rdonly_cast); those never reach a call.
+import { BpfThrow } from '../bpf/bpfThrow.ts';
 import { BpfdbgError } from '../common/diag.ts';
 import type { BpfObject } from '../object/index.ts';
 import { unsupportedKfunc } from './errors.ts';
@@ -17,7 +18,12 @@ export function kfuncName(objects: readonly { object: BpfObject }[], btfId: numb
   return undefined;
 }
 
-/** Calls kfunc `btfId`: none is modelled, so this is a user-facing error naming it. */
-export function callKfunc(objects: readonly { object: BpfObject }[], btfId: number): never {
-  throw new BpfdbgError(unsupportedKfunc(btfId, kfuncName(objects, btfId)));
+/**
+ * Calls kfunc `btfId` with r1..r5. bpf_throw raises BpfThrow(cookie) for the engine to unwind;
+ * any other kfunc is a user-facing error naming it.
+ */
+export function callKfunc(objects: readonly { object: BpfObject }[], btfId: number, args: readonly bigint[] = []): never {
+  const name = kfuncName(objects, btfId);
+  if (name === 'bpf_throw') throw new BpfThrow(args[0] ?? 0n);
+  throw new BpfdbgError(unsupportedKfunc(btfId, name));
 }

@@ -10,6 +10,7 @@
 // state machine behind direct tail calls. Test runs return the interpreter's RunResult
 // shape; tail calls are counted (see countTailCalls), instructions are not (that would
 // need a JS hook on every instruction).
+import { BpfThrow } from '../bpf/bpfThrow.ts';
 import { insnAt } from '../jit/insnAt.ts';
 import { BpfdbgError, type Diag, type Result, err, ok } from '../common/diag.ts';
 import { NR_CPUS, PAGE_SIZE, TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
@@ -107,10 +108,11 @@ export abstract class JitEngine {
     this.selectCpu(model.cpu);
     const caller: BpfCaller = { callFunction: (addr, args) => this.callBpf(addr, args) };
     m.installHelperPage((id, args) => callHelper(model.helperContext(caller), id, args));
-    m.installKfuncPage((id) => {
+    m.installKfuncPage((id, args) => {
       try {
-        return callKfunc(model.objects, id);
+        return callKfunc(model.objects, id, args);
       } catch (e) {
+        if (e instanceof BpfThrow) return this.throwToBoundary(e.cookie);
         throw e instanceof BpfdbgError ? new BpfdbgError({ ...e.diag, place: { ...this.callSitePlace(), ...e.diag.place } }) : e;
       }
     });
@@ -278,6 +280,15 @@ export abstract class JitEngine {
   /** BPF_PROG_TEST_RUN of `kp` on the JITed code. */
   testRun(kp: LoadedProgram, opts: Omit<TestRunOptions, 'engine'> & RunOptions = {}): TestRunResult {
     return testRun(this.model, kp, { ...opts, engine: this.engine({ budget: opts.budget, timeoutMs: opts.timeoutMs }) });
+  }
+
+  /**
+   * Inside the bpf_throw trap: makes the trap's return enter the exception callback of the
+   * boundary program (bpf_throw's stack walk and its call of aux->bpf_exception_cb). Only
+   * JITs with bpf_jit_supports_exceptions() get here (the analysis refuses bpf_throw elsewhere).
+   */
+  protected throwToBoundary(_cookie: bigint): bigint {
+    throw new BpfdbgError({ code: 'machine.no-exceptions', message: `the ${this.profile.arch} JIT does not support bpf_throw`, place: this.callSitePlace() });
   }
 
   /**

@@ -3,7 +3,7 @@
 // the CPU that runs, and direct tail-call sites armed after JIT when their slot is
 // populated (bpf_tail_call_direct_fixup), following every later prog_array update through
 // the poke state machine.
-import type { Result } from '../common/diag.ts';
+import { BpfdbgError, type Diag, type Result } from '../common/diag.ts';
 import type { ProgramImage } from '../analysis/types.ts';
 import type { JitEnv, JitImage } from '../jit/types.ts';
 import { compileX86 } from '../jit/x86_64/index.ts';
@@ -20,6 +20,9 @@ export { describeStop, type JitedProgram, type LoadOptions, type CodeLocation } 
 
 export type X86EngineOptions = JitEngineOptions;
 
+const noBoundary = (place: Diag['place']): BpfdbgError =>
+  new BpfdbgError({ code: 'machine.no-exception-boundary', message: 'bpf_throw: no BPF program with an exception callback on the stack', place });
+
 export class X86Engine extends JitEngine {
   readonly pokes: PokeStateMachine;
   protected readonly fillByte = 0xcc; // int3
@@ -31,6 +34,35 @@ export class X86Engine extends JitEngine {
       return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
     } catch {
       return undefined; // rsp itself is bad: no caller to name
+    }
+  }
+
+  /**
+   * bpf_throw (arch_bpf_stack_walk + bpf_stack_walker): from the trap's return address, walk
+   * the rbp chain through subprogram frames to the first frame of a main program (a tail-call
+   * target is one); then, as bpf_throw calls aux->bpf_exception_cb(cookie, sp, bp), the
+   * trap's `ret` goes to the callback with rdi = cookie, rsi = that frame's rsp at its call,
+   * rdx = its rbp.
+   */
+  protected override throwToBoundary(cookie: bigint): bigint {
+    const m = this.machine;
+    const rsp = m.readReg('rsp');
+    let ip = m.readU64(rsp);
+    let sp = rsp + 8n;
+    let bp = m.readReg('rbp');
+    for (;;) {
+      const loc = this.locate(ip - 1n);
+      if (!loc) throw noBoundary(this.callSitePlace()); // not called from BPF code
+      if (loc.func === 0) {
+        const cb = loc.prog.jit.funcs.findIndex((f) => loc.prog.jit.image.subprogs[f.subprog]?.isExceptionCb);
+        if (cb < 0) throw noBoundary(this.callSitePlace());
+        m.writeRegs({ rdi: cookie, rsi: sp, rdx: bp });
+        m.writeU64(rsp, loc.prog.funcBases[cb]!);
+        return 0n;
+      }
+      ip = m.readU64(bp + 8n);
+      sp = bp + 16n;
+      bp = m.readU64(bp);
     }
   }
 

@@ -51,6 +51,8 @@ export interface BtfType {
   enumVals64?: bigint[];
   /** INT encoding word: BTF_INT_ENCODING (bits 24-27: 1 signed, 2 char, 4 bool), offset (16-23), bits (0-7). */
   intData?: number;
+  /** DECL_TAG: the member/parameter index it annotates, -1 for the whole type. */
+  componentIdx?: number;
 }
 
 export interface Btf {
@@ -214,7 +216,7 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: 
         t.vars = [];
         for (let i = 0; i < vlen; i++, p += 12) t.vars.push({ type: r.u32(p), offset: r.u32(p + 4), size: r.u32(p + 8) });
         break;
-      case BTF_KIND.DECL_TAG: need(4); p += 4; break;
+      case BTF_KIND.DECL_TAG: need(4); t.componentIdx = r.u32(p) | 0; p += 4; break;
       default:
         throw new ObjError(btfBadType(at(rec), id, `unknown kind ${kind}`));
     }

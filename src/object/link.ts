@@ -64,7 +64,11 @@ export interface LinkContext {
   sourceOf(fileNameOff: number, lineOff: number, line: number, col: number): SourcePos;
 }
 
-export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo): BpfProgram {
+/**
+ * Links `entry`; `exceptionCb` is the subprogram its `__exception_cb(...)` decl tag names,
+ * which libbpf (v1.3+) appends after everything the entry reaches when no call placed it.
+ */
+export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo, exceptionCb?: Func): BpfProgram {
   const tooMuch = (w: Where): never => {
     throw new ObjError(linkTooBig(w, `linking '${entry.name}' exceeds the loader's budget of linked instructions and line records for one object`));
   };
@@ -76,47 +80,56 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
   const order: Func[] = [entry];
   // Explicit stack instead of recursion: a crafted object may chain thousands of subprograms.
   const stack: { f: Func; base: number; i: number }[] = [{ f: entry, base: 0, i: 0 }];
-  while (stack.length) {
-    const fr = stack[stack.length - 1]!;
-    if (fr.i >= fr.f.len) {
-      stack.pop();
-      continue;
+  const append = (callee: Func, w: Where): number => {
+    if (callee.error) throw new ObjError(callee.error);
+    const off = insns.length;
+    if (off + callee.len > MAX_LINKED_INSNS)
+      throw new ObjError(linkTooBig(w, `'${entry.name}' would have ${off + callee.len} instructions, more than BPF_COMPLEXITY_LIMIT_INSNS`));
+    if (callee.len > ctx.budget.insns) tooMuch(w);
+    ctx.budget.insns -= callee.len;
+    placed.set(callee, off);
+    order.push(callee);
+    for (const y of callee.insns) insns.push(y);
+    stack.push({ f: callee, base: off, i: 0 });
+    return off;
+  };
+  const drain = (): void => {
+    while (stack.length) {
+      const fr = stack[stack.length - 1]!;
+      if (fr.i >= fr.f.len) {
+        stack.pop();
+        continue;
+      }
+      const i = fr.i++;
+      const x = insns[fr.base + i]!;
+      if (!isPseudoCall(x) && !isPseudoFunc(x)) continue;
+      const f = fr.f;
+      const w: Where = { file: ctx.elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name };
+      const relo = f.codeRelos.get(i);
+      let target: number;
+      if (relo) {
+        if (relo.kind === 'call' && !isPseudoCall(x)) throw new ObjError(linkBadCall(w, 'call relocation on a non-call instruction'));
+        target = relo.kind === 'call' ? relo.symOff / 8 + x.imm + 1 : (relo.symOff + x.imm) / 8;
+      } else if (isPseudoFunc(x)) {
+        throw new ObjError(linkBadCall(w, `function address load at insn ${f.start + i} has no relocation`));
+      } else {
+        // A static callee in the same section carries no relocation: imm is section-relative.
+        if (!f.isText) throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} has no relocation and its caller is not in .text`));
+        target = f.start + i + x.imm + 1;
+      }
+      const callee = Number.isInteger(target) ? funcAt(ctx.textFuncs, target) : undefined;
+      if (!callee) throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} targets .text insn ${target}, which is not in any subprogram`));
+      if (callee.start !== target)
+        throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} targets .text insn ${target}, inside '${callee.name}' rather than at its start`));
+      const off = placed.get(callee) ?? append(callee, w);
+      insns[fr.base + i] = { ...x, imm: off - (fr.base + i) - 1 };
     }
-    const i = fr.i++;
-    const x = insns[fr.base + i]!;
-    if (!isPseudoCall(x) && !isPseudoFunc(x)) continue;
-    const f = fr.f;
-    const w: Where = { file: ctx.elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name };
-    const relo = f.codeRelos.get(i);
-    let target: number;
-    if (relo) {
-      if (relo.kind === 'call' && !isPseudoCall(x)) throw new ObjError(linkBadCall(w, 'call relocation on a non-call instruction'));
-      target = relo.kind === 'call' ? relo.symOff / 8 + x.imm + 1 : (relo.symOff + x.imm) / 8;
-    } else if (isPseudoFunc(x)) {
-      throw new ObjError(linkBadCall(w, `function address load at insn ${f.start + i} has no relocation`));
-    } else {
-      // A static callee in the same section carries no relocation: imm is section-relative.
-      if (!f.isText) throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} has no relocation and its caller is not in .text`));
-      target = f.start + i + x.imm + 1;
-    }
-    const callee = Number.isInteger(target) ? funcAt(ctx.textFuncs, target) : undefined;
-    if (!callee) throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} targets .text insn ${target}, which is not in any subprogram`));
-    if (callee.start !== target)
-      throw new ObjError(linkBadCall(w, `call at insn ${f.start + i} targets .text insn ${target}, inside '${callee.name}' rather than at its start`));
-    let off = placed.get(callee);
-    if (off === undefined) {
-      if (callee.error) throw new ObjError(callee.error);
-      off = insns.length;
-      if (off + callee.len > MAX_LINKED_INSNS)
-        throw new ObjError(linkTooBig(w, `'${entry.name}' would have ${off + callee.len} instructions, more than BPF_COMPLEXITY_LIMIT_INSNS`));
-      if (callee.len > ctx.budget.insns) tooMuch(w);
-      ctx.budget.insns -= callee.len;
-      placed.set(callee, off);
-      order.push(callee);
-      for (const y of callee.insns) insns.push(y);
-      stack.push({ f: callee, base: off, i: 0 });
-    }
-    insns[fr.base + i] = { ...x, imm: off - (fr.base + i) - 1 };
+  };
+  drain();
+  // The exception callback goes last unless a call already placed it (the verifier rejects that).
+  if (exceptionCb && !placed.has(exceptionCb)) {
+    append(exceptionCb, { file: ctx.elf.file, section: exceptionCb.sec.name, program: entry.name });
+    drain();
   }
 
   const funcs: LinkedFunc[] = [];
@@ -146,6 +159,7 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
     fileOff: fileOff(entry.sec.offset + entry.start * 8),
   };
   if (info.attach) prog.attach = info.attach;
+  if (exceptionCb) prog.exceptionCb = exceptionCb.name;
   return prog;
 }
 

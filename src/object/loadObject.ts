@@ -5,7 +5,7 @@
 import { INPUT_LIMITS, readBoundedFile } from '../common/boundedRead.ts';
 import { err, ok, type Result } from '../common/diag.ts';
 import { srcLine } from '../common/ids.ts';
-import { btfString, parseBtf, type Btf } from './btf.ts';
+import { BTF_KIND, btfString, parseBtf, type Btf } from './btf.ts';
 import { parseBtfExt, type BtfExt } from './btfExt.ts';
 import { parseElf, readRels } from './elf.ts';
 import { internal, mapBad, ObjCode, ObjError } from './errors.ts';
@@ -113,7 +113,7 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
   for (const f of entries) {
     const info = progTypeOf(f.sec.name);
     try {
-      programs.push(linkProgram(ctx, f, info));
+      programs.push(linkProgram(ctx, f, info, btf && exceptionCbOf(btf, f.name, ctx.textFuncs)));
     } catch (e) {
       // One bad program does not sink the object: libbpf loads the others.
       if (!(e instanceof ObjError) || e.diag.code === ObjCode.linkTooBig) throw e;
@@ -148,7 +148,20 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
     externs: externs.map((e) => ({ name: e.name, kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym', ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}) })),
     subprograms: ctx.textFuncs.map((f) => ({ name: f.name, sectionInsn: f.start, len: f.len, global: f.global })),
     sources,
+    ...(btf ? { btf } : {}),
   };
+}
+
+/**
+ * libbpf (v1.3+): the `.text` function named by a BTF decl tag `exception_callback:NAME` on
+ * the entry function's FUNC (`__exception_cb(NAME)`), which it appends to that program.
+ */
+function exceptionCbOf(btf: Btf, entry: string, textFuncs: readonly Func[]): Func | undefined {
+  const PREFIX = 'exception_callback:';
+  const fn = btf.types.find((t) => t.kind === BTF_KIND.FUNC && t.name === entry);
+  if (!fn) return undefined;
+  const tag = btf.types.find((t) => t.kind === BTF_KIND.DECL_TAG && t.sizeOrType === fn.id && t.componentIdx === -1 && t.name.startsWith(PREFIX));
+  return tag ? textFuncs.find((f) => f.name === tag.name.slice(PREFIX.length)) : undefined;
 }
 
 /** Runs a per-function check; its error marks the function (and the programs using it) bad. */

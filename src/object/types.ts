@@ -4,6 +4,7 @@
 import type { Insn } from '../bpf/insn.ts';
 import type { Diag } from '../common/diag.ts';
 import type { FileOff, InsnIdx, SrcLine } from '../common/ids.ts';
+import type { Btf } from './btf.ts';
 
 /** Program types bpfdbg knows, named after BPF_PROG_TYPE_* (lower case, no prefix). */
 export type ProgType =
@@ -151,6 +152,8 @@ export interface BpfProgram {
   lineInfo: LineInfoRec[];
   /** File offset of the entry function's first byte (for error places). */
   fileOff: FileOff;
+  /** The function `__exception_cb(NAME)` names (BTF decl tag `exception_callback:NAME`), linked in `funcs`. */
+  exceptionCb?: string;
 }
 
 /** A program libbpf would have to leave out: its section and type, and why. */
@@ -191,6 +194,8 @@ export interface BpfObject {
   externs?: ExternInfo[];
   /** Names of .text subprograms (unlinked), for listings. */
   subprograms: { name: string; sectionInsn: number; len: number; global: boolean }[];
+  /** The object's own BTF (local type ids of kfunc arguments, struct layouts), when it has one. */
+  btf?: Btf;
   /** Source files referenced by line info, with their lines when known from BTF. */
   sources: Map<string, Map<number, string>>;
 }

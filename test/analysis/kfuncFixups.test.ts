@@ -1,11 +1,14 @@
-// fixup_kfunc_call (v6.18): the verifier turns pointer-cast kfuncs into `r0 = r1`; other
-// kfunc calls stay calls carrying the kfunc's vmlinux BTF id.
+// fixup_kfunc_call (v6.18): the verifier turns pointer-cast kfuncs into `r0 = r1`, loads the
+// hidden arguments of the allocation and graph kfuncs before their call; other kfunc calls
+// stay calls carrying the kfunc's vmlinux BTF id.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeProgram } from '../../src/analysis/index.ts';
 import { disasmInsn } from '../../src/bpf/disasm.ts';
 import { loadObjectFile } from '../../src/object/index.ts';
+import { structMetaAddr } from '../../src/analysis/structMeta.ts';
+import { BTF_KIND } from '../../src/object/btf.ts';
 import { haveKernelWide, kernelWideDir, skipUnless } from '../object/testdata.ts';
 
 const open = (name: string) => {
@@ -34,5 +37,28 @@ describe('kfunc calls after the verifier', { skip: skipUnless(haveKernelWide, 'k
     const ids = im.value.insns.filter((x) => x.code === 0x85 && x.src === 2).map((x) => x.imm);
     const acquire = obj.externs!.find((e) => e.name === 'bpf_task_acquire')!.kernelBtfId!;
     assert.ok(ids.includes(acquire), `bpf_task_acquire (${acquire}) is called: ${ids.join(', ')}`);
+  });
+
+  it('bpf_obj_new and the graph kfuncs get their size, btf_struct_meta and node offset (refcounted_kptr.o)', () => {
+    const obj = open('refcounted_kptr.o');
+    const prog = obj.programs.find((p) => p.name === 'rbtree_refcounted_node_ref_escapes')!;
+    const im = analyzeProgram(obj, prog, {});
+    assert.ok(im.ok, im.ok ? '' : im.error.message);
+    const insns = im.value.insns;
+    const id = (name: string) => obj.externs!.find((e) => e.name === name)!.kernelBtfId!;
+    const callOf = (name: string) => insns.findIndex((x) => x.code === 0x85 && x.src === 2 && x.imm === id(name));
+    const before = (name: string, n: number) => {
+      const at = callOf(name);
+      assert.ok(at >= n, `${name} is called`);
+      return Array.from({ length: n }, (_, k) => at - n + k).filter((i) => insns[i]!.code !== 0).map((i) => disasmInsn(insns, i, { symbolic: true }));
+    };
+    // struct node_acquire { long key; long data; struct bpf_rb_node node; struct bpf_refcount refcount; }:
+    // 56 bytes, node at 16; the root is `root __contains(node_acquire, node)`.
+    const node = obj.btf!.types.find((t) => t.kind === BTF_KIND.STRUCT && t.name === 'node_acquire')!;
+    const meta = BigInt.asIntN(64, structMetaAddr(node.id));
+    assert.deepEqual(before('bpf_obj_new_impl', 3), ['r1 = 56', `r2 = ${meta} ll`]);
+    assert.deepEqual(before('bpf_rbtree_add_impl', 3), [`r4 = ${meta} ll`, 'r5 = 16']);
+    assert.deepEqual(before('bpf_refcount_acquire_impl', 2), [`r2 = ${meta} ll`]);
+    assert.deepEqual(before('bpf_obj_drop_impl', 2), [`r2 = ${meta} ll`]);
   });
 });

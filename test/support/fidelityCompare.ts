@@ -34,8 +34,8 @@ export function addressFields(i: DisasmInsn, funcLen: number, at: number, next?:
     // address by `add reg, gs:[this_cpu_off]` right after it.
     return next?.bytes[0] === 0x65 && next.bytes.includes(0x03) ? range(2, 8) : [];
   }
-  // mov r64, simm32 (48/49 c7 c0+r; REX.B for r8-r15) of a kernel text/module address.
-  if (b.length === 7 && (b[0]! & 0xfe) === 0x48 && b[1] === 0xc7 && (b[2]! & 0xf8) === 0xc0) {
+  // mov r64, simm32 (48/49 c7 c0+r: REX.B selects r8-r15) of a kernel text/module address.
+  if (b.length === 7 && (b[0]! & 0xfa) === 0x48 && b[1] === 0xc7 && (b[2]! & 0xf8) === 0xc0) {
     return isKernelImm32(new DataView(b.buffer, b.byteOffset + 3, 4).getUint32(0, true)) ? range(3, 4) : [];
   }
   // gs-relative absolute operand (per-CPU symbol such as this_cpu_off / cpu_number).

@@ -2,6 +2,7 @@
 import type { NativeOff } from '../../common/ids.ts';
 import type { CodeBuf } from './codeBuf.ts';
 import { emitRel32 } from './emitJump.ts';
+import { savedCalleeRegs } from './frameLayout.ts';
 import { type EmitCtx, reloc } from './jitContext.ts';
 
 /** pop r15 / r14 / r13 / rbx: the reverse of emitPushCalleeRegs, same set. */
@@ -26,7 +27,8 @@ export function emitReturn(ctx: EmitCtx): void {
 
 /** Callee-saved pops, `leave` (drops the BPF stack and the TCC slots), return. */
 export function emitEpilogue(ctx: EmitCtx): void {
-  emitPopCalleeRegs(ctx.buf, ctx.plan.calleeRegs);
+  emitPopCalleeRegs(ctx.buf, savedCalleeRegs(ctx.plan));
+  if (ctx.plan.exceptionBoundary) ctx.buf.emit2(0x41, 0x5c); // pop r12
   ctx.buf.emit1(0xc9); // leave
   emitReturn(ctx);
 }

@@ -17,6 +17,13 @@ export interface FuncPlan {
   tcr: boolean;
   /** detect_reg_usage(): R6..R9 referenced anywhere in the function. */
   calleeRegs: [boolean, boolean, boolean, boolean];
+  /**
+   * aux->exception_boundary (6.7+, the entry of a program calling bpf_throw): saves r12 and
+   * all four callee-saved registers, whatever it uses, for the exception callback to restore.
+   */
+  exceptionBoundary: boolean;
+  /** aux->exception_cb: the prologue adopts the boundary's frame instead of making one. */
+  exceptionCb: boolean;
   /** Per-CPU private frame pointer (offset form), or null on the kernel stack. */
   privFramePtr: bigint | null;
   thisCpuOff: bigint;
@@ -31,6 +38,10 @@ export interface FuncPlan {
   /** X86_TAIL_CALL_OFFSET: bytes a tail call skips (E1: 11, E2/E3: 12; no IBT). */
   tailCallOffset: number;
 }
+
+/** The callee-saved registers the prologue pushes: all four on an exception boundary. */
+export const savedCalleeRegs = (p: FuncPlan): readonly boolean[] => (p.exceptionBoundary ? ALL_CALLEE_REGS : p.calleeRegs);
+const ALL_CALLEE_REGS: readonly boolean[] = [true, true, true, true];
 
 export const roundUp8 = (n: number): number => (n + 7) & ~7;
 
@@ -76,7 +87,11 @@ export function frameLayoutOf(p: FuncPlan): FrameLayout {
   const saved: FrameLayout['saved'] = [
     { reg: 'rbp', fpOff: 0 },
   ];
-  p.calleeRegs.forEach((u, k) => {
+  if (p.exceptionBoundary) {
+    below -= 8;
+    saved.push({ reg: 'r12', fpOff: below });
+  }
+  savedCalleeRegs(p).forEach((u, k) => {
     if (!u) return;
     below -= 8;
     saved.push({ reg: CALLEE_NAMES[k]!, fpOff: below });

@@ -130,6 +130,8 @@ export function planFunction(image: ProgramImage, f: number, profile: JitProfile
     stackDepth: priv ? 0 : sp.stackDepth,
     tcr: sp.tailCallReachable,
     calleeRegs: detectRegUsage(image.insns, sp.start, sp.end),
+    exceptionBoundary: f === 0 && (image.exceptionBoundary ?? false),
+    exceptionCb: sp.isExceptionCb ?? false,
     privFramePtr: priv ? env.privStackPtr(f) : null,
     thisCpuOff: env.thisCpuOffAddr,
     byValue: profile.tcc === 'by-value',

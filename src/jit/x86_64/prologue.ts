@@ -2,7 +2,8 @@
 // without knowing its target), then the variable part a tail call does run.
 import type { CodeBuf } from './codeBuf.ts';
 import { emitNops } from './emitMov.ts';
-import { type FuncPlan, roundUp8 } from './frameLayout.ts';
+import { emitPopCalleeRegs } from './epilogue.ts';
+import { type FuncPlan, roundUp8, savedCalleeRegs } from './frameLayout.ts';
 import { type EmitCtx, region } from './jitContext.ts';
 import { emitPrivFramePtr } from './privStack.ts';
 
@@ -47,7 +48,10 @@ export function emitPrologue(ctx: EmitCtx): void {
     if (plan.byValue) buf.emit1(0x50); // E1: push rax (count << 32, or 0)
     else emitPrologueTailCall(buf, plan.isSubprog);
   }
-  emitPushCalleeRegs(buf, plan.calleeRegs);
+  // 6.7+: an exception boundary also saves r12 (not a BPF register, but bpf_throw runs
+  // kernel code that may change it), first, then every callee-saved register.
+  if (plan.exceptionBoundary) buf.emit2(0x41, 0x54); // push r12
+  emitPushCalleeRegs(buf, savedCalleeRegs(plan));
   if (plan.privFramePtr !== null) emitPrivFramePtr(ctx, plan.privFramePtr, plan.thisCpuOff);
   region(ctx, start, 'prologue');
 }
@@ -65,6 +69,17 @@ export function emitHead(buf: CodeBuf, plan: FuncPlan): void {
     else emitNops(buf, 2); // nop2
   } else if (init) buf.emit3(0x48, 0x31, 0xc0); // E2/E3: xor rax, rax
   else emitNops(buf, 3); // nop3
+  if (plan.exceptionCb) {
+    // 6.7+: bpf_throw calls the callback with (cookie, sp, bp) of the boundary's frame: it
+    // restores the registers the boundary saved and takes the frame over, so its `leave;
+    // ret` returns from the boundary to the boundary's caller.
+    buf.emit3(0x48, 0x89, 0xf4); // mov rsp, rsi
+    buf.emit3(0x48, 0x89, 0xd5); // mov rbp, rdx
+    emitPopCalleeRegs(buf, [true, true, true, true]);
+    buf.emit2(0x41, 0x5c); // pop r12
+    buf.emit3(0x48, 0x89, 0xec); // mov rsp, rbp
+    return;
+  }
   buf.emit1(0x55); // push rbp
   buf.emit3(0x48, 0x89, 0xe5); // mov rbp, rsp
 }
