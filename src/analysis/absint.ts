@@ -21,7 +21,7 @@ import type { BpfObject, ProgType } from '../object/types.ts';
 import { evalAlu, evalCond } from './constEval.ts';
 import { ctxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
-import { CALLBACK_HELPERS, MAP_MEM_ARGS, SIZED_MEM_ARGS } from './helperArgs.ts';
+import { BPF_DYNPTR_SIZE, CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 
 export const MAX_BPF_STACK = 512;
@@ -144,6 +144,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   mainEntry.regs[1] = { k: 'ctx' };
   entry[0] = mainEntry;
 
+  const kfuncMemArgs = new Map((obj.externs ?? []).filter((e) => e.memArgs).map((e) => [e.kernelBtfId!, e.memArgs!]));
   const work = new Set<number>([0]);
   const feedEntry = (sub: number, args: Val[]): void => {
     const s = fresh(sub);
@@ -164,7 +165,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   const stackAccess = (i: number, reg: number, base: Val, off: number, size: number, extra: string): void => {
     if (base.k !== 'fp') return;
     const lo = base.off + off;
-    if (lo < -MAX_BPF_STACK || lo + size > 0 || size <= 0) {
+    if (lo < -MAX_BPF_STACK || lo + size > 0 || size < 0) {
       fail(E.invalidStackAccess(w, i, extra, reg, lo, size));
       return;
     }
@@ -291,8 +292,12 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       }
       for (const [pr, sr] of SIZED_MEM_ARGS[id] ?? []) {
         const sz = R[sr]!;
-        if (sz.k === 'const' && sz.v > 0n && sz.v <= 512n) stackAccess(i, pr, R[pr]!, 0, Number(sz.v), ' indirect access to');
+        // A zero size still checks the pointer's offset (check_mem_size_reg with umax 0).
+        if (sz.k === 'const' && sz.v <= 512n) stackAccess(i, pr, R[pr]!, 0, Number(sz.v), ' indirect access to');
       }
+      for (const [pr, bytes] of FIXED_MEM_ARGS[id] ?? []) stackAccess(i, pr, R[pr]!, 0, bytes, ' indirect access to');
+      const dyn = UNINIT_DYNPTR_ARGS[id];
+      if (dyn !== undefined) stackAccess(i, dyn, R[dyn]!, 0, BPF_DYNPTR_SIZE, ' indirect access to');
       const cb = CALLBACK_HELPERS[id];
       if (cb) {
         const f = R[cb.cbReg]!;
@@ -307,6 +312,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         }
       }
     } else if (ins.src === BPF_PSEUDO_KFUNC_CALL) {
+      for (const a of kfuncMemArgs.get(ins.imm) ?? []) {
+        const sz = a.size !== undefined ? BigInt(a.size) : R[a.sizeReg!]!.k === 'const' ? (R[a.sizeReg!] as { v: bigint }).v : -1n;
+        if (sz >= 0n && sz <= 512n) stackAccess(i, a.reg, R[a.reg]!, 0, Number(sz), ' indirect access to');
+      }
       // A kfunc given a subprogram (bpf_rbtree_add_impl's `less`, bpf_wq_set_callback_impl)
       // calls it back: the verifier explores it (push_callback_call), so it is live code.
       for (let r = 1; r <= 5; r++) {

@@ -145,7 +145,7 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
     globals,
     programs,
     rejected,
-    externs: externs.map((e) => ({ name: e.name, kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym', ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}) })),
+    externs: externs.map((e) => ({ name: e.name, kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym', ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}), ...(e.memArgs?.length ? { memArgs: e.memArgs } : {}) })),
     subprograms: ctx.textFuncs.map((f) => ({ name: f.name, sectionInsn: f.start, len: f.len, global: f.global })),
     sources,
   };

@@ -4,6 +4,7 @@
 import type { Insn } from '../bpf/insn.ts';
 import type { Diag } from '../common/diag.ts';
 import type { FileOff, InsnIdx, SrcLine } from '../common/ids.ts';
+import type { KfuncMemArg } from './kfuncArgs.ts';
 
 /** Program types bpfdbg knows, named after BPF_PROG_TYPE_* (lower case, no prefix). */
 export type ProgType =
@@ -167,6 +168,8 @@ export interface ExternInfo {
   kind: 'kconfig' | 'ksym' | 'kfunc';
   /** vmlinux BTF id of a resolved kfunc or typed ksym (kfunc calls carry it in `imm`). */
   kernelBtfId?: number;
+  /** kfunc arguments the verifier checks as sized memory (stack-depth growth). */
+  memArgs?: KfuncMemArg[];
 }
 
 export interface BpfObject {

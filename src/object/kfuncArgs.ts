@@ -1,0 +1,66 @@
+// Which kfunc arguments the verifier checks as memory of a known size (check_kfunc_args,
+// v6.18): when such an argument is a stack pointer, check_mem_access /
+// check_helper_mem_access grow the caller's stack_depth over the bytes touched. Read from
+// the kfunc's prototype in the kernel's BTF, by the kernel's argument-name conventions:
+//  - `__ign` arguments are not checked;
+//  - a pointer followed by a `__sz` / `__szk` argument is memory of that (constant) size;
+//  - `struct bpf_dynptr *` touches BPF_DYNPTR_SIZE (16) bytes only when `__uninit`
+//    (process_dynptr_func: initialising a dynptr writes both slots);
+//  - `struct bpf_iter_* *` touches the iterator's size only in the iterator's `_new`
+//    kfunc (process_iter_arg for KF_ITER_NEW);
+//  - pointers to scalars or structs made only of scalars (KF_ARG_PTR_TO_MEM,
+//    __btf_type_is_scalar_struct) touch the pointee's size; other struct pointers are
+//    ctx or kernel objects (KF_ARG_PTR_TO_CTX / _BTF_ID), never stack memory.
+import { BTF_KIND, resolveSize, skipModsAndTypedefs, type Btf, type BtfType } from './btf.ts';
+
+/** An argument register (1-5) pointing at `size` bytes, or at as many as register `sizeReg` holds. */
+export interface KfuncMemArg {
+  reg: number;
+  size?: number;
+  sizeReg?: number;
+}
+
+const BPF_DYNPTR_SIZE = 16;
+
+export function kfuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
+  const proto = btf.types[func.sizeOrType];
+  const params = proto?.kind === BTF_KIND.FUNC_PROTO ? (proto.params ?? []) : [];
+  const out: KfuncMemArg[] = [];
+  params.slice(0, 5).forEach((p, i) => {
+    const reg = i + 1;
+    const t = skipModsAndTypedefs(btf, p.type);
+    if (t?.kind !== BTF_KIND.PTR || p.name.endsWith('__ign')) return;
+    const next = params[i + 1];
+    if (next && (next.name.endsWith('__sz') || next.name.endsWith('__szk'))) {
+      out.push({ reg, sizeReg: reg + 1 });
+      return;
+    }
+    const pointee = skipModsAndTypedefs(btf, t.sizeOrType);
+    if (!pointee) return;
+    if (pointee.kind === BTF_KIND.STRUCT && pointee.name === 'bpf_dynptr') {
+      if (p.name.endsWith('__uninit')) out.push({ reg, size: BPF_DYNPTR_SIZE });
+      return;
+    }
+    if (pointee.kind === BTF_KIND.STRUCT && pointee.name.startsWith('bpf_iter_')) {
+      if (func.name.endsWith('_new')) out.push({ reg, size: pointee.sizeOrType });
+      return;
+    }
+    if (!isScalarOrScalarStruct(btf, pointee, 0)) return;
+    const size = resolveSize(btf, t.sizeOrType);
+    if (size) out.push({ reg, size });
+  });
+  return out;
+}
+
+const isScalar = (t: BtfType): boolean => t.kind === BTF_KIND.INT || t.kind === BTF_KIND.ENUM || t.kind === BTF_KIND.ENUM64 || t.kind === BTF_KIND.FLOAT;
+
+/** btf_type_is_scalar, or __btf_type_is_scalar_struct (nesting limited as the kernel's MAX_RESOLVE_DEPTH). */
+function isScalarOrScalarStruct(btf: Btf, t: BtfType, depth: number): boolean {
+  if (isScalar(t)) return true;
+  if (t.kind !== BTF_KIND.STRUCT || depth > 32) return false;
+  return (t.members ?? []).every((m) => {
+    let mt = skipModsAndTypedefs(btf, m.type);
+    while (mt?.kind === BTF_KIND.ARRAY) mt = skipModsAndTypedefs(btf, mt.array!.type);
+    return mt !== undefined && isScalarOrScalarStruct(btf, mt, depth + 1);
+  });
+}
