@@ -17,7 +17,7 @@ import {
   BPF_FUNC_tail_call, insnClass, aluOp, jmpOp, srcBit, memMode, memSize, sizeBytes, isPseudoCall,
   isHelperCall, isLdAbsInd, calleeTarget, branchTarget, LD_DW_IMM, JCOND, isCondJump,
 } from '../bpf/opcodes.ts';
-import type { BpfObject, ProgType } from '../object/types.ts';
+import type { BpfObject, BpfProgram, ProgType } from '../object/types.ts';
 import { evalAlu, evalCond } from './constEval.ts';
 import { ctxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
@@ -116,6 +116,8 @@ export interface AbsInput {
   insns: readonly Insn[];
   subprogs: readonly SubprogBase[];
   progType: ProgType;
+  /** The linked program (global functions' argument facts). */
+  prog?: BpfProgram;
 }
 
 const SKB_LD_ABS_TYPES: ReadonlySet<ProgType> = new Set(['socket_filter', 'sched_cls', 'sched_act']);
@@ -282,6 +284,13 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     const R = s.regs;
     if (isPseudoCall(ins)) {
       const callee = findSubprogAt(subprogs, calleeTarget(i, ins));
+      if (callee >= 0 && subprogs[callee]!.isGlobal) {
+        // btf_check_subprog_call: pointer arguments are checked as memory of their BTF size.
+        const start = subprogs[callee]!.start;
+        for (const a of inp.prog?.funcs.find((f) => f.start === start)?.memArgs ?? []) {
+          stackAccess(i, a.reg, R[a.reg]!, 0, a.size!, ' indirect access to');
+        }
+      }
       if (callee >= 0) feedEntry(callee, R);
     } else if (isHelperCall(ins)) {
       const id = ins.imm;

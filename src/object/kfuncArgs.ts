@@ -64,3 +64,24 @@ function isScalarOrScalarStruct(btf: Btf, t: BtfType, depth: number): boolean {
     return mt !== undefined && isScalarOrScalarStruct(btf, mt, depth + 1);
   });
 }
+
+/**
+ * A global function's pointer arguments that the verifier checks as memory at each call
+ * (btf_prepare_func_args: ARG_PTR_TO_MEM with mem_size = the pointee's resolved size; a
+ * `struct bpf_dynptr *` is a dynptr, not memory). Pointers to ctx or kernel types are never
+ * stack pointers, so counting them does not change a frame.
+ */
+export function globalFuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
+  const proto = btf.types[func.sizeOrType];
+  const params = proto?.kind === BTF_KIND.FUNC_PROTO ? (proto.params ?? []) : [];
+  const out: KfuncMemArg[] = [];
+  params.slice(0, 5).forEach((p, i) => {
+    const t = skipModsAndTypedefs(btf, p.type);
+    if (t?.kind !== BTF_KIND.PTR) return;
+    const pointee = skipModsAndTypedefs(btf, t.sizeOrType);
+    if (!pointee || (pointee.kind === BTF_KIND.STRUCT && pointee.name === 'bpf_dynptr')) return;
+    const size = resolveSize(btf, t.sizeOrType);
+    if (size) out.push({ reg: i + 1, size });
+  });
+  return out;
+}

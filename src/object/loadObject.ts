@@ -97,6 +97,7 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
     elf,
     textFuncs: funcs.filter((f) => f.isText),
     ext,
+    ...(btf ? { btf } : {}),
     budget: { insns: MAX_TOTAL_LINKED_INSNS },
     sourceOf(fileNameOff, lineOff, line, col) {
       const key = `${fileNameOff}:${lineOff}:${line}:${col}`;

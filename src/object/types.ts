@@ -128,6 +128,8 @@ export interface LinkedFunc {
   global: boolean;
   /** BTF FUNC type id from func_info, if present. */
   btfFuncId?: number;
+  /** Global function: pointer arguments the verifier checks as memory at each call. */
+  memArgs?: KfuncMemArg[];
 }
 
 export interface BpfProgram {

@@ -226,3 +226,17 @@ test('kfunc memory arguments grow the frame by their BTF size, or by the size re
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.equal(r.value.subprogs[0]!.stackDepth, 48); // the slice buffer [-48, -36) is the deepest
 });
+
+test('a stack pointer passed to a global function counts with the size of its BTF pointee', () => {
+  const prog = mkProg(`
+    r1 = r10
+    r1 += -40
+    call foo
+    exit
+    foo: r0 = 0
+    exit`, { progType: 'cgroup_skb', section: 'cgroup_skb/ingress', funcs: [{ name: 'prog', start: 0 }, { name: 'foo', start: 4, global: true }] });
+  prog.funcs[1]!.memArgs = [{ reg: 1, size: 40 }]; // int (*arr)[10]
+  const r = analyzeProgram(mkObj(prog), prog);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.value.subprogs.map((s) => s.stackDepth), [40, 0]);
+});
