@@ -11,6 +11,7 @@ import {
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
+import { isSleepableSection } from '../object/progType.ts';
 import { interpret, MAX_BPF_STACK, type AbsResult } from './absint.ts';
 import { checkCfg } from './cfg.ts';
 import { bpfFuncMaxId, checkInsns, checkReachedInsns } from './checkInsns.ts';
@@ -23,6 +24,7 @@ import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
 import { kernelLayout } from './kernelLayout.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
+import { fixupStorageGet } from './storageGetFixup.ts';
 import { doMiscFixups, type FixupAux } from './miscFixups.ts';
 import { fixupKfuncCalls } from './kfuncFixups.ts';
 import { REMOVED_SUBPROG, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
@@ -98,6 +100,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     if (bad2) return fromDiag(bad2);
   }
   fixupKfuncCalls(p, obj); // fixup_kfunc_call: part of do_misc_fixups' walk, independent of its other patches
+  fixupStorageGet(p, isSleepableSection(prog.section));
   const fix = doMiscFixups(p, obj.maps);
 
   // Without subprog tail-call support the kernel gives the whole program MAX_BPF_STACK.
