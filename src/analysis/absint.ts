@@ -45,6 +45,11 @@ export type Val =
   | { k: 'pkt' }
   /** A socket pointer read from the ctx (PTR_TO_SOCKET/SOCK_COMMON, maybe NULL): a struct bpf_sock. */
   | { k: 'sock' }
+  /**
+   * PTR_TO_BTF_ID: a kernel object pointer. `trusted` (PTR_TRUSTED, a reference, MEM_RCU)
+   * loads through it are plain; other loads become BPF_PROBE_MEM (convert_ctx_accesses).
+   */
+  | { k: 'btf'; trusted: boolean }
   | { k: 'func'; sub: number };
 
 export const UNK: Val = { k: 'unk' };
@@ -57,9 +62,19 @@ const eqVal = (a: Val, b: Val): boolean => {
     case 'map': return a.idx === (b as typeof a).idx;
     case 'mapval': return a.idx === (b as typeof a).idx && a.off === (b as typeof a).off;
     case 'func': return a.sub === (b as typeof a).sub;
+    case 'btf': return a.trusted === (b as typeof a).trusted;
   }
 };
-const joinVal = (a: Val, b: Val): Val => (eqVal(a, b) ? a : UNK);
+const isNull = (v: Val): boolean => v.k === 'const' && v.v === 0n;
+const joinVal = (a: Val, b: Val): Val => {
+  if (eqVal(a, b)) return a;
+  // A BTF pointer on every path (or NULL on some): untrusted if any path is, as
+  // save_aux_ptr_type settles a trust mismatch at one load on PTR_UNTRUSTED.
+  if (a.k === 'btf' && b.k === 'btf') return { k: 'btf', trusted: false };
+  if (a.k === 'btf' && isNull(b)) return a;
+  if (b.k === 'btf' && isNull(a)) return b;
+  return UNK;
+};
 
 export interface AbsState {
   regs: Val[];
@@ -146,6 +161,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   mainEntry.regs[1] = { k: 'ctx' };
   entry[0] = mainEntry;
 
+  const btfArgs = btfCtxArgs(inp.progType, inp.prog);
+  const kfuncRets = new Map((obj.externs ?? []).filter((e) => e.retBtf).map((e) => [e.kernelBtfId!, e.retBtf!]));
   const kfuncMemArgs = new Map((obj.externs ?? []).filter((e) => e.memArgs).map((e) => [e.kernelBtfId!, e.memArgs!]));
   const work = new Set<number>([0]);
   const feedEntry = (sub: number, args: Val[]): void => {
@@ -222,6 +239,12 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           v = { k: 'pkt' };
         } else if (base.k === 'ctx' && size === 8 && ins.off === ctxSockOff(inp.progType)) {
           v = { k: 'sock' };
+        } else if (base.k === 'ctx' && size === 8 && btfArgs) {
+          v = { k: 'btf', trusted: btfArgs(ins.off) };
+        } else if (base.k === 'btf' && size === 8) {
+          // Walking a pointer field: no longer trusted (check_ptr_to_btf_access; bpfdbg does
+          // not model the BTF_TYPE_SAFE_* fields that keep trust).
+          v = { k: 'btf', trusted: false };
         }
         R[ins.dst] = v;
         return [[i + 1, s]];
@@ -335,6 +358,11 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     for (let r = 0; r <= 5; r++) R[r] = UNK;
     // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
     if (isHelperCall(ins) && SOCK_RETURNING.has(ins.imm)) R[0] = { k: 'sock' };
+    if (isHelperCall(ins) && BTF_RETURNING[ins.imm] !== undefined) R[0] = { k: 'btf', trusted: BTF_RETURNING[ins.imm]! };
+    if (ins.src === BPF_PSEUDO_KFUNC_CALL) {
+      const ret = kfuncRets.get(ins.imm);
+      if (ret) R[0] = { k: 'btf', trusted: ret === 'trusted' };
+    }
     return [[i + 1, s]];
   };
 
@@ -399,6 +427,7 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
     const delta = Number(BigInt.asIntN(64, srcVal.v)) * (op === BPF_SUB ? -1 : 1);
     if (dst.k === 'fp') return { k: 'fp', owner: dst.owner, off: dst.off + delta };
     if (dst.k === 'mapval') return { k: 'mapval', idx: dst.idx, off: dst.off + delta };
+    if (dst.k === 'btf') return dst;
   }
   if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;
   if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return srcVal;
@@ -431,6 +460,39 @@ function readRodata(obj: BpfObject, idx: number, off: number, size: number, sign
   for (let k = size - 1; k >= 0; k--) v = (v << 8n) | BigInt(b[off + k]!);
   if (signed) v = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
   return { k: 'const', v };
+}
+
+/**
+ * Helpers returning PTR_TO_BTF_ID: bpf_get_current_task_btf and bpf_task_pt_regs are
+ * PTR_TRUSTED; the bpf_skc_to_* casts and bpf_sock_from_file are plain (maybe NULL).
+ */
+const BTF_RETURNING: Record<number, boolean> = {
+  158: true, 175: true, // get_current_task_btf, task_pt_regs
+  136: false, 137: false, 138: false, 139: false, 140: false, 178: false, 196: false, // skc_to_*
+  162: false, // sock_from_file
+};
+
+/** Iterator targets whose ctx_arg_info marks the arguments PTR_TRUSTED (6.18). */
+const TRUSTED_ITER_ARGS: ReadonlySet<string> = new Set(['task', 'bpf_map', 'bpf_map_elem', 'cgroup', 'tcp', 'udp', 'kmem_cache']);
+
+/**
+ * Programs whose ctx holds BTF-typed arguments (btf_ctx_access), and whether a pointer read
+ * from ctx offset `off` is trusted: prog_args_trusted (6.18) trusts tp_btf, iterator,
+ * struct_ops and LSM arguments; fentry/fexit/fmod_ret arguments are plain PTR_TO_BTF_ID.
+ * An iterator's own arguments come from its target's ctx_arg_info instead: PTR_TRUSTED for
+ * the targets in TRUSTED_ITER_ARGS, plain PTR_TO_BTF_ID_OR_NULL for the others; the meta
+ * pointer (offset 0) goes through the generic, trusted path.
+ */
+function btfCtxArgs(progType: ProgType, prog: BpfProgram | undefined): ((off: number) => boolean) | undefined {
+  if (progType === 'struct_ops' || progType === 'lsm') return () => true;
+  if (progType !== 'tracing' || !prog) return undefined;
+  const head = prog.section.split('/')[0]!;
+  if (head === 'iter' || head === 'iter.s') {
+    const trusted = TRUSTED_ITER_ARGS.has(prog.section.split('/')[1] ?? '');
+    return (off) => off === 0 || trusted;
+  }
+  if (head === 'tp_btf') return () => true;
+  return () => false;
 }
 
 export { JCOND, BPF_JA };

@@ -7,7 +7,7 @@ import { err, ok, type Diag, type Result } from '../common/diag.ts';
 import { insnIdx, subprogIdx, type InsnIdx } from '../common/ids.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ATOMIC, BPF_LDX, BPF_MEM, BPF_ST, BPF_STX, BPF_FUNC_tail_call, insnClass, isHelperCall, memMode, isTailCall, JCOND,
+  BPF_ATOMIC, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_PROBE_MEM, BPF_PROBE_MEMSX, memSize, BPF_ST, BPF_STX, BPF_FUNC_tail_call, insnClass, isHelperCall, memMode, isTailCall, JCOND,
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
@@ -34,6 +34,8 @@ import type { AnalysisOptions, PokeSite, ProgramImage, SubprogInfo, TailCallSite
 
 interface Aux extends FixupAux {
   ctx?: boolean;
+  /** A load through a BTF pointer that is not trusted: becomes BPF_PROBE_MEM(SX). */
+  probe?: boolean;
   /** A load through a socket pointer (converted as struct bpf_sock). */
   sock?: boolean;
 }
@@ -99,6 +101,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     const bad2 = convertCtxAccesses(w, p, progType, env);
     if (bad2) return fromDiag(bad2);
   }
+  markProbeLoads(p);
   fixupKfuncCalls(p, obj); // fixup_kfunc_call: part of do_misc_fixups' walk, independent of its other patches
   fixupStorageGet(p, isSleepableSection(prog.section));
   const fix = doMiscFixups(p, obj.maps);
@@ -175,6 +178,8 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
     const cls = insnClass(ins.code);
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'ctx') return { ctx: true };
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'sock' && memMode(ins.code) === BPF_MEM) return { sock: true };
+    const base = st.regs[ins.src];
+    if (cls === BPF_LDX && base?.k === 'btf' && !base.trusted) return { probe: true };
     if ((cls === BPF_ST || cls === BPF_STX) && memMode(ins.code) !== BPF_ATOMIC && st.regs[ins.dst]?.k === 'ctx') return { ctx: true };
     if (!isHelperCall(ins)) return undefined;
     if (ins.imm === BPF_FUNC_tail_call) {
@@ -210,4 +215,17 @@ function convertCtxAccesses(w: E.Where, p: WorkProg<Aux>, progType: BpfProgram['
     i += r.insns.length - 1;
   }
   return undefined;
+}
+
+/**
+ * convert_ctx_accesses' PTR_TO_BTF_ID case (6.18): a load through a pointer that is not
+ * trusted becomes BPF_PROBE_MEM (BPF_PROBE_MEMSX for sign-extending loads): the JIT guards
+ * it and a fault leaves 0 in the destination.
+ */
+function markProbeLoads(p: WorkProg<Aux>): void {
+  p.insns.forEach((ins, i) => {
+    if (!p.aux[i]?.probe) return;
+    const mode = memMode(ins.code) === BPF_MEMSX ? BPF_PROBE_MEMSX : BPF_PROBE_MEM;
+    p.insns[i] = { ...ins, code: BPF_LDX | mode | memSize(ins.code) };
+  });
 }

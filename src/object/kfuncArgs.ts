@@ -85,3 +85,32 @@ export function globalFuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
   });
   return out;
 }
+
+/**
+ * kfuncs whose returned pointer loads are plain: KF_ACQUIRE (a referenced, trusted pointer),
+ * bpf_obj_new's MEM_ALLOC objects and the graph kfuncs' owning/non-owning references
+ * (6.18 kfunc flag sets; the flags are not in BTF, so they are listed by name).
+ */
+const TRUSTED_RET_KFUNCS: ReadonlySet<string> = new Set([
+  'bpf_task_acquire', 'bpf_task_from_pid', 'bpf_task_from_vpid', 'bpf_task_get_cgroup1',
+  'bpf_cgroup_acquire', 'bpf_cgroup_ancestor', 'bpf_cgroup_from_id', 'bpf_cpumask_create', 'bpf_cpumask_acquire',
+  'bpf_obj_new_impl', 'bpf_percpu_obj_new_impl', 'bpf_refcount_acquire_impl', 'bpf_list_pop_front', 'bpf_list_pop_back',
+  'bpf_list_front', 'bpf_list_back', 'bpf_rbtree_remove', 'bpf_rbtree_first', 'bpf_rbtree_root', 'bpf_rbtree_left',
+  'bpf_rbtree_right', 'bpf_get_task_exe_file', 'bpf_crypto_ctx_create', 'bpf_crypto_ctx_acquire',
+]);
+
+/**
+ * What a kfunc's returned pointer is to the verifier: a trusted pointer, a plain
+ * PTR_TO_BTF_ID (or bpf_rdonly_cast's PTR_UNTRUSTED) whose loads may fault, or undefined
+ * when it returns no struct pointer.
+ */
+export function kfuncRetBtf(btf: Btf, func: BtfType): 'trusted' | 'untrusted' | undefined {
+  if (func.name === 'bpf_rdonly_cast') return 'untrusted';
+  // An open-coded iterator's _next hands out trusted (or RCU-protected) elements.
+  if (TRUSTED_RET_KFUNCS.has(func.name) || (func.name.startsWith('bpf_iter_') && func.name.endsWith('_next'))) return 'trusted';
+  const proto = btf.types[func.sizeOrType];
+  const ret = proto?.kind === BTF_KIND.FUNC_PROTO ? skipModsAndTypedefs(btf, proto.sizeOrType) : undefined;
+  if (ret?.kind !== BTF_KIND.PTR) return undefined;
+  const pointee = skipModsAndTypedefs(btf, ret.sizeOrType);
+  return pointee?.kind === BTF_KIND.STRUCT ? 'untrusted' : undefined;
+}

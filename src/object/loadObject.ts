@@ -146,7 +146,7 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
     globals,
     programs,
     rejected,
-    externs: externs.map((e) => ({ name: e.name, kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym', ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}), ...(e.memArgs?.length ? { memArgs: e.memArgs } : {}) })),
+    externs: externs.map((e) => ({ name: e.name, kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym', ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}), ...(e.memArgs?.length ? { memArgs: e.memArgs } : {}), ...(e.retBtf ? { retBtf: e.retBtf } : {}) })),
     subprograms: ctx.textFuncs.map((f) => ({ name: f.name, sectionInsn: f.start, len: f.len, global: f.global })),
     sources,
   };

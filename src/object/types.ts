@@ -172,6 +172,8 @@ export interface ExternInfo {
   kernelBtfId?: number;
   /** kfunc arguments the verifier checks as sized memory (stack-depth growth). */
   memArgs?: KfuncMemArg[];
+  /** kfunc returning a kernel object pointer: trusted, or plain (loads through it may fault). */
+  retBtf?: 'trusted' | 'untrusted';
 }
 
 export interface BpfObject {
