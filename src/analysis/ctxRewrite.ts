@@ -16,6 +16,7 @@ import { SkBuffUapi, SkMsgUapi, SockAddrUapi } from './ctxLayout.ts';
 import { convertSkb, skbFieldSize, uncloneProlog } from './ctxSkb.ts';
 import { convertSkMsg, skMsgFieldSize } from './ctxSkMsg.ts';
 import { convertSockOps, sockOpsFieldSize } from './ctxSockOps.ts';
+import { convertSockopt, sockoptFieldSize, SockoptUapi } from './ctxSockopt.ts';
 import { convertSock, convertSockAddr, sockAddrFieldSize, sockFieldSize } from './ctxSock.ts';
 import { convertXdp, xdpFieldSize } from './ctxXdp.ts';
 import { MissingLayout, type KernelLayout } from './kernelLayout.ts';
@@ -29,7 +30,8 @@ const SKB_TYPES: ReadonlySet<ProgType> = new Set<ProgType>([
 ]);
 
 export const hasCtxRewrite = (t: ProgType): boolean =>
-  SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock' || t === 'sk_msg' || t === 'sock_ops';
+  SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock' || t === 'sk_msg' || t === 'sock_ops' ||
+  t === 'cgroup_sockopt';
 
 export interface CtxEnv {
   layout: KernelLayout;
@@ -60,6 +62,7 @@ export function ctxSockOff(progType: ProgType): number | undefined {
   if (SKB_TYPES.has(progType)) return progType === 'flow_dissector' ? undefined : SkBuffUapi.sk;
   if (progType === 'cgroup_sock_addr') return SockAddrUapi.sk;
   if (progType === 'sk_msg') return SkMsgUapi.sk;
+  if (progType === 'cgroup_sockopt') return SockoptUapi.sk;
   return undefined;
 }
 
@@ -72,6 +75,7 @@ function fieldSize(progType: ProgType, off: number, size: number, write: boolean
     case 'cgroup_sock': return sockFieldSize(off, size, write);
     case 'sk_msg': return skMsgFieldSize(off, size, write);
     case 'sock_ops': return sockOpsFieldSize(off, size, write);
+    case 'cgroup_sockopt': return sockoptFieldSize(off, size, write);
     default: return undefined;
   }
 }
@@ -84,6 +88,7 @@ function convert(progType: ProgType, env: CtxEnv, si: Insn): CtxRewrite {
     case 'cgroup_sock': return convertSock(env.layout, si);
     case 'sk_msg': return convertSkMsg(env.layout, si);
     case 'sock_ops': return convertSockOps(env.layout, si);
+    case 'cgroup_sockopt': return convertSockopt(env.layout, si);
     default: return { unsupported: `ctx accesses of ${progType} programs` };
   }
 }

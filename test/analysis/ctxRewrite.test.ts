@@ -140,3 +140,34 @@ test('sock_ops: a tcp_sock field is read only from a locked full socket, borrowi
     goto +1
     r9 = *(u64 *)(r1 + ${o('bpf_sock_ops_kern.temp')})`);
 });
+
+test('sockopt: optlen is bpf_sockopt_kern.optlen; retval lives in current_task->bpf_ctx, a store borrowing r9', () => {
+  const spec: ProgSpec = { progType: 'cgroup_sockopt', section: 'cgroup/getsockopt' };
+  const img = analyze('r2 = *(u32 *)(r1 + 32)\n*(u32 *)(r1 + 36) = 0\nr0 = *(u32 *)(r1 + 36)\nr0 = 1\nexit', spec);
+  same(img.insns.slice(0, 9), `
+    r2 = *(u32 *)(r1 + ${o('bpf_sockopt_kern.optlen')})
+    *(u64 *)(r1 + ${o('bpf_sockopt_kern.tmp_reg')}) = r9
+    r9 = *(u64 *)(r1 + ${o('bpf_sockopt_kern.current_task')})
+    r9 = *(u64 *)(r9 + ${o('task_struct.bpf_ctx')})
+    *(u32 *)(r9 + ${o('bpf_cg_run_ctx.retval')}) = 0
+    r9 = *(u64 *)(r1 + ${o('bpf_sockopt_kern.tmp_reg')})
+    r0 = *(u64 *)(r1 + ${o('bpf_sockopt_kern.current_task')})
+    r0 = *(u64 *)(r0 + ${o('task_struct.bpf_ctx')})
+    r0 = *(u32 *)(r0 + ${o('bpf_cg_run_ctx.retval')})`);
+});
+
+test('sockopt_sk.o and sockopt_multi.o JIT byte-identically to Linux 6.18.44 (modulo addresses)', { skip: wideSkip }, () => {
+  for (const [file, progs] of [['sockopt_sk.o', ['_getsockopt', '_setsockopt']], ['sockopt_multi.o', ['_getsockopt_child', '_getsockopt_parent']]] as const) {
+    const obj = loadObjectFile(path.join(kernelWideDir, 'obj', file));
+    assert.ok(obj.ok, obj.ok ? '' : obj.error.message);
+    const kernel = JSON.parse(readFileSync(path.join(kernelWideDir, 'kernel_jited.json'), 'utf8')).objects[file];
+    for (const name of progs) {
+      const prog = obj.value.programs.find((p) => p.name === name)!;
+      const img = analyzeProgram(obj.value, prog, analysisOptionsFor(findProfile('kernel-wide')!));
+      assert.ok(img.ok, img.ok ? '' : img.error.message);
+      const ours = jit(img.value, 'kernel-wide').funcs[0]!.code;
+      const outcome = compareFunction(ours, Buffer.from(kernel[name].bytes, 'hex').subarray(0, kernel[name].funcs[0].len));
+      assert.ok(outcome.identical, `${file} ${name}: ${outcome.cause}`);
+    }
+  }
+});
