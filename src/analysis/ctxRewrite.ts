@@ -16,6 +16,7 @@ import { SkBuffUapi, SkMsgUapi, SockAddrUapi } from './ctxLayout.ts';
 import { convertSkb, skbFieldSize, uncloneProlog } from './ctxSkb.ts';
 import { convertSkMsg, skMsgFieldSize } from './ctxSkMsg.ts';
 import { convertSockOps, sockOpsFieldSize } from './ctxSockOps.ts';
+import { convertPerfEvent, perfEventFieldSize } from './ctxPerfEvent.ts';
 import { convertSockopt, sockoptFieldSize, SockoptUapi } from './ctxSockopt.ts';
 import { convertSock, convertSockAddr, sockAddrFieldSize, sockFieldSize } from './ctxSock.ts';
 import { convertXdp, xdpFieldSize } from './ctxXdp.ts';
@@ -31,7 +32,7 @@ const SKB_TYPES: ReadonlySet<ProgType> = new Set<ProgType>([
 
 export const hasCtxRewrite = (t: ProgType): boolean =>
   SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock' || t === 'sk_msg' || t === 'sock_ops' ||
-  t === 'cgroup_sockopt';
+  t === 'cgroup_sockopt' || t === 'perf_event';
 
 export interface CtxEnv {
   layout: KernelLayout;
@@ -76,6 +77,7 @@ function fieldSize(progType: ProgType, off: number, size: number, write: boolean
     case 'sk_msg': return skMsgFieldSize(off, size, write);
     case 'sock_ops': return sockOpsFieldSize(off, size, write);
     case 'cgroup_sockopt': return sockoptFieldSize(off, size, write);
+    case 'perf_event': return perfEventFieldSize(off, size, write);
     default: return undefined;
   }
 }
@@ -89,6 +91,7 @@ function convert(progType: ProgType, env: CtxEnv, si: Insn): CtxRewrite {
     case 'sk_msg': return convertSkMsg(env.layout, si);
     case 'sock_ops': return convertSockOps(env.layout, si);
     case 'cgroup_sockopt': return convertSockopt(env.layout, si);
+    case 'perf_event': return convertPerfEvent(env.layout, si);
     default: return { unsupported: `ctx accesses of ${progType} programs` };
   }
 }

@@ -171,3 +171,12 @@ test('sockopt_sk.o and sockopt_multi.o JIT byte-identically to Linux 6.18.44 (mo
     }
   }
 });
+
+test('perf_event: registers are read through ctx->regs, sample_period through ctx->data', () => {
+  const img = analyze('r2 = *(u64 *)(r1 + 128)\nr3 = *(u64 *)(r1 + 168)\nr0 = 0\nexit', { progType: 'perf_event', section: 'perf_event' });
+  same(img.insns.slice(0, 4), `
+    r2 = *(u64 *)(r1 + ${o('bpf_perf_event_data_kern.regs')})
+    r2 = *(u64 *)(r2 + 128)
+    r3 = *(u64 *)(r1 + ${o('bpf_perf_event_data_kern.data')})
+    r3 = *(u64 *)(r3 + ${o('perf_sample_data.period')})`);
+});

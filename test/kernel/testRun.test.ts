@@ -206,3 +206,19 @@ test('a getsockopt program reads optlen and retval from ctx_in and its retval st
   assert.equal(r.error, undefined, r.error?.message);
   assert.equal(r.retval, 4 + 5 + 0); // optlen = the option buffer's length when ctx_in leaves it 0
 });
+
+test('a perf_event program reads the sampled registers and sample_period of its uapi ctx_in', () => {
+  const { model, loaded } = loadFixture(objectFromAsm([{ name: 'pe', progType: 'perf_event', text: `
+    r2 = *(u64 *)(r1 + 128)
+    r3 = *(u32 *)(r1 + 168)
+    r0 = r2
+    r0 += r3
+    exit` }]));
+  const ctx = new Uint8Array(184);
+  const v = new DataView(ctx.buffer);
+  v.setBigUint64(128, 1000n, true); // pt_regs.ip on x86-64
+  v.setBigUint64(168, 7n, true); // sample_period
+  const r = testRun(model, loaded.programs[0]!, { ctx });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.retval, 1007);
+});
