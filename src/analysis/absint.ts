@@ -19,7 +19,7 @@ import {
 } from '../bpf/opcodes.ts';
 import type { BpfObject, BpfProgram, ProgType } from '../object/types.ts';
 import { evalAlu, evalCond } from './constEval.ts';
-import { ctxSockOff } from './ctxRewrite.ts';
+import { isCtxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
 import { BPF_DYNPTR_SIZE, CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
@@ -237,7 +237,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           v = readRodata(obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
         } else if (base.k === 'ctx' && skbPkt && size === 4 && (ins.off === SKB_DATA_OFF || ins.off === SKB_DATA_META_OFF)) {
           v = { k: 'pkt' };
-        } else if (base.k === 'ctx' && size === 8 && ins.off === ctxSockOff(inp.progType)) {
+        } else if (base.k === 'ctx' && size === 8 && isCtxSockOff(inp.progType, ins.off)) {
           v = { k: 'sock' };
         } else if (base.k === 'ctx' && size === 8 && btfArgs) {
           v = { k: 'btf', trusted: btfArgs(ins.off) };

@@ -7,10 +7,9 @@
 import type { Insn } from '../bpf/insn.ts';
 import { BPF_DW, BPF_LDX, BPF_MEM, insnClass } from '../bpf/opcodes.ts';
 import { ldx, raw, sizeCode, stx, type CtxRewrite } from './ctxInsns.ts';
+import { SockoptUapi } from './ctxLayout.ts';
 import { field, offOf, type KernelLayout } from './kernelLayout.ts';
 
-/** offsetof(struct bpf_sockopt, F) (include/uapi/linux/bpf.h). */
-export const SockoptUapi = { sk: 0, optval: 8, optval_end: 16, level: 24, optname: 28, optlen: 32, retval: 36 } as const;
 const O = SockoptUapi;
 
 /**

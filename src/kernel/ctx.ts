@@ -24,9 +24,8 @@
 //  - perf_event: struct bpf_perf_event_data_kern whose regs point at a copy of ctx_in's
 //    registers and whose data (perf_sample_data) holds its sample_period and addr.
 //  - raw: the user's ctx bytes as they are (tracing, syscall, raw_tp).
-import { SkBuffUapi, SockAddrUapi, SockOpsUapi, SockUapi } from '../analysis/ctxLayout.ts';
+import { SkBuffUapi, SockAddrUapi, SockOpsUapi, SockoptUapi, SockUapi } from '../analysis/ctxLayout.ts';
 import { PerfEventUapi } from '../analysis/ctxPerfEvent.ts';
-import { SockoptUapi } from '../analysis/ctxSockopt.ts';
 import { offOf, sizeOf, type KernelLayout } from '../analysis/kernelLayout.ts';
 import { CTX_BASE, PACKET_BASE, PAGE_SIZE } from '../common/layout.ts';
 import type { AddressSpace } from './addressSpace.ts';

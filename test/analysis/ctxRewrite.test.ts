@@ -180,3 +180,12 @@ test('perf_event: registers are read through ctx->regs, sample_period through ct
     r3 = *(u64 *)(r1 + ${o('bpf_perf_event_data_kern.data')})
     r3 = *(u64 *)(r3 + ${o('perf_sample_data.period')})`);
 });
+
+test('sk_reuseport: len through kern->skb, migrating_sk directly, and loads through it as struct bpf_sock', () => {
+  const img = analyze('r2 = *(u32 *)(r1 + 16)\nr3 = *(u64 *)(r1 + 48)\nif r3 == 0 goto +1\nr0 = *(u32 *)(r3 + 72)\nr0 = 0\nexit', { progType: 'sk_reuseport', section: 'sk_reuseport/migrate' });
+  same(img.insns.slice(0, 3), `
+    r2 = *(u64 *)(r1 + ${o('sk_reuseport_kern.skb')})
+    r2 = *(u32 *)(r2 + ${o('sk_buff.len')})
+    r3 = *(u64 *)(r1 + ${o('sk_reuseport_kern.migrating_sk')})`);
+  same(img.insns.slice(4, 5), `r0 = *(u8 *)(r3 + ${o('sock_common.skc_state')})`); // bpf_sock.state
+});
