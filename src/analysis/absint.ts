@@ -17,11 +17,11 @@ import {
   BPF_FUNC_tail_call, insnClass, aluOp, jmpOp, srcBit, memMode, memSize, sizeBytes, isPseudoCall,
   isHelperCall, isLdAbsInd, calleeTarget, branchTarget, LD_DW_IMM, JCOND, isCondJump,
 } from '../bpf/opcodes.ts';
-import { MapType, type BpfObject, type ProgType } from '../object/types.ts';
+import { MapType, type BpfObject, type BpfProgram, type ProgType } from '../object/types.ts';
 import { evalAlu, evalCond } from './constEval.ts';
-import { ctxSockOff } from './ctxRewrite.ts';
+import { isCtxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
-import { BPF_FUNC_map_lookup_elem, CALLBACK_HELPERS, MAP_MEM_ARGS, SIZED_MEM_ARGS } from './helperArgs.ts';
+import { BPF_DYNPTR_SIZE, BPF_FUNC_map_lookup_elem, CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
 import {
@@ -52,6 +52,11 @@ export type Val =
   | { k: 'pkt' }
   /** A socket pointer read from the ctx (PTR_TO_SOCKET/SOCK_COMMON, maybe NULL): a struct bpf_sock. */
   | { k: 'sock' }
+  /**
+   * PTR_TO_BTF_ID: a kernel object pointer. `trusted` (PTR_TRUSTED, a reference, MEM_RCU)
+   * loads through it are plain; other loads become BPF_PROBE_MEM (convert_ctx_accesses).
+   */
+  | { k: 'btf'; trusted: boolean }
   | { k: 'func'; sub: number };
 
 export const UNK: Val = { k: 'unk' };
@@ -65,9 +70,20 @@ const eqVal = (a: Val, b: Val): boolean => {
     case 'map': return a.idx === (b as typeof a).idx;
     case 'mapval': return a.idx === (b as typeof a).idx && a.off === (b as typeof a).off;
     case 'func': return a.sub === (b as typeof a).sub;
+    case 'btf': return a.trusted === (b as typeof a).trusted;
   }
 };
-const joinVal = (a: Val, b: Val): Val => (eqVal(a, b) ? a : isScalar(a) && isScalar(b) ? joinScalar(a, b) : UNK);
+const isNull = (v: Val): boolean => v.k === 'const' && v.v === 0n;
+const joinVal = (a: Val, b: Val): Val => {
+  if (eqVal(a, b)) return a;
+  if (isScalar(a) && isScalar(b)) return joinScalar(a, b);
+  // A BTF pointer on every path (or NULL on some): untrusted if any path is, as
+  // save_aux_ptr_type settles a trust mismatch at one load on PTR_UNTRUSTED.
+  if (a.k === 'btf' && b.k === 'btf') return { k: 'btf', trusted: false };
+  if (a.k === 'btf' && isNull(b)) return a;
+  if (b.k === 'btf' && isNull(a)) return b;
+  return UNK;
+};
 /** After many changes at a join point a loop's scalars become unknown (ranges have long chains). */
 const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !eqVal(old, next) ? UNKNOWN_SCALAR : next);
 function widenState(old: AbsState, next: AbsState): AbsState {
@@ -151,6 +167,8 @@ export interface AbsInput {
   insns: readonly Insn[];
   subprogs: readonly SubprogBase[];
   progType: ProgType;
+  /** The linked program (global functions' argument facts). */
+  prog?: BpfProgram;
 }
 
 const SKB_LD_ABS_TYPES: ReadonlySet<ProgType> = new Set(['socket_filter', 'sched_cls', 'sched_act']);
@@ -184,6 +202,9 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   mainEntry.regs[1] = { k: 'ctx' };
   entry[0] = mainEntry;
 
+  const btfArgs = btfCtxArgs(inp.progType, inp.prog);
+  const kfuncRets = new Map((obj.externs ?? []).filter((e) => e.retBtf).map((e) => [e.kernelBtfId!, e.retBtf!]));
+  const kfuncMemArgs = new Map((obj.externs ?? []).filter((e) => e.memArgs).map((e) => [e.kernelBtfId!, e.memArgs!]));
   const work = new Set<number>([0]);
   // The exception callback is verified on its own, its one argument a scalar cookie.
   subprogs.forEach((sp, k) => {
@@ -211,7 +232,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   const stackAccess = (i: number, reg: number, base: Val, off: number, size: number, extra: string): void => {
     if (base.k !== 'fp') return;
     const lo = base.off + off;
-    if (lo < -MAX_BPF_STACK || lo + size > 0 || size <= 0) {
+    if (lo < -MAX_BPF_STACK || lo + size > 0 || size < 0) {
       fail(E.invalidStackAccess(w, i, extra, reg, lo, size));
       return;
     }
@@ -275,8 +296,14 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           if (c.k !== 'unk') v = c;
         } else if (base.k === 'ctx' && skbPkt && size === 4 && (ins.off === SKB_DATA_OFF || ins.off === SKB_DATA_META_OFF)) {
           v = { k: 'pkt' };
-        } else if (base.k === 'ctx' && size === 8 && ins.off === ctxSockOff(inp.progType)) {
+        } else if (base.k === 'ctx' && size === 8 && isCtxSockOff(inp.progType, ins.off)) {
           v = { k: 'sock' };
+        } else if (base.k === 'ctx' && size === 8 && btfArgs) {
+          v = { k: 'btf', trusted: btfArgs(ins.off) };
+        } else if (base.k === 'btf' && size === 8) {
+          // Walking a pointer field: no longer trusted (check_ptr_to_btf_access; bpfdbg does
+          // not model the BTF_TYPE_SAFE_* fields that keep trust).
+          v = { k: 'btf', trusted: false };
         }
         R[ins.dst] = v;
         return [[i + 1, s]];
@@ -407,6 +434,13 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     const known = isHelperCall(ins) && ins.imm === BPF_FUNC_map_lookup_elem ? knownArrayElem(obj, sub, s) : undefined;
     if (isPseudoCall(ins)) {
       const callee = findSubprogAt(subprogs, calleeTarget(i, ins));
+      if (callee >= 0 && subprogs[callee]!.isGlobal) {
+        // btf_check_subprog_call: pointer arguments are checked as memory of their BTF size.
+        const start = subprogs[callee]!.start;
+        for (const a of inp.prog?.funcs.find((f) => f.start === start)?.memArgs ?? []) {
+          stackAccess(i, a.reg, R[a.reg]!, 0, a.size!, ' indirect access to');
+        }
+      }
       if (callee >= 0) {
         feedEntry(callee, R);
         // A global callee is verified apart and always returns a scalar to its caller.
@@ -425,8 +459,12 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       }
       for (const [pr, sr] of SIZED_MEM_ARGS[id] ?? []) {
         const sz = R[sr]!;
-        if (sz.k === 'const' && sz.v > 0n && sz.v <= 512n) stackAccess(i, pr, R[pr]!, 0, Number(sz.v), ' indirect access to');
+        // A zero size still checks the pointer's offset (check_mem_size_reg with umax 0).
+        if (sz.k === 'const' && sz.v <= 512n) stackAccess(i, pr, R[pr]!, 0, Number(sz.v), ' indirect access to');
       }
+      for (const [pr, bytes] of FIXED_MEM_ARGS[id] ?? []) stackAccess(i, pr, R[pr]!, 0, bytes, ' indirect access to');
+      const dyn = UNINIT_DYNPTR_ARGS[id];
+      if (dyn !== undefined) stackAccess(i, dyn, R[dyn]!, 0, BPF_DYNPTR_SIZE, ' indirect access to');
       const cb = CALLBACK_HELPERS[id];
       if (cb) {
         const f = R[cb.cbReg]!;
@@ -441,6 +479,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         }
       }
     } else if (ins.src === BPF_PSEUDO_KFUNC_CALL) {
+      for (const a of kfuncMemArgs.get(ins.imm) ?? []) {
+        const sz = a.size !== undefined ? BigInt(a.size) : R[a.sizeReg!]!.k === 'const' ? (R[a.sizeReg!] as { v: bigint }).v : -1n;
+        if (sz >= 0n && sz <= 512n) stackAccess(i, a.reg, R[a.reg]!, 0, Number(sz), ' indirect access to');
+      }
       // A kfunc given a subprogram (bpf_rbtree_add_impl's `less`, bpf_wq_set_callback_impl)
       // calls it back: the verifier explores it (push_callback_call), so it is live code.
       for (let r = 1; r <= 5; r++) {
@@ -452,6 +494,11 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     for (let r = 0; r <= 5; r++) R[r] = UNK;
     // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
     if (isHelperCall(ins)) R[0] = SOCK_RETURNING.has(ins.imm) ? { k: 'sock' } : known ?? helperResult(ins.imm);
+    if (isHelperCall(ins) && BTF_RETURNING[ins.imm] !== undefined) R[0] = { k: 'btf', trusted: BTF_RETURNING[ins.imm]! };
+    if (ins.src === BPF_PSEUDO_KFUNC_CALL) {
+      const ret = kfuncRets.get(ins.imm);
+      if (ret) R[0] = { k: 'btf', trusted: ret === 'trusted' };
+    }
     return [[i + 1, s]];
   };
 
@@ -554,6 +601,7 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
     const delta = Number(BigInt.asIntN(64, srcVal.v)) * (op === BPF_SUB ? -1 : 1);
     if (dst.k === 'fp') return { k: 'fp', owner: dst.owner, off: dst.off + delta };
     if (dst.k === 'mapval') return { k: 'mapval', idx: dst.idx, off: dst.off + delta };
+    if (dst.k === 'btf') return dst;
   }
   if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;
   if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return srcVal;
@@ -588,6 +636,39 @@ function readRodata(obj: BpfObject, idx: number, off: number, size: number, sign
   for (let k = size - 1; k >= 0; k--) v = (v << 8n) | BigInt(b[off + k]!);
   if (signed) v = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
   return { k: 'const', v };
+}
+
+/**
+ * Helpers returning PTR_TO_BTF_ID: bpf_get_current_task_btf and bpf_task_pt_regs are
+ * PTR_TRUSTED; the bpf_skc_to_* casts and bpf_sock_from_file are plain (maybe NULL).
+ */
+const BTF_RETURNING: Record<number, boolean> = {
+  158: true, 175: true, // get_current_task_btf, task_pt_regs
+  136: false, 137: false, 138: false, 139: false, 140: false, 178: false, 196: false, // skc_to_*
+  162: false, // sock_from_file
+};
+
+/** Iterator targets whose ctx_arg_info marks the arguments PTR_TRUSTED (6.18). */
+const TRUSTED_ITER_ARGS: ReadonlySet<string> = new Set(['task', 'bpf_map', 'bpf_map_elem', 'cgroup', 'tcp', 'udp', 'kmem_cache']);
+
+/**
+ * Programs whose ctx holds BTF-typed arguments (btf_ctx_access), and whether a pointer read
+ * from ctx offset `off` is trusted: prog_args_trusted (6.18) trusts tp_btf, iterator,
+ * struct_ops and LSM arguments; fentry/fexit/fmod_ret arguments are plain PTR_TO_BTF_ID.
+ * An iterator's own arguments come from its target's ctx_arg_info instead: PTR_TRUSTED for
+ * the targets in TRUSTED_ITER_ARGS, plain PTR_TO_BTF_ID_OR_NULL for the others; the meta
+ * pointer (offset 0) goes through the generic, trusted path.
+ */
+function btfCtxArgs(progType: ProgType, prog: BpfProgram | undefined): ((off: number) => boolean) | undefined {
+  if (progType === 'struct_ops' || progType === 'lsm') return () => true;
+  if (progType !== 'tracing' || !prog) return undefined;
+  const head = prog.section.split('/')[0]!;
+  if (head === 'iter' || head === 'iter.s') {
+    const trusted = TRUSTED_ITER_ARGS.has(prog.section.split('/')[1] ?? '');
+    return (off) => off === 0 || trusted;
+  }
+  if (head === 'tp_btf') return () => true;
+  return () => false;
 }
 
 export { JCOND, BPF_JA };

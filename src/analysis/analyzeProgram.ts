@@ -7,10 +7,11 @@ import { err, ok, type Diag, type Result } from '../common/diag.ts';
 import { insnIdx, subprogIdx, type InsnIdx } from '../common/ids.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ATOMIC, BPF_LDX, BPF_MEM, BPF_ST, BPF_STX, BPF_FUNC_tail_call, BPF_PSEUDO_KFUNC_CALL, insnClass, isHelperCall, memMode, isTailCall, JCOND,
+  BPF_ATOMIC, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_PROBE_MEM, BPF_PROBE_MEMSX, memSize, BPF_ST, BPF_STX, BPF_FUNC_tail_call, BPF_PSEUDO_KFUNC_CALL, insnClass, isHelperCall, memMode, isTailCall, JCOND,
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
+import { isSleepableSection } from '../object/progType.ts';
 import { interpret, MAX_BPF_STACK, type AbsResult } from './absint.ts';
 import { checkCfg } from './cfg.ts';
 import { bpfFuncMaxId, checkInsns, checkReachedInsns } from './checkInsns.ts';
@@ -25,7 +26,7 @@ import { kernelLayout } from './kernelLayout.ts';
 import { optimizeBpfLoop } from './loopInline.ts';
 import { cmpxchgZextSites, zextReg } from './cmpxchgZext.ts';
 import { checkMaxStackDepth, stackDepthNote } from './maxStackDepth.ts';
-import { doMiscFixups, isSleepableSection, type FixupAux } from './miscFixups.ts';
+import { doMiscFixups, type FixupAux } from './miscFixups.ts';
 import { fixupKfuncCalls, kfuncName, type KfuncAux } from './kfuncFixups.ts';
 import { REMOVED_SUBPROG, appendHiddenSubprog, newWorkProg, patchInsn, type WorkProg } from './patch.ts';
 import { privStackModeFor } from './privStack.ts';
@@ -34,6 +35,8 @@ import type { AnalysisOptions, PokeSite, ProgramImage, SubprogInfo, TailCallSite
 
 interface Aux extends FixupAux, KfuncAux {
   ctx?: boolean;
+  /** A load through a BTF pointer that is not trusted: becomes BPF_PROBE_MEM(SX). */
+  probe?: boolean;
   /** A load through a socket pointer (converted as struct bpf_sock). */
   sock?: boolean;
 }
@@ -65,7 +68,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   const mayGoto = insns.findIndex((i) => i.code === JCOND && i.off !== 0);
   if (mayGoto >= 0) return fromDiag(E.unsupported(w, mayGoto, 'may_goto (its verifier rewrite)'));
 
-  const abs = interpret({ w, obj, insns, subprogs, progType });
+  const abs = interpret({ w, obj, insns, subprogs, progType, prog });
   if (!abs.ok) return fromDiag(abs.error);
   const facts = abs.value;
   // do_check's per-insn refusals, on the instructions symbolic execution reaches.
@@ -111,6 +114,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
     const bad2 = convertCtxAccesses(w, p, progType, env);
     if (bad2) return fromDiag(bad2);
   }
+  markProbeLoads(p);
   fixupKfuncCalls(p, obj); // fixup_kfunc_call: part of do_misc_fixups' walk, independent of its other patches
   const fix = doMiscFixups(p, obj.maps, { sleepable: isSleepableSection(prog.section) });
   zextCmpxchg(p, cmpxchgZextSites(insns, subprogs, reached));
@@ -203,6 +207,8 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
     const cls = insnClass(ins.code);
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'ctx') return { ctx: true };
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'sock' && memMode(ins.code) === BPF_MEM) return { sock: true };
+    const base = st.regs[ins.src];
+    if (cls === BPF_LDX && base?.k === 'btf' && !base.trusted) return { probe: true };
     if ((cls === BPF_ST || cls === BPF_STX) && memMode(ins.code) !== BPF_ATOMIC && st.regs[ins.dst]?.k === 'ctx') return { ctx: true };
     if (ins.code === CALL && ins.src === BPF_PSEUDO_KFUNC_CALL) return { kfuncR1: st.regs[1]! };
     if (!isHelperCall(ins)) return undefined;
@@ -250,4 +256,17 @@ function zextCmpxchg<A>(p: WorkProg<A>, sites: ReadonlySet<number>): void {
     patchInsn(p, i, [ins, zextReg(0)]);
     i++;
   }
+}
+
+/**
+ * convert_ctx_accesses' PTR_TO_BTF_ID case (6.18): a load through a pointer that is not
+ * trusted becomes BPF_PROBE_MEM (BPF_PROBE_MEMSX for sign-extending loads): the JIT guards
+ * it and a fault leaves 0 in the destination.
+ */
+function markProbeLoads(p: WorkProg<Aux>): void {
+  p.insns.forEach((ins, i) => {
+    if (!p.aux[i]?.probe) return;
+    const mode = memMode(ins.code) === BPF_MEMSX ? BPF_PROBE_MEMSX : BPF_PROBE_MEM;
+    p.insns[i] = { ...ins, code: BPF_LDX | mode | memSize(ins.code) };
+  });
 }

@@ -12,10 +12,13 @@ import {
 } from '../bpf/opcodes.ts';
 import type { ProgType } from '../object/types.ts';
 import { alu32Imm, alu64Imm, raw, sizeCode, type CtxRewrite } from './ctxInsns.ts';
-import { SkBuffUapi, SkMsgUapi, SockAddrUapi } from './ctxLayout.ts';
+import { SkBuffUapi, SkMsgUapi, SkReuseportUapi, SockAddrUapi, SockoptUapi } from './ctxLayout.ts';
 import { convertSkb, skbFieldSize, uncloneProlog } from './ctxSkb.ts';
 import { convertSkMsg, skMsgFieldSize } from './ctxSkMsg.ts';
 import { convertSockOps, sockOpsFieldSize } from './ctxSockOps.ts';
+import { convertSkReuseport, skReuseportFieldSize } from './ctxSkReuseport.ts';
+import { convertPerfEvent, perfEventFieldSize } from './ctxPerfEvent.ts';
+import { convertSockopt, sockoptFieldSize } from './ctxSockopt.ts';
 import { convertSock, convertSockAddr, sockAddrFieldSize, sockFieldSize } from './ctxSock.ts';
 import { convertXdp, xdpFieldSize } from './ctxXdp.ts';
 import { MissingLayout, type KernelLayout } from './kernelLayout.ts';
@@ -29,7 +32,8 @@ const SKB_TYPES: ReadonlySet<ProgType> = new Set<ProgType>([
 ]);
 
 export const hasCtxRewrite = (t: ProgType): boolean =>
-  SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock' || t === 'sk_msg' || t === 'sock_ops';
+  SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock' || t === 'sk_msg' || t === 'sock_ops' ||
+  t === 'cgroup_sockopt' || t === 'perf_event' || t === 'sk_reuseport';
 
 export interface CtxEnv {
   layout: KernelLayout;
@@ -60,7 +64,14 @@ export function ctxSockOff(progType: ProgType): number | undefined {
   if (SKB_TYPES.has(progType)) return progType === 'flow_dissector' ? undefined : SkBuffUapi.sk;
   if (progType === 'cgroup_sock_addr') return SockAddrUapi.sk;
   if (progType === 'sk_msg') return SkMsgUapi.sk;
+  if (progType === 'cgroup_sockopt') return SockoptUapi.sk;
+  if (progType === 'sk_reuseport') return SkReuseportUapi.sk;
   return undefined;
+}
+
+/** Whether an 8-byte ctx load at `off` gives a socket pointer (sk_reuseport also has migrating_sk, PTR_TO_SOCK_COMMON_OR_NULL). */
+export function isCtxSockOff(progType: ProgType, off: number): boolean {
+  return off === ctxSockOff(progType) || (progType === 'sk_reuseport' && off === SkReuseportUapi.migrating_sk);
 }
 
 /** ctx_field_size of an access (0: whole field only), undefined when it is invalid. */
@@ -72,6 +83,9 @@ function fieldSize(progType: ProgType, off: number, size: number, write: boolean
     case 'cgroup_sock': return sockFieldSize(off, size, write);
     case 'sk_msg': return skMsgFieldSize(off, size, write);
     case 'sock_ops': return sockOpsFieldSize(off, size, write);
+    case 'cgroup_sockopt': return sockoptFieldSize(off, size, write);
+    case 'perf_event': return perfEventFieldSize(off, size, write);
+    case 'sk_reuseport': return skReuseportFieldSize(off, size, write);
     default: return undefined;
   }
 }
@@ -84,6 +98,9 @@ function convert(progType: ProgType, env: CtxEnv, si: Insn): CtxRewrite {
     case 'cgroup_sock': return convertSock(env.layout, si);
     case 'sk_msg': return convertSkMsg(env.layout, si);
     case 'sock_ops': return convertSockOps(env.layout, si);
+    case 'cgroup_sockopt': return convertSockopt(env.layout, si);
+    case 'perf_event': return convertPerfEvent(env.layout, si);
+    case 'sk_reuseport': return convertSkReuseport(env.layout, si);
     default: return { unsupported: `ctx accesses of ${progType} programs` };
   }
 }

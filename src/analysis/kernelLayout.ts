@@ -87,6 +87,8 @@ export const LAYOUT_FIELDS: readonly string[] = [
   'bpf_sk_lookup_kern.family', 'bpf_sk_lookup_kern.protocol', 'bpf_sk_lookup_kern.sport',
   'bpf_sk_lookup_kern.dport', 'bpf_sk_lookup_kern.v4', 'bpf_sk_lookup_kern.v6', 'bpf_sk_lookup_kern.selected_sk',
   'bpf_sk_lookup_kern.ingress_ifindex', 'bpf_sk_lookup.sk',
+  // perf_event
+  'bpf_perf_event_data_kern.regs', 'bpf_perf_event_data_kern.data', 'perf_sample_data.period', 'perf_sample_data.addr',
 ];
 
 /** sizeof() of these structs is in the layout too. */

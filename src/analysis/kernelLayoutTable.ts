@@ -180,5 +180,9 @@ export const KERNEL_LAYOUT_6_18_44: KernelLayout = {
     'bpf_sk_lookup_kern.selected_sk': { off: 32, size: 8 },
     'bpf_sk_lookup_kern.ingress_ifindex': { off: 40, size: 4 },
     'bpf_sk_lookup.sk': { off: 0, size: 8 },
+    'bpf_perf_event_data_kern.regs': { off: 0, size: 8 },
+    'bpf_perf_event_data_kern.data': { off: 8, size: 8 },
+    'perf_sample_data.period': { off: 8, size: 8 },
+    'perf_sample_data.addr': { off: 184, size: 8 },
   },
 };

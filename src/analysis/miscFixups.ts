@@ -69,15 +69,6 @@ const STORAGE_GET: ReadonlySet<number> = new Set(
 const GFP_ATOMIC = 0x820;
 const GFP_KERNEL = 0xcc0;
 
-/**
- * BPF_F_SLEEPABLE as libbpf sets it from the section name (SEC_SLEEPABLE: `fentry.s/`,
- * `lsm.s/`, `iter.s/`, `uprobe.s`..., and `syscall`).
- */
-export function isSleepableSection(section: string): boolean {
-  const kind = section.split('/')[0]!;
-  return kind.endsWith('.s') || kind === 'syscall';
-}
-
 export interface FixupOptions {
   sleepable?: boolean;
 }

@@ -111,7 +111,10 @@ function disasmLd(i: Insn, next: Insn | undefined, o: DisasmOptions): string {
 
 function disasmLdx(i: Insn, o: DisasmOptions): string {
   const sz = op.memSize(i.code);
-  const mode = op.memMode(i.code);
+  // The verifier's PROBE_MEM(SX) loads print as the plain loads they came from, as
+  // bpf_insn_prepare_dump shows them in an xlated dump.
+  const m = op.memMode(i.code);
+  const mode = m === op.BPF_PROBE_MEM ? op.BPF_MEM : m === op.BPF_PROBE_MEMSX ? op.BPF_MEMSX : m;
   if (mode === op.BPF_MEM) {
     const r = o.alu32 && sz !== op.BPF_DW ? 'w' : 'r';
     return `${r}${i.dst} = *(${SIZE_NAME[sz]} *)(${memOff(i.src, i.off)})`;

@@ -22,7 +22,7 @@ import { ksymAddress } from '../common/kallsyms.ts';
 // Bound once as module constants: property reads through an import binding cost a getter
 // call per access under some ESM-to-CJS loaders (tsx), which dominated the interpreter loop.
 const {
-  BPF_MOV, BPF_NEG, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_XCHG, BPF_XOR, LD_DW_IMM, aluOp, insnClass, isLdAbsInd, jmpOp, memMode, memSize, sizeBytes, srcBit,
+  BPF_MOV, BPF_NEG, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_XCHG, BPF_XOR, LD_DW_IMM, aluOp, insnClass, isLdAbsInd, jmpOp, memMode, memSize, sizeBytes, srcBit,
 } = opcodes;
 const { alu32, alu64, atomicOp, endian, jmpTaken, U32, U64 } = semantics;
 const { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_BPF_STACK, MAX_TAIL_CALL_CNT } = kstructs;
@@ -314,6 +314,16 @@ export class Interpreter implements BpfCaller {
       }
       case BPF_LDX: {
         const size = sizeBytes(memSize(code));
+        const mode = memMode(code);
+        if (mode === BPF_PROBE_MEM || mode === BPF_PROBE_MEMSX) {
+          // The verifier's guarded load through an untrusted kernel pointer: where the
+          // kernel's exception-table fixup would run (a fault), the destination reads 0.
+          const p = this.env.load(BigInt.asUintN(64, r[i.src]! + BigInt(i.off)), size);
+          const v = typeof p === 'bigint' ? p : 0n;
+          r[i.dst] = mode === BPF_PROBE_MEMSX ? BigInt.asUintN(64, BigInt.asIntN(size * 8, v)) : v;
+          this.pc++;
+          return;
+        }
         const v = this.load(BigInt.asUintN(64, r[i.src]! + BigInt(i.off)), size);
         if (memMode(code) === BPF_MEMSX) r[i.dst] = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
         else if (memMode(code) === BPF_MEM) r[i.dst] = v;

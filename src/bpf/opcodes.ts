@@ -25,6 +25,10 @@ export const BPF_IND = 0x40;
 export const BPF_MEM = 0x60;
 export const BPF_MEMSX = 0x80;
 export const BPF_ATOMIC = 0xc0;
+/** Kernel-internal LDX modes (never in an object): the verifier's loads through BTF pointers
+ * that may fault; the JIT adds an exception-table entry (and, on x86-64, an address check). */
+export const BPF_PROBE_MEM = 0x20;
+export const BPF_PROBE_MEMSX = 0x40;
 
 // ---- source ----
 export const BPF_K = 0x00;

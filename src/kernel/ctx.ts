@@ -17,8 +17,15 @@
 //    uapi `struct bpf_sock`.
 //  - sock_ops: struct bpf_sock_ops_kern, op and args from ctx_in (uapi bpf_sock_ops), sk a
 //    full, locked TCP socket with the family/addresses/ports of ctx_in.
+//  - sockopt (the cgroup get/setsockopt hooks): struct bpf_sockopt_kern with a TCP socket,
+//    level/optname/optlen/retval from ctx_in (uapi struct bpf_sockopt), the option buffer
+//    (data_in) as [optval, optval_end) in the packet region, and current_task->bpf_ctx
+//    pointing at a struct bpf_cg_run_ctx that holds retval.
+//  - perf_event: struct bpf_perf_event_data_kern whose regs point at a copy of ctx_in's
+//    registers and whose data (perf_sample_data) holds its sample_period and addr.
 //  - raw: the user's ctx bytes as they are (tracing, syscall, raw_tp).
-import { SkBuffUapi, SockAddrUapi, SockOpsUapi, SockUapi } from '../analysis/ctxLayout.ts';
+import { SkBuffUapi, SockAddrUapi, SockOpsUapi, SockoptUapi, SockUapi } from '../analysis/ctxLayout.ts';
+import { PerfEventUapi } from '../analysis/ctxPerfEvent.ts';
 import { offOf, sizeOf, type KernelLayout } from '../analysis/kernelLayout.ts';
 import { CTX_BASE, PACKET_BASE, PAGE_SIZE } from '../common/layout.ts';
 import type { AddressSpace } from './addressSpace.ts';
@@ -49,7 +56,13 @@ const SOCK_STREAM = 1;
 /** TCP_ESTABLISHED: the state of the model's sock_ops socket. */
 const TCP_ESTABLISHED = 1;
 
-export type CtxKind = 'skb' | 'xdp' | 'sock_addr' | 'sock' | 'sock_ops' | 'raw';
+export type CtxKind = 'skb' | 'xdp' | 'sock_addr' | 'sock' | 'sock_ops' | 'sockopt' | 'perf_event' | 'raw';
+/** perf_event: the sampled registers and the perf_sample_data. */
+export const PT_REGS_ADDR = CTX_BASE + 0x8000n;
+export const SAMPLE_DATA_ADDR = CTX_BASE + 0x9000n;
+/** The running task and its struct bpf_cg_run_ctx (sockopt's retval lives there). */
+export const TASK_ADDR = CTX_BASE + 0x5000n;
+export const RUN_CTX_ADDR = CTX_BASE + 0x6000n;
 
 export interface BuiltCtx {
   kind: CtxKind;
@@ -261,6 +274,41 @@ export function buildSockOps(space: AddressSpace, l: KernelLayout, ctxIn?: Uint8
   k('is_locked_tcp_sock', 1, 1);
   space.mustView(CTX_BASE + BigInt(offOf(l, 'bpf_sock_ops_kern.args')), 16).set(u.bytes(SockOpsUapi.args, 16));
   return { ok: true, ctx: { kind: 'sock_ops', addr: CTX_BASE } };
+}
+
+/** struct bpf_sockopt_kern for a getsockopt/setsockopt hook (see the header). */
+export function buildSockopt(space: AddressSpace, l: KernelLayout, optval: Uint8Array, ctxIn?: Uint8Array): CtxResult {
+  if (optval.length > PACKET_REGION_SIZE) return { ok: false, message: `option buffer of ${optval.length} bytes exceeds the packet region` };
+  clear(space, l);
+  space.mustView(TASK_ADDR, Number(RUN_CTX_ADDR - TASK_ADDR) + 0x100).fill(0);
+  const u = uapiReader(ctxIn);
+  const sk = buildSock(space, l, { family: AF_INET, type: SOCK_STREAM, protocol: IPPROTO_TCP, state: TCP_ESTABLISHED });
+  space.mustView(PACKET_BASE, optval.length).set(optval);
+  const k = storer(space, l, CTX_BASE, 'bpf_sockopt_kern');
+  k('sk', 8, sk);
+  k('optval', 8, PACKET_BASE);
+  k('optval_end', 8, PACKET_BASE + BigInt(optval.length));
+  k('level', 4, u.u32(SockoptUapi.level));
+  k('optname', 4, u.u32(SockoptUapi.optname));
+  k('optlen', 4, u.u32(SockoptUapi.optlen) || optval.length);
+  k('current_task', 8, TASK_ADDR);
+  space.mustStore(TASK_ADDR + BigInt(offOf(l, 'task_struct.bpf_ctx')), 8, RUN_CTX_ADDR);
+  space.mustStore(RUN_CTX_ADDR + BigInt(offOf(l, 'bpf_cg_run_ctx.retval')), 4, BigInt(u.u32(SockoptUapi.retval)));
+  return { ok: true, ctx: { kind: 'sockopt', addr: CTX_BASE } };
+}
+
+/** struct bpf_perf_event_data_kern from a uapi struct bpf_perf_event_data (see the header). */
+export function buildPerfEvent(space: AddressSpace, l: KernelLayout, ctxIn?: Uint8Array): CtxResult {
+  clear(space, l);
+  const u = uapiReader(ctxIn);
+  space.mustView(PT_REGS_ADDR, 0x2000).fill(0);
+  space.mustView(PT_REGS_ADDR, PerfEventUapi.sample_period).set(u.bytes(0, PerfEventUapi.sample_period));
+  space.mustView(SAMPLE_DATA_ADDR + BigInt(offOf(l, 'perf_sample_data.period')), 8).set(u.bytes(PerfEventUapi.sample_period, 8));
+  space.mustView(SAMPLE_DATA_ADDR + BigInt(offOf(l, 'perf_sample_data.addr')), 8).set(u.bytes(PerfEventUapi.addr, 8));
+  const k = storer(space, l, CTX_BASE, 'bpf_perf_event_data_kern');
+  k('regs', 8, PT_REGS_ADDR);
+  k('data', 8, SAMPLE_DATA_ADDR);
+  return { ok: true, ctx: { kind: 'perf_event', addr: CTX_BASE } };
 }
 
 /** A raw ctx (tracing args, syscall ctx): the bytes at CTX_BASE. */

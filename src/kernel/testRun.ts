@@ -6,7 +6,7 @@
 import { Interpreter, type RunResult, type TccMode } from '../bpf/interpreter.ts';
 import type { Diag } from '../common/diag.ts';
 import {
-  buildCgroupSock, buildRawCtx, buildSkb, buildSockAddr, buildSockOps, buildXdp, packetOut, type BuiltCtx, type CtxResult,
+  buildCgroupSock, buildRawCtx, buildSkb, buildPerfEvent, buildSockAddr, buildSockOps, buildSockopt, buildXdp, packetOut, type BuiltCtx, type CtxResult,
 } from './ctx.ts';
 
 import type { KernelModel, LoadedProgram } from './kernelModel.ts';
@@ -60,6 +60,8 @@ export function buildCtx(model: KernelModel, prog: LoadedProgram, opts: TestRunO
     case 'cgroup_sock_addr': return buildSockAddr(model.space, l, opts.ctx);
     case 'cgroup_sock': return buildCgroupSock(model.space, l, opts.ctx);
     case 'sock_ops': return buildSockOps(model.space, l, opts.ctx);
+    case 'cgroup_sockopt': return buildSockopt(model.space, l, data, opts.ctx);
+    case 'perf_event': return buildPerfEvent(model.space, l, opts.ctx);
     default: return buildRawCtx(model.space, l, opts.ctx ?? new Uint8Array(0));
   }
 }

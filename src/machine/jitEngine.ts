@@ -12,6 +12,9 @@
 // need a JS hook on every instruction).
 import { BpfThrow } from '../bpf/bpfThrow.ts';
 import { insnAt } from '../jit/insnAt.ts';
+import { REG_MAP as RV_REG_MAP } from '../jit/riscv64/regs.ts';
+import { REG_MAP as X86_REG_MAP } from '../jit/x86_64/regs.ts';
+import { RV_ABI } from './regs.ts';
 import { BpfdbgError, type Diag, type Result, err, ok } from '../common/diag.ts';
 import { NR_CPUS, PAGE_SIZE, TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
 import type { ProgramImage } from '../analysis/types.ts';
@@ -118,6 +121,22 @@ export abstract class JitEngine {
     });
     m.installThunks();
     m.installSentinel();
+    m.setExceptionTable((pc) => this.exceptionFixup(pc));
+  }
+
+  /**
+   * The kernel's exception table for this engine's programs: a faulting BPF_PROBE_MEM load
+   * (a JIT region 'extable' starting at pc) zeroes its destination register and resumes
+   * after the load (ex_handler_bpf).
+   */
+  private exceptionFixup(pc: bigint): { reg: string; resume: bigint } | undefined {
+    const loc = this.locate(pc);
+    if (!loc) return undefined;
+    const r = loc.prog.jit.funcs[loc.func]!.regions.find((x) => x.role === 'extable' && x.start === loc.off);
+    if (!r || r.insn === undefined) return undefined;
+    const dst = loc.prog.jit.image.insns[r.insn]!.dst;
+    const reg = this.machine.arch === 'x86_64' ? X86_REG_MAP[dst]!.x86 : RV_ABI[RV_REG_MAP[dst]!.rv]!;
+    return { reg, resume: loc.prog.funcBases[loc.func]! + BigInt(r.end) };
   }
 
   /**

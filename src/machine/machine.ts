@@ -75,6 +75,12 @@ export interface MemRegion {
   shared: boolean;
 }
 
+/**
+ * The kernel's exception table for BPF_PROBE_MEM loads: for a faulting read at `pc`, the
+ * register the fixup zeroes and where execution resumes; undefined = a real fault.
+ */
+export type ExceptionTable = (pc: bigint) => { reg: string; resume: bigint } | undefined;
+
 /** Helper / kfunc trap: called with the id and the five argument registers; returns r0. */
 export type CallTrap = (id: number, args: bigint[]) => bigint;
 
@@ -149,6 +155,8 @@ export interface Machine extends TextPoker {
   installSentinel(): void;
 
   // ---- execution
+  /** Read faults at the table's sites are fixed up (destination = 0, resume after the load). */
+  setExceptionTable(t: ExceptionTable | undefined): void;
   /** Runs from pc until exit, breakpoint, fault, budget or timeout. Breakpoint at pc is skipped once. */
   run(opts?: RunOptions): StopReason;
   /**

@@ -34,7 +34,7 @@ import { insnLength, loadCapstone } from './capstone.ts';
 import { StepExits } from './stepExits.ts';
 import * as E from './errors.ts';
 import {
-  PERM_RX, PERM_X, type CallTrap, type CodeHook, type Machine, type MachineArch, type MachineSnapshot,
+  PERM_RX, PERM_X, type CallTrap, type CodeHook, type ExceptionTable, type Machine, type MachineArch, type MachineSnapshot,
   type MemAccess, type RunOptions, type StopReason,
 } from './machine.ts';
 import { argRegs, pcReg, retReg, spReg } from './regs.ts';
@@ -171,7 +171,29 @@ export class UnicornMachine extends UnicornCore implements Machine {
   /** The current run is uncounted (budget Infinity: Unicorn count 0). */
   private uncounted = false;
 
+  private exTable: ExceptionTable | undefined;
+
   // ---------------------------------------------------------------- execution
+  setExceptionTable(t: ExceptionTable | undefined): void {
+    this.exTable = t;
+  }
+
+  /**
+   * A read fault at an exception-table site: zero the destination and resume after the
+   * load, as the kernel's ex_handler_bpf does. True when fixed up.
+   */
+  private fixupFault(err: number): boolean {
+    const f = this.fault;
+    if (err === 0 || !f || this.stopReason || this.hookError !== undefined || !this.exTable) return false;
+    if (f.type !== U.UC_MEM_READ_UNMAPPED && f.type !== U.UC_MEM_READ_PROT) return false;
+    const fix = this.exTable(this.pc);
+    if (!fix) return false;
+    this.writeReg(fix.reg, 0n);
+    this.setPc(fix.resume);
+    this.fault = undefined;
+    return true;
+  }
+
   run(opts: RunOptions = {}): StopReason {
     this.open();
     const pc = this.pc;
@@ -345,6 +367,11 @@ export class UnicornMachine extends UnicornCore implements Machine {
           timeoutUs = BigInt(Math.max(1, Math.round(left * 1000)));
         }
         err = this.L.uc_emu_start(this.uc, pc, count === 1 ? this.stepExit(pc) : 0n, timeoutUs, unicornCount(count));
+        if (this.fixupFault(err)) {
+          // A step ends after the fixed-up load; a run goes on (its budget counted afresh).
+          if (count === 1) return { kind: 'step', pc: this.pc };
+          continue;
+        }
         // Stopped after a helper that ran callbacks: a step ends there anyway; a run goes on
         // with its budget counted again (a breakpoint at the return address is not skipped).
         if (stopAfterCallback || count === 1 || !this.resumable(err)) break;

@@ -11,6 +11,7 @@ import { externBad, ObjError, type Where } from './errors.ts';
 import { SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE, type Elf, type ElfSymbol } from './elf.ts';
 import { KCONFIG, kernelVersionCode, LINUX_HAS } from './kconfig.ts';
 import type { KernelBtf } from './kernelBtf.ts';
+import { kfuncMemArgs, kfuncRetBtf, type KfuncMemArg } from './kfuncArgs.ts';
 
 const BTF_INT_SIGNED = 1;
 const BTF_INT_BOOL = 4;
@@ -34,6 +35,10 @@ export interface Extern {
   set: boolean;
   /** Typed ksym / kfunc: its id in the kernel's BTF. */
   kernelBtfId?: number;
+  /** kfunc: arguments the verifier checks as sized memory (kfuncArgs.ts). */
+  memArgs?: KfuncMemArg[];
+  /** kfunc returning a kernel object pointer: trusted, or plain (loads through it may fault). */
+  retBtf?: 'trusted' | 'untrusted';
   /** Typeless ksym: its kallsyms address. */
   addr?: bigint;
   /** Why a strong extern is unresolved: every use of it fails with this. */
@@ -201,6 +206,11 @@ export function resolveExterns(externs: Extern[], env: ResolveEnv): Uint8Array {
       const kt = findByNameKind(kbtf, e.name, k.func ? BTF_KIND.FUNC : BTF_KIND.VAR);
       if (kt) {
         e.kernelBtfId = kt.id;
+        if (k.func) {
+          e.memArgs = kfuncMemArgs(kbtf, kt);
+          const ret = kfuncRetBtf(kbtf, kt);
+          if (ret) e.retBtf = ret;
+        }
         e.set = true;
       } else if (!e.weak) fail(`${k.func ? 'kernel function' : 'kernel variable'} not found in the kernel's BTF`);
     } else {

@@ -8,6 +8,8 @@ import { linkBadCall, linkBadJump, linkBadLdImm64, linkTooBig, ObjError, type Wh
 import type { Elf } from './elf.ts';
 import { funcAt, type Func } from './relocate.ts';
 import type { BtfExt } from './btfExt.ts';
+import { BTF_KIND, type Btf } from './btf.ts';
+import { globalFuncMemArgs } from './kfuncArgs.ts';
 import type { BpfProgram, LinkedFunc, LineInfoRec, SourcePos } from './types.ts';
 import type { SectionProgInfo } from './progType.ts';
 
@@ -55,6 +57,8 @@ export interface LinkContext {
   elf: Elf;
   textFuncs: Func[];
   ext: BtfExt | undefined;
+  /** The object's BTF (global functions' prototypes). */
+  btf?: Btf;
   /**
    * Linked slots (and line records) still allowed over all programs. Each program may append every subprogram,
    * so a crafted object could make the output quadratic in its size; real objects are tiny.
@@ -140,6 +144,11 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
     const fis = ctx.ext?.funcInfo.get(f.sec.name) ?? [];
     const fi = fis[lowerBound(fis, f.start * 8)];
     if (fi && fi.insnOff === f.start * 8) lf.btfFuncId = fi.typeId;
+    const ft = lf.btfFuncId !== undefined ? ctx.btf?.types[lf.btfFuncId] : undefined;
+    if (f.global && ft?.kind === BTF_KIND.FUNC) {
+      const memArgs = globalFuncMemArgs(ctx.btf!, ft);
+      if (memArgs.length) lf.memArgs = memArgs;
+    }
     funcs.push(lf);
     const recs = ctx.ext?.lineInfo.get(f.sec.name) ?? [];
     const from = lowerBound(recs, f.start * 8);

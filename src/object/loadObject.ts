@@ -97,6 +97,7 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
     elf,
     textFuncs: funcs.filter((f) => f.isText),
     ext,
+    ...(btf ? { btf } : {}),
     budget: { insns: MAX_TOTAL_LINKED_INSNS },
     sourceOf(fileNameOff, lineOff, line, col) {
       const key = `${fileNameOff}:${lineOff}:${line}:${col}`;
@@ -145,7 +146,7 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
     globals,
     programs,
     rejected,
-    externs: externs.map((e) => ({ name: e.name, kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym', ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}) })),
+    externs: externs.map((e) => ({ name: e.name, kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym', ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}), ...(e.memArgs?.length ? { memArgs: e.memArgs } : {}), ...(e.retBtf ? { retBtf: e.retBtf } : {}) })),
     subprograms: ctx.textFuncs.map((f) => ({ name: f.name, sectionInsn: f.start, len: f.len, global: f.global })),
     sources,
     ...(btf ? { btf } : {}),

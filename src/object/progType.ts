@@ -81,3 +81,13 @@ export function progTypeOf(secName: string): SectionProgInfo {
   }
   return { section, autoload, progType: 'unspec' };
 }
+
+/**
+ * libbpf's SEC_SLEEPABLE section definitions (`fentry.s/`, `lsm.s/`, `iter.s/`,
+ * `uprobe.s`, `struct_ops.s/`, ... and `syscall`): the program loads with
+ * BPF_F_SLEEPABLE.
+ */
+export function isSleepableSection(section: string): boolean {
+  const head = section.split('/')[0]!;
+  return head === 'syscall' || head.endsWith('.s');
+}

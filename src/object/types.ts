@@ -5,6 +5,7 @@ import type { Insn } from '../bpf/insn.ts';
 import type { Diag } from '../common/diag.ts';
 import type { FileOff, InsnIdx, SrcLine } from '../common/ids.ts';
 import type { Btf } from './btf.ts';
+import type { KfuncMemArg } from './kfuncArgs.ts';
 
 /** Program types bpfdbg knows, named after BPF_PROG_TYPE_* (lower case, no prefix). */
 export type ProgType =
@@ -128,6 +129,8 @@ export interface LinkedFunc {
   global: boolean;
   /** BTF FUNC type id from func_info, if present. */
   btfFuncId?: number;
+  /** Global function: pointer arguments the verifier checks as memory at each call. */
+  memArgs?: KfuncMemArg[];
 }
 
 export interface BpfProgram {
@@ -170,6 +173,10 @@ export interface ExternInfo {
   kind: 'kconfig' | 'ksym' | 'kfunc';
   /** vmlinux BTF id of a resolved kfunc or typed ksym (kfunc calls carry it in `imm`). */
   kernelBtfId?: number;
+  /** kfunc arguments the verifier checks as sized memory (stack-depth growth). */
+  memArgs?: KfuncMemArg[];
+  /** kfunc returning a kernel object pointer: trusted, or plain (loads through it may fault). */
+  retBtf?: 'trusted' | 'untrusted';
 }
 
 export interface BpfObject {

@@ -5,7 +5,7 @@
 //  - a `dirty` flag: any register, memory or code write from outside a run means the
 //    debuggee changed outside execution.
 import type {
-  CallTrap, CodeHook, Machine, MachineSnapshot, MemRegion, RunOptions, StopReason,
+  CallTrap, CodeHook, ExceptionTable, Machine, MachineSnapshot, MemRegion, RunOptions, StopReason,
 } from '../machine/machine.ts';
 
 interface Bp { addr: bigint; real: number | null }
@@ -127,6 +127,7 @@ export abstract class MachineProxy implements Machine {
   installHelperPage(fn: CallTrap): void { this.real.installHelperPage(fn); }
   installKfuncPage(fn: CallTrap): void { this.real.installKfuncPage(fn); }
   installThunks(): void { this.real.installThunks(); }
+  setExceptionTable(t: ExceptionTable | undefined): void { this.real.setExceptionTable(t); }
   installSentinel(): void { this.real.installSentinel(); }
   snapshot(opts?: { memory?: boolean }): MachineSnapshot { return this.real.snapshot(opts); }
   restore(s: MachineSnapshot): void { this.touch(); this.real.restore(s); }

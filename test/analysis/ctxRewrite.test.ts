@@ -140,3 +140,52 @@ test('sock_ops: a tcp_sock field is read only from a locked full socket, borrowi
     goto +1
     r9 = *(u64 *)(r1 + ${o('bpf_sock_ops_kern.temp')})`);
 });
+
+test('sockopt: optlen is bpf_sockopt_kern.optlen; retval lives in current_task->bpf_ctx, a store borrowing r9', () => {
+  const spec: ProgSpec = { progType: 'cgroup_sockopt', section: 'cgroup/getsockopt' };
+  const img = analyze('r2 = *(u32 *)(r1 + 32)\n*(u32 *)(r1 + 36) = 0\nr0 = *(u32 *)(r1 + 36)\nr0 = 1\nexit', spec);
+  same(img.insns.slice(0, 9), `
+    r2 = *(u32 *)(r1 + ${o('bpf_sockopt_kern.optlen')})
+    *(u64 *)(r1 + ${o('bpf_sockopt_kern.tmp_reg')}) = r9
+    r9 = *(u64 *)(r1 + ${o('bpf_sockopt_kern.current_task')})
+    r9 = *(u64 *)(r9 + ${o('task_struct.bpf_ctx')})
+    *(u32 *)(r9 + ${o('bpf_cg_run_ctx.retval')}) = 0
+    r9 = *(u64 *)(r1 + ${o('bpf_sockopt_kern.tmp_reg')})
+    r0 = *(u64 *)(r1 + ${o('bpf_sockopt_kern.current_task')})
+    r0 = *(u64 *)(r0 + ${o('task_struct.bpf_ctx')})
+    r0 = *(u32 *)(r0 + ${o('bpf_cg_run_ctx.retval')})`);
+});
+
+test('sockopt_sk.o and sockopt_multi.o JIT byte-identically to Linux 6.18.44 (modulo addresses)', { skip: wideSkip }, () => {
+  for (const [file, progs] of [['sockopt_sk.o', ['_getsockopt', '_setsockopt']], ['sockopt_multi.o', ['_getsockopt_child', '_getsockopt_parent']]] as const) {
+    const obj = loadObjectFile(path.join(kernelWideDir, 'obj', file));
+    assert.ok(obj.ok, obj.ok ? '' : obj.error.message);
+    const kernel = JSON.parse(readFileSync(path.join(kernelWideDir, 'kernel_jited.json'), 'utf8')).objects[file];
+    for (const name of progs) {
+      const prog = obj.value.programs.find((p) => p.name === name)!;
+      const img = analyzeProgram(obj.value, prog, analysisOptionsFor(findProfile('kernel-wide')!));
+      assert.ok(img.ok, img.ok ? '' : img.error.message);
+      const ours = jit(img.value, 'kernel-wide').funcs[0]!.code;
+      const outcome = compareFunction(ours, Buffer.from(kernel[name].bytes, 'hex').subarray(0, kernel[name].funcs[0].len));
+      assert.ok(outcome.identical, `${file} ${name}: ${outcome.cause}`);
+    }
+  }
+});
+
+test('perf_event: registers are read through ctx->regs, sample_period through ctx->data', () => {
+  const img = analyze('r2 = *(u64 *)(r1 + 128)\nr3 = *(u64 *)(r1 + 168)\nr0 = 0\nexit', { progType: 'perf_event', section: 'perf_event' });
+  same(img.insns.slice(0, 4), `
+    r2 = *(u64 *)(r1 + ${o('bpf_perf_event_data_kern.regs')})
+    r2 = *(u64 *)(r2 + 128)
+    r3 = *(u64 *)(r1 + ${o('bpf_perf_event_data_kern.data')})
+    r3 = *(u64 *)(r3 + ${o('perf_sample_data.period')})`);
+});
+
+test('sk_reuseport: len through kern->skb, migrating_sk directly, and loads through it as struct bpf_sock', () => {
+  const img = analyze('r2 = *(u32 *)(r1 + 16)\nr3 = *(u64 *)(r1 + 48)\nif r3 == 0 goto +1\nr0 = *(u32 *)(r3 + 72)\nr0 = 0\nexit', { progType: 'sk_reuseport', section: 'sk_reuseport/migrate' });
+  same(img.insns.slice(0, 3), `
+    r2 = *(u64 *)(r1 + ${o('sk_reuseport_kern.skb')})
+    r2 = *(u32 *)(r2 + ${o('sk_buff.len')})
+    r3 = *(u64 *)(r1 + ${o('sk_reuseport_kern.migrating_sk')})`);
+  same(img.insns.slice(4, 5), `r0 = *(u8 *)(r3 + ${o('sock_common.skc_state')})`); // bpf_sock.state
+});

@@ -255,3 +255,19 @@ test('may_goto is reported as not modelled rather than run unrewritten', () => {
   assert.equal(r.ok, false);
   assert.match(!r.ok ? r.error.message : '', /may_goto/);
 });
+
+test('local-storage gets receive GFP_ATOMIC in r5, or GFP_KERNEL in a sleepable program', () => {
+  const text = `
+    r1 = map[#0] ll
+    r2 = 0
+    r3 = 0
+    r4 = 0
+    call bpf_task_storage_get
+    r0 = 0
+    exit`;
+  const maps = [{ ...arrayMap(0), type: 29, keySize: 4, valueSize: 8, maxEntries: 0, flags: 1 }];
+  const atomic = analyze(text, { progType: 'tracing', section: 'tp_btf/sys_enter' }, maps);
+  same(atomic.insns.slice(5, 7), 'r5 = 2080\ncall bpf_task_storage_get'); // GFP_ATOMIC 0x820
+  const sleepable = analyze(text, { progType: 'tracing', section: 'fentry.s/do_nanosleep' }, maps);
+  same(sleepable.insns.slice(5, 7), 'r5 = 3264\ncall bpf_task_storage_get'); // GFP_KERNEL 0xcc0
+});

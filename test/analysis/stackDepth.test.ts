@@ -164,3 +164,79 @@ test('kernel 6.1 records the unrounded depth and rounds frames to 32 for the com
   const r61 = analyzeProgram(mkObj(p2), p2, { kernel: '6.1' });
   assert.equal(!r61.ok && r61.error.message, 'combined stack size of 2 calls is 544. Too large'); // 288 + 256
 });
+
+test('a helper initialising a dynptr on the stack touches all 16 bytes of it', () => {
+  const img = analyze(`
+    r4 = r10
+    r4 += -16
+    r1 = map[#0] ll
+    w2 = 64
+    r3 = 0
+    call bpf_ringbuf_reserve_dynptr
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    call bpf_ringbuf_discard_dynptr
+    r0 = 0
+    exit`, { progType: 'tracepoint', section: 'tp/x/y' }, [{ ...arrayMap(0), type: 27, keySize: 0, valueSize: 0, maxEntries: 4096 }]);
+  assert.equal(img.subprogs[0]!.stackDepth, 16);
+});
+
+test('a zero-size helper buffer still counts its offset; fixed-size result pointers count their size', () => {
+  const zero = analyze('r1 = r10\nr1 += -8\nr2 = 0\nr3 = 0\ncall bpf_probe_read_kernel\nexit', { progType: 'tracepoint', section: 'tp/x/y' });
+  assert.equal(zero.subprogs[0]!.stackDepth, 8);
+  const res = analyze(`
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    r1 = r10
+    r1 += -8
+    r2 = 4
+    r3 = 0
+    r4 = r10
+    r4 += -16
+    call bpf_strtoul
+    r0 = 1
+    exit`, { progType: 'cgroup_sysctl', section: 'cgroup/sysctl' });
+  assert.equal(res.subprogs[0]!.stackDepth, 16); // strtoul's *res at fp-16, 8 bytes
+});
+
+test('kfunc memory arguments grow the frame by their BTF size, or by the size register', () => {
+  const text = `
+    r1 = r10
+    r1 += -24
+    w2 = 0
+    w3 = 10
+    call kfunc#77
+    r1 = r10
+    r1 += -8
+    r2 = 0
+    r3 = r10
+    r3 += -48
+    w4 = 12
+    call kfunc#78
+    r0 = 0
+    exit`;
+  const prog = mkProg(text, { progType: 'tracepoint', section: 'tp/x/y' });
+  const obj = mkObj(prog);
+  obj.externs = [
+    { name: 'bpf_iter_num_new', kind: 'kfunc', kernelBtfId: 77, memArgs: [{ reg: 1, size: 8 }] },
+    { name: 'bpf_dynptr_slice', kind: 'kfunc', kernelBtfId: 78, memArgs: [{ reg: 3, sizeReg: 4 }] },
+  ];
+  const r = analyzeProgram(obj, prog);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.equal(r.value.subprogs[0]!.stackDepth, 48); // the slice buffer [-48, -36) is the deepest
+});
+
+test('a stack pointer passed to a global function counts with the size of its BTF pointee', () => {
+  const prog = mkProg(`
+    r1 = r10
+    r1 += -40
+    call foo
+    exit
+    foo: r0 = 0
+    exit`, { progType: 'cgroup_skb', section: 'cgroup_skb/ingress', funcs: [{ name: 'prog', start: 0 }, { name: 'foo', start: 4, global: true }] });
+  prog.funcs[1]!.memArgs = [{ reg: 1, size: 40 }]; // int (*arr)[10]
+  const r = analyzeProgram(mkObj(prog), prog);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.value.subprogs.map((s) => s.stackDepth), [40, 0]);
+});

@@ -189,3 +189,36 @@ test('a sock_ops program sees op from ctx_in and its full TCP socket (family, is
   assert.equal(r.error, undefined, r.error?.message);
   assert.equal(r.r0, (4n << 24n) | (2n << 16n) | (1n << 8n) | 0n, 'op 4, AF_INET, full socket, snd_cwnd 0');
 });
+
+test('a getsockopt program reads optlen and retval from ctx_in and its retval store lands in the run ctx', () => {
+  const { model, loaded } = loadFixture(objectFromAsm([{ name: 'gso', progType: 'cgroup_sockopt', text: `
+    r2 = *(u32 *)(r1 + 32)
+    r3 = *(u32 *)(r1 + 36)
+    *(u32 *)(r1 + 36) = 0
+    r4 = *(u32 *)(r1 + 36)
+    r0 = r2
+    r0 += r3
+    r0 += r4
+    exit` }]));
+  const ctx = new Uint8Array(40);
+  new DataView(ctx.buffer).setUint32(36, 5, true); // retval
+  const r = testRun(model, loaded.programs[0]!, { data: new Uint8Array(4), ctx });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.retval, 4 + 5 + 0); // optlen = the option buffer's length when ctx_in leaves it 0
+});
+
+test('a perf_event program reads the sampled registers and sample_period of its uapi ctx_in', () => {
+  const { model, loaded } = loadFixture(objectFromAsm([{ name: 'pe', progType: 'perf_event', text: `
+    r2 = *(u64 *)(r1 + 128)
+    r3 = *(u32 *)(r1 + 168)
+    r0 = r2
+    r0 += r3
+    exit` }]));
+  const ctx = new Uint8Array(184);
+  const v = new DataView(ctx.buffer);
+  v.setBigUint64(128, 1000n, true); // pt_regs.ip on x86-64
+  v.setBigUint64(168, 7n, true); // sample_period
+  const r = testRun(model, loaded.programs[0]!, { ctx });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.retval, 1007);
+});

@@ -57,7 +57,7 @@ export function bpf_jit_emit_insn(ctx: RvCtx, insns: readonly Insn[], i: number)
       if (mode !== BPF_MEM && mode !== BPF_MEMSX && mode !== BPF_PROBE_MEM && mode !== BPF_PROBE_MEMSX) {
         unsupported(ctx, insn, i, 'arena loads are not modelled');
       }
-      emitLdx(ctx, insn, rd, rs);
+      emitLdx(ctx, insn, rd, rs, ctx.start + i);
       // The load already zero-extends: skip a following verifier zext.
       return BPF_SIZE(code) !== BPF_DW && insnIsZext(next) ? 1 : 0;
     }

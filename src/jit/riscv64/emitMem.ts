@@ -5,13 +5,13 @@ import type { Insn } from '../../bpf/insn.ts';
 import { ldImm64Value } from '../../bpf/insn.ts';
 import * as E from './encode.ts';
 import { RV } from './encode.ts';
-import { byteOff, emit, ninsnsRvoff, type RvCtx } from './ctx.ts';
+import { byteOff, emit, ninsnsRvoff, region, type RvCtx } from './ctx.ts';
 import {
   emit_add, emit_addi, emit_addiw, emit_imm, emit_ld, emit_mv, emit_sd, emit_sw, emit_zextw,
 } from './emitBase.ts';
 import {
   BPF_ADD, BPF_AND, BPF_B, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_H, BPF_LOAD_ACQ, BPF_MEMSX, BPF_MODE, BPF_OR,
-  BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_SIZE, BPF_STORE_REL, BPF_W,
+  BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_SIZE, BPF_STORE_REL, BPF_W,
   BPF_XCHG, BPF_XOR,
 } from './opcodes.ts';
 import { bpfToRv } from './regs.ts';
@@ -46,8 +46,11 @@ export function emitLdImm64(ctx: RvCtx, insn: Insn, next: Insn, rd: number, absI
   }
 }
 
-/** Load of `size` at rs+off into rd (emit_ldx); large offsets via t1. */
-export function emitLdx(ctx: RvCtx, insn: Insn, rd: number, rs: number): void {
+/**
+ * Load of `size` at rs+off into rd (emit_ldx); large offsets via t1. A PROBE_MEM(SX) load
+ * is the same instruction with an exception-table entry (region 'extable' at insn `absIdx`).
+ */
+export function emitLdx(ctx: RvCtx, insn: Insn, rd: number, rs: number, absIdx?: number): void {
   const size = BPF_SIZE(insn.code);
   const mode = BPF_MODE(insn.code);
   const signExt = mode === BPF_MEMSX || mode === BPF_PROBE_MEMSX;
@@ -58,10 +61,14 @@ export function emitLdx(ctx: RvCtx, insn: Insn, rd: number, rs: number): void {
     rs = RV.T1;
     off = 0;
   }
-  if (size === BPF_B) emit(ctx, signExt ? E.rv_lb(rd, off, rs) : E.rv_lbu(rd, off, rs));
-  else if (size === BPF_H) emit(ctx, signExt ? E.rv_lh(rd, off, rs) : E.rv_lhu(rd, off, rs));
-  else if (size === BPF_W) emit(ctx, signExt ? E.rv_lw(rd, off, rs) : E.rv_lwu(rd, off, rs));
-  else emit_ld(ctx, rd, off, rs);
+  const load = (): void => {
+    if (size === BPF_B) emit(ctx, signExt ? E.rv_lb(rd, off, rs) : E.rv_lbu(rd, off, rs));
+    else if (size === BPF_H) emit(ctx, signExt ? E.rv_lh(rd, off, rs) : E.rv_lhu(rd, off, rs));
+    else if (size === BPF_W) emit(ctx, signExt ? E.rv_lw(rd, off, rs) : E.rv_lwu(rd, off, rs));
+    else emit_ld(ctx, rd, off, rs);
+  };
+  if (mode === BPF_PROBE_MEM || mode === BPF_PROBE_MEMSX) region(ctx, 'extable', absIdx, load);
+  else load();
 }
 
 function emitStore(ctx: RvCtx, size: number, base: number, off: number, val: number): void {

@@ -18,6 +18,7 @@ import {
   isImm8JmpOffset, jmpCond,
 } from './emitJump.ts';
 import { BPF_CMPXCHG, BPF_FETCH, SZ_DW, emitAtomic, emitLdsx, emitLdx, emitSt, emitStx } from './emitMem.ts';
+import { emitProbeLoad } from './emitProbeMem.ts';
 import { emitMovImm32, emitMovImm64, emitMovReg, emitMovsxReg, emitNops } from './emitMov.ts';
 import { emitEpilogue } from './epilogue.ts';
 import { type EmitCtx, region, reloc } from './jitContext.ts';
@@ -141,7 +142,11 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
       const size = code & 0x18;
       if (mode === 0x60) emitLdx(buf, size, dst, src, insn.off);
       else if (mode === 0x80 && size !== SZ_DW) emitLdsx(buf, size, dst, src, insn.off);
-      else return `unsupported load opcode 0x${code.toString(16)} (PROBE_MEM/arena)`;
+      else if (mode === 0x20 || (mode === 0x40 && size !== SZ_DW)) {
+        // BPF_PROBE_MEM(SX): the load is an exception-table site (region 'extable').
+        const ld = emitProbeLoad(buf, mode === 0x40, size, dst, src, insn.off);
+        if (ctx.writing) ctx.regions.push({ start: ld.start as NativeOff, end: ld.end as NativeOff, role: 'extable', insn: ctx.insn });
+      } else return `unsupported load opcode 0x${code.toString(16)} (PROBE_MEM/arena)`;
       return 1;
     }
     case 0x02: { // ST
