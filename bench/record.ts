@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { openSession } from '../src/debugger/openSession.ts';
 import { loadObject } from '../src/object/index.ts';
 import { encodeRecording, openRecordingSession, recordingOptions } from '../src/record/index.ts';
-import { bigArrayObject } from './bigObject.ts';
+import { bigArrayObject } from '../test/record/bigArrayObject.ts';
 
 const OBJ = 'test/record/fixtures/spin.o';
 const bigOnly = process.argv[2] === 'big';

@@ -66,6 +66,7 @@ export class HashMap extends BpfMap {
     const o = e.slot * this.elemSize;
     this.values.bytes.fill(0, o, o + this.elemSize);
     this.values.bytes.set(value.subarray(0, this.def.valueSize), o);
+    this.space.noteWrite(this.values, o, this.elemSize);
     return 0;
   }
 

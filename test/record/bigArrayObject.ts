@@ -1,8 +1,8 @@
-// A BPF object whose guest memory is large (bench/record.ts, issue 15 item 6): one tc
+// A BPF object whose guest memory is large (bench/record.ts, test/record/guestMemory.test.ts): one tc
 // program that stores into a few elements of a 24 MiB array map (3,145,728 u64 values),
 // built in memory as clang would lay it out (a BTF-defined map in `.maps`).
-import { BtfWriter } from '../test/object/btfWriter.ts';
-import { insnBytes, writeElf, type WSection, type WSymbol } from '../test/object/elfWriter.ts';
+import { BtfWriter } from '../object/btfWriter.ts';
+import { insnBytes, writeElf, type WSection, type WSymbol } from '../object/elfWriter.ts';
 
 export const BIG_ENTRIES = 3 * 1024 * 1024;
 
