@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { openSession } from '../src/debugger/openSession.ts';
 import { loadObject } from '../src/object/index.ts';
 import { encodeRecording, openRecordingSession, recordingOptions } from '../src/record/index.ts';
-import { bigArrayObject } from '../test/record/bigArrayObject.ts';
+import { BIG_ENTRIES, bigArrayObject } from '../test/record/bigArrayObject.ts';
 
 const OBJ = 'test/record/fixtures/spin.o';
 const bigOnly = process.argv[2] === 'big';
@@ -118,8 +118,8 @@ async function main(): Promise<void> {
 /** One round of commands; each timed (ms) through `exec`. */
 const BIG_SCRIPT = ['start', 'stepi', 'stepi 3', 'next', 'break 13', 'continue', 'continue', 'delete', 'continue'];
 
-async function bigCommands(): Promise<void> {
-  const bytes = bigArrayObject();
+async function bigCommands(entries: number, label: string): Promise<void> {
+  const bytes = bigArrayObject(entries);
   const path = '<bench big-array.o>';
   const data = new Uint8Array(64);
   const obj = loadObject(bytes, path);
@@ -150,14 +150,21 @@ async function bigCommands(): Promise<void> {
   }
   const f = (x: number): string => x.toFixed(2);
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const byCommand = BIG_SCRIPT.map((c, i) => {
+    const of = (xs: number[]): number => median(xs.filter((_, k) => k % BIG_SCRIPT.length === i));
+    return `${c} ${f(of(plain))} / ${f(of(recorded))}`;
+  });
   const lines = [
-    `bench/record (24 MiB object): ${BIG_SCRIPT.length} commands x ${rounds} rounds (${BIG_SCRIPT.join('; ')})`,
+    `bench/record (${label}): ${BIG_SCRIPT.length} commands x ${rounds} rounds (${BIG_SCRIPT.join('; ')})`,
     `  plain command     median ${f(median(plain))} ms, mean ${f(sum(plain) / plain.length)} ms`,
     `  recorded command  median ${f(median(recorded))} ms, mean ${f(sum(recorded) / recorded.length)} ms (opening the recording session ${f(recMs / rounds)} ms)`,
+    `  per command, median ms plain / recorded: ${byCommand.join('; ')}`,
     `  ratio             ${(sum(recorded) / sum(plain)).toFixed(2)}x by total time (target <= 2x) ${sum(recorded) <= 2 * sum(plain) ? 'OK' : 'OVER'}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
 
 if (!bigOnly) await main();
-await bigCommands();
+await bigCommands(BIG_ENTRIES, '24 MiB object');
+// The same program and map with 1,024 entries: what recording costs where memory is small.
+await bigCommands(1024, '8 KiB map, for comparison');
