@@ -87,7 +87,13 @@ export async function createRunner(
     const e = find(loaded);
     return {
       engine, profile, model: eng.model, loaded, entry: e, countsInsns: false,
-      testRun: (opts) => testRun(eng.model, e, { ...opts, engine: uncountedEngine(eng, limits.firstRunTimeoutMs ?? FIRST_RUN_TIMEOUT_MS) }),
+      // --max-insns (a budget) needs a counted run; otherwise uncounted, as fast as it goes.
+      testRun: (opts) => testRun(eng.model, e, {
+        ...opts,
+        engine: opts.budget !== undefined
+          ? eng.engine({ budget: opts.budget, timeoutMs: limits.firstRunTimeoutMs ?? FIRST_RUN_TIMEOUT_MS })
+          : uncountedEngine(eng, limits.firstRunTimeoutMs ?? FIRST_RUN_TIMEOUT_MS),
+      }),
       dispose: () => eng.close(),
     };
   } catch (e) {
