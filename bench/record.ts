@@ -2,15 +2,19 @@
 //  - recording overhead: the same `run` of a ~100M-instruction program in a plain Session
 //    and in a recording one, both in this process (target <= 1.1x);
 //  - session file size per million instructions executed;
-//  - reverse-stepi latency at the end of that run (target <= 20 ms), first and following.
-// Run: node --import tsx bench/record.ts [instructions, default 100000000]
+//  - reverse-stepi latency at the end of that run (target <= 20 ms), first and following;
+//  - commands on an object with 24 MiB of guest memory (a big array map), recorded and not
+//    (target: a recorded command <= 2x an unrecorded one; issue 15 item 6).
+// Run: node --import tsx bench/record.ts [instructions, default 100000000] ('big': only the last)
 import { readFileSync } from 'node:fs';
 import { openSession } from '../src/debugger/openSession.ts';
 import { loadObject } from '../src/object/index.ts';
 import { encodeRecording, openRecordingSession, recordingOptions } from '../src/record/index.ts';
+import { BIG_ENTRIES, bigArrayObject } from '../test/record/bigArrayObject.ts';
 
 const OBJ = 'test/record/fixtures/spin.o';
-const target = Number(process.argv[2] ?? 100_000_000);
+const bigOnly = process.argv[2] === 'big';
+const target = Number(bigOnly ? 0 : process.argv[2] ?? 100_000_000);
 /** Native instructions per loop round of spin.o on the linux-6.18 x86-64 profile (measured below). */
 let perRound = 10;
 
@@ -111,4 +115,56 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-await main();
+/** One round of commands; each timed (ms) through `exec`. */
+const BIG_SCRIPT = ['start', 'stepi', 'stepi 3', 'next', 'break 13', 'continue', 'continue', 'delete', 'continue'];
+
+async function bigCommands(entries: number, label: string): Promise<void> {
+  const bytes = bigArrayObject(entries);
+  const path = '<bench big-array.o>';
+  const data = new Uint8Array(64);
+  const obj = loadObject(bytes, path);
+  if (!obj.ok) throw new Error(obj.error.message);
+  const rounds = 5;
+  const plain: number[] = [];
+  const recorded: number[] = [];
+  const timeScript = async (exec: (c: string) => Promise<{ ok: boolean; error: { message: string } | null }>, out: number[]): Promise<void> => {
+    for (const c of BIG_SCRIPT) {
+      const t0 = performance.now();
+      const r = await exec(c);
+      out.push(performance.now() - t0);
+      if (!r.ok) throw new Error(`${c}: ${r.error?.message}`);
+    }
+  };
+  let recMs = 0;
+  for (let k = 0; k < rounds; k++) {
+    const s = await openSession(obj.value, {}, { input: { data } });
+    if (!s.ok) throw new Error(s.error.message);
+    await timeScript((c) => s.value.execute(c), plain);
+    s.value.dispose();
+    const t0 = performance.now();
+    const r = await openRecordingSession({ objectPath: path, objectBytes: bytes, options: recordingOptions({}), input: { data }, active: true });
+    if (!r.ok) throw new Error(r.error.message);
+    recMs += performance.now() - t0;
+    await timeScript((c) => r.value.tts.execute(c), recorded);
+    r.value.tts.session.dispose();
+  }
+  const f = (x: number): string => x.toFixed(2);
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const byCommand = BIG_SCRIPT.map((c, i) => {
+    const of = (xs: number[]): number => median(xs.filter((_, k) => k % BIG_SCRIPT.length === i));
+    return `${c} ${f(of(plain))} / ${f(of(recorded))}`;
+  });
+  const lines = [
+    `bench/record (${label}): ${BIG_SCRIPT.length} commands x ${rounds} rounds (${BIG_SCRIPT.join('; ')})`,
+    `  plain command     median ${f(median(plain))} ms, mean ${f(sum(plain) / plain.length)} ms`,
+    `  recorded command  median ${f(median(recorded))} ms, mean ${f(sum(recorded) / recorded.length)} ms (opening the recording session ${f(recMs / rounds)} ms)`,
+    `  per command, median ms plain / recorded: ${byCommand.join('; ')}`,
+    `  ratio             ${(sum(recorded) / sum(plain)).toFixed(2)}x by total time (target <= 2x) ${sum(recorded) <= 2 * sum(plain) ? 'OK' : 'OVER'}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+if (!bigOnly) await main();
+await bigCommands(BIG_ENTRIES, '24 MiB object');
+// The same program and map with 1,024 entries: what recording costs where memory is small.
+await bigCommands(1024, '8 KiB map, for comparison');

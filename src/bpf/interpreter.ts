@@ -52,6 +52,11 @@ export const isFault = (v: unknown): v is MemFault => typeof v === 'object' && v
 /** Calls a BPF function by its code address (callbacks of bpf_loop, timers, for_each). */
 export interface BpfCaller {
   callFunction(addr: bigint, args: readonly bigint[]): bigint;
+  /**
+   * bpf_loop(nr, fn, ctx, 0) run by the engine itself after the helper returns (its result
+   * becomes the helper's): true if it will, false to call fn per iteration from the helper.
+   */
+  loopInGuest?(nr: bigint, fn: bigint, ctx: bigint): boolean;
 }
 
 export interface InterpEnv {

@@ -48,5 +48,10 @@ export const THIS_CPU_OFF_ADDR = 0x1f0e8n;
 
 /** Return-address sentinel: a page of `hlt`; a program returning here has finished. */
 export const SENTINEL_ADDR = 0xffffffff84000000n;
+/**
+ * bpf_loop's loop as guest code (machine/loopTrampoline.ts): an uncounted run goes on here
+ * instead of returning from the helper trap, so callbacks need no host round trip.
+ */
+export const CALLBACK_LOOP_ADDR = 0xffffffff85000000n;
 
 export const NR_CPUS = 2;

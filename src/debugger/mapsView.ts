@@ -1,7 +1,7 @@
 // View.maps: every map of the object; prog_arrays as slots, arrays as every entry (zero
 // ones too), global data maps split into their variables, hashes as their entries (bounded).
 import { MapType } from '../object/types.ts';
-import { ProgArrayMap, ArrayMap, type LoadedProgram as KProgram, type BpfMap } from '../kernel/index.ts';
+import { ProgArrayMap, ArrayMap, keyBytes, type LoadedProgram as KProgram, type BpfMap } from '../kernel/index.ts';
 import type { MapEntry, MapView } from './view.ts';
 import { hexBytes } from '../common/hex.ts';
 
@@ -43,7 +43,11 @@ export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly 
     }
     const entries: MapEntry[] = [];
     let total = 0;
-    for (const k of m.keys()) {
+    // Every element of an array exists: its first entries are its first keys, and listing
+    // all keys of a 3M-entry array to count them cost seconds per View (bench/record.ts).
+    const keys = m instanceof ArrayMap ? Array.from({ length: Math.min(d.maxEntries, MAX_ENTRIES_SHOWN) }, (_, i) => keyBytes(i)) : m.keys();
+    if (m instanceof ArrayMap) total = d.maxEntries - keys.length;
+    for (const k of keys) {
       const v = m.lookupValue(k);
       if (!v) continue;
       total++;

@@ -16,6 +16,9 @@ export interface Region {
   readonly writable: boolean;
 }
 
+/** A region's bytes at [off, off + len) may have been written (see AddressSpace.onWrite). */
+export type WriteListener = (r: Region, off: number, len: number) => void;
+
 export const defaultAllocator: Allocator = (size) => new Uint8Array(size);
 
 const PAGE = BigInt(PAGE_SIZE);
@@ -30,6 +33,7 @@ export class AddressSpace {
   private slots: Slot[] = [];
   private last: Slot | undefined;
   private listeners: ((r: Region) => void)[] = [];
+  private writeListeners: WriteListener[] = [];
 
   constructor(private readonly allocate: Allocator = defaultAllocator) {}
 
@@ -53,6 +57,23 @@ export class AddressSpace {
   /** Called for every region created from now on (the machine maps it into the CPU). */
   onMap(listener: (r: Region) => void): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Called for every write from JS through this space (store, write, a view handed out,
+   * which may be written) and every noteWrite: recording hashes only pages written since
+   * its base image (record/guestMemory.ts). Returns the unsubscribe function.
+   */
+  onWrite(listener: WriteListener): () => void {
+    this.writeListeners.push(listener);
+    return () => {
+      this.writeListeners = this.writeListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Code that writes a region's `bytes` directly (map updates) says so here. */
+  noteWrite(r: Region, off: number, len: number): void {
+    for (const l of this.writeListeners) l(r, off, len);
   }
 
   regions(): readonly Region[] {
@@ -91,6 +112,7 @@ export class AddressSpace {
     if (!s) return { fault: 'unmapped', addr, size };
     if (!s.writable) return { fault: 'readonly', addr, size };
     const o = Number(addr - s.base);
+    if (this.writeListeners.length) this.noteWrite(s, o, size);
     switch (size) {
       case 1: s.bytes[o] = Number(value & 0xffn); break;
       case 2: s.view.setUint16(o, Number(value & 0xffffn), true); break;
@@ -105,6 +127,7 @@ export class AddressSpace {
     const s = this.find(addr, Math.max(len, 1));
     if (!s) return { fault: 'unmapped', addr, size: len };
     const o = Number(addr - s.base);
+    if (this.writeListeners.length) this.noteWrite(s, o, len);
     return s.bytes.subarray(o, o + len);
   }
 
@@ -119,6 +142,7 @@ export class AddressSpace {
     const s = this.find(addr, Math.max(bytes.length, 1));
     if (!s) return { fault: 'unmapped', addr, size: bytes.length };
     if (!s.writable && !force) return { fault: 'readonly', addr, size: bytes.length };
+    if (this.writeListeners.length) this.noteWrite(s, Number(addr - s.base), bytes.length);
     s.bytes.set(bytes, Number(addr - s.base));
     return undefined;
   }
@@ -140,6 +164,7 @@ export class AddressSpace {
     const s = this.find(addr, size);
     if (!s) throw new Error(`kernel model: unmapped store at 0x${addr.toString(16)}`);
     const o = Number(addr - s.base);
+    if (this.writeListeners.length) this.noteWrite(s, o, size);
     const tmp = new DataView(new ArrayBuffer(8));
     tmp.setBigUint64(0, BigInt.asUintN(64, value), true);
     for (let k = 0; k < size; k++) s.bytes[o + k] = tmp.getUint8(k);

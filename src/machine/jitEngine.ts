@@ -109,7 +109,10 @@ export abstract class JitEngine {
     model.space.onMap(mapRegion);
     this.privStacks = new PrivStackAllocator(model.space); // maps the per-CPU areas
     this.selectCpu(model.cpu);
-    const caller: BpfCaller = { callFunction: (addr, args) => this.callBpf(addr, args) };
+    const caller: BpfCaller = {
+      callFunction: (addr, args) => this.callBpf(addr, args),
+      loopInGuest: (nr, fn, ctx) => m.loopInGuest(nr, fn, ctx),
+    };
     m.installHelperPage((id, args) => callHelper(model.helperContext(caller), id, args));
     m.installKfuncPage((id, args) => {
       try {

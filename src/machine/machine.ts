@@ -89,6 +89,8 @@ export type CallTrap = (id: number, args: bigint[]) => bigint;
  * write the pc: Unicorn restarts the run at a pc written from inside a hook.
  */
 export type CodeHook = (pc: bigint, size: number) => void | 'stop';
+/** Told of a write to guest memory at [addr, addr + size) (it has happened or is about to). */
+export type WriteObserver = (addr: bigint, size: number) => void;
 
 export interface MachineSnapshot {
   readonly arch: MachineArch;
@@ -192,6 +194,12 @@ export interface Machine extends TextPoker {
   /** Watchpoint: stops after an access to [begin, end] inclusive completes. */
   addWatchpoint(access: 'read' | 'write', begin: bigint, end: bigint): number;
   removeWatchpoint(id: number): void;
+  /**
+   * Calls `fn` for every write to [begin, end] inclusive: guest stores (never stopping the
+   * run) and writeMem / restore from JS. Recording keeps dirty pages with it.
+   */
+  trackWrites(begin: bigint, end: bigint, fn: WriteObserver): number;
+  untrackWrites(id: number): void;
 
   // ---- snapshots
   /**

@@ -71,6 +71,9 @@ export abstract class UnicornCore {
     this.onCodeChanged();
   }
 
+  /** writeMem is about to write [addr, addr + len) (write trackers of the subclass). */
+  protected wrote(_addr: bigint, _len: number): void {}
+
   /** What a subclass drops when code changes (what single steps decoded). */
   protected onCodeChanged(): void {}
 
@@ -257,6 +260,7 @@ export abstract class UnicornCore {
   writeMem(addr: bigint, bytes: Uint8Array): void {
     this.open();
     if (bytes.length === 0) return;
+    this.wrote(addr, bytes.length);
     const shared = this.regionList.sharedView(addr, bytes.length);
     if (shared) {
       shared.set(bytes);

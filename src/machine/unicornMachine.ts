@@ -27,15 +27,16 @@
 //   interrupted run shares: after a helper that ran callbacks, that run is stopped right
 //   after the helper's `ret` (stopAfterTrap), so budgets and steps stay exact.
 import {
-  HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE,
+  CALLBACK_LOOP_ADDR, HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE,
 } from '../common/layout.ts';
+import { callbackLoopPage } from './loopTrampoline.ts';
 import { KFUNC_TRAP_PAGES } from '../common/kallsyms.ts';
 import { insnLength, loadCapstone } from './capstone.ts';
 import { StepExits } from './stepExits.ts';
 import * as E from './errors.ts';
 import {
   PERM_RX, PERM_X, type CallTrap, type CodeHook, type ExceptionTable, type Machine, type MachineArch, type MachineSnapshot,
-  type MemAccess, type RunOptions, type StopReason,
+  type MemAccess, type RunOptions, type StopReason, type WriteObserver,
 } from './machine.ts';
 import { argRegs, pcReg, retReg, spReg } from './regs.ts';
 import { UnicornCore, u64, type HookRec } from './unicornCore.ts';
@@ -68,12 +69,15 @@ export class UnicornMachine extends UnicornCore implements Machine {
   private callbackRuns = 0;
   /** The current (outer or nested) run was stopped right after a helper that ran callbacks. */
   private afterCallback = false;
+  /** The trap being handled continues in the guest's bpf_loop loop with these arguments (loopInGuest). */
+  private guestLoop: bigint[] | undefined;
 
   private nextId = 1;
   private readonly bps = new Map<number, { addr: bigint; rec: HookRec }>();
   private readonly bpAt = new Map<bigint, number>();
   private readonly userHooks = new Map<number, HookRec & { begin: bigint; end: bigint }>();
   private readonly watches = new Map<number, HookRec>();
+  private readonly trackers = new Map<number, HookRec & { begin: bigint; end: bigint; fn: WriteObserver }>();
   private readonly stepExits: StepExits;
   private readonly bpCb: unknown;
   constructor(arch: MachineArch) {
@@ -116,7 +120,18 @@ export class UnicornMachine extends UnicornCore implements Machine {
         const off = u64(addr) - base;
         if (off % HELPER_STRIDE !== 0n) return;
         const runs = this.callbackRuns;
+        this.guestLoop = undefined;
         const r0 = fn(Number(off / HELPER_STRIDE), this.readRegs(args));
+        const loop = this.guestLoop as bigint[] | undefined; // set by loopInGuest from inside fn
+        if (loop) {
+          // Instead of the trap's return: the loop, which returns to the helper's caller.
+          this.guestLoop = undefined;
+          const regs: Record<string, bigint> = {};
+          loop.forEach((v, i) => { regs[args[i]!] = v; });
+          regs[pcReg(this.arch)] = CALLBACK_LOOP_ADDR;
+          this.writeRegs(regs);
+          return;
+        }
         this.writeReg(ret, r0);
         if (this.callbackRuns !== runs) this.stopAfterTrap();
       });
@@ -125,8 +140,25 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.dropCache(base, end);
   }
 
+  /** installHelperPage ran (bpf_loop's guest loop needs the helper trap). */
+  private helperPage = false;
+
   installHelperPage(fn: CallTrap): void {
+    this.helperPage = true;
     this.installCallTrap(HELPER_BASE, HELPER_TRAP_PAGES, fn);
+  }
+
+  /**
+   * From the helper trap being handled, in an uncounted run: bpf_loop's loop goes on as
+   * guest code (loopTrampoline.ts) when the trap returns, calling `fn(i, ctx)` up to `nr`
+   * times and returning what the kernel's helper returns. False where the loop must run
+   * from the host: counted runs (debugger, recording) count a helper with its callbacks as
+   * its one `ret` and run callbacks quietly (callFromTrap), and outside a trap.
+   */
+  loopInGuest(nr: bigint, fn: bigint, ctx: bigint): boolean {
+    if (!this.running || this.inHook === 0 || !this.uncounted || !this.isMapped(CALLBACK_LOOP_ADDR)) return false;
+    this.guestLoop = [nr, fn, ctx];
+    return true;
   }
 
   installKfuncPage(fn: CallTrap): void {
@@ -354,6 +386,9 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.fault = undefined;
     this.watchHit = undefined;
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    // The loop page is mapped by the first uncounted run only: counted sessions (recordings,
+    // whose state hashes cover the machine's code pages) never see it.
+    if (count === Infinity && this.helperPage) this.mapInternal(CALLBACK_LOOP_ADDR, callbackLoopPage(this.arch));
     this.running = true;
     this.uncounted = count === Infinity;
     let err = 0;
@@ -523,6 +558,34 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.watches.delete(id);
   }
 
+  trackWrites(begin: bigint, end: bigint, fn: WriteObserver): number {
+    this.open();
+    const id = this.nextId++;
+    const cb = this.register(this.L.memHookPtr, (_uc: unknown, _type: number, addr: number | bigint, size: number) =>
+      this.guard(true, () => {
+        fn(u64(addr), size);
+        return true;
+      }),
+    );
+    this.trackers.set(id, { ...this.hookAdd(U.UC_HOOK_MEM_WRITE, cb, begin, end), begin, end, fn });
+    return id;
+  }
+
+  untrackWrites(id: number): void {
+    this.open();
+    const t = this.trackers.get(id);
+    if (!t) return;
+    this.hookDel(this.hooks.find((r) => r.hh === t.hh)!);
+    this.unregister(t.cb);
+    this.trackers.delete(id);
+  }
+
+  protected override wrote(addr: bigint, len: number): void {
+    for (const t of this.trackers.values()) {
+      if (addr <= t.end && addr + BigInt(len) > t.begin) t.fn(addr, len);
+    }
+  }
+
   // ---------------------------------------------------------------- snapshots
   snapshot(opts: { memory?: boolean } = {}): MachineSnapshot {
     this.open();
@@ -549,6 +612,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
       const region = this.regionList.at(copy.base);
       if (region?.view) {
         if (!sameBytes(region.view.subarray(0, copy.bytes.length), copy.bytes)) {
+          this.wrote(copy.base, copy.bytes.length);
           region.view.set(copy.bytes);
           if (copy.exec) this.codeChanged();
         }

@@ -9,6 +9,8 @@ import { recordingOptions } from './launch.ts';
 import { type Recorder, defaultRecordingPath, openRecordingSession } from './recorder.ts';
 import type { TimeTravelSession } from './timeTravel.ts';
 import { checkRecordingTarget } from './writer.ts';
+import { Journal, recoverJournals } from './journal.ts';
+import { dirname } from 'node:path';
 
 export interface DebugRecordingOptions {
   objectPath: string;
@@ -36,12 +38,17 @@ export interface DebugRecording {
   file: string | null;
   /** Saves the recording if one is active or stopped; returns a line for the user. */
   finish(): Result<string | null>;
+  /** Lines for the user before the session starts (interrupted recordings recovered). */
+  notes: string[];
 }
 
 export async function openDebugRecording(o: DebugRecordingOptions): Promise<Result<DebugRecording>> {
   const file = o.record === undefined ? null : o.record === true ? defaultRecordingPath(o.objectPath) : o.record;
   // Refuse before the session starts, not after an hour of debugging.
+  const notes: string[] = [];
   if (file !== null) {
+    // Sessions recorded here before and killed (kill -9: no save) left journals: save them.
+    notes.push(...recoverJournals(dirname(file)));
     const target = checkRecordingTarget(file, o.force ?? false);
     if (!target.ok) return target;
   }
@@ -52,13 +59,23 @@ export async function openDebugRecording(o: DebugRecordingOptions): Promise<Resu
   });
   if (!r.ok) return r;
   const recorder = r.value;
+  if (file !== null) {
+    const j = Journal.open(file, recorder.parts());
+    if (!j.ok) {
+      recorder.tts.session.dispose();
+      return j;
+    }
+    recorder.journal = j.value;
+  }
   return ok({
     port: recorder.tts,
     recorder,
     file,
+    notes,
     finish() {
       if (file === null) return ok(null);
       const saved = recorder.save(file, o.force ?? false);
+      recorder.journal?.close(saved.ok);
       if (!saved.ok) return saved;
       return ok(`recorded ${recorder.toRecording().final.commands} commands, ${recorder.tts.count} instructions to ${file}`);
     },

@@ -60,6 +60,7 @@ export async function launchTraced(
     tracer = new TracingMachine(real, {
       ...tracing,
       modelRegions: () => model.space.regions(),
+      modelWrites: (fn) => model.space.onWrite(fn),
       stateRoots: () => {
         const roots: object[] = [model, model.timers, ...model.objects.flatMap((o) => o.maps.filter(Boolean))];
         roots.push(model.nondet, ...pokes, eng, runState, ...(target?.objects.stateRoots() ?? []), ...extraRoots());

@@ -5,7 +5,7 @@
 //  - a `dirty` flag: any register, memory or code write from outside a run means the
 //    debuggee changed outside execution.
 import type {
-  CallTrap, CodeHook, ExceptionTable, Machine, MachineSnapshot, MemRegion, RunOptions, StopReason,
+  CallTrap, CodeHook, ExceptionTable, Machine, MachineSnapshot, MemRegion, RunOptions, StopReason, WriteObserver,
 } from '../machine/machine.ts';
 
 interface Bp { addr: bigint; real: number | null }
@@ -52,6 +52,9 @@ export abstract class MachineProxy implements Machine {
   }
 
   // ---------------------------------------------------------------- hooks (stable ids)
+  trackWrites(begin: bigint, end: bigint, fn: WriteObserver): number { return this.real.trackWrites(begin, end, fn); }
+  untrackWrites(id: number): void { this.real.untrackWrites(id); }
+
   addBreakpoint(addr: bigint): number {
     const id = this.nextId++;
     this.bps.set(id, { addr, real: this.quiet ? null : this.real.addBreakpoint(addr) });

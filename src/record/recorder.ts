@@ -8,8 +8,9 @@ import { loadObject } from '../object/index.ts';
 import { Session } from '../debugger/session.ts';
 import type { RunInput } from '../debugger/target/debugTarget.ts';
 import {
-  FORMAT_VERSION, engineIdOf, type Recording, type RecordedCheckpoint, type RecordedEvent, type RecordingOptions,
+  FORMAT_VERSION, engineIdOf, type Recording, type RecordedCheckpoint, type RecordedEvent, type RecordingMeta, type RecordingOptions,
 } from './format.ts';
+import type { Journal } from './journal.ts';
 import { launchTraced } from './launch.ts';
 import { RecordingNondet } from './recordingNondet.ts';
 import { notActive } from './errors.ts';
@@ -75,27 +76,29 @@ export class Recorder {
 
   /** The recording as it stands (commands up to `record stop`, if one was given). */
   toRecording(): Recording {
-    const cmds = this.savedCommands();
-    const lastCmd = cmds.at(-1);
-    const upTo = lastCmd ? lastCmd.after : 0;
-    const nondet = this.nondet.log.events;
-    // Checkpoints reported before the last saved command finished (the replay stops there).
-    const lastSeqCount = this.checkpointsUntil.get(cmds.length) ?? this.checkpoints.length;
-    const events = mergeByCount(cmds, nondet);
+    return assembleRecording(this.parts());
+  }
+
+  /** What a recording is made of, as it stands (journal.ts writes these as they grow). */
+  parts(): RecordingParts {
+    const saved = this.savedCommands().length;
     return {
       meta: {
         format: 'bpfrec', version: FORMAT_VERSION, engine: engineIdOf(this.o.options.arch), createdAt: this.createdAt,
         object: { name: this.o.objectBytes.length ? basename(this.o.objectPath) : '', path: this.o.objectPath, size: this.o.objectBytes.length, sha256: sha256Hex(this.o.objectBytes) },
-        objects: [...this.files.reads],
+        objects: this.files.reads,
         options: this.o.options,
         checkpointInterval: this.o.interval ?? 1_000_000,
       },
       object: this.o.objectBytes,
-      objectFiles: [...this.files.files],
+      objectFiles: this.files.files,
       input: { data: hex(this.o.input.data), ctx: hex(this.o.input.ctx) },
-      events,
-      checkpoints: this.checkpoints.slice(0, lastSeqCount),
-      final: { at: upTo, hash: lastCmd?.hash ?? this.checkpoints[0]?.hash ?? '', commands: cmds.length },
+      commands: this.commands,
+      nondet: this.nondet.log.events,
+      checkpoints: this.checkpoints,
+      saved,
+      // Checkpoints reported before the last saved command finished (the replay stops there).
+      keepCheckpoints: this.checkpointsUntil.get(saved) ?? this.checkpoints.length,
     };
   }
 
@@ -105,11 +108,46 @@ export class Recorder {
   onCommand(e: Extract<RecordedEvent, { t: 'cmd' }>): void {
     this.commands.push(e);
     this.checkpointsUntil.set(this.commands.length, this.checkpoints.length);
+    this.journal?.append(this.parts());
   }
+
+  /** Keeps the session on disk as it goes (`--record FILE`): survives kill -9 (journal.ts). */
+  journal: Journal | undefined;
 
   save(path: string, force: boolean): Result<void> {
     return saveRecording(path, this.toRecording(), force);
   }
+}
+
+/**
+ * A recording's pieces as the Recorder keeps them (every list only grows): all commands and
+ * checkpoints, with how many of each the recording keeps (`record stop`).
+ */
+export interface RecordingParts {
+  meta: RecordingMeta;
+  object: Uint8Array;
+  objectFiles: readonly Uint8Array[];
+  input: Recording['input'];
+  commands: readonly Extract<RecordedEvent, { t: 'cmd' }>[];
+  /** The nondeterministic-value log (nondet and map events). */
+  nondet: readonly RecordedEvent[];
+  checkpoints: readonly RecordedCheckpoint[];
+  saved: number;
+  keepCheckpoints: number;
+}
+
+export function assembleRecording(p: RecordingParts): Recording {
+  const cmds = p.commands.slice(0, p.saved);
+  const lastCmd = cmds.at(-1);
+  return {
+    meta: { ...p.meta, objects: [...p.meta.objects] },
+    object: p.object,
+    objectFiles: [...p.objectFiles],
+    input: p.input,
+    events: mergeByCount(cmds, p.nondet),
+    checkpoints: p.checkpoints.slice(0, p.keepCheckpoints),
+    final: { at: lastCmd ? lastCmd.after : 0, hash: lastCmd?.hash ?? p.checkpoints[0]?.hash ?? '', commands: cmds.length },
+  };
 }
 
 /**

@@ -17,7 +17,7 @@ import type { Machine, RunOptions, StopReason } from '../machine/machine.ts';
 import { MachineProxy } from './machineProxy.ts';
 import { createHash } from 'node:crypto';
 import { CheckpointStore, type Checkpoint, type CheckpointCause } from './checkpoints.ts';
-import { GuestMemory } from './guestMemory.ts';
+import { GuestMemory, type ModelWrites } from './guestMemory.ts';
 import { captureModelState, restoreModelState } from './modelState.ts';
 import type { Region } from '../kernel/addressSpace.ts';
 import { recordArch } from './archState.ts';
@@ -31,6 +31,8 @@ export interface TracingOptions {
   denseInterval?: number;
   /** The kernel model's regions (shared guest memory). */
   modelRegions: () => readonly Region[];
+  /** The model's JS writes to them (AddressSpace.onWrite): big regions are then hashed by written page. */
+  modelWrites?: ModelWrites;
   /** Objects whose JS state belongs to the debuggee (model, maps, timers, pokes, PRNG). */
   stateRoots: () => readonly object[];
   /** Extra observable state folded into state hashes (clock, trace). */
@@ -73,13 +75,14 @@ export class TracingMachine extends MachineProxy {
     super(real);
     this.interval = opts.interval ?? 1_000_000;
     this.denseInterval = opts.denseInterval ?? 20_000;
-    this.mem = new GuestMemory(real, opts.modelRegions);
+    this.mem = new GuestMemory(real, opts.modelRegions, opts.modelWrites);
     this.stateRegs = recordArch(real.arch).stateRegs;
   }
 
   /** Starts tracing at count 0 with a 'launch' checkpoint (call once, after launch). */
   begin(): Checkpoint {
-    this.mem = new GuestMemory(this.real, this.opts.modelRegions);
+    this.mem.dispose();
+    this.mem = new GuestMemory(this.real, this.opts.modelRegions, this.opts.modelWrites);
     return this.checkpoint('launch');
   }
 

@@ -120,7 +120,7 @@ export function cleanStaleTemps(path: string): string[] {
   return removed;
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -29,7 +29,7 @@ const opener: Opener = {
       input: readInput(o), record: o.record, force: o.force, interactive: true,
     }));
     return {
-      port: dr.port, objectPath: resolve(obj.path), banner: null,
+      port: dr.port, objectPath: resolve(obj.path), banner: dr.notes.length ? dr.notes.join('\n') : null,
       finish: () => {
         const saved = dr.finish();
         return saved.ok ? saved.value : `bpfdbg: ${saved.error.message}`;

@@ -41,6 +41,7 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
       status(''); // an error line or the UI comes next, on a clean line
     }
   })();
+  for (const n of dr.notes) process.stderr.write(`bpfdbg: ${n}\n`);
   let code = 0;
   // A signal ends the session but not the recording: finish() saves it first (once).
   let finished = false;

@@ -24,7 +24,10 @@ export class ArrayMap extends BpfMap {
     this.elemSize = elemSize;
     this.cpus = cpus;
     this.valueBase = this.addr + BigInt(BPF_ARRAY_PTRS_OFF);
-    if (def.initialValue) this.struct.bytes.set(def.initialValue.subarray(0, def.valueSize), BPF_ARRAY_PTRS_OFF);
+    if (def.initialValue) {
+      this.struct.bytes.set(def.initialValue.subarray(0, def.valueSize), BPF_ARRAY_PTRS_OFF);
+      this.space.noteWrite(this.struct, BPF_ARRAY_PTRS_OFF, def.valueSize);
+    }
   }
 
   override get valueAddr(): bigint {
@@ -48,6 +51,7 @@ export class ArrayMap extends BpfMap {
     if ((flags & ~BPF_F_LOCK) === BPF_NOEXIST) return -EEXIST;
     const o = Number(this.elemAddr(k, cpu) - this.addr);
     this.struct.bytes.set(value.subarray(0, this.def.valueSize), o);
+    this.space.noteWrite(this.struct, o, this.def.valueSize);
     return 0;
   }
 

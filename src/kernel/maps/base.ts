@@ -64,6 +64,7 @@ export abstract class BpfMap {
     this.struct = placer.structRegion(def.name, pageAlign(structSize), writable);
     this.struct.bytes.fill(0);
     new DataView(this.struct.bytes.buffer, this.struct.bytes.byteOffset).setUint32(BPF_ARRAY_MAX_ENTRIES_OFF, def.maxEntries, true);
+    this.space.noteWrite(this.struct, 0, this.struct.size);
   }
 
   protected get space(): AddressSpace {

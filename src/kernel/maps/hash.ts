@@ -82,6 +82,7 @@ export class HashMap extends BpfMap {
     this.values.bytes.fill(0, o, o + this.elemSize);
     this.values.bytes.set(k, o + HTAB_ELEM_KEY_OFF);
     this.values.bytes.set(value.subarray(0, this.def.valueSize), o + this.valueOff);
+    this.space.noteWrite(this.values, o, this.elemSize);
     return 0;
   }
 

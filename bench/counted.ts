@@ -1,0 +1,42 @@
+// bench/counted: the debugger's counted mode against `bpfdbg run`'s uncounted one on the
+// compute loop of examples/speed (issue 18 goal 3: counted <= 2x uncounted). Counted runs
+// give Unicorn an instruction count (exact budgets, single steps, reverse execution), which
+// makes it call its counting hook before every instruction; uncounted runs chain translated
+// blocks. Each mode on an engine of its own (a flip between them flushes every translated
+// block), side by side in one run. `node --import tsx bench/counted.ts [runs]`
+import { analyzeProgram } from '../src/analysis/index.ts';
+import { unwrap } from '../src/common/diag.ts';
+import type { JitEngine } from '../src/machine/jitEngine.ts';
+import { RiscvEngine } from '../src/machine/riscvEngine.ts';
+import { X86Engine } from '../src/machine/x86Engine.ts';
+import { loadObjectFile } from '../src/object/index.ts';
+
+const runs = Number(process.argv[2] ?? 20);
+const data = new Uint8Array(64);
+const obj = unwrap(loadObjectFile(new URL('../examples/speed/speed_compute.o', import.meta.url).pathname));
+
+async function perRunMs(create: () => Promise<JitEngine>, budget: number): Promise<{ ms: number; r0: bigint }> {
+  const eng = await create();
+  const p = unwrap(eng.loadObject(obj, obj.programs.map((q) => unwrap(analyzeProgram(obj, q, {}))))).programs[0]!;
+  const first = eng.testRun(p, { data, budget }); // translate once
+  if (first.error) throw new Error(first.error.message);
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    eng.testRun(p, { data, budget });
+    t.push(performance.now() - t0);
+  }
+  eng.close();
+  t.sort((a, b) => a - b);
+  return { ms: t[Math.floor(t.length / 2)]!, r0: first.r0 };
+}
+
+console.log(`bench/counted: ${obj.programs[0]!.name} (examples/speed/speed_compute.o), median of ${runs} runs each`);
+console.log('| engine | uncounted (bpfdbg run) | counted (debugger) | counted / uncounted |');
+console.log('| --- | --- | --- | --- |');
+for (const [name, create] of [['x86-64', () => X86Engine.create({ countTailCalls: false })], ['riscv64', () => RiscvEngine.create({ countTailCalls: false })]] as const) {
+  const u = await perRunMs(create, Infinity);
+  const c = await perRunMs(create, 1e12);
+  if (u.r0 !== c.r0) throw new Error(`${name}: counted and uncounted runs disagree`);
+  console.log(`| ${name} | ${(u.ms * 1e3).toFixed(0)} µs | ${(c.ms * 1e3).toFixed(0)} µs | **${(c.ms / u.ms).toFixed(1)}x** |`);
+}
