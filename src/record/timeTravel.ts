@@ -16,6 +16,7 @@ import { reverse, type ReverseWhat } from './reverse.ts';
 import type { TracingMachine } from './tracingMachine.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import { unsupported } from './errors.ts';
+import { timeTravelClock } from './sessionAccess.ts';
 
 type CmdEvent = Extract<RecordedEvent, { t: 'cmd' }>;
 
@@ -51,6 +52,7 @@ export class TimeTravelSession {
     private readonly hooks: TimeTravelHooks = {},
   ) {
     session.historySource = () => ({ mode: 'traced', file: null, ...hooks.history?.(), count: tracer.count, horizon: tracer.horizon });
+    timeTravelClock(session, () => tracer.count);
     session.rebuildView(); // the launch View, now with its history
     target.pokes?.onEvent(() => {
       if (this.pokeCounts.at(-1) !== tracer.count) this.pokeCounts.push(tracer.count);
@@ -177,6 +179,8 @@ export class TimeTravelSession {
         })),
     });
     if (out.kind === 'refused') return unsupported(`reverse-${cmd.what}: ${out.message}`);
+    // Re-execution from a checkpoint passed tail-call sites quietly: the log goes back by count.
+    s.rc.tracker.rewind(this.tracer.count);
     // The debuggee is now at an earlier point of a run: the CPU is inside BPF code.
     s.runState = 'stopped';
     s.selectedFrame = 0;
