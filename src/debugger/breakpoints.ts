@@ -25,6 +25,10 @@ export interface BreakpointEntry {
   temporary: boolean;
   cond: Expr | null;
   condText: string | null;
+  /** gdb's breakpoint `commands` (a first `silent` hides the stop). */
+  commands?: string[];
+  /** Stops still to pass (gdb's `ignore N COUNT`). */
+  ignore?: number;
 }
 
 export class BreakpointTable {
@@ -36,6 +40,11 @@ export class BreakpointTable {
     const b: BreakpointEntry = { ...e, id: this.nextId++, hits: 0, enabled: true };
     this.list.push(b);
     return b;
+  }
+
+  /** The number given last (gdb's $bpnum), or null before the first. */
+  lastId(): number | null {
+    return this.nextId > 1 ? this.nextId - 1 : null;
   }
 
   get(id: number): BreakpointEntry | undefined {

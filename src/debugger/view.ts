@@ -516,3 +516,19 @@ export interface View {
   /** A long operation under way (runState 'running'), else null. */
   progress: Progress | null;
 }
+
+// ---------------------------------------------------------------- memory map
+
+/** One mapped region of the emulated machine (`info memory`). */
+export interface MemoryRegionView {
+  start: Hex64;
+  /** Exclusive. */
+  end: Hex64;
+  size: number;
+  /** As the CPU sees it: 'r-x', 'rw-', 'r--'. */
+  perms: string;
+  /** 'map chain values', 'text entry (entry)', 'kernel stack cpu0', 'helper trap page (...)'. */
+  name: string;
+  /** Named parts inside it: globals, functions, private stacks and their guard words. */
+  parts: { start: Hex64; end: Hex64; size: number; name: string }[];
+}
