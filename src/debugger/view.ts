@@ -425,6 +425,10 @@ export interface Breakpoint {
   enabled: boolean;
   hits: number;
   temporary: boolean;
+  /** `commands N` ... `end` (present when set). */
+  commands?: string[];
+  /** Crossings still ignored (`ignore N COUNT`; present when non-zero). */
+  ignoreCount?: number;
 }
 
 /** `catch tailcall` / `catch poke`, numbered with the breakpoints. */

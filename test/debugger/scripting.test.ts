@@ -129,8 +129,10 @@ test('save breakpoints writes commands that source recreates: conditions, comman
   const b = await openExample('tailchain');
   await exec(b, `source ${saved}`);
   assert.equal(outText(await exec(b, 'info breakpoints')), before);
-  assert.deepEqual(b.bps.get(1)!.commands, ['silent', 'print hops']);
-  assert.equal(b.bps.get(1)!.ignore, 2);
+  // The View (batch --json's breakpoints) carries them too.
+  const bp1 = b.view().breakpoints.find((x) => x.id === 1)!;
+  assert.deepEqual(bp1.commands, ['silent', 'print hops']);
+  assert.equal(bp1.ignoreCount, 2);
   b.dispose();
 });
 
@@ -264,5 +266,17 @@ test('info memory lists every mapped region with permissions, and the parts insi
   assert.match(row(/guard \(high\) of trace_enter\/mix/), /^ +0xffff8884000200c8 /);
   assert.match(row(/ result \(\.bss\)$/), / 0x8 +result/);
   for (const name of [/ ctx$/, / packet$/, / helper trap page/, / return sentinel/, / map privstac\.bss$/]) assert.match(row(name), / r[w-][x-] /);
+  s.dispose();
+});
+
+test('help lists the scripting, control and layout commands; layout and focus say they are the TUI\'s', async () => {
+  const s = await openExample('tailchain');
+  const help = outText(await exec(s, 'help'));
+  for (const c of ['source', 'commands', 'ignore', 'save', 'echo', 'printf', 'advance', 'jump', 'layout', 'focus'])
+    assert.match(help, new RegExp(`^${c}\\b`, 'm'), c);
+  assert.match(outText(await exec(s, 'help info')), /symbol ADDR \| memory/);
+  assert.match(outText(await exec(s, 'help bt')), /^backtrace \[full\] \[N\]/);
+  const r = await s.execute('layout src');
+  assert.equal(r.error?.code, 'debug.tui-only');
   s.dispose();
 });
