@@ -280,3 +280,14 @@ test('help lists the scripting, control and layout commands; layout and focus sa
   assert.equal(r.error?.code, 'debug.tui-only');
   s.dispose();
 });
+
+test('completion offers the new info topics and the words layout, focus, save and bt take', async () => {
+  const s = await openExample('tailchain');
+  assert.deepEqual(s.completions('info sy'), ['symbol']);
+  assert.deepEqual(s.completions('info me'), ['memory']);
+  assert.deepEqual(s.completions('layout s'), ['split', 'src']);
+  assert.deepEqual(s.completions('focus c'), ['cmd']);
+  assert.deepEqual(s.completions('save b'), ['breakpoints']);
+  assert.deepEqual(s.completions('bt f'), ['full']);
+  s.dispose();
+});
