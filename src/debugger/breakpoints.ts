@@ -25,6 +25,10 @@ export interface BreakpointEntry {
   temporary: boolean;
   cond: Expr | null;
   condText: string | null;
+  /** gdb's breakpoint `commands` (a first `silent` hides the stop). */
+  commands?: string[];
+  /** Stops still to pass (gdb's `ignore N COUNT`). */
+  ignore?: number;
 }
 
 export class BreakpointTable {
@@ -36,6 +40,11 @@ export class BreakpointTable {
     const b: BreakpointEntry = { ...e, id: this.nextId++, hits: 0, enabled: true };
     this.list.push(b);
     return b;
+  }
+
+  /** The number given last (gdb's $bpnum), or null before the first. */
+  lastId(): number | null {
+    return this.nextId > 1 ? this.nextId - 1 : null;
   }
 
   get(id: number): BreakpointEntry | undefined {
@@ -100,6 +109,7 @@ export class BreakpointTable {
     return this.list.map((b) => ({
       id: b.id, spec: b.spec, program: b.program, insn: b.insn, nativeAddr: hex64(b.addr),
       enabled: b.enabled, hits: b.hits, temporary: b.temporary,
+      ...(b.commands ? { commands: [...b.commands] } : {}), ...(b.ignore ? { ignoreCount: b.ignore } : {}),
     }));
   }
 

@@ -7,6 +7,8 @@ import type { SetupStep } from './target/setup.ts';
 import { errors } from './errors.ts';
 import { describeHere, describeTailCall } from './describe.ts';
 import { executeInspect } from './inspectCommands.ts';
+import { jumpTarget } from './jumpTarget.ts';
+import { executeScript } from './scriptRunner.ts';
 import { plural } from './plural.ts';
 import { lineRows, sameLine } from './lineTable.ts';
 import { resolveLocation } from './resolveLocation.ts';
@@ -126,6 +128,24 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
     }
     case 'setup':
       return setupStep(s, cmd.step);
+    case 'jump': {
+      const e = needStopped(s);
+      if (e) return e;
+      const to = jumpTarget(s, cmd.loc, cmd.text);
+      if (!to.ok) return to.error;
+      s.print(`Continuing at ${hex64(to.value)}.`);
+      s.target.machine.setPc(to.value);
+      s.invalidateFrames();
+      return resume(s, null, null, null);
+    }
+    case 'source':
+    case 'commands':
+    case 'ignore':
+    case 'saveBreakpoints':
+    case 'echo':
+    case 'printf':
+    case 'tui':
+      return executeScript(s, cmd);
     case 'delete':
       // gdb: `delete` without numbers asks first (batch mode: yes).
       if (cmd.ids.length === 0 && (s.bps.ids().length > 0) && s.confirm && !(await s.confirm('Delete all breakpoints? (y or n)'))) {
@@ -253,7 +273,8 @@ function halted(s: Session, h: Halt, unit: StepUnit): Diag | null {
         s.bps.remove(h.bp.id);
         s.rc.sync();
       }
-      s.print(`${h.bp.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${h.bp.id}, ${describeHere(s)}`);
+      // A breakpoint whose commands begin with `silent` stops without a word (gdb).
+      if (h.bp.commands?.[0] !== 'silent') s.print(`${h.bp.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${h.bp.id}, ${describeHere(s)}`);
       return null;
     case 'tail-call': {
       const ev = h.event;

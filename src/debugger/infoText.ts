@@ -10,7 +10,7 @@ import { symbolize } from './pokesView.ts';
 import type { TrampolineInfo } from './target/objects.ts';
 import type { Session } from './session.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
-import type { DisasmLine, Frame } from './view.ts';
+import type { DisasmLine, Frame, FrameSlots } from './view.ts';
 
 const pad = (s: string, n: number): string => s.padEnd(n);
 
@@ -92,18 +92,28 @@ function frameText(f: Frame): string {
   return `#${f.level}  ${f.nativeAddr} in ${f.func} (${f.program}:${f.insn ?? '-'})${src}${tcc}${f.privateStack ? ' [private stack]' : ''}${patched}${repl}`;
 }
 
+/** One frame of a backtrace: its line, then the tail-call hops it went through, newest first. */
+export function frameBlock(f: Frame): string[] {
+  const lines = [frameText(f)];
+  for (let i = f.replaced.length - 1; i >= 0; i--) {
+    const h = f.replaced[i]!;
+    lines.push(`    replaced ${h.program}:${h.insn}${h.func !== h.program ? ` (${h.func})` : ''} --tail call ${h.map}[${h.key}] ${h.direct ? 'direct' : 'indirect'}--> ${h.to}, tcc ${h.tcc}`);
+  }
+  return lines;
+}
+
 export function backtrace(s: Session, limit: number | null): string {
   const v = s.view();
   const frames = limit === null ? v.frames : v.frames.slice(0, limit);
-  const lines: string[] = [];
-  for (const f of frames) {
-    lines.push(frameText(f));
-    for (let i = f.replaced.length - 1; i >= 0; i--) {
-      const h = f.replaced[i]!;
-      lines.push(`    replaced ${h.program}:${h.insn}${h.func !== h.program ? ` (${h.func})` : ''} --tail call ${h.map}[${h.key}] ${h.direct ? 'direct' : 'indirect'}--> ${h.to}, tcc ${h.tcc}`);
-    }
-  }
-  return lines.join('\n') || 'No stack.';
+  return frames.flatMap(frameBlock).join('\n') || 'No stack.';
+}
+
+/** `info frame`'s rows for a frame's slots (highest address first). */
+export function slotLines(fs: FrameSlots, indent = '  '): string[] {
+  return fs.slots.map((sl) => {
+    const off = `${sl.base}${sl.fpOff >= 0 ? '+' : ''}${sl.fpOff}`;
+    return `${indent}${pad(sl.addr, 20)} ${pad(off, 10)} ${pad(sl.name, 24)} ${pad(sl.value ?? sl.bytes, 20)}${sl.note ? ` ${sl.note}` : ''}${sl.alert ? ' !!' : ''}`;
+  });
 }
 
 export function frameSlotsText(s: Session): string {
@@ -114,10 +124,7 @@ export function frameSlotsText(s: Session): string {
   if (f?.atPatchSite) return `Frame #${f.level} ${f.func} (${f.program}) has not started: it waits at its patched entry ${f.nativeAddr}`;
   if (!fs || !f) return 'No frame.';
   const lines = [`Frame #${fs.level} ${fs.func} (${f.program}), ${fs.fpReg} = ${fs.fp}${f.privateStack ? ', BPF stack on the per-CPU private stack' : ''}`];
-  for (const sl of fs.slots) {
-    const off = `${sl.base}${sl.fpOff >= 0 ? '+' : ''}${sl.fpOff}`;
-    lines.push(`  ${pad(sl.addr, 20)} ${pad(off, 10)} ${pad(sl.name, 24)} ${pad(sl.value ?? sl.bytes, 20)}${sl.note ? ` ${sl.note}` : ''}${sl.alert ? ' !!' : ''}`);
-  }
+  lines.push(...slotLines(fs));
   return lines.join('\n');
 }
 

@@ -14,6 +14,10 @@ import { resolveLocation } from './resolveLocation.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
 import type { Session } from './session.ts';
 import { hex64 } from './view.ts';
+import { LAST_BREAKPOINT } from './commands/scriptCommands.ts';
+import { backtraceFull } from './backtraceFull.ts';
+import { infoSymbol } from './symbolLookup.ts';
+import { buildMemoryMap, memoryMapText } from './memoryMap.ts';
 
 export function executeInspect(s: Session, cmd: Command): Diag | null {
   const t = s.target;
@@ -29,13 +33,13 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       return null;
     }
     case 'delete': {
-      const ids = cmd.ids.length ? cmd.ids : s.bps.ids();
+      const ids = cmd.ids.length ? cmd.ids.map((i) => (i === LAST_BREAKPOINT ? s.bps.lastId() ?? 0 : i)) : s.bps.ids();
       for (const id of ids) if (!s.bps.remove(id)) return errors.noSuchBreakpoint(id);
       s.rc.sync();
       return null;
     }
     case 'enable': {
-      const ids = cmd.ids.length ? cmd.ids : s.bps.ids();
+      const ids = cmd.ids.length ? cmd.ids.map((i) => (i === LAST_BREAKPOINT ? s.bps.lastId() ?? 0 : i)) : s.bps.ids();
       for (const id of ids) if (!s.bps.setEnabled(id, cmd.enable)) return errors.noSuchBreakpoint(id);
       s.rc.sync();
       return null;
@@ -51,7 +55,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
     case 'info': return info(s, cmd.topic, cmd.arg);
     case 'backtrace': {
       if (s.runState !== 'stopped') return errors.notRunning();
-      s.print(text.backtrace(s, cmd.limit));
+      s.print(cmd.full ? backtraceFull(s, cmd.limit) : text.backtrace(s, cmd.limit));
       return null;
     }
     case 'frame':
@@ -221,6 +225,8 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
       return null;
     }
     case 'source': s.print(text.sourceInfo(s)); return null;
+    case 'symbol': return infoSymbol(s, arg);
+    case 'memory': s.print(memoryMapText(buildMemoryMap(s.target))); return null;
     case 'tailcalls': s.print(text.tailcalls(s)); return null;
     case 'program': s.print(text.programs(s)); return null;
     case 'jit':

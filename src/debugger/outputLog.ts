@@ -5,7 +5,8 @@ import type { OutputKind, OutputLine } from './view.ts';
 export class OutputLog {
   private lines: OutputLine[] = [];
   private seq = 0;
-  private collecting: OutputLine[] | null = null;
+  /** One list per command being collected: a command run by another (source, breakpoint commands) nests. */
+  private collecting: OutputLine[][] = [];
   constructor(private readonly keep = 200) {}
 
   append(kind: OutputKind, text: string): OutputLine[] {
@@ -14,7 +15,7 @@ export class OutputLog {
       const l: OutputLine = { seq: ++this.seq, kind, text: t };
       this.lines.push(l);
       out.push(l);
-      this.collecting?.push(l);
+      for (const c of this.collecting) c.push(l);
     }
     if (this.lines.length > this.keep) this.lines = this.lines.slice(-this.keep);
     return out;
@@ -22,14 +23,12 @@ export class OutputLog {
 
   /** Starts gathering every line appended from now on (a command's whole output, unbounded). */
   collect(): void {
-    this.collecting = [];
+    this.collecting.push([]);
   }
 
   /** The lines gathered since collect(). */
   collected(): OutputLine[] {
-    const c = this.collecting ?? [];
-    this.collecting = null;
-    return c;
+    return this.collecting.pop() ?? [];
   }
 
   /** The last lines, as an immutable array (a new one after each append). */

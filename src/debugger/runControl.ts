@@ -112,6 +112,11 @@ export class RunControl {
         if (v.ok && v.value === 0n) continue;
       }
       b.hits++;
+      // gdb's ignore count: a crossing whose condition holds counts as a hit but passes.
+      if (b.ignore) {
+        b.ignore--;
+        continue;
+      }
       hit ??= b;
     }
     return hit;

@@ -20,13 +20,15 @@ import { completionsFor } from './completions.ts';
 import { OutputLog } from './outputLog.ts';
 import { buildPokes, pokeKey, symbolize } from './pokesView.ts';
 import { RunControl } from './runControl.ts';
+import { collectBlockLine, flushText, runBreakpointCommands, ScriptState } from './scriptRunner.ts';
+import type { CommandExecutor } from './batch.ts';
 import type { DebugTarget, RunInput } from './target/debugTarget.ts';
 import type { SessionObject } from './target/objects.ts';
 import type { RawFrame } from './unwind.ts';
 import { archFor } from './arch/archFor.ts';
 import type { DebugArch } from './arch/debugArch.ts';
 import {
-  hex64, VIEW_VERSION, type OutputLine, type PokeTransition, type ProgramSummary, type RunState, type StopReason, type View, type HistoryView,
+  hex64, VIEW_VERSION, type FrameSlots, type OutputLine, type PokeTransition, type ProgramSummary, type RunState, type StopReason, type View, type HistoryView,
 } from './view.ts';
 
 export interface SessionOptions {
@@ -52,6 +54,13 @@ export class Session {
   readonly rc: RunControl;
   readonly code: CodeWindows;
   readonly input: RunInput;
+  /** source, breakpoint commands, echo/printf text (scriptRunner.ts). */
+  readonly script = new ScriptState();
+  /**
+   * Where scripts send their command lines: the session's top-level entry. A recording
+   * session (record/) sets itself, so reverse-* and record work inside scripts too.
+   */
+  executor: CommandExecutor = this;
   runState: RunState = 'not-started';
   stop: StopReason | null = null;
   selectedFrame = 0;
@@ -134,17 +143,26 @@ export class Session {
     this.out.append('command', text);
     let error: Diag | null = null;
     let quit = false;
-    const parsed = parseCommand(text);
+    const top = this.script.nested === 0;
+    if (top) this.script.quit = false;
+    // Inside `commands` ... `end` a line is kept for later, not run.
+    const parsed = this.script.block ? null : parseCommand(text);
     this.pokeEvents = [];
-    if (!parsed.ok) {
+    if (parsed === null) {
+      collectBlockLine(this, text);
+    } else if (!parsed.ok) {
       error = parsed.error;
     } else {
       try {
         const cmd: Command = parsed.value;
         if (cmd.kind === 'quit') quit = true;
         else {
+          const before = this.stop;
           const r = await executeCommand(this, cmd);
           if (r) error = r;
+          // A new stop at a breakpoint with commands runs them (not from inside them).
+          else if (this.stop !== before) error = await runBreakpointCommands(this);
+          quit = this.script.quit;
         }
       } catch (e) {
         // User-facing failures inside emulation (an unmodelled helper) arrive as BpfdbgError.
@@ -154,7 +172,9 @@ export class Session {
         if (this.runState === 'running') this.runState = 'stopped';
       }
     }
-    if (error) this.out.append('error', formatDiag(error));
+    if (top) flushText(this);
+    // A script's failing command is reported once, by the script (naming its file and line).
+    if (error && top) this.out.append('error', formatDiag(error));
     this.rawFrames = null;
     this.current = this.buildView();
     for (const f of this.subs) f();
@@ -295,6 +315,24 @@ export class Session {
     };
   }
 
+  /**
+   * The stack slots and saved registers of frame `level` (`info frame`), or null where there
+   * is no BPF frame layout to show: a trampoline frame, or a function at its patched entry.
+   */
+  frameSlotsAt(level: number, prev: FrameSlots | null = null): FrameSlots | null {
+    const sel = this.frames()[level];
+    const sp = sel?.pos;
+    if (!sel || !sp || sel.atPatchSite) return null;
+    const t = this.target;
+    const m = t.machine;
+    return this.arch.buildFrameSlots({
+      level: sel.level, func: sp.func.name, fp: sel.fp, layout: sp.func.frame, priv: t.privStackArea(sp.program, sp.funcIdx),
+      symbolize: (a) => (t.index.lookup(a) ? symbolize(t, a) : null),
+      mem: { read: this.rc.mem.read, bytes: (a, n) => (m.isMapped(a, n) ? m.readMem(a, n) : undefined) },
+      prev,
+    });
+  }
+
   // ---------------------------------------------------------------- the View
 
   /** Builds a fresh View of the current state (what every command ends with). */
@@ -325,16 +363,7 @@ export class Session {
       const tcc = tccR ? a.counterView(tccR, prevTcc !== undefined && prevTcc !== null && prevTcc.value !== tccR.value) : null;
       registers = a.buildRegisters(t, regsNow, prev?.registers ?? null, pos0, tcc);
       frames = buildFrames(t, a, raw, this.rc.tracker.hops, regsNow, this.rc.mem, this.selectedFrame);
-      const sel = raw[Math.min(this.selectedFrame, raw.length - 1)]!;
-      const sp = sel.pos;
-      const m = t.machine;
-      // A trampoline frame (or one at a patched entry) has no BPF frame layout to show.
-      if (sp && !sel.atPatchSite) frameSlots = a.buildFrameSlots({
-        level: sel.level, func: sp.func.name, fp: sel.fp, layout: sp.func.frame, priv: t.privStackArea(sp.program, sp.funcIdx),
-        symbolize: (a) => (t.index.lookup(a) ? symbolize(t, a) : null),
-        mem: { read: this.rc.mem.read, bytes: (a, n) => (m.isMapped(a, n) ? m.readMem(a, n) : undefined) },
-        prev: prev?.frameSlots ?? null,
-      });
+      frameSlots = this.frameSlotsAt(Math.min(this.selectedFrame, raw.length - 1), prev?.frameSlots ?? null);
     } else if (regsNow) {
       registers = this.arch.buildRegisters(t, regsNow, prev?.registers ?? null, null, null);
     }

@@ -37,12 +37,28 @@ interface Pending {
   tcc: number | null;
 }
 
+/** The tracker's state from one instruction count on (hops never mutated in place). */
+interface JournalEntry {
+  at: number;
+  hops: readonly HopRecord[];
+  pending: Pending | null;
+}
+
 export class TailCallTracker {
   readonly sites = new Map<bigint, TailCallSiteInfo>();
   readonly outs = new Map<bigint, TailCallSiteInfo[]>();
   readonly landings = new Map<bigint, LoadedProgram>();
-  hops: HopRecord[] = [];
+  /** Replaced, never pushed to: journal entries share these arrays. */
+  hops: readonly HopRecord[] = [];
   private pending: Pending | null = null;
+  /**
+   * Where the debuggee is in time (record/ sets it to the tracing machine's instruction
+   * count). With a clock, every change of state is journaled by count, so reverse
+   * execution can take the log back to any earlier point (rewind): re-execution from a
+   * checkpoint runs quietly, past the addresses the tracker watches.
+   */
+  clock: (() => number) | null = null;
+  private journal: JournalEntry[] = [];
 
   constructor(private readonly target: DebugTarget) {
     this.rebuild();
@@ -82,6 +98,31 @@ export class TailCallTracker {
   reset(): void {
     this.hops = [];
     this.pending = null;
+    this.note();
+  }
+
+  /** Journals the current state at the clock's count (dropping entries of a discarded future). */
+  private note(): void {
+    if (!this.clock) return;
+    const at = this.clock();
+    this.drop(at);
+    this.journal.push({ at, hops: this.hops, pending: this.pending });
+  }
+
+  private drop(after: number): void {
+    while ((this.journal.at(-1)?.at ?? -1) > after) this.journal.pop();
+  }
+
+  /**
+   * The debuggee went back to instruction count `at`: the state the log had there (hops
+   * taken and a tail-call sequence begun by then). What was journaled after it goes: going
+   * forward again tracks the arrivals anew.
+   */
+  rewind(at: number): void {
+    this.drop(at);
+    const e = this.journal.at(-1);
+    this.hops = e?.hops ?? [];
+    this.pending = e?.pending ?? null;
   }
 
   /**
@@ -106,14 +147,15 @@ export class TailCallTracker {
       const ev0 = this.predict(pend.site, pend.regs, pend.tcc, mem);
       // At the landing rax hands the counter over (a count, or tcc_ptr): read it there.
       const ev: TailCallEvent = { ...ev0, taken: true, outcome: 'taken', to: this.target.objects.displayName(landed), tcc: counter() ?? ev0.tcc };
-      this.hops.push({
+      this.hops = [...this.hops, {
         program: ev.from.program, func: ev.from.func, insn: ev.from.insn, map: ev.map, key: ev.key, direct: ev.direct,
         to: ev.to!, tcc: ev.tcc, fp: regs.fp,
-      });
+      }];
       done = ev;
     }
     const site = this.sites.get(pc);
     if (site) this.pending = { site, regs: { map: regs.map, index: regs.index }, tcc: counter() };
+    if (pend !== this.pending || site) this.note();
     return done;
   }
 
@@ -144,6 +186,6 @@ export class TailCallTracker {
 
   /** Hops still relevant for frames whose innermost rbp is `fp0` (older frames' hops stay). */
   prune(fp0: bigint): void {
-    this.hops = this.hops.filter((h) => h.fp >= fp0);
+    if (this.hops.some((h) => h.fp < fp0)) this.hops = this.hops.filter((h) => h.fp >= fp0);
   }
 }

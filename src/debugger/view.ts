@@ -425,6 +425,10 @@ export interface Breakpoint {
   enabled: boolean;
   hits: number;
   temporary: boolean;
+  /** `commands N` ... `end` (present when set). */
+  commands?: string[];
+  /** Crossings still ignored (`ignore N COUNT`; present when non-zero). */
+  ignoreCount?: number;
 }
 
 /** `catch tailcall` / `catch poke`, numbered with the breakpoints. */
@@ -515,4 +519,20 @@ export interface View {
   catchpoints?: Catchpoint[];
   /** A long operation under way (runState 'running'), else null. */
   progress: Progress | null;
+}
+
+// ---------------------------------------------------------------- memory map
+
+/** One mapped region of the emulated machine (`info memory`). */
+export interface MemoryRegionView {
+  start: Hex64;
+  /** Exclusive. */
+  end: Hex64;
+  size: number;
+  /** As the CPU sees it: 'r-x', 'rw-', 'r--'. */
+  perms: string;
+  /** 'map chain values', 'text entry (entry)', 'kernel stack cpu0', 'helper trap page (...)'. */
+  name: string;
+  /** Named parts inside it: globals, functions, private stacks and their guard words. */
+  parts: { start: Hex64; end: Hex64; size: number; name: string }[];
 }

@@ -16,6 +16,7 @@ import { reverse, type ReverseWhat } from './reverse.ts';
 import type { TracingMachine } from './tracingMachine.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import { unsupported } from './errors.ts';
+import { timeTravelClock } from './sessionAccess.ts';
 
 type CmdEvent = Extract<RecordedEvent, { t: 'cmd' }>;
 
@@ -23,11 +24,14 @@ type CmdEvent = Extract<RecordedEvent, { t: 'cmd' }>;
 const LOOKS = new Set<Command['kind']>([
   'info', 'backtrace', 'frame', 'up', 'down', 'examine', 'print', 'disassemble', 'list', 'help', 'mapDump',
   'break', 'delete', 'enable', 'condition', 'catch', 'interrupt', 'quit',
+  // Scripting: their own effects only look; what a sourced file or breakpoint commands
+  // run goes through execute() one command at a time, each classified by itself.
+  'source', 'commands', 'ignore', 'saveBreakpoints', 'echo', 'printf', 'tui',
 ]);
 /** Commands that change the debuggee's state without executing it (they branch the history). */
 const CHANGES = new Set<Command['kind']>(['set', 'mapUpdate', 'mapDelete', 'timer', 'setup']);
 /** Commands that execute instructions (the instruction count tells what they did). */
-const RUNS = new Set<Command['kind']>(['continue', 'step', 'next', 'stepi', 'nexti', 'finish', 'until']);
+const RUNS = new Set<Command['kind']>(['continue', 'step', 'next', 'stepi', 'nexti', 'finish', 'until', 'jump']);
 
 export interface TimeTravelHooks {
   /** Handles `record ...` (recorder.ts); null = not available in this mode. */
@@ -51,6 +55,9 @@ export class TimeTravelSession {
     private readonly hooks: TimeTravelHooks = {},
   ) {
     session.historySource = () => ({ mode: 'traced', file: null, ...hooks.history?.(), count: tracer.count, horizon: tracer.horizon });
+    timeTravelClock(session, () => tracer.count);
+    // Scripts (source, breakpoint commands) run their lines through here, as typed.
+    session.executor = this;
     session.rebuildView(); // the launch View, now with its history
     target.pokes?.onEvent(() => {
       if (this.pokeCounts.at(-1) !== tracer.count) this.pokeCounts.push(tracer.count);
@@ -83,8 +90,10 @@ export class TimeTravelSession {
   }
 
   async execute(text: string): Promise<CommandResult> {
-    const parsed = parseCommand(text);
     const at = this.tracer.count;
+    // A line of a `commands` block is kept by the session, not run: nothing to classify.
+    if (this.session.script.block) return this.logged(text, at, await this.session.execute(text));
+    const parsed = parseCommand(text);
     let r: CommandResult;
     let kind: Command['kind'] | null = null;
     if (parsed.ok && parsed.value.kind === 'reverse') {
@@ -103,8 +112,11 @@ export class TimeTravelSession {
       });
     } else {
       if (parsed.ok) kind = parsed.value.kind;
-      const keep = parsed.ok && CHANGES.has(parsed.value.kind) ? await this.mayDiscardFuture(text) : null;
+      const changes = parsed.ok && (CHANGES.has(parsed.value.kind) || parsed.value.kind === 'jump');
+      const keep = changes ? await this.mayDiscardFuture(text) : null;
       if (keep) return this.local(text, () => keep);
+      // `jump` sets the PC, then runs: the run must start from a new branch of history.
+      if (parsed.ok && parsed.value.kind === 'jump') this.tracer.noteExternalChange();
       r = await this.session.execute(text);
     }
     if (kind !== null && !LOOKS.has(kind)) {
@@ -112,6 +124,15 @@ export class TimeTravelSession {
       if (!RUNS.has(kind) && kind !== 'reverse') this.tracer.noteExternalChange();
       this.tracer.settle();
     }
+    return this.logged(text, at, r);
+  }
+
+  /**
+   * The command's log entry (recorder / replayer). Commands a script runs are part of the
+   * command that ran the script (its replay runs them again), so they get none.
+   */
+  private logged(text: string, at: number, r: CommandResult): CommandResult {
+    if (this.session.script.nested > 0) return r;
     const e: CmdEvent = { t: 'cmd', n: this.commandNo++, at, text, ok: r.ok, after: this.tracer.count, hash: this.tracer.stateHash() };
     this.hooks.onCommand?.(e);
     return r;
@@ -151,7 +172,8 @@ export class TimeTravelSession {
       const d = (e as { diag?: Diag }).diag;
       error = d ?? { code: 'record.internal', message: `internal error: ${(e as Error).message}`, place: {} };
     }
-    if (error) s.out.append('error', formatDiag(error));
+    // Inside a script the error is the script's to report (once, with its file and line).
+    if (error && s.script.nested === 0) s.out.append('error', formatDiag(error));
     const view = s.publish();
     return { command: text, ok: error === null, output: s.out.collected(), error, view, quit: false };
   }
@@ -177,6 +199,8 @@ export class TimeTravelSession {
         })),
     });
     if (out.kind === 'refused') return unsupported(`reverse-${cmd.what}: ${out.message}`);
+    // Re-execution from a checkpoint passed tail-call sites quietly: the log goes back by count.
+    s.rc.tracker.rewind(this.tracer.count);
     // The debuggee is now at an earlier point of a run: the CPU is inside BPF code.
     s.runState = 'stopped';
     s.selectedFrame = 0;

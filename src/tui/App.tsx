@@ -21,6 +21,8 @@ import { bodyRows } from './panes/paneFrame.ts';
 import { buildPokeRows, pokesPaneLines } from './panes/PokesPane.tsx';
 import { registersPaneLines, registersRows } from './panes/RegistersPane.tsx';
 import { stackPaneLines, stackRows } from './panes/StackPane.tsx';
+import { sourcePaneLines, sourceRows } from './panes/SourcePane.tsx';
+import { focusOrder, namedLayout, tuiCommand } from './tuiLayout.ts';
 import { statusBarLine } from './panes/statusBar.ts';
 import { FrameSinkContext, Screen } from './screen.tsx';
 import type { SessionPort } from './sessionPort.ts';
@@ -56,6 +58,8 @@ function paneLength(view: View, pane: PaneId, width: number, theme: Theme, outpu
       return buildMapRows(view, width - 1, theme).length;
     case 'output':
       return output.length;
+    case 'source':
+      return sourceRows(view);
   }
 }
 
@@ -172,7 +176,9 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   }, [port, note]);
 
   const sideOf = (u: UiState): PaneId => (u.focus === 'command' || u.focus === 'code' || u.focus === 'output' ? u.side : u.focus);
-  const layoutOf = (u: UiState, c: CommandLineState): Layout => computeLayout(size.width, size.height, sideOf(u), commandLineRows(c) - 1);
+  const layoutOf = (u: UiState, c: CommandLineState): Layout => u.layout === 'default'
+    ? computeLayout(size.width, size.height, sideOf(u), commandLineRows(c) - 1)
+    : namedLayout(size.width, size.height, u.layout, commandLineRows(c) - 1, registersRows(port.view(), size.width));
   const layout = layoutOf(ui, cl);
   const localRef = useRef(local);
   localRef.current = local;
@@ -210,6 +216,20 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
     else note('info', `busy with ${busyRef.current}: Ctrl-C interrupts it`);
   };
 
+  const applyTuiCommand = (line: string, tui: NonNullable<ReturnType<typeof tuiCommand>>): void => {
+    note('command', line);
+    if (!tui.ok) return note('error', tui.message);
+    for (const a of tui.actions) dispatchUi(a);
+    // A layout without the focused pane gives the keys to its first pane.
+    const { ui: u, cl: c } = store.current!;
+    const shown = layoutOf(u, c).rows.flatMap((r) => r.panes.map((p) => p.id));
+    if (u.focus !== 'command' && !shown.includes(u.focus) && u.layout !== 'default') dispatchUi({ kind: 'focusTo', to: shown[0]! });
+    if (u.focus === 'command' && !shown.includes(u.lastPane) && u.layout !== 'default') {
+      dispatchUi({ kind: 'focusTo', to: shown[0]! });
+      dispatchUi({ kind: 'focusTo', to: 'command' });
+    }
+  };
+
   const onCommandKey = (input: string, k: KeyPress): void => {
     const c = store.current!.cl;
     if (k.return) {
@@ -219,11 +239,18 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
       if (store.current!.ui.fromKey) dispatchUi({ kind: 'leaveCommand' });
       if (line === null) return;
       if (/^(q|quit)$/.test(line)) return quit();
+      // `layout` and `focus` arrange the panes: the TUI's own business, not the session's.
+      const ui = store.current!.ui;
+      const tui = tuiCommand(line, ui, layoutOf(ui, store.current!.cl));
+      if (tui) return applyTuiCommand(line, tui);
       return runUnlessBusy(line);
     }
     if (k.escape) return dispatchUi({ kind: 'leaveCommand' });
     if (k.tab) {
-      if (c.text.trim() === '' && !c.completion) return dispatchUi({ kind: 'focus', to: k.shift ? 'prev' : 'next' });
+      if (c.text.trim() === '' && !c.completion) {
+        const u = store.current!.ui;
+        return dispatchUi({ kind: 'focus', to: k.shift ? 'prev' : 'next', order: focusOrder(layoutOf(u, c), u.layout) });
+      }
       const before = c.text.slice(0, c.cursor);
       const candidates = mergeCompletions(port.completions(before), viewCompletions(port.view(), before));
       return dispatchCl({ kind: 'complete', candidates, backwards: !!k.shift });
@@ -280,7 +307,7 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
       case 'command':
         return runUnlessBusy(action.command);
       case 'focus':
-        return dispatchUi({ kind: 'focus', to: action.to });
+        return dispatchUi({ kind: 'focus', to: action.to, order: focusOrder(l, u.layout) });
       case 'commandLine':
         dispatchUi({ kind: 'focusCommand', oneShot: action.oneShot });
         if (action.initial) dispatchCl({ kind: 'insert', text: action.initial });
@@ -319,6 +346,8 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
         return mapsPaneLines({ view, focused, width: w, height: h, scroll }, theme);
       case 'output':
         return outputPaneLines({ lines: output, focused, width: w, height: h, scroll }, theme);
+      case 'source':
+        return sourcePaneLines({ view, focused, width: w, height: h, scroll }, theme);
     }
   };
 

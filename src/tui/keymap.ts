@@ -4,7 +4,8 @@
 // s, i, c, f on their capitals (P: reverse-next, "previous"). Every debugger key yields a
 // command string, the same text batch mode reads.
 
-export type PaneId = 'code' | 'registers' | 'stack' | 'pokes' | 'chain' | 'maps' | 'output';
+/** 'source' shows only in the layouts that have it (tuiLayout.ts: src, split). */
+export type PaneId = 'code' | 'source' | 'registers' | 'stack' | 'pokes' | 'chain' | 'maps' | 'output';
 export type FocusId = PaneId | 'command';
 
 /** Tab order. The command line comes last, so Shift-Tab from it returns to the panes. */

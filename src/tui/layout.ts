@@ -15,7 +15,8 @@ export interface LayoutRow {
 }
 
 export interface Layout {
-  mode: 'tiny' | 'compact' | 'wide';
+  /** 'named': chosen with the `layout` command (tuiLayout.ts). */
+  mode: 'tiny' | 'compact' | 'wide' | 'named';
   /** Rows of panes, top to bottom (the last one is the output log). */
   rows: LayoutRow[];
   width: number;

@@ -2,6 +2,7 @@
 // reducer. Nothing here is debugger state: that lives in the View.
 import { FOCUS_ORDER, nextFocus, type FocusId, type PaneId } from './keymap.ts';
 import { SECONDARY } from './layout.ts';
+import type { LayoutName } from './tuiLayout.ts';
 
 export interface UiState {
   focus: FocusId;
@@ -14,12 +15,18 @@ export interface UiState {
   /** Code pane cursor (index into View.disasm.lines); null follows the PC. */
   codeCursor: number | null;
   help: boolean;
+  /** The `layout` chosen ('default': by terminal size). */
+  layout: LayoutName;
   /** The command line was opened by typing a command in a pane (key mode): Enter returns to the pane. */
   fromKey?: boolean;
 }
 
 export type UiAction =
-  | { kind: 'focus'; to: 'next' | 'prev' }
+  /** Tab / Shift-Tab; `order` is the layout's (default: every pane, FOCUS_ORDER). */
+  | { kind: 'focus'; to: 'next' | 'prev'; order?: readonly FocusId[] }
+  /** `focus PANE` */
+  | { kind: 'focusTo'; to: FocusId }
+  | { kind: 'layout'; name: LayoutName }
   | { kind: 'focusCommand'; oneShot?: boolean }
   | { kind: 'leaveCommand' }
   | { kind: 'scroll'; pane: PaneId; by: number; max: number; from: number }
@@ -28,17 +35,23 @@ export type UiAction =
   | { kind: 'followPc' }
   | { kind: 'help'; show: boolean };
 
-export const initialUi: UiState = { focus: 'code', lastPane: 'code', side: 'registers', scroll: {}, codeCursor: null, help: false };
+export const initialUi: UiState = { focus: 'code', lastPane: 'code', side: 'registers', scroll: {}, codeCursor: null, help: false, layout: 'default' };
 
 const clamp = (v: number, max: number): number => Math.max(0, Math.min(max, v));
 
 export function uiReducer(s: UiState, a: UiAction): UiState {
   switch (a.kind) {
     case 'focus': {
-      const focus = nextFocus(FOCUS_ORDER, s.focus, a.to);
+      const focus = nextFocus(a.order ?? FOCUS_ORDER, s.focus, a.to);
       if (focus === 'command') return { ...s, focus, fromKey: false };
       return { ...s, focus, lastPane: focus, side: SECONDARY.includes(focus) ? focus : s.side };
     }
+    case 'focusTo':
+      if (a.to === 'command') return { ...s, focus: 'command', lastPane: s.focus === 'command' ? s.lastPane : s.focus, fromKey: false };
+      return { ...s, focus: a.to, lastPane: a.to, side: SECONDARY.includes(a.to) ? a.to : s.side };
+    case 'layout':
+      // (App moves the keys to a pane the new layout shows.)
+      return { ...s, layout: a.name };
     case 'focusCommand':
       return s.focus === 'command' ? s : { ...s, focus: 'command', lastPane: s.focus, fromKey: a.oneShot ?? false };
     case 'leaveCommand':

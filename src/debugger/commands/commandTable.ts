@@ -1,4 +1,6 @@
 // Command names, aliases and one-line help, in the order `help` lists them.
+import { SCRIPT_COMMANDS } from './scriptCommands.ts';
+
 export interface CommandInfo {
   name: string;
   aliases: string[];
@@ -23,8 +25,8 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'enable', aliases: [], args: '[N...]', help: 'enable breakpoints' },
   { name: 'condition', aliases: [], args: 'N [EXPR]', help: 'set or clear the condition of breakpoint N' },
   { name: 'catch', aliases: [], args: 'tailcall|poke', help: 'stop on every tail call (taken or not) or every poke state transition; numbered like breakpoints (delete, disable N)' },
-  { name: 'info', aliases: ['i'], args: 'TOPIC', help: 'registers | all-registers | breakpoints | frame | pokes | maps | program | line | tailcalls | jit | links | objects' },
-  { name: 'backtrace', aliases: ['bt', 'where'], args: '[N]', help: 'bpf2bpf frames and tail-call hops since the entry program' },
+  { name: 'info', aliases: ['i'], args: 'TOPIC', help: 'registers | all-registers | breakpoints | frame | pokes | maps | program | line | tailcalls | jit | links | objects | symbol ADDR | memory' },
+  { name: 'backtrace', aliases: ['bt', 'where'], args: '[full] [N]', help: 'bpf2bpf frames and tail-call hops since the entry program (full: each frame\'s stack slots and saved registers too)' },
   { name: 'frame', aliases: ['f'], args: '[N]', help: 'select frame N (or show the selected frame)' },
   { name: 'up', aliases: [], args: '[N]', help: 'select the caller frame' },
   { name: 'down', aliases: [], args: '[N]', help: 'select the callee frame' },
@@ -49,6 +51,7 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'timer', aliases: [], args: 'fire|list', help: 'fire due BPF timers now (virtual clock) or list armed ones' },
   { name: 'interrupt', aliases: [], args: '', help: 'stop a running program at the next instruction boundary (Ctrl-C)' },
   { name: 'kill', aliases: ['k'], args: '', help: 'stop the running program' },
+  ...SCRIPT_COMMANDS,
   { name: 'help', aliases: ['h'], args: '[COMMAND]', help: 'list commands, or explain one' },
   { name: 'quit', aliases: ['q'], args: '', help: 'leave bpfdbg' },
 ];

@@ -4,6 +4,7 @@ import { parseExpr } from '../expr/parseExpr.ts';
 import { lookupCommand } from './commandTable.ts';
 import { parseLocation } from './parseLocation.ts';
 import type { Command, ExamineFormat, InfoTopic } from './types.ts';
+import { LAST_BREAKPOINT, parseScriptCommand } from './scriptCommands.ts';
 import { checkPinPath, parseAttachSpec, parseLoadSpec, parsePin, parseReuse } from './setupSpec.ts';
 
 const INFO_TOPICS: Record<string, InfoTopic> = {
@@ -12,6 +13,7 @@ const INFO_TOPICS: Record<string, InfoTopic> = {
   f: 'frame', frame: 'frame', pokes: 'pokes', poke: 'pokes', maps: 'maps', map: 'maps',
   program: 'program', prog: 'program', line: 'line', source: 'source', tailcalls: 'tailcalls',
   jit: 'jit', profile: 'profile', links: 'links', link: 'links', objects: 'objects', object: 'objects', sharedlibrary: 'objects',
+  symbol: 'symbol', sym: 'symbol', memory: 'memory', mem: 'memory', proc: 'memory', 'proc-mappings': 'memory', vmmap: 'memory',
 };
 
 function count(arg: string, name: string): Result<number> {
@@ -22,8 +24,8 @@ function count(arg: string, name: string): Result<number> {
 
 function ids(arg: string, name: string): Result<number[]> {
   const parts = arg.split(/[\s,]+/).filter(Boolean);
-  for (const p of parts) if (!/^\d+$/.test(p)) return err('cmd.bad-id', `${name}: '${p}' is not a breakpoint number`);
-  return ok(parts.map(Number));
+  for (const p of parts) if (!/^(\d+|\$bpnum)$/.test(p)) return err('cmd.bad-id', `${name}: '${p}' is not a breakpoint number`);
+  return ok(parts.map((p) => (p === '$bpnum' ? LAST_BREAKPOINT : Number(p))));
 }
 
 export function parseCommand(line: string): Result<Command> {
@@ -113,9 +115,11 @@ export function parseCommand(line: string): Result<Command> {
       return ok({ kind: 'info', topic, arg: rest.length ? rest.join(' ') : null });
     }
     case 'backtrace': {
-      if (arg === '') return ok({ kind: 'backtrace', limit: null });
-      const n = count(arg, 'backtrace');
-      return n.ok ? ok({ kind: 'backtrace', limit: n.value }) : n;
+      const full = /^(full|-full)\b/.test(arg);
+      const rest = full ? arg.replace(/^-?full\s*/, '') : arg;
+      if (rest === '') return ok({ kind: 'backtrace', limit: null, ...(full ? { full } : {}) });
+      const n = count(rest, 'backtrace');
+      return n.ok ? ok({ kind: 'backtrace', limit: n.value, ...(full ? { full } : {}) }) : n;
     }
     case 'frame': {
       if (arg === '') return ok({ kind: 'frame', index: null });
@@ -204,6 +208,8 @@ export function parseCommand(line: string): Result<Command> {
       return err('cmd.bad-timer', `timer: expected 'fire' or 'list', got '${arg}'`);
     }
   }
+  const script = parseScriptCommand(info.name, arg);
+  if (script) return script;
   return err('cmd.unknown', `undefined command: "${word}". Try "help".`);
 }
 

@@ -2,6 +2,7 @@
 // these; the Session executes it. gdb's names and aliases where gdb has one.
 import type { Expr } from '../expr/ast.ts';
 import type { SetupStep } from '../target/setup.ts';
+import type { ScriptCommand } from './scriptCommands.ts';
 
 /** Where a breakpoint, `until`, `list` or `disassemble` points. */
 export type LocationSpec =
@@ -12,7 +13,7 @@ export type LocationSpec =
 
 export type InfoTopic =
   | 'registers' | 'all-registers' | 'breakpoints' | 'frame' | 'pokes' | 'maps' | 'program'
-  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile' | 'links' | 'objects';
+  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile' | 'links' | 'objects' | 'symbol' | 'memory';
 
 export type Command =
   | { kind: 'run' }
@@ -31,7 +32,7 @@ export type Command =
   | { kind: 'condition'; id: number; cond: Expr | null; condText: string | null }
   | { kind: 'catch'; what: 'tailcall' | 'poke' }
   | { kind: 'info'; topic: InfoTopic; arg: string | null }
-  | { kind: 'backtrace'; limit: number | null }
+  | { kind: 'backtrace'; limit: number | null; full?: boolean }
   | { kind: 'frame'; index: number | null }
   | { kind: 'up'; count: number }
   | { kind: 'down'; count: number }
@@ -51,7 +52,8 @@ export type Command =
   | { kind: 'setup'; step: SetupStep }
   | { kind: 'kill' }
   | { kind: 'quit' }
-  | { kind: 'interrupt' };
+  | { kind: 'interrupt' }
+  | ScriptCommand;
 
 /** What `set` assigns: a register, memory of a C type's size, or a global variable. */
 export type SetPlace =
