@@ -14,6 +14,10 @@ import { resolveLocation } from './resolveLocation.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
 import type { Session } from './session.ts';
 import { hex64 } from './view.ts';
+import { valueText } from './printValue.ts';
+import { infoDisplay } from './displayCommand.ts';
+import { watchpointsText } from './watchCommand.ts';
+import { infoArgs, infoLocals } from './frameArgs.ts';
 
 export function executeInspect(s: Session, cmd: Command): Diag | null {
   const t = s.target;
@@ -69,10 +73,9 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       return null;
     }
     case 'print': {
-      const v = evalExpr(cmd.expr, s.exprEnv());
+      const v = valueText(cmd.expr, s.exprEnv(), cmd.format);
       if (!v.ok) return v.error;
-      const big = cmd.format === null && v.value > 0xffffffffn;
-      s.print(`$ = ${text.formatValue(v.value, cmd.format)}${big ? ` (0x${v.value.toString(16)})` : ''}`);
+      s.print(`$ = ${v.value}`);
       return null;
     }
     case 'examine': return examine(s, cmd);
@@ -192,6 +195,7 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
       return null;
     }
     case 'breakpoints': s.print(text.breakpoints(s)); return null;
+    case 'watchpoints': s.print(watchpointsText(s)); return null;
     case 'frame': s.print(text.frameSlotsText(s)); return null;
     case 'pokes': s.print(text.pokes(s)); return null;
     case 'maps': s.print(s.view().maps.map((m) => text.mapText(s, m.name)).join('\n')); return null;
@@ -215,6 +219,15 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
       return null;
     }
     case 'source': s.print(text.sourceInfo(s)); return null;
+    case 'display': s.print(infoDisplay(s)); return null;
+    case 'args':
+    case 'locals': {
+      if (s.runState !== 'stopped') return errors.notRunning();
+      const r = topic === 'args' ? infoArgs(s) : infoLocals(s);
+      if (!r.ok) return r.error;
+      s.print(r.value);
+      return null;
+    }
     case 'tailcalls': s.print(text.tailcalls(s)); return null;
     case 'program': s.print(text.programs(s)); return null;
     case 'jit':

@@ -2,6 +2,7 @@
 // these; the Session executes it. gdb's names and aliases where gdb has one.
 import type { Expr } from '../expr/ast.ts';
 import type { SetupStep } from '../target/setup.ts';
+import type { DataCommand } from './dataCommands.ts';
 
 /** Where a breakpoint, `until`, `list` or `disassemble` points. */
 export type LocationSpec =
@@ -12,7 +13,8 @@ export type LocationSpec =
 
 export type InfoTopic =
   | 'registers' | 'all-registers' | 'breakpoints' | 'frame' | 'pokes' | 'maps' | 'program'
-  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile' | 'links' | 'objects';
+  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile' | 'links' | 'objects'
+  | 'args' | 'locals' | 'display' | 'watchpoints';
 
 export type Command =
   | { kind: 'run' }
@@ -51,7 +53,8 @@ export type Command =
   | { kind: 'setup'; step: SetupStep }
   | { kind: 'kill' }
   | { kind: 'quit' }
-  | { kind: 'interrupt' };
+  | { kind: 'interrupt' }
+  | DataCommand;
 
 /** What `set` assigns: a register, memory of a C type's size, or a global variable. */
 export type SetPlace =
