@@ -50,7 +50,9 @@ function watchedPlace(s: Session, cmd: Extract<DataCommand, { kind: 'watch' }>):
   if (addr === 0n) return err('debug.no-element', `map ${cmd.target.map} has no element with key ${key}`);
   const owner = t.objects.ownerOf(map);
   const btf = owner ? objectBtf(owner.loaded.object) : null;
-  const type: CType = btf && map.def.btfValueTypeId ? fromBtf(btf, map.def.btfValueTypeId)
+  const typed = btf && map.def.btfValueTypeId ? fromBtf(btf, map.def.btfValueTypeId) : undefined;
+  // Without a value type (or a global-data section's DATASEC): its bytes as an integer or a byte array.
+  const type: CType = typed && sizeOf(typed) === map.def.valueSize ? typed
     : BUILTIN_TYPES[`u${map.def.valueSize * 8}`] ?? { k: 'array', of: BUILTIN_TYPES.u8!, n: map.def.valueSize };
   return ok({ type, addr, value: null });
 }
