@@ -136,3 +136,13 @@ test('reverse-continue stops before the last write to a watched value, as rr doe
   assert.match(await run('continue'), /Old value = 1\nNew value = 2/);
   s.session.dispose();
 });
+
+test('on RISC-V too: watch stops after the write, print casts the ctx to the kernel struct', async () => {
+  const s = await openExample('tailchain', { arch: 'riscv64' });
+  await exec(s, 'start', 'watch hops');
+  assert.match(outText(await exec(s, 'continue')), /\nHardware watchpoint 1: hops\n\nOld value = 0\nNew value = 1\nstage_parse:\d+ /);
+  await exec(s, 'delete 1', 'break stage_count', 'continue');
+  assert.equal(outText(await exec(s, 'print ((struct sk_buff *)$r1)->len')), '$ = 64');
+  assert.match(outText(await exec(s, 'info args')), /^skb = 0xffff888[0-9a-f]+ \(r1\)$/);
+  s.dispose();
+});

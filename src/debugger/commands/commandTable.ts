@@ -23,7 +23,7 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'enable', aliases: [], args: '[N...]', help: 'enable breakpoints' },
   { name: 'condition', aliases: [], args: 'N [EXPR]', help: 'set or clear the condition of breakpoint N' },
   { name: 'catch', aliases: [], args: 'tailcall|poke', help: 'stop on every tail call (taken or not) or every poke state transition; numbered like breakpoints (delete, disable N)' },
-  { name: 'info', aliases: ['i'], args: 'TOPIC', help: 'registers | all-registers | breakpoints | watchpoints | frame | args | locals | display | pokes | maps | program | line | tailcalls | jit | links | objects' },
+  { name: 'info', aliases: ['i'], args: 'TOPIC', help: 'registers | all-registers | breakpoints | watchpoints | frame | args (BTF parameters in R1-R5) | locals (R10 stack slots written on the way here: slots, not C variables; BPF has no DWARF locations) | display | pokes | maps | program | line | tailcalls | jit | links | objects' },
   { name: 'backtrace', aliases: ['bt', 'where'], args: '[N]', help: 'bpf2bpf frames and tail-call hops since the entry program' },
   { name: 'frame', aliases: ['f'], args: '[N]', help: 'select frame N (or show the selected frame)' },
   { name: 'up', aliases: [], args: '[N]', help: 'select the caller frame' },
