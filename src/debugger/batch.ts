@@ -35,6 +35,7 @@ export function batchJson(r: CommandResult): object {
     maps: v.maps,
     breakpoints: v.breakpoints,
     catchpoints: v.catchpoints ?? [],
+    displays: v.displays ?? [],
     objects: v.objects ?? [],
     links: v.links ?? [],
     pins: v.pins ?? [],

@@ -3,6 +3,8 @@
 // them as gdb numbers its catchpoints: one `delete N`, `disable N`, `info breakpoints`
 // for both. Pure bookkeeping; the session installs breakpoints on the machine.
 import type { Expr } from './expr/ast.ts';
+import type { Value } from './expr/evalExpr.ts';
+import type { WatchAccess } from './commands/dataCommands.ts';
 import { hex64, type Breakpoint, type Catchpoint } from './view.ts';
 
 export type CatchKind = Catchpoint['what'];
@@ -31,9 +33,24 @@ export interface BreakpointEntry {
   ignore?: number;
 }
 
+/** A watchpoint: bytes [addr, addr + size) and the typed value they hold (for Old/New value). */
+export interface WatchEntry {
+  id: number;
+  access: WatchAccess;
+  text: string;
+  place: Value;
+  addr: bigint;
+  size: number;
+  enabled: boolean;
+  hits: number;
+  /** The bytes at the last stop (or when set): a write that leaves them equal does not stop `watch`. */
+  last: Uint8Array;
+}
+
 export class BreakpointTable {
   private list: BreakpointEntry[] = [];
   private catches: CatchEntry[] = [];
+  private watchList: WatchEntry[] = [];
   private nextId = 1;
 
   add(e: Omit<BreakpointEntry, 'id' | 'hits' | 'enabled'>): BreakpointEntry {
@@ -57,6 +74,16 @@ export class BreakpointTable {
     return c;
   }
 
+  addWatch(e: Omit<WatchEntry, 'id' | 'hits' | 'enabled'>): WatchEntry {
+    const w: WatchEntry = { ...e, id: this.nextId++, hits: 0, enabled: true };
+    this.watchList.push(w);
+    return w;
+  }
+
+  watches(): readonly WatchEntry[] {
+    return this.watchList;
+  }
+
   /** The first enabled catchpoint of a kind (the one a stop counts as hit). */
   catching(what: CatchKind): CatchEntry | undefined {
     return this.catches.find((c) => c.enabled && c.what === what);
@@ -64,7 +91,7 @@ export class BreakpointTable {
 
   /** Every breakpoint and catchpoint id, in order. */
   ids(): number[] {
-    return [...this.list.map((b) => b.id), ...this.catches.map((c) => c.id)].sort((a, b) => a - b);
+    return [...this.list.map((b) => b.id), ...this.catches.map((c) => c.id), ...this.watchList.map((w) => w.id)].sort((a, b) => a - b);
   }
 
   /** Deletes a breakpoint or catchpoint. */
@@ -72,6 +99,11 @@ export class BreakpointTable {
     const k = this.list.findIndex((b) => b.id === id);
     if (k >= 0) {
       this.list.splice(k, 1);
+      return true;
+    }
+    const w = this.watchList.findIndex((x) => x.id === id);
+    if (w >= 0) {
+      this.watchList.splice(w, 1);
       return true;
     }
     const c = this.catches.findIndex((x) => x.id === id);
@@ -82,7 +114,7 @@ export class BreakpointTable {
 
   /** Enables or disables a breakpoint or catchpoint. */
   setEnabled(id: number, enabled: boolean): boolean {
-    const e = this.get(id) ?? this.catches.find((c) => c.id === id);
+    const e = this.get(id) ?? this.catches.find((c) => c.id === id) ?? this.watchList.find((w) => w.id === id);
     if (!e) return false;
     e.enabled = enabled;
     return true;

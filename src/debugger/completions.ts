@@ -7,7 +7,7 @@ import type { DebugTarget } from './target/debugTarget.ts';
 /** Every `info` topic, as `info` takes them. */
 export const INFO_TOPIC_NAMES = [
   'registers', 'all-registers', 'breakpoints', 'frame', 'pokes', 'maps', 'program', 'line', 'source',
-  'tailcalls', 'jit', 'profile', 'links', 'objects', 'symbol', 'memory',
+  'tailcalls', 'jit', 'profile', 'links', 'objects', 'symbol', 'memory', 'args', 'locals', 'display', 'watchpoints',
 ];
 
 export function completionsFor(t: DebugTarget, prefix: string): string[] {

@@ -9,6 +9,9 @@ import { describeHere, describeTailCall } from './describe.ts';
 import { executeInspect } from './inspectCommands.ts';
 import { jumpTarget } from './jumpTarget.ts';
 import { executeScript } from './scriptRunner.ts';
+import { executePtype } from './ptypeCommand.ts';
+import { executeDisplay } from './displayCommand.ts';
+import { executeWatch, watchHit } from './watchCommand.ts';
 import { plural } from './plural.ts';
 import { lineRows, sameLine } from './lineTable.ts';
 import { resolveLocation } from './resolveLocation.ts';
@@ -126,6 +129,13 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       s.rebuildView();
       return null;
     }
+    case 'ptype':
+      return executePtype(s, cmd);
+    case 'display':
+    case 'undisplay':
+      return executeDisplay(s, cmd);
+    case 'watch':
+      return executeWatch(s, cmd);
     case 'setup':
       return setupStep(s, cmd.step);
     case 'jump': {
@@ -280,6 +290,13 @@ function halted(s: Session, h: Halt, unit: StepUnit): Diag | null {
       const ev = h.event;
       s.stop = { kind: 'tail-call', ...ev };
       s.print(`Catchpoint (tail call): ${describeTailCall(ev)}`);
+      s.print(describeHere(s));
+      return null;
+    }
+    case 'watch': {
+      const w = watchHit(s, h.wp, h.access, h.before, h.wp.last);
+      s.stop = { kind: 'watchpoint', id: h.wp.id, access: h.access, expr: h.wp.text, old: w.old, value: w.value };
+      s.print(w.text);
       s.print(describeHere(s));
       return null;
     }

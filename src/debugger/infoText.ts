@@ -67,6 +67,8 @@ export function breakpoints(s: Session): string {
       `${b.condText ? ` if ${b.condText}` : ''}${hits(b.hits)}`]),
     ...s.bps.allCatches().map((c): [number, string] => [c.id,
       `${pad(String(c.id), 4)} ${pad('catchpoint', 11)} ${c.enabled ? 'y' : 'n'}   ${pad('', 18)}  ${c.what === 'tailcall' ? 'tail call (taken or not)' : 'poke transition'}${hits(c.hits)}`]),
+    ...s.bps.watches().map((w): [number, string] => [w.id,
+      `${pad(String(w.id), 4)} ${pad(w.access === 'write' ? 'watchpoint' : w.access === 'read' ? 'rwatchpoint' : 'awatchpoint', 11)} ${w.enabled ? 'y' : 'n'}   0x${w.addr.toString(16).padEnd(16)}  ${w.text}${hits(w.hits)}`]),
   ];
   if (rows.length === 0) return 'No breakpoints or catchpoints.';
   return ['Num  Type        Enb Address             What', ...rows.sort((a, b) => a[0] - b[0]).map(([, r]) => r)].join('\n');

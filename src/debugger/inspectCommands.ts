@@ -18,6 +18,10 @@ import { LAST_BREAKPOINT } from './commands/scriptCommands.ts';
 import { backtraceFull } from './backtraceFull.ts';
 import { infoSymbol } from './symbolLookup.ts';
 import { buildMemoryMap, memoryMapText } from './memoryMap.ts';
+import { valueText } from './printValue.ts';
+import { infoDisplay } from './displayCommand.ts';
+import { watchpointsText } from './watchCommand.ts';
+import { infoArgs, infoLocals } from './frameArgs.ts';
 
 export function executeInspect(s: Session, cmd: Command): Diag | null {
   const t = s.target;
@@ -73,10 +77,9 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       return null;
     }
     case 'print': {
-      const v = evalExpr(cmd.expr, s.exprEnv());
+      const v = valueText(cmd.expr, s.exprEnv(), cmd.format);
       if (!v.ok) return v.error;
-      const big = cmd.format === null && v.value > 0xffffffffn;
-      s.print(`$ = ${text.formatValue(v.value, cmd.format)}${big ? ` (0x${v.value.toString(16)})` : ''}`);
+      s.print(`$ = ${v.value}`);
       return null;
     }
     case 'examine': return examine(s, cmd);
@@ -196,6 +199,7 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
       return null;
     }
     case 'breakpoints': s.print(text.breakpoints(s)); return null;
+    case 'watchpoints': s.print(watchpointsText(s)); return null;
     case 'frame': s.print(text.frameSlotsText(s)); return null;
     case 'pokes': s.print(text.pokes(s)); return null;
     case 'maps': s.print(s.view().maps.map((m) => text.mapText(s, m.name)).join('\n')); return null;
@@ -227,6 +231,15 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
     case 'source': s.print(text.sourceInfo(s)); return null;
     case 'symbol': return infoSymbol(s, arg);
     case 'memory': s.print(memoryMapText(buildMemoryMap(s.target))); return null;
+    case 'display': s.print(infoDisplay(s)); return null;
+    case 'args':
+    case 'locals': {
+      if (s.runState !== 'stopped') return errors.notRunning();
+      const r = topic === 'args' ? infoArgs(s) : infoLocals(s);
+      if (!r.ok) return r.error;
+      s.print(r.value);
+      return null;
+    }
     case 'tailcalls': s.print(text.tailcalls(s)); return null;
     case 'program': s.print(text.programs(s)); return null;
     case 'jit':

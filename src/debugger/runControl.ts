@@ -4,7 +4,7 @@
 // a run. Runs go in budget chunks so an interrupt (Ctrl-C) lands between two of them.
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { StopReason as MStop } from '../machine/machine.ts';
-import type { BreakpointEntry, BreakpointTable } from './breakpoints.ts';
+import type { BreakpointEntry, BreakpointTable, WatchEntry } from './breakpoints.ts';
 import { evalExpr, type ExprEnv } from './expr/evalExpr.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import { TailCallTracker, type TailCallEvent } from './tailCalls.ts';
@@ -22,6 +22,8 @@ export type Halt =
   | { kind: 'fault'; message: string; addr: bigint | null; access: 'read' | 'write' | 'fetch' | null }
   | { kind: 'breakpoint'; bp: BreakpointEntry }
   | { kind: 'tail-call'; event: TailCallEvent }
+  /** A watchpoint's access completed (pc after the accessing instruction); `before`: its bytes at the previous stop. */
+  | { kind: 'watch'; wp: WatchEntry; access: 'read' | 'write'; before: Uint8Array }
   | { kind: 'temp' }
   | { kind: 'interrupted' }
   | { kind: 'limit' };
@@ -42,6 +44,8 @@ export class RunControl {
   private installed = new Map<bigint, number>();
   private watched = new Set<bigint>();
   private temps = new Set<bigint>();
+  /** Machine watchpoint ids per watchpoint (two for awatch: read and write). */
+  private watchIds = new Map<WatchEntry, number[]>();
   private trackAddrs: Set<bigint>;
 
   constructor(private readonly t: DebugTarget, private readonly bps: BreakpointTable, private readonly env: () => ExprEnv) {
@@ -81,6 +85,31 @@ export class RunControl {
     for (const [a, id] of this.installed) if (!want.has(a)) { m.removeBreakpoint(id); this.installed.delete(a); }
     for (const a of want) if (!this.installed.has(a)) this.installed.set(a, m.addBreakpoint(a));
     this.watched = want;
+    const on = new Set(this.bps.watches().filter((w) => w.enabled));
+    for (const [w, ids] of this.watchIds) if (!on.has(w)) { for (const id of ids) m.removeWatchpoint(id); this.watchIds.delete(w); }
+    for (const w of on) {
+      if (this.watchIds.has(w)) continue;
+      const end = w.addr + BigInt(w.size) - 1n;
+      const kinds: ('read' | 'write')[] = w.access === 'access' ? ['read', 'write'] : [w.access];
+      this.watchIds.set(w, kinds.map((k) => m.addWatchpoint(k, w.addr, end)));
+    }
+  }
+
+  /**
+   * A machine watchpoint fired: the Halt to report, or null when `watch` saw a write that
+   * left the bytes as they were (gdb stops a write watchpoint only on a change).
+   */
+  private watchHit(s: Extract<MStop, { kind: 'watch' }>): Halt | null {
+    const wp = [...this.watchIds].find(([, ids]) => ids.includes(s.id))?.[0];
+    if (!wp) return null;
+    const m = this.t.machine;
+    const now = m.isMapped(wp.addr, wp.size) ? m.readMem(wp.addr, wp.size) : new Uint8Array(wp.size);
+    const before = wp.last;
+    const changed = now.some((b, i) => b !== before[i]);
+    if (s.access === 'write' && !changed && wp.access !== 'access') return null;
+    wp.last = now;
+    wp.hits++;
+    return { kind: 'watch', wp, access: s.access, before };
   }
 
   private counter(): number | null {
@@ -136,6 +165,10 @@ export class RunControl {
   /** One machine instruction; tail-call bookkeeping for where it lands. */
   stepi(): Halt {
     const s = this.t.machine.step();
+    if (s.kind === 'watch') {
+      this.track(s.pc);
+      return this.watchHit(s) ?? { kind: 'step' };
+    }
     if (s.kind !== 'step') return this.terminal(s);
     this.track(s.pc);
     return { kind: 'step' };
@@ -199,7 +232,15 @@ export class RunControl {
     for (;;) {
       const s = m.run({ budget: CHUNK });
       let pc: bigint;
-      if (s.kind === 'budget') {
+      if (s.kind === 'watch') {
+        // The next run starts at pc and skips a breakpoint there: do the arrival's
+        // tail-call bookkeeping now.
+        const h = this.watchHit(s);
+        if (h) { this.track(s.pc); return h; }
+        if (!this.watched.has(s.pc)) continue;
+      }
+      if (s.kind === 'watch') pc = s.pc;
+      else if (s.kind === 'budget') {
         if (!this.watched.has(s.pc)) return null;
         pc = s.pc;
       } else if (s.kind === 'breakpoint') pc = s.pc;

@@ -7,6 +7,8 @@ import { type Diag, formatDiag } from '../common/diag.ts';
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { PokeEvent } from '../kernel/pokes/pokeStateMachine.ts';
 import { BreakpointTable } from './breakpoints.ts';
+import { globalPlace, namedType } from './btfScope.ts';
+import { DisplayList, displayLine } from './displays.ts';
 import { CodeWindows, sourceWindow } from './codeWindows.ts';
 import type { CommandResult } from './command.ts';
 import { parseCommand } from './commands/parseCommand.ts';
@@ -50,6 +52,8 @@ export class Session {
   /** Registers, frames and counter of the target's CPU. */
   readonly arch: DebugArch;
   readonly bps = new BreakpointTable();
+  /** `display` expressions, shown after every stop. */
+  readonly displays = new DisplayList();
   readonly out = new OutputLog();
   readonly rc: RunControl;
   readonly code: CodeWindows;
@@ -160,8 +164,10 @@ export class Session {
           const before = this.stop;
           const r = await executeCommand(this, cmd);
           if (r) error = r;
-          // A new stop at a breakpoint with commands runs them (not from inside them).
-          else if (this.stop !== before) error = await runBreakpointCommands(this);
+          // gdb shows the displays after every stop a command brought, then runs the
+          // stopping breakpoint's commands (not from inside them).
+          if (this.stop !== before && this.runState === 'stopped') this.showDisplays();
+          if (!r && this.stop !== before) error = await runBreakpointCommands(this);
           quit = this.script.quit;
         }
       } catch (e) {
@@ -183,6 +189,11 @@ export class Session {
   }
 
   // ---------------------------------------------------------------- helpers for commands
+
+  /** Prints every display as gdb does after a stop (`1: hops = 3`). */
+  showDisplays(): void {
+    for (const d of this.displays.view(this.exprEnv())) this.print(displayLine(d));
+  }
 
   print(text: string, kind: 'out' | 'info' = 'out'): void {
     this.out.append(kind, text);
@@ -312,6 +323,8 @@ export class Session {
         return !m.ok && m.error.code === 'debug.ambiguous' ? m.error.message : undefined;
       },
       read: (addr, size) => this.rc.mem.read(addr, size),
+      global: (name) => globalPlace(t, name, this.scopeObject()),
+      type: (spelled) => namedType(t, spelled, this.scopeObject()),
     };
   }
 
@@ -413,6 +426,7 @@ export class Session {
       output: this.out.tail().slice(-100),
       breakpoints: this.bps.view(),
       catchpoints: this.bps.catchView(),
+      displays: this.displays.view(this.exprEnv()),
       history: this.historySource?.() ?? null,
       progress: null,
     };

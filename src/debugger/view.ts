@@ -6,6 +6,8 @@
 import type { Arch } from '../jit/types.ts';
 
 /** Bump when a field changes meaning or disappears (adding fields does not bump it). */
+import type { DisplayView } from './displays.ts';
+
 export const VIEW_VERSION = 1;
 
 /**
@@ -85,7 +87,9 @@ export type StopReason =
   | { kind: 'poke'; poke: number; program: string; from: PokeState; to: PokeState; cause: string }
   | { kind: 'exit'; retval: Hex64; retvalSigned: string }
   | { kind: 'fault'; message: string; addr: Hex64 | null; access: 'read' | 'write' | 'fetch' | null }
-  | { kind: 'interrupted' };
+  | { kind: 'interrupted' }
+  /** A watchpoint's access completed: `old` set when a write changed the value (gdb's texts). */
+  | { kind: 'watchpoint'; id: number; access: 'read' | 'write'; expr: string; old: string | null; value: string };
 
 // ---------------------------------------------------------------- registers
 
@@ -517,6 +521,8 @@ export interface View {
   breakpoints: Breakpoint[];
   /** Catchpoints (`catch tailcall`, `catch poke`). */
   catchpoints?: Catchpoint[];
+  /** `display` expressions evaluated at this View's state (the TUI's Display pane). */
+  displays?: DisplayView[];
   /** A long operation under way (runState 'running'), else null. */
   progress: Progress | null;
 }

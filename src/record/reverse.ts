@@ -17,7 +17,7 @@ import type { AddressIndex } from '../debugger/target/addressIndex.ts';
 export type ReverseWhat = 'stepi' | 'step' | 'next' | 'continue' | 'finish';
 
 export type ReverseOutcome =
-  | { kind: 'moved'; to: number; reason: 'step' | 'breakpoint' | 'tail-call' | 'poke' | 'finish'; bp?: number }
+  | { kind: 'moved'; to: number; reason: 'step' | 'breakpoint' | 'tail-call' | 'poke' | 'finish' | 'watchpoint'; bp?: number; watch?: { before: Uint8Array; after: Uint8Array } }
   | { kind: 'start'; to: number }
   | { kind: 'refused'; message: string };
 
@@ -30,6 +30,32 @@ export interface ReverseInput {
   catchTailcall: boolean;
   /** Counts at which poke transitions happened (sorted ascending). */
   pokeCounts: readonly number[];
+  /** Enabled write/access watchpoints: reverse-continue stops before the last write that changed one. */
+  watches?: () => { id: number; addr: bigint; size: number }[];
+}
+
+/**
+ * The latest n in [1, at] whose state differs from n - 1's in a watched range: the write
+ * that instruction n - 1 did. Walks windows backwards, each from one instruction before it.
+ */
+function lastChange(t: TracingMachine, at: number, ws: { id: number; addr: bigint; size: number }[]): { n: number; id: number; before: Uint8Array; after: Uint8Array } | null {
+  if (ws.length === 0) return null;
+  const read = (w: { addr: bigint; size: number }): Uint8Array => (t.real.isMapped(w.addr, w.size) ? t.real.readMem(w.addr, w.size) : new Uint8Array(w.size));
+  const same = (a: Uint8Array, b: Uint8Array): boolean => a.every((x, i) => x === b[i]);
+  const w = t.denseSpacing;
+  for (let e = at + 1; e > 1; ) {
+    const s = Math.max(1, Math.floor((e - 1) / w) * w);
+    let prev: Uint8Array[] | null = null;
+    let hit: { n: number; id: number; before: Uint8Array; after: Uint8Array } | null = null;
+    t.walk(s - 1, e, (n) => {
+      const now = ws.map(read);
+      if (prev) ws.forEach((x, i) => { if (!same(prev![i]!, now[i]!)) hit = { n, id: x.id, before: prev![i]!, after: now[i]! }; });
+      prev = now;
+    });
+    if (hit) return hit;
+    e = s;
+  }
+  return null;
 }
 
 /** The latest n in [lo, hi) whose state satisfies pred, or null. */
@@ -67,6 +93,7 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
   let at = T;
   let reason: Extract<ReverseOutcome, { kind: 'moved' }>['reason'] = 'step';
   let bp: number | undefined;
+  let watch: { before: Uint8Array; after: Uint8Array } | undefined;
   for (let k = 0; k < count; k++) {
     let found: number | null = null;
     switch (what) {
@@ -134,7 +161,15 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
         }, addrs);
         let poke: number | null = null;
         for (const c of inp.pokeCounts) if (c < at) poke = c;
-        if (poke !== null && (hit === null || poke > hit)) { found = poke; reason = 'poke'; bp = undefined; }
+        // rr's and gdb's reverse watchpoints: stop before the instruction that wrote.
+        const change = lastChange(t, at, inp.watches?.() ?? []);
+        const wAt = change ? change.n - 1 : null;
+        if (change && wAt! < at && (hit === null || wAt! >= hit) && (poke === null || wAt! >= poke)) {
+          found = wAt;
+          reason = 'watchpoint';
+          bp = change.id;
+          watch = { before: change.before, after: change.after };
+        } else if (poke !== null && (hit === null || poke > hit)) { found = poke; reason = 'poke'; bp = undefined; }
         else if (hit !== null) {
           found = hit;
           t.goto(hit);
@@ -157,7 +192,7 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
     at = found;
   }
   t.goto(at);
-  return { kind: 'moved', to: at, reason, ...(bp !== undefined ? { bp } : {}) };
+  return { kind: 'moved', to: at, reason, ...(bp !== undefined ? { bp } : {}), ...(watch ? { watch } : {}) };
 }
 
 /** Where the CPU is at a BPF instruction's start: its line row, function and frame (else null). */

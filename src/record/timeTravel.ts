@@ -9,6 +9,7 @@ import { parseCommand } from '../debugger/commands/parseCommand.ts';
 import type { Command } from '../debugger/commands/types.ts';
 import { describeHere } from '../debugger/describe.ts';
 import { evalExpr } from '../debugger/expr/evalExpr.ts';
+import { watchHit } from '../debugger/watchCommand.ts';
 import type { Session } from '../debugger/session.ts';
 import type { HistoryView, View } from '../debugger/view.ts';
 import type { RecordedEvent } from './format.ts';
@@ -197,6 +198,7 @@ export class TimeTravelSession {
             return !v.ok || v.value !== 0n;
           },
         })),
+      watches: () => s.bps.watches().filter((w) => w.enabled && w.access !== 'read').map((w) => ({ id: w.id, addr: w.addr, size: w.size })),
     });
     if (out.kind === 'refused') return unsupported(`reverse-${cmd.what}: ${out.message}`);
     // Re-execution from a checkpoint passed tail-call sites quietly: the log goes back by count.
@@ -208,6 +210,15 @@ export class TimeTravelSession {
     if (out.kind === 'start') {
       s.stop = { kind: 'entry' };
       s.print(`No more reverse-execution history: at the start of the recording (instruction 0).`);
+    } else if (out.reason === 'watchpoint' && out.watch && out.bp !== undefined) {
+      // Going backwards the write is undone: gdb's Old value is the later one.
+      const w = s.bps.watches().find((x) => x.id === out.bp)!;
+      const hit = watchHit(s, w, 'write', out.watch.after, out.watch.before);
+      w.last = out.watch.before;
+      w.hits++;
+      s.stop = { kind: 'watchpoint', id: w.id, access: 'write', expr: w.text, old: hit.old, value: hit.value };
+      s.print(hit.text);
+      s.print(`Reverse to the write, instruction ${out.to}`);
     } else if (out.reason === 'breakpoint' && out.bp !== undefined) {
       const b = s.bps.get(out.bp);
       s.stop = { kind: 'breakpoint', id: out.bp, hits: b?.hits ?? 0 };
@@ -218,6 +229,7 @@ export class TimeTravelSession {
       s.print(`${why ? `Reverse to the previous ${why}, ` : ''}instruction ${out.to}`);
     }
     if (this.target.machine.pc !== 0n) s.print(describeHere(s));
+    s.showDisplays();
     return null;
   }
 }

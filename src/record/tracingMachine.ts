@@ -322,9 +322,12 @@ export class TracingMachine extends MachineProxy {
         }
         continue;
       }
+      // Map the stop's ids first: counting re-runs the window quietly, and the watchpoints
+      // re-armed after it have new ids on the real machine.
+      const mapped = this.mapStop(s);
       this.advanced(this.countStop(start, seg, s));
       this.lastStop = s.kind;
-      return this.mapStop(s);
+      return mapped;
     }
   }
 

@@ -16,6 +16,7 @@ import { codePaneLines, codeLineTarget } from './panes/CodePane.tsx';
 import { commandLineLines, commandLineRows } from './panes/commandLineView.ts';
 import { helpOverlayLines } from './panes/helpOverlay.ts';
 import { buildMapRows, mapsPaneLines } from './panes/MapsPane.tsx';
+import { displayPaneLines } from './panes/DisplayPane.tsx';
 import { outputPaneLines } from './panes/OutputPane.tsx';
 import { bodyRows } from './panes/paneFrame.ts';
 import { buildPokeRows, pokesPaneLines } from './panes/PokesPane.tsx';
@@ -56,6 +57,8 @@ function paneLength(view: View, pane: PaneId, width: number, theme: Theme, outpu
       return view.callChain.length;
     case 'maps':
       return buildMapRows(view, width - 1, theme).length;
+    case 'display':
+      return view.displays?.length ?? 0;
     case 'output':
       return output.length;
     case 'source':
@@ -344,6 +347,8 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
         return callChainPaneLines({ view, focused, width: w, height: h, scroll }, theme);
       case 'maps':
         return mapsPaneLines({ view, focused, width: w, height: h, scroll }, theme);
+      case 'display':
+        return displayPaneLines({ view, focused, width: w, height: h, scroll }, theme);
       case 'output':
         return outputPaneLines({ lines: output, focused, width: w, height: h, scroll }, theme);
       case 'source':

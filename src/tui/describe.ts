@@ -24,6 +24,8 @@ export function describeStop(s: StopReason | null): string {
       return `fault: ${s.message}${s.addr ? ` at ${s.addr}` : ''}`;
     case 'interrupted':
       return 'interrupted';
+    case 'watchpoint':
+      return `watchpoint ${s.id}: ${s.expr} = ${s.value}`;
   }
 }
 

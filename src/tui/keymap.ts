@@ -5,11 +5,11 @@
 // command string, the same text batch mode reads.
 
 /** 'source' shows only in the layouts that have it (tuiLayout.ts: src, split). */
-export type PaneId = 'code' | 'source' | 'registers' | 'stack' | 'pokes' | 'chain' | 'maps' | 'output';
+export type PaneId = 'code' | 'source' | 'registers' | 'stack' | 'pokes' | 'chain' | 'maps' | 'display' | 'output';
 export type FocusId = PaneId | 'command';
 
 /** Tab order. The command line comes last, so Shift-Tab from it returns to the panes. */
-export const FOCUS_ORDER: readonly FocusId[] = ['code', 'registers', 'stack', 'pokes', 'chain', 'maps', 'output', 'command'];
+export const FOCUS_ORDER: readonly FocusId[] = ['code', 'registers', 'stack', 'pokes', 'chain', 'maps', 'display', 'output', 'command'];
 
 /** A key as Ink reports it (input + flags); flags left out are false. */
 export interface KeyPress {

@@ -24,7 +24,7 @@ export interface Layout {
 }
 
 /** Panes that can occupy the side slot in compact mode. */
-export const SECONDARY: readonly PaneId[] = ['registers', 'stack', 'pokes', 'chain', 'maps'];
+export const SECONDARY: readonly PaneId[] = ['registers', 'stack', 'pokes', 'chain', 'maps', 'display'];
 
 /** Rows outside the pane grid: the status bar and the command line. */
 export const CHROME_ROWS = 2;
@@ -74,7 +74,7 @@ export function computeLayout(width: number, height: number, side: PaneId, extra
   const codeW = width - regW - (stackOnTop ? stackW : 0);
   const topPanes: PaneRect[] = [{ id: 'code', width: codeW }, { id: 'registers', width: regW }];
   if (stackOnTop) topPanes.push({ id: 'stack', width: stackW });
-  const lower: PaneId[] = stackOnTop ? ['pokes', 'chain', 'maps'] : ['stack', 'pokes', 'chain', 'maps'];
+  const lower: PaneId[] = stackOnTop ? ['pokes', 'chain', 'maps', 'display'] : ['stack', 'pokes', 'chain', 'maps', 'display'];
   const widths = split(width, lower.length);
   return {
     mode: 'wide',

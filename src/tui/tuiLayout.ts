@@ -16,11 +16,11 @@ const CYCLE: readonly LayoutName[] = ['src', 'asm', 'split', 'regs'];
 /** Pane names `focus` takes besides gdb's asm/src/regs/cmd. */
 const FOCUS_WORDS: Readonly<Record<string, FocusId>> = {
   asm: 'code', src: 'source', regs: 'registers', cmd: 'command',
-  code: 'code', source: 'source', registers: 'registers', stack: 'stack', pokes: 'pokes', chain: 'chain', maps: 'maps', output: 'output', command: 'command',
+  code: 'code', source: 'source', registers: 'registers', stack: 'stack', pokes: 'pokes', chain: 'chain', maps: 'maps', display: 'display', output: 'output', command: 'command',
 };
 
 const TITLES: Readonly<Record<PaneId, string>> = {
-  code: 'Code', source: 'Source', registers: 'Registers', stack: 'Stack', pokes: 'Pokes', chain: 'Call chain', maps: 'Maps', output: 'Output',
+  code: 'Code', source: 'Source', registers: 'Registers', stack: 'Stack', pokes: 'Pokes', chain: 'Call chain', maps: 'Maps', display: 'Display', output: 'Output',
 };
 
 /**

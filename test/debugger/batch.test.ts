@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { runBatch, scriptLines, BATCH_SCHEMA } from '../../src/debugger/batch.ts';
 import { examplePath, have, openExample } from './fixture.ts';
 
-const FIELDS = ['schema', 'command', 'ok', 'error', 'output', 'runState', 'stop', 'location', 'registers', 'frames', 'callChain', 'pokes', 'maps', 'breakpoints', 'catchpoints', 'objects', 'links', 'pins', 'history'];
+const FIELDS = ['schema', 'command', 'ok', 'error', 'output', 'runState', 'stop', 'location', 'registers', 'frames', 'callChain', 'pokes', 'maps', 'breakpoints', 'catchpoints', 'displays', 'objects', 'links', 'pins', 'history'];
 
 test('--json prints exactly one object per command, with the documented fields; errors are objects', { skip: have(examplePath('tailchain')) ? false : 'tailchain.o not built' }, async () => {
   const s = await openExample('tailchain');

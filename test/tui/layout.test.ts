@@ -20,7 +20,7 @@ describe('layout', () => {
   it('at 200x60 shows every pane, each row exactly as wide as the terminal', () => {
     const l = computeLayout(200, 59, 'registers');
     assert.equal(l.mode, 'wide');
-    assert.deepEqual(new Set(visiblePanes(l)), new Set(['code', 'registers', 'stack', 'pokes', 'chain', 'maps', 'output']));
+    assert.deepEqual(new Set(visiblePanes(l)), new Set(['code', 'registers', 'stack', 'pokes', 'chain', 'maps', 'display', 'output']));
     assert.equal(rowsUsed(l), 59);
     for (const r of l.rows) assert.equal(r.panes.reduce((n, p) => n + p.width, 0), 200);
   });

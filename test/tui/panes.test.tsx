@@ -2,6 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
 import { CallChainPane } from '../../src/tui/panes/CallChainPane.tsx';
+import { DisplayPane } from '../../src/tui/panes/DisplayPane.tsx';
 import { CodePane, codeLineTarget } from '../../src/tui/panes/CodePane.tsx';
 import { MapsPane } from '../../src/tui/panes/MapsPane.tsx';
 import { OutputPane } from '../../src/tui/panes/OutputPane.tsx';
@@ -149,6 +150,25 @@ describe('PokesPane', () => {
     const p = { ...x86TailCall.pokes[0]!, state: 'D' as const, pendingGracePeriod: { waitingFor: 'PC inside entry:5 unwind' } };
     const f = frame(<PokesPane view={{ ...x86TailCall, pokes: [p] }} focused={false} width={80} height={10} />);
     assert.match(f, /grace period pending: PC inside entry:5 unwind/);
+  });
+});
+
+describe('DisplayPane', () => {
+  it('lists the View\'s displays as gdb prints them, and why one has no value', () => {
+    const view: View = { ...x86TailCall, displays: [
+      { id: 1, expr: 'hops', format: null, value: '3', error: null },
+      { id: 2, expr: '$r1', format: 'x', value: '0xffff888300000000', error: null },
+      { id: 4, expr: 'nope', format: null, value: null, error: "no symbol 'nope' in the current context" },
+    ] };
+    const f = frame(<DisplayPane view={view} focused={false} width={70} height={6} />);
+    assert.match(f, /Display/);
+    assert.match(f, /1: hops = 3/);
+    assert.match(f, /2: \/x \$r1 = 0xffff888300000000/);
+    assert.match(f, /4: nope = <error: no symbol 'nope' in the current context>/);
+  });
+
+  it('says how to add one when there is none', () => {
+    assert.match(frame(<DisplayPane view={x86TailCall} focused={false} width={60} height={4} />), /no displays \(display EXPR\)/);
   });
 });
 

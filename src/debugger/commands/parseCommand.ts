@@ -5,6 +5,7 @@ import { lookupCommand } from './commandTable.ts';
 import { parseLocation } from './parseLocation.ts';
 import type { Command, ExamineFormat, InfoTopic } from './types.ts';
 import { LAST_BREAKPOINT, parseScriptCommand } from './scriptCommands.ts';
+import { DATA_COMMANDS, parseDataCommand } from './dataCommands.ts';
 import { checkPinPath, parseAttachSpec, parseLoadSpec, parsePin, parseReuse } from './setupSpec.ts';
 
 const INFO_TOPICS: Record<string, InfoTopic> = {
@@ -14,6 +15,7 @@ const INFO_TOPICS: Record<string, InfoTopic> = {
   program: 'program', prog: 'program', line: 'line', source: 'source', tailcalls: 'tailcalls',
   jit: 'jit', profile: 'profile', links: 'links', link: 'links', objects: 'objects', object: 'objects', sharedlibrary: 'objects',
   symbol: 'symbol', sym: 'symbol', memory: 'memory', mem: 'memory', proc: 'memory', 'proc-mappings': 'memory', vmmap: 'memory',
+  args: 'args', locals: 'locals', display: 'display', watchpoints: 'watchpoints', watch: 'watchpoints',
 };
 
 function count(arg: string, name: string): Result<number> {
@@ -39,7 +41,7 @@ export function parseCommand(line: string): Result<Command> {
   let arg = m[3]!.trim();
   // gdb also takes the format after a space: `disassemble /b`, `x /4gx $sp`, `p /x $r1`.
   const spaced = /^(\/\S*)\s*(.*)$/.exec(arg);
-  if (slash === '' && spaced && /^(x|print|p|disassemble|disas|output)$/.test(m[1]!)) {
+  if (slash === '' && spaced && /^(x|print|p|disassemble|disas|output|display|disp)$/.test(m[1]!)) {
     slash = spaced[1]!;
     arg = spaced[2]!.trim();
   }
@@ -53,6 +55,7 @@ export function parseCommand(line: string): Result<Command> {
     return n.ok ? ok({ kind, count: n.value } as Command) : n;
   };
 
+  if ((DATA_COMMANDS as readonly string[]).includes(info.name)) return parseDataCommand(info.name as (typeof DATA_COMMANDS)[number], slash, arg);
   switch (info.name) {
     case 'run': return ok({ kind: 'run' });
     case 'start': return ok({ kind: 'start' });
@@ -226,6 +229,7 @@ function parseSet(arg: string): Result<Command> {
   const e = l.value;
   if (e.kind === 'reg') return ok({ kind: 'set', place: { kind: 'reg', name: e.name }, value: rhs.value, text: arg });
   if (e.kind === 'deref') return ok({ kind: 'set', place: { kind: 'mem', size: e.size, addr: e.addr }, value: rhs.value, text: arg });
+  if (e.kind === 'star') return ok({ kind: 'set', place: { kind: 'mem', size: 8, addr: e.arg }, value: rhs.value, text: arg });
   if (e.kind === 'sym') return ok({ kind: 'set', place: { kind: 'global', name: e.name }, value: rhs.value, text: arg });
   return err('cmd.bad-set', `set: cannot assign to '${lhs}'`);
 }

@@ -3,6 +3,7 @@
 import type { Expr } from '../expr/ast.ts';
 import type { SetupStep } from '../target/setup.ts';
 import type { ScriptCommand } from './scriptCommands.ts';
+import type { DataCommand } from './dataCommands.ts';
 
 /** Where a breakpoint, `until`, `list` or `disassemble` points. */
 export type LocationSpec =
@@ -13,7 +14,8 @@ export type LocationSpec =
 
 export type InfoTopic =
   | 'registers' | 'all-registers' | 'breakpoints' | 'frame' | 'pokes' | 'maps' | 'program'
-  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile' | 'links' | 'objects' | 'symbol' | 'memory';
+  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile' | 'links' | 'objects' | 'symbol' | 'memory'
+  | 'args' | 'locals' | 'display' | 'watchpoints';
 
 export type Command =
   | { kind: 'run' }
@@ -53,7 +55,8 @@ export type Command =
   | { kind: 'kill' }
   | { kind: 'quit' }
   | { kind: 'interrupt' }
-  | ScriptCommand;
+  | ScriptCommand
+  | DataCommand;
 
 /** What `set` assigns: a register, memory of a C type's size, or a global variable. */
 export type SetPlace =

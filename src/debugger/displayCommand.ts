@@ -1,0 +1,37 @@
+// `display [/f] EXPR`, `display`, `undisplay [N...]` and `info display`, over the session's
+// DisplayList; the displays themselves are shown after every stop by Session.showDisplays.
+import type { Diag } from '../common/diag.ts';
+import type { DataCommand } from './commands/dataCommands.ts';
+import { displayLine } from './displays.ts';
+import type { Session } from './session.ts';
+
+export async function executeDisplay(s: Session, cmd: Extract<DataCommand, { kind: 'display' | 'undisplay' }>): Promise<Diag | null> {
+  if (cmd.kind === 'undisplay') {
+    if (cmd.ids.length === 0) {
+      if (s.displays.all().length && s.confirm && !(await s.confirm('Delete all auto-display expressions? (y or n)'))) {
+        s.print('Not confirmed.');
+        return null;
+      }
+      s.displays.clear();
+      return null;
+    }
+    for (const id of cmd.ids) if (!s.displays.remove(id)) return { code: 'debug.no-display', message: `No display number ${id}.`, place: {} };
+    return null;
+  }
+  if (!cmd.expr) {
+    s.showDisplays();
+    return null;
+  }
+  const d = s.displays.add(cmd.text, cmd.expr, cmd.format);
+  // gdb shows a new display at once when it can be evaluated here.
+  const v = s.displays.view(s.exprEnv()).find((x) => x.id === d.id)!;
+  if (v.value !== null) s.print(displayLine(v));
+  return null;
+}
+
+export function infoDisplay(s: Session): string {
+  const all = s.displays.all();
+  if (all.length === 0) return 'There are no auto-display expressions now.';
+  return ['Auto-display expressions now in effect:', 'Num Enb Expression',
+    ...all.map((d) => `${`${d.id}:`.padEnd(4)} ${d.enabled ? 'y' : 'n'}  ${d.format ? `/${d.format} ` : ''}${d.text}`)].join('\n');
+}

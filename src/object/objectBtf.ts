@@ -1,0 +1,25 @@
+// The parsed .BTF of a loaded object, on demand. The loader reads BTF for what loading
+// needs (maps, datasecs, line info) and keeps none of it on BpfObject; consumers after the
+// load (trampoline argument counts, the debugger's typed printing) parse it again, once per
+// object, from the object's bytes.
+import type { BpfObject } from './types.ts';
+import { parseElf } from './elf.ts';
+import { classifySections } from './sections.ts';
+import { parseBtf, type Btf } from './btf.ts';
+
+const cache = new WeakMap<BpfObject, Btf | null>();
+
+/** The object's BTF, or null when it has none. */
+export function objectBtf(object: BpfObject): Btf | null {
+  let b = cache.get(object);
+  if (b === undefined) {
+    try {
+      const secs = classifySections(parseElf(object.bytes, object.path));
+      b = secs.btf ? parseBtf(secs.btf.data, secs.btf.offset, { file: object.path, section: '.BTF' }) : null;
+    } catch {
+      b = null; // the object loaded, so its BTF parsed then; be safe anyway
+    }
+    cache.set(object, b);
+  }
+  return b;
+}
