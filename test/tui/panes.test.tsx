@@ -1,13 +1,13 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
-import { CallChainPane } from '../../src/tui/panes/CallChainPane.tsx';
-import { CodePane, codeLineTarget } from '../../src/tui/panes/CodePane.tsx';
-import { MapsPane } from '../../src/tui/panes/MapsPane.tsx';
-import { OutputPane } from '../../src/tui/panes/OutputPane.tsx';
-import { PokesPane } from '../../src/tui/panes/PokesPane.tsx';
-import { RegistersPane } from '../../src/tui/panes/RegistersPane.tsx';
-import { StackPane } from '../../src/tui/panes/StackPane.tsx';
+import { callChainPaneLines } from '../../src/tui/panes/CallChainPane.tsx';
+import { codeLineTarget, codePaneLines } from '../../src/tui/panes/CodePane.tsx';
+import { mapsPaneLines } from '../../src/tui/panes/MapsPane.tsx';
+import { outputPaneLines } from '../../src/tui/panes/OutputPane.tsx';
+import { pokesPaneLines } from '../../src/tui/panes/PokesPane.tsx';
+import { registersPaneLines } from '../../src/tui/panes/RegistersPane.tsx';
+import { stackPaneLines } from '../../src/tui/panes/StackPane.tsx';
 import { riscvStop } from './fixtures/riscvStop.ts';
 import { x86PrivStack } from './fixtures/x86PrivStack.ts';
 import { x86TailCall } from './fixtures/x86TailCall.ts';
@@ -16,6 +16,15 @@ import { statusBarLine } from '../../src/tui/panes/statusBar.ts';
 import { textOf } from '../../src/tui/styled.ts';
 import { themeFor } from '../../src/tui/theme.ts';
 import type { View } from '../../src/debugger/view.ts';
+import { paneComponent } from './paneComponent.tsx';
+
+const CallChainPane = paneComponent(callChainPaneLines);
+const CodePane = paneComponent(codePaneLines);
+const MapsPane = paneComponent(mapsPaneLines);
+const OutputPane = paneComponent(outputPaneLines);
+const PokesPane = paneComponent(pokesPaneLines);
+const RegistersPane = paneComponent(registersPaneLines);
+const StackPane = paneComponent(stackPaneLines);
 
 const open: Rendered[] = [];
 after(() => open.forEach((r) => r.unmount()));
