@@ -530,12 +530,6 @@ export class Interpreter implements BpfCaller {
   }
 }
 
-/** Name of the function of `prog` containing `pc` (for backtraces); the program name otherwise. */
-export function funcNameAt(prog: InterpProgram, pc: number): string {
-  for (const s of prog.subprogs ?? []) if (pc >= s.start && pc < s.end) return s.name;
-  return prog.program?.name ?? '?';
-}
-
 /** Runs `prog` once with the given arguments. */
 export function interpret(env: InterpEnv, prog: InterpProgram, args: readonly bigint[] = [], opts: InterpOptions = {}): RunResult {
   return new Interpreter(env, opts).run(prog, args);

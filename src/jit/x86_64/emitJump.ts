@@ -31,7 +31,6 @@ export function jmpCond(op: number): number {
  */
 export const isImm8JmpOffset = (v: number, max = 123): boolean => v <= max && v >= -128;
 export const isImm8 = (v: number): boolean => v <= 127 && v >= -128;
-export const isSimm32Num = (v: number): boolean => v >= -0x80000000 && v <= 0x7fffffff;
 
 /** cmp dst, src */
 export function emitCmpReg(buf: CodeBuf, is64: boolean, dst: number, src: number): void {

@@ -105,8 +105,3 @@ export function emitAtomic(buf: CodeBuf, op: number, dst: number, src: number, o
   emitInsnSuffix(buf, dst, src, off);
   return true;
 }
-
-/** The 2-byte register-direct ALU op used inside the fetch cmpxchg loop. */
-export function emitAluRR(buf: CodeBuf, opcode: number, dst: number, src: number): void {
-  buf.emit2(opcode, add2reg(0xc0, dst, src)); // op r, r
-}
