@@ -15,7 +15,6 @@ import { ProgArrayMap } from '../kernel/maps/progArray.ts';
 import { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import { ArrayTextPoker } from '../kernel/pokes/textPoker.ts';
 import type { PlacedPoke } from '../kernel/pokes/pokeDescriptor.ts';
-import { analyzeAll } from './engines.ts';
 import { readHostDescription } from './hostDescription.ts';
 import { profileForHost, type HostProfileChoice } from '../jit/hostProfile.ts';
 import { hostKernelBtf, shippedKernelBtf, type KernelBtf } from '../object/kernelBtf.ts';

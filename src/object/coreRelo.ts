@@ -70,7 +70,7 @@ export function applyCoreRelos(
       if (!f) return;
       const w: Where = { file, section, insn: secInsn, program: f.name };
       const res = resolve(rec, idx, local, cands, target, w);
-      patchInsn(f, secInsn - f.start, rec, idx, res, w);
+      patchInsn(f, secInsn - f.start, idx, res, w);
     });
   }
 }
@@ -167,7 +167,7 @@ const SIZE_BYTES = [4, 2, 1, 8] as const; // BPF_W, BPF_H, BPF_B, BPF_DW by (cod
 const poisoned: Insn = { code: 0x85, dst: 0, src: 0, off: 0, imm: CORE_POISON_IMM };
 
 /** bpf_core_patch_insn. */
-function patchInsn(f: CoreFunc, i: number, rec: CoreReloRec, idx: number, res: Result, w: Where): void {
+function patchInsn(f: CoreFunc, i: number, idx: number, res: Result, w: Where): void {
   const bad = (what: string): never => {
     throw new ObjError(coreReloBad(w, `CO-RE relo #${idx}: ${what}`));
   };

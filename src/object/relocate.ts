@@ -108,7 +108,6 @@ export function funcAt(funcs: readonly Func[], i: number): Func | undefined {
 }
 
 export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: MapLookup): void {
-  const textIdx = secs.text?.index;
   const bySec = new Map<ElfSection, Func[]>();
   for (const f of funcs) {
     const a = bySec.get(f.sec);
