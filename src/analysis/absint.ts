@@ -23,8 +23,8 @@ import { ctxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
 import { CALLBACK_HELPERS, MAP_MEM_ARGS, SIZED_MEM_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
+import { MAX_BPF_STACK } from '../common/kernelLimits.ts';
 
-export const MAX_BPF_STACK = 512;
 /** offsetof(struct __sk_buff, data / data_meta). */
 const SKB_DATA_OFF = 76;
 const SKB_DATA_META_OFF = 140;

@@ -11,7 +11,7 @@ import {
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
-import { interpret, MAX_BPF_STACK, type AbsResult } from './absint.ts';
+import { interpret, type AbsResult } from './absint.ts';
 import { checkCfg } from './cfg.ts';
 import { bpfFuncMaxId, checkInsns, checkReachedInsns } from './checkInsns.ts';
 import { checkLoops } from './loops.ts';
@@ -29,6 +29,7 @@ import { REMOVED_SUBPROG, newWorkProg, patchInsn, type WorkProg } from './patch.
 import { privStackModeFor } from './privStack.ts';
 import { findSubprogs, subprogOf, type SubprogBase } from './subprogs.ts';
 import type { AnalysisOptions, PokeSite, ProgramImage, SubprogInfo, TailCallSite } from './types.ts';
+import { MAX_BPF_STACK } from '../common/kernelLimits.ts';
 
 interface Aux extends FixupAux {
   ctx?: boolean;

@@ -5,7 +5,5 @@ export { DEFAULT_KERNEL_LAYOUT, kernelLayout, layoutFromBtf, offOf, sizeOf, type
 export { analyzeProgram } from './analyzeProgram.ts';
 export { AnCode } from './errors.ts';
 export { BPF_REG_AX, INTERNAL_HELPER, genLdAbs } from './miscFixups.ts';
-export { MAX_BPF_STACK } from './absint.ts';
-export { BPF_PRIV_STACK_MIN_SIZE } from './privStack.ts';
 export { TAIL_CALL_STACK_LIMIT } from './maxStackDepth.ts';
 export { analyzeLoadable } from './analyzeLoadable.ts';

@@ -36,9 +36,7 @@ import { routinesPage, type RoutineAddrs } from './attachRoutines.ts';
 import { RISCV_ATTACH } from './attachRiscv.ts';
 import type { JitEngine } from './jitEngine.ts';
 import { PERM_RX } from './machine.ts';
-
-/** BPF_MAX_TRAMP_LINKS on x86-64: fentry + fexit + fmod_ret programs per trampoline. */
-export const BPF_MAX_TRAMP_LINKS = 38;
+import { BPF_MAX_TRAMP_LINKS } from '../common/kernelLimits.ts';
 
 export type TraceKind = 'fentry' | 'fexit' | 'fmod_ret';
 export type AttachKind = TraceKind | 'freplace';
