@@ -15,7 +15,7 @@ import {
 } from './ctxInsns.ts';
 import { MIN_NAPI_ID, SkBuffUapi as U } from './ctxLayout.ts';
 import { offOf, type KernelLayout } from './kernelLayout.ts';
-import { BPF_REG_AX } from './miscFixups.ts';
+import { BPF_REG_AX } from '../bpf/registers.ts';
 
 /** NO_QUEUE_MAPPING (USHRT_MAX): writes of it to queue_mapping are dropped. */
 const NO_QUEUE_MAPPING = 0xffff;

@@ -4,6 +4,6 @@ export * from './ctxLayout.ts';
 export { DEFAULT_KERNEL_LAYOUT, kernelLayout, layoutFromBtf, offOf, sizeOf, type KernelLayout } from './kernelLayout.ts';
 export { analyzeProgram } from './analyzeProgram.ts';
 export { AnCode } from './errors.ts';
-export { BPF_REG_AX, INTERNAL_HELPER, genLdAbs } from './miscFixups.ts';
+export { INTERNAL_HELPER, genLdAbs } from './miscFixups.ts';
 export { TAIL_CALL_STACK_LIMIT } from './maxStackDepth.ts';
 export { analyzeLoadable } from './analyzeLoadable.ts';

@@ -21,10 +21,7 @@ import { BPF_ARRAY_PTRS_OFF } from '../common/kernelStructs.ts';
 import { MapType, type MapDef } from '../object/types.ts';
 import { BPF_FUNC_map_lookup_elem } from './helperArgs.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
-
-/** BPF_REG_AX: the verifier's scratch register (MAX_BPF_REG); x86-64 JITs it to r11. */
-export const BPF_REG_AX = 11;
-const BPF_REG_CTX = 6;
+import { BPF_REG_AX, BPF_REG_CTX } from '../bpf/registers.ts';
 
 /**
  * Kernel-internal functions that xlated code calls like helpers. They have no UAPI id;
