@@ -25,12 +25,22 @@ export const BPF_IND = 0x40;
 export const BPF_MEM = 0x60;
 export const BPF_MEMSX = 0x80;
 export const BPF_ATOMIC = 0xc0;
+/** ST-class mode of the speculation barrier (shares its value with BPF_ATOMIC). */
+export const BPF_NOSPEC = 0xc0;
+/** Verifier-made modes: fault-tolerant loads (PROBE_MEM, PROBE_MEMSX), arena accesses (PROBE_MEM32, PROBE_ATOMIC). */
+export const BPF_PROBE_MEM = 0x20;
+export const BPF_PROBE_MEMSX = 0x40;
+export const BPF_PROBE_MEM32 = 0xa0;
+export const BPF_PROBE_ATOMIC = 0xe0;
 
 // ---- source ----
 export const BPF_K = 0x00;
 export const BPF_X = 0x08;
 export const BPF_TO_LE = 0x00;
 export const BPF_TO_BE = 0x08;
+/** The byte-swap source bit by its kernel-internal names. */
+export const BPF_FROM_LE = BPF_TO_LE;
+export const BPF_FROM_BE = BPF_TO_BE;
 
 // ---- ALU ops ----
 export const BPF_ADD = 0x00;
@@ -73,6 +83,12 @@ export const BPF_XCHG = 0xe0 | BPF_FETCH;
 export const BPF_CMPXCHG = 0xf0 | BPF_FETCH;
 export const BPF_LOAD_ACQ = 0x100;
 export const BPF_STORE_REL = 0x110;
+
+// ---- ALU64 MOV off values ----
+/** `rD = addr_space_cast(rS, dst_as, src_as)`: arena pointer casts (the address spaces are in imm). */
+export const BPF_ADDR_SPACE_CAST = 1;
+/** Verifier-made: `rD = this_cpu_ptr(rS)` (BPF_ADDR_PERCPU, internal). */
+export const BPF_ADDR_PERCPU = -1;
 
 // ---- pseudo src_reg values ----
 export const BPF_PSEUDO_MAP_FD = 1;
