@@ -22,6 +22,7 @@ import { MapType, type MapDef } from '../object/types.ts';
 import { BPF_FUNC_map_lookup_elem } from './helperArgs.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
 import { BPF_REG_AX, BPF_REG_CTX } from '../bpf/registers.ts';
+import { BPF_F_INNER_MAP } from '../bpf/uapiFlags.ts';
 
 /**
  * Kernel-internal functions that xlated code calls like helpers. They have no UAPI id;
@@ -33,9 +34,6 @@ export const INTERNAL_HELPER = {
   bpf_skb_load_helper_16_no_cache: 0x1001,
   bpf_skb_load_helper_32_no_cache: 0x1002,
 } as const;
-
-/** BPF_F_INNER_MAP: inner maps are not inlined (their size may differ at run time). */
-const BPF_F_INNER_MAP = 1 << 12;
 
 export interface FixupAux {
   /** Map at a helper call or tail call: index when the same on every path, null = poisoned. */

@@ -6,7 +6,8 @@
 import type { MapDef } from '../../object/types.ts';
 import type { Region } from '../addressSpace.ts';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from '../errors.ts';
-import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, BpfMap, type MapPlacer, round8 } from './base.ts';
+import { BpfMap, type MapPlacer, round8 } from './base.ts';
+import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from '../../bpf/uapiFlags.ts';
 
 const hex = (k: Uint8Array): string => Buffer.from(k).toString('hex');
 
