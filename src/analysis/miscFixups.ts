@@ -19,10 +19,10 @@ import {
 } from '../bpf/opcodes.ts';
 import { BPF_ARRAY_PTRS_OFF } from '../common/kernelStructs.ts';
 import { MapType, type MapDef } from '../object/types.ts';
-import { BPF_FUNC_map_lookup_elem } from './helperArgs.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
 import { BPF_REG_AX, BPF_REG_CTX } from '../bpf/registers.ts';
 import { BPF_F_INNER_MAP } from '../bpf/uapiFlags.ts';
+import { BPF_FUNC } from '../bpf/helperIds.ts';
 
 /**
  * Kernel-internal functions that xlated code calls like helpers. They have no UAPI id;
@@ -83,7 +83,7 @@ export function doMiscFixups<A extends FixupAux>(p: WorkProg<A>, maps: readonly 
       p.insns[i] = raw(BPF_JMP | BPF_TAIL_CALL, 0, 0, 0, imm);
       continue;
     }
-    if (insn.imm === BPF_FUNC_map_lookup_elem && aux?.map !== undefined && aux.map !== null) {
+    if (insn.imm === BPF_FUNC.map_lookup_elem && aux?.map !== undefined && aux.map !== null) {
       const buf = arrayMapGenLookup(maps[aux.map]);
       if (buf) {
         patchInsn(p, i, buf);

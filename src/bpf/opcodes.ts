@@ -2,6 +2,7 @@
 // stores) or class | op | source (ALU and jumps), with a one-line doc giving its assembly
 // form and meaning. Encodings follow Documentation/bpf/standardization/instruction-set.rst
 // (ISA v4) plus the kernel-internal TAIL_CALL (0xf5) that the verifier produces.
+import { BPF_FUNC } from './helperIds.ts';
 import type { Insn } from './insn.ts';
 
 // ---- classes ----
@@ -101,7 +102,7 @@ export const BPF_PSEUDO_CALL = 1;
 export const BPF_PSEUDO_KFUNC_CALL = 2;
 
 /** Helper id of bpf_tail_call (UAPI `BPF_FUNC_tail_call`). */
-export const BPF_FUNC_tail_call = 12;
+export const BPF_FUNC_tail_call = BPF_FUNC.tail_call;
 
 // ---------------------------------------------------------------------------------------
 // Named opcodes. Order: LD, LDX, ST, STX, ALU, ALU64, JMP, JMP32 (consumers switch in it).
