@@ -26,6 +26,7 @@ import type { TextPoker } from '../kernel/pokes/textPoker.ts';
 import type { AttachArch } from './attach.ts';
 import { PROG_ACTIVE_OFF, type RoutineAddrs } from './attachRoutines.ts';
 import type { JitEngine } from './jitEngine.ts';
+import { bytesEqual } from '../common/bytes.ts';
 
 const ENTER = 0x00;
 const EXIT = 0x40;
@@ -87,14 +88,12 @@ export function rvRoutinesPage(base: bigint, pageSize: number): { bytes: Uint8Ar
   };
 }
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
-
 /** bpf_arch_text_poke (riscv): false when the site does not hold the expected old bytes. */
 function rvTextPoke(poker: TextPoker, kind: 'call' | 'jump', ip: bigint, oldAddr: bigint | null, newAddr: bigint | null): boolean {
   const before = poker.readText(ip, RV_FENTRY_NBYTES);
-  if (!same(before, rvPatchBytes(kind, ip, oldAddr))) return false;
+  if (!bytesEqual(before, rvPatchBytes(kind, ip, oldAddr))) return false;
   const next = rvPatchBytes(kind, ip, newAddr);
-  if (!same(before, next)) poker.pokeText(ip, next);
+  if (!bytesEqual(before, next)) poker.pokeText(ip, next);
   return true;
 }
 

@@ -21,8 +21,3 @@ export function patchBytes(kind: PokeKind, ip: bigint, target: bigint | null): R
   new DataView(b.buffer).setInt32(1, Number(rel), true);
   return ok(b);
 }
-
-/** True when `bytes` (5 at the site) equal what patchBytes would produce (the -EBUSY check). */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}

@@ -5,6 +5,7 @@
 // CPU is stopped, one 5-byte write plus dropping translated blocks is equivalent.
 import type { TextPoker } from './textPoker.ts';
 import { patchBytes, X86_PATCH_SIZE } from './pokeDescriptor.ts';
+import { bytesEqual } from '../../common/bytes.ts';
 
 export const EBUSY = 16;
 
@@ -16,8 +17,6 @@ export interface TextPokeOutcome {
   after: Uint8Array;
 }
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
-
 export function bpfArchTextPoke(
   poker: TextPoker,
   ip: bigint,
@@ -28,8 +27,8 @@ export function bpfArchTextPoke(
   const oldInsn = patchBytes(ip, oldAddr, kind);
   const newInsn = patchBytes(ip, newAddr, kind);
   const before = poker.readText(ip, X86_PATCH_SIZE);
-  if (!same(before, oldInsn)) return { ret: -EBUSY as -16, before, after: before };
-  if (same(before, newInsn)) return { ret: 1, before, after: before };
+  if (!bytesEqual(before, oldInsn)) return { ret: -EBUSY as -16, before, after: before };
+  if (bytesEqual(before, newInsn)) return { ret: 1, before, after: before };
   poker.pokeText(ip, newInsn);
   return { ret: 0, before, after: newInsn };
 }
