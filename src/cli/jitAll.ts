@@ -2,7 +2,6 @@
 // per-CPU addresses are the ones a run uses), each program compiled under a profile.
 import { BpfdbgError, fail, type Diag } from '../common/diag.ts';
 import { analyzeProgram } from '../analysis/index.ts';
-import { TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
 import { analysisOptionsFor, compileX86, layoutPlacement, linkImage, type JitImage, type JitProfile } from '../jit/index.ts';
 import { compileRiscv } from '../jit/riscv64/index.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
@@ -18,6 +17,7 @@ import { profileForHost, type HostProfileChoice } from '../jit/hostProfile.ts';
 import { hostKernelBtf, shippedKernelBtf, type KernelBtf } from '../object/kernelBtf.ts';
 import { release } from 'node:os';
 import { profileFor } from '../jit/profileFor.ts';
+import { placeInTextSlot, textSlotBase } from '../jit/textSlot.ts';
 
 let hostChoice: HostProfileChoice | undefined;
 /** This machine's profile (`--profile host`), read once per process. */
@@ -100,13 +100,12 @@ export function jitEach(obj: BpfObject, progs: readonly BpfProgram[], profile: J
       out.push({ program, error: jit.error });
       continue;
     }
-    const base = TEXT_BASE + BigInt(n) * TEXT_SLOT;
-    const funcAddrs: bigint[] = [];
-    let off = 0n;
-    for (const f of jit.value.funcs) {
-      funcAddrs.push(base + off);
-      off += (BigInt(f.code.length) + 63n) & ~63n;
+    const placed = placeInTextSlot(jit.value.funcs, n, lp.program.name);
+    if (!placed.ok) {
+      out.push({ program, error: placed.error });
+      continue;
     }
+    const funcAddrs = placed.value.funcAddrs;
     const linked = linkImage(jit.value, layoutPlacement(funcAddrs));
     if (!linked.ok) out.push({ program, error: linked.error });
     else out.push({ program: lp.program, jit: jit.value, funcAddrs, code: linked.value });
@@ -136,7 +135,7 @@ function armLoadTimePokes(loaded: LoadedObject, jited: readonly JitedProgram[]):
   if (placed.length === 0) return;
   const entryOf = (p: LoadedProgram | null): bigint | null => {
     const n = p ? loaded.programs.indexOf(p) : -1;
-    return n < 0 ? null : TEXT_BASE + BigInt(n) * TEXT_SLOT;
+    return n < 0 ? null : textSlotBase(n);
   };
   // Nothing runs during a load: grace periods end at once.
   new PokeStateMachine(poker, { cpusInsideBpf: () => [] }).track(placed, (mapId, key) => {

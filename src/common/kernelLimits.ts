@@ -23,3 +23,5 @@ export const BPF_PRIV_STACK_MIN_SIZE = 64;
 export const BPF_OBJ_NAME_LEN = 16;
 /** BPF_MAX_INSN_SIZE (x86-64 JIT): no BPF insn may expand to more native bytes. */
 export const BPF_MAX_INSN_SIZE = 128;
+/** BPF_PROG_CHUNK_SIZE: bpf_prog_pack's allocation granularity for JITed images. */
+export const BPF_PROG_CHUNK_SIZE = 64;

@@ -11,8 +11,8 @@
 // shape; tail calls are counted (see countTailCalls), instructions are not (that would
 // need a JS hook on every instruction).
 import { insnAt } from '../jit/insnAt.ts';
-import { BpfdbgError, type Diag, type Result, err, ok } from '../common/diag.ts';
-import { NR_CPUS, PAGE_SIZE, TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
+import { BpfdbgError, type Diag, type Result, ok } from '../common/diag.ts';
+import { NR_CPUS, PAGE_SIZE } from '../common/layout.ts';
 import type { ProgramImage } from '../analysis/types.ts';
 import type { BpfObject } from '../object/types.ts';
 import type { BpfCaller, RunResult } from '../bpf/interpreter.ts';
@@ -28,13 +28,12 @@ import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator, perCpuBase, thisCpuOff } from '../kernel/privStack.ts';
 import { PERM_R, PERM_RW, PERM_RX, type RunOptions, type StopReason } from './machine.ts';
 import type { UnicornMachine } from './unicornMachine.ts';
+import { placeInTextSlot, textSlotBase } from '../jit/textSlot.ts';
 
 class SlotCounter {
   next = 0;
 }
 
-/** BPF_PROG_CHUNK_SIZE: prog pack allocation granularity. */
-const CHUNK = 64n;
 
 export interface JitedProgram {
   kernel: LoadedProgram;
@@ -165,7 +164,7 @@ export abstract class JitEngine {
 
   /** A fresh text slot (TEXT_SLOT bytes, unmapped) for code that is not a program (trampolines). */
   allocTextSlot(): bigint {
-    return TEXT_BASE + BigInt(this.slots.next++) * TEXT_SLOT;
+    return textSlotBase(this.slots.next++);
   }
 
   private place(loaded: LoadedObject, kp: LoadedProgram): Result<JitedProgram> {
@@ -173,14 +172,9 @@ export abstract class JitEngine {
     if (!jr.ok) return jr;
     const jit = jr.value;
     const slot = this.slots.next++;
-    const base = TEXT_BASE + BigInt(slot) * TEXT_SLOT;
-    const funcBases: bigint[] = [];
-    let off = 0n;
-    for (const f of jit.funcs) {
-      funcBases.push(base + off);
-      off += (BigInt(f.code.length) + CHUNK - 1n) & ~(CHUNK - 1n);
-    }
-    if (off > TEXT_SLOT) return err('machine.text-slot', `${kp.name}: JITed code (${off} bytes) exceeds its text slot`, { program: kp.name });
+    const placed = placeInTextSlot(jit.funcs, slot, kp.name);
+    if (!placed.ok) return placed;
+    const { base, funcAddrs: funcBases, bytes: off } = placed.value;
     const linked = linkImage(jit, layoutPlacement(funcBases));
     if (!linked.ok) return linked;
     const size = Math.max(PAGE_SIZE, Math.ceil(Number(off) / PAGE_SIZE) * PAGE_SIZE);
