@@ -116,10 +116,9 @@ const images = obj.programs.map((p) => unwrap(analyzeProgram(obj, p, {})));
 const loaded = unwrap(eng.loadObject(obj, images));
 const chain = unwrap(eng.model.findMap('chain', loaded.name));
 const [parse, verdict] = ['stage_parse', 'stage_verdict'].map((n) => unwrap(eng.model.findProgram(n, loaded.name)));
-let flip = false;
 const N = 200;
 const replaceMs = timeMs(() => {
-  for (let k = 0; k < N; k++) eng.model.updateProgArray(chain, 0, (flip = !flip) ? verdict! : parse!);
+  for (let k = 0; k < N; k++) eng.model.updateProgArray(chain, 0, k % 2 === 0 ? verdict! : parse!);
 }, 3) / N;
 const cycleMs = timeMs(() => {
   for (let k = 0; k < N; k++) {

@@ -11,7 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpfdbgError, formatDiag } from '../src/common/diag.ts';
-import { profileFor } from '../src/cli/jitAll.ts';
+import { requireProfile } from '../src/cli/jitAll.ts';
 import { identicalCount, measureCorpus } from '../test/support/kernelWide.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,7 +30,7 @@ if (!existsSync(path.join(dir, 'kernel_jited.json'))) {
 }
 let profile;
 try {
-  profile = profileFor('x86_64', opt('--profile'));
+  profile = requireProfile('x86_64', opt('--profile'));
 } catch (e) {
   console.error(`fidelity: ${e instanceof BpfdbgError ? formatDiag(e.diag) : String(e)}`);
   process.exit(2);

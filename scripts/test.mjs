@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every test file under test/ (Node 20's --test does not expand globs) with tsx.
 // Extra arguments filter files by substring: `npm test -- jit` runs test files whose path has "jit".
+// After the results it lists the 10 slowest files (scripts/slowestFiles.mjs).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, dirname } from 'node:path';
@@ -24,7 +25,9 @@ if (files.length === 0) {
   console.error('no test files match');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+// One node --test process; the second reporter lists the slowest files at the end.
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/slowestFiles.mjs', '--test-reporter-destination=stdout'];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, FORCE_COLOR: '0' },

@@ -8,7 +8,7 @@
 // v6.8+), per-insn states for the rewrites, seen insns (for dead-code removal), tail-call
 // sites, callback and async-callback subprogs.
 import type { Diag } from '../common/diag.ts';
-import { helperId } from '../bpf/helperIds.ts';
+import { BPF_FUNC, helperId } from '../bpf/helperIds.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_K, BPF_MEMSX,
@@ -21,15 +21,15 @@ import { MapType, type BpfObject, type BpfProgram, type ProgType } from '../obje
 import { evalAlu, evalCond } from './constEval.ts';
 import { isCtxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
-import { BPF_DYNPTR_SIZE, BPF_FUNC_map_lookup_elem, CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
+import { BPF_DYNPTR_SIZE, CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
 import {
   UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu, scalarBranch, scalarOf, scalarRefine,
 } from './scalarVals.ts';
 import { sextRange, zextRange } from './scalarRanges.ts';
+import { MAX_BPF_STACK } from '../common/kernelLimits.ts';
 
-export const MAX_BPF_STACK = 512;
 /** offsetof(struct __sk_buff, data / data_meta). */
 const SKB_DATA_OFF = 76;
 const SKB_DATA_META_OFF = 140;
@@ -431,7 +431,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
 
   const callStep = (sub: number, i: number, ins: Insn, s: AbsState): [number, AbsState][] => {
     const R = s.regs;
-    const known = isHelperCall(ins) && ins.imm === BPF_FUNC_map_lookup_elem ? knownArrayElem(obj, sub, s) : undefined;
+    const known = isHelperCall(ins) && ins.imm === BPF_FUNC.map_lookup_elem ? knownArrayElem(obj, sub, s) : undefined;
     if (isPseudoCall(ins)) {
       const callee = findSubprogAt(subprogs, calleeTarget(i, ins));
       if (callee >= 0 && subprogs[callee]!.isGlobal) {

@@ -12,7 +12,7 @@ import {
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
 import { isSleepableSection } from '../object/progType.ts';
-import { interpret, MAX_BPF_STACK, type AbsResult } from './absint.ts';
+import { interpret, type AbsResult } from './absint.ts';
 import { checkCfg } from './cfg.ts';
 import { bpfFuncMaxId, checkInsns, checkReachedInsns } from './checkInsns.ts';
 import { checkLoops } from './loops.ts';
@@ -32,6 +32,7 @@ import { REMOVED_SUBPROG, appendHiddenSubprog, newWorkProg, patchInsn, type Work
 import { privStackModeFor } from './privStack.ts';
 import { findSubprogs, subprogOf, type SubprogBase } from './subprogs.ts';
 import type { AnalysisOptions, PokeSite, ProgramImage, SubprogInfo, TailCallSite } from './types.ts';
+import { MAX_BPF_STACK } from '../common/kernelLimits.ts';
 
 interface Aux extends FixupAux, KfuncAux {
   ctx?: boolean;

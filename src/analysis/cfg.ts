@@ -12,8 +12,7 @@ import {
 } from '../bpf/opcodes.ts';
 import * as E from './errors.ts';
 import { findSubprogAt, subprogOf, type SubprogBase } from './subprogs.ts';
-
-export const MAX_CALL_FRAMES = 8;
+import { MAX_CALL_FRAMES } from '../common/kernelLimits.ts';
 
 /** Successors of insn `i` in the CFG (calls: fall-through and callee start). */
 export function successors(insns: readonly Insn[], i: number): number[] {

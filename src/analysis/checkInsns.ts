@@ -13,9 +13,7 @@ import {
 } from '../bpf/opcodes.ts';
 import { HELPER_NAMES } from '../bpf/helperIds.ts';
 import * as E from './errors.ts';
-
-const MAX_BPF_REG = 11;
-export const BPF_REG_FP = 10;
+import { BPF_REG_FP, MAX_BPF_REG } from '../bpf/registers.ts';
 
 /** bpf_opcode_in_insntable(): is `code` an opcode of the BPF ISA (v4) the kernel accepts? */
 export function opcodeKnown(code: number): boolean {

@@ -15,7 +15,8 @@ import {
 } from './ctxInsns.ts';
 import { MIN_NAPI_ID, SkBuffUapi as U } from './ctxLayout.ts';
 import { offOf, type KernelLayout } from './kernelLayout.ts';
-import { BPF_REG_AX } from './miscFixups.ts';
+import { BPF_REG_AX } from '../bpf/registers.ts';
+import { BPF_FUNC } from '../bpf/helperIds.ts';
 
 /** NO_QUEUE_MAPPING (USHRT_MAX): writes of it to queue_mapping are dropped. */
 const NO_QUEUE_MAPPING = 0xffff;
@@ -26,7 +27,6 @@ const SKB_TSTAMP_TYPE_MASK = 3;
 const TC_AT_INGRESS_MASK = 4;
 /** CLONED_MASK: skb->cloned is bit 0 of the byte at __cloned_offset. */
 const CLONED_MASK = 1;
-const BPF_FUNC_skb_pull_data = 39;
 /** The unclone prologue's verdict when pulling fails: TC_ACT_SHOT (tc, lwt_xmit), SK_DROP (sk_skb). */
 const TC_ACT_SHOT = 2;
 const SK_DROP = 0;
@@ -48,7 +48,7 @@ export function uncloneProlog(l: KernelLayout, progType: ProgType, first: Insn):
     jmpImm(BPF_JEQ, 6, 0, 7),
     mov64Reg(6, 1),
     alu64Reg(BPF_XOR, 2, 2),
-    raw(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_skb_pull_data),
+    raw(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC.skb_pull_data),
     jmpImm(BPF_JEQ, 0, 0, 2),
     mov32Imm(0, verdict),
     raw(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),

@@ -2,18 +2,8 @@
 // verifier checks (and, for PTR_TO_STACK, grows the frame for) exactly these ranges
 // (check_helper_mem_access / check_stack_range_initialized). Only helpers whose memory
 // arguments can be stack pointers in practice are listed; others touch no stack.
-// Ids: enum bpf_func_id (include/uapi/linux/bpf.h).
-
-export const BPF_FUNC_map_lookup_elem = 1;
-export const BPF_FUNC_map_update_elem = 2;
-export const BPF_FUNC_map_delete_elem = 3;
-export const BPF_FUNC_map_push_elem = 87;
-export const BPF_FUNC_map_pop_elem = 88;
-export const BPF_FUNC_map_peek_elem = 89;
-export const BPF_FUNC_for_each_map_elem = 164;
-export const BPF_FUNC_timer_set_callback = 170;
-export const BPF_FUNC_loop = 181;
-export const BPF_FUNC_map_lookup_percpu_elem = 195;
+// Ids: enum bpf_func_id (include/uapi/linux/bpf.h), in bpf/helperIds.ts.
+import { BPF_FUNC } from '../bpf/helperIds.ts';
 
 /** A map key/value argument: size comes from the map named by the map argument. */
 export interface MapMemArg {
@@ -24,16 +14,16 @@ export interface MapMemArg {
 }
 
 export const MAP_MEM_ARGS: Record<number, MapMemArg[]> = {
-  [BPF_FUNC_map_lookup_elem]: [{ reg: 2, mapReg: 1, what: 'key', write: false }],
-  [BPF_FUNC_map_update_elem]: [
+  [BPF_FUNC.map_lookup_elem]: [{ reg: 2, mapReg: 1, what: 'key', write: false }],
+  [BPF_FUNC.map_update_elem]: [
     { reg: 2, mapReg: 1, what: 'key', write: false },
     { reg: 3, mapReg: 1, what: 'value', write: false },
   ],
-  [BPF_FUNC_map_delete_elem]: [{ reg: 2, mapReg: 1, what: 'key', write: false }],
-  [BPF_FUNC_map_push_elem]: [{ reg: 2, mapReg: 1, what: 'value', write: false }],
-  [BPF_FUNC_map_pop_elem]: [{ reg: 2, mapReg: 1, what: 'value', write: true }],
-  [BPF_FUNC_map_peek_elem]: [{ reg: 2, mapReg: 1, what: 'value', write: true }],
-  [BPF_FUNC_map_lookup_percpu_elem]: [{ reg: 2, mapReg: 1, what: 'key', write: false }],
+  [BPF_FUNC.map_delete_elem]: [{ reg: 2, mapReg: 1, what: 'key', write: false }],
+  [BPF_FUNC.map_push_elem]: [{ reg: 2, mapReg: 1, what: 'value', write: false }],
+  [BPF_FUNC.map_pop_elem]: [{ reg: 2, mapReg: 1, what: 'value', write: true }],
+  [BPF_FUNC.map_peek_elem]: [{ reg: 2, mapReg: 1, what: 'value', write: true }],
+  [BPF_FUNC.map_lookup_percpu_elem]: [{ reg: 2, mapReg: 1, what: 'key', write: false }],
 };
 
 /** ARG_PTR_TO_MEM followed by ARG_CONST_SIZE: [pointer reg, size reg, helper writes it]. */
@@ -136,9 +126,9 @@ export const BPF_DYNPTR_SIZE = 16;
  * whose value the callback receives in `ctxTo` (e.g. bpf_loop(nr, cb, ctx) -> cb(i, ctx)).
  */
 export const CALLBACK_HELPERS: Record<number, { cbReg: number; ctxFrom?: number; ctxTo?: number; async?: boolean }> = {
-  [BPF_FUNC_timer_set_callback]: { cbReg: 2, async: true },
-  [BPF_FUNC_loop]: { cbReg: 2, ctxFrom: 3, ctxTo: 2 },
-  [BPF_FUNC_for_each_map_elem]: { cbReg: 2, ctxFrom: 3, ctxTo: 4 },
+  [BPF_FUNC.timer_set_callback]: { cbReg: 2, async: true },
+  [BPF_FUNC.loop]: { cbReg: 2, ctxFrom: 3, ctxTo: 2 },
+  [BPF_FUNC.for_each_map_elem]: { cbReg: 2, ctxFrom: 3, ctxTo: 4 },
   180: { cbReg: 3, ctxFrom: 4, ctxTo: 3 }, // find_vma(task, addr, cb, ctx, flags) -> cb(task, vma, ctx)
   209: { cbReg: 2, ctxFrom: 3, ctxTo: 2 }, // user_ringbuf_drain(map, cb, ctx, flags) -> cb(dynptr, ctx)
 };

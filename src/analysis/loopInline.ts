@@ -11,9 +11,9 @@ import {
   BPF_ADD, BPF_ALU, BPF_ALU64, BPF_CALL, BPF_DW, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JLE, BPF_JMP, BPF_K, BPF_LDX, BPF_MEM,
   BPF_MOV, BPF_PSEUDO_CALL, BPF_STX, BPF_X, isHelperCall,
 } from '../bpf/opcodes.ts';
-import { BPF_MAX_LOOPS } from '../bpf/interpreter.ts';
+import { BPF_FUNC } from '../bpf/helperIds.ts';
+import { BPF_MAX_LOOPS } from '../common/kernelLimits.ts';
 import type { AbsState } from './absint.ts';
-import { BPF_FUNC_loop } from './helperArgs.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
 
 const E2BIG = 7;
@@ -72,7 +72,7 @@ export function optimizeBpfLoop<A>(p: WorkProg<A>, before: readonly (AbsState | 
   const used = new Set<number>();
   for (let i = 0; i < p.insns.length; i++) {
     const ins = p.insns[i]!;
-    if (!isHelperCall(ins) || ins.imm !== BPF_FUNC_loop) continue;
+    if (!isHelperCall(ins) || ins.imm !== BPF_FUNC.loop) continue;
     const cb = inlineCallback(before[p.orig[i]!]);
     if (cb === undefined || p.subStarts[cb] === undefined || p.subStarts[cb]! < 0) continue;
     const k = subOf(i);

@@ -18,8 +18,7 @@ import {
 import type { AbsState } from './absint.ts';
 import { successors } from './cfg.ts';
 import * as E from './errors.ts';
-
-export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+import { BPF_COMPLEXITY_LIMIT_INSNS } from '../common/kernelLimits.ts';
 
 /** How a value at the loop head relates to the previous round. */
 const FRESH = 0; // recomputed from constants, memory or helpers each round

@@ -9,9 +9,7 @@ import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
 import { isPseudoCall, isPseudoFunc, calleeTarget } from '../bpf/opcodes.ts';
 import * as E from './errors.ts';
-import { MAX_BPF_STACK } from './absint.ts';
-import { MAX_CALL_FRAMES } from './cfg.ts';
-import { BPF_PRIV_STACK_MIN_SIZE } from './privStack.ts';
+import { BPF_PRIV_STACK_MIN_SIZE, MAX_BPF_STACK, MAX_CALL_FRAMES } from '../common/kernelLimits.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { PrivStackMode } from './types.ts';
 

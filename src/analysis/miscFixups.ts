@@ -22,12 +22,10 @@ import {
 import { BPF_ARRAY_PTRS_OFF, HTAB_ELEM_KEY_OFF, HTAB_ELEM_LRU_REF_OFF } from '../common/kernelStructs.ts';
 import { HELPER_NAMES } from '../bpf/helperIds.ts';
 import { MapType, type MapDef } from '../object/types.ts';
-import { BPF_FUNC_map_lookup_elem } from './helperArgs.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
-
-/** BPF_REG_AX: the verifier's scratch register (MAX_BPF_REG); x86-64 JITs it to r11. */
-export const BPF_REG_AX = 11;
-const BPF_REG_CTX = 6;
+import { BPF_REG_AX, BPF_REG_CTX } from '../bpf/registers.ts';
+import { BPF_F_INNER_MAP } from '../bpf/uapiFlags.ts';
+import { BPF_FUNC } from '../bpf/helperIds.ts';
 
 /**
  * Kernel-internal functions that xlated code calls like helpers. They have no UAPI id;
@@ -40,9 +38,6 @@ export const INTERNAL_HELPER = {
   bpf_skb_load_helper_32_no_cache: 0x1002,
   __htab_map_lookup_elem: 0x1003,
 } as const;
-
-/** BPF_F_INNER_MAP: inner maps are not inlined (their size may differ at run time). */
-const BPF_F_INNER_MAP = 1 << 12;
 
 export interface FixupAux {
   /** Map at a helper call or tail call: index when the same on every path, null = poisoned. */
@@ -112,7 +107,7 @@ export function doMiscFixups<A extends FixupAux>(p: WorkProg<A>, maps: readonly 
       i += buf.length - 1;
       continue;
     }
-    if (insn.imm === BPF_FUNC_map_lookup_elem && aux?.map !== undefined && aux.map !== null) {
+    if (insn.imm === BPF_FUNC.map_lookup_elem && aux?.map !== undefined && aux.map !== null) {
       const buf = mapGenLookup(maps[aux.map]);
       if (buf) {
         patchInsn(p, i, buf);

@@ -7,9 +7,6 @@
 import type { BpfProgram, ProgType } from '../object/types.ts';
 import type { PrivStackMode } from './types.ts';
 
-/** BPF_PRIV_STACK_MIN_SIZE: smaller frames stay on the kernel stack (adaptive mode). */
-export const BPF_PRIV_STACK_MIN_SIZE = 64;
-
 export type PrivStackPolicy = 'off' | 'adaptive' | 'forced';
 
 /** Program-wide mode before the per-subprog walk: 'adaptive' or 'none'. */

@@ -10,8 +10,7 @@ import {
 } from '../bpf/opcodes.ts';
 import type { BpfProgram } from '../object/types.ts';
 import * as E from './errors.ts';
-
-export const BPF_MAX_SUBPROGS = 256;
+import { BPF_MAX_SUBPROGS } from '../common/kernelLimits.ts';
 
 export interface SubprogBase {
   start: number;

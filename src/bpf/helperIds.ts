@@ -64,14 +64,20 @@ export const BPF_FUNC = {
   get_smp_processor_id: 8,
   tail_call: 12,
   skb_load_bytes: 26,
+  skb_pull_data: 39,
   xdp_adjust_head: 44,
   xdp_adjust_tail: 65,
+  map_push_elem: 87,
+  map_pop_elem: 88,
+  map_peek_elem: 89,
   ktime_get_boot_ns: 125,
+  for_each_map_elem: 164,
   timer_init: 169,
   timer_set_callback: 170,
   timer_start: 171,
   timer_cancel: 172,
   loop: 181,
+  map_lookup_percpu_elem: 195,
 } as const;
 
 /**

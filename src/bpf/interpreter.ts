@@ -18,6 +18,7 @@ import * as kstructs from '../common/kernelStructs.ts';
 import { BpfdbgError, type Diag } from '../common/diag.ts';
 import { insnIdx } from '../common/ids.ts';
 import { ksymAddress } from '../common/kallsyms.ts';
+import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES } from '../common/kernelLimits.ts';
 
 // Bound once as module constants: property reads through an import binding cost a getter
 // call per access under some ESM-to-CJS loaders (tsx), which dominated the interpreter loop.
@@ -25,7 +26,7 @@ const {
   BPF_MOV, BPF_NEG, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_XCHG, BPF_XOR, LD_DW_IMM, aluOp, insnClass, isLdAbsInd, jmpOp, memMode, memSize, sizeBytes, srcBit,
 } = opcodes;
 const { alu32, alu64, atomicOp, endian, jmpTaken, U32, U64 } = semantics;
-const { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_BPF_STACK, MAX_TAIL_CALL_CNT } = kstructs;
+const { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } = kstructs;
 
 /** What the interpreter needs of a program (ProgramImage satisfies it structurally). */
 export interface InterpProgram {
@@ -103,15 +104,6 @@ export interface InterpOptions {
   budget?: number;
 }
 
-/**
- * MAX_CALL_FRAMES (include/linux/bpf_verifier.h): a static per-program limit. At run time a
- * tail call starts a new program in the frame it replaces, so the whole chain may go deeper
- * (the selftests' hierarchies reach ~35 frames); the limit applies to the frames of the
- * program currently running, counted from the frame it started in.
- */
-export const MAX_CALL_FRAMES = 8;
-/** BPF_MAX_LOOPS: the may_goto counter's initial value. */
-export const BPF_MAX_LOOPS = 1 << 23;
 export const DEFAULT_BUDGET = 10_000_000;
 /** Synthetic code addresses for PSEUDO_FUNC when the env does not place code. */
 const FUNC_ADDR_BASE = 0xffffffffa0000000n;
@@ -573,12 +565,6 @@ export class Interpreter implements BpfCaller {
     f.mayGoto--;
     this.pc++;
   }
-}
-
-/** Name of the function of `prog` containing `pc` (for backtraces); the program name otherwise. */
-export function funcNameAt(prog: InterpProgram, pc: number): string {
-  for (const s of prog.subprogs ?? []) if (pc >= s.start && pc < s.end) return s.name;
-  return prog.program?.name ?? '?';
 }
 
 /** Runs `prog` once with the given arguments. */

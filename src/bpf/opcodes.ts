@@ -2,6 +2,7 @@
 // stores) or class | op | source (ALU and jumps), with a one-line doc giving its assembly
 // form and meaning. Encodings follow Documentation/bpf/standardization/instruction-set.rst
 // (ISA v4) plus the kernel-internal TAIL_CALL (0xf5) that the verifier produces.
+import { BPF_FUNC } from './helperIds.ts';
 import type { Insn } from './insn.ts';
 
 // ---- classes ----
@@ -25,16 +26,22 @@ export const BPF_IND = 0x40;
 export const BPF_MEM = 0x60;
 export const BPF_MEMSX = 0x80;
 export const BPF_ATOMIC = 0xc0;
-/** Kernel-internal LDX modes (never in an object): the verifier's loads through BTF pointers
- * that may fault; the JIT adds an exception-table entry (and, on x86-64, an address check). */
+/** ST-class mode of the speculation barrier (shares its value with BPF_ATOMIC). */
+export const BPF_NOSPEC = 0xc0;
+/** Verifier-made modes: fault-tolerant loads (PROBE_MEM, PROBE_MEMSX), arena accesses (PROBE_MEM32, PROBE_ATOMIC). */
 export const BPF_PROBE_MEM = 0x20;
 export const BPF_PROBE_MEMSX = 0x40;
+export const BPF_PROBE_MEM32 = 0xa0;
+export const BPF_PROBE_ATOMIC = 0xe0;
 
 // ---- source ----
 export const BPF_K = 0x00;
 export const BPF_X = 0x08;
 export const BPF_TO_LE = 0x00;
 export const BPF_TO_BE = 0x08;
+/** The byte-swap source bit by its kernel-internal names. */
+export const BPF_FROM_LE = BPF_TO_LE;
+export const BPF_FROM_BE = BPF_TO_BE;
 
 // ---- ALU ops ----
 export const BPF_ADD = 0x00;
@@ -78,6 +85,12 @@ export const BPF_CMPXCHG = 0xf0 | BPF_FETCH;
 export const BPF_LOAD_ACQ = 0x100;
 export const BPF_STORE_REL = 0x110;
 
+// ---- ALU64 MOV off values ----
+/** `rD = addr_space_cast(rS, dst_as, src_as)`: arena pointer casts (the address spaces are in imm). */
+export const BPF_ADDR_SPACE_CAST = 1;
+/** Verifier-made: `rD = this_cpu_ptr(rS)` (BPF_ADDR_PERCPU, internal). */
+export const BPF_ADDR_PERCPU = -1;
+
 // ---- pseudo src_reg values ----
 export const BPF_PSEUDO_MAP_FD = 1;
 export const BPF_PSEUDO_MAP_VALUE = 2;
@@ -89,7 +102,7 @@ export const BPF_PSEUDO_CALL = 1;
 export const BPF_PSEUDO_KFUNC_CALL = 2;
 
 /** Helper id of bpf_tail_call (UAPI `BPF_FUNC_tail_call`). */
-export const BPF_FUNC_tail_call = 12;
+export const BPF_FUNC_tail_call = BPF_FUNC.tail_call;
 
 // ---------------------------------------------------------------------------------------
 // Named opcodes. Order: LD, LDX, ST, STX, ALU, ALU64, JMP, JMP32 (consumers switch in it).

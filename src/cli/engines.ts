@@ -8,7 +8,7 @@ import { X86Engine } from '../machine/x86Engine.ts';
 import { RiscvEngine } from '../machine/riscvEngine.ts';
 import type { JitEngine } from '../machine/jitEngine.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
-import { profileFor } from './jitAll.ts';
+import { requireProfile } from './jitAll.ts';
 
 export type EngineName = 'interp' | 'x86_64' | 'riscv64';
 
@@ -66,8 +66,8 @@ export async function createRunner(
   if (engine === 'interp') {
     // --profile picks the counter behaviour (tccModeFor); a RISC-V profile also brings its
     // verifier's decisions (upstream rejects bpf2bpf calls mixed with tail calls).
-    const rv = profileName !== undefined && profileName !== 'host' && !findProfile(profileName) ? profileFor('riscv64', profileName) : null;
-    const tcc = rv ? tccModeFor(rv) : profileName !== undefined ? tccModeFor(profileFor('x86_64', profileName)) : 'by-pointer';
+    const rv = profileName !== undefined && profileName !== 'host' && !findProfile(profileName) ? requireProfile('riscv64', profileName) : null;
+    const tcc = rv ? tccModeFor(rv) : profileName !== undefined ? tccModeFor(requireProfile('x86_64', profileName)) : 'by-pointer';
     const model = new KernelModel(budget);
     const loaded = model.loadObject(obj, analyzeAll(obj, entry, rv ? analysisOptionsFor(rv) : { privStack: 'adaptive' }));
     const e = find(loaded);
@@ -77,7 +77,7 @@ export async function createRunner(
       dispose: () => {},
     };
   }
-  const profile = profileFor(engine, profileName);
+  const profile = requireProfile(engine, profileName);
   // Analyse first: a program the profile's verifier rejects (riscv64 upstream: bpf2bpf calls
   // mixed with tail calls) fails here with the verifier's message, before any machine exists.
   const images = analyzeAll(obj, entry, analysisOptionsFor(profile));

@@ -2,11 +2,8 @@
 // per-CPU addresses are the ones a run uses), each program compiled under a profile.
 import { BpfdbgError, fail, type Diag } from '../common/diag.ts';
 import { analyzeProgram } from '../analysis/index.ts';
-import { TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
-import { analysisOptionsFor, compileX86, findProfile, layoutPlacement, linkImage, type JitImage, type JitProfile } from '../jit/index.ts';
-import { compileRiscv, rvProfileByName, RV_UPSTREAM } from '../jit/riscv64/index.ts';
-import { DEFAULT_X86_PROFILE, X86_PROFILES } from '../jit/profiles.ts';
-import { RV_PROFILES } from '../jit/riscv64/profiles.ts';
+import { analysisOptionsFor, compileX86, layoutPlacement, linkImage, type JitImage, type JitProfile } from '../jit/index.ts';
+import { compileRiscv } from '../jit/riscv64/index.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator } from '../kernel/privStack.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
@@ -15,11 +12,12 @@ import { ProgArrayMap } from '../kernel/maps/progArray.ts';
 import { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import { ArrayTextPoker } from '../kernel/pokes/textPoker.ts';
 import type { PlacedPoke } from '../kernel/pokes/pokeDescriptor.ts';
-import { analyzeAll } from './engines.ts';
 import { readHostDescription } from './hostDescription.ts';
 import { profileForHost, type HostProfileChoice } from '../jit/hostProfile.ts';
 import { hostKernelBtf, shippedKernelBtf, type KernelBtf } from '../object/kernelBtf.ts';
 import { release } from 'node:os';
+import { profileFor } from '../jit/profileFor.ts';
+import { placeInTextSlot, textSlotBase } from '../jit/textSlot.ts';
 
 let hostChoice: HostProfileChoice | undefined;
 /** This machine's profile (`--profile host`), read once per process. */
@@ -30,7 +28,7 @@ export function hostProfileChoice(): HostProfileChoice {
 /** The profile `--arch`/`--profile` select, with the one line `bpfdbg list` prints about it. */
 export function profileChoice(arch: 'x86_64' | 'riscv64', name: string | undefined): HostProfileChoice {
   if (arch === 'x86_64' && name === 'host') return hostProfileChoice();
-  const profile = profileFor(arch, name);
+  const profile = requireProfile(arch, name);
   return { profile, why: name === undefined ? `default for ${arch} (--profile host: this machine's JIT)` : `given by --profile: ${profile.describes}` };
 }
 
@@ -40,18 +38,12 @@ export function kernelBtfFor(profile: JitProfile): (() => KernelBtf) | undefined
   return () => hostKernelBtf(release()) ?? shippedKernelBtf();
 }
 
-export function profileFor(arch: 'x86_64' | 'riscv64', name: string | undefined): JitProfile {
-  if (arch === 'riscv64') {
-    if (name === undefined) return RV_UPSTREAM;
-    const p = rvProfileByName(name);
-    if (!p) fail('cli.bad-profile', `unknown riscv64 profile '${name}' (${RV_PROFILES.map((q) => q.name).join(', ')})`);
-    return p;
-  }
-  if (name === undefined) return DEFAULT_X86_PROFILE;
-  if (name === 'host') return hostProfileChoice().profile;
-  const p = findProfile(name);
-  if (!p) fail('cli.bad-profile', `unknown x86_64 profile '${name}' (host, ${X86_PROFILES.map((q) => q.name).join(', ')})`);
-  return p;
+
+/** The profile `--arch`/`--profile` name (host included); an unknown name is a one-line error. */
+export function requireProfile(arch: 'x86_64' | 'riscv64', name: string | undefined): JitProfile {
+  const r = profileFor(arch, name, () => hostProfileChoice().profile);
+  if (!r.ok) fail('cli.bad-profile', r.error.message);
+  return r.value;
 }
 
 export interface JitedProgram {
@@ -108,13 +100,12 @@ export function jitEach(obj: BpfObject, progs: readonly BpfProgram[], profile: J
       out.push({ program, error: jit.error });
       continue;
     }
-    const base = TEXT_BASE + BigInt(n) * TEXT_SLOT;
-    const funcAddrs: bigint[] = [];
-    let off = 0n;
-    for (const f of jit.value.funcs) {
-      funcAddrs.push(base + off);
-      off += (BigInt(f.code.length) + 63n) & ~63n;
+    const placed = placeInTextSlot(jit.value.funcs, n, lp.program.name);
+    if (!placed.ok) {
+      out.push({ program, error: placed.error });
+      continue;
     }
+    const funcAddrs = placed.value.funcAddrs;
     const linked = linkImage(jit.value, layoutPlacement(funcAddrs));
     if (!linked.ok) out.push({ program, error: linked.error });
     else out.push({ program: lp.program, jit: jit.value, funcAddrs, code: linked.value });
@@ -144,7 +135,7 @@ function armLoadTimePokes(loaded: LoadedObject, jited: readonly JitedProgram[]):
   if (placed.length === 0) return;
   const entryOf = (p: LoadedProgram | null): bigint | null => {
     const n = p ? loaded.programs.indexOf(p) : -1;
-    return n < 0 ? null : TEXT_BASE + BigInt(n) * TEXT_SLOT;
+    return n < 0 ? null : textSlotBase(n);
   };
   // Nothing runs during a load: grace periods end at once.
   new PokeStateMachine(poker, { cpusInsideBpf: () => [] }).track(placed, (mapId, key) => {

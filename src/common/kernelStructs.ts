@@ -22,8 +22,6 @@ export const BPF_PROG_STRUCT_SIZE = 0x100;
 
 /** MAX_TAIL_CALL_CNT since 5.17 (33 tail calls; `jae` against 33). */
 export const MAX_TAIL_CALL_CNT = 33;
-/** MAX_BPF_STACK */
-export const MAX_BPF_STACK = 512;
 /** Private stack guard word (v6.13+), written at both ends of each per-CPU area. */
 export const PRIV_STACK_GUARD_VAL = 0xeb9f12345678eb9fn;
 export const PRIV_STACK_GUARD_SZ = 8;

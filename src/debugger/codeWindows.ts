@@ -10,6 +10,7 @@ import type { DebugTarget } from './target/debugTarget.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
 import { hex64, type DisasmLine, type DisasmWindow, type InsnMarkers, type SourceWindow } from './view.ts';
 import { hexBytes } from '../common/hex.ts';
+import { bytesEqual } from '../common/bytes.ts';
 
 const NO_MARKS: InsnMarkers = { current: false, breakpoint: null, breakpointEnabled: false, poke: null, pokeSite: null, tailCall: null };
 
@@ -23,8 +24,6 @@ interface FuncLines {
   base: bigint;
   code: Uint8Array;
 }
-
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
 
 export class CodeWindows {
   private cache = new Map<string, FuncLines>();
@@ -50,7 +49,7 @@ export class CodeWindows {
     if (hit && !this.stale.has(key)) return hit;
     const code = this.t.machine.readMem(base, f.code.length);
     this.stale.delete(key);
-    if (hit && hit.base === base && sameBytes(hit.code, code)) return hit;
+    if (hit && hit.base === base && bytesEqual(hit.code, code)) return hit;
     const natives = disasm(this.t.arch === 'riscv64' ? 'riscv64' : 'x86_64', code, base);
     const lines: DisasmLine[] = [{ kind: 'func', func: f.name, addr: hex64(base) }];
     const addrOf: (bigint | null)[] = [null];

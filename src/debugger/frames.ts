@@ -7,7 +7,7 @@ import type { HopRecord } from './tailCalls.ts';
 import type { MemReader, RawFrame } from './unwind.ts';
 import { hex64, type CallChainEntry, type Frame, type SourceRef } from './view.ts';
 
-export function sourceRef(t: DebugTarget, f: RawFrame): SourceRef | null {
+export function sourceRef(f: RawFrame): SourceRef | null {
   if (!f.pos || f.pos.insn === null) return null;
   const s = f.pos.program.image.sourceOf(f.pos.insn as never);
   return s ? { file: s.file, line: s.line, col: s.col, text: s.text } : null;
@@ -66,7 +66,7 @@ export function buildFrames(
       privateStack: priv !== null,
       tcc: tcc?.value ?? null,
       replaced: hops.filter((h) => h.fp === f.fp).map(({ fp: _fp, ...h }) => h),
-      source: sourceRef(t, f),
+      source: sourceRef(f),
       selected: f.level === selected,
     };
   });

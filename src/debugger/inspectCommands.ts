@@ -7,7 +7,6 @@ import { COMMANDS, lookupCommand } from './commands/commandTable.ts';
 import type { Command } from './commands/types.ts';
 import { errors } from './errors.ts';
 import { evalExpr } from './expr/evalExpr.ts';
-import { describeHere } from './describe.ts';
 import * as text from './infoText.ts';
 import { parseLocation } from './commands/parseLocation.ts';
 import { resolveLocation } from './resolveLocation.ts';

@@ -1,11 +1,12 @@
 // `info pokes` / View.pokes: each poke descriptor with its state read from the code bytes
 // (A/B/C/D), the bytes and meaning of both sites, the slot's program, the last transition
 // and a grace period still pending (a delete waiting for this CPU to leave BPF code).
-import { X86_PATCH_SIZE, bypassSite, decodeSite, outAddr, targetSite, type PlacedPoke } from '../kernel/pokes/pokeDescriptor.ts';
+import { bypassSite, decodeSite, outAddr, targetSite, type PlacedPoke } from '../kernel/pokes/pokeDescriptor.ts';
 import { ProgArrayMap, type LoadedProgram as KProgram } from '../kernel/index.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import { hex64, type Poke, type PokeSite, type PokeState, type PokeTransition } from './view.ts';
 import { hexBytes } from '../common/hex.ts';
+import { X86_PATCH_SIZE } from '../jit/x86_64/textPoke.ts';
 
 
 /** `prog_b+0xc` for a code address, or the hex address. */

@@ -448,7 +448,7 @@ export class Session {
         insn: null, atInsnStart: false, nativeAddr: hex64(pc), nativeOff: 0, region: pc === SENTINEL_ADDR ? 'sentinel' : 'helper', source: null,
       };
     }
-    const src = this.frames()[0] ? sourceRef(this.target, this.frames()[0]!) : null;
+    const src = this.frames()[0] ? sourceRef(this.frames()[0]!) : null;
     return {
       program: this.target.objects.displayName(pos.program), func: pos.func.name, subprog: pos.func.subprog, insn: pos.insn, atInsnStart: pos.atInsnStart,
       nativeAddr: hex64(pc), nativeOff: pos.off, region: pos.region, source: pos.insn === null ? null : src,

@@ -68,7 +68,7 @@ const MAX_FRAMES = 16;
 export function unwind(regs: CpuRegs, index: AddressIndex, mem: MemReader, tramps: TrampLookup = () => null): RawFrame[] {
   const frames: RawFrame[] = [];
   let pc = regs.pc;
-  let rbp = regs.rbp;
+  const rbp = regs.rbp;
   let rsp = regs.rsp;
   let pos = index.lookup(pc);
   const tr0 = pos ? null : tramps(pc);

@@ -338,22 +338,21 @@ export class KernelModel {
 
   /** The interpreter's environment over this model. */
   interpEnv(): InterpEnv {
-    const self = this;
     const loaded = (p: InterpProgram): LoadedProgram => {
-      const l = self.progsByImage.get(p);
+      const l = this.progsByImage.get(p);
       if (!l) throw new Error('kernel model: program image is not loaded');
       return l;
     };
     return {
-      load: (a, s) => self.space.load(a, s),
-      store: (a, s, v) => self.space.store(a, s, v),
-      callHelper: (id, args, caller) => callHelper(self.helperContext(caller), id, args),
-      callKfunc: (id, args) => callKfunc(self.objects, id, args),
+      load: (a, s) => this.space.load(a, s),
+      store: (a, s, v) => this.space.store(a, s, v),
+      callHelper: (id, args, caller) => callHelper(this.helperContext(caller), id, args),
+      callKfunc: (id, args) => callKfunc(this.objects, id, args),
       mapAddr: (p, idx) => loaded(p).object.maps[idx]!.addr,
       mapValueAddr: (p, idx) => loaded(p).object.maps[idx]!.valueAddr,
-      progAt: (ptr) => self.progsByStruct.get(ptr)?.image,
-      ldAbs: (ctx, off, size) => skbLoadBe(self.space, self.layout, ctx, off, size),
-      stackTop: self.stackTop(),
+      progAt: (ptr) => this.progsByStruct.get(ptr)?.image,
+      ldAbs: (ctx, off, size) => skbLoadBe(this.space, this.layout, ctx, off, size),
+      stackTop: this.stackTop(),
     };
   }
 }

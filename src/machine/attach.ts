@@ -25,6 +25,7 @@
 import { type Result, err, ok } from '../common/diag.ts';
 import { PAGE_SIZE, TEXT_SLOT, X86_RETURN_THUNK } from '../common/layout.ts';
 import { buildTrampoline } from '../jit/x86_64/trampoline.ts';
+import { NOP5 } from '../jit/x86_64/textPoke.ts';
 import type { TrampLink, TrampolineCode, TrampolineSpecBase } from '../jit/trampolineSpec.ts';
 import { E2BIG, EBUSY, EINVAL, EOPNOTSUPP, errnoName } from '../kernel/errors.ts';
 import type { LoadedProgram } from '../kernel/kernelModel.ts';
@@ -36,9 +37,7 @@ import { routinesPage, type RoutineAddrs } from './attachRoutines.ts';
 import { RISCV_ATTACH } from './attachRiscv.ts';
 import type { JitEngine } from './jitEngine.ts';
 import { PERM_RX } from './machine.ts';
-
-/** BPF_MAX_TRAMP_LINKS on x86-64: fentry + fexit + fmod_ret programs per trampoline. */
-export const BPF_MAX_TRAMP_LINKS = 38;
+import { BPF_MAX_TRAMP_LINKS } from '../common/kernelLimits.ts';
 
 export type TraceKind = 'fentry' | 'fexit' | 'fmod_ret';
 export type AttachKind = TraceKind | 'freplace';
@@ -97,8 +96,6 @@ export interface AttachArch {
   decode(ip: bigint, bytes: Uint8Array): PatchSite;
   build(eng: JitEngine, s: TrampolineInputs): TrampolineCode;
 }
-
-const NOP5 = [0x0f, 0x1f, 0x44, 0x00, 0x00];
 
 export const X86_ATTACH: AttachArch = {
   patchSize: 5,

@@ -24,13 +24,16 @@ import { BPF_PROG_STRUCT_SIZE } from '../common/kernelStructs.ts';
 import { perCpuBase } from '../kernel/privStack.ts';
 import type { TextPoker } from '../kernel/pokes/textPoker.ts';
 import type { AttachArch } from './attach.ts';
-import { PROG_ACTIVE_OFF, type RoutineAddrs } from './attachRoutines.ts';
+import {
+  PROG_ACTIVE_OFF, ROUTINE_ENTER, ROUTINE_EXIT, ROUTINE_TRAMP_ENTER, ROUTINE_TRAMP_EXIT, routineAddrs, type RoutineAddrs,
+} from './attachRoutines.ts';
 import type { JitEngine } from './jitEngine.ts';
+import { bytesEqual } from '../common/bytes.ts';
 
-const ENTER = 0x00;
-const EXIT = 0x40;
-const TRAMP_ENTER = 0x80;
-const TRAMP_EXIT = 0xc0;
+const ENTER = ROUTINE_ENTER;
+const EXIT = ROUTINE_EXIT;
+const TRAMP_ENTER = ROUTINE_TRAMP_ENTER;
+const TRAMP_EXIT = ROUTINE_TRAMP_EXIT;
 /** Literal pool: PROG_STRUCT_BASE, then the counters' base. */
 const LIT = 0x100;
 const SHIFT = Math.log2(BPF_PROG_STRUCT_SIZE / 4);
@@ -76,25 +79,15 @@ export function rvRoutinesPage(base: bigint, pageSize: number): { bytes: Uint8Ar
   put(TRAMP_EXIT, [RET]);
   dv.setBigUint64(LIT, PROG_STRUCT_BASE, true);
   dv.setBigUint64(LIT + 8, perCpuBase(0) + BigInt(PROG_ACTIVE_OFF), true);
-  return {
-    bytes: page,
-    addrs: {
-      progEnter: base + BigInt(ENTER),
-      progExit: base + BigInt(EXIT),
-      trampEnter: base + BigInt(TRAMP_ENTER),
-      trampExit: base + BigInt(TRAMP_EXIT),
-    },
-  };
+  return { bytes: page, addrs: routineAddrs(base) };
 }
-
-const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** bpf_arch_text_poke (riscv): false when the site does not hold the expected old bytes. */
 function rvTextPoke(poker: TextPoker, kind: 'call' | 'jump', ip: bigint, oldAddr: bigint | null, newAddr: bigint | null): boolean {
   const before = poker.readText(ip, RV_FENTRY_NBYTES);
-  if (!same(before, rvPatchBytes(kind, ip, oldAddr))) return false;
+  if (!bytesEqual(before, rvPatchBytes(kind, ip, oldAddr))) return false;
   const next = rvPatchBytes(kind, ip, newAddr);
-  if (!same(before, next)) poker.pokeText(ip, next);
+  if (!bytesEqual(before, next)) poker.pokeText(ip, next);
   return true;
 }
 

@@ -25,11 +25,23 @@ export interface RoutineAddrs {
   trampExit: bigint;
 }
 
-/** Offsets of the routines inside their page. */
-const ENTER = 0x00;
-const EXIT = 0x40;
-const TRAMP_ENTER = 0x80;
-const TRAMP_EXIT = 0xc0;
+/** Offsets of the routines inside their page (the same on every arch). */
+export const ROUTINE_ENTER = 0x00;
+export const ROUTINE_EXIT = 0x40;
+export const ROUTINE_TRAMP_ENTER = 0x80;
+export const ROUTINE_TRAMP_EXIT = 0xc0;
+const ENTER = ROUTINE_ENTER;
+const EXIT = ROUTINE_EXIT;
+const TRAMP_ENTER = ROUTINE_TRAMP_ENTER;
+const TRAMP_EXIT = ROUTINE_TRAMP_EXIT;
+
+/** The routines' addresses in a page at `base`. */
+export const routineAddrs = (base: bigint): RoutineAddrs => ({
+  progEnter: base + BigInt(ENTER),
+  progExit: base + BigInt(EXIT),
+  trampEnter: base + BigInt(TRAMP_ENTER),
+  trampExit: base + BigInt(TRAMP_EXIT),
+});
 
 const le = (v: bigint, n: number): number[] => Array.from({ length: n }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
 
@@ -64,15 +76,7 @@ export function routinesPage(base: bigint, pageSize: number): { bytes: Uint8Arra
   ], EXIT);
   page[TRAMP_ENTER] = 0xc3;
   page[TRAMP_EXIT] = 0xc3;
-  return {
-    bytes: page,
-    addrs: {
-      progEnter: base + BigInt(ENTER),
-      progExit: base + BigInt(EXIT),
-      trampEnter: base + BigInt(TRAMP_ENTER),
-      trampExit: base + BigInt(TRAMP_EXIT),
-    },
-  };
+  return { bytes: page, addrs: routineAddrs(base) };
 }
 
 /** Per-CPU offset of a program's prog->active counter. */

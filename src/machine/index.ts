@@ -7,4 +7,4 @@ export { argRegs, pcReg, retReg, spReg, regId, X86_GPRS, RV_ABI } from './regs.t
 export { JitEngine, describeStop, type JitedProgram, type JitEngineOptions, type CodeLocation, type LoadOptions } from './jitEngine.ts';
 export { X86Engine, type X86EngineOptions } from './x86Engine.ts';
 export { RiscvEngine, type RiscvEngineOptions } from './riscvEngine.ts';
-export { Attacher, BPF_MAX_TRAMP_LINKS, type AttachKind, type AttachTarget, type PatchSite, type TraceKind, type TracingLink, type TrampolineImage } from './attach.ts';
+export { Attacher, type AttachKind, type AttachTarget, type PatchSite, type TraceKind, type TracingLink, type TrampolineImage } from './attach.ts';

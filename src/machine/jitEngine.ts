@@ -15,8 +15,8 @@ import { insnAt } from '../jit/insnAt.ts';
 import { REG_MAP as RV_REG_MAP } from '../jit/riscv64/regs.ts';
 import { REG_MAP as X86_REG_MAP } from '../jit/x86_64/regs.ts';
 import { RV_ABI } from './regs.ts';
-import { BpfdbgError, type Diag, type Result, err, ok } from '../common/diag.ts';
-import { NR_CPUS, PAGE_SIZE, TEXT_BASE, TEXT_SLOT } from '../common/layout.ts';
+import { BpfdbgError, type Diag, type Result, ok } from '../common/diag.ts';
+import { NR_CPUS, PAGE_SIZE } from '../common/layout.ts';
 import type { ProgramImage } from '../analysis/types.ts';
 import type { BpfObject } from '../object/types.ts';
 import type { BpfCaller, RunResult } from '../bpf/interpreter.ts';
@@ -32,13 +32,12 @@ import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator, perCpuBase, thisCpuOff } from '../kernel/privStack.ts';
 import { PERM_R, PERM_RW, PERM_RX, type RunOptions, type StopReason } from './machine.ts';
 import type { UnicornMachine } from './unicornMachine.ts';
+import { placeInTextSlot, textSlotBase } from '../jit/textSlot.ts';
 
 class SlotCounter {
   next = 0;
 }
 
-/** BPF_PROG_CHUNK_SIZE: prog pack allocation granularity. */
-const CHUNK = 64n;
 
 export interface JitedProgram {
   kernel: LoadedProgram;
@@ -189,7 +188,7 @@ export abstract class JitEngine {
 
   /** A fresh text slot (TEXT_SLOT bytes, unmapped) for code that is not a program (trampolines). */
   allocTextSlot(): bigint {
-    return TEXT_BASE + BigInt(this.slots.next++) * TEXT_SLOT;
+    return textSlotBase(this.slots.next++);
   }
 
   private place(loaded: LoadedObject, kp: LoadedProgram): Result<JitedProgram> {
@@ -197,14 +196,9 @@ export abstract class JitEngine {
     if (!jr.ok) return jr;
     const jit = jr.value;
     const slot = this.slots.next++;
-    const base = TEXT_BASE + BigInt(slot) * TEXT_SLOT;
-    const funcBases: bigint[] = [];
-    let off = 0n;
-    for (const f of jit.funcs) {
-      funcBases.push(base + off);
-      off += (BigInt(f.code.length) + CHUNK - 1n) & ~(CHUNK - 1n);
-    }
-    if (off > TEXT_SLOT) return err('machine.text-slot', `${kp.name}: JITed code (${off} bytes) exceeds its text slot`, { program: kp.name });
+    const placed = placeInTextSlot(jit.funcs, slot, kp.name);
+    if (!placed.ok) return placed;
+    const { base, funcAddrs: funcBases, bytes: off } = placed.value;
     const linked = linkImage(jit, layoutPlacement(funcBases));
     if (!linked.ok) return linked;
     const size = Math.max(PAGE_SIZE, Math.ceil(Number(off) / PAGE_SIZE) * PAGE_SIZE);

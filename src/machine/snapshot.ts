@@ -40,9 +40,3 @@ export class UcSnapshot implements MachineSnapshot {
     this.free(this.ctx);
   }
 }
-
-/** True when `a` and `b` hold the same bytes. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-}

@@ -90,7 +90,7 @@ export abstract class UnicornCore {
     if (code !== 0) throw E.unicornError(op, code, this.L.uc_strerror(code));
   }
 
-  protected register(type: unknown, fn: Function): unknown {
+  protected register(type: unknown, fn: (...args: never[]) => unknown): unknown {
     const cb = this.L.register(fn, type as never);
     this.callbacks.add(cb);
     return cb;

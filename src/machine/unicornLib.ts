@@ -85,7 +85,7 @@ export interface UnicornLib {
   /** Page-aligned zeroed host memory (anonymous mmap), released with hostFree. */
   hostAlloc(size: number): { ptr: unknown; view: Uint8Array; address: bigint };
   hostFree(ptr: unknown, size: number): void;
-  register(fn: Function, type: TypeObject): unknown;
+  register(fn: (...args: never[]) => unknown, type: TypeObject): unknown;
   unregister(cb: unknown): void;
   /** Host address of a native pointer, for keying and alignment checks. */
   address(ptr: unknown): bigint;

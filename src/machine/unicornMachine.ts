@@ -40,9 +40,10 @@ import {
 } from './machine.ts';
 import { argRegs, pcReg, retReg, spReg } from './regs.ts';
 import { UnicornCore, u64, type HookRec } from './unicornCore.ts';
-import { sameBytes, UcSnapshot, type RegionCopy } from './snapshot.ts';
+import { UcSnapshot, type RegionCopy } from './snapshot.ts';
 import { callTrapPage, sentinelPage, thunkPage } from './trapPages.ts';
 import * as U from './unicornLib.ts';
+import { bytesEqual } from '../common/bytes.ts';
 
 const DEFAULT_BUDGET = 50_000_000;
 /**
@@ -611,7 +612,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     for (const copy of s.mem) {
       const region = this.regionList.at(copy.base);
       if (region?.view) {
-        if (!sameBytes(region.view.subarray(0, copy.bytes.length), copy.bytes)) {
+        if (!bytesEqual(region.view.subarray(0, copy.bytes.length), copy.bytes)) {
           this.wrote(copy.base, copy.bytes.length);
           region.view.set(copy.bytes);
           if (copy.exec) this.codeChanged();
@@ -620,7 +621,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
         continue;
       }
       if (!this.isMapped(copy.base, copy.bytes.length)) continue; // unmapped since: leave it
-      if (sameBytes(this.readMem(copy.base, copy.bytes.length), copy.bytes)) continue;
+      if (bytesEqual(this.readMem(copy.base, copy.bytes.length), copy.bytes)) continue;
       if (copy.exec) this.writeCode(copy.base, copy.bytes);
       else this.writeMem(copy.base, copy.bytes);
     }

@@ -16,6 +16,7 @@ import {
   CORE, candidatesOf, fieldValue, isEnumvalKind, isFieldKind, isTypeKind, matchSpec, parseSpec,
   typeValue, enumvalValue, type FieldValue, type Spec,
 } from './coreSpec.ts';
+import { BPF_ALU, BPF_ALU64, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, CALL, LD_DW_IMM } from '../bpf/opcodes.ts';
 
 /** libbpf bpf_core_poison_insn: imm 195896080 reads "bad relo" (0xbad2310). */
 export const CORE_POISON_IMM = 0xbad2310;
@@ -70,7 +71,7 @@ export function applyCoreRelos(
       if (!f) return;
       const w: Where = { file, section, insn: secInsn, program: f.name };
       const res = resolve(rec, idx, local, cands, target, w);
-      patchInsn(f, secInsn - f.start, rec, idx, res, w);
+      patchInsn(f, secInsn - f.start, idx, res, w);
     });
   }
 }
@@ -161,19 +162,17 @@ function calc(rec: CoreReloRec, localSpec: Spec, targ: Spec | undefined, bad: (w
   return res;
 }
 
-const BPF_LD = 0, BPF_LDX = 1, BPF_ST = 2, BPF_STX = 3, BPF_ALU = 4, BPF_ALU64 = 7;
-const LD_IMM64 = 0x18;
 const SIZE_BYTES = [4, 2, 1, 8] as const; // BPF_W, BPF_H, BPF_B, BPF_DW by (code >> 3) & 3
-const poisoned: Insn = { code: 0x85, dst: 0, src: 0, off: 0, imm: CORE_POISON_IMM };
+const poisoned: Insn = { code: CALL, dst: 0, src: 0, off: 0, imm: CORE_POISON_IMM };
 
 /** bpf_core_patch_insn. */
-function patchInsn(f: CoreFunc, i: number, rec: CoreReloRec, idx: number, res: Result, w: Where): void {
+function patchInsn(f: CoreFunc, i: number, idx: number, res: Result, w: Where): void {
   const bad = (what: string): never => {
     throw new ObjError(coreReloBad(w, `CO-RE relo #${idx}: ${what}`));
   };
   const insn = f.insns[i]!;
   const poison = (): void => {
-    if (insn.code === LD_IMM64 && i + 1 < f.len) f.insns[i + 1] = poisoned;
+    if (insn.code === LD_DW_IMM && i + 1 < f.len) f.insns[i + 1] = poisoned;
     f.insns[i] = poisoned;
   };
   if (res.poison) return poison();
@@ -201,7 +200,7 @@ function patchInsn(f: CoreFunc, i: number, rec: CoreReloRec, idx: number, res: R
     }
     case BPF_LD: {
       const hi = f.insns[i + 1];
-      if (insn.code !== LD_IMM64 || !hi || i + 1 >= f.len || insn.src !== 0 || insn.off !== 0 || hi.code !== 0 || hi.dst !== 0 || hi.src !== 0 || hi.off !== 0)
+      if (insn.code !== LD_DW_IMM || !hi || i + 1 >= f.len || insn.src !== 0 || insn.off !== 0 || hi.code !== 0 || hi.dst !== 0 || hi.src !== 0 || hi.off !== 0)
         bad('relocated ld_imm64 has an unexpected form');
       const imm = (BigInt(insn.imm >>> 0) | (u64(hi!.imm) << 32n)) & 0xffff_ffff_ffff_ffffn;
       if (res.validate && imm !== res.orig) bad(`unexpected ld_imm64 value ${imm}, expected ${res.orig} (-> ${res.next})`);

@@ -12,16 +12,8 @@ import { BTF_KIND, type Btf } from './btf.ts';
 import { globalFuncMemArgs } from './kfuncArgs.ts';
 import type { BpfProgram, LinkedFunc, LineInfoRec, SourcePos } from './types.ts';
 import type { SectionProgInfo } from './progType.ts';
-
-/** BPF_COMPLEXITY_LIMIT_INSNS: the kernel refuses longer programs. */
-const MAX_LINKED_INSNS = 1_000_000;
-const CALL = 0x85;
-const LD_IMM64 = 0x18;
-const BPF_PSEUDO_CALL = 1;
-const BPF_PSEUDO_FUNC = 4;
-
-const isPseudoCall = (i: Insn): boolean => i.code === CALL && i.src === BPF_PSEUDO_CALL;
-const isPseudoFunc = (i: Insn): boolean => i.code === LD_IMM64 && i.src === BPF_PSEUDO_FUNC;
+import { isPseudoCall, isPseudoFunc, LD_DW_IMM } from '../bpf/opcodes.ts';
+import { BPF_COMPLEXITY_LIMIT_INSNS } from '../common/kernelLimits.ts';
 
 /**
  * Checks a function's own control flow, as the verifier's check_subprogs/check_cfg would
@@ -33,7 +25,7 @@ export function checkFuncFlow(elf: Elf, f: Func): void {
   const at = (i: number): Where => ({ file: elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name });
   for (let i = 0; i < f.len; i++) {
     const x = f.insns[i]!;
-    if (x.code !== LD_IMM64) continue;
+    if (x.code !== LD_DW_IMM) continue;
     const y = f.insns[i + 1];
     if (!y) throw new ObjError(linkBadLdImm64(at(i), `ld_imm64 at insn ${f.start + i} has no second slot inside '${f.name}'`));
     if (y.code !== 0 || y.dst !== 0 || y.src !== 0 || y.off !== 0)
@@ -87,7 +79,7 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
   const append = (callee: Func, w: Where): number => {
     if (callee.error) throw new ObjError(callee.error);
     const off = insns.length;
-    if (off + callee.len > MAX_LINKED_INSNS)
+    if (off + callee.len > BPF_COMPLEXITY_LIMIT_INSNS)
       throw new ObjError(linkTooBig(w, `'${entry.name}' would have ${off + callee.len} instructions, more than BPF_COMPLEXITY_LIMIT_INSNS`));
     if (callee.len > ctx.budget.insns) tooMuch(w);
     ctx.budget.insns -= callee.len;

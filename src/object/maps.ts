@@ -6,10 +6,9 @@ import { btfMissing, mapBad, mapInitBad, ObjError, type Where } from './errors.t
 import { STT_FUNC, symbolsBySection, type Elf, type ElfRel, type ElfSection, type ElfSymbol } from './elf.ts';
 import type { DataSection } from './sections.ts';
 import { MapType, type GlobalVar, type MapDef } from './types.ts';
+import { BPF_OBJ_NAME_LEN } from '../common/kernelLimits.ts';
+import { BPF_F_MMAPABLE, BPF_F_RDONLY_PROG } from '../bpf/uapiFlags.ts';
 
-const BPF_F_RDONLY_PROG = 0x80;
-const BPF_F_MMAPABLE = 0x400;
-const BPF_OBJ_NAME_LEN = 16;
 const R_BPF_64_ABS64 = 2;
 
 /** A user map plus where its definition lives in `.maps` (for relocations). */

@@ -11,15 +11,7 @@ import {
 import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, STT_SECTION, symbolsBySection, type Elf, type ElfSection, type ElfSymbol } from './elf.ts';
 import type { Extern } from './externs.ts';
 import type { ObjSections } from './sections.ts';
-
-const BPF_PSEUDO_MAP_FD = 1;
-const BPF_PSEUDO_MAP_VALUE = 2;
-const BPF_PSEUDO_BTF_ID = 3;
-const BPF_PSEUDO_CALL = 1;
-const BPF_PSEUDO_KFUNC_CALL = 2;
-const BPF_PSEUDO_FUNC = 4;
-const CALL = 0x85;
-const LD_IMM64 = 0x18;
+import { BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, CALL, LD_DW_IMM } from '../bpf/opcodes.ts';
 
 /** A relocation a linker must resolve per program: bpf-to-bpf call or function address. */
 export interface CodeRelo {
@@ -108,7 +100,6 @@ export function funcAt(funcs: readonly Func[], i: number): Func | undefined {
 }
 
 export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: MapLookup): void {
-  const textIdx = secs.text?.index;
   const bySec = new Map<ElfSection, Func[]>();
   for (const f of funcs) {
     const a = bySec.get(f.sec);
@@ -158,7 +149,7 @@ function recordReloc(elf: Elf, secs: ObjSections, f: Func, i: number, sym: ElfSy
     f.codeRelos.set(i, { kind: 'call', symOff: sym.value, fileOff: at.fileOff! });
     return;
   }
-  if (insn.code !== LD_IMM64) throw new ObjError(relocBadInsn(at, sym.name));
+  if (insn.code !== LD_DW_IMM) throw new ObjError(relocBadInsn(at, sym.name));
   if (i + 1 >= f.len) throw new ObjError(linkBadLdImm64(at, `relocated ld_imm64 at insn ${secInsn} has no second slot inside '${f.name}'`));
   if (textIdx !== undefined && sym.shndx === textIdx) {
     if (sym.value % 8 !== 0 || insn.imm % 8 !== 0) throw new ObjError(relocBadSubprogAddr(at, `bad subprog address relocation against '${sym.name}'`));
@@ -200,7 +191,7 @@ function relocExternUse(f: Func, i: number, ext: Extern, at: Where, maps: MapLoo
     f.insns[i] = { ...insn, src: BPF_PSEUDO_KFUNC_CALL, imm: ext.kernelBtfId ?? 0, off: 0 };
     return;
   }
-  if (insn.code !== LD_IMM64) throw new ObjError(relocBadInsn(at, ext.name));
+  if (insn.code !== LD_DW_IMM) throw new ObjError(relocBadInsn(at, ext.name));
   if (i + 1 >= f.len) throw new ObjError(linkBadLdImm64(at, `relocated ld_imm64 at insn ${f.start + i} has no second slot inside '${f.name}'`));
   const second = f.insns[i + 1]!;
   if (ext.kcfg) {
@@ -234,7 +225,7 @@ function placeOf(w: Where): Diag['place'] {
 export function checkPseudoLoads(elf: Elf, f: Func): void {
   for (let i = 0; i < f.len; i++) {
     const x = f.insns[i]!;
-    if (x.code !== LD_IMM64) continue;
+    if (x.code !== LD_DW_IMM) continue;
     if (x.src !== 0 && !f.relocated.has(i)) {
       const w: Where = { file: elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name };
       throw new ObjError(relocMissing(w, x.src));

@@ -11,10 +11,10 @@ import {
 import { badSection, checksumMismatch, ioError, newerVersion, notARecording, objectMismatch, truncated } from './errors.ts';
 import { sha256, sha256Hex } from './writer.ts';
 import { checkpointsSchema, eventSchema, finalSchema, inputSchema, metaSchema, type Schema } from './schema.ts';
+import { bytesEqual } from '../common/bytes.ts';
 
 const fromDiag = <T>(e: Diag): Result<T> => err(e.code, e.message, e.place);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 interface RawSection {
   tag: string;
@@ -30,7 +30,7 @@ export function readRecordingFile(path: string): Result<Recording> {
 }
 
 export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result<Recording> {
-  if (bytes.length < MAGIC.length || !same(bytes.subarray(0, MAGIC.length), MAGIC)) return fromDiag(notARecording(file));
+  if (bytes.length < MAGIC.length || !bytesEqual(bytes.subarray(0, MAGIC.length), MAGIC)) return fromDiag(notARecording(file));
   if (bytes.length < FILE_HEADER_SIZE) return fromDiag(truncated(file, 'header', 0, FILE_HEADER_SIZE, bytes.length));
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
@@ -47,9 +47,9 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
     const start = off + SECTION_HEADER_SIZE;
     if (len > BigInt(bytes.length - start)) return fromDiag(truncated(file, tag, start, Number(len), bytes.length - start));
     const payload = bytes.subarray(start, start + Number(len));
-    if (!same(sha256(payload), bytes.subarray(off + 16, off + 48))) return fromDiag(checksumMismatch(file, tag, off));
+    if (!bytesEqual(sha256(payload), bytes.subarray(off + 16, off + 48))) return fromDiag(checksumMismatch(file, tag, off));
     if (tag === SECTION.end) {
-      if (!same(payload, sha256(bytes.subarray(0, off)))) return fromDiag(checksumMismatch(file, 'file header', 0));
+      if (!bytesEqual(payload, sha256(bytes.subarray(0, off)))) return fromDiag(checksumMismatch(file, 'file header', 0));
       if (start + payload.length !== bytes.length)
         return fromDiag(badSection(file, tag, start + payload.length, `${bytes.length - start - payload.length} stray bytes after the end`));
     }

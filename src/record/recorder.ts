@@ -2,7 +2,7 @@
 // input from the start: record inputs, not states); `record start` / `--record` make the
 // session a recording, `record stop` ends what will be saved, `record save FILE` writes it.
 import { basename } from 'node:path';
-import { type Result, err, ok } from '../common/diag.ts';
+import { type Result, ok } from '../common/diag.ts';
 import { loadCapstone } from '../machine/capstone.ts';
 import { loadObject } from '../object/index.ts';
 import { Session } from '../debugger/session.ts';
@@ -198,5 +198,3 @@ export async function openRecordingSession(o: RecorderOptions): Promise<Result<R
   });
   return ok(r);
 }
-
-export const recordingError = (message: string): Result<never> => err('record.usage', message);

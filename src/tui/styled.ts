@@ -50,7 +50,6 @@ export const withStyle = (l: Line, outer: Style): Line => (outer === PLAIN ? l :
 
 /** Control characters would move the terminal's cursor: a tab shows as a space, others as U+FFFD. */
 export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return /[\x00-\x1f\x7f-\x9f]/.test(s) ? s.replace(/\t/g, ' ').replace(/[\x00-\x1f\x7f-\x9f]/g, '\ufffd') : s;
 }
 
@@ -81,7 +80,6 @@ function cpWidth(cp: number): number {
 
 /** Terminal columns `s` takes (after `printable`). */
 export function widthOf(s: string): number {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\u02ff]*$/.test(s)) return s.length;
   let w = 0;
   for (const ch of s) w += cpWidth(ch.codePointAt(0)!);

@@ -27,7 +27,10 @@ export function enterAltScreen(out: Writable): () => void {
 
 /** The slice of `process` the guards use (a fake in tests). */
 export interface ProcessLike {
+  // EventEmitter's listener type: handlers take a signal name or an error, by event.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   on(event: string, fn: (...args: any[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   off(event: string, fn: (...args: any[]) => void): unknown;
   exit(code?: number): never | void;
   stderr: Writable;

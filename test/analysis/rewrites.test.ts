@@ -3,7 +3,8 @@
 // origInsn and source lines kept right through insertions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeProgram, BPF_REG_AX, INTERNAL_HELPER, DEFAULT_KERNEL_LAYOUT as L, offOf, type ProgramImage } from '../../src/analysis/index.ts';
+import { BPF_REG_AX } from '../../src/bpf/registers.ts';
+import { analyzeProgram, INTERNAL_HELPER, DEFAULT_KERNEL_LAYOUT as L, offOf, type ProgramImage } from '../../src/analysis/index.ts';
 import { asm } from '../../src/bpf/asm.ts';
 import type { Insn } from '../../src/bpf/insn.ts';
 import { arrayMap, mkObj, mkProg, type ProgSpec } from './progs.ts';

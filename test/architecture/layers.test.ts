@@ -1,5 +1,6 @@
-// The rules of the house, enforced: imports go down the layer chain only, and koffi and
-// Capstone are imported in src/machine/ alone (ARCHITECTURE.md).
+// The rules of the house, enforced: imports go down the layer chain only, every top-level
+// folder of src/ is a known layer, layers import one another without cycles, and koffi and
+// Capstone are imported in src/machine/ alone (ARCHITECTURE.md, docs/CONTRIBUTING.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -54,4 +55,59 @@ test('jit and the front ends (tui, dap, gdbstub) never import machine', () => {
     for (const spec of importsOf(f)) if (spec.startsWith('.') && layerOf(resolve(dirname(f), spec)) === 'machine') bad.push(`${relative(SRC, f)} imports ${spec}`);
   }
   assert.deepEqual(bad, []);
+});
+
+test('every top-level folder of src/ is a layer of the chain (a new one needs its rank here)', () => {
+  const unknown = readdirSync(SRC).filter((n) => !(n in RANK));
+  assert.deepEqual(unknown, [], 'add the folder to RANK (and to docs/CONTRIBUTING.md) or move its files into a layer');
+});
+
+/** Layer -> layers its files import (other than itself). */
+function layerGraph(): Map<string, Set<string>> {
+  const g = new Map<string, Set<string>>();
+  for (const f of files(SRC)) {
+    const from = layerOf(f);
+    for (const spec of importsOf(f)) {
+      if (!spec.startsWith('.')) continue;
+      const to = layerOf(resolve(dirname(f), spec));
+      if (to === from) continue;
+      if (!g.has(from)) g.set(from, new Set());
+      g.get(from)!.add(to);
+    }
+  }
+  return g;
+}
+
+/** One cycle of `g` as its path (first node repeated at the end), or null. */
+function findCycle(g: ReadonlyMap<string, ReadonlySet<string>>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (n: string): string[] | null => {
+    if (state.get(n) === 'done') return null;
+    if (state.get(n) === 'open') return [...path.slice(path.indexOf(n)), n];
+    state.set(n, 'open');
+    path.push(n);
+    for (const m of g.get(n) ?? []) {
+      const c = visit(m);
+      if (c) return c;
+    }
+    path.pop();
+    state.set(n, 'done');
+    return null;
+  };
+  for (const n of g.keys()) {
+    const c = visit(n);
+    if (c) return c;
+  }
+  return null;
+}
+
+test('layers import one another without cycles', () => {
+  assert.equal(findCycle(layerGraph())?.join(' -> ') ?? null, null);
+});
+
+test('the cycle check finds a cycle when there is one', () => {
+  const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]);
+  assert.deepEqual(findCycle(g), ['a', 'b', 'c', 'a']);
+  assert.equal(findCycle(new Map([['a', new Set(['b'])], ['b', new Set<string>()]])), null);
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { asm } from '../../src/bpf/asm.ts';
-import { Interpreter, interpret, MAX_CALL_FRAMES } from '../../src/bpf/interpreter.ts';
+import { Interpreter, interpret } from '../../src/bpf/interpreter.ts';
+import { MAX_CALL_FRAMES } from '../../src/common/kernelLimits.ts';
 import { DATA, STACK_TOP, prog, testEnv } from './testEnv.ts';
 
 const U64 = (n: bigint) => BigInt.asUintN(64, n);

@@ -1,6 +1,6 @@
 // A small InterpEnv for ISA tests: a stack, a 4 KiB data area at DATA, a fake map table and
 // scripted helpers. No kernel model involved.
-import type { InterpEnv, InterpProgram, MemFault } from '../../src/bpf/interpreter.ts';
+import type { BpfCaller, InterpEnv, InterpProgram, MemFault } from '../../src/bpf/interpreter.ts';
 
 export const DATA = 0x10000n;
 export const STACK_TOP = 0x80000n;
@@ -9,7 +9,7 @@ const STACK_SIZE = 0x4000;
 export interface TestEnv extends InterpEnv {
   data: Uint8Array;
   stack: Uint8Array;
-  helpers: Map<number, (args: readonly bigint[], caller: import('../../src/bpf/interpreter.ts').BpfCaller) => bigint>;
+  helpers: Map<number, (args: readonly bigint[], caller: BpfCaller) => bigint>;
   progs: Map<bigint, InterpProgram>;
 }
 
@@ -22,7 +22,7 @@ export function testEnv(): TestEnv {
     if (addr >= stackBase && addr + BigInt(size) <= STACK_TOP) return [stack, Number(addr - stackBase)];
     return undefined;
   };
-  const helpers = new Map<number, (args: readonly bigint[], caller: import('../../src/bpf/interpreter.ts').BpfCaller) => bigint>();
+  const helpers = new Map<number, (args: readonly bigint[], caller: BpfCaller) => bigint>();
   const progs = new Map<bigint, InterpProgram>();
   return {
     data,

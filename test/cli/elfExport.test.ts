@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadObject } from '../../src/object/index.ts';
 import { symbolElf } from '../../src/cli/elfExport.ts';
-import { jitPrograms, profileFor } from '../../src/cli/jitAll.ts';
+import { jitPrograms, requireProfile } from '../../src/cli/jitAll.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const hasReadelf = spawnSync('readelf', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -20,7 +20,7 @@ function elfOf(arch: 'x86_64' | 'riscv64'): { file: string; jited: ReturnType<ty
   const path = join(ROOT, 'examples/tailchain.o');
   const r = loadObject(new Uint8Array(readFileSync(path)), path);
   assert.ok(r.ok);
-  const jited = jitPrograms(r.value, r.value.programs, profileFor(arch, undefined));
+  const jited = jitPrograms(r.value, r.value.programs, requireProfile(arch, undefined));
   const file = join(mkdtempSync(join(tmpdir(), 'bpfdbg-elf-')), `tailchain-${arch}.elf`);
   writeFileSync(file, symbolElf(jited, arch, path));
   return { file, jited };

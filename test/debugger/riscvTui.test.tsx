@@ -3,11 +3,16 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
-import { RegistersPane } from '../../src/tui/panes/RegistersPane.tsx';
-import { CodePane } from '../../src/tui/panes/CodePane.tsx';
-import { CallChainPane } from '../../src/tui/panes/CallChainPane.tsx';
+import { registersPaneLines } from '../../src/tui/panes/RegistersPane.tsx';
+import { codePaneLines } from '../../src/tui/panes/CodePane.tsx';
+import { callChainPaneLines } from '../../src/tui/panes/CallChainPane.tsx';
 import { renderAt, type Rendered } from '../tui/harness.ts';
 import { exec, examplePath, have, openExample } from './fixture.ts';
+import { paneComponent } from '../tui/paneComponent.tsx';
+
+const RegistersPane = paneComponent(registersPaneLines);
+const CodePane = paneComponent(codePaneLines);
+const CallChainPane = paneComponent(callChainPaneLines);
 
 const open: Rendered[] = [];
 after(() => open.forEach((r) => r.unmount()));

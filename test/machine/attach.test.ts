@@ -3,7 +3,6 @@
 // trampoline rebuilds, the kernel's freplace/prog_array rules and the prog->active guard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';

@@ -4,7 +4,6 @@
 // trampoline's shape and the native prog->active routines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';

@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
 import { analysisOptionsFor } from '../../src/jit/profiles.ts';

@@ -14,12 +14,11 @@
 //    by-value counter) and must exhaust an instruction budget instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram } from '../../src/analysis/index.ts';
 import type { ProgramImage } from '../../src/analysis/index.ts';
-import { errnoName, ProgArrayMap, type BpfMap, type LoadedObject, type LoadedProgram } from '../../src/kernel/index.ts';
+import { errnoName, type ProgArrayMap, type BpfMap, type LoadedObject, type LoadedProgram } from '../../src/kernel/index.ts';
 import { analysisOptionsFor } from '../../src/jit/profiles.ts';
 import { RV_PROFILES } from '../../src/jit/riscv64/index.ts';
 import type { JitProfile } from '../../src/jit/types.ts';

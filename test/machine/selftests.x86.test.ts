@@ -13,7 +13,6 @@
 // its load returns, and every older site followed every update (no -EBUSY, no lost poke).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram } from '../../src/analysis/index.ts';

@@ -7,7 +7,6 @@
 // session replays with identical checkpoint hashes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { present } from '../support/required.ts';
 import * as path from 'node:path';
 import type { CommandResult } from '../../src/debugger/command.ts';

@@ -6,7 +6,7 @@
 // is refused as corrupt and a rewritten log is a divergence at its command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { commandsOf, decodeRecording, encodeRecording, openRecordingSession, recordingOptions } from '../../src/record/index.ts';
 import { RV_UPSTREAM } from '../../src/jit/riscv64/index.ts';

@@ -5,7 +5,7 @@
 // recomputed) is reported as a divergence naming the command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeRecording, encodeRecording, commandsOf, openRecordingSession, recordingOptions } from '../../src/record/index.ts';
 import { exampleScript, recordScript, repoRoot, replay, roundTrip, testdataDir } from './fixture.ts';

@@ -23,9 +23,13 @@ const sample = (): Recording => ({
   final: { at: 42, hash: 'aa', commands: 1 },
 });
 
+/** A recording as untyped JSON, so a test can break any field of it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- crafted inputs reach into any field
+type Crafted = Record<string, any>;
+
 /** Decode `sample()` after `edit`, re-encoded with valid hashes; returns the error line. */
-function refused(edit: (r: Record<string, any>) => void): string {
-  const r = sample() as unknown as Record<string, any>;
+function refused(edit: (r: Crafted) => void): string {
+  const r = sample() as unknown as Crafted;
   edit(r);
   const d = decodeRecording(encodeRecording(r as unknown as Recording), 'crafted.bpfrec');
   assert.equal(d.ok, false, 'the crafted recording must be refused');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { unwrap } from '../../src/common/diag.ts';
-import { HELPER_BASE, HELPER_STRIDE, TEXT_BASE } from '../../src/common/layout.ts';
+import { HELPER_BASE, HELPER_STRIDE } from '../../src/common/layout.ts';
 import { BPF_FUNC } from '../../src/bpf/helperIds.ts';
 import { loadObject } from '../../src/object/index.ts';
 import { SeededNondet } from '../../src/kernel/nondet.ts';

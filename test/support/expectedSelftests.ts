@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProgType } from '../../src/object/types.ts';
 import { testdataDir } from '../bpf/selftestObjects.ts';
+import { BPF_ANY, BPF_EXIST, BPF_NOEXIST } from '../../src/bpf/uapiFlags.ts';
 
 export const selftestDir = path.join(testdataDir, 'kernel-selftests');
 export const expectedPath = path.join(selftestDir, 'expected.json');
@@ -48,7 +49,7 @@ export interface Expected {
   tests: SelfTest[];
 }
 
-export const FLAGS: Record<string, bigint> = { BPF_ANY: 0n, BPF_NOEXIST: 1n, BPF_EXIST: 2n };
+export const FLAGS: Record<string, bigint> = { BPF_ANY, BPF_NOEXIST, BPF_EXIST };
 export const PROG_TYPES: Record<string, ProgType> = {
   BPF_PROG_TYPE_SCHED_CLS: 'sched_cls',
   BPF_PROG_TYPE_XDP: 'xdp',

@@ -8,7 +8,7 @@ import { fail, unwrap } from '../../common/diag.ts';
 import { runBatch, scriptLines } from '../../debugger/index.ts';
 import { openDebugRecording } from '../../record/index.ts';
 import { openObject, readInput } from '../compose.ts';
-import { profileFor } from '../jitAll.ts';
+import { requireProfile } from '../jitAll.ts';
 import type { CliOptions } from '../options.ts';
 
 export async function debugCommand(opts: CliOptions): Promise<number> {
@@ -23,7 +23,7 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
   const status = !batch && process.stderr.isTTY ? (text: string): void => void process.stderr.write(`\r\x1b[K${text}`) : (): void => {};
   if (opts.script !== undefined && !existsSync(opts.script)) fail('cli.no-such-file', `${opts.script}: no such file (-x)`);
   // A usage mistake (exit 2) before any work: an unknown --profile for the arch.
-  if (opts.profile !== undefined) profileFor(opts.arch ?? 'x86_64', opts.profile);
+  if (opts.profile !== undefined) requireProfile(opts.arch ?? 'x86_64', opts.profile);
   const dr = await (async () => {
     try {
       status(`bpfdbg: reading ${opts.file ?? ''}…`);

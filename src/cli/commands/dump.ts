@@ -6,13 +6,13 @@ import { disasmInsn } from '../../bpf/disasm.ts';
 import { insnSlots } from '../../bpf/opcodes.ts';
 import { analyze, openObject } from '../compose.ts';
 import { BpfdbgError } from '../../common/diag.ts';
-import { kernelBtfFor, profileFor } from '../jitAll.ts';
+import { kernelBtfFor, requireProfile } from '../jitAll.ts';
 import type { CliOptions } from '../options.ts';
 import type { BpfObject, BpfProgram, SourcePos } from '../../object/index.ts';
 import { lineAt } from '../../object/index.ts';
 
 export async function dumpCommand(opts: CliOptions): Promise<number> {
-  const obj = openObject(opts.file, opts.profiles ? undefined : kernelBtfFor(profileFor(opts.arch, opts.profile)));
+  const obj = openObject(opts.file, opts.profiles ? undefined : kernelBtfFor(requireProfile(opts.arch, opts.profile)));
   const progs = opts.prog === undefined ? obj.programs : obj.programs.filter((p) => p.name === opts.prog);
   const refused = opts.prog === undefined ? undefined : obj.rejected?.find((r) => r.name === opts.prog);
   if (refused && !(opts.jited || opts.raw || opts.profiles)) throw new BpfdbgError(refused.error);

@@ -13,7 +13,7 @@ import { disasm, formatInsn, loadCapstone } from '../../machine/index.ts';
 import type { BpfObject, BpfProgram } from '../../object/index.ts';
 import { X86_PROFILES } from '../../jit/profiles.ts';
 import { RV_PROFILES } from '../../jit/riscv64/profiles.ts';
-import { isJitFailure, jitEach, profileFor, type JitedProgram } from '../jitAll.ts';
+import { isJitFailure, jitEach, requireProfile, type JitedProgram } from '../jitAll.ts';
 import { formatDiag } from '../../common/diag.ts';
 import type { CliOptions } from '../options.ts';
 
@@ -24,7 +24,7 @@ export async function dumpJited(obj: BpfObject, progs: BpfProgram[], opts: CliOp
     for (const p of [...X86_PROFILES, ...RV_PROFILES]) process.stdout.write(`${p.arch.padEnd(8)} ${p.name.padEnd(20)} ${p.describes}\n`);
     return 0;
   }
-  const profile = profileFor(opts.arch, opts.profile);
+  const profile = requireProfile(opts.arch, opts.profile);
   const outcomes = jitEach(obj, progs, profile);
   const jited = outcomes.filter((o): o is JitedProgram => !isJitFailure(o));
   // Programs the loader refused are only named by --prog when the user asked for one of them.

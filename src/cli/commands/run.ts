@@ -6,11 +6,11 @@ import { formatDiag } from '../../common/diag.ts';
 import { openObject, readInput, selectProgram } from '../compose.ts';
 import { createRunner, type EngineName } from '../engines.ts';
 import { applyMapUpdates } from '../mapUpdates.ts';
-import { kernelBtfFor, profileFor } from '../jitAll.ts';
+import { kernelBtfFor, requireProfile } from '../jitAll.ts';
 import type { CliOptions } from '../options.ts';
 
 export async function runCommand(opts: CliOptions): Promise<number> {
-  const obj = openObject(opts.file, opts.engine === 'interp' ? undefined : kernelBtfFor(profileFor(opts.arch, opts.profile)));
+  const obj = openObject(opts.file, opts.engine === 'interp' ? undefined : kernelBtfFor(requireProfile(opts.arch, opts.profile)));
   const prog = selectProgram(obj, opts.prog);
   const input = readInput(opts);
   const engineName: EngineName = opts.engine ?? opts.arch;

@@ -51,8 +51,8 @@ export function unwindRiscv(regs: { pc: bigint; sp: bigint; s0: bigint; ra: bigi
   const raOff = savedOff(L, 'ra');
   const s0Off = savedOff(L, 's0');
   // A leaf (no calls) never saves ra: it stays in the register for the whole function.
-  let ra = !st.inRegs && raOff !== undefined ? mem.read(st.cfa + BigInt(raOff), 8) : inTrap ? undefined : regs.ra;
-  let callerCfa = st.inRegs || s0Off === undefined ? regs.s0 : mem.read(st.cfa + BigInt(s0Off), 8);
+  const ra = !st.inRegs && raOff !== undefined ? mem.read(st.cfa + BigInt(raOff), 8) : inTrap ? undefined : regs.ra;
+  const callerCfa = st.inRegs || s0Off === undefined ? regs.s0 : mem.read(st.cfa + BigInt(s0Off), 8);
   frames.push({ level: 0, pc, pos, fp: st.cfa, partial: st.partial, returnAddr: ra ?? 0n });
   walkOuter(frames, ra, callerCfa, index, mem, tramps);
   return frames;

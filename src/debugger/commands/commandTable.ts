@@ -77,5 +77,3 @@ export function lookupCommand(word: string): CommandInfo | CommandInfo[] | undef
   if (matches.length === 1) return matches[0];
   return matches.length > 1 ? matches : undefined;
 }
-
-export const commandNames = (): string[] => [...byName.keys()].sort();

@@ -7,13 +7,10 @@
 // the target drives (its TracingMachine), set before anything loads.
 import { type Result, err, ok } from '../../common/diag.ts';
 import { chooseProgram } from '../../object/index.ts';
-import { DEFAULT_X86_PROFILE, findProfile } from '../../jit/profiles.ts';
-import type { JitProfile } from '../../jit/types.ts';
 import type { NondetSource } from '../../kernel/index.ts';
 import type { JitEngine } from '../../machine/jitEngine.ts';
 import { X86Engine } from '../../machine/x86Engine.ts';
 import { RiscvEngine } from '../../machine/riscvEngine.ts';
-import { RV_UPSTREAM, rvProfileByName } from '../../jit/riscv64/index.ts';
 import type { BpfObject } from '../../object/types.ts';
 import type { DebugTarget } from './debugTarget.ts';
 import type { JitTargetOptions } from './jitTarget.ts';
@@ -22,6 +19,7 @@ import { fileSource, type ObjectSource } from './objectSource.ts';
 import { describeStep, type SetupStep } from './setup.ts';
 import { x86Target } from './x86Target.ts';
 import { riscvTarget } from './riscvTarget.ts';
+import { profileFor } from '../../jit/profileFor.ts';
 
 export interface LaunchOptions {
   prog?: string;
@@ -45,13 +43,6 @@ export interface LaunchHooks {
 export function pickEntry(obj: BpfObject, name?: string): Result<string> {
   const p = chooseProgram(obj, name);
   return p.ok ? ok(p.value.name) : p;
-}
-
-export function profileFor(arch: 'x86_64' | 'riscv64', name?: string): Result<JitProfile> {
-  const profile = arch === 'riscv64'
-    ? (name === undefined ? RV_UPSTREAM : rvProfileByName(name))
-    : (name === undefined ? DEFAULT_X86_PROFILE : findProfile(name));
-  return profile ? ok(profile) : err('debug.bad-profile', `unknown ${arch} profile '${name}'`);
 }
 
 export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}, hooks: LaunchHooks = {}): Promise<Result<DebugTarget>> {

@@ -11,7 +11,7 @@ import { RV } from './encode.ts';
 import { byteOff, region, RV_CTX_F_SEEN_CALL, type RvCtx } from './ctx.ts';
 import { emit_addiw, emit_jump_and_link, emit_mv } from './emitBase.ts';
 import { kfuncIntArgs } from '../kfuncModel.ts';
-import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from './opcodes.ts';
+import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from '../../bpf/opcodes.ts';
 import { afterCall, beforeCall, type CallKind } from './tcc.ts';
 import { bpfToRv } from './regs.ts';
 

@@ -9,12 +9,12 @@ import {
   emit_sextw, emit_slli, emit_srai, emit_srli, emit_sub, emit_subw, emit_xor, emit_zexth, emit_zextw,
 } from './emitBase.ts';
 import {
-  BPF_ADD, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_CLASS, BPF_DIV, BPF_END, BPF_FROM_BE, BPF_LSH, BPF_MOD, BPF_MOV,
-  BPF_MUL, BPF_NEG, BPF_OP, BPF_OR, BPF_RSH, BPF_SRC, BPF_SUB, BPF_X, BPF_XOR,
-} from './opcodes.ts';
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, insnClass as BPF_CLASS, BPF_DIV, BPF_END, BPF_FROM_BE, BPF_LSH, BPF_MOD,
+  BPF_MOV, BPF_MUL, BPF_NEG, aluOp as BPF_OP, BPF_OR, BPF_RSH, srcBit as BPF_SRC, BPF_SUB, BPF_X, BPF_XOR,
+} from '../../bpf/opcodes.ts';
 
 /** insn_is_zext(): the verifier's `w = w` zero-extension marker (mov32 X, imm 1). */
-export const insnIsZext = (i: Insn | undefined): boolean => !!i && i.code === (0x04 | BPF_MOV | BPF_X) && i.imm === 1;
+export const insnIsZext = (i: Insn | undefined): boolean => !!i && i.code === (BPF_ALU | BPF_MOV | BPF_X) && i.imm === 1;
 
 /**
  * Emits one ALU/ALU64 instruction; rd/rs are already-mapped RISC-V registers.

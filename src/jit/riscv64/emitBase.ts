@@ -6,6 +6,7 @@
 import * as E from './encode.ts';
 import { RV } from './encode.ts';
 import { emit, emitc, type RvCtx } from './ctx.ts';
+import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT } from '../../bpf/opcodes.ts';
 
 const { is_creg, is_6b_int } = E;
 
@@ -159,10 +160,6 @@ export function emit_imm(ctx: RvCtx, rd: number, value: bigint | number): void {
 }
 
 // ---- branches and jumps -------------------------------------------------------------
-
-/** BPF jump ops (BPF_OP(code)). */
-export const BPF_JEQ = 0x10, BPF_JGT = 0x20, BPF_JGE = 0x30, BPF_JSET = 0x40, BPF_JNE = 0x50,
-  BPF_JSGT = 0x60, BPF_JSGE = 0x70, BPF_JLT = 0xa0, BPF_JLE = 0xb0, BPF_JSLT = 0xc0, BPF_JSLE = 0xd0;
 
 export function invert_bpf_cond(cond: number): number {
   switch (cond) {

@@ -5,11 +5,11 @@ import type { Insn } from '../../bpf/insn.ts';
 import { RV } from './encode.ts';
 import { ninsns, ninsnsRvoff, type RvCtx } from './ctx.ts';
 import {
-  BPF_JNE, BPF_JSET, emit_and, emit_andi, emit_branch, emit_imm, emit_jump_and_link, emit_sextw, emit_zextw,
+  emit_and, emit_andi, emit_branch, emit_imm, emit_jump_and_link, emit_sextw, emit_zextw,
   is_signed_bpf_cond,
 } from './emitBase.ts';
 import * as E from './encode.ts';
-import { BPF_CLASS, BPF_JMP, BPF_OP, BPF_SRC, BPF_X } from './opcodes.ts';
+import { insnClass as BPF_CLASS, BPF_JMP, BPF_JNE, BPF_JSET, jmpOp as BPF_OP, srcBit as BPF_SRC, BPF_X } from '../../bpf/opcodes.ts';
 
 /** rv_offset(): bytes from the start of local insn `i` to the start of insn i + off + 1. */
 export function rv_offset(ctx: RvCtx, i: number, off: number): number {

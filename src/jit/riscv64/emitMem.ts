@@ -10,10 +10,10 @@ import {
   emit_add, emit_addi, emit_addiw, emit_imm, emit_ld, emit_mv, emit_sd, emit_sw, emit_zextw,
 } from './emitBase.ts';
 import {
-  BPF_ADD, BPF_AND, BPF_B, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_H, BPF_LOAD_ACQ, BPF_MEMSX, BPF_MODE, BPF_OR,
-  BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_SIZE, BPF_STORE_REL, BPF_W,
-  BPF_XCHG, BPF_XOR,
-} from './opcodes.ts';
+  BPF_ADD, BPF_AND, BPF_B, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_H, BPF_LOAD_ACQ, BPF_MEMSX, memMode as BPF_MODE,
+  BPF_OR, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
+  memSize as BPF_SIZE, BPF_STORE_REL, BPF_W, BPF_XCHG, BPF_XOR,
+} from '../../bpf/opcodes.ts';
 import { bpfToRv } from './regs.ts';
 import { insnIdx } from '../../common/ids.ts';
 import { fail } from '../../common/diag.ts';

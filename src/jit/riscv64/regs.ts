@@ -1,8 +1,6 @@
 // BPF -> RISC-V register map of arch/riscv/net/bpf_jit_comp64.c (regmap[]), one reason per row.
 import { RV } from './encode.ts';
 
-export const BPF_REG_AX = 11;
-
 export interface RegMapRow {
   bpf: string;
   rv: number;

@@ -10,7 +10,8 @@
 import { RV } from './encode.ts';
 import * as E from './encode.ts';
 import { emit, ninsns, ninsnsRvoff, region, type RvCtx } from './ctx.ts';
-import { BPF_JEQ, BPF_JGE, emit_branch, emit_ld, emit_sh3add, emit_zextw } from './emitBase.ts';
+import { BPF_JEQ, BPF_JGE } from '../../bpf/opcodes.ts';
+import { emit_branch, emit_ld, emit_sh3add, emit_zextw } from './emitBase.ts';
 import { __build_epilogue } from './epilogue.ts';
 import { emitTailCallCounter } from './tcc.ts';
 import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, BPF_PROG_BPF_FUNC_OFF } from '../../common/kernelStructs.ts';

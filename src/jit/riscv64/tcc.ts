@@ -7,7 +7,8 @@
 //   a6-passthrough - Töpel 2023-09-28: a6 untouched by bpf2bpf calls; parked in s6 around
 //                    helper/kfunc calls; subprogs do not re-initialize it.
 import { RV } from './encode.ts';
-import { emit_addi, emit_branch, emit_ld, emit_mv, emit_sd, BPF_JSLT } from './emitBase.ts';
+import { BPF_JSLT } from '../../bpf/opcodes.ts';
+import { emit_addi, emit_branch, emit_ld, emit_mv, emit_sd } from './emitBase.ts';
 import { RV_CTX_F_SEEN_CALL, RV_CTX_F_SEEN_TAIL_CALL, type RvCtx } from './ctx.ts';
 import { RV_REG_TCC, RV_REG_TCC_SAVED } from './regs.ts';
 

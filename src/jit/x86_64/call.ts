@@ -6,9 +6,7 @@ import { emitRel32 } from './emitJump.ts';
 import { roundUp8, tccPtrOff } from './frameLayout.ts';
 import { type EmitCtx, reloc, region } from './jitContext.ts';
 import { emitPopR9, emitPushR9 } from './privStack.ts';
-
-export const BPF_PSEUDO_CALL = 1;
-export const BPF_PSEUDO_KFUNC_CALL = 2;
+import { BPF_PSEUDO_CALL } from '../../bpf/opcodes.ts';
 
 /** What a call instruction targets: a helper id, a kfunc BTF id, or a function index. */
 export type CallKind = 'helper' | 'kfunc' | 'func';

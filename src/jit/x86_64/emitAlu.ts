@@ -2,10 +2,9 @@
 import type { CodeBuf } from './codeBuf.ts';
 import { emitMovReg } from './emitMov.ts';
 import { REG_AUX, add1mod, add1reg, add2mod, add2reg, isEreg } from './regs.ts';
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_LSH, BPF_MOD, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../../bpf/opcodes.ts';
 
 // BPF op nibble (code & 0xf0) -> x86 forms.
-const BPF_ADD = 0x00, BPF_SUB = 0x10, BPF_OR = 0x40, BPF_AND = 0x50, BPF_LSH = 0x60, BPF_RSH = 0x70;
-const BPF_MOD = 0x90, BPF_XOR = 0xa0, BPF_ARSH = 0xc0;
 
 /** simple_alu_opcodes[]: reg-reg opcode for add/sub/and/or/xor, ModRM /n base for shifts. */
 export function simpleAluOpcode(op: number): number {

@@ -17,16 +17,20 @@ import {
   emitCmpImm, emitCmpReg, emitJccRel32, emitJccRel8, emitJmpRel8, emitRel32, emitTestImm, emitTestReg,
   isImm8JmpOffset, jmpCond,
 } from './emitJump.ts';
-import { BPF_CMPXCHG, BPF_FETCH, SZ_DW, emitAtomic, emitLdsx, emitLdx, emitSt, emitStx } from './emitMem.ts';
+import { emitAtomic, emitLdsx, emitLdx, emitSt, emitStx } from './emitMem.ts';
 import { emitProbeLoad } from './emitProbeMem.ts';
 import { emitMovImm32, emitMovImm64, emitMovReg, emitMovsxReg, emitNops } from './emitMov.ts';
 import { emitEpilogue } from './epilogue.ts';
 import { type EmitCtx, region, reloc } from './jitContext.ts';
 import { REG_AUX, REG_AX, REG_R9, add1mod, add2reg } from './regs.ts';
 import { emitTailCallDirect, emitTailCallIndirect } from './tailCall.ts';
-
-const BPF_LOAD_ACQ = 0x100, BPF_STORE_REL = 0x110;
-const BPF_ADDR_PERCPU = -1, BPF_ADDR_SPACE_CAST = 1;
+import {
+  BPF_ADD, BPF_ADDR_PERCPU, BPF_ADDR_SPACE_CAST, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_ATOMIC, BPF_CMPXCHG,
+  BPF_DIV, BPF_END, BPF_FETCH, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL,
+  BPF_NEG, BPF_OR, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_SUB, BPF_XOR,
+  LD_DW_IMM, BPF_DW, BPF_PROBE_MEM, BPF_PROBE_MEMSX,
+} from '../../bpf/opcodes.ts';
 
 /** Per-pass loop state do_jit keeps in locals. */
 export interface InsnState {
@@ -58,17 +62,17 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
   const cls = code & 0x07;
   const insnStart = buf.off;
   switch (cls) {
-    case 0x04: // ALU
-    case 0x07: { // ALU64
-      const is64 = cls === 0x07;
+    case BPF_ALU:
+    case BPF_ALU64: {
+      const is64 = cls === BPF_ALU64;
       const op = code & 0xf0;
       const isX = (code & 0x08) !== 0;
       switch (op) {
-        case 0x00: case 0x10: case 0x40: case 0x50: case 0xa0: // ADD SUB OR AND XOR
+        case BPF_ADD: case BPF_SUB: case BPF_OR: case BPF_AND: case BPF_XOR:
           if (isX) emitAluReg(buf, op, is64, dst, src);
           else emitAluImm(buf, op, is64, dst, imm);
           return 1;
-        case 0xb0: // MOV
+        case BPF_MOV:
           if (!isX) {
             emitMovImm32(buf, is64, dst, imm);
             return 1;
@@ -88,22 +92,22 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
           if (insn.off === 0) emitMovReg(buf, is64, dst, src);
           else emitMovsxReg(buf, insn.off, is64, dst, src);
           return 1;
-        case 0x80: // NEG
+        case BPF_NEG:
           emitNeg(buf, is64, dst);
           return 1;
-        case 0x20: // MUL
+        case BPF_MUL:
           if (isX) emitMulReg(buf, is64, dst, src);
           else emitMulImm(buf, is64, dst, imm);
           return 1;
-        case 0x30: case 0x90: // DIV MOD
+        case BPF_DIV: case BPF_MOD:
           emitDivMod(buf, op, is64, insn.off === 1, dst, isX ? src : null, imm);
           return 1;
-        case 0x60: case 0x70: case 0xc0: // LSH RSH ARSH
+        case BPF_LSH: case BPF_RSH: case BPF_ARSH:
           if (!isX) emitShiftImm(buf, op, is64, dst, imm);
           else if (plan.bmi2 && src !== 4) emitShiftx(buf, op, is64, dst, src);
           else emitShiftReg(buf, op, is64, dst, src);
           return 1;
-        case 0xd0: // END
+        case BPF_END:
           if (is64 ? !isX : isX) emitBswap(buf, dst, imm); // ALU|END|TO_BE, ALU64|END (bswap)
           else if (!is64) emitToLe(buf, dst, imm);
           else return 'unknown opcode 0xdf';
@@ -111,19 +115,19 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
       }
       return `unknown opcode 0x${code.toString(16)}`;
     }
-    case 0x00: { // LD
-      if (code !== 0x18 || !next) return `unknown opcode 0x${code.toString(16)} (LD_ABS/LD_IND must be rewritten by the verifier)`;
+    case BPF_LD: {
+      if (code !== LD_DW_IMM || !next) return `unknown opcode 0x${code.toString(16)} (LD_ABS/LD_IND must be rewritten by the verifier)`;
       let value: bigint;
       let kind: 'map' | 'func' | 'none' = 'none';
       switch (src) {
         case 0: value = (BigInt(next.imm >>> 0) << 32n) | BigInt(imm >>> 0); break;
-        case 1: case 5: value = st.env.mapAddr(imm); kind = 'map'; break; // PSEUDO_MAP_FD / _IDX
-        case 2: case 6: value = st.env.mapValueAddr(imm) + BigInt(next.imm >>> 0); kind = 'map'; break;
-        case 4: // PSEUDO_FUNC: a callback's address; size it as a text address (fits s32)
+        case BPF_PSEUDO_MAP_FD: case BPF_PSEUDO_MAP_IDX: value = st.env.mapAddr(imm); kind = 'map'; break;
+        case BPF_PSEUDO_MAP_VALUE: case BPF_PSEUDO_MAP_IDX_VALUE: value = st.env.mapValueAddr(imm) + BigInt(next.imm >>> 0); kind = 'map'; break;
+        case BPF_PSEUDO_FUNC: // a callback's address; size it as a text address (fits s32)
           value = TEXT_BASE;
           kind = 'func';
           break;
-        case 3: // PSEUDO_BTF_ID: the verifier puts the kernel symbol's address in imm (check_pseudo_btf_id)
+        case BPF_PSEUDO_BTF_ID: // the verifier puts the kernel symbol's address in imm (check_pseudo_btf_id)
           value = ksymAddress(imm);
           break;
         default: return `ld_imm64 with src ${src} is not a pseudo form the verifier knows`;
@@ -137,19 +141,19 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
       }
       return 2;
     }
-    case 0x01: { // LDX
+    case BPF_LDX: {
       const mode = code & 0xe0;
       const size = code & 0x18;
       if (mode === 0x60) emitLdx(buf, size, dst, src, insn.off);
-      else if (mode === 0x80 && size !== SZ_DW) emitLdsx(buf, size, dst, src, insn.off);
-      else if (mode === 0x20 || (mode === 0x40 && size !== SZ_DW)) {
+      else if (mode === 0x80 && size !== BPF_DW) emitLdsx(buf, size, dst, src, insn.off);
+      else if (mode === BPF_PROBE_MEM || (mode === BPF_PROBE_MEMSX && size !== BPF_DW)) {
         // BPF_PROBE_MEM(SX): the load is an exception-table site (region 'extable').
-        const ld = emitProbeLoad(buf, mode === 0x40, size, dst, src, insn.off);
+        const ld = emitProbeLoad(buf, mode === BPF_PROBE_MEMSX, size, dst, src, insn.off);
         if (ctx.writing) ctx.regions.push({ start: ld.start as NativeOff, end: ld.end as NativeOff, role: 'extable', insn: ctx.insn });
       } else return `unsupported load opcode 0x${code.toString(16)} (PROBE_MEM/arena)`;
       return 1;
     }
-    case 0x02: { // ST
+    case BPF_ST: {
       if (code === 0xc2) {
         buf.emit3(0x0f, 0xae, 0xe8); // lfence (BPF_ST|BPF_NOSPEC)
         return 1;
@@ -158,25 +162,25 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
       emitSt(buf, code & 0x18, dst, insn.off, imm);
       return 1;
     }
-    case 0x03: { // STX
+    case BPF_STX: {
       const mode = code & 0xe0;
       const size = code & 0x18;
       if (mode === 0x60) {
         emitStx(buf, size, dst, src, insn.off);
         return 1;
       }
-      if (mode !== 0xc0) return `unsupported store opcode 0x${code.toString(16)}`;
+      if (mode !== BPF_ATOMIC) return `unsupported store opcode 0x${code.toString(16)}`;
       if (imm === BPF_LOAD_ACQ) emitLdx(buf, size, dst, src, insn.off); // x86 is TSO: plain mov
       else if (imm === BPF_STORE_REL) emitStx(buf, size, dst, src, insn.off);
-      else if (size !== 0x00 && size !== SZ_DW) return '1- and 2-byte RMW atomics are not supported';
-      else if (imm === (0x50 | BPF_FETCH) || imm === (0x40 | BPF_FETCH) || imm === (0xa0 | BPF_FETCH)) {
+      else if (size !== 0x00 && size !== BPF_DW) return '1- and 2-byte RMW atomics are not supported';
+      else if (imm === (BPF_AND | BPF_FETCH) || imm === (BPF_OR | BPF_FETCH) || imm === (BPF_XOR | BPF_FETCH)) {
         emitFetchLoop(ctx, insn, dst, src, size);
       } else if (!emitAtomic(buf, imm, dst, src, insn.off, size)) return `unknown atomic opcode 0x${imm.toString(16)}`;
       return 1;
     }
-    case 0x05: // JMP
-    case 0x06: { // JMP32
-      const is64 = cls === 0x05;
+    case BPF_JMP:
+    case BPF_JMP32: {
+      const is64 = cls === BPF_JMP;
       const op = code & 0xf0;
       if (op === 0x00) return emitJa(ctx, st, k, is64 ? (insn.off === -1 ? null : insn.off) : (imm === -1 ? null : imm), insnStart);
       if (is64 && op === 0x80) return emitCallInsn(ctx, st, k, insn);
@@ -227,7 +231,7 @@ const inFunc = (st: InsnState, target: number): boolean => target >= 0 && target
 /** AND/OR/XOR | FETCH: no single x86 instruction, so a lock cmpxchg loop through rax. */
 function emitFetchLoop(ctx: EmitCtx, insn: Insn, dst: number, src: number, size: number): void {
   const buf = ctx.buf;
-  const is64 = size === SZ_DW;
+  const is64 = size === BPF_DW;
   emitMovReg(buf, true, REG_AX, 0); // mov r10, rax (cmpxchg needs rax)
   const realSrc = src === 0 ? REG_AX : src;
   const realDst = dst === 0 ? REG_AX : dst;

@@ -3,6 +3,7 @@
 import type { CodeBuf } from './codeBuf.ts';
 import { maybeEmit1mod, maybeEmitMod } from './emitAlu.ts';
 import { add1reg, add2reg } from './regs.ts';
+import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT } from '../../bpf/opcodes.ts';
 
 export const X86_JB = 0x72, X86_JAE = 0x73, X86_JE = 0x74, X86_JNE = 0x75, X86_JBE = 0x76;
 export const X86_JA = 0x77, X86_JL = 0x7c, X86_JGE = 0x7d, X86_JLE = 0x7e, X86_JG = 0x7f;
@@ -10,17 +11,17 @@ export const X86_JA = 0x77, X86_JL = 0x7c, X86_JGE = 0x7d, X86_JLE = 0x7e, X86_J
 /** BPF jump op (code & 0xf0) -> x86 jcc rel8 opcode. */
 export function jmpCond(op: number): number {
   switch (op) {
-    case 0x10: return X86_JE; // JEQ
-    case 0x40: // JSET: test, then jne
-    case 0x50: return X86_JNE; // JNE
-    case 0x20: return X86_JA; // JGT: unsigned >
-    case 0xa0: return X86_JB; // JLT: unsigned <
-    case 0x30: return X86_JAE; // JGE: unsigned >=
-    case 0xb0: return X86_JBE; // JLE: unsigned <=
-    case 0x60: return X86_JG; // JSGT
-    case 0xc0: return X86_JL; // JSLT
-    case 0x70: return X86_JGE; // JSGE
-    case 0xd0: return X86_JLE; // JSLE
+    case BPF_JEQ: return X86_JE;
+    case BPF_JSET: // test, then jne
+    case BPF_JNE: return X86_JNE;
+    case BPF_JGT: return X86_JA; // unsigned >
+    case BPF_JLT: return X86_JB; // unsigned <
+    case BPF_JGE: return X86_JAE; // unsigned >=
+    case BPF_JLE: return X86_JBE; // unsigned <=
+    case BPF_JSGT: return X86_JG;
+    case BPF_JSLT: return X86_JL;
+    case BPF_JSGE: return X86_JGE;
+    case BPF_JSLE: return X86_JLE;
   }
   return -1;
 }
@@ -31,7 +32,6 @@ export function jmpCond(op: number): number {
  */
 export const isImm8JmpOffset = (v: number, max = 123): boolean => v <= max && v >= -128;
 export const isImm8 = (v: number): boolean => v <= 127 && v >= -128;
-export const isSimm32Num = (v: number): boolean => v >= -0x80000000 && v <= 0x7fffffff;
 
 /** cmp dst, src */
 export function emitCmpReg(buf: CodeBuf, is64: boolean, dst: number, src: number): void {

@@ -4,8 +4,7 @@
 import type { CodeBuf } from './codeBuf.ts';
 import { maybeEmitMod } from './emitAlu.ts';
 import { add1mod, add1reg, add2mod, add2reg, isEreg, isEreg8l } from './regs.ts';
-
-export const SZ_W = 0x00, SZ_H = 0x08, SZ_B = 0x10, SZ_DW = 0x18;
+import { BPF_ADD, BPF_AND, BPF_B, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_H, BPF_OR, BPF_W, BPF_XCHG, BPF_XOR } from '../../bpf/opcodes.ts';
 
 /** ModRM [ptr + disp8/disp32] with reg field = val (kernel emit_insn_suffix). */
 export function emitInsnSuffix(buf: CodeBuf, ptr: number, val: number, off: number): void {
@@ -19,9 +18,9 @@ export function emitInsnSuffix(buf: CodeBuf, ptr: number, val: number, off: numb
 /** dst = *(size *)(src + off), zero-extending. */
 export function emitLdx(buf: CodeBuf, size: number, dst: number, src: number, off: number): void {
   switch (size) {
-    case SZ_B: buf.emit3(add2mod(0x48, src, dst), 0x0f, 0xb6); break; // movzx r64, byte [..]
-    case SZ_H: buf.emit3(add2mod(0x48, src, dst), 0x0f, 0xb7); break; // movzx r64, word [..]
-    case SZ_W:
+    case BPF_B: buf.emit3(add2mod(0x48, src, dst), 0x0f, 0xb6); break; // movzx r64, byte [..]
+    case BPF_H: buf.emit3(add2mod(0x48, src, dst), 0x0f, 0xb7); break; // movzx r64, word [..]
+    case BPF_W:
       if (isEreg(dst) || isEreg(src)) buf.emit2(add2mod(0x40, src, dst), 0x8b); // mov r32, dword [..]
       else buf.emit1(0x8b);
       break;
@@ -33,8 +32,8 @@ export function emitLdx(buf: CodeBuf, size: number, dst: number, src: number, of
 /** dst = *(signed size *)(src + off) (ISA v4 LDSX). */
 export function emitLdsx(buf: CodeBuf, size: number, dst: number, src: number, off: number): void {
   switch (size) {
-    case SZ_B: buf.emit3(add2mod(0x48, src, dst), 0x0f, 0xbe); break; // movsx r64, byte [..]
-    case SZ_H: buf.emit3(add2mod(0x48, src, dst), 0x0f, 0xbf); break; // movsx r64, word [..]
+    case BPF_B: buf.emit3(add2mod(0x48, src, dst), 0x0f, 0xbe); break; // movsx r64, byte [..]
+    case BPF_H: buf.emit3(add2mod(0x48, src, dst), 0x0f, 0xbf); break; // movsx r64, word [..]
     default: buf.emit2(add2mod(0x48, src, dst), 0x63); break; // movsxd r64, dword [..]
   }
   emitInsnSuffix(buf, src, dst, off);
@@ -43,15 +42,15 @@ export function emitLdsx(buf: CodeBuf, size: number, dst: number, src: number, o
 /** *(size *)(dst + off) = src. Byte stores need REX for sil/dil/bpl too. */
 export function emitStx(buf: CodeBuf, size: number, dst: number, src: number, off: number): void {
   switch (size) {
-    case SZ_B:
+    case BPF_B:
       if (isEreg(dst) || isEreg8l(src)) buf.emit2(add2mod(0x40, dst, src), 0x88); // mov byte [..], r8
       else buf.emit1(0x88);
       break;
-    case SZ_H:
+    case BPF_H:
       if (isEreg(dst) || isEreg(src)) buf.emit3(0x66, add2mod(0x40, dst, src), 0x89); // mov word [..], r16
       else buf.emit2(0x66, 0x89);
       break;
-    case SZ_W:
+    case BPF_W:
       if (isEreg(dst) || isEreg(src)) buf.emit2(add2mod(0x40, dst, src), 0x89); // mov dword [..], r32
       else buf.emit1(0x89);
       break;
@@ -63,15 +62,15 @@ export function emitStx(buf: CodeBuf, size: number, dst: number, src: number, of
 /** *(size *)(dst + off) = imm (DW: sign-extended imm32). */
 export function emitSt(buf: CodeBuf, size: number, dst: number, off: number, imm: number): void {
   switch (size) {
-    case SZ_B:
+    case BPF_B:
       if (isEreg(dst)) buf.emit2(0x41, 0xc6); // mov byte [..], imm8
       else buf.emit1(0xc6);
       break;
-    case SZ_H:
+    case BPF_H:
       if (isEreg(dst)) buf.emit3(0x66, 0x41, 0xc7); // mov word [..], imm16
       else buf.emit2(0x66, 0xc7);
       break;
-    case SZ_W:
+    case BPF_W:
       if (isEreg(dst)) buf.emit2(0x41, 0xc7); // mov dword [..], imm32
       else buf.emit1(0xc7);
       break;
@@ -82,31 +81,23 @@ export function emitSt(buf: CodeBuf, size: number, dst: number, off: number, imm
     buf.emit1(add1reg(0x80, dst));
     buf.imm32(off);
   }
-  buf.immN(imm, size === SZ_B ? 1 : size === SZ_H ? 2 : 4);
+  buf.immN(imm, size === BPF_B ? 1 : size === BPF_H ? 2 : 4);
 }
-
-export const ATOMIC_ADD = 0x00, ATOMIC_OR = 0x40, ATOMIC_AND = 0x50, ATOMIC_XOR = 0xa0;
-export const BPF_FETCH = 0x01, BPF_XCHG = 0xe1, BPF_CMPXCHG = 0xf1;
 
 /** lock-prefixed read-modify-write (kernel emit_atomic). Returns false for an unknown op. */
 export function emitAtomic(buf: CodeBuf, op: number, dst: number, src: number, off: number, size: number): boolean {
   buf.emit1(0xf0); // lock
-  maybeEmitMod(buf, dst, src, size === SZ_DW);
+  maybeEmitMod(buf, dst, src, size === BPF_DW);
   switch (op) {
-    case ATOMIC_ADD: buf.emit1(0x01); break; // lock add [..], r
-    case ATOMIC_AND: buf.emit1(0x21); break; // lock and [..], r
-    case ATOMIC_OR: buf.emit1(0x09); break; // lock or [..], r
-    case ATOMIC_XOR: buf.emit1(0x31); break; // lock xor [..], r
-    case ATOMIC_ADD | BPF_FETCH: buf.emit2(0x0f, 0xc1); break; // lock xadd [..], r
+    case BPF_ADD: buf.emit1(0x01); break; // lock add [..], r
+    case BPF_AND: buf.emit1(0x21); break; // lock and [..], r
+    case BPF_OR: buf.emit1(0x09); break; // lock or [..], r
+    case BPF_XOR: buf.emit1(0x31); break; // lock xor [..], r
+    case BPF_ADD | BPF_FETCH: buf.emit2(0x0f, 0xc1); break; // lock xadd [..], r
     case BPF_XCHG: buf.emit1(0x87); break; // (lock) xchg [..], r
     case BPF_CMPXCHG: buf.emit2(0x0f, 0xb1); break; // lock cmpxchg [..], r
     default: return false;
   }
   emitInsnSuffix(buf, dst, src, off);
   return true;
-}
-
-/** The 2-byte register-direct ALU op used inside the fetch cmpxchg loop. */
-export function emitAluRR(buf: CodeBuf, opcode: number, dst: number, src: number): void {
-  buf.emit2(opcode, add2reg(0xc0, dst, src)); // op r, r
 }

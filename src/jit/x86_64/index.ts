@@ -7,5 +7,5 @@ export { frameLayoutOf } from './frameLayout.ts';
 export type { FuncPlan } from './frameLayout.ts';
 export { buildTrampoline, attachTrampolineBytes, freplaceBytes } from './trampoline.ts';
 export type { Trampoline, TrampolineSpec, TrampLink } from './trampoline.ts';
-export { patchBytes, sameBytes, NOP5, X86_PATCH_SIZE } from './textPoke.ts';
+export { patchBytes, NOP5, X86_PATCH_SIZE } from './textPoke.ts';
 export type { PokeKind } from './textPoke.ts';

@@ -9,12 +9,11 @@ import { emitInsn, type InsnState } from './emitInsn.ts';
 import { type FuncPlan, detectRegUsage, frameLayoutOf, tailCallOffsetOf } from './frameLayout.ts';
 import type { EmitCtx, JitLabels, Region } from './jitContext.ts';
 import { emitPrologue } from './prologue.ts';
+import { BPF_MAX_INSN_SIZE } from '../../common/kernelLimits.ts';
 
 /** MAX_PASSES and PADDING_PASSES (= MAX_PASSES - 5) of bpf_int_jit_compile. */
 export const MAX_PASSES = 20;
 export const PADDING_PASSES = MAX_PASSES - 5;
-/** BPF_MAX_INSN_SIZE: no BPF insn may expand to more native bytes. */
-const BPF_MAX_INSN_SIZE = 128;
 
 /** One function being compiled: the kernel's per-prog jit_data kept between passes. */
 export interface FuncJob {

@@ -4,7 +4,8 @@
 import { type Result, err, ok } from '../../common/diag.ts';
 
 export const X86_PATCH_SIZE = 5;
-export const NOP5: readonly number[] = [0x0f, 0x1f, 0x44, 0x00, 0x00];
+/** The kernel's x86_nops[5]: nopl 0x0(%rax,%rax,1). */
+export const NOP5: Readonly<Uint8Array> = Uint8Array.of(0x0f, 0x1f, 0x44, 0x00, 0x00);
 
 export type PokeKind = 'call' | 'jump';
 
@@ -20,9 +21,4 @@ export function patchBytes(kind: PokeKind, ip: bigint, target: bigint | null): R
   b[0] = kind === 'call' ? 0xe8 : 0xe9;
   new DataView(b.buffer).setInt32(1, Number(rel), true);
   return ok(b);
-}
-
-/** True when `bytes` (5 at the site) equal what patchBytes would produce (the -EBUSY check). */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

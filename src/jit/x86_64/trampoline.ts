@@ -9,9 +9,10 @@ import type { Result } from '../../common/diag.ts';
 import { patchBytes } from './textPoke.ts';
 import { CodeBuf } from './codeBuf.ts';
 import { emitJccRel32, emitRel32 } from './emitJump.ts';
-import { emitLdx, emitStx, SZ_DW } from './emitMem.ts';
+import { emitLdx, emitStx } from './emitMem.ts';
 import { emitMovImm64, emitMovReg, emitNops } from './emitMov.ts';
 import { REG_R9 } from './regs.ts';
+import { BPF_DW } from '../../bpf/opcodes.ts';
 
 export type { TrampLink } from '../trampolineSpec.ts';
 
@@ -44,17 +45,17 @@ function leaRbp(buf: CodeBuf, regField: number, off: number): void {
 const ARG_REGS = [1, 2, 3, 4, 5, REG_R9];
 
 function saveArgs(buf: CodeBuf, nrArgs: number, stackSize: number): void {
-  for (let i = 0; i < nrArgs; i++) emitStx(buf, SZ_DW, 10, ARG_REGS[i]!, -(stackSize - 8 * i)); // mov [rbp-x], argN
+  for (let i = 0; i < nrArgs; i++) emitStx(buf, BPF_DW, 10, ARG_REGS[i]!, -(stackSize - 8 * i)); // mov [rbp-x], argN
 }
 
 function restoreRegs(buf: CodeBuf, nrArgs: number, stackSize: number): void {
-  for (let i = 0; i < nrArgs; i++) emitLdx(buf, SZ_DW, ARG_REGS[i]!, 10, -(stackSize - 8 * i)); // mov argN, [rbp-x]
+  for (let i = 0; i < nrArgs; i++) emitLdx(buf, BPF_DW, ARG_REGS[i]!, 10, -(stackSize - 8 * i)); // mov argN, [rbp-x]
 }
 
 /** invoke_bpf_prog: enter hook, the program (skipped when enter returns 0), exit hook. */
 function invokeProg(buf: CodeBuf, s: TrampolineSpec, l: TrampLink, regsOff: number, runCtxOff: number, saveRet: boolean): void {
   emitMovImm64(buf, 1, l.cookie); // mov rdi, cookie
-  emitStx(buf, SZ_DW, 10, 1, -runCtxOff + CTX_COOKIE_OFF); // mov [rbp - run_ctx_off], rdi
+  emitStx(buf, BPF_DW, 10, 1, -runCtxOff + CTX_COOKIE_OFF); // mov [rbp - run_ctx_off], rdi
   emitMovImm64(buf, 1, l.prog); // mov rdi, prog
   leaRbp(buf, 6, runCtxOff); // lea rsi, [rbp - run_ctx_off]
   callAbs(buf, s.addr, s.progEnter); // call __bpf_prog_enter_recur
@@ -64,7 +65,7 @@ function invokeProg(buf: CodeBuf, s: TrampolineSpec, l: TrampLink, regsOff: numb
   emitNops(buf, 2); // becomes je skip
   leaRbp(buf, 7, regsOff); // lea rdi, [rbp - regs_off] (ctx = saved args)
   callAbs(buf, s.addr, l.bpfFunc); // call prog->bpf_func
-  if (saveRet) emitStx(buf, SZ_DW, 10, 0, -8); // mov [rbp-8], rax
+  if (saveRet) emitStx(buf, BPF_DW, 10, 0, -8); // mov [rbp-8], rax
   buf.bytes[je] = 0x74; // je skip
   buf.bytes[je + 1] = (buf.off - je - 2) & 0xff;
   emitMovImm64(buf, 1, l.prog); // mov rdi, prog
@@ -100,9 +101,9 @@ export function buildTrampoline(s: TrampolineSpec): Trampoline {
     buf.imm32(stackSize);
   }
   if (s.tailCallCtx) buf.emit1(0x50); // push rax (tcc_ptr)
-  emitStx(buf, SZ_DW, 10, 6, -rbxOff); // mov [rbp - rbx_off], rbx
+  emitStx(buf, BPF_DW, 10, 6, -rbxOff); // mov [rbp - rbx_off], rbx
   emitMovImm64(buf, 0, BigInt(s.nrArgs)); // mov eax, nr_regs
-  emitStx(buf, SZ_DW, 10, 0, -nregsOff); // mov [rbp - nregs_off], rax
+  emitStx(buf, BPF_DW, 10, 0, -nregsOff); // mov [rbp - nregs_off], rax
   saveArgs(buf, s.nrArgs, regsOff);
   if (callOrig) {
     emitMovImm64(buf, 1, s.im); // mov rdi, im
@@ -112,7 +113,7 @@ export function buildTrampoline(s: TrampolineSpec): Trampoline {
   const branches: number[] = [];
   if (s.fmodRet.length) {
     emitMovImm64(buf, 0, 0n); // xor eax, eax
-    emitStx(buf, SZ_DW, 10, 0, -8); // mov [rbp-8], rax
+    emitStx(buf, BPF_DW, 10, 0, -8); // mov [rbp-8], rax
     for (const l of s.fmodRet) {
       invokeProg(buf, s, l, regsOff, runCtxOff, true);
       buf.emit4(0x48, 0x83, 0x7d, 0xf8); // cmp qword [rbp-8], 0
@@ -128,7 +129,7 @@ export function buildTrampoline(s: TrampolineSpec): Trampoline {
       buf.imm32(-((stackSize + 7) & ~7) - 8);
     }
     callAbs(buf, s.addr, origCall); // call the original function body
-    emitStx(buf, SZ_DW, 10, 0, -8); // mov [rbp-8], rax
+    emitStx(buf, BPF_DW, 10, 0, -8); // mov [rbp-8], rax
     t.ipAfterCall = buf.off as NativeOff;
     emitNops(buf, 5);
   }
@@ -153,8 +154,8 @@ export function buildTrampoline(s: TrampolineSpec): Trampoline {
     buf.emit3(0x48, 0x8b, 0x85); // mov rax, [rbp - round_up(stack_size, 8) - 8] (tcc_ptr back)
     buf.imm32(-((stackSize + 7) & ~7) - 8);
   }
-  if (saveRet) emitLdx(buf, SZ_DW, 0, 10, -8); // mov rax, [rbp-8]
-  emitLdx(buf, SZ_DW, 6, 10, -rbxOff); // mov rbx, [rbp - rbx_off]
+  if (saveRet) emitLdx(buf, BPF_DW, 0, 10, -8); // mov rax, [rbp-8]
+  emitLdx(buf, BPF_DW, 6, 10, -rbxOff); // mov rbx, [rbp - rbx_off]
   buf.emit1(0xc9); // leave
   if (flags.skipFrame) buf.emit4(0x48, 0x83, 0xc4, 8); // add rsp, 8 (skip the traced function's frame)
   if (s.returnThunk !== null) {

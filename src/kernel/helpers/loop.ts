@@ -6,9 +6,7 @@
 import { BPF_FUNC } from '../../bpf/helperIds.ts';
 import { E2BIG, EINVAL, negErrno } from '../errors.ts';
 import type { HelperDef } from './types.ts';
-
-/** BPF_MAX_LOOPS (include/linux/bpf.h). */
-export const BPF_MAX_LOOPS = 8n * 1024n * 1024n;
+import { BPF_MAX_LOOPS } from '../../common/kernelLimits.ts';
 
 export const bpfLoop: HelperDef = {
   id: BPF_FUNC.loop,
@@ -16,7 +14,7 @@ export const bpfLoop: HelperDef = {
   fn: (k, nr, fn, ctx, flags) => {
     if (flags !== 0n) return negErrno(EINVAL);
     const n = nr & 0xffffffffn;
-    if (n > BPF_MAX_LOOPS) return negErrno(E2BIG);
+    if (n > BigInt(BPF_MAX_LOOPS)) return negErrno(E2BIG);
     // An uncounted JIT run loops in guest code, as the kernel's helper does natively.
     if (k.caller.loopInGuest?.(n, fn, ctx)) return 0n;
     for (let i = 0n; i < n; i++) {

@@ -10,8 +10,8 @@ import type { BpfMap } from '../maps/base.ts';
 import { ArrayMap } from '../maps/array.ts';
 import { HashMap } from '../maps/hash.ts';
 import type { HelperContext, HelperDef } from './types.ts';
+import { BPF_F_TIMER_ABS } from '../../bpf/uapiFlags.ts';
 
-export const BPF_F_TIMER_ABS = 1n;
 const CLOCK_REALTIME = 0n;
 const CLOCK_MONOTONIC = 1n;
 const CLOCK_BOOTTIME = 7n;

@@ -8,7 +8,8 @@ import type { MapDef } from '../../object/types.ts';
 import { NR_CPUS } from '../../common/layout.ts';
 import { BPF_ARRAY_PTRS_OFF } from '../../common/kernelStructs.ts';
 import { E2BIG, EEXIST, EINVAL } from '../errors.ts';
-import { BPF_F_LOCK, BPF_NOEXIST, BpfMap, type MapPlacer, keyBytes, round8, u32Key } from './base.ts';
+import { BpfMap, type MapPlacer, keyBytes, round8, u32Key } from './base.ts';
+import { BPF_F_LOCK, BPF_NOEXIST } from '../../bpf/uapiFlags.ts';
 
 export class ArrayMap extends BpfMap {
   readonly elemSize: number;

@@ -8,11 +8,6 @@ import { KSTACK_BASE, MAP_STRUCT_BASE, MAP_VALUE_BASE, PROG_STRUCT_BASE } from '
 import { DEFAULT_MAX_MAP_MEMORY, mapCreateMessage, noMemory } from './limits.ts';
 import { type AddressSpace, type Region, pageAlign } from '../addressSpace.ts';
 
-export const BPF_ANY = 0n;
-export const BPF_NOEXIST = 1n;
-export const BPF_EXIST = 2n;
-export const BPF_F_LOCK = 4n;
-
 /**
  * Hands out guest addresses for map structs and value storage (1 MiB-aligned per map),
  * within their address windows and a budget of guest memory for all maps together: a map

@@ -9,7 +9,8 @@ import { HTAB_ELEM_KEY_OFF } from '../../common/kernelStructs.ts';
 import type { MapDef } from '../../object/types.ts';
 import type { Region } from '../addressSpace.ts';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from '../errors.ts';
-import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, BpfMap, type MapPlacer, round8 } from './base.ts';
+import { BpfMap, type MapPlacer, round8 } from './base.ts';
+import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from '../../bpf/uapiFlags.ts';
 
 const hex = (k: Uint8Array): string => Buffer.from(k).toString('hex');
 
@@ -34,10 +35,6 @@ export class HashMap extends BpfMap {
     return HTAB_ELEM_KEY_OFF + round8(this.def.keySize);
   }
 
-  /** Guest address of a slot's value. */
-  private addrOf(slot: number): bigint {
-    return this.values.base + BigInt(slot * this.elemSize + this.valueOff);
-  }
 
   lookup(key: Uint8Array, _cpu: number): bigint {
     const e = this.lookupElem(key);

@@ -15,12 +15,12 @@
 // name), by a budget (--max-memory) and by the guest address windows maps live in.
 import { type MapDef, MapType } from '../../object/types.ts';
 import { E2BIG, EINVAL, ENOMEM, errnoName } from '../errors.ts';
+import { MAX_BPF_STACK } from '../../common/kernelLimits.ts';
 
 /** KMALLOC_MAX_SIZE on x86-64 and riscv64: 1 << (MAX_PAGE_ORDER 10 + PAGE_SHIFT 12). */
 export const KMALLOC_MAX_SIZE = 4 * 1024 * 1024;
 /** PCPU_MIN_UNIT_SIZE: the largest per-CPU allocation (32 KiB). */
 export const PCPU_MIN_UNIT_SIZE = 32 * 1024;
-const MAX_BPF_STACK = 512;
 /** sizeof(struct htab_elem) on 64-bit (hash_node + padding + key offset), v6.x. */
 const HTAB_ELEM_SIZE = 48;
 

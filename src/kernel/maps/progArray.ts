@@ -6,7 +6,8 @@
 import type { MapDef } from '../../object/types.ts';
 import { BPF_ARRAY_PTRS_OFF } from '../../common/kernelStructs.ts';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from '../errors.ts';
-import { BPF_EXIST, BPF_NOEXIST, BpfMap, type MapPlacer, keyBytes, u32Key } from './base.ts';
+import { BpfMap, type MapPlacer, keyBytes, u32Key } from './base.ts';
+import { BPF_EXIST, BPF_NOEXIST } from '../../bpf/uapiFlags.ts';
 
 /** What a prog_array slot refers to: a loaded program with its struct bpf_prog address. */
 export interface ProgRef {

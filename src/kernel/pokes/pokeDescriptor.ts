@@ -8,12 +8,10 @@
 //   C: bypass jmp out,  target nop5    empty slot (as the JIT emits it)
 //   D: bypass jmp out,  target jmp f   transient, behaves as empty
 import type { PokeDescriptor } from '../../jit/types.ts';
+import { NOP5 } from '../../jit/x86_64/textPoke.ts';
 
-export const X86_PATCH_SIZE = 5;
-/** The kernel's x86_nops[5]: nopl 0x0(%rax,%rax,1). */
-export const NOP5 = Uint8Array.of(0x0f, 0x1f, 0x44, 0x00, 0x00);
 const JMP32 = 0xe9;
-const CALL32 = 0xe8;
+
 
 export type PokeState = 'A' | 'B' | 'C' | 'D';
 
@@ -31,17 +29,6 @@ export const targetSite = (p: PlacedPoke): bigint => p.funcAddr + BigInt(p.desc.
 export const bypassSite = (p: PlacedPoke): bigint => p.funcAddr + BigInt(p.desc.tailcallBypass);
 /** `out`: where the bypass jumps (tailcall_target + X86_PATCH_SIZE). */
 export const outAddr = (p: PlacedPoke): bigint => p.funcAddr + BigInt(p.desc.bypassAddr);
-
-/** emit_patch(): `E9/E8 rel32` with rel32 = target - (ip + 5); null target = nop5. */
-export function patchBytes(ip: bigint, target: bigint | null, kind: 'jump' | 'call' = 'jump'): Uint8Array {
-  if (target === null) return NOP5.slice();
-  const rel = BigInt.asIntN(64, target - (ip + BigInt(X86_PATCH_SIZE)));
-  if (rel < -(1n << 31n) || rel >= 1n << 31n) throw new Error(`poke target 0x${target.toString(16)} out of rel32 range of 0x${ip.toString(16)}`);
-  const b = new Uint8Array(X86_PATCH_SIZE);
-  b[0] = kind === 'jump' ? JMP32 : CALL32;
-  new DataView(b.buffer).setInt32(1, Number(rel), true);
-  return b;
-}
 
 export type SiteBytes = { kind: 'nop' } | { kind: 'jmp'; to: bigint } | { kind: 'other' };
 

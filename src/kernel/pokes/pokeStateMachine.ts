@@ -17,12 +17,13 @@
 // reaches the target). poll() / noteQuiescent() resume the FIFO.
 import type { PokeDescriptor } from '../../jit/types.ts';
 import {
-  bypassSite, classify, decodeSite, outAddr, targetSite, X86_PATCH_SIZE,
+  bypassSite, classify, decodeSite, outAddr, targetSite,
   type PlacedPoke, type PokeState, type PokeView,
 } from './pokeDescriptor.ts';
 import { bpfArchTextPoke } from './textPoke.ts';
 import type { TextPoker } from './textPoker.ts';
 import { hexBytes as hex } from '../../common/hex.ts';
+import { X86_PATCH_SIZE } from '../../jit/x86_64/textPoke.ts';
 
 export type PokeReason = 'fixup' | 'install' | 'replace' | 'delete';
 

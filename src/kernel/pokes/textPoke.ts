@@ -4,7 +4,8 @@
 // The kernel writes with the int3 cross-modification protocol; for an emulator whose
 // CPU is stopped, one 5-byte write plus dropping translated blocks is equivalent.
 import type { TextPoker } from './textPoker.ts';
-import { patchBytes, X86_PATCH_SIZE } from './pokeDescriptor.ts';
+import { patchBytes, X86_PATCH_SIZE } from '../../jit/x86_64/textPoke.ts';
+import { bytesEqual } from '../../common/bytes.ts';
 
 export const EBUSY = 16;
 
@@ -16,7 +17,12 @@ export interface TextPokeOutcome {
   after: Uint8Array;
 }
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+/** emit_patch() at `ip`; a target out of rel32 range is the caller's bug (the kernel's -ERANGE WARN). */
+function sitePatch(kind: 'jump' | 'call', ip: bigint, target: bigint | null): Uint8Array {
+  const r = patchBytes(kind, ip, target);
+  if (!r.ok) throw new Error(`poke ${r.error.message}`);
+  return r.value;
+}
 
 export function bpfArchTextPoke(
   poker: TextPoker,
@@ -25,11 +31,11 @@ export function bpfArchTextPoke(
   newAddr: bigint | null,
   kind: 'jump' | 'call' = 'jump',
 ): TextPokeOutcome {
-  const oldInsn = patchBytes(ip, oldAddr, kind);
-  const newInsn = patchBytes(ip, newAddr, kind);
+  const oldInsn = sitePatch(kind, ip, oldAddr);
+  const newInsn = sitePatch(kind, ip, newAddr);
   const before = poker.readText(ip, X86_PATCH_SIZE);
-  if (!same(before, oldInsn)) return { ret: -EBUSY as -16, before, after: before };
-  if (same(before, newInsn)) return { ret: 1, before, after: before };
+  if (!bytesEqual(before, oldInsn)) return { ret: -EBUSY as -16, before, after: before };
+  if (bytesEqual(before, newInsn)) return { ret: 1, before, after: before };
   poker.pokeText(ip, newInsn);
   return { ret: 0, before, after: newInsn };
 }

@@ -1,11 +1,9 @@
 // The call chain from the entry program down to the PC: bpf2bpf calls open frames,
 // tail calls replace the frame they happen in (shown indented under it with the counter).
-import React from 'react';
 import type { CallChainEntry, View } from '../../debugger/view.ts';
 import { clip, windowStart } from '../format.ts';
 import { line, type Line } from '../styled.ts';
-import { useTheme, type Theme } from '../theme.ts';
-import { LinesView } from './LinesView.tsx';
+import type { Theme } from '../theme.ts';
 import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 export interface CallChainPaneProps {
@@ -42,8 +40,4 @@ export function callChainPaneLines({ view, focused, width, height, scroll = null
     .slice(start, start + rows)
     .map((e) => line(clip(entryText(e), width - 1), { color: e.kind === 'tail-call' ? theme.tailCall : undefined, bold: e.frame === sel }));
   return paneFrame({ title: 'Call chain', info: `${view.frames.length} frames, ${hops} tail calls`, focused, width, height }, body, theme);
-}
-
-export function CallChainPane(props: CallChainPaneProps): React.ReactElement {
-  return <LinesView lines={callChainPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }

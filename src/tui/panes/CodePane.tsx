@@ -1,11 +1,9 @@
 // BPF instructions with their native instructions beneath and C source lines between,
 // markers for the PC (►), breakpoints (● / ○ disabled), poke sites and tail calls.
-import React from 'react';
 import type { DisasmLine, InsnMarkers, View } from '../../debugger/view.ts';
 import { clip, fit, windowStart, shortAddr } from '../format.ts';
 import { line, span, withStyle, type Line } from '../styled.ts';
-import { useTheme, type Theme } from '../theme.ts';
-import { LinesView } from './LinesView.tsx';
+import type { Theme } from '../theme.ts';
 import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 /** Up to 7 bytes shown in full; longer encodings (movabs) end in '…'. */
@@ -90,10 +88,6 @@ export function codePaneLines({ view, focused, width, height, cursor = null }: C
     codeLine(l, view, start + i === d.current, focused && cursor !== null && start + i === cursor, inner, theme, inner >= 90),
   );
   return paneFrame({ title: 'Code', info, focused, width, height }, body, theme);
-}
-
-export function CodePane(props: CodePaneProps): React.ReactElement {
-  return <LinesView lines={codePaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }
 
 /**

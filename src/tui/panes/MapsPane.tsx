@@ -1,11 +1,9 @@
 // Maps: prog_array slots with the program in each; other maps' entries as bytes
 // (and numbers when the key/value are 1, 2, 4 or 8 bytes).
-import React from 'react';
 import type { MapView, View } from '../../debugger/view.ts';
 import { clip, windowStart } from '../format.ts';
 import { line, type Line } from '../styled.ts';
-import { useTheme, type Theme } from '../theme.ts';
-import { LinesView } from './LinesView.tsx';
+import type { Theme } from '../theme.ts';
 import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 export interface MapsPaneProps {
@@ -53,8 +51,4 @@ export function mapsPaneLines({ view, focused, width, height, scroll = null }: M
   const rows = bodyRows(height);
   const start = windowStart(all.length, rows, null, scroll ?? 0);
   return paneFrame({ title: 'Maps', info: String(view.maps.length), focused, width, height }, all.slice(start, start + rows), theme);
-}
-
-export function MapsPane(props: MapsPaneProps): React.ReactElement {
-  return <LinesView lines={mapsPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }

@@ -1,12 +1,10 @@
 // The log of commands and their output. A full-screen TUI cannot print above its frame
 // (that would scroll the alternate screen), so the log is a pane that follows its end
 // unless scrolled.
-import React from 'react';
 import type { OutputLine } from '../../debugger/view.ts';
 import { clip } from '../format.ts';
 import { line, type Line } from '../styled.ts';
-import { useTheme, type Theme } from '../theme.ts';
-import { LinesView } from './LinesView.tsx';
+import type { Theme } from '../theme.ts';
 import { bodyRows, paneFrame } from './paneFrame.ts';
 
 export interface OutputPaneProps {
@@ -32,8 +30,4 @@ export function outputPaneLines({ lines, focused, width, height, scroll = null }
     }),
   );
   return paneFrame({ title: 'Output', info, focused, width, height }, body, theme);
-}
-
-export function OutputPane(props: OutputPaneProps): React.ReactElement {
-  return <LinesView lines={outputPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }

@@ -1,12 +1,10 @@
 // Poke descriptors: state letter, the bytes at the bypass and target sites, the slot's
 // program and any grace period still pending. A state that changed at this stop is
 // highlighted with its transition (C->D->B on install, B->D->C on delete).
-import React from 'react';
 import type { Poke, View } from '../../debugger/view.ts';
 import { clip, shortAddr, windowStart } from '../format.ts';
 import { line, span, type Line } from '../styled.ts';
-import { useTheme, type Theme } from '../theme.ts';
-import { LinesView } from './LinesView.tsx';
+import type { Theme } from '../theme.ts';
 import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 export interface PokesPaneProps {
@@ -61,8 +59,4 @@ export function pokesPaneLines({ view, focused, width, height, scroll = null }: 
   const changed = view.pokes.filter((p) => p.changed).length;
   const info = `${view.pokes.length}${changed ? `, ${changed} changed` : ''}`;
   return paneFrame({ title: 'Pokes', info, focused, width, height }, all.slice(start, start + rows), theme);
-}
-
-export function PokesPane(props: PokesPaneProps): React.ReactElement {
-  return <LinesView lines={pokesPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }

@@ -1,13 +1,11 @@
 // Native registers with the BPF register each holds, side by side with R0-R10 when wide;
 // changed values highlighted; r9 as the private frame pointer and the tail-call counter
 // called out on their own rows.
-import React from 'react';
 import type { BpfRegister, NativeRegister, View } from '../../debugger/view.ts';
 import { describeTcc } from '../describe.ts';
 import { clip, padHex64, windowStart } from '../format.ts';
 import { besides, line, span, type Line, type Span } from '../styled.ts';
-import { useTheme, type Theme } from '../theme.ts';
-import { LinesView } from './LinesView.tsx';
+import type { Theme } from '../theme.ts';
 import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 export interface RegistersPaneProps {
@@ -69,10 +67,6 @@ export function registersPaneLines({ view, focused, width, height, scroll = null
   }
   const title = twoCol ? 'Registers   native | BPF' : 'Registers';
   return paneFrame({ title, info: view.arch, focused, width, height }, [...calloutShown, ...list], theme);
-}
-
-export function RegistersPane(props: RegistersPaneProps): React.ReactElement {
-  return <LinesView lines={registersPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }
 
 /** Rows the pane's content needs (for scroll limits). */

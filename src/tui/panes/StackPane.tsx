@@ -1,11 +1,9 @@
 // The selected frame's slots, named: return address, saved rbp, counter slots, saved
 // callee-saved registers, BPF stack bytes, the private-stack area and its guards.
-import React from 'react';
 import type { FrameSlot, View } from '../../debugger/view.ts';
 import { clip, fpOff, padHex64, shortAddr, windowStart } from '../format.ts';
 import { span, type Line } from '../styled.ts';
-import { useTheme, type Theme } from '../theme.ts';
-import { LinesView } from './LinesView.tsx';
+import type { Theme } from '../theme.ts';
 import { bodyRows, emptyLine, paneFrame } from './paneFrame.ts';
 
 export interface StackPaneProps {
@@ -59,10 +57,6 @@ export function stackPaneLines({ view, focused, width, height, scroll = null }: 
   const cols = columns(fs.slots, width - 1);
   const body = fs.slots.slice(start, start + rows).map((s) => slotRow(s, width - 1, cols, theme));
   return paneFrame({ title: 'Stack', info: `#${fs.level} ${fs.func} ${fs.fpReg}=${fs.fp}`, focused, width, height }, body, theme);
-}
-
-export function StackPane(props: StackPaneProps): React.ReactElement {
-  return <LinesView lines={stackPaneLines(props, useTheme())} width={props.width} height={props.height} />;
 }
 
 export const stackRows = (view: View): number => view.frameSlots?.slots.length ?? 0;

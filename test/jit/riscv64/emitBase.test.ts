@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../../src/jit/riscv64/encode.ts';
 import type { RvCtx } from '../../../src/jit/riscv64/ctx.ts';
-import { BPF_JEQ, emit_addi, emit_branch, emit_imm, emit_jump_and_link, emit_ld, emit_mv, emit_sd } from '../../../src/jit/riscv64/emitBase.ts';
+import { BPF_JEQ } from '../../../src/bpf/opcodes.ts';
+import { emit_addi, emit_branch, emit_imm, emit_jump_and_link, emit_ld, emit_mv, emit_sd } from '../../../src/jit/riscv64/emitBase.ts';
 import { codeBytes } from '../../../src/jit/riscv64/ctx.ts';
 import { hex, seq } from './fixtures.ts';
 

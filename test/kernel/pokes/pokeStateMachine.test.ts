@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { ArrayTextPoker } from '../../../src/kernel/pokes/textPoker.ts';
 import { PokeStateMachine, type CpuActivity, type PokeEvent } from '../../../src/kernel/pokes/pokeStateMachine.ts';
 import { bpfArchTextPoke, EBUSY } from '../../../src/kernel/pokes/textPoke.ts';
-import { classify, decodeSite, patchBytes } from '../../../src/kernel/pokes/pokeDescriptor.ts';
+import { classify, decodeSite } from '../../../src/kernel/pokes/pokeDescriptor.ts';
+import { patchBytes } from '../../../src/jit/x86_64/textPoke.ts';
 import { ADJ_OFF, EXAMPLE_CODE, jmpBytes, NOP5, placed } from './pokeFixture.ts';
 
 const CALLER = 0xffffffffc0000000n;
@@ -194,8 +195,13 @@ test('bpf_arch_text_poke: -EBUSY on unexpected bytes, 1 when already new, 0 afte
 
 test('classification covers all four states from the bytes alone', () => {
   const ip = 0x1000n;
-  const nop = decodeSite(ip, patchBytes(ip, null));
-  const jmp = decodeSite(ip, patchBytes(ip, 0x3000n));
+  const site = (target: bigint | null): Uint8Array => {
+    const r = patchBytes('jump', ip, target);
+    assert.ok(r.ok);
+    return r.value;
+  };
+  const nop = decodeSite(ip, site(null));
+  const jmp = decodeSite(ip, site(0x3000n));
   assert.deepEqual(classify(nop, nop), { state: 'A' });
   assert.deepEqual(classify(nop, jmp), { state: 'B', jumpsTo: 0x3000n });
   assert.deepEqual(classify(jmp, nop), { state: 'C' });
