@@ -21,14 +21,14 @@ import { MapType, type BpfObject, type BpfProgram, type ProgType } from '../obje
 import { evalAlu, evalCond } from './constEval.ts';
 import { isCtxSockOff } from './ctxRewrite.ts';
 import * as E from './errors.ts';
-import { BPF_DYNPTR_SIZE, CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
+import { CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
 import {
   UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu, scalarBranch, scalarOf, scalarRefine,
 } from './scalarVals.ts';
 import { sextRange, zextRange } from './scalarRanges.ts';
-import { MAX_BPF_STACK } from '../common/kernelLimits.ts';
+import { BPF_DYNPTR_SIZE, MAX_BPF_STACK } from '../common/kernelLimits.ts';
 
 /** offsetof(struct __sk_buff, data / data_meta). */
 const SKB_DATA_OFF = 76;

@@ -119,7 +119,6 @@ export const UNINIT_DYNPTR_ARGS: Record<number, number> = {
   197: 4, // dynptr_from_mem(data, size, flags, ptr)
   198: 4, // ringbuf_reserve_dynptr(ringbuf, size, flags, ptr)
 };
-export const BPF_DYNPTR_SIZE = 16;
 
 /**
  * Helpers that take a callback (LD_IMM64 src 4 in `cbReg`). `ctxFrom`: the caller register

@@ -25,3 +25,5 @@ export const BPF_OBJ_NAME_LEN = 16;
 export const BPF_MAX_INSN_SIZE = 128;
 /** BPF_PROG_CHUNK_SIZE: bpf_prog_pack's allocation granularity for JITed images. */
 export const BPF_PROG_CHUNK_SIZE = 64;
+/** sizeof(struct bpf_dynptr) (uapi): the stack bytes a dynptr argument occupies. */
+export const BPF_DYNPTR_SIZE = 16;

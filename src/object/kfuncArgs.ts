@@ -11,6 +11,7 @@
 //  - pointers to scalars or structs made only of scalars (KF_ARG_PTR_TO_MEM,
 //    __btf_type_is_scalar_struct) touch the pointee's size; other struct pointers are
 //    ctx or kernel objects (KF_ARG_PTR_TO_CTX / _BTF_ID), never stack memory.
+import { BPF_DYNPTR_SIZE } from '../common/kernelLimits.ts';
 import { BTF_KIND, resolveSize, skipModsAndTypedefs, type Btf, type BtfType } from './btf.ts';
 
 /** An argument register (1-5) pointing at `size` bytes, or at as many as register `sizeReg` holds. */
@@ -20,7 +21,6 @@ export interface KfuncMemArg {
   sizeReg?: number;
 }
 
-const BPF_DYNPTR_SIZE = 16;
 
 export function kfuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
   const proto = btf.types[func.sizeOrType];
