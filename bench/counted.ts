@@ -17,7 +17,12 @@ const obj = unwrap(loadObjectFile(new URL('../examples/speed/speed_compute.o', i
 
 async function perRunMs(create: () => Promise<JitEngine>, budget: number): Promise<{ ms: number; r0: bigint }> {
   const eng = await create();
-  const p = unwrap(eng.loadObject(obj, obj.programs.map((q) => unwrap(analyzeProgram(obj, q, {}))))).programs[0]!;
+  const p = unwrap(
+    eng.loadObject(
+      obj,
+      obj.programs.map((q) => unwrap(analyzeProgram(obj, q, {}))),
+    ),
+  ).programs[0]!;
   const first = eng.testRun(p, { data, budget }); // translate once
   if (first.error) throw new Error(first.error.message);
   const t: number[] = [];
@@ -34,7 +39,10 @@ async function perRunMs(create: () => Promise<JitEngine>, budget: number): Promi
 console.log(`bench/counted: ${obj.programs[0]!.name} (examples/speed/speed_compute.o), median of ${runs} runs each`);
 console.log('| engine | uncounted (bpfdbg run) | counted (debugger) | counted / uncounted |');
 console.log('| --- | --- | --- | --- |');
-for (const [name, create] of [['x86-64', () => X86Engine.create({ countTailCalls: false })], ['riscv64', () => RiscvEngine.create({ countTailCalls: false })]] as const) {
+for (const [name, create] of [
+  ['x86-64', () => X86Engine.create({ countTailCalls: false })],
+  ['riscv64', () => RiscvEngine.create({ countTailCalls: false })],
+] as const) {
   const u = await perRunMs(create, Infinity);
   const c = await perRunMs(create, 1e12);
   if (u.r0 !== c.r0) throw new Error(`${name}: counted and uncounted runs disagree`);

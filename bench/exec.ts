@@ -66,7 +66,12 @@ loop:
 
 const EMPTY_LOOP = HELPERS.replace('  call 7\n', '  r0 = 1\n');
 
-interface Measured { insns: number; interpMs: number; jitMs: number; countedMs: number }
+interface Measured {
+  insns: number;
+  interpMs: number;
+  jitMs: number;
+  countedMs: number;
+}
 
 async function measure(obj: BpfObject, deterministic = true): Promise<Measured> {
   const image = unwrap(analyzeProgram(obj, obj.programs[0]!, {}));
@@ -95,7 +100,9 @@ async function measure(obj: BpfObject, deterministic = true): Promise<Measured> 
 
 const rows: string[] = [];
 const report = (name: string, m: Measured) => {
-  const i = (m.insns / m.interpMs) * 1e3, j = (m.insns / m.jitMs) * 1e3, c = (m.insns / m.countedMs) * 1e3;
+  const i = (m.insns / m.interpMs) * 1e3,
+    j = (m.insns / m.jitMs) * 1e3,
+    c = (m.insns / m.countedMs) * 1e3;
   rows.push(`| ${name} | ${fmt(m.insns)} | ${fmt(i)} | ${fmt(j)} | **${(j / i).toFixed(1)}x** | ${fmt(c)} (${(c / i).toFixed(1)}x) |`);
 };
 report('compute-heavy (xorshift loop)', await measure(asmObject('compute', COMPUTE)));
@@ -117,15 +124,17 @@ const loaded = unwrap(eng.loadObject(obj, images));
 const chain = unwrap(eng.model.findMap('chain', loaded.name));
 const [parse, verdict] = ['stage_parse', 'stage_verdict'].map((n) => unwrap(eng.model.findProgram(n, loaded.name)));
 const N = 200;
-const replaceMs = timeMs(() => {
-  for (let k = 0; k < N; k++) eng.model.updateProgArray(chain, 0, k % 2 === 0 ? verdict! : parse!);
-}, 3) / N;
-const cycleMs = timeMs(() => {
-  for (let k = 0; k < N; k++) {
-    eng.model.deleteElem(chain, 0);
-    eng.model.updateProgArray(chain, 0, parse!);
-  }
-}, 3) / N;
+const replaceMs =
+  timeMs(() => {
+    for (let k = 0; k < N; k++) eng.model.updateProgArray(chain, 0, k % 2 === 0 ? verdict! : parse!);
+  }, 3) / N;
+const cycleMs =
+  timeMs(() => {
+    for (let k = 0; k < N; k++) {
+      eng.model.deleteElem(chain, 0);
+      eng.model.updateProgArray(chain, 0, parse!);
+    }
+  }, 3) / N;
 eng.close();
 
 console.log('| program | BPF insns | interpreter insns/s | x86-64 on Unicorn, uncounted (bpfdbg run) | ratio | x86-64 counted (debugger), ratio |');

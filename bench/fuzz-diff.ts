@@ -9,7 +9,8 @@ import { diff, runInterp, X86Pool } from '../test/support/differential.ts';
 const count = Number(process.argv[2] ?? 10000);
 const first = Number(process.argv[3] ?? 1_000_000);
 const pools = X86_PROFILES.map((p) => new X86Pool(p, 256));
-let mismatches = 0, rejected = 0;
+let mismatches = 0,
+  rejected = 0;
 const t0 = performance.now();
 for (let seed = first; seed < first + count; seed++) {
   const c = generateCase({ seed, size: 16 + (seed % 48) });
@@ -17,7 +18,10 @@ for (let seed = first; seed < first + count; seed++) {
   for (const pool of pools) {
     const w = want[pool.profile.tcc === 'by-value' ? 'by-value' : 'by-pointer'];
     const got = await pool.run(c);
-    if (typeof w === 'string' || typeof got === 'string') { rejected++; continue; }
+    if (typeof w === 'string' || typeof got === 'string') {
+      rejected++;
+      continue;
+    }
     const d = diff(w, got);
     if (d) {
       mismatches++;
@@ -26,7 +30,9 @@ for (let seed = first; seed < first + count; seed++) {
   }
   if ((seed - first + 1) % 1000 === 0) {
     const s = (performance.now() - t0) / 1000;
-    console.log(`${seed - first + 1} programs x ${pools.length} profiles in ${s.toFixed(1)} s (${((seed - first + 1) / s).toFixed(0)} programs/s), mismatches ${mismatches}, rejected ${rejected}`);
+    console.log(
+      `${seed - first + 1} programs x ${pools.length} profiles in ${s.toFixed(1)} s (${((seed - first + 1) / s).toFixed(0)} programs/s), mismatches ${mismatches}, rejected ${rejected}`,
+    );
   }
 }
 const forms = formCases();
@@ -41,6 +47,8 @@ for (const c of forms) {
 }
 pool.close();
 pools.forEach((p) => p.close());
-console.log(`generated programs: ${count} x ${X86_PROFILES.length} profiles, ${mismatches} mismatches, ${rejected} rejected, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `generated programs: ${count} x ${X86_PROFILES.length} profiles, ${mismatches} mismatches, ${rejected} rejected, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 console.log(`instruction forms: ${forms.length} cases, ${formMismatches} mismatches, ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 process.exitCode = mismatches + formMismatches > 0 ? 1 : 0;

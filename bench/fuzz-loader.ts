@@ -27,8 +27,10 @@ const baseline = corpus.map((p, k) => {
   return { name: p.slice(p.lastIndexOf('/') + 1), ms: (performance.now() - t) / n };
 });
 baseline.sort((a, b) => b.ms - a.ms);
-console.log(`unmutated load: slowest ${baseline[0]!.name} ${baseline[0]!.ms.toFixed(3)} ms, ` +
-  `mean ${(baseline.reduce((n, b) => n + b.ms, 0) / baseline.length).toFixed(3)} ms over ${baseline.length} objects`);
+console.log(
+  `unmutated load: slowest ${baseline[0]!.name} ${baseline[0]!.ms.toFixed(3)} ms, ` +
+    `mean ${(baseline.reduce((n, b) => n + b.ms, 0) / baseline.length).toFixed(3)} ms over ${baseline.length} objects`,
+);
 
 const counts = new Map<string, number>();
 let bad = 0;

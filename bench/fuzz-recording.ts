@@ -43,7 +43,9 @@ for (let i = 0; i < count; i++) {
   }
 }
 const secs = (performance.now() - t0 - replayMs) / 1000;
-console.log(`${count} mutated recordings decoded in ${secs.toFixed(1)} s (${Math.round(count / secs)}/s); ${replayed} replays in ${(replayMs / 1000).toFixed(1)} s`);
+console.log(
+  `${count} mutated recordings decoded in ${secs.toFixed(1)} s (${Math.round(count / secs)}/s); ${replayed} replays in ${(replayMs / 1000).toFixed(1)} s`,
+);
 for (const [code, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${code.padEnd(28)} ${n}`);
 console.log(bad ? `FAIL: ${bad} failures` : 'no exception, no internal error, no malformed error');
 process.exit(bad ? 1 : 0);

@@ -11,7 +11,9 @@ import type { BpfObject } from '../src/object/types.ts';
 const iterations = Number(process.argv[2] ?? 1_000_000);
 
 const programs: [string, string][] = [
-  ['alu loop', `
+  [
+    'alu loop',
+    `
     r0 = 0
     r1 = 0
   loop:
@@ -24,8 +26,11 @@ const programs: [string, string][] = [
     r0 -= r3
     r1 += 1
     if r1 < ${iterations} goto loop
-    exit`],
-  ['memory + helper loop', `
+    exit`,
+  ],
+  [
+    'memory + helper loop',
+    `
     r6 = 0
     *(u64 *)(r10 - 8) = 0
   loop:
@@ -41,7 +46,8 @@ const programs: [string, string][] = [
     r6 += 1
     if r6 < ${iterations} goto loop
     r0 = *(u64 *)(r10 - 8)
-    exit`],
+    exit`,
+  ],
 ];
 
 function image(insns: ProgramImage['insns'], object: BpfObject): ProgramImage {
@@ -49,14 +55,33 @@ function image(insns: ProgramImage['insns'], object: BpfObject): ProgramImage {
   return {
     object,
     program: { name: 'bench', section: 'tc', autoload: true, progType: 'sched_cls', insns, funcs: [], lineInfo: [], fileOff: 0 as never },
-    progType: 'sched_cls', insns, origInsn: [], subprogs: [], pokeSites: [], tailCallSites: [],
-    tailCallReachable: false, usesPrivStack: false, sourceOf: () => undefined, notes: [],
+    progType: 'sched_cls',
+    insns,
+    origInsn: [],
+    subprogs: [],
+    pokeSites: [],
+    tailCallSites: [],
+    tailCallReachable: false,
+    usesPrivStack: false,
+    sourceOf: () => undefined,
+    notes: [],
   };
 }
 
 console.log(`interpreter throughput, ${iterations} loop iterations (node ${process.version})`);
 for (const [name, text] of programs) {
-  const object: BpfObject = { path: 'bench', name: 'bench', bytes: new Uint8Array(), license: 'GPL', littleEndian: true, maps: [], globals: [], programs: [], subprograms: [], sources: new Map() };
+  const object: BpfObject = {
+    path: 'bench',
+    name: 'bench',
+    bytes: new Uint8Array(),
+    license: 'GPL',
+    littleEndian: true,
+    maps: [],
+    globals: [],
+    programs: [],
+    subprograms: [],
+    sources: new Map(),
+  };
   const model = new KernelModel();
   const img = image(asm(text), object);
   model.loadObject(object, [img]);
@@ -66,5 +91,7 @@ for (const [name, text] of programs) {
   const r = it.run(img as InterpProgram, [0n]);
   const ms = performance.now() - t0;
   if (r.error) throw new Error(r.error.message);
-  console.log(`  ${name.padEnd(22)} ${r.insns.toLocaleString('en').padStart(12)} insns  ${ms.toFixed(0).padStart(6)} ms  ${(r.insns / ms / 1000).toFixed(2)} M insns/s`);
+  console.log(
+    `  ${name.padEnd(22)} ${r.insns.toLocaleString('en').padStart(12)} insns  ${ms.toFixed(0).padStart(6)} ms  ${(r.insns / ms / 1000).toFixed(2)} M insns/s`,
+  );
 }

@@ -23,15 +23,24 @@ export function generateProgram(n: number): Insn[] {
     const left = n - 2 - out.length;
     const r = rnd(16);
     const d = 1 + rnd(5);
-    if (r < 4) out.push(insn(0x07, d, 0, 0, rnd(1000) - 500)); // rD += imm
-    else if (r < 6) out.push(insn(0x0f, d, 1 + rnd(5))); // rD += rS
-    else if (r < 8) out.push(insn(0x7b, 10, d, -8 * (1 + rnd(16)))); // *(u64 *)(r10 - off) = rD
-    else if (r < 10) out.push(insn(0x79, d, 10, -8 * (1 + rnd(16)))); // rD = *(u64 *)(r10 - off)
-    else if (r < 11) out.push(insn(0xb7, d, 0, 0, rnd(100000))); // rD = imm
-    else if (r < 12 && left > 2) out.push(insn(0x18, d, 0, 0, rnd(1 << 30)), insn(0, 0, 0, 0, 0x12345)); // rD = imm64
-    else if (r < 13) out.push(insn(0x85, 0, 0, 0, 5)); // call bpf_ktime_get_ns
-    else if (r < 15 && left > 200) out.push(insn(0x55, d, 0, rnd(100), rnd(50))); // if rD != imm goto +short
-    else if (left > 2000) out.push(insn(0x2d, d, 1 + rnd(5), 100 + rnd(1500))); // if rD > rS goto +long
+    if (r < 4)
+      out.push(insn(0x07, d, 0, 0, rnd(1000) - 500)); // rD += imm
+    else if (r < 6)
+      out.push(insn(0x0f, d, 1 + rnd(5))); // rD += rS
+    else if (r < 8)
+      out.push(insn(0x7b, 10, d, -8 * (1 + rnd(16)))); // *(u64 *)(r10 - off) = rD
+    else if (r < 10)
+      out.push(insn(0x79, d, 10, -8 * (1 + rnd(16)))); // rD = *(u64 *)(r10 - off)
+    else if (r < 11)
+      out.push(insn(0xb7, d, 0, 0, rnd(100000))); // rD = imm
+    else if (r < 12 && left > 2)
+      out.push(insn(0x18, d, 0, 0, rnd(1 << 30)), insn(0, 0, 0, 0, 0x12345)); // rD = imm64
+    else if (r < 13)
+      out.push(insn(0x85, 0, 0, 0, 5)); // call bpf_ktime_get_ns
+    else if (r < 15 && left > 200)
+      out.push(insn(0x55, d, 0, rnd(100), rnd(50))); // if rD != imm goto +short
+    else if (left > 2000)
+      out.push(insn(0x2d, d, 1 + rnd(5), 100 + rnd(1500))); // if rD > rS goto +long
     else out.push(insn(0x27, d, 0, 0, 3)); // rD *= 3
   }
   out.push(insn(0xb7, 0, 0, 0, 0), insn(0x95)); // r0 = 0; exit
@@ -42,9 +51,32 @@ export function benchImage(insns: Insn[]): ProgramImage {
   const program = { name: 'bench', section: 'tc', autoload: true, progType: 'sched_cls', insns, funcs: [], lineInfo: [], fileOff: 0 } as unknown as BpfProgram;
   const object = { path: 'bench.o', name: 'bench', maps: [], programs: [program] } as unknown as BpfObject;
   return {
-    object, program, progType: 'sched_cls', insns, origInsn: [],
-    subprogs: [{ idx: 0 as SubprogIdx, name: 'bench', start: 0 as InsnIdx, end: insns.length as InsnIdx, stackDepth: 128, hasTailCall: false, tailCallReachable: false, privStackMode: 'none', isAsyncCb: false, isGlobal: false, hasLdAbs: false }],
-    pokeSites: [], tailCallSites: [], tailCallReachable: false, usesPrivStack: false, sourceOf: () => undefined, notes: [],
+    object,
+    program,
+    progType: 'sched_cls',
+    insns,
+    origInsn: [],
+    subprogs: [
+      {
+        idx: 0 as SubprogIdx,
+        name: 'bench',
+        start: 0 as InsnIdx,
+        end: insns.length as InsnIdx,
+        stackDepth: 128,
+        hasTailCall: false,
+        tailCallReachable: false,
+        privStackMode: 'none',
+        isAsyncCb: false,
+        isGlobal: false,
+        hasLdAbs: false,
+      },
+    ],
+    pokeSites: [],
+    tailCallSites: [],
+    tailCallReachable: false,
+    usesPrivStack: false,
+    sourceOf: () => undefined,
+    notes: [],
   };
 }
 
@@ -80,7 +112,9 @@ function main(): void {
   console.log(`program: ${n} BPF insns -> ${bytes} bytes of x86-64 in ${passes} passes`);
   console.log(`time (best of ${runs.length}): ${(best * 1000).toFixed(1)} ms  [${runs.map((r) => (r * 1000).toFixed(0)).join(', ')}]`);
   const bestCpu = Math.min(...cpuRuns);
-  console.log(`throughput: ${(n / best / 1e6).toFixed(2)} M insns/s wall, ${(n / bestCpu / 1e6).toFixed(2)} M insns/s of CPU time, through convergence (target >= 5)`);
+  console.log(
+    `throughput: ${(n / best / 1e6).toFixed(2)} M insns/s wall, ${(n / bestCpu / 1e6).toFixed(2)} M insns/s of CPU time, through convergence (target >= 5)`,
+  );
   console.log('  (CPU time includes the GC threads; on a loaded machine wall time overstates the cost)');
   console.log(`peak rss: ${(peak / 2 ** 20).toFixed(0)} MiB; heapUsed now ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
 }

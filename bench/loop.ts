@@ -35,14 +35,30 @@ export function loopObject(n: number, stopAt = -1): BpfObject {
     exit`);
   const len = insns.length;
   return {
-    path: '<bench loop>', name: 'loop', bytes: new Uint8Array(0), license: 'GPL', littleEndian: true, maps: [], globals: [], subprograms: [], sources: new Map(),
-    programs: [{
-      name: 'loop', section: 'tc', autoload: true, progType: 'sched_cls', insns, lineInfo: [], fileOff: fileOff(0),
-      funcs: [
-        { name: 'loop', start: insnIdx(0), len: 6, section: 'tc', sectionInsn: 0, global: true },
-        { name: 'cb', start: insnIdx(6), len: len - 6, section: 'tc', sectionInsn: 6, global: false },
-      ],
-    }],
+    path: '<bench loop>',
+    name: 'loop',
+    bytes: new Uint8Array(0),
+    license: 'GPL',
+    littleEndian: true,
+    maps: [],
+    globals: [],
+    subprograms: [],
+    sources: new Map(),
+    programs: [
+      {
+        name: 'loop',
+        section: 'tc',
+        autoload: true,
+        progType: 'sched_cls',
+        insns,
+        lineInfo: [],
+        fileOff: fileOff(0),
+        funcs: [
+          { name: 'loop', start: insnIdx(0), len: 6, section: 'tc', sectionInsn: 0, global: true },
+          { name: 'cb', start: insnIdx(6), len: len - 6, section: 'tc', sectionInsn: 6, global: false },
+        ],
+      },
+    ],
   };
 }
 

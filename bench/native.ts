@@ -44,8 +44,11 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** `bpfdbg run --json`: retval and duration (ns), or the error line. */
 function bpfdbgRun(c: Case, engine: string): { retval: number; ns: number } | string {
-  const r = spawnSync(process.execPath, [BIN, 'run', join(ROOT, 'examples', c.object), '--prog', c.prog, '--engine', engine,
-    '--repeat', String(REPEAT), '--data-hex', hex(c.data), '--json'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'run', join(ROOT, 'examples', c.object), '--prog', c.prog, '--engine', engine, '--repeat', String(REPEAT), '--data-hex', hex(c.data), '--json'],
+    { encoding: 'utf8' },
+  );
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     const j = JSON.parse(line) as { retval: number; duration: number; error: { message: string } | null };
@@ -146,7 +149,10 @@ try {
     const native = fs && !kernelWhy ? kernelRun(fs, c, n) : null;
     const cell = (r: { ns: number } | string | null) => (r === null ? '' : typeof r === 'string' ? `(${r})` : us(r.ns));
     const ratio = typeof x86 !== 'string' && native && typeof native !== 'string' ? `**${(x86.ns / native.ns).toFixed(1)}×**` : '';
-    const agree = typeof x86 !== 'string' && native && typeof native !== 'string' && x86.retval !== native.retval ? ` (retval ${x86.retval} vs kernel ${native.retval})` : '';
+    const agree =
+      typeof x86 !== 'string' && native && typeof native !== 'string' && x86.retval !== native.retval
+        ? ` (retval ${x86.retval} vs kernel ${native.retval})`
+        : '';
     rows.push(`| ${c.label} | ${cell(x86)} | ${cell(interp)} | ${cell(native)} | ${ratio}${agree} |`);
   });
 } finally {
@@ -161,16 +167,18 @@ console.log('| --- | --- | --- | --- | --- |');
 rows.forEach((r) => console.log(r));
 console.log('');
 const small = join(ROOT, 'examples/tailchain.o');
-console.log(`start-up (wall, median of 5): bpfdbg list ${wallMs(['list', small]).toFixed(0)} ms; ` +
-  `bpfdbg run ${wallMs(['run', small, '--data-hex', hex(zero(64))]).toFixed(0)} ms; node -e 0 ${(() => {
-    const t: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      execFileSync(process.execPath, ['-e', '0']);
-      t.push(performance.now() - t0);
-    }
-    return t.sort((a, b) => a - b)[2]!.toFixed(0);
-  })()} ms`);
+console.log(
+  `start-up (wall, median of 5): bpfdbg list ${wallMs(['list', small]).toFixed(0)} ms; ` +
+    `bpfdbg run ${wallMs(['run', small, '--data-hex', hex(zero(64))]).toFixed(0)} ms; node -e 0 ${(() => {
+      const t: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        execFileSync(process.execPath, ['-e', '0']);
+        t.push(performance.now() - t0);
+      }
+      return t.sort((a, b) => a - b)[2]!.toFixed(0);
+    })()} ms`,
+);
 const ff = await firstFrameMs();
 console.log(`full-screen UI, start to first frame (tmux, median of 3): ${typeof ff === 'string' ? ff : `${ff.toFixed(0)} ms`}`);
 console.log(`load average (1 min): ${loadBefore} at the start, ${loadavg()[0]!.toFixed(2)} at the end`);

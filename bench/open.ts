@@ -18,12 +18,27 @@ function objectOf(n: number): BpfObject {
   insns.push(insn(0x95));
   const lineInfo: LineInfoRec[] = insns.map((_, i) => ({ insn: insnIdx(i), file: 'big.c', line: srcLine(10 + i), col: 3, text: `  x += ${i};` }));
   return {
-    path: 'big.o', name: 'big', bytes: new Uint8Array(0), license: 'GPL', littleEndian: true, maps: [], globals: [],
-    programs: [{
-      name: 'big', section: 'tc', autoload: true, progType: 'sched_cls', insns,
-      funcs: [{ name: 'big', start: insnIdx(0), len: n, section: 'tc', sectionInsn: 0, global: true }], lineInfo, fileOff: fileOff(0),
-    }],
-    subprograms: [], sources: new Map(),
+    path: 'big.o',
+    name: 'big',
+    bytes: new Uint8Array(0),
+    license: 'GPL',
+    littleEndian: true,
+    maps: [],
+    globals: [],
+    programs: [
+      {
+        name: 'big',
+        section: 'tc',
+        autoload: true,
+        progType: 'sched_cls',
+        insns,
+        funcs: [{ name: 'big', start: insnIdx(0), len: n, section: 'tc', sectionInsn: 0, global: true }],
+        lineInfo,
+        fileOff: fileOff(0),
+      },
+    ],
+    subprograms: [],
+    sources: new Map(),
   };
 }
 
@@ -37,7 +52,8 @@ async function openMs(n: number): Promise<number> {
 }
 
 await openMs(2000); // warm up (Capstone, Unicorn, V8)
-const small = 20_000, large = 160_000;
+const small = 20_000,
+  large = 160_000;
 const a = await openMs(small);
 const b = await openMs(large);
 console.log(`open ${small.toLocaleString('en-US')} insns: ${a.toFixed(0)} ms (${((a / small) * 1000).toFixed(1)} µs/insn)`);

@@ -14,7 +14,7 @@ import { BIG_ENTRIES, bigArrayObject } from '../test/record/bigArrayObject.ts';
 
 const OBJ = 'test/record/fixtures/spin.o';
 const bigOnly = process.argv[2] === 'big';
-const target = Number(bigOnly ? 0 : process.argv[2] ?? 100_000_000);
+const target = Number(bigOnly ? 0 : (process.argv[2] ?? 100_000_000));
 /** Native instructions per loop round of spin.o on the linux-6.18 x86-64 profile (measured below). */
 let perRound = 10;
 

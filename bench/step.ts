@@ -20,10 +20,14 @@ function program(n: number): Insn[] {
   const out: Insn[] = [insn(0xb7, 0, 0, 0, 0)]; // r0 = 0
   for (let i = 0; out.length < n - 1; i++) {
     const k = i % 8;
-    if (k < 4) out.push(insn(0x07, 0, 0, 0, 1)); // r0 += 1
-    else if (k === 4) out.push(insn(0x7b, 10, 0, -8)); // *(u64 *)(r10 - 8) = r0
-    else if (k === 5) out.push(insn(0x79, 6, 10, -8)); // r6 = *(u64 *)(r10 - 8)
-    else if (k === 6) out.push(insn(0x0f, 0, 6)); // r0 += r6
+    if (k < 4)
+      out.push(insn(0x07, 0, 0, 0, 1)); // r0 += 1
+    else if (k === 4)
+      out.push(insn(0x7b, 10, 0, -8)); // *(u64 *)(r10 - 8) = r0
+    else if (k === 5)
+      out.push(insn(0x79, 6, 10, -8)); // r6 = *(u64 *)(r10 - 8)
+    else if (k === 6)
+      out.push(insn(0x0f, 0, 6)); // r0 += r6
     else out.push(insn(0x57, 0, 0, 0, 0xffff)); // r0 &= 0xffff
   }
   out.push(insn(0x95)); // exit
@@ -32,19 +36,38 @@ function program(n: number): Insn[] {
 
 function objectWith(insns: Insn[]): BpfObject {
   return {
-    path: 'bench.o', name: 'bench', bytes: new Uint8Array(0), license: 'GPL', littleEndian: true, maps: [], globals: [],
-    programs: [{
-      name: 'bench', section: 'raw_tp/bench', autoload: true, progType: 'raw_tracepoint', insns,
-      funcs: [{ name: 'bench', start: insnIdx(0), len: insns.length, section: 'raw_tp/bench', sectionInsn: 0, global: true }],
-      // A source line every 4 instructions (a statement's worth): `step` runs one line.
-      lineInfo: insns.flatMap((_, i) => (i % 4 === 0 ? [{ insn: insnIdx(i), file: 'bench.c', line: srcLine(1 + i / 4), col: 1, text: `line ${1 + i / 4}` }] : [])),
-      fileOff: fileOff(0),
-    }],
-    subprograms: [], sources: new Map(),
+    path: 'bench.o',
+    name: 'bench',
+    bytes: new Uint8Array(0),
+    license: 'GPL',
+    littleEndian: true,
+    maps: [],
+    globals: [],
+    programs: [
+      {
+        name: 'bench',
+        section: 'raw_tp/bench',
+        autoload: true,
+        progType: 'raw_tracepoint',
+        insns,
+        funcs: [{ name: 'bench', start: insnIdx(0), len: insns.length, section: 'raw_tp/bench', sectionInsn: 0, global: true }],
+        // A source line every 4 instructions (a statement's worth): `step` runs one line.
+        lineInfo: insns.flatMap((_, i) =>
+          i % 4 === 0 ? [{ insn: insnIdx(i), file: 'bench.c', line: srcLine(1 + i / 4), col: 1, text: `line ${1 + i / 4}` }] : [],
+        ),
+        fileOff: fileOff(0),
+      },
+    ],
+    subprograms: [],
+    sources: new Map(),
   };
 }
 
-interface Stats { median: number; p99: number; n: number }
+interface Stats {
+  median: number;
+  p99: number;
+  n: number;
+}
 
 function stats(xs: number[]): Stats {
   const s = [...xs].sort((a, b) => a - b);
@@ -89,8 +112,11 @@ async function measure(n: number): Promise<Record<Row, Stats>> {
   }
   s.dispose();
   return {
-    'stepi (first 2,000)': stats(stepi), step: stats(step), 'stepi (after 4,000)': stats(warm),
-    'machine stepi alone': stats(raw), 'View alone': stats(views),
+    'stepi (first 2,000)': stats(stepi),
+    step: stats(step),
+    'stepi (after 4,000)': stats(warm),
+    'machine stepi alone': stats(raw),
+    'View alone': stats(views),
   };
 }
 
@@ -114,14 +140,18 @@ async function main(): Promise<void> {
   const results = new Map<string, Record<Row, Stats>[]>();
   for (let r = 0; r < rounds; r++) {
     for (const c of r % 2 === 0 ? CONFIGS : [...CONFIGS].reverse()) {
-      const child = spawnSync(process.execPath, [...c.flags, ...process.execArgv, fileURLToPath(import.meta.url), String(n), '--child'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const child = spawnSync(process.execPath, [...c.flags, ...process.execArgv, fileURLToPath(import.meta.url), String(n), '--child'], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
       if (child.status !== 0) throw new Error(`bench child (${c.name}) failed: ${child.stderr}`);
       results.set(c.name, [...(results.get(c.name) ?? []), JSON.parse(child.stdout) as Record<Row, Stats>]);
     }
   }
   const ms = (x: number): string => x.toFixed(3);
   const range = (xs: number[]): string => {
-    const lo = Math.min(...xs), hi = Math.max(...xs);
+    const lo = Math.min(...xs),
+      hi = Math.max(...xs);
     return lo === hi ? ms(lo) : `${ms(lo)}-${ms(hi)}`;
   };
   console.log(`program: ${n} BPF instructions; ${rounds} runs of each configuration, 2,000 samples per row (ranges over the runs, ms)`);
@@ -130,7 +160,9 @@ async function main(): Promise<void> {
     const runs = results.get(c.name)!;
     for (const row of Object.keys(runs[0]!) as Row[]) {
       const target = TARGETS[row] ? `   target ${TARGETS[row]}` : '';
-      console.log(`  ${row.padEnd(22)} median ${range(runs.map((x) => x[row].median)).padEnd(12)} p99 ${range(runs.map((x) => x[row].p99)).padEnd(12)}${target}`);
+      console.log(
+        `  ${row.padEnd(22)} median ${range(runs.map((x) => x[row].median)).padEnd(12)} p99 ${range(runs.map((x) => x[row].p99)).padEnd(12)}${target}`,
+      );
     }
   }
 }

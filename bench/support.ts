@@ -7,8 +7,27 @@ import type { BpfObject, MapDef } from '../src/object/types.ts';
 export function asmObject(name: string, text: string, maps: MapDef[] = []): BpfObject {
   const insns = asm(text);
   return {
-    path: `<bench ${name}>`, name, bytes: new Uint8Array(0), license: 'GPL', littleEndian: true, maps, globals: [], subprograms: [], sources: new Map(),
-    programs: [{ name, section: 'tc', autoload: true, progType: 'sched_cls', insns, funcs: [{ name, start: insnIdx(0), len: insns.length, section: 'tc', sectionInsn: 0, global: true }], lineInfo: [], fileOff: fileOff(0) }],
+    path: `<bench ${name}>`,
+    name,
+    bytes: new Uint8Array(0),
+    license: 'GPL',
+    littleEndian: true,
+    maps,
+    globals: [],
+    subprograms: [],
+    sources: new Map(),
+    programs: [
+      {
+        name,
+        section: 'tc',
+        autoload: true,
+        progType: 'sched_cls',
+        insns,
+        funcs: [{ name, start: insnIdx(0), len: insns.length, section: 'tc', sectionInsn: 0, global: true }],
+        lineInfo: [],
+        fileOff: fileOff(0),
+      },
+    ],
   };
 }
 

@@ -16,7 +16,9 @@ import { TEXT_BASE, TEXT_SLOT } from '../src/common/layout.ts';
 import { makeImage, testEnv, type FuncSpec } from '../test/jit/riscv64/fixtures.ts';
 import { link, runRiscv } from '../test/jit/riscv64/runRiscv.ts';
 
-const SP = 2, A6 = 16, S6 = 22;
+const SP = 2,
+  A6 = 16,
+  S6 = 22;
 const COUNTER = 0xffffc90000000000n; // map value 0: the programs count their runs there
 
 interface Counts {
@@ -36,13 +38,15 @@ interface Counts {
 function frameAccess(code: Uint8Array, at: number): { store: boolean; reg: number } | undefined {
   const h = code[at]! | (code[at + 1]! << 8);
   if ((h & 3) !== 3) {
-    const f3 = h >> 13, op = h & 3;
+    const f3 = h >> 13,
+      op = h & 3;
     if (op === 2 && (f3 === 2 || f3 === 3)) return { store: false, reg: (h >> 7) & 31 }; // c.lwsp / c.ldsp
     if (op === 2 && (f3 === 6 || f3 === 7)) return { store: true, reg: (h >> 2) & 31 }; // c.swsp / c.sdsp
     return undefined;
   }
   const w = (h | (code[at + 2]! << 16) | (code[at + 3]! << 24)) >>> 0;
-  const opc = w & 0x7f, rs1 = (w >> 15) & 31;
+  const opc = w & 0x7f,
+    rs1 = (w >> 15) & 31;
   if (opc === 0x03 && rs1 === SP) return { store: false, reg: (w >> 7) & 31 };
   if (opc === 0x23 && rs1 === SP) return { store: true, reg: (w >> 20) & 31 };
   return undefined;
@@ -71,28 +75,42 @@ const SCENARIOS: Scenario[] = [
     name: '4 bpf2bpf calls (leaf), no tail call',
     selfTail: false,
     funcs: [
-      { name: 'main', insns: asm('r6 = 0\nr7 = 4\nloop:\nr1 = r6\ncall sub\nr6 += r0\nr7 -= 1\nif r7 != 0 goto loop\nr0 = r6\nexit\nsub:\nr0 = r1\nr0 += 1\nexit') },
+      {
+        name: 'main',
+        insns: asm('r6 = 0\nr7 = 4\nloop:\nr1 = r6\ncall sub\nr6 += r0\nr7 -= 1\nif r7 != 0 goto loop\nr0 = r6\nexit\nsub:\nr0 = r1\nr0 += 1\nexit'),
+      },
     ],
   },
   {
     name: '4 bpf2bpf calls to a helper-calling subprog',
     selfTail: false,
     funcs: [
-      { name: 'main', insns: asm('r6 = 0\nr7 = 4\nloop:\nr1 = r6\ncall sub\nr6 += r0\nr7 -= 1\nif r7 != 0 goto loop\nr0 = r6\nexit\nsub:\nr6 = r1\ncall 1\nr0 = r6\nexit') },
+      {
+        name: 'main',
+        insns: asm('r6 = 0\nr7 = 4\nloop:\nr1 = r6\ncall sub\nr6 += r0\nr7 -= 1\nif r7 != 0 goto loop\nr0 = r6\nexit\nsub:\nr6 = r1\ncall 1\nr0 = r6\nexit'),
+      },
     ],
   },
   {
     name: '2 bpf2bpf calls (helper inside) + tail call',
     selfTail: true,
     funcs: [
-      { name: 'main', insns: asm(`r6 = r1\n${countRun}\nr1 = 1\ncall sub\nr1 = 2\ncall sub\nr1 = r6\nr2 = map[#0] ll\nr3 = 0\ntail_call\nr0 = 0\nexit\nsub:\nr6 = r1\ncall 1\nr0 = r6\nexit`) },
+      {
+        name: 'main',
+        insns: asm(
+          `r6 = r1\n${countRun}\nr1 = 1\ncall sub\nr1 = 2\ncall sub\nr1 = r6\nr2 = map[#0] ll\nr3 = 0\ntail_call\nr0 = 0\nexit\nsub:\nr6 = r1\ncall 1\nr0 = r6\nexit`,
+        ),
+      },
     ],
   },
   {
     name: 'tail call from a subprog',
     selfTail: true,
     funcs: [
-      { name: 'main', insns: asm(`r6 = r1\n${countRun}\nr1 = r6\ncall sub\nr0 = 0\nexit\nsub:\nr6 = r1\ncall 1\nr1 = r6\nr2 = map[#0] ll\nr3 = 0\ntail_call\nr0 = 1\nexit`) },
+      {
+        name: 'main',
+        insns: asm(`r6 = r1\n${countRun}\nr1 = r6\ncall sub\nr0 = 0\nexit\nsub:\nr6 = r1\ncall 1\nr1 = r6\nr2 = map[#0] ll\nr3 = 0\ntail_call\nr0 = 1\nexit`),
+      },
     ],
   },
 ];
@@ -193,8 +211,12 @@ async function main(): Promise<void> {
       const r = (role: string): number => c.byRole.get(role) ?? 0;
       const n = (role: string, events: number): string => (events ? `${r(role)} (${(r(role) / events).toFixed(1)})` : String(r(role)));
       const runs = c.tailCalls + 1;
-      rows.push(`${s.name.padEnd(44)} ${p.name.padEnd(19)} ${pad(n('prologue', runs + c.bpfCalls), 11)} ${pad(n('epilogue', runs + c.bpfCalls - c.tailCalls), 11)} ${pad(n('helper call', c.helperCalls), 12)} ${pad(n('bpf2bpf call', c.bpfCalls), 13)} ${pad(n('tail call', c.tailCalls), 11)}`);
-      console.log(`${s.name.padEnd(44)} ${p.name.padEnd(19)} ${pad(c.insns, 6)} ${pad(c.loads, 5)} ${pad(c.stores, 5)} ${pad(c.tccLoads, 7)} ${pad(c.tccStores, 7)} ${pad(c.helperCalls, 7)} ${pad(c.bpfCalls, 8)} ${pad(c.tailCalls, 5)} ${pad(per, 10)}`);
+      rows.push(
+        `${s.name.padEnd(44)} ${p.name.padEnd(19)} ${pad(n('prologue', runs + c.bpfCalls), 11)} ${pad(n('epilogue', runs + c.bpfCalls - c.tailCalls), 11)} ${pad(n('helper call', c.helperCalls), 12)} ${pad(n('bpf2bpf call', c.bpfCalls), 13)} ${pad(n('tail call', c.tailCalls), 11)}`,
+      );
+      console.log(
+        `${s.name.padEnd(44)} ${p.name.padEnd(19)} ${pad(c.insns, 6)} ${pad(c.loads, 5)} ${pad(c.stores, 5)} ${pad(c.tccLoads, 7)} ${pad(c.tccStores, 7)} ${pad(c.helperCalls, 7)} ${pad(c.bpfCalls, 8)} ${pad(c.tailCalls, 5)} ${pad(per, 10)}`,
+      );
     }
   }
   console.log('\nWhere the sp-based loads+stores execute: total (per entry / per exit / per helper call / per bpf2bpf call / per tail call)');

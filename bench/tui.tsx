@@ -163,7 +163,12 @@ async function bench(COLS: number, ROWS: number, ink: boolean): Promise<void> {
     new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`the command line never showed ${JSON.stringify(text)}`)), 5000);
       out.onWrite = (at) => {
-        const last = out.screen.text().split('\n').filter((l) => l.startsWith('(bpfdbg)')).pop() ?? '';
+        const last =
+          out.screen
+            .text()
+            .split('\n')
+            .filter((l) => l.startsWith('(bpfdbg)'))
+            .pop() ?? '';
         // What is typed, without the hint an empty focused prompt shows after two spaces.
         const typed = last.slice('(bpfdbg) '.length).split('  ')[0]!.replace(/ +$/, '');
         if (!last.startsWith('(bpfdbg)') || typed !== text) return;
@@ -195,7 +200,9 @@ async function bench(COLS: number, ROWS: number, ink: boolean): Promise<void> {
   console.log(`key-to-frame latency (i = stepi), wall : ${fmt(key)}`);
   console.log(`                                  CPU  : ${fmt(cpuKey)}`);
   console.log(`typing in the command line, wall       : ${fmt(typing)}`);
-  console.log(`bytes written per frame (avg)          : ${Math.round(bytes / (2 * N))} for a step (${writes} writes), ${Math.round(typingBytes / N)} for a typed key`);
+  console.log(
+    `bytes written per frame (avg)          : ${Math.round(bytes / (2 * N))} for a step (${writes} writes), ${Math.round(typingBytes / N)} for a typed key`,
+  );
   console.log(`terminal state after the frames        : ${sane ? 'ok' : 'WRONG'} (${state})`);
   console.log(`load average (1 min) during the run    : ${loadavg()[0]!.toFixed(2)} on ${cpus().length} CPUs`);
   console.log(`target: p99 <= 16 ms -> ${pct(key, 99) <= 16 && pct(frame, 99) <= 16 ? 'met' : 'NOT met'}`);

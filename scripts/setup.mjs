@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const forTests = process.argv.includes('--for-tests');
 const quiet = process.argv.includes('--quiet');
-const say = (m) => { if (!quiet) process.stderr.write(`setup: ${m}\n`); };
+const say = (m) => {
+  if (!quiet) process.stderr.write(`setup: ${m}\n`);
+};
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'], cwd: root, ...opts });

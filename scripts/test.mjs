@@ -26,7 +26,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 // One node --test process; the second reporter lists the slowest files at the end.
-const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/slowestFiles.mjs', '--test-reporter-destination=stdout'];
+const reporters = [
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=./scripts/slowestFiles.mjs',
+  '--test-reporter-destination=stdout',
+];
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, ...files], {
   cwd: root,
   stdio: 'inherit',

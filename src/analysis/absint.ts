@@ -11,11 +11,49 @@ import type { Diag } from '../common/diag.ts';
 import { BPF_FUNC, helperId } from '../bpf/helperIds.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_K, BPF_MEMSX,
-  BPF_ATOMIC, BPF_JA, BPF_CALL, BPF_EXIT, BPF_JEQ, BPF_JNE, BPF_MOV, BPF_ADD, BPF_SUB, BPF_DIV, BPF_MOD,
-  BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
-  BPF_FUNC_tail_call, insnClass, aluOp, jmpOp, srcBit, memMode, memSize, sizeBytes, isPseudoCall,
-  isHelperCall, isLdAbsInd, calleeTarget, branchTarget, LD_DW_IMM, JCOND, isCondJump,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_LD,
+  BPF_LDX,
+  BPF_ST,
+  BPF_STX,
+  BPF_K,
+  BPF_MEMSX,
+  BPF_ATOMIC,
+  BPF_JA,
+  BPF_CALL,
+  BPF_EXIT,
+  BPF_JEQ,
+  BPF_JNE,
+  BPF_MOV,
+  BPF_ADD,
+  BPF_SUB,
+  BPF_DIV,
+  BPF_MOD,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_VALUE,
+  BPF_PSEUDO_FUNC,
+  BPF_PSEUDO_KFUNC_CALL,
+  BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_FUNC_tail_call,
+  insnClass,
+  aluOp,
+  jmpOp,
+  srcBit,
+  memMode,
+  memSize,
+  sizeBytes,
+  isPseudoCall,
+  isHelperCall,
+  isLdAbsInd,
+  calleeTarget,
+  branchTarget,
+  LD_DW_IMM,
+  JCOND,
+  isCondJump,
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type ProgType } from '../object/types.ts';
 import { evalAlu, evalCond } from './constEval.ts';
@@ -24,9 +62,7 @@ import * as E from './errors.ts';
 import { CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
-import {
-  UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu, scalarBranch, scalarOf, scalarRefine,
-} from './scalarVals.ts';
+import { UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu, scalarBranch, scalarOf, scalarRefine } from './scalarVals.ts';
 import { sextRange, zextRange } from './scalarRanges.ts';
 import { BPF_DYNPTR_SIZE, MAX_BPF_STACK } from '../common/kernelLimits.ts';
 
@@ -64,13 +100,24 @@ const eqVal = (a: Val, b: Val): boolean => {
   if (isScalar(a) && isScalar(b)) return eqScalar(a, b);
   if (a.k !== b.k) return false;
   switch (a.k) {
-    case 'unk': case 'ctx': case 'pkt': case 'sock': return true;
-    case 'const': case 'scalar': return false; // compared above
-    case 'fp': return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
-    case 'map': return a.idx === (b as typeof a).idx;
-    case 'mapval': return a.idx === (b as typeof a).idx && a.off === (b as typeof a).off;
-    case 'func': return a.sub === (b as typeof a).sub;
-    case 'btf': return a.trusted === (b as typeof a).trusted;
+    case 'unk':
+    case 'ctx':
+    case 'pkt':
+    case 'sock':
+      return true;
+    case 'const':
+    case 'scalar':
+      return false; // compared above
+    case 'fp':
+      return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
+    case 'map':
+      return a.idx === (b as typeof a).idx;
+    case 'mapval':
+      return a.idx === (b as typeof a).idx && a.off === (b as typeof a).off;
+    case 'func':
+      return a.sub === (b as typeof a).sub;
+    case 'btf':
+      return a.trusted === (b as typeof a).trusted;
   }
 };
 const isNull = (v: Val): boolean => v.k === 'const' && v.v === 0n;
@@ -109,8 +156,7 @@ export interface NarrowSlot {
   v: bigint;
   zero: boolean;
 }
-const eqNarrow = (a: NarrowSlot | undefined, b: NarrowSlot | undefined): boolean =>
-  !!a && !!b && a.size === b.size && a.v === b.v && a.zero === b.zero;
+const eqNarrow = (a: NarrowSlot | undefined, b: NarrowSlot | undefined): boolean => !!a && !!b && a.size === b.size && a.v === b.v && a.zero === b.zero;
 const cloneState = (s: AbsState): AbsState => ({ regs: s.regs.slice(), stack: new Map(s.stack), narrow: new Map(s.narrow ?? []) });
 function joinState(a: AbsState, b: AbsState): AbsState {
   const regs = a.regs.map((v, i) => joinVal(v, b.regs[i]!));
@@ -333,7 +379,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
             }
           }
         }
-        if (cls === BPF_STX && memMode(ins.code) === BPF_ATOMIC && (ins.imm & 1)) {
+        if (cls === BPF_STX && memMode(ins.code) === BPF_ATOMIC && ins.imm & 1) {
           // Fetching atomics write the old value into src (cmpxchg: into r0).
           if (ins.imm === 0xf1) R[0] = UNK;
           else R[ins.src] = UNK;
@@ -358,7 +404,11 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           return [];
         }
         if (op === BPF_CALL) return callStep(sub, i, ins, s);
-        if (ins.code === JCOND) return [[i + 1, s], [branchTarget(i, ins), cloneState(s)]];
+        if (ins.code === JCOND)
+          return [
+            [i + 1, s],
+            [branchTarget(i, ins), cloneState(s)],
+          ];
         if (op === BPF_JA) return [[branchTarget(i, ins), s]];
         if (!isCondJump(ins.code)) return [[i + 1, s]];
         const a = R[ins.dst]!;
@@ -372,7 +422,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         if (isScalar(a) && isScalar(b)) {
           // reg_set_min_max: each side learns the compare's outcome (a path may turn out impossible).
           const out: [number, AbsState][] = [];
-          for (const [st, tk, at] of [[s, false, i + 1], [t, true, tgt]] as const) {
+          for (const [st, tk, at] of [
+            [s, false, i + 1],
+            [t, true, tgt],
+          ] as const) {
             const r = scalarRefine(op, is32, tk, a, b);
             if (r === null) continue;
             if (r) {
@@ -388,7 +441,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           if (op === BPF_JEQ) t.regs[ins.dst] = b;
           if (op === BPF_JNE) s.regs[ins.dst] = b;
         }
-        return [[i + 1, s], [tgt, t]];
+        return [
+          [i + 1, s],
+          [tgt, t],
+        ];
       }
     }
     return [[i + 1, s]];
@@ -493,7 +549,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     clobberCallWrites(sub, ins, s);
     for (let r = 0; r <= 5; r++) R[r] = UNK;
     // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
-    if (isHelperCall(ins)) R[0] = SOCK_RETURNING.has(ins.imm) ? { k: 'sock' } : known ?? helperResult(ins.imm);
+    if (isHelperCall(ins)) R[0] = SOCK_RETURNING.has(ins.imm) ? { k: 'sock' } : (known ?? helperResult(ins.imm));
     if (isHelperCall(ins) && BTF_RETURNING[ins.imm] !== undefined) R[0] = { k: 'btf', trusted: BTF_RETURNING[ins.imm]! };
     if (ins.src === BPF_PSEUDO_KFUNC_CALL) {
       const ret = kfuncRets.get(ins.imm);
@@ -643,8 +699,15 @@ function readRodata(obj: BpfObject, idx: number, off: number, size: number, sign
  * PTR_TRUSTED; the bpf_skc_to_* casts and bpf_sock_from_file are plain (maybe NULL).
  */
 const BTF_RETURNING: Record<number, boolean> = {
-  158: true, 175: true, // get_current_task_btf, task_pt_regs
-  136: false, 137: false, 138: false, 139: false, 140: false, 178: false, 196: false, // skc_to_*
+  158: true,
+  175: true, // get_current_task_btf, task_pt_regs
+  136: false,
+  137: false,
+  138: false,
+  139: false,
+  140: false,
+  178: false,
+  196: false, // skc_to_*
   162: false, // sock_from_file
 };
 

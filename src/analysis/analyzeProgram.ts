@@ -7,7 +7,22 @@ import { err, ok, type Diag, type Result } from '../common/diag.ts';
 import { insnIdx, subprogIdx, type InsnIdx } from '../common/ids.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ATOMIC, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_PROBE_MEM, BPF_PROBE_MEMSX, memSize, BPF_ST, BPF_STX, BPF_FUNC_tail_call, BPF_PSEUDO_KFUNC_CALL, insnClass, isHelperCall, memMode, isTailCall, JCOND,
+  BPF_ATOMIC,
+  BPF_LDX,
+  BPF_MEM,
+  BPF_MEMSX,
+  BPF_PROBE_MEM,
+  BPF_PROBE_MEMSX,
+  memSize,
+  BPF_ST,
+  BPF_STX,
+  BPF_FUNC_tail_call,
+  BPF_PSEUDO_KFUNC_CALL,
+  insnClass,
+  isHelperCall,
+  memMode,
+  isTailCall,
+  JCOND,
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
@@ -101,14 +116,25 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   const msd = checkMaxStackDepth({ w, insns, subprogs, depth: depths, progMode, jitRound: old ? 32 : 16, minDepth: old ? 1 : 0 });
   if (!msd.ok) return fromDiag(msd.error);
 
-  const p = newWorkProg<Aux>(insns, buildAux(obj, insns, facts), prog.lineInfo, subprogs.map((s) => s.start));
-  optDeadCode(p, insns.map((_, i) => facts.before[i] !== undefined));
+  const p = newWorkProg<Aux>(
+    insns,
+    buildAux(obj, insns, facts),
+    prog.lineInfo,
+    subprogs.map((s) => s.start),
+  );
+  optDeadCode(
+    p,
+    insns.map((_, i) => facts.before[i] !== undefined),
+  );
   optimizeBpfLoop(p, facts.before, depths); // in the kernel just before dead-code removal, which keeps its patch
 
   if (hasCtxRewrite(progType)) {
     const env: CtxEnv = {
       layout: kernelLayout(opts.kernelBtf),
-      tstampTypeAccess: readsTstampType(progType, p.insns.filter((_, i) => p.aux[i]?.ctx)),
+      tstampTypeAccess: readsTstampType(
+        progType,
+        p.insns.filter((_, i) => p.aux[i]?.ctx),
+      ),
     };
     const prologue = facts.seenDirectWrite ? ctxPrologue(progType, env, p.insns[0]!) : undefined;
     if (prologue) patchInsn(p, 0, prologue);
@@ -123,7 +149,11 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   // do_misc_fixups (6.7+): without a declared callback, bpf_throw gets a hidden one that
   // returns the cookie (`r0 = r1; exit`), appended as the last subprogram.
   const hiddenCb = facts.seenException && !subprogs.some((s) => s.isExceptionCb);
-  if (hiddenCb) appendHiddenSubprog(p, [{ code: MOV64_X, dst: 0, src: 1, off: 0, imm: 0 }, { code: EXIT, dst: 0, src: 0, off: 0, imm: 0 }]);
+  if (hiddenCb)
+    appendHiddenSubprog(p, [
+      { code: MOV64_X, dst: 0, src: 1, off: 0, imm: 0 },
+      { code: EXIT, dst: 0, src: 0, off: 0, imm: 0 },
+    ]);
 
   // Without subprog tail-call support the kernel gives the whole program MAX_BPF_STACK.
   if (!allowTcInSubprogs && anyTailCall) depths[0] = MAX_BPF_STACK;
@@ -151,9 +181,18 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   if (hiddenCb) {
     const start = p.subStarts[p.subStarts.length - 1]!;
     infos.push({
-      idx: subprogIdx(infos.length), name: DEFAULT_EXCEPTION_CB, start: insnIdx(start), end: insnIdx(p.insns.length),
-      stackDepth: 0, hasTailCall: false, tailCallReachable: false, privStackMode: 'unknown',
-      isAsyncCb: true, isGlobal: false, hasLdAbs: false, isExceptionCb: true,
+      idx: subprogIdx(infos.length),
+      name: DEFAULT_EXCEPTION_CB,
+      start: insnIdx(start),
+      end: insnIdx(p.insns.length),
+      stackDepth: 0,
+      hasTailCall: false,
+      tailCallReachable: false,
+      privStackMode: 'unknown',
+      isAsyncCb: true,
+      isGlobal: false,
+      hasLdAbs: false,
+      isExceptionCb: true,
     });
     infos[infos.length - 2]!.end = insnIdx(start);
   }
@@ -217,7 +256,7 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
       const m = st.regs[2]!;
       const k = st.regs[3]!;
       const def = m.k === 'map' ? obj.maps[m.idx] : undefined;
-      const map = def && def.type === MapType.PROG_ARRAY ? m.k === 'map' ? m.idx : null : null;
+      const map = def && def.type === MapType.PROG_ARRAY ? (m.k === 'map' ? m.idx : null) : null;
       const key = def && map !== null && k.k === 'const' && k.v < BigInt(def.maxEntries) ? Number(k.v) : null;
       return { map, key };
     }

@@ -7,8 +7,20 @@
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_JMP, BPF_JMP32, BPF_JA, BPF_CALL, BPF_EXIT, insnClass, jmpOp, isPseudoCall, isPseudoFunc,
-  branchTarget, calleeTarget, LD_DW_IMM, isCondJump, JCOND,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_JA,
+  BPF_CALL,
+  BPF_EXIT,
+  insnClass,
+  jmpOp,
+  isPseudoCall,
+  isPseudoFunc,
+  branchTarget,
+  calleeTarget,
+  LD_DW_IMM,
+  isCondJump,
+  JCOND,
 } from '../bpf/opcodes.ts';
 import * as E from './errors.ts';
 import { findSubprogAt, subprogOf, type SubprogBase } from './subprogs.ts';

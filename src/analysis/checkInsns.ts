@@ -5,11 +5,47 @@
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_END, BPF_NEG,
-  BPF_JA, BPF_CALL, BPF_EXIT, BPF_JCOND, BPF_X, insnClass, aluOp, jmpOp, srcBit, memMode,
-  BPF_MEM, BPF_MEMSX, BPF_ATOMIC, BPF_ABS, BPF_IND, BPF_IMM, BPF_DW, memSize,
-  BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_MAP_IDX,
-  BPF_PSEUDO_MAP_IDX_VALUE, BPF_K, BPF_LSH, BPF_RSH, BPF_ARSH, BPF_DIV, BPF_MOD, isHelperCall,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_LD,
+  BPF_LDX,
+  BPF_ST,
+  BPF_STX,
+  BPF_END,
+  BPF_NEG,
+  BPF_JA,
+  BPF_CALL,
+  BPF_EXIT,
+  BPF_JCOND,
+  BPF_X,
+  insnClass,
+  aluOp,
+  jmpOp,
+  srcBit,
+  memMode,
+  BPF_MEM,
+  BPF_MEMSX,
+  BPF_ATOMIC,
+  BPF_ABS,
+  BPF_IND,
+  BPF_IMM,
+  BPF_DW,
+  memSize,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_VALUE,
+  BPF_PSEUDO_FUNC,
+  BPF_PSEUDO_BTF_ID,
+  BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_K,
+  BPF_LSH,
+  BPF_RSH,
+  BPF_ARSH,
+  BPF_DIV,
+  BPF_MOD,
+  isHelperCall,
 } from '../bpf/opcodes.ts';
 import { HELPER_NAMES } from '../bpf/helperIds.ts';
 import * as E from './errors.ts';
@@ -75,11 +111,12 @@ export function checkInsns(w: E.Where, insns: readonly Insn[]): Diag | undefined
 function checkRegs(w: E.Where, i: number, ins: Insn): Diag | undefined {
   const cls = insnClass(ins.code);
   const usesSrc =
-    cls === BPF_LDX || cls === BPF_STX ||
+    cls === BPF_LDX ||
+    cls === BPF_STX ||
     ((cls === BPF_ALU || cls === BPF_ALU64) && srcBit(ins.code) === BPF_X && aluOp(ins.code) !== BPF_END) ||
     ((cls === BPF_JMP || cls === BPF_JMP32) && srcBit(ins.code) === BPF_X) ||
     (cls === BPF_LD && memMode(ins.code) === BPF_IND);
-  const isCallOrExit = (cls === BPF_JMP) && (jmpOp(ins.code) === BPF_CALL || jmpOp(ins.code) === BPF_EXIT);
+  const isCallOrExit = cls === BPF_JMP && (jmpOp(ins.code) === BPF_CALL || jmpOp(ins.code) === BPF_EXIT);
   const usesDst = !isCallOrExit && !(cls === BPF_JMP || cls === BPF_JMP32 ? jmpOp(ins.code) === BPF_JA : false) && cls !== BPF_LD;
   if (usesSrc && ins.src >= MAX_BPF_REG) return E.badRegister(w, i, ins.src);
   if (usesDst && ins.dst >= MAX_BPF_REG) return E.badRegister(w, i, ins.dst);
@@ -103,9 +140,7 @@ export function bpfFuncMaxId(kernel: string): number {
  * [0, 32) or [0, 64) ("invalid shift N"); check_helper_call refuses helper ids outside
  * enum bpf_func_id ("invalid func unknown#N").
  */
-export function checkReachedInsns(
-  w: E.Where, insns: readonly Insn[], reached: (i: number) => boolean, maxFuncId: number,
-): Diag | undefined {
+export function checkReachedInsns(w: E.Where, insns: readonly Insn[], reached: (i: number) => boolean, maxFuncId: number): Diag | undefined {
   for (let i = 0; i < insns.length; i++) {
     if (!reached(i)) continue;
     const ins = insns[i]!;

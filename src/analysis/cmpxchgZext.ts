@@ -6,16 +6,39 @@
 // (`mov eax, eax` in the 6.18 bytes of tcp_ca_write_sk_pacing.o).
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_IND, BPF_JA, BPF_JMP,
-  BPF_LD, BPF_LDX, BPF_MOV, BPF_ST, BPF_STX, BPF_W, BPF_X, LD_DW_IMM, aluOp, insnClass, jmpOp, memMode, memSize, srcBit,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_ATOMIC,
+  BPF_CALL,
+  BPF_CMPXCHG,
+  BPF_DW,
+  BPF_END,
+  BPF_EXIT,
+  BPF_FETCH,
+  BPF_IND,
+  BPF_JA,
+  BPF_JMP,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MOV,
+  BPF_ST,
+  BPF_STX,
+  BPF_W,
+  BPF_X,
+  LD_DW_IMM,
+  aluOp,
+  insnClass,
+  jmpOp,
+  memMode,
+  memSize,
+  srcBit,
 } from '../bpf/opcodes.ts';
 import { successors } from './cfg.ts';
 import type { SubprogBase } from './subprogs.ts';
 
 const R0 = 0;
 
-const isCmpxchg32 = (ins: Insn): boolean =>
-  ins.code === (BPF_STX | BPF_ATOMIC | BPF_W) && ins.imm === BPF_CMPXCHG;
+const isCmpxchg32 = (ins: Insn): boolean => ins.code === (BPF_STX | BPF_ATOMIC | BPF_W) && ins.imm === BPF_CMPXCHG;
 
 /** BPF_ZEXT_REG(r): mov32 r, r with imm 1, which JITs recognise as a pure zero-extension. */
 export const zextReg = (r: number): Insn => ({ code: BPF_ALU | BPF_MOV | BPF_X, dst: r, src: r, off: 0, imm: 1 });

@@ -2,15 +2,27 @@
 // BPF_JMP_IMM, BPF_ALU32_IMM... macros of include/linux/filter.h), and the rewrite result.
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_B, BPF_DW, BPF_H, BPF_JA, BPF_JMP, BPF_JMP32, BPF_K, BPF_LDX, BPF_MEM, BPF_MOV, BPF_STX,
-  BPF_W, BPF_X, insnClass,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_B,
+  BPF_DW,
+  BPF_H,
+  BPF_JA,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_K,
+  BPF_LDX,
+  BPF_MEM,
+  BPF_MOV,
+  BPF_STX,
+  BPF_W,
+  BPF_X,
+  insnClass,
 } from '../bpf/opcodes.ts';
 
 /** The outcome of one convert_ctx_access call. */
 export type CtxRewrite =
-  | { insns: Insn[]; /** *target_size: bytes of the kernel field read (0 = not set). */ target?: number }
-  | { invalid: true }
-  | { unsupported: string };
+  { insns: Insn[]; /** *target_size: bytes of the kernel field read (0 = not set). */ target?: number } | { invalid: true } | { unsupported: string };
 
 export const raw = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 /** BPF_LDX_MEM(size, dst, src, off). */
@@ -32,10 +44,14 @@ export const mov32Imm = (dst: number, imm: number): Insn => raw(BPF_ALU | BPF_MO
 /** bytes_to_bpf_size / BPF_FIELD_SIZEOF: the size code of a 1/2/4/8-byte access. */
 export function sizeCode(bytes: number): number {
   switch (bytes) {
-    case 1: return BPF_B;
-    case 2: return BPF_H;
-    case 4: return BPF_W;
-    case 8: return BPF_DW;
+    case 1:
+      return BPF_B;
+    case 2:
+      return BPF_H;
+    case 4:
+      return BPF_W;
+    case 8:
+      return BPF_DW;
   }
   throw new Error(`no BPF access size of ${bytes} bytes`);
 }

@@ -59,41 +59,112 @@ export const XdpMdUapi = {
 
 /** offsetof(struct bpf_sock_addr, X) — include/uapi/linux/bpf.h (72 bytes). */
 export const SockAddrUapi = {
-  user_family: 0, user_ip4: 4, user_ip6: 8, user_port: 24, family: 28, type: 32, protocol: 36,
-  msg_src_ip4: 40, msg_src_ip6: 44, sk: 64,
+  user_family: 0,
+  user_ip4: 4,
+  user_ip6: 8,
+  user_port: 24,
+  family: 28,
+  type: 32,
+  protocol: 36,
+  msg_src_ip4: 40,
+  msg_src_ip6: 44,
+  sk: 64,
 } as const;
 export const SOCK_ADDR_UAPI_SIZE = 72;
 
 /** offsetof(struct bpf_sock, X) — include/uapi/linux/bpf.h (80 bytes). */
 export const SockUapi = {
-  bound_dev_if: 0, family: 4, type: 8, protocol: 12, mark: 16, priority: 20, src_ip4: 24, src_ip6: 28,
-  src_port: 44, dst_port: 48, dst_ip4: 52, dst_ip6: 56, state: 72, rx_queue_mapping: 76,
+  bound_dev_if: 0,
+  family: 4,
+  type: 8,
+  protocol: 12,
+  mark: 16,
+  priority: 20,
+  src_ip4: 24,
+  src_ip6: 28,
+  src_port: 44,
+  dst_port: 48,
+  dst_ip4: 52,
+  dst_ip6: 56,
+  state: 72,
+  rx_queue_mapping: 76,
 } as const;
 export const SOCK_UAPI_SIZE = 80;
 
 /** offsetof(struct bpf_sock_ops, X) — include/uapi/linux/bpf.h (224 bytes). */
 export const SockOpsUapi = {
-  op: 0, args: 4, reply: 4, replylong: 4, family: 20, remote_ip4: 24, local_ip4: 28, remote_ip6: 32,
-  local_ip6: 48, remote_port: 64, local_port: 68, is_fullsock: 72, snd_cwnd: 76, srtt_us: 80,
-  bpf_sock_ops_cb_flags: 84, state: 88, rtt_min: 92, snd_ssthresh: 96, rcv_nxt: 100, snd_nxt: 104,
-  snd_una: 108, mss_cache: 112, ecn_flags: 116, rate_delivered: 120, rate_interval_us: 124,
-  packets_out: 128, retrans_out: 132, total_retrans: 136, segs_in: 140, data_segs_in: 144, segs_out: 148,
-  data_segs_out: 152, lost_out: 156, sacked_out: 160, sk_txhash: 164, bytes_received: 168,
-  bytes_acked: 176, sk: 184, skb_data: 192, skb_data_end: 200, skb_len: 208, skb_tcp_flags: 212,
+  op: 0,
+  args: 4,
+  reply: 4,
+  replylong: 4,
+  family: 20,
+  remote_ip4: 24,
+  local_ip4: 28,
+  remote_ip6: 32,
+  local_ip6: 48,
+  remote_port: 64,
+  local_port: 68,
+  is_fullsock: 72,
+  snd_cwnd: 76,
+  srtt_us: 80,
+  bpf_sock_ops_cb_flags: 84,
+  state: 88,
+  rtt_min: 92,
+  snd_ssthresh: 96,
+  rcv_nxt: 100,
+  snd_nxt: 104,
+  snd_una: 108,
+  mss_cache: 112,
+  ecn_flags: 116,
+  rate_delivered: 120,
+  rate_interval_us: 124,
+  packets_out: 128,
+  retrans_out: 132,
+  total_retrans: 136,
+  segs_in: 140,
+  data_segs_in: 144,
+  segs_out: 148,
+  data_segs_out: 152,
+  lost_out: 156,
+  sacked_out: 160,
+  sk_txhash: 164,
+  bytes_received: 168,
+  bytes_acked: 176,
+  sk: 184,
+  skb_data: 192,
+  skb_data_end: 200,
+  skb_len: 208,
+  skb_tcp_flags: 212,
   skb_hwtstamp: 216,
 } as const;
 export const SOCK_OPS_UAPI_SIZE = 224;
 
 /** offsetof(struct sk_msg_md, X) (80 bytes). */
 export const SkMsgUapi = {
-  data: 0, data_end: 8, family: 16, remote_ip4: 20, local_ip4: 24, remote_ip6: 28, local_ip6: 44,
-  remote_port: 60, local_port: 64, size: 68, sk: 72,
+  data: 0,
+  data_end: 8,
+  family: 16,
+  remote_ip4: 20,
+  local_ip4: 24,
+  remote_ip6: 28,
+  local_ip6: 44,
+  remote_port: 60,
+  local_port: 64,
+  size: 68,
+  sk: 72,
 } as const;
 
 /** offsetof(struct sk_reuseport_md, X) (56 bytes). */
 export const SkReuseportUapi = {
-  data: 0, data_end: 8, len: 16, eth_protocol: 20, ip_protocol: 24, bind_inany: 28, hash: 32,
-  sk: 40, migrating_sk: 48,
+  data: 0,
+  data_end: 8,
+  len: 16,
+  eth_protocol: 20,
+  ip_protocol: 24,
+  bind_inany: 28,
+  hash: 32,
+  sk: 40,
+  migrating_sk: 48,
 } as const;
 
 /** offsetof(struct bpf_sockopt, X) (40 bytes). */
@@ -104,8 +175,17 @@ export const SysctlUapi = { write: 0, file_pos: 4 } as const;
 
 /** offsetof(struct bpf_sk_lookup, X) (72 bytes). */
 export const SkLookupUapi = {
-  sk: 0, cookie: 0, family: 8, protocol: 12, remote_ip4: 16, remote_ip6: 20, remote_port: 36,
-  local_ip4: 40, local_ip6: 44, local_port: 60, ingress_ifindex: 64,
+  sk: 0,
+  cookie: 0,
+  family: 8,
+  protocol: 12,
+  remote_ip4: 16,
+  remote_ip6: 20,
+  remote_port: 36,
+  local_ip4: 40,
+  local_ip6: 44,
+  local_port: 60,
+  ingress_ifindex: 64,
 } as const;
 
 /** MIN_NAPI_ID = NR_CPUS + 1 for the napi_id rewrite (CONFIG_NR_CPUS=8192 on the 6.18.44 build). */

@@ -7,9 +7,7 @@
 // (little endian); an LDSX load sign-extends after the conversion. Program types whose ctx is
 // passed raw (kprobe, tracepoint, raw_tracepoint, tracing, ...) have no rewrite.
 import type { Insn } from '../bpf/insn.ts';
-import {
-  BPF_ALU64, BPF_AND, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_RSH, BPF_X, insnClass, memMode, memSize, sizeBytes,
-} from '../bpf/opcodes.ts';
+import { BPF_ALU64, BPF_AND, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_RSH, BPF_X, insnClass, memMode, memSize, sizeBytes } from '../bpf/opcodes.ts';
 import type { ProgType } from '../object/types.ts';
 import { alu32Imm, alu64Imm, raw, sizeCode, type CtxRewrite } from './ctxInsns.ts';
 import { SkBuffUapi, SkMsgUapi, SkReuseportUapi, SockAddrUapi, SockoptUapi } from './ctxLayout.ts';
@@ -27,13 +25,28 @@ export type { CtxRewrite } from './ctxInsns.ts';
 
 /** The __sk_buff program types (their ctx is a struct sk_buff). */
 const SKB_TYPES: ReadonlySet<ProgType> = new Set<ProgType>([
-  'socket_filter', 'sched_cls', 'sched_act', 'cgroup_skb', 'sk_skb', 'lwt_in', 'lwt_out', 'lwt_xmit',
-  'lwt_seg6local', 'flow_dissector',
+  'socket_filter',
+  'sched_cls',
+  'sched_act',
+  'cgroup_skb',
+  'sk_skb',
+  'lwt_in',
+  'lwt_out',
+  'lwt_xmit',
+  'lwt_seg6local',
+  'flow_dissector',
 ]);
 
 export const hasCtxRewrite = (t: ProgType): boolean =>
-  SKB_TYPES.has(t) || t === 'xdp' || t === 'cgroup_sock_addr' || t === 'cgroup_sock' || t === 'sk_msg' || t === 'sock_ops' ||
-  t === 'cgroup_sockopt' || t === 'perf_event' || t === 'sk_reuseport';
+  SKB_TYPES.has(t) ||
+  t === 'xdp' ||
+  t === 'cgroup_sock_addr' ||
+  t === 'cgroup_sock' ||
+  t === 'sk_msg' ||
+  t === 'sock_ops' ||
+  t === 'cgroup_sockopt' ||
+  t === 'perf_event' ||
+  t === 'sk_reuseport';
 
 export interface CtxEnv {
   layout: KernelLayout;
@@ -78,36 +91,58 @@ export function isCtxSockOff(progType: ProgType, off: number): boolean {
 function fieldSize(progType: ProgType, off: number, size: number, write: boolean): number | undefined {
   if (SKB_TYPES.has(progType)) return skbFieldSize(progType, off, size, write);
   switch (progType) {
-    case 'xdp': return xdpFieldSize(off, size, write);
-    case 'cgroup_sock_addr': return sockAddrFieldSize(off, size, write);
-    case 'cgroup_sock': return sockFieldSize(off, size, write);
-    case 'sk_msg': return skMsgFieldSize(off, size, write);
-    case 'sock_ops': return sockOpsFieldSize(off, size, write);
-    case 'cgroup_sockopt': return sockoptFieldSize(off, size, write);
-    case 'perf_event': return perfEventFieldSize(off, size, write);
-    case 'sk_reuseport': return skReuseportFieldSize(off, size, write);
-    default: return undefined;
+    case 'xdp':
+      return xdpFieldSize(off, size, write);
+    case 'cgroup_sock_addr':
+      return sockAddrFieldSize(off, size, write);
+    case 'cgroup_sock':
+      return sockFieldSize(off, size, write);
+    case 'sk_msg':
+      return skMsgFieldSize(off, size, write);
+    case 'sock_ops':
+      return sockOpsFieldSize(off, size, write);
+    case 'cgroup_sockopt':
+      return sockoptFieldSize(off, size, write);
+    case 'perf_event':
+      return perfEventFieldSize(off, size, write);
+    case 'sk_reuseport':
+      return skReuseportFieldSize(off, size, write);
+    default:
+      return undefined;
   }
 }
 
 function convert(progType: ProgType, env: CtxEnv, si: Insn): CtxRewrite {
   if (SKB_TYPES.has(progType)) return convertSkb({ layout: env.layout, progType, tstampTypeAccess: env.tstampTypeAccess ?? false }, si);
   switch (progType) {
-    case 'xdp': return convertXdp(env.layout, si);
-    case 'cgroup_sock_addr': return convertSockAddr(env.layout, si);
-    case 'cgroup_sock': return convertSock(env.layout, si);
-    case 'sk_msg': return convertSkMsg(env.layout, si);
-    case 'sock_ops': return convertSockOps(env.layout, si);
-    case 'cgroup_sockopt': return convertSockopt(env.layout, si);
-    case 'perf_event': return convertPerfEvent(env.layout, si);
-    case 'sk_reuseport': return convertSkReuseport(env.layout, si);
-    default: return { unsupported: `ctx accesses of ${progType} programs` };
+    case 'xdp':
+      return convertXdp(env.layout, si);
+    case 'cgroup_sock_addr':
+      return convertSockAddr(env.layout, si);
+    case 'cgroup_sock':
+      return convertSock(env.layout, si);
+    case 'sk_msg':
+      return convertSkMsg(env.layout, si);
+    case 'sock_ops':
+      return convertSockOps(env.layout, si);
+    case 'cgroup_sockopt':
+      return convertSockopt(env.layout, si);
+    case 'perf_event':
+      return convertPerfEvent(env.layout, si);
+    case 'sk_reuseport':
+      return convertSkReuseport(env.layout, si);
+    default:
+      return { unsupported: `ctx accesses of ${progType} programs` };
   }
 }
 
 /** Rewrites one ctx access `si` (LDX, ST or STX through the ctx pointer). */
 export function convertCtxAccess(progType: ProgType, si: Insn, env: CtxEnv): CtxRewrite {
-  return convertWith(si, (off, size, write) => fieldSize(progType, off, size, write), (ins) => convert(progType, env, ins));
+  return convertWith(
+    si,
+    (off, size, write) => fieldSize(progType, off, size, write),
+    (ins) => convert(progType, env, ins),
+  );
 }
 
 /** Rewrites a load through a socket pointer (bpf_sock_convert_ctx_access on PTR_TO_SOCKET). */
@@ -116,11 +151,7 @@ export function convertSockAccess(si: Insn, env: CtxEnv): CtxRewrite {
 }
 
 /** convert_ctx_accesses for one insn: narrowing, the type's conversion, shift/mask, LDSX. */
-function convertWith(
-  si: Insn,
-  fieldSizeOf: (off: number, size: number, write: boolean) => number | undefined,
-  conv: (si: Insn) => CtxRewrite,
-): CtxRewrite {
+function convertWith(si: Insn, fieldSizeOf: (off: number, size: number, write: boolean) => number | undefined, conv: (si: Insn) => CtxRewrite): CtxRewrite {
   const write = insnClass(si.code) !== BPF_LDX;
   const size = sizeBytes(memSize(si.code));
   const ctxFieldSize = fieldSizeOf(si.off, size, write);

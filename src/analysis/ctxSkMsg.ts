@@ -24,15 +24,24 @@ export function convertSkMsg(l: KernelLayout, si: Insn): CtxRewrite {
   if (inRange(si.off, M.remote_ip6, 16)) return viaSk(ldx(BPF_W, d, d, sc('skc_v6_daddr') + si.off - M.remote_ip6));
   if (inRange(si.off, M.local_ip6, 16)) return viaSk(ldx(BPF_W, d, d, sc('skc_v6_rcv_saddr') + si.off - M.local_ip6));
   switch (si.off) {
-    case M.data: return { insns: [ldx(BPF_DW, d, si.src, msg('data'))] };
-    case M.data_end: return { insns: [ldx(BPF_DW, d, si.src, msg('data_end'))] };
-    case M.sk: return { insns: [ldx(BPF_DW, d, si.src, msg('sk'))] };
-    case M.family: return viaSk(ldx(BPF_H, d, d, sc('skc_family')));
-    case M.remote_ip4: return viaSk(ldx(BPF_W, d, d, sc('skc_daddr')));
-    case M.local_ip4: return viaSk(ldx(BPF_W, d, d, sc('skc_rcv_saddr')));
-    case M.remote_port: return viaSk(ldx(BPF_H, d, d, sc('skc_dport')), alu32Imm(BPF_LSH, d, 16));
-    case M.local_port: return viaSk(ldx(BPF_H, d, d, sc('skc_num')));
-    case M.size: return { insns: [ldx(BPF_W, d, si.src, msg('sg') + offOf(l, 'sk_msg_sg.size'))] };
+    case M.data:
+      return { insns: [ldx(BPF_DW, d, si.src, msg('data'))] };
+    case M.data_end:
+      return { insns: [ldx(BPF_DW, d, si.src, msg('data_end'))] };
+    case M.sk:
+      return { insns: [ldx(BPF_DW, d, si.src, msg('sk'))] };
+    case M.family:
+      return viaSk(ldx(BPF_H, d, d, sc('skc_family')));
+    case M.remote_ip4:
+      return viaSk(ldx(BPF_W, d, d, sc('skc_daddr')));
+    case M.local_ip4:
+      return viaSk(ldx(BPF_W, d, d, sc('skc_rcv_saddr')));
+    case M.remote_port:
+      return viaSk(ldx(BPF_H, d, d, sc('skc_dport')), alu32Imm(BPF_LSH, d, 16));
+    case M.local_port:
+      return viaSk(ldx(BPF_H, d, d, sc('skc_num')));
+    case M.size:
+      return { insns: [ldx(BPF_W, d, si.src, msg('sg') + offOf(l, 'sk_msg_sg.size'))] };
   }
   return { invalid: true };
 }

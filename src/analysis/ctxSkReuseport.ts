@@ -38,15 +38,24 @@ export function convertSkReuseport(l: KernelLayout, si: Insn): CtxRewrite {
     target: field(l, key).size,
   });
   switch (si.off) {
-    case R.data: return via('skb', 'sk_buff.data');
-    case R.len: return via('skb', 'sk_buff.len');
-    case R.eth_protocol: return via('skb', 'sk_buff.protocol');
-    case R.ip_protocol: return via('sk', 'sock.sk_protocol');
-    case R.data_end: return own('data_end');
-    case R.hash: return own('hash');
-    case R.bind_inany: return own('bind_inany');
-    case R.sk: return own('sk');
-    case R.migrating_sk: return own('migrating_sk');
+    case R.data:
+      return via('skb', 'sk_buff.data');
+    case R.len:
+      return via('skb', 'sk_buff.len');
+    case R.eth_protocol:
+      return via('skb', 'sk_buff.protocol');
+    case R.ip_protocol:
+      return via('sk', 'sock.sk_protocol');
+    case R.data_end:
+      return own('data_end');
+    case R.hash:
+      return own('hash');
+    case R.bind_inany:
+      return own('bind_inany');
+    case R.sk:
+      return own('sk');
+    case R.migrating_sk:
+      return own('migrating_sk');
   }
   return { invalid: true };
 }

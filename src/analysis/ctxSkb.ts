@@ -5,14 +5,29 @@
 // the kernel layout (kernelLayout.ts); the uapi offsets are ABI.
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ADD, BPF_AND, BPF_B, BPF_CALL, BPF_DW, BPF_EXIT, BPF_H, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_JSET, BPF_LDX, BPF_LSH,
-  BPF_ST, BPF_SUB, BPF_STX, BPF_W, BPF_XOR, insnClass, memSize,
+  BPF_ADD,
+  BPF_AND,
+  BPF_B,
+  BPF_CALL,
+  BPF_DW,
+  BPF_EXIT,
+  BPF_H,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JMP,
+  BPF_JSET,
+  BPF_LDX,
+  BPF_LSH,
+  BPF_ST,
+  BPF_SUB,
+  BPF_STX,
+  BPF_W,
+  BPF_XOR,
+  insnClass,
+  memSize,
 } from '../bpf/opcodes.ts';
 import type { ProgType } from '../object/types.ts';
-import {
-  alu32Imm, alu64Reg, emitStore, ja, jmp32Imm, jmpImm, ldx, mov32Imm, mov64Imm, mov64Reg, raw, sizeCode, stx,
-  type CtxRewrite,
-} from './ctxInsns.ts';
+import { alu32Imm, alu64Reg, emitStore, ja, jmp32Imm, jmpImm, ldx, mov32Imm, mov64Imm, mov64Reg, raw, sizeCode, stx, type CtxRewrite } from './ctxInsns.ts';
 import { MIN_NAPI_ID, SkBuffUapi as U } from './ctxLayout.ts';
 import { offOf, type KernelLayout } from './kernelLayout.ts';
 import { BPF_REG_AX } from '../bpf/registers.ts';
@@ -74,10 +89,18 @@ export function skbFieldSize(progType: ProgType, off: number, size: number, writ
   }
   if (inRange(off, U.cb, 20)) return 0;
   switch (off) {
-    case U.data: case U.data_meta: case U.data_end: return size === 4 && !write ? 0 : undefined;
-    case U.flow_keys: case U.tstamp: case U.hwtstamp: return size === 8 ? 0 : undefined;
-    case U.sk: return size === 8 && !write ? 0 : undefined;
-    case U.tstamp_type: return size === 1 && !write ? 0 : undefined;
+    case U.data:
+    case U.data_meta:
+    case U.data_end:
+      return size === 4 && !write ? 0 : undefined;
+    case U.flow_keys:
+    case U.tstamp:
+    case U.hwtstamp:
+      return size === 8 ? 0 : undefined;
+    case U.sk:
+      return size === 8 && !write ? 0 : undefined;
+    case U.tstamp_type:
+      return size === 1 && !write ? 0 : undefined;
   }
   if (inRange(off, U.tstamp_type + 1, U.hwtstamp - U.tstamp_type - 1)) return undefined;
   if (write) return size === 4 ? 4 : undefined;
@@ -88,10 +111,16 @@ export function skbFieldSize(progType: ProgType, off: number, size: number, writ
 export function skbWritable(progType: ProgType, off: number): boolean {
   if (inRange(off, U.cb, 20)) return true;
   switch (off) {
-    case U.mark: case U.priority: return progType !== 'socket_filter' && progType !== 'sk_skb' || (progType === 'sk_skb' && off === U.priority);
-    case U.tc_index: return isTc(progType) || progType === 'sk_skb';
-    case U.tc_classid: case U.queue_mapping: return isTc(progType);
-    case U.tstamp: return isTc(progType) || progType === 'cgroup_skb';
+    case U.mark:
+    case U.priority:
+      return (progType !== 'socket_filter' && progType !== 'sk_skb') || (progType === 'sk_skb' && off === U.priority);
+    case U.tc_index:
+      return isTc(progType) || progType === 'sk_skb';
+    case U.tc_classid:
+    case U.queue_mapping:
+      return isTc(progType);
+    case U.tstamp:
+      return isTc(progType) || progType === 'cgroup_skb';
   }
   return false;
 }
@@ -142,16 +171,24 @@ function bpfConvertSkb(env: SkbEnv, si: Insn, write: boolean): CtxRewrite {
   if (inRange(si.off, U.remote_ip6, 16)) return viaSk(ldx(BPF_W, d, d, sc('skc_v6_daddr') + si.off - U.remote_ip6), [], 0);
   if (inRange(si.off, U.local_ip6, 16)) return viaSk(ldx(BPF_W, d, d, sc('skc_v6_rcv_saddr') + si.off - U.local_ip6), [], 0);
   switch (si.off) {
-    case U.len: return plain('len', 4);
-    case U.protocol: return plain('protocol', 2);
-    case U.vlan_proto: return plain('vlan_proto', 2);
-    case U.priority: return plain('priority', 4, true);
-    case U.ingress_ifindex: return plain('skb_iif', 4);
+    case U.len:
+      return plain('len', 4);
+    case U.protocol:
+      return plain('protocol', 2);
+    case U.vlan_proto:
+      return plain('vlan_proto', 2);
+    case U.priority:
+      return plain('priority', 4, true);
+    case U.ingress_ifindex:
+      return plain('skb_iif', 4);
     case U.ifindex:
       return { insns: [ldx(BPF_DW, d, s, skb('dev')), jmpImm(BPF_JEQ, d, 0, 1), ldx(BPF_W, d, d, offOf(l, 'net_device.ifindex'))], target: 4 };
-    case U.hash: return plain('hash', 4);
-    case U.mark: return plain('mark', 4, true);
-    case U.pkt_type: return { insns: [ldx(BPF_B, d, s, skb('__pkt_type_offset')), alu32Imm(BPF_AND, d, PKT_TYPE_MAX)], target: 1 };
+    case U.hash:
+      return plain('hash', 4);
+    case U.mark:
+      return plain('mark', 4, true);
+    case U.pkt_type:
+      return { insns: [ldx(BPF_B, d, s, skb('__pkt_type_offset')), alu32Imm(BPF_AND, d, PKT_TYPE_MAX)], target: 1 };
     case U.queue_mapping: {
       if (!write) return plain('queue_mapping', 2);
       if (insnClass(si.code) === BPF_ST && si.imm >>> 0 >= NO_QUEUE_MAPPING) return { insns: [ja(0)], target: 2 };
@@ -160,30 +197,46 @@ function bpfConvertSkb(env: SkbEnv, si: Insn, write: boolean): CtxRewrite {
     }
     case U.vlan_present:
       return { insns: [ldx(BPF_W, d, s, skb('vlan_all')), jmpImm(BPF_JEQ, d, 0, 1), mov32Imm(d, 1)], target: 4 };
-    case U.vlan_tci: return plain('vlan_tci', 2);
+    case U.vlan_tci:
+      return plain('vlan_tci', 2);
     case U.tc_classid: {
       const off = skb('cb') + offOf(l, 'qdisc_skb_cb.tc_classid');
       return { insns: [write ? emitStore(BPF_H, si, off) : ldx(BPF_H, d, s, off)], target: 2 };
     }
-    case U.data: return { insns: [ldx(BPF_DW, d, s, skb('data'))] };
-    case U.data_meta: return { insns: [ldx(BPF_DW, d, s, skb('cb') + offOf(l, 'bpf_skb_data_end.data_meta'))] };
-    case U.data_end: return { insns: [ldx(BPF_DW, d, s, skb('cb') + offOf(l, 'bpf_skb_data_end.data_end'))] };
-    case U.tc_index: return plain('tc_index', 2, true);
+    case U.data:
+      return { insns: [ldx(BPF_DW, d, s, skb('data'))] };
+    case U.data_meta:
+      return { insns: [ldx(BPF_DW, d, s, skb('cb') + offOf(l, 'bpf_skb_data_end.data_meta'))] };
+    case U.data_end:
+      return { insns: [ldx(BPF_DW, d, s, skb('cb') + offOf(l, 'bpf_skb_data_end.data_end'))] };
+    case U.tc_index:
+      return plain('tc_index', 2, true);
     case U.napi_id:
       return { insns: [ldx(BPF_W, d, s, skb('napi_id')), jmpImm(BPF_JGE, d, MIN_NAPI_ID, 1), mov64Imm(d, 0)], target: 4 };
-    case U.family: return viaSk(ldx(BPF_H, d, d, sc('skc_family')), [], 2);
-    case U.remote_ip4: return viaSk(ldx(BPF_W, d, d, sc('skc_daddr')));
-    case U.local_ip4: return viaSk(ldx(BPF_W, d, d, sc('skc_rcv_saddr')));
-    case U.remote_port: return viaSk(ldx(BPF_H, d, d, sc('skc_dport')), [alu32Imm(BPF_LSH, d, 16)], 2);
-    case U.local_port: return viaSk(ldx(BPF_H, d, d, sc('skc_num')), [], 2);
-    case U.tstamp: return { insns: write ? tstampWrite(env, si) : tstampRead(env, si) };
+    case U.family:
+      return viaSk(ldx(BPF_H, d, d, sc('skc_family')), [], 2);
+    case U.remote_ip4:
+      return viaSk(ldx(BPF_W, d, d, sc('skc_daddr')));
+    case U.local_ip4:
+      return viaSk(ldx(BPF_W, d, d, sc('skc_rcv_saddr')));
+    case U.remote_port:
+      return viaSk(ldx(BPF_H, d, d, sc('skc_dport')), [alu32Imm(BPF_LSH, d, 16)], 2);
+    case U.local_port:
+      return viaSk(ldx(BPF_H, d, d, sc('skc_num')), [], 2);
+    case U.tstamp:
+      return { insns: write ? tstampWrite(env, si) : tstampRead(env, si) };
     case U.tstamp_type:
       return { insns: [ldx(BPF_B, d, s, skb('__mono_tc_offset')), alu32Imm(BPF_AND, d, SKB_TSTAMP_TYPE_MASK)] };
-    case U.gso_segs: return { insns: [...shinfo(), ldx(BPF_H, d, d, offOf(l, 'skb_shared_info.gso_segs'))], target: 2 };
-    case U.gso_size: return { insns: [...shinfo(), ldx(BPF_H, d, d, offOf(l, 'skb_shared_info.gso_size'))], target: 2 };
-    case U.hwtstamp: return { insns: [...shinfo(), ldx(BPF_DW, d, d, offOf(l, 'skb_shared_info.hwtstamps'))], target: 8 };
-    case U.wire_len: return { insns: [ldx(BPF_W, d, s, skb('cb') + offOf(l, 'qdisc_skb_cb.pkt_len'))], target: 4 };
-    case U.sk: return { insns: [ldx(BPF_DW, d, s, skb('sk'))] };
+    case U.gso_segs:
+      return { insns: [...shinfo(), ldx(BPF_H, d, d, offOf(l, 'skb_shared_info.gso_segs'))], target: 2 };
+    case U.gso_size:
+      return { insns: [...shinfo(), ldx(BPF_H, d, d, offOf(l, 'skb_shared_info.gso_size'))], target: 2 };
+    case U.hwtstamp:
+      return { insns: [...shinfo(), ldx(BPF_DW, d, d, offOf(l, 'skb_shared_info.hwtstamps'))], target: 8 };
+    case U.wire_len:
+      return { insns: [ldx(BPF_W, d, s, skb('cb') + offOf(l, 'qdisc_skb_cb.pkt_len'))], target: 4 };
+    case U.sk:
+      return { insns: [ldx(BPF_DW, d, s, skb('sk'))] };
   }
   return { unsupported: `the __sk_buff access at offset ${si.off}` };
 }
@@ -256,9 +309,12 @@ function dataEndSkSkb(l: KernelLayout, si: Insn): Insn[] {
 function convertFlowDissector(l: KernelLayout, si: Insn): CtxRewrite {
   const f = (name: string): Insn => ldx(BPF_DW, si.dst, si.src, offOf(l, `bpf_flow_dissector.${name}`));
   switch (si.off) {
-    case U.data: return { insns: [f('data')] };
-    case U.data_end: return { insns: [f('data_end')] };
-    case U.flow_keys: return { insns: [f('flow_keys')] };
+    case U.data:
+      return { insns: [f('data')] };
+    case U.data_end:
+      return { insns: [f('data_end')] };
+    case U.flow_keys:
+      return { insns: [f('flow_keys')] };
   }
   return { invalid: true };
 }

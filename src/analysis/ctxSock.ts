@@ -48,17 +48,28 @@ export function convertSock(l: KernelLayout, si: Insn): CtxRewrite {
   if (inRange(si.off, S.src_ip6, 16)) return asIs(sc('skc_v6_rcv_saddr') + si.off - S.src_ip6);
   if (inRange(si.off, S.dst_ip6, 16)) return asIs(sc('skc_v6_daddr') + si.off - S.dst_ip6);
   switch (si.off) {
-    case S.bound_dev_if: return rw(sc('skc_bound_dev_if'));
-    case S.mark: return rw(sk('sk_mark'));
-    case S.priority: return rw(sk('sk_priority'));
-    case S.family: return scOwn('skc_family');
-    case S.type: return own(sk('sk_type'), field(l, 'sock.sk_type').size);
-    case S.protocol: return own(sk('sk_protocol'), field(l, 'sock.sk_protocol').size);
-    case S.src_ip4: return asIs(sc('skc_rcv_saddr'));
-    case S.dst_ip4: return asIs(sc('skc_daddr'));
-    case S.src_port: return scOwn('skc_num');
-    case S.dst_port: return scOwn('skc_dport');
-    case S.state: return scOwn('skc_state');
+    case S.bound_dev_if:
+      return rw(sc('skc_bound_dev_if'));
+    case S.mark:
+      return rw(sk('sk_mark'));
+    case S.priority:
+      return rw(sk('sk_priority'));
+    case S.family:
+      return scOwn('skc_family');
+    case S.type:
+      return own(sk('sk_type'), field(l, 'sock.sk_type').size);
+    case S.protocol:
+      return own(sk('sk_protocol'), field(l, 'sock.sk_protocol').size);
+    case S.src_ip4:
+      return asIs(sc('skc_rcv_saddr'));
+    case S.dst_ip4:
+      return asIs(sc('skc_daddr'));
+    case S.src_port:
+      return scOwn('skc_num');
+    case S.dst_port:
+      return scOwn('skc_dport');
+    case S.state:
+      return scOwn('skc_state');
     case S.rx_queue_mapping:
       return {
         insns: [ldx(BPF_H, d, s, sc('skc_rx_queue_mapping')), jmpImm(BPF_JNE, d, NO_QUEUE_MAPPING, 1), mov64Imm(d, -1)],
@@ -111,18 +122,25 @@ export function convertSockAddr(l: KernelLayout, si: Insn): CtxRewrite {
   if (inRange(si.off, A.user_ip6, 16)) return nested('uaddr', 'sockaddr_in6.sin6_addr', size, si.off - A.user_ip6, true);
   if (inRange(si.off, A.msg_src_ip6, 16)) return nested('t_ctx', 'in6_addr.in6_u', size, si.off - A.msg_src_ip6, true);
   switch (si.off) {
-    case A.user_family: return nested('uaddr', 'sockaddr.sa_family', sizeCode(field(l, 'sockaddr.sa_family').size), 0, false);
-    case A.user_ip4: return nested('uaddr', 'sockaddr_in.sin_addr', size, 0, true);
+    case A.user_family:
+      return nested('uaddr', 'sockaddr.sa_family', sizeCode(field(l, 'sockaddr.sa_family').size), 0, false);
+    case A.user_ip4:
+      return nested('uaddr', 'sockaddr_in.sin_addr', size, 0, true);
     case A.user_port: {
       // The port has the same offset in sockaddr_in and sockaddr_in6; user_port is wider.
       const portSize = Math.min(field(l, 'sockaddr_in6.sin6_port').size, sizeBytes(size));
       return nested('uaddr', 'sockaddr_in6.sin6_port', sizeCode(portSize), 0, true);
     }
-    case A.family: return nestedSock(l, si, 'sock.__sk_common', 'sock_common.skc_family');
-    case A.type: return nestedSock(l, si, 'sock.sk_type');
-    case A.protocol: return nestedSock(l, si, 'sock.sk_protocol');
-    case A.msg_src_ip4: return nested('t_ctx', 'in_addr.s_addr', size, 0, true);
-    case A.sk: return { insns: [ldx(BPF_DW, si.dst, si.src, kern('sk'))] };
+    case A.family:
+      return nestedSock(l, si, 'sock.__sk_common', 'sock_common.skc_family');
+    case A.type:
+      return nestedSock(l, si, 'sock.sk_type');
+    case A.protocol:
+      return nestedSock(l, si, 'sock.sk_protocol');
+    case A.msg_src_ip4:
+      return nested('t_ctx', 'in_addr.s_addr', size, 0, true);
+    case A.sk:
+      return { insns: [ldx(BPF_DW, si.dst, si.src, kern('sk'))] };
   }
   return { invalid: true };
 }

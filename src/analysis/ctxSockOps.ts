@@ -13,21 +13,36 @@ const inRange = (off: number, start: number, len: number): boolean => off >= sta
 
 /** The tcp_sock fields SOCK_OPS_GET_TCP_SOCK_FIELD reads, by uapi offset. */
 const TCP_FIELDS: Record<number, string> = {
-  [O.snd_cwnd]: 'snd_cwnd', [O.srtt_us]: 'srtt_us', [O.bpf_sock_ops_cb_flags]: 'bpf_sock_ops_cb_flags',
-  [O.snd_ssthresh]: 'snd_ssthresh', [O.rcv_nxt]: 'rcv_nxt', [O.snd_nxt]: 'snd_nxt', [O.snd_una]: 'snd_una',
-  [O.mss_cache]: 'mss_cache', [O.ecn_flags]: 'ecn_flags', [O.rate_delivered]: 'rate_delivered',
-  [O.rate_interval_us]: 'rate_interval_us', [O.packets_out]: 'packets_out', [O.retrans_out]: 'retrans_out',
-  [O.total_retrans]: 'total_retrans', [O.segs_in]: 'segs_in', [O.data_segs_in]: 'data_segs_in',
-  [O.segs_out]: 'segs_out', [O.data_segs_out]: 'data_segs_out', [O.lost_out]: 'lost_out',
-  [O.sacked_out]: 'sacked_out', [O.bytes_received]: 'bytes_received', [O.bytes_acked]: 'bytes_acked',
+  [O.snd_cwnd]: 'snd_cwnd',
+  [O.srtt_us]: 'srtt_us',
+  [O.bpf_sock_ops_cb_flags]: 'bpf_sock_ops_cb_flags',
+  [O.snd_ssthresh]: 'snd_ssthresh',
+  [O.rcv_nxt]: 'rcv_nxt',
+  [O.snd_nxt]: 'snd_nxt',
+  [O.snd_una]: 'snd_una',
+  [O.mss_cache]: 'mss_cache',
+  [O.ecn_flags]: 'ecn_flags',
+  [O.rate_delivered]: 'rate_delivered',
+  [O.rate_interval_us]: 'rate_interval_us',
+  [O.packets_out]: 'packets_out',
+  [O.retrans_out]: 'retrans_out',
+  [O.total_retrans]: 'total_retrans',
+  [O.segs_in]: 'segs_in',
+  [O.data_segs_in]: 'data_segs_in',
+  [O.segs_out]: 'segs_out',
+  [O.data_segs_out]: 'data_segs_out',
+  [O.lost_out]: 'lost_out',
+  [O.sacked_out]: 'sacked_out',
+  [O.bytes_received]: 'bytes_received',
+  [O.bytes_acked]: 'bytes_acked',
 };
 
 /** sock_ops_is_valid_access: ctx_field_size (0: whole field), undefined when invalid. */
 export function sockOpsFieldSize(off: number, size: number, write: boolean): number | undefined {
   if (off < 0 || off >= 224 || off % size !== 0) return undefined;
   if (write) return (inRange(off, O.replylong, 16) || off === O.sk_txhash) && size === 4 ? 0 : undefined;
-  if (off === O.bytes_received || off === O.bytes_acked || off === O.sk || off === O.skb_data ||
-    off === O.skb_data_end || off === O.skb_hwtstamp) return size === 8 ? 0 : undefined;
+  if (off === O.bytes_received || off === O.bytes_acked || off === O.sk || off === O.skb_data || off === O.skb_data_end || off === O.skb_hwtstamp)
+    return size === 8 ? 0 : undefined;
   if (inRange(off, O.skb_tcp_flags, 4)) return size <= 4 && (size & (size - 1)) === 0 ? 4 : undefined;
   return size === 4 ? 0 : undefined;
 }
@@ -52,17 +67,28 @@ export function convertSockOps(l: KernelLayout, si: Insn): CtxRewrite {
   const tcp = TCP_FIELDS[si.off];
   if (tcp) return { insns: getField(l, si, `tcp_sock.${tcp}`) };
   switch (si.off) {
-    case O.op: return { insns: [ldx(BPF_B, d, s, kern('op'))] };
-    case O.family: return viaSk(ldx(BPF_H, d, d, sc('skc_family')));
-    case O.remote_ip4: return viaSk(ldx(BPF_W, d, d, sc('skc_daddr')));
-    case O.local_ip4: return viaSk(ldx(BPF_W, d, d, sc('skc_rcv_saddr')));
-    case O.remote_port: return viaSk(ldx(BPF_H, d, d, sc('skc_dport')), alu32Imm(BPF_LSH, d, 16));
-    case O.local_port: return viaSk(ldx(BPF_H, d, d, sc('skc_num')));
-    case O.is_fullsock: return { insns: [ldx(BPF_B, d, s, kern('is_fullsock'))] };
-    case O.state: return viaSk(ldx(BPF_B, d, d, sc('skc_state')));
-    case O.sk_txhash: return { insns: getField(l, si, 'sock.sk_txhash') };
-    case O.sk: return { insns: getSk(l, si) };
-    case O.skb_data_end: return { insns: [ldx(BPF_DW, d, s, kern('skb_data_end'))] };
+    case O.op:
+      return { insns: [ldx(BPF_B, d, s, kern('op'))] };
+    case O.family:
+      return viaSk(ldx(BPF_H, d, d, sc('skc_family')));
+    case O.remote_ip4:
+      return viaSk(ldx(BPF_W, d, d, sc('skc_daddr')));
+    case O.local_ip4:
+      return viaSk(ldx(BPF_W, d, d, sc('skc_rcv_saddr')));
+    case O.remote_port:
+      return viaSk(ldx(BPF_H, d, d, sc('skc_dport')), alu32Imm(BPF_LSH, d, 16));
+    case O.local_port:
+      return viaSk(ldx(BPF_H, d, d, sc('skc_num')));
+    case O.is_fullsock:
+      return { insns: [ldx(BPF_B, d, s, kern('is_fullsock'))] };
+    case O.state:
+      return viaSk(ldx(BPF_B, d, d, sc('skc_state')));
+    case O.sk_txhash:
+      return { insns: getField(l, si, 'sock.sk_txhash') };
+    case O.sk:
+      return { insns: getSk(l, si) };
+    case O.skb_data_end:
+      return { insns: [ldx(BPF_DW, d, s, kern('skb_data_end'))] };
     case O.skb_data:
       return { insns: [ldx(BPF_DW, d, s, kern('skb')), jmpImm(BPF_JEQ, d, 0, 1), ldx(BPF_DW, d, d, offOf(l, 'sk_buff.data'))] };
     case O.skb_len:

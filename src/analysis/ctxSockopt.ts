@@ -32,12 +32,18 @@ export function convertSockopt(l: KernelLayout, si: Insn): CtxRewrite {
     return { insns: [write ? raw(sz | BPF_MEM | insnClass(si.code), si.dst, si.src, kern(f), si.imm) : ldx(sz, si.dst, si.src, kern(f))] };
   };
   switch (si.off) {
-    case O.sk: return rw('sk');
-    case O.optval: return rw('optval');
-    case O.optval_end: return rw('optval_end');
-    case O.level: return rw('level');
-    case O.optname: return rw('optname');
-    case O.optlen: return rw('optlen');
+    case O.sk:
+      return rw('sk');
+    case O.optval:
+      return rw('optval');
+    case O.optval_end:
+      return rw('optval_end');
+    case O.level:
+      return rw('level');
+    case O.optname:
+      return rw('optname');
+    case O.optlen:
+      return rw('optlen');
     case O.retval: {
       const task = fsize('bpf_sockopt_kern.current_task');
       const ctx = fsize('task_struct.bpf_ctx');

@@ -15,9 +15,12 @@ export function convertXdp(l: KernelLayout, si: Insn): CtxRewrite {
   const d = si.dst;
   const o = (key: string): number => offOf(l, key);
   switch (si.off) {
-    case X.data: return { insns: [ldx(BPF_DW, d, si.src, o('xdp_buff.data'))] };
-    case X.data_meta: return { insns: [ldx(BPF_DW, d, si.src, o('xdp_buff.data_meta'))] };
-    case X.data_end: return { insns: [ldx(BPF_DW, d, si.src, o('xdp_buff.data_end'))] };
+    case X.data:
+      return { insns: [ldx(BPF_DW, d, si.src, o('xdp_buff.data'))] };
+    case X.data_meta:
+      return { insns: [ldx(BPF_DW, d, si.src, o('xdp_buff.data_meta'))] };
+    case X.data_end:
+      return { insns: [ldx(BPF_DW, d, si.src, o('xdp_buff.data_end'))] };
     case X.ingress_ifindex:
       return { insns: [ldx(BPF_DW, d, si.src, o('xdp_buff.rxq')), ldx(BPF_DW, d, d, o('xdp_rxq_info.dev')), ldx(BPF_W, d, d, o('net_device.ifindex'))] };
     case X.rx_queue_index:

@@ -36,7 +36,10 @@ export const SIZED_MEM_ARGS: Record<number, [number, number, boolean][]> = {
   21: [[2, 3, false]], // skb_set_tunnel_key
   25: [[4, 5, false]], // perf_event_output
   26: [[3, 4, true]], // skb_load_bytes
-  28: [[1, 2, false], [3, 4, false]], // csum_diff
+  28: [
+    [1, 2, false],
+    [3, 4, false],
+  ], // csum_diff
   29: [[2, 3, true]], // skb_get_tunnel_opt
   30: [[2, 3, false]], // skb_set_tunnel_opt
   36: [[2, 3, false]], // probe_write_user
@@ -55,14 +58,20 @@ export const SIZED_MEM_ARGS: Record<number, [number, number, boolean][]> = {
   84: [[2, 3, false]], // sk_lookup_tcp
   85: [[2, 3, false]], // sk_lookup_udp
   99: [[2, 3, false]], // skc_lookup_tcp
-  100: [[2, 3, false], [4, 5, false]], // tcp_check_syncookie
+  100: [
+    [2, 3, false],
+    [4, 5, false],
+  ], // tcp_check_syncookie
   101: [[2, 3, true]], // sysctl_get_name
   102: [[2, 3, true]], // sysctl_get_current_value
   103: [[2, 3, true]], // sysctl_get_new_value
   104: [[2, 3, false]], // sysctl_set_new_value
   105: [[1, 2, false]], // strtol
   106: [[1, 2, false]], // strtoul
-  110: [[2, 3, false], [4, 5, false]], // tcp_gen_syncookie
+  110: [
+    [2, 3, false],
+    [4, 5, false],
+  ], // tcp_gen_syncookie
   112: [[1, 2, true]], // probe_read_user
   113: [[1, 2, true]], // probe_read_kernel
   114: [[1, 2, true]], // probe_read_user_str
@@ -70,7 +79,10 @@ export const SIZED_MEM_ARGS: Record<number, [number, number, boolean][]> = {
   119: [[2, 3, true]], // read_branch_records
   120: [[3, 4, true]], // get_ns_current_pid_tgid
   121: [[4, 5, false]], // xdp_output
-  126: [[2, 3, false], [4, 5, false]], // seq_printf
+  126: [
+    [2, 3, false],
+    [4, 5, false],
+  ], // seq_printf
   127: [[2, 3, false]], // seq_write
   130: [[2, 3, false]], // ringbuf_output
   136: [[2, 3, true]], // ima_inode_hash
@@ -79,12 +91,21 @@ export const SIZED_MEM_ARGS: Record<number, [number, number, boolean][]> = {
   143: [[2, 3, false]], // store_hdr_opt
   147: [[2, 3, true]], // d_path
   148: [[1, 2, true]], // copy_from_user
-  149: [[1, 2, true], [3, 4, false]], // snprintf_btf
+  149: [
+    [1, 2, true],
+    [3, 4, false],
+  ], // snprintf_btf
   150: [[2, 3, false]], // seq_printf_btf
-  165: [[1, 2, true], [4, 5, false]], // snprintf
+  165: [
+    [1, 2, true],
+    [4, 5, false],
+  ], // snprintf
   166: [[2, 3, false]], // sys_bpf
   167: [[1, 2, false]], // btf_find_by_name_kind
-  177: [[1, 2, false], [3, 4, false]], // trace_vprintk
+  177: [
+    [1, 2, false],
+    [3, 4, false],
+  ], // trace_vprintk
   179: [[1, 2, false]], // kallsyms_lookup_name
   182: [[1, 2, false]], // strncmp
   189: [[3, 4, true]], // xdp_load_bytes
@@ -107,8 +128,14 @@ export const FIXED_MEM_ARGS: Record<number, [number, number][]> = {
   184: [[2, 8]], // get_func_ret's *value
   204: [[1, 20]], // tcp_raw_gen_syncookie_ipv4's struct iphdr
   205: [[1, 40]], // tcp_raw_gen_syncookie_ipv6's struct ipv6hdr
-  206: [[1, 20], [2, 20]], // tcp_raw_check_syncookie_ipv4(iph, th)
-  207: [[1, 40], [2, 20]], // tcp_raw_check_syncookie_ipv6(iph, th)
+  206: [
+    [1, 20],
+    [2, 20],
+  ], // tcp_raw_check_syncookie_ipv4(iph, th)
+  207: [
+    [1, 40],
+    [2, 20],
+  ], // tcp_raw_check_syncookie_ipv6(iph, th)
 };
 
 /**

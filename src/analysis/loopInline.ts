@@ -8,8 +8,24 @@
 // inserted insns inherit the call's `seen`).
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_CALL, BPF_DW, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JLE, BPF_JMP, BPF_K, BPF_LDX, BPF_MEM,
-  BPF_MOV, BPF_PSEUDO_CALL, BPF_STX, BPF_X, isHelperCall,
+  BPF_ADD,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_CALL,
+  BPF_DW,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JLE,
+  BPF_JMP,
+  BPF_K,
+  BPF_LDX,
+  BPF_MEM,
+  BPF_MOV,
+  BPF_PSEUDO_CALL,
+  BPF_STX,
+  BPF_X,
+  isHelperCall,
 } from '../bpf/opcodes.ts';
 import { BPF_FUNC } from '../bpf/helperIds.ts';
 import { BPF_MAX_LOOPS } from '../common/kernelLimits.ts';
@@ -17,7 +33,14 @@ import type { AbsState } from './absint.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
 
 const E2BIG = 7;
-const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R6 = 6, R7 = 7, R8 = 8, FP = 10;
+const R0 = 0,
+  R1 = 1,
+  R2 = 2,
+  R3 = 3,
+  R6 = 6,
+  R7 = 7,
+  R8 = 8,
+  FP = 10;
 /** Index of the callback call in the patch (its imm is set once the callee's start is known). */
 const CALL_AT = 12;
 

@@ -12,8 +12,26 @@
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_JMP, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_X, BPF_ATOMIC, BPF_MOV, BPF_AND, BPF_OR,
-  BPF_CALL, BPF_EXIT, LD_DW_IMM, insnClass, aluOp, jmpOp, srcBit, memMode,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_JMP,
+  BPF_LD,
+  BPF_LDX,
+  BPF_ST,
+  BPF_STX,
+  BPF_X,
+  BPF_ATOMIC,
+  BPF_MOV,
+  BPF_AND,
+  BPF_OR,
+  BPF_CALL,
+  BPF_EXIT,
+  LD_DW_IMM,
+  insnClass,
+  aluOp,
+  jmpOp,
+  srcBit,
+  memMode,
 } from '../bpf/opcodes.ts';
 import type { AbsState } from './absint.ts';
 import { successors } from './cfg.ts';
@@ -25,12 +43,13 @@ const FRESH = 0; // recomputed from constants, memory or helpers each round
 const CARRIED = 1; // the previous round's value, unchanged
 const EVOLVING = 2; // the previous round's value changed by arithmetic
 
-export function checkLoops(
-  w: E.Where, insns: readonly Insn[], before: readonly (AbsState | undefined)[],
-): Diag | undefined {
+export function checkLoops(w: E.Where, insns: readonly Insn[], before: readonly (AbsState | undefined)[]): Diag | undefined {
   const n = insns.length;
   const reached = (i: number): boolean => i >= 0 && i < n && before[i] !== undefined;
-  const succ = (i: number): number[] => successors(insns, i).filter(reached).filter((t) => !isCallee(i, t));
+  const succ = (i: number): number[] =>
+    successors(insns, i)
+      .filter(reached)
+      .filter((t) => !isCallee(i, t));
   // A bpf2bpf call returns to i+1; the edge into the callee is not part of this loop.
   const isCallee = (i: number, t: number): boolean => {
     const ins = insns[i]!;
@@ -95,20 +114,18 @@ export function checkLoops(
       if (!reached(i) || inComp.has(i)) continue;
       for (const t of succ(i)) if (inComp.has(t) && t < head) head = t;
     }
-    const diag = evolves(insns, before, inComp, head, succ)
-      ? E.tooComplex(w, head, BPF_COMPLEXITY_LIMIT_INSNS + 1)
-      : E.infiniteLoop(w, head);
+    const diag = evolves(insns, before, inComp, head, succ) ? E.tooComplex(w, head, BPF_COMPLEXITY_LIMIT_INSNS + 1) : E.infiniteLoop(w, head);
     if (!found || head < found.head) found = { head, diag };
   }
   return found?.diag;
 }
 
 /** Does some value carried round the loop change on the way (a counter)? */
-function evolves(
-  insns: readonly Insn[], before: readonly (AbsState | undefined)[], comp: Set<number>, head: number,
-  succ: (i: number) => number[],
-): boolean {
-  interface T { regs: number[]; slots: Map<string, number> }
+function evolves(insns: readonly Insn[], before: readonly (AbsState | undefined)[], comp: Set<number>, head: number, succ: (i: number) => number[]): boolean {
+  interface T {
+    regs: number[];
+    slots: Map<string, number>;
+  }
   const join = (a: T, b: T): T => {
     const slots = new Map(a.slots);
     for (const [k, v] of b.slots) slots.set(k, Math.max(v, slots.get(k) ?? CARRIED));
@@ -136,7 +153,7 @@ function evolves(
     else if (cls === BPF_LD) for (let r = 0; r <= 5; r++) R[r] = FRESH;
     else if (cls === BPF_LDX) {
       const k = slotOf(i, ins.src, ins.off);
-      R[ins.dst] = k ? s.slots.get(k) ?? CARRIED : FRESH;
+      R[ins.dst] = k ? (s.slots.get(k) ?? CARRIED) : FRESH;
     } else if (cls === BPF_ST || cls === BPF_STX) {
       const k = slotOf(i, ins.dst, ins.off);
       if (k) o.slots.set(k, cls === BPF_ST ? FRESH : memMode(ins.code) === BPF_ATOMIC ? EVOLVING : R[ins.src]!);

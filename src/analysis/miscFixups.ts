@@ -14,10 +14,45 @@
 // Helper calls keep their helper id in imm (bpfdbg convention, see INTERNAL_HELPER).
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_DIV, BPF_EXIT, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JMP32,
-  BPF_JNE, BPF_JSGE, BPF_K, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_W, BPF_X,
-  BPF_XOR, BPF_B, BPF_H, BPF_DW, BPF_ST, BPF_CALL, BPF_IND, BPF_TAIL_CALL, insnClass, aluOp, srcBit, memMode, memSize,
-  isLdAbsInd, isHelperCall, BPF_FUNC_tail_call,
+  BPF_ADD,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_DIV,
+  BPF_EXIT,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_JNE,
+  BPF_JSGE,
+  BPF_K,
+  BPF_LDX,
+  BPF_LSH,
+  BPF_MEM,
+  BPF_MOD,
+  BPF_MOV,
+  BPF_MUL,
+  BPF_NEG,
+  BPF_W,
+  BPF_X,
+  BPF_XOR,
+  BPF_B,
+  BPF_H,
+  BPF_DW,
+  BPF_ST,
+  BPF_CALL,
+  BPF_IND,
+  BPF_TAIL_CALL,
+  insnClass,
+  aluOp,
+  srcBit,
+  memMode,
+  memSize,
+  isLdAbsInd,
+  isHelperCall,
+  BPF_FUNC_tail_call,
 } from '../bpf/opcodes.ts';
 import { BPF_ARRAY_PTRS_OFF, HTAB_ELEM_KEY_OFF, HTAB_ELEM_LRU_REF_OFF } from '../common/kernelStructs.ts';
 import { HELPER_NAMES } from '../bpf/helperIds.ts';
@@ -163,12 +198,7 @@ function divModPatch(insn: Insn): Insn[] | undefined {
     return is64 ? buf.slice(0, buf.length - 2) : buf;
   }
   if (isdiv) {
-    return [
-      raw(jmpCls | BPF_JNE | BPF_K, insn.src, 0, 2, 0),
-      raw(BPF_ALU | BPF_XOR | BPF_X, insn.dst, insn.dst, 0, 0),
-      ja(1),
-      insn,
-    ];
+    return [raw(jmpCls | BPF_JNE | BPF_K, insn.src, 0, 2, 0), raw(BPF_ALU | BPF_XOR | BPF_X, insn.dst, insn.dst, 0, 0), ja(1), insn];
   }
   const buf = [raw(jmpCls | BPF_JEQ | BPF_K, insn.src, 0, 1 + (is64 ? 0 : 1), 0), insn, ja(1), mov32Reg(insn.dst, insn.dst)];
   return is64 ? buf.slice(0, buf.length - 2) : buf;
@@ -185,9 +215,11 @@ export function genLdAbs(orig: Insn): Insn[] {
   out.push(mov64Reg(1, BPF_REG_CTX));
   const size = memSize(orig.code);
   const fn =
-    size === BPF_B ? INTERNAL_HELPER.bpf_skb_load_helper_8_no_cache
-    : size === BPF_H ? INTERNAL_HELPER.bpf_skb_load_helper_16_no_cache
-    : INTERNAL_HELPER.bpf_skb_load_helper_32_no_cache;
+    size === BPF_B
+      ? INTERNAL_HELPER.bpf_skb_load_helper_8_no_cache
+      : size === BPF_H
+        ? INTERNAL_HELPER.bpf_skb_load_helper_16_no_cache
+        : INTERNAL_HELPER.bpf_skb_load_helper_32_no_cache;
   out.push(raw(BPF_JMP | BPF_CALL, 0, 0, 0, fn));
   out.push(raw(BPF_JMP | BPF_JSGE | BPF_K, 0, 0, 2, 0));
   out.push(raw(BPF_ALU | BPF_XOR | BPF_X, 0, 0, 0, 0));
@@ -199,9 +231,14 @@ export function genLdAbs(orig: Insn): Insn[] {
 function mapGenLookup(map: MapDef | undefined): Insn[] | undefined {
   if (!map) return undefined;
   switch (map.type) {
-    case MapType.ARRAY: return arrayMapGenLookup(map);
-    case MapType.ARRAY_OF_MAPS: return arrayOfMapGenLookup(map);
-    case MapType.HASH: case MapType.LRU_HASH: case MapType.HASH_OF_MAPS: return htabMapGenLookup(map);
+    case MapType.ARRAY:
+      return arrayMapGenLookup(map);
+    case MapType.ARRAY_OF_MAPS:
+      return arrayOfMapGenLookup(map);
+    case MapType.HASH:
+    case MapType.LRU_HASH:
+    case MapType.HASH_OF_MAPS:
+      return htabMapGenLookup(map);
   }
   return undefined;
 }

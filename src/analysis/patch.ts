@@ -142,7 +142,11 @@ function adjustSubprogStartsAfterRemove(starts: number[], off: number, cnt: numb
   return starts.map((s, k) => {
     if (s === REMOVED_SUBPROG) return s;
     let next = oldLen;
-    for (let j = k + 1; j < starts.length; j++) if (starts[j] !== REMOVED_SUBPROG) { next = starts[j]!; break; }
+    for (let j = k + 1; j < starts.length; j++)
+      if (starts[j] !== REMOVED_SUBPROG) {
+        next = starts[j]!;
+        break;
+      }
     if (s >= end) return s - cnt;
     if (s < off) return s;
     if (k > 0 && next <= end) return REMOVED_SUBPROG;

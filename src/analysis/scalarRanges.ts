@@ -6,8 +6,25 @@
 // impossible here is impossible to the kernel too; the converse need not hold.
 // Values are bigints: unsigned bounds in [0, 2^64), signed bounds in [-2^63, 2^63).
 import {
-  BPF_ADD, BPF_AND, BPF_ARSH, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSGE,
-  BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
+  BPF_ADD,
+  BPF_AND,
+  BPF_ARSH,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JLE,
+  BPF_JLT,
+  BPF_JNE,
+  BPF_JSGE,
+  BPF_JSGT,
+  BPF_JSLE,
+  BPF_JSLT,
+  BPF_LSH,
+  BPF_MUL,
+  BPF_OR,
+  BPF_RSH,
+  BPF_SUB,
+  BPF_XOR,
 } from '../bpf/opcodes.ts';
 
 export interface Range {
@@ -130,8 +147,14 @@ export function sync(r: Range): Range | null {
 /** Union hull (the join of two paths). */
 export function hull(a: Range, b: Range): Range {
   return {
-    umin: min(a.umin, b.umin), umax: max(a.umax, b.umax), smin: min(a.smin, b.smin), smax: max(a.smax, b.smax),
-    u32min: min(a.u32min, b.u32min), u32max: max(a.u32max, b.u32max), s32min: min(a.s32min, b.s32min), s32max: max(a.s32max, b.s32max),
+    umin: min(a.umin, b.umin),
+    umax: max(a.umax, b.umax),
+    smin: min(a.smin, b.smin),
+    smax: max(a.smax, b.smax),
+    u32min: min(a.u32min, b.u32min),
+    u32max: max(a.u32max, b.u32max),
+    s32min: min(a.s32min, b.s32min),
+    s32max: max(a.s32max, b.s32max),
   };
 }
 
@@ -186,8 +209,14 @@ function alu64(op: number, a: Range, b: Range): Range {
 
 function intersect(a: Range, b: Range): Range {
   return {
-    umin: max(a.umin, b.umin), umax: min(a.umax, b.umax), smin: max(a.smin, b.smin), smax: min(a.smax, b.smax),
-    u32min: max(a.u32min, b.u32min), u32max: min(a.u32max, b.u32max), s32min: max(a.s32min, b.s32min), s32max: min(a.s32max, b.s32max),
+    umin: max(a.umin, b.umin),
+    umax: min(a.umax, b.umax),
+    smin: max(a.smin, b.smin),
+    smax: min(a.smax, b.smax),
+    u32min: max(a.u32min, b.u32min),
+    u32max: min(a.u32max, b.u32max),
+    s32min: max(a.s32min, b.s32min),
+    s32max: min(a.s32max, b.s32max),
   };
 }
 
@@ -245,21 +274,37 @@ export function branchTaken(op: number, is32: boolean, a0: Range, b0: Range): bo
       else if (a.umax < b.umin || a.umin > b.umax || a.smax < b.smin || a.smin > b.smax) eq = false;
       return eq === undefined ? undefined : op === BPF_JEQ ? eq : !eq;
     }
-    case BPF_JGT: return a.umin > b.umax ? true : a.umax <= b.umin ? false : undefined;
-    case BPF_JGE: return a.umin >= b.umax ? true : a.umax < b.umin ? false : undefined;
-    case BPF_JLT: return a.umax < b.umin ? true : a.umin >= b.umax ? false : undefined;
-    case BPF_JLE: return a.umax <= b.umin ? true : a.umin > b.umax ? false : undefined;
-    case BPF_JSGT: return a.smin > b.smax ? true : a.smax <= b.smin ? false : undefined;
-    case BPF_JSGE: return a.smin >= b.smax ? true : a.smax < b.smin ? false : undefined;
-    case BPF_JSLT: return a.smax < b.smin ? true : a.smin >= b.smax ? false : undefined;
-    case BPF_JSLE: return a.smax <= b.smin ? true : a.smin > b.smax ? false : undefined;
+    case BPF_JGT:
+      return a.umin > b.umax ? true : a.umax <= b.umin ? false : undefined;
+    case BPF_JGE:
+      return a.umin >= b.umax ? true : a.umax < b.umin ? false : undefined;
+    case BPF_JLT:
+      return a.umax < b.umin ? true : a.umin >= b.umax ? false : undefined;
+    case BPF_JLE:
+      return a.umax <= b.umin ? true : a.umin > b.umax ? false : undefined;
+    case BPF_JSGT:
+      return a.smin > b.smax ? true : a.smax <= b.smin ? false : undefined;
+    case BPF_JSGE:
+      return a.smin >= b.smax ? true : a.smax < b.smin ? false : undefined;
+    case BPF_JSLT:
+      return a.smax < b.smin ? true : a.smin >= b.smax ? false : undefined;
+    case BPF_JSLE:
+      return a.smax <= b.smin ? true : a.smin > b.smax ? false : undefined;
   }
   return undefined;
 }
 
 const NEGATE: Record<number, number> = {
-  [BPF_JEQ]: BPF_JNE, [BPF_JNE]: BPF_JEQ, [BPF_JGT]: BPF_JLE, [BPF_JLE]: BPF_JGT, [BPF_JGE]: BPF_JLT,
-  [BPF_JLT]: BPF_JGE, [BPF_JSGT]: BPF_JSLE, [BPF_JSLE]: BPF_JSGT, [BPF_JSGE]: BPF_JSLT, [BPF_JSLT]: BPF_JSGE,
+  [BPF_JEQ]: BPF_JNE,
+  [BPF_JNE]: BPF_JEQ,
+  [BPF_JGT]: BPF_JLE,
+  [BPF_JLE]: BPF_JGT,
+  [BPF_JGE]: BPF_JLT,
+  [BPF_JLT]: BPF_JGE,
+  [BPF_JSGT]: BPF_JSLE,
+  [BPF_JSLE]: BPF_JSGT,
+  [BPF_JSGE]: BPF_JSLT,
+  [BPF_JSLT]: BPF_JSGE,
 };
 
 /**
@@ -287,7 +332,10 @@ export function refine(op: number, is32: boolean, taken: boolean, a: Range, b: R
       if (ca !== undefined) y = shave(y, ca, bits);
       break;
     }
-    case BPF_JGT: case BPF_JGE: case BPF_JLT: case BPF_JLE: {
+    case BPF_JGT:
+    case BPF_JGE:
+    case BPF_JLT:
+    case BPF_JLE: {
       const [lo, hi] = o === BPF_JGT || o === BPF_JGE ? [y, x] : [x, y];
       const strict = o === BPF_JGT || o === BPF_JLT ? 1n : 0n;
       // lo < hi (or <=): hi.umin >= lo.umin + strict, lo.umax <= hi.umax - strict.
@@ -296,7 +344,10 @@ export function refine(op: number, is32: boolean, taken: boolean, a: Range, b: R
       if (hi.umin > uLim || lo.umax < 0n) return null;
       break;
     }
-    case BPF_JSGT: case BPF_JSGE: case BPF_JSLT: case BPF_JSLE: {
+    case BPF_JSGT:
+    case BPF_JSGE:
+    case BPF_JSLT:
+    case BPF_JSLE: {
       const [lo, hi] = o === BPF_JSGT || o === BPF_JSGE ? [y, x] : [x, y];
       const strict = o === BPF_JSGT || o === BPF_JSLT ? 1n : 0n;
       hi.smin = max(hi.smin, lo.smin + strict);
@@ -307,8 +358,7 @@ export function refine(op: number, is32: boolean, taken: boolean, a: Range, b: R
     default:
       return undefined;
   }
-  const back = (orig: Range, v: Range): Range =>
-    is32 ? { ...orig, u32min: v.umin, u32max: v.umax, s32min: v.smin, s32max: v.smax } : v;
+  const back = (orig: Range, v: Range): Range => (is32 ? { ...orig, u32min: v.umin, u32max: v.umax, s32min: v.smin, s32max: v.smax } : v);
   const sx = sync(back(a, x));
   const sy = sync(back(b, y));
   return sx && sy ? [sx, sy] : null;

@@ -1,15 +1,11 @@
 // The abstract interpreter's scalar values: constants and ranges (scalarRanges.ts), and the
 // rules for when the verifier knows a register holds a scalar rather than a pointer.
 import type { Insn } from '../bpf/insn.ts';
-import {
-  BPF_ADD, BPF_ALU64, BPF_ARSH, BPF_DIV, BPF_END, BPF_MOD, BPF_MOV, BPF_NEG, BPF_SUB, insnClass, aluOp,
-} from '../bpf/opcodes.ts';
+import { BPF_ADD, BPF_ALU64, BPF_ARSH, BPF_DIV, BPF_END, BPF_MOD, BPF_MOV, BPF_NEG, BPF_SUB, insnClass, aluOp } from '../bpf/opcodes.ts';
 import { HELPER_NAMES } from '../bpf/helperIds.ts';
 import type { Val } from './absint.ts';
 import { evalAlu, evalCond } from './constEval.ts';
-import {
-  FULL, aluRange, branchTaken, constRange, hull, mov32Range, rangeConst, rangeEq, refine, type Range,
-} from './scalarRanges.ts';
+import { FULL, aluRange, branchTaken, constRange, hull, mov32Range, rangeConst, rangeEq, refine, type Range } from './scalarRanges.ts';
 
 export type ScalarVal = Extract<Val, { k: 'const' } | { k: 'scalar' }>;
 export const UNKNOWN_SCALAR: Val = { k: 'scalar', r: FULL };
@@ -34,17 +30,39 @@ export const joinScalar = (a: ScalarVal, b: ScalarVal): Val => scalarOf(hull(ran
  */
 const POINTER_HELPERS: ReadonlySet<number> = new Set(
   [
-    'map_lookup_elem', 'get_local_storage', 'sk_lookup_tcp', 'sk_lookup_udp', 'sk_fullsock', 'tcp_sock',
-    'get_listener_sock', 'skc_lookup_tcp', 'sk_storage_get', 'ringbuf_reserve', 'skc_to_tcp6_sock', 'skc_to_tcp_sock',
-    'skc_to_tcp_timewait_sock', 'skc_to_tcp_request_sock', 'skc_to_udp6_sock', 'inode_storage_get', 'per_cpu_ptr',
-    'this_cpu_ptr', 'task_storage_get', 'get_current_task_btf', 'sock_from_file', 'task_pt_regs', 'skc_to_unix_sock',
-    'kptr_xchg', 'map_lookup_percpu_elem', 'skc_to_mptcp_sock', 'dynptr_data', 'cgrp_storage_get',
+    'map_lookup_elem',
+    'get_local_storage',
+    'sk_lookup_tcp',
+    'sk_lookup_udp',
+    'sk_fullsock',
+    'tcp_sock',
+    'get_listener_sock',
+    'skc_lookup_tcp',
+    'sk_storage_get',
+    'ringbuf_reserve',
+    'skc_to_tcp6_sock',
+    'skc_to_tcp_sock',
+    'skc_to_tcp_timewait_sock',
+    'skc_to_tcp_request_sock',
+    'skc_to_udp6_sock',
+    'inode_storage_get',
+    'per_cpu_ptr',
+    'this_cpu_ptr',
+    'task_storage_get',
+    'get_current_task_btf',
+    'sock_from_file',
+    'task_pt_regs',
+    'skc_to_unix_sock',
+    'kptr_xchg',
+    'map_lookup_percpu_elem',
+    'skc_to_mptcp_sock',
+    'dynptr_data',
+    'cgrp_storage_get',
   ].map((n) => HELPER_NAMES.indexOf(n)),
 );
 
 /** R0 after a call of helper `id`. */
-export const helperResult = (id: number): Val =>
-  id > 0 && id < HELPER_NAMES.length && !POINTER_HELPERS.has(id) ? UNKNOWN_SCALAR : { k: 'unk' };
+export const helperResult = (id: number): Val => (id > 0 && id < HELPER_NAMES.length && !POINTER_HELPERS.has(id) ? UNKNOWN_SCALAR : { k: 'unk' });
 
 /**
  * ALU on scalars (pointer arithmetic is the caller's). Ops other than ADD/SUB/MOV make a

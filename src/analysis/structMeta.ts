@@ -26,7 +26,10 @@ export function hasStructMeta(btf: Btf, typeId: number): boolean {
 }
 
 /** The node type and the byte offset of its node field a graph root holds. */
-export interface GraphNode { typeId: number; nodeOff: number }
+export interface GraphNode {
+  typeId: number;
+  nodeOff: number;
+}
 
 /** The `contains:` target of decl tags on `id` (component -1) or on its member `member`. */
 function containsTag(btf: Btf, id: number, member: number): GraphNode | undefined {

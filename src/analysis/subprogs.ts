@@ -5,8 +5,21 @@
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_JMP, BPF_JMP32, BPF_JA, BPF_CALL, BPF_EXIT, insnClass, jmpOp, isPseudoCall, isPseudoFunc,
-  isHelperCall, isLdAbsInd, branchTarget, calleeTarget, BPF_FUNC_tail_call, LD_DW_IMM,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_JA,
+  BPF_CALL,
+  BPF_EXIT,
+  insnClass,
+  jmpOp,
+  isPseudoCall,
+  isPseudoFunc,
+  isHelperCall,
+  isLdAbsInd,
+  branchTarget,
+  calleeTarget,
+  BPF_FUNC_tail_call,
+  LD_DW_IMM,
 } from '../bpf/opcodes.ts';
 import type { BpfProgram } from '../object/types.ts';
 import * as E from './errors.ts';
@@ -88,9 +101,7 @@ export function findSubprogs(w: E.Where, insns: readonly Insn[]): { ok: true; su
       if (ins.code === LD_DW_IMM) i++;
     }
     const last = insns[sp.end - 1];
-    const lastOk =
-      last !== undefined &&
-      (last.code === (BPF_JMP | BPF_EXIT) || last.code === (BPF_JMP | BPF_JA) || last.code === (BPF_JMP32 | BPF_JA));
+    const lastOk = last !== undefined && (last.code === (BPF_JMP | BPF_EXIT) || last.code === (BPF_JMP | BPF_JA) || last.code === (BPF_JMP32 | BPF_JA));
     if (!lastOk) return { ok: false, error: E.lastInsnNotExit(w, sp.end - 1) };
   }
   return { ok: true, subprogs };

@@ -17,15 +17,43 @@ export interface AsmOptions {
 const SIZES: Record<string, number> = { u8: op.BPF_B, u16: op.BPF_H, u32: op.BPF_W, u64: op.BPF_DW };
 const SSIZES: Record<string, number> = { s8: op.BPF_B, s16: op.BPF_H, s32: op.BPF_W };
 const ALU: Record<string, number> = {
-  '+=': op.BPF_ADD, '-=': op.BPF_SUB, '*=': op.BPF_MUL, '/=': op.BPF_DIV, '|=': op.BPF_OR, '&=': op.BPF_AND,
-  '<<=': op.BPF_LSH, '>>=': op.BPF_RSH, '%=': op.BPF_MOD, '^=': op.BPF_XOR, 's>>=': op.BPF_ARSH,
-  's/=': op.BPF_DIV, 's%=': op.BPF_MOD,
+  '+=': op.BPF_ADD,
+  '-=': op.BPF_SUB,
+  '*=': op.BPF_MUL,
+  '/=': op.BPF_DIV,
+  '|=': op.BPF_OR,
+  '&=': op.BPF_AND,
+  '<<=': op.BPF_LSH,
+  '>>=': op.BPF_RSH,
+  '%=': op.BPF_MOD,
+  '^=': op.BPF_XOR,
+  's>>=': op.BPF_ARSH,
+  's/=': op.BPF_DIV,
+  's%=': op.BPF_MOD,
 };
 const JMP: Record<string, number> = {
-  '==': op.BPF_JEQ, '>': op.BPF_JGT, '>=': op.BPF_JGE, '&': op.BPF_JSET, '!=': op.BPF_JNE, 's>': op.BPF_JSGT,
-  's>=': op.BPF_JSGE, '<': op.BPF_JLT, '<=': op.BPF_JLE, 's<': op.BPF_JSLT, 's<=': op.BPF_JSLE,
+  '==': op.BPF_JEQ,
+  '>': op.BPF_JGT,
+  '>=': op.BPF_JGE,
+  '&': op.BPF_JSET,
+  '!=': op.BPF_JNE,
+  's>': op.BPF_JSGT,
+  's>=': op.BPF_JSGE,
+  '<': op.BPF_JLT,
+  '<=': op.BPF_JLE,
+  's<': op.BPF_JSLT,
+  's<=': op.BPF_JSLE,
 };
-const ATOMIC: Record<string, number> = { '+=': op.BPF_ADD, '|=': op.BPF_OR, '&=': op.BPF_AND, '^=': op.BPF_XOR, add: op.BPF_ADD, or: op.BPF_OR, and: op.BPF_AND, xor: op.BPF_XOR };
+const ATOMIC: Record<string, number> = {
+  '+=': op.BPF_ADD,
+  '|=': op.BPF_OR,
+  '&=': op.BPF_AND,
+  '^=': op.BPF_XOR,
+  add: op.BPF_ADD,
+  or: op.BPF_OR,
+  and: op.BPF_AND,
+  xor: op.BPF_XOR,
+};
 
 const REG = String.raw`([rw])(\d+)`;
 const NUM = String.raw`(-?(?:0x[0-9a-fA-F]+|\d+))`;
@@ -154,9 +182,16 @@ function assembleLine(s: string, p: Pending, o: AsmOptions): void {
     let idx: number;
     if (kind === 'map') idx = mapRef(m[3]!, o);
     else idx = imm32(m[3]!);
-    const src = kind === 'btf_id' ? op.BPF_PSEUDO_BTF_ID
-      : kind === 'map' ? (value ? op.BPF_PSEUDO_MAP_VALUE : op.BPF_PSEUDO_MAP_FD)
-      : value ? op.BPF_PSEUDO_MAP_IDX_VALUE : op.BPF_PSEUDO_MAP_IDX;
+    const src =
+      kind === 'btf_id'
+        ? op.BPF_PSEUDO_BTF_ID
+        : kind === 'map'
+          ? value
+            ? op.BPF_PSEUDO_MAP_VALUE
+            : op.BPF_PSEUDO_MAP_FD
+          : value
+            ? op.BPF_PSEUDO_MAP_IDX_VALUE
+            : op.BPF_PSEUDO_MAP_IDX;
     emit(insn(op.LD_DW_IMM, reg(m[1]!), src, 0, idx));
     return emit(insn(0, 0, 0, 0, value ? imm32(m[4]!) : 0));
   }

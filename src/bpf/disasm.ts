@@ -25,20 +25,39 @@ const SSIZE_NAME: Record<number, string> = { [op.BPF_B]: 's8', [op.BPF_H]: 's16'
 
 /** Infix operator of each ALU op, as llvm writes the compound assignment. */
 export const ALU_OPS: Record<number, string> = {
-  [op.BPF_ADD]: '+=', [op.BPF_SUB]: '-=', [op.BPF_MUL]: '*=', [op.BPF_DIV]: '/=', [op.BPF_OR]: '|=',
-  [op.BPF_AND]: '&=', [op.BPF_LSH]: '<<=', [op.BPF_RSH]: '>>=', [op.BPF_MOD]: '%=', [op.BPF_XOR]: '^=',
+  [op.BPF_ADD]: '+=',
+  [op.BPF_SUB]: '-=',
+  [op.BPF_MUL]: '*=',
+  [op.BPF_DIV]: '/=',
+  [op.BPF_OR]: '|=',
+  [op.BPF_AND]: '&=',
+  [op.BPF_LSH]: '<<=',
+  [op.BPF_RSH]: '>>=',
+  [op.BPF_MOD]: '%=',
+  [op.BPF_XOR]: '^=',
   [op.BPF_ARSH]: 's>>=',
 };
 
 /** Comparison of each conditional jump op. */
 export const JMP_OPS: Record<number, string> = {
-  [op.BPF_JEQ]: '==', [op.BPF_JGT]: '>', [op.BPF_JGE]: '>=', [op.BPF_JSET]: '&', [op.BPF_JNE]: '!=',
-  [op.BPF_JSGT]: 's>', [op.BPF_JSGE]: 's>=', [op.BPF_JLT]: '<', [op.BPF_JLE]: '<=', [op.BPF_JSLT]: 's<',
+  [op.BPF_JEQ]: '==',
+  [op.BPF_JGT]: '>',
+  [op.BPF_JGE]: '>=',
+  [op.BPF_JSET]: '&',
+  [op.BPF_JNE]: '!=',
+  [op.BPF_JSGT]: 's>',
+  [op.BPF_JSGE]: 's>=',
+  [op.BPF_JLT]: '<',
+  [op.BPF_JLE]: '<=',
+  [op.BPF_JSLT]: 's<',
   [op.BPF_JSLE]: 's<=',
 };
 
 const ATOMIC_OPS: Record<number, [string, string]> = {
-  [op.BPF_ADD]: ['+=', 'add'], [op.BPF_OR]: ['|=', 'or'], [op.BPF_AND]: ['&=', 'and'], [op.BPF_XOR]: ['^=', 'xor'],
+  [op.BPF_ADD]: ['+=', 'add'],
+  [op.BPF_OR]: ['|=', 'or'],
+  [op.BPF_AND]: ['&=', 'and'],
+  [op.BPF_XOR]: ['^=', 'xor'],
 };
 
 const rel = (n: number): string => (n < 0 ? `${n}` : `+${n}`);
@@ -71,16 +90,21 @@ function unknown(i: Insn): string {
 function disasmOne(i: Insn, next: Insn | undefined, o: DisasmOptions): string {
   const cls = op.insnClass(i.code);
   switch (cls) {
-    case op.BPF_LD: return disasmLd(i, next, o);
-    case op.BPF_LDX: return disasmLdx(i, o);
+    case op.BPF_LD:
+      return disasmLd(i, next, o);
+    case op.BPF_LDX:
+      return disasmLdx(i, o);
     case op.BPF_ST: {
       if (op.memMode(i.code) !== op.BPF_MEM) return unknown(i);
       return `*(${SIZE_NAME[op.memSize(i.code)]} *)(${memOff(i.dst, i.off)}) = ${i.imm}`;
     }
-    case op.BPF_STX: return disasmStx(i, o);
+    case op.BPF_STX:
+      return disasmStx(i, o);
     case op.BPF_ALU:
-    case op.BPF_ALU64: return disasmAlu(i, cls === op.BPF_ALU64);
-    default: return disasmJmp(i, cls === op.BPF_JMP32, o);
+    case op.BPF_ALU64:
+      return disasmAlu(i, cls === op.BPF_ALU64);
+    default:
+      return disasmJmp(i, cls === op.BPF_JMP32, o);
   }
 }
 
@@ -91,14 +115,22 @@ function disasmLd(i: Insn, next: Insn | undefined, o: DisasmOptions): string {
     const hi = next?.imm ?? 0;
     const name = (idx: number): string => o.mapName?.(idx) ?? `#${idx}`;
     switch (i.src) {
-      case 0: return `r${i.dst} = ${BigInt.asIntN(64, ldImm64Value(i, next ?? { ...i, imm: 0 }))} ll`;
-      case op.BPF_PSEUDO_MAP_FD: return `r${i.dst} = map[${name(i.imm)}] ll`;
-      case op.BPF_PSEUDO_MAP_VALUE: return `r${i.dst} = map[${name(i.imm)}][0]+${hi} ll`;
-      case op.BPF_PSEUDO_BTF_ID: return `r${i.dst} = btf_id[${i.imm}] ll`;
-      case op.BPF_PSEUDO_FUNC: return `r${i.dst} = func[pc${rel(i.imm)}] ll`;
-      case op.BPF_PSEUDO_MAP_IDX: return `r${i.dst} = map_idx[${i.imm}] ll`;
-      case op.BPF_PSEUDO_MAP_IDX_VALUE: return `r${i.dst} = map_idx[${i.imm}][0]+${hi} ll`;
-      default: return unknown(i);
+      case 0:
+        return `r${i.dst} = ${BigInt.asIntN(64, ldImm64Value(i, next ?? { ...i, imm: 0 }))} ll`;
+      case op.BPF_PSEUDO_MAP_FD:
+        return `r${i.dst} = map[${name(i.imm)}] ll`;
+      case op.BPF_PSEUDO_MAP_VALUE:
+        return `r${i.dst} = map[${name(i.imm)}][0]+${hi} ll`;
+      case op.BPF_PSEUDO_BTF_ID:
+        return `r${i.dst} = btf_id[${i.imm}] ll`;
+      case op.BPF_PSEUDO_FUNC:
+        return `r${i.dst} = func[pc${rel(i.imm)}] ll`;
+      case op.BPF_PSEUDO_MAP_IDX:
+        return `r${i.dst} = map_idx[${i.imm}] ll`;
+      case op.BPF_PSEUDO_MAP_IDX_VALUE:
+        return `r${i.dst} = map_idx[${i.imm}][0]+${hi} ll`;
+      default:
+        return unknown(i);
     }
   }
   if (mode === op.BPF_ABS && op.memSize(i.code) !== op.BPF_DW) return `r0 = *(${size} *)skb[${i.imm}]`;
@@ -151,7 +183,8 @@ function disasmAlu(i: Insn, is64: boolean): string {
   const x = op.srcBit(i.code) === op.BPF_X;
   const s = x ? `${r}${i.src}` : `${i.imm}`;
   switch (aop) {
-    case op.BPF_NEG: return `${d} = -${d}`;
+    case op.BPF_NEG:
+      return `${d} = -${d}`;
     case op.BPF_MOV:
       if (x && i.off !== 0) return `${d} = (s${i.off})${r}${i.src}`;
       return `${d} = ${s}`;
@@ -173,15 +206,19 @@ function disasmAlu(i: Insn, is64: boolean): string {
 function disasmJmp(i: Insn, is32: boolean, o: DisasmOptions): string {
   const jop = op.jmpOp(i.code);
   switch (jop) {
-    case op.BPF_JA: return is32 ? `gotol ${rel(i.imm)}` : `goto ${rel(i.off)}`;
+    case op.BPF_JA:
+      return is32 ? `gotol ${rel(i.imm)}` : `goto ${rel(i.off)}`;
     case op.BPF_CALL:
       if (is32) return unknown(i);
       if (i.src === op.BPF_PSEUDO_CALL) return o.symbolic ? `call pc${rel(i.imm)}` : `call ${i.imm}`;
       if (i.src === op.BPF_PSEUDO_KFUNC_CALL) return o.symbolic ? `call kfunc#${i.imm}` : `call ${i.imm}`;
       return o.symbolic ? `call ${helperName(i.imm)}#${i.imm}` : `call ${i.imm}`;
-    case op.BPF_EXIT: return is32 ? unknown(i) : 'exit';
-    case op.BPF_JCOND: return is32 ? unknown(i) : `may_goto ${rel(i.off)}`;
-    case op.BPF_TAIL_CALL: return is32 ? unknown(i) : i.imm === 0 ? 'tail_call' : `tail_call poke#${i.imm - 1}`;
+    case op.BPF_EXIT:
+      return is32 ? unknown(i) : 'exit';
+    case op.BPF_JCOND:
+      return is32 ? unknown(i) : `may_goto ${rel(i.off)}`;
+    case op.BPF_TAIL_CALL:
+      return is32 ? unknown(i) : i.imm === 0 ? 'tail_call' : `tail_call poke#${i.imm - 1}`;
     default: {
       const cmp = JMP_OPS[jop];
       if (!cmp) return unknown(i);

@@ -23,7 +23,55 @@ import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES } from '../common/kernelL
 // Bound once as module constants: property reads through an import binding cost a getter
 // call per access under some ESM-to-CJS loaders (tsx), which dominated the interpreter loop.
 const {
-  BPF_MOV, BPF_NEG, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_XCHG, BPF_XOR, LD_DW_IMM, aluOp, insnClass, isLdAbsInd, jmpOp, memMode, memSize, sizeBytes, srcBit,
+  BPF_MOV,
+  BPF_NEG,
+  BPF_ADD,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_AND,
+  BPF_ATOMIC,
+  BPF_CALL,
+  BPF_CMPXCHG,
+  BPF_END,
+  BPF_EXIT,
+  BPF_FETCH,
+  BPF_FUNC_tail_call,
+  BPF_IND,
+  BPF_JA,
+  BPF_JCOND,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LOAD_ACQ,
+  BPF_MEM,
+  BPF_MEMSX,
+  BPF_OR,
+  BPF_PROBE_MEM,
+  BPF_PROBE_MEMSX,
+  BPF_PSEUDO_BTF_ID,
+  BPF_PSEUDO_CALL,
+  BPF_PSEUDO_FUNC,
+  BPF_PSEUDO_KFUNC_CALL,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_PSEUDO_MAP_VALUE,
+  BPF_ST,
+  BPF_STORE_REL,
+  BPF_STX,
+  BPF_TAIL_CALL,
+  BPF_XCHG,
+  BPF_XOR,
+  LD_DW_IMM,
+  aluOp,
+  insnClass,
+  isLdAbsInd,
+  jmpOp,
+  memMode,
+  memSize,
+  sizeBytes,
+  srcBit,
 } = opcodes;
 const { alu32, alu64, atomicOp, endian, jmpTaken, U32, U64 } = semantics;
 const { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } = kstructs;
@@ -36,7 +84,10 @@ export interface InterpProgram {
   readonly program?: { readonly name: string };
   /** Functions with their verifier stack depth; without it every frame gets MAX_BPF_STACK. */
   readonly subprogs?: readonly {
-    readonly name: string; readonly start: number; readonly end: number; readonly stackDepth?: number;
+    readonly name: string;
+    readonly start: number;
+    readonly end: number;
+    readonly stackDepth?: number;
     /** The program's exception callback, which bpf_throw enters (6.7+). */
     readonly isExceptionCb?: boolean;
   }[];
@@ -170,7 +221,10 @@ export class Interpreter implements BpfCaller {
   progBase = 0;
   private funcs = new Map<bigint, { prog: InterpProgram; insn: number }>();
 
-  constructor(readonly env: InterpEnv, opts: InterpOptions = {}) {
+  constructor(
+    readonly env: InterpEnv,
+    opts: InterpOptions = {},
+  ) {
     this.tcc = opts.tcc ?? 'by-pointer';
     this.budget = opts.budget ?? DEFAULT_BUDGET;
   }
@@ -388,15 +442,21 @@ export class Interpreter implements BpfCaller {
   private ldImm64(i: Insn, next: Insn | undefined): bigint {
     if (!next) this.halt('interp.bad-insn', 'LD_IMM64 without its second slot');
     switch (i.src) {
-      case 0: return (BigInt(next.imm >>> 0) << 32n) | BigInt(i.imm >>> 0);
+      case 0:
+        return (BigInt(next.imm >>> 0) << 32n) | BigInt(i.imm >>> 0);
       case BPF_PSEUDO_MAP_FD:
-      case BPF_PSEUDO_MAP_IDX: return this.env.mapAddr(this.prog, i.imm);
+      case BPF_PSEUDO_MAP_IDX:
+        return this.env.mapAddr(this.prog, i.imm);
       case BPF_PSEUDO_MAP_VALUE:
-      case BPF_PSEUDO_MAP_IDX_VALUE: return BigInt.asUintN(64, this.env.mapValueAddr(this.prog, i.imm) + BigInt(next.imm >>> 0));
-      case BPF_PSEUDO_FUNC: return this.funcAddr(this.pc + i.imm + 1);
+      case BPF_PSEUDO_MAP_IDX_VALUE:
+        return BigInt.asUintN(64, this.env.mapValueAddr(this.prog, i.imm) + BigInt(next.imm >>> 0));
+      case BPF_PSEUDO_FUNC:
+        return this.funcAddr(this.pc + i.imm + 1);
       // __ksym: the verifier puts the kernel symbol's address there (check_pseudo_btf_id).
-      case BPF_PSEUDO_BTF_ID: return ksymAddress(i.imm);
-      default: return this.halt('interp.unsupported', `LD_IMM64 pseudo source ${i.src} is not supported`);
+      case BPF_PSEUDO_BTF_ID:
+        return ksymAddress(i.imm);
+      default:
+        return this.halt('interp.unsupported', `LD_IMM64 pseudo source ${i.src} is not supported`);
     }
   }
 
@@ -482,8 +542,7 @@ export class Interpreter implements BpfCaller {
    */
   private throwException(cookie: bigint): void {
     const b = this.progBase;
-    if (this.frames.slice(b + 1).some((f) => f.callback))
-      return this.halt('interp.unsupported', 'bpf_throw from a callback frame is not supported');
+    if (this.frames.slice(b + 1).some((f) => f.callback)) return this.halt('interp.unsupported', 'bpf_throw from a callback frame is not supported');
     const cb = this.prog.subprogs?.find((s) => s.isExceptionCb);
     if (!cb) return this.halt('interp.bad-insn', 'bpf_throw in a program without an exception callback');
     this.frames.length = b + 1;

@@ -291,10 +291,14 @@ export const memMode = (code: number): number => code & 0xe0;
 /** Bytes moved by a load/store of this size field. */
 export function sizeBytes(size: number): 1 | 2 | 4 | 8 {
   switch (size) {
-    case BPF_B: return 1;
-    case BPF_H: return 2;
-    case BPF_W: return 4;
-    default: return 8;
+    case BPF_B:
+      return 1;
+    case BPF_H:
+      return 2;
+    case BPF_W:
+      return 4;
+    default:
+      return 8;
   }
 }
 
@@ -307,8 +311,7 @@ export function isCondJump(code: number): boolean {
   return op !== BPF_JA && op !== BPF_CALL && op !== BPF_EXIT && op !== BPF_TAIL_CALL && op !== BPF_JCOND;
 }
 /** Any instruction whose `off` (or imm for gotol) is a pc-relative branch target. */
-export const isBranch = (code: number): boolean =>
-  isCondJump(code) || code === JA || code === JA32 || code === JCOND;
+export const isBranch = (code: number): boolean => isCondJump(code) || code === JA || code === JA32 || code === JCOND;
 export const isCall = (i: Insn): boolean => i.code === CALL;
 export const isHelperCall = (i: Insn): boolean => i.code === CALL && i.src === 0;
 export const isPseudoCall = (i: Insn): boolean => i.code === CALL && i.src === BPF_PSEUDO_CALL;
@@ -316,8 +319,7 @@ export const isKfuncCall = (i: Insn): boolean => i.code === CALL && i.src === BP
 export const isExit = (i: Insn): boolean => i.code === EXIT;
 export const isTailCall = (i: Insn): boolean => i.code === TAIL_CALL;
 export const isPseudoFunc = (i: Insn): boolean => i.code === LD_DW_IMM && i.src === BPF_PSEUDO_FUNC;
-export const isLdAbsInd = (code: number): boolean =>
-  insnClass(code) === BPF_LD && (memMode(code) === BPF_ABS || memMode(code) === BPF_IND);
+export const isLdAbsInd = (code: number): boolean => insnClass(code) === BPF_LD && (memMode(code) === BPF_ABS || memMode(code) === BPF_IND);
 
 /** Branch target index of a jump at `pc` (gotol uses imm). */
 export function branchTarget(pc: number, i: Insn): number {

@@ -6,7 +6,33 @@
 import * as opcodes from './opcodes.ts';
 
 // Bound once: see the note in interpreter.ts about import-binding getters.
-const { BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR, LE } = opcodes;
+const {
+  BPF_ADD,
+  BPF_AND,
+  BPF_ARSH,
+  BPF_DIV,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JLE,
+  BPF_JLT,
+  BPF_JNE,
+  BPF_JSET,
+  BPF_JSGE,
+  BPF_JSGT,
+  BPF_JSLE,
+  BPF_JSLT,
+  BPF_LSH,
+  BPF_MOD,
+  BPF_MOV,
+  BPF_MUL,
+  BPF_NEG,
+  BPF_OR,
+  BPF_RSH,
+  BPF_SUB,
+  BPF_XOR,
+  LE,
+} = opcodes;
 
 export const U64 = 0xffffffffffffffffn;
 export const U32 = 0xffffffffn;
@@ -32,9 +58,12 @@ export const truncBits = (v: bigint, bits: number): bigint => (bits >= 64 ? v : 
  */
 export function alu64(aop: number, off: number, dst: bigint, src: bigint): bigint | undefined {
   switch (aop) {
-    case BPF_ADD: return u64(dst + src);
-    case BPF_SUB: return u64(dst - src);
-    case BPF_MUL: return u64(dst * src);
+    case BPF_ADD:
+      return u64(dst + src);
+    case BPF_SUB:
+      return u64(dst - src);
+    case BPF_MUL:
+      return u64(dst * src);
     case BPF_DIV:
       if (src === 0n) return 0n;
       if (off === 1) return u64(s64(dst) / s64(src)); // BigInt division truncates; INT64_MIN/-1 wraps to INT64_MIN
@@ -43,17 +72,25 @@ export function alu64(aop: number, off: number, dst: bigint, src: bigint): bigin
       if (src === 0n) return dst;
       if (off === 1) return u64(s64(dst) % s64(src)); // sign of the dividend, as C
       return dst % src;
-    case BPF_OR: return dst | src;
-    case BPF_AND: return dst & src;
-    case BPF_XOR: return dst ^ src;
-    case BPF_LSH: return u64(dst << (src & 63n));
-    case BPF_RSH: return dst >> (src & 63n);
-    case BPF_ARSH: return u64(s64(dst) >> (src & 63n));
-    case BPF_NEG: return u64(-dst);
+    case BPF_OR:
+      return dst | src;
+    case BPF_AND:
+      return dst & src;
+    case BPF_XOR:
+      return dst ^ src;
+    case BPF_LSH:
+      return u64(dst << (src & 63n));
+    case BPF_RSH:
+      return dst >> (src & 63n);
+    case BPF_ARSH:
+      return u64(s64(dst) >> (src & 63n));
+    case BPF_NEG:
+      return u64(-dst);
     case BPF_MOV:
       if (off === 8 || off === 16 || off === 32) return u64(BigInt.asIntN(off, src));
       return src;
-    default: return undefined; // not an ALU op: the caller reports the insn
+    default:
+      return undefined; // not an ALU op: the caller reports the insn
   }
 }
 
@@ -62,9 +99,12 @@ export function alu32(aop: number, off: number, dst: bigint, src: bigint): bigin
   const d = u32(dst);
   const s = u32(src);
   switch (aop) {
-    case BPF_ADD: return u32(d + s);
-    case BPF_SUB: return u32(d - s);
-    case BPF_MUL: return u32(d * s);
+    case BPF_ADD:
+      return u32(d + s);
+    case BPF_SUB:
+      return u32(d - s);
+    case BPF_MUL:
+      return u32(d * s);
     case BPF_DIV:
       if (s === 0n) return 0n;
       if (off === 1) return u32(s32(d) / s32(s));
@@ -73,17 +113,25 @@ export function alu32(aop: number, off: number, dst: bigint, src: bigint): bigin
       if (s === 0n) return d; // the kernel's fixup zero-extends dst (upper half cleared)
       if (off === 1) return u32(s32(d) % s32(s));
       return d % s;
-    case BPF_OR: return d | s;
-    case BPF_AND: return d & s;
-    case BPF_XOR: return d ^ s;
-    case BPF_LSH: return u32(d << (s & 31n));
-    case BPF_RSH: return d >> (s & 31n);
-    case BPF_ARSH: return u32(s32(d) >> (s & 31n));
-    case BPF_NEG: return u32(-d);
+    case BPF_OR:
+      return d | s;
+    case BPF_AND:
+      return d & s;
+    case BPF_XOR:
+      return d ^ s;
+    case BPF_LSH:
+      return u32(d << (s & 31n));
+    case BPF_RSH:
+      return d >> (s & 31n);
+    case BPF_ARSH:
+      return u32(s32(d) >> (s & 31n));
+    case BPF_NEG:
+      return u32(-d);
     case BPF_MOV:
       if (off === 8 || off === 16) return u32(BigInt.asIntN(off, s));
       return s;
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -98,18 +146,30 @@ export function jmpTaken(jop: number, is32: boolean, a: bigint, b: bigint): bool
     b = u32(b);
   }
   switch (jop) {
-    case BPF_JEQ: return a === b;
-    case BPF_JNE: return a !== b;
-    case BPF_JGT: return a > b;
-    case BPF_JGE: return a >= b;
-    case BPF_JLT: return a < b;
-    case BPF_JLE: return a <= b;
-    case BPF_JSET: return (a & b) !== 0n;
-    case BPF_JSGT: return sgn(a, is32) > sgn(b, is32);
-    case BPF_JSGE: return sgn(a, is32) >= sgn(b, is32);
-    case BPF_JSLT: return sgn(a, is32) < sgn(b, is32);
-    case BPF_JSLE: return sgn(a, is32) <= sgn(b, is32);
-    default: return undefined;
+    case BPF_JEQ:
+      return a === b;
+    case BPF_JNE:
+      return a !== b;
+    case BPF_JGT:
+      return a > b;
+    case BPF_JGE:
+      return a >= b;
+    case BPF_JLT:
+      return a < b;
+    case BPF_JLE:
+      return a <= b;
+    case BPF_JSET:
+      return (a & b) !== 0n;
+    case BPF_JSGT:
+      return sgn(a, is32) > sgn(b, is32);
+    case BPF_JSGE:
+      return sgn(a, is32) >= sgn(b, is32);
+    case BPF_JSLT:
+      return sgn(a, is32) < sgn(b, is32);
+    case BPF_JSLE:
+      return sgn(a, is32) <= sgn(b, is32);
+    default:
+      return undefined;
   }
 }
 
@@ -123,10 +183,15 @@ export function endian(code: number, bits: number, v: bigint): bigint {
 export function atomicOp(aop: number, old: bigint, val: bigint, bytes: 4 | 8): bigint {
   const mask = bytes === 8 ? U64 : U32;
   switch (aop) {
-    case BPF_ADD: return (old + val) & mask;
-    case BPF_OR: return (old | val) & mask;
-    case BPF_AND: return old & val & mask;
-    case BPF_XOR: return (old ^ val) & mask;
-    default: throw new Error(`atomic: op 0x${aop.toString(16)}`);
+    case BPF_ADD:
+      return (old + val) & mask;
+    case BPF_OR:
+      return (old | val) & mask;
+    case BPF_AND:
+      return old & val & mask;
+    case BPF_XOR:
+      return (old ^ val) & mask;
+    default:
+      throw new Error(`atomic: op 0x${aop.toString(16)}`);
   }
 }

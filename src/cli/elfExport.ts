@@ -12,12 +12,17 @@ import type { JitedProgram } from './jitAll.ts';
 
 // ELF constants (System V gABI; EM_* from elf.h).
 const ET_EXEC = 2;
-const EM_X86_64 = 62, EM_RISCV = 243;
+const EM_X86_64 = 62,
+  EM_RISCV = 243;
 /** EF_RISCV_RVC: the RISC-V JIT emits compressed instructions (arch/riscv/net/bpf_jit.h). */
 const EF_RISCV_RVC = 0x1;
-const SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3;
-const SHF_ALLOC = 0x2, SHF_EXECINSTR = 0x4;
-const STB_GLOBAL = 1, STT_FUNC = 2;
+const SHT_PROGBITS = 1,
+  SHT_SYMTAB = 2,
+  SHT_STRTAB = 3;
+const SHF_ALLOC = 0x2,
+  SHF_EXECINSTR = 0x4;
+const STB_GLOBAL = 1,
+  STT_FUNC = 2;
 
 interface Section {
   name: string;
@@ -79,7 +84,13 @@ export function symbolElf(jited: JitedProgram[], arch: 'x86_64' | 'riscv64', obj
   for (const s of symbols) {
     const at = strtab.length;
     strtab.cstr(s.name);
-    symtab.u32(at).u8((STB_GLOBAL << 4) | STT_FUNC).u8(0).u16(s.shndx).u64(s.value).u64(BigInt(s.size));
+    symtab
+      .u32(at)
+      .u8((STB_GLOBAL << 4) | STT_FUNC)
+      .u8(0)
+      .u16(s.shndx)
+      .u64(s.value)
+      .u64(BigInt(s.size));
   }
   const dwarf = debugInfoAndLines(units, `bpfdbg (JIT of ${basename(objectPath)})`);
   const symIdx = sections.length + 1;
@@ -113,13 +124,33 @@ export function symbolElf(jited: JitedProgram[], arch: 'x86_64' | 'riscv64', obj
   const shoff = out.length;
   out.bytes(new Uint8Array(64)); // SHN_UNDEF
   for (const [i, s] of sections.entries())
-    out.u32(nameOff[i]!).u32(s.type).u64(BigInt(s.flags)).u64(s.addr).u64(BigInt(offsets[i]!)).u64(BigInt(s.data.length))
-      .u32(s.link ?? 0).u32(s.info ?? 0).u64(BigInt(s.align)).u64(BigInt(s.entsize ?? 0));
+    out
+      .u32(nameOff[i]!)
+      .u32(s.type)
+      .u64(BigInt(s.flags))
+      .u64(s.addr)
+      .u64(BigInt(offsets[i]!))
+      .u64(BigInt(s.data.length))
+      .u32(s.link ?? 0)
+      .u32(s.info ?? 0)
+      .u64(BigInt(s.align))
+      .u64(BigInt(s.entsize ?? 0));
   const bytes = out.done();
   const h = new ByteSink();
   h.bytes(Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0)).bytes(new Uint8Array(8)); // ELFCLASS64, LSB, EV_CURRENT, SYSV
-  h.u16(ET_EXEC).u16(arch === 'riscv64' ? EM_RISCV : EM_X86_64).u32(1).u64(0n).u64(0n).u64(BigInt(shoff))
-    .u32(arch === 'riscv64' ? EF_RISCV_RVC : 0).u16(64).u16(56).u16(0).u16(64).u16(sections.length + 1).u16(sections.length);
+  h.u16(ET_EXEC)
+    .u16(arch === 'riscv64' ? EM_RISCV : EM_X86_64)
+    .u32(1)
+    .u64(0n)
+    .u64(0n)
+    .u64(BigInt(shoff))
+    .u32(arch === 'riscv64' ? EF_RISCV_RVC : 0)
+    .u16(64)
+    .u16(56)
+    .u16(0)
+    .u16(64)
+    .u16(sections.length + 1)
+    .u16(sections.length);
   bytes.set(h.done(), 0);
   return bytes;
 }

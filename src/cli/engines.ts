@@ -47,8 +47,7 @@ function uncountedEngine(eng: JitEngine, firstRunTimeoutMs: number): Engine {
 }
 
 /** The images a load of `obj` gives (analysis/analyzeLoadable.ts); the entry's rejection is a user error. */
-export const analyzeAll = (obj: BpfObject, entry: BpfProgram, opts: AnalysisOptions): ProgramImage[] =>
-  unwrap(analyzeLoadable(obj, entry.name, opts));
+export const analyzeAll = (obj: BpfObject, entry: BpfProgram, opts: AnalysisOptions): ProgramImage[] => unwrap(analyzeLoadable(obj, entry.name, opts));
 
 export async function createRunner(
   obj: BpfObject,
@@ -72,7 +71,12 @@ export async function createRunner(
     const loaded = model.loadObject(obj, analyzeAll(obj, entry, rv ? analysisOptionsFor(rv) : { privStack: 'adaptive' }));
     const e = find(loaded);
     return {
-      engine, profile: null, model, loaded, entry: e, countsInsns: true,
+      engine,
+      profile: null,
+      model,
+      loaded,
+      entry: e,
+      countsInsns: true,
       testRun: (opts) => testRun(model, e, { ...opts, tcc }),
       dispose: () => {},
     };
@@ -86,7 +90,12 @@ export async function createRunner(
     const loaded = unwrap(eng.loadObject(obj, images));
     const e = find(loaded);
     return {
-      engine, profile, model: eng.model, loaded, entry: e, countsInsns: false,
+      engine,
+      profile,
+      model: eng.model,
+      loaded,
+      entry: e,
+      countsInsns: false,
       // A finite budget (`run --max-insns`) needs the counted engine: it stops at exactly that
       // many machine instructions, naming where; without one, runs go uncounted at full speed.
       testRun: (opts) => {

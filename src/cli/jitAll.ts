@@ -38,7 +38,6 @@ export function kernelBtfFor(profile: JitProfile): (() => KernelBtf) | undefined
   return () => hostKernelBtf(release()) ?? shippedKernelBtf();
 }
 
-
 /** The profile `--arch`/`--profile` name (host included); an unknown name is a one-line error. */
 export function requireProfile(arch: 'x86_64' | 'riscv64', name: string | undefined): JitProfile {
   const r = profileFor(arch, name, () => hostProfileChoice().profile);
@@ -110,7 +109,11 @@ export function jitEach(obj: BpfObject, progs: readonly BpfProgram[], profile: J
     if (!linked.ok) out.push({ program, error: linked.error });
     else out.push({ program: lp.program, jit: jit.value, funcAddrs, code: linked.value });
   }
-  if (profile.arch === 'x86_64') armLoadTimePokes(loaded, out.filter((o): o is JitedProgram => !isJitFailure(o)));
+  if (profile.arch === 'x86_64')
+    armLoadTimePokes(
+      loaded,
+      out.filter((o): o is JitedProgram => !isJitFailure(o)),
+    );
   return out;
 }
 

@@ -52,9 +52,7 @@ export function parseCli(argv: string[]): CliOptions {
     args = args.slice(1);
   }
   // `--record` takes an optional value: normalise a bare one so parseArgs accepts it.
-  args = args.flatMap((a, i) =>
-    a === '--record' && (args[i + 1] === undefined || args[i + 1]!.startsWith('-')) ? ['--record=*'] : [a],
-  );
+  args = args.flatMap((a, i) => (a === '--record' && (args[i + 1] === undefined || args[i + 1]!.startsWith('-')) ? ['--record=*'] : [a]));
   let parsed;
   try {
     parsed = parseArgs({
@@ -106,11 +104,11 @@ export function parseCli(argv: string[]): CliOptions {
     fail('cli.bad-engine', `unknown --engine '${engine}' (interp, x86_64 or riscv64)`);
   const maxMemory = v['max-memory'] === undefined ? undefined : parseMemSize(v['max-memory']);
   const maxInsns = v['max-insns'] === undefined ? undefined : Number(v['max-insns']);
-  if (maxInsns !== undefined && (!Number.isSafeInteger(maxInsns) || maxInsns < 1)) fail('cli.bad-max-insns', `--max-insns wants a positive integer, got '${v['max-insns']}'`);
+  if (maxInsns !== undefined && (!Number.isSafeInteger(maxInsns) || maxInsns < 1))
+    fail('cli.bad-max-insns', `--max-insns wants a positive integer, got '${v['max-insns']}'`);
   const repeat = v.repeat === undefined ? 1 : Number(v.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) fail('cli.bad-repeat', `--repeat wants a positive integer, got '${v.repeat}'`);
-  if (v['data-hex'] !== undefined && !/^([0-9a-fA-F]{2})*$/.test(v['data-hex']))
-    fail('cli.bad-hex', '--data-hex wants an even number of hex digits');
+  if (v['data-hex'] !== undefined && !/^([0-9a-fA-F]{2})*$/.test(v['data-hex'])) fail('cli.bad-hex', '--data-hex wants an even number of hex digits');
   const mapUpdate = (s: string): { map: string; key: number; prog: string } => {
     const m = /^([^=]+):(\d+)=(.+)$/.exec(s);
     if (!m) fail('cli.bad-map-update', `--map-update wants MAP:KEY=PROG, got '${s}'`);
@@ -160,8 +158,7 @@ export function parseCli(argv: string[]): CliOptions {
     fail('cli.bad-option', `--load, --attach, --pin and --reuse-map set up a debugger session (bpfdbg OBJ ...), not '${command}'`);
   const gdb = v.gdb === undefined ? undefined : loopbackPort('--gdb', v.gdb);
   const port = v.port === undefined ? undefined : loopbackPort('--port', v.port);
-  if (parsed.positionals.length > 1)
-    fail('cli.extra-args', `unexpected argument '${parsed.positionals[1]}'`);
+  if (parsed.positionals.length > 1) fail('cli.extra-args', `unexpected argument '${parsed.positionals[1]}'`);
   return {
     command,
     file: parsed.positionals[0],

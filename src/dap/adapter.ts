@@ -5,8 +5,19 @@
 // (the engine executes one command at a time); `pause` alone jumps the queue (Ctrl-C).
 import { basename } from 'node:path';
 import {
-  Breakpoint, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, StackFrame, Source, StoppedEvent,
-  TerminatedEvent, Thread,
+  Breakpoint,
+  ExitedEvent,
+  Handles,
+  InitializedEvent,
+  InvalidatedEvent,
+  LoggingDebugSession,
+  OutputEvent,
+  Scope,
+  StackFrame,
+  Source,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { type CommandResult, memoryWriteCommands, parseCommand, readMapped, type View } from '../debugger/index.ts';
@@ -104,7 +115,11 @@ export class BpfdbgDebugSession extends LoggingDebugSession {
         break;
       }
       case 'tail-call':
-        ev = new StoppedEvent('exception', THREAD, `tail call ${st.from.program}:${st.from.insn} -> ${st.to ?? `not taken (${st.outcome})`} via ${st.map}[${st.key}], tcc ${st.tcc}`);
+        ev = new StoppedEvent(
+          'exception',
+          THREAD,
+          `tail call ${st.from.program}:${st.from.insn} -> ${st.to ?? `not taken (${st.outcome})`} via ${st.map}[${st.key}], tcc ${st.tcc}`,
+        );
         break;
       case 'poke':
         ev = new StoppedEvent('exception', THREAD, `poke #${st.poke} (${st.program}) ${st.from}->${st.to}: ${st.cause}`);
@@ -161,7 +176,7 @@ export class BpfdbgDebugSession extends LoggingDebugSession {
     // the user's explicit act: as answering gdb's `record full` question with y, the recorded
     // future is discarded, and the console says so.
     s.port.setConfirm?.(async () => {
-      this.sendEvent(new OutputEvent('bpfdbg: the change discards the recorded future after this point (as gdb\'s record full when answered y)\n', 'console'));
+      this.sendEvent(new OutputEvent("bpfdbg: the change discards the recorded future after this point (as gdb's record full when answered y)\n", 'console'));
       return true;
     });
     // Breakpoints can be set now: the client sends them, then configurationDone.
@@ -229,7 +244,10 @@ export class BpfdbgDebugSession extends LoggingDebugSession {
   // ---------------------------------------------------------------- breakpoints
 
   /** Deletes engine breakpoints, then sets each spec; one DAP Breakpoint per spec. */
-  private async replaceBreakpoints(old: number[], specs: { spec: string; line?: number; cond?: string }[]): Promise<{ ids: number[]; bps: DebugProtocol.Breakpoint[] }> {
+  private async replaceBreakpoints(
+    old: number[],
+    specs: { spec: string; line?: number; cond?: string }[],
+  ): Promise<{ ids: number[]; bps: DebugProtocol.Breakpoint[] }> {
     if (old.length) await this.exec(`delete ${old.join(' ')}`, true);
     const ids: number[] = [];
     const bps: DebugProtocol.Breakpoint[] = [];
@@ -263,24 +281,39 @@ export class BpfdbgDebugSession extends LoggingDebugSession {
     });
   }
 
-  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+  protected override setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): void {
     this.serial(response, async () => {
-      const { ids, bps } = await this.replaceBreakpoints(this.functionBps, args.breakpoints.map((b) => ({ spec: b.name, ...(b.condition ? { cond: b.condition } : {}) })));
+      const { ids, bps } = await this.replaceBreakpoints(
+        this.functionBps,
+        args.breakpoints.map((b) => ({ spec: b.name, ...(b.condition ? { cond: b.condition } : {}) })),
+      );
       this.functionBps = ids;
       response.body = { breakpoints: bps };
     });
   }
 
-  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+  protected override setInstructionBreakpointsRequest(
+    response: DebugProtocol.SetInstructionBreakpointsResponse,
+    args: DebugProtocol.SetInstructionBreakpointsArguments,
+  ): void {
     this.serial(response, async () => {
-      const specs = args.breakpoints.map((b) => ({ spec: `*0x${(BigInt(b.instructionReference) + BigInt(b.offset ?? 0)).toString(16)}`, ...(b.condition ? { cond: b.condition } : {}) }));
+      const specs = args.breakpoints.map((b) => ({
+        spec: `*0x${(BigInt(b.instructionReference) + BigInt(b.offset ?? 0)).toString(16)}`,
+        ...(b.condition ? { cond: b.condition } : {}),
+      }));
       const { ids, bps } = await this.replaceBreakpoints(this.instructionBps, specs);
       this.instructionBps = ids;
       response.body = { breakpoints: bps };
     });
   }
 
-  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
     this.serial(response, async () => {
       const want = new Set(args.filters);
       for (const what of ['tailcall', 'poke'] as const) {
@@ -380,7 +413,13 @@ export class BpfdbgDebugSession extends LoggingDebugSession {
       response.body = {
         totalFrames: all.length,
         stackFrames: list.map((f, i) => {
-          const sf: DebugProtocol.StackFrame = new StackFrame(start + i + 1, f.name, f.source ? new Source(f.source.name, f.source.path ?? undefined) : undefined, f.line, 1);
+          const sf: DebugProtocol.StackFrame = new StackFrame(
+            start + i + 1,
+            f.name,
+            f.source ? new Source(f.source.name, f.source.path ?? undefined) : undefined,
+            f.line,
+            1,
+          );
           if (f.addr) sf.instructionPointerReference = f.addr;
           if (f.hop) sf.presentationHint = 'subtle';
           return sf;
@@ -443,7 +482,10 @@ export class BpfdbgDebugSession extends LoggingDebugSession {
       // The debug console: any debugger command, its output as the result.
       const parsed = parseCommand(args.expression);
       const r = await this.exec(args.expression, true);
-      const text = r.output.filter((l) => l.kind !== 'command').map((l) => l.text).join('\n');
+      const text = r.output
+        .filter((l) => l.kind !== 'command')
+        .map((l) => l.text)
+        .join('\n');
       response.body = { result: text, variablesReference: 0 };
       if (!r.ok) throw new Error(text || (r.error?.message ?? 'failed'));
       const kind = parsed.ok ? parsed.value.kind : null;

@@ -43,7 +43,8 @@ export function disassemble(s: Session, objectPath: string, addr: bigint, instru
   // The instruction holding addr: the last one starting at or before it.
   let idx = 0;
   while (idx + 1 < list.length && BigInt(list[idx + 1]!.address) <= addr) idx++;
-  let first = at, last = at;
+  let first = at,
+    last = at;
   let start = idx + instructionOffset;
   while (start < 0 && first > 0) {
     const prev = funcInsns(s, objectPath, funcs[first - 1]!.p, funcs[first - 1]!.fi);

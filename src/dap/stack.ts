@@ -45,16 +45,20 @@ export function dapFrames(v: View, s: Session, objectPath: string): DapFrame[] {
   const out: DapFrame[] = [];
   for (const f of v.frames) {
     out.push({
-      level: f.level, hop: null,
+      level: f.level,
+      hop: null,
       name: `${f.func}${f.func !== f.program ? ` [${f.program}]` : ''}${f.tcc !== null ? ` (tcc ${f.tcc})` : ''}`,
-      addr: f.nativeAddr, ...sourceOf(f.source, objectPath),
+      addr: f.nativeAddr,
+      ...sourceOf(f.source, objectPath),
     });
     for (const h of [...f.replaced].reverse()) {
       const at = insnPlace(s, h.program, h.insn);
       out.push({
-        level: f.level, hop: h,
+        level: f.level,
+        hop: h,
         name: `${h.func}: tail call ${h.map}[${h.key}] (${h.direct ? 'direct' : 'indirect'}) -> ${h.to}, tcc ${h.tcc}`,
-        addr: at.addr === null ? null : `0x${at.addr.toString(16)}`, ...sourceOf(at.ref, objectPath),
+        addr: at.addr === null ? null : `0x${at.addr.toString(16)}`,
+        ...sourceOf(at.ref, objectPath),
       });
     }
   }

@@ -16,7 +16,11 @@ export type ScopeRef =
 
 type Var = DebugProtocol.Variable;
 const leaf = (name: string, value: string, type?: string, memoryReference?: string): Var => ({
-  name, value, variablesReference: 0, ...(type ? { type } : {}), ...(memoryReference ? { memoryReference } : {}),
+  name,
+  value,
+  variablesReference: 0,
+  ...(type ? { type } : {}),
+  ...(memoryReference ? { memoryReference } : {}),
 });
 
 export const SCOPES: { name: string; ref: ScopeRef; expensive: boolean; hint?: string }[] = [
@@ -37,7 +41,14 @@ export function variablesOf(v: View, ref: ScopeRef, child: (r: ScopeRef) => numb
       if (!regs) return [];
       const out: Var[] = [];
       const tcc = regs.tailCallCounter;
-      if (tcc) out.push(leaf(`tail-call counter (${tcc.where.kind === 'ptr' ? `via ${tcc.where.via}` : tcc.where.kind})`, `${tcc.value} (${tcc.used} of ${tcc.limit} used)`, tcc.describe));
+      if (tcc)
+        out.push(
+          leaf(
+            `tail-call counter (${tcc.where.kind === 'ptr' ? `via ${tcc.where.via}` : tcc.where.kind})`,
+            `${tcc.value} (${tcc.used} of ${tcc.limit} used)`,
+            tcc.describe,
+          ),
+        );
       const pfp = regs.privateFramePointer;
       if (pfp) out.push(leaf(`private frame pointer (${pfp.reg})`, pfp.value, `per-CPU private stack ${pfp.areaLo}..${pfp.areaHi}`, pfp.value));
       for (const r of regs.native) out.push(leaf(r.name, r.value, [r.bpf, r.role].filter(Boolean).join(', ') || undefined, r.value));
@@ -46,11 +57,17 @@ export function variablesOf(v: View, ref: ScopeRef, child: (r: ScopeRef) => numb
     }
     case 'slots':
       return (v.frameSlots?.slots ?? []).map((s) =>
-        leaf(`${s.name} [${s.base}${s.fpOff < 0 ? '-' : '+'}0x${Math.abs(s.fpOff).toString(16)}]`,
-          `${s.alert ? '! ' : ''}${s.value ?? s.bytes}${s.note ? `  ${s.note}` : ''}`, s.kind, s.addr));
+        leaf(
+          `${s.name} [${s.base}${s.fpOff < 0 ? '-' : '+'}0x${Math.abs(s.fpOff).toString(16)}]`,
+          `${s.alert ? '! ' : ''}${s.value ?? s.bytes}${s.note ? `  ${s.note}` : ''}`,
+          s.kind,
+          s.addr,
+        ),
+      );
     case 'maps':
       return v.maps.map((m, i) => ({
-        name: m.name, value: `${m.type}, key ${m.keySize} B, value ${m.valueSize} B, ${m.maxEntries} entries`,
+        name: m.name,
+        value: `${m.type}, key ${m.keySize} B, value ${m.valueSize} B, ${m.maxEntries} entries`,
         variablesReference: child({ kind: 'map', index: i }),
       }));
     case 'map': {

@@ -55,7 +55,10 @@ export function batchText(r: CommandResult): string {
 
 /** Splits a script: one command per line; blank lines and `#` comments skipped. */
 export function scriptLines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 /** Runs the commands, writing each result as it completes; stops after `quit`. */
@@ -64,7 +67,12 @@ export interface CommandExecutor {
   execute(text: string): Promise<CommandResult>;
 }
 
-export async function runBatch(s: CommandExecutor, commands: Iterable<string> | AsyncIterable<string>, write: (text: string) => void, json: boolean): Promise<{ failed: number }> {
+export async function runBatch(
+  s: CommandExecutor,
+  commands: Iterable<string> | AsyncIterable<string>,
+  write: (text: string) => void,
+  json: boolean,
+): Promise<{ failed: number }> {
   let failed = 0;
   for await (const c of commands) {
     const r = await s.execute(c);

@@ -139,9 +139,16 @@ export class BreakpointTable {
 
   view(): Breakpoint[] {
     return this.list.map((b) => ({
-      id: b.id, spec: b.spec, program: b.program, insn: b.insn, nativeAddr: hex64(b.addr),
-      enabled: b.enabled, hits: b.hits, temporary: b.temporary,
-      ...(b.commands ? { commands: [...b.commands] } : {}), ...(b.ignore ? { ignoreCount: b.ignore } : {}),
+      id: b.id,
+      spec: b.spec,
+      program: b.program,
+      insn: b.insn,
+      nativeAddr: hex64(b.addr),
+      enabled: b.enabled,
+      hits: b.hits,
+      temporary: b.temporary,
+      ...(b.commands ? { commands: [...b.commands] } : {}),
+      ...(b.ignore ? { ignoreCount: b.ignore } : {}),
     }));
   }
 

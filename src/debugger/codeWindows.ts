@@ -54,7 +54,8 @@ export class CodeWindows {
     const lines: DisasmLine[] = [{ kind: 'func', func: f.name, addr: hex64(base) }];
     const addrOf: (bigint | null)[] = [null];
     const tcInsns = new Map<number, 'direct' | 'indirect'>();
-    for (const r of f.regions) if (r.role.startsWith('tail call') && r.insn !== undefined) tcInsns.set(r.insn, r.role.includes('indirect') ? 'indirect' : 'direct');
+    for (const r of f.regions)
+      if (r.role.startsWith('tail call') && r.insn !== undefined) tcInsns.set(r.insn, r.role.includes('indirect') ? 'indirect' : 'direct');
     const pokeAt = new Map<bigint, { poke: number; site: 'bypass' | 'target' }>();
     const pokeOfInsn = new Map<number, number>();
     for (const d of p.jit.pokes) {
@@ -94,13 +95,21 @@ export class CodeWindows {
       const pk = pokeAt.get(n.addr);
       const tc = insn !== null ? (tcInsns.get(insn) ?? null) : null;
       lines.push({
-        kind: 'native', insn, addr: hex64(n.addr), off, bytes: hexBytes(n.bytes), text: formatInsn(n), region,
+        kind: 'native',
+        insn,
+        addr: hex64(n.addr),
+        off,
+        bytes: hexBytes(n.bytes),
+        text: formatInsn(n),
+        region,
         markers: { ...NO_MARKS, poke: pk?.poke ?? null, pokeSite: pk?.site ?? null, tailCall: pk ? tc : null },
       });
       addrOf.push(n.addr);
     }
     const lineOf = new Map<bigint, number>();
-    addrOf.forEach((a, i) => { if (a !== null) lineOf.set(a, i); });
+    addrOf.forEach((a, i) => {
+      if (a !== null) lineOf.set(a, i);
+    });
     const out = { lines, addrOf, lineOf, base, code };
     this.cache.set(key, out);
     return out;
@@ -143,11 +152,23 @@ export class CodeWindows {
 }
 
 /** Source lines of `file` around `line` (from BTF line info: only lines that carry code). */
-export function sourceWindow(sources: Map<string, Map<number, string>>, file: string, line: number | null, bpLines: Set<number>, size = 15): SourceWindow | null {
+export function sourceWindow(
+  sources: Map<string, Map<number, string>>,
+  file: string,
+  line: number | null,
+  bpLines: Set<number>,
+  size = 15,
+): SourceWindow | null {
   const src = sources.get(file);
   if (!src) return null;
   const all = [...src.keys()].sort((a, b) => a - b);
-  const center = line === null ? 0 : Math.max(0, all.findIndex((l) => l >= line));
+  const center =
+    line === null
+      ? 0
+      : Math.max(
+          0,
+          all.findIndex((l) => l >= line),
+        );
   const lo = Math.max(0, Math.min(center - Math.floor(size / 2), all.length - size));
   const lines = all.slice(lo, lo + size).map((l) => ({ line: l, text: src.get(l)!, current: l === line, breakpoint: bpLines.has(l) }));
   return { file, lines, current: line };

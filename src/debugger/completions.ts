@@ -6,8 +6,26 @@ import type { DebugTarget } from './target/debugTarget.ts';
 
 /** Every `info` topic, as `info` takes them. */
 export const INFO_TOPIC_NAMES = [
-  'registers', 'all-registers', 'breakpoints', 'frame', 'pokes', 'maps', 'program', 'line', 'source',
-  'tailcalls', 'jit', 'profile', 'links', 'objects', 'symbol', 'memory', 'args', 'locals', 'display', 'watchpoints',
+  'registers',
+  'all-registers',
+  'breakpoints',
+  'frame',
+  'pokes',
+  'maps',
+  'program',
+  'line',
+  'source',
+  'tailcalls',
+  'jit',
+  'profile',
+  'links',
+  'objects',
+  'symbol',
+  'memory',
+  'args',
+  'locals',
+  'display',
+  'watchpoints',
 ];
 
 export function completionsFor(t: DebugTarget, prefix: string): string[] {
@@ -23,7 +41,7 @@ export function completionsFor(t: DebugTarget, prefix: string): string[] {
   if (cmd === 'catch') return done(['tailcall', 'poke']);
   if (words.length === 2 && cmd === 'layout') return done(['asm', 'src', 'split', 'regs', 'next', 'prev', 'default']);
   if (words.length === 2 && (cmd === 'focus' || cmd === 'fs')) return done(['asm', 'src', 'regs', 'cmd', 'next', 'prev']);
-  if (words.length === 2 && (cmd === 'save')) return done(['breakpoints']);
+  if (words.length === 2 && cmd === 'save') return done(['breakpoints']);
   if (words.length === 2 && (cmd === 'backtrace' || cmd === 'bt' || cmd === 'where')) return done(['full']);
   const progs: string[] = [];
   const maps: string[] = [];

@@ -32,6 +32,9 @@ export async function executeDisplay(s: Session, cmd: Extract<DataCommand, { kin
 export function infoDisplay(s: Session): string {
   const all = s.displays.all();
   if (all.length === 0) return 'There are no auto-display expressions now.';
-  return ['Auto-display expressions now in effect:', 'Num Enb Expression',
-    ...all.map((d) => `${`${d.id}:`.padEnd(4)} ${d.enabled ? 'y' : 'n'}  ${d.format ? `/${d.format} ` : ''}${d.text}`)].join('\n');
+  return [
+    'Auto-display expressions now in effect:',
+    'Num Enb Expression',
+    ...all.map((d) => `${`${d.id}:`.padEnd(4)} ${d.enabled ? 'y' : 'n'}  ${d.format ? `/${d.format} ` : ''}${d.text}`),
+  ].join('\n');
 }

@@ -158,7 +158,7 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
       return executeScript(s, cmd);
     case 'delete':
       // gdb: `delete` without numbers asks first (batch mode: yes).
-      if (cmd.ids.length === 0 && (s.bps.ids().length > 0) && s.confirm && !(await s.confirm('Delete all breakpoints? (y or n)'))) {
+      if (cmd.ids.length === 0 && s.bps.ids().length > 0 && s.confirm && !(await s.confirm('Delete all breakpoints? (y or n)'))) {
         s.print('Not confirmed.');
         return null;
       }
@@ -173,7 +173,12 @@ function setupStep(s: Session, step: SetupStep): Diag | null {
   const t = s.target;
   if (step.op === 'unload' && s.runState === 'stopped') {
     const inside = s.frames().find((f) => f.pos?.program.object === step.object);
-    if (inside) return { code: 'debug.unload-busy', message: `the CPU is inside ${t.objects.displayName(inside.pos!.program)} of ${step.object}: kill or finish the run first`, place: {} };
+    if (inside)
+      return {
+        code: 'debug.unload-busy',
+        message: `the CPU is inside ${t.objects.displayName(inside.pos!.program)} of ${step.object}: kill or finish the run first`,
+        place: {},
+      };
   }
   const r = t.objects.apply(step, t.profile, s.scopeObject());
   if (!r.ok) return r.error;
@@ -244,18 +249,21 @@ function stepLine(s: Session, over: boolean): Halt {
   const fpReg = s.arch.fpReg;
   const fp0 = m.readReg(fpReg);
   const here = t.index.lookup(m.pc);
-  const from = here && here.insn !== null ? lineRows(here.program.image)[here.insn] ?? null : null;
-  return s.rc.stepUntil((pc) => {
-    const p = t.index.lookup(pc);
-    if (!p || !p.atInsnStart || p.insn === null) return false;
-    const fp = m.readReg(fpReg);
-    if (over && fp < fp0) return false;
-    if (!from) return true;
-    const row = lineRows(p.program.image)[p.insn] ?? null;
-    if (!row) return true;
-    if (!row.start) return false;
-    return !sameLine(row, from) || p.program !== here!.program || p.funcIdx !== here!.funcIdx || fp !== fp0;
-  }, over ? { fp0 } : null);
+  const from = here && here.insn !== null ? (lineRows(here.program.image)[here.insn] ?? null) : null;
+  return s.rc.stepUntil(
+    (pc) => {
+      const p = t.index.lookup(pc);
+      if (!p || !p.atInsnStart || p.insn === null) return false;
+      const fp = m.readReg(fpReg);
+      if (over && fp < fp0) return false;
+      if (!from) return true;
+      const row = lineRows(p.program.image)[p.insn] ?? null;
+      if (!row) return true;
+      if (!row.start) return false;
+      return !sameLine(row, from) || p.program !== here!.program || p.funcIdx !== here!.funcIdx || fp !== fp0;
+    },
+    over ? { fp0 } : null,
+  );
 }
 
 /** Turns how a run ended into the session's stop reason, output and run state. */

@@ -9,8 +9,24 @@
 import { err, ok, type Result } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_FETCH, BPF_JMP, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_ST, BPF_STORE_REL, BPF_STX,
-  LD_DW_IMM, insnClass, isPseudoCall, jmpOp, memMode,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_ATOMIC,
+  BPF_CALL,
+  BPF_CMPXCHG,
+  BPF_FETCH,
+  BPF_JMP,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LOAD_ACQ,
+  BPF_ST,
+  BPF_STORE_REL,
+  BPF_STX,
+  LD_DW_IMM,
+  insnClass,
+  isPseudoCall,
+  jmpOp,
+  memMode,
 } from '../bpf/opcodes.ts';
 import { successors } from '../analysis/cfg.ts';
 import { funcParams } from './btfScope.ts';
@@ -97,18 +113,25 @@ export function infoArgs(s: Session): Result<string> {
   const start = pos.func.insnStart;
   const { regs } = reachingWrites(pos.program.image.insns, start, start + pos.func.insnCount, pos.insn ?? start);
   const env = s.exprEnv();
-  return ok(params.map((p, k) => {
-    const r = `r${k + 1}`;
-    if (k >= 5) return `${p.name} = <not in a register: BPF passes five arguments>`;
-    if (f.level > 0) return `${p.name} = <not saved> (${r} is caller-saved)`;
-    if (regs & (1 << (k + 1))) return `${p.name} = <clobbered> (${r} may have been written since entry)`;
-    const v = env.reg(r)!;
-    const text = strip(p.type).k === 'ptr' ? `0x${v.toString(16)}` : (() => {
-      const t = formatCValue({ type: p.type, addr: null, value: v }, env);
-      return t.ok ? t.value : `0x${v.toString(16)}`;
-    })();
-    return `${p.name} = ${text} (${r})`;
-  }).join('\n'));
+  return ok(
+    params
+      .map((p, k) => {
+        const r = `r${k + 1}`;
+        if (k >= 5) return `${p.name} = <not in a register: BPF passes five arguments>`;
+        if (f.level > 0) return `${p.name} = <not saved> (${r} is caller-saved)`;
+        if (regs & (1 << (k + 1))) return `${p.name} = <clobbered> (${r} may have been written since entry)`;
+        const v = env.reg(r)!;
+        const text =
+          strip(p.type).k === 'ptr'
+            ? `0x${v.toString(16)}`
+            : (() => {
+                const t = formatCValue({ type: p.type, addr: null, value: v }, env);
+                return t.ok ? t.value : `0x${v.toString(16)}`;
+              })();
+        return `${p.name} = ${text} (${r})`;
+      })
+      .join('\n'),
+  );
 }
 
 export function infoLocals(s: Session): Result<string> {
@@ -119,13 +142,16 @@ export function infoLocals(s: Session): Result<string> {
   const { slots } = reachingWrites(pos.program.image.insns, start, start + pos.func.insnCount, pos.insn ?? start);
   if (slots.size === 0) return ok('No locals: no stack slot written on the way here (BPF locals are R10 stack slots; registers: info registers).');
   // R10 of the frame: the register itself in frame 0; an outer x86-64 frame's rbp (R10 is rbp there, off a private stack).
-  const r10 = f.level === 0 ? s.exprEnv().reg('r10')
-    : s.target.arch === 'x86_64' && !s.target.privStackArea(pos.program, pos.funcIdx) ? f.fp : undefined;
+  const r10 = f.level === 0 ? s.exprEnv().reg('r10') : s.target.arch === 'x86_64' && !s.target.privStackArea(pos.program, pos.funcIdx) ? f.fp : undefined;
   if (r10 === undefined) return err('debug.no-r10', `R10 of frame ${f.level} is not known on ${s.target.arch}: select frame 0`);
   const sorted = [...slots].map((k) => k.split(':').map(Number) as [number, number]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  return ok(sorted.map(([off, size]) => {
-    const v = s.rc.mem.read(r10 + BigInt(off), size);
-    const place = `*(u${size * 8} *)($r10 - ${-off})`;
-    return `${place} = ${v === undefined ? '<unreadable>' : `${v} (0x${v.toString(16)})`}`;
-  }).join('\n'));
+  return ok(
+    sorted
+      .map(([off, size]) => {
+        const v = s.rc.mem.read(r10 + BigInt(off), size);
+        const place = `*(u${size * 8} *)($r10 - ${-off})`;
+        return `${place} = ${v === undefined ? '<unreadable>' : `${v} (0x${v.toString(16)})`}`;
+      })
+      .join('\n'),
+  );
 }

@@ -23,7 +23,16 @@ export interface SlotInput {
 
 const le = (b: Uint8Array): bigint => b.reduceRight((v, x) => (v << 8n) | BigInt(x), 0n);
 
-export type AddSlot = (kind: FrameSlotKind, name: string, base: string, baseAddr: bigint, fpOff: number, size: number, note?: (v: bigint) => string | null, alert?: (v: bigint) => boolean) => void;
+export type AddSlot = (
+  kind: FrameSlotKind,
+  name: string,
+  base: string,
+  baseAddr: bigint,
+  fpOff: number,
+  size: number,
+  note?: (v: bigint) => string | null,
+  alert?: (v: bigint) => boolean,
+) => void;
 
 /** A slot list and the function that reads one slot into it (changed: against the previous View's frame). */
 export function slotAdder(s: SlotInput): { slots: FrameSlot[]; add: AddSlot } {
@@ -36,9 +45,17 @@ export function slotAdder(s: SlotInput): { slots: FrameSlot[]; add: AddSlot } {
     const bytes = hexBytes(b);
     const key = hex64(addr) + '/' + size;
     slots.push({
-      kind, name, addr: hex64(addr), base, fpOff, size, bytes,
+      kind,
+      name,
+      addr: hex64(addr),
+      base,
+      fpOff,
+      size,
+      bytes,
       value: [1, 2, 4, 8].includes(size) ? hex64(v) : null,
-      note: note(v), alert: alert(v), changed: prevBytes.has(key) && prevBytes.get(key) !== bytes,
+      note: note(v),
+      alert: alert(v),
+      changed: prevBytes.has(key) && prevBytes.get(key) !== bytes,
     });
   };
   return { slots, add };

@@ -14,7 +14,13 @@ export function sourceRef(f: RawFrame): SourceRef | null {
 }
 
 export function buildFrames(
-  t: DebugTarget, arch: DebugArch, raw: RawFrame[], hops: readonly HopRecord[], regs: RegValues, mem: MemReader, selected: number,
+  t: DebugTarget,
+  arch: DebugArch,
+  raw: RawFrame[],
+  hops: readonly HopRecord[],
+  regs: RegValues,
+  mem: MemReader,
+  selected: number,
 ): Frame[] {
   const o = t.objects;
   return raw.map((f, k) => {
@@ -25,10 +31,17 @@ export function buildFrames(
         level: f.level,
         program: info ? o.displayName(info.target.prog) : '?',
         object: info?.target.prog.object,
-        trampoline: info ? {
-          symbol: info.symbol, addr: hex64(info.addr), target: { program: o.displayName(info.target.prog), func: info.target.func },
-          phase: tr!.phase, fentry: info.fentry, fexit: info.fexit, fmodRet: info.fmodRet,
-        } : null,
+        trampoline: info
+          ? {
+              symbol: info.symbol,
+              addr: hex64(info.addr),
+              target: { program: o.displayName(info.target.prog), func: info.target.func },
+              phase: tr!.phase,
+              fentry: info.fentry,
+              fexit: info.fexit,
+              fmodRet: info.fmodRet,
+            }
+          : null,
         atPatchSite: false,
         replacing: null,
         func: info?.symbol ?? '?',
@@ -87,7 +100,12 @@ export function buildCallChain(frames: readonly Frame[], countsDown = false): Ca
     f.replaced.forEach((h, i) => {
       const next = f.replaced[i + 1];
       chain.push({
-        kind: 'tail-call', program: h.to, func: next ? next.func : f.func, insn: next ? next.insn : f.insn, frame: f.level, tcc: h.tcc,
+        kind: 'tail-call',
+        program: h.to,
+        func: next ? next.func : f.func,
+        insn: next ? next.insn : f.insn,
+        frame: f.level,
+        tcc: h.tcc,
       });
     });
   }

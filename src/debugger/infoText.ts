@@ -16,24 +16,36 @@ const pad = (s: string, n: number): string => s.padEnd(n);
 
 export function formatValue(v: bigint, f: string | null): string {
   switch (f) {
-    case 'x': return '0x' + v.toString(16);
-    case 'o': return '0' + v.toString(8);
-    case 't': return v.toString(2);
-    case 'c': return `${Number(v & 0xffn)} '${String.fromCharCode(Number(v & 0xffn))}'`;
-    case 'd': return BigInt.asIntN(64, v).toString();
-    default: return v.toString();
+    case 'x':
+      return '0x' + v.toString(16);
+    case 'o':
+      return '0' + v.toString(8);
+    case 't':
+      return v.toString(2);
+    case 'c':
+      return `${Number(v & 0xffn)} '${String.fromCharCode(Number(v & 0xffn))}'`;
+    case 'd':
+      return BigInt.asIntN(64, v).toString();
+    default:
+      return v.toString();
   }
 }
 
 export function formatUnit(v: bigint, unit: number, f: ExamineFormat): string {
   const bits = unit * 8;
   switch (f) {
-    case 'x': return '0x' + v.toString(16).padStart(unit * 2, '0');
-    case 'd': return BigInt.asIntN(bits, v).toString();
-    case 'o': return '0' + v.toString(8);
-    case 't': return v.toString(2).padStart(bits, '0');
-    case 'c': return JSON.stringify(String.fromCharCode(Number(v & 0xffn)));
-    default: return v.toString();
+    case 'x':
+      return '0x' + v.toString(16).padStart(unit * 2, '0');
+    case 'd':
+      return BigInt.asIntN(bits, v).toString();
+    case 'o':
+      return '0' + v.toString(8);
+    case 't':
+      return v.toString(2).padStart(bits, '0');
+    case 'c':
+      return JSON.stringify(String.fromCharCode(Number(v & 0xffn)));
+    default:
+      return v.toString();
   }
 }
 
@@ -52,7 +64,14 @@ export function registers(s: Session): string {
   }
   const t = r.tailCallCounter;
   if (t) {
-    const where = t.where.kind === 'rax' ? 'in rax' : t.where.kind === 'stack' ? `in the stack slot ${t.where.addr}` : t.where.kind === 'ptr' ? `via the slot ${t.where.slotAddr} (rbp${t.where.slotFpOff}) -> counter at ${t.where.counterAddr}` : `in ${t.where.kind}`;
+    const where =
+      t.where.kind === 'rax'
+        ? 'in rax'
+        : t.where.kind === 'stack'
+          ? `in the stack slot ${t.where.addr}`
+          : t.where.kind === 'ptr'
+            ? `via the slot ${t.where.slotAddr} (rbp${t.where.slotFpOff}) -> counter at ${t.where.counterAddr}`
+            : `in ${t.where.kind}`;
     if (t.counts === 'down') lines.push(`tail-call counter ${t.value} left of ${t.limit}, ${t.used} used (${where}): ${t.describe}`);
     else lines.push(`tail-call counter ${t.value} of ${t.limit} (${where}): ${t.describe}`);
   } else lines.push('tail-call counter: none (program is not tail_call_reachable)');
@@ -62,13 +81,25 @@ export function registers(s: Session): string {
 export function breakpoints(s: Session): string {
   const hits = (n: number): string => (n ? ` (hit ${n} time${n > 1 ? 's' : ''})` : '');
   const rows: [number, string][] = [
-    ...s.bps.all().map((b): [number, string] => [b.id,
-      `${pad(String(b.id), 4)} ${pad(b.temporary ? 'tbreakpoint' : 'breakpoint', 11)} ${b.enabled ? 'y' : 'n'}   0x${b.addr.toString(16)}  ${b.spec}` +
-      `${b.condText ? ` if ${b.condText}` : ''}${hits(b.hits)}`]),
-    ...s.bps.allCatches().map((c): [number, string] => [c.id,
-      `${pad(String(c.id), 4)} ${pad('catchpoint', 11)} ${c.enabled ? 'y' : 'n'}   ${pad('', 18)}  ${c.what === 'tailcall' ? 'tail call (taken or not)' : 'poke transition'}${hits(c.hits)}`]),
-    ...s.bps.watches().map((w): [number, string] => [w.id,
-      `${pad(String(w.id), 4)} ${pad(w.access === 'write' ? 'watchpoint' : w.access === 'read' ? 'rwatchpoint' : 'awatchpoint', 11)} ${w.enabled ? 'y' : 'n'}   0x${w.addr.toString(16).padEnd(16)}  ${w.text}${hits(w.hits)}`]),
+    ...s.bps
+      .all()
+      .map((b): [number, string] => [
+        b.id,
+        `${pad(String(b.id), 4)} ${pad(b.temporary ? 'tbreakpoint' : 'breakpoint', 11)} ${b.enabled ? 'y' : 'n'}   0x${b.addr.toString(16)}  ${b.spec}` +
+          `${b.condText ? ` if ${b.condText}` : ''}${hits(b.hits)}`,
+      ]),
+    ...s.bps
+      .allCatches()
+      .map((c): [number, string] => [
+        c.id,
+        `${pad(String(c.id), 4)} ${pad('catchpoint', 11)} ${c.enabled ? 'y' : 'n'}   ${pad('', 18)}  ${c.what === 'tailcall' ? 'tail call (taken or not)' : 'poke transition'}${hits(c.hits)}`,
+      ]),
+    ...s.bps
+      .watches()
+      .map((w): [number, string] => [
+        w.id,
+        `${pad(String(w.id), 4)} ${pad(w.access === 'write' ? 'watchpoint' : w.access === 'read' ? 'rwatchpoint' : 'awatchpoint', 11)} ${w.enabled ? 'y' : 'n'}   0x${w.addr.toString(16).padEnd(16)}  ${w.text}${hits(w.hits)}`,
+      ]),
   ];
   if (rows.length === 0) return 'No breakpoints or catchpoints.';
   return ['Num  Type        Enb Address             What', ...rows.sort((a, b) => a[0] - b[0]).map(([, r]) => r)].join('\n');
@@ -83,8 +114,20 @@ export function frameLine(s: Session, level: number): string {
 function frameText(f: Frame): string {
   const tr = f.trampoline;
   if (tr) {
-    const progs = [['fentry', tr.fentry], ['fmod_ret', tr.fmodRet], ['fexit', tr.fexit]].filter(([, l]) => l!.length).map(([k, l]) => `${k} ${(l as string[]).join(', ')}`).join('; ');
-    const phase = tr.phase === 'original' ? `calling the original ${tr.target.func}` : tr.phase === 'fexit' ? `${tr.target.func} returned, running fexit` : `running fentry before ${tr.target.func}`;
+    const progs = [
+      ['fentry', tr.fentry],
+      ['fmod_ret', tr.fmodRet],
+      ['fexit', tr.fexit],
+    ]
+      .filter(([, l]) => l!.length)
+      .map(([k, l]) => `${k} ${(l as string[]).join(', ')}`)
+      .join('; ');
+    const phase =
+      tr.phase === 'original'
+        ? `calling the original ${tr.target.func}`
+        : tr.phase === 'fexit'
+          ? `${tr.target.func} returned, running fexit`
+          : `running fentry before ${tr.target.func}`;
     return `#${f.level}  ${f.nativeAddr} in ${tr.symbol} [trampoline of ${tr.target.func} (${tr.target.program}): ${progs}; ${phase}]`;
   }
   const src = f.source ? ` at ${f.source.file}:${f.source.line}` : '';
@@ -99,7 +142,9 @@ export function frameBlock(f: Frame): string[] {
   const lines = [frameText(f)];
   for (let i = f.replaced.length - 1; i >= 0; i--) {
     const h = f.replaced[i]!;
-    lines.push(`    replaced ${h.program}:${h.insn}${h.func !== h.program ? ` (${h.func})` : ''} --tail call ${h.map}[${h.key}] ${h.direct ? 'direct' : 'indirect'}--> ${h.to}, tcc ${h.tcc}`);
+    lines.push(
+      `    replaced ${h.program}:${h.insn}${h.func !== h.program ? ` (${h.func})` : ''} --tail call ${h.map}[${h.key}] ${h.direct ? 'direct' : 'indirect'}--> ${h.to}, tcc ${h.tcc}`,
+    );
   }
   return lines;
 }
@@ -134,14 +179,19 @@ export function pokes(s: Session): string {
   const ps = s.view().pokes;
   const sites = attachSites(s);
   if (ps.length === 0) return ['No poke descriptors (no direct tail calls).', ...sites].join('\n');
-  return [...ps.map((p) => [
-    `poke #${p.index} ${p.program}:${p.insn}${p.func !== p.program ? ` (${p.func})` : ''} ${p.map}[${p.key}] state ${p.state}` +
-      ` slot=${p.slotProgram ?? '(empty)'} target=${p.jumpsTo ?? '(none)'}`,
-    `    bypass ${p.bypass.addr}: ${p.bypass.bytes}  ${p.bypass.asm}`,
-    `    target ${p.target.addr}: ${p.target.bytes}  ${p.target.asm}`,
-    ...(p.lastTransition ? [`    last ${p.lastTransition.from}->${p.lastTransition.to} (${p.lastTransition.cause})`] : []),
-    ...(p.pendingGracePeriod ? [`    grace period pending: waiting for ${p.pendingGracePeriod.waitingFor}`] : []),
-  ].join('\n')), ...sites].join('\n');
+  return [
+    ...ps.map((p) =>
+      [
+        `poke #${p.index} ${p.program}:${p.insn}${p.func !== p.program ? ` (${p.func})` : ''} ${p.map}[${p.key}] state ${p.state}` +
+          ` slot=${p.slotProgram ?? '(empty)'} target=${p.jumpsTo ?? '(none)'}`,
+        `    bypass ${p.bypass.addr}: ${p.bypass.bytes}  ${p.bypass.asm}`,
+        `    target ${p.target.addr}: ${p.target.bytes}  ${p.target.asm}`,
+        ...(p.lastTransition ? [`    last ${p.lastTransition.from}->${p.lastTransition.to} (${p.lastTransition.cause})`] : []),
+        ...(p.pendingGracePeriod ? [`    grace period pending: waiting for ${p.pendingGracePeriod.waitingFor}`] : []),
+      ].join('\n'),
+    ),
+    ...sites,
+  ].join('\n');
 }
 
 /** Function entries patched by attached programs (bpf_arch_text_poke at bpf_func). */
@@ -154,7 +204,10 @@ function attachSites(s: Session): string[] {
     seen.add(l.site.addr);
     out.push(`attach site ${l.target.func} (${l.target.program}) ${l.site.addr}: ${l.site.bytes}  ${l.site.asm}`);
     const tr = l.trampoline;
-    if (tr) out.push(`    ${tr.symbol} at ${tr.addr} (${tr.size} bytes):${tr.fentry.length ? ` fentry ${tr.fentry.join(', ')}` : ''}${tr.fmodRet.length ? ` fmod_ret ${tr.fmodRet.join(', ')}` : ''}${tr.fexit.length ? ` fexit ${tr.fexit.join(', ')}` : ''}`);
+    if (tr)
+      out.push(
+        `    ${tr.symbol} at ${tr.addr} (${tr.size} bytes):${tr.fentry.length ? ` fentry ${tr.fentry.join(', ')}` : ''}${tr.fmodRet.length ? ` fmod_ret ${tr.fmodRet.join(', ')}` : ''}${tr.fexit.length ? ` fexit ${tr.fexit.join(', ')}` : ''}`,
+      );
   }
   return out;
 }
@@ -167,7 +220,10 @@ export function links(s: Session): string {
 
 export function objects(s: Session): string {
   const v = s.view();
-  const lines = (v.objects ?? []).map((o) => `${o.name}${o.main ? ' (main)' : ''}  ${o.path}\n    programs: ${o.programs.join(', ') || '(none)'}${o.maps.length ? `\n    maps: ${o.maps.join(', ')}` : ''}`);
+  const lines = (v.objects ?? []).map(
+    (o) =>
+      `${o.name}${o.main ? ' (main)' : ''}  ${o.path}\n    programs: ${o.programs.join(', ') || '(none)'}${o.maps.length ? `\n    maps: ${o.maps.join(', ')}` : ''}`,
+  );
   for (const p of v.pins ?? []) lines.push(`pinned ${p.path}: map ${p.map}`);
   return lines.join('\n');
 }
@@ -177,30 +233,41 @@ export function mapText(s: Session, name: string): string {
   if (!m) return '';
   const head = `${m.name}: ${m.type} key ${m.keySize} value ${m.valueSize} max_entries ${m.maxEntries}`;
   if (m.progSlots) return head + '\n' + m.progSlots.map((p) => `    [${p.key}] ${p.program ?? '(empty)'}`).join('\n');
-  const ents = (m.entries ?? []).flatMap((e) => e.vars
-    ? e.vars.map((v) => `    ${pad(v.type, 6)} ${v.name} = ${v.value}`)
-    : [`    [${e.keyNum ?? e.key}] ${e.valueNum ?? e.value}`]);
+  const ents = (m.entries ?? []).flatMap((e) =>
+    e.vars ? e.vars.map((v) => `    ${pad(v.type, 6)} ${v.name} = ${v.value}`) : [`    [${e.keyNum ?? e.key}] ${e.valueNum ?? e.value}`],
+  );
   return [head, ...ents, ...(m.truncated ? [`    ... ${m.totalEntries - (m.entries?.length ?? 0)} more`] : [])].join('\n');
 }
 
 export function tailcalls(s: Session): string {
   const hops = s.rc.tracker.hops;
   if (hops.length === 0) return 'No tail calls in this run.';
-  return hops.map((h, i) => `${i + 1}. ${h.program}:${h.insn} -> ${h.to} via ${h.map}[${h.key}] (${h.direct ? 'direct' : 'indirect'}), tcc ${h.tcc}`).join('\n');
+  return hops
+    .map((h, i) => `${i + 1}. ${h.program}:${h.insn} -> ${h.to} via ${h.map}[${h.key}] (${h.direct ? 'direct' : 'indirect'}), tcc ${h.tcc}`)
+    .join('\n');
 }
 
 export function programs(s: Session): string {
-  return s.view().programs.map((p) => `${p.name} (${p.section}, ${p.type})\n` + p.funcs.map((f) =>
-    `    ${pad(f.name, 20)} insns ${f.insnStart}..${f.insnStart + f.insnCount - 1} at ${f.addr} (${f.size} bytes)`).join('\n')).join('\n');
+  return s
+    .view()
+    .programs.map(
+      (p) =>
+        `${p.name} (${p.section}, ${p.type})\n` +
+        p.funcs.map((f) => `    ${pad(f.name, 20)} insns ${f.insnStart}..${f.insnStart + f.insnCount - 1} at ${f.addr} (${f.size} bytes)`).join('\n'),
+    )
+    .join('\n');
 }
 
 function lineText(l: DisasmLine, mode: string): string | null {
   const m = 'markers' in l ? l.markers : null;
   const mark = m ? `${m.current ? '=>' : '  '}${m.breakpoint !== null ? 'B' : ' '}` : '   ';
   switch (l.kind) {
-    case 'func': return `${l.func}:`;
-    case 'source': return mode === 'mixed' ? `    ${l.file}:${l.line}  ${l.text}` : null;
-    case 'bpf': return mode === 'native' ? null : `${mark} ${pad(String(l.insn), 5)} ${l.text}`;
+    case 'func':
+      return `${l.func}:`;
+    case 'source':
+      return mode === 'mixed' ? `    ${l.file}:${l.line}  ${l.text}` : null;
+    case 'bpf':
+      return mode === 'native' ? null : `${mark} ${pad(String(l.insn), 5)} ${l.text}`;
     case 'native': {
       const poke = l.markers.pokeSite ? `  <- poke #${l.markers.poke} ${l.markers.pokeSite}` : '';
       return mode === 'bpf' ? null : `${mark}       ${l.addr} <+${l.off}>: ${pad(l.bytes, 30)} ${l.text}${poke}`;
@@ -212,7 +279,10 @@ export function disassembly(s: Session, p: LoadedProgram, fi: number, mode: stri
   const bps = new Map(s.bps.all().map((b) => [b.addr, { id: b.id, enabled: b.enabled }]));
   const pc = s.runState === 'stopped' ? s.target.machine.pc : null;
   const w = s.code.disasmWindow(p, fi, pc, bps, 0, true);
-  return w.lines.map((l) => lineText(l, mode)).filter((x): x is string => x !== null).join('\n');
+  return w.lines
+    .map((l) => lineText(l, mode))
+    .filter((x): x is string => x !== null)
+    .join('\n');
 }
 
 /**
@@ -221,11 +291,13 @@ export function disassembly(s: Session, p: LoadedProgram, fi: number, mode: stri
  * BTF's line info, which holds only the lines with code (the others are left blank).
  */
 export function sourceLines(s: Session, file: string, line: number, last?: number): string | null {
-  const hit = s.target.objects.objects.map((o) => ({ o, e: [...o.loaded.object.sources].find(([f]) => f === file || f.endsWith('/' + file)) })).find((x) => x.e);
+  const hit = s.target.objects.objects
+    .map((o) => ({ o, e: [...o.loaded.object.sources].find(([f]) => f === file || f.endsWith('/' + file)) }))
+    .find((x) => x.e);
   if (!hit) return null;
   const [path, btf] = hit.e!;
   const disk = readSource([path, join(dirname(hit.o.loaded.object.path), basename(path))]);
-  const text = (l: number): string | undefined => (disk ? disk[l - 1] : btf.get(l) ?? (l <= Math.max(...btf.keys()) ? '' : undefined));
+  const text = (l: number): string | undefined => (disk ? disk[l - 1] : (btf.get(l) ?? (l <= Math.max(...btf.keys()) ? '' : undefined)));
   const cur = s.view().source?.current ?? null;
   const out: string[] = [];
   const [lo, hi] = last !== undefined ? [line, last] : [Math.max(1, line - 5), Math.max(1, line - 5) + 9];
@@ -274,8 +346,8 @@ export function someRegisters(s: Session, names: string[]): Result<string> {
     const name = raw.replace(/^\$/, '').toLowerCase();
     const v = env.reg(name);
     if (v === undefined) return err('debug.no-register', `Invalid register \`${raw}'`);
-    const natural = name === 'pc' || name === 'rip' || name === 'sp' || name === 'rsp' || name === 'fp' || name === 'rbp'
-      ? symbolOr(s, v) : BigInt.asIntN(64, v).toString();
+    const natural =
+      name === 'pc' || name === 'rip' || name === 'sp' || name === 'rsp' || name === 'fp' || name === 'rbp' ? symbolOr(s, v) : BigInt.asIntN(64, v).toString();
     out.push(`${pad(name, 15)}0x${v.toString(16).padEnd(18)} ${natural}`);
   }
   return ok(out.join('\n'));

@@ -29,20 +29,30 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       const loc = cmd.loc ? resolveLocation(s, cmd.loc) : resolveLocation(s, { kind: 'addr', addr: t.machine.pc });
       if (!loc.ok) return loc.error;
       const r = loc.value;
-      const b = s.bps.add({ spec: r.spec, program: t.objects.displayName(r.program), insn: r.insn, addr: r.addr, temporary: cmd.temporary, cond: cmd.cond, condText: cmd.condText });
+      const b = s.bps.add({
+        spec: r.spec,
+        program: t.objects.displayName(r.program),
+        insn: r.insn,
+        addr: r.addr,
+        temporary: cmd.temporary,
+        cond: cmd.cond,
+        condText: cmd.condText,
+      });
       s.rc.sync();
       const src = r.insn !== null ? r.program.image.sourceOf(r.insn as never) : undefined;
-      s.print(`${cmd.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${r.spec} (${hex64(r.addr)})${src ? `, ${src.file}:${src.line}` : ''}${cmd.condText ? ` if ${cmd.condText}` : ''}`);
+      s.print(
+        `${cmd.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${r.spec} (${hex64(r.addr)})${src ? `, ${src.file}:${src.line}` : ''}${cmd.condText ? ` if ${cmd.condText}` : ''}`,
+      );
       return null;
     }
     case 'delete': {
-      const ids = cmd.ids.length ? cmd.ids.map((i) => (i === LAST_BREAKPOINT ? s.bps.lastId() ?? 0 : i)) : s.bps.ids();
+      const ids = cmd.ids.length ? cmd.ids.map((i) => (i === LAST_BREAKPOINT ? (s.bps.lastId() ?? 0) : i)) : s.bps.ids();
       for (const id of ids) if (!s.bps.remove(id)) return errors.noSuchBreakpoint(id);
       s.rc.sync();
       return null;
     }
     case 'enable': {
-      const ids = cmd.ids.length ? cmd.ids.map((i) => (i === LAST_BREAKPOINT ? s.bps.lastId() ?? 0 : i)) : s.bps.ids();
+      const ids = cmd.ids.length ? cmd.ids.map((i) => (i === LAST_BREAKPOINT ? (s.bps.lastId() ?? 0) : i)) : s.bps.ids();
       for (const id of ids) if (!s.bps.setEnabled(id, cmd.enable)) return errors.noSuchBreakpoint(id);
       s.rc.sync();
       return null;
@@ -55,7 +65,8 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       s.print(cmd.cond ? `Breakpoint ${b.id} now stops only if ${cmd.condText}` : `Breakpoint ${b.id} is now unconditional`);
       return null;
     }
-    case 'info': return info(s, cmd.topic, cmd.arg);
+    case 'info':
+      return info(s, cmd.topic, cmd.arg);
     case 'backtrace': {
       if (s.runState !== 'stopped') return errors.notRunning();
       s.print(cmd.full ? backtraceFull(s, cmd.limit) : text.backtrace(s, cmd.limit));
@@ -81,7 +92,8 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       s.print(`$ = ${v.value}`);
       return null;
     }
-    case 'examine': return examine(s, cmd);
+    case 'examine':
+      return examine(s, cmd);
     case 'set': {
       if (s.runState !== 'stopped' && cmd.place.kind !== 'global') return errors.notRunning();
       const v = evalExpr(cmd.value, s.exprEnv());
@@ -89,7 +101,14 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       const p = cmd.place;
       if (p.kind === 'reg') {
         const bpf = /^r(\d+)$/.exec(p.name);
-        const nat = bpf && Number(bpf[1]) <= 10 ? s.arch.bpfReg(t, Number(bpf[1]), t.machine.pc) : p.name === 'pc' ? s.arch.pcReg : p.name === 'sp' ? s.arch.spReg : p.name;
+        const nat =
+          bpf && Number(bpf[1]) <= 10
+            ? s.arch.bpfReg(t, Number(bpf[1]), t.machine.pc)
+            : p.name === 'pc'
+              ? s.arch.pcReg
+              : p.name === 'sp'
+                ? s.arch.spReg
+                : p.name;
         try {
           t.machine.writeReg(nat, v.value);
         } catch {
@@ -112,7 +131,8 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       return null;
     }
     case 'mapUpdate':
-    case 'mapDelete': return mapChange(s, cmd);
+    case 'mapDelete':
+      return mapChange(s, cmd);
     case 'mapDump': {
       const m = t.objects.findMap(cmd.map, s.scopeObject());
       if (!m.ok) return m.error;
@@ -124,7 +144,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       let fi = 0;
       // A BPF trampoline (an address in one, or the selected frame): its native code.
       const sel = !cmd.loc && s.runState === 'stopped' ? s.frames()[s.selectedFrame] : undefined;
-      const tr = cmd.loc?.kind === 'addr' ? t.trampolineAt(cmd.loc.addr) : sel?.tramp?.info ?? null;
+      const tr = cmd.loc?.kind === 'addr' ? t.trampolineAt(cmd.loc.addr) : (sel?.tramp?.info ?? null);
       if (tr) {
         s.print(text.trampolineDisassembly(s, tr));
         return null;
@@ -137,7 +157,10 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
         fi = pos.funcIdx;
       } else if (s.runState === 'stopped') {
         const f = s.frames()[s.selectedFrame];
-        if (f?.pos) { prog = f.pos.program; fi = f.pos.funcIdx; }
+        if (f?.pos) {
+          prog = f.pos.program;
+          fi = f.pos.funcIdx;
+        }
       }
       s.print(text.disassembly(s, prog, fi, cmd.mode));
       return null;
@@ -150,8 +173,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
           file = cmd.loc.file ?? s.view().source?.file ?? null;
           line = cmd.loc.line;
           if (file === null) return errors.noSource();
-        }
-        else {
+        } else {
           const r = resolveLocation(s, cmd.loc);
           if (!r.ok) return r.error;
           const src = r.value.insn !== null ? r.value.program.image.sourceOf(r.value.insn as never) : undefined;
@@ -191,19 +213,41 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
   switch (topic) {
     case 'registers':
     case 'all-registers': {
-      if (!arg) { s.print(text.registers(s)); return null; }
+      if (!arg) {
+        s.print(text.registers(s));
+        return null;
+      }
       const r = text.someRegisters(s, arg.split(/\s+/).filter(Boolean));
       if (!r.ok) return r.error;
       s.print(r.value);
       return null;
     }
-    case 'breakpoints': s.print(text.breakpoints(s)); return null;
-    case 'watchpoints': s.print(watchpointsText(s)); return null;
-    case 'frame': s.print(text.frameSlotsText(s)); return null;
-    case 'pokes': s.print(text.pokes(s)); return null;
-    case 'maps': s.print(s.view().maps.map((m) => text.mapText(s, m.name)).join('\n')); return null;
-    case 'links': s.print(text.links(s)); return null;
-    case 'objects': s.print(text.objects(s)); return null;
+    case 'breakpoints':
+      s.print(text.breakpoints(s));
+      return null;
+    case 'watchpoints':
+      s.print(watchpointsText(s));
+      return null;
+    case 'frame':
+      s.print(text.frameSlotsText(s));
+      return null;
+    case 'pokes':
+      s.print(text.pokes(s));
+      return null;
+    case 'maps':
+      s.print(
+        s
+          .view()
+          .maps.map((m) => text.mapText(s, m.name))
+          .join('\n'),
+      );
+      return null;
+    case 'links':
+      s.print(text.links(s));
+      return null;
+    case 'objects':
+      s.print(text.objects(s));
+      return null;
     case 'line': {
       let at: { program: LoadedProgram; insn: number } | null = null;
       if (arg) {
@@ -227,10 +271,17 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
       s.print(text.lineInfo(s, at.program, at.insn));
       return null;
     }
-    case 'source': s.print(text.sourceInfo(s)); return null;
-    case 'symbol': return infoSymbol(s, arg);
-    case 'memory': s.print(memoryMapText(buildMemoryMap(s.target))); return null;
-    case 'display': s.print(infoDisplay(s)); return null;
+    case 'source':
+      s.print(text.sourceInfo(s));
+      return null;
+    case 'symbol':
+      return infoSymbol(s, arg);
+    case 'memory':
+      s.print(memoryMapText(buildMemoryMap(s.target)));
+      return null;
+    case 'display':
+      s.print(infoDisplay(s));
+      return null;
     case 'args':
     case 'locals': {
       if (s.runState !== 'stopped') return errors.notRunning();
@@ -239,10 +290,16 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
       s.print(r.value);
       return null;
     }
-    case 'tailcalls': s.print(text.tailcalls(s)); return null;
-    case 'program': s.print(text.programs(s)); return null;
+    case 'tailcalls':
+      s.print(text.tailcalls(s));
+      return null;
+    case 'program':
+      s.print(text.programs(s));
+      return null;
     case 'jit':
-    case 'profile': s.print(`${s.target.arch} profile ${s.target.profile.name}: ${s.target.profile.describes}`); return null;
+    case 'profile':
+      s.print(`${s.target.arch} profile ${s.target.profile.name}: ${s.target.profile.describes}`);
+      return null;
   }
   return null;
 }
@@ -279,7 +336,11 @@ function mapChange(s: Session, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapD
   } else {
     const v = parseNum(cmd.value);
     if (v === null) return errors.badValue('value', cmd.value);
-    rc = t.model.updateElem(m, leBytes(k, m.def.keySize), leBytes(v, Math.min(8, m.def.valueSize)).length === m.def.valueSize ? leBytes(v, m.def.valueSize) : padTo(leBytes(v, 8), m.def.valueSize));
+    rc = t.model.updateElem(
+      m,
+      leBytes(k, m.def.keySize),
+      leBytes(v, Math.min(8, m.def.valueSize)).length === m.def.valueSize ? leBytes(v, m.def.valueSize) : padTo(leBytes(v, 8), m.def.valueSize),
+    );
   }
   if (rc !== 0) return errors.mapOp(cmd.kind === 'mapDelete' ? 'delete' : 'update', cmd.map, rc);
   void keyBytes;
@@ -294,7 +355,9 @@ function mapChange(s: Session, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapD
   }
   const pending = t.pokes?.pendingGrace().filter((g) => g.mapId === m.id && g.key === Number(k)) ?? [];
   const parts = [...byPoke].map(([p, c]) => `${p} ${c.join('->')}`);
-  s.print(`${what}${parts.length ? ': ' + parts.join(', ') : ''}${pending.length ? `; grace period pending until ${pending[0]!.waitingFor.map((c) => `cpu${c}`).join(', ')} leaves BPF code` : ''}`);
+  s.print(
+    `${what}${parts.length ? ': ' + parts.join(', ') : ''}${pending.length ? `; grace period pending until ${pending[0]!.waitingFor.map((c) => `cpu${c}`).join(', ')} leaves BPF code` : ''}`,
+  );
   const caught = s.bps.catching('poke');
   if (caught && evs.length) {
     caught.hits++;

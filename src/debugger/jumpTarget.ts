@@ -20,7 +20,10 @@ export function jumpTarget(s: Session, loc: LocationSpec, text: string): Result<
     return p.func.name === prog ? prog : `${prog}/${p.func.name}`;
   };
   if (!to || to.program !== here.program || to.funcIdx !== here.funcIdx)
-    return err('debug.jump', `jump: ${text} is in ${to ? name(to) : 'no BPF function'}, not in the current function ${name(here)}; jump stays within one function (its frame layout)`);
+    return err(
+      'debug.jump',
+      `jump: ${text} is in ${to ? name(to) : 'no BPF function'}, not in the current function ${name(here)}; jump stays within one function (its frame layout)`,
+    );
   if (!to.atInsnStart || to.insn === null)
     return err('debug.jump', `jump: ${text} is not the start of a BPF instruction (use PROG:INSN, FILE:LINE or *ADDR of an instruction's first native byte)`);
   return ok(r.value.addr);

@@ -33,5 +33,4 @@ export function lineRows(image: ProgramImage): (LineRow | null)[] {
   return rows;
 }
 
-export const sameLine = (a: LineRow | null, b: LineRow | null): boolean =>
-  !!a && !!b && a.file === b.file && a.line === b.line;
+export const sameLine = (a: LineRow | null, b: LineRow | null): boolean => !!a && !!b && a.file === b.file && a.line === b.line;

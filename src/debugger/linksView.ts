@@ -7,7 +7,6 @@ import { symbolize } from './pokesView.ts';
 import { hex64, type LinkView, type ObjectView, type PinView } from './view.ts';
 import { hexBytes } from '../common/hex.ts';
 
-
 export function buildObjects(t: DebugTarget): ObjectView[] {
   const o = t.objects;
   return o.objects.map((so, i) => ({
@@ -24,9 +23,8 @@ export function patchSiteView(t: DebugTarget, addr: bigint): LinkView['site'] {
   const att = t.objects.attacher;
   const bytes = t.machine.readMem(addr, att.arch.patchSize);
   const d = att.patchSite(addr);
-  const asm = d.kind === 'nop' ? (att.arch.patchSize === 5 ? 'nop5' : 'nop; nop')
-    : d.kind === 'other' ? '(unexpected bytes)'
-    : `${d.kind} ${symbolize(t, d.to)}`;
+  const asm =
+    d.kind === 'nop' ? (att.arch.patchSize === 5 ? 'nop5' : 'nop; nop') : d.kind === 'other' ? '(unexpected bytes)' : `${d.kind} ${symbolize(t, d.to)}`;
   return { addr: hex64(addr), bytes: hexBytes(bytes), asm };
 }
 

@@ -29,7 +29,15 @@ export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly 
     const name = names.map(m);
     const object = names.object(m);
     const before = prev.find((p) => p.index === d.index && p.name === name);
-    const base = { index: d.index, name, ...(object !== undefined ? { object } : {}), type: TYPE_NAMES.get(d.type) ?? `type ${d.type}`, keySize: d.keySize, valueSize: d.valueSize, maxEntries: d.maxEntries };
+    const base = {
+      index: d.index,
+      name,
+      ...(object !== undefined ? { object } : {}),
+      type: TYPE_NAMES.get(d.type) ?? `type ${d.type}`,
+      keySize: d.keySize,
+      valueSize: d.valueSize,
+      maxEntries: d.maxEntries,
+    };
     if (m instanceof ProgArrayMap) {
       const pa = m as ProgArrayMap<KProgram>;
       const progSlots = Array.from({ length: d.maxEntries }, (_, key) => {
@@ -55,13 +63,20 @@ export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly 
       const key = hexBytes(k);
       const value = hexBytes(v);
       const was = before?.entries?.find((e) => e.key === key);
-      const vs = m instanceof ArrayMap ? names.vars?.(m) ?? [] : [];
+      const vs = m instanceof ArrayMap ? (names.vars?.(m) ?? []) : [];
       const vars = vs.map((g) => {
         const b = v.subarray(g.offset, g.offset + g.size);
         const n = leNum(b);
         return { name: g.name, type: n !== null ? `u${g.size * 8}` : `u8[${g.size}]`, value: n ?? hexBytes(b) };
       });
-      entries.push({ key, value, keyNum: leNum(k), valueNum: vars.length ? null : leNum(v), changed: before !== undefined && was?.value !== value, ...(vars.length ? { vars } : {}) });
+      entries.push({
+        key,
+        value,
+        keyNum: leNum(k),
+        valueNum: vars.length ? null : leNum(v),
+        changed: before !== undefined && was?.value !== value,
+        ...(vars.length ? { vars } : {}),
+      });
     }
     out.push({ ...base, progSlots: null, entries, totalEntries: total, truncated: total > entries.length });
   }

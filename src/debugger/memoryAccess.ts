@@ -13,7 +13,7 @@ export function readMapped(s: Session, addr: bigint, size: number): Uint8Array {
   let at = addr;
   let left = BigInt(size);
   while (left > 0n) {
-    const chunk = (PAGE - (at % PAGE)) < left ? PAGE - (at % PAGE) : left;
+    const chunk = PAGE - (at % PAGE) < left ? PAGE - (at % PAGE) : left;
     if (!m.isMapped(at, Number(chunk))) break;
     parts.push(m.readMem(at, Number(chunk)));
     at += chunk;

@@ -19,7 +19,8 @@ function trapName(base: bigint, end: bigint): string | null {
   const within = (a: bigint): boolean => a >= base && a < end;
   if (within(HELPER_BASE)) return `helper trap page (bpf helper id N at 0x${HELPER_BASE.toString(16)} + N*0x${HELPER_STRIDE.toString(16)})`;
   if (within(THUNK_BASE)) return 'thunks (__x86_return_thunk, __x86_indirect_thunk_rcx)';
-  if (within(KFUNC_BASE) || (base > KFUNC_BASE && base < KFUNC_BASE + BigInt(KSYM_MAX_BTF_ID) * HELPER_STRIDE)) return 'kfunc/ksym trap area (kernel symbols by BTF id)';
+  if (within(KFUNC_BASE) || (base > KFUNC_BASE && base < KFUNC_BASE + BigInt(KSYM_MAX_BTF_ID) * HELPER_STRIDE))
+    return 'kfunc/ksym trap area (kernel symbols by BTF id)';
   if (within(SENTINEL_ADDR)) return 'return sentinel (hlt: the program returned to the kernel)';
   return null;
 }
@@ -33,11 +34,12 @@ export function buildMemoryMap(t: DebugTarget): MemoryRegionView[] {
     const end = r.base + BigInt(r.size);
     const prog = t.programs.find((p) => p.funcBases[0]! >= r.base && p.funcBases[0]! < end);
     const tramp = t.trampolineAt(r.base);
-    const name = spaceNames.get(r.base)
-      ?? (prog ? `text ${t.objects.displayName(prog)} (${prog.jit.funcs.map((f) => f.name).join(', ')})` : null)
-      ?? (tramp ? `trampoline ${tramp.symbol} (${tramp.target.func} of ${t.objects.displayName(tramp.target.prog)})` : null)
-      ?? trapName(r.base, end)
-      ?? '(unnamed)';
+    const name =
+      spaceNames.get(r.base) ??
+      (prog ? `text ${t.objects.displayName(prog)} (${prog.jit.funcs.map((f) => f.name).join(', ')})` : null) ??
+      (tramp ? `trampoline ${tramp.symbol} (${tramp.target.func} of ${t.objects.displayName(tramp.target.prog)})` : null) ??
+      trapName(r.base, end) ??
+      '(unnamed)';
     out.push({ start: hex64(r.base), end: hex64(end), size: r.size, perms: perms(r.perms), name, parts: parts(t, r.base, end, name) });
   }
   return out;

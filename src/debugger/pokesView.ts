@@ -8,7 +8,6 @@ import { hex64, type Poke, type PokeSite, type PokeState, type PokeTransition } 
 import { hexBytes } from '../common/hex.ts';
 import { X86_PATCH_SIZE } from '../jit/x86_64/textPoke.ts';
 
-
 /** `prog_b+0xc` for a code address, or the hex address. */
 export function symbolize(t: DebugTarget, addr: bigint): string {
   const pos = t.index.lookup(addr);
@@ -22,7 +21,8 @@ export function symbolize(t: DebugTarget, addr: bigint): string {
 function site(t: DebugTarget, p: PlacedPoke, ip: bigint): PokeSite {
   const b = t.machine.readMem(ip, X86_PATCH_SIZE);
   const d = decodeSite(ip, b);
-  const asm = d.kind === 'nop' ? 'nop5' : d.kind === 'jmp' ? (d.to === outAddr(p) ? `jmp ${hex64(d.to)} (out)` : `jmp ${symbolize(t, d.to)}`) : '(unexpected bytes)';
+  const asm =
+    d.kind === 'nop' ? 'nop5' : d.kind === 'jmp' ? (d.to === outAddr(p) ? `jmp ${hex64(d.to)} (out)` : `jmp ${symbolize(t, d.to)}`) : '(unexpected bytes)';
   return { addr: hex64(ip), bytes: hexBytes(b), asm };
 }
 

@@ -4,12 +4,41 @@
 import { hex64, type BpfRegister, type NativeRegister, type Registers, type TailCallCounter } from './view.ts';
 
 /** Native display order; 'eflags' is the machine's name for rflags. */
-export const X86_NATIVE = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'eflags'] as const;
+export const X86_NATIVE = [
+  'rax',
+  'rbx',
+  'rcx',
+  'rdx',
+  'rsi',
+  'rdi',
+  'rbp',
+  'rsp',
+  'r8',
+  'r9',
+  'r10',
+  'r11',
+  'r12',
+  'r13',
+  'r14',
+  'r15',
+  'rip',
+  'eflags',
+] as const;
 
 /** arch/x86/net/bpf_jit_comp.c reg2hex: R0 rax, R1-R5 = SysV args, R6-R9 callee-saved, R10 rbp. */
 export const X86_BPF_MAP: readonly string[] = ['rax', 'rdi', 'rsi', 'rdx', 'rcx', 'r8', 'rbx', 'r13', 'r14', 'r15', 'rbp'];
 
-const FLAG_BITS: [number, string][] = [[0, 'CF'], [2, 'PF'], [4, 'AF'], [6, 'ZF'], [7, 'SF'], [8, 'TF'], [9, 'IF'], [10, 'DF'], [11, 'OF']];
+const FLAG_BITS: [number, string][] = [
+  [0, 'CF'],
+  [2, 'PF'],
+  [4, 'AF'],
+  [6, 'ZF'],
+  [7, 'SF'],
+  [8, 'TF'],
+  [9, 'IF'],
+  [10, 'DF'],
+  [11, 'OF'],
+];
 
 export function flagLetters(f: bigint): string[] {
   return FLAG_BITS.filter(([b]) => (f >> BigInt(b)) & 1n).map(([, n]) => n);

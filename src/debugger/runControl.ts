@@ -48,7 +48,11 @@ export class RunControl {
   private watchIds = new Map<WatchEntry, number[]>();
   private trackAddrs: Set<bigint>;
 
-  constructor(private readonly t: DebugTarget, private readonly bps: BreakpointTable, private readonly env: () => ExprEnv) {
+  constructor(
+    private readonly t: DebugTarget,
+    private readonly bps: BreakpointTable,
+    private readonly env: () => ExprEnv,
+  ) {
     this.arch = archFor(t.arch);
     this.tracker = new TailCallTracker(t);
     this.trackAddrs = new Set(this.tracker.addresses());
@@ -82,16 +86,27 @@ export class RunControl {
   sync(): void {
     const want = new Set<bigint>([...this.trackAddrs, ...this.bps.addresses(), ...this.temps]);
     const m = this.t.machine;
-    for (const [a, id] of this.installed) if (!want.has(a)) { m.removeBreakpoint(id); this.installed.delete(a); }
+    for (const [a, id] of this.installed)
+      if (!want.has(a)) {
+        m.removeBreakpoint(id);
+        this.installed.delete(a);
+      }
     for (const a of want) if (!this.installed.has(a)) this.installed.set(a, m.addBreakpoint(a));
     this.watched = want;
     const on = new Set(this.bps.watches().filter((w) => w.enabled));
-    for (const [w, ids] of this.watchIds) if (!on.has(w)) { for (const id of ids) m.removeWatchpoint(id); this.watchIds.delete(w); }
+    for (const [w, ids] of this.watchIds)
+      if (!on.has(w)) {
+        for (const id of ids) m.removeWatchpoint(id);
+        this.watchIds.delete(w);
+      }
     for (const w of on) {
       if (this.watchIds.has(w)) continue;
       const end = w.addr + BigInt(w.size) - 1n;
       const kinds: ('read' | 'write')[] = w.access === 'access' ? ['read', 'write'] : [w.access];
-      this.watchIds.set(w, kinds.map((k) => m.addWatchpoint(k, w.addr, end)));
+      this.watchIds.set(
+        w,
+        kinds.map((k) => m.addWatchpoint(k, w.addr, end)),
+      );
     }
   }
 
@@ -153,12 +168,18 @@ export class RunControl {
 
   private terminal(s: MStop): Halt {
     switch (s.kind) {
-      case 'exited': return { kind: 'exited', retval: this.t.machine.retval };
-      case 'fault': return { kind: 'fault', message: `${s.cause} ${s.access} of ${s.size} bytes at 0x${s.addr.toString(16)}`, addr: s.addr, access: s.access };
-      case 'invalid-insn': return { kind: 'fault', message: `invalid instruction at 0x${s.pc.toString(16)}`, addr: s.pc, access: 'fetch' };
-      case 'exception': return { kind: 'fault', message: `CPU exception ${s.vector} at 0x${s.pc.toString(16)}`, addr: null, access: null };
-      case 'halted': return { kind: 'fault', message: `hlt at 0x${s.pc.toString(16)}`, addr: null, access: null };
-      default: return { kind: 'fault', message: `stopped: ${s.kind}`, addr: null, access: null };
+      case 'exited':
+        return { kind: 'exited', retval: this.t.machine.retval };
+      case 'fault':
+        return { kind: 'fault', message: `${s.cause} ${s.access} of ${s.size} bytes at 0x${s.addr.toString(16)}`, addr: s.addr, access: s.access };
+      case 'invalid-insn':
+        return { kind: 'fault', message: `invalid instruction at 0x${s.pc.toString(16)}`, addr: s.pc, access: 'fetch' };
+      case 'exception':
+        return { kind: 'fault', message: `CPU exception ${s.vector} at 0x${s.pc.toString(16)}`, addr: null, access: null };
+      case 'halted':
+        return { kind: 'fault', message: `hlt at 0x${s.pc.toString(16)}`, addr: null, access: null };
+      default:
+        return { kind: 'fault', message: `stopped: ${s.kind}`, addr: null, access: null };
     }
   }
 
@@ -200,29 +221,44 @@ export class RunControl {
   }
 
   private runUntilSync(extra: ((pc: bigint) => boolean) | null, tempAddr: bigint | null): Halt {
-    if (tempAddr !== null) { this.temps.add(tempAddr); this.sync(); }
+    if (tempAddr !== null) {
+      this.temps.add(tempAddr);
+      this.sync();
+    }
     try {
       for (;;) {
         const r = this.runChunk(extra);
         if (r) return r;
       }
     } finally {
-      if (tempAddr !== null) { this.temps.delete(tempAddr); this.sync(); }
+      if (tempAddr !== null) {
+        this.temps.delete(tempAddr);
+        this.sync();
+      }
     }
   }
 
   /** Runs until a breakpoint, catchpoint, `extra(pc)`, exit or fault. Yields between chunks. */
   async runUntil(extra: ((pc: bigint) => boolean) | null, tempAddr: bigint | null, yieldFn: () => Promise<void>): Promise<Halt> {
-    if (tempAddr !== null) { this.temps.add(tempAddr); this.sync(); }
+    if (tempAddr !== null) {
+      this.temps.add(tempAddr);
+      this.sync();
+    }
     try {
       for (;;) {
-        if (this.interruptRequested) { this.interruptRequested = false; return { kind: 'interrupted' }; }
+        if (this.interruptRequested) {
+          this.interruptRequested = false;
+          return { kind: 'interrupted' };
+        }
         const r = this.runChunk(extra);
         if (r) return r;
         await yieldFn();
       }
     } finally {
-      if (tempAddr !== null) { this.temps.delete(tempAddr); this.sync(); }
+      if (tempAddr !== null) {
+        this.temps.delete(tempAddr);
+        this.sync();
+      }
     }
   }
 
@@ -236,7 +272,10 @@ export class RunControl {
         // The next run starts at pc and skips a breakpoint there: do the arrival's
         // tail-call bookkeeping now.
         const h = this.watchHit(s);
-        if (h) { this.track(s.pc); return h; }
+        if (h) {
+          this.track(s.pc);
+          return h;
+        }
         if (!this.watched.has(s.pc)) continue;
       }
       if (s.kind === 'watch') pc = s.pc;

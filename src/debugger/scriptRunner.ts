@@ -103,15 +103,23 @@ export async function executeScript(s: Session, cmd: ScriptCommand): Promise<Dia
       const b = id === null ? undefined : s.bps.get(id);
       if (!b) return errors.noSuchBreakpoint(id ?? 0);
       b.ignore = cmd.count;
-      s.print(cmd.count === 0 ? `Will stop next time breakpoint ${b.id} is reached.`
-        : cmd.count === 1 ? `Will ignore next crossing of breakpoint ${b.id}.` : `Will ignore next ${cmd.count} crossings of breakpoint ${b.id}.`);
+      s.print(
+        cmd.count === 0
+          ? `Will stop next time breakpoint ${b.id} is reached.`
+          : cmd.count === 1
+            ? `Will ignore next crossing of breakpoint ${b.id}.`
+            : `Will ignore next ${cmd.count} crossings of breakpoint ${b.id}.`,
+      );
       return null;
     }
     case 'commands': {
       const ids = cmd.ids.length ? cmd.ids.map((i) => resolveId(s, i)) : [lastId(s)];
       for (const id of ids) {
         if (id === null) return d('debug.no-breakpoint', 'commands: no breakpoints set yet');
-        if (!s.bps.get(id)) return s.bps.ids().includes(id) ? d('debug.no-breakpoint', `commands: ${id} is a catchpoint; only breakpoints run commands`) : errors.noSuchBreakpoint(id);
+        if (!s.bps.get(id))
+          return s.bps.ids().includes(id)
+            ? d('debug.no-breakpoint', `commands: ${id} is a catchpoint; only breakpoints run commands`)
+            : errors.noSuchBreakpoint(id);
       }
       s.script.block = { ids: ids as number[], lines: [] };
       // gdb's words; in the TUI and batch mode the lines that follow are the block.
@@ -193,7 +201,12 @@ export async function runBreakpointCommands(s: Session): Promise<Diag | null> {
           st.quit = true;
           return null;
         }
-        if (!r.ok) return { code: r.error?.code ?? 'debug.commands', message: `breakpoint ${stop.id} commands: ${line}: ${r.error?.message ?? 'failed'}`, place: r.error?.place ?? {} };
+        if (!r.ok)
+          return {
+            code: r.error?.code ?? 'debug.commands',
+            message: `breakpoint ${stop.id} commands: ${line}: ${r.error?.message ?? 'failed'}`,
+            place: r.error?.place ?? {},
+          };
         if (s.stop !== stop || s.runState !== 'stopped') {
           resumed = true;
           break;

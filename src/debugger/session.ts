@@ -30,7 +30,16 @@ import type { RawFrame } from './unwind.ts';
 import { archFor } from './arch/archFor.ts';
 import type { DebugArch } from './arch/debugArch.ts';
 import {
-  hex64, VIEW_VERSION, type FrameSlots, type OutputLine, type PokeTransition, type ProgramSummary, type RunState, type StopReason, type View, type HistoryView,
+  hex64,
+  VIEW_VERSION,
+  type FrameSlots,
+  type OutputLine,
+  type PokeTransition,
+  type ProgramSummary,
+  type RunState,
+  type StopReason,
+  type View,
+  type HistoryView,
 } from './view.ts';
 
 export interface SessionOptions {
@@ -216,7 +225,10 @@ export class Session {
       const h = this.historySource?.() ?? null;
       const done = h && count0 !== null ? h.count - count0 : chunks * this.rc.chunk;
       this.current = {
-        ...this.current, seq: ++this.seq, runState: 'running', history: h ?? this.current.history,
+        ...this.current,
+        seq: ++this.seq,
+        runState: 'running',
+        history: h ?? this.current.history,
         progress: { label, done, total: null, interruptible: true, elapsedMs: Date.now() - began },
       };
       for (const f of this.subs) f();
@@ -264,7 +276,8 @@ export class Session {
   /** The object names resolve in first: the selected frame's (gdb's scope), else the main one. */
   scopeObject(): SessionObject | null {
     const f = this.runState === 'stopped' ? this.frames()[this.selectedFrame] : undefined;
-    const p = f?.pos?.program ?? f?.tramp?.info.target.prog ?? (this.runState === 'stopped' ? this.target.index.lookup(this.target.machine.pc)?.program : undefined);
+    const p =
+      f?.pos?.program ?? f?.tramp?.info.target.prog ?? (this.runState === 'stopped' ? this.target.index.lookup(this.target.machine.pc)?.program : undefined);
     return p ? (this.target.objects.objectOf(p) ?? null) : null;
   }
 
@@ -339,7 +352,11 @@ export class Session {
     const t = this.target;
     const m = t.machine;
     return this.arch.buildFrameSlots({
-      level: sel.level, func: sp.func.name, fp: sel.fp, layout: sp.func.frame, priv: t.privStackArea(sp.program, sp.funcIdx),
+      level: sel.level,
+      func: sp.func.name,
+      fp: sel.fp,
+      layout: sp.func.frame,
+      priv: t.privStackArea(sp.program, sp.funcIdx),
       symbolize: (a) => (t.index.lookup(a) ? symbolize(t, a) : null),
       mem: { read: this.rc.mem.read, bytes: (a, n) => (m.isMapped(a, n) ? m.readMem(a, n) : undefined) },
       prev,
@@ -412,12 +429,23 @@ export class Session {
       frameSlots,
       callChain: buildCallChain(frames, t.arch === 'riscv64'),
       pokes: buildPokes(t, this.lastTransition, prev?.pokes ?? []),
-      maps: buildMaps(t.objects.allMaps().map((x) => x.map), prev?.maps ?? [], {
-        map: (m) => t.objects.mapDisplayName(m),
-        object: (m) => t.objects.ownerOf(m)?.name,
-        prog: (p) => { const d = t.objects.dbgOf(p); return d ? t.objects.displayName(d) : p.name; },
-        vars: (m) => t.objects.ownerOf(m)?.loaded.object.globals.filter((g) => g.mapIndex === m.def.index).sort((a, b) => a.offset - b.offset) ?? [],
-      }),
+      maps: buildMaps(
+        t.objects.allMaps().map((x) => x.map),
+        prev?.maps ?? [],
+        {
+          map: (m) => t.objects.mapDisplayName(m),
+          object: (m) => t.objects.ownerOf(m)?.name,
+          prog: (p) => {
+            const d = t.objects.dbgOf(p);
+            return d ? t.objects.displayName(d) : p.name;
+          },
+          vars: (m) =>
+            t.objects
+              .ownerOf(m)
+              ?.loaded.object.globals.filter((g) => g.mapIndex === m.def.index)
+              .sort((a, b) => a.offset - b.offset) ?? [],
+        },
+      ),
       objects: buildObjects(t),
       links: buildLinks(t),
       pins: buildPins(t),
@@ -437,21 +465,42 @@ export class Session {
     const tr = pos ? null : this.target.trampolineAt(pc);
     if (tr) {
       return {
-        program: this.target.objects.displayName(tr.target.prog), func: tr.symbol, subprog: 0, insn: null, atInsnStart: false,
-        nativeAddr: hex64(pc), nativeOff: Number(pc - tr.addr), region: 'trampoline', source: null,
+        program: this.target.objects.displayName(tr.target.prog),
+        func: tr.symbol,
+        subprog: 0,
+        insn: null,
+        atInsnStart: false,
+        nativeAddr: hex64(pc),
+        nativeOff: Number(pc - tr.addr),
+        region: 'trampoline',
+        source: null,
       };
     }
     if (!pos) {
       const f0 = this.frames()[0];
       return {
-        program: f0?.pos ? this.target.objects.displayName(f0.pos.program) : '?', func: pc === SENTINEL_ADDR ? '(exit)' : '(helper)', subprog: f0?.pos?.func.subprog ?? 0,
-        insn: null, atInsnStart: false, nativeAddr: hex64(pc), nativeOff: 0, region: pc === SENTINEL_ADDR ? 'sentinel' : 'helper', source: null,
+        program: f0?.pos ? this.target.objects.displayName(f0.pos.program) : '?',
+        func: pc === SENTINEL_ADDR ? '(exit)' : '(helper)',
+        subprog: f0?.pos?.func.subprog ?? 0,
+        insn: null,
+        atInsnStart: false,
+        nativeAddr: hex64(pc),
+        nativeOff: 0,
+        region: pc === SENTINEL_ADDR ? 'sentinel' : 'helper',
+        source: null,
       };
     }
     const src = this.frames()[0] ? sourceRef(this.frames()[0]!) : null;
     return {
-      program: this.target.objects.displayName(pos.program), func: pos.func.name, subprog: pos.func.subprog, insn: pos.insn, atInsnStart: pos.atInsnStart,
-      nativeAddr: hex64(pc), nativeOff: pos.off, region: pos.region, source: pos.insn === null ? null : src,
+      program: this.target.objects.displayName(pos.program),
+      func: pos.func.name,
+      subprog: pos.func.subprog,
+      insn: pos.insn,
+      atInsnStart: pos.atInsnStart,
+      nativeAddr: hex64(pc),
+      nativeOff: pos.off,
+      region: pos.region,
+      source: pos.insn === null ? null : src,
     };
   }
 
@@ -461,7 +510,12 @@ export class Session {
       section: p.image.program.section,
       type: p.image.progType,
       funcs: p.jit.funcs.map((f, i) => ({
-        name: f.name, subprog: f.subprog, insnStart: f.insnStart, insnCount: f.insnCount, addr: hex64(p.funcBases[i]!), size: f.code.length,
+        name: f.name,
+        subprog: f.subprog,
+        insnStart: f.insnStart,
+        insnCount: f.insnCount,
+        addr: hex64(p.funcBases[i]!),
+        size: f.code.length,
       })),
     }));
   }

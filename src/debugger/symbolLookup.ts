@@ -34,7 +34,10 @@ export function describeAddress(s: Session, addr: bigint): string | null {
   if (h >= 0n && h < 0x100000n && h % HELPER_STRIDE === 0n) return `${helperName(Number(h / HELPER_STRIDE))} (helper trap page)`;
   const k = ksymBtfIdAt(addr);
   if (k !== undefined) {
-    const name = kfuncName(t.objects.objects.map((o) => ({ object: o.loaded.object })), k);
+    const name = kfuncName(
+      t.objects.objects.map((o) => ({ object: o.loaded.object })),
+      k,
+    );
     return `${name ?? `kernel symbol of BTF id ${k}`} (kfunc/ksym trap area)`;
   }
   for (const { map } of t.objects.allMaps()) {

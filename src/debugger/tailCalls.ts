@@ -77,8 +77,14 @@ export class TailCallTracker {
           const direct = r.role.includes('direct') && !r.role.includes('indirect');
           const poke = direct ? p.jit.pokes.find((d) => d.insn === r.insn) : undefined;
           const site: TailCallSiteInfo = {
-            program: p, funcIdx: fi, insn: r.insn, direct, start: base + BigInt(r.start), out: base + BigInt(r.end),
-            mapIndex: poke?.mapIndex ?? null, key: poke?.key ?? null,
+            program: p,
+            funcIdx: fi,
+            insn: r.insn,
+            direct,
+            start: base + BigInt(r.start),
+            out: base + BigInt(r.end),
+            mapIndex: poke?.mapIndex ?? null,
+            key: poke?.key ?? null,
           };
           this.sites.set(site.start, site);
           const list = this.outs.get(site.out) ?? [];
@@ -138,7 +144,7 @@ export class TailCallTracker {
       this.pending = null;
       const ev = this.predict(pend.site, pend.regs, pend.tcc, mem);
       // RISC-V has already decremented a6 when the NULL check sends it to `out`.
-      const after = this.target.arch === 'riscv64' ? ev.tcc : pend.tcc ?? 0;
+      const after = this.target.arch === 'riscv64' ? ev.tcc : (pend.tcc ?? 0);
       done = ev.taken ? { ...ev, taken: false, outcome: 'empty-slot', to: null, tcc: after } : ev;
     }
     const landed = this.landings.get(pc);
@@ -147,10 +153,20 @@ export class TailCallTracker {
       const ev0 = this.predict(pend.site, pend.regs, pend.tcc, mem);
       // At the landing rax hands the counter over (a count, or tcc_ptr): read it there.
       const ev: TailCallEvent = { ...ev0, taken: true, outcome: 'taken', to: this.target.objects.displayName(landed), tcc: counter() ?? ev0.tcc };
-      this.hops = [...this.hops, {
-        program: ev.from.program, func: ev.from.func, insn: ev.from.insn, map: ev.map, key: ev.key, direct: ev.direct,
-        to: ev.to!, tcc: ev.tcc, fp: regs.fp,
-      }];
+      this.hops = [
+        ...this.hops,
+        {
+          program: ev.from.program,
+          func: ev.from.func,
+          insn: ev.from.insn,
+          map: ev.map,
+          key: ev.key,
+          direct: ev.direct,
+          to: ev.to!,
+          tcc: ev.tcc,
+          fp: regs.fp,
+        },
+      ];
       done = ev;
     }
     const site = this.sites.get(pc);
@@ -169,7 +185,16 @@ export class TailCallTracker {
     // RISC-V keeps what is left: `a6 = tcc - 1; if (a6 < 0) goto out`, before the NULL check.
     const down = t.arch === 'riscv64';
     const count = tcc ?? (down ? MAX_TAIL_CALL_CNT : 0);
-    const base: TailCallEvent = { taken: false, outcome: 'taken', direct: site.direct, from, map: map ? t.objects.mapDisplayName(map) : '?', key, to: null, tcc: count };
+    const base: TailCallEvent = {
+      taken: false,
+      outcome: 'taken',
+      direct: site.direct,
+      from,
+      map: map ? t.objects.mapDisplayName(map) : '?',
+      key,
+      to: null,
+      tcc: count,
+    };
     const mapAddr = map?.addr ?? regs.map;
     const maxEntries = Number(mem.read(mapAddr + BigInt(BPF_ARRAY_MAX_ENTRIES_OFF), 4) ?? 0n);
     if (key >= maxEntries) return { ...base, outcome: 'index-out-of-range' };

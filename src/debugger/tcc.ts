@@ -17,9 +17,7 @@ export interface TccReading {
 const hx = (n: number): string => (n < 0 ? '-0x' + (-n).toString(16) : '0x' + n.toString(16));
 
 /** The counter as seen from a frame whose function holds `pos`; null without a counter. */
-export function readTcc(
-  profile: JitProfile, pos: CodePosition, fp: bigint, rsp: bigint, rax: bigint, mem: MemReader, frame0: boolean,
-): TccReading | null {
+export function readTcc(profile: JitProfile, pos: CodePosition, fp: bigint, rsp: bigint, rax: bigint, mem: MemReader, frame0: boolean): TccReading | null {
   const slots = pos.func.frame.tccSlots;
   if (slots.length === 0) return null;
   const prologueDone = pos.off >= (pos.func.addrs[0] ?? 0);

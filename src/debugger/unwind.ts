@@ -79,7 +79,15 @@ export function unwind(regs: CpuRegs, index: AddressIndex, mem: MemReader, tramp
     const afterSkip = mem.read(pc - 5n, 5) === 0x08c48348c9n; // leave; add rsp, 8
     const T = off === 0 ? rsp - 8n : off === 1 ? rsp : afterSkip ? rsp - 16n : afterLeave ? rsp - 8n : rbp;
     const callerOf = off <= 1 || afterLeave || afterSkip ? rbp : mem.read(T, 8);
-    frames.push({ level: 0, pc, pos: null, fp: T, partial: off < 4 || afterLeave || afterSkip, returnAddr: mem.read(T + 16n, 8) ?? 0n, tramp: { info: tr0, phase: trampPhase(tr0, pc, null) } });
+    frames.push({
+      level: 0,
+      pc,
+      pos: null,
+      fp: T,
+      partial: off < 4 || afterLeave || afterSkip,
+      returnAddr: mem.read(T + 16n, 8) ?? 0n,
+      tramp: { info: tr0, phase: trampPhase(tr0, pc, null) },
+    });
     walkOuter(frames, mem.read(T + 16n, 8), callerOf, index, mem, tramps, tr0, T);
     return frames;
   }
@@ -90,7 +98,15 @@ export function unwind(regs: CpuRegs, index: AddressIndex, mem: MemReader, tramp
     const caller = index.lookup(ra) ? null : tramps(ra);
     if (caller) {
       // A kernel routine a trampoline called (__bpf_prog_enter_recur ...): rbp is the trampoline's.
-      frames.push({ level: 0, pc: ra, pos: null, fp: rbp, partial: false, returnAddr: mem.read(rbp + 16n, 8) ?? 0n, tramp: { info: caller, phase: trampPhase(caller, ra, null) } });
+      frames.push({
+        level: 0,
+        pc: ra,
+        pos: null,
+        fp: rbp,
+        partial: false,
+        returnAddr: mem.read(rbp + 16n, 8) ?? 0n,
+        tramp: { info: caller, phase: trampPhase(caller, ra, null) },
+      });
       walkOuter(frames, mem.read(rbp + 16n, 8), mem.read(rbp, 8), index, mem, tramps, caller, rbp);
       return frames;
     }
@@ -134,8 +150,14 @@ export function unwind(regs: CpuRegs, index: AddressIndex, mem: MemReader, tramp
 
 /** The frames outside the innermost one, from its return address and its caller's rbp. */
 function walkOuter(
-  frames: RawFrame[], ra: bigint | undefined, callerRbp: bigint | undefined, index: AddressIndex, mem: MemReader, tramps: TrampLookup,
-  tramp0: TrampolineInfo | null, t0: bigint,
+  frames: RawFrame[],
+  ra: bigint | undefined,
+  callerRbp: bigint | undefined,
+  index: AddressIndex,
+  mem: MemReader,
+  tramps: TrampLookup,
+  tramp0: TrampolineInfo | null,
+  t0: bigint,
 ): void {
   // Frame 0 was a trampoline: its traced function may be waiting at its entry.
   if (tramp0) patchSiteFrame(frames, tramp0, t0, index, mem);

@@ -20,7 +20,7 @@ export function executeWatch(s: Session, cmd: Extract<DataCommand, { kind: 'watc
   if (!place.ok) return place.error;
   const v = place.value;
   const first = v.bits ? Math.floor(v.bits.offset / 8) : 0;
-  const size = v.bits ? Math.ceil((v.bits.offset % 8 + v.bits.size) / 8) : sizeOf(v.type);
+  const size = v.bits ? Math.ceil(((v.bits.offset % 8) + v.bits.size) / 8) : sizeOf(v.type);
   if (!size) return { code: 'debug.watch-size', message: `cannot watch '${cmd.text}': its type has no size`, place: {} };
   const addr = v.addr! + BigInt(first);
   const m = s.target.machine;
@@ -52,8 +52,10 @@ function watchedPlace(s: Session, cmd: Extract<DataCommand, { kind: 'watch' }>):
   const btf = owner ? objectBtf(owner.loaded.object) : null;
   const typed = btf && map.def.btfValueTypeId ? fromBtf(btf, map.def.btfValueTypeId) : undefined;
   // Without a value type (or a global-data section's DATASEC): its bytes as an integer or a byte array.
-  const type: CType = typed && sizeOf(typed) === map.def.valueSize ? typed
-    : BUILTIN_TYPES[`u${map.def.valueSize * 8}`] ?? { k: 'array', of: BUILTIN_TYPES.u8!, n: map.def.valueSize };
+  const type: CType =
+    typed && sizeOf(typed) === map.def.valueSize
+      ? typed
+      : (BUILTIN_TYPES[`u${map.def.valueSize * 8}`] ?? { k: 'array', of: BUILTIN_TYPES.u8!, n: map.def.valueSize });
   return ok({ type, addr, value: null });
 }
 
@@ -73,7 +75,13 @@ function withBytes(env: ExprEnv, addr: bigint, bytes: Uint8Array): ExprEnv {
 }
 
 /** gdb's report of a watchpoint hit: kind, number, expression, then Old/New value or Value. */
-export function watchHit(s: Session, w: WatchEntry, access: 'read' | 'write', before: Uint8Array, after: Uint8Array): { text: string; old: string | null; value: string } {
+export function watchHit(
+  s: Session,
+  w: WatchEntry,
+  access: 'read' | 'write',
+  before: Uint8Array,
+  after: Uint8Array,
+): { text: string; old: string | null; value: string } {
   const env = s.exprEnv();
   const show = (bytes: Uint8Array): string => {
     const r = formatCValue(w.place, withBytes(env, w.addr, bytes));
@@ -91,6 +99,11 @@ export function watchpointsText(s: Session): string {
   const ws = s.bps.watches();
   if (ws.length === 0) return 'No watchpoints.';
   const type = { write: 'hw watchpoint', read: 'read watchpoint', access: 'acc watchpoint' } as const;
-  return ['Num  Type            Enb What', ...ws.map((w) =>
-    `${String(w.id).padEnd(4)} ${type[w.access].padEnd(15)} ${w.enabled ? 'y' : 'n'}   ${w.text}${w.hits ? ` (hit ${w.hits} time${w.hits > 1 ? 's' : ''})` : ''}`)].join('\n');
+  return [
+    'Num  Type            Enb What',
+    ...ws.map(
+      (w) =>
+        `${String(w.id).padEnd(4)} ${type[w.access].padEnd(15)} ${w.enabled ? 'y' : 'n'}   ${w.text}${w.hits ? ` (hit ${w.hits} time${w.hits > 1 ? 's' : ''})` : ''}`,
+    ),
+  ].join('\n');
 }

@@ -61,7 +61,10 @@ export const fromHex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s,
 /** A value as `size` little-endian bytes in hex (register contents in g/p replies). */
 export function leHex(v: bigint, size: number): string {
   let s = '';
-  for (let k = 0; k < size; k++) s += Number((v >> BigInt(8 * k)) & 0xffn).toString(16).padStart(2, '0');
+  for (let k = 0; k < size; k++)
+    s += Number((v >> BigInt(8 * k)) & 0xffn)
+      .toString(16)
+      .padStart(2, '0');
   return s;
 }
 

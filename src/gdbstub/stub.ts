@@ -31,7 +31,10 @@ export class GdbStub {
   /** Set by `bs`/`bc` when the history's start was reached (rr's `replaylog:begin`). */
   private atHistoryStart = false;
 
-  constructor(private readonly port: TimeTravelSession, private readonly hooks: StubHooks) {
+  constructor(
+    private readonly port: TimeTravelSession,
+    private readonly hooks: StubHooks,
+  ) {
     const arch = port.view().arch;
     this.regs = gdbRegisters(arch);
     this.xml = targetXml(arch);
@@ -77,7 +80,10 @@ export class GdbStub {
       const m = /^X([0-9a-f]+),([0-9a-f]+):(.*)$/s.exec(p);
       if (!m) return 'E00';
       const data = unescapeBinary(m[3]!);
-      return this.writeMem(BigInt(`0x${m[1]}`), Uint8Array.from(data, (c) => c.charCodeAt(0)));
+      return this.writeMem(
+        BigInt(`0x${m[1]}`),
+        Uint8Array.from(data, (c) => c.charCodeAt(0)),
+      );
     }
     if (/^[Zz][01],/.test(p)) return this.breakpoint(p[0] === 'Z', BigInt(`0x${p.split(',')[1]}`));
     if (p === 'vCont?') return 'vCont;c;C;s;S';
@@ -163,7 +169,8 @@ export class GdbStub {
     // The engine's notes (tail calls, pokes, the exit) reach gdb's console; its own
     // breakpoint line would repeat gdb's with the engine's numbering.
     if (forward)
-      for (const l of r.output) if (l.kind !== 'command' && l.kind !== 'error' && !/^(Temporary b|B)reakpoint \d+/.test(l.text)) this.hooks.console(`${l.text}\n`);
+      for (const l of r.output)
+        if (l.kind !== 'command' && l.kind !== 'error' && !/^(Temporary b|B)reakpoint \d+/.test(l.text)) this.hooks.console(`${l.text}\n`);
     this.atHistoryStart = cmd.startsWith('reverse') && r.view.history?.count === 0;
     if (!r.ok && r.view.runState !== 'exited') return this.stopReply(r.view, false, r);
     return this.stopReply(r.view, true, r);
@@ -189,7 +196,10 @@ export class GdbStub {
   /** `monitor CMD`: any debugger command; its output goes to gdb's console. */
   private async monitor(cmd: string): Promise<string> {
     const r = await this.port.execute(cmd);
-    const text = r.output.filter((l) => l.kind !== 'command').map((l) => `${l.text}\n`).join('');
+    const text = r.output
+      .filter((l) => l.kind !== 'command')
+      .map((l) => `${l.text}\n`)
+      .join('');
     return text ? toHex(Buffer.from(text, 'utf8')) : 'OK';
   }
 }

@@ -35,8 +35,39 @@ const X86_REGS: GdbRegister[] = [
 const X87_FIRST = X86_REGS.findIndex((r) => r.name === 'st0');
 
 /** x1..x31 by their ABI names (the View's), as gdb's riscv cpu feature lists them. */
-const RV_ABI = ['ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 'fp', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
-  's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+const RV_ABI = [
+  'ra',
+  'sp',
+  'gp',
+  'tp',
+  't0',
+  't1',
+  't2',
+  'fp',
+  's1',
+  'a0',
+  'a1',
+  'a2',
+  'a3',
+  'a4',
+  'a5',
+  'a6',
+  'a7',
+  's2',
+  's3',
+  's4',
+  's5',
+  's6',
+  's7',
+  's8',
+  's9',
+  's10',
+  's11',
+  't3',
+  't4',
+  't5',
+  't6',
+];
 const RV_REGS: GdbRegister[] = [
   { name: 'zero', bits: 64, type: 'int', view: null, zero: true },
   ...RV_ABI.map((n) => ({ name: n, bits: 64, type: n === 'sp' || n === 'fp' ? 'data_ptr' : n === 'ra' ? 'code_ptr' : 'int', view: n === 'fp' ? 's0' : n })),
@@ -49,8 +80,26 @@ export const gdbRegisters = (arch: Arch): GdbRegister[] => (arch === 'riscv64' ?
 export const pcRegister = (arch: Arch): number => gdbRegisters(arch).findIndex((r) => r.name === (arch === 'riscv64' ? 'pc' : 'rip'));
 
 const EFLAGS = `<flags id="i386_eflags" size="4">
-${[['CF', 0], ['PF', 2], ['AF', 4], ['ZF', 6], ['SF', 7], ['TF', 8], ['IF', 9], ['DF', 10], ['OF', 11], ['NT', 14], ['RF', 16], ['VM', 17], ['AC', 18], ['VIF', 19], ['VIP', 20], ['ID', 21]]
-  .map(([n, b]) => `  <field name="${n}" start="${b}" end="${b}"/>`).join('\n')}
+${[
+  ['CF', 0],
+  ['PF', 2],
+  ['AF', 4],
+  ['ZF', 6],
+  ['SF', 7],
+  ['TF', 8],
+  ['IF', 9],
+  ['DF', 10],
+  ['OF', 11],
+  ['NT', 14],
+  ['RF', 16],
+  ['VM', 17],
+  ['AC', 18],
+  ['VIF', 19],
+  ['VIP', 20],
+  ['ID', 21],
+]
+  .map(([n, b]) => `  <field name="${n}" start="${b}" end="${b}"/>`)
+  .join('\n')}
 </flags>`;
 
 const regXml = (r: GdbRegister, i: number, group?: string): string =>

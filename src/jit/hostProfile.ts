@@ -86,7 +86,8 @@ export function profileForHost(h: HostDescription): HostProfileChoice {
   const why =
     `Linux ${h.release ?? '?'} (${older.name} code generation); spectre_v2 "${spectre}" -> ${indirect}; ` +
     `${rethunk ? 'return thunk' : 'plain ret'} (retbleed "${h.retbleed ?? '?'}", srso "${h.srso ?? '?'}"); ` +
-    `${p.bmi2 ? 'BMI2 shifts' : 'no BMI2'}` + (notes.length ? `; ${notes.join('; ')}` : '');
+    `${p.bmi2 ? 'BMI2 shifts' : 'no BMI2'}` +
+    (notes.length ? `; ${notes.join('; ')}` : '');
   p.describes = `this machine: ${why}`;
   return { profile: p, why };
 }

@@ -35,14 +35,21 @@ export function layoutPlacement(funcAddrs: readonly bigint[]): Placement {
 /** Absolute address a reloc refers to, or null when the field is already final. */
 function targetOf(r: Reloc, p: Placement): bigint | null {
   switch (r.kind) {
-    case 'helperCall': return p.helperAddr(r.helperId);
-    case 'kfuncCall': return p.kfuncAddr(r.btfId);
-    case 'funcCall': return p.funcAddrs[r.func] ?? null;
-    case 'funcAddr': return p.funcAddrs[r.func] ?? null;
-    case 'retThunk': return p.returnThunk;
-    case 'indirectThunk': return p.indirectThunk(r.reg);
+    case 'helperCall':
+      return p.helperAddr(r.helperId);
+    case 'kfuncCall':
+      return p.kfuncAddr(r.btfId);
+    case 'funcCall':
+      return p.funcAddrs[r.func] ?? null;
+    case 'funcAddr':
+      return p.funcAddrs[r.func] ?? null;
+    case 'retThunk':
+      return p.returnThunk;
+    case 'indirectThunk':
+      return p.indirectThunk(r.reg);
     case 'mapAddr':
-    case 'perCpu': return null;
+    case 'perCpu':
+      return null;
   }
 }
 
@@ -71,7 +78,8 @@ export function linkImage(jit: JitImage, placement: Placement): Result<Uint8Arra
         if (r.width === 8) dv.setBigUint64(r.at, BigInt.asUintN(64, target), true);
         else {
           const s = BigInt.asIntN(64, target);
-          if (s < S32_MIN || s > S32_MAX) return err('jit.link-out-of-range', `${fn.name}: function address 0x${target.toString(16)} does not fit the sign-extended imm32 the JIT sized`);
+          if (s < S32_MIN || s > S32_MAX)
+            return err('jit.link-out-of-range', `${fn.name}: function address 0x${target.toString(16)} does not fit the sign-extended imm32 the JIT sized`);
           dv.setInt32(r.at, Number(s), true);
         }
         continue;

@@ -67,9 +67,7 @@ export const X86_PROFILES: readonly JitProfile[] = [
   {
     name: 'plain-ret',
     arch: 'x86_64',
-    describes:
-      'Linux 6.18 on a host without return/indirect-branch mitigations: plain ret, indirect tail call by ' +
-      'jmp rcx (no SLS int3)',
+    describes: 'Linux 6.18 on a host without return/indirect-branch mitigations: plain ret, indirect tail call by ' + 'jmp rcx (no SLS int3)',
     tcc: 'by-pointer',
     privStack: 'adaptive',
     retThunk: false,
@@ -111,8 +109,11 @@ export function analysisOptionsFor(profile: JitProfile): AnalysisOptions {
 export function tccModeFor(profile: JitProfile): TccMode {
   if (profile.arch === 'x86_64') return profile.tcc ?? 'by-pointer';
   switch (profile.rvTcc ?? 'upstream') {
-    case 'upstream': return 'rv-upstream';
-    case 'on-stack': return 'by-value'; // per-frame slot, stored back before the NULL check
-    case 'a6-passthrough': return 'shared-early';
+    case 'upstream':
+      return 'rv-upstream';
+    case 'on-stack':
+      return 'by-value'; // per-frame slot, stored back before the NULL check
+    case 'a6-passthrough':
+      return 'shared-early';
   }
 }

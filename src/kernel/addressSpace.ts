@@ -99,10 +99,14 @@ export class AddressSpace {
     if (!s) return { fault: 'unmapped', addr, size };
     const o = Number(addr - s.base);
     switch (size) {
-      case 1: return BigInt(s.bytes[o]!);
-      case 2: return BigInt(s.view.getUint16(o, true));
-      case 4: return BigInt(s.view.getUint32(o, true));
-      default: return s.view.getBigUint64(o, true);
+      case 1:
+        return BigInt(s.bytes[o]!);
+      case 2:
+        return BigInt(s.view.getUint16(o, true));
+      case 4:
+        return BigInt(s.view.getUint32(o, true));
+      default:
+        return s.view.getBigUint64(o, true);
     }
   }
 
@@ -114,10 +118,17 @@ export class AddressSpace {
     const o = Number(addr - s.base);
     if (this.writeListeners.length) this.noteWrite(s, o, size);
     switch (size) {
-      case 1: s.bytes[o] = Number(value & 0xffn); break;
-      case 2: s.view.setUint16(o, Number(value & 0xffffn), true); break;
-      case 4: s.view.setUint32(o, Number(value & 0xffffffffn), true); break;
-      default: s.view.setBigUint64(o, BigInt.asUintN(64, value), true);
+      case 1:
+        s.bytes[o] = Number(value & 0xffn);
+        break;
+      case 2:
+        s.view.setUint16(o, Number(value & 0xffffn), true);
+        break;
+      case 4:
+        s.view.setUint32(o, Number(value & 0xffffffffn), true);
+        break;
+      default:
+        s.view.setBigUint64(o, BigInt.asUintN(64, value), true);
     }
     return undefined;
   }

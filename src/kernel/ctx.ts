@@ -85,8 +85,10 @@ function clear(space: AddressSpace, l: KernelLayout): void {
 }
 
 type Store = (key: string, size: 1 | 2 | 4 | 8, v: bigint | number) => void;
-const storer = (space: AddressSpace, l: KernelLayout, base: bigint, prefix: string, extra = 0): Store =>
-  (key, size, v) => space.mustStore(base + BigInt(extra + offOf(l, `${prefix}.${key}`)), size, BigInt(v));
+const storer =
+  (space: AddressSpace, l: KernelLayout, base: bigint, prefix: string, extra = 0): Store =>
+  (key, size, v) =>
+    space.mustStore(base + BigInt(extra + offOf(l, `${prefix}.${key}`)), size, BigInt(v));
 
 /** A little-endian reader of the user's uapi ctx_in (absent bytes read as 0). */
 function uapiReader(ctxIn: Uint8Array | undefined): { u32(off: number): number; bytes(off: number, n: number): Uint8Array } {
@@ -106,10 +108,25 @@ function uapiReader(ctxIn: Uint8Array | undefined): { u32(off: number): number; 
  * A struct sock at SOCK_ADDR: family, type, protocol, addresses (raw network-order bytes)
  * and ports (local in host order, remote in network order, as sock_common keeps them).
  */
-function buildSock(space: AddressSpace, l: KernelLayout, s: {
-  family: number; type: number; protocol: number; src4?: Uint8Array; dst4?: Uint8Array; src6?: Uint8Array; dst6?: Uint8Array;
-  srcPort?: number; dstPortBe?: number; state?: number; mark?: number; priority?: number; boundDevIf?: number;
-}): bigint {
+function buildSock(
+  space: AddressSpace,
+  l: KernelLayout,
+  s: {
+    family: number;
+    type: number;
+    protocol: number;
+    src4?: Uint8Array;
+    dst4?: Uint8Array;
+    src6?: Uint8Array;
+    dst6?: Uint8Array;
+    srcPort?: number;
+    dstPortBe?: number;
+    state?: number;
+    mark?: number;
+    priority?: number;
+    boundDevIf?: number;
+  },
+): bigint {
   const sk = SOCK_ADDR;
   space.mustView(sk, sizeOf(l, 'tcp_sock')).fill(0);
   const common = offOf(l, 'sock.__sk_common');
@@ -139,7 +156,8 @@ function buildSock(space: AddressSpace, l: KernelLayout, s: {
 export function buildSkb(space: AddressSpace, l: KernelLayout, data: Uint8Array, l2: boolean, ctxIn?: Uint8Array): CtxResult {
   if (data.length < ETH_HLEN) return { ok: false, message: `packet of ${data.length} bytes is shorter than an Ethernet header (EINVAL)` };
   const need = SKB_HEADROOM + data.length + SKB_SHARED_INFO_SIZE;
-  if (need > PACKET_REGION_SIZE) return { ok: false, message: `packet of ${data.length} bytes is larger than the model's ${PACKET_REGION_SIZE - SKB_HEADROOM - SKB_SHARED_INFO_SIZE}` };
+  if (need > PACKET_REGION_SIZE)
+    return { ok: false, message: `packet of ${data.length} bytes is larger than the model's ${PACKET_REGION_SIZE - SKB_HEADROOM - SKB_SHARED_INFO_SIZE}` };
   clear(space, l);
   space.mustView(PACKET_BASE + BigInt(SKB_HEADROOM), data.length).set(data);
   const skb = CTX_BASE;
@@ -169,10 +187,16 @@ export function buildSkb(space: AddressSpace, l: KernelLayout, data: Uint8Array,
   space.mustStore(skb + BigInt(cb + offOf(l, 'bpf_skb_data_end.data_end')), 8, dataAddr + BigInt(len));
   // test_run's socket: AF_INET, with the IPv4 header's addresses when there is one.
   const isIp = ((data[12]! << 8) | data[13]!) === ETH_P_IP && data.length >= ETH_HLEN + 20;
-  st('sk', 8, buildSock(space, l, {
-    family: AF_INET, type: SOCK_STREAM, protocol: 0,
-    ...(isIp ? { src4: data.slice(ETH_HLEN + 12, ETH_HLEN + 16), dst4: data.slice(ETH_HLEN + 16, ETH_HLEN + 20) } : {}),
-  }));
+  st(
+    'sk',
+    8,
+    buildSock(space, l, {
+      family: AF_INET,
+      type: SOCK_STREAM,
+      protocol: 0,
+      ...(isIp ? { src4: data.slice(ETH_HLEN + 12, ETH_HLEN + 16), dst4: data.slice(ETH_HLEN + 16, ETH_HLEN + 20) } : {}),
+    }),
+  );
   if (ctxIn) applySkbCtxIn(space, l, skb, ctxIn);
   return { ok: true, ctx: { kind: 'skb', addr: skb } };
 }
@@ -247,10 +271,15 @@ export function buildCgroupSock(space: AddressSpace, l: KernelLayout, ctxIn?: Ui
     family: u.u32(SockUapi.family) || AF_INET,
     type: u.u32(SockUapi.type) || SOCK_STREAM,
     protocol: u.u32(SockUapi.protocol) || IPPROTO_TCP,
-    src4: u.bytes(SockUapi.src_ip4, 4), dst4: u.bytes(SockUapi.dst_ip4, 4),
-    src6: u.bytes(SockUapi.src_ip6, 16), dst6: u.bytes(SockUapi.dst_ip6, 16),
-    srcPort: u.u32(SockUapi.src_port), dstPortBe: u.u32(SockUapi.dst_port) & 0xffff,
-    state: u.u32(SockUapi.state), mark: u.u32(SockUapi.mark), priority: u.u32(SockUapi.priority),
+    src4: u.bytes(SockUapi.src_ip4, 4),
+    dst4: u.bytes(SockUapi.dst_ip4, 4),
+    src6: u.bytes(SockUapi.src_ip6, 16),
+    dst6: u.bytes(SockUapi.dst_ip6, 16),
+    srcPort: u.u32(SockUapi.src_port),
+    dstPortBe: u.u32(SockUapi.dst_port) & 0xffff,
+    state: u.u32(SockUapi.state),
+    mark: u.u32(SockUapi.mark),
+    priority: u.u32(SockUapi.priority),
     boundDevIf: u.u32(SockUapi.bound_dev_if),
   });
   return { ok: true, ctx: { kind: 'sock', addr: sk } };
@@ -262,10 +291,16 @@ export function buildSockOps(space: AddressSpace, l: KernelLayout, ctxIn?: Uint8
   const u = uapiReader(ctxIn);
   const family = u.u32(SockOpsUapi.family) || AF_INET;
   const sk = buildSock(space, l, {
-    family, type: SOCK_STREAM, protocol: IPPROTO_TCP, state: TCP_ESTABLISHED,
-    src4: u.bytes(SockOpsUapi.local_ip4, 4), dst4: u.bytes(SockOpsUapi.remote_ip4, 4),
-    src6: u.bytes(SockOpsUapi.local_ip6, 16), dst6: u.bytes(SockOpsUapi.remote_ip6, 16),
-    srcPort: u.u32(SockOpsUapi.local_port), dstPortBe: (u.u32(SockOpsUapi.remote_port) >>> 16) & 0xffff,
+    family,
+    type: SOCK_STREAM,
+    protocol: IPPROTO_TCP,
+    state: TCP_ESTABLISHED,
+    src4: u.bytes(SockOpsUapi.local_ip4, 4),
+    dst4: u.bytes(SockOpsUapi.remote_ip4, 4),
+    src6: u.bytes(SockOpsUapi.local_ip6, 16),
+    dst6: u.bytes(SockOpsUapi.remote_ip6, 16),
+    srcPort: u.u32(SockOpsUapi.local_port),
+    dstPortBe: (u.u32(SockOpsUapi.remote_port) >>> 16) & 0xffff,
   });
   const k = storer(space, l, CTX_BASE, 'bpf_sock_ops_kern');
   k('sk', 8, sk);

@@ -14,8 +14,16 @@ export const ENOSPC = 28;
 export const EOPNOTSUPP = 95;
 
 const NAMES: Record<number, string> = {
-  [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [E2BIG]: 'E2BIG', [ENOMEM]: 'ENOMEM', [EFAULT]: 'EFAULT',
-  [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC', [EOPNOTSUPP]: 'EOPNOTSUPP',
+  [EPERM]: 'EPERM',
+  [ENOENT]: 'ENOENT',
+  [E2BIG]: 'E2BIG',
+  [ENOMEM]: 'ENOMEM',
+  [EFAULT]: 'EFAULT',
+  [EBUSY]: 'EBUSY',
+  [EEXIST]: 'EEXIST',
+  [EINVAL]: 'EINVAL',
+  [ENOSPC]: 'ENOSPC',
+  [EOPNOTSUPP]: 'EOPNOTSUPP',
 };
 
 /** `ENOENT` for 2 or -2. */
@@ -29,10 +37,8 @@ const diag = (code: string, message: string, place: Place = {}): Diag => ({ code
 export const unknownMap = (name: string): Diag => diag('kernel.unknown-map', `no map named '${name}'`);
 export const unknownProgram = (name: string): Diag => diag('kernel.unknown-program', `no loaded program named '${name}'`);
 export const unknownGlobal = (name: string): Diag => diag('kernel.unknown-global', `no global variable named '${name}'`);
-export const unsupportedHelper = (id: number, name: string): Diag =>
-  diag('kernel.unsupported-helper', `helper ${name} (#${id}) is not modelled`);
+export const unsupportedHelper = (id: number, name: string): Diag => diag('kernel.unsupported-helper', `helper ${name} (#${id}) is not modelled`);
 export const unsupportedKfunc = (btfId: number, name: string | undefined): Diag =>
   diag('kernel.unsupported-kfunc', `kfunc ${name ?? '?'} (vmlinux BTF id ${btfId}) is not modelled`);
 export const badHelperArg = (name: string, why: string): Diag => diag('kernel.bad-helper-arg', `${name}: ${why}`);
-export const mapOpFailed = (map: string, what: string, errno: number): Diag =>
-  diag('kernel.map-op', `${what} on map '${map}' failed: ${errnoName(errno)}`);
+export const mapOpFailed = (map: string, what: string, errno: number): Diag => diag('kernel.map-op', `${what} on map '${map}' failed: ${errnoName(errno)}`);

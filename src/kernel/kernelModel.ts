@@ -368,4 +368,3 @@ function leBytes(v: bigint, size: number): Uint8Array {
   for (let k = 0; k < size; k++) out[k] = Number((v >> BigInt(8 * k)) & 0xffn);
   return out;
 }
-

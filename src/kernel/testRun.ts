@@ -6,7 +6,17 @@
 import { Interpreter, type RunResult, type TccMode } from '../bpf/interpreter.ts';
 import type { Diag } from '../common/diag.ts';
 import {
-  buildCgroupSock, buildRawCtx, buildSkb, buildPerfEvent, buildSockAddr, buildSockOps, buildSockopt, buildXdp, packetOut, type BuiltCtx, type CtxResult,
+  buildCgroupSock,
+  buildRawCtx,
+  buildSkb,
+  buildPerfEvent,
+  buildSockAddr,
+  buildSockOps,
+  buildSockopt,
+  buildXdp,
+  packetOut,
+  type BuiltCtx,
+  type CtxResult,
 } from './ctx.ts';
 
 import type { KernelModel, LoadedProgram } from './kernelModel.ts';
@@ -52,17 +62,31 @@ export function buildCtx(model: KernelModel, prog: LoadedProgram, opts: TestRunO
   const l = model.layout;
   switch (prog.image.progType) {
     // bpf_prog_test_run_skb: tc and lwt programs see the MAC header ("is_l2").
-    case 'sched_cls': case 'sched_act': case 'lwt_in': case 'lwt_out': case 'lwt_xmit': case 'lwt_seg6local':
+    case 'sched_cls':
+    case 'sched_act':
+    case 'lwt_in':
+    case 'lwt_out':
+    case 'lwt_xmit':
+    case 'lwt_seg6local':
       return buildSkb(model.space, l, data, true, opts.ctx);
-    case 'socket_filter': case 'cgroup_skb': case 'sk_skb':
+    case 'socket_filter':
+    case 'cgroup_skb':
+    case 'sk_skb':
       return buildSkb(model.space, l, data, false, opts.ctx);
-    case 'xdp': return buildXdp(model.space, l, data);
-    case 'cgroup_sock_addr': return buildSockAddr(model.space, l, opts.ctx);
-    case 'cgroup_sock': return buildCgroupSock(model.space, l, opts.ctx);
-    case 'sock_ops': return buildSockOps(model.space, l, opts.ctx);
-    case 'cgroup_sockopt': return buildSockopt(model.space, l, data, opts.ctx);
-    case 'perf_event': return buildPerfEvent(model.space, l, opts.ctx);
-    default: return buildRawCtx(model.space, l, opts.ctx ?? new Uint8Array(0));
+    case 'xdp':
+      return buildXdp(model.space, l, data);
+    case 'cgroup_sock_addr':
+      return buildSockAddr(model.space, l, opts.ctx);
+    case 'cgroup_sock':
+      return buildCgroupSock(model.space, l, opts.ctx);
+    case 'sock_ops':
+      return buildSockOps(model.space, l, opts.ctx);
+    case 'cgroup_sockopt':
+      return buildSockopt(model.space, l, data, opts.ctx);
+    case 'perf_event':
+      return buildPerfEvent(model.space, l, opts.ctx);
+    default:
+      return buildRawCtx(model.space, l, opts.ctx ?? new Uint8Array(0));
   }
 }
 
@@ -82,7 +106,16 @@ export function testRun(model: KernelModel, prog: LoadedProgram, opts: TestRunOp
   let last: RunResult = { r0: 0n, insns: 0, tailCalls: 0 };
   const built = buildCtx(model, prog, opts);
   if (!built.ok) {
-    return { retval: 0, r0: 0n, insns: 0, tailCalls: 0, output: [], durationNs: 0, runs: 0, error: { code: 'kernel.test-run', message: built.message, place: { program: prog.name } } };
+    return {
+      retval: 0,
+      r0: 0n,
+      insns: 0,
+      tailCalls: 0,
+      output: [],
+      durationNs: 0,
+      runs: 0,
+      error: { code: 'kernel.test-run', message: built.message, place: { program: prog.name } },
+    };
   }
   const ctx = built.ctx;
   // bpf_test_run runs the program `repeat` times (0 means 1) on the same ctx, built once

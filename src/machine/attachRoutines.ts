@@ -48,10 +48,19 @@ const le = (v: bigint, n: number): number[] => Array.from({ length: n }, (_, i) 
 /** rax = (rdi - PROG_STRUCT_BASE) >> SHIFT: the prog's byte offset into the counter array. */
 function counterIndex(): number[] {
   return [
-    0x48, 0x89, 0xf8, // mov rax, rdi
-    0x49, 0xbb, ...le(PROG_STRUCT_BASE, 8), // movabs r11, PROG_STRUCT_BASE
-    0x4c, 0x29, 0xd8, // sub rax, r11
-    0x48, 0xc1, 0xe8, SHIFT, // shr rax, SHIFT
+    0x48,
+    0x89,
+    0xf8, // mov rax, rdi
+    0x49,
+    0xbb,
+    ...le(PROG_STRUCT_BASE, 8), // movabs r11, PROG_STRUCT_BASE
+    0x4c,
+    0x29,
+    0xd8, // sub rax, r11
+    0x48,
+    0xc1,
+    0xe8,
+    SHIFT, // shr rax, SHIFT
   ];
 }
 
@@ -59,21 +68,43 @@ function counterIndex(): number[] {
 export function routinesPage(base: bigint, pageSize: number): { bytes: Uint8Array; addrs: RoutineAddrs } {
   const page = new Uint8Array(pageSize).fill(0xcc);
   const d = le(BigInt(PROG_ACTIVE_OFF), 4);
-  page.set([
-    ...counterIndex(),
-    0x65, 0xff, 0x80, ...d, // inc dword gs:[rax + PROG_ACTIVE_OFF]
-    0x65, 0x83, 0xb8, ...d, 0x01, // cmp dword gs:[rax + PROG_ACTIVE_OFF], 1
-    0x75, 0x06, // jne recursion
-    0xb8, 0x01, 0x00, 0x00, 0x00, // mov eax, NO_START_TIME
-    0xc3, // ret
-    0x31, 0xc0, // recursion: xor eax, eax (the program is skipped)
-    0xc3, // ret
-  ], ENTER);
-  page.set([
-    ...counterIndex(),
-    0x65, 0xff, 0x88, ...d, // dec dword gs:[rax + PROG_ACTIVE_OFF]
-    0xc3, // ret
-  ], EXIT);
+  page.set(
+    [
+      ...counterIndex(),
+      0x65,
+      0xff,
+      0x80,
+      ...d, // inc dword gs:[rax + PROG_ACTIVE_OFF]
+      0x65,
+      0x83,
+      0xb8,
+      ...d,
+      0x01, // cmp dword gs:[rax + PROG_ACTIVE_OFF], 1
+      0x75,
+      0x06, // jne recursion
+      0xb8,
+      0x01,
+      0x00,
+      0x00,
+      0x00, // mov eax, NO_START_TIME
+      0xc3, // ret
+      0x31,
+      0xc0, // recursion: xor eax, eax (the program is skipped)
+      0xc3, // ret
+    ],
+    ENTER,
+  );
+  page.set(
+    [
+      ...counterIndex(),
+      0x65,
+      0xff,
+      0x88,
+      ...d, // dec dword gs:[rax + PROG_ACTIVE_OFF]
+      0xc3, // ret
+    ],
+    EXIT,
+  );
   page[TRAMP_ENTER] = 0xc3;
   page[TRAMP_EXIT] = 0xc3;
   return { bytes: page, addrs: routineAddrs(base) };

@@ -38,7 +38,6 @@ class SlotCounter {
   next = 0;
 }
 
-
 export interface JitedProgram {
   kernel: LoadedProgram;
   jit: JitImage;
@@ -102,8 +101,7 @@ export abstract class JitEngine {
     private readonly countTailCalls: boolean,
   ) {
     const m = machine;
-    const mapRegion = (r: { base: bigint; bytes: Uint8Array; writable: boolean }): void =>
-      m.mapShared(r.base, r.bytes, r.writable ? PERM_RW : PERM_R);
+    const mapRegion = (r: { base: bigint; bytes: Uint8Array; writable: boolean }): void => m.mapShared(r.base, r.bytes, r.writable ? PERM_RW : PERM_R);
     model.space.regions().forEach(mapRegion);
     model.space.onMap(mapRegion);
     this.privStacks = new PrivStackAllocator(model.space); // maps the per-CPU areas
@@ -369,17 +367,29 @@ export abstract class JitEngine {
 export function describeStop(stop: StopReason, where: string): string {
   const hex = (v: bigint): string => `0x${v.toString(16)}`;
   switch (stop.kind) {
-    case 'exited': return `returned at ${where}`;
-    case 'fault': return `${stop.access} of ${stop.size} bytes at ${hex(stop.addr)} (${stop.cause}) at ${where}`;
-    case 'invalid-insn': return `invalid instruction at ${where}`;
-    case 'exception': return `CPU exception ${stop.vector} at ${where}`;
-    case 'halted': return `hlt at ${where}`;
-    case 'budget': return `instruction budget (${stop.executed}) exhausted at ${where}`;
-    case 'timeout': return `timed out at ${where}`;
-    case 'breakpoint': return `breakpoint ${stop.id} at ${where}`;
-    case 'step': return `stepped to ${where}`;
-    case 'watch': return `watchpoint ${stop.id}: ${stop.access} of ${hex(stop.addr)} at ${where}`;
-    case 'hook': return `stopped by hook ${stop.id} at ${where}`;
-    case 'callback': return `a helper ran BPF callbacks and returned to ${where}`;
+    case 'exited':
+      return `returned at ${where}`;
+    case 'fault':
+      return `${stop.access} of ${stop.size} bytes at ${hex(stop.addr)} (${stop.cause}) at ${where}`;
+    case 'invalid-insn':
+      return `invalid instruction at ${where}`;
+    case 'exception':
+      return `CPU exception ${stop.vector} at ${where}`;
+    case 'halted':
+      return `hlt at ${where}`;
+    case 'budget':
+      return `instruction budget (${stop.executed}) exhausted at ${where}`;
+    case 'timeout':
+      return `timed out at ${where}`;
+    case 'breakpoint':
+      return `breakpoint ${stop.id} at ${where}`;
+    case 'step':
+      return `stepped to ${where}`;
+    case 'watch':
+      return `watchpoint ${stop.id}: ${stop.access} of ${hex(stop.addr)} at ${where}`;
+    case 'hook':
+      return `stopped by hook ${stop.id} at ${where}`;
+    case 'callback':
+      return `a helper ran BPF callbacks and returned to ${where}`;
   }
 }

@@ -4,19 +4,66 @@ import type { MachineArch } from './machine.ts';
 
 /** x86-64 general registers in display order, then rip, eflags and the segment bases. */
 export const X86_REGS: Readonly<Record<string, number>> = {
-  rax: 35, rbx: 37, rcx: 38, rdx: 40, rsi: 43, rdi: 39, rbp: 36, rsp: 44,
-  r8: 106, r9: 107, r10: 108, r11: 109, r12: 110, r13: 111, r14: 112, r15: 113,
-  rip: 41, eflags: 25, fs_base: 250, gs_base: 251,
+  rax: 35,
+  rbx: 37,
+  rcx: 38,
+  rdx: 40,
+  rsi: 43,
+  rdi: 39,
+  rbp: 36,
+  rsp: 44,
+  r8: 106,
+  r9: 107,
+  r10: 108,
+  r11: 109,
+  r12: 110,
+  r13: 111,
+  r14: 112,
+  r15: 113,
+  rip: 41,
+  eflags: 25,
+  fs_base: 250,
+  gs_base: 251,
 };
-export const X86_GPRS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp',
-  'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as const;
+export const X86_GPRS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as const;
 /** SysV argument registers = BPF R1-R5 on x86-64 (the JIT's register map). */
 export const X86_ARG_REGS = ['rdi', 'rsi', 'rdx', 'rcx', 'r8'] as const;
 
 /** RISC-V ABI names of x0..x31 (fp is an alias of s0). */
-export const RV_ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1',
-  'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7',
-  's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'] as const;
+export const RV_ABI = [
+  'zero',
+  'ra',
+  'sp',
+  'gp',
+  'tp',
+  't0',
+  't1',
+  't2',
+  's0',
+  's1',
+  'a0',
+  'a1',
+  'a2',
+  'a3',
+  'a4',
+  'a5',
+  'a6',
+  'a7',
+  's2',
+  's3',
+  's4',
+  's5',
+  's6',
+  's7',
+  's8',
+  's9',
+  's10',
+  's11',
+  't3',
+  't4',
+  't5',
+  't6',
+] as const;
 /** UC_RISCV_REG_X0 = 1, consecutive to X31; UC_RISCV_REG_PC = 190. */
 const UC_RISCV_REG_X0 = 1;
 export const RV_REGS: Readonly<Record<string, number>> = (() => {

@@ -39,7 +39,13 @@ export class RiscvEngine extends JitEngine {
     return new RiscvEngine(machine, model, profile ?? RV_UPSTREAM, countTailCalls ?? true, jit ?? {});
   }
 
-  private constructor(machine: UnicornMachine, model: KernelModel, profile: JitProfile, countTailCalls: boolean, private readonly jitOpts: RvJitOptions) {
+  private constructor(
+    machine: UnicornMachine,
+    model: KernelModel,
+    profile: JitProfile,
+    countTailCalls: boolean,
+    private readonly jitOpts: RvJitOptions,
+  ) {
     if (profile.arch !== 'riscv64') throw new Error(`RiscvEngine: profile ${profile.name} is for ${profile.arch}`);
     super(machine, model, profile, countTailCalls);
   }

@@ -217,10 +217,7 @@ export abstract class UnicornCore {
     this.open();
     const host = hostRange(bytes);
     if (!host) throw E.notSharedMemory();
-    this.check(
-      `uc_mem_map_ptr(0x${base.toString(16)}, 0x${host.size.toString(16)})`,
-      this.L.uc_mem_map_ptr(this.uc, base, host.size, perms, host.address),
-    );
+    this.check(`uc_mem_map_ptr(0x${base.toString(16)}, 0x${host.size.toString(16)})`, this.L.uc_mem_map_ptr(this.uc, base, host.size, perms, host.address));
     this.codeChanged();
     this.regionList.add({ base, size: host.size, perms, shared: true, view: bytes });
   }

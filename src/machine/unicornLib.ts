@@ -108,17 +108,14 @@ export function unicornLib(): UnicornLib {
     lib = koffi.load('libunicorn.so.2');
   } catch (e) {
     throw new Error(
-      `cannot load libunicorn.so.2 (Unicorn 2 CPU emulator): ${(e as Error).message}. ` +
-        'Install it with `apt-get install libunicorn2` (Debian/Ubuntu).',
+      `cannot load libunicorn.so.2 (Unicorn 2 CPU emulator): ${(e as Error).message}. ` + 'Install it with `apt-get install libunicorn2` (Debian/Ubuntu).',
     );
   }
   const libc = koffi.load('libc.so.6');
   const ucEngine = koffi.opaque('uc_engine');
   const ucContext = koffi.opaque('uc_context');
   const codeHook = koffi.proto('void uc_cb_hookcode(void *uc, uint64_t address, uint32_t size, void *ud)');
-  const memHook = koffi.proto(
-    'bool uc_cb_eventmem(void *uc, int type, uint64_t address, int size, int64_t value, void *ud)',
-  );
+  const memHook = koffi.proto('bool uc_cb_eventmem(void *uc, int type, uint64_t address, int size, int64_t value, void *ud)');
   const intrHook = koffi.proto('void uc_cb_hookintr(void *uc, uint32_t intno, void *ud)');
   const E = 'uc_engine *';
   const mmap = libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)');
@@ -139,13 +136,9 @@ export function unicornLib(): UnicornLib {
     uc_reg_write: lib.func(`int uc_reg_write(${E}uc, int regid, const void *value)`),
     uc_reg_read_batch: lib.func(`int uc_reg_read_batch(${E}uc, int32_t *regs, void *vals, int count)`),
     uc_reg_write_batch: lib.func(`int uc_reg_write_batch(${E}uc, int32_t *regs, void *vals, int count)`),
-    uc_emu_start: lib.func(
-      `int uc_emu_start(${E}uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)`,
-    ),
+    uc_emu_start: lib.func(`int uc_emu_start(${E}uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)`),
     uc_emu_stop: lib.func(`int uc_emu_stop(${E}uc)`),
-    uc_hook_add: lib.func(
-      `int uc_hook_add(${E}uc, _Out_ uint64_t *hh, int type, void *callback, void *ud, uint64_t begin, uint64_t end, ...)`,
-    ),
+    uc_hook_add: lib.func(`int uc_hook_add(${E}uc, _Out_ uint64_t *hh, int type, void *callback, void *ud, uint64_t begin, uint64_t end, ...)`),
     uc_hook_del: lib.func(`int uc_hook_del(${E}uc, uint64_t hh)`),
     uc_ctl: lib.func(`int uc_ctl(${E}uc, uint32_t control, ...)`),
     uc_context_alloc: lib.func(`int uc_context_alloc(${E}uc, _Out_ uc_context **ctx)`),

@@ -26,17 +26,25 @@
 // - A nested uc_emu_start (callFromTrap) restarts Unicorn's instruction counter, which the
 //   interrupted run shares: after a helper that ran callbacks, that run is stopped right
 //   after the helper's `ret` (stopAfterTrap), so budgets and steps stay exact.
-import {
-  CALLBACK_LOOP_ADDR, HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE,
-} from '../common/layout.ts';
+import { CALLBACK_LOOP_ADDR, HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE } from '../common/layout.ts';
 import { callbackLoopPage } from './loopTrampoline.ts';
 import { KFUNC_TRAP_PAGES } from '../common/kallsyms.ts';
 import { insnLength, loadCapstone } from './capstone.ts';
 import { StepExits } from './stepExits.ts';
 import * as E from './errors.ts';
 import {
-  PERM_RX, PERM_X, type CallTrap, type CodeHook, type ExceptionTable, type Machine, type MachineArch, type MachineSnapshot,
-  type MemAccess, type RunOptions, type StopReason, type WriteObserver,
+  PERM_RX,
+  PERM_X,
+  type CallTrap,
+  type CodeHook,
+  type ExceptionTable,
+  type Machine,
+  type MachineArch,
+  type MachineSnapshot,
+  type MemAccess,
+  type RunOptions,
+  type StopReason,
+  type WriteObserver,
 } from './machine.ts';
 import { argRegs, pcReg, retReg, spReg } from './regs.ts';
 import { UnicornCore, u64, type HookRec } from './unicornCore.ts';
@@ -128,7 +136,9 @@ export class UnicornMachine extends UnicornCore implements Machine {
           // Instead of the trap's return: the loop, which returns to the helper's caller.
           this.guestLoop = undefined;
           const regs: Record<string, bigint> = {};
-          loop.forEach((v, i) => { regs[args[i]!] = v; });
+          loop.forEach((v, i) => {
+            regs[args[i]!] = v;
+          });
           regs[pcReg(this.arch)] = CALLBACK_LOOP_ADDR;
           this.writeRegs(regs);
           return;
@@ -294,7 +304,12 @@ export class UnicornMachine extends UnicornCore implements Machine {
     // shares: the trap hook stops the outer run after the helper returns (stopAfterTrap).
     const parked = this.park();
     const saved = {
-      stop: this.stopReason, fault: this.fault, watch: this.watchHit, skip: this.skipAddr, quiet: this.quiet, after: this.afterCallback,
+      stop: this.stopReason,
+      fault: this.fault,
+      watch: this.watchHit,
+      skip: this.skipAddr,
+      quiet: this.quiet,
+      after: this.afterCallback,
     };
     // An uncounted outer run keeps the nested one uncounted too: flipping Unicorn's count
     // between 0 and > 0 flushes every translated block (trap 4).

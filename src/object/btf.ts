@@ -6,8 +6,24 @@ import { btfBadHeader, btfBadString, btfBadType, ObjError, type Where } from './
 import { cstr, Reader } from './elf.ts';
 
 export const BTF_KIND = {
-  INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10,
-  RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16, DECL_TAG: 17, TYPE_TAG: 18,
+  INT: 1,
+  PTR: 2,
+  ARRAY: 3,
+  STRUCT: 4,
+  UNION: 5,
+  ENUM: 6,
+  FWD: 7,
+  TYPEDEF: 8,
+  VOLATILE: 9,
+  CONST: 10,
+  RESTRICT: 11,
+  FUNC: 12,
+  FUNC_PROTO: 13,
+  VAR: 14,
+  DATASEC: 15,
+  FLOAT: 16,
+  DECL_TAG: 17,
+  TYPE_TAG: 18,
   ENUM64: 19,
 } as const;
 const BTF_MAGIC = 0xeb9f;
@@ -102,17 +118,18 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: 
   if (r.u8(2) !== 1) throw new ObjError(btfBadHeader(at(2), `unsupported BTF version ${r.u8(2)}`));
   const hdrLen = r.u32(4);
   if (hdrLen < 24 || hdrLen > data.length) throw new ObjError(btfBadHeader(at(4), `BTF hdr_len ${hdrLen} is out of range`));
-  const typeOff = r.u32(8), typeLen = r.u32(12), strOff = r.u32(16), strLen = r.u32(20);
+  const typeOff = r.u32(8),
+    typeLen = r.u32(12),
+    strOff = r.u32(16),
+    strLen = r.u32(20);
   const body = data.length - hdrLen;
   if (typeOff % 4 !== 0 || typeLen % 4 !== 0 || typeOff + typeLen > body)
     throw new ObjError(btfBadHeader(at(8), `BTF type section [${typeOff}, +${typeLen}) is misaligned or past the section end (${body})`));
   if (strOff + strLen > body || strLen === 0)
     throw new ObjError(btfBadHeader(at(16), `BTF string section [${strOff}, +${strLen}) is empty or past the section end (${body})`));
-  if (strOff < typeOff + typeLen && typeOff < strOff + strLen)
-    throw new ObjError(btfBadHeader(at(16), 'BTF string and type sections overlap'));
+  if (strOff < typeOff + typeLen && typeOff < strOff + strLen) throw new ObjError(btfBadHeader(at(16), 'BTF string and type sections overlap'));
   const strings = data.subarray(hdrLen + strOff, hdrLen + strOff + strLen);
-  if (strings[0] !== 0 || strings[strLen - 1] !== 0)
-    throw new ObjError(btfBadHeader(at(hdrLen + strOff), 'BTF string section must start and end with NUL'));
+  if (strings[0] !== 0 || strings[strLen - 1] !== 0) throw new ObjError(btfBadHeader(at(hdrLen + strOff), 'BTF string section must start and end with NUL'));
   const btf: Btf = { le, types: [voidType()], strings, strFileOff: dataFileOff + hdrLen + strOff };
   /** File offset of each type record, by id (for error places). */
   const recOffs: number[] = [dataFileOff];
@@ -138,7 +155,11 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: 
     const kind = (info >>> 24) & 0x1f;
     const vlen = info & 0xffff;
     const t: BtfType = {
-      id, kind, vlen, kflag: info >>> 31 === 1, sizeOrType: r.u32(p + 8),
+      id,
+      kind,
+      vlen,
+      kflag: info >>> 31 === 1,
+      sizeOrType: r.u32(p + 8),
       name: name(r.u32(p), p, `BTF type [${id}] name`),
     };
     const rec = p;
@@ -147,9 +168,19 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: 
       if (p + n > end) throw new ObjError(btfBadType(at(rec), id, `kind ${kind} record runs past the type section`));
     };
     switch (kind) {
-      case BTF_KIND.INT: need(4); t.intData = r.u32(p); p += 4; break;
-      case BTF_KIND.PTR: case BTF_KIND.FWD: case BTF_KIND.TYPEDEF: case BTF_KIND.VOLATILE:
-      case BTF_KIND.CONST: case BTF_KIND.RESTRICT: case BTF_KIND.FUNC: case BTF_KIND.FLOAT:
+      case BTF_KIND.INT:
+        need(4);
+        t.intData = r.u32(p);
+        p += 4;
+        break;
+      case BTF_KIND.PTR:
+      case BTF_KIND.FWD:
+      case BTF_KIND.TYPEDEF:
+      case BTF_KIND.VOLATILE:
+      case BTF_KIND.CONST:
+      case BTF_KIND.RESTRICT:
+      case BTF_KIND.FUNC:
+      case BTF_KIND.FLOAT:
       case BTF_KIND.TYPE_TAG:
         break;
       case BTF_KIND.ARRAY:
@@ -157,7 +188,8 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: 
         t.array = { type: r.u32(p), indexType: r.u32(p + 4), nelems: r.u32(p + 8) };
         p += 12;
         break;
-      case BTF_KIND.STRUCT: case BTF_KIND.UNION: {
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION: {
         need(12 * vlen);
         if (opts.lazyMembers) {
           const at0 = p;
@@ -167,7 +199,12 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: 
             const ms: BtfMember[] = [];
             for (let i = 0, q = at0; i < vlen; i++, q += 12) {
               const off = r.u32(q + 8);
-              ms.push({ name: name(r.u32(q), q, `BTF type [${id}] member name`), type: r.u32(q + 4), bitOffset: t.kflag ? off & 0xffffff : off, bitSize: t.kflag ? off >>> 24 : 0 });
+              ms.push({
+                name: name(r.u32(q), q, `BTF type [${id}] member name`),
+                type: r.u32(q + 4),
+                bitOffset: t.kflag ? off & 0xffffff : off,
+                bitSize: t.kflag ? off >>> 24 : 0,
+              });
             }
             return ms;
           };
@@ -179,8 +216,10 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: 
         for (let i = 0; i < vlen; i++, p += 12) {
           const off = r.u32(p + 8);
           t.members.push({
-            name: name(r.u32(p), p, `BTF type [${id}] member name`), type: r.u32(p + 4),
-            bitOffset: t.kflag ? off & 0xffffff : off, bitSize: t.kflag ? off >>> 24 : 0,
+            name: name(r.u32(p), p, `BTF type [${id}] member name`),
+            type: r.u32(p + 4),
+            bitOffset: t.kflag ? off & 0xffffff : off,
+            bitSize: t.kflag ? off >>> 24 : 0,
           });
         }
         break;
@@ -210,13 +249,21 @@ export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: 
         t.params = [];
         for (let i = 0; i < vlen; i++, p += 8) t.params.push({ name: name(r.u32(p), p, `BTF type [${id}] param name`), type: r.u32(p + 4) });
         break;
-      case BTF_KIND.VAR: need(4); t.linkage = r.u32(p); p += 4; break;
+      case BTF_KIND.VAR:
+        need(4);
+        t.linkage = r.u32(p);
+        p += 4;
+        break;
       case BTF_KIND.DATASEC:
         need(12 * vlen);
         t.vars = [];
         for (let i = 0; i < vlen; i++, p += 12) t.vars.push({ type: r.u32(p), offset: r.u32(p + 4), size: r.u32(p + 8) });
         break;
-      case BTF_KIND.DECL_TAG: need(4); t.componentIdx = r.u32(p) | 0; p += 4; break;
+      case BTF_KIND.DECL_TAG:
+        need(4);
+        t.componentIdx = r.u32(p) | 0;
+        p += 4;
+        break;
       default:
         throw new ObjError(btfBadType(at(rec), id, `unknown kind ${kind}`));
     }
@@ -242,9 +289,16 @@ function checkTypeRefs(btf: Btf, w: Where, recOffs: number[], lazyMembers: boole
   };
   for (const t of btf.types) {
     switch (t.kind) {
-      case BTF_KIND.PTR: case BTF_KIND.TYPEDEF: case BTF_KIND.VOLATILE: case BTF_KIND.CONST:
-      case BTF_KIND.RESTRICT: case BTF_KIND.FUNC: case BTF_KIND.VAR: case BTF_KIND.TYPE_TAG:
-      case BTF_KIND.DECL_TAG: case BTF_KIND.FUNC_PROTO:
+      case BTF_KIND.PTR:
+      case BTF_KIND.TYPEDEF:
+      case BTF_KIND.VOLATILE:
+      case BTF_KIND.CONST:
+      case BTF_KIND.RESTRICT:
+      case BTF_KIND.FUNC:
+      case BTF_KIND.VAR:
+      case BTF_KIND.TYPE_TAG:
+      case BTF_KIND.DECL_TAG:
+      case BTF_KIND.FUNC_PROTO:
         if (t.sizeOrType >= n) bad(t, t.sizeOrType);
         break;
     }
@@ -277,8 +331,13 @@ export function resolveSize(btf: Btf, id: number, depth = 0): number | undefined
   for (let d = depth; t; d++) {
     if (d >= MAX_RESOLVE_DEPTH) return undefined;
     switch (t.kind) {
-      case BTF_KIND.INT: case BTF_KIND.STRUCT: case BTF_KIND.UNION: case BTF_KIND.ENUM:
-      case BTF_KIND.ENUM64: case BTF_KIND.FLOAT: case BTF_KIND.DATASEC: {
+      case BTF_KIND.INT:
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION:
+      case BTF_KIND.ENUM:
+      case BTF_KIND.ENUM64:
+      case BTF_KIND.FLOAT:
+      case BTF_KIND.DATASEC: {
         const size = nelems * t.sizeOrType;
         return size > 0xffffffff ? undefined : size;
       }
@@ -286,8 +345,12 @@ export function resolveSize(btf: Btf, id: number, depth = 0): number | undefined
         const size = nelems * 8;
         return size > 0xffffffff ? undefined : size;
       }
-      case BTF_KIND.TYPEDEF: case BTF_KIND.VOLATILE: case BTF_KIND.CONST: case BTF_KIND.RESTRICT:
-      case BTF_KIND.TYPE_TAG: case BTF_KIND.VAR:
+      case BTF_KIND.TYPEDEF:
+      case BTF_KIND.VOLATILE:
+      case BTF_KIND.CONST:
+      case BTF_KIND.RESTRICT:
+      case BTF_KIND.TYPE_TAG:
+      case BTF_KIND.VAR:
         t = btf.types[t.sizeOrType];
         break;
       case BTF_KIND.ARRAY:

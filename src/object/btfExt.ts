@@ -57,11 +57,11 @@ export function parseBtfExt(data: Uint8Array, dataFileOff: number, btf: Btf, w: 
   if (hdrLen < 24 || hdrLen > data.length) fail(4, `.BTF.ext hdr_len ${hdrLen} is out of range`);
   const ext: BtfExt = { funcInfo: new Map(), lineInfo: new Map(), coreRelo: new Map() };
   const sub = (offField: number, minRec: number, what: string, onRec: (sec: string, p: number) => void): void => {
-    const off = r.u32(offField), len = r.u32(offField + 4);
+    const off = r.u32(offField),
+      len = r.u32(offField + 4);
     if (len === 0) return;
     const start = hdrLen + off;
-    if (off % 4 !== 0 || start + len > data.length || start + len < start)
-      fail(offField, `${what} [${off}, +${len}) is misaligned or past the section end`);
+    if (off % 4 !== 0 || start + len > data.length || start + len < start) fail(offField, `${what} [${off}, +${len}) is misaligned or past the section end`);
     if (len < 4) fail(start, `${what} is too short for its record size`);
     const recSize = r.u32(start);
     if (recSize < minRec || recSize % 4 !== 0 || recSize > 0xffff) fail(start, `${what} record size ${recSize} is invalid`);
@@ -69,7 +69,8 @@ export function parseBtfExt(data: Uint8Array, dataFileOff: number, btf: Btf, w: 
     const end = start + len;
     while (p < end) {
       if (p + 8 > end) fail(p, `${what} block header runs past the subsection end`);
-      const secOff = r.u32(p), num = r.u32(p + 4);
+      const secOff = r.u32(p),
+        num = r.u32(p + 4);
       const sec = cstr(btf.strings, secOff);
       if (sec === undefined || sec === '') fail(p, `${what} section name offset ${secOff} is not a BTF string`);
       if (num === 0) fail(p + 4, `${what} block for '${sec}' has no records`);
@@ -88,7 +89,9 @@ export function parseBtfExt(data: Uint8Array, dataFileOff: number, btf: Btf, w: 
   sub(16, LINE_INFO_MIN, 'line_info', (sec, p) => {
     const insnOff = r.u32(p);
     if (insnOff % 8 !== 0) fail(p, `line_info insn_off ${insnOff} in '${sec}' is not instruction-aligned`);
-    const fileNameOff = r.u32(p + 4), lineOff = r.u32(p + 8), lineCol = r.u32(p + 12);
+    const fileNameOff = r.u32(p + 4),
+      lineOff = r.u32(p + 8),
+      lineCol = r.u32(p + 12);
     if (fileNameOff >= btf.strings.length || lineOff >= btf.strings.length)
       fail(p + 4, `line_info string offset ${Math.max(fileNameOff, lineOff)} in '${sec}' is outside the BTF strings`);
     push(ext.lineInfo, sec, { insnOff, fileNameOff, lineOff, line: lineCol >>> 10, col: lineCol & 0x3ff });

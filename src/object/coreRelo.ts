@@ -13,8 +13,18 @@ import type { CoreReloRec } from './btfExt.ts';
 import { cstr } from './elf.ts';
 import { coreReloBad, ObjError, type Where } from './errors.ts';
 import {
-  CORE, candidatesOf, fieldValue, isEnumvalKind, isFieldKind, isTypeKind, matchSpec, parseSpec,
-  typeValue, enumvalValue, type FieldValue, type Spec,
+  CORE,
+  candidatesOf,
+  fieldValue,
+  isEnumvalKind,
+  isFieldKind,
+  isTypeKind,
+  matchSpec,
+  parseSpec,
+  typeValue,
+  enumvalValue,
+  type FieldValue,
+  type Spec,
 } from './coreSpec.ts';
 import { BPF_ALU, BPF_ALU64, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, CALL, LD_DW_IMM } from '../bpf/opcodes.ts';
 
@@ -103,8 +113,7 @@ function resolve(rec: CoreReloRec, idx: number, local: Btf, cache: Map<number, n
     if (spec === undefined) continue;
     const res = calc(rec, localSpec, spec as Spec, bad);
     if (!chosen) chosen = { res, spec: spec as Spec };
-    else if ((spec as Spec).bitOffset !== chosen.spec.bitOffset)
-      bad(`field offset ambiguity: ${(spec as Spec).bitOffset} != ${chosen.spec.bitOffset} bits`);
+    else if ((spec as Spec).bitOffset !== chosen.spec.bitOffset) bad(`field offset ambiguity: ${(spec as Spec).bitOffset} != ${chosen.spec.bitOffset} bits`);
     else if (res.poison !== chosen.res.poison || (!res.poison && res.next !== chosen.res.next))
       bad(`relocation decision ambiguity: ${res.next} != ${chosen.res.next}`);
     kept.push(id);
@@ -137,8 +146,9 @@ function calc(rec: CoreReloRec, localSpec: Spec, targ: Spec | undefined, bad: (w
     res.newSz = n.size;
     if (o.size !== n.size) {
       // Only a pointer read as a narrower pointer, or unsigned ints, may change access size.
-      const ot = localSpec.btf.types[o.typeId]!, nt = targ!.btf.types[n.typeId]!;
-      const unsignedInt = (t: typeof ot): boolean => t.kind === BTF_KIND.INT && ((t.intData ?? 0) >>> 24 & 0xf) !== 1;
+      const ot = localSpec.btf.types[o.typeId]!,
+        nt = targ!.btf.types[n.typeId]!;
+      const unsignedInt = (t: typeof ot): boolean => t.kind === BTF_KIND.INT && (((t.intData ?? 0) >>> 24) & 0xf) !== 1;
       const ok = (ot.kind === BTF_KIND.PTR && nt.kind === BTF_KIND.PTR) || (unsignedInt(ot) && unsignedInt(nt));
       res.failMemSz = !ok;
     }
@@ -178,12 +188,15 @@ function patchInsn(f: CoreFunc, i: number, idx: number, res: Result, w: Where): 
   if (res.poison) return poison();
   const cls = insn.code & 7;
   switch (cls) {
-    case BPF_ALU: case BPF_ALU64:
+    case BPF_ALU:
+    case BPF_ALU64:
       if (insn.code & 0x08) bad('relocated ALU instruction has a register source');
       if (res.validate && u64(insn.imm) !== res.orig) bad(`unexpected insn value ${insn.imm >>> 0}, expected ${res.orig} (-> ${res.next})`);
       f.insns[i] = { ...insn, imm: Number(BigInt.asIntN(32, res.next)) };
       return;
-    case BPF_LDX: case BPF_ST: case BPF_STX: {
+    case BPF_LDX:
+    case BPF_ST:
+    case BPF_STX: {
       if (res.validate && u64(insn.off) !== res.orig) bad(`unexpected insn offset ${insn.off}, expected ${res.orig} (-> ${res.next})`);
       if (res.next > 0x7fffn) bad(`offset ${res.next} is too big for a load/store`);
       if (res.failMemSz) return poison();

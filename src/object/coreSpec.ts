@@ -7,9 +7,19 @@ import { BTF_KIND, resolveSize, skipModsAndTypedefs, type Btf, type BtfType } fr
 
 /** enum bpf_core_relo_kind. */
 export const CORE = {
-  FIELD_BYTE_OFFSET: 0, FIELD_BYTE_SIZE: 1, FIELD_EXISTS: 2, FIELD_SIGNED: 3, FIELD_LSHIFT_U64: 4,
-  FIELD_RSHIFT_U64: 5, TYPE_ID_LOCAL: 6, TYPE_ID_TARGET: 7, TYPE_EXISTS: 8, TYPE_SIZE: 9,
-  ENUMVAL_EXISTS: 10, ENUMVAL_VALUE: 11, TYPE_MATCHES: 12,
+  FIELD_BYTE_OFFSET: 0,
+  FIELD_BYTE_SIZE: 1,
+  FIELD_EXISTS: 2,
+  FIELD_SIGNED: 3,
+  FIELD_LSHIFT_U64: 4,
+  FIELD_RSHIFT_U64: 5,
+  TYPE_ID_LOCAL: 6,
+  TYPE_ID_TARGET: 7,
+  TYPE_EXISTS: 8,
+  TYPE_SIZE: 9,
+  ENUMVAL_EXISTS: 10,
+  ENUMVAL_VALUE: 11,
+  TYPE_MATCHES: 12,
 } as const;
 
 export const isFieldKind = (k: number): boolean => k <= CORE.FIELD_RSHIFT_U64;
@@ -121,7 +131,8 @@ export function parseSpec(btf: Btf, typeId: number, kind: number, access: string
       const et = skipModsAndTypedefs(btf, arr.type);
       if (!et) return `type [${arr.type}] does not resolve`;
       id = et.id;
-      if (!isFlexArr(btf, spec.spec[spec.spec.length - 1], arr.nelems) && a >= arr.nelems) return `array index ${a} is past the ${arr.nelems} elements of [${t.id}]`;
+      if (!isFlexArr(btf, spec.spec[spec.spec.length - 1], arr.nelems) && a >= arr.nelems)
+        return `array index ${a} is past the ${arr.nelems} elements of [${t.id}]`;
       spec.spec.push({ typeId: id, idx: a });
       const esz = resolveSize(btf, id);
       if (esz === undefined) return `type [${id}] has no size`;
@@ -136,15 +147,20 @@ export function parseSpec(btf: Btf, typeId: number, kind: number, access: string
 /** bpf_core_fields_are_compat. */
 function fieldsCompat(lb: Btf, lid: number, tb: Btf, tid: number): boolean | string {
   for (let depth = MAX_DEPTH; depth > 0; depth--) {
-    const l = skipModsAndTypedefs(lb, lid), t = skipModsAndTypedefs(tb, tid);
+    const l = skipModsAndTypedefs(lb, lid),
+      t = skipModsAndTypedefs(tb, tid);
     if (!l || !t) return 'type chain does not resolve';
     if (isComposite(l) && isComposite(t)) return true;
     if (!kindCompat(l, t)) return false;
     switch (l.kind) {
-      case BTF_KIND.PTR: case BTF_KIND.FLOAT:
+      case BTF_KIND.PTR:
+      case BTF_KIND.FLOAT:
         return true;
-      case BTF_KIND.FWD: case BTF_KIND.ENUM: case BTF_KIND.ENUM64: {
-        const a = essentialName(l.name), b = essentialName(t.name);
+      case BTF_KIND.FWD:
+      case BTF_KIND.ENUM:
+      case BTF_KIND.ENUM64: {
+        const a = essentialName(l.name),
+          b = essentialName(t.name);
         return a === '' || b === '' || a === b;
       }
       case BTF_KIND.INT:
@@ -191,11 +207,17 @@ function matchMember(lb: Btf, acc: Accessor, tb: Btf, tid: number, spec: Spec, n
 export function typesCompat(lb: Btf, lid: number, tb: Btf, tid: number, level = MAX_DEPTH): boolean | string {
   if (!kindCompat(lb.types[lid]!, tb.types[tid]!)) return false;
   for (let depth = MAX_DEPTH; depth > 0; depth--) {
-    const l = skipModsAndTypedefs(lb, lid), t = skipModsAndTypedefs(tb, tid);
+    const l = skipModsAndTypedefs(lb, lid),
+      t = skipModsAndTypedefs(tb, tid);
     if (!l || !t) return 'type chain does not resolve';
     if (!kindCompat(l, t)) return false;
     switch (l.kind) {
-      case 0: case BTF_KIND.STRUCT: case BTF_KIND.UNION: case BTF_KIND.ENUM: case BTF_KIND.FWD: case BTF_KIND.ENUM64:
+      case 0:
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION:
+      case BTF_KIND.ENUM:
+      case BTF_KIND.FWD:
+      case BTF_KIND.ENUM64:
         return true;
       case BTF_KIND.INT:
         return intOffset(l) === 0 && intOffset(t) === 0;
@@ -211,7 +233,8 @@ export function typesCompat(lb: Btf, lid: number, tb: Btf, tid: number, level = 
         if (l.vlen !== t.vlen) return false;
         for (let i = 0; i < l.vlen; i++) {
           if (level <= 0) return 'function prototype nesting too deep';
-          const a = skipModsAndTypedefs(lb, l.params![i]!.type), b = skipModsAndTypedefs(tb, t.params![i]!.type);
+          const a = skipModsAndTypedefs(lb, l.params![i]!.type),
+            b = skipModsAndTypedefs(tb, t.params![i]!.type);
           if (!a || !b) return 'type chain does not resolve';
           const r = typesCompat(lb, a.id, tb, b.id, level - 1);
           if (r !== true) return r;
@@ -237,7 +260,8 @@ function namesMatch(a: string, b: string): boolean {
 export function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr = false, level = MAX_DEPTH): boolean | string {
   if (level <= 0) return 'type nesting too deep';
   for (let depth = MAX_DEPTH; depth > 0; depth--) {
-    const l = skipModsAndTypedefs(lb, lid), t = skipModsAndTypedefs(tb, tid);
+    const l = skipModsAndTypedefs(lb, lid),
+      t = skipModsAndTypedefs(tb, tid);
     if (!l || !t) return 'type chain does not resolve';
     if (!namesMatch(l.name, t.name)) return false;
     switch (l.kind) {
@@ -249,10 +273,12 @@ export function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr
           return (t.kind === BTF_KIND.STRUCT && !l.kflag) || (t.kind === BTF_KIND.UNION && l.kflag);
         }
         return t.kind === BTF_KIND.FWD && l.kflag === t.kflag;
-      case BTF_KIND.ENUM: case BTF_KIND.ENUM64:
+      case BTF_KIND.ENUM:
+      case BTF_KIND.ENUM64:
         if (!isEnum(t) || l.sizeOrType !== t.sizeOrType || l.vlen > t.vlen) return false;
         return l.enumNames!.every((n) => t.enumNames!.some((m) => namesMatch(n, m)));
-      case BTF_KIND.STRUCT: case BTF_KIND.UNION:
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION:
         if (behindPtr) {
           if (l.kind === t.kind) return true;
           return t.kind === BTF_KIND.FWD && (l.kind === BTF_KIND.UNION) === t.kflag;
@@ -440,7 +466,8 @@ export function typeValue(kind: number, spec: Spec | undefined): { val: bigint; 
     case CORE.TYPE_ID_TARGET:
       // The type id in the instruction can change when objects are linked: not validated.
       return { val: BigInt(spec.rootTypeId), validate: false };
-    case CORE.TYPE_EXISTS: case CORE.TYPE_MATCHES:
+    case CORE.TYPE_EXISTS:
+    case CORE.TYPE_MATCHES:
       return { val: 1n, validate: true };
     case CORE.TYPE_SIZE: {
       const sz = resolveSize(spec.btf, spec.rootTypeId);

@@ -1,8 +1,22 @@
 // ELF64 reader for BPF relocatable objects (both byte orders, as libelf reads them for
 // libbpf). Every offset and count read from the file is checked against the file size
 // before use, so a corrupt header can neither read out of bounds nor allocate huge arrays.
-import { badClass, badHeader, badLink, badMachine, badMagic, badRelSection, badString, badSymtab, badType,
-  noSymtab, ObjError, sectionOutOfBounds, truncated, type Where } from './errors.ts';
+import {
+  badClass,
+  badHeader,
+  badLink,
+  badMachine,
+  badMagic,
+  badRelSection,
+  badString,
+  badSymtab,
+  badType,
+  noSymtab,
+  ObjError,
+  sectionOutOfBounds,
+  truncated,
+  type Where,
+} from './errors.ts';
 
 export const SHT_NULL = 0;
 export const SHT_PROGBITS = 1;
@@ -80,7 +94,10 @@ export interface Elf {
 /** Bounds-checked little/big-endian reader over the file bytes. */
 export class Reader {
   private readonly dv: DataView;
-  constructor(readonly bytes: Uint8Array, readonly le: boolean) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly le: boolean,
+  ) {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   get length(): number {
@@ -173,15 +190,23 @@ export function parseElf(bytes: Uint8Array, file: string): Elf {
   for (let i = 0; i < shnum; i++) {
     const h = shoff + i * SHDR_SIZE;
     sections.push({
-      index: i, name: '', type: r.u32(h + 4), flags: r.u64(h + 8), offset: r.u64(h + 24), size: r.u64(h + 32),
-      link: r.u32(h + 40), info: r.u32(h + 44), entsize: r.u64(h + 56), hdrOff: h, data: new Uint8Array(0),
+      index: i,
+      name: '',
+      type: r.u32(h + 4),
+      flags: r.u64(h + 8),
+      offset: r.u64(h + 24),
+      size: r.u64(h + 32),
+      link: r.u32(h + 40),
+      info: r.u32(h + 44),
+      entsize: r.u64(h + 56),
+      hdrOff: h,
+      data: new Uint8Array(0),
     });
   }
   const hasData = (s: ElfSection): boolean => s.type !== SHT_NOBITS && s.type !== SHT_NULL;
   const checkData = (s: ElfSection, name: string): void => {
     if (!hasData(s)) return;
-    if (!r.has(s.offset, s.size))
-      throw new ObjError(sectionOutOfBounds({ file, section: name, fileOff: s.hdrOff + 24 }, s.offset, s.size, bytes.length));
+    if (!r.has(s.offset, s.size)) throw new ObjError(sectionOutOfBounds({ file, section: name, fileOff: s.hdrOff + 24 }, s.offset, s.size, bytes.length));
     s.data = bytes.subarray(s.offset, s.offset + s.size);
   };
   // Section names first (so later errors can name the section), then every section's data.
@@ -250,7 +275,9 @@ export function readRels(elf: Elf, sec: ElfSection): ElfRel[] {
     const loOff = elf.le ? p + 8 : p + 12;
     const sym = r.u32(hiOff);
     if (sym >= elf.symbols.length)
-      throw new ObjError(badRelSection({ file: elf.file, section: sec.name, fileOff: p }, `relocation #${i} names symbol ${sym}, but there are only ${elf.symbols.length}`));
+      throw new ObjError(
+        badRelSection({ file: elf.file, section: sec.name, fileOff: p }, `relocation #${i} names symbol ${sym}, but there are only ${elf.symbols.length}`),
+      );
     out.push({ offset: r.u64(p), sym, type: r.u32(loOff), fileOff: p });
   }
   return out;

@@ -9,7 +9,8 @@ export function chooseProgram(obj: BpfObject, name?: string): Result<BpfProgram>
     const p = obj.programs.find((q) => q.name === name);
     const refused = obj.rejected?.find((q) => q.name === name);
     if (!p && refused) return { ok: false, error: refused.error };
-    if (!p) return err('object.no-such-prog', `no program '${name}' in ${obj.path} (programs: ${obj.programs.map((q) => q.name).join(', ')})`, { file: obj.path });
+    if (!p)
+      return err('object.no-such-prog', `no program '${name}' in ${obj.path} (programs: ${obj.programs.map((q) => q.name).join(', ')})`, { file: obj.path });
     return ok(p);
   }
   if (obj.programs.length === 0) {
@@ -19,9 +20,5 @@ export function chooseProgram(obj: BpfObject, name?: string): Result<BpfProgram>
     return err('object.no-programs', `${obj.path} has no BPF programs`, { file: obj.path });
   }
   const targets = new Set(obj.maps.flatMap((m) => (m.initSlots ?? []).map((s) => s.prog)));
-  return ok(
-    obj.programs.find((p) => p.name === 'entry') ??
-      obj.programs.find((p) => p.autoload && !targets.has(p.name)) ??
-      obj.programs[0]!,
-  );
+  return ok(obj.programs.find((p) => p.name === 'entry') ?? obj.programs.find((p) => p.autoload && !targets.has(p.name)) ?? obj.programs[0]!);
 }

@@ -71,12 +71,9 @@ const diag = (code: string, message: string, w: Where): Diag => ({ code, message
 export const truncated = (w: Where, what: string, need: number, have: number): Diag =>
   diag(ObjCode.truncated, `${what} needs ${need} bytes but only ${have} are there`, w);
 export const badMagic = (w: Where): Diag => diag(ObjCode.badMagic, 'not an ELF file (bad magic)', w);
-export const badClass = (w: Where, cls: number): Diag =>
-  diag(ObjCode.badClass, `ELF class ${cls} is not ELFCLASS64`, w);
-export const badType = (w: Where, t: number): Diag =>
-  diag(ObjCode.badType, `ELF type ${t} is not ET_REL (a BPF object is a relocatable file)`, w);
-export const badMachine = (w: Where, m: number): Diag =>
-  diag(ObjCode.badMachine, `ELF machine ${m} is not EM_BPF (247)`, w);
+export const badClass = (w: Where, cls: number): Diag => diag(ObjCode.badClass, `ELF class ${cls} is not ELFCLASS64`, w);
+export const badType = (w: Where, t: number): Diag => diag(ObjCode.badType, `ELF type ${t} is not ET_REL (a BPF object is a relocatable file)`, w);
+export const badMachine = (w: Where, m: number): Diag => diag(ObjCode.badMachine, `ELF machine ${m} is not EM_BPF (247)`, w);
 export const badHeader = (w: Where, what: string): Diag => diag(ObjCode.badHeader, what, w);
 export const sectionOutOfBounds = (w: Where, off: number, size: number, fileSize: number): Diag =>
   diag(
@@ -88,20 +85,17 @@ export const badLink = (w: Where, what: string): Diag => diag(ObjCode.badLink, w
 export const noSymtab = (w: Where, n: number): Diag =>
   diag(ObjCode.noSymtab, n === 0 ? 'no symbol table (stripped objects cannot be loaded)' : `${n} symbol tables (exactly one expected)`, w);
 export const badSymtab = (w: Where, what: string): Diag => diag(ObjCode.badSymtab, what, w);
-export const badString = (w: Where, off: number): Diag =>
-  diag(ObjCode.badString, `string offset ${off} is outside the string table or not NUL-terminated`, w);
+export const badString = (w: Where, off: number): Diag => diag(ObjCode.badString, `string offset ${off} is outside the string table or not NUL-terminated`, w);
 export const badSymbol = (w: Where, what: string): Diag => diag(ObjCode.badSymbol, what, w);
 export const badRelSection = (w: Where, what: string): Diag => diag(ObjCode.badRelSection, what, w);
 export const legacyMaps = (w: Where): Diag =>
-  diag(ObjCode.legacyMaps, "legacy 'maps' section is not supported (libbpf >= 1.0); use BTF-defined maps in SEC(\".maps\")", w);
-export const staticProgram = (w: Where, name: string): Diag =>
-  diag(ObjCode.staticProgram, `program '${name}' is static and not supported`, w);
+  diag(ObjCode.legacyMaps, 'legacy \'maps\' section is not supported (libbpf >= 1.0); use BTF-defined maps in SEC(".maps")', w);
+export const staticProgram = (w: Where, name: string): Diag => diag(ObjCode.staticProgram, `program '${name}' is static and not supported`, w);
 export const misalignedFunction = (w: Where, name: string, value: number, size: number): Diag =>
   diag(ObjCode.misalignedFunction, `function '${name}' at 0x${value.toString(16)} size ${size} is not instruction-aligned`, w);
 export const functionOutOfBounds = (w: Where, name: string): Diag =>
   diag(ObjCode.functionOutOfBounds, `function '${name}' extends past the end of its section`, w);
-export const overlappingFunctions = (w: Where, a: string, b: string): Diag =>
-  diag(ObjCode.overlappingFunctions, `functions '${a}' and '${b}' overlap`, w);
+export const overlappingFunctions = (w: Where, a: string, b: string): Diag => diag(ObjCode.overlappingFunctions, `functions '${a}' and '${b}' overlap`, w);
 export const badSectionSize = (w: Where, what: string): Diag => diag(ObjCode.badSectionSize, what, w);
 export const badLicense = (w: Where): Diag => diag(ObjCode.badLicense, 'license section is not a NUL-terminated string', w);
 export const relocOutOfRange = (w: Where, off: number, secSize: number): Diag =>
@@ -119,8 +113,7 @@ export const externBad = (w: Where, name: string, what: string): Diag => diag(Ob
 export const relocBadSubprogAddr = (w: Where, what: string): Diag => diag(ObjCode.relocBadSubprogAddr, what, w);
 export const coreReloBad = (w: Where, what: string): Diag => diag(ObjCode.coreReloBad, what, w);
 export const btfBadHeader = (w: Where, what: string): Diag => diag(ObjCode.btfBadHeader, what, w);
-export const btfBadType = (w: Where, id: number, what: string): Diag =>
-  diag(ObjCode.btfBadType, `BTF type [${id}]: ${what}`, w);
+export const btfBadType = (w: Where, id: number, what: string): Diag => diag(ObjCode.btfBadType, `BTF type [${id}]: ${what}`, w);
 export const btfBadString = (w: Where, off: number, what: string): Diag =>
   diag(ObjCode.btfBadString, `${what}: string offset ${off} is outside the BTF string section`, w);
 export const btfMissing = (w: Where, what: string): Diag => diag(ObjCode.btfMissing, what, w);
@@ -128,12 +121,10 @@ export const btfExtBad = (w: Where, what: string): Diag => diag(ObjCode.btfExtBa
 export const mapBad = (w: Where, map: string, what: string): Diag => diag(ObjCode.mapBad, `map '${map}': ${what}`, w);
 export const mapInitBad = (w: Where, what: string): Diag => diag(ObjCode.mapInitBad, what, w);
 export const linkBadCall = (w: Where, what: string): Diag => diag(ObjCode.linkBadCall, what, w);
-export const linkBadJump = (w: Where, from: number, to: number): Diag =>
-  diag(ObjCode.linkBadJump, `jump out of range from insn ${from} to ${to}`, w);
+export const linkBadJump = (w: Where, from: number, to: number): Diag => diag(ObjCode.linkBadJump, `jump out of range from insn ${from} to ${to}`, w);
 export const linkBadLdImm64 = (w: Where, what: string): Diag => diag(ObjCode.linkBadLdImm64, what, w);
 export const linkTooBig = (w: Where, what: string): Diag => diag(ObjCode.linkTooBig, what, w);
-export const internal = (w: Where, what: string): Diag =>
-  diag(ObjCode.internal, `internal loader error (please report): ${what}`, w);
+export const internal = (w: Where, what: string): Diag => diag(ObjCode.internal, `internal loader error (please report): ${what}`, w);
 
 /** Internal control flow: a Diag carried out of deep parsing code; loadObject turns it into a Result. */
 export class ObjError extends Error {

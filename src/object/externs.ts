@@ -63,7 +63,8 @@ function kcfgType(btf: Btf, id: number): { type: KcfgType; signed: boolean } | u
       if (sz < 1 || sz > 8 || (sz & (sz - 1)) !== 0) return undefined;
       return { type: 'int', signed };
     }
-    case BTF_KIND.ENUM: case BTF_KIND.ENUM64:
+    case BTF_KIND.ENUM:
+    case BTF_KIND.ENUM64:
       if (t.name !== 'libbpf_tristate' || (t.kind === BTF_KIND.ENUM && t.sizeOrType !== 4)) return undefined;
       return { type: 'tristate', signed: false };
     case BTF_KIND.ARRAY:
@@ -124,12 +125,13 @@ export function collectExterns(elf: Elf, btf: Btf | undefined): Extern[] {
       const size = resolveSize(btf, t.sizeOrType);
       const align = alignOf(btf, t.sizeOrType);
       const kt = kcfgType(btf, t.sizeOrType);
-      if (!size || !align || !kt) throw new ObjError(externBad(w, s.name, 'kconfig extern type is unsupported (bool, char, int, libbpf_tristate or char array)'));
+      if (!size || !align || !kt)
+        throw new ObjError(externBad(w, s.name, 'kconfig extern type is unsupported (bool, char, int, libbpf_tristate or char array)'));
       ext.kind = 'kcfg';
       ext.kcfg = { type: kt.type, size, align, signed: kt.signed, dataOff: 0 };
     } else if (sec === '.ksyms') {
       const func = t.kind === BTF_KIND.FUNC;
-      const typeId = func ? t.id : skipModsAndTypedefs(btf, t.sizeOrType)?.id ?? 0;
+      const typeId = func ? t.id : (skipModsAndTypedefs(btf, t.sizeOrType)?.id ?? 0);
       ext.ksym = { func, typeId };
     } else {
       throw new ObjError(externBad(w, s.name, `declared in section '${sec ?? '(none)'}', neither '.kconfig' nor '.ksyms'`));

@@ -21,7 +21,6 @@ export interface KfuncMemArg {
   sizeReg?: number;
 }
 
-
 export function kfuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
   const proto = btf.types[func.sizeOrType];
   const params = proto?.kind === BTF_KIND.FUNC_PROTO ? (proto.params ?? []) : [];
@@ -92,11 +91,30 @@ export function globalFuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
  * (6.18 kfunc flag sets; the flags are not in BTF, so they are listed by name).
  */
 const TRUSTED_RET_KFUNCS: ReadonlySet<string> = new Set([
-  'bpf_task_acquire', 'bpf_task_from_pid', 'bpf_task_from_vpid', 'bpf_task_get_cgroup1',
-  'bpf_cgroup_acquire', 'bpf_cgroup_ancestor', 'bpf_cgroup_from_id', 'bpf_cpumask_create', 'bpf_cpumask_acquire',
-  'bpf_obj_new_impl', 'bpf_percpu_obj_new_impl', 'bpf_refcount_acquire_impl', 'bpf_list_pop_front', 'bpf_list_pop_back',
-  'bpf_list_front', 'bpf_list_back', 'bpf_rbtree_remove', 'bpf_rbtree_first', 'bpf_rbtree_root', 'bpf_rbtree_left',
-  'bpf_rbtree_right', 'bpf_get_task_exe_file', 'bpf_crypto_ctx_create', 'bpf_crypto_ctx_acquire',
+  'bpf_task_acquire',
+  'bpf_task_from_pid',
+  'bpf_task_from_vpid',
+  'bpf_task_get_cgroup1',
+  'bpf_cgroup_acquire',
+  'bpf_cgroup_ancestor',
+  'bpf_cgroup_from_id',
+  'bpf_cpumask_create',
+  'bpf_cpumask_acquire',
+  'bpf_obj_new_impl',
+  'bpf_percpu_obj_new_impl',
+  'bpf_refcount_acquire_impl',
+  'bpf_list_pop_front',
+  'bpf_list_pop_back',
+  'bpf_list_front',
+  'bpf_list_back',
+  'bpf_rbtree_remove',
+  'bpf_rbtree_first',
+  'bpf_rbtree_root',
+  'bpf_rbtree_left',
+  'bpf_rbtree_right',
+  'bpf_get_task_exe_file',
+  'bpf_crypto_ctx_create',
+  'bpf_crypto_ctx_acquire',
 ]);
 
 /**

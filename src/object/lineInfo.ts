@@ -4,7 +4,8 @@ import type { BpfProgram, LineInfoRec } from './types.ts';
 
 /** The record in effect at `insn` (binary search: code windows ask for every insn). */
 export function findLinfo<T extends { readonly insn: number }>(records: readonly T[], insn: number): T | undefined {
-  let lo = 0, hi = records.length;
+  let lo = 0,
+    hi = records.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (records[mid]!.insn <= insn) lo = mid + 1;

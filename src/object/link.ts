@@ -156,7 +156,13 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
   funcs.sort((a, b) => a.start - b.start);
   lineInfo.sort((a, b) => a.insn - b.insn);
   const prog: BpfProgram = {
-    name: entry.name, section: info.section, autoload: info.autoload, progType: info.progType, insns, funcs, lineInfo,
+    name: entry.name,
+    section: info.section,
+    autoload: info.autoload,
+    progType: info.progType,
+    insns,
+    funcs,
+    lineInfo,
     fileOff: fileOff(entry.sec.offset + entry.start * 8),
   };
   if (info.attach) prog.attach = info.attach;
@@ -166,7 +172,8 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
 
 /** First record with insnOff >= off (records are sorted by parseBtfExt). */
 function lowerBound(recs: readonly { insnOff: number }[], off: number): number {
-  let lo = 0, hi = recs.length;
+  let lo = 0,
+    hi = recs.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (recs[mid]!.insnOff < off) lo = mid + 1;

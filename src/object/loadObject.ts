@@ -54,8 +54,7 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
   const secs = classifySections(elf);
   const name = objectName(path);
   const btf: Btf | undefined = secs.btf ? parseBtf(secs.btf.data, secs.btf.offset, { file: path, section: '.BTF' }) : undefined;
-  const ext: BtfExt | undefined =
-    secs.btfExt && btf ? parseBtfExt(secs.btfExt.data, secs.btfExt.offset, btf, { file: path, section: '.BTF.ext' }) : undefined;
+  const ext: BtfExt | undefined = secs.btfExt && btf ? parseBtfExt(secs.btfExt.data, secs.btfExt.offset, btf, { file: path, section: '.BTF.ext' }) : undefined;
 
   const funcs = collectFuncs(elf, secs);
   for (const f of funcs) perFunc(f, () => checkFuncFlow(elf, f));
@@ -72,7 +71,15 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
   const globals = collectGlobals(elf, secs.data, dataMaps);
   const kconfigMap = kconfig.length ? kconfigMapDef(name, userMaps.length + dataMaps.length, kconfig) : undefined;
   const dataIdx = new Map(secs.data.map((d, i) => [d.sec.index, dataMaps[i]!.index]));
-  if (secs.arena) dataIdx.set(secs.arena.index, arenaMapOf(path, secs.arena.hdrOff, userMaps.map((m) => m.def)));
+  if (secs.arena)
+    dataIdx.set(
+      secs.arena.index,
+      arenaMapOf(
+        path,
+        secs.arena.hdrOff,
+        userMaps.map((m) => m.def),
+      ),
+    );
   const userIdx = new Map(userMaps.map((m) => [m.secOffset, m.def.index]));
   const externBySym = new Map(externs.map((e) => [e.symIndex, e]));
   recordRelocs(elf, secs, funcs, {
@@ -146,7 +153,13 @@ function loadObjectOrThrow(bytes: Uint8Array, path: string, opts: LoadOptions): 
     globals,
     programs,
     rejected,
-    externs: externs.map((e) => ({ name: e.name, kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym', ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}), ...(e.memArgs?.length ? { memArgs: e.memArgs } : {}), ...(e.retBtf ? { retBtf: e.retBtf } : {}) })),
+    externs: externs.map((e) => ({
+      name: e.name,
+      kind: e.kind === 'kcfg' ? 'kconfig' : e.ksym!.func ? 'kfunc' : 'ksym',
+      ...(e.kernelBtfId !== undefined ? { kernelBtfId: e.kernelBtfId } : {}),
+      ...(e.memArgs?.length ? { memArgs: e.memArgs } : {}),
+      ...(e.retBtf ? { retBtf: e.retBtf } : {}),
+    })),
     subprograms: ctx.textFuncs.map((f) => ({ name: f.name, sectionInsn: f.start, len: f.len, global: f.global })),
     sources,
     ...(btf ? { btf } : {}),
@@ -179,8 +192,13 @@ function perFunc(f: Func, check: () => void): void {
 function arenaMapOf(file: string, hdrOff: number, maps: MapDef[]): number {
   const arenas = maps.filter((m) => m.type === MapType.ARENA);
   if (arenas.length !== 1)
-    throw new ObjError(mapBad({ file, section: '.addr_space.1', fileOff: hdrOff }, '.addr_space.1',
-      arenas.length ? 'only one ARENA map is supported' : "__arena globals need an ARENA map declared in SEC(\".maps\")"));
+    throw new ObjError(
+      mapBad(
+        { file, section: '.addr_space.1', fileOff: hdrOff },
+        '.addr_space.1',
+        arenas.length ? 'only one ARENA map is supported' : '__arena globals need an ARENA map declared in SEC(".maps")',
+      ),
+    );
   return arenas[0]!.index;
 }
 
@@ -192,4 +210,3 @@ function licenseOf(data: Uint8Array | undefined): string {
   for (const b of data.subarray(0, end < 0 ? data.length : end)) s += String.fromCharCode(b);
   return s;
 }
-

@@ -56,7 +56,9 @@ export function collectUserMaps(btf: Btf | undefined, elf: Elf, mapsSec: ElfSect
     // libbpf accepts global (1) and static (0) map variables; an extern map (2) must come
     // from another object through the static linker (bpftool gen object), not from here.
     if (v.linkage !== 1 && v.linkage !== 0)
-      throw new ObjError(mapBad(mw, name, v.linkage === 2 ? "extern map: link the object that defines it first (bpftool gen object)" : `unsupported map linkage ${v.linkage}`));
+      throw new ObjError(
+        mapBad(mw, name, v.linkage === 2 ? 'extern map: link the object that defines it first (bpftool gen object)' : `unsupported map linkage ${v.linkage}`),
+      );
     const st = skipModsAndTypedefs(btf, v.sizeOrType);
     if (!st || st.kind !== BTF_KIND.STRUCT) throw new ObjError(mapBad(mw, name, 'definition is not a struct'));
     if (st.sizeOrType > vi.size) throw new ObjError(mapBad(mw, name, `definition struct (${st.sizeOrType} bytes) is larger than the variable (${vi.size})`));
@@ -83,24 +85,38 @@ function parseMapDef(btf: Btf, st: BtfType, name: string, w: Where): MapDef {
     return arr.array!.nelems;
   };
   let type: number | undefined;
-  let keySize = 0, valueSize = 0, maxEntries = 0, flags = 0;
+  let keySize = 0,
+    valueSize = 0,
+    maxEntries = 0,
+    flags = 0;
   let btfKeyTypeId: number | undefined, btfValueTypeId: number | undefined;
   let pinning = 0;
   const members = st.members!;
   members.forEach((m, i) => {
     switch (m.name) {
-      case 'type': type = intField(m); break;
-      case 'max_entries': maxEntries = intField(m); break;
-      case 'map_flags': flags = intField(m); break;
-      case 'numa_node': intField(m); break;
-      case 'pinning': pinning = intField(m); break;
+      case 'type':
+        type = intField(m);
+        break;
+      case 'max_entries':
+        maxEntries = intField(m);
+        break;
+      case 'map_flags':
+        flags = intField(m);
+        break;
+      case 'numa_node':
+        intField(m);
+        break;
+      case 'pinning':
+        pinning = intField(m);
+        break;
       case 'map_extra': {
         const t = skipModsAndTypedefs(btf, m.type);
         if (t && (t.kind === BTF_KIND.ENUM || t.kind === BTF_KIND.ENUM64)) break;
         intField(m);
         break;
       }
-      case 'key_size': case 'value_size': {
+      case 'key_size':
+      case 'value_size': {
         const sz = intField(m);
         const cur = m.name === 'key_size' ? keySize : valueSize;
         if (cur && cur !== sz) bad(`conflicting ${m.name} ${cur} != ${sz}`);
@@ -108,15 +124,21 @@ function parseMapDef(btf: Btf, st: BtfType, name: string, w: Where): MapDef {
         else valueSize = sz;
         break;
       }
-      case 'key': case 'value': {
+      case 'key':
+      case 'value': {
         const p = skipModsAndTypedefs(btf, m.type);
         if (!p || p.kind !== BTF_KIND.PTR) bad(`${m.name} spec is not PTR`);
         const sz = resolveSize(btf, p!.sizeOrType);
         if (sz === undefined) bad(`can't determine ${m.name} size for type [${p!.sizeOrType}]`);
         const cur = m.name === 'key' ? keySize : valueSize;
         if (cur && cur !== sz) bad(`conflicting ${m.name} size ${cur} != ${sz}`);
-        if (m.name === 'key') { keySize = sz!; btfKeyTypeId = p!.sizeOrType; }
-        else { valueSize = sz!; btfValueTypeId = p!.sizeOrType; }
+        if (m.name === 'key') {
+          keySize = sz!;
+          btfKeyTypeId = p!.sizeOrType;
+        } else {
+          valueSize = sz!;
+          btfValueTypeId = p!.sizeOrType;
+        }
         break;
       }
       case 'values': {
@@ -171,15 +193,27 @@ const KMALLOC_MAX_SIZE = 4 << 20;
 export function collectDataMaps(btf: Btf | undefined, elf: Elf, objName: string, data: DataSection[], first: number): MapDef[] {
   return data.map(({ sec, kind }, i) => {
     if (sec.size > KMALLOC_MAX_SIZE)
-      throw new ObjError(mapBad({ file: elf.file, section: sec.name, fileOff: sec.hdrOff }, internalMapName(objName, sec.name),
-        `global data of ${sec.size} bytes exceeds the largest array value (KMALLOC_MAX_SIZE, ${KMALLOC_MAX_SIZE})`));
+      throw new ObjError(
+        mapBad(
+          { file: elf.file, section: sec.name, fileOff: sec.hdrOff },
+          internalMapName(objName, sec.name),
+          `global data of ${sec.size} bytes exceeds the largest array value (KMALLOC_MAX_SIZE, ${KMALLOC_MAX_SIZE})`,
+        ),
+      );
     const ds = btf ? fixupDatasec(btf, elf, sec) : undefined;
     let flags = kind === 'rodata' ? BPF_F_RDONLY_PROG : 0;
     // BPF_F_MMAPABLE when the section has at least one non-static variable (libbpf map_is_mmapable).
     if (ds?.vars?.some((v) => btf!.types[v.type]!.kind === BTF_KIND.VAR && btf!.types[v.type]!.linkage !== 0)) flags |= BPF_F_MMAPABLE;
     const def: MapDef = {
-      index: first + i, name: internalMapName(objName, sec.name), type: MapType.ARRAY, keySize: 4,
-      valueSize: sec.size, maxEntries: 1, flags, kind, section: sec.name,
+      index: first + i,
+      name: internalMapName(objName, sec.name),
+      type: MapType.ARRAY,
+      keySize: 4,
+      valueSize: sec.size,
+      maxEntries: 1,
+      flags,
+      kind,
+      section: sec.name,
       initialValue: kind === 'bss' ? new Uint8Array(sec.size) : sec.data.slice(),
     };
     if (ds) def.btfValueTypeId = ds.id;
@@ -193,8 +227,16 @@ export function collectDataMaps(btf: Btf | undefined, elf: Elf, objName: string,
  */
 export function kconfigMapDef(objName: string, index: number, value: Uint8Array): MapDef {
   return {
-    index, name: internalMapName(objName, '.kconfig'), type: MapType.ARRAY, keySize: 4, valueSize: value.length,
-    maxEntries: 1, flags: BPF_F_RDONLY_PROG | BPF_F_MMAPABLE, kind: 'rodata', section: '.kconfig', initialValue: value,
+    index,
+    name: internalMapName(objName, '.kconfig'),
+    type: MapType.ARRAY,
+    keySize: 4,
+    valueSize: value.length,
+    maxEntries: 1,
+    flags: BPF_F_RDONLY_PROG | BPF_F_MMAPABLE,
+    kind: 'rodata',
+    section: '.kconfig',
+    initialValue: value,
   };
 }
 
@@ -205,8 +247,13 @@ export function collectGlobals(elf: Elf, data: DataSection[], dataMaps: MapDef[]
     for (const s of symbolsBySection(elf).get(sec.index) ?? []) {
       if (s.type !== 1 /* STT_OBJECT */) continue;
       if (s.value + s.size > sec.size)
-        throw new ObjError(mapBad({ file: elf.file, section: sec.name, fileOff: elf.symtab.offset + s.index * 24 }, dataMaps[i]!.name,
-          `variable '${s.name}' [${s.value}, +${s.size}) lies outside the section (${sec.size} bytes)`));
+        throw new ObjError(
+          mapBad(
+            { file: elf.file, section: sec.name, fileOff: elf.symtab.offset + s.index * 24 },
+            dataMaps[i]!.name,
+            `variable '${s.name}' [${s.value}, +${s.size}) lies outside the section (${sec.size} bytes)`,
+          ),
+        );
       out.push({ name: s.name, mapIndex: dataMaps[i]!.index, section: sec.name, offset: s.value, size: s.size });
     }
   });
@@ -225,10 +272,15 @@ export function applyMapInits(elf: Elf, mapsSec: ElfSection, rels: ElfRel[], map
   // Map variables are sorted and do not overlap (collectUserMaps), so a binary search finds the one holding a slot.
   const byOff = [...maps].sort((a, b) => a.secOffset - b.secOffset);
   const mapAt = (off: number): UserMap | undefined => {
-    let lo = 0, hi = byOff.length - 1, best: UserMap | undefined;
+    let lo = 0,
+      hi = byOff.length - 1,
+      best: UserMap | undefined;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (byOff[mid]!.secOffset <= off) { best = byOff[mid]; lo = mid + 1; } else hi = mid - 1;
+      if (byOff[mid]!.secOffset <= off) {
+        best = byOff[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return best && off + 8 <= best.secOffset + best.varSize ? best : undefined;
   };
@@ -237,20 +289,17 @@ export function applyMapInits(elf: Elf, mapsSec: ElfSection, rels: ElfRel[], map
   for (const rel of rels) {
     const w: Where = { file: elf.file, section: '.rel.maps', fileOff: rel.fileOff };
     const sym: ElfSymbol = elf.symbols[rel.sym]!;
-    if (rel.type !== R_BPF_64_ABS64)
-      throw new ObjError(mapInitBad(w, `'.maps' relocation type ${rel.type} is not R_BPF_64_ABS64`));
+    if (rel.type !== R_BPF_64_ABS64) throw new ObjError(mapInitBad(w, `'.maps' relocation type ${rel.type} is not R_BPF_64_ABS64`));
     const m = mapAt(rel.offset);
     if (!m) throw new ObjError(mapInitBad(w, `'.maps' relocation at offset ${rel.offset} is not inside any map`));
     const last = m.struct.members![m.struct.members!.length - 1];
-    if (!last || last.name !== 'values')
-      throw new ObjError(mapInitBad(w, `map '${m.def.name}': initialiser without a 'values' member`));
+    if (!last || last.name !== 'values') throw new ObjError(mapInitBad(w, `map '${m.def.name}': initialiser without a 'values' member`));
     const moff = last.bitOffset / 8;
     const rel0 = rel.offset - m.secOffset;
     if (rel0 < moff || (rel0 - moff) % 8 !== 0)
       throw new ObjError(mapInitBad(w, `map '${m.def.name}': relocation at offset ${rel.offset} is not a 'values' slot`));
     const slot = (rel0 - moff) / 8;
-    if (slot >= m.def.maxEntries)
-      throw new ObjError(mapInitBad(w, `map '${m.def.name}': initialiser slot ${slot} is past max_entries ${m.def.maxEntries}`));
+    if (slot >= m.def.maxEntries) throw new ObjError(mapInitBad(w, `map '${m.def.name}': initialiser slot ${slot} is past max_entries ${m.def.maxEntries}`));
     if (m.def.type === MapType.PROG_ARRAY) {
       const p = progByName.get(sym.name);
       if (!p || sym.type !== STT_FUNC || p.shndx !== sym.shndx || p.byteOff !== sym.value)

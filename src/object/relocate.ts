@@ -5,13 +5,35 @@
 import { decodeInsns, type Insn } from '../bpf/insn.ts';
 import type { Diag } from '../common/diag.ts';
 import {
-  functionOutOfBounds, misalignedFunction, ObjError, overlappingFunctions, relocBadCall, relocBadData,
-  relocBadInsn, relocBadMap, relocBadSubprogAddr, relocExtern, relocMissing, relocOutOfRange, linkBadLdImm64, staticProgram, type Where,
+  functionOutOfBounds,
+  misalignedFunction,
+  ObjError,
+  overlappingFunctions,
+  relocBadCall,
+  relocBadData,
+  relocBadInsn,
+  relocBadMap,
+  relocBadSubprogAddr,
+  relocExtern,
+  relocMissing,
+  relocOutOfRange,
+  linkBadLdImm64,
+  staticProgram,
+  type Where,
 } from './errors.ts';
 import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, STT_SECTION, symbolsBySection, type Elf, type ElfSection, type ElfSymbol } from './elf.ts';
 import type { Extern } from './externs.ts';
 import type { ObjSections } from './sections.ts';
-import { BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, CALL, LD_DW_IMM } from '../bpf/opcodes.ts';
+import {
+  BPF_PSEUDO_BTF_ID,
+  BPF_PSEUDO_CALL,
+  BPF_PSEUDO_FUNC,
+  BPF_PSEUDO_KFUNC_CALL,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_VALUE,
+  CALL,
+  LD_DW_IMM,
+} from '../bpf/opcodes.ts';
 
 /** A relocation a linker must resolve per program: bpf-to-bpf call or function address. */
 export interface CodeRelo {
@@ -67,17 +89,26 @@ export function collectFuncs(elf: Elf, secs: ObjSections): Func[] {
       if (s.value % 8 !== 0 || s.size % 8 !== 0 || s.size === 0) throw new ObjError(misalignedFunction(w, s.name, s.value, s.size));
       if (s.value + s.size > sec.size) throw new ObjError(functionOutOfBounds(w, s.name));
       if (!isText && s.bind === STB_LOCAL) throw new ObjError(staticProgram(w, s.name));
-      const start = s.value / 8, len = s.size / 8;
+      const start = s.value / 8,
+        len = s.size / 8;
       funcs.push({
         // libbpf downgrades hidden/internal globals in .text to static BTF linkage, so the
         // kernel verifies them with their callers rather than independently.
-        name: s.name, sec, isText, start, len, global: s.bind !== STB_LOCAL && !(isText && (s.visibility === 1 || s.visibility === 2)),
-        insns: decoded.slice(start, start + len), codeRelos: new Map(), relocated: new Set(),
+        name: s.name,
+        sec,
+        isText,
+        start,
+        len,
+        global: s.bind !== STB_LOCAL && !(isText && (s.visibility === 1 || s.visibility === 2)),
+        insns: decoded.slice(start, start + len),
+        codeRelos: new Map(),
+        relocated: new Set(),
       });
     }
     funcs.sort((a, b) => a.start - b.start);
     for (let i = 1; i < funcs.length; i++) {
-      const a = funcs[i - 1]!, b = funcs[i]!;
+      const a = funcs[i - 1]!,
+        b = funcs[i]!;
       if (b.start < a.start + a.len)
         throw new ObjError(overlappingFunctions({ file: elf.file, section: sec.name, fileOff: sec.offset + b.start * 8, insn: b.start }, a.name, b.name));
     }
@@ -88,7 +119,8 @@ export function collectFuncs(elf: Elf, secs: ObjSections): Func[] {
 
 /** Finds the function of `funcs` (sorted by start, one section) containing section insn `i`. */
 export function funcAt(funcs: readonly Func[], i: number): Func | undefined {
-  let lo = 0, hi = funcs.length - 1;
+  let lo = 0,
+    hi = funcs.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const f = funcs[mid]!;
@@ -145,7 +177,8 @@ function recordReloc(elf: Elf, secs: ObjSections, f: Func, i: number, sym: ElfSy
     if (insn.src !== BPF_PSEUDO_CALL) throw new ObjError(relocBadCall(at, `relocation against '${sym.name}' on a call that is not a bpf-to-bpf call`));
     if (textIdx === undefined || sym.shndx !== textIdx)
       throw new ObjError(relocBadCall(at, `call relocation against '${sym.name}' outside '.text' (subprograms must live in .text)`));
-    if (sym.value % 8 !== 0 || sym.value >= secs.text!.size) throw new ObjError(relocBadCall(at, `call relocation against '${sym.name}' has bad offset ${sym.value}`));
+    if (sym.value % 8 !== 0 || sym.value >= secs.text!.size)
+      throw new ObjError(relocBadCall(at, `call relocation against '${sym.name}' has bad offset ${sym.value}`));
     f.codeRelos.set(i, { kind: 'call', symOff: sym.value, fileOff: at.fileOff! });
     return;
   }
@@ -167,14 +200,19 @@ function recordReloc(elf: Elf, secs: ObjSections, f: Func, i: number, sym: ElfSy
   }
   const dataIdx = maps.dataMapOf(sym.shndx);
   if (dataIdx === undefined)
-    throw new ObjError(relocBadData(at, `relocation against '${sym.name}' in section ${sym.shndx} ('${elf.sections[sym.shndx]?.name ?? '?'}'), which is neither a map nor global data`));
+    throw new ObjError(
+      relocBadData(
+        at,
+        `relocation against '${sym.name}' in section ${sym.shndx} ('${elf.sections[sym.shndx]?.name ?? '?'}'), which is neither a map nor global data`,
+      ),
+    );
   const dsec = elf.sections[sym.shndx]!;
   if (sym.value > dsec.size) throw new ObjError(relocBadData(at, `'${sym.name}' at ${sym.value} lies outside '${dsec.name}'`));
   // libbpf RELO_DATA: slot 2 keeps addend + symbol offset, slot 1 names the map.
   const second = f.insns[i + 1]!;
   f.insns[i + 1] = { ...second, imm: (insn.imm + sym.value) | 0 };
   f.insns[i] = { ...insn, src: BPF_PSEUDO_MAP_VALUE, imm: dataIdx };
-    }
+}
 
 /**
  * A call or ld_imm64 naming an extern (libbpf RELO_EXTERN_CALL / RELO_EXTERN_LD64):

@@ -48,8 +48,7 @@ export function classifySections(elf: Elf): ObjSections {
     else if (name === '.BTF.ext') out.btfExt = s;
     else if (s.type === SHT_PROGBITS && s.size > 0) {
       if (s.flags & SHF_EXECINSTR) {
-        if (s.size % 8 !== 0)
-          throw new ObjError(badSectionSize(where(s), `executable section size ${s.size} is not a multiple of 8`));
+        if (s.size % 8 !== 0) throw new ObjError(badSectionSize(where(s), `executable section size ${s.size} is not a multiple of 8`));
         if (name === '.text') out.text = s;
         else out.progSecs.push(s);
       } else if (name === '.addr_space.1') out.arena = s;
@@ -63,8 +62,7 @@ export function classifySections(elf: Elf): ObjSections {
       const t = elf.sections[target]!;
       // libbpf keeps relocations only for code and for .maps (prog_array/map-in-map inits).
       if ((t.type === SHT_PROGBITS && t.flags & SHF_EXECINSTR) || t.name === '.maps') {
-        if (out.rels.has(target))
-          throw new ObjError(badLink(where(s), `section '${t.name}' has more than one relocation section`));
+        if (out.rels.has(target)) throw new ObjError(badLink(where(s), `section '${t.name}' has more than one relocation section`));
         out.rels.set(target, s);
       }
     } else if (s.type === SHT_NOBITS && isData(name, '.bss') && s.size > 0) {
@@ -81,12 +79,9 @@ export function classifySections(elf: Elf): ObjSections {
   if (used > elf.bytes.length)
     throw new ObjError(badSectionSize({ file: elf.file }, `sections claim ${used} bytes in a ${elf.bytes.length}-byte file (overlapping section data)`));
   const bss = out.data.reduce((n, d) => n + (d.kind === 'bss' ? d.sec.size : 0), 0);
-  if (bss > MAX_BSS_TOTAL)
-    throw new ObjError(badSectionSize({ file: elf.file }, `.bss sections total ${bss} bytes (more than ${MAX_BSS_TOTAL})`));
+  if (bss > MAX_BSS_TOTAL) throw new ObjError(badSectionSize({ file: elf.file }, `.bss sections total ${bss} bytes (more than ${MAX_BSS_TOTAL})`));
   // A .maps that is not PROGBITS (e.g. NOBITS after corruption) has no definitions to read.
-  if (out.maps && out.maps.type !== SHT_PROGBITS)
-    throw new ObjError(badSectionSize(where(out.maps), "'.maps' section is not PROGBITS"));
-  for (const s of [out.btf, out.btfExt])
-    if (s && s.type !== SHT_PROGBITS) throw new ObjError(badSectionSize(where(s), `'${s.name}' section is not PROGBITS`));
+  if (out.maps && out.maps.type !== SHT_PROGBITS) throw new ObjError(badSectionSize(where(out.maps), "'.maps' section is not PROGBITS"));
+  for (const s of [out.btf, out.btfExt]) if (s && s.type !== SHT_PROGBITS) throw new ObjError(badSectionSize(where(s), `'${s.name}' section is not PROGBITS`));
   return out;
 }

@@ -64,4 +64,3 @@ const riscv: RecordArch = {
 export function recordArch(arch: MachineArch): RecordArch {
   return arch === 'riscv64' ? riscv : x86;
 }
-

@@ -47,10 +47,15 @@ export class CheckpointStore {
 
   /** The checkpoint to resume from to reach count `n`: the latest with at <= n. */
   before(n: number): Checkpoint | undefined {
-    let lo = 0, hi = this.list.length - 1, best = -1;
+    let lo = 0,
+      hi = this.list.length - 1,
+      best = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.list[mid]!.at <= n) { best = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.list[mid]!.at <= n) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return best < 0 ? undefined : this.list[best];
   }

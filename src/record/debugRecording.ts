@@ -53,9 +53,13 @@ export async function openDebugRecording(o: DebugRecordingOptions): Promise<Resu
     if (!target.ok) return target;
   }
   const r = await openRecordingSession({
-    objectPath: o.objectPath, objectBytes: o.objectBytes,
+    objectPath: o.objectPath,
+    objectBytes: o.objectBytes,
     options: recordingOptions({ prog: o.prog, arch: o.arch, profile: o.profile, mapUpdates: o.mapUpdates, setup: o.setup }),
-    input: o.input, active: file !== null, file, yieldBetweenChunks: o.interactive ?? false,
+    input: o.input,
+    active: file !== null,
+    file,
+    yieldBetweenChunks: o.interactive ?? false,
   });
   if (!r.ok) return r;
   const recorder = r.value;

@@ -85,9 +85,7 @@ export interface RecordingMeta {
   checkpointInterval: number;
 }
 
-export type RecordedObjectRead =
-  | { path: string; size: number; sha256: string }
-  | { path: string; error: string };
+export type RecordedObjectRead = { path: string; size: number; sha256: string } | { path: string; error: string };
 
 export interface RecordingInput {
   /** Hex of BPF_PROG_TEST_RUN data_in, or null. */

@@ -30,8 +30,7 @@ export type ModelWrites = (fn: WriteListener) => () => void;
 /** Pages (offset -> bytes) that differ from the base image, per region base. */
 export type PageDelta = Map<bigint, Map<number, Uint8Array>>;
 
-const eq = (a: Uint8Array, b: Uint8Array): boolean =>
-  Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+const eq = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 
 export class GuestMemory {
   private readonly base = new Map<bigint, Uint8Array>();
@@ -48,7 +47,11 @@ export class GuestMemory {
   private readonly text = new Map<bigint, { gen: number; bytes: Uint8Array; differ?: number[] }>();
 
   /** Without `modelWrites` every region is compared whole. */
-  constructor(private readonly machine: Machine, private readonly modelRegions: () => readonly Region[], modelWrites?: ModelWrites) {
+  constructor(
+    private readonly machine: Machine,
+    private readonly modelRegions: () => readonly Region[],
+    modelWrites?: ModelWrites,
+  ) {
     this.unsubscribe = modelWrites?.((r, off, len) => this.mark(r.base, off, len));
     this.adopt();
   }

@@ -48,7 +48,10 @@ export class Journal {
   /** Set when a write failed: the journal stops (the session goes on; a save still works). */
   failure: string | undefined;
 
-  private constructor(readonly path: string, private fd: number | null) {}
+  private constructor(
+    readonly path: string,
+    private fd: number | null,
+  ) {}
 
   /** Creates FILE.journal with the header and the launch's state. */
   static open(file: string, parts: RecordingParts): Result<Journal> {
@@ -57,8 +60,13 @@ export class Journal {
       mkdirSync(dirname(path), { recursive: true });
       const fd = openSync(path, 'w', 0o644);
       const header: Header = {
-        journal: MAGIC, version: 1, pid: process.pid, file,
-        meta: { ...parts.meta, objects: [] }, object: b64(parts.object), input: parts.input,
+        journal: MAGIC,
+        version: 1,
+        pid: process.pid,
+        file,
+        meta: { ...parts.meta, objects: [] },
+        object: b64(parts.object),
+        input: parts.input,
       };
       const j = new Journal(path, fd);
       j.write(JSON.stringify(header));
@@ -75,8 +83,13 @@ export class Journal {
     if (this.fd === null) return;
     const s = this.sent;
     const d: Delta = {
-      commands: p.commands.slice(s.commands), nondet: p.nondet.slice(s.nondet), checkpoints: p.checkpoints.slice(s.checkpoints),
-      reads: p.meta.objects.slice(s.reads), files: p.objectFiles.slice(s.files).map(b64), saved: p.saved, keep: p.keepCheckpoints,
+      commands: p.commands.slice(s.commands),
+      nondet: p.nondet.slice(s.nondet),
+      checkpoints: p.checkpoints.slice(s.checkpoints),
+      reads: p.meta.objects.slice(s.reads),
+      files: p.objectFiles.slice(s.files).map(b64),
+      saved: p.saved,
+      keep: p.keepCheckpoints,
     };
     this.write(JSON.stringify(d));
     if (this.failure) return;
@@ -91,7 +104,7 @@ export class Journal {
     if (this.fd === null) return;
     const bytes = Buffer.from(line + '\n');
     try {
-      for (let o = 0; o < bytes.length; ) o += writeSync(this.fd, bytes, o, bytes.length - o);
+      for (let o = 0; o < bytes.length;) o += writeSync(this.fd, bytes, o, bytes.length - o);
     } catch (e) {
       this.failure = `the session journal stopped: ${(e as Error).message}`;
       this.close(false);
@@ -135,8 +148,15 @@ export function readJournal(path: string): Result<{ file: string; pid: number; r
   }
   if (header?.journal !== MAGIC || header.version !== 1 || typeof header.file !== 'string') return bad('no bpfdbg journal header');
   const parts: RecordingParts = {
-    meta: { ...header.meta, objects: [] }, object: Buffer.from(header.object, 'base64'), objectFiles: [], input: header.input,
-    commands: [], nondet: [], checkpoints: [], saved: 0, keepCheckpoints: 0,
+    meta: { ...header.meta, objects: [] },
+    object: Buffer.from(header.object, 'base64'),
+    objectFiles: [],
+    input: header.input,
+    commands: [],
+    nondet: [],
+    checkpoints: [],
+    saved: 0,
+    keepCheckpoints: 0,
   };
   const acc = { commands: [] as Delta['commands'], nondet: [] as RecordedEvent[], checkpoints: [] as RecordedCheckpoint[], files: [] as Uint8Array[] };
   for (let i = 1; i < lines.length; i++) {

@@ -30,7 +30,11 @@ export type NondetFactory = (at: () => number) => NondetSource;
 
 /** The launch choices a recording keeps; the profile defaults to the arch's default one. */
 export function recordingOptions(o: {
-  prog?: string | undefined; arch?: Arch | undefined; profile?: string | undefined; mapUpdates?: RecordingOptions['mapUpdates']; setup?: RecordingOptions['setup'];
+  prog?: string | undefined;
+  arch?: Arch | undefined;
+  profile?: string | undefined;
+  mapUpdates?: RecordingOptions['mapUpdates'];
+  setup?: RecordingOptions['setup'];
 }): RecordingOptions {
   const arch = o.arch ?? 'x86_64';
   const byDefault = profileFor(arch);
@@ -46,8 +50,11 @@ export function recordingOptions(o: {
 }
 
 export async function launchTraced(
-  obj: BpfObject, opts: RecordingOptions, nondet: NondetFactory,
-  tracing: Pick<TracingOptions, 'interval' | 'denseInterval' | 'onCheckpoint'> = {}, source?: ObjectSource,
+  obj: BpfObject,
+  opts: RecordingOptions,
+  nondet: NondetFactory,
+  tracing: Pick<TracingOptions, 'interval' | 'denseInterval' | 'onCheckpoint'> = {},
+  source?: ObjectSource,
 ): Promise<Result<TracedTarget>> {
   let tracer!: TracingMachine;
   let target: DebugTarget | undefined;
@@ -81,19 +88,29 @@ export async function launchTraced(
     };
     return tracer;
   };
-  const t = await launchTarget(obj, {
-    prog: opts.prog ?? undefined, arch: opts.arch, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup ?? [],
-    ...(source ? { source } : {}),
-  }, {
-    engine: { cpu: opts.cpu, clockStart: BigInt(opts.clockStart), nondet: nondet(() => tracer.count) },
-    onEngine: (eng) => {
-      const m = trace(eng);
-      return { machine: m, state: runState, onDispose: () => m.checkpoints.dispose() };
+  const t = await launchTarget(
+    obj,
+    {
+      prog: opts.prog ?? undefined,
+      arch: opts.arch,
+      profile: opts.profile,
+      mapUpdates: opts.mapUpdates,
+      setup: opts.setup ?? [],
+      ...(source ? { source } : {}),
     },
-  });
+    {
+      engine: { cpu: opts.cpu, clockStart: BigInt(opts.clockStart), nondet: nondet(() => tracer.count) },
+      onEngine: (eng) => {
+        const m = trace(eng);
+        return { machine: m, state: runState, onDispose: () => m.checkpoints.dispose() };
+      },
+    },
+  );
   if (!t.ok) return t;
   target = t.value;
-  const setRoots = (f: () => readonly object[]): void => { extraRoots = f; };
+  const setRoots = (f: () => readonly object[]): void => {
+    extraRoots = f;
+  };
   tracer.begin();
   return ok({ target, tracer, setRoots });
 }

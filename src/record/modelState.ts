@@ -25,7 +25,29 @@ export interface ModelState {
 }
 
 /** Fields never walked: big immutable inputs (objects, images) and the address space. */
-const SKIP = new Set(['object', 'objects', 'image', 'program', 'programs', 'def', 'space', 'placer', 'desc', 'loaded', 'struct', 'values', 'bytes', 'view', 'jit', 'kernel', 'machine', 'model', 'sites', 'outs', 'landings']);
+const SKIP = new Set([
+  'object',
+  'objects',
+  'image',
+  'program',
+  'programs',
+  'def',
+  'space',
+  'placer',
+  'desc',
+  'loaded',
+  'struct',
+  'values',
+  'bytes',
+  'view',
+  'jit',
+  'kernel',
+  'machine',
+  'model',
+  'sites',
+  'outs',
+  'landings',
+]);
 const MAX_DEPTH = 4;
 
 const isPlain = (v: unknown): v is Record<string, unknown> =>

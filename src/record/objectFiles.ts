@@ -39,14 +39,19 @@ export class ReplayObjectSource implements ObjectSource {
   private next = 0;
   private readonly byHash = new Map<string, Uint8Array>();
 
-  constructor(private readonly reads: readonly RecordedObjectRead[], files: readonly Uint8Array[], private readonly file: string) {
+  constructor(
+    private readonly reads: readonly RecordedObjectRead[],
+    files: readonly Uint8Array[],
+    private readonly file: string,
+  ) {
     for (const f of files) this.byHash.set(sha256Hex(f), f);
   }
 
   read(path: string): Result<Uint8Array> {
     const k = this.next;
     const want = this.reads[k];
-    if (!want) return err(RecCode.diverged, `replay diverged: it reads object file ${path}, the recording read no more files (${k} reads)`, { file: this.file });
+    if (!want)
+      return err(RecCode.diverged, `replay diverged: it reads object file ${path}, the recording read no more files (${k} reads)`, { file: this.file });
     if (want.path !== path) return err(RecCode.diverged, `replay diverged: object read #${k} is ${path}, the recording read ${want.path}`, { file: this.file });
     this.next++;
     if ('error' in want) return err('debug.no-such-file', want.error, { file: path });

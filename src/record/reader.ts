@@ -5,8 +5,17 @@ import { existsSync } from 'node:fs';
 import { INPUT_LIMITS, readBoundedFile } from '../common/boundedRead.ts';
 import { type Diag, type Result, err, ok } from '../common/diag.ts';
 import {
-  FILE_HEADER_SIZE, FORMAT_VERSION, MAGIC, SECTION, SECTION_HEADER_SIZE, type Recording, type RecordedEvent,
-  type RecordingFinal, type RecordingInput, type RecordingMeta, type RecordedCheckpoint,
+  FILE_HEADER_SIZE,
+  FORMAT_VERSION,
+  MAGIC,
+  SECTION,
+  SECTION_HEADER_SIZE,
+  type Recording,
+  type RecordedEvent,
+  type RecordingFinal,
+  type RecordingInput,
+  type RecordingMeta,
+  type RecordedCheckpoint,
 } from './format.ts';
 import { badSection, checksumMismatch, ioError, newerVersion, notARecording, objectMismatch, truncated } from './errors.ts';
 import { sha256, sha256Hex } from './writer.ts';
@@ -40,8 +49,7 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
   const sections: RawSection[] = [];
   let off = FILE_HEADER_SIZE;
   for (let k = 0; k < count; k++) {
-    if (bytes.length - off < SECTION_HEADER_SIZE)
-      return fromDiag(truncated(file, `#${k}`, off, SECTION_HEADER_SIZE, bytes.length - off));
+    if (bytes.length - off < SECTION_HEADER_SIZE) return fromDiag(truncated(file, `#${k}`, off, SECTION_HEADER_SIZE, bytes.length - off));
     const tag = String.fromCharCode(...bytes.subarray(off, off + 4));
     const len = dv.getBigUint64(off + 8, true);
     const start = off + SECTION_HEADER_SIZE;
@@ -87,8 +95,7 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
   };
   const meta = checked<RecordingMeta>(SECTION.meta, metaSchema, upgrade);
   if (!meta.ok) return meta;
-  if (meta.value.version !== version)
-    return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'format/version fields disagree with the file header'));
+  if (meta.value.version !== version) return fromDiag(badSection(file, SECTION.meta, FILE_HEADER_SIZE, 'format/version fields disagree with the file header'));
   const obj = get(SECTION.object);
   if ('code' in obj) return fromDiag(obj);
   const objHash = sha256Hex(obj.payload);
@@ -121,5 +128,13 @@ export function decodeRecording(bytes: Uint8Array, file = '<recording>'): Result
   if (!checkpoints.ok) return checkpoints;
   const final = checked<RecordingFinal>(SECTION.final, finalSchema);
   if (!final.ok) return final;
-  return ok({ meta: meta.value, object: obj.payload.slice(), objectFiles: files.map((f) => f.payload.slice()), input: input.value, events, checkpoints: checkpoints.value, final: final.value });
+  return ok({
+    meta: meta.value,
+    object: obj.payload.slice(),
+    objectFiles: files.map((f) => f.payload.slice()),
+    input: input.value,
+    events,
+    checkpoints: checkpoints.value,
+    final: final.value,
+  });
 }

@@ -8,7 +8,13 @@ import { loadObject } from '../object/index.ts';
 import { Session } from '../debugger/session.ts';
 import type { RunInput } from '../debugger/target/debugTarget.ts';
 import {
-  FORMAT_VERSION, engineIdOf, type Recording, type RecordedCheckpoint, type RecordedEvent, type RecordingMeta, type RecordingOptions,
+  FORMAT_VERSION,
+  engineIdOf,
+  type Recording,
+  type RecordedCheckpoint,
+  type RecordedEvent,
+  type RecordingMeta,
+  type RecordingOptions,
 } from './format.ts';
 import type { Journal } from './journal.ts';
 import { launchTraced } from './launch.ts';
@@ -44,12 +50,20 @@ export class Recorder {
   tts!: TimeTravelSession;
   private readonly createdAt = new Date().toISOString();
 
-  constructor(private readonly o: RecorderOptions, private readonly nondet: RecordingNondet, private readonly files: RecordingObjectSource = new RecordingObjectSource()) {
+  constructor(
+    private readonly o: RecorderOptions,
+    private readonly nondet: RecordingNondet,
+    private readonly files: RecordingObjectSource = new RecordingObjectSource(),
+  ) {
     this.active = o.active ?? false;
   }
 
   /** Lines of `record ...` commands (the TimeTravelSession hook). */
-  command(cmd: { action: 'start' | 'stop' | 'save'; file: string | null; force: boolean }): { ok: true; message: string } | { ok: false; error: ReturnType<typeof notActive> } {
+  command(cmd: {
+    action: 'start' | 'stop' | 'save';
+    file: string | null;
+    force: boolean;
+  }): { ok: true; message: string } | { ok: false; error: ReturnType<typeof notActive> } {
     switch (cmd.action) {
       case 'start':
         if (this.active) return { ok: false, error: notActive('record start: already recording') };
@@ -84,8 +98,16 @@ export class Recorder {
     const saved = this.savedCommands().length;
     return {
       meta: {
-        format: 'bpfrec', version: FORMAT_VERSION, engine: engineIdOf(this.o.options.arch), createdAt: this.createdAt,
-        object: { name: this.o.objectBytes.length ? basename(this.o.objectPath) : '', path: this.o.objectPath, size: this.o.objectBytes.length, sha256: sha256Hex(this.o.objectBytes) },
+        format: 'bpfrec',
+        version: FORMAT_VERSION,
+        engine: engineIdOf(this.o.options.arch),
+        createdAt: this.createdAt,
+        object: {
+          name: this.o.objectBytes.length ? basename(this.o.objectPath) : '',
+          path: this.o.objectPath,
+          size: this.o.objectBytes.length,
+          sha256: sha256Hex(this.o.objectBytes),
+        },
         objects: this.files.reads,
         options: this.o.options,
         checkpointInterval: this.o.interval ?? 1_000_000,
@@ -156,7 +178,8 @@ export function assembleRecording(p: RecordingParts): Recording {
  */
 function mergeByCount(a: readonly RecordedEvent[], b: readonly RecordedEvent[]): RecordedEvent[] {
   const out: RecordedEvent[] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < a.length || j < b.length) {
     if (j >= b.length || (i < a.length && a[i]!.at <= b[j]!.at)) out.push(a[i++]!);
     else out.push(b[j++]!);
@@ -167,7 +190,10 @@ function mergeByCount(a: readonly RecordedEvent[], b: readonly RecordedEvent[]):
 /** Default file for `--record` without a name: sessions/<object>-<UTC time>.bpfrec. */
 export function defaultRecordingPath(objectPath: string, now = new Date()): string {
   const stem = basename(objectPath).replace(/\.o$/, '');
-  const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const t = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `sessions/${stem}-${t}.bpfrec`;
 }
 
@@ -179,10 +205,16 @@ export async function openRecordingSession(o: RecorderOptions): Promise<Result<R
   let rec: Recorder | undefined;
   let nondet: RecordingNondet | undefined;
   const files = new RecordingObjectSource();
-  const traced = await launchTraced(obj.value, o.options, (at) => (nondet = new RecordingNondet(at)), {
-    interval: o.interval ?? 1_000_000,
-    onCheckpoint: (c) => rec?.checkpoints.push({ n: rec.checkpoints.length, at: c.at, cause: c.cause, hash: c.hash }),
-  }, files);
+  const traced = await launchTraced(
+    obj.value,
+    o.options,
+    (at) => (nondet = new RecordingNondet(at)),
+    {
+      interval: o.interval ?? 1_000_000,
+      onCheckpoint: (c) => rec?.checkpoints.push({ n: rec.checkpoints.length, at: c.at, cause: c.cause, hash: c.hash }),
+    },
+    files,
+  );
   if (!traced.ok) return traced;
   rec = new Recorder(o, nondet!, files);
   // The launch checkpoint was taken inside launchTraced, before `rec` existed.

@@ -5,7 +5,11 @@ import { type NondetSource, SeededNondet } from '../kernel/nondet.ts';
 import { NondetLog, NondetTimeline, type NondetEvent } from './nondetLog.ts';
 
 export class RecordingNondet extends NondetTimeline implements NondetSource {
-  constructor(private readonly at: () => number, private readonly inner: NondetSource = new SeededNondet(), log = new NondetLog()) {
+  constructor(
+    private readonly at: () => number,
+    private readonly inner: NondetSource = new SeededNondet(),
+    log = new NondetLog(),
+  ) {
     super(log);
   }
 

@@ -8,7 +8,11 @@ import { RecCode } from './errors.ts';
 import { NondetLog, NondetTimeline, type NondetEvent } from './nondetLog.ts';
 
 export class ReplayNondet extends NondetTimeline implements NondetSource {
-  constructor(events: readonly NondetEvent[], private readonly file: string, private readonly at: () => number) {
+  constructor(
+    events: readonly NondetEvent[],
+    private readonly file: string,
+    private readonly at: () => number,
+  ) {
     super(new NondetLog([...events]));
   }
 

@@ -55,7 +55,10 @@ export class Replay {
   /** Paused at a stop point: later checkpoints are the user's exploration, not checked. */
   private exploring = false;
 
-  constructor(readonly rec: Recording, readonly file: string) {}
+  constructor(
+    readonly rec: Recording,
+    readonly file: string,
+  ) {}
 
   private fail(where: string, want: string, got: string): Diag {
     const running = engineIdOf(this.rec.meta.options.arch);
@@ -87,7 +90,14 @@ export class Replay {
     const paused = (next: number): Result<ReplayReport> => {
       this.exploring = true;
       const at = this.tts.count;
-      return ok({ commands: next, recordedCommands: cmds.length, stoppedAt: { command: next, instruction: at }, checkpointsVerified: this.checked, instructions: at, finalHash: this.tts.tracer.stateHash() });
+      return ok({
+        commands: next,
+        recordedCommands: cmds.length,
+        stoppedAt: { command: next, instruction: at },
+        checkpointsVerified: this.checked,
+        instructions: at,
+        finalHash: this.tts.tracer.stateHash(),
+      });
     };
     for (const [k, c] of cmds.entries()) {
       if (stopAt && ('command' in stopAt ? stopAt.command === k : this.tts.count === stopAt.instruction)) return paused(k);
@@ -108,14 +118,20 @@ export class Replay {
       const at = this.tts.count;
       const hash = this.tts.tracer.stateHash();
       if (r.ok !== c.ok || at !== c.after || hash !== c.hash) {
-        const d = this.fail(`command #${c.n} '${c.text}' (recorded: ${c.ok ? 'ok' : 'failed'} at instruction ${c.after}; replay: ${r.ok ? 'ok' : 'failed'} at ${at})`, c.hash, hash);
+        const d = this.fail(
+          `command #${c.n} '${c.text}' (recorded: ${c.ok ? 'ok' : 'failed'} at instruction ${c.after}; replay: ${r.ok ? 'ok' : 'failed'} at ${at})`,
+          c.hash,
+          hash,
+        );
         return err(d.code, d.message, d.place);
       }
       if (stopAt && 'instruction' in stopAt && c.at <= stopAt.instruction && stopAt.instruction < c.after) {
         // The command ran through the stop point: back to it along the verified history.
         const back = await this.tts.execute(`reverse-stepi ${c.after - stopAt.instruction}`);
         if (!back.ok || this.tts.count !== stopAt.instruction)
-          return usage(`--stop-at insn:${stopAt.instruction}: cannot go back there from command #${c.n} '${c.text}': ${back.error?.message ?? `stopped at instruction ${this.tts.count}`}`);
+          return usage(
+            `--stop-at insn:${stopAt.instruction}: cannot go back there from command #${c.n} '${c.text}': ${back.error?.message ?? `stopped at instruction ${this.tts.count}`}`,
+          );
         return paused(k + 1);
       }
     }
@@ -132,7 +148,14 @@ export class Replay {
       return err(d.code, d.message, d.place);
     }
     if (stopAt) return paused(cmds.length);
-    return ok({ commands: cmds.length, recordedCommands: cmds.length, stoppedAt: null, checkpointsVerified: this.checked, instructions: this.tts.count, finalHash });
+    return ok({
+      commands: cmds.length,
+      recordedCommands: cmds.length,
+      stoppedAt: null,
+      checkpointsVerified: this.checked,
+      instructions: this.tts.count,
+      finalHash,
+    });
   }
 }
 
@@ -144,10 +167,16 @@ export async function openReplay(rec: Recording, file: string, opts: { yieldBetw
   const replay = new Replay(rec, file);
   const draws = rec.events.filter((e): e is NondetEvent => e.t === 'nondet');
   let tracerCount = (): number => 0;
-  const traced = await launchTraced(obj.value, rec.meta.options, () => new ReplayNondet(draws, file, () => tracerCount()), {
-    interval: rec.meta.checkpointInterval,
-    onCheckpoint: (c) => replay.onCheckpoint(c.at, c.hash),
-  }, new ReplayObjectSource(rec.meta.objects, rec.objectFiles, file));
+  const traced = await launchTraced(
+    obj.value,
+    rec.meta.options,
+    () => new ReplayNondet(draws, file, () => tracerCount()),
+    {
+      interval: rec.meta.checkpointInterval,
+      onCheckpoint: (c) => replay.onCheckpoint(c.at, c.hash),
+    },
+    new ReplayObjectSource(rec.meta.objects, rec.objectFiles, file),
+  );
   if (!traced.ok) return err(traced.error.code, traced.error.message, { ...traced.error.place, file });
   const { tracer, target } = traced.value;
   tracerCount = () => tracer.count;

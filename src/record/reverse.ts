@@ -17,7 +17,13 @@ import type { AddressIndex } from '../debugger/target/addressIndex.ts';
 export type ReverseWhat = 'stepi' | 'step' | 'next' | 'continue' | 'finish';
 
 export type ReverseOutcome =
-  | { kind: 'moved'; to: number; reason: 'step' | 'breakpoint' | 'tail-call' | 'poke' | 'finish' | 'watchpoint'; bp?: number; watch?: { before: Uint8Array; after: Uint8Array } }
+  | {
+      kind: 'moved';
+      to: number;
+      reason: 'step' | 'breakpoint' | 'tail-call' | 'poke' | 'finish' | 'watchpoint';
+      bp?: number;
+      watch?: { before: Uint8Array; after: Uint8Array };
+    }
   | { kind: 'start'; to: number }
   | { kind: 'refused'; message: string };
 
@@ -38,18 +44,25 @@ export interface ReverseInput {
  * The latest n in [1, at] whose state differs from n - 1's in a watched range: the write
  * that instruction n - 1 did. Walks windows backwards, each from one instruction before it.
  */
-function lastChange(t: TracingMachine, at: number, ws: { id: number; addr: bigint; size: number }[]): { n: number; id: number; before: Uint8Array; after: Uint8Array } | null {
+function lastChange(
+  t: TracingMachine,
+  at: number,
+  ws: { id: number; addr: bigint; size: number }[],
+): { n: number; id: number; before: Uint8Array; after: Uint8Array } | null {
   if (ws.length === 0) return null;
   const read = (w: { addr: bigint; size: number }): Uint8Array => (t.real.isMapped(w.addr, w.size) ? t.real.readMem(w.addr, w.size) : new Uint8Array(w.size));
   const same = (a: Uint8Array, b: Uint8Array): boolean => a.every((x, i) => x === b[i]);
   const w = t.denseSpacing;
-  for (let e = at + 1; e > 1; ) {
+  for (let e = at + 1; e > 1;) {
     const s = Math.max(1, Math.floor((e - 1) / w) * w);
     let prev: Uint8Array[] | null = null;
     let hit: { n: number; id: number; before: Uint8Array; after: Uint8Array } | null = null;
     t.walk(s - 1, e, (n) => {
       const now = ws.map(read);
-      if (prev) ws.forEach((x, i) => { if (!same(prev![i]!, now[i]!)) hit = { n, id: x.id, before: prev![i]!, after: now[i]! }; });
+      if (prev)
+        ws.forEach((x, i) => {
+          if (!same(prev![i]!, now[i]!)) hit = { n, id: x.id, before: prev![i]!, after: now[i]! };
+        });
       prev = now;
     });
     if (hit) return hit;
@@ -61,7 +74,7 @@ function lastChange(t: TracingMachine, at: number, ws: { id: number; addr: bigin
 /** The latest n in [lo, hi) whose state satisfies pred, or null. */
 function findLast(t: TracingMachine, lo: number, hi: number, pred: (n: number) => boolean, addrs: ReadonlySet<bigint> | null): number | null {
   const w = t.denseSpacing;
-  for (let e = hi; e > lo; ) {
+  for (let e = hi; e > lo;) {
     const s = Math.max(lo, Math.floor((e - 1) / w) * w);
     if (!addrs || t.reachesIn(s, e, addrs)) {
       let last: number | null = null;
@@ -108,20 +121,38 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
         t.goto(at);
         const fp0 = arch.frame(t.real, idx.lookup(t.real.pc));
         const here = lineHere(t, idx, arch);
-        const last = findLast(t, 0, at, () => {
-          const h = lineHere(t, idx, arch);
-          if (!h || (what === 'next' && h.fp < fp0)) return false;
-          return !here || !here.row || !h.row || !sameLine(h.row, here.row) || h.key !== here.key;
-        }, null);
-        if (last === null || !here?.row) { found = last; break; }
+        const last = findLast(
+          t,
+          0,
+          at,
+          () => {
+            const h = lineHere(t, idx, arch);
+            if (!h || (what === 'next' && h.fp < fp0)) return false;
+            return !here || !here.row || !h.row || !sameLine(h.row, here.row) || h.key !== here.key;
+          },
+          null,
+        );
+        if (last === null || !here?.row) {
+          found = last;
+          break;
+        }
         t.goto(last);
         const prev = lineHere(t, idx, arch)!;
-        if (!prev.row) { found = last; break; }
-        const before = findLast(t, 0, last, () => {
-          const h = lineHere(t, idx, arch);
-          if (!h || h.fp < prev.fp) return false;
-          return !h.row || !sameLine(h.row, prev.row) || h.key !== prev.key;
-        }, null);
+        if (!prev.row) {
+          found = last;
+          break;
+        }
+        const before = findLast(
+          t,
+          0,
+          last,
+          () => {
+            const h = lineHere(t, idx, arch);
+            if (!h || h.fp < prev.fp) return false;
+            return !h.row || !sameLine(h.row, prev.row) || h.key !== prev.key;
+          },
+          null,
+        );
         let first: number | null = null;
         t.walk(before === null ? 0 : before + 1, last + 1, (n) => {
           if (first !== null) return;
@@ -155,10 +186,16 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
         const bps = inp.breakpoints();
         const sites = inp.catchTailcall ? tailCallSites(inp.target) : new Set<bigint>();
         const addrs = new Set<bigint>([...bps.map((b) => b.addr), ...sites]);
-        const hit = findLast(t, 0, at, () => {
-          const pc = t.real.pc;
-          return sites.has(pc) || bps.some((q) => q.addr === pc && q.holds());
-        }, addrs);
+        const hit = findLast(
+          t,
+          0,
+          at,
+          () => {
+            const pc = t.real.pc;
+            return sites.has(pc) || bps.some((q) => q.addr === pc && q.holds());
+          },
+          addrs,
+        );
         let poke: number | null = null;
         for (const c of inp.pokeCounts) if (c < at) poke = c;
         // rr's and gdb's reverse watchpoints: stop before the instruction that wrote.
@@ -169,8 +206,11 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
           reason = 'watchpoint';
           bp = change.id;
           watch = { before: change.before, after: change.after };
-        } else if (poke !== null && (hit === null || poke > hit)) { found = poke; reason = 'poke'; bp = undefined; }
-        else if (hit !== null) {
+        } else if (poke !== null && (hit === null || poke > hit)) {
+          found = poke;
+          reason = 'poke';
+          bp = undefined;
+        } else if (hit !== null) {
           found = hit;
           t.goto(hit);
           const pc = t.real.pc;

@@ -16,53 +16,74 @@ const show = (v: unknown): string => {
 
 export const str: Schema = (v, p) => (typeof v === 'string' ? undefined : at(p, `expected a string, got ${show(v)}`));
 export const bool: Schema = (v, p) => (typeof v === 'boolean' ? undefined : at(p, `expected true or false, got ${show(v)}`));
-export const int = (min: number, max = Number.MAX_SAFE_INTEGER): Schema => (v, p) =>
-  Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max
-    ? undefined
-    : at(p, `expected an integer in ${min}..${max}, got ${show(v)}`);
-export const pattern = (re: RegExp, what: string): Schema => (v, p) =>
-  typeof v === 'string' && re.test(v) ? undefined : at(p, `expected ${what}, got ${show(v)}`);
-export const literal = <T extends string | number>(...vals: T[]): Schema => (v, p) =>
-  vals.includes(v as T) ? undefined : at(p, `expected ${vals.map((x) => show(x)).join(' or ')}, got ${show(v)}`);
-export const nullable = (s: Schema): Schema => (v, p) => (v === null ? undefined : s(v, p));
-export const arr = (item: Schema, max = Number.MAX_SAFE_INTEGER): Schema => (v, p) => {
-  if (!Array.isArray(v)) return at(p, `expected a list, got ${show(v)}`);
-  if (v.length > max) return at(p, `more than ${max} entries`);
-  for (let k = 0; k < v.length; k++) {
-    const e = item(v[k], `${p}[${k}]`);
-    if (e) return e;
-  }
-  return undefined;
-};
-/** An object with these fields (`?` suffix: optional); other fields are ignored. */
-export const obj = (fields: Record<string, Schema>): Schema => (v, p) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return at(p, `expected an object, got ${show(v)}`);
-  const o = v as Record<string, unknown>;
-  for (const [key, s] of Object.entries(fields)) {
-    const opt = key.endsWith('?');
-    const name = opt ? key.slice(0, -1) : key;
-    const fp = p ? `${p}.${name}` : name;
-    if (!Object.hasOwn(o, name) || o[name] === undefined) {
-      if (opt) continue;
-      return at(fp, 'missing');
+export const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Schema =>
+  (v, p) =>
+    Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : at(p, `expected an integer in ${min}..${max}, got ${show(v)}`);
+export const pattern =
+  (re: RegExp, what: string): Schema =>
+  (v, p) =>
+    typeof v === 'string' && re.test(v) ? undefined : at(p, `expected ${what}, got ${show(v)}`);
+export const literal =
+  <T extends string | number>(...vals: T[]): Schema =>
+  (v, p) =>
+    vals.includes(v as T) ? undefined : at(p, `expected ${vals.map((x) => show(x)).join(' or ')}, got ${show(v)}`);
+export const nullable =
+  (s: Schema): Schema =>
+  (v, p) =>
+    v === null ? undefined : s(v, p);
+export const arr =
+  (item: Schema, max = Number.MAX_SAFE_INTEGER): Schema =>
+  (v, p) => {
+    if (!Array.isArray(v)) return at(p, `expected a list, got ${show(v)}`);
+    if (v.length > max) return at(p, `more than ${max} entries`);
+    for (let k = 0; k < v.length; k++) {
+      const e = item(v[k], `${p}[${k}]`);
+      if (e) return e;
     }
-    const e = s(o[name], fp);
-    if (e) return e;
-  }
-  return undefined;
-};
+    return undefined;
+  };
+/** An object with these fields (`?` suffix: optional); other fields are ignored. */
+export const obj =
+  (fields: Record<string, Schema>): Schema =>
+  (v, p) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return at(p, `expected an object, got ${show(v)}`);
+    const o = v as Record<string, unknown>;
+    for (const [key, s] of Object.entries(fields)) {
+      const opt = key.endsWith('?');
+      const name = opt ? key.slice(0, -1) : key;
+      const fp = p ? `${p}.${name}` : name;
+      if (!Object.hasOwn(o, name) || o[name] === undefined) {
+        if (opt) continue;
+        return at(fp, 'missing');
+      }
+      const e = s(o[name], fp);
+      if (e) return e;
+    }
+    return undefined;
+  };
 /** One of several object shapes told apart by a tag field. */
-export const tagged = (tag: string, shapes: Record<string, Schema>): Schema => (v, p) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return at(p, `expected an object, got ${show(v)}`);
-  const t = (v as Record<string, unknown>)[tag];
-  const s = typeof t === 'string' && Object.hasOwn(shapes, t) ? shapes[t] : undefined;
-  if (!s) return at(p ? `${p}.${tag}` : tag, `expected ${Object.keys(shapes).map((x) => `'${x}'`).join(', ')}, got ${show(t)}`);
-  return s(v, p);
-};
-export const either = (what: string, ...alts: Schema[]): Schema => (v, p) => {
-  const errs = alts.map((s) => s(v, p));
-  return errs.some((e) => e === undefined) ? undefined : at(p, `expected ${what}, got ${show(v)}`);
-};
+export const tagged =
+  (tag: string, shapes: Record<string, Schema>): Schema =>
+  (v, p) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return at(p, `expected an object, got ${show(v)}`);
+    const t = (v as Record<string, unknown>)[tag];
+    const s = typeof t === 'string' && Object.hasOwn(shapes, t) ? shapes[t] : undefined;
+    if (!s)
+      return at(
+        p ? `${p}.${tag}` : tag,
+        `expected ${Object.keys(shapes)
+          .map((x) => `'${x}'`)
+          .join(', ')}, got ${show(t)}`,
+      );
+    return s(v, p);
+  };
+export const either =
+  (what: string, ...alts: Schema[]): Schema =>
+  (v, p) => {
+    const errs = alts.map((s) => s(v, p));
+    return errs.some((e) => e === undefined) ? undefined : at(p, `expected ${what}, got ${show(v)}`);
+  };
 
 /** sha256 in hex. */
 const sha = pattern(/^[0-9a-f]{64}$/, 'a sha256 in hex');
@@ -77,8 +98,12 @@ const u32 = int(0, 0xffff_ffff);
 const targetRef = obj({ prog: str, func: str });
 const setupStep = tagged('op', {
   load: obj({
-    file: str, 'name?': str, 'programs?': arr(str), 'targets?': arr(obj({ prog: str, target: targetRef })),
-    'reuse?': arr(obj({ map: str, path: str })), 'attach?': either("a list of programs or 'all'", arr(str), literal('all')),
+    file: str,
+    'name?': str,
+    'programs?': arr(str),
+    'targets?': arr(obj({ prog: str, target: targetRef })),
+    'reuse?': arr(obj({ map: str, path: str })),
+    'attach?': either("a list of programs or 'all'", arr(str), literal('all')),
   }),
   attach: obj({ prog: str, 'target?': targetRef }),
   detach: obj({ 'prog?': str, 'link?': count }),

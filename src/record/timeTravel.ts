@@ -23,11 +23,33 @@ type CmdEvent = Extract<RecordedEvent, { t: 'cmd' }>;
 
 /** Commands that only look: they never change the debuggee. */
 const LOOKS = new Set<Command['kind']>([
-  'info', 'backtrace', 'frame', 'up', 'down', 'examine', 'print', 'disassemble', 'list', 'help', 'mapDump',
-  'break', 'delete', 'enable', 'condition', 'catch', 'interrupt', 'quit',
+  'info',
+  'backtrace',
+  'frame',
+  'up',
+  'down',
+  'examine',
+  'print',
+  'disassemble',
+  'list',
+  'help',
+  'mapDump',
+  'break',
+  'delete',
+  'enable',
+  'condition',
+  'catch',
+  'interrupt',
+  'quit',
   // Scripting: their own effects only look; what a sourced file or breakpoint commands
   // run goes through execute() one command at a time, each classified by itself.
-  'source', 'commands', 'ignore', 'saveBreakpoints', 'echo', 'printf', 'tui',
+  'source',
+  'commands',
+  'ignore',
+  'saveBreakpoints',
+  'echo',
+  'printf',
+  'tui',
 ]);
 /** Commands that change the debuggee's state without executing it (they branch the history). */
 const CHANGES = new Set<Command['kind']>(['set', 'mapUpdate', 'mapDelete', 'timer', 'setup']);
@@ -156,7 +178,10 @@ export class TimeTravelSession {
     if (this.replaying || t.count >= t.horizon) return null;
     const ask = this.session.confirm;
     const what = `${text.split(/\s+/)[0]} at instruction ${t.count} of ${t.horizon}`;
-    if (!ask) return unsupported(`${what}: changing state here would discard the recorded future (instructions ${t.count + 1}..${t.horizon}); go forward to the end (continue) first, or use the UI, which asks`);
+    if (!ask)
+      return unsupported(
+        `${what}: changing state here would discard the recorded future (instructions ${t.count + 1}..${t.horizon}); go forward to the end (continue) first, or use the UI, which asks`,
+      );
     if (await ask('Do you want to discard the recorded future? (y or n)')) return null;
     return unsupported(`${what}: not confirmed, the recorded future is kept`);
   }
@@ -189,16 +214,23 @@ export class TimeTravelSession {
       pokeCounts: this.pokeCounts,
       catchTailcall: s.rc.catchTailcall,
       breakpoints: () =>
-        s.bps.all().filter((b) => b.enabled).map((b) => ({
-          id: b.id,
-          addr: b.addr,
-          holds: () => {
-            if (!b.cond) return true;
-            const v = evalExpr(b.cond, env);
-            return !v.ok || v.value !== 0n;
-          },
-        })),
-      watches: () => s.bps.watches().filter((w) => w.enabled && w.access !== 'read').map((w) => ({ id: w.id, addr: w.addr, size: w.size })),
+        s.bps
+          .all()
+          .filter((b) => b.enabled)
+          .map((b) => ({
+            id: b.id,
+            addr: b.addr,
+            holds: () => {
+              if (!b.cond) return true;
+              const v = evalExpr(b.cond, env);
+              return !v.ok || v.value !== 0n;
+            },
+          })),
+      watches: () =>
+        s.bps
+          .watches()
+          .filter((w) => w.enabled && w.access !== 'read')
+          .map((w) => ({ id: w.id, addr: w.addr, size: w.size })),
     });
     if (out.kind === 'refused') return unsupported(`reverse-${cmd.what}: ${out.message}`);
     // Re-execution from a checkpoint passed tail-call sites quietly: the log goes back by count.
@@ -225,7 +257,8 @@ export class TimeTravelSession {
       s.print(`Breakpoint ${out.bp} (reverse), instruction ${out.to}`);
     } else {
       s.stop = { kind: 'step', unit: cmd.what === 'finish' ? 'finish' : cmd.what === 'next' ? 'next' : cmd.what === 'step' ? 'step' : 'stepi' };
-      const why = out.reason === 'tail-call' ? 'tail-call site' : out.reason === 'poke' ? 'poke transition' : out.reason === 'finish' ? 'call into this function' : null;
+      const why =
+        out.reason === 'tail-call' ? 'tail-call site' : out.reason === 'poke' ? 'poke transition' : out.reason === 'finish' ? 'call into this function' : null;
       s.print(`${why ? `Reverse to the previous ${why}, ` : ''}instruction ${out.to}`);
     }
     if (this.target.machine.pc !== 0n) s.print(describeHere(s));

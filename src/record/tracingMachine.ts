@@ -71,7 +71,10 @@ export class TracingMachine extends MachineProxy {
   /** The registers a state hash covers (archState.ts, by the machine's arch). */
   private readonly stateRegs: readonly string[];
 
-  constructor(real: Machine, private readonly opts: TracingOptions) {
+  constructor(
+    real: Machine,
+    private readonly opts: TracingOptions,
+  ) {
     super(real);
     this.interval = opts.interval ?? 1_000_000;
     this.denseInterval = opts.denseInterval ?? 20_000;
@@ -101,8 +104,12 @@ export class TracingMachine extends MachineProxy {
     const prev = this.checkpoints.before(this.count);
     const mem = this.mem.delta(prev?.mem ?? null);
     const c: Checkpoint = {
-      seq: this.checkpoints.newSeq(), at: this.count, cause,
-      cpu: this.real.snapshot({ memory: false }), mem, model: captureModelState(this.opts.stateRoots()),
+      seq: this.checkpoints.newSeq(),
+      at: this.count,
+      cause,
+      cpu: this.real.snapshot({ memory: false }),
+      mem,
+      model: captureModelState(this.opts.stateRoots()),
       hash: this.stateHash(mem),
     };
     this.checkpoints.add(c);
@@ -147,7 +154,8 @@ export class TracingMachine extends MachineProxy {
         const step = Math.min(n - this.count, this.denseInterval - (this.count % this.denseInterval));
         const s = this.realRun(step);
         const landed = s.kind === 'exited' && this.count + step === n;
-        if (s.kind !== 'budget' && !landed) throw new Error(`re-execution stopped early at count ${this.count} (${s.kind}): the engine is not deterministic here`);
+        if (s.kind !== 'budget' && !landed)
+          throw new Error(`re-execution stopped early at count ${this.count} (${s.kind}): the engine is not deterministic here`);
         this.count += step;
         if (this.count < n && this.count % this.denseInterval === 0 && !this.checkpoints.has(this.count)) this.checkpoint('dense');
       }
@@ -183,10 +191,12 @@ export class TracingMachine extends MachineProxy {
 
   /** The first count after `n` at which a helper that ran callbacks returned, or null. */
   private nextCallback(n: number): number | null {
-    let lo = 0, hi = this.callbackCounts.length;
+    let lo = 0,
+      hi = this.callbackCounts.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.callbackCounts[mid]! <= n) lo = mid + 1; else hi = mid;
+      if (this.callbackCounts[mid]! <= n) lo = mid + 1;
+      else hi = mid;
     }
     return lo < this.callbackCounts.length ? this.callbackCounts[lo]! : null;
   }
@@ -357,11 +367,16 @@ export class TracingMachine extends MachineProxy {
         if (r.kind !== 'budget' || r.pc !== targetPc) return r.kind !== 'budget';
         return this.stateHash() === target;
       };
-      let lo = 0, hi = 1;
-      while (hi < max && !reaches(hi)) { lo = hi; hi = Math.min(hi * 2, max); }
+      let lo = 0,
+        hi = 1;
+      while (hi < max && !reaches(hi)) {
+        lo = hi;
+        hi = Math.min(hi * 2, max);
+      }
       while (hi - lo > 1) {
         const mid = lo + Math.floor((hi - lo) / 2);
-        if (reaches(mid)) hi = mid; else lo = mid;
+        if (reaches(mid)) hi = mid;
+        else lo = mid;
       }
       return s.kind === 'watch' ? hi : this.exactAt(from, hi, target, targetPc);
     } finally {

@@ -15,8 +15,7 @@ export const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('
 export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** JSON with bigints as decimal strings (the format never stores a raw bigint). */
-export const jsonBytes = (v: unknown): Uint8Array =>
-  utf8.encode(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
+export const jsonBytes = (v: unknown): Uint8Array => utf8.encode(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
 
 function section(tag: string, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(SECTION_HEADER_SIZE + payload.length);
@@ -77,7 +76,10 @@ export function checkRecordingTarget(path: string, force: boolean): Result<void>
     return ok(undefined);
   }
   if (!st.isFile()) {
-    const e = ioError(path, `is ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'not a regular file'}; a recording is written only to a regular file`);
+    const e = ioError(
+      path,
+      `is ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'not a regular file'}; a recording is written only to a regular file`,
+    );
     return err(e.code, e.message, e.place);
   }
   if (!force) {
@@ -142,7 +144,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, force: boolean)
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(tmp, 'wx', 0o644);
     try {
-      for (let o = 0; o < bytes.length; ) o += writeSync(fd, bytes, o, bytes.length - o);
+      for (let o = 0; o < bytes.length;) o += writeSync(fd, bytes, o, bytes.length - o);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

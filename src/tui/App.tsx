@@ -124,21 +124,35 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   const output = useMemo(() => withNotes(view.output, local), [view.output, local]);
   // A UI notice goes where it happened: after the session output it followed (its seq sits
   // between that line's and the next one's), not below everything that comes later.
-  const note = useCallback((kind: OutputLine['kind'], text: string) => {
-    const after = port.view().output.at(-1)?.seq ?? 0;
-    setLocal((l) => [...l, { seq: after + (l.filter((x) => Math.floor(x.seq) === after).length + 1) / 1000, kind, text }].slice(-200));
-  }, [port]);
+  const note = useCallback(
+    (kind: OutputLine['kind'], text: string) => {
+      const after = port.view().output.at(-1)?.seq ?? 0;
+      setLocal((l) => [...l, { seq: after + (l.filter((x) => Math.floor(x.seq) === after).length + 1) / 1000, kind, text }].slice(-200));
+    },
+    [port],
+  );
 
   // The engine's yes/no questions (gdb's query): shown on the command line and in the
   // output; y answers yes, n, Esc or Ctrl-C no, other keys wait.
   const query = useRef<{ question: string; answer: (yes: boolean) => void } | null>(null);
   const [queryText, setQueryText] = useState<string | null>(null);
   useEffect(() => {
-    port.setConfirm?.((question) => new Promise<boolean>((resolve) => {
-      note('info', question);
-      setQueryText(question);
-      query.current = { question, answer: (yes) => { query.current = null; setQueryText(null); note('info', yes ? 'y' : 'n'); resolve(yes); } };
-    }));
+    port.setConfirm?.(
+      (question) =>
+        new Promise<boolean>((resolve) => {
+          note('info', question);
+          setQueryText(question);
+          query.current = {
+            question,
+            answer: (yes) => {
+              query.current = null;
+              setQueryText(null);
+              note('info', yes ? 'y' : 'n');
+              resolve(yes);
+            },
+          };
+        }),
+    );
     return () => port.setConfirm?.(null);
   }, [port, note]);
 
@@ -179,9 +193,10 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
   }, [port, note]);
 
   const sideOf = (u: UiState): PaneId => (u.focus === 'command' || u.focus === 'code' || u.focus === 'output' ? u.side : u.focus);
-  const layoutOf = (u: UiState, c: CommandLineState): Layout => u.layout === 'default'
-    ? computeLayout(size.width, size.height, sideOf(u), commandLineRows(c) - 1)
-    : namedLayout(size.width, size.height, u.layout, commandLineRows(c) - 1, registersRows(port.view(), size.width));
+  const layoutOf = (u: UiState, c: CommandLineState): Layout =>
+    u.layout === 'default'
+      ? computeLayout(size.width, size.height, sideOf(u), commandLineRows(c) - 1)
+      : namedLayout(size.width, size.height, u.layout, commandLineRows(c) - 1, registersRows(port.view(), size.width));
   const layout = layoutOf(ui, cl);
   const localRef = useRef(local);
   localRef.current = local;
@@ -365,7 +380,12 @@ export function App({ port, width, height, history, onQuit }: AppProps): React.R
     for (let y = 0; y < gridHeight; y++) rows.push(help[y] ?? []);
   } else {
     for (const row of layout.rows) {
-      rows.push(...besides(row.panes.map((p) => ({ lines: paneLines(p.id, p.width, row.height), width: p.width })), row.height));
+      rows.push(
+        ...besides(
+          row.panes.map((p) => ({ lines: paneLines(p.id, p.width, row.height), width: p.width })),
+          row.height,
+        ),
+      );
     }
   }
   rows.push(...commandLineLines({ state: cl, focused: ui.focus === 'command', width: size.width, busy, query: queryText }, theme));

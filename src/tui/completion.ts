@@ -4,7 +4,6 @@ import { COMMAND_ALIASES, COMMAND_NAMES } from '../debugger/command.ts';
 import { INFO_TOPIC_NAMES } from '../debugger/completions.ts';
 import type { View } from '../debugger/view.ts';
 
-
 /** Names from the View for the last word of `line`: command names first, then symbols. */
 export function viewCompletions(view: View | null, line: string): string[] {
   const words = line.split(/\s+/);

@@ -51,7 +51,8 @@ export function describeTcc(t: TailCallCounter): string {
 }
 
 export function describeProgress(p: Progress): string {
-  if (p.elapsedMs !== undefined) return `${p.label}: ${p.done.toLocaleString('en-US')} insns, ${(p.elapsedMs / 1000).toFixed(1)} s${p.interruptible ? ' (Ctrl-C interrupts)' : ''}`;
+  if (p.elapsedMs !== undefined)
+    return `${p.label}: ${p.done.toLocaleString('en-US')} insns, ${(p.elapsedMs / 1000).toFixed(1)} s${p.interruptible ? ' (Ctrl-C interrupts)' : ''}`;
   const n = p.total === null ? `${p.done}` : `${p.done}/${p.total}`;
   return `${p.label} ${n}${p.interruptible ? ' (Ctrl-C interrupts)' : ''}`;
 }

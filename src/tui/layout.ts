@@ -29,8 +29,7 @@ export const SECONDARY: readonly PaneId[] = ['registers', 'stack', 'pokes', 'cha
 /** Rows outside the pane grid: the status bar and the command line. */
 export const CHROME_ROWS = 2;
 
-const split = (total: number, n: number): number[] =>
-  Array.from({ length: n }, (_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0));
+const split = (total: number, n: number): number[] => Array.from({ length: n }, (_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0));
 
 /**
  * @param side the secondary pane to show when not all fit (the focused or last focused one)
@@ -60,7 +59,13 @@ export function computeLayout(width: number, height: number, side: PaneId, extra
       width,
       height,
       rows: [
-        { height: avail - out, panes: [{ id: 'code', width: width - sideW }, { id: slot, width: sideW }] },
+        {
+          height: avail - out,
+          panes: [
+            { id: 'code', width: width - sideW },
+            { id: slot, width: sideW },
+          ],
+        },
         { height: out, panes: [{ id: 'output', width }] },
       ],
     };
@@ -72,7 +77,10 @@ export function computeLayout(width: number, height: number, side: PaneId, extra
   const stackOnTop = width >= 170;
   const stackW = width >= 190 ? 60 : 50;
   const codeW = width - regW - (stackOnTop ? stackW : 0);
-  const topPanes: PaneRect[] = [{ id: 'code', width: codeW }, { id: 'registers', width: regW }];
+  const topPanes: PaneRect[] = [
+    { id: 'code', width: codeW },
+    { id: 'registers', width: regW },
+  ];
   if (stackOnTop) topPanes.push({ id: 'stack', width: stackW });
   const lower: PaneId[] = stackOnTop ? ['pokes', 'chain', 'maps', 'display'] : ['stack', 'pokes', 'chain', 'maps', 'display'];
   const widths = split(width, lower.length);

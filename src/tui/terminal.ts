@@ -43,7 +43,9 @@ export interface ProcessLike {
  * is printed after the restore so it lands on the user's screen. Returns the uninstaller.
  */
 export function installExitGuards(
-  restore: () => void, proc: ProcessLike = process as unknown as ProcessLike, beforeSignalExit?: (sig: string) => void,
+  restore: () => void,
+  proc: ProcessLike = process as unknown as ProcessLike,
+  beforeSignalExit?: (sig: string) => void,
 ): () => void {
   const onExit = (): void => restore();
   const onSignal = (sig: string): void => {

@@ -15,12 +15,32 @@ const CYCLE: readonly LayoutName[] = ['src', 'asm', 'split', 'regs'];
 
 /** Pane names `focus` takes besides gdb's asm/src/regs/cmd. */
 const FOCUS_WORDS: Readonly<Record<string, FocusId>> = {
-  asm: 'code', src: 'source', regs: 'registers', cmd: 'command',
-  code: 'code', source: 'source', registers: 'registers', stack: 'stack', pokes: 'pokes', chain: 'chain', maps: 'maps', display: 'display', output: 'output', command: 'command',
+  asm: 'code',
+  src: 'source',
+  regs: 'registers',
+  cmd: 'command',
+  code: 'code',
+  source: 'source',
+  registers: 'registers',
+  stack: 'stack',
+  pokes: 'pokes',
+  chain: 'chain',
+  maps: 'maps',
+  display: 'display',
+  output: 'output',
+  command: 'command',
 };
 
 const TITLES: Readonly<Record<PaneId, string>> = {
-  code: 'Code', source: 'Source', registers: 'Registers', stack: 'Stack', pokes: 'Pokes', chain: 'Call chain', maps: 'Maps', display: 'Display', output: 'Output',
+  code: 'Code',
+  source: 'Source',
+  registers: 'Registers',
+  stack: 'Stack',
+  pokes: 'Pokes',
+  chain: 'Call chain',
+  maps: 'Maps',
+  display: 'Display',
+  output: 'Output',
 };
 
 /**
@@ -76,7 +96,8 @@ export function tuiCommand(line: string, ui: UiState, layout: Layout): TuiComman
   if (info.name === 'layout') {
     const cur = CYCLE.indexOf(ui.layout);
     const name: string = arg === 'next' ? CYCLE[(cur + 1) % CYCLE.length]! : arg === 'prev' ? CYCLE[(cur + CYCLE.length - 1) % CYCLE.length]! : arg;
-    if (!['default', ...CYCLE].includes(name)) return { ok: false, message: `layout: expected asm, src, split, regs, default, next or prev${arg ? `, got '${arg}'` : ''}` };
+    if (!['default', ...CYCLE].includes(name))
+      return { ok: false, message: `layout: expected asm, src, split, regs, default, next or prev${arg ? `, got '${arg}'` : ''}` };
     return { ok: true, actions: [{ kind: 'layout', name: name as LayoutName }], echo: `layout ${name}` };
   }
   if (arg === 'next' || arg === 'prev') {
@@ -84,9 +105,17 @@ export function tuiCommand(line: string, ui: UiState, layout: Layout): TuiComman
     return { ok: true, actions: [{ kind: 'focusTo', to }], echo: `focus ${to}` };
   }
   const to = FOCUS_WORDS[arg];
-  if (!to) return { ok: false, message: `focus: expected asm, src, regs, cmd, next, prev or a pane (${Object.keys(TITLES).join(', ')})${arg ? `, got '${arg}'` : ''}` };
+  if (!to)
+    return {
+      ok: false,
+      message: `focus: expected asm, src, regs, cmd, next, prev or a pane (${Object.keys(TITLES).join(', ')})${arg ? `, got '${arg}'` : ''}`,
+    };
   // The default layout shows any side pane once focused; a named layout shows only its own.
   const shown = to === 'command' || (ui.layout === 'default' ? to !== 'source' : visiblePanes(layout).includes(to));
-  if (!shown) return { ok: false, message: `focus: no ${TITLES[to]} window in ${ui.layout === 'default' ? 'the default layout' : `layout ${ui.layout}`} (layout ${to === 'source' ? 'src or split' : to === 'registers' ? 'regs' : 'default'} shows it)` };
+  if (!shown)
+    return {
+      ok: false,
+      message: `focus: no ${TITLES[to]} window in ${ui.layout === 'default' ? 'the default layout' : `layout ${ui.layout}`} (layout ${to === 'source' ? 'src or split' : to === 'registers' ? 'regs' : 'default'} shows it)`,
+    };
   return { ok: true, actions: [{ kind: 'focusTo', to }], echo: `focus ${to}` };
 }

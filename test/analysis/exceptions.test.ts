@@ -25,12 +25,20 @@ describe('BPF exceptions in the analysis', { skip: skipUnless(haveKernelWide, 'k
   it('appends the declared exception callback after the entry and makes it the exception subprogram', () => {
     const { prog, im } = analyse('exception_ext_mod_cb_runtime');
     assert.equal(prog.exceptionCb, 'exception_cb_mod');
-    assert.deepEqual(prog.funcs.map((f) => f.name), ['exception_ext_mod_cb_runtime', 'exception_cb_mod', 'exception_cb_mod_global']);
+    assert.deepEqual(
+      prog.funcs.map((f) => f.name),
+      ['exception_ext_mod_cb_runtime', 'exception_cb_mod', 'exception_cb_mod_global'],
+    );
     assert.ok(im.ok, im.ok ? '' : im.error.message);
     const subs = im.value.subprogs;
-    assert.deepEqual(subs.map((s) => [s.name, s.isExceptionCb ?? false]), [
-      ['exception_ext_mod_cb_runtime', false], ['exception_cb_mod', true], ['exception_cb_mod_global', false],
-    ]);
+    assert.deepEqual(
+      subs.map((s) => [s.name, s.isExceptionCb ?? false]),
+      [
+        ['exception_ext_mod_cb_runtime', false],
+        ['exception_cb_mod', true],
+        ['exception_cb_mod_global', false],
+      ],
+    );
     assert.equal(subs[1]!.isAsyncCb, true, 'mark_subprog_exc_cb also sets is_async_cb');
     assert.equal(im.value.exceptionBoundary, true);
   });
@@ -41,7 +49,10 @@ describe('BPF exceptions in the analysis', { skip: skipUnless(haveKernelWide, 'k
     const last = im.value.subprogs.at(-1)!;
     assert.deepEqual([last.name, last.isExceptionCb, last.stackDepth], [DEFAULT_EXCEPTION_CB, true, 0]);
     assert.deepEqual([last.start, last.end], [im.value.insns.length - 2, im.value.insns.length]);
-    assert.deepEqual([disasmInsn(im.value.insns, last.start, { symbolic: true }), disasmInsn(im.value.insns, last.start + 1, { symbolic: true })], ['r0 = r1', 'exit']);
+    assert.deepEqual(
+      [disasmInsn(im.value.insns, last.start, { symbolic: true }), disasmInsn(im.value.insns, last.start + 1, { symbolic: true })],
+      ['r0 = r1', 'exit'],
+    );
   });
 
   it('drops what follows bpf_throw and a call to a static subprogram that always throws', () => {

@@ -11,7 +11,9 @@ import { loadObjectFile } from '../../src/object/index.ts';
 import { BPF_ALU64, BPF_ADD, BPF_K, BPF_LDX, BPF_MEM, BPF_W, CALL } from '../../src/bpf/opcodes.ts';
 import { allObjectPaths, haveTestdata, SKIP_REASON, testdataDir } from '../object/testdata.ts';
 
-interface KFunc { len: number }
+interface KFunc {
+  len: number;
+}
 type KObj = Record<string, { funcs: KFunc[]; bytes: string }>;
 
 function kernelJit(): Record<string, KObj> {
@@ -39,7 +41,12 @@ function countHex(hay: Buffer, pattern: string): number {
   return n;
 }
 
-interface Case { obj: string; prog: string; img: ProgramImage; funcs: Buffer[] }
+interface Case {
+  obj: string;
+  prog: string;
+  img: ProgramImage;
+  funcs: Buffer[];
+}
 
 let cached: Case[] | undefined;
 function cases(): Case[] {
@@ -97,7 +104,10 @@ test('direct tail calls match the kernel poke sites and indirect ones its table 
       assert.equal(sites.filter((t) => t.direct).length, direct, `${c.obj} ${c.prog} ${sp.name}: direct`);
       assert.equal(sites.filter((t) => !t.direct).length, indirect, `${c.obj} ${c.prog} ${sp.name}: indirect`);
     });
-    assert.deepEqual(c.img.pokeSites.map((p) => p.insn), c.img.tailCallSites.filter((t) => t.direct).map((t) => t.insn));
+    assert.deepEqual(
+      c.img.pokeSites.map((p) => p.insn),
+      c.img.tailCallSites.filter((t) => t.direct).map((t) => t.insn),
+    );
     c.img.pokeSites.forEach((p, k) => assert.equal(c.img.insns[p.insn]!.imm, k + 1));
   }
 });

@@ -12,8 +12,14 @@ test('the generated table equals the layout computed from the shipped 6.18.44 BT
 });
 
 test('the BTF has every member and struct the rewrites name', () => {
-  assert.deepEqual(LAYOUT_FIELDS.filter((f) => !DEFAULT_KERNEL_LAYOUT.fields[f]), []);
-  assert.deepEqual(LAYOUT_STRUCTS.filter((s) => DEFAULT_KERNEL_LAYOUT.sizes[s] === undefined), []);
+  assert.deepEqual(
+    LAYOUT_FIELDS.filter((f) => !DEFAULT_KERNEL_LAYOUT.fields[f]),
+    [],
+  );
+  assert.deepEqual(
+    LAYOUT_STRUCTS.filter((s) => DEFAULT_KERNEL_LAYOUT.sizes[s] === undefined),
+    [],
+  );
 });
 
 test('offsets the 6.18.44 JIT output shows: skb->len 0x70, skb->data 0xc8, skb->protocol 0xb0', () => {

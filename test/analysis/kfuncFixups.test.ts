@@ -50,7 +50,9 @@ describe('kfunc calls after the verifier', { skip: skipUnless(haveKernelWide, 'k
     const before = (name: string, n: number) => {
       const at = callOf(name);
       assert.ok(at >= n, `${name} is called`);
-      return Array.from({ length: n }, (_, k) => at - n + k).filter((i) => insns[i]!.code !== 0).map((i) => disasmInsn(insns, i, { symbolic: true }));
+      return Array.from({ length: n }, (_, k) => at - n + k)
+        .filter((i) => insns[i]!.code !== 0)
+        .map((i) => disasmInsn(insns, i, { symbolic: true }));
     };
     // struct node_acquire { long key; long data; struct bpf_rb_node node; struct bpf_refcount refcount; }:
     // 56 bytes, node at 16; the root is `root __contains(node_acquire, node)`.

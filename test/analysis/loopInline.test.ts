@@ -36,7 +36,11 @@ test('bpf_loop with flags 0 and a constant callback becomes a loop calling the c
   // R6, R7 and R8 spilled at the three slots below the 8 bytes main_prog uses itself.
   assert.equal(plain.subprogs[0]!.stackDepth, 8 + 24);
   const spills = plain.insns.filter((i) => i.code === 0x7b && i.dst === 10 && [6, 7, 8].includes(i.src)).map((i) => [i.src, i.off]);
-  assert.deepEqual(spills, [[6, -32], [7, -24], [8, -16]]);
+  assert.deepEqual(spills, [
+    [6, -32],
+    [7, -24],
+    [8, -16],
+  ]);
 });
 
 test('bpf_loop with other flags stays a helper call and the frame keeps its size', () => {

@@ -38,7 +38,14 @@ const timerProg = (cbCallsSub1: boolean) => `
   exit
   sub2: r0 = 0
   exit`;
-const timerFuncs = { funcs: [{ name: 'prog', start: 0 }, { name: 'sub1', start: 10 }, { name: 'timer_cb', start: 14 }, { name: 'sub2', start: 18 }] };
+const timerFuncs = {
+  funcs: [
+    { name: 'prog', start: 0 },
+    { name: 'sub1', start: 10 },
+    { name: 'timer_cb', start: 14 },
+    { name: 'sub2', start: 18 },
+  ],
+};
 
 test('a subprog shared with an async callback uses the normal stack', () => {
   const img = analyze(timerProg(true), { ...fentry, ...timerFuncs }, [arrayMap(0, 16)]);
@@ -56,7 +63,12 @@ test('a large subprog reachable only from the main tree gets a private stack', (
 });
 
 const bigMain = 'r1 = 0\n*(u64 *)(r10 - 512) = r1\ncall sub\nexit\nsub: r1 = 0\n*(u64 *)(r10 - 32) = r1\nr0 = 0\nexit';
-const bigFuncs = { funcs: [{ name: 'prog', start: 0 }, { name: 'sub', start: 4 }] };
+const bigFuncs = {
+  funcs: [
+    { name: 'prog', start: 0 },
+    { name: 'sub', start: 4 },
+  ],
+};
 
 test('a private frame does not count toward the 512-byte combined limit', () => {
   const img = analyze(bigMain, { progType: 'kprobe', section: 'kprobe/x', ...bigFuncs });
@@ -90,9 +102,12 @@ test('ps_basic.o: the 96-byte subprog gets a private stack, the small main does 
   assert.ok(o.ok);
   const r = analyzeProgram(o.value, o.value.programs[0]!);
   assert.ok(r.ok);
-  assert.deepEqual(r.value.subprogs.map((s) => [s.name, s.stackDepth, s.privStackMode]), [
-    ['big', 8, 'unknown'],
-    ['sub', 96, 'adaptive'],
-  ]);
+  assert.deepEqual(
+    r.value.subprogs.map((s) => [s.name, s.stackDepth, s.privStackMode]),
+    [
+      ['big', 8, 'unknown'],
+      ['sub', 96, 'adaptive'],
+    ],
+  );
   assert.equal(r.value.usesPrivStack, true);
 });

@@ -6,10 +6,24 @@ import { fileOff, insnIdx, srcLine } from '../../src/common/ids.ts';
 import { MapType, type BpfObject, type BpfProgram, type MapDef, type ProgType } from '../../src/object/types.ts';
 
 export const jmpTable = (index: number, maxEntries = 4): MapDef => ({
-  index, name: `jmp_table${index}`, type: MapType.PROG_ARRAY, keySize: 4, valueSize: 4, maxEntries, flags: 0, kind: 'user',
+  index,
+  name: `jmp_table${index}`,
+  type: MapType.PROG_ARRAY,
+  keySize: 4,
+  valueSize: 4,
+  maxEntries,
+  flags: 0,
+  kind: 'user',
 });
 export const arrayMap = (index: number, valueSize = 8, maxEntries = 1): MapDef => ({
-  index, name: `arr${index}`, type: MapType.ARRAY, keySize: 4, valueSize, maxEntries, flags: 0, kind: 'user',
+  index,
+  name: `arr${index}`,
+  type: MapType.ARRAY,
+  keySize: 4,
+  valueSize,
+  maxEntries,
+  flags: 0,
+  kind: 'user',
 });
 
 export interface ProgSpec {
@@ -29,7 +43,7 @@ export function mkProg(insns: Insn[] | string, spec: ProgSpec = {}): BpfProgram 
     name: f.name,
     start: insnIdx(f.start),
     len: (k + 1 < all.length ? all[k + 1]!.start : code.length) - f.start,
-    section: k === 0 ? spec.section ?? 'tc' : '.text',
+    section: k === 0 ? (spec.section ?? 'tc') : '.text',
     sectionInsn: f.start,
     global: f.global ?? false,
   }));
@@ -47,7 +61,15 @@ export function mkProg(insns: Insn[] | string, spec: ProgSpec = {}): BpfProgram 
 
 export function mkObj(prog: BpfProgram, maps: MapDef[] = []): BpfObject {
   return {
-    path: 'test.o', name: 'test', bytes: new Uint8Array(), license: 'GPL', littleEndian: true,
-    maps, globals: [], programs: [prog], subprograms: [], sources: new Map(),
+    path: 'test.o',
+    name: 'test',
+    bytes: new Uint8Array(),
+    license: 'GPL',
+    littleEndian: true,
+    maps,
+    globals: [],
+    programs: [prog],
+    subprograms: [],
+    sources: new Map(),
   };
 }

@@ -26,22 +26,28 @@ test('__sk_buff loads become struct sk_buff loads at the 6.18 offsets', () => {
     r5 = *(u32 *)(r1 + 8)
     r0 = 0
     exit`);
-  same(img.insns.slice(0, 4), `
+  same(
+    img.insns.slice(0, 4),
+    `
     r2 = *(u32 *)(r1 + ${offOf(L, 'sk_buff.len')})
     r3 = *(u64 *)(r1 + ${offOf(L, 'sk_buff.data')})
     r4 = *(u64 *)(r1 + 80)
-    r5 = *(u32 *)(r1 + ${offOf(L, 'sk_buff.mark')})`);
+    r5 = *(u32 *)(r1 + ${offOf(L, 'sk_buff.mark')})`,
+  );
   assert.equal(offOf(L, 'sk_buff.len'), 112);
   assert.equal(offOf(L, 'sk_buff.data'), 0xc8, 'struct sk_buff.data of the 6.18.44 BTF');
 });
 
 test('a narrow read of a __sk_buff field loads the whole field, then shifts and masks', () => {
   const img = analyze('r0 = *(u16 *)(r1 + 2)\nexit');
-  same(img.insns, `
+  same(
+    img.insns,
+    `
     r0 = *(u32 *)(r1 + 112)
     w0 >>= 16
     w0 &= 65535
-    exit`);
+    exit`,
+  );
   assert.deepEqual(img.origInsn, [0, 0, 0, 1]);
 });
 
@@ -52,37 +58,54 @@ test('ctx stores keep their ST/STX form; cb[] maps into qdisc_skb_cb data', () =
     *(u32 *)(r1 + 52) = 9
     r0 = 0
     exit`);
-  same(img.insns.slice(1, 3), `
+  same(
+    img.insns.slice(1, 3),
+    `
     *(u32 *)(r1 + 164) = r2
-    *(u32 *)(r1 + 52) = 9`);
+    *(u32 *)(r1 + 52) = 9`,
+  );
 });
 
 test('ctx tracking follows copies of r1 into other registers and subprogs', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     r6 = r1
     call sub
     r0 = *(u32 *)(r6 + 0)
     exit
     sub: r0 = *(u32 *)(r1 + 0)
-    exit`, { funcs: [{ name: 'prog', start: 0 }, { name: 'sub', start: 4 }] });
+    exit`,
+    {
+      funcs: [
+        { name: 'prog', start: 0 },
+        { name: 'sub', start: 4 },
+      ],
+    },
+  );
   assert.equal(img.insns[2]!.off, 112);
   assert.equal(img.insns[4]!.off, 112);
 });
 
 test('xdp_md accesses become xdp_buff loads, ingress_ifindex through rxq->dev', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     r2 = *(u32 *)(r1 + 0)
     r3 = *(u32 *)(r1 + 4)
     r4 = *(u32 *)(r1 + 12)
     r0 = 2
-    exit`, { progType: 'xdp', section: 'xdp' });
-  assert.deepEqual(img.insns.slice(0, 5).map((i) => [i.code, i.dst, i.src, i.off]), [
-    [0x79, 2, 1, offOf(L, 'xdp_buff.data')],
-    [0x79, 3, 1, offOf(L, 'xdp_buff.data_end')],
-    [0x79, 4, 1, offOf(L, 'xdp_buff.rxq')],
-    [0x79, 4, 4, 0],
-    [0x61, 4, 4, offOf(L, 'net_device.ifindex')],
-  ]);
+    exit`,
+    { progType: 'xdp', section: 'xdp' },
+  );
+  assert.deepEqual(
+    img.insns.slice(0, 5).map((i) => [i.code, i.dst, i.src, i.off]),
+    [
+      [0x79, 2, 1, offOf(L, 'xdp_buff.data')],
+      [0x79, 3, 1, offOf(L, 'xdp_buff.data_end')],
+      [0x79, 4, 1, offOf(L, 'xdp_buff.rxq')],
+      [0x79, 4, 4, 0],
+      [0x61, 4, 4, offOf(L, 'net_device.ifindex')],
+    ],
+  );
 });
 
 test('LD_ABS expands to the bpf_gen_ld_abs sequence', () => {
@@ -104,27 +127,38 @@ test('LD_IND adds its immediate to the index register copy', () => {
 });
 
 test('unsigned div/mod by a register get the divide-by-zero guards', () => {
-  same(analyze('r0 = 5\nr1 = 0\nr0 /= r1\nexit').insns.slice(2), `
+  same(
+    analyze('r0 = 5\nr1 = 0\nr0 /= r1\nexit').insns.slice(2),
+    `
     if r1 != 0 goto +2
     w0 ^= w0
     goto +1
     r0 /= r1
-    exit`);
-  same(analyze('r0 = 5\nr1 = 0\nw0 %= w1\nexit').insns.slice(2), `
+    exit`,
+  );
+  same(
+    analyze('r0 = 5\nr1 = 0\nw0 %= w1\nexit').insns.slice(2),
+    `
     if w1 == 0 goto +2
     w0 %= w1
     goto +1
     w0 = w0
-    exit`);
-  same(analyze('r0 = 5\nr1 = 0\nr0 %= r1\nexit').insns.slice(2), `
+    exit`,
+  );
+  same(
+    analyze('r0 = 5\nr1 = 0\nr0 %= r1\nexit').insns.slice(2),
+    `
     if r1 == 0 goto +1
     r0 %= r1
-    exit`);
+    exit`,
+  );
 });
 
 test('signed div/mod by a register handle -1 and 0 with BPF_REG_AX', () => {
   assert.equal(BPF_REG_AX, 11);
-  same(analyze('r0 = 5\nr1 = -1\nr0 s/= r1\nexit').insns.slice(2), `
+  same(
+    analyze('r0 = 5\nr1 = -1\nr0 s/= r1\nexit').insns.slice(2),
+    `
     r11 = r1
     r11 += 1
     if r11 > 1 goto +4
@@ -133,8 +167,11 @@ test('signed div/mod by a register handle -1 and 0 with BPF_REG_AX', () => {
     r0 = -r0
     goto +1
     r0 s/= r1
-    exit`);
-  same(analyze('r0 = 5\nr1 = -1\nw0 s%= w1\nexit').insns.slice(2), `
+    exit`,
+  );
+  same(
+    analyze('r0 = 5\nr1 = -1\nw0 s%= w1\nexit').insns.slice(2),
+    `
     r11 = r1
     w11 += 1
     if w11 > 1 goto +3
@@ -144,7 +181,8 @@ test('signed div/mod by a register handle -1 and 0 with BPF_REG_AX', () => {
     w0 s%= w1
     goto +1
     w0 = w0
-    exit`);
+    exit`,
+  );
 });
 
 test('signed div/mod by immediate -1 become neg and zero', () => {
@@ -152,7 +190,8 @@ test('signed div/mod by immediate -1 become neg and zero', () => {
 });
 
 test('jumps across an insertion are re-targeted and jumps to it land on its first insn', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     call 7
     r2 = r0
     r0 = 5
@@ -161,8 +200,12 @@ test('jumps across an insertion are re-targeted and jumps to it land on its firs
     r0 += 1
     D: r0 /= r1
     if r0 > 3 goto D
-    exit`, { lines: [0, 4, 6, 7, 8] });
-  same(img.insns, `
+    exit`,
+    { lines: [0, 4, 6, 7, 8] },
+  );
+  same(
+    img.insns,
+    `
     call 7
     r2 = r0
     r0 = 5
@@ -174,21 +217,28 @@ test('jumps across an insertion are re-targeted and jumps to it land on its firs
     goto +1
     r0 /= r1
     if r0 > 3 goto -5
-    exit`);
+    exit`,
+  );
   assert.deepEqual(img.origInsn, [0, 1, 2, 3, 4, 5, 6, 6, 6, 6, 7, 8]);
   // Line records after the patched insn move by 3; inserted insns share its line.
-  assert.deepEqual([6, 7, 8, 9, 10, 11].map((i) => img.sourceOf(i as never)?.line), [106, 106, 106, 106, 107, 108]);
+  assert.deepEqual(
+    [6, 7, 8, 9, 10, 11].map((i) => img.sourceOf(i as never)?.line),
+    [106, 106, 106, 106, 107, 108],
+  );
   assert.equal(img.sourceOf(5 as never)?.line, 104);
 });
 
 test('branches the verifier never takes are hard-wired and the dead code removed', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     r1 = 0
     if r1 != 0 goto +2
     r0 = 1
     exit
     r0 = 2
-    exit`, { lines: [0, 1, 2, 3, 4, 5] });
+    exit`,
+    { lines: [0, 1, 2, 3, 4, 5] },
+  );
   same(img.insns, 'r1 = 0\nr0 = 1\nexit');
   assert.deepEqual(img.origInsn, [0, 2, 3]);
   assert.equal(img.sourceOf(1 as never)?.line, 102);
@@ -203,7 +253,8 @@ test('loads from .rodata are constants, so branches on them are resolved', () =>
 });
 
 test('array map lookups are inlined (privileged form: no index masking)', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     r1 = 0
     *(u32 *)(r10 - 4) = r1
     r2 = r10
@@ -211,15 +262,21 @@ test('array map lookups are inlined (privileged form: no index masking)', () => 
     r1 = map[#0] ll
     call bpf_map_lookup_elem
     r0 = 0
-    exit`, {}, [arrayMap(0, 20, 3)]);
-  same(img.insns.slice(6, 13), `
+    exit`,
+    {},
+    [arrayMap(0, 20, 3)],
+  );
+  same(
+    img.insns.slice(6, 13),
+    `
     r1 += 312
     r0 = *(u32 *)(r2 + 0)
     if r0 >= 3 goto +3
     r0 *= 24
     r0 += r1
     goto +1
-    r0 = 0`);
+    r0 = 0`,
+  );
   assert.equal(img.subprogs[0]!.stackDepth, 8);
 });
 
@@ -233,7 +290,9 @@ test('a tc program that writes packet data gets the unclone prologue before insn
     *(u8 *)(r2 + 0) = 1
     r0 = 0
     exit`);
-  same(img.insns.slice(0, 11), `
+  same(
+    img.insns.slice(0, 11),
+    `
     r6 = *(u8 *)(r1 + 126)
     w6 &= 1
     if r6 == 0 goto +7
@@ -244,7 +303,8 @@ test('a tc program that writes packet data gets the unclone prologue before insn
     w0 = 2
     exit
     r1 = r6
-    r2 = *(u64 *)(r1 + 200)`);
+    r2 = *(u64 *)(r1 + 200)`,
+  );
   assert.deepEqual(img.origInsn.slice(0, 12), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
   // A program that only reads packet data has no prologue.
   assert.equal(analyze('r2 = *(u32 *)(r1 + 76)\nr0 = 0\nexit').insns.length, 3);

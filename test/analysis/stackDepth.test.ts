@@ -40,18 +40,23 @@ test('frame-pointer copies, arithmetic, and spills of them count toward the fram
 });
 
 test('helper key pointers count with the map key size', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     r2 = r10
     r2 += -132
     r1 = map[#0] ll
     call bpf_map_delete_elem
     r0 = 0
-    exit`, {}, [{ ...arrayMap(0), type: 1, keySize: 16 }]);
+    exit`,
+    {},
+    [{ ...arrayMap(0), type: 1, keySize: 16 }],
+  );
   assert.equal(img.subprogs[0]!.stackDepth, 136); // [-132, -116) -> round_up(132, 8)
 });
 
 test('a pointer into the caller frame passed to a subprog grows the caller frame', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     r1 = r10
     r1 += -16
     call sub
@@ -59,12 +64,18 @@ test('a pointer into the caller frame passed to a subprog grows the caller frame
     sub: r2 = 7
     *(u64 *)(r1 - 48) = r2
     r0 = 0
-    exit`, funcs(['prog', 0], ['sub', 4]));
-  assert.deepEqual(img.subprogs.map((s) => s.stackDepth), [64, 0]);
+    exit`,
+    funcs(['prog', 0], ['sub', 4]),
+  );
+  assert.deepEqual(
+    img.subprogs.map((s) => s.stackDepth),
+    [64, 0],
+  );
 });
 
 test('rejects a call chain whose rounded frames exceed 512 bytes combined', () => {
-  const msg = rejectMsg(`
+  const msg = rejectMsg(
+    `
     r1 = 0
     *(u64 *)(r10 - 264) = r1
     call sub
@@ -72,12 +83,15 @@ test('rejects a call chain whose rounded frames exceed 512 bytes combined', () =
     sub: r1 = 0
     *(u64 *)(r10 - 256) = r1
     r0 = 0
-    exit`, funcs(['prog', 0], ['sub', 4]));
+    exit`,
+    funcs(['prog', 0], ['sub', 4]),
+  );
   assert.equal(msg, 'combined stack size of 2 calls is 528. Too large'); // 272 + 256
 });
 
 test('rejects a subprog with a tail call reached under 256 bytes of caller frames', () => {
-  const msg = rejectMsg(`
+  const msg = rejectMsg(
+    `
     r1 = 0
     *(u64 *)(r10 - 256) = r1
     call sub
@@ -86,12 +100,16 @@ test('rejects a subprog with a tail call reached under 256 bytes of caller frame
     r3 = 0
     call 12
     r0 = 0
-    exit`, funcs(['prog', 0], ['sub', 4]), [jmpTable(0)]);
+    exit`,
+    funcs(['prog', 0], ['sub', 4]),
+    [jmpTable(0)],
+  );
   assert.equal(msg, 'tail_calls are not allowed when call stack of previous frames is 256 bytes. Too large');
 });
 
 test('accepts the same chain when the callers use less than 256 bytes', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     r1 = 0
     *(u64 *)(r10 - 240) = r1
     call sub
@@ -100,8 +118,14 @@ test('accepts the same chain when the callers use less than 256 bytes', () => {
     r3 = 0
     call 12
     r0 = 0
-    exit`, funcs(['prog', 0], ['sub', 4]), [jmpTable(0)]);
-  assert.deepEqual(img.subprogs.map((s) => s.stackDepth), [240, 0]);
+    exit`,
+    funcs(['prog', 0], ['sub', 4]),
+    [jmpTable(0)],
+  );
+  assert.deepEqual(
+    img.subprogs.map((s) => s.stackDepth),
+    [240, 0],
+  );
 });
 
 test('rejects more than 8 nested call frames (9 frames, as symbolic execution counts them)', () => {
@@ -117,7 +141,8 @@ test('rejects more than 8 nested call frames (9 frames, as symbolic execution co
 
 test('marks tail_call_reachable below a tail-calling subprog, stickily for the rest of the walk', () => {
   // main -> tc (tail call); main -> b -> c. b is marked too (sticky flag), c is not.
-  const img = analyze(`
+  const img = analyze(
+    `
     call tc
     call b
     exit
@@ -129,13 +154,20 @@ test('marks tail_call_reachable below a tail-calling subprog, stickily for the r
     b: call c
     exit
     c: r0 = 0
-    exit`, funcs(['prog', 0], ['tc', 3], ['b', 9], ['c', 11]), [jmpTable(0)]);
-  assert.deepEqual(img.subprogs.map((s) => s.tailCallReachable), [true, true, true, false]);
+    exit`,
+    funcs(['prog', 0], ['tc', 3], ['b', 9], ['c', 11]),
+    [jmpTable(0)],
+  );
+  assert.deepEqual(
+    img.subprogs.map((s) => s.tailCallReachable),
+    [true, true, true, false],
+  );
   assert.equal(img.tailCallReachable, true);
 });
 
 test('the note names every subprog depth and the deepest combined chain', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     r1 = 0
     *(u64 *)(r10 - 8) = r1
     call sub
@@ -143,7 +175,9 @@ test('the note names every subprog depth and the deepest combined chain', () => 
     sub: r1 = 0
     *(u64 *)(r10 - 32) = r1
     r0 = 0
-    exit`, funcs(['prog', 0], ['sub', 4]));
+    exit`,
+    funcs(['prog', 0], ['sub', 4]),
+  );
   assert.deepEqual(img.notes, ['stack depth 8+32 max 48']);
 });
 
@@ -166,7 +200,8 @@ test('kernel 6.1 records the unrounded depth and rounds frames to 32 for the com
 });
 
 test('a helper initialising a dynptr on the stack touches all 16 bytes of it', () => {
-  const img = analyze(`
+  const img = analyze(
+    `
     r4 = r10
     r4 += -16
     r1 = map[#0] ll
@@ -178,14 +213,18 @@ test('a helper initialising a dynptr on the stack touches all 16 bytes of it', (
     r2 = 0
     call bpf_ringbuf_discard_dynptr
     r0 = 0
-    exit`, { progType: 'tracepoint', section: 'tp/x/y' }, [{ ...arrayMap(0), type: 27, keySize: 0, valueSize: 0, maxEntries: 4096 }]);
+    exit`,
+    { progType: 'tracepoint', section: 'tp/x/y' },
+    [{ ...arrayMap(0), type: 27, keySize: 0, valueSize: 0, maxEntries: 4096 }],
+  );
   assert.equal(img.subprogs[0]!.stackDepth, 16);
 });
 
 test('a zero-size helper buffer still counts its offset; fixed-size result pointers count their size', () => {
   const zero = analyze('r1 = r10\nr1 += -8\nr2 = 0\nr3 = 0\ncall bpf_probe_read_kernel\nexit', { progType: 'tracepoint', section: 'tp/x/y' });
   assert.equal(zero.subprogs[0]!.stackDepth, 8);
-  const res = analyze(`
+  const res = analyze(
+    `
     r1 = 0
     *(u64 *)(r10 - 8) = r1
     r1 = r10
@@ -196,7 +235,9 @@ test('a zero-size helper buffer still counts its offset; fixed-size result point
     r4 += -16
     call bpf_strtoul
     r0 = 1
-    exit`, { progType: 'cgroup_sysctl', section: 'cgroup/sysctl' });
+    exit`,
+    { progType: 'cgroup_sysctl', section: 'cgroup/sysctl' },
+  );
   assert.equal(res.subprogs[0]!.stackDepth, 16); // strtoul's *res at fp-16, 8 bytes
 });
 
@@ -228,15 +269,28 @@ test('kfunc memory arguments grow the frame by their BTF size, or by the size re
 });
 
 test('a stack pointer passed to a global function counts with the size of its BTF pointee', () => {
-  const prog = mkProg(`
+  const prog = mkProg(
+    `
     r1 = r10
     r1 += -40
     call foo
     exit
     foo: r0 = 0
-    exit`, { progType: 'cgroup_skb', section: 'cgroup_skb/ingress', funcs: [{ name: 'prog', start: 0 }, { name: 'foo', start: 4, global: true }] });
+    exit`,
+    {
+      progType: 'cgroup_skb',
+      section: 'cgroup_skb/ingress',
+      funcs: [
+        { name: 'prog', start: 0 },
+        { name: 'foo', start: 4, global: true },
+      ],
+    },
+  );
   prog.funcs[1]!.memArgs = [{ reg: 1, size: 40 }]; // int (*arr)[10]
   const r = analyzeProgram(mkObj(prog), prog);
   assert.ok(r.ok, r.ok ? '' : r.error.message);
-  assert.deepEqual(r.value.subprogs.map((s) => s.stackDepth), [40, 0]);
+  assert.deepEqual(
+    r.value.subprogs.map((s) => s.stackDepth),
+    [40, 0],
+  );
 });

@@ -25,12 +25,22 @@ test('rejects a jump past the end of its subprogram, naming both insns and the s
 });
 
 test('rejects a jump from one subprogram into another', () => {
-  const e = reject('call sub\ngoto +1\nexit\nsub: r0 = 0\nexit', { funcs: [{ name: 'prog', start: 0 }, { name: 'sub', start: 3 }] });
+  const e = reject('call sub\ngoto +1\nexit\nsub: r0 = 0\nexit', {
+    funcs: [
+      { name: 'prog', start: 0 },
+      { name: 'sub', start: 3 },
+    ],
+  });
   assert.equal(e.message, 'jump out of range from insn 1 to 3');
 });
 
 test('rejects a subprogram whose last insn falls through into the next one', () => {
-  const e = reject('call sub\nexit\nsub: r0 = 0', { funcs: [{ name: 'prog', start: 0 }, { name: 'sub', start: 2 }] });
+  const e = reject('call sub\nexit\nsub: r0 = 0', {
+    funcs: [
+      { name: 'prog', start: 0 },
+      { name: 'sub', start: 2 },
+    ],
+  });
   assert.equal(e.code, AnCode.lastInsnNotExit);
   assert.equal(e.message, 'last insn is not an exit or jmp');
   assert.equal(e.place.insn, 2);
@@ -69,7 +79,12 @@ test('rejects unknown opcodes and invalid registers', () => {
 });
 
 test('rejects recursion as the kernel does: by running out of call frames', () => {
-  const e = reject('call sub\nexit\nsub: call sub\nexit', { funcs: [{ name: 'prog', start: 0 }, { name: 'sub', start: 2 }] });
+  const e = reject('call sub\nexit\nsub: call sub\nexit', {
+    funcs: [
+      { name: 'prog', start: 0 },
+      { name: 'sub', start: 2 },
+    ],
+  });
   assert.equal(e.code, AnCode.callStackTooDeep);
   assert.match(e.message, /^the call stack of 9 frames is too deep/);
   assert.equal(e.place.insn, 2);
@@ -97,7 +112,12 @@ test('rejects ctx accesses outside __sk_buff fields and writes to read-only fiel
 });
 
 test('rejects tail calls in programs with subprograms when the JIT cannot mix them', () => {
-  const prog = mkProg('call sub\nexit\nsub: r2 = map[#0] ll\nr3 = 0\ncall 12\nr0 = 0\nexit', { funcs: [{ name: 'prog', start: 0 }, { name: 'sub', start: 2 }] });
+  const prog = mkProg('call sub\nexit\nsub: r2 = map[#0] ll\nr3 = 0\ncall 12\nr0 = 0\nexit', {
+    funcs: [
+      { name: 'prog', start: 0 },
+      { name: 'sub', start: 2 },
+    ],
+  });
   const obj = mkObj(prog, [{ index: 0, name: 't', type: 3, keySize: 4, valueSize: 4, maxEntries: 1, flags: 0, kind: 'user' }]);
   const r = analyzeProgram(obj, prog, { allowTailCallInSubprogs: false });
   assert.equal(r.ok, false);

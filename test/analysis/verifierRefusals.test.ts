@@ -28,8 +28,12 @@ function accept(text: string, spec: ProgSpec = {}, maps: MapDef[] = []): void {
 
 test('an immediate shift amount at or above the operand width is refused with "invalid shift N"', () => {
   for (const [text, amount] of [
-    ['r1 <<= 68', 68], ['r1 >>= 64', 64], ['r1 s>>= 100', 100],
-    ['w1 <<= 32', 32], ['w1 >>= 40', 40], ['w1 s>>= 33', 33],
+    ['r1 <<= 68', 68],
+    ['r1 >>= 64', 64],
+    ['r1 s>>= 100', 100],
+    ['w1 <<= 32', 32],
+    ['w1 >>= 40', 40],
+    ['w1 s>>= 33', 33],
   ] as const) {
     const e = reject(`r0 = 0\nr1 = 5\n${text}\nexit`);
     assert.equal(e.code, AnCode.invalidShift, text);
@@ -97,10 +101,20 @@ test('exit without a value in r0 is refused with "R0 !read_ok" at the exit', () 
   assert.equal(e.message, 'R0 !read_ok');
   assert.equal(e.place.insn, 1);
   // A static subprog's missing r0 reaches the caller that reads it.
-  const e2 = reject('call sub\nexit\nsub: r1 = 0\nexit', { funcs: [{ name: 'prog', start: 0 }, { name: 'sub', start: 2 }] });
+  const e2 = reject('call sub\nexit\nsub: r1 = 0\nexit', {
+    funcs: [
+      { name: 'prog', start: 0 },
+      { name: 'sub', start: 2 },
+    ],
+  });
   assert.equal(e2.message, 'R0 !read_ok');
   assert.equal(e2.place.insn, 1);
-  accept('call sub\nexit\nsub: r0 = 1\nexit', { funcs: [{ name: 'prog', start: 0 }, { name: 'sub', start: 2 }] });
+  accept('call sub\nexit\nsub: r0 = 1\nexit', {
+    funcs: [
+      { name: 'prog', start: 0 },
+      { name: 'sub', start: 2 },
+    ],
+  });
 });
 
 test('bpf_tail_call on a plain array is refused, naming the map type and helper', () => {

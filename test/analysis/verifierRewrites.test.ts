@@ -45,6 +45,9 @@ for (const [obj, what] of CASES) {
     const r = measureCorpus(dir, findProfile('kernel-wide')!, obj);
     const mine = r.outcomes.filter((o) => o.obj === obj);
     assert.ok(mine.length > 0);
-    assert.deepEqual(mine.filter((o) => !o.identical).map((o) => `${o.prog}#${o.index}: ${o.cause}`), []);
+    assert.deepEqual(
+      mine.filter((o) => !o.identical).map((o) => `${o.prog}#${o.index}: ${o.cause}`),
+      [],
+    );
   });
 }

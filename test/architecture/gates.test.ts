@@ -19,7 +19,10 @@ test('.ci/run stops at the first failing step and runs typecheck, lint and forma
     return i;
   };
   const order = ['npm run typecheck', 'npm run lint', 'npm run format:check', 'npm test'].map(at);
-  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  );
 });
 
 test('the lint configuration rejects a lint error and accepts clean code', async () => {

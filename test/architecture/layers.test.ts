@@ -9,7 +9,19 @@ import { dirname, join, relative, resolve } from 'node:path';
 const SRC = join(import.meta.dirname, '../../src');
 /** Lower layers first; a file may import its own layer or any earlier one. The front ends (tui, dap, gdbstub) are peers below cli. */
 const RANK: Record<string, number> = {
-  common: 0, bpf: 1, object: 2, analysis: 3, jit: 4, kernel: 5, machine: 6, debugger: 7, record: 8, tui: 9, dap: 9, gdbstub: 9, cli: 10,
+  common: 0,
+  bpf: 1,
+  object: 2,
+  analysis: 3,
+  jit: 4,
+  kernel: 5,
+  machine: 6,
+  debugger: 7,
+  record: 8,
+  tui: 9,
+  dap: 9,
+  gdbstub: 9,
+  cli: 10,
 };
 
 function files(dir: string): string[] {
@@ -21,7 +33,9 @@ function files(dir: string): string[] {
 
 const layerOf = (file: string): string => relative(SRC, file).split('/')[0]!;
 const importsOf = (file: string): string[] =>
-  [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2]!);
+  [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map(
+    (m) => m[1] ?? m[2]!,
+  );
 
 test('every import points to the same layer or a lower one', () => {
   const bad: string[] = [];
@@ -52,7 +66,8 @@ test('jit and the front ends (tui, dap, gdbstub) never import machine', () => {
   for (const f of files(SRC)) {
     const from = layerOf(f);
     if (!['jit', 'tui', 'dap', 'gdbstub'].includes(from)) continue;
-    for (const spec of importsOf(f)) if (spec.startsWith('.') && layerOf(resolve(dirname(f), spec)) === 'machine') bad.push(`${relative(SRC, f)} imports ${spec}`);
+    for (const spec of importsOf(f))
+      if (spec.startsWith('.') && layerOf(resolve(dirname(f), spec)) === 'machine') bad.push(`${relative(SRC, f)} imports ${spec}`);
   }
   assert.deepEqual(bad, []);
 });
@@ -107,7 +122,19 @@ test('layers import one another without cycles', () => {
 });
 
 test('the cycle check finds a cycle when there is one', () => {
-  const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]);
+  const g = new Map([
+    ['a', new Set(['b'])],
+    ['b', new Set(['c'])],
+    ['c', new Set(['a'])],
+  ]);
   assert.deepEqual(findCycle(g), ['a', 'b', 'c', 'a']);
-  assert.equal(findCycle(new Map([['a', new Set(['b'])], ['b', new Set<string>()]])), null);
+  assert.equal(
+    findCycle(
+      new Map([
+        ['a', new Set(['b'])],
+        ['b', new Set<string>()],
+      ]),
+    ),
+    null,
+  );
 });

@@ -20,19 +20,28 @@ const layerOf = (file: string): string => relative(SRC, file).split('/')[0]!;
 function linesOutside(allowed: readonly string[]): { at: string; text: string }[] {
   return files(SRC)
     .filter((f) => !allowed.includes(layerOf(f)))
-    .flatMap((f) => readFileSync(f, 'utf8').split('\n').map((text, i) => ({ at: `${relative(SRC, f)}:${i + 1}`, text })));
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((text, i) => ({ at: `${relative(SRC, f)}:${i + 1}`, text })),
+    );
 }
 
 /** `const BPF_X = ...`, `export const MAX_BPF_X = ...`, and `, BPF_Y = ...` in a multi-name declaration. */
-const KERNEL_CONSTANT_DEF = /^\s*(?:export\s+)?(?:const|let|var)\s+(?:BPF_|MAX_BPF_)\w*\s*[=:]|^\s*(?:export\s+)?(?:const|let|var)\s.*,\s*(?:BPF_|MAX_BPF_)\w*\s*=/;
+const KERNEL_CONSTANT_DEF =
+  /^\s*(?:export\s+)?(?:const|let|var)\s+(?:BPF_|MAX_BPF_)\w*\s*[=:]|^\s*(?:export\s+)?(?:const|let|var)\s.*,\s*(?:BPF_|MAX_BPF_)\w*\s*=/;
 
 test('BPF_* and MAX_BPF_* constants are defined only in src/bpf and src/common', () => {
-  const bad = linesOutside(['bpf', 'common']).filter((l) => KERNEL_CONSTANT_DEF.test(l.text)).map((l) => `${l.at}: ${l.text.trim()}`);
+  const bad = linesOutside(['bpf', 'common'])
+    .filter((l) => KERNEL_CONSTANT_DEF.test(l.text))
+    .map((l) => `${l.at}: ${l.text.trim()}`);
   assert.deepEqual(bad, []);
 });
 
 test('outside src/bpf, opcode switches name their cases (no raw `case 0x..` labels)', () => {
-  const bad = linesOutside(['bpf']).filter((l) => /\bcase\s+0x[0-9a-f]+\s*:/i.test(l.text)).map((l) => `${l.at}: ${l.text.trim()}`);
+  const bad = linesOutside(['bpf'])
+    .filter((l) => /\bcase\s+0x[0-9a-f]+\s*:/i.test(l.text))
+    .map((l) => `${l.at}: ${l.text.trim()}`);
   assert.deepEqual(bad, []);
 });
 

@@ -36,19 +36,29 @@ test('round-trips decode -> disasm -> asm -> encode on every selftest object sec
   if (names.length === 0) return t.skip('../shared/testdata absent');
   for (const name of names) {
     for (const [section, bytes] of execSections(path.join(selftestObjDir, name + '.o'))) {
-      const text = disasmProgram(decodeInsns(bytes), { symbolic: true }).map((l) => l.text).join('\n');
+      const text = disasmProgram(decodeInsns(bytes), { symbolic: true })
+        .map((l) => l.text)
+        .join('\n');
       assert.deepEqual(encodeInsns(asm(text)), bytes, `${name} ${section}`);
     }
   }
 });
 
 test('round-trips the text of every encoding in the llvm 14 fixture listings, in both register styles', () => {
-  for (const [file, alu32] of [['llvm14.dis', false], ['llvm14-alu32.dis', true]] as const) {
-    const lines = fs.readFileSync(path.join(here, 'fixtures', file), 'utf8').trim().split('\n');
+  for (const [file, alu32] of [
+    ['llvm14.dis', false],
+    ['llvm14-alu32.dis', true],
+  ] as const) {
+    const lines = fs
+      .readFileSync(path.join(here, 'fixtures', file), 'utf8')
+      .trim()
+      .split('\n');
     for (const line of lines) {
       const [hex, text] = line.split('\t') as [string, string];
       // The fixture bytes set unused fields (src in K forms), so compare text, not bytes.
-      const again = disasmProgram(asm(text), { alu32 }).map((l) => l.text).join('\n');
+      const again = disasmProgram(asm(text), { alu32 })
+        .map((l) => l.text)
+        .join('\n');
       assert.equal(again, text, hex);
     }
   }
@@ -56,21 +66,42 @@ test('round-trips the text of every encoding in the llvm 14 fixture listings, in
 
 test('round-trips v4, atomic and post-load forms through disasm and asm', () => {
   const prog = [
-    insn(op.MOV64_REG, 1, 2, 8), insn(op.MOV32_REG, 1, 2, 16), insn(op.DIV64_REG, 1, 2, 1), insn(op.MOD32_IMM, 1, 0, 1, -3),
-    insn(op.BSWAP, 3, 0, 0, 64), insn(op.LDXSB, 1, 10, -1), insn(op.ST_DW_IMM, 10, 0, -8, -1),
-    insn(op.JSET_IMM32, 1, 0, 2, 0x10), insn(op.JA32, 0, 0, 0, -7), insn(op.JCOND, 0, 0, 1),
-    insn(op.TAIL_CALL, 0, 0, 0, 1), insn(op.TAIL_CALL),
-    insn(op.ATOMIC_W, 1, 2, 4, op.BPF_XCHG), insn(op.ATOMIC_W, 1, 2, 4, op.BPF_CMPXCHG),
-    insn(op.ATOMIC_DW, 1, 2, -8, op.BPF_XOR | op.BPF_FETCH), insn(op.ATOMIC_W, 1, 2, 0, op.BPF_AND),
-    insn(op.ATOMIC_B, 1, 2, 0, op.BPF_STORE_REL), insn(op.ATOMIC_H, 3, 4, 2, op.BPF_LOAD_ACQ),
-    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_MAP_FD, 0, 3), insn(0),
-    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_MAP_VALUE, 0, 1), insn(0, 0, 0, 0, 16),
-    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_FUNC, 0, 5), insn(0),
-    insn(op.LD_DW_IMM, 4, op.BPF_PSEUDO_BTF_ID, 0, 77), insn(0),
-    insn(op.CALL, 0, op.BPF_PSEUDO_CALL, 0, 9), insn(op.CALL, 0, op.BPF_PSEUDO_KFUNC_CALL, 0, 1234), insn(op.CALL, 0, 0, 0, 181),
-    insn(op.LD_IND_W, 0, 7, 0, 14), insn(op.NEG32, 5), insn(op.LE, 2, 0, 0, 16),
+    insn(op.MOV64_REG, 1, 2, 8),
+    insn(op.MOV32_REG, 1, 2, 16),
+    insn(op.DIV64_REG, 1, 2, 1),
+    insn(op.MOD32_IMM, 1, 0, 1, -3),
+    insn(op.BSWAP, 3, 0, 0, 64),
+    insn(op.LDXSB, 1, 10, -1),
+    insn(op.ST_DW_IMM, 10, 0, -8, -1),
+    insn(op.JSET_IMM32, 1, 0, 2, 0x10),
+    insn(op.JA32, 0, 0, 0, -7),
+    insn(op.JCOND, 0, 0, 1),
+    insn(op.TAIL_CALL, 0, 0, 0, 1),
+    insn(op.TAIL_CALL),
+    insn(op.ATOMIC_W, 1, 2, 4, op.BPF_XCHG),
+    insn(op.ATOMIC_W, 1, 2, 4, op.BPF_CMPXCHG),
+    insn(op.ATOMIC_DW, 1, 2, -8, op.BPF_XOR | op.BPF_FETCH),
+    insn(op.ATOMIC_W, 1, 2, 0, op.BPF_AND),
+    insn(op.ATOMIC_B, 1, 2, 0, op.BPF_STORE_REL),
+    insn(op.ATOMIC_H, 3, 4, 2, op.BPF_LOAD_ACQ),
+    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_MAP_FD, 0, 3),
+    insn(0),
+    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_MAP_VALUE, 0, 1),
+    insn(0, 0, 0, 0, 16),
+    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_FUNC, 0, 5),
+    insn(0),
+    insn(op.LD_DW_IMM, 4, op.BPF_PSEUDO_BTF_ID, 0, 77),
+    insn(0),
+    insn(op.CALL, 0, op.BPF_PSEUDO_CALL, 0, 9),
+    insn(op.CALL, 0, op.BPF_PSEUDO_KFUNC_CALL, 0, 1234),
+    insn(op.CALL, 0, 0, 0, 181),
+    insn(op.LD_IND_W, 0, 7, 0, 14),
+    insn(op.NEG32, 5),
+    insn(op.LE, 2, 0, 0, 16),
   ];
-  const text = disasmProgram(prog, { symbolic: true }).map((l) => l.text).join('\n');
+  const text = disasmProgram(prog, { symbolic: true })
+    .map((l) => l.text)
+    .join('\n');
   assert.deepEqual(asm(text), prog, text);
 });
 

@@ -14,9 +14,15 @@ function hexInsns(hex: string) {
   return decodeInsns(Uint8Array.from(hex.split(' ').map((h) => parseInt(h, 16))));
 }
 
-for (const [file, alu32] of [['llvm14.dis', false], ['llvm14-alu32.dis', true]] as const) {
+for (const [file, alu32] of [
+  ['llvm14.dis', false],
+  ['llvm14-alu32.dis', true],
+] as const) {
   test(`prints every encoding exactly as clang 14's llvm-objdump does (${file})`, () => {
-    const lines = fs.readFileSync(path.join(here, 'fixtures', file), 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync(path.join(here, 'fixtures', file), 'utf8')
+      .trim()
+      .split('\n');
     for (const line of lines) {
       const [hex, text] = line.split('\t') as [string, string];
       assert.equal(disasmInsn(hexInsns(hex), 0, { alu32 }), text, hex);
@@ -65,11 +71,14 @@ test('prints v4 and kernel-internal forms in later llvm syntax', () => {
 
 test('prints post-load pseudo forms with map names, pc-relative calls and helper names', () => {
   const prog = [
-    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_MAP_FD, 0, 0), insn(0),
-    insn(op.LD_DW_IMM, 1, op.BPF_PSEUDO_MAP_VALUE, 0, 1), insn(0, 0, 0, 0, 8),
+    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_MAP_FD, 0, 0),
+    insn(0),
+    insn(op.LD_DW_IMM, 1, op.BPF_PSEUDO_MAP_VALUE, 0, 1),
+    insn(0, 0, 0, 0, 8),
     insn(op.CALL, 0, op.BPF_PSEUDO_CALL, 0, 4),
     insn(op.CALL, 0, 0, 0, 12),
-    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_FUNC, 0, -3), insn(0),
+    insn(op.LD_DW_IMM, 2, op.BPF_PSEUDO_FUNC, 0, -3),
+    insn(0),
   ];
   const names = ['jmp_table', 'tailcall.bss'];
   const text = disasmProgram(prog, { symbolic: true, mapName: (i) => names[i] }).map((l) => `${l.pc}: ${l.text}`);

@@ -197,10 +197,15 @@ test('helpers get r1-r5 and can call back into BPF functions (bpf_loop style)', 
   const env = testEnv();
   env.helpers.set(181, (args, caller) => {
     let n = 0n;
-    for (let i = 0n; i < args[0]!; i++) if (caller.callFunction(args[1]!, [i, args[2]!]) !== 0n) return i + 1n; else n = i + 1n;
+    for (let i = 0n; i < args[0]!; i++)
+      if (caller.callFunction(args[1]!, [i, args[2]!]) !== 0n) return i + 1n;
+      else n = i + 1n;
     return n;
   });
-  const r = interpret(env, prog(asm(`
+  const r = interpret(
+    env,
+    prog(
+      asm(`
     r6 = 0
     *(u64 *)(r10 - 8) = r6
     r1 = 10
@@ -219,7 +224,9 @@ test('helpers get r1-r5 and can call back into BPF functions (bpf_loop style)', 
     r0 = 0
     if r1 != 4 goto +1
     r0 = 1
-    exit`)));
+    exit`),
+    ),
+  );
   assert.equal(r.error, undefined);
   assert.equal(r.r0, (5n << 16n) | (0n + 1n + 2n + 3n + 4n));
 });
@@ -235,7 +242,13 @@ test('LD_ABS/LD_IND read big-endian through the env and return 0 from the functi
 
 test('an undefined opcode is an error naming it and its insn, not a crash', () => {
   for (const code of [0xe7, 0xf4, 0xe6, 0x8f]) {
-    const r = interpret(testEnv(), prog([{ code, dst: 0, src: 0, off: 0, imm: 0 }, { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }]));
+    const r = interpret(
+      testEnv(),
+      prog([
+        { code, dst: 0, src: 0, off: 0, imm: 0 },
+        { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 },
+      ]),
+    );
     assert.equal(r.error?.code, 'interp.bad-insn', code.toString(16));
     assert.equal(r.error?.place.insn, 0);
   }

@@ -11,7 +11,11 @@ export const selftestObjDir = path.join(testdataDir, 'kernel-selftests/obj');
 
 export function selftestObjects(): string[] {
   if (!present(selftestObjDir, 'kernel selftest objects')) return [];
-  return fs.readdirSync(selftestObjDir).filter((f) => f.endsWith('.o')).map((f) => f.slice(0, -2)).sort();
+  return fs
+    .readdirSync(selftestObjDir)
+    .filter((f) => f.endsWith('.o'))
+    .map((f) => f.slice(0, -2))
+    .sort();
 }
 
 /** Executable (SHF_EXECINSTR) sections of an ELF64 LE object: name -> bytes. */

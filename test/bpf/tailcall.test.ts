@@ -32,7 +32,10 @@ test('a program tail-calling itself runs 1 + MAX_TAIL_CALL_CNT (33) times', () =
 
 test('6.10+ counter: an empty slot does not count; 5.10-6.11 by-value counts it before the NULL check', () => {
   const text = COUNT + TAIL(1) + TAIL(0) + 'r0 = 0\nexit';
-  for (const [tcc, want] of [['by-pointer', 34n], ['by-value', 17n]] as const) {
+  for (const [tcc, want] of [
+    ['by-pointer', 34n],
+    ['by-value', 17n],
+  ] as const) {
     const env = testEnv();
     const p = prog(asm(text));
     progArray(env, 2, [p, null]);
@@ -45,7 +48,10 @@ test('6.10+ counter is shared across bpf2bpf calls; by-value gives each callee a
   // entry calls sub twice; sub tail-calls `leaf`, which counts and tail-calls itself.
   const leafText = COUNT + TAIL(1) + 'r0 = 0\nexit';
   const entryText = 'call sub\ncall sub\nr0 = 1\nexit\nsub:\n' + TAIL(1) + 'r0 = 0\nexit';
-  for (const [tcc, want] of [['by-pointer', 33n], ['by-value', 66n]] as const) {
+  for (const [tcc, want] of [
+    ['by-pointer', 33n],
+    ['by-value', 66n],
+  ] as const) {
     const env = testEnv();
     const leaf = prog(asm(leafText));
     const entry = prog(asm(entryText));

@@ -26,23 +26,27 @@ function elfOf(arch: 'x86_64' | 'riscv64'): { file: string; jited: ReturnType<ty
   return { file, jited };
 }
 
-test('x86-64: sections and symbols at the JIT addresses, lines from BTF line info', { skip: hasReadelf ? false : 'readelf (binutils) is not installed' }, () => {
-  const { file, jited } = elfOf('x86_64');
-  assert.match(readelf(['-h'], file), /Machine:\s+Advanced Micro Devices X86-64/);
-  const sections = readelf(['-S'], file);
-  for (const j of jited) assert.match(sections, new RegExp(`\\.text\\.${j.program.name}\\s+PROGBITS\\s+${j.funcAddrs[0]!.toString(16)}`));
-  assert.match(sections, /\.debug_info/);
-  const syms = readelf(['-s'], file);
-  assert.match(syms, /ffffffffc0300000\s+111 FUNC\s+GLOBAL DEFAULT\s+\d+ entry/);
-  assert.match(syms, /ffffffffc0200000\s+57 FUNC\s+GLOBAL DEFAULT\s+\d+ stage_verdict/);
-  const lines = readelf(['--debug-dump=decodedline'], file);
-  // entry: line 51 from the prologue, 53 at insn 1 (entry+0x20, where `break tailchain.c:53` lands), 55 at the fall-through.
-  assert.match(lines, /tailchain\.c\s+51\s+0xffffffffc0300000/);
-  assert.match(lines, /tailchain\.c\s+53\s+0xffffffffc0300020/);
-  assert.match(lines, /bpf_helpers\.h\s+154\s+0xffffffffc030002f/);
-  assert.match(lines, /tailchain\.c\s+55\s+0xffffffffc0300061/);
-  assert.doesNotMatch(readelf(['--debug-dump=info'], file), /Warning|Error/i);
-});
+test(
+  'x86-64: sections and symbols at the JIT addresses, lines from BTF line info',
+  { skip: hasReadelf ? false : 'readelf (binutils) is not installed' },
+  () => {
+    const { file, jited } = elfOf('x86_64');
+    assert.match(readelf(['-h'], file), /Machine:\s+Advanced Micro Devices X86-64/);
+    const sections = readelf(['-S'], file);
+    for (const j of jited) assert.match(sections, new RegExp(`\\.text\\.${j.program.name}\\s+PROGBITS\\s+${j.funcAddrs[0]!.toString(16)}`));
+    assert.match(sections, /\.debug_info/);
+    const syms = readelf(['-s'], file);
+    assert.match(syms, /ffffffffc0300000\s+111 FUNC\s+GLOBAL DEFAULT\s+\d+ entry/);
+    assert.match(syms, /ffffffffc0200000\s+57 FUNC\s+GLOBAL DEFAULT\s+\d+ stage_verdict/);
+    const lines = readelf(['--debug-dump=decodedline'], file);
+    // entry: line 51 from the prologue, 53 at insn 1 (entry+0x20, where `break tailchain.c:53` lands), 55 at the fall-through.
+    assert.match(lines, /tailchain\.c\s+51\s+0xffffffffc0300000/);
+    assert.match(lines, /tailchain\.c\s+53\s+0xffffffffc0300020/);
+    assert.match(lines, /bpf_helpers\.h\s+154\s+0xffffffffc030002f/);
+    assert.match(lines, /tailchain\.c\s+55\s+0xffffffffc0300061/);
+    assert.doesNotMatch(readelf(['--debug-dump=info'], file), /Warning|Error/i);
+  },
+);
 
 test('riscv64: EM_RISCV with RVC, the same programs and lines', { skip: hasReadelf ? false : 'readelf (binutils) is not installed' }, () => {
   const { file } = elfOf('riscv64');

@@ -10,7 +10,12 @@ import { mapDef, objectFromAsm } from '../kernel/fixture.ts';
 // Each run adds packet byte 0 to a .bss counter, then increments that packet byte: the
 // packet persists between runs (the ctx is built once), and so does the map.
 const bss = mapDef(0, 'fixture.bss', MapType.ARRAY, 4, 8, 1, { kind: 'bss', section: '.bss', initialValue: new Uint8Array(8) });
-const obj = objectFromAsm([{ name: 'p', progType: 'xdp', text: `
+const obj = objectFromAsm(
+  [
+    {
+      name: 'p',
+      progType: 'xdp',
+      text: `
     r2 = *(u32 *)(r1 + 0)
     r3 = *(u32 *)(r1 + 4)
     r4 = r2
@@ -27,7 +32,12 @@ const obj = objectFromAsm([{ name: 'p', progType: 'xdp', text: `
     exit
   out:
     r0 = 0
-    exit` }], [bss], [{ name: 'sum', mapIndex: 0, section: '.bss', offset: 0, size: 8 }]);
+    exit`,
+    },
+  ],
+  [bss],
+  [{ name: 'sum', mapIndex: 0, section: '.bss', offset: 0, size: 8 }],
+);
 
 for (const engine of ['interp', 'x86_64', 'riscv64'] as EngineName[]) {
   test(`${engine}: --repeat 4 runs on the same packet and maps, and reports how many runs it timed`, async () => {
@@ -50,13 +60,18 @@ for (const engine of ['interp', 'x86_64', 'riscv64'] as EngineName[]) {
 }
 
 test('x86_64: a first run that does not return stops as timed out, naming the program', async () => {
-  const spin = objectFromAsm([{ name: 'spin', text: `
+  const spin = objectFromAsm([
+    {
+      name: 'spin',
+      text: `
     r6 = 0x7fffffffffff ll
   loop:
     r6 += -1
     if r6 != 0 goto loop
     r0 = 0
-    exit` }]);
+    exit`,
+    },
+  ]);
   const runner = await createRunner(spin, spin.programs[0]!, 'x86_64', undefined, { firstRunTimeoutMs: 200 });
   try {
     const res = runner.testRun({ data: new Uint8Array(64), repeat: 3 });

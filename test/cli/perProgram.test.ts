@@ -19,8 +19,14 @@ describe('per-program refusals', { skip: skipUnless(haveKernelWide, 'kernel-wide
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split('\n');
     const at = lines.findIndex((l) => l.trimStart().startsWith('stack_out_of_bounds '));
-    assert.match(lines[at + 1]!, /^ {4}rejected: .*socket\/stack_out_of_bounds insn 1 \(.*verifier_basic_stack\.c:21\): invalid write to stack R10 off=8 size=8$/);
-    assert.ok(lines.some((l) => /^ {4}main uninitialized_stack1 /.test(l)), 'another program is listed with its subprograms');
+    assert.match(
+      lines[at + 1]!,
+      /^ {4}rejected: .*socket\/stack_out_of_bounds insn 1 \(.*verifier_basic_stack\.c:21\): invalid write to stack R10 off=8 size=8$/,
+    );
+    assert.ok(
+      lines.some((l) => /^ {4}main uninitialized_stack1 /.test(l)),
+      'another program is listed with its subprograms',
+    );
   });
 
   it('dump --jited --json gives {name, error} for it and functions for the others, no-autoload programs too', () => {
@@ -35,6 +41,10 @@ describe('per-program refusals', { skip: skipUnless(haveKernelWide, 'kernel-wide
     const noAutoload = [...list.stdout.matchAll(/^ {2}(\S+) +\[.*\(no-autoload\)/gm)].map((m) => m[1]!);
     assert.ok(noAutoload.length > 0, 'dynptr_success has ? programs');
     const dump = JSON.parse(bpfdbg('dump', obj('dynptr_success.o'), '--jited', '--json').stdout) as { programs: { name: string }[] };
-    for (const n of noAutoload) assert.ok(dump.programs.some((p) => p.name === n), `${n} is dumped`);
+    for (const n of noAutoload)
+      assert.ok(
+        dump.programs.some((p) => p.name === n),
+        `${n} is dumped`,
+      );
   });
 });

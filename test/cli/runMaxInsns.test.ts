@@ -27,7 +27,9 @@ test('run --max-insns wants a positive integer', () => {
 });
 
 test('a stopped run is placed the same way on every engine: program, and for BPF insns the source line', () => {
-  const lines = ['interp', 'x86_64'].map((engine) => run(['run', 'examples/selfloop.o', '--engine', engine, '--data-hex', packet, '--max-insns', '50']).stderr.trim());
+  const lines = ['interp', 'x86_64'].map((engine) =>
+    run(['run', 'examples/selfloop.o', '--engine', engine, '--data-hex', packet, '--max-insns', '50']).stderr.trim(),
+  );
   for (const l of lines) assert.match(l, /^bpfdbg: examples\/selfloop\.o: loop insn \d+ \([^)]+:\d+\): /, l);
   // The JIT engines also name the native address.
   assert.match(lines[1]!, /at loop\+0x[0-9a-f]+ \(0xffffffffc0[0-9a-f]+\)$/);

@@ -54,7 +54,10 @@ test('DAP: break on tailchain.c:53, step across the tail call, hops in the stack
 
   // Scopes: BPF registers with their native homes; the counter called out among the native ones.
   const scopes = (await dc.scopesRequest({ frameId: frames[0]!.id })).body.scopes;
-  assert.deepEqual(scopes.map((s) => s.name), ['BPF registers', 'Native registers', 'Frame slots', 'Maps', 'Pokes']);
+  assert.deepEqual(
+    scopes.map((s) => s.name),
+    ['BPF registers', 'Native registers', 'Frame slots', 'Maps', 'Pokes'],
+  );
   const bpf = (await dc.variablesRequest({ variablesReference: scopes[0]!.variablesReference })).body.variables;
   assert.equal(bpf.find((v) => v.name === 'R10')?.type, 'rbp');
   const native = (await dc.variablesRequest({ variablesReference: scopes[1]!.variablesReference })).body.variables;
@@ -63,15 +66,22 @@ test('DAP: break on tailchain.c:53, step across the tail call, hops in the stack
 
   // The JIT image around the PC, source interleaved as locations.
   const pc = frames[0]!.instructionPointerReference!;
-  const dis = (await dc.customRequest('disassemble', { memoryReference: pc, instructionOffset: -2, instructionCount: 6 })).body.instructions as DebugProtocol.DisassembledInstruction[];
+  const dis = (await dc.customRequest('disassemble', { memoryReference: pc, instructionOffset: -2, instructionCount: 6 })).body
+    .instructions as DebugProtocol.DisassembledInstruction[];
   assert.equal(dis.length, 6);
   assert.equal(dis[2]!.address, pc);
   assert.match(dis[2]!.symbol!, /^stage_parse\+0x[0-9a-f]+$/);
   assert.equal(dis[2]!.line, 43);
   // The BPF instruction a native one starts rides along as a comment.
-  assert.ok(dis.some((i) => /; 0: /.test(i.instruction)), JSON.stringify(dis));
+  assert.ok(
+    dis.some((i) => /; 0: /.test(i.instruction)),
+    JSON.stringify(dis),
+  );
   // Before it, the prologue: no source line.
-  assert.ok(dis.slice(0, 2).every((i) => i.line === undefined), JSON.stringify(dis));
+  assert.ok(
+    dis.slice(0, 2).every((i) => i.line === undefined),
+    JSON.stringify(dis),
+  );
   // stage_parse's insn 0, r6 = r1, is mov rbx, rdi; readMemory at the PC reads its bytes.
   assert.match(dis[2]!.instruction, /^mov rbx, rdi/);
   const bytes = dis[2]!.instructionBytes!;

@@ -49,8 +49,14 @@ test('DAP over TCP: stop on entry, catch tailcall as an exception filter, a func
   const dc = await client(t);
   const init = await dc.initializeRequest();
   assert.equal(init.body?.supportsStepBack, true);
-  assert.deepEqual(init.body?.exceptionBreakpointFilters?.map((f) => f.filter), ['tailcall', 'poke']);
-  await Promise.all([dc.launchRequest({ program: join(ROOT, 'examples/tailchain.o'), stopOnEntry: true } as DebugProtocol.LaunchRequestArguments), dc.waitForEvent('initialized')]);
+  assert.deepEqual(
+    init.body?.exceptionBreakpointFilters?.map((f) => f.filter),
+    ['tailcall', 'poke'],
+  );
+  await Promise.all([
+    dc.launchRequest({ program: join(ROOT, 'examples/tailchain.o'), stopOnEntry: true } as DebugProtocol.LaunchRequestArguments),
+    dc.waitForEvent('initialized'),
+  ]);
   await dc.setExceptionBreakpointsRequest({ filters: ['tailcall'] });
   // stage_count is tail_call_reachable: its breakpoint (after the prologue) is past where the tail call lands.
   const fb = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'stage_count' }] });
@@ -74,7 +80,10 @@ test('DAP over TCP: stop on entry, catch tailcall as an exception filter, a func
   const rc = await stopped(dc, dc.customRequest('reverseContinue', { threadId: 1 }));
   assert.equal(rc.body.reason, 'step');
   const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
-  assert.deepEqual(frames.map((f) => f.name), ['stage_parse (tcc 1)', 'entry: tail call chain[0] (direct) -> stage_parse, tcc 1']);
+  assert.deepEqual(
+    frames.map((f) => f.name),
+    ['stage_parse (tcc 1)', 'entry: tail call chain[0] (direct) -> stage_parse, tcc 1'],
+  );
 
   // Registers can be set from the Variables view; writeMemory goes through `set` commands.
   const scopes = (await dc.scopesRequest({ frameId: frames[0]!.id })).body.scopes;
@@ -93,7 +102,10 @@ test('DAP attach: a recording replayed to a stop point, then stepped backwards',
   await dc.initializeRequest();
   const out: string[] = [];
   dc.on('output', (e: DebugProtocol.OutputEvent) => void out.push(e.body.output));
-  await Promise.all([dc.attachRequest({ recording: join(ROOT, 'sessions/tailchain-live-swap.bpfrec'), stopAt: 'insn:40' } as DebugProtocol.AttachRequestArguments), dc.waitForEvent('initialized')]);
+  await Promise.all([
+    dc.attachRequest({ recording: join(ROOT, 'sessions/tailchain-live-swap.bpfrec'), stopAt: 'insn:40' } as DebugProtocol.AttachRequestArguments),
+    dc.waitForEvent('initialized'),
+  ]);
   // Attached to a session already under way: it is paused where the replay stopped.
   const ev = await stopped(dc, dc.configurationDoneRequest());
   assert.equal(ev.body.reason, 'pause');

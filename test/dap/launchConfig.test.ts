@@ -23,8 +23,17 @@ test('the extension contributes the bpfdbg debug type with launch and attach att
 test('every documented launch field becomes the command-line option it stands for', () => {
   const documented = Object.keys(dbg.configurationAttributes.launch.properties).sort();
   const c = {
-    program: 'examples/tailchain.o', prog: 'entry', arch: 'riscv64' as const, profile: 'upstream', data: 'pkt.bin', ctx: 'ctx.bin',
-    mapUpdates: ['chain:0=stage_verdict'], record: 'out.bpfrec', stopOnEntry: true, args: ['--force'], dataHex: 'aa',
+    program: 'examples/tailchain.o',
+    prog: 'entry',
+    arch: 'riscv64' as const,
+    profile: 'upstream',
+    data: 'pkt.bin',
+    ctx: 'ctx.bin',
+    mapUpdates: ['chain:0=stage_verdict'],
+    record: 'out.bpfrec',
+    stopOnEntry: true,
+    args: ['--force'],
+    dataHex: 'aa',
   };
   assert.deepEqual(Object.keys(c).sort(), documented);
   const o = parseCli(launchArgv({ ...c, data: undefined }));
@@ -43,6 +52,12 @@ test('every documented launch field becomes the command-line option it stands fo
 });
 
 test('a bad field is the CLI error, one line', () => {
-  assert.throws(() => parseCli(launchArgv({ program: 'x.o', arch: 'arm64' as never })), (e: unknown) => e instanceof BpfdbgError && /unknown --arch 'arm64'/.test(e.message));
-  assert.throws(() => launchArgv({} as never), (e: unknown) => e instanceof BpfdbgError && /"program" names the BPF object/.test(e.message));
+  assert.throws(
+    () => parseCli(launchArgv({ program: 'x.o', arch: 'arm64' as never })),
+    (e: unknown) => e instanceof BpfdbgError && /unknown --arch 'arm64'/.test(e.message),
+  );
+  assert.throws(
+    () => launchArgv({} as never),
+    (e: unknown) => e instanceof BpfdbgError && /"program" names the BPF object/.test(e.message),
+  );
 });

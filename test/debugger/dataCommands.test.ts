@@ -41,9 +41,19 @@ test('char arrays print as gdb strings, trailing NULs as repeats', () => {
 
 test('ptype expands a struct as gdb does; whatis names the type one typedef down', async () => {
   const s = await openExample('tailchain');
-  assert.equal(outText(await exec(s, 'ptype struct xdp_md')), [
-    'type = struct xdp_md {', '    __u32 data;', '    __u32 data_end;', '    __u32 data_meta;',
-    '    __u32 ingress_ifindex;', '    __u32 rx_queue_index;', '    __u32 egress_ifindex;', '}'].join('\n'));
+  assert.equal(
+    outText(await exec(s, 'ptype struct xdp_md')),
+    [
+      'type = struct xdp_md {',
+      '    __u32 data;',
+      '    __u32 data_end;',
+      '    __u32 data_meta;',
+      '    __u32 ingress_ifindex;',
+      '    __u32 rx_queue_index;',
+      '    __u32 egress_ifindex;',
+      '}',
+    ].join('\n'),
+  );
   const skb = outText(await exec(s, 'ptype struct __sk_buff'));
   assert.match(skb, /\n    __u32 cb\[5\];\n/);
   assert.match(skb, /\n    union \{\n        struct bpf_flow_keys \*flow_keys;\n    \};\n/);
@@ -64,7 +74,10 @@ test('display shows its expressions after every stop; undisplay removes one', as
   await exec(s, 'undisplay 2');
   assert.match(outText(await exec(s, 'continue')), /Breakpoint 2, stage_count.*\n1: hops = 1$/);
   const v = s.view().displays!;
-  assert.deepEqual(v.map((d) => [d.id, d.expr, d.value]), [[1, 'hops', '1']]);
+  assert.deepEqual(
+    v.map((d) => [d.id, d.expr, d.value]),
+    [[1, 'hops', '1']],
+  );
   assert.equal((await s.execute('undisplay 7')).error!.message, 'No display number 7.');
   s.dispose();
 });
@@ -78,7 +91,10 @@ test('info args: parameters from BTF in R1..R5 while unwritten; clobbered after 
   await exec(s, 'down', 'finish');
   assert.equal(outText(await exec(s, 'info args')), 'skb = <clobbered> (r1 may have been written since entry)');
   // entry's `volatile int local[4] = {1, 2, 3, 4}`: the R10 slots written on the way here.
-  assert.equal(outText(await exec(s, 'info locals')), '*(u64 *)($r10 - 8) = 8589934593 (0x200000001)\n*(u32 *)($r10 - 12) = 3 (0x3)\n*(u32 *)($r10 - 16) = 4 (0x4)');
+  assert.equal(
+    outText(await exec(s, 'info locals')),
+    '*(u64 *)($r10 - 8) = 8589934593 (0x200000001)\n*(u32 *)($r10 - 12) = 3 (0x3)\n*(u32 *)($r10 - 16) = 4 (0x4)',
+  );
   s.dispose();
 });
 
@@ -124,7 +140,10 @@ test('reverse-continue stops before the last write to a watched value, as rr doe
   const run = async (c: string): Promise<string> => {
     const r = await s.execute(c);
     assert.ok(r.ok, `${c}: ${r.error?.message}`);
-    return r.output.filter((l) => l.kind !== 'command').map((l) => l.text).join('\n');
+    return r.output
+      .filter((l) => l.kind !== 'command')
+      .map((l) => l.text)
+      .join('\n');
   };
   await run('start');
   await run('watch hops');

@@ -21,8 +21,7 @@ export async function openAt(path: string, launch: LaunchOptions = {}, data?: Ui
   return unwrap(await openSession(obj, launch, { input: { data: data ?? new Uint8Array(64) } }));
 }
 
-export const openExample = (name: string, launch: LaunchOptions = {}, data?: Uint8Array): Promise<Session> =>
-  openAt(examplePath(name), launch, data);
+export const openExample = (name: string, launch: LaunchOptions = {}, data?: Uint8Array): Promise<Session> => openAt(examplePath(name), launch, data);
 
 /** Whether a test input exists (under CI=true a missing one fails the test file). */
 export const have = (path: string): boolean => present(path, 'test input');
@@ -37,4 +36,8 @@ export async function exec(s: Session, ...cmds: string[]): Promise<CommandResult
   return r!;
 }
 
-export const outText = (r: CommandResult): string => r.output.filter((l) => l.kind !== 'command').map((l) => l.text).join('\n');
+export const outText = (r: CommandResult): string =>
+  r.output
+    .filter((l) => l.kind !== 'command')
+    .map((l) => l.text)
+    .join('\n');

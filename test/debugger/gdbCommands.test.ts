@@ -8,7 +8,10 @@ test('info registers with names prints only those registers; an unknown name is 
   const s = await openExample('tailchain');
   await exec(s, 'break entry', 'run');
   const r = outText(await exec(s, 'i r rip rbx $r1'));
-  assert.deepEqual(r.split('\n').map((l) => l.split(/\s+/)[0]), ['rip', 'rbx', 'r1']);
+  assert.deepEqual(
+    r.split('\n').map((l) => l.split(/\s+/)[0]),
+    ['rip', 'rbx', 'r1'],
+  );
   assert.match(r, /^rip +0xffffffffc0[0-9a-f]+ +0x[0-9a-f]+ <entry\+0x1d>/);
   const bad = await s.execute('info registers foo');
   assert.equal(bad.ok, false);
@@ -18,7 +21,10 @@ test('info registers with names prints only those registers; an unknown name is 
 
 test('info line FUNC and info line give the line and its address range; info source names the file', async () => {
   const s = await openExample('tailchain');
-  assert.match(outText(await exec(s, 'info line entry')), /^Line 51 of "tailchain.c" starts at address 0x[0-9a-f]+ <entry\+0x1d> and ends at 0x[0-9a-f]+ <entry\+0x20>\.$/);
+  assert.match(
+    outText(await exec(s, 'info line entry')),
+    /^Line 51 of "tailchain.c" starts at address 0x[0-9a-f]+ <entry\+0x1d> and ends at 0x[0-9a-f]+ <entry\+0x20>\.$/,
+  );
   await exec(s, 'break entry', 'run', 'step');
   assert.match(outText(await exec(s, 'info line')), /^Line 53 of "tailchain.c" starts at address 0x[0-9a-f]+ <entry\+0x20> and ends at/);
   const src = outText(await exec(s, 'info source'));
@@ -46,9 +52,15 @@ test('break FILE:LINE on a line without code moves to the next line with code', 
 test('list shows a contiguous block of ten lines; list FIRST,LAST those lines', async () => {
   const s = await openExample('tailchain');
   const r = outText(await exec(s, 'list 40,45'));
-  assert.deepEqual(r.split('\n').map((l) => Number(l.trim().split(/\s+/)[0])), [40, 41, 42, 43, 44, 45]);
+  assert.deepEqual(
+    r.split('\n').map((l) => Number(l.trim().split(/\s+/)[0])),
+    [40, 41, 42, 43, 44, 45],
+  );
   const b = outText(await exec(s, 'list tailchain.c:53'));
-  assert.deepEqual(b.split('\n').map((l) => Number(l.trim().split(/\s+/)[0])), [48, 49, 50, 51, 52, 53, 54, 55, 56, 57]);
+  assert.deepEqual(
+    b.split('\n').map((l) => Number(l.trim().split(/\s+/)[0])),
+    [48, 49, 50, 51, 52, 53, 54, 55, 56, 57],
+  );
   s.dispose();
 });
 
@@ -60,9 +72,18 @@ test('counts are singular for one', async () => {
 
 test('map dump shows an array entry that is all zero, and a .bss split into its variables', async () => {
   const s = await openExample('tailchain');
-  assert.deepEqual(outText(await exec(s, 'map dump tailchai.bss')).split('\n').slice(1).map((l) => l.trim().replace(/\s+/g, ' ')), ['u32 hops = 0', 'u64 bytes_seen = 0']);
+  assert.deepEqual(
+    outText(await exec(s, 'map dump tailchai.bss'))
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().replace(/\s+/g, ' ')),
+    ['u32 hops = 0', 'u64 bytes_seen = 0'],
+  );
   const v = s.view().maps.find((m) => m.name === 'tailchai.bss')!;
-  assert.deepEqual(v.entries![0]!.vars, [{ name: 'hops', type: 'u32', value: '0' }, { name: 'bytes_seen', type: 'u64', value: '0' }]);
+  assert.deepEqual(v.entries![0]!.vars, [
+    { name: 'hops', type: 'u32', value: '0' },
+    { name: 'bytes_seen', type: 'u64', value: '0' },
+  ]);
   await exec(s, 'run');
   const after = s.view().maps.find((m) => m.name === 'tailchai.bss')!;
   assert.equal(after.entries![0]!.vars![0]!.value, '3', 'three stages counted hops');
@@ -71,7 +92,10 @@ test('map dump shows an array entry that is all zero, and a .bss split into its 
 
 test('completion after map update MAP KEY offers programs without a colon; info p offers profile', async () => {
   const s = await openExample('tailchain');
-  assert.deepEqual(s.completions('map update chain 0 stage_v'), ['stage_verdict', 'tailchai:stage_verdict'].filter((c) => c.startsWith('stage_v')));
+  assert.deepEqual(
+    s.completions('map update chain 0 stage_v'),
+    ['stage_verdict', 'tailchai:stage_verdict'].filter((c) => c.startsWith('stage_v')),
+  );
   assert.deepEqual(s.completions('info p'), ['pokes', 'profile', 'program']);
   assert.deepEqual(s.completions('map update ch'), ['chain']);
   s.dispose();

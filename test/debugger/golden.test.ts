@@ -21,7 +21,20 @@ const SCRIPTS: Script[] = [
   {
     name: 'tailchain-direct-indirect',
     object: examplePath('tailchain'),
-    commands: ['info pokes', 'break entry:10', 'run', 'info registers', 'step', 'bt', 'break stage_count:16', 'continue', 'step', 'bt', 'info tailcalls', 'continue'],
+    commands: [
+      'info pokes',
+      'break entry:10',
+      'run',
+      'info registers',
+      'step',
+      'bt',
+      'break stage_count:16',
+      'continue',
+      'step',
+      'bt',
+      'info tailcalls',
+      'continue',
+    ],
   },
   {
     name: 'subprog-tail-swap',

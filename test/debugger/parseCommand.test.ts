@@ -67,9 +67,14 @@ test('bad input is an error value naming the problem, never a throw', () => {
 });
 
 test('expressions evaluate with u64 wrap-around, derefs and short-circuit', () => {
-  const mem = new Map<bigint, number>([[0x1000n, 0xff], [0x1001n, 0xff], [0x1002n, 0xff], [0x1003n, 0xff]]);
+  const mem = new Map<bigint, number>([
+    [0x1000n, 0xff],
+    [0x1001n, 0xff],
+    [0x1002n, 0xff],
+    [0x1003n, 0xff],
+  ]);
   const env: ExprEnv = {
-    reg: (n) => ({ r1: 5n, r10: 0x1008n } as Record<string, bigint>)[n],
+    reg: (n) => (({ r1: 5n, r10: 0x1008n }) as Record<string, bigint>)[n],
     sym: () => undefined,
     read: (a, size) => {
       let v = 0n;
@@ -106,7 +111,9 @@ test('OBJ:PROG and OBJ:PROG:INSN locations name a program of one object; OBJ:NAM
   assert.deepEqual((cmd('b tailcall_bpf2bpf_fentry:fentry') as { loc: unknown }).loc, { kind: 'program', prog: 'tailcall_bpf2bpf_fentry:fentry' });
   assert.deepEqual((cmd('b main:entry:3') as { loc: unknown }).loc, { kind: 'insn', prog: 'main:entry', insn: 3 });
   assert.deepEqual(cmd('p fentry_obj:count + 1'), {
-    kind: 'print', exprText: 'fentry_obj:count + 1', format: null,
+    kind: 'print',
+    exprText: 'fentry_obj:count + 1',
+    format: null,
     expr: { kind: 'binary', op: '+', left: { kind: 'sym', name: 'fentry_obj:count' }, right: { kind: 'num', value: 1n } },
   });
 });
@@ -119,7 +126,10 @@ test('load, attach, detach, pin, unpin and unload parse into setup steps', () =>
   };
   assert.deepEqual(step('load f.o'), { op: 'load', file: 'f.o' });
   assert.deepEqual(step('load m=dir/f.o:fentry=tc:classifier_0:subprog_tail,other --reuse-map jt=/sys/fs/bpf/jt'), {
-    op: 'load', file: 'dir/f.o', name: 'm', programs: ['fentry', 'other'],
+    op: 'load',
+    file: 'dir/f.o',
+    name: 'm',
+    programs: ['fentry', 'other'],
     targets: [{ prog: 'fentry', target: { prog: 'tc:classifier_0', func: 'subprog_tail' } }],
     reuse: [{ map: 'jt', path: '/sys/fs/bpf/jt' }],
   });
@@ -127,7 +137,10 @@ test('load, attach, detach, pin, unpin and unload parse into setup steps', () =>
   assert.deepEqual(step('attach obj:fentry'), { op: 'attach', prog: 'obj:fentry' });
   assert.deepEqual(step('attach f.o'), { op: 'load', file: 'f.o', attach: 'all' });
   assert.deepEqual(step('attach f.o:fexit=entry:subprog_tail'), {
-    op: 'load', file: 'f.o', targets: [{ prog: 'fexit', target: { prog: 'entry', func: 'subprog_tail' } }], attach: ['fexit'],
+    op: 'load',
+    file: 'f.o',
+    targets: [{ prog: 'fexit', target: { prog: 'entry', func: 'subprog_tail' } }],
+    attach: ['fexit'],
   });
   assert.deepEqual(step('detach 3'), { op: 'detach', link: 3 });
   assert.deepEqual(step('detach obj:fentry'), { op: 'detach', prog: 'obj:fentry' });
@@ -136,7 +149,18 @@ test('load, attach, detach, pin, unpin and unload parse into setup steps', () =>
   assert.deepEqual(step('unload obj'), { op: 'unload', object: 'obj' });
   assert.deepEqual(cmd('info links'), { kind: 'info', topic: 'links', arg: null });
   assert.deepEqual(cmd('info objects'), { kind: 'info', topic: 'objects', arg: null });
-  for (const bad of ['load', 'attach', 'attach a b c', 'attach f.o:x=y', 'detach', 'pin m /tmp/m', 'pin m', 'unpin', 'load f.o --reuse-map jt=/tmp/jt', 'attach prog --reuse-map a=/sys/fs/bpf/a']) {
+  for (const bad of [
+    'load',
+    'attach',
+    'attach a b c',
+    'attach f.o:x=y',
+    'detach',
+    'pin m /tmp/m',
+    'pin m',
+    'unpin',
+    'load f.o --reuse-map jt=/tmp/jt',
+    'attach prog --reuse-map a=/sys/fs/bpf/a',
+  ]) {
     const r = parseCommand(bad);
     assert.equal(r.ok, false, bad);
     assert.ok(!r.ok && r.error.message.length > 0);

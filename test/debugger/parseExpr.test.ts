@@ -18,13 +18,26 @@ test('casts to struct pointers and builtin names; a parenthesised name stays a g
 });
 
 test('postfix access binds tighter than prefix operators', () => {
-  assert.deepEqual(parse('&p->cb[2]'), { kind: 'addr', arg: { kind: 'index', base: { kind: 'member', base: { kind: 'sym', name: 'p' }, name: 'cb', arrow: true }, index: { kind: 'num', value: 2n } } });
+  assert.deepEqual(parse('&p->cb[2]'), {
+    kind: 'addr',
+    arg: { kind: 'index', base: { kind: 'member', base: { kind: 'sym', name: 'p' }, name: 'cb', arrow: true }, index: { kind: 'num', value: 2n } },
+  });
   assert.deepEqual(parse('*(struct x *)$r1'), { kind: 'star', arg: { kind: 'cast', type: { base: 'struct x', ptr: 1 }, arg: { kind: 'reg', name: 'r1' } } });
-  assert.deepEqual(parse('(*q).a.b'), { kind: 'member', base: { kind: 'member', base: { kind: 'star', arg: { kind: 'sym', name: 'q' } }, name: 'a', arrow: false }, name: 'b', arrow: false });
+  assert.deepEqual(parse('(*q).a.b'), {
+    kind: 'member',
+    base: { kind: 'member', base: { kind: 'star', arg: { kind: 'sym', name: 'q' } }, name: 'a', arrow: false },
+    name: 'b',
+    arrow: false,
+  });
 });
 
 test('the old forms keep their meaning: *(u32 *)ADDR is a sized read, a & b a binary and', () => {
-  assert.deepEqual(parse('*(u32 *)($r10 - 4)'), { kind: 'deref', size: 4, signed: false, addr: { kind: 'binary', op: '-', left: { kind: 'reg', name: 'r10' }, right: { kind: 'num', value: 4n } } });
+  assert.deepEqual(parse('*(u32 *)($r10 - 4)'), {
+    kind: 'deref',
+    size: 4,
+    signed: false,
+    addr: { kind: 'binary', op: '-', left: { kind: 'reg', name: 'r10' }, right: { kind: 'num', value: 4n } },
+  });
   assert.equal(parse('$r1 & 0xff').kind, 'binary');
 });
 

@@ -22,18 +22,22 @@ const frame = (el: React.ReactElement, cols = 100, rows = 40): string => {
   return r.lastFrame();
 };
 
-test('a live riscv64 View renders: a0-a7/s0-s11 with BPF names, the counter in a6, RV64GC code, the tail-call chain', { skip: have(examplePath('tailchain')) ? false : 'tailchain.o not built' }, async () => {
-  const s = await openExample('tailchain', { arch: 'riscv64' });
-  const v = (await exec(s, 'break entry:10', 'run', 'step')).view;
-  const regs = frame(<RegistersPane view={v} focused={false} width={40} height={45} />);
-  assert.match(regs, /a5\s+0x0+ R0/);
-  assert.match(regs, /s5\s+0x[0-9a-f]+ R10/);
-  assert.match(regs, /a6\s+0x0+20 tcc/);
-  assert.match(regs, /tcc 1\/33 \(32 left\)/);
-  const code = frame(<CodePane view={v} focused={false} width={100} height={40} />);
-  assert.match(code, /c\.addi4spn s0, sp|addi s0, sp/);
-  const chain = frame(<CallChainPane view={v} focused={false} width={80} height={6} />);
-  assert.match(chain, /entry/);
-  assert.match(chain, /stage_parse/);
-  s.dispose();
-});
+test(
+  'a live riscv64 View renders: a0-a7/s0-s11 with BPF names, the counter in a6, RV64GC code, the tail-call chain',
+  { skip: have(examplePath('tailchain')) ? false : 'tailchain.o not built' },
+  async () => {
+    const s = await openExample('tailchain', { arch: 'riscv64' });
+    const v = (await exec(s, 'break entry:10', 'run', 'step')).view;
+    const regs = frame(<RegistersPane view={v} focused={false} width={40} height={45} />);
+    assert.match(regs, /a5\s+0x0+ R0/);
+    assert.match(regs, /s5\s+0x[0-9a-f]+ R10/);
+    assert.match(regs, /a6\s+0x0+20 tcc/);
+    assert.match(regs, /tcc 1\/33 \(32 left\)/);
+    const code = frame(<CodePane view={v} focused={false} width={100} height={40} />);
+    assert.match(code, /c\.addi4spn s0, sp|addi s0, sp/);
+    const chain = frame(<CallChainPane view={v} focused={false} width={80} height={6} />);
+    assert.match(chain, /entry/);
+    assert.match(chain, /stage_parse/);
+    s.dispose();
+  },
+);

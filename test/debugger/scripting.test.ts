@@ -62,21 +62,16 @@ test('a file that sources itself stops at the nesting bound with an error naming
 
 test('breakpoint commands run at each stop; silent hides the stop and continue resumes to the next one', async () => {
   const s = await openExample('selfloop');
-  const { out, failed } = await transcript(s, [
-    'break loop',
-    'commands',
-    'silent',
-    'printf "runs=%u\\n", runs',
-    'continue',
-    'end',
-    'run',
-  ]);
+  const { out, failed } = await transcript(s, ['break loop', 'commands', 'silent', 'printf "runs=%u\\n", runs', 'continue', 'end', 'run']);
   assert.equal(failed, 0);
   assert.match(out, /\(bpfdbg\) commands\nType commands for breakpoint\(s\) 1, one per line\.\nEnd with a line saying just "end"\.\n/);
   const runOut = out.slice(out.indexOf('(bpfdbg) run'));
   // 34 entries of loop (33 tail calls then the limit): each stop prints and continues.
   const lines = runOut.split('\n').filter((l) => l.startsWith('runs='));
-  assert.deepEqual(lines, Array.from({ length: 34 }, (_, k) => `runs=${k}`));
+  assert.deepEqual(
+    lines,
+    Array.from({ length: 34 }, (_, k) => `runs=${k}`),
+  );
   assert.doesNotMatch(runOut, /Breakpoint 1,/);
   assert.match(runOut, /\[loop exited with retval 34/);
   assert.equal(s.view().breakpoints[0]!.hits, 34);
@@ -106,24 +101,38 @@ test('ignore N COUNT passes the breakpoint COUNT times (hits still count), then 
 
 test('save breakpoints writes commands that source recreates: conditions, commands, ignore counts, disabled, tbreak, catchpoints', async () => {
   const a = await openExample('tailchain');
-  await exec(a, 'break stage_count if hops > 1', 'commands', 'silent', 'print hops', 'end', 'ignore 1 2',
-    'tbreak tailchain.c:29', 'disable 2', 'catch tailcall', 'break entry:10');
-  const saved = join(dir, 'bps.gdb');
-  assert.equal(outText(await exec(a, `save breakpoints ${saved}`)), `Saved to file '${saved}'.`);
-  assert.equal(readFileSync(saved, 'utf8'), [
-    '# bpfdbg breakpoints: reload with "source FILE"',
+  await exec(
+    a,
     'break stage_count if hops > 1',
-    '  commands',
-    '    silent',
-    '    print hops',
-    '  end',
-    'ignore $bpnum 2',
+    'commands',
+    'silent',
+    'print hops',
+    'end',
+    'ignore 1 2',
     'tbreak tailchain.c:29',
-    'disable $bpnum',
+    'disable 2',
     'catch tailcall',
     'break entry:10',
-    '',
-  ].join('\n'));
+  );
+  const saved = join(dir, 'bps.gdb');
+  assert.equal(outText(await exec(a, `save breakpoints ${saved}`)), `Saved to file '${saved}'.`);
+  assert.equal(
+    readFileSync(saved, 'utf8'),
+    [
+      '# bpfdbg breakpoints: reload with "source FILE"',
+      'break stage_count if hops > 1',
+      '  commands',
+      '    silent',
+      '    print hops',
+      '  end',
+      'ignore $bpnum 2',
+      'tbreak tailchain.c:29',
+      'disable $bpnum',
+      'catch tailcall',
+      'break entry:10',
+      '',
+    ].join('\n'),
+  );
   const before = outText(await exec(a, 'info breakpoints'));
   a.dispose();
   const b = await openExample('tailchain');
@@ -178,7 +187,10 @@ test('bt full shows every frame with its stack slots, saved registers and privat
   await exec(s, 'break mix', 'run');
   const bt = outText(await exec(s, 'bt full'));
   const frames = bt.split('\n').filter((l) => l.startsWith('#'));
-  assert.deepEqual(frames.map((l) => / in (\w+) /.exec(l)![1]), ['mix', 'fold', 'trace_enter']);
+  assert.deepEqual(
+    frames.map((l) => / in (\w+) /.exec(l)![1]),
+    ['mix', 'fold', 'trace_enter'],
+  );
   // mix and fold run on private stacks: r9 frames with intact guards at both ends.
   const mix = bt.slice(0, bt.indexOf('#1'));
   assert.match(mix, /\n {8}r9 = 0x[0-9a-f]+, BPF stack on the per-CPU private stack\n/);
@@ -218,7 +230,10 @@ test('jump refuses a location in another function, naming both', async () => {
   await exec(s, 'break mix', 'run');
   const r = await s.execute('jump trace_enter:3');
   assert.equal(r.ok, false);
-  assert.equal(r.error!.message, 'jump: trace_enter:3 is in trace_enter, not in the current function trace_enter/mix; jump stays within one function (its frame layout)');
+  assert.equal(
+    r.error!.message,
+    'jump: trace_enter:3 is in trace_enter, not in the current function trace_enter/mix; jump stays within one function (its frame layout)',
+  );
   assert.equal(s.view().location?.func, 'mix', 'the PC did not move');
   assert.equal((await s.execute('jump *0xffffffffc0000221')).error?.code, 'debug.jump', 'mid-instruction');
   s.dispose();
@@ -241,7 +256,10 @@ test('info symbol names code, instructions, globals, map values and other region
 test('in a recording session breakpoint commands and sourced files run as typed, and the recording replays', async () => {
   const f = file('rec.gdb', 'break stage_count\ncommands\nsilent\nprint hops\ncontinue\nend\n');
   const { rec, outputs } = await recordScript('examples/tailchain.o', [`source ${f}`, 'break stage_verdict', 'run', 'reverse-stepi 3', 'stepi 3']);
-  assert.deepEqual(outputs.map((o) => o.split(' -> ')[1]), ['ok', 'ok', 'ok', 'ok', 'ok']);
+  assert.deepEqual(
+    outputs.map((o) => o.split(' -> ')[1]),
+    ['ok', 'ok', 'ok', 'ok', 'ok'],
+  );
   assert.equal(rec.tts.view().location?.func, 'stage_verdict');
   const r = await replay(roundTrip(rec.toRecording()));
   rec.tts.session.dispose();
@@ -269,7 +287,7 @@ test('info memory lists every mapped region with permissions, and the parts insi
   s.dispose();
 });
 
-test('help lists the scripting, control and layout commands; layout and focus say they are the TUI\'s', async () => {
+test("help lists the scripting, control and layout commands; layout and focus say they are the TUI's", async () => {
   const s = await openExample('tailchain');
   const help = outText(await exec(s, 'help'));
   for (const c of ['source', 'commands', 'ignore', 'save', 'echo', 'printf', 'advance', 'jump', 'layout', 'focus'])

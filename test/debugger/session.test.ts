@@ -15,14 +15,26 @@ test('a private-stack subprogram shows R10 in r9 and its per-CPU frame with inta
   assert.equal(regs.native.find((n) => n.name === 'r9')!.role, 'private frame pointer');
   const pfp = BigInt(regs.privateFramePointer.value);
   assert.ok(pfp > BigInt(regs.privateFramePointer.areaLo) && pfp < BigInt(regs.privateFramePointer.areaHi));
-  assert.deepEqual(r.view.frames.map((f) => `${f.func}:${f.privateStack}`), ['mix:true', 'fold:true', 'trace_enter:false']);
+  assert.deepEqual(
+    r.view.frames.map((f) => `${f.func}:${f.privateStack}`),
+    ['mix:true', 'fold:true', 'trace_enter:false'],
+  );
   const slots = r.view.frameSlots!;
   assert.equal(slots.fpReg, 'r9');
   const guards = slots.slots.filter((x) => x.kind === 'priv-guard');
-  assert.deepEqual(guards.map((g) => `${g.name}:${g.note}:${g.alert}`), ['guard (high):guard intact:false', 'guard (low):guard intact:false']);
+  assert.deepEqual(
+    guards.map((g) => `${g.name}:${g.note}:${g.alert}`),
+    ['guard (high):guard intact:false', 'guard (low):guard intact:false'],
+  );
   // mix has a 96-byte stack (12 u64s): 12 slots between the guards.
   assert.equal(slots.slots.filter((x) => x.kind === 'priv-stack').length, 12);
-  assert.ok(slots.slots.some((x) => x.kind === 'return-address' && x.note === 'fold+0x' + (BigInt(x.value!) - BigInt(r.view.programs[0]!.funcs.find((f) => f.name === 'fold')!.addr)).toString(16)));
+  assert.ok(
+    slots.slots.some(
+      (x) =>
+        x.kind === 'return-address' &&
+        x.note === 'fold+0x' + (BigInt(x.value!) - BigInt(r.view.programs[0]!.funcs.find((f) => f.name === 'fold')!.addr)).toString(16),
+    ),
+  );
   const text = outText(await exec(s, 'info frame'));
   assert.match(text, /BPF stack on the per-CPU private stack/);
   assert.match(text, /guard \(low\) +0xeb9f12345678eb9f +guard intact/);
@@ -50,7 +62,10 @@ test('next steps over a bpf2bpf call, finish returns to the caller with R0, bt u
   await exec(s, 'run');
   const st = await exec(s, 'step');
   assert.equal(st.view.location!.func, 'classify');
-  assert.deepEqual(st.view.frames.map((f) => f.func), ['classify', 'entry']);
+  assert.deepEqual(
+    st.view.frames.map((f) => f.func),
+    ['classify', 'entry'],
+  );
   assert.equal(st.view.frames[1]!.insn, 8, 'the caller frame is at its call insn');
   const fin = await exec(s, 'finish');
   assert.equal(fin.view.location!.func, 'entry');
@@ -77,7 +92,10 @@ test('breakpoints: tbreak is one-shot, disable skips, delete removes, info break
   const s = await openExample('selfloop');
   await exec(s, 'tbreak loop:0', 'break loop:1', 'disable 2', 'run');
   assert.deepEqual(s.view().stop, { kind: 'breakpoint', id: 1, hits: 1 });
-  assert.deepEqual(s.view().breakpoints.map((b) => b.id), [2]);
+  assert.deepEqual(
+    s.view().breakpoints.map((b) => b.id),
+    [2],
+  );
   await exec(s, 'enable 2', 'continue');
   assert.deepEqual(s.view().stop, { kind: 'breakpoint', id: 2, hits: 1 });
   const info = outText(await exec(s, 'info breakpoints'));
@@ -118,8 +136,14 @@ test('an index past max_entries is reported as a not-taken tail call with its ou
 
 test('bad commands, bad locations and commands needing a running program fail as values', { skip: skipUnless('tailchain') }, async () => {
   const s = await openExample('tailchain');
-  for (const [cmd, code] of [['frobnicate', 'cmd.unknown'], ['step', 'debug.not-running'], ['break nosuch:3', 'debug.no-such-prog'],
-    ['break entry:999', 'debug.bad-insn'], ['map update nosuch 0 entry', 'debug.no-such-map'], ['print $r1 +', 'expr.syntax']] as const) {
+  for (const [cmd, code] of [
+    ['frobnicate', 'cmd.unknown'],
+    ['step', 'debug.not-running'],
+    ['break nosuch:3', 'debug.no-such-prog'],
+    ['break entry:999', 'debug.bad-insn'],
+    ['map update nosuch 0 entry', 'debug.no-such-map'],
+    ['print $r1 +', 'expr.syntax'],
+  ] as const) {
     const r = await s.execute(cmd);
     assert.equal(r.ok, false, cmd);
     assert.equal(r.error!.code, code, cmd);

@@ -6,21 +6,25 @@ import { App } from '../../src/tui/App.tsx';
 import { renderAt, tick } from '../tui/harness.ts';
 import { examplePath, have, openExample } from './fixture.ts';
 
-test('the TUI renders a live session and a typed command moves the PC', { skip: have(examplePath('tailchain')) ? false : 'tailchain.o not built' }, async () => {
-  const s = await openExample('tailchain');
-  await s.execute('break entry:10');
-  await s.execute('run');
-  const r = renderAt(<App port={s} width={160} height={48} />, 160, 48);
-  await tick(50);
-  assert.match(r.lastFrame(), /entry/);
-  const seq = s.view().seq;
-  await s.execute('step');
-  await tick(50);
-  assert.ok(s.view().seq > seq);
-  assert.match(r.lastFrame(), /stage_parse/);
-  r.unmount();
-  s.dispose();
-});
+test(
+  'the TUI renders a live session and a typed command moves the PC',
+  { skip: have(examplePath('tailchain')) ? false : 'tailchain.o not built' },
+  async () => {
+    const s = await openExample('tailchain');
+    await s.execute('break entry:10');
+    await s.execute('run');
+    const r = renderAt(<App port={s} width={160} height={48} />, 160, 48);
+    await tick(50);
+    assert.match(r.lastFrame(), /entry/);
+    const seq = s.view().seq;
+    await s.execute('step');
+    await tick(50);
+    assert.ok(s.view().seq > seq);
+    assert.match(r.lastFrame(), /stage_parse/);
+    r.unmount();
+    s.dispose();
+  },
+);
 
 test('in the TUI, delete without numbers asks "Delete all breakpoints? (y or n)": n keeps them, y deletes', async () => {
   const s = await openExample('tailchain');
@@ -29,7 +33,10 @@ test('in the TUI, delete without numbers asks "Delete all breakpoints? (y or n)"
   const r = renderAt(<App port={s} width={160} height={48} />, 160, 48);
   await tick(50);
   const type = async (text: string): Promise<void> => {
-    for (const ch of text) { r.stdin.write(ch); await tick(5); }
+    for (const ch of text) {
+      r.stdin.write(ch);
+      await tick(5);
+    }
     await tick(30);
   };
   await type(':delete\r');

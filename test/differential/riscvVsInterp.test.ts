@@ -21,7 +21,8 @@ test(`${PROGRAMS} generated programs agree with the interpreter under every RISC
   const pools = RV_PROFILES.map((p) => new RiscvPool(p, 32));
   const mismatches: string[] = [];
   const ran = new Map<string, number>();
-  let tailCalls = 0, rejected = 0;
+  let tailCalls = 0,
+    rejected = 0;
   try {
     for (let seed = 1; seed <= PROGRAMS; seed++) {
       const c = generateCase({ seed });
@@ -33,7 +34,8 @@ test(`${PROGRAMS} generated programs agree with the interpreter under every RISC
           // A rejection is an agreement only when both sides give the kernel's reason.
           const codes = [want, got].map((o) => (typeof o === 'string' ? rejectionCode(o) : 'ran'));
           if (pool.profile === RV_UPSTREAM && codes[0] === MIXING && codes[1] === MIXING) rejected++;
-          else mismatches.push(`seed ${seed} ${name}: interpreter ${typeof want === 'string' ? want : 'ran'}, riscv64 ${typeof got === 'string' ? got : 'ran'}`);
+          else
+            mismatches.push(`seed ${seed} ${name}: interpreter ${typeof want === 'string' ? want : 'ran'}, riscv64 ${typeof got === 'string' ? got : 'ran'}`);
           continue;
         }
         const d = diff(want, got);

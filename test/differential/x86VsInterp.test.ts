@@ -14,7 +14,8 @@ const PROGRAMS = Number(process.env.BPFDBG_DIFF_PROGRAMS ?? 2000);
 test(`${PROGRAMS} generated programs agree with the interpreter under every x86-64 profile`, async () => {
   const pools = X86_PROFILES.map((p) => new X86Pool(p, 32));
   const mismatches: string[] = [];
-  let tailCalls = 0, helperOrCall = 0;
+  let tailCalls = 0,
+    helperOrCall = 0;
   try {
     for (let seed = 1; seed <= PROGRAMS; seed++) {
       const c = generateCase({ seed });

@@ -40,7 +40,10 @@ test('x86-64: the target description names the i386 core registers; g carries ra
   assert.equal(await stub.handle('qXfer:features:read:target.xml:0,10'), `m${xml.slice(1, 17)}`);
   const g = (await stub.handle('g'))!;
   const regs = gdbRegisters('x86_64');
-  assert.equal(g.length, regs.reduce((n, r) => n + r.bits / 4, 0));
+  assert.equal(
+    g.length,
+    regs.reduce((n, r) => n + r.bits / 4, 0),
+  );
   // rip (register 16) is the entry program's first instruction: 0xffffffffc0300000, little-endian.
   assert.equal(await stub.handle('p10'), '000030c0ffffffff');
   assert.equal(await stub.handle('p12'), 'xxxxxxxx'); // cs: not modelled
@@ -68,7 +71,11 @@ test('memory: m reads code, stops at the end of a mapping; M writes through set 
   // entry starts with the 5-byte nop of its patchable entry (x86 JIT: emit_prologue).
   assert.equal(await stub.handle('mffffffffc0300000,5'), '0f1f440000');
   assert.equal(await stub.handle('m10,4'), 'E14');
-  const sp = BigInt(`0x${Buffer.from((await stub.handle('p7'))!, 'hex').reverse().toString('hex')}`);
+  const sp = BigInt(
+    `0x${Buffer.from((await stub.handle('p7'))!, 'hex')
+      .reverse()
+      .toString('hex')}`,
+  );
   const at = (sp - 16n).toString(16);
   assert.equal(await stub.handle(`M${at},3:a1b2c3`), 'OK');
   assert.equal(await stub.handle(`m${at},3`), 'a1b2c3');
@@ -79,7 +86,10 @@ test('Z0 at a C line, c stops with swbreak; bs and bc walk back, replaylog:begin
   assert.equal(await stub.handle('Z0,ffffffffc0000010,1'), 'OK');
   const stop = (await stub.handle('vCont;c'))!;
   assert.equal(stop, 'T05swbreak:;10:100000c0ffffffff;thread:1;');
-  assert.ok(consoleText.some((t) => t.startsWith('tail call entry:10 -> stage_parse via chain[0] (direct)')), consoleText.join(''));
+  assert.ok(
+    consoleText.some((t) => t.startsWith('tail call entry:10 -> stage_parse via chain[0] (direct)')),
+    consoleText.join(''),
+  );
   assert.equal(await stub.handle('bs'), 'T0510:0c0000c0ffffffff;thread:1;');
   assert.equal(await stub.handle('bs'), 'T0510:5c0030c0ffffffff;thread:1;'); // back across the tail call: the jmp in entry
   assert.equal(await stub.handle('z0,ffffffffc0000010,1'), 'OK');

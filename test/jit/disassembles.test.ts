@@ -13,8 +13,14 @@ import { disasm, loadCapstone } from '../../src/machine/index.ts';
 const ROOT = join(import.meta.dirname, '../..');
 const SELFTESTS = join(ROOT, '../shared/testdata/kernel-selftests/obj');
 const objects = [
-  ...readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.o')).map((f) => join(ROOT, 'examples', f)),
-  ...(present(SELFTESTS, 'kernel selftest objects') ? readdirSync(SELFTESTS).filter((f) => f.endsWith('.o')).map((f) => join(SELFTESTS, f)) : []),
+  ...readdirSync(join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.o'))
+    .map((f) => join(ROOT, 'examples', f)),
+  ...(present(SELFTESTS, 'kernel selftest objects')
+    ? readdirSync(SELFTESTS)
+        .filter((f) => f.endsWith('.o'))
+        .map((f) => join(SELFTESTS, f))
+    : []),
 ];
 
 test('every object JITs under every x86-64 profile and disassembles cleanly', async (t) => {
@@ -29,8 +35,15 @@ test('every object JITs under every x86-64 profile and disassembles cleanly', as
         j.code.forEach((code, i) => {
           const insns = disasm('x86_64', code, j.funcAddrs[i]!);
           const bad = insns.filter((x) => x.mnemonic === '(bad)');
-          assert.deepEqual(bad.map((x) => x.addr.toString(16)), [], `${path} ${j.program.name}/${j.jit.funcs[i]!.name} under ${profile.name}`);
-          assert.equal(insns.reduce((n, x) => n + x.size, 0), code.length);
+          assert.deepEqual(
+            bad.map((x) => x.addr.toString(16)),
+            [],
+            `${path} ${j.program.name}/${j.jit.funcs[i]!.name} under ${profile.name}`,
+          );
+          assert.equal(
+            insns.reduce((n, x) => n + x.size, 0),
+            code.length,
+          );
           functions++;
         });
       }

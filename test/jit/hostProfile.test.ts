@@ -13,7 +13,10 @@ const intelEibrs: HostDescription = {
   its: 'Not affected',
   cpuFlags: ['fpu', 'bmi1', 'bmi2', 'ibt', 'ibrs_enhanced'],
   jitHarden: '0',
-  kconfig: new Map([['CONFIG_MITIGATION_RETPOLINE', 'y'], ['CONFIG_MITIGATION_RETHUNK', 'y']]),
+  kconfig: new Map([
+    ['CONFIG_MITIGATION_RETPOLINE', 'y'],
+    ['CONFIG_MITIGATION_RETHUNK', 'y'],
+  ]),
 };
 
 test('Intel with enhanced IBRS: jmp rcx; int3 for indirect jumps, plain ret, BMI2 shifts, the host kernel BTF', () => {
@@ -36,8 +39,12 @@ test('a kernel built without CONFIG_MITIGATION_RETPOLINE/SLS emits a bare jmp rc
 
 test('the kernel-wide corpus host (AMD EPYC, retpolines, retbleed not affected) decides as the kernel-wide profile describes', () => {
   const { profile } = profileForHost({
-    arch: 'x64', release: '6.18.44', spectreV2: 'Mitigation: Retpolines; IBPB: conditional; STIBP: always-on; RSB filling',
-    retbleed: 'Not affected', srso: 'Not affected', cpuFlags: ['bmi2'],
+    arch: 'x64',
+    release: '6.18.44',
+    spectreV2: 'Mitigation: Retpolines; IBPB: conditional; STIBP: always-on; RSB filling',
+    retbleed: 'Not affected',
+    srso: 'Not affected',
+    cpuFlags: ['bmi2'],
   });
   const corpus = findProfile('kernel-wide')!;
   // (The corpus host gave no program a private stack, which /sys does not tell: its profile says so.)
@@ -49,7 +56,12 @@ test('return thunks come from the retbleed, SRSO and ITS mitigations that set X8
   assert.equal(profileForHost({ ...amd, retbleed: 'Mitigation: untrained return thunk; SMT enabled with STIBP protection' }).profile.retThunk, true);
   assert.equal(profileForHost({ ...amd, retbleed: 'Not affected', srso: 'Mitigation: Safe RET' }).profile.retThunk, true);
   assert.equal(profileForHost({ ...amd, retbleed: 'Mitigation: IBRS' }).profile.retThunk, false);
-  const its = profileForHost({ arch: 'x64', release: '6.18.0', spectreV2: 'Mitigation: Enhanced / Automatic IBRS', its: 'Mitigation: Aligned branch/return thunks' }).profile;
+  const its = profileForHost({
+    arch: 'x64',
+    release: '6.18.0',
+    spectreV2: 'Mitigation: Enhanced / Automatic IBRS',
+    its: 'Mitigation: Aligned branch/return thunks',
+  }).profile;
   assert.equal(its.retThunk, true);
   assert.equal(its.indirectThunk, true); // __x86_indirect_its_thunk_rcx
   assert.equal(profileForHost({ ...amd, spectreV2: 'Mitigation: LFENCE' }).profile.indirectPlain, 'lfence-jmp');

@@ -8,10 +8,11 @@ import { jit, makeImage } from './x86_64/fixtures.ts';
 
 const rel32At = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset).getInt32(at, true);
 
-const image = () => makeImage([
-  { name: 'main', insns: [insn(0x85, 0, 0, 0, 5), insn(0x85, 0, 1, 0, 1), insn(0x95)] },
-  { name: 'sub', insns: [insn(0xb7, 0, 0, 0, 1), insn(0x95)] },
-]);
+const image = () =>
+  makeImage([
+    { name: 'main', insns: [insn(0x85, 0, 0, 0, 5), insn(0x85, 0, 1, 0, 1), insn(0x95)] },
+    { name: 'sub', insns: [insn(0xb7, 0, 0, 0, 1), insn(0x95)] },
+  ]);
 
 test('helper, bpf2bpf and return-thunk rel32 fields point at the placed targets', () => {
   const j = jit(image(), 'linux-6.18');

@@ -33,7 +33,18 @@ export function objectFromAsm(progs: FixtureProg[], maps: MapDef[] = [], globals
       fileOff: fileOff(0),
     };
   });
-  return { path: 'fixture.o', name: 'fixture', bytes: new Uint8Array(0), license: 'GPL', littleEndian: true, maps, globals, programs, subprograms: [], sources: new Map() };
+  return {
+    path: 'fixture.o',
+    name: 'fixture',
+    bytes: new Uint8Array(0),
+    license: 'GPL',
+    littleEndian: true,
+    maps,
+    globals,
+    programs,
+    subprograms: [],
+    sources: new Map(),
+  };
 }
 
 export function loadFixture(obj: BpfObject, opts: KernelModelOptions = {}): { model: KernelModel; loaded: LoadedObject } {

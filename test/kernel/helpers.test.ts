@@ -8,7 +8,11 @@ const data = new Uint8Array(14);
 
 test('map helpers from a program: update, lookup returns a pointer into the value, delete', () => {
   const hash = mapDef(0, 'h', MapType.HASH, 4, 8, 4);
-  const obj = objectFromAsm([{ name: 'p', text: `
+  const obj = objectFromAsm(
+    [
+      {
+        name: 'p',
+        text: `
     *(u32 *)(r10 - 4) = 7
     *(u64 *)(r10 - 16) = 40
     r1 = map[h] ll
@@ -28,7 +32,11 @@ test('map helpers from a program: update, lookup returns a pointer into the valu
     *(u64 *)(r0 + 0) = r1
     r0 = r1
   out:
-    exit` }], [hash]);
+    exit`,
+      },
+    ],
+    [hash],
+  );
   const { model, loaded } = loadFixture(obj);
   assert.equal(testRun(model, loaded.programs[0]!, { data }).retval, 42);
   const m = loaded.maps[0]!;
@@ -36,7 +44,10 @@ test('map helpers from a program: update, lookup returns a pointer into the valu
 });
 
 test('bpf_loop calls the callback until it returns 1 and reports the iterations', () => {
-  const obj = objectFromAsm([{ name: 'p', text: `
+  const obj = objectFromAsm([
+    {
+      name: 'p',
+      text: `
     *(u64 *)(r10 - 8) = 0
     r1 = 100
     r2 = func[cb] ll
@@ -55,7 +66,9 @@ test('bpf_loop calls the callback until it returns 1 and reports the iterations'
     r0 = 0
     if r1 < 9 goto +1
     r0 = 1
-    exit` }]);
+    exit`,
+    },
+  ]);
   const { model, loaded } = loadFixture(obj);
   const r = testRun(model, loaded.programs[0]!, { data });
   assert.equal(r.error, undefined, r.error?.message);
@@ -64,7 +77,11 @@ test('bpf_loop calls the callback until it returns 1 and reports the iterations'
 
 test('timers fire when the virtual clock reaches them, with (map, key, value)', () => {
   const arr = mapDef(0, 'tm', MapType.ARRAY, 4, 24, 2);
-  const obj = objectFromAsm([{ name: 'p', text: `
+  const obj = objectFromAsm(
+    [
+      {
+        name: 'p',
+        text: `
     *(u32 *)(r10 - 4) = 1
     r1 = map[tm] ll
     r2 = r10
@@ -90,7 +107,11 @@ test('timers fire when the virtual clock reaches them, with (map, key, value)', 
     r4 = *(u32 *)(r2 + 0)
     *(u64 *)(r3 + 16) = r4
     r0 = 0
-    exit` }], [arr]);
+    exit`,
+      },
+    ],
+    [arr],
+  );
   const { model, loaded } = loadFixture(obj);
   const r = testRun(model, loaded.programs[0]!, { data });
   assert.equal(r.error, undefined, r.error?.message);
@@ -111,7 +132,11 @@ test('ktime comes from the virtual clock; prandom is seeded; cpu id is the model
   const run = (seed: number, name: string) => {
     const f = loadFixture(obj, { nondet: new SeededNondet(seed), cpu: 1, clockStart: 5_000_000n });
     f.model.advanceClock(250n);
-    return testRun(f.model, f.loaded.programs.find((p) => p.name === name)!, { data }).r0;
+    return testRun(
+      f.model,
+      f.loaded.programs.find((p) => p.name === name)!,
+      { data },
+    ).r0;
   };
   assert.equal(run(1, 'ktime'), 5_000_250n);
   assert.equal(run(1, 'cpu'), 1n);

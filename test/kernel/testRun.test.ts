@@ -9,7 +9,10 @@ import { loadFixture, mapDef, objectFromAsm } from './fixture.ts';
 const pkt = (n: number) => Uint8Array.from({ length: n }, (_, k) => k);
 
 test('sched_cls sees skb->len = input length and reads the packet through __sk_buff data/data_end', () => {
-  const obj = objectFromAsm([{ name: 'p', text: `
+  const obj = objectFromAsm([
+    {
+      name: 'p',
+      text: `
     r2 = *(u32 *)(r1 + 76)
     r3 = *(u32 *)(r1 + 80)
     r4 = r2
@@ -22,7 +25,9 @@ test('sched_cls sees skb->len = input length and reads the packet through __sk_b
     exit
   drop:
     r0 = -1
-    exit` }]);
+    exit`,
+    },
+  ]);
   const { model, loaded } = loadFixture(obj);
   const r = testRun(model, loaded.programs[0]!, { data: pkt(54) });
   assert.equal(r.error, undefined, r.error?.message);
@@ -61,7 +66,11 @@ test('the kernel-internal helper ids agree with the analysis layer', () => {
 });
 
 test('xdp: data/data_end cover the packet; adjust_head and adjust_tail move them', () => {
-  const obj = objectFromAsm([{ name: 'x', progType: 'xdp', text: `
+  const obj = objectFromAsm([
+    {
+      name: 'x',
+      progType: 'xdp',
+      text: `
     r6 = r1
     r2 = -4
     call bpf_xdp_adjust_head
@@ -77,7 +86,9 @@ test('xdp: data/data_end cover the packet; adjust_head and adjust_tail move them
     exit
   bad:
     r0 = 999
-    exit` }]);
+    exit`,
+    },
+  ]);
   const { model, loaded } = loadFixture(obj);
   const r = testRun(model, loaded.programs[0]!, { data: pkt(60) });
   assert.equal(r.error, undefined, r.error?.message);
@@ -93,7 +104,10 @@ test('xdp_adjust_head refuses to leave less than an Ethernet header', () => {
 });
 
 test('trace_printk output is captured per run with the kernel format subset', () => {
-  const obj = objectFromAsm([{ name: 'p', text: `
+  const obj = objectFromAsm([
+    {
+      name: 'p',
+      text: `
     r1 = 0x2520752520642025 ll
     *(u64 *)(r10 - 16) = r1
     r1 = 0x0a786c6c ll
@@ -105,7 +119,9 @@ test('trace_printk output is captured per run with the kernel format subset', ()
     r4 = -5
     r5 = 255
     call bpf_trace_printk
-    exit` }]);
+    exit`,
+    },
+  ]);
   // fmt = "% d %u %llx\\n": exercises flags, %u of a negative and %llx
   const { model, loaded } = loadFixture(obj);
   const r = testRun(model, loaded.programs[0]!, { data: pkt(14), repeat: 2 });
@@ -116,8 +132,11 @@ test('trace_printk output is captured per run with the kernel format subset', ()
 
 test('a global-data map is shared: the program increments a .bss counter read back by name', () => {
   const bss = mapDef(0, 'fixture.bss', MapType.ARRAY, 4, 8, 1, { kind: 'bss', section: '.bss', initialValue: new Uint8Array(8) });
-  const obj = objectFromAsm([{ name: 'p', text: 'r1 = map[fixture.bss][0]+4 ll\nr2 = *(u32 *)(r1 + 0)\nr2 += 3\n*(u32 *)(r1 + 0) = r2\nr0 = r2\nexit' }], [bss],
-    [{ name: 'counter', mapIndex: 0, section: '.bss', offset: 4, size: 4 }]);
+  const obj = objectFromAsm(
+    [{ name: 'p', text: 'r1 = map[fixture.bss][0]+4 ll\nr2 = *(u32 *)(r1 + 0)\nr2 += 3\n*(u32 *)(r1 + 0) = r2\nr0 = r2\nexit' }],
+    [bss],
+    [{ name: 'counter', mapIndex: 0, section: '.bss', offset: 4, size: 4 }],
+  );
   const { model, loaded } = loadFixture(obj);
   assert.ok(model.writeGlobal('counter', 10n).ok);
   assert.equal(testRun(model, loaded.programs[0]!, { data: pkt(14), repeat: 3 }).retval, 19);
@@ -127,7 +146,11 @@ test('a global-data map is shared: the program increments a .bss counter read ba
 });
 
 test('a sock_addr program reads its uapi ctx_in through the kernel structs (user_ip4, user_port, sk->protocol)', () => {
-  const obj = objectFromAsm([{ name: 'p', progType: 'cgroup_sock_addr', text: `
+  const obj = objectFromAsm([
+    {
+      name: 'p',
+      progType: 'cgroup_sock_addr',
+      text: `
     r2 = *(u32 *)(r1 + 4)
     r3 = *(u32 *)(r1 + 24)
     r4 = *(u64 *)(r1 + 64)
@@ -140,7 +163,9 @@ test('a sock_addr program reads its uapi ctx_in through the kernel structs (user
     r3 <<= 32
     r0 |= r3
   out:
-    exit` }]);
+    exit`,
+    },
+  ]);
   const { model, loaded } = loadFixture(obj);
   // struct bpf_sock_addr: user_family AF_INET, user_ip4 127.0.0.1, user_port 0x5000 (BE 80), protocol TCP
   const ctx = new Uint8Array(72);
@@ -155,13 +180,19 @@ test('a sock_addr program reads its uapi ctx_in through the kernel structs (user
 });
 
 test('a store to user_port lands in the sockaddr the hook passed (the r9 scratch is restored)', () => {
-  const obj = objectFromAsm([{ name: 'p', progType: 'cgroup_sock_addr', text: `
+  const obj = objectFromAsm([
+    {
+      name: 'p',
+      progType: 'cgroup_sock_addr',
+      text: `
     r9 = 77
     r2 = 0x1f90
     *(u32 *)(r1 + 24) = r2
     r0 = *(u32 *)(r1 + 24)
     r0 += r9
-    exit` }]);
+    exit`,
+    },
+  ]);
   const { model, loaded } = loadFixture(obj);
   const r = testRun(model, loaded.programs[0]!, { ctx: new Uint8Array(72) });
   assert.equal(r.error, undefined, r.error?.message);
@@ -169,7 +200,11 @@ test('a store to user_port lands in the sockaddr the hook passed (the r9 scratch
 });
 
 test('a sock_ops program sees op from ctx_in and its full TCP socket (family, is_fullsock, tcp fields)', () => {
-  const obj = objectFromAsm([{ name: 'p', progType: 'sock_ops', text: `
+  const obj = objectFromAsm([
+    {
+      name: 'p',
+      progType: 'sock_ops',
+      text: `
     r2 = *(u32 *)(r1 + 0)
     r3 = *(u32 *)(r1 + 20)
     r4 = *(u32 *)(r1 + 72)
@@ -181,7 +216,9 @@ test('a sock_ops program sees op from ctx_in and its full TCP socket (family, is
     r0 |= r4
     r0 <<= 8
     r0 |= r5
-    exit` }]);
+    exit`,
+    },
+  ]);
   const { model, loaded } = loadFixture(obj);
   const ctx = new Uint8Array(224);
   new DataView(ctx.buffer).setUint32(0, 4, true); // BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB
@@ -191,7 +228,12 @@ test('a sock_ops program sees op from ctx_in and its full TCP socket (family, is
 });
 
 test('a getsockopt program reads optlen and retval from ctx_in and its retval store lands in the run ctx', () => {
-  const { model, loaded } = loadFixture(objectFromAsm([{ name: 'gso', progType: 'cgroup_sockopt', text: `
+  const { model, loaded } = loadFixture(
+    objectFromAsm([
+      {
+        name: 'gso',
+        progType: 'cgroup_sockopt',
+        text: `
     r2 = *(u32 *)(r1 + 32)
     r3 = *(u32 *)(r1 + 36)
     *(u32 *)(r1 + 36) = 0
@@ -199,7 +241,10 @@ test('a getsockopt program reads optlen and retval from ctx_in and its retval st
     r0 = r2
     r0 += r3
     r0 += r4
-    exit` }]));
+    exit`,
+      },
+    ]),
+  );
   const ctx = new Uint8Array(40);
   new DataView(ctx.buffer).setUint32(36, 5, true); // retval
   const r = testRun(model, loaded.programs[0]!, { data: new Uint8Array(4), ctx });
@@ -208,12 +253,20 @@ test('a getsockopt program reads optlen and retval from ctx_in and its retval st
 });
 
 test('a perf_event program reads the sampled registers and sample_period of its uapi ctx_in', () => {
-  const { model, loaded } = loadFixture(objectFromAsm([{ name: 'pe', progType: 'perf_event', text: `
+  const { model, loaded } = loadFixture(
+    objectFromAsm([
+      {
+        name: 'pe',
+        progType: 'perf_event',
+        text: `
     r2 = *(u64 *)(r1 + 128)
     r3 = *(u32 *)(r1 + 168)
     r0 = r2
     r0 += r3
-    exit` }]));
+    exit`,
+      },
+    ]),
+  );
   const ctx = new Uint8Array(184);
   const v = new DataView(ctx.buffer);
   v.setBigUint64(128, 1000n, true); // pt_regs.ip on x86-64

@@ -204,11 +204,18 @@ test('RISC-V __bpf_prog_enter_recur skips a program already running; __bpf_prog_
 test('buildRvTrampoline: with the tail-call context a6 is saved, reloaded before the body, refreshed after it and reloaded before returning', async () => {
   const { buildRvTrampoline } = await import('../../src/jit/riscv64/trampoline.ts');
   const base = {
-    addr: 0xffffffffc0100000n, funcAddr: 0xffffffffc0080040n, nrArgs: 1,
+    addr: 0xffffffffc0100000n,
+    funcAddr: 0xffffffffc0080040n,
+    nrArgs: 1,
     fentry: [{ prog: 0xffff888000001000n, bpfFunc: 0xffffffffc0010000n, cookie: 0n }],
     fexit: [{ prog: 0xffff888000001100n, bpfFunc: 0xffffffffc0020000n, cookie: 0n }],
-    fmodRet: [], progEnter: 0xffffffffc0200000n, progExit: 0xffffffffc0200040n,
-    trampEnter: 0xffffffffc0200080n, trampExit: 0xffffffffc02000c0n, im: 0xffffffffc0100000n, rvc: false,
+    fmodRet: [],
+    progEnter: 0xffffffffc0200000n,
+    progExit: 0xffffffffc0200040n,
+    trampEnter: 0xffffffffc0200080n,
+    trampExit: 0xffffffffc02000c0n,
+    im: 0xffffffffc0100000n,
+    rvc: false,
   };
   const a6Ops = (tcc: boolean): string[] => {
     const { code } = buildRvTrampoline({ ...base, tailCallCtx: tcc });

@@ -31,24 +31,46 @@ const helper = (id: number): bigint => HELPER_BASE + BigInt(id) * HELPER_STRIDE;
 function x86Code(): Uint8Array {
   const code = new Array(0x200).fill(0xcc);
   const main = [
-    0xbf, ...le32(3), //                           0: mov edi, 3
-    0xe8, ...rel32(TEXT_BASE + 5n, helper(1)), //  5: call helper1
-    0x48, 0x83, 0xc0, 0x01, //                    10: add rax, 1
-    0x48, 0x89, 0xc3, //                          14: mov rbx, rax
-    0xeb, 0x00, //                                17: jmp 19
-    0x48, 0x01, 0xdb, //                          19: add rbx, rbx
-    0x48, 0x89, 0xd8, //                          22: mov rax, rbx
+    0xbf,
+    ...le32(3), //                           0: mov edi, 3
+    0xe8,
+    ...rel32(TEXT_BASE + 5n, helper(1)), //  5: call helper1
+    0x48,
+    0x83,
+    0xc0,
+    0x01, //                    10: add rax, 1
+    0x48,
+    0x89,
+    0xc3, //                          14: mov rbx, rax
+    0xeb,
+    0x00, //                                17: jmp 19
+    0x48,
+    0x01,
+    0xdb, //                          19: add rbx, rbx
+    0x48,
+    0x89,
+    0xd8, //                          22: mov rax, rbx
     0xc3, //                                      25: ret
   ];
   const cb = [
-    0x48, 0x8d, 0x47, 0x64, //                     0: lea rax, [rdi + 100]
-    0x48, 0x85, 0xff, //                           4: test rdi, rdi
-    0x74, 0x0f, //                                 7: jz 0x18
+    0x48,
+    0x8d,
+    0x47,
+    0x64, //                     0: lea rax, [rdi + 100]
+    0x48,
+    0x85,
+    0xff, //                           4: test rdi, rdi
+    0x74,
+    0x0f, //                                 7: jz 0x18
     0x50, //                                       9: push rax
-    0xbf, ...le32(2), //                         0xa: mov edi, 2
-    0xe8, ...rel32(CB + 0xfn, helper(2)), //     0xf: call helper2
+    0xbf,
+    ...le32(2), //                         0xa: mov edi, 2
+    0xe8,
+    ...rel32(CB + 0xfn, helper(2)), //     0xf: call helper2
     0x59, //                                    0x14: pop rcx
-    0x48, 0x01, 0xc8, //                        0x15: add rax, rcx
+    0x48,
+    0x01,
+    0xc8, //                        0x15: add rax, rcx
     0xc3, //                                    0x18: ret
   ];
   code.splice(0, main.length, ...main);
@@ -58,8 +80,7 @@ function x86Code(): Uint8Array {
 }
 
 // RV64 encoders (ra=1 sp=2 a0=10 s1=9).
-const I = (imm: number, rs1: number, f3: number, rd: number, op: number): number =>
-  (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const I = (imm: number, rs1: number, f3: number, rd: number, op: number): number => (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
 const S = (imm: number, rs2: number, rs1: number, f3: number, op: number): number =>
   ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1f) << 7) | op) >>> 0;
 const addi = (rd: number, rs1: number, imm: number) => I(imm, rs1, 0, rd, 0x13);
@@ -79,17 +100,30 @@ function callTo(site: bigint, target: bigint): number[] {
 function riscvCode(): Uint8Array {
   const words = new Array(0x80).fill(0);
   const main = [
-    addi(2, 2, -16), sd(1, 2, 8), addi(10, 0, 3), //   0..8
+    addi(2, 2, -16),
+    sd(1, 2, 8),
+    addi(10, 0, 3), //   0..8
     ...callTo(TEXT_BASE + 12n, helper(1)), //        12, 16
-    addi(10, 10, 1), ld(1, 2, 8), addi(2, 2, 16), // 20..28
-    add(10, 10, 10), RET, //                         32, 36
+    addi(10, 10, 1),
+    ld(1, 2, 8),
+    addi(2, 2, 16), // 20..28
+    add(10, 10, 10),
+    RET, //                         32, 36
   ];
   const cb = [
-    addi(2, 2, -16), sd(1, 2, 8), sd(9, 2, 0), //      0..8
-    addi(9, 10, 100), beq(10, 0, 16), //               12, 16: if i == 0 skip the call
-    addi(10, 0, 2), ...callTo(CB + 24n, helper(2)), //  20, 24, 28
+    addi(2, 2, -16),
+    sd(1, 2, 8),
+    sd(9, 2, 0), //      0..8
+    addi(9, 10, 100),
+    beq(10, 0, 16), //               12, 16: if i == 0 skip the call
+    addi(10, 0, 2),
+    ...callTo(CB + 24n, helper(2)), //  20, 24, 28
     add(9, 9, 10), //                                  32
-    addi(10, 9, 0), ld(9, 2, 0), ld(1, 2, 8), addi(2, 2, 16), RET, // 36..52
+    addi(10, 9, 0),
+    ld(9, 2, 0),
+    ld(1, 2, 8),
+    addi(2, 2, 16),
+    RET, // 36..52
   ];
   words.splice(0, main.length, ...main);
   words.splice(0x40, cb.length, ...cb);
@@ -140,7 +174,10 @@ for (const arch of ['x86_64', 'riscv64'] as const) {
     assert.ok(trap > 0, 'a step reaches the helper trap');
     const after = pcs[trap + 1]!;
     assert.ok(after > TEXT_BASE && after < CB, `the next step is back in main (0x${after.toString(16)})`);
-    assert.ok(pcs.every((pc) => pc < CB || pc >= HELPER_BASE), 'no step stops inside a callback');
+    assert.ok(
+      pcs.every((pc) => pc < CB || pc >= HELPER_BASE),
+      'no step stops inside a callback',
+    );
     m.close();
   });
 

@@ -19,9 +19,7 @@ test('x86-64 disassembly is Intel syntax with kernel addresses unsigned', () => 
 });
 
 test('x86-64 per-CPU access shows the gs segment and absolute displacement', () => {
-  assert.deepEqual(lines('x86_64', [0x65, 0x4c, 0x03, 0x0c, 0x25, 0xe8, 0xf0, 0x01, 0x00], 0n), [
-    '0 9 add r9, qword ptr gs:[0x1f0e8]',
-  ]);
+  assert.deepEqual(lines('x86_64', [0x65, 0x4c, 0x03, 0x0c, 0x25, 0xe8, 0xf0, 0x01, 0x00], 0n), ['0 9 add r9, qword ptr gs:[0x1f0e8]']);
 });
 
 test('undecodable bytes (0x06 is invalid in 64-bit mode) become (bad) entries and decoding resumes after them', () => {
@@ -29,15 +27,14 @@ test('undecodable bytes (0x06 is invalid in 64-bit mode) become (bad) entries an
   assert.equal(out[0]!.mnemonic, 'nop');
   assert.ok(out.some((i) => i.mnemonic === '(bad)'));
   assert.equal(out.at(-1)!.mnemonic, 'ret');
-  assert.equal(out.reduce((n, i) => n + i.size, 0), 3);
+  assert.equal(
+    out.reduce((n, i) => n + i.size, 0),
+    3,
+  );
 });
 
 test('riscv64 disassembly decodes compressed and full-size instructions with ABI names', () => {
-  assert.deepEqual(lines('riscv64', [0x13, 0, 0, 0, 0x67, 0x80, 0, 0, 0x01, 0x45], 0x1000n), [
-    '1000 4 nop',
-    '1004 4 ret',
-    '1008 2 c.li a0, 0',
-  ]);
+  assert.deepEqual(lines('riscv64', [0x13, 0, 0, 0, 0x67, 0x80, 0, 0, 0x01, 0x45], 0x1000n), ['1000 4 nop', '1004 4 ret', '1008 2 c.li a0, 0']);
 });
 
 test('bpf disassembly covers 8- and 16-byte instructions', () => {

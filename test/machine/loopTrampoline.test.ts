@@ -47,21 +47,37 @@ function loopObject(n: number, stopAt: number, flags = 'r6'): BpfObject {
     exit`);
   const main = 15;
   return {
-    path: '<loop test>', name: 'loop', bytes: new Uint8Array(0), license: 'GPL', littleEndian: true, maps: [], globals: [], subprograms: [], sources: new Map(),
-    programs: [{
-      name: 'loop', section: 'tc', autoload: true, progType: 'sched_cls', insns, lineInfo: [], fileOff: fileOff(0),
-      funcs: [
-        { name: 'loop', start: insnIdx(0), len: main, section: 'tc', sectionInsn: 0, global: true },
-        { name: 'cb', start: insnIdx(main), len: insns.length - main, section: 'tc', sectionInsn: main, global: false },
-      ],
-    }],
+    path: '<loop test>',
+    name: 'loop',
+    bytes: new Uint8Array(0),
+    license: 'GPL',
+    littleEndian: true,
+    maps: [],
+    globals: [],
+    subprograms: [],
+    sources: new Map(),
+    programs: [
+      {
+        name: 'loop',
+        section: 'tc',
+        autoload: true,
+        progType: 'sched_cls',
+        insns,
+        lineInfo: [],
+        fileOff: fileOff(0),
+        funcs: [
+          { name: 'loop', start: insnIdx(0), len: main, section: 'tc', sectionInsn: 0, global: true },
+          { name: 'cb', start: insnIdx(main), len: insns.length - main, section: 'tc', sectionInsn: main, global: false },
+        ],
+      },
+    ],
   };
 }
 
 const data = new Uint8Array(64);
 const expected = (calls: number, sum: number): bigint => (BigInt(sum) << 32n) | BigInt(calls);
-const EINVAL = (-22n) & 0xffffffffn;
-const E2BIG = (-7n) & 0xffffffffn;
+const EINVAL = -22n & 0xffffffffn;
+const E2BIG = -7n & 0xffffffffn;
 
 const cases: { name: string; obj: () => BpfObject; want: bigint }[] = [
   { name: '1000 calls, none stops', obj: () => loopObject(1000, -1), want: expected(1000, 499_500) },
@@ -102,7 +118,10 @@ for (const c of cases) {
   test(`bpf_loop, ${c.name}: the interpreter and both JIT engines, counted and uncounted, agree`, async () => {
     const obj = c.obj();
     assert.equal(interpreter(obj), c.want, 'interpreter');
-    for (const [arch, create] of [['x86_64', () => X86Engine.create()], ['riscv64', () => RiscvEngine.create()]] as const) {
+    for (const [arch, create] of [
+      ['x86_64', () => X86Engine.create()],
+      ['riscv64', () => RiscvEngine.create()],
+    ] as const) {
       const guest = await jit(create, obj, Infinity);
       assert.equal(guest.r0, c.want, `${arch}, uncounted`);
       // Only an argument check failure keeps the loop in the host (n = 0 loops in the guest).

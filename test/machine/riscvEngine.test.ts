@@ -42,30 +42,41 @@ test('programs go to their text slots on 64-byte boundaries, bpf_func at the fir
   eng.close();
 });
 
-test('prog_array updates after load are seen by the next run (tailchain: delete, re-install), no pokes on RISC-V', { skip: have('tailchain.o') ? false : 'not built' }, async () => {
-  const { eng, loaded, entry } = await engineFor('tailchain.o');
-  assert.deepEqual(eng.programs().flatMap((p) => p.jit.pokes), []);
-  const chain = unwrap(eng.model.findMap('chain', loaded.name));
-  const parse = unwrap(eng.model.findProgram('stage_parse', loaded.name));
-  assert.equal(eng.testRun(entry, { data: new Uint8Array(40) }).tailCalls, 3);
-  assert.equal(eng.model.deleteElem(chain, 0), 0);
-  const fell = eng.testRun(entry, { data: new Uint8Array(40) });
-  assert.equal(fell.retval, 30, 'empty slot: entry falls through');
-  assert.equal(fell.tailCalls, 0);
-  assert.equal(eng.model.updateProgArray(chain, 0, parse), 0);
-  assert.equal(eng.testRun(entry, { data: new Uint8Array(40) }).retval, 1);
-  eng.close();
-});
+test(
+  'prog_array updates after load are seen by the next run (tailchain: delete, re-install), no pokes on RISC-V',
+  { skip: have('tailchain.o') ? false : 'not built' },
+  async () => {
+    const { eng, loaded, entry } = await engineFor('tailchain.o');
+    assert.deepEqual(
+      eng.programs().flatMap((p) => p.jit.pokes),
+      [],
+    );
+    const chain = unwrap(eng.model.findMap('chain', loaded.name));
+    const parse = unwrap(eng.model.findProgram('stage_parse', loaded.name));
+    assert.equal(eng.testRun(entry, { data: new Uint8Array(40) }).tailCalls, 3);
+    assert.equal(eng.model.deleteElem(chain, 0), 0);
+    const fell = eng.testRun(entry, { data: new Uint8Array(40) });
+    assert.equal(fell.retval, 30, 'empty slot: entry falls through');
+    assert.equal(fell.tailCalls, 0);
+    assert.equal(eng.model.updateProgArray(chain, 0, parse), 0);
+    assert.equal(eng.testRun(entry, { data: new Uint8Array(40) }).retval, 1);
+    eng.close();
+  },
+);
 
-test('helper calls return through the trap page, and a bpf2bpf call returns R0 in a5 (timer_shared)', { skip: have('timer_shared.o') ? false : 'not built' }, async () => {
-  const { eng, loaded } = await engineFor('timer_shared.o');
-  const arm = unwrap(eng.model.findProgram('arm_timer', loaded.name));
-  const res = eng.testRun(arm, { data: new Uint8Array(64) });
-  assert.equal(res.error, undefined, res.error?.message);
-  assert.equal(res.retval, 0, 'bpf_map_lookup_elem found the element; timer helpers returned 0');
-  assert.equal(unwrap(eng.model.readGlobalInt('main_sum', loaded.name)), 2n * 64n + 12n, 'shared(len) = (len + 3) + (len + 9)');
-  eng.close();
-});
+test(
+  'helper calls return through the trap page, and a bpf2bpf call returns R0 in a5 (timer_shared)',
+  { skip: have('timer_shared.o') ? false : 'not built' },
+  async () => {
+    const { eng, loaded } = await engineFor('timer_shared.o');
+    const arm = unwrap(eng.model.findProgram('arm_timer', loaded.name));
+    const res = eng.testRun(arm, { data: new Uint8Array(64) });
+    assert.equal(res.error, undefined, res.error?.message);
+    assert.equal(res.retval, 0, 'bpf_map_lookup_elem found the element; timer helpers returned 0');
+    assert.equal(unwrap(eng.model.readGlobalInt('main_sum', loaded.name)), 2n * 64n + 12n, 'shared(len) = (len + 3) + (len + 9)');
+    eng.close();
+  },
+);
 
 test('a guest fault ends a test run with an error placed at the program', { skip: have('tailchain.o') ? false : 'not built' }, async () => {
   const { eng, entry } = await engineFor('tailchain.o');

@@ -14,8 +14,7 @@ before(async () => {
 // Minimal RV64 encoders (register numbers: ra=1 sp=2 a0=10 a1=11 zero=0).
 const R = (f7: number, rs2: number, rs1: number, f3: number, rd: number, op: number): number =>
   ((f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
-const I = (imm: number, rs1: number, f3: number, rd: number, op: number): number =>
-  (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const I = (imm: number, rs1: number, f3: number, rd: number, op: number): number => (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
 const S = (imm: number, rs2: number, rs1: number, f3: number, op: number): number =>
   ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1f) << 7) | op) >>> 0;
 const add = (rd: number, rs1: number, rs2: number) => R(0, rs2, rs1, 0, rd, 0x33);
@@ -74,7 +73,12 @@ test('riscv64: a helper call through auipc+jalr traps to JS and returns via jr r
 test('riscv64: a fault reports the exact faulting pc and address', async () => {
   const m = await machineWith([NOP, NOP, ld(10, 0, 0x10), RET]);
   assert.deepEqual(m.call(TEXT_BASE, [], STACK_TOP), {
-    kind: 'fault', pc: TEXT_BASE + 8n, access: 'read', addr: 0x10n, size: 8, cause: 'unmapped',
+    kind: 'fault',
+    pc: TEXT_BASE + 8n,
+    access: 'read',
+    addr: 0x10n,
+    size: 8,
+    cause: 'unmapped',
   });
   m.close();
 });

@@ -24,7 +24,18 @@ import { RV_PROFILES } from '../../src/jit/riscv64/index.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
 import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
 import { Attacher, type TracingLink } from '../../src/machine/attach.ts';
-import { allSteps, expectedPath, FLAGS, hexBytes as hex, PROG_TYPES, readExpected, selftestDir, type Expected, type SelfTest, type Step } from '../support/expectedSelftests.ts';
+import {
+  allSteps,
+  expectedPath,
+  FLAGS,
+  hexBytes as hex,
+  PROG_TYPES,
+  readExpected,
+  selftestDir,
+  type Expected,
+  type SelfTest,
+  type Step,
+} from '../support/expectedSelftests.ts';
 import { present } from '../support/required.ts';
 
 const dir = selftestDir;
@@ -40,7 +51,10 @@ function checkErrno(got: number, expect: unknown, what: string): void {
 
 /** Why a load failed: the verifier's (or JIT's) code. */
 class LoadRejected extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -52,7 +66,13 @@ class Runner {
   background: { map: BpfMap; key: number; values: LoadedProgram[]; next: number; updates: number } | null = null;
   readonly att: Attacher;
 
-  constructor(readonly t: SelfTest, readonly x: Expected, readonly eng: RiscvEngine, readonly profile: JitProfile, readonly budget: number) {
+  constructor(
+    readonly t: SelfTest,
+    readonly x: Expected,
+    readonly eng: RiscvEngine,
+    readonly profile: JitProfile,
+    readonly budget: number,
+  ) {
     this.att = new Attacher(eng);
   }
 
@@ -105,7 +125,11 @@ class Runner {
         this.load(s, where);
         break;
       case 'map_update':
-        checkErrno(this.att.updateProgArray(this.map(s.object, s.map!), s.key!, this.prog(s.value!.object, s.value!.prog), FLAGS[s.flags ?? 'BPF_ANY']), s.expect, where);
+        checkErrno(
+          this.att.updateProgArray(this.map(s.object, s.map!), s.key!, this.prog(s.value!.object, s.value!.prog), FLAGS[s.flags ?? 'BPF_ANY']),
+          s.expect,
+          where,
+        );
         break;
       case 'map_delete':
         checkErrno(eng.model.deleteElem(this.map(s.object, s.map!), s.key!), s.expect, where);
@@ -119,7 +143,11 @@ class Runner {
       case 'global_read': {
         const map = this.section(s.object, s.section!);
         const bytes = eng.model.space.mustView(map.valueAddr + BigInt(s.offset!), s.size!);
-        assert.equal(bytes.reduceRight((a, b) => a * 256 + b, 0), s.expect, `${where}: ${s.section}+${s.offset}`);
+        assert.equal(
+          bytes.reduceRight((a, b) => a * 256 + b, 0),
+          s.expect,
+          `${where}: ${s.section}+${s.offset}`,
+        );
         break;
       }
       case 'global_write':
@@ -147,7 +175,13 @@ class Runner {
         break;
       }
       case 'background_map_updates':
-        this.background = { map: this.map(s.object, s.map!), key: s.key!, next: 0, updates: 0, values: s.alternate_values!.map((v) => this.prog(v.object, v.prog)) };
+        this.background = {
+          map: this.map(s.object, s.map!),
+          key: s.key!,
+          next: 0,
+          updates: 0,
+          values: s.alternate_values!.map((v) => this.prog(v.object, v.prog)),
+        };
         break;
       case 'stop_background':
         assert.ok(this.background && this.background.updates > 0, `${where}: the background thread never ran`);
@@ -224,7 +258,9 @@ for (const profile of RV_PROFILES) {
   test(`the kernel tail-call selftests, attach steps included, pass on riscv64 (${profile.name}) where the profile allows the program`, async (t) => {
     if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
     const x = readExpected();
-    let passed = 0, rejected = 0, attached = 0;
+    let passed = 0,
+      rejected = 0,
+      attached = 0;
     for (const st of x.tests) {
       await t.test(st.name, async () => {
         if (profile.rvTcc === 'upstream' && st.requires.includes('bpf2bpf_call')) {

@@ -23,11 +23,20 @@ import type { JitProfile } from '../../src/jit/types.ts';
 import { X86Engine } from '../../src/machine/x86Engine.ts';
 import { SENTINEL_ADDR } from '../../src/common/layout.ts';
 import { Attacher, type TracingLink } from '../../src/machine/attach.ts';
-import { expectedPath, FLAGS, hexBytes as hex, PROG_TYPES, readExpected, selftestDir, type Expected, type SelfTest, type Step } from '../support/expectedSelftests.ts';
+import {
+  expectedPath,
+  FLAGS,
+  hexBytes as hex,
+  PROG_TYPES,
+  readExpected,
+  selftestDir,
+  type Expected,
+  type SelfTest,
+  type Step,
+} from '../support/expectedSelftests.ts';
 import { present } from '../support/required.ts';
 
 const dir = selftestDir;
-
 
 function checkErrno(got: number, expect: unknown, what: string): void {
   if (expect === 'ok') assert.equal(got, 0, `${what}: ${errnoName(got)}`);
@@ -43,7 +52,12 @@ class Runner {
   background: { map: BpfMap; key: number; values: LoadedProgram[]; next: number; updates: number } | null = null;
   readonly att: Attacher;
 
-  constructor(readonly t: SelfTest, readonly x: Expected, readonly eng: X86Engine, readonly profile: JitProfile) {
+  constructor(
+    readonly t: SelfTest,
+    readonly x: Expected,
+    readonly eng: X86Engine,
+    readonly profile: JitProfile,
+  ) {
     this.att = new Attacher(eng);
   }
 
@@ -106,7 +120,11 @@ class Runner {
         const map = this.obj(s.object).maps.find((m) => m?.def.section === s.section);
         assert.ok(map, `${where}: section ${s.section}`);
         const bytes = eng.model.space.mustView(map.valueAddr + BigInt(s.offset!), s.size!);
-        assert.equal(bytes.reduceRight((a, b) => a * 256 + b, 0), s.expect, `${where}: ${s.section}+${s.offset}`);
+        assert.equal(
+          bytes.reduceRight((a, b) => a * 256 + b, 0),
+          s.expect,
+          `${where}: ${s.section}+${s.offset}`,
+        );
         break;
       }
       case 'global_write': {
@@ -144,7 +162,10 @@ class Runner {
         break;
       case 'background_map_updates':
         this.background = {
-          map: this.map(s.object, s.map!), key: s.key!, next: 0, updates: 0,
+          map: this.map(s.object, s.map!),
+          key: s.key!,
+          next: 0,
+          updates: 0,
           values: s.alternate_values!.map((v) => this.prog(v.object, v.prog)),
         };
         break;
@@ -267,9 +288,28 @@ interface ByValueCase {
 }
 const BY_VALUE_CASES: Record<string, ByValueCase> = {
   tailcall_bpf2bpf_hierarchy_1: { enter: ['main', 'entry'], counts: [['main', 1]] },
-  tailcall_bpf2bpf_hierarchy_fentry: { enter: ['main', 'entry'], counts: [['main', 1], ['fentry_obj', 2]] },
-  tailcall_bpf2bpf_hierarchy_fexit: { enter: ['main', 'entry'], counts: [['main', 1], ['fexit_obj', 2]] },
-  tailcall_bpf2bpf_hierarchy_fentry_fexit: { enter: ['main', 'entry'], counts: [['main', 1], ['fentry_obj', 2], ['fexit_obj', 2]] },
+  tailcall_bpf2bpf_hierarchy_fentry: {
+    enter: ['main', 'entry'],
+    counts: [
+      ['main', 1],
+      ['fentry_obj', 2],
+    ],
+  },
+  tailcall_bpf2bpf_hierarchy_fexit: {
+    enter: ['main', 'entry'],
+    counts: [
+      ['main', 1],
+      ['fexit_obj', 2],
+    ],
+  },
+  tailcall_bpf2bpf_hierarchy_fentry_fexit: {
+    enter: ['main', 'entry'],
+    counts: [
+      ['main', 1],
+      ['fentry_obj', 2],
+      ['fexit_obj', 2],
+    ],
+  },
   tailcall_bpf2bpf_hierarchy_fentry_entry: { enter: ['fentry_obj', 'fentry'], counts: [['fentry_obj', 1]] },
   tailcall_bpf2bpf_hierarchy_3: { enter: ['main', 'classifier_0'], counts: [['main', 1]] },
 };
@@ -325,7 +365,7 @@ test('the hierarchy tests under tcc-by-value: each subprog call copies the count
   }
 });
 
-test('tailcall_bpf2bpf_hierarchy_2 under tcc-by-value returns (33 << 16) | 33: both subprogs start from main\'s own count', async (t) => {
+test("tailcall_bpf2bpf_hierarchy_2 under tcc-by-value returns (33 << 16) | 33: both subprogs start from main's own count", async (t) => {
   if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata absent');
   const x = readExpected();
   const st = x.tests.find((q) => q.name === 'tailcall_bpf2bpf_hierarchy_2')!;

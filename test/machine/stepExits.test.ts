@@ -47,5 +47,8 @@ test('at the end of executable memory an exit is kept (translating past it would
 
 test('undecodable bytes get no exit', () => {
   const ex = new StepExits('x86_64');
-  assert.equal(ex.exitFor(BASE, BASE + 0x100n, (_a, len) => new Uint8Array(len).fill(0x06)), 0n); // 0x06: invalid in 64-bit mode
+  assert.equal(
+    ex.exitFor(BASE, BASE + 0x100n, (_a, len) => new Uint8Array(len).fill(0x06)),
+    0n,
+  ); // 0x06: invalid in 64-bit mode
 });

@@ -1,8 +1,16 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  HELPER_BASE, KSTACK_BASE, MAP_VALUE_BASE, PERCPU_BASE, PERCPU_CPU_STRIDE, SENTINEL_ADDR, TEXT_BASE,
-  THIS_CPU_OFF_ADDR, X86_INDIRECT_THUNK_RCX, X86_RETURN_THUNK,
+  HELPER_BASE,
+  KSTACK_BASE,
+  MAP_VALUE_BASE,
+  PERCPU_BASE,
+  PERCPU_CPU_STRIDE,
+  SENTINEL_ADDR,
+  TEXT_BASE,
+  THIS_CPU_OFF_ADDR,
+  X86_INDIRECT_THUNK_RCX,
+  X86_RETURN_THUNK,
 } from '../../src/common/layout.ts';
 import { createMachine, type UnicornMachine } from '../../src/machine/unicornMachine.ts';
 import { PERM_R, PERM_RW, PERM_RX } from '../../src/machine/machine.ts';
@@ -177,16 +185,29 @@ test('close is refused from inside a hook and use after close is an error', asyn
     m.close();
     return 0n;
   });
-  assert.throws(() => m.call(TEXT_BASE, [], STACK_TOP), (e: unknown) => e instanceof BpfdbgError && e.diag.code === 'machine.close-in-hook');
+  assert.throws(
+    () => m.call(TEXT_BASE, [], STACK_TOP),
+    (e: unknown) => e instanceof BpfdbgError && e.diag.code === 'machine.close-in-hook',
+  );
   m.close();
   assert.equal(m.closed, true);
-  assert.throws(() => m.readReg('rax'), (e: unknown) => e instanceof BpfdbgError && e.diag.code === 'machine.closed');
+  assert.throws(
+    () => m.readReg('rax'),
+    (e: unknown) => e instanceof BpfdbgError && e.diag.code === 'machine.closed',
+  );
 });
 
 test('thunks: __x86_indirect_thunk_rcx jumps to rcx and __x86_return_thunk returns', async () => {
   // lea rcx, [rip+5]... simpler: mov rcx, imm64(TEXT_BASE+0x20); jmp thunk_rcx ; at 0x20: mov eax, 9; jmp return_thunk
   const code = new Array(0x30).fill(0xcc);
-  const head = [0x48, 0xb9, ...le32(Number((TEXT_BASE + 0x20n) & 0xffffffffn)), ...le32(Number((TEXT_BASE + 0x20n) >> 32n)), 0xe9, ...rel32(TEXT_BASE + 10n, X86_INDIRECT_THUNK_RCX)];
+  const head = [
+    0x48,
+    0xb9,
+    ...le32(Number((TEXT_BASE + 0x20n) & 0xffffffffn)),
+    ...le32(Number((TEXT_BASE + 0x20n) >> 32n)),
+    0xe9,
+    ...rel32(TEXT_BASE + 10n, X86_INDIRECT_THUNK_RCX),
+  ];
   code.splice(0, head.length, ...head);
   const tail = [0xb8, ...le32(9), 0xe9, ...rel32(TEXT_BASE + 0x25n, X86_RETURN_THUNK)];
   code.splice(0x20, tail.length, ...tail);
@@ -295,7 +316,13 @@ test('protect and unmap split regions the way the guest then sees them', async (
   m.protect(MAP_VALUE_BASE + 0x1000n, 0x1000, PERM_R);
   m.unmap(MAP_VALUE_BASE + 0x2000n, 0x1000);
   const mine = m.regions().filter((r) => r.base >= MAP_VALUE_BASE && r.base < MAP_VALUE_BASE + 0x3000n);
-  assert.deepEqual(mine.map((r) => [r.base - MAP_VALUE_BASE, r.size, r.perms]), [[0n, 0x1000, PERM_RW], [0x1000n, 0x1000, PERM_R]]);
+  assert.deepEqual(
+    mine.map((r) => [r.base - MAP_VALUE_BASE, r.size, r.perms]),
+    [
+      [0n, 0x1000, PERM_RW],
+      [0x1000n, 0x1000, PERM_R],
+    ],
+  );
   assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE], STACK_TOP).kind, 'exited');
   const p = m.call(TEXT_BASE, [MAP_VALUE_BASE + 0x1000n], STACK_TOP);
   assert.equal(p.kind === 'fault' && p.cause, 'protected');

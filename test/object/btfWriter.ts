@@ -28,7 +28,13 @@ export class BtfWriter {
     return this.rec('', KIND.PTR, 0, type);
   }
   struct(name: string, size: number, members: { name: string; type: number; bitOffset: number }[]): number {
-    return this.rec(name, KIND.STRUCT, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]));
+    return this.rec(
+      name,
+      KIND.STRUCT,
+      members.length,
+      size,
+      members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]),
+    );
   }
   /** `const void` (the type of a typeless `__ksym`). */
   constVoid(): number {
@@ -42,7 +48,13 @@ export class BtfWriter {
     return this.rec(name, KIND.ENUM, values.length, 4, extra);
   }
   funcProto(ret: number, params: number[]): number {
-    return this.rec('', KIND.FUNC_PROTO, params.length, ret, params.flatMap((t) => [0, t]));
+    return this.rec(
+      '',
+      KIND.FUNC_PROTO,
+      params.length,
+      ret,
+      params.flatMap((t) => [0, t]),
+    );
   }
   /** FUNC with linkage (0 static, 1 global, 2 extern). */
   func(name: string, proto: number, linkage: number): number {
@@ -53,7 +65,13 @@ export class BtfWriter {
     return this.rec(name, KIND.VAR, 0, type, [linkage]);
   }
   datasec(name: string, vars: { type: number; offset: number; size: number }[], size = 0): number {
-    return this.rec(name, KIND.DATASEC, vars.length, size, vars.flatMap((v) => [v.type, v.offset, v.size]));
+    return this.rec(
+      name,
+      KIND.DATASEC,
+      vars.length,
+      size,
+      vars.flatMap((v) => [v.type, v.offset, v.size]),
+    );
   }
 
   bytes(): Uint8Array {

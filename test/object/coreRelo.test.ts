@@ -10,7 +10,9 @@ import { loadObject, type BpfObject } from '../../src/object/index.ts';
 import { shippedKernelBtf } from '../../src/object/kernelBtf.ts';
 import { haveKernelWide, kernelWideDir, objDir, readBytes, skipUnless } from './testdata.ts';
 
-const LD_IMM64 = 0x18, MOV64_K = 0xb7, CALL = 0x85;
+const LD_IMM64 = 0x18,
+  MOV64_K = 0xb7,
+  CALL = 0x85;
 
 function load(name: string, dir = path.join(kernelWideDir, 'obj')): BpfObject {
   const r = loadObject(readBytes(path.join(dir, name)), name);
@@ -34,7 +36,8 @@ describe('CO-RE relocations against the 6.18.44 kernel BTF', { skip: skipUnless(
     // test_core_reloc_existence.c reads struct core_reloc_existence, which vmlinux does not have.
     const p = load('test_core_reloc_existence.o').programs[0]!;
     for (const i of [0, 16, 32, 46, 62]) assert.deepEqual(p.insns[i], { code: MOV64_K, dst: 2, src: 0, off: 0, imm: 0 }, `exists check at insn ${i}`);
-    for (const i of [6, 20, 36, 50, 66]) assert.deepEqual(p.insns[i], { code: CALL, dst: 0, src: 0, off: 0, imm: CORE_POISON_IMM }, `field access at insn ${i}`);
+    for (const i of [6, 20, 36, 50, 66])
+      assert.deepEqual(p.insns[i], { code: CALL, dst: 0, src: 0, off: 0, imm: CORE_POISON_IMM }, `field access at insn ${i}`);
   });
 
   it('bpf_core_type_id_kernel() gives the vmlinux type id, or 0 for a type the kernel lacks', () => {
@@ -51,7 +54,11 @@ describe('CO-RE relocations against the 6.18.44 kernel BTF', { skip: skipUnless(
 
   it('does not parse the kernel BTF for an object without CO-RE relocations', () => {
     const file = path.join(objDir, 'tailcall1.o');
-    const r = loadObject(readBytes(file), file, { kernelBtf: () => { throw new Error('kernel BTF requested'); } });
+    const r = loadObject(readBytes(file), file, {
+      kernelBtf: () => {
+        throw new Error('kernel BTF requested');
+      },
+    });
     assert.ok(r.ok, r.ok ? '' : r.error.message);
   });
 });

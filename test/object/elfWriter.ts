@@ -40,7 +40,9 @@ export function writeElf(sections: WSection[], symbols: WSymbol[], strtabExtra?:
     { name: '.symtab', type: 2, data: new Uint8Array(24 * (symbols.length + 1)), entsize: 24 },
     { name: '.shstrtab', type: 3 },
   ];
-  const strIdx = all.length - 3, symIdx = all.length - 2, shstrIdx = all.length - 1;
+  const strIdx = all.length - 3,
+    symIdx = all.length - 2,
+    shstrIdx = all.length - 1;
   all[symIdx]!.link = strIdx;
   all[symIdx]!.info = 1;
   const nameOffs = all.map((s) => (s.name ? addStr(shstr, s.name) : 0));

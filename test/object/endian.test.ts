@@ -37,9 +37,14 @@ describe('mix.c in both byte orders', () => {
     );
     assert.deepEqual(el.maps[0]!.initSlots, [{ slot: 1, prog: 'tgt' }]);
     assert.ok(el.maps[1]!.btfKeyTypeId && el.maps[1]!.btfValueTypeId, 'hash key/value BTF ids recorded');
-    assert.deepEqual(el.globals.map((g) => [g.name, g.section, g.offset, g.size]), [
-      ['counter', '.data', 0, 4], ['zeroed', '.bss', 0, 4], ['limit', '.rodata', 0, 4],
-    ]);
+    assert.deepEqual(
+      el.globals.map((g) => [g.name, g.section, g.offset, g.size]),
+      [
+        ['counter', '.data', 0, 4],
+        ['zeroed', '.bss', 0, 4],
+        ['limit', '.rodata', 0, 4],
+      ],
+    );
   });
 
   it('keeps initial values in the object byte order', () => {
@@ -52,17 +57,34 @@ describe('mix.c in both byte orders', () => {
     const p = el.programs.find((x) => x.name === 'main_prog')!;
     // loop_cb (bpf_loop callback, PSEUDO_FUNC), then gfunc, whose call without a relocation
     // (same section) appends helper before main_prog's own call to helper is reached.
-    assert.deepEqual(p.funcs.map((f) => [f.name, f.start as number, f.global]), [
-      ['main_prog', 0, true], ['loop_cb', 30, false], ['gfunc', 37, true], ['helper', 40, false],
-    ]);
+    assert.deepEqual(
+      p.funcs.map((f) => [f.name, f.start as number, f.global]),
+      [
+        ['main_prog', 0, true],
+        ['loop_cb', 30, false],
+        ['gfunc', 37, true],
+        ['helper', 40, false],
+      ],
+    );
     const calls = p.insns.flatMap((x, i) => (x.code === 0x85 && x.src === 1 ? [[i, i + x.imm + 1]] : []));
-    assert.deepEqual(calls, [[24, 37], [27, 40], [37, 40]]);
+    assert.deepEqual(calls, [
+      [24, 37],
+      [27, 40],
+      [37, 40],
+    ]);
     const funcLoads = p.insns.flatMap((x, i) => (x.code === 0x18 && x.src === 4 ? [[i, i + x.imm + 1]] : []));
     assert.deepEqual(funcLoads, [[18, 30]], 'the callback address load is PSEUDO_FUNC and points at loop_cb');
     const ro = p.insns.findIndex((x, i) => i >= 40 && x.code === 0x18 && x.imm === 4);
     assert.ok(ro > 0, 'helper loads .rodata through its section symbol');
     assert.deepEqual([p.insns[ro]!.src, p.insns[ro + 1]!.imm], [2, 0]);
-    assert.deepEqual(el.subprograms.map((s) => [s.name, s.global]), [['gfunc', true], ['helper', false], ['loop_cb', false]]);
+    assert.deepEqual(
+      el.subprograms.map((s) => [s.name, s.global]),
+      [
+        ['gfunc', true],
+        ['helper', false],
+        ['loop_cb', false],
+      ],
+    );
   });
 
   it('gives the big-endian object the same programs, maps, globals and line info', () => {
@@ -83,6 +105,9 @@ describe('mix.c in both byte orders', () => {
       const l = p.lineInfo.find((x) => x.insn === f.start);
       assert.ok(l && l.text.length > 0 && l.file.endsWith('mix.c'), `${f.name} has a source line`);
     }
-    assert.ok([...el.sources.get(p.lineInfo[0]!.file)!.values()].some((t) => t.includes('bpf_map_lookup_elem')), 'lookup line is in sources');
+    assert.ok(
+      [...el.sources.get(p.lineInfo[0]!.file)!.values()].some((t) => t.includes('bpf_map_lookup_elem')),
+      'lookup line is in sources',
+    );
   });
 });

@@ -168,7 +168,11 @@ describe('malformed objects are rejected with a code and a place', { skip: haveT
     // entry (tc insns 6..20) has `if r4 == 5678 goto +1`: send it far away.
     const tc = f.sec('tc');
     let at = -1;
-    for (let i = 6; i < 21; i++) if (f.bytes[tc.offset + i * 8] === 0x15) { at = i; break; }
+    for (let i = 6; i < 21; i++)
+      if (f.bytes[tc.offset + i * 8] === 0x15) {
+        at = i;
+        break;
+      }
     assert.ok(at >= 0, 'entry has a conditional jump');
     f.dv.setInt16(tc.offset + at * 8 + 2, 1000, true);
     const d = f.rejectProgram('entry');

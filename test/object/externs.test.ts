@@ -12,9 +12,15 @@ import { insnBytes, writeElf, type WSection, type WSymbol } from './elfWriter.ts
 
 const AX = 0x6;
 const GLOBAL_FUNC = (1 << 4) | 2;
-const GLOBAL_NOTYPE = 1 << 4, WEAK_NOTYPE = 2 << 4;
-const CALL = 0x85, EXIT = 0x95, MOV = 0xb7, LD_IMM64 = 0x18, LDX_W = 0x61;
-const R_BPF_64_64 = 1, R_BPF_64_32 = 10;
+const GLOBAL_NOTYPE = 1 << 4,
+  WEAK_NOTYPE = 2 << 4;
+const CALL = 0x85,
+  EXIT = 0x95,
+  MOV = 0xb7,
+  LD_IMM64 = 0x18,
+  LDX_W = 0x61;
+const R_BPF_64_64 = 1,
+  R_BPF_64_32 = 10;
 
 const kernelId = (name: string, kind: number): number => findByNameKind(shippedKernelBtf().btf, name, kind)!.id;
 
@@ -45,7 +51,11 @@ function objectWith(exts: Ext[]): ReturnType<typeof loadObject> {
   const u32 = b.int('unsigned int', 4);
   const u64 = b.int('unsigned long long', 8);
   const bool = b.int('_Bool', 1, 4);
-  const tri = b.enum('libbpf_tristate', [['TRI_NO', 0], ['TRI_YES', 1], ['TRI_MODULE', 2]]);
+  const tri = b.enum('libbpf_tristate', [
+    ['TRI_NO', 0],
+    ['TRI_YES', 1],
+    ['TRI_MODULE', 2],
+  ]);
   const cvoid = b.constVoid();
   const proto = b.funcProto(u64, [u64]);
   const kcfg: { type: number; offset: number; size: number }[] = [];
@@ -65,15 +75,32 @@ function objectWith(exts: Ext[]): ReturnType<typeof loadObject> {
   const secs: WSection[] = [];
   const syms: WSymbol[] = [];
   exts.forEach((e, i) => {
-    const code = e.as === 'kfunc'
-      ? insnBytes([[CALL, 0x10, 0, -1], [MOV, 0, 0, 0], [EXIT, 0, 0, 0]])
-      : insnBytes([[LD_IMM64, 1, 0, 0], [0, 0, 0, 0], [LDX_W, 0x01, 0, 0], [EXIT, 0, 0, 0]]);
+    const code =
+      e.as === 'kfunc'
+        ? insnBytes([
+            [CALL, 0x10, 0, -1],
+            [MOV, 0, 0, 0],
+            [EXIT, 0, 0, 0],
+          ])
+        : insnBytes([
+            [LD_IMM64, 1, 0, 0],
+            [0, 0, 0, 0],
+            [LDX_W, 0x01, 0, 0],
+            [EXIT, 0, 0, 0],
+          ]);
     secs.push({ name: `xdp/p${i}`, type: 1, flags: AX, data: code });
     syms.push({ name: `p${i}`, info: GLOBAL_FUNC, shndx: i + 1, size: code.length });
   });
   exts.forEach((e, i) => {
     // writer order: [null, ...secs, .strtab, .symtab]; symbol 0 is null, programs 1..n, externs n+1..2n
-    secs.push({ name: `.relxdp/p${i}`, type: 9, data: rel([[0, e.as === 'kfunc' ? R_BPF_64_32 : R_BPF_64_64, n + 1 + i]]), entsize: 16, info: i + 1, link: 2 * n + 3 });
+    secs.push({
+      name: `.relxdp/p${i}`,
+      type: 9,
+      data: rel([[0, e.as === 'kfunc' ? R_BPF_64_32 : R_BPF_64_64, n + 1 + i]]),
+      entsize: 16,
+      info: i + 1,
+      link: 2 * n + 3,
+    });
   });
   secs.push({ name: '.BTF', type: 1, data: b.bytes() });
   for (const e of exts) syms.push({ name: e.name, info: e.weak ? WEAK_NOTYPE : GLOBAL_NOTYPE, shndx: 0 });
@@ -94,11 +121,21 @@ const prog = (o: BpfObject, i: number) => {
 
 describe('kfunc calls', () => {
   it('become BPF_PSEUDO_KFUNC_CALL with the vmlinux BTF id and off 0 (vmlinux, not a module)', () => {
-    const o = loaded([{ name: 'bpf_rdonly_cast', as: 'kfunc' }, { name: 'bpf_task_acquire', as: 'kfunc' }]);
-    const c0 = prog(o, 0).insns[0]!, c1 = prog(o, 1).insns[0]!;
+    const o = loaded([
+      { name: 'bpf_rdonly_cast', as: 'kfunc' },
+      { name: 'bpf_task_acquire', as: 'kfunc' },
+    ]);
+    const c0 = prog(o, 0).insns[0]!,
+      c1 = prog(o, 1).insns[0]!;
     assert.deepEqual([c0.src, c0.imm, c0.off], [2, kernelId('bpf_rdonly_cast', BTF_KIND.FUNC), 0]);
     assert.deepEqual([c1.src, c1.imm], [2, kernelId('bpf_task_acquire', BTF_KIND.FUNC)]);
-    assert.deepEqual(o.externs?.map((e) => [e.name, e.kind]), [['bpf_rdonly_cast', 'kfunc'], ['bpf_task_acquire', 'kfunc']]);
+    assert.deepEqual(
+      o.externs?.map((e) => [e.name, e.kind]),
+      [
+        ['bpf_rdonly_cast', 'kfunc'],
+        ['bpf_task_acquire', 'kfunc'],
+      ],
+    );
   });
 
   it('an unknown __weak kfunc keeps imm 0 (the verifier accepts it only in dead code)', () => {
@@ -107,8 +144,14 @@ describe('kfunc calls', () => {
   });
 
   it('an unknown strong kfunc refuses only the programs calling it, naming the extern and the instruction', () => {
-    const o = loaded([{ name: 'bpf_no_such_kfunc', as: 'kfunc' }, { name: 'bpf_rdonly_cast', as: 'kfunc' }]);
-    assert.deepEqual(o.programs.map((p) => p.name), ['p1']);
+    const o = loaded([
+      { name: 'bpf_no_such_kfunc', as: 'kfunc' },
+      { name: 'bpf_rdonly_cast', as: 'kfunc' },
+    ]);
+    assert.deepEqual(
+      o.programs.map((p) => p.name),
+      ['p1'],
+    );
     const r = o.rejected!.find((p) => p.name === 'p0')!;
     assert.equal(r.error.code, ObjCode.externBad);
     assert.match(r.error.message, /extern 'bpf_no_such_kfunc': kernel function not found in the kernel's BTF/);

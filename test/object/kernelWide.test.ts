@@ -11,7 +11,9 @@ import { haveKernelWide, kernelWideDir, skipUnless } from './testdata.ts';
 describe('kernel-wide selftest objects', { skip: skipUnless(haveKernelWide, 'kernel-wide test data') }, () => {
   it('every object opens, and every kernel-loaded program is among the loaded ones', () => {
     const kernel = JSON.parse(readFileSync(path.join(kernelWideDir, 'kernel_jited.json'), 'utf8')) as { objects: Record<string, Record<string, unknown>> };
-    const files = readdirSync(path.join(kernelWideDir, 'obj')).filter((f) => f.endsWith('.o')).sort();
+    const files = readdirSync(path.join(kernelWideDir, 'obj'))
+      .filter((f) => f.endsWith('.o'))
+      .sort();
     assert.equal(files.length, 195);
     const failed: string[] = [];
     const refused: string[] = [];
@@ -24,7 +26,11 @@ describe('kernel-wide selftest objects', { skip: skipUnless(haveKernelWide, 'ker
       for (const prog of Object.keys(kernel.objects[f] ?? {})) {
         const why = r.value.rejected?.find((p) => p.name === prog);
         if (why) refused.push(`${f} ${prog}: ${why.error.message}`);
-        else assert.ok(r.value.programs.some((p) => p.name === prog), `${f}: ${prog} is loaded`);
+        else
+          assert.ok(
+            r.value.programs.some((p) => p.name === prog),
+            `${f}: ${prog} is loaded`,
+          );
       }
     }
     assert.deepEqual(failed, []);

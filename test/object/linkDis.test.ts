@@ -41,7 +41,13 @@ function parseDis(text: string, funcNames: Set<string>): Map<string, DisFunc> {
     }
     m = /^\s+(\d+):\t([0-9a-f]{2}(?: [0-9a-f]{2})*)/.exec(line);
     if (m && cur) {
-      last = { idx: Number(m[1]), bytes: m[2]!.trim().split(' ').map((h) => parseInt(h, 16)) };
+      last = {
+        idx: Number(m[1]),
+        bytes: m[2]!
+          .trim()
+          .split(' ')
+          .map((h) => parseInt(h, 16)),
+      };
       if (cur.start < 0) cur.start = last.idx;
       cur.insns.push(last);
       continue;

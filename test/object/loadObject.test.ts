@@ -53,15 +53,17 @@ describe('loadObject on the kernel tail-call selftest objects', { skip: haveTest
         const got = user
           .map((m) => {
             const e: Record<string, unknown> = {
-              name: m.name, type: m.type, max_entries: m.maxEntries, key_size: m.keySize, value_size: m.valueSize,
+              name: m.name,
+              type: m.type,
+              max_entries: m.maxEntries,
+              key_size: m.keySize,
+              value_size: m.valueSize,
             };
             if (m.initSlots) e.static_init = m.initSlots.map((s) => ({ key: s.slot, prog: s.prog }));
             return e;
           })
           .sort((a, b) => String(a.name).localeCompare(String(b.name)));
-        const want = exp.maps
-          .map((m) => ({ ...m, type: MAP_TYPES[m.type] }))
-          .sort((a, b) => a.name.localeCompare(b.name));
+        const want = exp.maps.map((m) => ({ ...m, type: MAP_TYPES[m.type] })).sort((a, b) => a.name.localeCompare(b.name));
         assert.deepEqual(got, want);
         obj.maps.forEach((m, i) => assert.equal(m.index, i));
       });
@@ -69,7 +71,10 @@ describe('loadObject on the kernel tail-call selftest objects', { skip: haveTest
       it('makes one internal ARRAY map per global-data section, named as libbpf names it', () => {
         const data = obj.maps.filter((m) => m.kind !== 'user');
         const sections = [...new Set(exp.globals.map((g) => g.section))];
-        assert.deepEqual(data.map((m) => m.section), sections);
+        assert.deepEqual(
+          data.map((m) => m.section),
+          sections,
+        );
         for (const m of data) {
           assert.equal(m.name, `${name.slice(0, 8)}${m.section}`);
           assert.equal(m.type, MapType.ARRAY);
@@ -139,14 +144,23 @@ describe('loadObject details', { skip: haveTestdata ? false : SKIP_REASON }, () 
   it('appends the static subprogram of ps_basic.o and points the call at it', () => {
     const obj = load(psBasicPath);
     const big = obj.programs[0]!;
-    assert.deepEqual(big.funcs.map((f) => [f.name, f.section, f.global]), [['big', 'raw_tp/sys_enter', true], ['sub', '.text', false]]);
+    assert.deepEqual(
+      big.funcs.map((f) => [f.name, f.section, f.global]),
+      [
+        ['big', 'raw_tp/sys_enter', true],
+        ['sub', '.text', false],
+      ],
+    );
     const sub = big.funcs[1]!;
     const calls = big.insns.map((x, i) => [x, i] as const).filter(([x]) => x.code === 0x85 && x.src === 1);
     assert.equal(calls.length, 1);
     const [call, at] = calls[0]!;
     assert.equal(at + call.imm + 1, sub.start);
     assert.equal(sub.start, big.funcs[0]!.len);
-    assert.ok(big.funcs.every((f) => f.btfFuncId !== undefined), 'func_info gives every function a BTF FUNC id');
+    assert.ok(
+      big.funcs.every((f) => f.btfFuncId !== undefined),
+      'func_info gives every function a BTF FUNC id',
+    );
     assert.deepEqual(obj.subprograms, [{ name: 'sub', sectionInsn: 0, len: sub.len, global: false }]);
   });
 
@@ -162,7 +176,14 @@ describe('loadObject details', { skip: haveTestdata ? false : SKIP_REASON }, () 
   it('links subprograms per program in libbpf append order (hierarchy2: tail0 then tail1)', () => {
     const obj = load(path.join(objDir, 'tailcall_bpf2bpf_hierarchy2.o'));
     const p = obj.programs.find((x) => x.name === 'tailcall_bpf2bpf_hierarchy_2')!;
-    assert.deepEqual(p.funcs.map((f) => [f.name, f.start as number]), [['tailcall_bpf2bpf_hierarchy_2', 0], ['subprog_tail0', 15], ['subprog_tail1', 23]]);
+    assert.deepEqual(
+      p.funcs.map((f) => [f.name, f.start as number]),
+      [
+        ['tailcall_bpf2bpf_hierarchy_2', 0],
+        ['subprog_tail0', 15],
+        ['subprog_tail1', 23],
+      ],
+    );
   });
 
   it('rewrites global-data loads to PSEUDO_MAP_VALUE with the variable offset in slot 2', () => {

@@ -8,7 +8,9 @@ import { insnBytes, writeElf, type WSection, type WSymbol } from './elfWriter.ts
 
 const AX = 0x6;
 const GLOBAL_FUNC = (1 << 4) | 2;
-const EXIT = 0x95, MOV = 0xb7, LD_IMM64 = 0x18;
+const EXIT = 0x95,
+  MOV = 0xb7,
+  LD_IMM64 = 0x18;
 const R_BPF_64_64 = 1;
 
 function rel(entries: [number, number, number][]): Uint8Array {
@@ -29,17 +31,28 @@ describe('map variables by linkage', () => {
     const int = b.int('int', 4, 1);
     const idx = b.int('__ARRAY_SIZE_TYPE__', 4);
     const field = (n: number) => b.ptr(b.array(int, idx, n));
-    const st = b.struct('', 16, [{ name: 'type', type: field(2), bitOffset: 0 }, { name: 'max_entries', type: field(1), bitOffset: 64 }]);
+    const st = b.struct('', 16, [
+      { name: 'type', type: field(2), bitOffset: 0 },
+      { name: 'max_entries', type: field(1), bitOffset: 64 },
+    ]);
     const v = b.variable('m', st, linkage);
     b.datasec('.maps', [{ type: v, offset: 0, size: 16 }], 16);
-    const code = insnBytes([[LD_IMM64, 1, 0, 0], [0, 0, 0, 0], [MOV, 0, 0, 0], [EXIT, 0, 0, 0]]);
+    const code = insnBytes([
+      [LD_IMM64, 1, 0, 0],
+      [0, 0, 0, 0],
+      [MOV, 0, 0, 0],
+      [EXIT, 0, 0, 0],
+    ]);
     const secs: WSection[] = [
       { name: 'xdp', type: 1, flags: AX, data: code },
       { name: '.maps', type: 1, flags: 3, data: new Uint8Array(16) },
       { name: '.relxdp', type: 9, data: rel([[0, R_BPF_64_64, 2]]), entsize: 16, info: 1, link: 6 },
       { name: '.BTF', type: 1, data: b.bytes() },
     ];
-    const syms: WSymbol[] = [{ name: 'prog', info: GLOBAL_FUNC, shndx: 1, size: code.length }, { name: 'm', info: linkage === 0 ? 1 : (1 << 4) | 1, shndx: 2, size: 16 }];
+    const syms: WSymbol[] = [
+      { name: 'prog', info: GLOBAL_FUNC, shndx: 1, size: code.length },
+      { name: 'm', info: linkage === 0 ? 1 : (1 << 4) | 1, shndx: 2, size: 16 },
+    ];
     return loadObject(writeElf(secs, syms), 'maps.o');
   };
 

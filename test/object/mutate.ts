@@ -30,7 +30,8 @@ export function layoutOf(bytes: Uint8Array): Layout {
   const shoff = elf.sections[0]!.hdrOff;
   const r = (s: { offset: number; size: number }, rec = 0): Range => ({ off: s.offset, size: s.size, rec });
   const find = (n: string) => elf.sections.find((s) => s.name === n);
-  const btf = find('.BTF'), ext = find('.BTF.ext');
+  const btf = find('.BTF'),
+    ext = find('.BTF.ext');
   const l: Layout = {
     bytes,
     shdrs: { off: shoff, size: elf.sections.length * 64, rec: 64 },
@@ -44,8 +45,9 @@ export function layoutOf(bytes: Uint8Array): Layout {
   return l;
 }
 
-const INTERESTING32 = [0, 1, 2, 3, 4, 7, 8, 0x10, 0x18, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000,
-  0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
+const INTERESTING32 = [
+  0, 1, 2, 3, 4, 7, 8, 0x10, 0x18, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,
+];
 
 export function mutate(l: Layout, seed: number, index: number): Uint8Array {
   const rand = rng((seed * 0x9e3779b1) ^ (index * 0x85ebca6b));
@@ -75,33 +77,50 @@ export function mutate(l: Layout, seed: number, index: number): Uint8Array {
   const rounds = 1 + int(3);
   for (let k = 0; k < rounds; k++) {
     switch (int(10)) {
-      case 0: { // bit flips anywhere
-        for (let n = 1 + int(8); n > 0; n--) { const p = int(b.length); set8(p, b[p]! ^ (1 << int(8))); }
+      case 0: {
+        // bit flips anywhere
+        for (let n = 1 + int(8); n > 0; n--) {
+          const p = int(b.length);
+          set8(p, b[p]! ^ (1 << int(8)));
+        }
         break;
       }
-      case 1: { // byte sets anywhere
+      case 1: {
+        // byte sets anywhere
         for (let n = 1 + int(4); n > 0; n--) set8(int(b.length), pick([0, 0xff, 0x7f, 0x80, int(256)]));
         break;
       }
       case 2: // truncation
         b = b.slice(0, int(b.length));
         break;
-      case 3: { // ELF header fields
-        const f = pick([[4, 1], [5, 1], [16, 2], [18, 2], [40, 8], [58, 2], [60, 2], [62, 2]] as const);
+      case 3: {
+        // ELF header fields
+        const f = pick([
+          [4, 1],
+          [5, 1],
+          [16, 2],
+          [18, 2],
+          [40, 8],
+          [58, 2],
+          [60, 2],
+          [62, 2],
+        ] as const);
         const v = value();
         if (f[1] === 1) set8(f[0], v);
         else if (f[1] === 2) set16(f[0], v);
         else set64(f[0], v);
         break;
       }
-      case 4: { // section header fields
+      case 4: {
+        // section header fields
         const h = l.shdrs.off + int(l.shdrs.size / 64) * 64;
         const f = pick([0, 4, 8, 24, 32, 40, 44, 56]);
         if (f === 8 || f === 24 || f === 32 || f === 56) set64(h + f, value());
         else set32(h + f, f === 40 || f === 44 ? int(40) : value());
         break;
       }
-      case 5: { // symbols: name, info, shndx, value, size
+      case 5: {
+        // symbols: name, info, shndx, value, size
         if (!l.symtab) break;
         const s = l.symtab.off + int(l.symtab.size / 24) * 24;
         const f = pick([0, 4, 6, 8, 16]);
@@ -111,7 +130,8 @@ export function mutate(l: Layout, seed: number, index: number): Uint8Array {
         else set64(s + f, pick([value(), int(64) * 8, int(64)]));
         break;
       }
-      case 6: { // relocations: offset, type, symbol
+      case 6: {
+        // relocations: offset, type, symbol
         if (!l.rels.length) break;
         const r = pick(l.rels);
         const e = r.off + int(Math.max(1, r.size / 16)) * 16;
@@ -121,7 +141,8 @@ export function mutate(l: Layout, seed: number, index: number): Uint8Array {
         else set32(e + 12, pick([int(40), value()]));
         break;
       }
-      case 7: { // instructions: opcode, regs, off, imm
+      case 7: {
+        // instructions: opcode, regs, off, imm
         if (!l.code.length) break;
         const c = pick(l.code);
         const p = c.off + int(Math.max(1, c.size / 8)) * 8;
@@ -132,10 +153,11 @@ export function mutate(l: Layout, seed: number, index: number): Uint8Array {
         else set32(p + 4, pick([value(), int(64) - 32]));
         break;
       }
-      default: { // u32 words inside BTF / BTF.ext (headers, records, string offsets)
+      default: {
+        // u32 words inside BTF / BTF.ext (headers, records, string offsets)
         const r = pick([l.btf, l.btfExt, l.btf, l.btfExt].filter((x): x is Range => !!x));
         if (!r) break;
-        const p = r.off + (int(3) === 0 ? int(Math.min(32, r.size)) : int(r.size)) & ~3;
+        const p = (r.off + (int(3) === 0 ? int(Math.min(32, r.size)) : int(r.size))) & ~3;
         set32(p, value());
         break;
       }

@@ -9,14 +9,22 @@ import { insnBytes, writeElf } from './elfWriter.ts';
 const AX = 0x6; // SHF_ALLOC | SHF_EXECINSTR
 const FUNC_GLOBAL = (1 << 4) | 2;
 const FUNC_LOCAL = 2;
-const CALL = 0x85, EXIT = 0x95, MOV_IMM = 0xb7;
+const CALL = 0x85,
+  EXIT = 0x95,
+  MOV_IMM = 0xb7;
 
 describe('pathological objects', { timeout: 60_000 }, () => {
   it('a writer-built object with one program loads (the writer itself is sound)', () => {
-    const code = insnBytes([[MOV_IMM, 0, 0, 0], [EXIT, 0, 0, 0]]);
+    const code = insnBytes([
+      [MOV_IMM, 0, 0, 0],
+      [EXIT, 0, 0, 0],
+    ]);
     const r = loadObject(writeElf([{ name: 'xdp', type: 1, flags: AX, data: code }], [{ name: 'prog', info: FUNC_GLOBAL, shndx: 1, size: 16 }]), 'w.o');
     assert.ok(r.ok, r.ok ? 'loaded' : r.error.message);
-    assert.deepEqual(r.value.programs.map((p) => [p.name, p.progType, p.insns.length]), [['prog', 'xdp', 2]]);
+    assert.deepEqual(
+      r.value.programs.map((p) => [p.name, p.progType, p.insns.length]),
+      [['prog', 'xdp', 2]],
+    );
   });
 
   it('rejects thousands of section headers sharing one code region instead of decoding it thousands of times', () => {
@@ -39,7 +47,8 @@ describe('pathological objects', { timeout: 60_000 }, () => {
 
   it('stops linking when many programs each append a long chain of subprograms', () => {
     // .text: N subprograms, each `call next; exit` (the last just exits); P programs call the first.
-    const N = 20_000, P = 200;
+    const N = 20_000,
+      P = 200;
     const text: [number, number, number, number][] = [];
     for (let i = 0; i < N; i++) text.push(i < N - 1 ? [CALL, 0x10, 0, 1] : [MOV_IMM, 0, 0, 0], [EXIT, 0, 0, 0]);
     const progs: [number, number, number, number][] = [];

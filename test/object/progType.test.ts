@@ -5,11 +5,23 @@ import { progTypeOf } from '../../src/object/index.ts';
 describe('progTypeOf (libbpf section_defs)', () => {
   it('maps common SEC names to program types', () => {
     const cases: [string, string][] = [
-      ['socket', 'socket_filter'], ['tc', 'sched_cls'], ['tc/ingress', 'sched_cls'], ['classifier/0', 'sched_cls'],
-      ['action', 'sched_act'], ['xdp', 'xdp'], ['xdp.frags', 'xdp'], ['kprobe/do_sys_open', 'kprobe'],
-      ['tp/syscalls/sys_enter_open', 'tracepoint'], ['raw_tp/sys_enter', 'raw_tracepoint'], ['perf_event', 'perf_event'],
-      ['fentry/foo', 'tracing'], ['fexit/foo', 'tracing'], ['freplace/foo', 'ext'], ['lsm/file_open', 'lsm'],
-      ['syscall', 'syscall'], ['struct_ops/x', 'struct_ops'],
+      ['socket', 'socket_filter'],
+      ['tc', 'sched_cls'],
+      ['tc/ingress', 'sched_cls'],
+      ['classifier/0', 'sched_cls'],
+      ['action', 'sched_act'],
+      ['xdp', 'xdp'],
+      ['xdp.frags', 'xdp'],
+      ['kprobe/do_sys_open', 'kprobe'],
+      ['tp/syscalls/sys_enter_open', 'tracepoint'],
+      ['raw_tp/sys_enter', 'raw_tracepoint'],
+      ['perf_event', 'perf_event'],
+      ['fentry/foo', 'tracing'],
+      ['fexit/foo', 'tracing'],
+      ['freplace/foo', 'ext'],
+      ['lsm/file_open', 'lsm'],
+      ['syscall', 'syscall'],
+      ['struct_ops/x', 'struct_ops'],
     ];
     for (const [sec, type] of cases) assert.equal(progTypeOf(sec).progType, type, sec);
   });

@@ -9,8 +9,7 @@ export const testdataDir = path.resolve(repoRoot, '../shared/testdata');
 export const selftestsDir = path.join(testdataDir, 'kernel-selftests');
 export const objDir = path.join(selftestsDir, 'obj');
 export const psBasicPath = path.join(testdataDir, 'private-stack', 'ps_basic.o');
-export const haveTestdata =
-  present(path.join(selftestsDir, 'expected.json'), 'shared testdata') && present(psBasicPath, 'shared testdata');
+export const haveTestdata = present(path.join(selftestsDir, 'expected.json'), 'shared testdata') && present(psBasicPath, 'shared testdata');
 export const SKIP_REASON = 'shared testdata (../shared/testdata) is not present';
 export interface ExpectedObject {
   path: string;
@@ -27,7 +26,10 @@ export function expectedObjects(): Record<string, ExpectedObject> {
 
 /** Every object the loader must accept: the 21 selftest objects and ps_basic.o. */
 export function allObjectPaths(): string[] {
-  const sel = readdirSync(objDir).filter((f) => f.endsWith('.o')).sort().map((f) => path.join(objDir, f));
+  const sel = readdirSync(objDir)
+    .filter((f) => f.endsWith('.o'))
+    .sort()
+    .map((f) => path.join(objDir, f));
   return [...sel, psBasicPath];
 }
 

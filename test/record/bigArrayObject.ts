@@ -27,7 +27,8 @@ export function bigArrayObject(entries = BIG_ENTRIES): Uint8Array {
     [0x63, 0x7a, -4, 0], // *(u32 *)(r10 - 4) = r7
     [0xbf, 0xa2, 0, 0], // r2 = r10
     [0x07, 0x02, 0, -4], // r2 += -4
-    [0x18, 0x11, 0, 0], [0, 0, 0, 0], // r1 = &big
+    [0x18, 0x11, 0, 0],
+    [0, 0, 0, 0], // r1 = &big
     [0x85, 0, 0, 1], // call bpf_map_lookup_elem
     [0x15, 0x00, 3, 0], // if r0 == 0 goto +3
     [0x79, 0x01, 0, 0], // r1 = *(u64 *)(r0 + 0)

@@ -22,7 +22,10 @@ test('the UI is asked; no keeps the future, yes discards it and applies the chan
   const s = rec.tts;
   const asked: string[] = [];
   let answer = false;
-  s.session.confirm = async (q) => { asked.push(q); return answer; };
+  s.session.confirm = async (q) => {
+    asked.push(q);
+    return answer;
+  };
   const horizon = s.tracer.horizon;
   const no = await s.execute('map delete chain 1');
   assert.equal(no.ok, false);

@@ -3,8 +3,14 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  decodeRecording, encodeRecording, openRecordingSession, openReplay, recordingOptions,
-  type Recorder, type Recording, type ReplayReport,
+  decodeRecording,
+  encodeRecording,
+  openRecordingSession,
+  openReplay,
+  recordingOptions,
+  type Recorder,
+  type Recording,
+  type ReplayReport,
 } from '../../src/record/index.ts';
 import type { Result } from '../../src/common/diag.ts';
 import type { RunInput } from '../../src/debugger/target/debugTarget.ts';
@@ -19,17 +25,27 @@ export interface Scripted {
 }
 
 export async function recordScript(
-  objPath: string, cmds: readonly string[],
+  objPath: string,
+  cmds: readonly string[],
   o: {
-    prog?: string; arch?: 'x86_64' | 'riscv64'; profile?: string; input?: RunInput; interval?: number;
-    mapUpdates?: { map: string; key: number; prog: string }[]; setup?: SetupStep[];
+    prog?: string;
+    arch?: 'x86_64' | 'riscv64';
+    profile?: string;
+    input?: RunInput;
+    interval?: number;
+    mapUpdates?: { map: string; key: number; prog: string }[];
+    setup?: SetupStep[];
     /** Answer yes to the engine's questions (a user in the UI saying y: discard the recorded future). */
     yes?: boolean;
   } = {},
 ): Promise<Scripted> {
   const r = await openRecordingSession({
-    objectPath: objPath, objectBytes: new Uint8Array(readFileSync(objPath)),
-    options: recordingOptions({ prog: o.prog, arch: o.arch, profile: o.profile, mapUpdates: o.mapUpdates, setup: o.setup }), input: o.input ?? {}, active: true, interval: o.interval ?? 64,
+    objectPath: objPath,
+    objectBytes: new Uint8Array(readFileSync(objPath)),
+    options: recordingOptions({ prog: o.prog, arch: o.arch, profile: o.profile, mapUpdates: o.mapUpdates, setup: o.setup }),
+    input: o.input ?? {},
+    active: true,
+    interval: o.interval ?? 64,
   });
   if (!r.ok) throw new Error(`${objPath}: ${r.error.message}`);
   const outputs: string[] = [];
@@ -43,7 +59,19 @@ export async function recordScript(
 
 /** A session that exercises each example: breakpoints, runs, a live prog_array swap, reverse steps. */
 const EXAMPLE_SCRIPTS: Record<string, string[]> = {
-  'tailchain.o': ['break stage_count', 'run', 'map update chain 2 stage_count', 'continue', 'continue', 'reverse-continue', 'reverse-stepi 7', 'stepi 3', 'info registers', 'map update chain 2 stage_verdict', 'continue 3'],
+  'tailchain.o': [
+    'break stage_count',
+    'run',
+    'map update chain 2 stage_count',
+    'continue',
+    'continue',
+    'reverse-continue',
+    'reverse-stepi 7',
+    'stepi 3',
+    'info registers',
+    'map update chain 2 stage_verdict',
+    'continue 3',
+  ],
   'selfloop.o': ['catch tailcall', 'run', 'continue 5', 'reverse-stepi 20', 'delete', 'continue'],
 };
 const DEFAULT_SCRIPT = ['start', 'stepi 5', 'next', 'reverse-stepi 2', 'continue', 'run'];

@@ -7,7 +7,13 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  decodeRecording, encodeRecording, FORMAT_VERSION, readRecordingFile, saveRecording, SECTION_HEADER_SIZE, FILE_HEADER_SIZE,
+  decodeRecording,
+  encodeRecording,
+  FORMAT_VERSION,
+  readRecordingFile,
+  saveRecording,
+  SECTION_HEADER_SIZE,
+  FILE_HEADER_SIZE,
   type Recording,
 } from '../../src/record/index.ts';
 import { sha256Hex } from '../../src/record/writer.ts';
@@ -16,7 +22,10 @@ const object = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3, 4]);
 const fentry = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 9, 9]);
 const sample = (): Recording => ({
   meta: {
-    format: 'bpfrec', version: FORMAT_VERSION, engine: 'test-engine', createdAt: '2026-01-01T00:00:00.000Z',
+    format: 'bpfrec',
+    version: FORMAT_VERSION,
+    engine: 'test-engine',
+    createdAt: '2026-01-01T00:00:00.000Z',
     object: { name: 'x.o', path: 'examples/x.o', size: object.length, sha256: sha256Hex(object) },
     objects: [
       { path: 'f.o', size: fentry.length, sha256: sha256Hex(fentry) },
@@ -24,7 +33,12 @@ const sample = (): Recording => ({
       { path: 'f.o', size: fentry.length, sha256: sha256Hex(fentry) },
     ],
     options: {
-      prog: null, arch: 'x86_64', profile: 'linux-6.18', mapUpdates: [], clockStart: '1000000000', cpu: 0,
+      prog: null,
+      arch: 'x86_64',
+      profile: 'linux-6.18',
+      mapUpdates: [],
+      clockStart: '1000000000',
+      cpu: 0,
       setup: [{ op: 'load', file: 'f.o', targets: [{ prog: 'fentry', target: { prog: 'entry', func: 'subprog_tail' } }], attach: ['fentry'] }],
     },
     checkpointInterval: 1000,
@@ -161,7 +175,7 @@ test('a version-1 recording (the shipped samples) still reads: one object, no se
   assert.deepEqual(r.value.objectFiles, []);
 });
 
-test('a save removes temp files of our naming left by a dead writer (kill -9 mid-save), not a live one\'s', () => {
+test("a save removes temp files of our naming left by a dead writer (kill -9 mid-save), not a live one's", () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'stale-'));
   const f = path.join(dir, 's.bpfrec');
   // pid 2^22+1 is above Linux's pid_max ceiling: never a live process.

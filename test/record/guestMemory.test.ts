@@ -35,10 +35,15 @@ test('pages found by tracking writes are the pages a full comparison finds, for 
     const model = target.model;
     const map = bigMap(model.objects.flatMap((o) => o.maps));
     assert.ok(map.struct.size >= TRACK_MIN);
-    const tracked = new GuestMemory(tracer.real, () => model.space.regions(), (fn) => model.space.onWrite(fn));
+    const tracked = new GuestMemory(
+      tracer.real,
+      () => model.space.regions(),
+      (fn) => model.space.onWrite(fn),
+    );
     const full = new GuestMemory(tracer.real, () => model.space.regions());
     const same = (what: string): number => {
-      const a = tracked.delta(null), b = full.delta(null);
+      const a = tracked.delta(null),
+        b = full.delta(null);
       assert.deepEqual([...(a.get(map.struct.base)?.keys() ?? [])].sort(), [...(b.get(map.struct.base)?.keys() ?? [])].sort(), what);
       assert.equal(tracked.digest(a), full.digest(b), what);
       return a.get(map.struct.base)?.size ?? 0;
@@ -62,7 +67,7 @@ test('pages found by tracking writes are the pages a full comparison finds, for 
   }
 });
 
-test('a replay whose big map differs from the recording\'s by one byte is reported as a divergence', async () => {
+test("a replay whose big map differs from the recording's by one byte is reported as a divergence", async () => {
   const rec = await recording();
   for (const c of ['start', 'stepi 3', 'continue']) assert.ok((await rec.tts.execute(c)).ok, c);
   const recording1 = roundTrip(rec.toRecording());

@@ -17,7 +17,10 @@ test('a session killed with SIGKILL leaves a journal of its finished commands; t
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
   const file = join(dir, 'killed.bpfrec');
   // Batch mode reading commands from a pipe: two commands, then it waits for more.
-  const p = spawn(process.execPath, ['bin/bpfdbg', 'examples/tailchain.o', '--data-hex', data, '--record', file, '--batch'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, ['bin/bpfdbg', 'examples/tailchain.o', '--data-hex', data, '--record', file, '--batch'], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   p.stdout.on('data', (b: Buffer) => void (out += b.toString()));
   const exited = new Promise<number | null>((r) => p.on('exit', (_c, s) => r(s === 'SIGKILL' ? -9 : _c)));
@@ -44,7 +47,10 @@ test('a session killed with SIGKILL leaves a journal of its finished commands; t
   assert.ok(!existsSync(journalPath(file)), 'the journal is gone once recovered');
   const rec = readRecordingFile(file);
   assert.ok(rec.ok, !rec.ok ? rec.error.message : '');
-  assert.deepEqual(commandsOf(rec.value).map((c) => c.text), ['break entry', 'run', 'stepi 3']);
+  assert.deepEqual(
+    commandsOf(rec.value).map((c) => c.text),
+    ['break entry', 'run', 'stepi 3'],
+  );
   const r = await replay(rec.value, file);
   assert.ok(r.ok, !r.ok ? r.error.message : '');
   assert.equal(r.value.commands, 3);
@@ -55,7 +61,10 @@ test('a session killed with SIGKILL leaves a journal of its finished commands; t
 test('a session that ends normally saves its recording and leaves no journal', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
   const file = join(dir, 'ok.bpfrec');
-  const p = spawn(process.execPath, ['bin/bpfdbg', 'examples/tailchain.o', '--data-hex', data, '--record', file, '--batch'], { cwd: repoRoot, stdio: ['pipe', 'ignore', 'pipe'] });
+  const p = spawn(process.execPath, ['bin/bpfdbg', 'examples/tailchain.o', '--data-hex', data, '--record', file, '--batch'], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   p.stdin.end('break entry\nrun\n');
   const code = await new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
   assert.equal(code, 0);

@@ -20,12 +20,52 @@ export function rng(seed: number): () => number {
 
 /** Values that broke or could break a reader trusting types and ranges. */
 const HOSTILE: readonly J[] = [
-  null, true, false, 0, -1, -5, 1, 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 53, -(2 ** 53), 1.5, 1e308, '', 'abc', '-1', '0', '1e309',
-  '18446744073709551616', '99999999999999999999999', 'ff', 'zz', 'x86_64', 'riscv64', 'load', 'cmd', 'nondet', 'map',
-  [], [null], [{}], {}, { at: 0 }, { ctx: 5 }, { hash: 3 }, 'a'.repeat(1000),
+  null,
+  true,
+  false,
+  0,
+  -1,
+  -5,
+  1,
+  2 ** 31,
+  2 ** 32,
+  2 ** 40,
+  2 ** 53,
+  -(2 ** 53),
+  1.5,
+  1e308,
+  '',
+  'abc',
+  '-1',
+  '0',
+  '1e309',
+  '18446744073709551616',
+  '99999999999999999999999',
+  'ff',
+  'zz',
+  'x86_64',
+  'riscv64',
+  'load',
+  'cmd',
+  'nondet',
+  'map',
+  [],
+  [null],
+  [{}],
+  {},
+  { at: 0 },
+  { ctx: 5 },
+  { hash: 3 },
+  'a'.repeat(1000),
 ];
 
-interface Parts { meta: J; input: J; events: J[]; checkpoints: J; final: J }
+interface Parts {
+  meta: J;
+  input: J;
+  events: J[];
+  checkpoints: J;
+  final: J;
+}
 
 function paths(v: J, prefix: (string | number)[], out: (string | number)[][]): void {
   out.push(prefix);

@@ -42,14 +42,19 @@ test('a replay serves the recorded values in order and reports a wrong kind or a
   const vals = [r.prandomU32(), r.smpProcessorId(0)];
   const p = new ReplayNondet(r.log.events, 'x.bpfrec', () => 9);
   assert.equal(p.prandomU32(), vals[0]);
-  assert.throws(() => p.prandomU32(), (e: Error & { diag?: { code: string; message: string } }) =>
-    e.diag?.code === 'record.diverged' && /value #1 \(instruction 9\): the program asked for prandom, the recording has cpu/.test(e.diag.message));
+  assert.throws(
+    () => p.prandomU32(),
+    (e: Error & { diag?: { code: string; message: string } }) =>
+      e.diag?.code === 'record.diverged' && /value #1 \(instruction 9\): the program asked for prandom, the recording has cpu/.test(e.diag.message),
+  );
   assert.equal(p.smpProcessorId(), vals[1]);
   assert.throws(() => p.ktimeGetNs(), /no more values/);
 });
 
 test('a program reading time, random numbers and the CPU id replays to the same state', async () => {
-  const { rec } = await recordScript('test/record/fixtures/nondet.o', ['start', 'next 8', 'reverse-stepi 5', 'continue', 'print seen', 'run'], { interval: 16 });
+  const { rec } = await recordScript('test/record/fixtures/nondet.o', ['start', 'next 8', 'reverse-stepi 5', 'continue', 'print seen', 'run'], {
+    interval: 16,
+  });
   const recording = roundTrip(rec.toRecording());
   rec.tts.session.dispose();
   const draws = recording.events.filter((e) => e.t === 'nondet');

@@ -34,7 +34,10 @@ for (const arch of ['x86_64', 'riscv64'] as const) {
     s.session.dispose();
     const rec = readRecordingFile(file);
     assert.ok(rec.ok);
-    assert.deepEqual(commandsOf(rec.value).map((c) => c.text), ['break stage_count', 'run']);
+    assert.deepEqual(
+      commandsOf(rec.value).map((c) => c.text),
+      ['break stage_count', 'run'],
+    );
     assert.equal(rec.value.meta.options.arch, arch);
     assert.equal(rec.value.meta.engine, `bpfdbg-0.1.0/${arch}-unicorn2`);
     const r = await replay(rec.value, file);

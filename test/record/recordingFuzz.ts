@@ -12,7 +12,11 @@ export interface FuzzOutcome {
 }
 
 const badDiag = (code: string, message: string): string | undefined =>
-  /internal/.test(code) || /internal error/.test(message) ? `internal error ${code}: ${message}` : /\n/.test(message) ? `multi-line error: ${message}` : undefined;
+  /internal/.test(code) || /internal error/.test(message)
+    ? `internal error ${code}: ${message}`
+    : /\n/.test(message)
+      ? `multi-line error: ${message}`
+      : undefined;
 
 export function decodeCase(base: Recording, seed: number, index: number): { outcome: FuzzOutcome; rec?: Recording } {
   try {

@@ -15,7 +15,9 @@ import { selftestScript } from './selftestScript.ts';
 import { expectedPath, readExpected } from '../support/expectedSelftests.ts';
 import { present } from '../support/required.ts';
 
-const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.o')).sort();
+const examples = readdirSync(path.join(repoRoot, 'examples'))
+  .filter((f) => f.endsWith('.o'))
+  .sort();
 const rv = { arch: 'riscv64' } as const;
 
 for (const ex of examples) {
@@ -46,8 +48,16 @@ for (const ex of examples) {
 }
 
 test('a riscv64 recording keeps its profile, and replays under it', async () => {
-  const s = await recordScript('examples/subprog_tail.o', ['break classify', 'run', 'reverse-finish', 'continue'], { ...rv, profile: 'tcc-on-stack', interval: 32 });
-  assert.deepEqual(s.outputs.filter((o) => !o.endsWith('-> ok')), [], 'every command worked');
+  const s = await recordScript('examples/subprog_tail.o', ['break classify', 'run', 'reverse-finish', 'continue'], {
+    ...rv,
+    profile: 'tcc-on-stack',
+    interval: 32,
+  });
+  assert.deepEqual(
+    s.outputs.filter((o) => !o.endsWith('-> ok')),
+    [],
+    'every command worked',
+  );
   const rec = roundTrip(s.rec.toRecording());
   s.rec.tts.session.dispose();
   assert.equal(rec.meta.options.profile, 'tcc-on-stack');
@@ -75,17 +85,23 @@ test('the riscv64 state hash covers x1..x31 and pc: changing any one changes it,
 test('every kernel tail-call selftest records and replays on riscv64 with identical state hashes (upstream profile, else tcc-a6-passthrough)', async (t) => {
   if (!present(expectedPath, 'test input')) return t.skip('../shared/testdata/kernel-selftests is absent');
   const x = readExpected();
-  let upstream = 0, passthrough = 0;
+  let upstream = 0,
+    passthrough = 0;
   for (const st of x.tests) {
     await t.test(st.name, async () => {
       const sc = selftestScript(st, x);
       // riscv64 through v6.19 rejects bpf2bpf calls mixed with tail calls (no
       // bpf_jit_supports_subprog_tailcalls); the a6-passthrough profile runs them all.
       const profile = st.requires.includes('bpf2bpf_call') ? 'tcc-a6-passthrough' : RV_UPSTREAM.name;
-      if (profile === RV_UPSTREAM.name) upstream++; else passthrough++;
+      if (profile === RV_UPSTREAM.name) upstream++;
+      else passthrough++;
       const r = await openRecordingSession({
-        objectPath: sc.mainFile, objectBytes: new Uint8Array(readFileSync(sc.mainFile)),
-        options: recordingOptions({ prog: sc.prog, arch: 'riscv64', profile, setup: sc.setup }), input: sc.input ? { data: sc.input } : {}, active: true, interval: 256,
+        objectPath: sc.mainFile,
+        objectBytes: new Uint8Array(readFileSync(sc.mainFile)),
+        options: recordingOptions({ prog: sc.prog, arch: 'riscv64', profile, setup: sc.setup }),
+        input: sc.input ? { data: sc.input } : {},
+        active: true,
+        interval: 256,
       });
       assert.ok(r.ok, `${st.name}: launch: ${!r.ok && r.error.message}`);
       const rec = r.value;

@@ -13,7 +13,9 @@ import { selftestScript } from './selftestScript.ts';
 import { expectedPath, readExpected } from '../support/expectedSelftests.ts';
 import { present } from '../support/required.ts';
 
-const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.o')).sort();
+const examples = readdirSync(path.join(repoRoot, 'examples'))
+  .filter((f) => f.endsWith('.o'))
+  .sort();
 
 for (const ex of examples) {
   test(`${ex}: record then replay gives the same state hash at every checkpoint and after every command`, async (t) => {
@@ -44,8 +46,12 @@ test('every kernel tail-call selftest, several objects and attach steps included
     await t.test(st.name, async () => {
       const sc = selftestScript(st, x);
       const r = await openRecordingSession({
-        objectPath: sc.mainFile, objectBytes: new Uint8Array(readFileSync(sc.mainFile)),
-        options: recordingOptions({ prog: sc.prog, setup: sc.setup }), input: sc.input ? { data: sc.input } : {}, active: true, interval: 256,
+        objectPath: sc.mainFile,
+        objectBytes: new Uint8Array(readFileSync(sc.mainFile)),
+        options: recordingOptions({ prog: sc.prog, setup: sc.setup }),
+        input: sc.input ? { data: sc.input } : {},
+        active: true,
+        interval: 256,
       });
       assert.ok(r.ok, `${st.name}: launch: ${!r.ok && r.error.message}`);
       const rec = r.value;
@@ -113,7 +119,7 @@ test('a recording whose object bytes were swapped for another object is refused 
   assert.equal(r.error.code, 'record.object-mismatch');
 });
 
-test('a divergence under a different engine than the recording\'s is reported as an engine change', async () => {
+test("a divergence under a different engine than the recording's is reported as an engine change", async () => {
   const s = await recordScript('examples/tailchain.o', ['run']);
   const rec = s.rec.toRecording();
   s.rec.tts.session.dispose();
@@ -131,24 +137,59 @@ test('load, attach and detach typed while recording replay from the recording al
   if (!present(obj('tailcall_bpf2bpf_fentry'), 'test input')) return t.skip('../shared/testdata/kernel-selftests is absent');
   const load = `load ${obj('tailcall_bpf2bpf_fentry')}:fentry=classifier_0:subprog_tail`;
   const script = [
-    'run', load, 'attach fentry', 'break fentry', 'run', 'bt', 'continue 3',
-    'print tailcall_bpf2bpf_fentry:count', 'reverse-continue', 'print tailcall_bpf2bpf_fentry:count',
-    'detach fentry', 'continue',
+    'run',
+    load,
+    'attach fentry',
+    'break fentry',
+    'run',
+    'bt',
+    'continue 3',
+    'print tailcall_bpf2bpf_fentry:count',
+    'reverse-continue',
+    'print tailcall_bpf2bpf_fentry:count',
+    'detach fentry',
+    'continue',
     // Back to instruction 0, before the load: the object, its link and the patch site go too.
-    'delete', 'reverse-continue', 'info objects', 'continue',
+    'delete',
+    'reverse-continue',
+    'info objects',
+    'continue',
     // Typing other commands there branches off; loading again gets fresh addresses (and the
     // same object name, and `attach fentry` is not ambiguous: the first load is gone).
-    'run', load, 'attach fentry', 'break fentry', 'run',
-    `attach ${obj('tailcall_bpf2bpf_fexit')}`, 'info links', 'delete', 'continue',
+    'run',
+    load,
+    'attach fentry',
+    'break fentry',
+    'run',
+    `attach ${obj('tailcall_bpf2bpf_fexit')}`,
+    'info links',
+    'delete',
+    'continue',
   ];
-  const s = await recordScript(obj('tailcall_bpf2bpf2'), script, { prog: 'entry', mapUpdates: [{ map: 'jmp_table', key: 0, prog: 'classifier_0' }], input: { data: new Uint8Array(128) }, interval: 128, yes: true });
+  const s = await recordScript(obj('tailcall_bpf2bpf2'), script, {
+    prog: 'entry',
+    mapUpdates: [{ map: 'jmp_table', key: 0, prog: 'classifier_0' }],
+    input: { data: new Uint8Array(128) },
+    interval: 128,
+    yes: true,
+  });
   const v = s.rec.tts.session.view();
   const rec = roundTrip(s.rec.toRecording());
   s.rec.tts.session.dispose();
-  assert.deepEqual(s.outputs.filter((o) => !o.endsWith('-> ok')), [], 'every command worked');
-  assert.deepEqual(v.links!.map((l) => l.kind), ['fentry', 'fexit']);
+  assert.deepEqual(
+    s.outputs.filter((o) => !o.endsWith('-> ok')),
+    [],
+    'every command worked',
+  );
+  assert.deepEqual(
+    v.links!.map((l) => l.kind),
+    ['fentry', 'fexit'],
+  );
   assert.equal(v.stop?.kind, 'exit');
-  assert.deepEqual(rec.meta.objects.map((o) => path.basename(o.path)), ['tailcall_bpf2bpf_fentry.o', 'tailcall_bpf2bpf_fentry.o', 'tailcall_bpf2bpf_fexit.o']);
+  assert.deepEqual(
+    rec.meta.objects.map((o) => path.basename(o.path)),
+    ['tailcall_bpf2bpf_fentry.o', 'tailcall_bpf2bpf_fentry.o', 'tailcall_bpf2bpf_fexit.o'],
+  );
   assert.equal(rec.objectFiles.length, 2, 'a file read twice is stored once');
   const r = await replay(rec);
   assert.ok(r.ok, !r.ok ? r.error.message : '');

@@ -20,10 +20,20 @@ test('replay --batch --json prints a summary, then one object per command, rever
   writeFileSync(cmds, 'reverse-stepi 3\ninfo registers\nstepi 3\n');
   const r = run(['replay', 'sessions/selfloop-33-hops.bpfrec', '--batch', '-x', cmds, '--json']);
   assert.equal(r.code, 0, r.err);
-  const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines[0]!['schema'], 'bpfdbg.replay/1');
   assert.equal(lines[0]!['ok'], true);
-  assert.deepEqual(lines.slice(1).map((l) => [l['command'], l['ok']]), [['reverse-stepi 3', true], ['info registers', true], ['stepi 3', true]]);
+  assert.deepEqual(
+    lines.slice(1).map((l) => [l['command'], l['ok']]),
+    [
+      ['reverse-stepi 3', true],
+      ['info registers', true],
+      ['stepi 3', true],
+    ],
+  );
 });
 
 test('a recording with one flipped byte fails with one line naming the section, exit 1', () => {
@@ -49,8 +59,20 @@ test('bpfdbg MAIN.o --attach FENTRY.o:PROG=TARGET:FUNC --record FILE, then repla
   const cmds = path.join(dir, 'cmds');
   writeFileSync(cmds, 'break fentry\nrun\nbt\ninfo links\ndelete\ncontinue\nprint tailcall_bpf2bpf_fentry:count\n');
   const r = run([
-    path.join(dir, 'tailcall_bpf2bpf2.o'), '--prog', 'entry', '--map-update', 'jmp_table:0=classifier_0', '--data-hex', '00'.repeat(128),
-    '--attach', `${path.join(dir, 'tailcall_bpf2bpf_fentry.o')}:fentry=classifier_0:subprog_tail`, '--record', rec, '--batch', '-x', cmds,
+    path.join(dir, 'tailcall_bpf2bpf2.o'),
+    '--prog',
+    'entry',
+    '--map-update',
+    'jmp_table:0=classifier_0',
+    '--data-hex',
+    '00'.repeat(128),
+    '--attach',
+    `${path.join(dir, 'tailcall_bpf2bpf_fentry.o')}:fentry=classifier_0:subprog_tail`,
+    '--record',
+    rec,
+    '--batch',
+    '-x',
+    cmds,
   ]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /in bpf_trampoline_\d+ \[trampoline of subprog_tail \(classifier_0\)/);
@@ -73,7 +95,10 @@ test('a bad --attach is one line naming the option and the problem, exit 1 (inpu
   assert.match(usage.err, /--reuse-map chain=\/sys\/fs\/bpf\/chain: it follows the --load or --attach FILE\.o it is for/);
   const notAttachable = run(['examples/tailchain.o', '--attach', 'stage_parse', '--batch']);
   assert.equal(notAttachable.code, 1);
-  assert.match(notAttachable.err, /attach stage_parse: stage_parse is a \w+ program: only fentry, fexit, fmod_ret and freplace programs attach to BPF functions/);
+  assert.match(
+    notAttachable.err,
+    /attach stage_parse: stage_parse is a \w+ program: only fentry, fexit, fmod_ret and freplace programs attach to BPF functions/,
+  );
 });
 
 test('bpfdbg OBJ --arch riscv64 --record FILE, then replay FILE --batch --json: the RISC-V engine, its registers, reverse commands', () => {
@@ -88,11 +113,21 @@ test('bpfdbg OBJ --arch riscv64 --record FILE, then replay FILE --batch --json: 
   writeFileSync(cmds, 'info registers\nreverse-stepi 3\nreverse-finish\nreverse-step\ncontinue\n');
   const p = run(['replay', rec, '--batch', '-x', cmds, '--json']);
   assert.equal(p.code, 1, 'reverse-finish in the outermost frame fails (and says so)');
-  const lines = p.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = p.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual([lines[0]!['ok'], lines[0]!['engine'], lines[0]!['commands']], [true, 'bpfdbg-0.1.0/riscv64-unicorn2', 6]);
-  assert.deepEqual(lines.slice(1).map((l) => [l['command'], l['ok']]), [
-    ['info registers', true], ['reverse-stepi 3', true], ['reverse-finish', false], ['reverse-step', true], ['continue', true],
-  ]);
+  assert.deepEqual(
+    lines.slice(1).map((l) => [l['command'], l['ok']]),
+    [
+      ['info registers', true],
+      ['reverse-stepi 3', true],
+      ['reverse-finish', false],
+      ['reverse-step', true],
+      ['continue', true],
+    ],
+  );
   const regs = (lines[1]!['output'] as string[]).join('\n');
   assert.match(regs, /^s0 +0x[0-9a-f]+ +\*? *frame pointer \(CFA\)$/m);
   assert.match(regs, /^pc +0x[0-9a-f]+/m);

@@ -14,7 +14,11 @@ const currentNative = (v: View): string => {
 };
 
 // subprog_tail mixes bpf2bpf calls and tail calls: the upstream profile rejects it, tcc-on-stack runs it.
-for (const [ex, profile] of [['tailchain', undefined], ['privstack', undefined], ['subprog_tail', 'tcc-on-stack']] as const) {
+for (const [ex, profile] of [
+  ['tailchain', undefined],
+  ['privstack', undefined],
+  ['subprog_tail', 'tcc-on-stack'],
+] as const) {
   test(`${ex} on riscv64${profile ? ` (${profile})` : ''}: reverse-stepi from the end of a run to its first instruction revisits every forward state`, async () => {
     const { rec } = await recordScript(`examples/${ex}.o`, [], { arch: 'riscv64', ...(profile ? { profile } : {}), interval: 50 });
     const s = rec.tts;
@@ -46,7 +50,7 @@ test('riscv64: reverse-finish from a bpf2bpf subprogram stops on the jalr in its
   assert.equal(v.location?.func, 'entry');
   assert.match(currentNative(v), /^(c\.)?jalr\b.*\bra\b/, `stopped on: ${currentNative(v)}`);
   const into = await exec(s, 'stepi');
-  assert.equal(into.location?.func, 'classify', 'the next instruction is the callee\'s first');
+  assert.equal(into.location?.func, 'classify', "the next instruction is the callee's first");
   await exec(s, 'reverse-stepi');
   const r = await s.execute('reverse-finish');
   assert.ok(!r.ok);

@@ -69,7 +69,9 @@ export function selftestScript(st: SelfTest, x: Expected): SelftestScript {
     });
     const programs = s.programs ?? (at ? [at.program] : undefined);
     return {
-      op: 'load', file: file(s.object!), name: names.get(s.object!)!,
+      op: 'load',
+      file: file(s.object!),
+      name: names.get(s.object!)!,
       ...(programs ? { programs } : {}),
       ...(at ? { targets: [{ prog: at.program, target: { prog: q(at.target_object, at.target_program), func: at.target_function } }] } : {}),
       ...(reuse.length ? { reuse } : {}),
@@ -78,11 +80,21 @@ export function selftestScript(st: SelfTest, x: Expected): SelftestScript {
   const okExpected = (e: unknown): boolean => e === undefined || e === 'ok' || e === 'success';
   const asSetup = (s: Step): SetupStep | null => {
     switch (s.op) {
-      case 'load': return loadStep(s);
-      case 'attach': return { op: 'attach', prog: q(s.object, s.program!), ...(s.target ? { target: { prog: q(s.target.object, s.target.program), func: s.target.function } } : {}) };
-      case 'map_update': return { op: 'mapUpdate', map: q(s.object, s.map!), key: s.key!, prog: q(s.value!.object, s.value!.prog) };
-      case 'map_pin': pins.set(q(s.object, s.map!), s.path!); return { op: 'pin', map: q(s.object, s.map!), path: s.path! };
-      default: return null;
+      case 'load':
+        return loadStep(s);
+      case 'attach':
+        return {
+          op: 'attach',
+          prog: q(s.object, s.program!),
+          ...(s.target ? { target: { prog: q(s.target.object, s.target.program), func: s.target.function } } : {}),
+        };
+      case 'map_update':
+        return { op: 'mapUpdate', map: q(s.object, s.map!), key: s.key!, prog: q(s.value!.object, s.value!.prog) };
+      case 'map_pin':
+        pins.set(q(s.object, s.map!), s.path!);
+        return { op: 'pin', map: q(s.object, s.map!), path: s.path! };
+      default:
+        return null;
     }
   };
 
@@ -136,7 +148,8 @@ export function selftestScript(st: SelfTest, x: Expected): SelftestScript {
       case 'run': {
         const want = (s.expect as { retval: number }).retval;
         commands.push({
-          text: 'run', expectOk: true,
+          text: 'run',
+          expectOk: true,
           check: (r) => {
             const stop = r.view.stop;
             return stop?.kind === 'exit' && Number(BigInt(stop.retval) & 0xffffffffn) === want ? null : `expected retval ${want}, got ${JSON.stringify(stop)}`;
@@ -148,8 +161,10 @@ export function selftestScript(st: SelfTest, x: Expected): SelftestScript {
         const name = (s as Step & { var: string }).var;
         globalReads++;
         commands.push({
-          text: `print ${q(s.object, name)}`, expectOk: true,
-          check: (r) => (r.output.some((l) => l.text === `$ = ${s.expect}`) ? null : `expected ${name} = ${s.expect}, got ${r.output.map((l) => l.text).join(' | ')}`),
+          text: `print ${q(s.object, name)}`,
+          expectOk: true,
+          check: (r) =>
+            r.output.some((l) => l.text === `$ = ${s.expect}`) ? null : `expected ${name} = ${s.expect}, got ${r.output.map((l) => l.text).join(' | ')}`,
         });
         return;
       }
@@ -176,6 +191,8 @@ export function selftestScript(st: SelfTest, x: Expected): SelftestScript {
     mainFile: file(mainAlias),
     ...(prog ? { prog } : {}),
     ...(run0?.input ? { input: hexBytes(x.inputs[run0.input]!.hex) } : {}),
-    setup, commands, globalReads,
+    setup,
+    commands,
+    globalReads,
   };
 }

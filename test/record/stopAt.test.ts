@@ -36,7 +36,10 @@ test('--stop-at parses N and insn:COUNT, nothing else', () => {
 test('paused before each command N, re-typing the rest of the recording reproduces its counts and hashes', async () => {
   const rec = await recorded();
   const cmds = commandsOf(rec);
-  assert.ok(rec.events.some((e) => e.t === 'nondet' && e.at > cmds[4]!.at), 'draws happen after the pause points');
+  assert.ok(
+    rec.events.some((e) => e.t === 'nondet' && e.at > cmds[4]!.at),
+    'draws happen after the pause points',
+  );
   for (let n = 0; n <= cmds.length; n++) {
     const { tts, r } = await paused(rec, { command: n });
     try {
@@ -100,10 +103,16 @@ test('bpfdbg replay --stop-at N --batch --json says where it paused and takes co
   const run = (args: string[]) => spawnSync(path.join(repoRoot, 'bin/bpfdbg'), args, { cwd: repoRoot, encoding: 'utf8' });
   const r = run(['replay', 'sessions/selfloop-33-hops.bpfrec', '--stop-at', '2', '--batch', '-x', cmds, '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines[0]!['ok'], true);
   assert.equal((lines[0]!['stoppedAt'] as { command: number }).command, 2);
-  assert.deepEqual(lines.slice(1).map((l) => l['ok']), [true, true, true]);
+  assert.deepEqual(
+    lines.slice(1).map((l) => l['ok']),
+    [true, true, true],
+  );
   const bad = run(['replay', 'sessions/selfloop-33-hops.bpfrec', '--stop-at', 'soon', '--batch']);
   assert.notEqual(bad.status, 0);
   assert.equal(bad.stderr.trim().split('\n').length, 1);

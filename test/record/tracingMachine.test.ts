@@ -16,7 +16,9 @@ import { launchTraced, recordingOptions, type TracedTarget } from '../../src/rec
 import { repoRoot } from './fixture.ts';
 
 const REGS = [...X86_GPRS, 'rip', 'eflags'];
-const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.o')).sort();
+const examples = readdirSync(path.join(repoRoot, 'examples'))
+  .filter((f) => f.endsWith('.o'))
+  .sort();
 
 async function launch(file: string, prog?: string): Promise<TracedTarget | null> {
   const obj = loadObject(new Uint8Array(readFileSync(file)), file);

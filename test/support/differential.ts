@@ -86,7 +86,10 @@ export function runInterp(c: GeneratedCase, tcc: TccMode = 'by-pointer', analysi
 abstract class JitPool<E extends JitEngine> {
   private engine: E | null = null;
   private uses = 0;
-  constructor(readonly profile: JitProfile, private readonly reuse = 64) {}
+  constructor(
+    readonly profile: JitProfile,
+    private readonly reuse = 64,
+  ) {}
 
   protected abstract create(): Promise<E>;
 
@@ -139,13 +142,20 @@ export function diff(a: Observation, b: Observation): string | null {
  * Runs each case on the interpreter (`oracle`) and on `pool`, closing the pool after, and
  * returns one line per disagreement (a rejection on either side is one).
  */
-export async function formCaseMismatches(cases: readonly FormCase[], pool: JitPool<JitEngine>, oracle: (c: FormCase) => Observation | string): Promise<string[]> {
+export async function formCaseMismatches(
+  cases: readonly FormCase[],
+  pool: JitPool<JitEngine>,
+  oracle: (c: FormCase) => Observation | string,
+): Promise<string[]> {
   const mismatches: string[] = [];
   try {
     for (const c of cases) {
       const want = oracle(c);
       const got = await pool.run(c);
-      if (typeof want === 'string' || typeof got === 'string') { mismatches.push(`${c.label}: rejected`); continue; }
+      if (typeof want === 'string' || typeof got === 'string') {
+        mismatches.push(`${c.label}: rejected`);
+        continue;
+      }
       const d = diff(want, got);
       if (d) mismatches.push(`${c.label}: ${d}`);
     }

@@ -10,7 +10,10 @@ import { BPF_ANY, BPF_EXIST, BPF_NOEXIST } from '../../src/bpf/uapiFlags.ts';
 export const selftestDir = path.join(testdataDir, 'kernel-selftests');
 export const expectedPath = path.join(selftestDir, 'expected.json');
 
-export interface ProgName { prog: string; object: string }
+export interface ProgName {
+  prog: string;
+  object: string;
+}
 export interface Step {
   op: string;
   object?: string;

@@ -5,7 +5,12 @@ import { disasm, formatInsn, loadCapstone, type DisasmInsn } from '../../src/mac
 
 await loadCapstone();
 
-export interface FuncOutcome { identical: boolean; cause?: string; detail?: string; name?: string }
+export interface FuncOutcome {
+  identical: boolean;
+  cause?: string;
+  detail?: string;
+  name?: string;
+}
 
 /** A kernel address as a sign-extended imm32: kernel text and modules (0xffffffff80000000..0xffffffffff000000). */
 const isKernelImm32 = (v: number): boolean => v >= 0x80000000 && v < 0xff000000;
@@ -56,7 +61,11 @@ export function compareFunction(ours: Uint8Array, kernel: Uint8Array): FuncOutco
   }
   let diff = -1;
   const n = Math.min(ours.length, kernel.length);
-  for (let k = 0; k < n; k++) if (ours[k] !== kernel[k] && !mask.has(k)) { diff = k; break; }
+  for (let k = 0; k < n; k++)
+    if (ours[k] !== kernel[k] && !mask.has(k)) {
+      diff = k;
+      break;
+    }
   if (diff < 0 && ours.length === kernel.length) return { identical: true };
   if (diff < 0) diff = n;
   const oIns = disasm('x86_64', ours, 0n);

@@ -11,10 +11,20 @@ import type { JitProfile } from '../../src/jit/types.ts';
 import { loadObject } from '../../src/object/index.ts';
 import { compareFunction, type FuncOutcome } from './fidelityCompare.ts';
 
-interface KernelProg { funcs: { len: number; ksym: string }[]; bytes: string }
-export interface KernelJited { kernel?: string; objects: Record<string, Record<string, KernelProg>> }
+interface KernelProg {
+  funcs: { len: number; ksym: string }[];
+  bytes: string;
+}
+export interface KernelJited {
+  kernel?: string;
+  objects: Record<string, Record<string, KernelProg>>;
+}
 
-export interface Outcome extends FuncOutcome { obj: string; prog: string; index: number }
+export interface Outcome extends FuncOutcome {
+  obj: string;
+  prog: string;
+  index: number;
+}
 export interface CorpusResult {
   objects: string[];
   /** Objects `bpfdbg list` refuses, with its one-line message. */
@@ -32,7 +42,9 @@ const message = (e: unknown): string =>
 /** Measures every object of `dir` (or those whose name contains `only`) under `profile`. */
 export function measureCorpus(dir: string, profile: JitProfile, only?: string): CorpusResult {
   const kernel = readKernelJited(dir);
-  const objects = Object.keys(kernel.objects).filter((o) => !only || o.includes(only)).sort();
+  const objects = Object.keys(kernel.objects)
+    .filter((o) => !only || o.includes(only))
+    .sort();
   const res: CorpusResult = { objects, listFailures: [], outcomes: [] };
   for (const obj of objects) {
     const file = path.join(dir, 'obj', obj);
@@ -62,7 +74,8 @@ export function measureCorpus(dir: string, profile: JitProfile, only?: string): 
         const kb = all.subarray(off, (off += f.len));
         const base = { obj, prog, index };
         if (!ours) return res.outcomes.push({ ...base, identical: false, cause: `dump: ${dumpError}` });
-        if (!mine) return res.outcomes.push({ ...base, identical: false, cause: refused.has(prog) ? `refused: ${refused.get(prog)}` : 'program missing from dump' });
+        if (!mine)
+          return res.outcomes.push({ ...base, identical: false, cause: refused.has(prog) ? `refused: ${refused.get(prog)}` : 'program missing from dump' });
         const fn = mine[index];
         if (!fn) return res.outcomes.push({ ...base, identical: false, cause: `we produced ${mine.length} functions` });
         res.outcomes.push({ ...base, ...compareFunction(fn, kb), name: f.ksym.replace(/^bpf_prog_[0-9a-f]+_/, '') });

@@ -14,8 +14,16 @@ import { insn, type Insn } from '../../src/bpf/insn.ts';
 import { insnIdx, fileOff } from '../../src/common/ids.ts';
 import type { BpfObject, BpfProgram, GlobalVar, LinkedFunc, MapDef } from '../../src/object/types.ts';
 
-const ALU = 0x04, ALU64 = 0x07, JMP = 0x05, JMP32 = 0x06, K = 0x00, X = 0x08;
-const LDX = 0x61, STX = 0x63, ST = 0x62, MEMSX = 0x81; // | size bits
+const ALU = 0x04,
+  ALU64 = 0x07,
+  JMP = 0x05,
+  JMP32 = 0x06,
+  K = 0x00,
+  X = 0x08;
+const LDX = 0x61,
+  STX = 0x63,
+  ST = 0x62,
+  MEMSX = 0x81; // | size bits
 const SIZE_BITS: Record<number, number> = { 4: 0x00, 2: 0x08, 1: 0x10, 8: 0x18 };
 const ATOMIC = 0xc3;
 
@@ -45,11 +53,19 @@ export interface GeneratedCase {
   seed: number;
 }
 
-const GLOBAL_MAP = 0, ARRAY_MAP = 1, PROG_ARRAY = 2;
-const GLOBAL_SIZE = 64, ARRAY_VALUE = 16, ARRAY_ENTRIES = 4, PROG_SLOTS = 4;
+const GLOBAL_MAP = 0,
+  ARRAY_MAP = 1,
+  PROG_ARRAY = 2;
+const GLOBAL_SIZE = 64,
+  ARRAY_VALUE = 16,
+  ARRAY_ENTRIES = 4,
+  PROG_SLOTS = 4;
 
 /** A call to subprogram `target`, resolved when programs are linked. */
-interface CallFixup { at: number; target: number }
+interface CallFixup {
+  at: number;
+  target: number;
+}
 
 interface Func {
   insns: Insn[];
@@ -74,9 +90,15 @@ class FuncGen {
     readonly calleeTakesCtx: (i: number) => boolean,
   ) {}
 
-  pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.rnd() * xs.length)]!; }
-  chance(p: number): boolean { return this.rnd() < p; }
-  int(lo: number, hi: number): number { return lo + Math.floor(this.rnd() * (hi - lo + 1)); }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.rnd() * xs.length)]!;
+  }
+  chance(p: number): boolean {
+    return this.rnd() < p;
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.rnd() * (hi - lo + 1));
+  }
   imm32(): number {
     const r = this.rnd();
     if (r < 0.3) return this.int(-8, 8);
@@ -85,17 +107,26 @@ class FuncGen {
     return (this.rnd() * 2 ** 32) | 0;
   }
 
-  emit(i: Insn) { this.insns.push(i); }
+  emit(i: Insn) {
+    this.insns.push(i);
+  }
   /** Data registers: never r6 while it holds ctx, never r10. */
   dataRegs(): number[] {
     const regs = [0, 1, 2, 3, 4, 5, 7, 8, 9];
     if (!this.hasCtx) regs.push(6);
     return regs;
   }
-  initRegs(): number[] { return this.dataRegs().filter((r) => this.init.has(r)); }
-  writable(): number[] { return this.dataRegs().filter((r) => !this.reserved.has(r)); }
+  initRegs(): number[] {
+    return this.dataRegs().filter((r) => this.init.has(r));
+  }
+  writable(): number[] {
+    return this.dataRegs().filter((r) => !this.reserved.has(r));
+  }
 
-  movImm(dst: number, v: number) { this.emit(insn(ALU64 | 0xb0 | K, dst, 0, 0, v)); this.init.add(dst); }
+  movImm(dst: number, v: number) {
+    this.emit(insn(ALU64 | 0xb0 | K, dst, 0, 0, v));
+    this.init.add(dst);
+  }
   ldImm64(dst: number, lo: number, hi: number, src = 0) {
     this.emit(insn(0x18, dst, src, 0, lo));
     this.emit(insn(0, 0, 0, 0, hi));
@@ -143,12 +174,16 @@ class FuncGen {
   unaryOp() {
     const dst = this.dst();
     const r = this.rnd();
-    if (r < 0.3) this.emit(insn((this.chance(0.5) ? ALU64 : ALU) | 0x80, dst, 0, 0, 0)); // neg
-    else if (r < 0.6) this.emit(insn(ALU | 0xd0 | (this.chance(0.5) ? 0x08 : 0), dst, 0, 0, this.pick([16, 32, 64]))); // le/be
-    else if (this.opts.v4 && r < 0.8) this.emit(insn(ALU64 | 0xd0, dst, 0, 0, this.pick([16, 32, 64]))); // bswap
+    if (r < 0.3)
+      this.emit(insn((this.chance(0.5) ? ALU64 : ALU) | 0x80, dst, 0, 0, 0)); // neg
+    else if (r < 0.6)
+      this.emit(insn(ALU | 0xd0 | (this.chance(0.5) ? 0x08 : 0), dst, 0, 0, this.pick([16, 32, 64]))); // le/be
+    else if (this.opts.v4 && r < 0.8)
+      this.emit(insn(ALU64 | 0xd0, dst, 0, 0, this.pick([16, 32, 64]))); // bswap
     else if (this.opts.v4) {
       const s = this.src();
-      if (this.chance(0.5)) this.emit(insn(ALU64 | 0xb0 | X, dst, s, this.pick([8, 16, 32]), 0)); // movsx
+      if (this.chance(0.5))
+        this.emit(insn(ALU64 | 0xb0 | X, dst, s, this.pick([8, 16, 32]), 0)); // movsx
       else this.emit(insn(ALU | 0xb0 | X, dst, s, this.pick([8, 16]), 0));
     } else this.emit(insn(ALU64 | 0x80, dst, 0, 0, 0));
   }
@@ -211,7 +246,9 @@ class FuncGen {
   }
 
   /** After a call: R1-R5 are dead (the verifier marks them NOT_INIT). */
-  clobberCallerSaved() { for (let r = 1; r <= 5; r++) this.init.delete(r); }
+  clobberCallerSaved() {
+    for (let r = 1; r <= 5; r++) this.init.delete(r);
+  }
 
   helperCall() {
     if (this.reserved.size > 0) return this.alu(); // calls clobber r0-r5; keep loops simple
@@ -262,7 +299,8 @@ class FuncGen {
     if (!this.hasCtx || this.reserved.size > 0) return this.alu();
     this.emit(insn(ALU64 | 0xb0 | X, 1, 6, 0, 0)); // r1 = ctx
     this.ldImm64(2, PROG_ARRAY, 0, 1);
-    if (this.chance(0.6)) this.movImm(3, this.int(0, PROG_SLOTS)); // constant key (PROG_SLOTS: out of range)
+    if (this.chance(0.6))
+      this.movImm(3, this.int(0, PROG_SLOTS)); // constant key (PROG_SLOTS: out of range)
     else {
       const s = this.initRegs().filter((x) => x > 5 && x !== 6);
       if (s.length) {
@@ -354,8 +392,14 @@ class FuncGen {
 /** Generates one case: an entry program, tail-call targets in a prog_array, shared subprograms. */
 export function generateCase(o: GenOptions): GeneratedCase {
   const opts: Required<Omit<GenOptions, 'seed'>> = {
-    size: o.size ?? 24, subprogs: o.subprogs ?? true, tailCalls: o.tailCalls ?? true, helpers: o.helpers ?? true,
-    loops: o.loops ?? true, ctx: o.ctx ?? true, atomics: o.atomics ?? true, v4: o.v4 ?? true,
+    size: o.size ?? 24,
+    subprogs: o.subprogs ?? true,
+    tailCalls: o.tailCalls ?? true,
+    helpers: o.helpers ?? true,
+    loops: o.loops ?? true,
+    ctx: o.ctx ?? true,
+    atomics: o.atomics ?? true,
+    v4: o.v4 ?? true,
   };
   const rnd = prng(o.seed);
   const nSub = opts.subprogs ? Math.floor(rnd() * 3) : 0;
@@ -367,7 +411,10 @@ export function generateCase(o: GenOptions): GeneratedCase {
     const g = new FuncGen(rnd, opts, stack, subTakesCtx[i]!, callees, (t) => subTakesCtx[t]!);
     for (let r = 1; r <= 5; r++) g.init.add(r);
     g.prologue();
-    if (subTakesCtx[i]) { g.emit(insn(ALU64 | 0xb0 | X, 6, 1, 0, 0)); g.init.delete(1); }
+    if (subTakesCtx[i]) {
+      g.emit(insn(ALU64 | 0xb0 | X, 6, 1, 0, 0));
+      g.init.delete(1);
+    }
     g.body(Math.max(2, Math.floor(opts.size / 2)), subTakesCtx[i]!);
     g.epilogue(i + 4);
     subFuncs[i] = { insns: g.insns, calls: g.calls };
@@ -376,7 +423,14 @@ export function generateCase(o: GenOptions): GeneratedCase {
   const progBodies: Func[] = [];
   for (let p = 0; p < nProgs; p++) {
     const stack = 8 * Math.floor(rnd() * 6);
-    const g = new FuncGen(rnd, opts, stack, true, Array.from({ length: nSub }, (_, k) => k), (t) => subTakesCtx[t]!);
+    const g = new FuncGen(
+      rnd,
+      opts,
+      stack,
+      true,
+      Array.from({ length: nSub }, (_, k) => k),
+      (t) => subTakesCtx[t]!,
+    );
     g.emit(insn(ALU64 | 0xb0 | X, 6, 1, 0, 0)); // r6 = ctx
     g.prologue();
     g.body(p === 0 ? opts.size : Math.max(3, Math.floor(opts.size / 2)), true);
@@ -393,16 +447,40 @@ export function generateCase(o: GenOptions): GeneratedCase {
     if (free !== undefined) initSlots.push({ slot: free, prog: 'entry' });
   }
   const maps: MapDef[] = [
-    { index: GLOBAL_MAP, name: 'gen.bss', type: 2, keySize: 4, valueSize: GLOBAL_SIZE, maxEntries: 1, flags: 0, kind: 'bss', section: '.bss', initialValue: new Uint8Array(GLOBAL_SIZE) },
+    {
+      index: GLOBAL_MAP,
+      name: 'gen.bss',
+      type: 2,
+      keySize: 4,
+      valueSize: GLOBAL_SIZE,
+      maxEntries: 1,
+      flags: 0,
+      kind: 'bss',
+      section: '.bss',
+      initialValue: new Uint8Array(GLOBAL_SIZE),
+    },
     { index: ARRAY_MAP, name: 'arr', type: 2, keySize: 4, valueSize: ARRAY_VALUE, maxEntries: ARRAY_ENTRIES, flags: 0, kind: 'user' },
     { index: PROG_ARRAY, name: 'jmp_table', type: 3, keySize: 4, valueSize: 4, maxEntries: PROG_SLOTS, flags: 0, kind: 'user', initSlots },
   ];
-  const globals: GlobalVar[] = Array.from({ length: GLOBAL_SIZE / 8 }, (_, k) => ({ name: `g${k}`, mapIndex: GLOBAL_MAP, section: '.bss', offset: 8 * k, size: 8 }));
+  const globals: GlobalVar[] = Array.from({ length: GLOBAL_SIZE / 8 }, (_, k) => ({
+    name: `g${k}`,
+    mapIndex: GLOBAL_MAP,
+    section: '.bss',
+    offset: 8 * k,
+    size: 8,
+  }));
   const data = new Uint8Array(14 + Math.floor(rnd() * 100));
   for (let k = 0; k < data.length; k++) data[k] = Math.floor(rnd() * 256);
   const object: BpfObject = {
-    path: `<generated seed ${o.seed}>`, name: 'gen', bytes: new Uint8Array(0), license: 'GPL', littleEndian: true,
-    maps, globals, programs, subprograms: subFuncs.map((f, i) => ({ name: `sub_${i}`, sectionInsn: 0, len: f.insns.length, global: false })),
+    path: `<generated seed ${o.seed}>`,
+    name: 'gen',
+    bytes: new Uint8Array(0),
+    license: 'GPL',
+    littleEndian: true,
+    maps,
+    globals,
+    programs,
+    subprograms: subFuncs.map((f, i) => ({ name: `sub_${i}`, sectionInsn: 0, len: f.insns.length, global: false })),
     sources: new Map(),
   };
   return { object, entry: 'entry', data, seed: o.seed };
@@ -419,7 +497,14 @@ function linkProgram(name: string, main: Func, subs: Func[]): BpfProgram {
     for (const c of func.calls) {
       if (!startOf.has(c.target)) {
         startOf.set(c.target, insns.length);
-        funcs.push({ name: `sub_${c.target}`, start: insnIdx(insns.length), len: subs[c.target]!.insns.length, section: '.text', sectionInsn: 0, global: false });
+        funcs.push({
+          name: `sub_${c.target}`,
+          start: insnIdx(insns.length),
+          len: subs[c.target]!.insns.length,
+          section: '.text',
+          sectionInsn: 0,
+          global: false,
+        });
         pending.push({ func: subs[c.target]!, base: insns.length });
         insns.push(...subs[c.target]!.insns);
       }

@@ -10,9 +10,7 @@ import { interpret, type AbsState, type Val } from '../../src/analysis/absint.ts
 import { findSubprogs } from '../../src/analysis/subprogs.ts';
 import type { Insn } from '../../src/bpf/insn.ts';
 import { Interpreter, type InterpProgram, type TccMode } from '../../src/bpf/interpreter.ts';
-import {
-  BPF_JMP32, BPF_K, LD_DW_IMM, branchTarget, insnClass, isCondJump, jmpOp, srcBit,
-} from '../../src/bpf/opcodes.ts';
+import { BPF_JMP32, BPF_K, LD_DW_IMM, branchTarget, insnClass, isCondJump, jmpOp, srcBit } from '../../src/bpf/opcodes.ts';
 import { jmpTaken } from '../../src/bpf/semantics.ts';
 import { KernelModel, testRun } from '../../src/kernel/index.ts';
 import type { GeneratedCase } from './randomProgram.ts';

@@ -32,8 +32,17 @@ async function sessionFromTempDir(how: string, env: string): Promise<void> {
   const session = `bpfdbg-cwd-${how}-${process.pid}`;
   const bin = join(ROOT, 'bin/bpfdbg');
   const obj = join(ROOT, 'examples/tailchain.o');
-  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40',
-    `cd ${dir} && ${env} NO_COLOR=1 node ${bin} ${obj} --data-hex ${'00'.repeat(40)}; echo "exit status $?"; sleep 30`);
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '120',
+    '-y',
+    '40',
+    `cd ${dir} && ${env} NO_COLOR=1 node ${bin} ${obj} --data-hex ${'00'.repeat(40)}; echo "exit status $?"; sleep 30`,
+  );
   try {
     await waitFor(session, /not started/);
     // `:` opens the command line; it stays open for the commands that follow.

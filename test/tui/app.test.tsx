@@ -17,11 +17,7 @@ afterEach(() => {
 
 function mount(port: FakePort, cols: number, rows: number, extra: { onQuit?: () => void; sized?: boolean } = {}): Rendered {
   const sized = extra.sized ?? true;
-  r = renderAt(
-    <App port={port} width={sized ? cols : undefined} height={sized ? rows - 1 : undefined} onQuit={extra.onQuit} />,
-    cols,
-    rows,
-  );
+  r = renderAt(<App port={port} width={sized ? cols : undefined} height={sized ? rows - 1 : undefined} onQuit={extra.onQuit} />, cols, rows);
   return r;
 }
 
@@ -152,7 +148,10 @@ describe('App', () => {
     release();
     await tick(20);
     await press(app, ...':info pokes', KEY.enter);
-    const out = app.lastFrame().split('\n').map((l) => l.trim());
+    const out = app
+      .lastFrame()
+      .split('\n')
+      .map((l) => l.trim());
     const notice = out.findIndex((l) => l.includes('interrupt sent (continue)'));
     const later = out.findIndex((l) => l.includes('info pokes'));
     assert.ok(notice >= 0 && later > notice, `notice at ${notice}, later output at ${later}`);
@@ -233,7 +232,12 @@ describe('App', () => {
       release: (() => void) | null = null;
       override async execute(cmd: string): Promise<void> {
         this.commands.push(cmd);
-        this.set({ ...this.view(), seq: this.view().seq + 1, runState: 'running', progress: { label: 'continue', done: 120000, total: null, interruptible: true } });
+        this.set({
+          ...this.view(),
+          seq: this.view().seq + 1,
+          runState: 'running',
+          progress: { label: 'continue', done: 120000, total: null, interruptible: true },
+        });
         await new Promise<void>((r) => (this.release = r));
       }
       override interrupt(): void {

@@ -14,7 +14,7 @@ describe('completion', () => {
     assert.deepEqual(viewCompletions(x86TailCall, 'map update jm'), ['jmp_table']);
   });
 
-  it('offers program names without a colon for map update\'s value, and every info topic', () => {
+  it("offers program names without a colon for map update's value, and every info topic", () => {
     assert.deepEqual(viewCompletions(x86TailCall, 'map update jmp_table 0 prog_').sort(), ['prog_b', 'prog_c']);
     assert.deepEqual(viewCompletions(x86TailCall, 'info p').sort(), ['pokes', 'profile', 'program']);
   });

@@ -37,7 +37,17 @@ const pokeLine = (s: string) => s.split('\n').find((l) => /#0 entry:10 chain\[0\
 
 test('tmux: break, swap a prog_array slot live, step into the new target, continue, quit', { skip: hasTmux ? false : 'tmux is not installed' }, async () => {
   const data = '00'.repeat(40);
-  tmux('new-session', '-d', '-s', SESSION, '-x', '200', '-y', '60', `cd ${ROOT} && NO_COLOR=1 node bin/bpfdbg examples/tailchain.o --data-hex ${data}; sleep 30`);
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    SESSION,
+    '-x',
+    '200',
+    '-y',
+    '60',
+    `cd ${ROOT} && NO_COLOR=1 node bin/bpfdbg examples/tailchain.o --data-hex ${data}; sleep 30`,
+  );
   try {
     await waitFor(/not started/);
     await command('break entry', /Breakpoint 1 at entry/);

@@ -52,7 +52,10 @@ test('tmux shows the second frame after the first frame and the diff', { skip: h
       await new Promise((r) => setTimeout(r, 50));
       shown = execFileSync('tmux', ['capture-pane', '-t', session, '-p'], { encoding: 'utf8' });
     }
-    const rows = shown.replace(/\n$/, '').split('\n').map((r) => r.replace(/ +$/, ''));
+    const rows = shown
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((r) => r.replace(/ +$/, ''));
     assert.deepEqual(rows, model.text().split('\n'));
     assert.equal(rows[4], 'z'.repeat(W - 1) + 'Z', 'the full-width row keeps its last column');
     assert.match(rows[3]!, /► {2}c0100013/);

@@ -58,7 +58,31 @@ describe('keymap', () => {
 
   it('documents every single-key command in the help table', () => {
     const documented = new Set(KEY_HELP.flatMap((k) => k.keys.split(/\s+|\//).filter(Boolean)));
-    for (const key of ['s', 'n', 'i', 'N', 'c', 'f', 'r', 'b', 'u', 'd', 'w', 'q', 'S', 'I', 'P', 'C', 'F', '?', 'Tab', 'Shift-Tab', 'Ctrl-C', 'Ctrl-D', 'Esc']) {
+    for (const key of [
+      's',
+      'n',
+      'i',
+      'N',
+      'c',
+      'f',
+      'r',
+      'b',
+      'u',
+      'd',
+      'w',
+      'q',
+      'S',
+      'I',
+      'P',
+      'C',
+      'F',
+      '?',
+      'Tab',
+      'Shift-Tab',
+      'Ctrl-C',
+      'Ctrl-D',
+      'Esc',
+    ]) {
       assert.ok(documented.has(key), `help lists ${key}`);
     }
     // And every key the keymap binds to a command is one of them.
@@ -74,7 +98,10 @@ describe('keymap', () => {
   });
 
   it('splits a chunk of keys sent together back into keys, keeping text runs whole', () => {
-    assert.deepEqual(splitInput('\t\t'), [{ input: '', tab: true }, { input: '', tab: true }]);
+    assert.deepEqual(splitInput('\t\t'), [
+      { input: '', tab: true },
+      { input: '', tab: true },
+    ]);
     // Single-key commands arriving together (a held key on a busy machine) stay keys; text does not.
     assert.deepEqual(splitInput('iiS'), [{ input: 'i' }, { input: 'i' }, { input: 'S' }]);
     assert.deepEqual(splitInput('print $r1'), [{ input: 'print $r1' }]);

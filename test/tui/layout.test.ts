@@ -10,7 +10,11 @@ describe('layout', () => {
     assert.equal(l.mode, 'compact');
     assert.deepEqual(visiblePanes(l), ['code', 'registers', 'output']);
     assert.equal(rowsUsed(l), 23);
-    for (const r of l.rows) assert.equal(r.panes.reduce((n, p) => n + p.width, 0), 80);
+    for (const r of l.rows)
+      assert.equal(
+        r.panes.reduce((n, p) => n + p.width, 0),
+        80,
+      );
   });
 
   it('puts the last focused secondary pane in the compact side slot', () => {
@@ -22,7 +26,11 @@ describe('layout', () => {
     assert.equal(l.mode, 'wide');
     assert.deepEqual(new Set(visiblePanes(l)), new Set(['code', 'registers', 'stack', 'pokes', 'chain', 'maps', 'display', 'output']));
     assert.equal(rowsUsed(l), 59);
-    for (const r of l.rows) assert.equal(r.panes.reduce((n, p) => n + p.width, 0), 200);
+    for (const r of l.rows)
+      assert.equal(
+        r.panes.reduce((n, p) => n + p.width, 0),
+        200,
+      );
   });
 
   it('gives a row to the completion list by shrinking the panes', () => {

@@ -130,7 +130,9 @@ describe('StackPane', () => {
     const f = frame(<StackPane view={view} focused={false} width={90} height={10} />);
     assert.match(f, /rbp-0x10\s+tail_call_cnt_ptr\s+0xffffc90010003fe8\s+points to counter = 2/);
     // Every value starts in the same column.
-    const cols = lines(f).filter((l) => /^\s*[0-9a-f]{8} rbp/.test(l)).map((l) => l.search(/0x[0-9a-f]{16}/));
+    const cols = lines(f)
+      .filter((l) => /^\s*[0-9a-f]{8} rbp/.test(l))
+      .map((l) => l.search(/0x[0-9a-f]{16}/));
     assert.equal(cols.length, 4);
     assert.equal(new Set(cols).size, 1, f);
     // In a narrow pane the name gives way: the whole 64-bit value still shows.
@@ -152,7 +154,9 @@ describe('PokesPane', () => {
     const f = frame(<PokesPane view={x86TailCall} focused={false} width={80} height={14} />);
     assert.match(f, /armed ◆ D->B/);
     assert.match(f, /2, 1 changed/);
-    const quiet = frame(<PokesPane view={{ ...x86TailCall, pokes: x86TailCall.pokes.map((p) => ({ ...p, changed: false })) }} focused={false} width={80} height={14} />);
+    const quiet = frame(
+      <PokesPane view={{ ...x86TailCall, pokes: x86TailCall.pokes.map((p) => ({ ...p, changed: false })) }} focused={false} width={80} height={14} />,
+    );
     assert.ok(!quiet.includes('◆'), quiet);
   });
 
@@ -164,12 +168,15 @@ describe('PokesPane', () => {
 });
 
 describe('DisplayPane', () => {
-  it('lists the View\'s displays as gdb prints them, and why one has no value', () => {
-    const view: View = { ...x86TailCall, displays: [
-      { id: 1, expr: 'hops', format: null, value: '3', error: null },
-      { id: 2, expr: '$r1', format: 'x', value: '0xffff888300000000', error: null },
-      { id: 4, expr: 'nope', format: null, value: null, error: "no symbol 'nope' in the current context" },
-    ] };
+  it("lists the View's displays as gdb prints them, and why one has no value", () => {
+    const view: View = {
+      ...x86TailCall,
+      displays: [
+        { id: 1, expr: 'hops', format: null, value: '3', error: null },
+        { id: 2, expr: '$r1', format: 'x', value: '0xffff888300000000', error: null },
+        { id: 4, expr: 'nope', format: null, value: null, error: "no symbol 'nope' in the current context" },
+      ],
+    };
     const f = frame(<DisplayPane view={view} focused={false} width={70} height={6} />);
     assert.match(f, /Display/);
     assert.match(f, /1: hops = 3/);

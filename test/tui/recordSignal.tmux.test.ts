@@ -45,12 +45,14 @@ for (const sig of ['TERM', 'INT', 'HUP'] as const) {
     const pidFile = join(dir, 'pid');
     const session = `bpfdbg-recsig-${sig}-${process.pid}`;
     // The shell records bpfdbg's pid, then execs it: the signal goes to bpfdbg itself.
-    await startSession(session,
-      `cd ${ROOT} && sh -c 'echo $$ > ${pidFile}; NO_COLOR=1 exec node bin/bpfdbg examples/tailchain.o --data-hex ${'00'.repeat(40)} --record ${file}'; echo "exit=$?"; sleep 30`);
+    await startSession(
+      session,
+      `cd ${ROOT} && sh -c 'echo $$ > ${pidFile}; NO_COLOR=1 exec node bin/bpfdbg examples/tailchain.o --data-hex ${'00'.repeat(40)} --record ${file}'; echo "exit=$?"; sleep 30`,
+    );
     try {
       await waitFor(session, /not started/);
-    // `:` opens the command line; it stays open for the commands that follow.
-    tmux('send-keys', '-t', session, '-l', ':');
+      // `:` opens the command line; it stays open for the commands that follow.
+      tmux('send-keys', '-t', session, '-l', ':');
       tmux('send-keys', '-t', session, '-l', 'break entry');
       tmux('send-keys', '-t', session, 'Enter');
       await waitFor(session, /Breakpoint 1 at entry/);
@@ -64,7 +66,10 @@ for (const sig of ['TERM', 'INT', 'HUP'] as const) {
       assert.ok(existsSync(file), 'the recording was saved');
       const rec = readRecordingFile(file);
       assert.ok(rec.ok, !rec.ok ? rec.error.message : '');
-      assert.deepEqual(commandsOf(rec.value).map((c) => c.text), ['break entry', 'run']);
+      assert.deepEqual(
+        commandsOf(rec.value).map((c) => c.text),
+        ['break entry', 'run'],
+      );
     } finally {
       spawnSync('tmux', ['kill-session', '-t', session]);
     }

@@ -142,7 +142,11 @@ describe('runTui', () => {
   });
 
   it('draws colours by role, and under NO_COLOR only bold and inverse', async () => {
-    const fgAnywhere = (r: Running): boolean => r.stdout.frames.join('').match(/\x1b\[[0-9;]*m/g)!.some((m) => /[[;](3[0-7]|9[0-7])[;m]/.test(m));
+    const fgAnywhere = (r: Running): boolean =>
+      r.stdout.frames
+        .join('')
+        .match(/\x1b\[[0-9;]*m/g)!
+        .some((m) => /[[;](3[0-7]|9[0-7])[;m]/.test(m));
     const coloured = await start(100, 40);
     assert.ok(fgAnywhere(coloured));
     assert.equal(coloured.stdout.screen.styleAt(2, 1).fg, 0, 'the focused title is inverse, in the default colour');

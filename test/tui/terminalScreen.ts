@@ -28,7 +28,14 @@ const DEFAULT: CellStyle = { bold: false, dim: false, italic: false, inverse: fa
 /** Columns of a code point: 2 for the East Asian wide ranges the TUI may meet, 0 for combining marks. */
 function cpWidth(cp: number): number {
   if (cp >= 0x300 && cp <= 0x36f) return 0;
-  if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff00 && cp <= 0xff60)) return 2;
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xff00 && cp <= 0xff60)
+  )
+    return 2;
   return 1;
 }
 
@@ -94,8 +101,7 @@ export class TerminalScreen {
       else if (c === '\n') {
         this.cr();
         this.lf();
-      }
-      else if (c === '\b') this.setX(this.x - 1);
+      } else if (c === '\b') this.setX(this.x - 1);
       else if (cp >= 0x20 && cp !== 0x7f) this.print(s.slice(i, i + len), cpWidth(cp));
       i += len;
     }
@@ -256,7 +262,9 @@ export class TerminalScreen {
 
   /** Row `y` as text, trailing blanks removed. */
   row(y: number): string {
-    return this.buf[y]!.map((c) => c.ch).join('').replace(/ +$/, '');
+    return this.buf[y]!.map((c) => c.ch)
+      .join('')
+      .replace(/ +$/, '');
   }
 
   /** The whole screen as text, one line per row, trailing blanks removed. */

@@ -99,20 +99,37 @@ describe('layout and focus at 80x24', () => {
   it('layout next and prev cycle src, asm, split, regs as gdb does', async () => {
     const app = mount(new FakePort(x86TailCall));
     await command(app, 'layout next');
-    assert.deepEqual(titles(app.lastFrame()).map((t) => t.replace('*', '')), ['Source', 'Output']);
+    assert.deepEqual(
+      titles(app.lastFrame()).map((t) => t.replace('*', '')),
+      ['Source', 'Output'],
+    );
     await command(app, 'layout next');
-    assert.deepEqual(titles(app.lastFrame()).map((t) => t.replace('*', '')), ['Code', 'Output']);
+    assert.deepEqual(
+      titles(app.lastFrame()).map((t) => t.replace('*', '')),
+      ['Code', 'Output'],
+    );
     await command(app, 'layout prev');
-    assert.deepEqual(titles(app.lastFrame()).map((t) => t.replace('*', '')), ['Source', 'Output']);
+    assert.deepEqual(
+      titles(app.lastFrame()).map((t) => t.replace('*', '')),
+      ['Source', 'Output'],
+    );
   });
 });
 
 describe('named layouts as pure functions', () => {
   it('fill the rows between the status bar and the command line at any size', () => {
-    for (const [w, h] of [[80, 24], [40, 12], [200, 60]] as const)
+    for (const [w, h] of [
+      [80, 24],
+      [40, 12],
+      [200, 60],
+    ] as const)
       for (const name of ['asm', 'src', 'split', 'regs'] as const) {
         const l = namedLayout(w, h, name, 0, 10);
-        assert.equal(l.rows.reduce((n, row) => n + row.height, 0), Math.max(4, h - 2), `${name} ${w}x${h}`);
+        assert.equal(
+          l.rows.reduce((n, row) => n + row.height, 0),
+          Math.max(4, h - 2),
+          `${name} ${w}x${h}`,
+        );
         assert.equal(l.rows.at(-1)!.panes[0]!.id, 'output');
         for (const row of l.rows) assert.ok(row.height >= 1, `${name} ${w}x${h}`);
       }

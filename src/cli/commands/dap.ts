@@ -14,9 +14,16 @@ export function launchArgv(c: LaunchConfig): string[] {
   if (typeof c.program !== 'string' || c.program === '') fail('cli.no-object', 'launch: "program" names the BPF object to debug');
   const opt = (name: string, v: string | undefined): string[] => (v === undefined ? [] : [`--${name}`, v]);
   return [
-    c.program, ...opt('prog', c.prog), ...opt('arch', c.arch), ...opt('profile', c.profile), ...opt('data', c.data), ...opt('data-hex', c.dataHex),
-    ...opt('ctx', c.ctx), ...(c.mapUpdates ?? []).flatMap((u) => ['--map-update', u]),
-    ...(c.record === true ? ['--record'] : typeof c.record === 'string' ? ['--record', c.record] : []), ...(c.args ?? []),
+    c.program,
+    ...opt('prog', c.prog),
+    ...opt('arch', c.arch),
+    ...opt('profile', c.profile),
+    ...opt('data', c.data),
+    ...opt('data-hex', c.dataHex),
+    ...opt('ctx', c.ctx),
+    ...(c.mapUpdates ?? []).flatMap((u) => ['--map-update', u]),
+    ...(c.record === true ? ['--record'] : typeof c.record === 'string' ? ['--record', c.record] : []),
+    ...(c.args ?? []),
   ];
 }
 
@@ -24,12 +31,25 @@ const opener: Opener = {
   async launch(c: LaunchConfig): Promise<OpenedSession> {
     const o = parseCli(launchArgv(c));
     const obj = openObject(o.file);
-    const dr = unwrap(await openDebugRecording({
-      objectPath: obj.path, objectBytes: obj.bytes, prog: o.prog, arch: o.arch, profile: o.profile, mapUpdates: o.mapUpdates, setup: o.setup,
-      input: readInput(o), record: o.record, force: o.force, interactive: true,
-    }));
+    const dr = unwrap(
+      await openDebugRecording({
+        objectPath: obj.path,
+        objectBytes: obj.bytes,
+        prog: o.prog,
+        arch: o.arch,
+        profile: o.profile,
+        mapUpdates: o.mapUpdates,
+        setup: o.setup,
+        input: readInput(o),
+        record: o.record,
+        force: o.force,
+        interactive: true,
+      }),
+    );
     return {
-      port: dr.port, objectPath: resolve(obj.path), banner: dr.notes.length ? dr.notes.join('\n') : null,
+      port: dr.port,
+      objectPath: resolve(obj.path),
+      banner: dr.notes.length ? dr.notes.join('\n') : null,
       finish: () => {
         const saved = dr.finish();
         return saved.ok ? saved.value : `bpfdbg: ${saved.error.message}`;
@@ -44,7 +64,8 @@ const opener: Opener = {
     const replay = unwrap(await openReplay(rec, c.recording, { yieldBetweenChunks: true }));
     const r = unwrap(await replay.run(stopAt ? { stopAt } : {}));
     return {
-      port: replay.tts, objectPath: resolve(rec.meta.object.path),
+      port: replay.tts,
+      objectPath: resolve(rec.meta.object.path),
       banner: `replayed ${r.commands} commands of ${c.recording}: ${r.instructions} instructions, ${r.checkpointsVerified} checkpoints verified${r.stoppedAt ? `; paused before command #${r.stoppedAt.command}` : ''}`,
       finish: () => null,
     };
@@ -57,7 +78,8 @@ export async function dapCommand(opts: CliOptions): Promise<number> {
     return 0;
   }
   const server = await serveDapPort(opener, opts.port).catch((e: NodeJS.ErrnoException) =>
-    fail('cli.listen', `dap: cannot listen on 127.0.0.1:${opts.port}: ${e.code ?? e.message}`));
+    fail('cli.listen', `dap: cannot listen on 127.0.0.1:${opts.port}: ${e.code ?? e.message}`),
+  );
   process.stderr.write(`bpfdbg: DAP server on 127.0.0.1:${server.port}\n`);
   await server.closed;
   return 0;

@@ -29,13 +29,26 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
       status(`bpfdbg: reading ${opts.file ?? ''}…`);
       const obj = openObject(opts.file);
       const insns = obj.programs.reduce((n, p) => n + p.insns.length, 0);
-      status(`bpfdbg: ${obj.name}: ${obj.programs.length} program${obj.programs.length === 1 ? '' : 's'}, ${insns.toLocaleString('en-US')} BPF insns: verifier analysis, JIT (${opts.arch ?? 'x86_64'}${opts.profile ? `, ${opts.profile}` : ''}), code windows…`);
+      status(
+        `bpfdbg: ${obj.name}: ${obj.programs.length} program${obj.programs.length === 1 ? '' : 's'}, ${insns.toLocaleString('en-US')} BPF insns: verifier analysis, JIT (${opts.arch ?? 'x86_64'}${opts.profile ? `, ${opts.profile}` : ''}), code windows…`,
+      );
       // Sessions run traced: reverse-* and `record start|save` always work, and --record
       // saves the session when the debugger ends.
-      const dr = unwrap(await openDebugRecording({
-        objectPath: obj.path, objectBytes: obj.bytes, prog: opts.prog, arch: opts.arch, profile: opts.profile, mapUpdates: opts.mapUpdates, setup: opts.setup,
-        input: readInput(opts), record: opts.record, force: opts.force, interactive: !batch, // gdb's Ctrl-C needs the yields too
-      }));
+      const dr = unwrap(
+        await openDebugRecording({
+          objectPath: obj.path,
+          objectBytes: obj.bytes,
+          prog: opts.prog,
+          arch: opts.arch,
+          profile: opts.profile,
+          mapUpdates: opts.mapUpdates,
+          setup: opts.setup,
+          input: readInput(opts),
+          record: opts.record,
+          force: opts.force,
+          interactive: !batch, // gdb's Ctrl-C needs the yields too
+        }),
+      );
       return dr;
     } finally {
       status(''); // an error line or the UI comes next, on a clean line
@@ -68,7 +81,10 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
       const { runTui } = await import('../../tui/run.tsx');
       await runTui(dr.port, { onSignal: () => finish() });
     } else {
-      const commands = opts.script !== undefined ? scriptLines(new TextDecoder().decode(unwrap(readBoundedFile(opts.script, INPUT_LIMITS.script, 'a command script')))) : stdinLines();
+      const commands =
+        opts.script !== undefined
+          ? scriptLines(new TextDecoder().decode(unwrap(readBoundedFile(opts.script, INPUT_LIMITS.script, 'a command script'))))
+          : stdinLines();
       const { failed } = await runBatch(dr.port, commands, (t) => process.stdout.write(t), opts.json);
       // As `replay --batch` and gdb -batch: a failed command makes the exit status 1 (the
       // output, text or JSON, says which command and why).

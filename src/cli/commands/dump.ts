@@ -62,7 +62,10 @@ export function xlatedListing(obj: BpfObject, im: ProgramImage): string[] {
   const mapName = (i: number) => obj.maps[i]?.name;
   for (let pc = 0; pc < im.insns.length; pc += insnSlots(im.insns[pc]!)) {
     const sp = im.subprogs.find((s) => s.start === pc);
-    if (sp) out.push(`${sp.name}:  stack ${sp.stackDepth}${sp.tailCallReachable ? ', tail_call_reachable' : ''}${sp.privStackMode === 'adaptive' ? ', private stack' : ''}`);
+    if (sp)
+      out.push(
+        `${sp.name}:  stack ${sp.stackDepth}${sp.tailCallReachable ? ', tail_call_reachable' : ''}${sp.privStackMode === 'adaptive' ? ', private stack' : ''}`,
+      );
     const s = sourceLine(im.sourceOf(pc as never), last);
     if (s) out.push(s);
     out.push(`${String(pc).padStart(5)}: ${disasmInsn(im.insns, pc, { symbolic: true, mapName })}`);

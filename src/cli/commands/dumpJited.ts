@@ -39,7 +39,9 @@ export async function dumpJited(obj: BpfObject, progs: BpfProgram[], opts: CliOp
     } catch (e) {
       fail('cli.write-failed', `${opts.elf}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    process.stdout.write(`${opts.elf}: ${jited.length} program${jited.length === 1 ? '' : 's'}, ${jited.reduce((n, j) => n + j.jit.funcs.length, 0)} functions (gdb: add-symbol-file ${opts.elf})\n`);
+    process.stdout.write(
+      `${opts.elf}: ${jited.length} program${jited.length === 1 ? '' : 's'}, ${jited.reduce((n, j) => n + j.jit.funcs.length, 0)} functions (gdb: add-symbol-file ${opts.elf})\n`,
+    );
     return 0;
   }
   if (opts.json) {
@@ -53,7 +55,14 @@ export async function dumpJited(obj: BpfObject, progs: BpfProgram[], opts: CliOp
   const out: string[] = [`; profile ${profile.name}: ${profile.describes}`];
   for (const r of refused) out.push(`; ${r.name}: not loaded: ${formatDiag(r.error)}`);
   if (opts.raw) {
-    for (const j of jited) for (const [i, f] of j.jit.funcs.entries()) out.push(`${j.program.name}/${f.name} @0x${j.funcAddrs[i]!.toString(16)} (${f.code.length} bytes):`, hex(j.code[i]!).replace(/(.{64})/g, '$1\n').trimEnd());
+    for (const j of jited)
+      for (const [i, f] of j.jit.funcs.entries())
+        out.push(
+          `${j.program.name}/${f.name} @0x${j.funcAddrs[i]!.toString(16)} (${f.code.length} bytes):`,
+          hex(j.code[i]!)
+            .replace(/(.{64})/g, '$1\n')
+            .trimEnd(),
+        );
     process.stdout.write(out.join('\n') + '\n');
     return 0;
   }
@@ -69,9 +78,14 @@ function listing(obj: BpfObject, j: JitedProgram, arch: 'x86_64' | 'riscv64'): s
   const mapName = (i: number) => obj.maps[i]?.name;
   for (const [fi, f] of j.jit.funcs.entries()) {
     const base = j.funcAddrs[fi]!;
-    out.push('', `${j.program.name}/${f.name}:  ${f.code.length} bytes @0x${base.toString(16)}  frame: stack ${f.frame.stackSize}` +
-      (f.frame.tccSlots.length ? `, ${f.frame.tccSlots.map((s) => `${s.name} [${f.frame.offBase ?? f.frame.fpReg}${s.fpOff < 0 ? '-' : '+'}0x${Math.abs(s.fpOff).toString(16)}]`).join(', ')}` : '') +
-      (f.frame.privStack ? `, private stack ${f.frame.privStack.size} bytes (r9)` : ''));
+    out.push(
+      '',
+      `${j.program.name}/${f.name}:  ${f.code.length} bytes @0x${base.toString(16)}  frame: stack ${f.frame.stackSize}` +
+        (f.frame.tccSlots.length
+          ? `, ${f.frame.tccSlots.map((s) => `${s.name} [${f.frame.offBase ?? f.frame.fpReg}${s.fpOff < 0 ? '-' : '+'}0x${Math.abs(s.fpOff).toString(16)}]`).join(', ')}`
+          : '') +
+        (f.frame.privStack ? `, private stack ${f.frame.privStack.size} bytes (r9)` : ''),
+    );
     const insns = disasm(arch, j.code[fi]!, base);
     const pokes = j.jit.pokes.filter((p) => p.func === fi);
     let lastLine = '';

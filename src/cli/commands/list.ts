@@ -7,7 +7,19 @@ import { openObject } from '../compose.ts';
 import { kernelBtfFor, profileChoice } from '../jitAll.ts';
 import type { CliOptions } from '../options.ts';
 
-const MAP_TYPES: Record<number, string> = { 1: 'hash', 2: 'array', 3: 'prog_array', 4: 'perf_event_array', 5: 'percpu_hash', 6: 'percpu_array', 9: 'lru_hash', 12: 'array_of_maps', 13: 'hash_of_maps', 27: 'ringbuf', 33: 'arena' };
+const MAP_TYPES: Record<number, string> = {
+  1: 'hash',
+  2: 'array',
+  3: 'prog_array',
+  4: 'perf_event_array',
+  5: 'percpu_hash',
+  6: 'percpu_array',
+  9: 'lru_hash',
+  12: 'array_of_maps',
+  13: 'hash_of_maps',
+  27: 'ringbuf',
+  33: 'arena',
+};
 export const mapTypeName = (t: number): string => MAP_TYPES[t] ?? `type ${t}`;
 
 export function listCommand(opts: CliOptions): number {
@@ -34,13 +46,30 @@ export function listCommand(opts: CliOptions): number {
           `${s.tailCallReachable ? '  tail_call_reachable' : ''}${s.hasTailCall ? '  has_tail_call' : ''}${s.privStackMode === 'adaptive' ? '  private-stack' : ''}`,
       );
     for (const t of im.tailCallSites) {
-      const map = t.mapIndex === null ? '?' : obj.maps[t.mapIndex]?.name ?? '?';
+      const map = t.mapIndex === null ? '?' : (obj.maps[t.mapIndex]?.name ?? '?');
       out.push(`    tail call at insn ${t.insn}: ${t.direct ? `direct (poke), ${map}[${t.key}]` : `indirect, ${map}`}`);
     }
     json.push({
-      name: p.name, section: p.section, type: p.progType, insns: p.insns.length, autoload: p.autoload,
-      subprogs: im.subprogs.map((s) => ({ name: s.name, start: s.start, end: s.end, stackDepth: s.stackDepth, tailCallReachable: s.tailCallReachable, hasTailCall: s.hasTailCall, privStack: s.privStackMode === 'adaptive' })),
-      tailCalls: im.tailCallSites.map((t) => ({ insn: t.insn, direct: t.direct, map: t.mapIndex === null ? null : obj.maps[t.mapIndex]?.name ?? null, key: t.key })),
+      name: p.name,
+      section: p.section,
+      type: p.progType,
+      insns: p.insns.length,
+      autoload: p.autoload,
+      subprogs: im.subprogs.map((s) => ({
+        name: s.name,
+        start: s.start,
+        end: s.end,
+        stackDepth: s.stackDepth,
+        tailCallReachable: s.tailCallReachable,
+        hasTailCall: s.hasTailCall,
+        privStack: s.privStackMode === 'adaptive',
+      })),
+      tailCalls: im.tailCallSites.map((t) => ({
+        insn: t.insn,
+        direct: t.direct,
+        map: t.mapIndex === null ? null : (obj.maps[t.mapIndex]?.name ?? null),
+        key: t.key,
+      })),
     });
   }
   for (const r of obj.rejected ?? []) {
@@ -58,11 +87,23 @@ export function listCommand(opts: CliOptions): number {
     for (const g of obj.globals) out.push(`  ${g.name.padEnd(20)} ${g.section}+${g.offset} (${g.size} bytes)`);
   }
   if (opts.json) {
-    process.stdout.write(JSON.stringify({
-      object: obj.path, license: obj.license, profile: { name: choice.profile.name, why: choice.why }, programs: json,
-      maps: obj.maps.map((m) => ({ name: m.name, type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, initSlots: m.initSlots ?? [] })),
-      globals: obj.globals.map((g) => ({ name: g.name, section: g.section, offset: g.offset, size: g.size })),
-    }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        object: obj.path,
+        license: obj.license,
+        profile: { name: choice.profile.name, why: choice.why },
+        programs: json,
+        maps: obj.maps.map((m) => ({
+          name: m.name,
+          type: mapTypeName(m.type),
+          keySize: m.keySize,
+          valueSize: m.valueSize,
+          maxEntries: m.maxEntries,
+          initSlots: m.initSlots ?? [],
+        })),
+        globals: obj.globals.map((g) => ({ name: g.name, section: g.section, offset: g.offset, size: g.size })),
+      }) + '\n',
+    );
   } else process.stdout.write(out.join('\n') + '\n');
   return 0;
 }

@@ -30,32 +30,46 @@ export async function replayCommand(opts: CliOptions): Promise<number> {
     const res = await replay.run(stopAt ? { stopAt } : {});
     const write = (t: string): void => void process.stdout.write(t);
     if (!res.ok) {
-      if (opts.json) write(JSON.stringify({ schema: REPLAY_SCHEMA, ok: false, error: { code: res.error.code, message: res.error.message, place: res.error.place } }) + '\n');
+      if (opts.json)
+        write(JSON.stringify({ schema: REPLAY_SCHEMA, ok: false, error: { code: res.error.code, message: res.error.message, place: res.error.place } }) + '\n');
       process.stderr.write(`bpfdbg: ${formatDiag(res.error)}\n`);
       return 1;
     }
     const r = res.value;
     const summary = {
-      schema: REPLAY_SCHEMA, ok: true, file: opts.file, object: rec.meta.object.path, engine: rec.meta.engine,
-      commands: r.commands, checkpointsVerified: r.checkpointsVerified, instructions: r.instructions, finalHash: r.finalHash,
+      schema: REPLAY_SCHEMA,
+      ok: true,
+      file: opts.file,
+      object: rec.meta.object.path,
+      engine: rec.meta.engine,
+      commands: r.commands,
+      checkpointsVerified: r.checkpointsVerified,
+      instructions: r.instructions,
+      finalHash: r.finalHash,
       ...(r.stoppedAt ? { stoppedAt: r.stoppedAt, recordedCommands: r.recordedCommands } : {}),
     };
-    const where = r.stoppedAt
-      ? `paused before command #${r.stoppedAt.command} of ${r.recordedCommands} at instruction ${r.stoppedAt.instruction}`
-      : null;
+    const where = r.stoppedAt ? `paused before command #${r.stoppedAt.command} of ${r.recordedCommands} at instruction ${r.stoppedAt.instruction}` : null;
     const batch = opts.batch || opts.script !== undefined || !process.stdin.isTTY;
     if (opts.json) write(JSON.stringify(summary) + '\n');
     else if (batch)
-      write(`replayed ${plural(r.commands, 'command')} of ${opts.file} (${rec.meta.object.path}): ${plural(r.instructions, 'instruction')}, ${plural(r.checkpointsVerified, 'checkpoint')} verified, state ${r.finalHash.slice(0, 16)}${where ? `; ${where}` : ''}\n`);
+      write(
+        `replayed ${plural(r.commands, 'command')} of ${opts.file} (${rec.meta.object.path}): ${plural(r.instructions, 'instruction')}, ${plural(r.checkpointsVerified, 'checkpoint')} verified, state ${r.finalHash.slice(0, 16)}${where ? `; ${where}` : ''}\n`,
+      );
     if (!batch) {
-      tts.session.print(where
-        ? `Replayed ${opts.file} up to the stop point, ${where} (${plural(r.checkpointsVerified, 'checkpoint')} verified). Step forwards (the recorded values still feed helpers) or reverse-stepi / reverse-continue back.`
-        : `Replayed ${opts.file}: ${plural(r.commands, 'command')}, ${plural(r.instructions, 'instruction')}, ${plural(r.checkpointsVerified, 'checkpoint')} verified. reverse-stepi / reverse-continue go back in it.`, 'info');
+      tts.session.print(
+        where
+          ? `Replayed ${opts.file} up to the stop point, ${where} (${plural(r.checkpointsVerified, 'checkpoint')} verified). Step forwards (the recorded values still feed helpers) or reverse-stepi / reverse-continue back.`
+          : `Replayed ${opts.file}: ${plural(r.commands, 'command')}, ${plural(r.instructions, 'instruction')}, ${plural(r.checkpointsVerified, 'checkpoint')} verified. reverse-stepi / reverse-continue go back in it.`,
+        'info',
+      );
       const { runTui } = await import('../../tui/run.tsx');
       await runTui(tts);
       return 0;
     }
-    const commands = opts.script !== undefined ? scriptLines(new TextDecoder().decode(unwrap(readBoundedFile(opts.script, INPUT_LIMITS.script, 'a command script')))) : stdinLines();
+    const commands =
+      opts.script !== undefined
+        ? scriptLines(new TextDecoder().decode(unwrap(readBoundedFile(opts.script, INPUT_LIMITS.script, 'a command script'))))
+        : stdinLines();
     let failed = 0;
     for await (const c of commands) {
       const out = await tts.execute(c);

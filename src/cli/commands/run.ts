@@ -25,11 +25,22 @@ export async function runCommand(opts: CliOptions): Promise<number> {
     }
     const insns = runner.countsInsns ? res.insns : null;
     if (opts.json) {
-      process.stdout.write(JSON.stringify({
-        program: prog.name, engine: engineName, profile: runner.profile?.name ?? null,
-        retval: res.retval, r0: hex64(res.r0), insns, tailCalls: res.tailCalls,
-        duration: res.durationNs, runs: res.runs, output: res.output, globals, error: res.error ? { code: res.error.code, message: formatDiag(res.error) } : null,
-      }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          program: prog.name,
+          engine: engineName,
+          profile: runner.profile?.name ?? null,
+          retval: res.retval,
+          r0: hex64(res.r0),
+          insns,
+          tailCalls: res.tailCalls,
+          duration: res.durationNs,
+          runs: res.runs,
+          output: res.output,
+          globals,
+          error: res.error ? { code: res.error.code, message: formatDiag(res.error) } : null,
+        }) + '\n',
+      );
     } else if (!res.error) {
       // A failed run prints its error alone (below), never a retval line that looks like success.
       const lines = [

@@ -16,8 +16,40 @@ import { bpfFpBelowCfa, cfaAt, frameTable, savedOff } from './riscvFrame.ts';
 import { unwindRiscv } from './riscvUnwind.ts';
 
 /** x1..x31 in register-number order, then pc (as x86-64 lists rip after the GPRs). */
-export const RV_NATIVE = ['ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
-  's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6', 'pc'] as const;
+export const RV_NATIVE = [
+  'ra',
+  'sp',
+  'gp',
+  'tp',
+  't0',
+  't1',
+  't2',
+  's0',
+  's1',
+  'a0',
+  'a1',
+  'a2',
+  'a3',
+  'a4',
+  'a5',
+  'a6',
+  'a7',
+  's2',
+  's3',
+  's4',
+  's5',
+  's6',
+  's7',
+  's8',
+  's9',
+  's10',
+  's11',
+  't3',
+  't4',
+  't5',
+  't6',
+  'pc',
+] as const;
 /** BPF R0..R10 on the RISC-V JIT (regmap[]). */
 export const RV_BPF_MAP: readonly string[] = ['a5', 'a0', 'a1', 'a2', 'a3', 'a4', 's1', 's2', 's3', 's4', 's5'];
 
@@ -124,8 +156,13 @@ export const riscvArch: DebugArch = {
       return { name: `R${i}`, native: n, value, changed: prev !== null && prevBpf.get(`R${i}`) !== value };
     });
     return {
-      native: buildNative(values, prevVal, prev !== null, tcc), bpf, pc: hex64(values['pc'] ?? 0n), sp: hex64(values['sp'] ?? 0n),
-      flags: [], privateFramePointer: null, tailCallCounter: tcc,
+      native: buildNative(values, prevVal, prev !== null, tcc),
+      bpf,
+      pc: hex64(values['pc'] ?? 0n),
+      sp: hex64(values['sp'] ?? 0n),
+      flags: [],
+      privateFramePointer: null,
+      tailCallCounter: tcc,
     };
   },
 
@@ -138,7 +175,8 @@ export const riscvArch: DebugArch = {
     const L: FrameLayout = s.layout;
     const cfa = s.fp;
     for (const r of L.saved) {
-      if (r.reg === 'ra') add('return-address', 'return address', 's0', cfa, r.fpOff, 8, (v) => (v === SENTINEL_ADDR ? 'sentinel (program exit)' : s.symbolize(v)));
+      if (r.reg === 'ra')
+        add('return-address', 'return address', 's0', cfa, r.fpOff, 8, (v) => (v === SENTINEL_ADDR ? 'sentinel (program exit)' : s.symbolize(v)));
       else if (r.reg === 's0') add('saved-fp', 'saved s0 (caller CFA)', 's0', cfa, r.fpOff, 8);
       else add('saved-reg', `saved ${r.reg}`, 's0', cfa, r.fpOff, 8);
     }

@@ -17,7 +17,12 @@ import { cfaAt, savedOff } from './riscvFrame.ts';
 
 const MAX_FRAMES = 16;
 
-export function unwindRiscv(regs: { pc: bigint; sp: bigint; s0: bigint; ra: bigint }, index: AddressIndex, mem: MemReader, tramps: TrampLookup = () => null): RawFrame[] {
+export function unwindRiscv(
+  regs: { pc: bigint; sp: bigint; s0: bigint; ra: bigint },
+  index: AddressIndex,
+  mem: MemReader,
+  tramps: TrampLookup = () => null,
+): RawFrame[] {
   const frames: RawFrame[] = [];
   let pc = regs.pc;
   let pos = index.lookup(pc);
@@ -25,7 +30,15 @@ export function unwindRiscv(regs: { pc: bigint; sp: bigint; s0: bigint; ra: bigi
   const tr0 = pos ? null : tramps(pc);
   if (tr0) {
     const st = trampState(tr0, pc, regs, mem);
-    frames.push({ level: 0, pc, pos: null, fp: st.S - 16n, partial: st.partial, returnAddr: st.ra ?? 0n, tramp: { info: tr0, phase: trampPhase(tr0, pc, null) } });
+    frames.push({
+      level: 0,
+      pc,
+      pos: null,
+      fp: st.S - 16n,
+      partial: st.partial,
+      returnAddr: st.ra ?? 0n,
+      tramp: { info: tr0, phase: trampPhase(tr0, pc, null) },
+    });
     patchSiteFrame(frames, tr0, st.S - 16n, index, mem, st.ra);
     walkOuter(frames, st.ra, st.cfa, index, mem, tramps);
     return frames;
@@ -36,7 +49,15 @@ export function unwindRiscv(regs: { pc: bigint; sp: bigint; s0: bigint; ra: bigi
     if (caller) {
       // A kernel routine a trampoline called (`jal ra`): s0 is the trampoline's.
       const TF = regs.s0;
-      frames.push({ level: 0, pc: regs.ra, pos: null, fp: TF, partial: false, returnAddr: mem.read(TF + 8n, 8) ?? 0n, tramp: { info: caller, phase: trampPhase(caller, regs.ra, null) } });
+      frames.push({
+        level: 0,
+        pc: regs.ra,
+        pos: null,
+        fp: TF,
+        partial: false,
+        returnAddr: mem.read(TF + 8n, 8) ?? 0n,
+        tramp: { info: caller, phase: trampPhase(caller, regs.ra, null) },
+      });
       patchSiteFrame(frames, caller, TF, index, mem);
       walkOuter(frames, mem.read(TF + 8n, 8), mem.read(TF, 8), index, mem, tramps);
       return frames;
@@ -66,7 +87,15 @@ function walkOuter(frames: RawFrame[], ra: bigint | undefined, callerCfa: bigint
       if (!tr) break;
       const TF = callerCfa;
       const back = mem.read(TF + 8n, 8);
-      frames.push({ level: frames.length, pc: ra, pos: null, fp: TF, partial: false, returnAddr: back ?? 0n, tramp: { info: tr, phase: trampPhase(tr, ra, frames.at(-1)?.pos) } });
+      frames.push({
+        level: frames.length,
+        pc: ra,
+        pos: null,
+        fp: TF,
+        partial: false,
+        returnAddr: back ?? 0n,
+        tramp: { info: tr, phase: trampPhase(tr, ra, frames.at(-1)?.pos) },
+      });
       patchSiteFrame(frames, tr, TF, index, mem);
       ra = back;
       callerCfa = mem.read(TF, 8);
@@ -97,14 +126,29 @@ function patchSiteFrame(frames: RawFrame[], tr: TrampolineInfo, TF: bigint, inde
  * address and its caller's CFA, wherever the 8-instruction prologue or the 7-instruction
  * epilogue is (jit/riscv64/trampoline.ts; instructions are 2 or 4 bytes with RVC).
  */
-function trampState(tr: TrampolineInfo, pc: bigint, regs: { sp: bigint; s0: bigint; ra: bigint }, mem: MemReader): { S: bigint; ra: bigint | undefined; cfa: bigint | undefined; partial: boolean } {
+function trampState(
+  tr: TrampolineInfo,
+  pc: bigint,
+  regs: { sp: bigint; s0: bigint; ra: bigint },
+  mem: MemReader,
+): { S: bigint; ra: bigint | undefined; cfa: bigint | undefined; partial: boolean } {
   const code = tr.code.code;
   const starts: number[] = [];
   for (let o = 0; o < code.length; o += (code[o]! & 3) === 3 ? 4 : 2) starts.push(o);
   const i = starts.indexOf(Number(pc - tr.addr));
   const e = starts.length - i;
-  const saved = (S: bigint): { S: bigint; ra: bigint | undefined; cfa: bigint | undefined; partial: boolean } => ({ S, ra: mem.read(S - 8n, 8), cfa: mem.read(S - 16n, 8), partial: true });
-  const inRegs = (S: bigint): { S: bigint; ra: bigint | undefined; cfa: bigint | undefined; partial: boolean } => ({ S, ra: regs.ra, cfa: regs.s0, partial: true });
+  const saved = (S: bigint): { S: bigint; ra: bigint | undefined; cfa: bigint | undefined; partial: boolean } => ({
+    S,
+    ra: mem.read(S - 8n, 8),
+    cfa: mem.read(S - 16n, 8),
+    partial: true,
+  });
+  const inRegs = (S: bigint): { S: bigint; ra: bigint | undefined; cfa: bigint | undefined; partial: boolean } => ({
+    S,
+    ra: regs.ra,
+    cfa: regs.s0,
+    partial: true,
+  });
   if (i === 0) return inRegs(regs.sp);
   if (i >= 1 && i <= 3) return inRegs(regs.sp + 16n);
   if (i >= 4 && i <= 7) return saved(regs.s0);

@@ -9,13 +9,44 @@ import { DATA_COMMANDS, parseDataCommand } from './dataCommands.ts';
 import { checkPinPath, parseAttachSpec, parseLoadSpec, parsePin, parseReuse } from './setupSpec.ts';
 
 const INFO_TOPICS: Record<string, InfoTopic> = {
-  r: 'registers', reg: 'registers', registers: 'registers', 'all-registers': 'all-registers',
-  b: 'breakpoints', br: 'breakpoints', breakpoints: 'breakpoints', break: 'breakpoints',
-  f: 'frame', frame: 'frame', pokes: 'pokes', poke: 'pokes', maps: 'maps', map: 'maps',
-  program: 'program', prog: 'program', line: 'line', source: 'source', tailcalls: 'tailcalls',
-  jit: 'jit', profile: 'profile', links: 'links', link: 'links', objects: 'objects', object: 'objects', sharedlibrary: 'objects',
-  symbol: 'symbol', sym: 'symbol', memory: 'memory', mem: 'memory', proc: 'memory', 'proc-mappings': 'memory', vmmap: 'memory',
-  args: 'args', locals: 'locals', display: 'display', watchpoints: 'watchpoints', watch: 'watchpoints',
+  r: 'registers',
+  reg: 'registers',
+  registers: 'registers',
+  'all-registers': 'all-registers',
+  b: 'breakpoints',
+  br: 'breakpoints',
+  breakpoints: 'breakpoints',
+  break: 'breakpoints',
+  f: 'frame',
+  frame: 'frame',
+  pokes: 'pokes',
+  poke: 'pokes',
+  maps: 'maps',
+  map: 'maps',
+  program: 'program',
+  prog: 'program',
+  line: 'line',
+  source: 'source',
+  tailcalls: 'tailcalls',
+  jit: 'jit',
+  profile: 'profile',
+  links: 'links',
+  link: 'links',
+  objects: 'objects',
+  object: 'objects',
+  sharedlibrary: 'objects',
+  symbol: 'symbol',
+  sym: 'symbol',
+  memory: 'memory',
+  mem: 'memory',
+  proc: 'memory',
+  'proc-mappings': 'memory',
+  vmmap: 'memory',
+  args: 'args',
+  locals: 'locals',
+  display: 'display',
+  watchpoints: 'watchpoints',
+  watch: 'watchpoints',
 };
 
 function count(arg: string, name: string): Result<number> {
@@ -47,8 +78,7 @@ export function parseCommand(line: string): Result<Command> {
   }
   const info = lookupCommand(word);
   if (info === undefined) return err('cmd.unknown', `undefined command: "${word}". Try "help".`);
-  if (Array.isArray(info))
-    return err('cmd.ambiguous', `ambiguous command "${word}": ${info.map((c) => c.name).join(', ')}`);
+  if (Array.isArray(info)) return err('cmd.ambiguous', `ambiguous command "${word}": ${info.map((c) => c.name).join(', ')}`);
 
   const withCount = <K extends 'continue' | 'stepi' | 'step' | 'next' | 'nexti'>(kind: K): Result<Command> => {
     const n = count(arg, info.name);
@@ -57,18 +87,30 @@ export function parseCommand(line: string): Result<Command> {
 
   if ((DATA_COMMANDS as readonly string[]).includes(info.name)) return parseDataCommand(info.name as (typeof DATA_COMMANDS)[number], slash, arg);
   switch (info.name) {
-    case 'run': return ok({ kind: 'run' });
-    case 'start': return ok({ kind: 'start' });
-    case 'interrupt': return ok({ kind: 'interrupt' });
-    case 'set': return parseSet(arg);
-    case 'continue': return withCount('continue');
-    case 'stepi': return withCount('stepi');
-    case 'nexti': return withCount('nexti');
-    case 'step': return withCount('step');
-    case 'next': return withCount('next');
-    case 'finish': return ok({ kind: 'finish' });
-    case 'kill': return ok({ kind: 'kill' });
-    case 'quit': return ok({ kind: 'quit' });
+    case 'run':
+      return ok({ kind: 'run' });
+    case 'start':
+      return ok({ kind: 'start' });
+    case 'interrupt':
+      return ok({ kind: 'interrupt' });
+    case 'set':
+      return parseSet(arg);
+    case 'continue':
+      return withCount('continue');
+    case 'stepi':
+      return withCount('stepi');
+    case 'nexti':
+      return withCount('nexti');
+    case 'step':
+      return withCount('step');
+    case 'next':
+      return withCount('next');
+    case 'finish':
+      return ok({ kind: 'finish' });
+    case 'kill':
+      return ok({ kind: 'kill' });
+    case 'quit':
+      return ok({ kind: 'quit' });
     case 'until': {
       if (arg === '') return ok({ kind: 'until', loc: null });
       const loc = parseLocation(arg);
@@ -78,7 +120,13 @@ export function parseCommand(line: string): Result<Command> {
     case 'tbreak': {
       const ifAt = arg.search(/(^|\s)if(\s|$)/);
       const locText = (ifAt >= 0 ? arg.slice(0, ifAt) : arg).trim();
-      const condText = ifAt >= 0 ? arg.slice(ifAt).replace(/^\s*if/, '').trim() : null;
+      const condText =
+        ifAt >= 0
+          ? arg
+              .slice(ifAt)
+              .replace(/^\s*if/, '')
+              .trim()
+          : null;
       const loc = locText === '' ? null : parseLocation(locText);
       if (loc && !loc.ok) return loc;
       let cond = null;
@@ -137,8 +185,7 @@ export function parseCommand(line: string): Result<Command> {
     case 'map': {
       const parts = arg.split(/\s+/).filter(Boolean);
       const [sub, map, key, ...value] = parts;
-      if (sub === 'update' && map && key && value.length)
-        return ok({ kind: 'mapUpdate', map, key, value: value.join(' ') });
+      if (sub === 'update' && map && key && value.length) return ok({ kind: 'mapUpdate', map, key, value: value.join(' ') });
       if (sub === 'delete' && map && key && value.length === 0) return ok({ kind: 'mapDelete', map, key });
       if (sub === 'dump' && map && !key) return ok({ kind: 'mapDump', map });
       return err('cmd.bad-map', 'map: usage: map update MAP KEY VALUE|PROG | map delete MAP KEY | map dump MAP');
@@ -178,14 +225,14 @@ export function parseCommand(line: string): Result<Command> {
       const loc = parseLocation(arg);
       return loc.ok ? ok({ kind: 'list', loc: loc.value }) : loc;
     }
-    case 'help': return ok({ kind: 'help', topic: arg || null });
+    case 'help':
+      return ok({ kind: 'help', topic: arg || null });
     case 'record': {
       const parts = arg.split(/\s+/).filter(Boolean);
       const force = parts.includes('--force');
       const rest = parts.filter((p) => p !== '--force');
       const action = rest[0] ?? 'start';
-      if (action !== 'start' && action !== 'stop' && action !== 'save')
-        return err('cmd.bad-record', `record: expected start, stop or save, got '${action}'`);
+      if (action !== 'start' && action !== 'stop' && action !== 'save') return err('cmd.bad-record', `record: expected start, stop or save, got '${action}'`);
       if (action === 'save' && !rest[1]) return err('cmd.bad-record', 'record save: a file name is required');
       return ok({ kind: 'record', action, file: rest[1] ?? null, force });
     }
@@ -196,8 +243,10 @@ export function parseCommand(line: string): Result<Command> {
       const what = info.name.slice('reverse-'.length) as 'stepi' | 'step' | 'next';
       return n.ok ? ok({ kind: 'reverse', what, count: n.value }) : n;
     }
-    case 'reverse-continue': return ok({ kind: 'reverse', what: 'continue', count: 1 });
-    case 'reverse-finish': return ok({ kind: 'reverse', what: 'finish', count: 1 });
+    case 'reverse-continue':
+      return ok({ kind: 'reverse', what: 'continue', count: 1 });
+    case 'reverse-finish':
+      return ok({ kind: 'reverse', what: 'finish', count: 1 });
     case 'load':
     case 'attach':
     case 'detach':
@@ -251,7 +300,8 @@ function parseSetupCommand(name: string, arg: string): Result<Command> {
           reuse.push(r.value);
         } else rest.push(words[i]!);
       }
-      if (rest.length === 0) return usage(name === 'load' ? '[NAME=]FILE.o[:PROG,...] [--reuse-map MAP=PATH]...' : '[OBJ:]PROG [PROG:FUNC] | [NAME=]FILE.o[:PROG[=PROG:FUNC]]');
+      if (rest.length === 0)
+        return usage(name === 'load' ? '[NAME=]FILE.o[:PROG,...] [--reuse-map MAP=PATH]...' : '[OBJ:]PROG [PROG:FUNC] | [NAME=]FILE.o[:PROG[=PROG:FUNC]]');
       if (name === 'load') {
         if (rest.length > 1) return usage('[NAME=]FILE.o[:PROG,...] [--reuse-map MAP=PATH]...');
         const l = parseLoadSpec(rest[0]!);
@@ -288,4 +338,3 @@ function parseSetupCommand(name: string, arg: string): Result<Command> {
     }
   }
 }
-

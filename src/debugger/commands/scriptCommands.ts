@@ -25,15 +25,45 @@ export type ScriptCommand =
   | { kind: 'tui'; what: 'layout' | 'focus'; arg: string };
 
 export const SCRIPT_COMMANDS: CommandInfo[] = [
-  { name: 'source', aliases: [], args: 'FILE', help: 'run the debugger commands in FILE (one per line, # comments); stops at the first error, naming FILE:LINE' },
-  { name: 'commands', aliases: [], args: '[N...]', help: 'commands run at each stop of breakpoint N (default: the last one), one per line up to "end"; "silent" first hides the stop, "continue" resumes' },
+  {
+    name: 'source',
+    aliases: [],
+    args: 'FILE',
+    help: 'run the debugger commands in FILE (one per line, # comments); stops at the first error, naming FILE:LINE',
+  },
+  {
+    name: 'commands',
+    aliases: [],
+    args: '[N...]',
+    help: 'commands run at each stop of breakpoint N (default: the last one), one per line up to "end"; "silent" first hides the stop, "continue" resumes',
+  },
   { name: 'ignore', aliases: [], args: 'N COUNT', help: 'pass breakpoint N the next COUNT times it is reached (condition true)' },
-  { name: 'save', aliases: [], args: 'breakpoints FILE', help: 'write the breakpoints (conditions, commands, ignore counts, disabled, tbreak) as commands "source FILE" reloads' },
+  {
+    name: 'save',
+    aliases: [],
+    args: 'breakpoints FILE',
+    help: 'write the breakpoints (conditions, commands, ignore counts, disabled, tbreak) as commands "source FILE" reloads',
+  },
   { name: 'echo', aliases: [], args: 'TEXT', help: 'print TEXT; C escapes (\\n \\t \\\\ \\" \\NNN); no newline unless it ends in \\n' },
-  { name: 'printf', aliases: [], args: '"FORMAT", EXPR...', help: 'formatted print: %d %i %u %x %X %o %c %s %p %% with flags, width and l/ll (EXPR as for print)' },
+  {
+    name: 'printf',
+    aliases: [],
+    args: '"FORMAT", EXPR...',
+    help: 'formatted print: %d %i %u %x %X %o %c %s %p %% with flags, width and l/ll (EXPR as for print)',
+  },
   { name: 'advance', aliases: [], args: 'LOCATION', help: 'run until LOCATION is reached or the current frame returns' },
-  { name: 'jump', aliases: ['j'], args: 'LOCATION', help: 'resume at LOCATION (a BPF instruction or line of the current function: its native address) and continue' },
-  { name: 'layout', aliases: [], args: 'asm|src|split|regs|next|prev', help: 'TUI: choose the panes (code as BPF+native, as C source, both, or with registers)' },
+  {
+    name: 'jump',
+    aliases: ['j'],
+    args: 'LOCATION',
+    help: 'resume at LOCATION (a BPF instruction or line of the current function: its native address) and continue',
+  },
+  {
+    name: 'layout',
+    aliases: [],
+    args: 'asm|src|split|regs|next|prev',
+    help: 'TUI: choose the panes (code as BPF+native, as C source, both, or with registers)',
+  },
   { name: 'focus', aliases: ['fs'], args: 'asm|src|regs|cmd|next|prev|PANE', help: 'TUI: give a pane (or the command line) the keys' },
 ];
 

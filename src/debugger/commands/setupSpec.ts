@@ -80,7 +80,9 @@ export function parseAttachSpec(text: string): Result<SetupStep> {
     const prog = parts[1];
     if (target && !prog) return bad('attach', text, 'FILE.o:PROG=PROG:FUNC (a target needs the program it is for)');
     return ok({
-      op: 'load', file: first, ...(name ? { name } : {}),
+      op: 'load',
+      file: first,
+      ...(name ? { name } : {}),
       ...(prog && target ? { targets: [{ prog, target }] } : {}),
       attach: prog ? [prog] : 'all',
     });

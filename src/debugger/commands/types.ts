@@ -13,9 +13,26 @@ export type LocationSpec =
   | { kind: 'addr'; addr: bigint }; // `*0xffffffffc0000010`
 
 export type InfoTopic =
-  | 'registers' | 'all-registers' | 'breakpoints' | 'frame' | 'pokes' | 'maps' | 'program'
-  | 'line' | 'source' | 'tailcalls' | 'jit' | 'profile' | 'links' | 'objects' | 'symbol' | 'memory'
-  | 'args' | 'locals' | 'display' | 'watchpoints';
+  | 'registers'
+  | 'all-registers'
+  | 'breakpoints'
+  | 'frame'
+  | 'pokes'
+  | 'maps'
+  | 'program'
+  | 'line'
+  | 'source'
+  | 'tailcalls'
+  | 'jit'
+  | 'profile'
+  | 'links'
+  | 'objects'
+  | 'symbol'
+  | 'memory'
+  | 'args'
+  | 'locals'
+  | 'display'
+  | 'watchpoints';
 
 export type Command =
   | { kind: 'run' }
@@ -59,10 +76,7 @@ export type Command =
   | DataCommand;
 
 /** What `set` assigns: a register, memory of a C type's size, or a global variable. */
-export type SetPlace =
-  | { kind: 'reg'; name: string }
-  | { kind: 'mem'; size: 1 | 2 | 4 | 8; addr: Expr }
-  | { kind: 'global'; name: string };
+export type SetPlace = { kind: 'reg'; name: string } | { kind: 'mem'; size: 1 | 2 | 4 | 8; addr: Expr } | { kind: 'global'; name: string };
 
 /** gdb's x/FMT: x hex, d decimal, u unsigned, o octal, t binary, c char, s string, i instruction. */
 export type ExamineFormat = 'x' | 'd' | 'u' | 'o' | 't' | 'c' | 's' | 'i';

@@ -30,16 +30,37 @@ const int = (name: string, size: number, signed: boolean, char = false): CType =
 
 /** The expression language's own integer names (gdb's C names and the kernel's u32/s64...). */
 export const BUILTIN_TYPES: Readonly<Record<string, CType>> = {
-  u8: int('u8', 1, false), u16: int('u16', 2, false), u32: int('u32', 4, false), u64: int('u64', 8, false),
-  s8: int('s8', 1, true), s16: int('s16', 2, true), s32: int('s32', 4, true), s64: int('s64', 8, true),
-  __u8: int('__u8', 1, false), __u16: int('__u16', 2, false), __u32: int('__u32', 4, false), __u64: int('__u64', 8, false),
-  __s8: int('__s8', 1, true), __s16: int('__s16', 2, true), __s32: int('__s32', 4, true), __s64: int('__s64', 8, true),
-  char: int('char', 1, true, true), short: int('short', 2, true), int: int('int', 4, true), long: int('long', 8, true),
-  'unsigned char': int('unsigned char', 1, false, true), 'unsigned short': int('unsigned short', 2, false),
-  'unsigned int': int('unsigned int', 4, false), unsigned: int('unsigned int', 4, false), 'unsigned long': int('unsigned long', 8, false),
-  'long long': int('long long', 8, true), 'unsigned long long': int('unsigned long long', 8, false),
-  'signed char': int('signed char', 1, true, true), bool: { k: 'int', name: '_Bool', size: 1, signed: false, char: false, bool: true },
-  _Bool: { k: 'int', name: '_Bool', size: 1, signed: false, char: false, bool: true }, void: VOID,
+  u8: int('u8', 1, false),
+  u16: int('u16', 2, false),
+  u32: int('u32', 4, false),
+  u64: int('u64', 8, false),
+  s8: int('s8', 1, true),
+  s16: int('s16', 2, true),
+  s32: int('s32', 4, true),
+  s64: int('s64', 8, true),
+  __u8: int('__u8', 1, false),
+  __u16: int('__u16', 2, false),
+  __u32: int('__u32', 4, false),
+  __u64: int('__u64', 8, false),
+  __s8: int('__s8', 1, true),
+  __s16: int('__s16', 2, true),
+  __s32: int('__s32', 4, true),
+  __s64: int('__s64', 8, true),
+  char: int('char', 1, true, true),
+  short: int('short', 2, true),
+  int: int('int', 4, true),
+  long: int('long', 8, true),
+  'unsigned char': int('unsigned char', 1, false, true),
+  'unsigned short': int('unsigned short', 2, false),
+  'unsigned int': int('unsigned int', 4, false),
+  unsigned: int('unsigned int', 4, false),
+  'unsigned long': int('unsigned long', 8, false),
+  'long long': int('long long', 8, true),
+  'unsigned long long': int('unsigned long long', 8, false),
+  'signed char': int('signed char', 1, true, true),
+  bool: { k: 'int', name: '_Bool', size: 1, signed: false, char: false, bool: true },
+  _Bool: { k: 'int', name: '_Bool', size: 1, signed: false, char: false, bool: true },
+  void: VOID,
 };
 
 /** What registers, literals and untyped arithmetic are: gdb's `long` for $r1, u64 bits. */
@@ -54,10 +75,19 @@ export function strip(t: CType): CType {
 export function sizeOf(t: CType): number | undefined {
   const s = strip(t);
   switch (s.k) {
-    case 'int': case 'float': case 'struct': case 'enum': return s.size;
-    case 'ptr': return 8;
-    case 'array': { const e = sizeOf(s.of); return e === undefined ? undefined : e * s.n; }
-    default: return undefined;
+    case 'int':
+    case 'float':
+    case 'struct':
+    case 'enum':
+      return s.size;
+    case 'ptr':
+      return 8;
+    case 'array': {
+      const e = sizeOf(s.of);
+      return e === undefined ? undefined : e * s.n;
+    }
+    default:
+      return undefined;
   }
 }
 
@@ -67,21 +97,31 @@ export const isScalar = (t: CType): boolean => ['int', 'enum', 'ptr'].includes(s
 /** The C spelling of a type around a declarator (`int (*)[4]`, `char name[16]`, `struct x *p`). */
 export function typeName(t: CType, decl = ''): string {
   switch (t.k) {
-    case 'void': return join('void', decl);
-    case 'int': case 'float': case 'typedef': return join(t.name, decl);
-    case 'struct': return join(`${t.union ? 'union' : 'struct'} ${t.name || '{...}'}`, decl);
-    case 'fwd': return join(`${t.union ? 'union' : 'struct'} ${t.name}`, decl);
-    case 'enum': return join(`enum ${t.name || '{...}'}`, decl);
+    case 'void':
+      return join('void', decl);
+    case 'int':
+    case 'float':
+    case 'typedef':
+      return join(t.name, decl);
+    case 'struct':
+      return join(`${t.union ? 'union' : 'struct'} ${t.name || '{...}'}`, decl);
+    case 'fwd':
+      return join(`${t.union ? 'union' : 'struct'} ${t.name}`, decl);
+    case 'enum':
+      return join(`enum ${t.name || '{...}'}`, decl);
     case 'ptr': {
       const inner = strip(t.to).k === 'array' || strip(t.to).k === 'func' ? `(*${decl})` : `*${decl}`;
       return typeName(t.to, inner);
     }
-    case 'array': return typeName(t.of, `${decl}[${t.n}]`);
-    case 'func': return typeName(t.ret, `${decl}(${t.params.map((p) => typeName(p.type)).join(', ') || 'void'})`);
+    case 'array':
+      return typeName(t.of, `${decl}[${t.n}]`);
+    case 'func':
+      return typeName(t.ret, `${decl}(${t.params.map((p) => typeName(p.type)).join(', ') || 'void'})`);
   }
 }
 
-const join = (base: string, decl: string): string => (decl === '' ? base : decl.startsWith('[') || decl.startsWith('(') && !decl.startsWith('(*') ? `${base}${decl}` : `${base} ${decl}`);
+const join = (base: string, decl: string): string =>
+  decl === '' ? base : decl.startsWith('[') || (decl.startsWith('(') && !decl.startsWith('(*')) ? `${base}${decl}` : `${base} ${decl}`;
 
 const cache = new WeakMap<Btf, Map<number, CType>>();
 
@@ -106,29 +146,48 @@ function convert(btf: Btf, id: number, depth: number): CType {
       const name = t.name || `int${t.sizeOrType * 8}`;
       return { k: 'int', name, size: t.sizeOrType, signed: (enc & 1) !== 0, char: (enc & 2) !== 0 || name.endsWith('char'), bool: (enc & 4) !== 0 };
     }
-    case K.FLOAT: return { k: 'float', name: t.name, size: t.sizeOrType };
+    case K.FLOAT:
+      return { k: 'float', name: t.name, size: t.sizeOrType };
     case K.PTR: {
       // Lazily: a pointer to the struct being converted must not recurse.
       let to: CType | undefined;
-      const p = { k: 'ptr' as const, get to(): CType { return (to ??= fromBtf(btf, t.sizeOrType)); } };
+      const p = {
+        k: 'ptr' as const,
+        get to(): CType {
+          return (to ??= fromBtf(btf, t.sizeOrType));
+        },
+      };
       return p;
     }
-    case K.ARRAY: return { k: 'array', of: fromBtf(btf, t.array!.type), n: t.array!.nelems };
-    case K.STRUCT: case K.UNION: {
+    case K.ARRAY:
+      return { k: 'array', of: fromBtf(btf, t.array!.type), n: t.array!.nelems };
+    case K.STRUCT:
+    case K.UNION: {
       let members: CMember[] | undefined;
       return {
-        k: 'struct', union: t.kind === K.UNION, name: t.name, size: t.sizeOrType,
-        members: () => (members ??= (t.members ?? []).map((mm) => ({ name: mm.name, type: fromBtf(btf, mm.type), bitOffset: mm.bitOffset, bitSize: mm.bitSize }))),
+        k: 'struct',
+        union: t.kind === K.UNION,
+        name: t.name,
+        size: t.sizeOrType,
+        members: () =>
+          (members ??= (t.members ?? []).map((mm) => ({ name: mm.name, type: fromBtf(btf, mm.type), bitOffset: mm.bitOffset, bitSize: mm.bitSize }))),
       };
     }
-    case K.ENUM: case K.ENUM64: {
+    case K.ENUM:
+    case K.ENUM64: {
       const names = t.enumNames ?? [];
       const vals = t.enumVals64 ?? (t.enumVals ?? []).map((v) => BigInt(v));
       return { k: 'enum', name: t.name, size: t.sizeOrType, signed: t.kflag, values: names.map((name, i) => ({ name, value: vals[i] ?? 0n })) };
     }
-    case K.FWD: return { k: 'fwd', union: t.kflag, name: t.name };
-    case K.TYPEDEF: return { k: 'typedef', name: t.name, of: () => fromBtf(btf, t.sizeOrType) };
-    case K.VOLATILE: case K.CONST: case K.RESTRICT: case K.TYPE_TAG: case K.VAR:
+    case K.FWD:
+      return { k: 'fwd', union: t.kflag, name: t.name };
+    case K.TYPEDEF:
+      return { k: 'typedef', name: t.name, of: () => fromBtf(btf, t.sizeOrType) };
+    case K.VOLATILE:
+    case K.CONST:
+    case K.RESTRICT:
+    case K.TYPE_TAG:
+    case K.VAR:
       return fromBtf(btf, t.sizeOrType);
     case K.FUNC: {
       const proto = btf.types[t.sizeOrType];
@@ -137,7 +196,8 @@ function convert(btf: Btf, id: number, depth: number): CType {
     }
     case K.FUNC_PROTO:
       return { k: 'func', name: '', ret: fromBtf(btf, t.sizeOrType), params: (t.params ?? []).map((p) => ({ name: p.name, type: fromBtf(btf, p.type) })) };
-    default: return VOID;
+    default:
+      return VOID;
   }
 }
 

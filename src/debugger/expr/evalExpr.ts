@@ -52,7 +52,7 @@ export function scalarOf(v: Value, env: ExprEnv): Result<bigint> {
   const addr = v.addr!;
   if (v.bits) {
     const first = Math.floor(v.bits.offset / 8);
-    const span = Math.ceil((v.bits.offset % 8 + v.bits.size) / 8);
+    const span = Math.ceil(((v.bits.offset % 8) + v.bits.size) / 8);
     const raw = env.read(addr + BigInt(first), span);
     if (raw === undefined) return unmapped(addr);
     const x = (raw >> BigInt(v.bits.offset % 8)) & ((1n << BigInt(v.bits.size)) - 1n);
@@ -101,7 +101,8 @@ function member(base: Value, name: string, env: ExprEnv): Result<Value> {
   if (!hit) return err('expr.no-member', `There is no member named ${name}.`);
   if (b.addr === null) return err('expr.not-lvalue', `the struct is not in memory`);
   const { m, bitOffset } = hit;
-  if (m.bitSize || bitOffset % 8) return ok({ type: m.type, addr: b.addr, value: null, bits: { offset: bitOffset, size: m.bitSize || (sizeOf(m.type) ?? 8) * 8 } });
+  if (m.bitSize || bitOffset % 8)
+    return ok({ type: m.type, addr: b.addr, value: null, bits: { offset: bitOffset, size: m.bitSize || (sizeOf(m.type) ?? 8) * 8 } });
   return ok({ type: m.type, addr: b.addr + BigInt(bitOffset / 8), value: null });
 }
 
@@ -192,7 +193,12 @@ export function evalTyped(e: Expr, env: ExprEnv): Result<Value> {
       const el = t.k === 'array' ? t.of : t.k === 'ptr' ? t.to : null;
       if (!el || strip(el).k === 'void') return err('expr.not-array', `cannot subscript something of type '${typeName(b.value.type)}'`);
       const base = t.k === 'array' ? b.value.addr : null;
-      const p = base ?? (() => { const s = scalarOf(b.value, env); return s.ok ? s.value : null; })();
+      const p =
+        base ??
+        (() => {
+          const s = scalarOf(b.value, env);
+          return s.ok ? s.value : null;
+        })();
       if (p === null) return err('expr.not-lvalue', 'the array is not in memory');
       return ok({ type: el, addr: U64V(p + BigInt.asIntN(64, i.value) * BigInt(sizeOf(el) ?? 1)), value: null });
     }
@@ -239,32 +245,52 @@ export function evalTyped(e: Expr, env: ExprEnv): Result<Value> {
       if (!rt.ok) return rt;
       const r = scalarOf(rt.value, env);
       if (!r.ok) return r;
-      const a = l.value, b = r.value;
+      const a = l.value,
+        b = r.value;
       // Pointer arithmetic scales by the pointee's size, as C does.
-      const ptrL = pointee(lt.value.type), ptrR = pointee(rt.value.type);
+      const ptrL = pointee(lt.value.type),
+        ptrR = pointee(rt.value.type);
       if ((e.op === '+' || e.op === '-') && ptrL && !ptrR) return ok(scalar(e.op === '+' ? a + b * BigInt(ptrL) : a - b * BigInt(ptrL), decay(lt.value.type)));
       if (e.op === '+' && ptrR && !ptrL) return ok(scalar(b + a * BigInt(ptrR), decay(rt.value.type)));
       if (e.op === '-' && ptrL && ptrR) return ok(scalar(BigInt.asIntN(64, a - b) / BigInt(ptrL), BUILTIN_TYPES.long!));
       switch (e.op) {
-        case '+': return ok(scalar(a + b));
-        case '-': return ok(scalar(a - b));
-        case '*': return ok(scalar(a * b));
-        case '/': return b === 0n ? err('expr.div-zero', 'division by zero') : ok(scalar(a / b));
-        case '%': return b === 0n ? err('expr.div-zero', 'division by zero') : ok(scalar(a % b));
-        case '<<': return ok(scalar(a << (b & 63n)));
-        case '>>': return ok(scalar(a >> (b & 63n)));
-        case '&': return ok(scalar(a & b));
-        case '|': return ok(scalar(a | b));
-        case '^': return ok(scalar(a ^ b));
-        case '==': return ok(scalar(bool(a === b)));
-        case '!=': return ok(scalar(bool(a !== b)));
+        case '+':
+          return ok(scalar(a + b));
+        case '-':
+          return ok(scalar(a - b));
+        case '*':
+          return ok(scalar(a * b));
+        case '/':
+          return b === 0n ? err('expr.div-zero', 'division by zero') : ok(scalar(a / b));
+        case '%':
+          return b === 0n ? err('expr.div-zero', 'division by zero') : ok(scalar(a % b));
+        case '<<':
+          return ok(scalar(a << (b & 63n)));
+        case '>>':
+          return ok(scalar(a >> (b & 63n)));
+        case '&':
+          return ok(scalar(a & b));
+        case '|':
+          return ok(scalar(a | b));
+        case '^':
+          return ok(scalar(a ^ b));
+        case '==':
+          return ok(scalar(bool(a === b)));
+        case '!=':
+          return ok(scalar(bool(a !== b)));
         // Registers are u64: comparisons are unsigned, as gdb's for unsigned operands.
-        case '<': return ok(scalar(bool(a < b)));
-        case '<=': return ok(scalar(bool(a <= b)));
-        case '>': return ok(scalar(bool(a > b)));
-        case '>=': return ok(scalar(bool(a >= b)));
-        case '&&': return ok(scalar(bool(b !== 0n)));
-        case '||': return ok(scalar(bool(b !== 0n)));
+        case '<':
+          return ok(scalar(bool(a < b)));
+        case '<=':
+          return ok(scalar(bool(a <= b)));
+        case '>':
+          return ok(scalar(bool(a > b)));
+        case '>=':
+          return ok(scalar(bool(a >= b)));
+        case '&&':
+          return ok(scalar(bool(b !== 0n)));
+        case '||':
+          return ok(scalar(bool(b !== 0n)));
       }
     }
   }

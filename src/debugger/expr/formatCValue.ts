@@ -30,9 +30,10 @@ function inner(v: Value, env: ExprEnv, fmt: IntFormat, depth: number): Result<st
       if (depth > 16) return ok('{...}');
       const parts: string[] = [];
       for (const m of t.members()) {
-        const mv: Value = m.bitSize || m.bitOffset % 8
-          ? { type: m.type, addr: v.addr, value: null, bits: { offset: m.bitOffset, size: m.bitSize || (sizeOf(m.type) ?? 8) * 8 } }
-          : { type: m.type, addr: v.addr === null ? null : v.addr + BigInt(m.bitOffset / 8), value: null };
+        const mv: Value =
+          m.bitSize || m.bitOffset % 8
+            ? { type: m.type, addr: v.addr, value: null, bits: { offset: m.bitOffset, size: m.bitSize || (sizeOf(m.type) ?? 8) * 8 } }
+            : { type: m.type, addr: v.addr === null ? null : v.addr + BigInt(m.bitOffset / 8), value: null };
         const s = inner(mv, env, fmt, depth + 1);
         if (!s.ok) return s;
         parts.push(m.name ? `${m.name} = ${s.value}` : s.value);
@@ -59,10 +60,14 @@ function inner(v: Value, env: ExprEnv, fmt: IntFormat, depth: number): Result<st
       }
       return ok(`{${runs(items).join(', ')}${t.n > PRINT_ELEMENTS ? '...' : ''}}`);
     }
-    case 'void': return ok('void');
-    case 'fwd': return ok(`<incomplete type>`);
-    case 'func': return ok(`{${typeName(v.type)}} 0x${(v.addr ?? 0n).toString(16)}`);
-    case 'float': return ok(`<${t.size}-byte float>`);
+    case 'void':
+      return ok('void');
+    case 'fwd':
+      return ok(`<incomplete type>`);
+    case 'func':
+      return ok(`{${typeName(v.type)}} 0x${(v.addr ?? 0n).toString(16)}`);
+    case 'float':
+      return ok(`<${t.size}-byte float>`);
     default: {
       const x = scalarOf(v, env);
       if (!x.ok) return ok(`<error: ${x.error.message}>`);
@@ -75,12 +80,18 @@ function scalarText(t: CType, x: bigint, fmt: IntFormat, env: ExprEnv): string {
   const size = sizeOf(t) ?? 8;
   const bits = BigInt.asUintN(size * 8, x);
   switch (fmt) {
-    case 'x': return '0x' + bits.toString(16);
-    case 'o': return '0' + bits.toString(8);
-    case 't': return bits.toString(2);
-    case 'u': return bits.toString();
-    case 'd': return BigInt.asIntN(size * 8, bits).toString();
-    case 'c': return charText(Number(bits & 0xffn));
+    case 'x':
+      return '0x' + bits.toString(16);
+    case 'o':
+      return '0' + bits.toString(8);
+    case 't':
+      return bits.toString(2);
+    case 'u':
+      return bits.toString();
+    case 'd':
+      return BigInt.asIntN(size * 8, bits).toString();
+    case 'c':
+      return charText(Number(bits & 0xffn));
   }
   if (t.k === 'ptr') return pointerText(t, x, env);
   if (t.k === 'enum') {
@@ -118,8 +129,15 @@ function charText(c: number): string {
 }
 
 function escapeChar(c: number, q: '"' | "'"): string {
-  const inner = c === 0x5c ? '\\\\' : c === q.charCodeAt(0) ? `\\${q}` : c >= 0x20 && c < 0x7f ? String.fromCharCode(c)
-    : ({ 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033' } as Record<number, string>)[c] ?? `\\${c.toString(8).padStart(3, '0')}`;
+  const inner =
+    c === 0x5c
+      ? '\\\\'
+      : c === q.charCodeAt(0)
+        ? `\\${q}`
+        : c >= 0x20 && c < 0x7f
+          ? String.fromCharCode(c)
+          : (({ 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033' } as Record<number, string>)[c] ??
+            `\\${c.toString(8).padStart(3, '0')}`);
   return q === "'" ? `'${inner}'` : inner;
 }
 
@@ -136,8 +154,13 @@ export function charArrayText(bytes: number[], more: boolean): string {
   if (!more && end > 0 && bytes[end - 1] === 0) end--;
   const segs: string[] = [];
   let str: number[] = [];
-  const flush = () => { if (str.length) { segs.push(quote(str)); str = []; } };
-  for (let i = 0; i < end; ) {
+  const flush = () => {
+    if (str.length) {
+      segs.push(quote(str));
+      str = [];
+    }
+  };
+  for (let i = 0; i < end;) {
     let j = i;
     while (j < end && bytes[j] === bytes[i]) j++;
     if (j - i >= REPEAT_THRESHOLD) {
@@ -154,7 +177,7 @@ export function charArrayText(bytes: number[], more: boolean): string {
 /** Consecutive equal element texts, 10 or more of them, as `X <repeats N times>`. */
 function runs(items: string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < items.length; ) {
+  for (let i = 0; i < items.length;) {
     let j = i;
     while (j < items.length && items[j] === items[i]) j++;
     if (j - i >= REPEAT_THRESHOLD) out.push(`${items[i]} <repeats ${j - i} times>`);

@@ -4,16 +4,42 @@ import type { BinaryOp, Expr, TypeName } from './ast.ts';
 import { BUILTIN_TYPES } from './ctype.ts';
 
 const PRECEDENCE: Record<BinaryOp, number> = {
-  '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6,
-  '<': 7, '<=': 7, '>': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
+  '||': 1,
+  '&&': 2,
+  '|': 3,
+  '^': 4,
+  '&': 5,
+  '==': 6,
+  '!=': 6,
+  '<': 7,
+  '<=': 7,
+  '>': 7,
+  '>=': 7,
+  '<<': 8,
+  '>>': 8,
+  '+': 9,
+  '-': 9,
+  '*': 10,
+  '/': 10,
+  '%': 10,
 };
 
 const TYPE_SIZES: Record<string, { size: 1 | 2 | 4 | 8; signed: boolean }> = {
-  u8: { size: 1, signed: false }, u16: { size: 2, signed: false }, u32: { size: 4, signed: false },
-  u64: { size: 8, signed: false }, s8: { size: 1, signed: true }, s16: { size: 2, signed: true },
-  s32: { size: 4, signed: true }, s64: { size: 8, signed: true }, char: { size: 1, signed: true },
-  short: { size: 2, signed: true }, int: { size: 4, signed: true }, long: { size: 8, signed: true },
-  __u8: { size: 1, signed: false }, __u16: { size: 2, signed: false }, __u32: { size: 4, signed: false },
+  u8: { size: 1, signed: false },
+  u16: { size: 2, signed: false },
+  u32: { size: 4, signed: false },
+  u64: { size: 8, signed: false },
+  s8: { size: 1, signed: true },
+  s16: { size: 2, signed: true },
+  s32: { size: 4, signed: true },
+  s64: { size: 8, signed: true },
+  char: { size: 1, signed: true },
+  short: { size: 2, signed: true },
+  int: { size: 4, signed: true },
+  long: { size: 8, signed: true },
+  __u8: { size: 1, signed: false },
+  __u16: { size: 2, signed: false },
+  __u32: { size: 4, signed: false },
   __u64: { size: 8, signed: false },
 };
 
@@ -24,14 +50,29 @@ function tokenize(src: string): Result<Tok[]> {
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const num = /^(0x[0-9a-fA-F]+|0b[01]+|0o[0-7]+|\d+)/.exec(src.slice(i));
-    if (num) { toks.push({ t: 'num', v: BigInt(num[1]!), at: i }); i += num[1]!.length; continue; }
+    if (num) {
+      toks.push({ t: 'num', v: BigInt(num[1]!), at: i });
+      i += num[1]!.length;
+      continue;
+    }
     // `OBJ:NAME` names a global or map of one object when several have NAME.
     const id = /^(?:[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*|\$?[A-Za-z_][A-Za-z0-9_.]*)/.exec(src.slice(i));
-    if (id) { toks.push({ t: 'id', v: id[0], at: i }); i += id[0].length; continue; }
+    if (id) {
+      toks.push({ t: 'id', v: id[0], at: i });
+      i += id[0].length;
+      continue;
+    }
     const op = /^(->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^~!<>()[\].])/.exec(src.slice(i));
-    if (op) { toks.push({ t: 'op', v: op[1]!, at: i }); i += op[1]!.length; continue; }
+    if (op) {
+      toks.push({ t: 'op', v: op[1]!, at: i });
+      i += op[1]!.length;
+      continue;
+    }
     return err('expr.bad-char', `unexpected '${c}' at column ${i + 1} of '${src}'`);
   }
   return ok(toks);
@@ -73,7 +114,8 @@ function parseWith(src: string, typeOnly: boolean): Result<Expr | TypeName | nul
       const words: string[] = [];
       while (toks[p]?.t === 'id' && ['unsigned', 'signed', 'char', 'short', 'int', 'long'].includes(toks[p]!.v as string)) words.push(toks[p++]!.v as string);
       const sign = words[0] === 'unsigned' ? 'unsigned ' : words[0] === 'signed' ? 'signed ' : '';
-      const rest = words.filter((w) => w !== 'unsigned' && w !== 'signed' && !(w === 'int' && words.some((x) => x === 'short' || x === 'long'))).join(' ') || 'int';
+      const rest =
+        words.filter((w) => w !== 'unsigned' && w !== 'signed' && !(w === 'int' && words.some((x) => x === 'short' || x === 'long'))).join(' ') || 'int';
       base = sign === 'signed ' && rest !== 'char' ? rest : sign + rest;
     } else {
       base = t.v;
@@ -81,8 +123,14 @@ function parseWith(src: string, typeOnly: boolean): Result<Expr | TypeName | nul
       p++;
     }
     let ptr = 0;
-    while (toks[p]?.v === '*') { ptr++; p++; }
-    if (!known && ptr === 0) { p = at; return null; }
+    while (toks[p]?.v === '*') {
+      ptr++;
+      p++;
+    }
+    if (!known && ptr === 0) {
+      p = at;
+      return null;
+    }
     return { base, ptr };
   }
 
@@ -96,7 +144,10 @@ function parseWith(src: string, typeOnly: boolean): Result<Expr | TypeName | nul
         if (toks[p]?.v === '(') {
           const save = p++;
           const ty = typeName();
-          if (ty && toks[p]?.v === ')') { p++; return ok({ kind: 'sizeof', type: ty, arg: null }); }
+          if (ty && toks[p]?.v === ')') {
+            p++;
+            return ok({ kind: 'sizeof', type: ty, arg: null });
+          }
           p = save;
         }
         const a = unary();
@@ -165,7 +216,10 @@ function parseWith(src: string, typeOnly: boolean): Result<Expr | TypeName | nul
     if (t?.t === 'op' && t.v === '*') {
       p++;
       // *(TYPE *)ADDR with a builtin integer TYPE: memory of that size (set/x write it).
-      const a = toks[p], b = toks[p + 1], c = toks[p + 2], d = toks[p + 3];
+      const a = toks[p],
+        b = toks[p + 1],
+        c = toks[p + 2],
+        d = toks[p + 3];
       if (a?.v === '(' && b?.t === 'id' && TYPE_SIZES[b.v] && c?.v === '*' && d?.v === ')') {
         const { size, signed } = TYPE_SIZES[b.v]!;
         p += 4;

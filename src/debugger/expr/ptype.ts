@@ -14,9 +14,13 @@ export function ptypeText(t: CType): string {
   let decl = '';
   let cur = strip(t);
   for (let d = 0; d < 8; d++) {
-    if (cur.k === 'ptr') { decl = `*${decl}`; cur = strip(cur.to); }
-    else if (cur.k === 'array') { decl = `${decl}[${cur.n}]`; cur = strip(cur.of); }
-    else break;
+    if (cur.k === 'ptr') {
+      decl = `*${decl}`;
+      cur = strip(cur.to);
+    } else if (cur.k === 'array') {
+      decl = `${decl}[${cur.n}]`;
+      cur = strip(cur.of);
+    } else break;
   }
   const suffix = decl === '' ? '' : decl.startsWith('[') ? decl : ` ${decl}`;
   if (cur.k === 'struct' || cur.k === 'enum') return `type = ${body(cur, '')}${suffix}`;

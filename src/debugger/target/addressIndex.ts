@@ -24,7 +24,8 @@ export class AddressIndex {
 
   /** The function and BPF insn holding `addr`, or null outside every JIT image. */
   lookup(addr: bigint): CodePosition | null {
-    let lo = 0, hi = this.spans.length - 1;
+    let lo = 0,
+      hi = this.spans.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const s = this.spans[mid]!;
@@ -52,8 +53,7 @@ export class AddressIndex {
   addressOf(program: LoadedProgram, insn: number): bigint | null {
     for (let i = 0; i < program.jit.funcs.length; i++) {
       const f = program.jit.funcs[i]!;
-      if (insn >= f.insnStart && insn < f.insnStart + f.insnCount)
-        return program.funcBases[i]! + BigInt(f.addrs[insn - f.insnStart]!);
+      if (insn >= f.insnStart && insn < f.insnStart + f.insnCount) return program.funcBases[i]! + BigInt(f.addrs[insn - f.insnStart]!);
     }
     return null;
   }

@@ -35,7 +35,13 @@ export interface ArchTargetParts {
   privStackArea: DebugTarget['privStackArea'];
 }
 
-export function jitTarget(eng: JitEngine, objects: TargetObjects, entry: LoadedProgram, parts: ArchTargetParts, opts: JitTargetOptions = {}): Result<DebugTarget> {
+export function jitTarget(
+  eng: JitEngine,
+  objects: TargetObjects,
+  entry: LoadedProgram,
+  parts: ArchTargetParts,
+  opts: JitTargetOptions = {},
+): Result<DebugTarget> {
   if (!objects.programs.includes(entry)) return err('debug.no-entry', `program ${entry.name} was not JITed`);
   return ok(new JitDebugTarget(eng, objects, entry, parts, opts));
 }
@@ -51,7 +57,13 @@ class JitDebugTarget implements DebugTarget {
   readonly privStackArea: DebugTarget['privStackArea'];
   private readonly state: TargetRunState;
 
-  constructor(private readonly eng: JitEngine, readonly objects: TargetObjects, readonly entry: LoadedProgram, private readonly parts: ArchTargetParts, private readonly opts: JitTargetOptions) {
+  constructor(
+    private readonly eng: JitEngine,
+    readonly objects: TargetObjects,
+    readonly entry: LoadedProgram,
+    private readonly parts: ArchTargetParts,
+    private readonly opts: JitTargetOptions,
+  ) {
     this.arch = parts.arch;
     this.machine = opts.machine ?? eng.machine;
     this.pokes = parts.pokes;

@@ -30,11 +30,22 @@ export function loadFile(o: TargetObjects, spec: LoadStep, profile: JitProfile):
 }
 
 /** Loads a parsed object; `entry` is loaded even when `?`-prefixed (the program a run starts in). */
-export function loadParsed(o: TargetObjects, obj: BpfObject, spec: LoadStep, profile: JitProfile, entry?: string): Result<{ object: SessionObject; notes: string[] }> {
+export function loadParsed(
+  o: TargetObjects,
+  obj: BpfObject,
+  spec: LoadStep,
+  profile: JitProfile,
+  entry?: string,
+): Result<{ object: SessionObject; notes: string[] }> {
   const name = objectName(o, obj, spec.name);
   if (!name.ok) return name;
   const notes: string[] = [];
-  const named = new Set<string>([...(spec.programs ?? []), ...(spec.targets ?? []).map((t) => t.prog), ...(Array.isArray(spec.attach) ? spec.attach : []), ...(entry ? [entry] : [])]);
+  const named = new Set<string>([
+    ...(spec.programs ?? []),
+    ...(spec.targets ?? []).map((t) => t.prog),
+    ...(Array.isArray(spec.attach) ? spec.attach : []),
+    ...(entry ? [entry] : []),
+  ]);
   for (const n of named) {
     if (!obj.programs.some((p) => p.name === n))
       return fail('debug.no-such-prog', `no program '${n}' in ${spec.file} (programs: ${obj.programs.map((p) => p.name).join(', ')})`);
@@ -129,8 +140,11 @@ function targetFromSection(o: TargetObjects, p: LoadedProgram): Result<void> {
   }
   const cands = o.programs.filter((q) => q.object !== p.object && q.jit.funcs.some((f) => f.name === func));
   if (cands.length === 1) return setTarget(o, p, cands[0]!, func);
-  o.state.noTarget.set(p.kernel, cands.length === 0
-    ? `${func} (from section ${p.kernel.program.section}) is in no loaded BPF program: a kernel function, not modelled here`
-    : `${func} (from section ${p.kernel.program.section}) is in ${cands.map((q) => o.displayName(q)).join(' and ')}: give the target as ${p.name}=PROG:${func}`);
+  o.state.noTarget.set(
+    p.kernel,
+    cands.length === 0
+      ? `${func} (from section ${p.kernel.program.section}) is in no loaded BPF program: a kernel function, not modelled here`
+      : `${func} (from section ${p.kernel.program.section}) is in ${cands.map((q) => o.displayName(q)).join(' and ')}: give the target as ${p.name}=PROG:${func}`,
+  );
   return ok(undefined);
 }

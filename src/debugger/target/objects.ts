@@ -77,7 +77,10 @@ export class TargetObjects {
   readonly launchNotes: string[] = [];
   private cache: { sig: string; programs: LoadedProgram[]; index: AddressIndex } | null = null;
 
-  constructor(readonly eng: JitEngine, readonly source: ObjectSource = fileSource) {
+  constructor(
+    readonly eng: JitEngine,
+    readonly source: ObjectSource = fileSource,
+  ) {
     this.attacher = new Attacher(eng);
     this.images = new TrampolineImages(this.attacher);
   }
@@ -140,13 +143,21 @@ export class TargetObjects {
    * One thing of a kind among the objects: `OBJ:NAME`, or NAME in the scope object, the
    * main object, or the single object that has it.
    */
-  private resolve<T>(ref: string, kind: string, scope: SessionObject | null, find: (o: SessionObject, name: string) => T | undefined, same = (a: T, b: T) => a === b): Result<T> {
+  private resolve<T>(
+    ref: string,
+    kind: string,
+    scope: SessionObject | null,
+    find: (o: SessionObject, name: string) => T | undefined,
+    same = (a: T, b: T) => a === b,
+  ): Result<T> {
     const colon = ref.indexOf(':');
     if (colon > 0) {
       const o = this.objectNamed(ref.slice(0, colon));
       if (!o.ok) return o;
       const v = find(o.value, ref.slice(colon + 1));
-      return v !== undefined ? ok(v) : fail(`debug.no-such-${kind === 'program' ? 'prog' : kind}`, `no ${kind} '${ref.slice(colon + 1)}' in object ${o.value.name}`);
+      return v !== undefined
+        ? ok(v)
+        : fail(`debug.no-such-${kind === 'program' ? 'prog' : kind}`, `no ${kind} '${ref.slice(colon + 1)}' in object ${o.value.name}`);
     }
     for (const o of [scope, this.state.loadedObjects[0]]) {
       const v = o ? find(o, ref) : undefined;
@@ -158,7 +169,11 @@ export class TargetObjects {
       if (v !== undefined && !hits.some((h) => same(h.v, v))) hits.push({ o, v });
     }
     if (hits.length === 1) return ok(hits[0]!.v);
-    if (hits.length > 1) return fail('debug.ambiguous', `${kind} '${ref}' is in ${hits.map((h) => h.o.name).join(' and ')}: say ${hits.map((h) => `${h.o.name}:${ref}`).join(' or ')}`);
+    if (hits.length > 1)
+      return fail(
+        'debug.ambiguous',
+        `${kind} '${ref}' is in ${hits.map((h) => h.o.name).join(' and ')}: say ${hits.map((h) => `${h.o.name}:${ref}`).join(' or ')}`,
+      );
     return fail(`debug.no-such-${kind === 'program' ? 'prog' : kind}`, `no ${kind} '${ref}'`);
   }
 
@@ -180,11 +195,17 @@ export class TargetObjects {
 
   /** A global variable: the map holding it and where. */
   findGlobal(ref: string, scope: SessionObject | null = null): Result<{ map: ArrayMap; off: number; size: number; object: SessionObject }> {
-    return this.resolve(ref, 'global', scope, (o, n) => {
-      const g = o.loaded.object.globals.find((v) => v.name === n);
-      const m = g && o.loaded.maps[g.mapIndex];
-      return g && m instanceof ArrayMap ? { map: m, off: g.offset, size: g.size, object: o } : undefined;
-    }, (a, b) => a.map === b.map && a.off === b.off);
+    return this.resolve(
+      ref,
+      'global',
+      scope,
+      (o, n) => {
+        const g = o.loaded.object.globals.find((v) => v.name === n);
+        const m = g && o.loaded.maps[g.mapIndex];
+        return g && m instanceof ArrayMap ? { map: m, off: g.offset, size: g.size, object: o } : undefined;
+      },
+      (a, b) => a.map === b.map && a.off === b.off,
+    );
   }
 
   /** Every map once (a reused map belongs to the object that created it), with its object. */
@@ -222,10 +243,19 @@ export class TargetObjects {
         if (!r.ok) return r;
         const so = r.value.object;
         const mapNames = so.loaded.maps.filter((m) => m !== undefined).map((m) => m.name);
-        const notes = [`Loaded ${so.name} from ${so.path}: programs ${so.programs.map((p) => p.name).join(', ') || '(none)'}${mapNames.length ? `; maps ${mapNames.join(', ')}` : ''}`, ...r.value.notes];
-        const which = step.attach === 'all'
-          ? r.value.object.programs.filter((p) => { const k = Attacher.kindOf(p.kernel); return k !== undefined && k !== 'other'; }).map((p) => p.name)
-          : step.attach ?? [];
+        const notes = [
+          `Loaded ${so.name} from ${so.path}: programs ${so.programs.map((p) => p.name).join(', ') || '(none)'}${mapNames.length ? `; maps ${mapNames.join(', ')}` : ''}`,
+          ...r.value.notes,
+        ];
+        const which =
+          step.attach === 'all'
+            ? r.value.object.programs
+                .filter((p) => {
+                  const k = Attacher.kindOf(p.kernel);
+                  return k !== undefined && k !== 'other';
+                })
+                .map((p) => p.name)
+            : (step.attach ?? []);
         if (step.attach === 'all' && which.length === 0)
           return fail('debug.nothing-to-attach', `${step.file}: no fentry, fexit, fmod_ret or freplace program to attach`);
         for (const name of which) {
@@ -263,7 +293,8 @@ export class TargetObjects {
         if (!this.state.pins.delete(step.path)) return fail('debug.no-pin', `nothing is pinned at ${step.path} (ENOENT)`);
         return ok([`Unpinned ${step.path}`]);
       }
-      case 'unload': return this.unload(step.object);
+      case 'unload':
+        return this.unload(step.object);
     }
   }
 
@@ -280,8 +311,18 @@ export class TargetObjects {
     if (!pr.ok) return pr;
     const p = pr.value;
     const kind = Attacher.kindOf(p.kernel);
-    if (kind === undefined) return fail('debug.not-attachable', `${this.displayName(p)} is a ${p.image.progType} program: only fentry, fexit, fmod_ret and freplace programs attach to BPF functions`, p.name);
-    if (kind === 'other') return fail('attach.EOPNOTSUPP', `${this.displayName(p)} (${p.kernel.program.section}): only fentry/fexit/fmod_ret/freplace attach to BPF functions here (EOPNOTSUPP)`, p.name);
+    if (kind === undefined)
+      return fail(
+        'debug.not-attachable',
+        `${this.displayName(p)} is a ${p.image.progType} program: only fentry, fexit, fmod_ret and freplace programs attach to BPF functions`,
+        p.name,
+      );
+    if (kind === 'other')
+      return fail(
+        'attach.EOPNOTSUPP',
+        `${this.displayName(p)} (${p.kernel.program.section}): only fentry/fexit/fmod_ret/freplace attach to BPF functions here (EOPNOTSUPP)`,
+        p.name,
+      );
     const current = this.attacher.attachTargetOf(p.kernel);
     if (target) {
       const t = targetOf(this, target);
@@ -289,7 +330,11 @@ export class TargetObjects {
       const same = current && current.prog === t.value.prog.kernel && current.name === t.value.func;
       // bpf_tracing_prog_attach: only an EXT program takes a target fd at attach time.
       if (current && !same && kind !== 'freplace')
-        return fail('attach.EINVAL', `${this.displayName(p)} was loaded for ${current.name} of ${this.displayName(this.dbgOf(current.prog)!)}; only freplace programs take another target at attach (EINVAL)`, p.name);
+        return fail(
+          'attach.EINVAL',
+          `${this.displayName(p)} was loaded for ${current.name} of ${this.displayName(this.dbgOf(current.prog)!)}; only freplace programs take another target at attach (EINVAL)`,
+          p.name,
+        );
       if (!same) {
         const r = setTarget(this, p, t.value.prog, t.value.func);
         if (!r.ok) return r;
@@ -305,8 +350,10 @@ export class TargetObjects {
     this.state.links.push(link);
     this.noteImage(link.target);
     const where = `${at.name} of ${this.displayName(tp)}`;
-    const how = kind === 'freplace' ? `replaces ${where} (jmp at 0x${at.addr.toString(16)})`
-      : `runs ${kind === 'fentry' ? 'before' : kind === 'fexit' ? 'after' : 'as fmod_ret of'} ${where} (${kind}, trampoline ${trampolineSymbol(link.target)})`;
+    const how =
+      kind === 'freplace'
+        ? `replaces ${where} (jmp at 0x${at.addr.toString(16)})`
+        : `runs ${kind === 'fentry' ? 'before' : kind === 'fexit' ? 'after' : 'as fmod_ret of'} ${where} (${kind}, trampoline ${trampolineSymbol(link.target)})`;
     return ok(`Link ${link.id}: ${this.displayName(p)} ${how}`);
   }
 
@@ -347,10 +394,18 @@ export class TargetObjects {
     const pokes = (this.eng as JitEngine & { pokes?: { untrack(name: string): void } }).pokes;
     for (const p of so.programs) {
       if (this.programs.some((q) => q !== p && q.name === p.name && q.object !== so.name))
-        return fail('debug.unload-name', `cannot unload ${so.name}: its program ${p.name} shares its name with ${this.programs.filter((q) => q.name === p.name && q !== p).map((q) => q.object).join(', ')} (the poke state machine tracks sites by program name)`);
+        return fail(
+          'debug.unload-name',
+          `cannot unload ${so.name}: its program ${p.name} shares its name with ${this.programs
+            .filter((q) => q.name === p.name && q !== p)
+            .map((q) => q.object)
+            .join(', ')} (the poke state machine tracks sites by program name)`,
+        );
     }
     for (const p of so.programs) pokes?.untrack(p.name);
-    for (const [path, m] of this.state.pins) if (so.loaded.maps.includes(m) && this.state.loadedObjects.filter((q) => q.loaded.maps.includes(m)).length === 1) notes.push(`${path} stays pinned (the pin holds map ${m.name})`);
+    for (const [path, m] of this.state.pins)
+      if (so.loaded.maps.includes(m) && this.state.loadedObjects.filter((q) => q.loaded.maps.includes(m)).length === 1)
+        notes.push(`${path} stays pinned (the pin holds map ${m.name})`);
     this.state.loadedObjects.splice(this.state.loadedObjects.indexOf(so), 1);
     notes.push(`Unloaded ${so.name}`);
     return ok(notes);
@@ -369,7 +424,10 @@ export class TargetObjects {
   /** Records the image the Attacher now has at `target`, with the programs linked there. */
   private noteImage(target: TraceTarget): void {
     const on = this.state.links.filter((l) => l.target.prog === target.prog && l.target.funcIdx === target.funcIdx);
-    this.images.note(target, on.map((l) => ({ kind: l.kind, name: this.displayName(l.prog) })));
+    this.images.note(
+      target,
+      on.map((l) => ({ kind: l.kind, name: this.displayName(l.prog) })),
+    );
   }
 
   /** The trampoline image holding `addr`, if any. */
@@ -387,4 +445,3 @@ export class TargetObjects {
     return [this.state, this.attacher];
   }
 }
-

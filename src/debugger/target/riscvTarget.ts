@@ -11,18 +11,24 @@ import type { TargetObjects } from './objects.ts';
 import { jitTarget, type JitTargetOptions } from './jitTarget.ts';
 
 export function riscvTarget(eng: RiscvEngine, objects: TargetObjects, entry: LoadedProgram, opts: JitTargetOptions = {}): Result<DebugTarget> {
-  return jitTarget(eng, objects, entry, {
-    arch: 'riscv64',
-    pokes: null,
-    enterRegs(m, ctxAddr, top, bpfFunc) {
-      const regs: Record<string, bigint> = {};
-      for (const r of RV_ABI) if (r !== 'zero') regs[r] = 0n;
-      regs['a0'] = ctxAddr;
-      regs['sp'] = top & ~0xfn;
-      regs['ra'] = SENTINEL_ADDR;
-      regs['pc'] = bpfFunc;
-      m.writeRegs(regs);
+  return jitTarget(
+    eng,
+    objects,
+    entry,
+    {
+      arch: 'riscv64',
+      pokes: null,
+      enterRegs(m, ctxAddr, top, bpfFunc) {
+        const regs: Record<string, bigint> = {};
+        for (const r of RV_ABI) if (r !== 'zero') regs[r] = 0n;
+        regs['a0'] = ctxAddr;
+        regs['sp'] = top & ~0xfn;
+        regs['ra'] = SENTINEL_ADDR;
+        regs['pc'] = bpfFunc;
+        m.writeRegs(regs);
+      },
+      privStackArea: () => null,
     },
-    privStackArea: () => null,
-  }, opts);
+    opts,
+  );
 }

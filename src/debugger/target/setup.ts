@@ -55,11 +55,17 @@ export function describeStep(s: SetupStep): string {
       });
       return `load ${file}${progs.length ? `:${progs.join(',')}` : ''}${reuse}`;
     }
-    case 'attach': return `attach ${s.prog}${s.target ? ` ${s.target.prog}:${s.target.func}` : ''}`;
-    case 'detach': return `detach ${s.prog ?? s.link}`;
-    case 'mapUpdate': return `map update ${s.map} ${s.key} ${s.prog}`;
-    case 'pin': return `pin ${s.map} ${s.path}`;
-    case 'unpin': return `unpin ${s.path}`;
-    case 'unload': return `unload ${s.object}`;
+    case 'attach':
+      return `attach ${s.prog}${s.target ? ` ${s.target.prog}:${s.target.func}` : ''}`;
+    case 'detach':
+      return `detach ${s.prog ?? s.link}`;
+    case 'mapUpdate':
+      return `map update ${s.map} ${s.key} ${s.prog}`;
+    case 'pin':
+      return `pin ${s.map} ${s.path}`;
+    case 'unpin':
+      return `unpin ${s.path}`;
+    case 'unload':
+      return `unload ${s.object}`;
   }
 }

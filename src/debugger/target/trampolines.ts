@@ -50,8 +50,14 @@ export class TrampolineImages {
     if (!img || this.images.some((i) => i.addr === img.addr)) return;
     const names = (k: AttachKind): string[] => linked.filter((l) => l.kind === k).map((l) => l.name);
     this.images.push({
-      addr: img.addr, size: img.code.length, target, code: img.tramp,
-      fentry: names('fentry'), fexit: names('fexit'), fmodRet: names('fmod_ret'), symbol: trampolineSymbol(target),
+      addr: img.addr,
+      size: img.code.length,
+      target,
+      code: img.tramp,
+      fentry: names('fentry'),
+      fexit: names('fexit'),
+      fmodRet: names('fmod_ret'),
+      symbol: trampolineSymbol(target),
     });
   }
 

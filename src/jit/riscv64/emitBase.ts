@@ -63,7 +63,14 @@ export function emit_srai(ctx: RvCtx, rd: number, rs: number, imm: number): void
   else emit(ctx, E.rv_srai(rd, rs, imm));
 }
 
-function emitCa(ctx: RvCtx, c: (rd: number, rs: number) => number, r: (rd: number, a: number, b: number) => number, rd: number, rs1: number, rs2: number): void {
+function emitCa(
+  ctx: RvCtx,
+  c: (rd: number, rs: number) => number,
+  r: (rd: number, a: number, b: number) => number,
+  rd: number,
+  rs1: number,
+  rs2: number,
+): void {
   if (ctx.rvc && is_creg(rd) && rd === rs1 && is_creg(rs2)) emitc(ctx, c(rd, rs2));
   else emit(ctx, r(rd, rs1, rs2));
 }
@@ -163,37 +170,56 @@ export function emit_imm(ctx: RvCtx, rd: number, value: bigint | number): void {
 
 export function invert_bpf_cond(cond: number): number {
   switch (cond) {
-    case BPF_JEQ: return BPF_JNE;
-    case BPF_JGT: return BPF_JLE;
-    case BPF_JLT: return BPF_JGE;
-    case BPF_JGE: return BPF_JLT;
-    case BPF_JLE: return BPF_JGT;
-    case BPF_JNE: return BPF_JEQ;
-    case BPF_JSGT: return BPF_JSLE;
-    case BPF_JSLT: return BPF_JSGE;
-    case BPF_JSGE: return BPF_JSLT;
-    case BPF_JSLE: return BPF_JSGT;
+    case BPF_JEQ:
+      return BPF_JNE;
+    case BPF_JGT:
+      return BPF_JLE;
+    case BPF_JLT:
+      return BPF_JGE;
+    case BPF_JGE:
+      return BPF_JLT;
+    case BPF_JLE:
+      return BPF_JGT;
+    case BPF_JNE:
+      return BPF_JEQ;
+    case BPF_JSGT:
+      return BPF_JSLE;
+    case BPF_JSLT:
+      return BPF_JSGE;
+    case BPF_JSGE:
+      return BPF_JSLT;
+    case BPF_JSLE:
+      return BPF_JSGT;
   }
   return -1;
 }
 
-export const is_signed_bpf_cond = (cond: number): boolean =>
-  cond === BPF_JSGT || cond === BPF_JSLT || cond === BPF_JSGE || cond === BPF_JSLE;
+export const is_signed_bpf_cond = (cond: number): boolean => cond === BPF_JSGT || cond === BPF_JSLT || cond === BPF_JSGE || cond === BPF_JSLE;
 
 /** emit_bcc: one B-type branch; rvoff in bytes. */
 export function emit_bcc(ctx: RvCtx, cond: number, rd: number, rs: number, rvoff: number): void {
   const o = rvoff >> 1;
   switch (cond) {
-    case BPF_JEQ: return emit(ctx, E.rv_beq(rd, rs, o));
-    case BPF_JGT: return emit(ctx, E.rv_bltu(rs, rd, o));
-    case BPF_JLT: return emit(ctx, E.rv_bltu(rd, rs, o));
-    case BPF_JGE: return emit(ctx, E.rv_bgeu(rd, rs, o));
-    case BPF_JLE: return emit(ctx, E.rv_bgeu(rs, rd, o));
-    case BPF_JNE: return emit(ctx, E.rv_bne(rd, rs, o));
-    case BPF_JSGT: return emit(ctx, E.rv_blt(rs, rd, o));
-    case BPF_JSLT: return emit(ctx, E.rv_blt(rd, rs, o));
-    case BPF_JSGE: return emit(ctx, E.rv_bge(rd, rs, o));
-    case BPF_JSLE: return emit(ctx, E.rv_bge(rs, rd, o));
+    case BPF_JEQ:
+      return emit(ctx, E.rv_beq(rd, rs, o));
+    case BPF_JGT:
+      return emit(ctx, E.rv_bltu(rs, rd, o));
+    case BPF_JLT:
+      return emit(ctx, E.rv_bltu(rd, rs, o));
+    case BPF_JGE:
+      return emit(ctx, E.rv_bgeu(rd, rs, o));
+    case BPF_JLE:
+      return emit(ctx, E.rv_bgeu(rs, rd, o));
+    case BPF_JNE:
+      return emit(ctx, E.rv_bne(rd, rs, o));
+    case BPF_JSGT:
+      return emit(ctx, E.rv_blt(rs, rd, o));
+    case BPF_JSLT:
+      return emit(ctx, E.rv_blt(rd, rs, o));
+    case BPF_JSGE:
+      return emit(ctx, E.rv_bge(rd, rs, o));
+    case BPF_JSLE:
+      return emit(ctx, E.rv_bge(rs, rd, o));
   }
   throw new Error(`emit_bcc: bad condition 0x${cond.toString(16)}`);
 }

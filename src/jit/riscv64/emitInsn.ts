@@ -11,9 +11,31 @@ import { emitCall } from './call.ts';
 import { emit_bpf_tail_call } from './tailCall.ts';
 import { RV } from './encode.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, insnClass as BPF_CLASS, BPF_DW, BPF_EXIT, BPF_JA, BPF_JCOND, BPF_JMP,
-  BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, memMode as BPF_MODE, BPF_NOSPEC, aluOp as BPF_OP,
-  BPF_PROBE_MEM, BPF_PROBE_MEMSX, memSize as BPF_SIZE, BPF_ST, BPF_STX, BPF_TAIL_CALL,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_ATOMIC,
+  BPF_CALL,
+  insnClass as BPF_CLASS,
+  BPF_DW,
+  BPF_EXIT,
+  BPF_JA,
+  BPF_JCOND,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LOAD_ACQ,
+  BPF_MEM,
+  BPF_MEMSX,
+  memMode as BPF_MODE,
+  BPF_NOSPEC,
+  aluOp as BPF_OP,
+  BPF_PROBE_MEM,
+  BPF_PROBE_MEMSX,
+  memSize as BPF_SIZE,
+  BPF_ST,
+  BPF_STX,
+  BPF_TAIL_CALL,
 } from '../../bpf/opcodes.ts';
 import { REG_MAP } from './regs.ts';
 

@@ -4,10 +4,7 @@
 import type { Insn } from '../../bpf/insn.ts';
 import { RV } from './encode.ts';
 import { ninsns, ninsnsRvoff, type RvCtx } from './ctx.ts';
-import {
-  emit_and, emit_andi, emit_branch, emit_imm, emit_jump_and_link, emit_sextw, emit_zextw,
-  is_signed_bpf_cond,
-} from './emitBase.ts';
+import { emit_and, emit_andi, emit_branch, emit_imm, emit_jump_and_link, emit_sextw, emit_zextw, is_signed_bpf_cond } from './emitBase.ts';
 import * as E from './encode.ts';
 import { insnClass as BPF_CLASS, BPF_JMP, BPF_JNE, BPF_JSET, jmpOp as BPF_OP, srcBit as BPF_SRC, BPF_X } from '../../bpf/opcodes.ts';
 

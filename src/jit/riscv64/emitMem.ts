@@ -6,13 +6,30 @@ import { ldImm64Value } from '../../bpf/insn.ts';
 import * as E from './encode.ts';
 import { RV } from './encode.ts';
 import { byteOff, emit, ninsnsRvoff, region, type RvCtx } from './ctx.ts';
+import { emit_add, emit_addi, emit_addiw, emit_imm, emit_ld, emit_mv, emit_sd, emit_sw, emit_zextw } from './emitBase.ts';
 import {
-  emit_add, emit_addi, emit_addiw, emit_imm, emit_ld, emit_mv, emit_sd, emit_sw, emit_zextw,
-} from './emitBase.ts';
-import {
-  BPF_ADD, BPF_AND, BPF_B, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_H, BPF_LOAD_ACQ, BPF_MEMSX, memMode as BPF_MODE,
-  BPF_OR, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
-  memSize as BPF_SIZE, BPF_STORE_REL, BPF_W, BPF_XCHG, BPF_XOR,
+  BPF_ADD,
+  BPF_AND,
+  BPF_B,
+  BPF_CMPXCHG,
+  BPF_DW,
+  BPF_FETCH,
+  BPF_H,
+  BPF_LOAD_ACQ,
+  BPF_MEMSX,
+  memMode as BPF_MODE,
+  BPF_OR,
+  BPF_PROBE_MEM,
+  BPF_PROBE_MEMSX,
+  BPF_PSEUDO_BTF_ID,
+  BPF_PSEUDO_FUNC,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_VALUE,
+  memSize as BPF_SIZE,
+  BPF_STORE_REL,
+  BPF_W,
+  BPF_XCHG,
+  BPF_XOR,
 } from '../../bpf/opcodes.ts';
 import { bpfToRv } from './regs.ts';
 import { insnIdx } from '../../common/ids.ts';
@@ -30,7 +47,11 @@ export function emitLdImm64(ctx: RvCtx, insn: Insn, next: Insn, rd: number, absI
     emit(ctx, E.rv_auipc(rd, 0));
     emit(ctx, E.rv_addi(rd, rd, 0));
     const func = ctx.image.subprogs.findIndex((s) => s.start === absIdx + insn.imm + 1);
-    if (func < 0) fail('jit.riscv.bad-func-addr', `ld_imm64 of insn ${absIdx + insn.imm + 1}, which starts no function`, { program: ctx.image.program.name, insn: insnIdx(absIdx) });
+    if (func < 0)
+      fail('jit.riscv.bad-func-addr', `ld_imm64 of insn ${absIdx + insn.imm + 1}, which starts no function`, {
+        program: ctx.image.program.name,
+        insn: insnIdx(absIdx),
+      });
     ctx.relocs.push({ kind: 'funcAddr', at, func, insn: insnIdx(absIdx), width: 8 });
     return;
   }

@@ -5,14 +5,75 @@
 
 /** Register numbers (psABI names). */
 export const RV = {
-  ZERO: 0, RA: 1, SP: 2, GP: 3, TP: 4, T0: 5, T1: 6, T2: 7,
-  FP: 8, S0: 8, S1: 9, A0: 10, A1: 11, A2: 12, A3: 13, A4: 14, A5: 15,
-  A6: 16, A7: 17, S2: 18, S3: 19, S4: 20, S5: 21, S6: 22, S7: 23,
-  S8: 24, S9: 25, S10: 26, S11: 27, T3: 28, T4: 29, T5: 30, T6: 31,
+  ZERO: 0,
+  RA: 1,
+  SP: 2,
+  GP: 3,
+  TP: 4,
+  T0: 5,
+  T1: 6,
+  T2: 7,
+  FP: 8,
+  S0: 8,
+  S1: 9,
+  A0: 10,
+  A1: 11,
+  A2: 12,
+  A3: 13,
+  A4: 14,
+  A5: 15,
+  A6: 16,
+  A7: 17,
+  S2: 18,
+  S3: 19,
+  S4: 20,
+  S5: 21,
+  S6: 22,
+  S7: 23,
+  S8: 24,
+  S9: 25,
+  S10: 26,
+  S11: 27,
+  T3: 28,
+  T4: 29,
+  T5: 30,
+  T6: 31,
 } as const;
 
-const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
-  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+const ABI = [
+  'zero',
+  'ra',
+  'sp',
+  'gp',
+  'tp',
+  't0',
+  't1',
+  't2',
+  's0',
+  's1',
+  'a0',
+  'a1',
+  'a2',
+  'a3',
+  'a4',
+  'a5',
+  'a6',
+  'a7',
+  's2',
+  's3',
+  's4',
+  's5',
+  's6',
+  's7',
+  's8',
+  's9',
+  's10',
+  's11',
+  't3',
+  't4',
+  't5',
+  't6',
+];
 export const regName = (r: number): string => ABI[r] ?? `x${r}`;
 
 // ---- 32-bit formats -------------------------------------------------------------
@@ -94,8 +155,14 @@ export const rv_sraiw = (rd: number, rs1: number, shamt: number): number => rv_i
 /** `addi zero, zero, 0`: the 4-byte nop of the fentry patch site. */
 export const rv_nop = (): number => rv_addi(0, 0, 0);
 
-const op = (f7: number, f3: number) => (rd: number, rs1: number, rs2: number): number => rv_r_insn(f7, rs2, rs1, f3, rd, 0x33);
-const op32 = (f7: number, f3: number) => (rd: number, rs1: number, rs2: number): number => rv_r_insn(f7, rs2, rs1, f3, rd, 0x3b);
+const op =
+  (f7: number, f3: number) =>
+  (rd: number, rs1: number, rs2: number): number =>
+    rv_r_insn(f7, rs2, rs1, f3, rd, 0x33);
+const op32 =
+  (f7: number, f3: number) =>
+  (rd: number, rs1: number, rs2: number): number =>
+    rv_r_insn(f7, rs2, rs1, f3, rd, 0x3b);
 export const rv_add = op(0, 0);
 export const rv_sub = op(0x20, 0);
 export const rv_sll = op(0, 1);
@@ -212,8 +279,8 @@ export const is_6b_int = (v: number): boolean => v >= -32 && v < 32;
 export const is_10b_int = (v: number): boolean => v >= -512 && v < 512;
 export const is_12b_int = (v: number): boolean => v >= -2048 && v < 2048;
 export const is_13b_int = (v: number): boolean => v >= -4096 && v < 4096;
-export const is_21b_int = (v: number): boolean => v >= -(1 << 20) && v < (1 << 20);
-export const is_32b_int = (v: bigint): boolean => v >= -(1n << 31n) && v < (1n << 31n);
+export const is_21b_int = (v: number): boolean => v >= -(1 << 20) && v < 1 << 20;
+export const is_32b_int = (v: bigint): boolean => v >= -(1n << 31n) && v < 1n << 31n;
 export const is_7b_uint = (v: number): boolean => v >= 0 && v < 128;
 export const is_8b_uint = (v: number): boolean => v >= 0 && v < 256;
 export const is_9b_uint = (v: number): boolean => v >= 0 && v < 512;

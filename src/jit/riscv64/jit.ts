@@ -44,10 +44,27 @@ function newCtx(image: ProgramImage, env: JitEnv, scheme: RvTccScheme, rvc: bool
   const sp = image.subprogs[func]!;
   const len = sp.end - sp.start;
   return {
-    image, env, scheme, rvc, func, isSubprog: func > 0, start: sp.start, len,
-    stackDepth: sp.stackDepth, progHasTailCall, verifierZext: false,
-    code: [], flags: new Set(), offset: Array.from({ length: len }, (_, k) => 32 * (k + 1)),
-    prologueLen: 0, epilogueOffset: 0, stackSize: 0, tccSlotOff: 0, relocs: [], regions: [], saved: [],
+    image,
+    env,
+    scheme,
+    rvc,
+    func,
+    isSubprog: func > 0,
+    start: sp.start,
+    len,
+    stackDepth: sp.stackDepth,
+    progHasTailCall,
+    verifierZext: false,
+    code: [],
+    flags: new Set(),
+    offset: Array.from({ length: len }, (_, k) => 32 * (k + 1)),
+    prologueLen: 0,
+    epilogueOffset: 0,
+    stackSize: 0,
+    tccSlotOff: 0,
+    relocs: [],
+    regions: [],
+    saved: [],
   };
 }
 
@@ -66,7 +83,10 @@ function runPasses(ctx: RvCtx): number {
     build_body(ctx);
     ctx.epilogueOffset = ninsns(ctx);
     region(ctx, 'epilogue', undefined, () => bpf_jit_build_epilogue(ctx));
-    const stable = ctx.prologueLen === prevPrologue && ctx.epilogueOffset === prevEpilogue && ctx.flags.size === prevFlags &&
+    const stable =
+      ctx.prologueLen === prevPrologue &&
+      ctx.epilogueOffset === prevEpilogue &&
+      ctx.flags.size === prevFlags &&
       ctx.offset.every((o, k) => o === prevOffsets[k]);
     if (stable) return pass;
   }
@@ -105,7 +125,8 @@ function jitFunction(ctx: RvCtx): { fn: JitFunction; passes: number } {
       relocs: ctx.relocs,
       tailCallOffset: emitsTccInit(ctx) ? RV_TAILCALL_OFFSET : RV_TAILCALL_OFFSET - 4,
       regions: ctx.regions.map((r): JitFunction['regions'][number] =>
-        r.insn === undefined ? { start: r.start, end: r.end, role: r.role } : { start: r.start, end: r.end, role: r.role, insn: insnIdx(r.insn) }),
+        r.insn === undefined ? { start: r.start, end: r.end, role: r.role } : { start: r.start, end: r.end, role: r.role, insn: insnIdx(r.insn) },
+      ),
     },
   };
 }
@@ -119,9 +140,11 @@ export function compileRiscv(image: ProgramImage, profile: JitProfile, env: JitE
     // Verifier, check_map_func_compatibility: riscv64 has no bpf_jit_supports_subprog_tailcalls()
     // in any release through v6.19 (the mixing series reached bpf-next only in 2026-07).
     const site = image.insns.findIndex((i) => isTailCall(i.code));
-    return err('jit.riscv.tailcall-mixing',
+    return err(
+      'jit.riscv.tailcall-mixing',
       'tail_calls are not allowed in programs with bpf-to-bpf calls (riscv64 upstream, kernels through v6.19); use profile tcc-on-stack or tcc-a6-passthrough',
-      { ...place, insn: insnIdx(site) });
+      { ...place, insn: insnIdx(site) },
+    );
   }
   try {
     const funcs: JitFunction[] = [];

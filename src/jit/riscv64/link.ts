@@ -16,11 +16,15 @@ export interface RvPlacement {
 
 function targetOf(r: Reloc, p: RvPlacement): bigint | null | undefined {
   switch (r.kind) {
-    case 'helperCall': return p.helperAddr(r.helperId);
-    case 'kfuncCall': return p.kfuncAddr(r.btfId);
+    case 'helperCall':
+      return p.helperAddr(r.helperId);
+    case 'kfuncCall':
+      return p.kfuncAddr(r.btfId);
     case 'funcCall':
-    case 'funcAddr': return p.funcAddrs[r.func];
-    default: return null; // mapAddr / perCpu are final; x86 thunks do not occur
+    case 'funcAddr':
+      return p.funcAddrs[r.func];
+    default:
+      return null; // mapAddr / perCpu are final; x86 thunks do not occur
   }
 }
 

@@ -115,7 +115,7 @@ function invokeProg(ctx: RvCtx, s: RvTrampolineSpec, l: RvTrampLink, o: Offs, sa
     emit_sd(ctx, RV.FP, -o.retvalOff, RV.A0);
     emit_sd(ctx, RV.FP, -(o.retvalOff - 8), bpfToRv(0));
   }
-  patchWord(ctx, branch, E.rv_beq(RV.A0, RV.ZERO, (ctx.code.length - branch) * 2 >> 1));
+  patchWord(ctx, branch, E.rv_beq(RV.A0, RV.ZERO, ((ctx.code.length - branch) * 2) >> 1));
   emit_imm(ctx, RV.A0, l.prog); // arg1: prog
   emit_mv(ctx, RV.A1, RV.S1); // arg2: start time
   emit_addi(ctx, RV.A2, RV.FP, -o.runCtxOff); // arg3: &run_ctx
@@ -195,7 +195,7 @@ export function buildRvTrampoline(s: RvTrampolineSpec): RvTrampoline {
     emit(ctx, E.rv_nop()); // reserved for auipc+jalr
     emit(ctx, E.rv_nop());
   }
-  for (const at of branches) patchWord(ctx, at, E.rv_bne(RV.T1, RV.ZERO, (ctx.code.length - at) * 2 >> 1));
+  for (const at of branches) patchWord(ctx, at, E.rv_bne(RV.T1, RV.ZERO, ((ctx.code.length - at) * 2) >> 1));
   for (const l of s.fexit) invokeProg(ctx, s, l, o, false);
   if (callOrig) {
     t.ipEpilogue = ctx.code.length * 2;

@@ -9,14 +9,22 @@ import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_LSH, BPF_MOD, BPF_OR, BPF_RSH, BPF_SUB,
 /** simple_alu_opcodes[]: reg-reg opcode for add/sub/and/or/xor, ModRM /n base for shifts. */
 export function simpleAluOpcode(op: number): number {
   switch (op) {
-    case BPF_ADD: return 0x01;
-    case BPF_SUB: return 0x29;
-    case BPF_AND: return 0x21;
-    case BPF_OR: return 0x09;
-    case BPF_XOR: return 0x31;
-    case BPF_LSH: return 0xe0;
-    case BPF_RSH: return 0xe8;
-    case BPF_ARSH: return 0xf8;
+    case BPF_ADD:
+      return 0x01;
+    case BPF_SUB:
+      return 0x29;
+    case BPF_AND:
+      return 0x21;
+    case BPF_OR:
+      return 0x09;
+    case BPF_XOR:
+      return 0x31;
+    case BPF_LSH:
+      return 0xe0;
+    case BPF_RSH:
+      return 0xe8;
+    case BPF_ARSH:
+      return 0xf8;
   }
   throw new Error(`simpleAluOpcode: op 0x${op.toString(16)}`);
 }
@@ -44,13 +52,29 @@ export function emitAluImm(buf: CodeBuf, op: number, is64: boolean, dst: number,
   maybeEmit1mod(buf, dst, is64);
   let b3: number, b2: number;
   switch (op) {
-    case BPF_ADD: b3 = 0xc0; b2 = 0x05; break;
-    case BPF_SUB: b3 = 0xe8; b2 = 0x2d; break;
-    case BPF_AND: b3 = 0xe0; b2 = 0x25; break;
-    case BPF_OR: b3 = 0xc8; b2 = 0x0d; break;
-    default: b3 = 0xf0; b2 = 0x35; break; // BPF_XOR
+    case BPF_ADD:
+      b3 = 0xc0;
+      b2 = 0x05;
+      break;
+    case BPF_SUB:
+      b3 = 0xe8;
+      b2 = 0x2d;
+      break;
+    case BPF_AND:
+      b3 = 0xe0;
+      b2 = 0x25;
+      break;
+    case BPF_OR:
+      b3 = 0xc8;
+      b2 = 0x0d;
+      break;
+    default:
+      b3 = 0xf0;
+      b2 = 0x35;
+      break; // BPF_XOR
   }
-  if (imm >= -128 && imm <= 127) buf.emit3(0x83, add1reg(b3, dst), imm & 0xff); // op r, simm8
+  if (imm >= -128 && imm <= 127)
+    buf.emit3(0x83, add1reg(b3, dst), imm & 0xff); // op r, simm8
   else if (dst === 0) {
     buf.emit1(b2); // op eax/rax, imm32
     buf.imm32(imm);
@@ -69,7 +93,8 @@ export function emitNeg(buf: CodeBuf, is64: boolean, dst: number): void {
 /** imul dst, dst, imm8/imm32 */
 export function emitMulImm(buf: CodeBuf, is64: boolean, dst: number, imm: number): void {
   maybeEmitMod(buf, dst, dst, is64);
-  if (imm >= -128 && imm <= 127) buf.emit3(0x6b, add2reg(0xc0, dst, dst), imm & 0xff); // imul r, r, simm8
+  if (imm >= -128 && imm <= 127)
+    buf.emit3(0x6b, add2reg(0xc0, dst, dst), imm & 0xff); // imul r, r, simm8
   else {
     buf.emit2(0x69, add2reg(0xc0, dst, dst)); // imul r, r, imm32
     buf.imm32(imm);
@@ -87,9 +112,7 @@ export function emitMulReg(buf: CodeBuf, is64: boolean, dst: number, src: number
  * around the division unless dst is one of them; a divisor in rax/rdx or an immediate goes
  * to r11 first. The verifier has already guarded division by zero (and signed -1).
  */
-export function emitDivMod(
-  buf: CodeBuf, op: number, is64: boolean, signed: boolean, dst: number, src: number | null, imm: number,
-): void {
+export function emitDivMod(buf: CodeBuf, op: number, is64: boolean, signed: boolean, dst: number, src: number | null, imm: number): void {
   if (dst !== 0) buf.emit1(0x50); // push rax
   if (dst !== 3) buf.emit1(0x52); // push rdx
   let s: number;
@@ -110,12 +133,14 @@ export function emitDivMod(
     maybeEmit1mod(buf, s, is64);
     buf.emit2(0xf7, add1reg(0xf0, s)); // div s
   } else {
-    if (!is64) buf.emit1(0x99); // cdq
+    if (!is64)
+      buf.emit1(0x99); // cdq
     else buf.emit2(0x48, 0x99); // cqo
     maybeEmit1mod(buf, s, is64);
     buf.emit2(0xf7, add1reg(0xf8, s)); // idiv s
   }
-  if (op === BPF_MOD && dst !== 3) emitMovReg(buf, is64, dst, 3); // mov dst, rdx
+  if (op === BPF_MOD && dst !== 3)
+    emitMovReg(buf, is64, dst, 3); // mov dst, rdx
   else if (op !== BPF_MOD && dst !== 0) emitMovReg(buf, is64, dst, 0); // mov dst, rax
   if (dst !== 3) buf.emit1(0x5a); // pop rdx
   if (dst !== 0) buf.emit1(0x58); // pop rax
@@ -125,7 +150,8 @@ export function emitDivMod(
 export function emitShiftImm(buf: CodeBuf, op: number, is64: boolean, dst: number, imm: number): void {
   maybeEmit1mod(buf, dst, is64);
   const b3 = simpleAluOpcode(op);
-  if (imm === 1) buf.emit2(0xd1, add1reg(b3, dst)); // shift r, 1
+  if (imm === 1)
+    buf.emit2(0xd1, add1reg(b3, dst)); // shift r, 1
   else buf.emit3(0xc1, add1reg(b3, dst), imm & 0xff); // shift r, imm8
 }
 
@@ -156,7 +182,8 @@ export function emitShiftReg(buf: CodeBuf, op: number, is64: boolean, dst: numbe
   maybeEmit1mod(buf, d, is64);
   buf.emit2(0xd3, add1reg(simpleAluOpcode(op), d)); // shift r, cl
   if (src !== 4) {
-    if (dst === 4) emitMovReg(buf, true, dst, REG_AUX); // mov rcx, r11
+    if (dst === 4)
+      emitMovReg(buf, true, dst, REG_AUX); // mov rcx, r11
     else buf.emit1(0x59); // pop rcx
   }
 }

@@ -9,14 +9,22 @@ import { ksymAddress } from '../../common/kallsyms.ts';
 import type { ProgramImage } from '../../analysis/types.ts';
 import type { JitEnv } from '../types.ts';
 import {
-  emitAluImm, emitAluReg, emitBswap, emitDivMod, emitMulImm, emitMulReg, emitNeg, emitShiftImm,
-  emitShiftReg, emitShiftx, emitToLe, maybeEmitMod, simpleAluOpcode,
+  emitAluImm,
+  emitAluReg,
+  emitBswap,
+  emitDivMod,
+  emitMulImm,
+  emitMulReg,
+  emitNeg,
+  emitShiftImm,
+  emitShiftReg,
+  emitShiftx,
+  emitToLe,
+  maybeEmitMod,
+  simpleAluOpcode,
 } from './emitAlu.ts';
 import { emitCall } from './call.ts';
-import {
-  emitCmpImm, emitCmpReg, emitJccRel32, emitJccRel8, emitJmpRel8, emitRel32, emitTestImm, emitTestReg,
-  isImm8JmpOffset, jmpCond,
-} from './emitJump.ts';
+import { emitCmpImm, emitCmpReg, emitJccRel32, emitJccRel8, emitJmpRel8, emitRel32, emitTestImm, emitTestReg, isImm8JmpOffset, jmpCond } from './emitJump.ts';
 import { emitAtomic, emitLdsx, emitLdx, emitSt, emitStx } from './emitMem.ts';
 import { emitProbeLoad } from './emitProbeMem.ts';
 import { emitMovImm32, emitMovImm64, emitMovReg, emitMovsxReg, emitNops } from './emitMov.ts';
@@ -25,11 +33,45 @@ import { type EmitCtx, region, reloc } from './jitContext.ts';
 import { REG_AUX, REG_AX, REG_R9, add1mod, add2reg } from './regs.ts';
 import { emitTailCallDirect, emitTailCallIndirect } from './tailCall.ts';
 import {
-  BPF_ADD, BPF_ADDR_PERCPU, BPF_ADDR_SPACE_CAST, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_ATOMIC, BPF_CMPXCHG,
-  BPF_DIV, BPF_END, BPF_FETCH, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL,
-  BPF_NEG, BPF_OR, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX,
-  BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_SUB, BPF_XOR,
-  LD_DW_IMM, BPF_DW, BPF_PROBE_MEM, BPF_PROBE_MEMSX,
+  BPF_ADD,
+  BPF_ADDR_PERCPU,
+  BPF_ADDR_SPACE_CAST,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_AND,
+  BPF_ARSH,
+  BPF_ATOMIC,
+  BPF_CMPXCHG,
+  BPF_DIV,
+  BPF_END,
+  BPF_FETCH,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LOAD_ACQ,
+  BPF_LSH,
+  BPF_MOD,
+  BPF_MOV,
+  BPF_MUL,
+  BPF_NEG,
+  BPF_OR,
+  BPF_PSEUDO_BTF_ID,
+  BPF_PSEUDO_FUNC,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_PSEUDO_MAP_VALUE,
+  BPF_RSH,
+  BPF_ST,
+  BPF_STORE_REL,
+  BPF_STX,
+  BPF_SUB,
+  BPF_XOR,
+  LD_DW_IMM,
+  BPF_DW,
+  BPF_PROBE_MEM,
+  BPF_PROBE_MEMSX,
 } from '../../bpf/opcodes.ts';
 
 /** Per-pass loop state do_jit keeps in locals. */
@@ -68,7 +110,11 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
       const op = code & 0xf0;
       const isX = (code & 0x08) !== 0;
       switch (op) {
-        case BPF_ADD: case BPF_SUB: case BPF_OR: case BPF_AND: case BPF_XOR:
+        case BPF_ADD:
+        case BPF_SUB:
+        case BPF_OR:
+        case BPF_AND:
+        case BPF_XOR:
           if (isX) emitAluReg(buf, op, is64, dst, src);
           else emitAluImm(buf, op, is64, dst, imm);
           return 1;
@@ -99,16 +145,20 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
           if (isX) emitMulReg(buf, is64, dst, src);
           else emitMulImm(buf, is64, dst, imm);
           return 1;
-        case BPF_DIV: case BPF_MOD:
+        case BPF_DIV:
+        case BPF_MOD:
           emitDivMod(buf, op, is64, insn.off === 1, dst, isX ? src : null, imm);
           return 1;
-        case BPF_LSH: case BPF_RSH: case BPF_ARSH:
+        case BPF_LSH:
+        case BPF_RSH:
+        case BPF_ARSH:
           if (!isX) emitShiftImm(buf, op, is64, dst, imm);
           else if (plan.bmi2 && src !== 4) emitShiftx(buf, op, is64, dst, src);
           else emitShiftReg(buf, op, is64, dst, src);
           return 1;
         case BPF_END:
-          if (is64 ? !isX : isX) emitBswap(buf, dst, imm); // ALU|END|TO_BE, ALU64|END (bswap)
+          if (is64 ? !isX : isX)
+            emitBswap(buf, dst, imm); // ALU|END|TO_BE, ALU64|END (bswap)
           else if (!is64) emitToLe(buf, dst, imm);
           else return 'unknown opcode 0xdf';
           return 1;
@@ -120,9 +170,19 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
       let value: bigint;
       let kind: 'map' | 'func' | 'none' = 'none';
       switch (src) {
-        case 0: value = (BigInt(next.imm >>> 0) << 32n) | BigInt(imm >>> 0); break;
-        case BPF_PSEUDO_MAP_FD: case BPF_PSEUDO_MAP_IDX: value = st.env.mapAddr(imm); kind = 'map'; break;
-        case BPF_PSEUDO_MAP_VALUE: case BPF_PSEUDO_MAP_IDX_VALUE: value = st.env.mapValueAddr(imm) + BigInt(next.imm >>> 0); kind = 'map'; break;
+        case 0:
+          value = (BigInt(next.imm >>> 0) << 32n) | BigInt(imm >>> 0);
+          break;
+        case BPF_PSEUDO_MAP_FD:
+        case BPF_PSEUDO_MAP_IDX:
+          value = st.env.mapAddr(imm);
+          kind = 'map';
+          break;
+        case BPF_PSEUDO_MAP_VALUE:
+        case BPF_PSEUDO_MAP_IDX_VALUE:
+          value = st.env.mapValueAddr(imm) + BigInt(next.imm >>> 0);
+          kind = 'map';
+          break;
         case BPF_PSEUDO_FUNC: // a callback's address; size it as a text address (fits s32)
           value = TEXT_BASE;
           kind = 'func';
@@ -130,7 +190,8 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
         case BPF_PSEUDO_BTF_ID: // the verifier puts the kernel symbol's address in imm (check_pseudo_btf_id)
           value = ksymAddress(imm);
           break;
-        default: return `ld_imm64 with src ${src} is not a pseudo form the verifier knows`;
+        default:
+          return `ld_imm64 with src ${src} is not a pseudo form the verifier knows`;
       }
       const w = emitMovImm64(buf, dst, value);
       if (kind === 'map' && ctx.writing) reloc(ctx, { kind: 'mapAddr', at: (buf.off - w) as NativeOff, width: w, insn: ctx.insn });
@@ -170,7 +231,8 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
         return 1;
       }
       if (mode !== BPF_ATOMIC) return `unsupported store opcode 0x${code.toString(16)}`;
-      if (imm === BPF_LOAD_ACQ) emitLdx(buf, size, dst, src, insn.off); // x86 is TSO: plain mov
+      if (imm === BPF_LOAD_ACQ)
+        emitLdx(buf, size, dst, src, insn.off); // x86 is TSO: plain mov
       else if (imm === BPF_STORE_REL) emitStx(buf, size, dst, src, insn.off);
       else if (size !== 0x00 && size !== BPF_DW) return '1- and 2-byte RMW atomics are not supported';
       else if (imm === (BPF_AND | BPF_FETCH) || imm === (BPF_OR | BPF_FETCH) || imm === (BPF_XOR | BPF_FETCH)) {
@@ -182,9 +244,10 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
     case BPF_JMP32: {
       const is64 = cls === BPF_JMP;
       const op = code & 0xf0;
-      if (op === 0x00) return emitJa(ctx, st, k, is64 ? (insn.off === -1 ? null : insn.off) : (imm === -1 ? null : imm), insnStart);
+      if (op === 0x00) return emitJa(ctx, st, k, is64 ? (insn.off === -1 ? null : insn.off) : imm === -1 ? null : imm, insnStart);
       if (is64 && op === 0x80) return emitCallInsn(ctx, st, k, insn);
-      if (is64 && op === 0xf0) { // TAIL_CALL
+      if (is64 && op === 0xf0) {
+        // TAIL_CALL
         if (imm) {
           const site = st.image.pokeSites[imm - 1];
           if (!site) return `tail call refers to poke descriptor ${imm - 1}, which does not exist`;
@@ -192,7 +255,8 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
         } else emitTailCallIndirect(ctx);
         return 1;
       }
-      if (is64 && op === 0x90) { // EXIT
+      if (is64 && op === 0x90) {
+        // EXIT
         if (st.seenExit) return emitJmpTo(ctx, st, k, ctx.labels.cleanupAddr - st.addrs[k + 1]!, insnStart);
         st.seenExit = true;
         ctx.labels.cleanupAddr = insnStart;
@@ -203,11 +267,13 @@ export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, nex
       const cond = jmpCond(op);
       if (cond < 0) return `unknown opcode 0x${code.toString(16)}`;
       const isX = (code & 0x08) !== 0;
-      if (op === 0x40) { // JSET
+      if (op === 0x40) {
+        // JSET
         if (isX) emitTestReg(buf, is64, dst, src);
         else emitTestImm(buf, is64, dst, imm);
       } else if (isX) emitCmpReg(buf, is64, dst, src);
-      else if (imm === 0) emitTestReg(buf, is64, dst, dst); // test r, r saves a byte
+      else if (imm === 0)
+        emitTestReg(buf, is64, dst, dst); // test r, r saves a byte
       else emitCmpImm(buf, is64, dst, imm);
       if (!inFunc(st, k + 1 + insn.off)) return `jump to insn ${st.base + k + 1 + insn.off} leaves the function`;
       const rel = st.addrs[k + 1 + insn.off]! - st.addrs[k + 1]!;

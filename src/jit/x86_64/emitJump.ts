@@ -5,23 +5,41 @@ import { maybeEmit1mod, maybeEmitMod } from './emitAlu.ts';
 import { add1reg, add2reg } from './regs.ts';
 import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT } from '../../bpf/opcodes.ts';
 
-export const X86_JB = 0x72, X86_JAE = 0x73, X86_JE = 0x74, X86_JNE = 0x75, X86_JBE = 0x76;
-export const X86_JA = 0x77, X86_JL = 0x7c, X86_JGE = 0x7d, X86_JLE = 0x7e, X86_JG = 0x7f;
+export const X86_JB = 0x72,
+  X86_JAE = 0x73,
+  X86_JE = 0x74,
+  X86_JNE = 0x75,
+  X86_JBE = 0x76;
+export const X86_JA = 0x77,
+  X86_JL = 0x7c,
+  X86_JGE = 0x7d,
+  X86_JLE = 0x7e,
+  X86_JG = 0x7f;
 
 /** BPF jump op (code & 0xf0) -> x86 jcc rel8 opcode. */
 export function jmpCond(op: number): number {
   switch (op) {
-    case BPF_JEQ: return X86_JE;
+    case BPF_JEQ:
+      return X86_JE;
     case BPF_JSET: // test, then jne
-    case BPF_JNE: return X86_JNE;
-    case BPF_JGT: return X86_JA; // unsigned >
-    case BPF_JLT: return X86_JB; // unsigned <
-    case BPF_JGE: return X86_JAE; // unsigned >=
-    case BPF_JLE: return X86_JBE; // unsigned <=
-    case BPF_JSGT: return X86_JG;
-    case BPF_JSLT: return X86_JL;
-    case BPF_JSGE: return X86_JGE;
-    case BPF_JSLE: return X86_JLE;
+    case BPF_JNE:
+      return X86_JNE;
+    case BPF_JGT:
+      return X86_JA; // unsigned >
+    case BPF_JLT:
+      return X86_JB; // unsigned <
+    case BPF_JGE:
+      return X86_JAE; // unsigned >=
+    case BPF_JLE:
+      return X86_JBE; // unsigned <=
+    case BPF_JSGT:
+      return X86_JG;
+    case BPF_JSLT:
+      return X86_JL;
+    case BPF_JSGE:
+      return X86_JGE;
+    case BPF_JSLE:
+      return X86_JLE;
   }
   return -1;
 }
@@ -55,7 +73,8 @@ export function emitTestImm(buf: CodeBuf, is64: boolean, dst: number, imm: numbe
 /** cmp dst, imm8/imm32 */
 export function emitCmpImm(buf: CodeBuf, is64: boolean, dst: number, imm: number): void {
   maybeEmit1mod(buf, dst, is64);
-  if (isImm8(imm)) buf.emit3(0x83, add1reg(0xf8, dst), imm & 0xff); // cmp r, simm8
+  if (isImm8(imm))
+    buf.emit3(0x83, add1reg(0xf8, dst), imm & 0xff); // cmp r, simm8
   else {
     buf.emit2(0x81, add1reg(0xf8, dst)); // cmp r, imm32
     buf.imm32(imm);

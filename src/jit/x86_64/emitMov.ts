@@ -77,8 +77,10 @@ export function emitMovReg(buf: CodeBuf, is64: boolean, dst: number, src: number
 /** movsx dst, src{8,16,32} (ISA v4 MOVSX, insn->off = bits). */
 export function emitMovsxReg(buf: CodeBuf, bits: number, is64: boolean, dst: number, src: number): void {
   if (is64) {
-    if (bits === 8) buf.emit4(add2mod(0x48, src, dst), 0x0f, 0xbe, add2reg(0xc0, src, dst)); // movsx r64, r8
-    else if (bits === 16) buf.emit4(add2mod(0x48, src, dst), 0x0f, 0xbf, add2reg(0xc0, src, dst)); // movsx r64, r16
+    if (bits === 8)
+      buf.emit4(add2mod(0x48, src, dst), 0x0f, 0xbe, add2reg(0xc0, src, dst)); // movsx r64, r8
+    else if (bits === 16)
+      buf.emit4(add2mod(0x48, src, dst), 0x0f, 0xbf, add2reg(0xc0, src, dst)); // movsx r64, r16
     else if (bits === 32) buf.emit3(add2mod(0x48, src, dst), 0x63, add2reg(0xc0, src, dst)); // movsxd r64, r32
     return;
   }

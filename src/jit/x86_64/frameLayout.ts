@@ -84,9 +84,7 @@ export function frameLayoutOf(p: FuncPlan): FrameLayout {
       below -= 16;
     }
   }
-  const saved: FrameLayout['saved'] = [
-    { reg: 'rbp', fpOff: 0 },
-  ];
+  const saved: FrameLayout['saved'] = [{ reg: 'rbp', fpOff: 0 }];
   if (p.exceptionBoundary) {
     below -= 8;
     saved.push({ reg: 'r12', fpOff: below });

@@ -36,7 +36,11 @@ export interface PassOutput {
 
 /** Thrown inside a pass; turned into a Diag by compileX86. */
 class JitError extends Error {
-  constructor(readonly code: string, message: string, readonly insn?: number) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly insn?: number,
+  ) {
     super(message);
   }
 }
@@ -46,14 +50,25 @@ class JitError extends Error {
  * addrs[] entry must come out exactly as the previous pass left it. Returns proglen.
  */
 export function doJit(
-  job: FuncJob, image: ProgramImage, env: JitEnv, funcAt: Map<number, number>,
-  buf: CodeBuf, writing: boolean, padding: boolean, out?: PassOutput,
+  job: FuncJob,
+  image: ProgramImage,
+  env: JitEnv,
+  funcAt: Map<number, number>,
+  buf: CodeBuf,
+  writing: boolean,
+  padding: boolean,
+  out?: PassOutput,
 ): number {
   const addrs = job.addrs;
   const oldproglen = job.proglen;
   const ctx: EmitCtx = {
-    plan: job.plan, buf, labels: job.labels, writing,
-    relocs: out?.relocs ?? [], regions: out?.regions ?? [], pokes: out?.pokes ?? [],
+    plan: job.plan,
+    buf,
+    labels: job.labels,
+    writing,
+    relocs: out?.relocs ?? [],
+    regions: out?.regions ?? [],
+    pokes: out?.pokes ?? [],
     insn: job.start as InsnIdx,
   };
   buf.reset();
@@ -65,7 +80,7 @@ export function doJit(
   const st: InsnState = { image, env, addrs, padding, seenExit: false, base: job.start, funcAt };
   const insns = image.insns;
   const n = job.end - job.start;
-  for (let k = 0; k < n; ) {
+  for (let k = 0; k < n;) {
     buf.beginInsn();
     const g = job.start + k;
     ctx.insn = g as InsnIdx;

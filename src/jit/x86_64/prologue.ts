@@ -45,7 +45,8 @@ export function emitPrologue(ctx: EmitCtx): void {
     buf.imm32(roundUp8(plan.stackDepth));
   }
   if (plan.tcr) {
-    if (plan.byValue) buf.emit1(0x50); // E1: push rax (count << 32, or 0)
+    if (plan.byValue)
+      buf.emit1(0x50); // E1: push rax (count << 32, or 0)
     else emitPrologueTailCall(buf, plan.isSubprog);
   }
   // 6.7+: an exception boundary also saves r12 (not a BPF register, but bpf_throw runs
@@ -65,9 +66,11 @@ export function emitHead(buf: CodeBuf, plan: FuncPlan): void {
   emitNops(buf, 5); // nop5
   const init = plan.tcr && !plan.isSubprog;
   if (plan.byValue) {
-    if (init) buf.emit2(0x31, 0xc0); // E1: xor eax, eax
+    if (init)
+      buf.emit2(0x31, 0xc0); // E1: xor eax, eax
     else emitNops(buf, 2); // nop2
-  } else if (init) buf.emit3(0x48, 0x31, 0xc0); // E2/E3: xor rax, rax
+  } else if (init)
+    buf.emit3(0x48, 0x31, 0xc0); // E2/E3: xor rax, rax
   else emitNops(buf, 3); // nop3
   if (plan.exceptionCb) {
     // 6.7+: bpf_throw calls the callback with (cookie, sp, bp) of the boundary's frame: it

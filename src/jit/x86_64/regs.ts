@@ -50,11 +50,9 @@ export const x86Name = (r: number): string => REG_MAP[r]!.x86;
 /** REX with B set when `reg` is extended (kernel add_1mod). */
 export const add1mod = (byte: number, reg: number): number => (EREG[reg] ? byte | 1 : byte);
 /** REX with B for r1 (rm/base) and R for r2 (reg field) (kernel add_2mod). */
-export const add2mod = (byte: number, r1: number, r2: number): number =>
-  byte | (EREG[r1] ? 1 : 0) | (EREG[r2] ? 4 : 0);
+export const add2mod = (byte: number, r1: number, r2: number): number => byte | (EREG[r1] ? 1 : 0) | (EREG[r2] ? 4 : 0);
 /** REX with B (base), X (index), R (reg) (kernel add_3mod). */
-export const add3mod = (byte: number, r1: number, r2: number, index: number): number =>
-  byte | (EREG[r1] ? 1 : 0) | (EREG[index] ? 2 : 0) | (EREG[r2] ? 4 : 0);
+export const add3mod = (byte: number, r1: number, r2: number, index: number): number => byte | (EREG[r1] ? 1 : 0) | (EREG[index] ? 2 : 0) | (EREG[r2] ? 4 : 0);
 /** Opcode/ModRM + rm register (kernel add_1reg). */
 export const add1reg = (byte: number, dst: number): number => byte + HEX[dst]!;
 /** ModRM with rm = dst, reg = src (kernel add_2reg). */

@@ -94,7 +94,8 @@ export function emitTailCallDirect(ctx: EmitCtx, site: PokeSite): void {
   const { buf, plan } = ctx;
   const start = buf.off;
   const label = ctx.labels.tailCallDirectLabel;
-  if (plan.byValue) emitCountByValue(ctx, start, label); // E1 counts even an empty slot
+  if (plan.byValue)
+    emitCountByValue(ctx, start, label); // E1 counts even an empty slot
   else {
     emitLoadTccPtr(ctx); // mov rax, [rbp - rsd - 16]
     buf.emit4(0x48, 0x83, 0x38, MAX_TAIL_CALL_CNT); // cmp qword [rax], MAX_TAIL_CALL_CNT

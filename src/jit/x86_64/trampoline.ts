@@ -35,7 +35,8 @@ function callAbs(buf: CodeBuf, base: bigint, target: bigint): void {
 
 /** lea reg, [rbp - off] (reg code in the ModRM reg field) */
 function leaRbp(buf: CodeBuf, regField: number, off: number): void {
-  if (-off >= -128) buf.emit4(0x48, 0x8d, 0x45 | (regField << 3), -off & 0xff); // lea r, [rbp+disp8]
+  if (-off >= -128)
+    buf.emit4(0x48, 0x8d, 0x45 | (regField << 3), -off & 0xff); // lea r, [rbp+disp8]
   else {
     buf.emit3(0x48, 0x8d, 0x85 | (regField << 3)); // lea r, [rbp+disp32]
     buf.imm32(-off);
@@ -95,7 +96,8 @@ export function buildTrampoline(s: TrampolineSpec): Trampoline {
 
   buf.emit1(0x55); // push rbp
   buf.emit3(0x48, 0x89, 0xe5); // mov rbp, rsp
-  if (stackSize <= 127) buf.emit4(0x48, 0x83, 0xec, stackSize); // sub rsp, imm8
+  if (stackSize <= 127)
+    buf.emit4(0x48, 0x83, 0xec, stackSize); // sub rsp, imm8
   else {
     buf.emit3(0x48, 0x81, 0xec); // sub rsp, imm32
     buf.imm32(stackSize);

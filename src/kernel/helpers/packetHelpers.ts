@@ -39,10 +39,12 @@ export function skbLoadBe(space: AddressSpace, l: KernelLayout, skb: bigint, off
   return out;
 }
 
-const loadHelper = (size: 1 | 2 | 4) => (k: HelperContext, skb: bigint, off: bigint): bigint => {
-  const v = skbLoadBe(k.space, k.layout, skb, Number(BigInt.asIntN(32, off)), size);
-  return v === undefined ? negErrno(EFAULT) : v;
-};
+const loadHelper =
+  (size: 1 | 2 | 4) =>
+  (k: HelperContext, skb: bigint, off: bigint): bigint => {
+    const v = skbLoadBe(k.space, k.layout, skb, Number(BigInt.asIntN(32, off)), size);
+    return v === undefined ? negErrno(EFAULT) : v;
+  };
 
 function xdpField(k: HelperContext, xdp: bigint, off: number): bigint {
   return k.space.mustLoad(xdp + BigInt(off), 8);

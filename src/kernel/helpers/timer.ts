@@ -32,7 +32,8 @@ export class TimerTable {
 
   /** Armed timers due at or before `now`, earliest first. */
   due(now: bigint): TimerState[] {
-    return [...this.timers.values()].filter((t) => t.expires !== undefined && t.expires <= now)
+    return [...this.timers.values()]
+      .filter((t) => t.expires !== undefined && t.expires <= now)
       .sort((a, b) => (a.expires! < b.expires! ? -1 : a.expires! > b.expires! ? 1 : 0));
   }
 

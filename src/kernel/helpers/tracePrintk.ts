@@ -56,13 +56,26 @@ export function formatPrintk(fmt: string, args: readonly bigint[], space: Addres
         s = (n >= 0n && flags.includes('+') ? '+' : n >= 0n && flags.includes(' ') ? ' ' : '') + n.toString();
         break;
       }
-      case 'u': s = v.toString(); break;
-      case 'x': s = (flags.includes('#') ? '0x' : '') + v.toString(16); break;
-      case 'X': s = (flags.includes('#') ? '0X' : '') + v.toString(16).toUpperCase(); break;
-      case 'c': s = String.fromCharCode(Number(raw & 0xffn)); break;
-      case 'p': s = '0x' + BigInt.asUintN(64, raw).toString(16); break;
-      case 's': s = cString(space, raw, MAX_STR) ?? '(efault)'; break;
-      default: return undefined;
+      case 'u':
+        s = v.toString();
+        break;
+      case 'x':
+        s = (flags.includes('#') ? '0x' : '') + v.toString(16);
+        break;
+      case 'X':
+        s = (flags.includes('#') ? '0X' : '') + v.toString(16).toUpperCase();
+        break;
+      case 'c':
+        s = String.fromCharCode(Number(raw & 0xffn));
+        break;
+      case 'p':
+        s = '0x' + BigInt.asUintN(64, raw).toString(16);
+        break;
+      case 's':
+        s = cString(space, raw, MAX_STR) ?? '(efault)';
+        break;
+      default:
+        return undefined;
     }
     out += pad(s, flags, Number(w || 0));
   }

@@ -17,7 +17,10 @@ export class MapPlacer {
   private structNext = MAP_STRUCT_BASE;
   private valueNext = MAP_VALUE_BASE;
   private used = 0;
-  constructor(readonly space: AddressSpace, readonly budget = DEFAULT_MAX_MAP_MEMORY) {}
+  constructor(
+    readonly space: AddressSpace,
+    readonly budget = DEFAULT_MAX_MAP_MEMORY,
+  ) {}
 
   private reserve(name: string, size: number, next: bigint, windowEnd: bigint, window: string): void {
     const len = pageAlign(size);
@@ -54,7 +57,13 @@ export abstract class BpfMap {
   readonly struct: Region;
   readonly name: string;
 
-  constructor(readonly def: MapDef, readonly id: number, protected readonly placer: MapPlacer, structSize = 0x138, writable = true) {
+  constructor(
+    readonly def: MapDef,
+    readonly id: number,
+    protected readonly placer: MapPlacer,
+    structSize = 0x138,
+    writable = true,
+  ) {
     this.name = def.name;
     this.struct = placer.structRegion(def.name, pageAlign(structSize), writable);
     this.struct.bytes.fill(0);

@@ -22,7 +22,12 @@ export class HashMap extends BpfMap {
   protected slots = new Map<string, { slot: number; key: Uint8Array }>();
   protected free: number[];
 
-  constructor(def: MapDef, id: number, placer: MapPlacer, readonly lru = false) {
+  constructor(
+    def: MapDef,
+    id: number,
+    placer: MapPlacer,
+    readonly lru = false,
+  ) {
     super(def, id, placer);
     this.elemSize = HTAB_ELEM_KEY_OFF + round8(def.keySize) + round8(def.valueSize);
     this.values = placer.valueRegion(def.name, Math.max(1, this.elemSize * def.maxEntries));
@@ -34,7 +39,6 @@ export class HashMap extends BpfMap {
   get valueOff(): number {
     return HTAB_ELEM_KEY_OFF + round8(this.def.keySize);
   }
-
 
   lookup(key: Uint8Array, _cpu: number): bigint {
     const e = this.lookupElem(key);

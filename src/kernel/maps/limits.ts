@@ -38,7 +38,11 @@ export function mapCreateRefusal(def: MapDef): MapRefusal | undefined {
   if (def.maxEntries < 0 || def.maxEntries > 0xffff_ffff) return inval(`max_entries ${def.maxEntries}`);
   if (def.valueSize < 0 || def.keySize < 0) return inval(`key_size ${def.keySize}, value_size ${def.valueSize}`);
   const sized = (): MapRefusal | undefined =>
-    def.maxEntries === 0 ? inval(`max_entries ${def.maxEntries}`) : def.valueSize === 0 ? inval(`key_size ${def.keySize}, value_size ${def.valueSize}`) : undefined;
+    def.maxEntries === 0
+      ? inval(`max_entries ${def.maxEntries}`)
+      : def.valueSize === 0
+        ? inval(`key_size ${def.keySize}, value_size ${def.valueSize}`)
+        : undefined;
   switch (def.type) {
     case MapType.ARRAY:
     case MapType.PERCPU_ARRAY: {

@@ -28,7 +28,12 @@ export class ProgArrayMap<P extends ProgRef = ProgRef> extends BpfMap {
   private readonly progs: (P | null)[];
   private readonly listeners: ProgArrayListener<P>[] = [];
 
-  constructor(def: MapDef, id: number, placer: MapPlacer, readonly mapIndex: number) {
+  constructor(
+    def: MapDef,
+    id: number,
+    placer: MapPlacer,
+    readonly mapIndex: number,
+  ) {
     super(def, id, placer, BPF_ARRAY_PTRS_OFF + 8 * def.maxEntries);
     this.progs = new Array<P | null>(def.maxEntries).fill(null);
   }

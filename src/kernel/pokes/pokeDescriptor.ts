@@ -12,7 +12,6 @@ import { NOP5 } from '../../jit/x86_64/textPoke.ts';
 
 const JMP32 = 0xe9;
 
-
 export type PokeState = 'A' | 'B' | 'C' | 'D';
 
 export interface PlacedPoke {

@@ -16,10 +16,7 @@
 // outside one since (RCU: a CPU entering later sees the re-armed bypass and never
 // reaches the target). poll() / noteQuiescent() resume the FIFO.
 import type { PokeDescriptor } from '../../jit/types.ts';
-import {
-  bypassSite, classify, decodeSite, outAddr, targetSite,
-  type PlacedPoke, type PokeState, type PokeView,
-} from './pokeDescriptor.ts';
+import { bypassSite, classify, decodeSite, outAddr, targetSite, type PlacedPoke, type PokeState, type PokeView } from './pokeDescriptor.ts';
 import { bpfArchTextPoke } from './textPoke.ts';
 import type { TextPoker } from './textPoker.ts';
 import { hexBytes as hex } from '../../common/hex.ts';
@@ -229,9 +226,18 @@ export class PokeStateMachine {
     if (to === 'A' || from === 'A') throw new Error(`poke ${p.desc.index} of ${p.prog} reached state A (unwind then fall into out)`);
     if (to === 'corrupt' || from === 'corrupt') throw new Error(`poke ${p.desc.index} of ${p.prog}: unrecognised site bytes`);
     return {
-      prog: p.prog, descriptor: p.desc, poke: p, site: s.site, addr: ip, from, to,
-      before: r.before, after: r.after, reason: s.reason, mapId: p.mapId, key: s.key,
+      prog: p.prog,
+      descriptor: p.desc,
+      poke: p,
+      site: s.site,
+      addr: ip,
+      from,
+      to,
+      before: r.before,
+      after: r.after,
+      reason: s.reason,
+      mapId: p.mapId,
+      key: s.key,
     };
   }
 }
-

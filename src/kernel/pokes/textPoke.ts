@@ -24,13 +24,7 @@ function sitePatch(kind: 'jump' | 'call', ip: bigint, target: bigint | null): Ui
   return r.value;
 }
 
-export function bpfArchTextPoke(
-  poker: TextPoker,
-  ip: bigint,
-  oldAddr: bigint | null,
-  newAddr: bigint | null,
-  kind: 'jump' | 'call' = 'jump',
-): TextPokeOutcome {
+export function bpfArchTextPoke(poker: TextPoker, ip: bigint, oldAddr: bigint | null, newAddr: bigint | null, kind: 'jump' | 'call' = 'jump'): TextPokeOutcome {
   const oldInsn = sitePatch(kind, ip, oldAddr);
   const newInsn = sitePatch(kind, ip, newAddr);
   const before = poker.readText(ip, X86_PATCH_SIZE);

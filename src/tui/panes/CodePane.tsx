@@ -84,9 +84,7 @@ export function codePaneLines({ view, focused, width, height, cursor = null }: C
   const start = windowStart(d.lines.length, rows, focus);
   const shown = d.lines.slice(start, start + rows);
   const info = `${d.program}${d.func !== d.program ? ` / ${d.func}` : ''}`;
-  const body = shown.map((l, i) =>
-    codeLine(l, view, start + i === d.current, focused && cursor !== null && start + i === cursor, inner, theme, inner >= 90),
-  );
+  const body = shown.map((l, i) => codeLine(l, view, start + i === d.current, focused && cursor !== null && start + i === cursor, inner, theme, inner >= 90));
   return paneFrame({ title: 'Code', info, focused, width, height }, body, theme);
 }
 

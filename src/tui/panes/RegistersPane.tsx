@@ -63,7 +63,13 @@ export function registersPaneLines({ view, focused, width, height, scroll = null
   let list: Line[] = natives;
   if (twoCol) {
     const bpf = regs.bpf.slice(listStart, listStart + listRows).map((r) => bpfRow(r, theme));
-    list = besides([{ lines: natives, width: NATIVE_COL }, { lines: bpf, width: inner - NATIVE_COL }], Math.max(natives.length, bpf.length));
+    list = besides(
+      [
+        { lines: natives, width: NATIVE_COL },
+        { lines: bpf, width: inner - NATIVE_COL },
+      ],
+      Math.max(natives.length, bpf.length),
+    );
   }
   const title = twoCol ? 'Registers   native | BPF' : 'Registers';
   return paneFrame({ title, info: view.arch, focused, width, height }, [...calloutShown, ...list], theme);

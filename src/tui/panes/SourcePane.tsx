@@ -22,7 +22,8 @@ export const sourceRows = (view: View): number => view.source?.lines.length ?? 0
 
 export function sourcePaneLines({ view, focused, width, height, scroll = null }: SourcePaneProps, theme: Theme): Line[] {
   const src = view.source;
-  if (!src || src.lines.length === 0) return paneFrame({ title: 'Source', focused, width, height }, [emptyLine('no source line information here', theme)], theme);
+  if (!src || src.lines.length === 0)
+    return paneFrame({ title: 'Source', focused, width, height }, [emptyLine('no source line information here', theme)], theme);
   const rows = bodyRows(height);
   const cur = src.lines.findIndex((l) => l.current);
   const start = scroll === null ? windowStart(src.lines.length, rows, cur < 0 ? null : cur) : windowStart(src.lines.length, rows, null, scroll);

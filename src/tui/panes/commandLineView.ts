@@ -27,7 +27,15 @@ export function commandLineLines({ state, focused, width, busy, query }: Command
   const text = state.text.slice(off, off + room);
   const cur = state.cursor - off;
   // Focused and empty: how to get out again (single keys type text here until Esc).
-  const hint = query ? `${query}  y or n` : busy ? `running ${busy}… Ctrl-C interrupts` : focused ? (state.text === '' ? 'Enter runs  Tab completes  ↑↓ history  Esc back to keys' : '') : ': command  ? help  q quit';
+  const hint = query
+    ? `${query}  y or n`
+    : busy
+      ? `running ${busy}… Ctrl-C interrupts`
+      : focused
+        ? state.text === ''
+          ? 'Enter runs  Tab completes  ↑↓ history  Esc back to keys'
+          : ''
+        : ': command  ? help  q quit';
   const rows: Line[] = [];
   if (c && c.candidates.length > 1) {
     rows.push(line(clip(c.candidates.map((w, i) => (i === c.index ? `[${w}]` : w)).join('  '), width), { color: theme.dim }));

@@ -140,7 +140,10 @@ test('branch and jal immediates scatter their bits as the B/J formats require', 
 
 function llvmMc(lines: string[], attr: string): number[] | undefined {
   try {
-    const out = execFileSync('llvm-mc', ['--triple=riscv64', `-mattr=${attr}`, '--show-encoding', '-riscv-no-aliases'], { input: lines.join('\n') + '\n', stdio: ['pipe', 'pipe', 'ignore'] }).toString();
+    const out = execFileSync('llvm-mc', ['--triple=riscv64', `-mattr=${attr}`, '--show-encoding', '-riscv-no-aliases'], {
+      input: lines.join('\n') + '\n',
+      stdio: ['pipe', 'pipe', 'ignore'],
+    }).toString();
     return [...out.matchAll(/encoding: \[([^\]]*)\]/g)].map((m) => m[1]!.split(',').reduce((a, x, k) => a + parseInt(x.trim(), 16) * 2 ** (8 * k), 0));
   } catch {
     return undefined;
@@ -150,8 +153,14 @@ function llvmMc(lines: string[], attr: string): number[] | undefined {
 test('llvm-mc agrees with every pinned word (when llvm-mc is installed)', (t) => {
   const full = CASES.filter(([a]) => !a.startsWith('c.'));
   const comp = CASES.filter(([a]) => a.startsWith('c.'));
-  const e1 = llvmMc(full.map((c) => c[0]), '+m,+a');
-  const e2 = llvmMc(comp.map((c) => c[0]), '+m,+a,+c');
+  const e1 = llvmMc(
+    full.map((c) => c[0]),
+    '+m,+a',
+  );
+  const e2 = llvmMc(
+    comp.map((c) => c[0]),
+    '+m,+a,+c',
+  );
   if (!e1 || !e2) return t.skip('llvm-mc not installed');
   full.forEach(([asm, w], k) => assert.equal(w, e1[k], asm));
   comp.forEach(([asm, w], k) => assert.equal(w, e2[k], asm));

@@ -20,7 +20,11 @@ const main = (text: string, stackDepth = 0): FuncSpec[] => [{ name: 'main', insn
 async function r0Of(funcs: FuncSpec[], profile: JitProfile = RV_UPSTREAM, extra: Partial<RunSetup> = {}, rvc = true): Promise<bigint> {
   const { stop, r0, m } = await runRiscv({ images: [jit(funcs, profile, rvc)], ...extra });
   m.close();
-  assert.equal(stop.kind, 'exited', JSON.stringify(stop, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v)));
+  assert.equal(
+    stop.kind,
+    'exited',
+    JSON.stringify(stop, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v)),
+  );
   return r0;
 }
 

@@ -22,17 +22,50 @@ export function makeImage(funcs: FuncSpec[], name = 'prog'): ProgramImage {
     const start = insns.length;
     insns.push(...f.insns);
     subprogs.push({
-      idx: subprogIdx(k), name: f.name, start: insnIdx(start), end: insnIdx(insns.length),
-      stackDepth: f.stackDepth ?? 0, hasTailCall: f.insns.some((i) => i.code === 0xf5), tailCallReachable: false,
-      privStackMode: 'none', isAsyncCb: false, isGlobal: false, hasLdAbs: false,
+      idx: subprogIdx(k),
+      name: f.name,
+      start: insnIdx(start),
+      end: insnIdx(insns.length),
+      stackDepth: f.stackDepth ?? 0,
+      hasTailCall: f.insns.some((i) => i.code === 0xf5),
+      tailCallReachable: false,
+      privStackMode: 'none',
+      isAsyncCb: false,
+      isGlobal: false,
+      hasLdAbs: false,
     });
   }
   const program = { name, section: 'tc', autoload: true, progType: 'sched_cls', insns, funcs: [], lineInfo: [], fileOff: 0 } as unknown as BpfProgram;
-  const object = { path: `${name}.o`, name, bytes: new Uint8Array(), license: 'GPL', littleEndian: true, maps: [], globals: [], programs: [program], subprograms: [], sources: new Map() } as unknown as BpfObject;
-  const tailCallSites = insns.flatMap((i, k) => (i.code === 0xf5 ? [{ insn: insnIdx(k), subprog: subprogIdx(subprogs.findIndex((s) => k >= s.start && k < s.end)), mapIndex: null, key: null, direct: false }] : []));
+  const object = {
+    path: `${name}.o`,
+    name,
+    bytes: new Uint8Array(),
+    license: 'GPL',
+    littleEndian: true,
+    maps: [],
+    globals: [],
+    programs: [program],
+    subprograms: [],
+    sources: new Map(),
+  } as unknown as BpfObject;
+  const tailCallSites = insns.flatMap((i, k) =>
+    i.code === 0xf5
+      ? [{ insn: insnIdx(k), subprog: subprogIdx(subprogs.findIndex((s) => k >= s.start && k < s.end)), mapIndex: null, key: null, direct: false }]
+      : [],
+  );
   return {
-    object, program, progType: 'sched_cls', insns, origInsn: insns.map((_, k) => insnIdx(k)), subprogs, pokeSites: [], tailCallSites,
-    tailCallReachable: tailCallSites.length > 0, usesPrivStack: false, sourceOf: () => undefined, notes: [],
+    object,
+    program,
+    progType: 'sched_cls',
+    insns,
+    origInsn: insns.map((_, k) => insnIdx(k)),
+    subprogs,
+    pokeSites: [],
+    tailCallSites,
+    tailCallReachable: tailCallSites.length > 0,
+    usesPrivStack: false,
+    sourceOf: () => undefined,
+    notes: [],
   };
 }
 
@@ -44,9 +77,25 @@ export const testEnv: JitEnv = {
 };
 
 // A few BPF opcodes by rbpf-style name, for readable fixtures.
-export const MOV64_IMM = 0xb7, MOV64_REG = 0xbf, MOV32_IMM = 0xb4, ADD64_IMM = 0x07, ADD64_REG = 0x0f, ADD32_REG = 0x0c;
-export const EXIT = 0x95, CALL = 0x85, TAIL_CALL = 0xf5, JA = 0x05, JEQ_IMM = 0x15, JNE_REG = 0x5d, JGT_IMM = 0x25;
-export const LD_DW_IMM = 0x18, LDX_DW = 0x79, LDX_W = 0x61, STX_DW = 0x7b, ST_DW = 0x7a, ST_W = 0x62;
+export const MOV64_IMM = 0xb7,
+  MOV64_REG = 0xbf,
+  MOV32_IMM = 0xb4,
+  ADD64_IMM = 0x07,
+  ADD64_REG = 0x0f,
+  ADD32_REG = 0x0c;
+export const EXIT = 0x95,
+  CALL = 0x85,
+  TAIL_CALL = 0xf5,
+  JA = 0x05,
+  JEQ_IMM = 0x15,
+  JNE_REG = 0x5d,
+  JGT_IMM = 0x25;
+export const LD_DW_IMM = 0x18,
+  LDX_DW = 0x79,
+  LDX_W = 0x61,
+  STX_DW = 0x7b,
+  ST_DW = 0x7a,
+  ST_W = 0x62;
 
 /** `call helper` / `call pc+off` (bpf2bpf). */
 export const callHelper = (id: number): Insn => insn(CALL, 0, 0, 0, id);

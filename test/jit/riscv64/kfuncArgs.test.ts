@@ -14,17 +14,19 @@ describe('riscv64 kfunc calls', { skip: skipUnless(haveKernelWide, 'kernel-wide 
   it('sign-extend 4-byte arguments, and only those', async () => {
     await loadCapstone();
     const obj = openObject(path.join(kernelWideDir, 'obj', 'cgrp_kfunc_success.o'));
-    const [j] = jitPrograms(obj, obj.programs.filter((p) => p.name === 'test_cgrp_get_ancestors'), RV_UPSTREAM);
+    const [j] = jitPrograms(
+      obj,
+      obj.programs.filter((p) => p.name === 'test_cgrp_get_ancestors'),
+      RV_UPSTREAM,
+    );
     const ins = disasm('riscv64', j!.code[0]!, j!.funcAddrs[0]!);
     const idOf = (n: string) => obj.externs!.find((e) => e.name === n)!.kernelBtfId!;
     /** The instruction before each call of `name` (the JIT's kfuncCall relocs mark the auipc). */
     const before = (name: string): string[] =>
-      j!.jit.funcs[0]!.relocs
-        .filter((r) => r.kind === 'kfuncCall' && r.btfId === idOf(name))
-        .map((r) => {
-          const k = ins.findIndex((x) => x.addr === j!.funcAddrs[0]! + BigInt(r.at));
-          return formatInsn(ins[k - 1]!);
-        });
+      j!.jit.funcs[0]!.relocs.filter((r) => r.kind === 'kfuncCall' && r.btfId === idOf(name)).map((r) => {
+        const k = ins.findIndex((x) => x.addr === j!.funcAddrs[0]! + BigInt(r.at));
+        return formatInsn(ins[k - 1]!);
+      });
     const anc = before('bpf_cgroup_ancestor');
     assert.ok(anc.length > 0, 'bpf_cgroup_ancestor is called');
     for (const x of anc) assert.match(x, /^c\.addiw a1, 0$|^addiw a1, a1, 0$|^sext\.w a1, a1$/);

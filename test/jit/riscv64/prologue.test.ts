@@ -6,7 +6,19 @@ import * as E from '../../../src/jit/riscv64/encode.ts';
 import { compileRiscv, RV_PROFILES, RV_TCC_A6_PASSTHROUGH, RV_TCC_ON_STACK, RV_UPSTREAM } from '../../../src/jit/riscv64/index.ts';
 import type { JitImage } from '../../../src/jit/types.ts';
 import {
-  callFunc, callHelper, exit, hex, indexOfSeq, insn, makeImage, MOV64_IMM, MOV64_REG, seq, STX_DW, tailCall, testEnv,
+  callFunc,
+  callHelper,
+  exit,
+  hex,
+  indexOfSeq,
+  insn,
+  makeImage,
+  MOV64_IMM,
+  MOV64_REG,
+  seq,
+  STX_DW,
+  tailCall,
+  testEnv,
   type FuncSpec,
 } from './fixtures.ts';
 
@@ -24,10 +36,16 @@ const TCC_INIT = E.rv_addi(RV.A6, RV.ZERO, 33);
 test('a leaf program saves only s0, and returns R0 sign-extended in a0 via c.jr ra', () => {
   const f = jit([{ name: 'leaf', insns: [insn(MOV64_IMM, 0, 0, 0, 0), exit()] }]).funcs[0]!;
   const expected = seq(
-    ...FENTRY, TCC_INIT,
-    E.rvc_addi16sp(-16), E.rvc_sdsp(8, RV.S0), E.rvc_addi4spn(RV.S0, 16), // prologue
+    ...FENTRY,
+    TCC_INIT,
+    E.rvc_addi16sp(-16),
+    E.rvc_sdsp(8, RV.S0),
+    E.rvc_addi4spn(RV.S0, 16), // prologue
     E.rvc_li(RV.A5, 0), // r0 = 0
-    E.rvc_ldsp(RV.S0, 8), E.rvc_addi16sp(16), E.rv_addiw(RV.A0, RV.A5, 0), E.rvc_jr(RV.RA), // epilogue
+    E.rvc_ldsp(RV.S0, 8),
+    E.rvc_addi16sp(16),
+    E.rv_addiw(RV.A0, RV.A5, 0),
+    E.rvc_jr(RV.RA), // epilogue
   );
   assert.equal(hex(f.code), hex(expected));
   assert.deepEqual(f.addrs, [18, 20, 20]); // exit is last: it falls through into the epilogue
@@ -38,14 +56,24 @@ test('the reference worked example (R6, 8-byte stack, helper call, tail call) gi
   const body = [insn(MOV64_REG, 6, 1), insn(STX_DW, 10, 1, -8), callHelper(5), insn(MOV64_REG, 1, 6), insn(MOV64_IMM, 3, 0, 0, 0), tailCall(), exit()];
   const f = jit([{ name: 'ex', stackDepth: 8, insns: body }]).funcs[0]!;
   const prologue = seq(
-    ...FENTRY, TCC_INIT,
-    E.rvc_addi16sp(-64), E.rvc_sdsp(56, RV.RA), E.rvc_sdsp(48, RV.S0), E.rvc_sdsp(40, RV.S1), E.rvc_sdsp(32, RV.S5), E.rvc_sdsp(24, RV.S6),
-    E.rvc_addi4spn(RV.S0, 64), E.rv_addi(RV.S5, RV.SP, 16),
+    ...FENTRY,
+    TCC_INIT,
+    E.rvc_addi16sp(-64),
+    E.rvc_sdsp(56, RV.RA),
+    E.rvc_sdsp(48, RV.S0),
+    E.rvc_sdsp(40, RV.S1),
+    E.rvc_sdsp(32, RV.S5),
+    E.rvc_sdsp(24, RV.S6),
+    E.rvc_addi4spn(RV.S0, 64),
+    E.rv_addi(RV.S5, RV.SP, 16),
     E.rvc_mv(RV.S6, RV.A6), // upstream: calls and tail calls, so the TCC moves to callee-saved s6
   );
   assert.equal(hex(f.code.subarray(0, prologue.length)), hex(prologue));
   assert.equal(f.addrs[0], prologue.length);
-  assert.deepEqual(f.frame.saved.map((s) => `${s.reg}@${s.fpOff}`), ['ra@-8', 's0@-16', 's1@-24', 's5@-32', 's6@-40']);
+  assert.deepEqual(
+    f.frame.saved.map((s) => `${s.reg}@${s.fpOff}`),
+    ['ra@-8', 's0@-16', 's1@-24', 's5@-32', 's6@-40'],
+  );
   assert.equal(f.frame.stackSize, 16);
   assert.equal(f.frame.tccReg, 's6');
 });
@@ -86,7 +114,8 @@ test('tcc-on-stack reserves the TCC slot where s6 would be and stores a6 there i
 });
 
 test('without RVC every instruction is a 4-byte word', () => {
-  const f = jit([{ name: 'm', stackDepth: 16, insns: [insn(MOV64_REG, 6, 1), callHelper(1), insn(MOV64_IMM, 0, 0, 0, 3), exit()] }], RV_UPSTREAM, false).funcs[0]!;
+  const f = jit([{ name: 'm', stackDepth: 16, insns: [insn(MOV64_REG, 6, 1), callHelper(1), insn(MOV64_IMM, 0, 0, 0, 3), exit()] }], RV_UPSTREAM, false)
+    .funcs[0]!;
   assert.equal(f.code.length % 4, 0);
   for (let k = 0; k < f.code.length; k += 4) assert.equal(f.code[k]! & 3, 3, `offset ${k}`);
   assert.equal(hex(f.code.subarray(12, 16)), hex(seq(E.rv_addi(RV.SP, RV.SP, -48))));

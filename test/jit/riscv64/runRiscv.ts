@@ -4,8 +4,17 @@
 // testEnv.mapAddr(0) with slot k -> image progSlots[k], laid out with the offsets the JIT
 // encodes (kernelStructs.ts).
 import {
-  CTX_BASE, HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, KSTACK_BASE, KSTACK_SIZE, MAP_STRUCT_BASE, MAP_VALUE_BASE,
-  PROG_STRUCT_BASE, TEXT_BASE, TEXT_SLOT,
+  CTX_BASE,
+  HELPER_BASE,
+  HELPER_STRIDE,
+  KFUNC_BASE,
+  KSTACK_BASE,
+  KSTACK_SIZE,
+  MAP_STRUCT_BASE,
+  MAP_VALUE_BASE,
+  PROG_STRUCT_BASE,
+  TEXT_BASE,
+  TEXT_SLOT,
 } from '../../../src/common/layout.ts';
 import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, BPF_PROG_BPF_FUNC_OFF } from '../../../src/common/kernelStructs.ts';
 import { createMachine, type UnicornMachine } from '../../../src/machine/unicornMachine.ts';

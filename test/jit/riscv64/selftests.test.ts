@@ -18,7 +18,13 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const testdata = path.resolve(repoRoot, '../shared/testdata');
 const objDir = path.join(testdata, 'kernel-selftests', 'obj');
 const objects = present(objDir, 'kernel selftest objects')
-  ? [...readdirSync(objDir).filter((f) => f.endsWith('.o')).sort().map((f) => path.join(objDir, f)), path.join(testdata, 'private-stack', 'ps_basic.o')]
+  ? [
+      ...readdirSync(objDir)
+        .filter((f) => f.endsWith('.o'))
+        .sort()
+        .map((f) => path.join(objDir, f)),
+      path.join(testdata, 'private-stack', 'ps_basic.o'),
+    ]
   : [];
 
 function checkImage(img: JitImage, what: string): void {
@@ -37,7 +43,8 @@ function checkImage(img: JitImage, what: string): void {
 
 test('every selftest program JITs under every RISC-V profile, or is rejected for mixing upstream', (t) => {
   if (objects.length === 0) return t.skip('../shared/testdata absent');
-  let compiled = 0, rejected = 0;
+  let compiled = 0,
+    rejected = 0;
   for (const file of objects) {
     const obj = loadObjectFile(file);
     assert.ok(obj.ok, file);

@@ -30,7 +30,8 @@ test('upstream: without calls the counter is a6 itself, and all three failure br
   const counter = seq(E.rvc_addi(RV.A6, -1));
   const at = indexOfSeq(f.code, counter);
   assert.ok(at > 0);
-  const start = f.addrs[1]!, out = f.addrs[2]!;
+  const start = f.addrs[1]!,
+    out = f.addrs[2]!;
   const head = seq(E.rvc_slli(RV.A2, 32), E.rvc_srli(RV.A2, 32), E.rv_lwu(RV.T1, 0x4c, RV.A1));
   assert.equal(hex(f.code.subarray(start, start + head.length)), hex(head));
   // bgeu (index), blt (counter), beq (NULL slot)
@@ -73,7 +74,10 @@ test('tcc-a6-passthrough: helper calls park a6 in s6; the tail call decrements a
   const wrapped = seq(E.rvc_mv(RV.S6, RV.A6), E.rv_auipc(RV.T1, 0), E.rv_jalr(RV.RA, RV.T1, 0), E.rvc_mv(RV.A6, RV.S6), E.rvc_mv(RV.A5, RV.A0));
   assert.equal(hex(f.code.subarray(call, f.addrs[1])), hex(wrapped));
   assert.ok(indexOfSeq(f.code, seq(E.rvc_addi(RV.A6, -1)), f.addrs[2]) > 0);
-  assert.deepEqual(f.relocs.map((r) => [r.kind, r.at]), [['helperCall', call + 2]]);
+  assert.deepEqual(
+    f.relocs.map((r) => [r.kind, r.at]),
+    [['helperCall', call + 2]],
+  );
 });
 
 const mixed: FuncSpec[] = [
@@ -99,5 +103,9 @@ test('bpf-to-bpf calls: a6-passthrough adds nothing around the call, on-stack re
 });
 
 test('every profile compiles a tail call in the main program alone', () => {
-  for (const p of RV_PROFILES) assert.ok(jit(tailOnly, p)[0]!.regions.some((r) => r.role === 'tail call' && r.insn === 1), p.name);
+  for (const p of RV_PROFILES)
+    assert.ok(
+      jit(tailOnly, p)[0]!.regions.some((r) => r.role === 'tail call' && r.insn === 1),
+      p.name,
+    );
 });

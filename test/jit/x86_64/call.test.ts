@@ -5,10 +5,11 @@ import { insn } from '../../../src/bpf/insn.ts';
 import { h, hex, jit, makeImage } from './fixtures.ts';
 
 // main: call helper 5; call sub; exit      sub: r0 = 1; exit
-const img = (tcr: boolean, stackDepth = 0) => makeImage([
-  { name: 'main', insns: [insn(0x85, 0, 0, 0, 5), insn(0x85, 0, 1, 0, 1), insn(0x95)], tcr, stackDepth },
-  { name: 'sub', insns: [insn(0xb7, 0, 0, 0, 1), insn(0x95)], tcr },
-]);
+const img = (tcr: boolean, stackDepth = 0) =>
+  makeImage([
+    { name: 'main', insns: [insn(0x85, 0, 0, 0, 5), insn(0x85, 0, 1, 0, 1), insn(0x95)], tcr, stackDepth },
+    { name: 'sub', insns: [insn(0xb7, 0, 0, 0, 1), insn(0x95)], tcr },
+  ]);
 
 const insnBytes = (code: Uint8Array, addrs: number[], k: number): string => hex(code.subarray(addrs[k]!, addrs[k + 1]!));
 
@@ -16,7 +17,10 @@ test('6.18: only bpf2bpf calls from a tail-call-reachable function load tcc_ptr 
   const f = jit(img(true, 8), 'linux-6.18').funcs[0]!;
   assert.equal(insnBytes(f.code, f.addrs, 0), h('e800000000')); // helper: bare call
   assert.equal(insnBytes(f.code, f.addrs, 1), h('488b85e8ffffff e800000000')); // mov rax,[rbp-0x18]; call sub
-  assert.deepEqual(f.relocs.filter((r) => r.kind !== 'retThunk').map((r) => r.kind), ['helperCall', 'funcCall']);
+  assert.deepEqual(
+    f.relocs.filter((r) => r.kind !== 'retThunk').map((r) => r.kind),
+    ['helperCall', 'funcCall'],
+  );
   const helper = f.relocs.find((r) => r.kind === 'helperCall')!;
   assert.equal(helper.kind === 'helperCall' && helper.helperId, 5);
 });

@@ -51,9 +51,14 @@ function emitOne(ins: Insn[]): string {
   const image = makeImage([{ name: 'p', insns: [...ins, insn(0x95)] }]);
   const buf = new CodeBuf(false);
   const ctx: EmitCtx = {
-    plan: planFunction(image, 0, DEFAULT_X86_PROFILE, testEnv), buf,
+    plan: planFunction(image, 0, DEFAULT_X86_PROFILE, testEnv),
+    buf,
     labels: { cleanupAddr: 0, tailCallDirectLabel: 0, tailCallIndirectLabel: 0 },
-    writing: false, relocs: [], regions: [], pokes: [], insn: 0 as never,
+    writing: false,
+    relocs: [],
+    regions: [],
+    pokes: [],
+    insn: 0 as never,
   };
   const st: InsnState = { image, env: testEnv, addrs: new Int32Array(4), padding: false, seenExit: false, base: 0, funcAt: new Map() };
   const r = emitInsn(ctx, st, 0, ins[0]!, ins[1]);

@@ -11,7 +11,10 @@ const throwing = [insn(0xb7, 1, 0, 0, 5), insn(0x85, 0, 2, 0, 1234), insn(0xb7, 
 const defaultCb = [insn(0xbf, 0, 1), insn(0x95)]; // r0 = r1; exit
 
 function exceptionImage(cb = defaultCb, mainDepth = 0) {
-  const img = makeImage([{ name: 'main', insns: throwing, stackDepth: mainDepth }, { name: 'cb', insns: cb }]);
+  const img = makeImage([
+    { name: 'main', insns: throwing, stackDepth: mainDepth },
+    { name: 'cb', insns: cb },
+  ]);
   img.exceptionBoundary = true;
   img.subprogs[1]!.isExceptionCb = true;
   return img;
@@ -19,24 +22,40 @@ function exceptionImage(cb = defaultCb, mainDepth = 0) {
 
 test('the exception boundary pushes r12, rbx, r13, r14, r15 after sub rsp and pops them before leave', () => {
   const f = jit(exceptionImage(defaultCb, 8), 'kernel-wide').funcs[0]!;
-  assert.equal(hex(f.code.subarray(0, f.addrs[0]!)), h(`
+  assert.equal(
+    hex(f.code.subarray(0, f.addrs[0]!)),
+    h(`
     0f1f440000 0f1f00 55 4889e5  // nop5; nop3; push rbp; mov rbp, rsp
     4881ec08000000               // sub rsp, 8
     4154 53 4155 4156 4157       // push r12; push rbx; push r13; push r14; push r15
-  `));
+  `),
+  );
   assert.equal(hex(f.code.subarray(f.code.length - 11)), h('415f 415e 415d 5b 415c c9 c3')); // pop r15..rbx; pop r12; leave; ret
-  assert.deepEqual(f.frame.saved.map((s) => [s.reg, s.fpOff]), [['rbp', 0], ['r12', -16], ['rbx', -24], ['r13', -32], ['r14', -40], ['r15', -48]]);
+  assert.deepEqual(
+    f.frame.saved.map((s) => [s.reg, s.fpOff]),
+    [
+      ['rbp', 0],
+      ['r12', -16],
+      ['rbx', -24],
+      ['r13', -32],
+      ['r14', -40],
+      ['r15', -48],
+    ],
+  );
 });
 
 test("the exception callback takes the boundary's frame: mov rsp, rsi; mov rbp, rdx; pops; mov rsp, rbp", () => {
   const f = jit(exceptionImage(), 'kernel-wide').funcs[1]!;
-  assert.equal(hex(f.code), h(`
+  assert.equal(
+    hex(f.code),
+    h(`
     0f1f440000 0f1f00            // nop5; nop3
     4889f4 4889d5                // mov rsp, rsi; mov rbp, rdx
     415f 415e 415d 5b 415c       // pop r15; pop r14; pop r13; pop rbx; pop r12
     4889ec                       // mov rsp, rbp
     4889f8 c9 c3                 // mov rax, rdi; leave; ret
-  `));
+  `),
+  );
 });
 
 test('a callback using R6 pushes only its own callee-saved registers after taking the frame', () => {
@@ -47,7 +66,11 @@ test('a callback using R6 pushes only its own callee-saved registers after takin
 });
 
 test('a subprogram of a throwing program is no boundary: it saves only the registers it uses', () => {
-  const img = makeImage([{ name: 'main', insns: [insn(0x85, 0, 1, 0, 3), insn(0x95)] }, { name: 'cb', insns: defaultCb }, { name: 's', insns: throwing }]);
+  const img = makeImage([
+    { name: 'main', insns: [insn(0x85, 0, 1, 0, 3), insn(0x95)] },
+    { name: 'cb', insns: defaultCb },
+    { name: 's', insns: throwing },
+  ]);
   img.exceptionBoundary = true;
   img.subprogs[1]!.isExceptionCb = true;
   const sub = jit(img, 'kernel-wide').funcs[2]!;

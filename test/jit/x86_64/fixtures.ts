@@ -21,22 +21,58 @@ export function makeImage(funcs: FuncSpec[], pokeSites: Omit<PokeSite, 'subprog'
     const start = insns.length;
     insns.push(...f.insns);
     subprogs.push({
-      idx: idx as SubprogIdx, name: f.name, start: start as InsnIdx, end: insns.length as InsnIdx,
-      stackDepth: f.stackDepth ?? 0, hasTailCall: f.insns.some((i) => i.code === 0xf5),
-      tailCallReachable: f.tcr ?? false, privStackMode: f.privStack ?? 'none',
-      isAsyncCb: false, isGlobal: false, hasLdAbs: false,
+      idx: idx as SubprogIdx,
+      name: f.name,
+      start: start as InsnIdx,
+      end: insns.length as InsnIdx,
+      stackDepth: f.stackDepth ?? 0,
+      hasTailCall: f.insns.some((i) => i.code === 0xf5),
+      tailCallReachable: f.tcr ?? false,
+      privStackMode: f.privStack ?? 'none',
+      isAsyncCb: false,
+      isGlobal: false,
+      hasLdAbs: false,
     });
   });
-  const program = { name: funcs[0]!.name, section: 'tc', autoload: true, progType: 'sched_cls', insns, funcs: [], lineInfo: [], fileOff: 0 } as unknown as BpfProgram;
-  const object = { path: 'hand.o', name: 'hand', bytes: new Uint8Array(), license: 'GPL', littleEndian: true, maps: [], globals: [], programs: [program], subprograms: [], sources: new Map() } as unknown as BpfObject;
+  const program = {
+    name: funcs[0]!.name,
+    section: 'tc',
+    autoload: true,
+    progType: 'sched_cls',
+    insns,
+    funcs: [],
+    lineInfo: [],
+    fileOff: 0,
+  } as unknown as BpfProgram;
+  const object = {
+    path: 'hand.o',
+    name: 'hand',
+    bytes: new Uint8Array(),
+    license: 'GPL',
+    littleEndian: true,
+    maps: [],
+    globals: [],
+    programs: [program],
+    subprograms: [],
+    sources: new Map(),
+  } as unknown as BpfObject;
   const sites: PokeSite[] = pokeSites.map((p) => ({
-    ...p, subprog: subprogs.findIndex((s) => p.insn >= s.start && p.insn < s.end) as SubprogIdx,
+    ...p,
+    subprog: subprogs.findIndex((s) => p.insn >= s.start && p.insn < s.end) as SubprogIdx,
   }));
   return {
-    object, program, progType: 'sched_cls', insns,
-    origInsn: insns.map((_, i) => i as InsnIdx), subprogs, pokeSites: sites, tailCallSites: [],
-    tailCallReachable: subprogs[0]!.tailCallReachable, usesPrivStack: subprogs.some((s) => s.privStackMode === 'adaptive'),
-    sourceOf: () => undefined, notes: [],
+    object,
+    program,
+    progType: 'sched_cls',
+    insns,
+    origInsn: insns.map((_, i) => i as InsnIdx),
+    subprogs,
+    pokeSites: sites,
+    tailCallSites: [],
+    tailCallReachable: subprogs[0]!.tailCallReachable,
+    usesPrivStack: subprogs.some((s) => s.privStackMode === 'adaptive'),
+    sourceOf: () => undefined,
+    notes: [],
   };
 }
 
@@ -50,7 +86,11 @@ export const testEnv: JitEnv = {
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 /** Hex string with spaces/comments stripped: `h('48 89 e5 // mov rbp,rsp')`. */
-export const h = (s: string): string => s.replace(/\/\/[^\n]*/g, '').replace(/[^0-9a-fA-F]/g, '').toLowerCase();
+export const h = (s: string): string =>
+  s
+    .replace(/\/\/[^\n]*/g, '')
+    .replace(/[^0-9a-fA-F]/g, '')
+    .toLowerCase();
 
 import { compileX86 } from '../../../src/jit/x86_64/index.ts';
 import { findProfile } from '../../../src/jit/profiles.ts';

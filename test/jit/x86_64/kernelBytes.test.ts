@@ -18,10 +18,17 @@ import { present } from '../../support/required.ts';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const testdata = path.resolve(repo, '../shared/testdata');
 
-interface KernelFunc { len: number; ksym: string }
+interface KernelFunc {
+  len: number;
+  ksym: string;
+}
 type KernelJson = { objects: Record<string, Record<string, { funcs: KernelFunc[]; bytes: string }> | { error: string }> };
 
-interface Outcome { name: string; identical: boolean; detail: string }
+interface Outcome {
+  name: string;
+  identical: boolean;
+  detail: string;
+}
 
 function compare(jsonPath: string, objDir: string): Outcome[] {
   const kernel = JSON.parse(readFileSync(jsonPath, 'utf8')) as KernelJson;
@@ -30,11 +37,16 @@ function compare(jsonPath: string, objDir: string): Outcome[] {
     if ('error' in progs) continue;
     const o = loadObjectFile(path.join(objDir, obj));
     if (!o.ok) {
-      for (const [prog, k] of Object.entries(progs)) k.funcs.forEach((_, i) => out.push({ name: `${obj}/${prog}#${i}`, identical: false, detail: o.error.message }));
+      for (const [prog, k] of Object.entries(progs))
+        k.funcs.forEach((_, i) => out.push({ name: `${obj}/${prog}#${i}`, identical: false, detail: o.error.message }));
       continue;
     }
     // One load of the whole object, as libbpf (and the kernel dumps) did.
-    const jited = jitPrograms(o.value, o.value.programs.filter((p) => p.autoload), DEFAULT_X86_PROFILE);
+    const jited = jitPrograms(
+      o.value,
+      o.value.programs.filter((p) => p.autoload),
+      DEFAULT_X86_PROFILE,
+    );
     for (const [prog, k] of Object.entries(progs)) {
       const j = jited.find((x) => x.program.name === prog);
       const bytes = Buffer.from(k.bytes, 'hex');

@@ -17,7 +17,9 @@ const testdata = path.resolve(repo, '../shared/testdata');
 const objDir = path.join(testdata, 'kernel-selftests/obj');
 
 function objects(): string[] {
-  const list = readdirSync(objDir).filter((f) => f.endsWith('.o')).map((f) => path.join(objDir, f));
+  const list = readdirSync(objDir)
+    .filter((f) => f.endsWith('.o'))
+    .map((f) => path.join(objDir, f));
   const ps = path.join(testdata, 'private-stack/ps_basic.o');
   return existsSync(ps) ? [...list, ps] : list;
 }
@@ -46,7 +48,7 @@ test('every selftest program compiles under every x86-64 profile', (t) => {
   assert.deepEqual(failures, []);
 });
 
-test('sizing on real programs: a dry pass over the final addrs[] gives each function\'s emitted length', (t) => {
+test("sizing on real programs: a dry pass over the final addrs[] gives each function's emitted length", (t) => {
   if (!present(objDir, 'test input')) return t.skip(`${objDir} is absent`);
   for (const file of objects()) {
     const o = loadObjectFile(file);
@@ -74,7 +76,11 @@ function hierarchy1(profileName: string) {
   const o = loadObjectFile(path.join(objDir, 'tailcall_bpf2bpf_hierarchy1.o'));
   assert.ok(o.ok);
   const profile = X86_PROFILES.find((p) => p.name === profileName)!;
-  const a = analyzeProgram(o.value, o.value.programs.find((p) => p.name === 'entry')!, analysisOptionsFor(profile));
+  const a = analyzeProgram(
+    o.value,
+    o.value.programs.find((p) => p.name === 'entry')!,
+    analysisOptionsFor(profile),
+  );
   assert.ok(a.ok);
   const r = compileX86(a.value, profile, testEnv);
   assert.ok(r.ok);

@@ -6,11 +6,19 @@ import { patchBytes } from '../../../src/jit/x86_64/textPoke.ts';
 import { h, hex } from './fixtures.ts';
 
 const base: TrampolineSpec = {
-  addr: 0xffffffffc0100000n, funcAddr: 0xffffffffc0000100n, nrArgs: 1,
-  fentry: [], fexit: [], fmodRet: [], tailCallCtx: false,
-  progEnter: 0xffffffff81100000n, progExit: 0xffffffff81100010n,
-  trampEnter: 0xffffffff81100020n, trampExit: 0xffffffff81100030n,
-  im: 0xffff888200001000n, returnThunk: null,
+  addr: 0xffffffffc0100000n,
+  funcAddr: 0xffffffffc0000100n,
+  nrArgs: 1,
+  fentry: [],
+  fexit: [],
+  fmodRet: [],
+  tailCallCtx: false,
+  progEnter: 0xffffffff81100000n,
+  progExit: 0xffffffff81100010n,
+  trampEnter: 0xffffffff81100020n,
+  trampExit: 0xffffffff81100030n,
+  im: 0xffff888200001000n,
+  returnThunk: null,
 };
 const link = { prog: 0xffff888200000000n, bpfFunc: 0xffffffffc0001000n, cookie: 0n };
 
@@ -18,13 +26,18 @@ test('fentry-only trampoline saves the argument, runs the program between enter/
   const t = buildTrampoline({ ...base, fentry: [link] });
   assert.deepEqual(t.flags, { callOrig: false, skipFrame: false, restoreRegs: true, tailCallCtx: false });
   const c = hex(t.code);
-  assert.ok(c.startsWith(h(`
+  assert.ok(
+    c.startsWith(
+      h(`
     55 4889e5 4883ec28      // push rbp; mov rbp,rsp; sub rsp, 40
     48895de8                // mov [rbp-0x18], rbx
     b801000000 488945f0     // mov eax, 1; mov [rbp-0x10], rax (nr_regs)
     48897df8                // mov [rbp-8], rdi (arg1)
     31ff 48897dd8           // mov rdi, cookie(0); mov [rbp-0x28], rdi
-  `)), c);
+  `),
+    ),
+    c,
+  );
   assert.ok(c.endsWith(h('488b7df8 488b5de8 c9 c3')), c); // mov rdi,[rbp-8]; mov rbx,[rbp-0x18]; leave; ret
 });
 

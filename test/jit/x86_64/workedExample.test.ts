@@ -10,7 +10,8 @@ import { h, hex, makeImage, testEnv } from './fixtures.ts';
 const prog = [
   insn(0xbf, 6, 1), // r6 = r1
   insn(0x7b, 10, 6, -8), // *(u64 *)(r10 - 8) = r6
-  insn(0x18, 2, 1, 0, 0), insn(0, 0, 0, 0, 0), // r2 = map[0] ll
+  insn(0x18, 2, 1, 0, 0),
+  insn(0, 0, 0, 0, 0), // r2 = map[0] ll
   insn(0xb7, 3, 0, 0, 0), // r3 = 0
   insn(0xf5, 0, 0, 0, 1), // tail_call (poke descriptor 0)
   insn(0xb7, 0, 0, 0, 0), // r0 = 0
@@ -48,7 +49,17 @@ test('§14 worked example: tcc_ptr prologue, direct tail call in state C, epilog
   `);
   assert.equal(hex(f.code), expected);
   assert.deepEqual(f.addrs.slice(0, 9), [0x22, 0x25, 0x29, 0x33, 0x33, 0x35, 0x5a, 0x5c, 0x5f]);
-  assert.deepEqual(r.value.pokes, [{
-    index: 0, func: 0, insn: 5, tailcallTarget: 0x55, tailcallBypass: 0x42, bypassAddr: 0x5a, adjOff: 12, mapIndex: 0, key: 0,
-  }]);
+  assert.deepEqual(r.value.pokes, [
+    {
+      index: 0,
+      func: 0,
+      insn: 5,
+      tailcallTarget: 0x55,
+      tailcallBypass: 0x42,
+      bypassAddr: 0x5a,
+      adjOff: 12,
+      mapIndex: 0,
+      key: 0,
+    },
+  ]);
 });

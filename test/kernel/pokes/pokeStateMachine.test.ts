@@ -43,7 +43,10 @@ test('install arms the target first, then nops the bypass: C->D->B with jmp f+ad
   psm.track([p], () => null);
   const ev = psm.update(7, 0, null, F);
   assert.deepEqual(ev.map(brief), ['target:C->D', 'bypass:D->B']);
-  assert.deepEqual(ev.map((e) => e.reason), ['install', 'install']);
+  assert.deepEqual(
+    ev.map((e) => e.reason),
+    ['install', 'install'],
+  );
   assert.deepEqual([...ev[0]!.before], NOP5);
   assert.deepEqual([...ev[0]!.after], jmpBytes(TARGET, F + BigInt(ADJ_OFF)));
   assert.deepEqual([...ev[1]!.before], jmpBytes(BYPASS, OUT));
@@ -142,7 +145,10 @@ test('tracking a program whose slot is already populated arms it (the JIT fix-up
   const { psm, p } = setup();
   const ev = psm.track([p], (mapId, key) => (mapId === 7 && key === 0 ? F : null));
   assert.deepEqual(ev.map(brief), ['target:C->D', 'bypass:D->B']);
-  assert.deepEqual(ev.map((e) => e.reason), ['fixup', 'fixup']);
+  assert.deepEqual(
+    ev.map((e) => e.reason),
+    ['fixup', 'fixup'],
+  );
   assert.deepEqual(psm.view(p), { state: 'B', jumpsTo: F + 12n });
 });
 

@@ -25,7 +25,11 @@ function target(v: number): Uint8Array {
 
 async function setup(): Promise<{ m: UnicornMachine; psm: PokeStateMachine; inside: Set<number>; run: () => bigint }> {
   const m = await createMachine('x86_64');
-  for (const [base, code] of [[CALLER, EXAMPLE_CODE], [F, target(0x11)], [G, target(0x22)]] as const) {
+  for (const [base, code] of [
+    [CALLER, EXAMPLE_CODE],
+    [F, target(0x11)],
+    [G, target(0x22)],
+  ] as const) {
     m.map(base, 0x1000, PERM_RX);
     m.writeCode(base, code);
   }
@@ -35,7 +39,11 @@ async function setup(): Promise<{ m: UnicornMachine; psm: PokeStateMachine; insi
   psm.track([placed('caller', CALLER, 1, 0)], () => null);
   const run = (): bigint => {
     const r = m.call(CALLER, [0x1000n], STACK_TOP);
-    assert.equal(r.kind, 'exited', JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v)));
+    assert.equal(
+      r.kind,
+      'exited',
+      JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v)),
+    );
     return m.retval;
   };
   return { m, psm, inside, run };
@@ -64,7 +72,10 @@ test('on a machine: a CPU stopped between bypass and target finishes its tail ca
   assert.equal(r.kind, 'breakpoint');
   inside.add(0);
   psm.update(1, 0, F, null);
-  assert.deepEqual(events.map((e) => `${e.site}:${e.from}->${e.to}`), ['bypass:B->D']);
+  assert.deepEqual(
+    events.map((e) => `${e.site}:${e.from}->${e.to}`),
+    ['bypass:B->D'],
+  );
   assert.equal(psm.pendingGrace().length, 1);
   // Resume: the target still jumps to f (state D), so the unwound frame is not used.
   const done = m.run();
@@ -72,7 +83,10 @@ test('on a machine: a CPU stopped between bypass and target finishes its tail ca
   assert.equal(m.retval, 0x11n);
   inside.delete(0);
   psm.noteQuiescent(0);
-  assert.deepEqual(events.map((e) => `${e.site}:${e.from}->${e.to}`), ['bypass:B->D', 'target:D->C']);
+  assert.deepEqual(
+    events.map((e) => `${e.site}:${e.from}->${e.to}`),
+    ['bypass:B->D', 'target:D->C'],
+  );
   m.removeBreakpoint(bp);
   assert.equal(run(), 0n);
   m.close();
