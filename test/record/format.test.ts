@@ -166,8 +166,8 @@ test('each further object file is stored once however often it was read; a read 
   assert.match(r.error.message, /object read #0 \(f\.o/);
 });
 
-test('a version-1 recording (the shipped samples) still reads: one object, no setup steps', () => {
-  const r = readRecordingFile(path.join(import.meta.dirname, '../../sessions/tailchain-live-swap.bpfrec'));
+test('a version-1 recording (a sample as shipped before version 2) still reads: one object, no setup steps', () => {
+  const r = readRecordingFile(path.join(import.meta.dirname, 'fixtures/v1-tailchain-live-swap.bpfrec'));
   assert.ok(r.ok, !r.ok ? r.error.message : '');
   assert.equal(r.value.meta.version, 1);
   assert.deepEqual(r.value.meta.objects, []);
