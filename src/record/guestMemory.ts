@@ -40,11 +40,6 @@ export class GuestMemory {
   private readonly written = new Map<bigint, Set<number>>();
   private readonly trackers: number[] = [];
   private readonly unsubscribe: (() => void) | undefined;
-  /**
-   * Emulator-owned text (JIT images, trap pages) at a code generation (Machine.codeGeneration):
-   * its bytes and the pages differing from the base stay what they were until it moves.
-   */
-  private readonly text = new Map<bigint, { gen: number; bytes: Uint8Array; differ?: number[] }>();
 
   /** Without `modelWrites` every region is compared whole. */
   constructor(
@@ -74,8 +69,6 @@ export class GuestMemory {
   private candidates(r: Tracked): Iterable<number> {
     const pages = this.written.get(r.base);
     if (pages) return [...pages].sort((a, b) => a - b);
-    const t = r.live ? undefined : this.text.get(r.base);
-    if (t?.differ && t.gen === this.machine.codeGeneration) return t.differ;
     const all: number[] = [];
     for (let o = 0; o < r.size; o += PAGE_SIZE) all.push(o);
     return all;
@@ -92,13 +85,10 @@ export class GuestMemory {
   }
 
   private bytesOf(r: Tracked): Uint8Array {
-    if (r.live) return r.live.subarray(0, r.size);
-    const gen = this.machine.codeGeneration;
-    const t = this.text.get(r.base);
-    if (t && t.gen === gen && t.bytes.length === r.size) return t.bytes;
-    const bytes = this.machine.readMem(r.base, r.size);
-    this.text.set(r.base, { gen, bytes });
-    return bytes;
+    // Emulator-owned text is read whole each time: it is small (JIT images, trap pages), and
+    // a copy cached by code generation went stale when a checkpoint restore rewrote a poked
+    // site (reverse before a prog_array delete showed poke B going forward again).
+    return r.live ? r.live.subarray(0, r.size) : this.machine.readMem(r.base, r.size);
   }
 
   /** Takes a base copy of every region not seen before (deterministic: same launch, same bases). */
@@ -134,8 +124,6 @@ export class GuestMemory {
         const old = before?.get(o);
         (pages ??= new Map()).set(o, old && eq(old, page) ? old : page.slice());
       }
-      const t = r.live ? undefined : this.text.get(r.base);
-      if (t && t.gen === this.machine.codeGeneration) t.differ = [...(pages?.keys() ?? [])];
       if (pages) out.set(r.base, pages);
     }
     return out;
