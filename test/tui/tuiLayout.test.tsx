@@ -137,7 +137,7 @@ describe('named layouts as pure functions', () => {
 
   it('the default layout keeps the size-driven Tab order; a named one cycles only its panes', () => {
     assert.deepEqual(focusOrder(namedLayout(80, 24, 'split', 0, 10), 'split'), ['source', 'code', 'output', 'command']);
-    assert.equal(focusOrder(computeLayout(80, 24, 'registers'), 'default').length, 8);
+    assert.equal(focusOrder(computeLayout(80, 24, 'registers'), 'default').length, 9); // code, registers, stack, pokes, chain, maps, display, output, command
   });
 
   it('leaves every other command to the session', () => {
