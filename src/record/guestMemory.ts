@@ -40,6 +40,11 @@ export class GuestMemory {
   private readonly written = new Map<bigint, Set<number>>();
   private readonly trackers: number[] = [];
   private readonly unsubscribe: (() => void) | undefined;
+  /**
+   * Emulator-owned text (JIT images, trap pages) at a code generation (Machine.codeGeneration):
+   * its bytes and the pages differing from the base stay what they were until it moves.
+   */
+  private readonly text = new Map<bigint, { gen: number; bytes: Uint8Array; differ?: number[] }>();
 
   /** Without `modelWrites` every region is compared whole. */
   constructor(
@@ -69,6 +74,8 @@ export class GuestMemory {
   private candidates(r: Tracked): Iterable<number> {
     const pages = this.written.get(r.base);
     if (pages) return [...pages].sort((a, b) => a - b);
+    const t = r.live ? undefined : this.text.get(r.base);
+    if (t?.differ && t.gen === this.machine.codeGeneration) return t.differ;
     const all: number[] = [];
     for (let o = 0; o < r.size; o += PAGE_SIZE) all.push(o);
     return all;
@@ -85,10 +92,13 @@ export class GuestMemory {
   }
 
   private bytesOf(r: Tracked): Uint8Array {
-    // Emulator-owned text is read whole each time: it is small (JIT images, trap pages), and
-    // a copy cached by code generation went stale when a checkpoint restore rewrote a poked
-    // site (reverse before a prog_array delete showed poke B going forward again).
-    return r.live ? r.live.subarray(0, r.size) : this.machine.readMem(r.base, r.size);
+    if (r.live) return r.live.subarray(0, r.size);
+    const gen = this.machine.codeGeneration;
+    const t = this.text.get(r.base);
+    if (t && t.gen === gen && t.bytes.length === r.size) return t.bytes;
+    const bytes = this.machine.readMem(r.base, r.size);
+    this.text.set(r.base, { gen, bytes });
+    return bytes;
   }
 
   /** Takes a base copy of every region not seen before (deterministic: same launch, same bases). */
@@ -124,6 +134,8 @@ export class GuestMemory {
         const old = before?.get(o);
         (pages ??= new Map()).set(o, old && eq(old, page) ? old : page.slice());
       }
+      const t = r.live ? undefined : this.text.get(r.base);
+      if (t && t.gen === this.machine.codeGeneration) t.differ = [...(pages?.keys() ?? [])];
       if (pages) out.set(r.base, pages);
     }
     return out;
@@ -135,12 +147,15 @@ export class GuestMemory {
       const base = this.base.get(r.base);
       if (!base) continue; // mapped after this checkpoint: leave it
       const want = d.get(r.base);
-      const cur = this.bytesOf(r);
+      // Text is compared with the bytes there now, page by page, never with a cached copy:
+      // a stale copy made a restore skip rewriting a poked site (going back before a
+      // prog_array delete came forward again with poke B).
       const written = this.written.get(r.base);
-      const offs = written ? new Set([...written, ...(want?.keys() ?? [])]) : this.candidates(r);
+      const offs = written ? new Set([...written, ...(want?.keys() ?? [])]) : new Set([...this.candidates(r), ...(want?.keys() ?? [])]);
       for (const o of offs) {
         const target = want?.get(o) ?? base.subarray(o, o + PAGE_SIZE);
-        if (eq(cur.subarray(o, o + PAGE_SIZE), target)) continue;
+        const now = r.live ? r.live.subarray(o, o + PAGE_SIZE) : this.machine.readMem(r.base + BigInt(o), Math.min(PAGE_SIZE, r.size - o));
+        if (eq(now, target)) continue;
         written?.add(o);
         if (r.live) r.live.set(target, o);
         else this.machine.writeCode(r.base + BigInt(o), target); // drops stale translations
