@@ -4,6 +4,7 @@
 // org.gnu.gdb.i386.core feature names every core register, the x87 ones included, so they
 // are listed; the machine models the general registers, rip and eflags, and the g packet
 // says 'x' (unavailable) for the rest. riscv64: org.gnu.gdb.riscv.cpu, x0..x31 and pc.
+import { RV_ABI } from '../jit/riscv64/encode.ts';
 import type { Arch } from '../jit/types.ts';
 
 export interface GdbRegister {
@@ -35,42 +36,15 @@ const X86_REGS: GdbRegister[] = [
 const X87_FIRST = X86_REGS.findIndex((r) => r.name === 'st0');
 
 /** x1..x31 by their ABI names (the View's), as gdb's riscv cpu feature lists them. */
-const RV_ABI = [
-  'ra',
-  'sp',
-  'gp',
-  'tp',
-  't0',
-  't1',
-  't2',
-  'fp',
-  's1',
-  'a0',
-  'a1',
-  'a2',
-  'a3',
-  'a4',
-  'a5',
-  'a6',
-  'a7',
-  's2',
-  's3',
-  's4',
-  's5',
-  's6',
-  's7',
-  's8',
-  's9',
-  's10',
-  's11',
-  't3',
-  't4',
-  't5',
-  't6',
-];
+const RV_GDB_NAMES = RV_ABI.slice(1).map((n) => (n === 's0' ? 'fp' : n));
 const RV_REGS: GdbRegister[] = [
   { name: 'zero', bits: 64, type: 'int', view: null, zero: true },
-  ...RV_ABI.map((n) => ({ name: n, bits: 64, type: n === 'sp' || n === 'fp' ? 'data_ptr' : n === 'ra' ? 'code_ptr' : 'int', view: n === 'fp' ? 's0' : n })),
+  ...RV_GDB_NAMES.map((n) => ({
+    name: n,
+    bits: 64,
+    type: n === 'sp' || n === 'fp' ? 'data_ptr' : n === 'ra' ? 'code_ptr' : 'int',
+    view: n === 'fp' ? 's0' : n,
+  })),
   { name: 'pc', bits: 64, type: 'code_ptr', view: 'pc' },
 ];
 

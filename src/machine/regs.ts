@@ -1,5 +1,6 @@
 // Register names -> Unicorn 2.0.1 register ids (values of UC_X86_REG_* / UC_RISCV_REG_*
 // from /usr/include/unicorn/{x86,riscv}.h). Names are the ones the debugger shows.
+import { RV_ABI } from '../jit/riscv64/encode.ts';
 import type { MachineArch } from './machine.ts';
 
 /** x86-64 general registers in display order, then rip, eflags and the segment bases. */
@@ -29,41 +30,8 @@ export const X86_GPRS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp',
 /** SysV argument registers = BPF R1-R5 on x86-64 (the JIT's register map). */
 export const X86_ARG_REGS = ['rdi', 'rsi', 'rdx', 'rcx', 'r8'] as const;
 
-/** RISC-V ABI names of x0..x31 (fp is an alias of s0). */
-export const RV_ABI = [
-  'zero',
-  'ra',
-  'sp',
-  'gp',
-  'tp',
-  't0',
-  't1',
-  't2',
-  's0',
-  's1',
-  'a0',
-  'a1',
-  'a2',
-  'a3',
-  'a4',
-  'a5',
-  'a6',
-  'a7',
-  's2',
-  's3',
-  's4',
-  's5',
-  's6',
-  's7',
-  's8',
-  's9',
-  's10',
-  's11',
-  't3',
-  't4',
-  't5',
-  't6',
-] as const;
+/** RISC-V ABI names of x0..x31 (fp is an alias of s0), from the JIT's encoder. */
+export { RV_ABI };
 /** UC_RISCV_REG_X0 = 1, consecutive to X31; UC_RISCV_REG_PC = 190. */
 const UC_RISCV_REG_X0 = 1;
 export const RV_REGS: Readonly<Record<string, number>> = (() => {

@@ -2,6 +2,7 @@
 // R6-R9 s1-s4, R10 s5), frames from the FrameLayout with s0 as the CFA (riscvUnwind.ts),
 // the counter counting down from 33 in a6, in s6 (upstream, when the function both calls
 // and tail-calls) or in a per-frame stack slot (tcc-on-stack), and `jalr ra` calls.
+import { RV_ABI } from '../../machine/regs.ts';
 import { MAX_TAIL_CALL_CNT } from '../../common/kernelStructs.ts';
 import { SENTINEL_ADDR } from '../../common/layout.ts';
 import type { FrameLayout } from '../../jit/types.ts';
@@ -16,40 +17,7 @@ import { bpfFpBelowCfa, cfaAt, frameTable, savedOff } from './riscvFrame.ts';
 import { unwindRiscv } from './riscvUnwind.ts';
 
 /** x1..x31 in register-number order, then pc (as x86-64 lists rip after the GPRs). */
-export const RV_NATIVE = [
-  'ra',
-  'sp',
-  'gp',
-  'tp',
-  't0',
-  't1',
-  't2',
-  's0',
-  's1',
-  'a0',
-  'a1',
-  'a2',
-  'a3',
-  'a4',
-  'a5',
-  'a6',
-  'a7',
-  's2',
-  's3',
-  's4',
-  's5',
-  's6',
-  's7',
-  's8',
-  's9',
-  's10',
-  's11',
-  't3',
-  't4',
-  't5',
-  't6',
-  'pc',
-] as const;
+export const RV_NATIVE: readonly string[] = [...RV_ABI.slice(1), 'pc'];
 /** BPF R0..R10 on the RISC-V JIT (regmap[]). */
 export const RV_BPF_MAP: readonly string[] = ['a5', 'a0', 'a1', 'a2', 'a3', 'a4', 's1', 's2', 's3', 's4', 's5'];
 

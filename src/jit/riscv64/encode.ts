@@ -40,7 +40,8 @@ export const RV = {
   T6: 31,
 } as const;
 
-const ABI = [
+/** RISC-V psABI names of x0..x31 (fp is an alias of s0): the one table every layer uses. */
+export const RV_ABI = [
   'zero',
   'ra',
   'sp',
@@ -73,8 +74,8 @@ const ABI = [
   't4',
   't5',
   't6',
-];
-export const regName = (r: number): string => ABI[r] ?? `x${r}`;
+] as const;
+export const regName = (r: number): string => RV_ABI[r] ?? `x${r}`;
 
 // ---- 32-bit formats -------------------------------------------------------------
 
