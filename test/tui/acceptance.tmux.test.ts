@@ -6,27 +6,14 @@
 // fixes bin/bpfdbg, after which this test should cd to a temporary directory instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { hasTmux, sleep, tmux, waitForScreen } from '../support/tmux.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
 const SESSION = `bpfdbg-acc-${process.pid}`;
 
-const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = (): string => tmux('capture-pane', '-t', SESSION, '-p');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: RegExp, timeoutMs = 20000): Promise<string> {
-  const t0 = Date.now();
-  let s = '';
-  while (Date.now() - t0 < timeoutMs) {
-    s = screen();
-    if (what.test(s)) return s;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}; screen was:\n${s}`);
-}
+const waitFor = (what: RegExp, timeoutMs = 20000): Promise<string> => waitForScreen(SESSION, what, timeoutMs);
 
 /** Types a command line (opened once with `:`, it stays open) and waits for `expect`. */
 async function command(cmd: string, expect: RegExp): Promise<string> {

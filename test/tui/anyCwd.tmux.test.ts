@@ -4,26 +4,13 @@
 // from the compiled dist/ (scripts/build.mjs). Each session breaks, runs and quits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasTmux, sleep, tmux, waitForScreen } from '../support/tmux.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(session: string, what: RegExp, timeoutMs = 20000): Promise<string> {
-  const t0 = Date.now();
-  let s = '';
-  while (Date.now() - t0 < timeoutMs) {
-    s = tmux('capture-pane', '-t', session, '-p');
-    if (what.test(s)) return s;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}; screen was:\n${s}`);
-}
 
 async function sessionFromTempDir(how: string, env: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bpfdbg-cwd-'));
@@ -44,19 +31,19 @@ async function sessionFromTempDir(how: string, env: string): Promise<void> {
     `cd ${dir} && ${env} NO_COLOR=1 node ${bin} ${obj} --data-hex ${'00'.repeat(40)}; echo "exit status $?"; sleep 30`,
   );
   try {
-    await waitFor(session, /not started/);
+    await waitForScreen(session, /not started/);
     // `:` opens the command line; it stays open for the commands that follow.
     tmux('send-keys', '-t', session, '-l', ':');
     tmux('send-keys', '-t', session, '-l', 'break entry');
     tmux('send-keys', '-t', session, 'Enter');
-    await waitFor(session, /Breakpoint 1 at entry/);
+    await waitForScreen(session, /Breakpoint 1 at entry/);
     tmux('send-keys', '-t', session, '-l', 'run');
     tmux('send-keys', '-t', session, 'Enter');
-    await waitFor(session, /Breakpoint 1, entry:0/);
+    await waitForScreen(session, /Breakpoint 1, entry:0/);
     tmux('send-keys', '-t', session, 'Escape');
     await sleep(200);
     tmux('send-keys', '-t', session, 'q');
-    const s = await waitFor(session, /exit status \d+/);
+    const s = await waitForScreen(session, /exit status \d+/);
     assert.match(s, /exit status 0/);
     assert.doesNotMatch(s, /internal error/);
   } finally {

@@ -4,27 +4,14 @@
 // (B -> D -> C), quit; assertions read the captured screen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { hasTmux, sleep, tmux, waitForScreen } from '../support/tmux.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
 const SESSION = `bpfdbg-e2e-${process.pid}`;
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-t', SESSION, '-p');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: RegExp | ((s: string) => boolean), timeoutMs = 15000): Promise<string> {
-  const t0 = Date.now();
-  let s = '';
-  while (Date.now() - t0 < timeoutMs) {
-    s = screen();
-    if (typeof what === 'function' ? what(s) : what.test(s)) return s;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}; screen was:\n${s}`);
-}
+const waitFor = (what: RegExp | ((s: string) => boolean), timeoutMs = 15000): Promise<string> => waitForScreen(SESSION, what, timeoutMs);
 
 async function command(cmd: string, expect: RegExp): Promise<string> {
   tmux('send-keys', '-t', SESSION, '-l', cmd);

@@ -8,22 +8,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRecordingFile, commandsOf } from '../../src/record/index.ts';
+import { hasTmux, sleep, tmux, waitForScreen } from '../support/tmux.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(session: string, what: RegExp, timeoutMs = 20000): Promise<string> {
-  const t0 = Date.now();
-  let s = '';
-  while (Date.now() - t0 < timeoutMs) {
-    s = tmux('capture-pane', '-t', session, '-p');
-    if (what.test(s)) return s;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}; screen was:\n${s}`);
-}
 
 /** new-session, retried: the server of a session just killed may still be shutting down. */
 async function startSession(session: string, cmd: string): Promise<void> {
@@ -50,18 +37,18 @@ for (const sig of ['TERM', 'INT', 'HUP'] as const) {
       `cd ${ROOT} && sh -c 'echo $$ > ${pidFile}; NO_COLOR=1 exec node bin/bpfdbg examples/tailchain.o --data-hex ${'00'.repeat(40)} --record ${file}'; echo "exit=$?"; sleep 30`,
     );
     try {
-      await waitFor(session, /not started/);
+      await waitForScreen(session, /not started/);
       // `:` opens the command line; it stays open for the commands that follow.
       tmux('send-keys', '-t', session, '-l', ':');
       tmux('send-keys', '-t', session, '-l', 'break entry');
       tmux('send-keys', '-t', session, 'Enter');
-      await waitFor(session, /Breakpoint 1 at entry/);
+      await waitForScreen(session, /Breakpoint 1 at entry/);
       tmux('send-keys', '-t', session, '-l', 'run');
       tmux('send-keys', '-t', session, 'Enter');
-      await waitFor(session, /Breakpoint 1, entry:0/);
+      await waitForScreen(session, /Breakpoint 1, entry:0/);
       const pid = Number(execFileSync('cat', [pidFile], { encoding: 'utf8' }).trim());
       process.kill(pid, `SIG${sig}`);
-      const s = await waitFor(session, /exit=\d+/);
+      const s = await waitForScreen(session, /exit=\d+/);
       assert.match(s, /recorded 2 commands/);
       assert.ok(existsSync(file), 'the recording was saved');
       const rec = readRecordingFile(file);
