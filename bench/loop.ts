@@ -5,14 +5,13 @@
 // interpreter. The flags come from skb->mark (0 at run time, unknown to the verifier), so
 // the analysis cannot inline the loop: the helper runs. `node --import tsx bench/loop.ts [log2 n]`
 import { analyzeProgram } from '../src/analysis/index.ts';
-import { asm } from '../src/bpf/asm.ts';
 import { unwrap } from '../src/common/diag.ts';
-import { fileOff, insnIdx } from '../src/common/ids.ts';
 import { KernelModel, testRun } from '../src/kernel/index.ts';
 import type { JitEngine } from '../src/machine/jitEngine.ts';
 import { RiscvEngine } from '../src/machine/riscvEngine.ts';
 import { X86Engine } from '../src/machine/x86Engine.ts';
 import type { BpfObject } from '../src/object/types.ts';
+import { mkObj, mkProg } from '../test/analysis/progs.ts';
 
 const log2 = Number(process.argv[2] ?? 23);
 const N = 2 ** log2;
@@ -20,7 +19,9 @@ const data = new Uint8Array(64);
 
 /** bpf_loop(n, cb, 0, skb->mark); cb(i) = (i == stopAt), so the result says where it stopped. */
 export function loopObject(n: number, stopAt = -1): BpfObject {
-  const insns = asm(`
+  return mkObj(
+    mkProg(
+      `
     r4 = *(u32 *)(r1 + 8)
     r1 = ${n}
     r2 = func[cb] ll
@@ -32,34 +33,16 @@ export function loopObject(n: number, stopAt = -1): BpfObject {
     if r1 != ${stopAt} goto out
     r0 = 1
   out:
-    exit`);
-  const len = insns.length;
-  return {
-    path: '<bench loop>',
-    name: 'loop',
-    bytes: new Uint8Array(0),
-    license: 'GPL',
-    littleEndian: true,
-    maps: [],
-    globals: [],
-    subprograms: [],
-    sources: new Map(),
-    programs: [
+    exit`,
       {
         name: 'loop',
-        section: 'tc',
-        autoload: true,
-        progType: 'sched_cls',
-        insns,
-        lineInfo: [],
-        fileOff: fileOff(0),
         funcs: [
-          { name: 'loop', start: insnIdx(0), len: 6, section: 'tc', sectionInsn: 0, global: true },
-          { name: 'cb', start: insnIdx(6), len: len - 6, section: 'tc', sectionInsn: 6, global: false },
+          { name: 'loop', start: 0, global: true },
+          { name: 'cb', start: 6 },
         ],
       },
-    ],
-  };
+    ),
+  );
 }
 
 function timed<T>(fn: () => T): { ms: number; v: T } {

@@ -6,14 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeProgram } from '../../src/analysis/index.ts';
-import { asm } from '../../src/bpf/asm.ts';
 import { unwrap } from '../../src/common/diag.ts';
-import { fileOff, insnIdx } from '../../src/common/ids.ts';
 import { KernelModel, testRun } from '../../src/kernel/index.ts';
 import type { JitEngine } from '../../src/machine/jitEngine.ts';
 import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
 import { X86Engine } from '../../src/machine/x86Engine.ts';
 import type { BpfObject } from '../../src/object/types.ts';
+import { mkObj, mkProg } from '../analysis/progs.ts';
 
 /**
  * bpf_loop(n, cb, &sum, flags) with flags = skb->mark (0 at run time, unknown to the
@@ -21,7 +20,9 @@ import type { BpfObject } from '../../src/object/types.ts';
  * i == stopAt. Returns (sum << 32) | (u32) bpf_loop's result.
  */
 function loopObject(n: number, stopAt: number, flags = 'r6'): BpfObject {
-  const insns = asm(`
+  return mkObj(
+    mkProg(
+      `
     r6 = *(u32 *)(r1 + 8)
     *(u64 *)(r10 - 8) = 0
     r1 = ${n}
@@ -44,34 +45,16 @@ function loopObject(n: number, stopAt: number, flags = 'r6'): BpfObject {
     if r1 != ${stopAt} goto out
     r0 = 1
   out:
-    exit`);
-  const main = 15;
-  return {
-    path: '<loop test>',
-    name: 'loop',
-    bytes: new Uint8Array(0),
-    license: 'GPL',
-    littleEndian: true,
-    maps: [],
-    globals: [],
-    subprograms: [],
-    sources: new Map(),
-    programs: [
+    exit`,
       {
         name: 'loop',
-        section: 'tc',
-        autoload: true,
-        progType: 'sched_cls',
-        insns,
-        lineInfo: [],
-        fileOff: fileOff(0),
         funcs: [
-          { name: 'loop', start: insnIdx(0), len: main, section: 'tc', sectionInsn: 0, global: true },
-          { name: 'cb', start: insnIdx(main), len: insns.length - main, section: 'tc', sectionInsn: main, global: false },
+          { name: 'loop', start: 0, global: true },
+          { name: 'cb', start: 15 },
         ],
       },
-    ],
-  };
+    ),
+  );
 }
 
 const data = new Uint8Array(64);
