@@ -3,20 +3,9 @@
 // the mutation reaches the schema checks and the replay instead of the checksum check.
 // Deterministic in (seed, index): a failure names the pair that reproduces it.
 import { encodeRecording, type Recording } from '../../src/record/index.ts';
+import { prng as rng } from '../support/prng.ts';
 
 type J = unknown;
-
-/** mulberry32 */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Values that broke or could break a reader trusting types and ranges. */
 const HOSTILE: readonly J[] = [
