@@ -4,9 +4,9 @@ import { fail, unwrap } from '../common/diag.ts';
 import { analyzeLoadable, type AnalysisOptions, type ProgramImage } from '../analysis/index.ts';
 import { analysisOptionsFor, findProfile, tccModeFor, type JitProfile } from '../jit/index.ts';
 import { KernelModel, testRun, type Engine, type LoadedObject, type LoadedProgram, type TestRunOptions, type TestRunResult } from '../kernel/index.ts';
-import { X86Engine } from '../machine/x86Engine.ts';
-import { RiscvEngine } from '../machine/riscvEngine.ts';
-import type { JitEngine } from '../machine/jitEngine.ts';
+import { X86Engine } from '../engine/x86Engine.ts';
+import { RiscvEngine } from '../engine/riscvEngine.ts';
+import type { JitEngine } from '../engine/jitEngine.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
 import { requireProfile } from './jitAll.ts';
 

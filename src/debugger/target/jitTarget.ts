@@ -6,7 +6,7 @@ import { type Result, err, ok } from '../../common/diag.ts';
 import type { Arch } from '../../jit/types.ts';
 import { buildCtx } from '../../kernel/index.ts';
 import type { PokeStateMachine } from '../../kernel/pokes/pokeStateMachine.ts';
-import type { JitEngine } from '../../machine/jitEngine.ts';
+import type { JitEngine } from '../../engine/jitEngine.ts';
 import type { Machine } from '../../machine/machine.ts';
 import type { LoadedProgram } from './loadedProgram.ts';
 import type { DebugTarget, RunInput } from './debugTarget.ts';

@@ -9,7 +9,7 @@ import { analyzeProgram, type ProgramImage } from '../../analysis/index.ts';
 import { analysisOptionsFor } from '../../jit/profiles.ts';
 import type { JitProfile } from '../../jit/types.ts';
 import type { BpfMap } from '../../kernel/index.ts';
-import { Attacher } from '../../machine/attach.ts';
+import { Attacher } from '../../engine/attach.ts';
 import { loadObject } from '../../object/index.ts';
 import type { BpfObject } from '../../object/types.ts';
 import { BPFFS } from '../commands/setupSpec.ts';

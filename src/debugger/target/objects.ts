@@ -1,6 +1,6 @@
 // The objects of one debugging session on a JIT engine, as libbpf and the kernel keep them:
 // every object loaded (the main one first), the links of attached fentry / fexit /
-// fmod_ret / freplace programs (machine/attach.ts's Attacher does the kernel's part), and
+// fmod_ret / freplace programs (engine/attach.ts's Attacher does the kernel's part), and
 // the BPF file system's pinned maps. Names resolve across objects (`[OBJ:]NAME`): the
 // object of the current frame first, then the main object, else the one object that has
 // the name; two others having it is an error that says how to qualify it.
@@ -25,8 +25,8 @@ import type { JitProfile } from '../../jit/types.ts';
 import type { BpfMap, LoadedObject, LoadedProgram as KProgram } from '../../kernel/index.ts';
 import { errnoName } from '../../kernel/index.ts';
 import { ArrayMap } from '../../kernel/maps/array.ts';
-import { Attacher, type AttachKind, type TracingLink } from '../../machine/attach.ts';
-import type { JitEngine } from '../../machine/jitEngine.ts';
+import { Attacher, type AttachKind, type TracingLink } from '../../engine/attach.ts';
+import type { JitEngine } from '../../engine/jitEngine.ts';
 import type { BpfObject } from '../../object/types.ts';
 import { AddressIndex } from './addressIndex.ts';
 import type { LoadedProgram } from './loadedProgram.ts';

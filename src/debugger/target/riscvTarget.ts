@@ -4,7 +4,7 @@
 import type { Result } from '../../common/diag.ts';
 import { SENTINEL_ADDR } from '../../common/layout.ts';
 import { RV_ABI } from '../../machine/regs.ts';
-import type { RiscvEngine } from '../../machine/riscvEngine.ts';
+import type { RiscvEngine } from '../../engine/riscvEngine.ts';
 import type { DebugTarget } from './debugTarget.ts';
 import type { LoadedProgram } from './loadedProgram.ts';
 import type { TargetObjects } from './objects.ts';

@@ -5,7 +5,7 @@ import { SENTINEL_ADDR } from '../../common/layout.ts';
 import { PRIV_STACK_GUARD_SZ } from '../../common/kernelStructs.ts';
 import { perCpuBase } from '../../kernel/privStack.ts';
 import { X86_GPRS } from '../../machine/regs.ts';
-import type { X86Engine } from '../../machine/x86Engine.ts';
+import type { X86Engine } from '../../engine/x86Engine.ts';
 import type { DebugTarget } from './debugTarget.ts';
 import type { LoadedProgram } from './loadedProgram.ts';
 import type { TargetObjects } from './objects.ts';

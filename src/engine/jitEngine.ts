@@ -14,7 +14,7 @@ import { BpfThrow } from '../bpf/bpfThrow.ts';
 import { insnAt } from '../jit/insnAt.ts';
 import { REG_MAP as RV_REG_MAP } from '../jit/riscv64/regs.ts';
 import { REG_MAP as X86_REG_MAP } from '../jit/x86_64/regs.ts';
-import { RV_ABI } from './regs.ts';
+import { RV_ABI } from '../machine/regs.ts';
 import { BpfdbgError, type Diag, type Result, ok } from '../common/diag.ts';
 import { NR_CPUS, PAGE_SIZE } from '../common/layout.ts';
 import type { ProgramImage } from '../analysis/types.ts';
@@ -30,8 +30,8 @@ import type { BpfMap } from '../kernel/maps/base.ts';
 import type { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator, perCpuBase, thisCpuOff } from '../kernel/privStack.ts';
-import { PERM_R, PERM_RW, PERM_RX, type RunOptions, type StopReason } from './machine.ts';
-import type { UnicornMachine } from './unicornMachine.ts';
+import { PERM_R, PERM_RW, PERM_RX, type RunOptions, type StopReason } from '../machine/machine.ts';
+import type { UnicornMachine } from '../machine/unicornMachine.ts';
 import { placeInTextSlot, textSlotBase } from '../jit/textSlot.ts';
 
 class SlotCounter {

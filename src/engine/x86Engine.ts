@@ -13,7 +13,7 @@ import { ProgArrayMap } from '../kernel/maps/progArray.ts';
 import { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import type { PlacedPoke } from '../kernel/pokes/pokeDescriptor.ts';
 import { JitEngine, type JitedProgram, type JitEngineOptions } from './jitEngine.ts';
-import { createMachine, type UnicornMachine } from './unicornMachine.ts';
+import { createMachine, type UnicornMachine } from '../machine/unicornMachine.ts';
 import type { JitProfile } from '../jit/types.ts';
 
 export { describeStop, type JitedProgram, type LoadOptions, type CodeLocation } from './jitEngine.ts';

@@ -36,7 +36,7 @@ import { btfArgCount } from './attachBtf.ts';
 import { routinesPage, type RoutineAddrs } from './attachRoutines.ts';
 import { RISCV_ATTACH } from './attachRiscv.ts';
 import type { JitEngine } from './jitEngine.ts';
-import { PERM_RX } from './machine.ts';
+import { PERM_RX } from '../machine/machine.ts';
 import { BPF_MAX_TRAMP_LINKS } from '../common/kernelLimits.ts';
 
 export type TraceKind = 'fentry' | 'fexit' | 'fmod_ret';

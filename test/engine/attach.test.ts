@@ -10,9 +10,9 @@ import { analysisOptionsFor, DEFAULT_X86_PROFILE } from '../../src/jit/profiles.
 import type { ProgType } from '../../src/object/types.ts';
 import { unwrap, type Result } from '../../src/common/diag.ts';
 import type { LoadedObject, LoadedProgram } from '../../src/kernel/index.ts';
-import { X86Engine } from '../../src/machine/x86Engine.ts';
-import { Attacher } from '../../src/machine/attach.ts';
-import { progActiveOff } from '../../src/machine/attachRoutines.ts';
+import { X86Engine } from '../../src/engine/x86Engine.ts';
+import { Attacher } from '../../src/engine/attach.ts';
+import { progActiveOff } from '../../src/engine/attachRoutines.ts';
 import { perCpuBase } from '../../src/kernel/privStack.ts';
 import { testdataDir } from '../bpf/selftestObjects.ts';
 import { present } from '../support/required.ts';

@@ -2,7 +2,7 @@
 // the RISC-V 64 JIT running in Unicorn, under every RISC-V profile: the JITed code with
 // the counter in a6 / s6 / a stack slot, prog_array updates as plain slot stores (RISC-V
 // has no direct tail calls, so nothing is poked).
-//  - Tests with attach steps run through the Attacher on RISC-V (src/machine/attach.ts with
+//  - Tests with attach steps run through the Attacher on RISC-V (src/engine/attach.ts with
 //    attachRiscv.ts): fentry/fexit trampolines called from the two-nop patch site
 //    (`auipc t1; jalr t0`), freplace as `auipc t1; jalr zero`.
 //  - upstream: the kernels it models reject bpf2bpf calls mixed with tail calls; a test
@@ -22,8 +22,8 @@ import { errnoName, type ProgArrayMap, type BpfMap, type LoadedObject, type Load
 import { analysisOptionsFor } from '../../src/jit/profiles.ts';
 import { RV_PROFILES } from '../../src/jit/riscv64/index.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
-import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
-import { Attacher, type TracingLink } from '../../src/machine/attach.ts';
+import { RiscvEngine } from '../../src/engine/riscvEngine.ts';
+import { Attacher, type TracingLink } from '../../src/engine/attach.ts';
 import {
   allSteps,
   expectedPath,

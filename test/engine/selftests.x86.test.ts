@@ -1,7 +1,7 @@
 // The kernel's tail-call selftests (../shared/testdata/kernel-selftests/expected.json) on
 // the x86-64 JIT running in Unicorn: JITed code, text pokes for every prog_array update,
 // fentry/fexit trampolines and freplace jumps poked into function entries
-// (src/machine/attach.ts), the shared tail-call counter (6.12+ profiles) and the
+// (src/engine/attach.ts), the shared tail-call counter (6.12+ profiles) and the
 // 5.10-6.11 by-value counter profile.
 //
 // tailcall_poke's background thread is modelled deterministically: while it "runs", one
@@ -20,9 +20,9 @@ import type { ProgramImage } from '../../src/analysis/index.ts';
 import { buildCtx, errnoName, ProgArrayMap, type BpfMap, type LoadedObject, type LoadedProgram } from '../../src/kernel/index.ts';
 import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../../src/jit/profiles.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
-import { X86Engine } from '../../src/machine/x86Engine.ts';
+import { X86Engine } from '../../src/engine/x86Engine.ts';
 import { SENTINEL_ADDR } from '../../src/common/layout.ts';
-import { Attacher, type TracingLink } from '../../src/machine/attach.ts';
+import { Attacher, type TracingLink } from '../../src/engine/attach.ts';
 import {
   expectedPath,
   FLAGS,
