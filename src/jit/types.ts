@@ -4,7 +4,8 @@
 import type { InsnIdx, NativeOff, SubprogIdx } from '../common/ids.ts';
 import type { ProgramImage } from '../analysis/types.ts';
 
-export type Arch = 'x86_64' | 'riscv64';
+import type { Arch } from '../common/arch.ts';
+export type { Arch };
 
 /**
  * A JIT profile names the kernel behaviour it models.

@@ -1,6 +1,7 @@
 // The rules of the house, enforced: imports go down the layer chain only, every top-level
-// folder of src/ is a known layer, layers import one another without cycles, and koffi and
-// Capstone are imported in src/machine/ alone (ARCHITECTURE.md, docs/CONTRIBUTING.md).
+// folder of src/ is a known layer, layers import one another without cycles, koffi and
+// Capstone are imported in src/machine/ alone, and the emulator (machine/) imports common/
+// alone while engine/ composes jit + kernel + machine (ARCHITECTURE.md, docs/CONTRIBUTING.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -69,6 +70,22 @@ test('jit and the front ends (tui, dap, gdbstub) never import machine or engine'
     if (!['jit', 'tui', 'dap', 'gdbstub'].includes(from)) continue;
     for (const spec of importsOf(f))
       if (spec.startsWith('.') && ['machine', 'engine'].includes(layerOf(resolve(dirname(f), spec)))) bad.push(`${relative(SRC, f)} imports ${spec}`);
+  }
+  assert.deepEqual(bad, []);
+});
+
+// machine/ is the emulator (Unicorn, Capstone, snapshots, stepping) and knows nothing of BPF:
+// it imports common/ alone. What composes a JIT's image, the kernel model and the machine is
+// engine/ (JitEngine, X86Engine, RiscvEngine, the Attacher), one layer above it.
+test('machine (the emulator) imports common alone; jit and kernel meet the machine in engine', () => {
+  const bad: string[] = [];
+  for (const f of files(SRC)) {
+    if (layerOf(f) !== 'machine') continue;
+    for (const spec of importsOf(f)) {
+      if (!spec.startsWith('.')) continue;
+      const to = layerOf(resolve(dirname(f), spec));
+      if (to !== 'machine' && to !== 'common') bad.push(`${relative(SRC, f)} imports ${spec}`);
+    }
   }
   assert.deepEqual(bad, []);
 });
