@@ -5,11 +5,11 @@
 // execution does not rewind it.
 import type { Attacher, AttachKind } from '../../engine/attach.ts';
 import type { TrampolineCode } from '../../jit/trampolineSpec.ts';
-import type { LoadedProgram } from './loadedProgram.ts';
+import type { DebugProgram } from './loadedProgram.ts';
 
 /** A traced function: function `funcIdx` (named `func`) of `prog`, its entry at `addr`. */
 export interface TraceTarget {
-  prog: LoadedProgram;
+  prog: DebugProgram;
   funcIdx: number;
   func: string;
   addr: bigint;
