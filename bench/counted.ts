@@ -6,9 +6,9 @@
 // block), side by side in one run. `node --import tsx bench/counted.ts [runs]`
 import { analyzeProgram } from '../src/analysis/index.ts';
 import { unwrap } from '../src/common/diag.ts';
-import type { JitEngine } from '../src/machine/jitEngine.ts';
-import { RiscvEngine } from '../src/machine/riscvEngine.ts';
-import { X86Engine } from '../src/machine/x86Engine.ts';
+import type { JitEngine } from '../src/engine/jitEngine.ts';
+import { RiscvEngine } from '../src/engine/riscvEngine.ts';
+import { X86Engine } from '../src/engine/x86Engine.ts';
 import { loadObjectFile } from '../src/object/index.ts';
 
 const runs = Number(process.argv[2] ?? 20);

@@ -5,7 +5,7 @@
 import { analyzeProgram } from '../src/analysis/index.ts';
 import { unwrap } from '../src/common/diag.ts';
 import { KernelModel, testRun } from '../src/kernel/index.ts';
-import { X86Engine } from '../src/machine/x86Engine.ts';
+import { X86Engine } from '../src/engine/x86Engine.ts';
 import { loadObjectFile } from '../src/object/index.ts';
 import type { BpfObject } from '../src/object/types.ts';
 import { asmObject, fmt, timeMs } from './support.ts';

@@ -7,9 +7,9 @@
 import { analyzeProgram } from '../src/analysis/index.ts';
 import { unwrap } from '../src/common/diag.ts';
 import { KernelModel, testRun } from '../src/kernel/index.ts';
-import type { JitEngine } from '../src/machine/jitEngine.ts';
-import { RiscvEngine } from '../src/machine/riscvEngine.ts';
-import { X86Engine } from '../src/machine/x86Engine.ts';
+import type { JitEngine } from '../src/engine/jitEngine.ts';
+import { RiscvEngine } from '../src/engine/riscvEngine.ts';
+import { X86Engine } from '../src/engine/x86Engine.ts';
 import type { BpfObject } from '../src/object/types.ts';
 import { mkObj, mkProg } from '../test/analysis/progs.ts';
 

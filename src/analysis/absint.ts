@@ -208,7 +208,7 @@ export interface AbsResult {
 }
 
 export interface AbsInput {
-  w: E.Where;
+  w: E.ProgWhere;
   obj: BpfObject;
   insns: readonly Insn[];
   subprogs: readonly SubprogBase[];

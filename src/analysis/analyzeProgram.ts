@@ -66,7 +66,7 @@ export const DEFAULT_EXCEPTION_CB = 'default_exception_cb';
 const fromDiag = <T>(d: Diag): Result<T> => err(d.code, d.message, d.place);
 
 export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisOptions = {}): Result<ProgramImage> {
-  const w: E.Where = { obj, prog };
+  const w: E.ProgWhere = { obj, prog };
   const kernel = opts.kernel ?? '6.18';
   const progType = opts.progType ?? prog.progType;
   const allowTcInSubprogs = opts.allowTailCallInSubprogs ?? true;
@@ -269,7 +269,7 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
 }
 
 /** convert_ctx_accesses: rewrite every ctx load/store in place (kernel order: ascending). */
-function convertCtxAccesses(w: E.Where, p: WorkProg<Aux>, progType: BpfProgram['progType'], env: CtxEnv): Diag | undefined {
+function convertCtxAccesses(w: E.ProgWhere, p: WorkProg<Aux>, progType: BpfProgram['progType'], env: CtxEnv): Diag | undefined {
   for (let i = 0; i < p.insns.length; i++) {
     const a = p.aux[i];
     if (!a?.ctx && !a?.sock) continue;

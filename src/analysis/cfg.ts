@@ -40,7 +40,7 @@ export function successors(insns: readonly Insn[], i: number): number[] {
   return [i + 1];
 }
 
-export function checkCfg(w: E.Where, insns: readonly Insn[], subprogs: readonly SubprogBase[]): Diag | undefined {
+export function checkCfg(w: E.ProgWhere, insns: readonly Insn[], subprogs: readonly SubprogBase[]): Diag | undefined {
   const n = insns.length;
   const seen = new Uint8Array(n + 2);
   // 6.7+: the exception callback, which nothing calls, is a second root of the walk.
@@ -70,7 +70,7 @@ export function checkCfg(w: E.Where, insns: readonly Insn[], subprogs: readonly 
 }
 
 /** A cycle in the static call graph: the verifier would nest frames until the limit. */
-function checkRecursion(w: E.Where, insns: readonly Insn[], subprogs: readonly SubprogBase[]): Diag | undefined {
+function checkRecursion(w: E.ProgWhere, insns: readonly Insn[], subprogs: readonly SubprogBase[]): Diag | undefined {
   const callees: { callee: number; at: number }[][] = subprogs.map(() => []);
   for (let i = 0; i < insns.length; i++) {
     const ins = insns[i]!;

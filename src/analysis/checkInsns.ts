@@ -89,7 +89,7 @@ export function opcodeKnown(code: number): boolean {
 const validPseudo = new Set([0, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE]);
 
 /** Opcode, LD_IMM64 pairing and register-number checks. */
-export function checkInsns(w: E.Where, insns: readonly Insn[]): Diag | undefined {
+export function checkInsns(w: E.ProgWhere, insns: readonly Insn[]): Diag | undefined {
   for (let i = 0; i < insns.length; i++) {
     const ins = insns[i]!;
     if (ins.code === (BPF_LD | BPF_IMM | BPF_DW)) {
@@ -108,7 +108,7 @@ export function checkInsns(w: E.Where, insns: readonly Insn[]): Diag | undefined
   return undefined;
 }
 
-function checkRegs(w: E.Where, i: number, ins: Insn): Diag | undefined {
+function checkRegs(w: E.ProgWhere, i: number, ins: Insn): Diag | undefined {
   const cls = insnClass(ins.code);
   const usesSrc =
     cls === BPF_LDX ||
@@ -140,7 +140,7 @@ export function bpfFuncMaxId(kernel: string): number {
  * [0, 32) or [0, 64) ("invalid shift N"); check_helper_call refuses helper ids outside
  * enum bpf_func_id ("invalid func unknown#N").
  */
-export function checkReachedInsns(w: E.Where, insns: readonly Insn[], reached: (i: number) => boolean, maxFuncId: number): Diag | undefined {
+export function checkReachedInsns(w: E.ProgWhere, insns: readonly Insn[], reached: (i: number) => boolean, maxFuncId: number): Diag | undefined {
   for (let i = 0; i < insns.length; i++) {
     if (!reached(i)) continue;
     const ins = insns[i]!;

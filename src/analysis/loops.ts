@@ -43,7 +43,7 @@ const FRESH = 0; // recomputed from constants, memory or helpers each round
 const CARRIED = 1; // the previous round's value, unchanged
 const EVOLVING = 2; // the previous round's value changed by arithmetic
 
-export function checkLoops(w: E.Where, insns: readonly Insn[], before: readonly (AbsState | undefined)[]): Diag | undefined {
+export function checkLoops(w: E.ProgWhere, insns: readonly Insn[], before: readonly (AbsState | undefined)[]): Diag | undefined {
   const n = insns.length;
   const reached = (i: number): boolean => i >= 0 && i < n && before[i] !== undefined;
   const succ = (i: number): number[] =>

@@ -11,7 +11,7 @@ import type { AbsState } from './absint.ts';
 import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
 
-export function checkMapFuncCompat(w: E.Where, obj: BpfObject, insns: readonly Insn[], before: readonly (AbsState | undefined)[]): Diag | undefined {
+export function checkMapFuncCompat(w: E.ProgWhere, obj: BpfObject, insns: readonly Insn[], before: readonly (AbsState | undefined)[]): Diag | undefined {
   for (let i = 0; i < insns.length; i++) {
     const ins = insns[i]!;
     const st = before[i];

@@ -17,7 +17,7 @@ import type { PrivStackMode } from './types.ts';
 export const TAIL_CALL_STACK_LIMIT = 256;
 
 export interface StackCheckInput {
-  w: E.Where;
+  w: E.ProgWhere;
   insns: readonly Insn[];
   subprogs: SubprogBase[];
   /** aux->stack_depth per subprog at check time. */

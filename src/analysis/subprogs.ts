@@ -43,7 +43,7 @@ export interface SubprogBase {
 }
 
 /** add_subprog_and_kfunc + check_subprogs. */
-export function findSubprogs(w: E.Where, insns: readonly Insn[]): { ok: true; subprogs: SubprogBase[] } | { ok: false; error: Diag } {
+export function findSubprogs(w: E.ProgWhere, insns: readonly Insn[]): { ok: true; subprogs: SubprogBase[] } | { ok: false; error: Diag } {
   const prog: BpfProgram = w.prog;
   const len = insns.length;
   const starts = new Set<number>([0]);

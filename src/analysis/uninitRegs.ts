@@ -104,7 +104,7 @@ function transfer(ins: Insn, m: number, r0Ret: boolean): number {
 }
 
 export interface UninitInput {
-  w: E.Where;
+  w: E.ProgWhere;
   insns: readonly Insn[];
   subprogs: readonly SubprogBase[];
   /** Did the abstract interpreter reach insn i? Unreached code is not checked. */

@@ -161,7 +161,7 @@ const FUNC_ADDR_BASE = 0xffffffffa0000000n;
 /** Room below stackTop for BPF frames (THREAD_SIZE is 16 KiB on x86-64). */
 const KSTACK_LIMIT = 0x4000n;
 
-export interface Frame {
+export interface InterpFrame {
   prog: InterpProgram;
   /** R10 of this frame. */
   fp: bigint;
@@ -183,7 +183,7 @@ export interface InterpState {
   prog: InterpProgram;
   pc: number;
   regs: readonly bigint[];
-  frames: readonly Frame[];
+  frames: readonly InterpFrame[];
   tailCallCnt: number;
   insns: number;
   done: boolean;
@@ -206,7 +206,7 @@ const progName = (p: InterpProgram): string | undefined => p.program?.name;
 
 export class Interpreter implements BpfCaller {
   readonly regs: bigint[] = new Array<bigint>(12).fill(0n);
-  frames: Frame[] = [];
+  frames: InterpFrame[] = [];
   prog!: InterpProgram;
   pc = 0;
   insns = 0;
@@ -296,7 +296,7 @@ export class Interpreter implements BpfCaller {
     return r0;
   }
 
-  private newFrame(prog: InterpProgram, fp: bigint, retPc: number, caller: InterpProgram | undefined, callback: boolean): Frame {
+  private newFrame(prog: InterpProgram, fp: bigint, retPc: number, caller: InterpProgram | undefined, callback: boolean): InterpFrame {
     return { prog, fp, retPc, caller, saved: [], callerTcc: this.tailCallCnt, callback, mayGoto: BPF_MAX_LOOPS, callerProgBase: this.progBase };
   }
 

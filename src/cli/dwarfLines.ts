@@ -5,7 +5,7 @@
 // .debug_info to look at the line table at all.
 import { ByteSink } from './byteSink.ts';
 
-export interface LineRow {
+export interface DwarfLineRow {
   addr: bigint;
   file: string;
   line: number;
@@ -16,7 +16,7 @@ export interface DwarfFunc {
   addr: bigint;
   size: number;
   /** Address order; a row holds until the next one or the function's end. */
-  rows: LineRow[];
+  rows: DwarfLineRow[];
 }
 
 export interface DwarfUnit {

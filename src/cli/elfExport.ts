@@ -7,8 +7,8 @@ import { basename, dirname } from 'node:path';
 import { insnAt } from '../jit/insnAt.ts';
 import type { InsnIdx } from '../common/ids.ts';
 import { ByteSink } from './byteSink.ts';
-import { debugAbbrev, debugInfoAndLines, type DwarfFunc, type DwarfUnit, type LineRow } from './dwarfLines.ts';
-import type { JitedProgram } from './jitAll.ts';
+import { debugAbbrev, debugInfoAndLines, type DwarfFunc, type DwarfUnit, type DwarfLineRow } from './dwarfLines.ts';
+import type { LinkedProgram } from './jitAll.ts';
 
 // ELF constants (System V gABI; EM_* from elf.h).
 const ET_EXEC = 2;
@@ -37,10 +37,10 @@ interface Section {
 }
 
 /** Line rows of one JITed function: a row where the C line changes (prologue: the first insn's line). */
-function lineRows(j: JitedProgram, fi: number): LineRow[] {
+function lineRows(j: LinkedProgram, fi: number): DwarfLineRow[] {
   const f = j.jit.funcs[fi]!;
   const base = j.funcAddrs[fi]!;
-  const rows: LineRow[] = [];
+  const rows: DwarfLineRow[] = [];
   let last = '';
   const push = (off: number, insn: number): void => {
     const src = j.jit.image.sourceOf(insn as InsnIdx);
@@ -58,7 +58,7 @@ function lineRows(j: JitedProgram, fi: number): LineRow[] {
   return rows;
 }
 
-export function symbolElf(jited: JitedProgram[], arch: 'x86_64' | 'riscv64', objectPath: string): Uint8Array {
+export function symbolElf(jited: LinkedProgram[], arch: 'x86_64' | 'riscv64', objectPath: string): Uint8Array {
   const sections: Section[] = [];
   const symbols: { name: string; value: bigint; size: number; shndx: number }[] = [];
   const units: DwarfUnit[] = [];

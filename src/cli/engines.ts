@@ -3,10 +3,10 @@
 import { fail, unwrap } from '../common/diag.ts';
 import { analyzeLoadable, type AnalysisOptions, type ProgramImage } from '../analysis/index.ts';
 import { analysisOptionsFor, findProfile, tccModeFor, type JitProfile } from '../jit/index.ts';
-import { KernelModel, testRun, type Engine, type LoadedObject, type LoadedProgram, type TestRunOptions, type TestRunResult } from '../kernel/index.ts';
-import { X86Engine } from '../machine/x86Engine.ts';
-import { RiscvEngine } from '../machine/riscvEngine.ts';
-import type { JitEngine } from '../machine/jitEngine.ts';
+import { KernelModel, testRun, type Engine, type LoadedObject, type KernelProgram, type TestRunOptions, type TestRunResult } from '../kernel/index.ts';
+import { X86Engine } from '../engine/x86Engine.ts';
+import { RiscvEngine } from '../engine/riscvEngine.ts';
+import type { JitEngine } from '../engine/jitEngine.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
 import { requireProfile } from './jitAll.ts';
 
@@ -18,7 +18,7 @@ export interface Runner {
   profile: JitProfile | null;
   model: KernelModel;
   loaded: LoadedObject;
-  entry: LoadedProgram;
+  entry: KernelProgram;
   /** True when `insns` in results counts BPF instructions (the interpreter does; JITed code runs natively). */
   countsInsns: boolean;
   testRun(opts: Omit<TestRunOptions, 'engine'>): TestRunResult;
@@ -57,7 +57,7 @@ export async function createRunner(
   limits: { firstRunTimeoutMs?: number; maxMapMemory?: number } = {},
 ): Promise<Runner> {
   const budget = limits.maxMapMemory !== undefined ? { maxMapMemory: limits.maxMapMemory } : {};
-  const find = (loaded: LoadedObject): LoadedProgram => {
+  const find = (loaded: LoadedObject): KernelProgram => {
     const e = loaded.programs.find((p) => p.name === entry.name);
     if (!e) fail('cli.internal', `program ${entry.name} did not load`);
     return e;

@@ -7,7 +7,7 @@ import { compileRiscv } from '../jit/riscv64/index.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator } from '../kernel/privStack.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
-import { KernelModel, type LoadedObject, type LoadedProgram } from '../kernel/index.ts';
+import { KernelModel, type LoadedObject, type KernelProgram } from '../kernel/index.ts';
 import { ProgArrayMap } from '../kernel/maps/progArray.ts';
 import { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import { ArrayTextPoker } from '../kernel/pokes/textPoker.ts';
@@ -45,7 +45,7 @@ export function requireProfile(arch: 'x86_64' | 'riscv64', name: string | undefi
   return r.value;
 }
 
-export interface JitedProgram {
+export interface LinkedProgram {
   program: BpfProgram;
   jit: JitImage;
   funcAddrs: bigint[];
@@ -59,11 +59,11 @@ export interface JitFailure {
   error: Diag;
 }
 
-export type JitOutcome = JitedProgram | JitFailure;
+export type JitOutcome = LinkedProgram | JitFailure;
 export const isJitFailure = (o: JitOutcome): o is JitFailure => 'error' in o;
 
 /** Every program of `progs` JITed, or each failure with its reason; throws the first failure. */
-export function jitPrograms(obj: BpfObject, progs: readonly BpfProgram[], profile: JitProfile): JitedProgram[] {
+export function jitPrograms(obj: BpfObject, progs: readonly BpfProgram[], profile: JitProfile): LinkedProgram[] {
   return jitEach(obj, progs, profile).map((o) => {
     if (isJitFailure(o)) throw new BpfdbgError(o.error);
     return o;
@@ -112,7 +112,7 @@ export function jitEach(obj: BpfObject, progs: readonly BpfProgram[], profile: J
   if (profile.arch === 'x86_64')
     armLoadTimePokes(
       loaded,
-      out.filter((o): o is JitedProgram => !isJitFailure(o)),
+      out.filter((o): o is LinkedProgram => !isJitFailure(o)),
     );
   return out;
 }
@@ -125,7 +125,7 @@ export function jitEach(obj: BpfObject, progs: readonly BpfProgram[], profile: J
  * state machine as a run (src/kernel/pokes) patches the dumped bytes. A slot's program is
  * placed at its load slot's address whether or not this dump shows it.
  */
-function armLoadTimePokes(loaded: LoadedObject, jited: readonly JitedProgram[]): void {
+function armLoadTimePokes(loaded: LoadedObject, jited: readonly LinkedProgram[]): void {
   const poker = new ArrayTextPoker();
   const placed: PlacedPoke[] = [];
   for (const j of jited) {
@@ -136,13 +136,13 @@ function armLoadTimePokes(loaded: LoadedObject, jited: readonly JitedProgram[]):
     }
   }
   if (placed.length === 0) return;
-  const entryOf = (p: LoadedProgram | null): bigint | null => {
+  const entryOf = (p: KernelProgram | null): bigint | null => {
     const n = p ? loaded.programs.indexOf(p) : -1;
     return n < 0 ? null : textSlotBase(n);
   };
   // Nothing runs during a load: grace periods end at once.
   new PokeStateMachine(poker, { cpusInsideBpf: () => [] }).track(placed, (mapId, key) => {
     const map = loaded.maps.find((q) => q?.id === mapId);
-    return map instanceof ProgArrayMap ? entryOf((map as ProgArrayMap<LoadedProgram>).get(key)) : null;
+    return map instanceof ProgArrayMap ? entryOf((map as ProgArrayMap<KernelProgram>).get(key)) : null;
   });
 }

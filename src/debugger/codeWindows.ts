@@ -7,7 +7,7 @@
 import { disasmInsn } from '../bpf/disasm.ts';
 import { disasm, formatInsn } from '../machine/capstone.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
-import type { LoadedProgram } from './target/loadedProgram.ts';
+import type { DebugProgram } from './target/loadedProgram.ts';
 import { hex64, type DisasmLine, type DisasmWindow, type InsnMarkers, type SourceWindow } from './view.ts';
 import { hexBytes } from '../common/hex.ts';
 import { bytesEqual } from '../common/bytes.ts';
@@ -36,7 +36,7 @@ export class CodeWindows {
     this.generation = t.machine.codeGeneration;
   }
 
-  funcLines(p: LoadedProgram, fi: number): FuncLines {
+  funcLines(p: DebugProgram, fi: number): FuncLines {
     const key = `${p.kernel.id}/${fi}`;
     const f = p.jit.funcs[fi]!;
     const base = p.funcBases[fi]!;
@@ -116,7 +116,7 @@ export class CodeWindows {
   }
 
   /** A window of `size` lines around the PC (or around `at`), with markers applied. */
-  disasmWindow(p: LoadedProgram, fi: number, pc: bigint | null, bps: Map<bigint, { id: number; enabled: boolean }>, size = 40, all = false): DisasmWindow {
+  disasmWindow(p: DebugProgram, fi: number, pc: bigint | null, bps: Map<bigint, { id: number; enabled: boolean }>, size = 40, all = false): DisasmWindow {
     const fl = this.funcLines(p, fi);
     let cur = pc === null ? -1 : (fl.lineOf.get(pc) ?? -1);
     let lo = 0;

@@ -9,7 +9,7 @@ import type { ExamineFormat } from './commands/types.ts';
 import { symbolize } from './pokesView.ts';
 import type { TrampolineInfo } from './target/objects.ts';
 import type { Session } from './session.ts';
-import type { LoadedProgram } from './target/loadedProgram.ts';
+import type { DebugProgram } from './target/loadedProgram.ts';
 import type { DisasmLine, Frame, FrameSlots } from './view.ts';
 
 const pad = (s: string, n: number): string => s.padEnd(n);
@@ -275,7 +275,7 @@ function lineText(l: DisasmLine, mode: string): string | null {
   }
 }
 
-export function disassembly(s: Session, p: LoadedProgram, fi: number, mode: string): string {
+export function disassembly(s: Session, p: DebugProgram, fi: number, mode: string): string {
   const bps = new Map(s.bps.all().map((b) => [b.addr, { id: b.id, enabled: b.enabled }]));
   const pc = s.runState === 'stopped' ? s.target.machine.pc : null;
   const w = s.code.disasmWindow(p, fi, pc, bps, 0, true);
@@ -358,7 +358,7 @@ export function symbolOr(s: Session, v: bigint): string {
 }
 
 /** gdb's `info line`: `Line 53 of "tailchain.c" starts at address 0x… <entry+32> and ends at 0x… <entry+47>.` */
-export function lineInfo(s: Session, p: LoadedProgram, insn: number): string {
+export function lineInfo(s: Session, p: DebugProgram, insn: number): string {
   const rows = lineRows(p.image);
   const row = rows[insn];
   if (!row) return `No line number information available for ${s.target.objects.displayName(p)}:${insn}.`;

@@ -10,7 +10,7 @@ import { evalExpr } from './expr/evalExpr.ts';
 import * as text from './infoText.ts';
 import { parseLocation } from './commands/parseLocation.ts';
 import { resolveLocation } from './resolveLocation.ts';
-import type { LoadedProgram } from './target/loadedProgram.ts';
+import type { DebugProgram } from './target/loadedProgram.ts';
 import type { Session } from './session.ts';
 import { hex64 } from './view.ts';
 import { LAST_BREAKPOINT } from './commands/scriptCommands.ts';
@@ -249,7 +249,7 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
       s.print(text.objects(s));
       return null;
     case 'line': {
-      let at: { program: LoadedProgram; insn: number } | null = null;
+      let at: { program: DebugProgram; insn: number } | null = null;
       if (arg) {
         const loc = parseLocation(arg);
         if (!loc.ok) return loc.error;

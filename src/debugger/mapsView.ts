@@ -1,7 +1,7 @@
 // View.maps: every map of the object; prog_arrays as slots, arrays as every entry (zero
 // ones too), global data maps split into their variables, hashes as their entries (bounded).
 import { MapType } from '../object/types.ts';
-import { ProgArrayMap, ArrayMap, keyBytes, type LoadedProgram as KProgram, type BpfMap } from '../kernel/index.ts';
+import { ProgArrayMap, ArrayMap, keyBytes, type KernelProgram, type BpfMap } from '../kernel/index.ts';
 import type { MapEntry, MapView } from './view.ts';
 import { hexBytes } from '../common/hex.ts';
 
@@ -9,7 +9,7 @@ import { hexBytes } from '../common/hex.ts';
 export interface MapNames {
   map(m: BpfMap): string;
   object(m: BpfMap): string | undefined;
-  prog(p: KProgram): string;
+  prog(p: KernelProgram): string;
   /** The variables a global data map holds (offset and size in its value). */
   vars?(m: BpfMap): readonly { name: string; offset: number; size: number }[];
 }
@@ -39,7 +39,7 @@ export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly 
       maxEntries: d.maxEntries,
     };
     if (m instanceof ProgArrayMap) {
-      const pa = m as ProgArrayMap<KProgram>;
+      const pa = m as ProgArrayMap<KernelProgram>;
       const progSlots = Array.from({ length: d.maxEntries }, (_, key) => {
         const slot = pa.get(key);
         const program = slot ? names.prog(slot) : null;

@@ -2,9 +2,9 @@
 // (A/B/C/D), the bytes and meaning of both sites, the slot's program, the last transition
 // and a grace period still pending (a delete waiting for this CPU to leave BPF code).
 import { bypassSite, decodeSite, outAddr, targetSite, type PlacedPoke } from '../kernel/pokes/pokeDescriptor.ts';
-import { ProgArrayMap, type LoadedProgram as KProgram } from '../kernel/index.ts';
+import { ProgArrayMap, type KernelProgram } from '../kernel/index.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
-import { hex64, type Poke, type PokeSite, type PokeState, type PokeTransition } from './view.ts';
+import { hex64, type Poke, type PokeSiteCode, type PokeState, type PokeTransition } from './view.ts';
 import { hexBytes } from '../common/hex.ts';
 import { X86_PATCH_SIZE } from '../jit/x86_64/textPoke.ts';
 
@@ -18,7 +18,7 @@ export function symbolize(t: DebugTarget, addr: bigint): string {
   return `${pos.func.name}+0x${pos.off.toString(16)}`;
 }
 
-function site(t: DebugTarget, p: PlacedPoke, ip: bigint): PokeSite {
+function site(t: DebugTarget, p: PlacedPoke, ip: bigint): PokeSiteCode {
   const b = t.machine.readMem(ip, X86_PATCH_SIZE);
   const d = decodeSite(ip, b);
   const asm =
@@ -36,7 +36,7 @@ export function buildPokes(t: DebugTarget, last: Map<string, PokeTransition>, pr
     // Program names repeat across objects: the site's address says whose it is.
     const prog = t.index.lookup(p.funcAddr)?.program ?? t.programs.find((q) => q.name === p.prog)!;
     const map = prog.kernel.object.maps[p.desc.mapIndex]!;
-    const slot = map instanceof ProgArrayMap ? (map as ProgArrayMap<KProgram>).get(p.desc.key) : null;
+    const slot = map instanceof ProgArrayMap ? (map as ProgArrayMap<KernelProgram>).get(p.desc.key) : null;
     const v = psm.view(p);
     const state: PokeState = v.state === 'corrupt' ? 'A' : v.state;
     const to = v.jumpsTo === undefined ? undefined : t.programs.find((q) => q.funcBases[0]! + BigInt(p.desc.adjOff) === v.jumpsTo);

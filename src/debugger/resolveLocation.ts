@@ -5,11 +5,11 @@ import { type Result, err, ok } from '../common/diag.ts';
 import type { LocationSpec } from './commands/types.ts';
 import { errors } from './errors.ts';
 import type { Session } from './session.ts';
-import type { LoadedProgram } from './target/loadedProgram.ts';
+import type { DebugProgram } from './target/loadedProgram.ts';
 
 export interface ResolvedLocation {
   addr: bigint;
-  program: LoadedProgram;
+  program: DebugProgram;
   insn: number | null;
   spec: string;
   /** A `FILE:LINE` without code moved to this line (the next one with code). */
@@ -18,14 +18,14 @@ export interface ResolvedLocation {
 
 const fail = <T>(d: { code: string; message: string }): Result<T> => err(d.code, d.message);
 
-function currentProgram(s: Session): LoadedProgram {
+function currentProgram(s: Session): DebugProgram {
   const pos = s.runState === 'stopped' ? s.target.index.lookup(s.target.machine.pc) : null;
   return pos?.program ?? s.target.entry;
 }
 
 export function resolveLocation(s: Session, loc: LocationSpec): Result<ResolvedLocation> {
   const t = s.target;
-  const byName = (name: string): Result<LoadedProgram> => t.objects.findCode(name, s.scopeObject());
+  const byName = (name: string): Result<DebugProgram> => t.objects.findCode(name, s.scopeObject());
   switch (loc.kind) {
     case 'program': {
       const pr = byName(loc.prog);

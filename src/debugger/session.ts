@@ -37,7 +37,7 @@ import {
   type PokeTransition,
   type ProgramSummary,
   type RunState,
-  type StopReason,
+  type DebugStop,
   type View,
   type HistoryView,
 } from './view.ts';
@@ -75,7 +75,7 @@ export class Session {
    */
   executor: CommandExecutor = this;
   runState: RunState = 'not-started';
-  stop: StopReason | null = null;
+  stop: DebugStop | null = null;
   selectedFrame = 0;
   /** `catch poke` is on (an enabled catchpoint): a map command that moves a descriptor stops. */
   get catchPoke(): boolean {

@@ -6,12 +6,12 @@
 // RISC-V past `li a6, 33`: taken). x86-64 counts up (limit 33); RISC-V counts down from 33.
 import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } from '../common/kernelStructs.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
-import type { LoadedProgram } from './target/loadedProgram.ts';
+import type { DebugProgram } from './target/loadedProgram.ts';
 import type { MemReader } from './unwind.ts';
-import type { StopReason, TailCallHop } from './view.ts';
+import type { DebugStop, TailCallHop } from './view.ts';
 
 export interface TailCallSiteInfo {
-  program: LoadedProgram;
+  program: DebugProgram;
   funcIdx: number;
   insn: number;
   direct: boolean;
@@ -23,7 +23,7 @@ export interface TailCallSiteInfo {
 }
 
 /** A tail-call attempt: exactly what the View's tail-call stop reason reports. */
-export type TailCallEvent = Omit<Extract<StopReason, { kind: 'tail-call' }>, 'kind'>;
+export type TailCallEvent = Omit<Extract<DebugStop, { kind: 'tail-call' }>, 'kind'>;
 
 export interface HopRecord extends TailCallHop {
   /** Frame identity the hop happened in (the callee inherits it): rbp; RISC-V the CFA. */
@@ -47,7 +47,7 @@ interface JournalEntry {
 export class TailCallTracker {
   readonly sites = new Map<bigint, TailCallSiteInfo>();
   readonly outs = new Map<bigint, TailCallSiteInfo[]>();
-  readonly landings = new Map<bigint, LoadedProgram>();
+  readonly landings = new Map<bigint, DebugProgram>();
   /** Replaced, never pushed to: journal entries share these arrays. */
   hops: readonly HopRecord[] = [];
   private pending: Pending | null = null;

@@ -4,6 +4,7 @@
 // 64-bit values travel as Hex64 strings; absent facts are `null`, not missing fields.
 // Data only: the engine builds Views, front ends read them, nobody mutates them.
 import type { Arch } from '../jit/types.ts';
+import type { PokeState } from '../kernel/pokes/pokeDescriptor.ts';
 
 /** Bump when a field changes meaning or disappears (adding fields does not bump it). */
 import type { DisplayView } from './displays.ts';
@@ -66,7 +67,7 @@ export type TailCallOutcome =
 
 export type StepUnit = 'stepi' | 'nexti' | 'step' | 'next' | 'finish';
 
-export type StopReason =
+export type DebugStop =
   | { kind: 'entry' } // `start`: stopped before the first instruction
   | { kind: 'breakpoint'; id: number; hits: number }
   | { kind: 'step'; unit: StepUnit }
@@ -266,10 +267,9 @@ export interface CallChainEntry {
 
 // ---------------------------------------------------------------- pokes and maps
 
-/** x86 poke descriptor states (bypass, target): A nop5/nop5 (illegal), B nop5/jmp, C jmp out/nop5, D jmp out/jmp. */
-export type PokeState = 'A' | 'B' | 'C' | 'D';
+export type { PokeState };
 
-export interface PokeSite {
+export interface PokeSiteCode {
   addr: Hex64;
   bytes: HexBytes;
   /** 'nop5', 'jmp 0xffffffffc000005a (out)', 'jmp prog_b+0xc'. */
@@ -298,8 +298,8 @@ export interface Poke {
   /** Program the target site jumps to (decoded from its bytes), or null for nop5. */
   jumpsTo: string | null;
   state: PokeState;
-  bypass: PokeSite;
-  target: PokeSite;
+  bypass: PokeSiteCode;
+  target: PokeSiteCode;
   /** `out`: where the bypass jumps. */
   bypassAddr: Hex64;
   adjOff: number;
@@ -496,7 +496,7 @@ export interface View {
   object: { path: string; name: string } | null;
   programs: ProgramSummary[];
   location: Location | null;
-  stop: StopReason | null;
+  stop: DebugStop | null;
   registers: Registers | null;
   /** Innermost first. */
   frames: Frame[];

@@ -4,7 +4,8 @@
 import type { InsnIdx, NativeOff, SubprogIdx } from '../common/ids.ts';
 import type { ProgramImage } from '../analysis/types.ts';
 
-export type Arch = 'x86_64' | 'riscv64';
+import type { Arch } from '../common/arch.ts';
+export type { Arch };
 
 /**
  * A JIT profile names the kernel behaviour it models.
@@ -131,8 +132,19 @@ export interface JitFunction {
   /** Offset a tail call jumps to (X86_TAIL_CALL_OFFSET; RISC-V: past the TCC init). */
   tailCallOffset: number;
   /** Native offset ranges with a role, for annotation (prologue, epilogue, tail call...). */
-  regions: { start: NativeOff; end: NativeOff; role: string; insn?: InsnIdx }[];
+  regions: CodeRegion[];
 }
+
+/** A native offset range of a JITed function with its role (prologue, epilogue, tail call, extable...). */
+export interface CodeRegion {
+  start: NativeOff;
+  end: NativeOff;
+  role: string;
+  insn?: InsnIdx;
+}
+
+/** What a call instruction targets: a helper id, a kfunc BTF id, or a function index. */
+export type CallKind = 'helper' | 'kfunc' | 'func';
 
 export interface JitImage {
   arch: Arch;

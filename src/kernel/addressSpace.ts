@@ -7,7 +7,7 @@ import type { MemFault } from '../bpf/interpreter.ts';
 
 export type Allocator = (size: number) => Uint8Array;
 
-export interface Region {
+export interface GuestRegion {
   readonly name: string;
   readonly base: bigint;
   readonly size: number;
@@ -17,14 +17,14 @@ export interface Region {
 }
 
 /** A region's bytes at [off, off + len) may have been written (see AddressSpace.onWrite). */
-export type WriteListener = (r: Region, off: number, len: number) => void;
+export type WriteListener = (r: GuestRegion, off: number, len: number) => void;
 
 export const defaultAllocator: Allocator = (size) => new Uint8Array(size);
 
 const PAGE = BigInt(PAGE_SIZE);
 export const pageAlign = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE || PAGE_SIZE;
 
-interface Slot extends Region {
+interface Slot extends GuestRegion {
   readonly end: bigint;
   readonly view: DataView;
 }
@@ -32,13 +32,13 @@ interface Slot extends Region {
 export class AddressSpace {
   private slots: Slot[] = [];
   private last: Slot | undefined;
-  private listeners: ((r: Region) => void)[] = [];
+  private listeners: ((r: GuestRegion) => void)[] = [];
   private writeListeners: WriteListener[] = [];
 
   constructor(private readonly allocate: Allocator = defaultAllocator) {}
 
   /** Creates a region of `size` bytes (rounded up to pages) at page-aligned `base`. */
-  map(name: string, base: bigint, size: number, writable = true): Region {
+  map(name: string, base: bigint, size: number, writable = true): GuestRegion {
     if (base % PAGE !== 0n) throw new Error(`region ${name}: base 0x${base.toString(16)} is not page-aligned`);
     const len = pageAlign(size);
     const end = base + BigInt(len);
@@ -55,7 +55,7 @@ export class AddressSpace {
   }
 
   /** Called for every region created from now on (the machine maps it into the CPU). */
-  onMap(listener: (r: Region) => void): void {
+  onMap(listener: (r: GuestRegion) => void): void {
     this.listeners.push(listener);
   }
 
@@ -72,15 +72,15 @@ export class AddressSpace {
   }
 
   /** Code that writes a region's `bytes` directly (map updates) says so here. */
-  noteWrite(r: Region, off: number, len: number): void {
+  noteWrite(r: GuestRegion, off: number, len: number): void {
     for (const l of this.writeListeners) l(r, off, len);
   }
 
-  regions(): readonly Region[] {
+  regions(): readonly GuestRegion[] {
     return this.slots;
   }
 
-  regionAt(addr: bigint): Region | undefined {
+  regionAt(addr: bigint): GuestRegion | undefined {
     return this.find(addr, 1);
   }
 

@@ -3,10 +3,10 @@
 // `bpfdbg dump --jited`, so the bytes shown are the bytes that run.
 import { THIS_CPU_OFF_ADDR } from '../common/layout.ts';
 import type { JitEnv } from '../jit/types.ts';
-import type { LoadedObject, LoadedProgram } from './kernelModel.ts';
+import type { LoadedObject, KernelProgram } from './kernelModel.ts';
 import type { PrivStackAllocator } from './privStack.ts';
 
-export function jitEnvFor(loaded: LoadedObject, prog: LoadedProgram, priv: PrivStackAllocator): JitEnv {
+export function jitEnvFor(loaded: LoadedObject, prog: KernelProgram, priv: PrivStackAllocator): JitEnv {
   return {
     mapAddr: (i) => loaded.maps[i]!.addr,
     mapValueAddr: (i) => loaded.maps[i]!.valueAddr,

@@ -21,7 +21,7 @@ import { DEFAULT_KERNEL_LAYOUT, type KernelLayout } from '../analysis/kernelLayo
 import { SCRATCH_BASE, SCRATCH_SIZE, mapCtxRegions } from './ctx.ts';
 import { mapOpFailed, unknownGlobal, unknownMap, unknownProgram } from './errors.ts';
 
-export interface LoadedProgram extends ProgRef {
+export interface KernelProgram extends ProgRef {
   readonly id: number;
   readonly name: string;
   readonly object: LoadedObject;
@@ -37,7 +37,7 @@ export interface LoadedObject {
   readonly object: BpfObject;
   /** By MapDef.index (LD_IMM64 pseudo map imm). */
   readonly maps: BpfMap[];
-  readonly programs: LoadedProgram[];
+  readonly programs: KernelProgram[];
 }
 
 export interface KernelModelOptions {
@@ -67,9 +67,9 @@ export class KernelModel {
   cpu: number;
   clock: bigint;
   private mapsByAddr = new Map<bigint, BpfMap>();
-  private progsByStruct = new Map<bigint, LoadedProgram>();
-  private progsByImage = new Map<InterpProgram, LoadedProgram>();
-  private progListeners: ProgArrayListener<LoadedProgram>[] = [];
+  private progsByStruct = new Map<bigint, KernelProgram>();
+  private progsByImage = new Map<InterpProgram, KernelProgram>();
+  private progListeners: ProgArrayListener<KernelProgram>[] = [];
   private nextMapId = 1;
   private nextProgId = 1;
   private progRegionEnd = PROG_STRUCT_BASE;
@@ -106,7 +106,7 @@ export class KernelModel {
       if (!(m instanceof ProgArrayMap) || !def.initSlots) continue;
       for (const s of def.initSlots) {
         const p = obj.programs.find((q) => q.name === s.prog);
-        if (p) (m as ProgArrayMap<LoadedProgram>).setProg(s.slot, p);
+        if (p) (m as ProgArrayMap<KernelProgram>).setProg(s.slot, p);
       }
     }
     return obj;
@@ -116,12 +116,12 @@ export class KernelModel {
     const m = createMap(def, this.nextMapId++, this.placer);
     this.mapsByAddr.set(m.addr, m);
     if (m instanceof ProgArrayMap) {
-      (m as ProgArrayMap<LoadedProgram>).onChange((...a) => this.progListeners.forEach((l) => l(...a)));
+      (m as ProgArrayMap<KernelProgram>).onChange((...a) => this.progListeners.forEach((l) => l(...a)));
     }
     return m;
   }
 
-  private addProgram(obj: LoadedObject, image: ProgramImage): LoadedProgram {
+  private addProgram(obj: LoadedObject, image: ProgramImage): KernelProgram {
     if (this.progNext >= this.progRegionEnd) {
       const r = this.space.map('bpf_prog structs', this.progRegionEnd, PROG_REGION_SLOTS * BPF_PROG_STRUCT_SIZE);
       this.progNext = r.base;
@@ -129,14 +129,14 @@ export class KernelModel {
     }
     const structAddr = this.progNext;
     this.progNext += BigInt(BPF_PROG_STRUCT_SIZE);
-    const p: LoadedProgram = { id: this.nextProgId++, name: image.program.name, object: obj, program: image.program, image, structAddr };
+    const p: KernelProgram = { id: this.nextProgId++, name: image.program.name, object: obj, program: image.program, image, structAddr };
     this.progsByStruct.set(structAddr, p);
     this.progsByImage.set(image, p);
     return p;
   }
 
   /** The machine layer points bpf_func (off 0x48) at the JITed entry. */
-  setBpfFunc(prog: LoadedProgram, addr: bigint): void {
+  setBpfFunc(prog: KernelProgram, addr: bigint): void {
     this.space.mustStore(prog.structAddr + BigInt(BPF_PROG_BPF_FUNC_OFF), 8, addr);
   }
 
@@ -144,7 +144,7 @@ export class KernelModel {
    * Subscribes to every prog_array update/delete (present and future maps). The listener
    * runs before the update returns, so code patching happens inside the "syscall".
    */
-  onProgArrayChange(listener: ProgArrayListener<LoadedProgram>): () => void {
+  onProgArrayChange(listener: ProgArrayListener<KernelProgram>): () => void {
     this.progListeners.push(listener);
     return () => {
       const k = this.progListeners.indexOf(listener);
@@ -158,7 +158,7 @@ export class KernelModel {
     return objName === undefined ? this.objects : this.objects.filter((o) => o.name === objName);
   }
 
-  findProgram(name: string, objName?: string): Result<LoadedProgram> {
+  findProgram(name: string, objName?: string): Result<KernelProgram> {
     for (const o of this.objectNamed(objName)) {
       const p = o.programs.find((q) => q.name === name);
       if (p) return ok(p);
@@ -178,20 +178,20 @@ export class KernelModel {
     return this.mapsByAddr.get(addr);
   }
 
-  progAtStruct(addr: bigint): LoadedProgram | undefined {
+  progAtStruct(addr: bigint): KernelProgram | undefined {
     return this.progsByStruct.get(addr);
   }
 
-  loadedOf(image: InterpProgram): LoadedProgram | undefined {
+  loadedOf(image: InterpProgram): KernelProgram | undefined {
     return this.progsByImage.get(image);
   }
 
   // ---- user-space map operations (the bpf(2) syscall side) ----
 
   /** prog_array update with a program; 0 or -errno. */
-  updateProgArray(map: BpfMap, key: number, prog: LoadedProgram, flags = 0n): number {
+  updateProgArray(map: BpfMap, key: number, prog: KernelProgram, flags = 0n): number {
     if (!(map instanceof ProgArrayMap)) return -22;
-    return (map as ProgArrayMap<LoadedProgram>).setProg(key, prog, flags);
+    return (map as ProgArrayMap<KernelProgram>).setProg(key, prog, flags);
   }
 
   /** Map delete from user space; 0 or -errno. */
@@ -338,7 +338,7 @@ export class KernelModel {
 
   /** The interpreter's environment over this model. */
   interpEnv(): InterpEnv {
-    const loaded = (p: InterpProgram): LoadedProgram => {
+    const loaded = (p: InterpProgram): KernelProgram => {
       const l = this.progsByImage.get(p);
       if (!l) throw new Error('kernel model: program image is not loaded');
       return l;

@@ -19,10 +19,10 @@ import {
   type CtxResult,
 } from './ctx.ts';
 
-import type { KernelModel, LoadedProgram } from './kernelModel.ts';
+import type { KernelModel, KernelProgram } from './kernelModel.ts';
 
 /** Runs `prog` with R1 = ctx on some engine. */
-export type Engine = (model: KernelModel, prog: LoadedProgram, ctx: BuiltCtx) => RunResult;
+export type Engine = (model: KernelModel, prog: KernelProgram, ctx: BuiltCtx) => RunResult;
 
 export interface TestRunOptions {
   /** Packet bytes (skb/xdp) — data_in. */
@@ -57,7 +57,7 @@ export interface TestRunResult {
   error?: Diag;
 }
 
-export function buildCtx(model: KernelModel, prog: LoadedProgram, opts: TestRunOptions): CtxResult {
+export function buildCtx(model: KernelModel, prog: KernelProgram, opts: TestRunOptions): CtxResult {
   const data = opts.data ?? new Uint8Array(0);
   const l = model.layout;
   switch (prog.image.progType) {
@@ -100,7 +100,7 @@ export function interpreterEngine(opts: { tcc?: TccMode; budget?: number } = {})
 
 const U32_MAX = 0xffff_ffff;
 
-export function testRun(model: KernelModel, prog: LoadedProgram, opts: TestRunOptions = {}): TestRunResult {
+export function testRun(model: KernelModel, prog: KernelProgram, opts: TestRunOptions = {}): TestRunResult {
   const engine = opts.engine ?? interpreterEngine({ tcc: opts.tcc, budget: opts.budget });
   const traceStart = model.trace.length;
   let last: RunResult = { r0: 0n, insns: 0, tailCalls: 0 };

@@ -2,8 +2,7 @@
 // call-trap pages and snapshots. Typed and emulator-agnostic: nothing here mentions
 // Unicorn, so another emulator (a wasm Unicorn, say) can implement the same interface.
 // Everything above machine/ (debugger, record) talks to this interface only.
-import type { Arch } from '../jit/types.ts';
-import type { TextPoker } from '../kernel/pokes/textPoker.ts';
+import type { Arch } from '../common/arch.ts';
 
 export type MachineArch = Arch;
 
@@ -99,7 +98,8 @@ export interface MachineSnapshot {
   dispose(): void;
 }
 
-export interface Machine extends TextPoker {
+/** The kernel model's poke state machine writes text through these (kernel/pokes/textPoker.ts's TextPoker). */
+export interface Machine {
   readonly arch: MachineArch;
   readonly closed: boolean;
   /**
@@ -118,6 +118,10 @@ export interface Machine extends TextPoker {
   setPc(pc: bigint): void;
 
   // ---- memory
+  /** Reads `len` bytes of text at a guest address. */
+  readText(addr: bigint, len: number): Uint8Array;
+  /** Writes text while no CPU is running and invalidates any cached translation of it. */
+  pokeText(addr: bigint, bytes: Uint8Array): void;
   /** Maps emulator-owned zeroed memory. base and size page-aligned. */
   map(base: bigint, size: number, perms: number): void;
   /**

@@ -2,7 +2,7 @@
 // call and an allocation per query). Split on unmap/protect the way Unicorn splits its own.
 import type { MemRegion } from './machine.ts';
 
-export interface Region extends MemRegion {
+export interface MappedRegion extends MemRegion {
   /** Keeps shared host memory alive while mapped, and gives copy-free access to it. */
   view?: Uint8Array;
   /** Trap/thunk/sentinel pages: never snapshotted. */
@@ -10,20 +10,20 @@ export interface Region extends MemRegion {
 }
 
 export class RegionTable {
-  private list: Region[] = [];
+  private list: MappedRegion[] = [];
   /**
    * The region the last lookup found: each run writes the return address and this_cpu_off
    * through sharedView, and a scan of ~100 regions with BigInt arithmetic cost ~9 µs a run.
    */
-  private recent: Region | undefined;
+  private recent: MappedRegion | undefined;
 
-  add(r: Region): void {
+  add(r: MappedRegion): void {
     this.recent = undefined;
     this.list.push(r);
     this.list.sort((a, b) => (a.base < b.base ? -1 : 1));
   }
 
-  all(): readonly Region[] {
+  all(): readonly MappedRegion[] {
     return this.list;
   }
 
@@ -32,7 +32,7 @@ export class RegionTable {
     this.list = [];
   }
 
-  at(base: bigint): Region | undefined {
+  at(base: bigint): MappedRegion | undefined {
     return this.list.find((r) => r.base === base);
   }
 
@@ -40,16 +40,16 @@ export class RegionTable {
   reshape(base: bigint, size: number, perms: number | null): void {
     this.recent = undefined;
     const end = base + BigInt(size);
-    const next: Region[] = [];
+    const next: MappedRegion[] = [];
     for (const r of this.list) {
       const rEnd = r.base + BigInt(r.size);
       if (rEnd <= base || r.base >= end) {
         next.push(r);
         continue;
       }
-      const piece = (b: bigint, e: bigint, p: number): Region => {
+      const piece = (b: bigint, e: bigint, p: number): MappedRegion => {
         const off = Number(b - r.base);
-        const out: Region = { ...r, base: b, size: Number(e - b), perms: p };
+        const out: MappedRegion = { ...r, base: b, size: Number(e - b), perms: p };
         if (r.view) out.view = r.view.subarray(off, off + Number(e - b));
         return out;
       };
@@ -61,7 +61,7 @@ export class RegionTable {
   }
 
   /** The region holding addr. */
-  containing(addr: bigint): Region | undefined {
+  containing(addr: bigint): MappedRegion | undefined {
     const c = this.recent;
     if (c && addr >= c.base && addr < c.base + BigInt(c.size)) return c;
     const r = this.list.find((x) => addr >= x.base && addr < x.base + BigInt(x.size));

@@ -1,6 +1,6 @@
 // Register names -> Unicorn 2.0.1 register ids (values of UC_X86_REG_* / UC_RISCV_REG_*
 // from /usr/include/unicorn/{x86,riscv}.h). Names are the ones the debugger shows.
-import { RV_ABI } from '../jit/riscv64/encode.ts';
+import { RV_ABI } from '../common/arch.ts';
 import type { MachineArch } from './machine.ts';
 
 /** x86-64 general registers in display order, then rip, eflags and the segment bases. */

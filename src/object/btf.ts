@@ -2,7 +2,7 @@
 // the loader needs is interpreted (maps, datasecs, funcs); every record is still checked
 // for a known kind, a tail that fits and in-range type ids and string offsets, as the
 // kernel's btf_check_all_metas would.
-import { btfBadHeader, btfBadString, btfBadType, ObjError, type Where } from './errors.ts';
+import { btfBadHeader, btfBadString, btfBadType, ObjError, type FileWhere } from './errors.ts';
 import { cstr, Reader } from './elf.ts';
 
 export const BTF_KIND = {
@@ -108,8 +108,8 @@ export function btfString(btf: Btf, off: number): string | undefined {
  * are still checked here). For the kernel's vmlinux BTF, whose ~100k member records would
  * otherwise be allocated up front while a load reads a few structs.
  */
-export function parseBtf(data: Uint8Array, dataFileOff: number, w: Where, opts: { lazyMembers?: boolean } = {}): Btf {
-  const at = (off: number): Where => ({ ...w, fileOff: dataFileOff + off });
+export function parseBtf(data: Uint8Array, dataFileOff: number, w: FileWhere, opts: { lazyMembers?: boolean } = {}): Btf {
+  const at = (off: number): FileWhere => ({ ...w, fileOff: dataFileOff + off });
   if (data.length < 24) throw new ObjError(btfBadHeader(at(0), `BTF header needs 24 bytes, section has ${data.length}`));
   const magicLe = data[0]! | (data[1]! << 8);
   const le = magicLe === BTF_MAGIC;
@@ -281,9 +281,9 @@ function voidType(): BtfType {
 }
 
 /** Every type id a record mentions must exist (the kernel rejects dangling ids too). */
-function checkTypeRefs(btf: Btf, w: Where, recOffs: number[], lazyMembers: boolean): void {
+function checkTypeRefs(btf: Btf, w: FileWhere, recOffs: number[], lazyMembers: boolean): void {
   const n = btf.types.length;
-  const at = (t: BtfType): Where => ({ ...w, fileOff: recOffs[t.id]! });
+  const at = (t: BtfType): FileWhere => ({ ...w, fileOff: recOffs[t.id]! });
   const bad = (t: BtfType, ref: number): never => {
     throw new ObjError(btfBadType(at(t), t.id, `refers to type ${ref}, but there are only ${n - 1} types`));
   };

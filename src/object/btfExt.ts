@@ -1,7 +1,7 @@
 // .BTF.ext reader: func_info and line_info blocks per ELF section (uapi btf.h,
 // libbpf btf_ext__new). Offsets in records are bytes from the start of the ELF section;
 // the linker turns them into instruction indexes of the flat program.
-import { btfExtBad, ObjError, type Where } from './errors.ts';
+import { btfExtBad, ObjError, type FileWhere } from './errors.ts';
 import { cstr, Reader } from './elf.ts';
 import type { Btf } from './btf.ts';
 
@@ -42,8 +42,8 @@ const FUNC_INFO_MIN = 8;
 const LINE_INFO_MIN = 16;
 const CORE_RELO_MIN = 16;
 
-export function parseBtfExt(data: Uint8Array, dataFileOff: number, btf: Btf, w: Where): BtfExt {
-  const at = (off: number): Where => ({ ...w, fileOff: dataFileOff + off });
+export function parseBtfExt(data: Uint8Array, dataFileOff: number, btf: Btf, w: FileWhere): BtfExt {
+  const at = (off: number): FileWhere => ({ ...w, fileOff: dataFileOff + off });
   const fail = (off: number, what: string): never => {
     throw new ObjError(btfExtBad(at(off), what));
   };

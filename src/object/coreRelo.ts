@@ -11,7 +11,7 @@ import type { Insn } from '../bpf/insn.ts';
 import { BTF_KIND, type Btf } from './btf.ts';
 import type { CoreReloRec } from './btfExt.ts';
 import { cstr } from './elf.ts';
-import { coreReloBad, ObjError, type Where } from './errors.ts';
+import { coreReloBad, ObjError, type FileWhere } from './errors.ts';
 import {
   CORE,
   candidatesOf,
@@ -79,14 +79,14 @@ export function applyCoreRelos(
       // libbpf skips records outside every function (a __weak subprogram another object overrode).
       const f = funcs.find((g) => secInsn >= g.start && secInsn < g.start + g.len);
       if (!f) return;
-      const w: Where = { file, section, insn: secInsn, program: f.name };
+      const w: FileWhere = { file, section, insn: secInsn, program: f.name };
       const res = resolve(rec, idx, local, cands, target, w);
       patchInsn(f, secInsn - f.start, idx, res, w);
     });
   }
 }
 
-function resolve(rec: CoreReloRec, idx: number, local: Btf, cache: Map<number, number[]>, target: () => CoreTarget, w: Where): Result {
+function resolve(rec: CoreReloRec, idx: number, local: Btf, cache: Map<number, number[]>, target: () => CoreTarget, w: FileWhere): Result {
   const bad = (what: string): never => {
     throw new ObjError(coreReloBad(w, `CO-RE relo #${idx}: ${what}`));
   };
@@ -176,7 +176,7 @@ const SIZE_BYTES = [4, 2, 1, 8] as const; // BPF_W, BPF_H, BPF_B, BPF_DW by (cod
 const poisoned: Insn = { code: CALL, dst: 0, src: 0, off: 0, imm: CORE_POISON_IMM };
 
 /** bpf_core_patch_insn. */
-function patchInsn(f: CoreFunc, i: number, idx: number, res: Result, w: Where): void {
+function patchInsn(f: CoreFunc, i: number, idx: number, res: Result, w: FileWhere): void {
   const bad = (what: string): never => {
     throw new ObjError(coreReloBad(w, `CO-RE relo #${idx}: ${what}`));
   };

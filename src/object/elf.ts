@@ -15,7 +15,7 @@ import {
   ObjError,
   sectionOutOfBounds,
   truncated,
-  type Where,
+  type FileWhere,
 } from './errors.ts';
 
 export const SHT_NULL = 0;
@@ -158,7 +158,7 @@ export function symbolsBySection(elf: Elf): Map<number, ElfSymbol[]> {
 }
 
 export function parseElf(bytes: Uint8Array, file: string): Elf {
-  const w: Where = { file, fileOff: 0 };
+  const w: FileWhere = { file, fileOff: 0 };
   if (bytes.length < 16) throw new ObjError(truncated(w, 'ELF identification', 16, bytes.length));
   if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) throw new ObjError(badMagic(w));
   if (bytes[4] !== 2) throw new ObjError(badClass({ file, fileOff: 4 }, bytes[4]!));
@@ -225,7 +225,7 @@ export function parseElf(bytes: Uint8Array, file: string): Elf {
   const symtabs = sections.filter((s) => s.type === SHT_SYMTAB);
   if (symtabs.length !== 1) throw new ObjError(noSymtab({ file }, symtabs.length));
   const symtab = symtabs[0]!;
-  const sw: Where = { file, section: symtab.name, fileOff: symtab.hdrOff };
+  const sw: FileWhere = { file, section: symtab.name, fileOff: symtab.hdrOff };
   if (symtab.link === 0 || symtab.link >= shnum || sections[symtab.link]!.type !== SHT_STRTAB)
     throw new ObjError(badLink(sw, `symbol table sh_link ${symtab.link} is not a string table`));
   if (symtab.entsize !== SYM_SIZE || symtab.size % SYM_SIZE !== 0)
@@ -261,7 +261,7 @@ export function parseElf(bytes: Uint8Array, file: string): Elf {
 
 /** Reads one SHT_REL section (REL only: BPF keeps the addend in the patched bytes). */
 export function readRels(elf: Elf, sec: ElfSection): ElfRel[] {
-  const w: Where = { file: elf.file, section: sec.name, fileOff: sec.hdrOff };
+  const w: FileWhere = { file: elf.file, section: sec.name, fileOff: sec.hdrOff };
   if (sec.entsize !== REL_SIZE || sec.size % REL_SIZE !== 0)
     throw new ObjError(badRelSection(w, `relocation section entsize ${sec.entsize} / size ${sec.size} do not fit ${REL_SIZE}-byte Elf64_Rel`));
   if (sec.link !== elf.symtab.index) throw new ObjError(badLink(w, `relocation section sh_link ${sec.link} is not the symbol table`));

@@ -7,7 +7,7 @@
 import type { Diag } from '../common/diag.ts';
 import { ksymAddress } from '../common/kallsyms.ts';
 import { BTF_KIND, findByNameKind, resolveSize, skipModsAndTypedefs, type Btf, type BtfType } from './btf.ts';
-import { externBad, ObjError, type Where } from './errors.ts';
+import { externBad, ObjError, type FileWhere } from './errors.ts';
 import { SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE, type Elf, type ElfSymbol } from './elf.ts';
 import { KCONFIG, kernelVersionCode, LINUX_HAS } from './kconfig.ts';
 import type { KernelBtf } from './kernelBtf.ts';
@@ -114,7 +114,7 @@ export function collectExterns(elf: Elf, btf: Btf | undefined): Extern[] {
   for (const t of btf?.types ?? []) if (t.kind === BTF_KIND.DATASEC) for (const v of t.vars!) secOf.set(v.type, t.name);
   const out: Extern[] = [];
   for (const s of syms) {
-    const w: Where = { file: elf.file, section: '.symtab', fileOff: elf.symtab.offset + s.index * 24 };
+    const w: FileWhere = { file: elf.file, section: '.symtab', fileOff: elf.symtab.offset + s.index * 24 };
     if (!btf) throw new ObjError(externBad(w, s.name, 'BTF is required for externs'));
     const t = externBtf(btf, s.name);
     if (!t) throw new ObjError(externBad(w, s.name, 'no extern VAR or FUNC of that name in BTF'));
@@ -174,7 +174,7 @@ export function resolveExterns(externs: Extern[], env: ResolveEnv): Uint8Array {
   const data = new Uint8Array(kconfigSize(externs));
   const config = KCONFIG[env.release] ?? {};
   for (const e of externs) {
-    const w: Where = { file: env.file, section: e.kind === 'kcfg' ? '.kconfig' : '.ksyms' };
+    const w: FileWhere = { file: env.file, section: e.kind === 'kcfg' ? '.kconfig' : '.ksyms' };
     const fail = (what: string): void => {
       e.error = externBad(w, e.name, what);
     };

@@ -4,7 +4,7 @@
 // appended positions. Func/line info follow each function to its linked position.
 import type { Insn } from '../bpf/insn.ts';
 import { fileOff, insnIdx } from '../common/ids.ts';
-import { linkBadCall, linkBadJump, linkBadLdImm64, linkTooBig, ObjError, type Where } from './errors.ts';
+import { linkBadCall, linkBadJump, linkBadLdImm64, linkTooBig, ObjError, type FileWhere } from './errors.ts';
 import type { Elf } from './elf.ts';
 import { funcAt, type Func } from './relocate.ts';
 import type { BtfExt } from './btfExt.ts';
@@ -22,7 +22,7 @@ import { BPF_COMPLEXITY_LIMIT_INSNS } from '../common/kernelLimits.ts';
  */
 export function checkFuncFlow(elf: Elf, f: Func): void {
   const second = new Uint8Array(f.len);
-  const at = (i: number): Where => ({ file: elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name });
+  const at = (i: number): FileWhere => ({ file: elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name });
   for (let i = 0; i < f.len; i++) {
     const x = f.insns[i]!;
     if (x.code !== LD_DW_IMM) continue;
@@ -65,7 +65,7 @@ export interface LinkContext {
  * which libbpf (v1.3+) appends after everything the entry reaches when no call placed it.
  */
 export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo, exceptionCb?: Func): BpfProgram {
-  const tooMuch = (w: Where): never => {
+  const tooMuch = (w: FileWhere): never => {
     throw new ObjError(linkTooBig(w, `linking '${entry.name}' exceeds the loader's budget of linked instructions and line records for one object`));
   };
   if (entry.error) throw new ObjError(entry.error);
@@ -76,7 +76,7 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
   const order: Func[] = [entry];
   // Explicit stack instead of recursion: a crafted object may chain thousands of subprograms.
   const stack: { f: Func; base: number; i: number }[] = [{ f: entry, base: 0, i: 0 }];
-  const append = (callee: Func, w: Where): number => {
+  const append = (callee: Func, w: FileWhere): number => {
     if (callee.error) throw new ObjError(callee.error);
     const off = insns.length;
     if (off + callee.len > BPF_COMPLEXITY_LIMIT_INSNS)
@@ -100,7 +100,7 @@ export function linkProgram(ctx: LinkContext, entry: Func, info: SectionProgInfo
       const x = insns[fr.base + i]!;
       if (!isPseudoCall(x) && !isPseudoFunc(x)) continue;
       const f = fr.f;
-      const w: Where = { file: ctx.elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name };
+      const w: FileWhere = { file: ctx.elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name };
       const relo = f.codeRelos.get(i);
       let target: number;
       if (relo) {

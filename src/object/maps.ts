@@ -2,7 +2,7 @@
 // `.maps` in DATASEC order, then one internal ARRAY map per global-data section.
 // Also the prog_array / map-in-map initialisers from `.rel.maps` (§2.7 of the reference).
 import { BTF_KIND, findByNameKind, resolveSize, skipModsAndTypedefs, type Btf, type BtfType } from './btf.ts';
-import { btfMissing, mapBad, mapInitBad, ObjError, type Where } from './errors.ts';
+import { btfMissing, mapBad, mapInitBad, ObjError, type FileWhere } from './errors.ts';
 import { STT_FUNC, symbolsBySection, type Elf, type ElfRel, type ElfSection, type ElfSymbol } from './elf.ts';
 import type { DataSection } from './sections.ts';
 import { MapType, type GlobalVar, type MapDef } from './types.ts';
@@ -40,7 +40,7 @@ export function fixupDatasec(btf: Btf, elf: Elf, sec: ElfSection): BtfType | und
 }
 
 export function collectUserMaps(btf: Btf | undefined, elf: Elf, mapsSec: ElfSection): UserMap[] {
-  const w: Where = { file: elf.file, section: '.maps', fileOff: mapsSec.hdrOff };
+  const w: FileWhere = { file: elf.file, section: '.maps', fileOff: mapsSec.hdrOff };
   if (!btf) throw new ObjError(btfMissing(w, "BTF is required for BTF-defined maps in '.maps'"));
   const ds = fixupDatasec(btf, elf, mapsSec);
   if (!ds) throw new ObjError(btfMissing(w, "no BTF DATASEC '.maps' describes the '.maps' section"));
@@ -52,7 +52,7 @@ export function collectUserMaps(btf: Btf | undefined, elf: Elf, mapsSec: ElfSect
     const v = btf.types[vi.type]!;
     if (v.kind !== BTF_KIND.VAR) throw new ObjError(mapBad(w, `#${out.length}`, `DATASEC entry ${vi.type} is not a VAR`));
     const name = v.name;
-    const mw: Where = { ...w, fileOff: mapsSec.offset + Math.min(vi.offset, mapsSec.size) };
+    const mw: FileWhere = { ...w, fileOff: mapsSec.offset + Math.min(vi.offset, mapsSec.size) };
     // libbpf accepts global (1) and static (0) map variables; an extern map (2) must come
     // from another object through the static linker (bpftool gen object), not from here.
     if (v.linkage !== 1 && v.linkage !== 0)
@@ -73,7 +73,7 @@ export function collectUserMaps(btf: Btf | undefined, elf: Elf, mapsSec: ElfSect
   return out;
 }
 
-function parseMapDef(btf: Btf, st: BtfType, name: string, w: Where): MapDef {
+function parseMapDef(btf: Btf, st: BtfType, name: string, w: FileWhere): MapDef {
   const bad = (what: string): never => {
     throw new ObjError(mapBad(w, name, what));
   };
@@ -287,7 +287,7 @@ export function applyMapInits(elf: Elf, mapsSec: ElfSection, rels: ElfRel[], map
   const progByName = new Map(progs.map((p) => [p.name, p]));
   const mapNames = new Set(maps.map((m) => m.def.name));
   for (const rel of rels) {
-    const w: Where = { file: elf.file, section: '.rel.maps', fileOff: rel.fileOff };
+    const w: FileWhere = { file: elf.file, section: '.rel.maps', fileOff: rel.fileOff };
     const sym: ElfSymbol = elf.symbols[rel.sym]!;
     if (rel.type !== R_BPF_64_ABS64) throw new ObjError(mapInitBad(w, `'.maps' relocation type ${rel.type} is not R_BPF_64_ABS64`));
     const m = mapAt(rel.offset);

@@ -19,7 +19,7 @@ import {
   relocOutOfRange,
   linkBadLdImm64,
   staticProgram,
-  type Where,
+  type FileWhere,
 } from './errors.ts';
 import { readRels, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FUNC, STT_SECTION, symbolsBySection, type Elf, type ElfSection, type ElfSymbol } from './elf.ts';
 import type { Extern } from './externs.ts';
@@ -85,7 +85,7 @@ export function collectFuncs(elf: Elf, secs: ObjSections): Func[] {
     const funcs: Func[] = [];
     for (const s of symbolsBySection(elf).get(sec.index) ?? []) {
       if (s.type !== STT_FUNC) continue;
-      const w: Where = { file: elf.file, section: sec.name, fileOff: elf.symtab.offset + s.index * 24 };
+      const w: FileWhere = { file: elf.file, section: sec.name, fileOff: elf.symtab.offset + s.index * 24 };
       if (s.value % 8 !== 0 || s.size % 8 !== 0 || s.size === 0) throw new ObjError(misalignedFunction(w, s.name, s.value, s.size));
       if (s.value + s.size > sec.size) throw new ObjError(functionOutOfBounds(w, s.name));
       if (!isText && s.bind === STB_LOCAL) throw new ObjError(staticProgram(w, s.name));
@@ -146,13 +146,13 @@ export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: M
       const raw = elf.symbols[rel.sym]!;
       // Static data and functions are reached through their section's (nameless) symbol.
       const sym = raw.name || raw.type !== STT_SECTION ? raw : { ...raw, name: elf.sections[raw.shndx]?.name ?? `#${raw.index}` };
-      const w: Where = { file: elf.file, section: sec.name, fileOff: rel.fileOff };
+      const w: FileWhere = { file: elf.file, section: sec.name, fileOff: rel.fileOff };
       if (rel.offset % 8 !== 0 || rel.offset + 8 > sec.size) throw new ObjError(relocOutOfRange(w, rel.offset, sec.size));
       const secInsn = rel.offset / 8;
       const f = funcAt(secFuncs, secInsn);
       // libbpf skips relocations outside every known function (overridden weak functions).
       if (!f) continue;
-      const at: Where = { ...w, program: f.name, insn: secInsn };
+      const at: FileWhere = { ...w, program: f.name, insn: secInsn };
       const i = secInsn - f.start;
       f.relocated.add(i);
       try {
@@ -166,7 +166,7 @@ export function recordRelocs(elf: Elf, secs: ObjSections, funcs: Func[], maps: M
 }
 
 /** One relocation of function `f` at its instruction `i` (libbpf bpf_program__record_reloc + relocate_data). */
-function recordReloc(elf: Elf, secs: ObjSections, f: Func, i: number, sym: ElfSymbol, at: Where, maps: MapLookup): void {
+function recordReloc(elf: Elf, secs: ObjSections, f: Func, i: number, sym: ElfSymbol, at: FileWhere, maps: MapLookup): void {
   const textIdx = secs.text?.index;
   const secInsn = f.start + i;
   const insn = f.insns[i]!;
@@ -220,7 +220,7 @@ function recordReloc(elf: Elf, secs: ObjSections, f: Func, i: number, sym: ElfSy
  * kconfig -> PSEUDO_MAP_VALUE into `.kconfig` at the extern's offset; typed ksym ->
  * PSEUDO_BTF_ID with the vmlinux id; typeless (or unresolved weak) ksym -> its address.
  */
-function relocExternUse(f: Func, i: number, ext: Extern, at: Where, maps: MapLookup): void {
+function relocExternUse(f: Func, i: number, ext: Extern, at: FileWhere, maps: MapLookup): void {
   const insn = f.insns[i]!;
   if (ext.error) throw new ObjError({ ...ext.error, place: { ...ext.error.place, ...placeOf(at) } });
   if (insn.code === CALL) {
@@ -245,7 +245,7 @@ function relocExternUse(f: Func, i: number, ext: Extern, at: Where, maps: MapLoo
   }
 }
 
-function placeOf(w: Where): Diag['place'] {
+function placeOf(w: FileWhere): Diag['place'] {
   const p: Diag['place'] = {};
   if (w.section !== undefined) p.section = w.section;
   if (w.program !== undefined) p.program = w.program;
@@ -265,7 +265,7 @@ export function checkPseudoLoads(elf: Elf, f: Func): void {
     const x = f.insns[i]!;
     if (x.code !== LD_DW_IMM) continue;
     if (x.src !== 0 && !f.relocated.has(i)) {
-      const w: Where = { file: elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name };
+      const w: FileWhere = { file: elf.file, section: f.sec.name, fileOff: f.sec.offset + (f.start + i) * 8, insn: f.start + i, program: f.name };
       throw new ObjError(relocMissing(w, x.src));
     }
     i++;

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { PAGE_SIZE } from '../common/layout.ts';
 import type { Machine } from '../machine/machine.ts';
 import { PERM_X } from '../machine/machine.ts';
-import type { Region, WriteListener } from '../kernel/addressSpace.ts';
+import type { GuestRegion, WriteListener } from '../kernel/addressSpace.ts';
 
 /** Model regions this big or bigger are compared by written page; smaller ones whole (a 1 MiB memcmp is ~0.1 ms). */
 export const TRACK_MIN = 1 << 20;
@@ -49,7 +49,7 @@ export class GuestMemory {
   /** Without `modelWrites` every region is compared whole. */
   constructor(
     private readonly machine: Machine,
-    private readonly modelRegions: () => readonly Region[],
+    private readonly modelRegions: () => readonly GuestRegion[],
     modelWrites?: ModelWrites,
   ) {
     this.unsubscribe = modelWrites?.((r, off, len) => this.mark(r.base, off, len));

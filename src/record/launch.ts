@@ -7,7 +7,7 @@
 import { type Result, ok } from '../common/diag.ts';
 import type { Arch } from '../jit/types.ts';
 import type { NondetSource } from '../kernel/index.ts';
-import type { JitEngine } from '../machine/jitEngine.ts';
+import type { JitEngine } from '../engine/jitEngine.ts';
 import type { BpfObject } from '../object/types.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import type { TargetRunState } from '../debugger/target/jitTarget.ts';

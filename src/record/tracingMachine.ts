@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { CheckpointStore, type Checkpoint, type CheckpointCause } from './checkpoints.ts';
 import { GuestMemory, type ModelWrites } from './guestMemory.ts';
 import { captureModelState, restoreModelState } from './modelState.ts';
-import type { Region } from '../kernel/addressSpace.ts';
+import type { GuestRegion } from '../kernel/addressSpace.ts';
 import { recordArch } from './archState.ts';
 
 const DEFAULT_BUDGET = 50_000_000;
@@ -30,7 +30,7 @@ export interface TracingOptions {
   /** Spacing of the checkpoints goto() leaves behind when it re-executes a long stretch. */
   denseInterval?: number;
   /** The kernel model's regions (shared guest memory). */
-  modelRegions: () => readonly Region[];
+  modelRegions: () => readonly GuestRegion[];
   /** The model's JS writes to them (AddressSpace.onWrite): big regions are then hashed by written page. */
   modelWrites?: ModelWrites;
   /** Objects whose JS state belongs to the debuggee (model, maps, timers, pokes, PRNG). */

@@ -1,7 +1,7 @@
 // One-line descriptions of View facts, shared by the status bar and panes.
-import type { HistoryView, Location, Progress, StopReason, TailCallCounter, View } from '../debugger/view.ts';
+import type { HistoryView, Location, Progress, DebugStop, TailCallCounter, View } from '../debugger/view.ts';
 
-export function describeStop(s: StopReason | null): string {
+export function describeStop(s: DebugStop | null): string {
   if (!s) return '';
   switch (s.kind) {
     case 'entry':

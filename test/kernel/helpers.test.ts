@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MapType } from '../../src/object/types.ts';
-import { testRun, RecordingNondet, ReplayNondet, SeededNondet } from '../../src/kernel/index.ts';
+import { testRun, SeededNondet } from '../../src/kernel/index.ts';
 import { loadFixture, mapDef, objectFromAsm } from './fixture.ts';
 
 const data = new Uint8Array(14);
@@ -142,16 +142,6 @@ test('ktime comes from the virtual clock; prandom is seeded; cpu id is the model
   assert.equal(run(1, 'cpu'), 1n);
   assert.equal(run(1, 'rand'), run(1, 'rand'));
   assert.notEqual(run(1, 'rand'), run(2, 'rand'));
-});
-
-test('a recorded run replays the same nondeterministic values', () => {
-  const obj = objectFromAsm([{ name: 'p', text: 'call bpf_get_prandom_u32\nr6 = r0\ncall bpf_get_prandom_u32\nr0 ^= r6\nexit' }]);
-  const rec = new RecordingNondet(new SeededNondet(3));
-  const a = loadFixture(obj, { nondet: rec });
-  const ra = testRun(a.model, a.loaded.programs[0]!, { data });
-  assert.equal(rec.log.length, 2);
-  const b = loadFixture(obj, { nondet: new ReplayNondet(rec.log) });
-  assert.equal(testRun(b.model, b.loaded.programs[0]!, { data }).r0, ra.r0);
 });
 
 test('an unmodelled helper is an error naming the helper and the call insn', () => {

@@ -105,7 +105,7 @@ test('kernel tail-call selftests on the reference interpreter', async (t) => {
   assert.ok(run.length >= 15, `only ${run.length} runnable tests`);
   for (const st of tests) {
     if (!runnable(st)) {
-      await t.test(st.name, (s) => s.skip('attach steps need JITed code and BPF trampolines: test/machine/selftests.x86.test.ts runs this test'));
+      await t.test(st.name, (s) => s.skip('attach steps need JITed code and BPF trampolines: test/engine/selftests.x86.test.ts runs this test'));
       continue;
     }
     await t.test(st.name, () => runSelftest(st, expected.inputs, expected.objects, 'by-pointer'));

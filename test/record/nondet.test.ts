@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordingNondet } from '../../src/record/recordingNondet.ts';
 import { ReplayNondet } from '../../src/record/replayNondet.ts';
-import type { NondetSource } from '../../src/kernel/nondet.ts';
+import { SeededNondet, type NondetSource } from '../../src/kernel/nondet.ts';
+import { testRun } from '../../src/kernel/index.ts';
+import { loadFixture, objectFromAsm } from '../kernel/fixture.ts';
 import { commandsOf } from '../../src/record/index.ts';
 import { recordScript, replay, roundTrip } from './fixture.ts';
 
@@ -35,6 +37,17 @@ test('draws re-run after a restore of the cursor get the first values again, wit
   assert.equal(r.next, 3);
   r.prandomU32();
   assert.equal(r.log.events.length, 4);
+});
+
+test('a program run on the kernel model with a recording source replays the same values', () => {
+  const obj = objectFromAsm([{ name: 'p', text: 'call bpf_get_prandom_u32\nr6 = r0\ncall bpf_get_prandom_u32\nr0 ^= r6\nexit' }]);
+  const data = new Uint8Array(14);
+  const rec = new RecordingNondet(() => 0, new SeededNondet(3));
+  const a = loadFixture(obj, { nondet: rec });
+  const ra = testRun(a.model, a.loaded.programs[0]!, { data });
+  assert.equal(rec.log.events.length, 2);
+  const b = loadFixture(obj, { nondet: new ReplayNondet(rec.log.events, 'p.bpfrec', () => 0) });
+  assert.equal(testRun(b.model, b.loaded.programs[0]!, { data }).r0, ra.r0);
 });
 
 test('a replay serves the recorded values in order and reports a wrong kind or a missing value as divergence', () => {

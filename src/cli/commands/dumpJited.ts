@@ -13,7 +13,7 @@ import { disasm, formatInsn, loadCapstone } from '../../machine/index.ts';
 import type { BpfObject, BpfProgram } from '../../object/index.ts';
 import { X86_PROFILES } from '../../jit/profiles.ts';
 import { RV_PROFILES } from '../../jit/riscv64/profiles.ts';
-import { isJitFailure, jitEach, requireProfile, type JitedProgram } from '../jitAll.ts';
+import { isJitFailure, jitEach, requireProfile, type LinkedProgram } from '../jitAll.ts';
 import { formatDiag } from '../../common/diag.ts';
 import type { CliOptions } from '../options.ts';
 
@@ -26,7 +26,7 @@ export async function dumpJited(obj: BpfObject, progs: BpfProgram[], opts: CliOp
   }
   const profile = requireProfile(opts.arch, opts.profile);
   const outcomes = jitEach(obj, progs, profile);
-  const jited = outcomes.filter((o): o is JitedProgram => !isJitFailure(o));
+  const jited = outcomes.filter((o): o is LinkedProgram => !isJitFailure(o));
   // Programs the loader refused are only named by --prog when the user asked for one of them.
   const refused = [
     ...(obj.rejected ?? []).filter((r) => opts.prog === undefined || r.name === opts.prog).map((r) => ({ name: r.name, error: r.error })),
@@ -72,7 +72,7 @@ export async function dumpJited(obj: BpfObject, progs: BpfProgram[], opts: CliOp
   return 0;
 }
 
-function listing(obj: BpfObject, j: JitedProgram, arch: 'x86_64' | 'riscv64'): string[] {
+function listing(obj: BpfObject, j: LinkedProgram, arch: 'x86_64' | 'riscv64'): string[] {
   const out: string[] = [];
   const im = j.jit.image;
   const mapName = (i: number) => obj.maps[i]?.name;

@@ -1,19 +1,19 @@
 // Native address -> (program, function, BPF insn): the reverse of the JIT's addrs[] table,
 // as `bpftool prog dump jited linum` and the kernel's jited_linfo use it.
 import { insnAt } from '../../jit/insnAt.ts';
-import type { CodePosition, LoadedProgram } from './loadedProgram.ts';
+import type { CodePosition, DebugProgram } from './loadedProgram.ts';
 
 interface Span {
   lo: bigint;
   hi: bigint;
-  program: LoadedProgram;
+  program: DebugProgram;
   funcIdx: number;
 }
 
 export class AddressIndex {
   private spans: Span[] = [];
 
-  constructor(programs: readonly LoadedProgram[]) {
+  constructor(programs: readonly DebugProgram[]) {
     for (const p of programs)
       p.jit.funcs.forEach((f, i) => {
         const lo = p.funcBases[i]!;
@@ -50,7 +50,7 @@ export class AddressIndex {
   }
 
   /** Guest address of the first native byte of xlated insn `insn` of `program`. */
-  addressOf(program: LoadedProgram, insn: number): bigint | null {
+  addressOf(program: DebugProgram, insn: number): bigint | null {
     for (let i = 0; i < program.jit.funcs.length; i++) {
       const f = program.jit.funcs[i]!;
       if (insn >= f.insnStart && insn < f.insnStart + f.insnCount) return program.funcBases[i]! + BigInt(f.addrs[insn - f.insnStart]!);

@@ -5,11 +5,11 @@
 // jitTarget.ts adapts the machine layer's JIT engines (x86Target.ts, riscvTarget.ts).
 import type { JitProfile, Arch } from '../../jit/types.ts';
 import type { Machine } from '../../machine/machine.ts';
-import type { KernelModel, LoadedObject, LoadedProgram as KProgram } from '../../kernel/index.ts';
+import type { KernelModel, LoadedObject, KernelProgram } from '../../kernel/index.ts';
 import type { PokeStateMachine } from '../../kernel/pokes/pokeStateMachine.ts';
 import type { Result } from '../../common/diag.ts';
 import type { AddressIndex } from './addressIndex.ts';
-import type { LoadedProgram } from './loadedProgram.ts';
+import type { DebugProgram } from './loadedProgram.ts';
 import type { TargetObjects, TrampolineInfo } from './objects.ts';
 
 export interface RunInput {
@@ -27,15 +27,15 @@ export interface DebugTarget {
   /** Every loaded object, the links and the pins of the session. */
   readonly objects: TargetObjects;
   /** Every JITed program of every loaded object, in load order. */
-  readonly programs: readonly LoadedProgram[];
+  readonly programs: readonly DebugProgram[];
   /** The program a run starts in. */
-  readonly entry: LoadedProgram;
+  readonly entry: DebugProgram;
   /** Native address -> program, function, insn (rebuilt when objects come and go). */
   readonly index: AddressIndex;
   /** Null on arches without direct tail calls (RISC-V). */
   readonly pokes: PokeStateMachine | null;
   /** The kernel model's program behind a debugger program. */
-  kernelProgram(p: LoadedProgram): KProgram;
+  kernelProgram(p: DebugProgram): KernelProgram;
   /** The BPF trampoline image holding `addr` (fentry/fexit), or null. */
   trampolineAt(addr: bigint): TrampolineInfo | null;
   /** Builds ctx, zeroes registers, pushes the sentinel, PC at bpf_func; the CPU counts as inside BPF. */
@@ -43,6 +43,6 @@ export interface DebugTarget {
   /** The run ended (exit, fault, kill): the CPU left BPF code (RCU quiescent state). */
   endRun(): void;
   /** This CPU's private-stack block of function `func` of `p` ([lo, hi) incl. guards), or null. */
-  privStackArea(p: LoadedProgram, func: number): { lo: bigint; hi: bigint; framePtr: bigint } | null;
+  privStackArea(p: DebugProgram, func: number): { lo: bigint; hi: bigint; framePtr: bigint } | null;
   dispose(): void;
 }

@@ -6,9 +6,9 @@ import { type Result, err, ok } from '../../common/diag.ts';
 import type { Arch } from '../../jit/types.ts';
 import { buildCtx } from '../../kernel/index.ts';
 import type { PokeStateMachine } from '../../kernel/pokes/pokeStateMachine.ts';
-import type { JitEngine } from '../../machine/jitEngine.ts';
+import type { JitEngine } from '../../engine/jitEngine.ts';
 import type { Machine } from '../../machine/machine.ts';
-import type { LoadedProgram } from './loadedProgram.ts';
+import type { DebugProgram } from './loadedProgram.ts';
 import type { DebugTarget, RunInput } from './debugTarget.ts';
 import type { TargetObjects } from './objects.ts';
 
@@ -38,7 +38,7 @@ export interface ArchTargetParts {
 export function jitTarget(
   eng: JitEngine,
   objects: TargetObjects,
-  entry: LoadedProgram,
+  entry: DebugProgram,
   parts: ArchTargetParts,
   opts: JitTargetOptions = {},
 ): Result<DebugTarget> {
@@ -60,7 +60,7 @@ class JitDebugTarget implements DebugTarget {
   constructor(
     private readonly eng: JitEngine,
     readonly objects: TargetObjects,
-    readonly entry: LoadedProgram,
+    readonly entry: DebugProgram,
     private readonly parts: ArchTargetParts,
     private readonly opts: JitTargetOptions,
   ) {
@@ -91,7 +91,7 @@ class JitDebugTarget implements DebugTarget {
     return this.objects.index;
   }
 
-  kernelProgram(p: LoadedProgram) {
+  kernelProgram(p: DebugProgram) {
     return p.kernel;
   }
 

@@ -8,9 +8,9 @@
 import { type Result, err, ok } from '../../common/diag.ts';
 import { chooseProgram } from '../../object/index.ts';
 import type { NondetSource } from '../../kernel/index.ts';
-import type { JitEngine } from '../../machine/jitEngine.ts';
-import { X86Engine } from '../../machine/x86Engine.ts';
-import { RiscvEngine } from '../../machine/riscvEngine.ts';
+import type { JitEngine } from '../../engine/jitEngine.ts';
+import { X86Engine } from '../../engine/x86Engine.ts';
+import { RiscvEngine } from '../../engine/riscvEngine.ts';
 import type { BpfObject } from '../../object/types.ts';
 import type { DebugTarget } from './debugTarget.ts';
 import type { JitTargetOptions } from './jitTarget.ts';

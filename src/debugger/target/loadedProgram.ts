@@ -2,14 +2,14 @@
 // image, where each JITed function lives in guest memory, and the object it came from.
 import type { ProgramImage } from '../../analysis/types.ts';
 import type { JitFunction, JitImage } from '../../jit/types.ts';
-import type { LoadedProgram as KProgram } from '../../kernel/index.ts';
+import type { KernelProgram } from '../../kernel/index.ts';
 
-export interface LoadedProgram {
+export interface DebugProgram {
   name: string;
   /** Session name of its object (the qualifier of `OBJ:NAME`). */
   object: string;
   /** The kernel model's program. */
-  kernel: KProgram;
+  kernel: KernelProgram;
   image: ProgramImage;
   jit: JitImage;
   /** Guest address of each function's first byte, in JitImage.funcs order (funcBases[0] = bpf_func). */
@@ -19,7 +19,7 @@ export interface LoadedProgram {
 }
 
 export interface CodePosition {
-  program: LoadedProgram;
+  program: DebugProgram;
   funcIdx: number;
   func: JitFunction;
   /** Byte offset inside the function's code. */

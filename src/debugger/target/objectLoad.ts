@@ -9,11 +9,11 @@ import { analyzeProgram, type ProgramImage } from '../../analysis/index.ts';
 import { analysisOptionsFor } from '../../jit/profiles.ts';
 import type { JitProfile } from '../../jit/types.ts';
 import type { BpfMap } from '../../kernel/index.ts';
-import { Attacher } from '../../machine/attach.ts';
+import { Attacher } from '../../engine/attach.ts';
 import { loadObject } from '../../object/index.ts';
 import type { BpfObject } from '../../object/types.ts';
 import { BPFFS } from '../commands/setupSpec.ts';
-import type { LoadedProgram } from './loadedProgram.ts';
+import type { DebugProgram } from './loadedProgram.ts';
 import type { SessionObject, TargetObjects } from './objects.ts';
 import type { SetupStep, TargetRef } from './setup.ts';
 
@@ -59,7 +59,7 @@ export function loadParsed(
     else notes.push(`${name.value}: ${p.name} not loaded: ${a.error.message}`);
   }
   // Targets are checked before anything reaches the engine: a bad one fails the load.
-  const targets = new Map<string, { prog: LoadedProgram; func: string }>();
+  const targets = new Map<string, { prog: DebugProgram; func: string }>();
   for (const t of spec.targets ?? []) {
     const r = targetOf(o, t.target);
     if (!r.ok) return r;
@@ -85,7 +85,7 @@ export function loadParsed(
   }
   const loaded = o.eng.loadObject(obj, images, { reuseMaps });
   if (!loaded.ok) return loaded;
-  const programs: LoadedProgram[] = loaded.value.programs.map((kp) => {
+  const programs: DebugProgram[] = loaded.value.programs.map((kp) => {
     const jp = o.eng.jited(kp)!;
     return { name: kp.name, object: name.value, kernel: kp, image: kp.image, jit: jp.jit, funcBases: jp.funcBases, progStruct: kp.structAddr };
   });
@@ -115,7 +115,7 @@ function objectName(o: TargetObjects, obj: BpfObject, given?: string): Result<st
 }
 
 /** A target function that exists. */
-export function targetOf(o: TargetObjects, t: TargetRef): Result<{ prog: LoadedProgram; func: string }> {
+export function targetOf(o: TargetObjects, t: TargetRef): Result<{ prog: DebugProgram; func: string }> {
   const p = o.findProgram(t.prog);
   if (!p.ok) return p;
   if (!p.value.jit.funcs.some((f) => f.name === t.func))
@@ -124,7 +124,7 @@ export function targetOf(o: TargetObjects, t: TargetRef): Result<{ prog: LoadedP
 }
 
 /** bpf_program__set_attach_target + the load-time checks (the Attacher's). */
-export function setTarget(o: TargetObjects, p: LoadedProgram, tgt: LoadedProgram, func: string): Result<void> {
+export function setTarget(o: TargetObjects, p: DebugProgram, tgt: DebugProgram, func: string): Result<void> {
   const r = o.attacher.setAttachTarget(p.kernel, tgt.kernel, func);
   if (!r.ok) return r;
   o.state.noTarget.delete(p.kernel);
@@ -132,7 +132,7 @@ export function setTarget(o: TargetObjects, p: LoadedProgram, tgt: LoadedProgram
 }
 
 /** `fentry/FUNC`: the one program of the other loaded objects with a function FUNC (a target is loaded before its tracer). */
-function targetFromSection(o: TargetObjects, p: LoadedProgram): Result<void> {
+function targetFromSection(o: TargetObjects, p: DebugProgram): Result<void> {
   const func = p.kernel.program.attach?.target;
   if (!func) {
     o.state.noTarget.set(p.kernel, `${p.name} (section ${p.kernel.program.section}) names no target function: give one (PROG:FUNC)`);

@@ -1,6 +1,6 @@
 // The objects of one debugging session on a JIT engine, as libbpf and the kernel keep them:
 // every object loaded (the main one first), the links of attached fentry / fexit /
-// fmod_ret / freplace programs (machine/attach.ts's Attacher does the kernel's part), and
+// fmod_ret / freplace programs (engine/attach.ts's Attacher does the kernel's part), and
 // the BPF file system's pinned maps. Names resolve across objects (`[OBJ:]NAME`): the
 // object of the current frame first, then the main object, else the one object that has
 // the name; two others having it is an error that says how to qualify it.
@@ -22,14 +22,14 @@
 // engine; addresses are never reused, so a re-load after going back gets fresh ones.
 import { type Result, err, ok } from '../../common/diag.ts';
 import type { JitProfile } from '../../jit/types.ts';
-import type { BpfMap, LoadedObject, LoadedProgram as KProgram } from '../../kernel/index.ts';
+import type { BpfMap, LoadedObject, KernelProgram } from '../../kernel/index.ts';
 import { errnoName } from '../../kernel/index.ts';
 import { ArrayMap } from '../../kernel/maps/array.ts';
-import { Attacher, type AttachKind, type TracingLink } from '../../machine/attach.ts';
-import type { JitEngine } from '../../machine/jitEngine.ts';
+import { Attacher, type AttachKind, type TracingLink } from '../../engine/attach.ts';
+import type { JitEngine } from '../../engine/jitEngine.ts';
 import type { BpfObject } from '../../object/types.ts';
 import { AddressIndex } from './addressIndex.ts';
-import type { LoadedProgram } from './loadedProgram.ts';
+import type { DebugProgram } from './loadedProgram.ts';
 import { loadFile, loadParsed, setTarget, targetOf } from './objectLoad.ts';
 import { fileSource, type ObjectSource } from './objectSource.ts';
 import type { SetupStep, TargetRef } from './setup.ts';
@@ -44,13 +44,13 @@ export interface SessionObject {
   /** The file as given (a recording's key for its bytes). */
   readonly path: string;
   readonly loaded: LoadedObject;
-  readonly programs: LoadedProgram[];
+  readonly programs: DebugProgram[];
 }
 
 export interface SessionLink {
   /** bpf_link id. */
   readonly id: number;
-  readonly prog: LoadedProgram;
+  readonly prog: DebugProgram;
   readonly kind: AttachKind;
   readonly target: TraceTarget;
   readonly raw: TracingLink;
@@ -63,7 +63,7 @@ interface ObjectsState {
   links: SessionLink[];
   pins: Map<string, BpfMap>;
   /** Why a tracing program has no load-time target (ambiguous FUNC, kernel function). */
-  noTarget: Map<KProgram, string>;
+  noTarget: Map<KernelProgram, string>;
 }
 
 const fail = <T>(code: string, message: string, program?: string): Result<T> => err(code, message, program ? { program } : {});
@@ -75,7 +75,7 @@ export class TargetObjects {
   private readonly images: TrampolineImages;
   /** What loading and attaching at launch had to say (shown when the session starts). */
   readonly launchNotes: string[] = [];
-  private cache: { sig: string; programs: LoadedProgram[]; index: AddressIndex } | null = null;
+  private cache: { sig: string; programs: DebugProgram[]; index: AddressIndex } | null = null;
 
   constructor(
     readonly eng: JitEngine,
@@ -106,7 +106,7 @@ export class TargetObjects {
     return this.state.loadedObjects.map((o) => `${o.name}:${o.programs.map((p) => p.kernel.id).join(',')}`).join(';');
   }
 
-  private derived(): { programs: LoadedProgram[]; index: AddressIndex } {
+  private derived(): { programs: DebugProgram[]; index: AddressIndex } {
     const sig = this.signature;
     if (this.cache?.sig !== sig) {
       const programs = this.state.loadedObjects.flatMap((o) => o.programs);
@@ -115,7 +115,7 @@ export class TargetObjects {
     return this.cache;
   }
 
-  get programs(): readonly LoadedProgram[] {
+  get programs(): readonly DebugProgram[] {
     return this.derived().programs;
   }
 
@@ -123,12 +123,12 @@ export class TargetObjects {
     return this.derived().index;
   }
 
-  objectOf(p: LoadedProgram): SessionObject | undefined {
+  objectOf(p: DebugProgram): SessionObject | undefined {
     return this.state.loadedObjects.find((o) => o.programs.includes(p));
   }
 
   /** `name`, or `OBJ:name` when another object has a program of that name. */
-  displayName(p: LoadedProgram): string {
+  displayName(p: DebugProgram): string {
     return this.programs.filter((q) => q.name === p.name).length > 1 ? `${p.object}:${p.name}` : p.name;
   }
 
@@ -177,12 +177,12 @@ export class TargetObjects {
     return fail(`debug.no-such-${kind === 'program' ? 'prog' : kind}`, `no ${kind} '${ref}'`);
   }
 
-  findProgram(ref: string, scope: SessionObject | null = null): Result<LoadedProgram> {
+  findProgram(ref: string, scope: SessionObject | null = null): Result<DebugProgram> {
     return this.resolve(ref, 'program', scope, (o, n) => o.programs.find((p) => p.name === n));
   }
 
   /** A program by name, or the program holding a function of that name (`break subprog_tail`). */
-  findCode(ref: string, scope: SessionObject | null = null): Result<LoadedProgram> {
+  findCode(ref: string, scope: SessionObject | null = null): Result<DebugProgram> {
     const p = this.findProgram(ref, scope);
     if (p.ok || p.error.code !== 'debug.no-such-prog') return p;
     const f = this.resolve(ref, 'function', scope, (o, n) => o.programs.find((q) => q.jit.funcs.some((fn) => fn.name === n)));
@@ -299,7 +299,7 @@ export class TargetObjects {
   }
 
   /** prog_array update from user space (bpf_map_update_elem), with the 6.13+ freplace checks; 0 or -errno. */
-  updateProgArray(map: BpfMap, key: number, prog: LoadedProgram, flags = 0n): number {
+  updateProgArray(map: BpfMap, key: number, prog: DebugProgram, flags = 0n): number {
     return this.attacher.updateProgArray(map, key, prog.kernel, flags);
   }
 
@@ -411,7 +411,7 @@ export class TargetObjects {
     return ok(notes);
   }
 
-  dbgOf(kp: KProgram): LoadedProgram | undefined {
+  dbgOf(kp: KernelProgram): DebugProgram | undefined {
     for (const o of this.state.loadedObjects) for (const p of o.programs) if (p.kernel === kp) return p;
     return undefined;
   }

@@ -4,13 +4,13 @@
 import type { Result } from '../../common/diag.ts';
 import { SENTINEL_ADDR } from '../../common/layout.ts';
 import { RV_ABI } from '../../machine/regs.ts';
-import type { RiscvEngine } from '../../machine/riscvEngine.ts';
+import type { RiscvEngine } from '../../engine/riscvEngine.ts';
 import type { DebugTarget } from './debugTarget.ts';
-import type { LoadedProgram } from './loadedProgram.ts';
+import type { DebugProgram } from './loadedProgram.ts';
 import type { TargetObjects } from './objects.ts';
 import { jitTarget, type JitTargetOptions } from './jitTarget.ts';
 
-export function riscvTarget(eng: RiscvEngine, objects: TargetObjects, entry: LoadedProgram, opts: JitTargetOptions = {}): Result<DebugTarget> {
+export function riscvTarget(eng: RiscvEngine, objects: TargetObjects, entry: DebugProgram, opts: JitTargetOptions = {}): Result<DebugTarget> {
   return jitTarget(
     eng,
     objects,

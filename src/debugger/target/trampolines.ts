@@ -3,13 +3,13 @@
 // kernel frees them after an RCU-tasks grace period; a CPU stopped inside one may still
 // return through it) and pages are never reused, so the list only grows: reverse
 // execution does not rewind it.
-import type { Attacher, AttachKind } from '../../machine/attach.ts';
+import type { Attacher, AttachKind } from '../../engine/attach.ts';
 import type { TrampolineCode } from '../../jit/trampolineSpec.ts';
-import type { LoadedProgram } from './loadedProgram.ts';
+import type { DebugProgram } from './loadedProgram.ts';
 
 /** A traced function: function `funcIdx` (named `func`) of `prog`, its entry at `addr`. */
 export interface TraceTarget {
-  prog: LoadedProgram;
+  prog: DebugProgram;
   funcIdx: number;
   func: string;
   addr: bigint;

@@ -5,16 +5,16 @@ import { SENTINEL_ADDR } from '../../common/layout.ts';
 import { PRIV_STACK_GUARD_SZ } from '../../common/kernelStructs.ts';
 import { perCpuBase } from '../../kernel/privStack.ts';
 import { X86_GPRS } from '../../machine/regs.ts';
-import type { X86Engine } from '../../machine/x86Engine.ts';
+import type { X86Engine } from '../../engine/x86Engine.ts';
 import type { DebugTarget } from './debugTarget.ts';
-import type { LoadedProgram } from './loadedProgram.ts';
+import type { DebugProgram } from './loadedProgram.ts';
 import type { TargetObjects } from './objects.ts';
 import { jitTarget, type JitTargetOptions } from './jitTarget.ts';
 
 export type { TargetRunState } from './jitTarget.ts';
 export type X86TargetOptions = JitTargetOptions;
 
-export function x86Target(eng: X86Engine, objects: TargetObjects, entry: LoadedProgram, opts: JitTargetOptions = {}): Result<DebugTarget> {
+export function x86Target(eng: X86Engine, objects: TargetObjects, entry: DebugProgram, opts: JitTargetOptions = {}): Result<DebugTarget> {
   return jitTarget(
     eng,
     objects,

@@ -12,7 +12,8 @@ import { byteOff, region, RV_CTX_F_SEEN_CALL, type RvCtx } from './ctx.ts';
 import { emit_addiw, emit_jump_and_link, emit_mv } from './emitBase.ts';
 import { kfuncIntArgs } from '../kfuncModel.ts';
 import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from '../../bpf/opcodes.ts';
-import { afterCall, beforeCall, type CallKind } from './tcc.ts';
+import { afterCall, beforeCall } from './tcc.ts';
+import type { CallKind } from '../types.ts';
 import { bpfToRv } from './regs.ts';
 
 export function emitCall(ctx: RvCtx, insn: Insn, i: number): void {

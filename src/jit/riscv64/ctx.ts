@@ -11,7 +11,8 @@ import type { RvTccScheme } from './profiles.ts';
 export const RV_CTX_F_SEEN_TAIL_CALL = 0;
 export const RV_CTX_F_SEEN_CALL = RV.RA;
 
-export interface Region {
+/** A CodeRegion (../types.ts) with its insn as a plain index, converted when the image is built. */
+export interface RvCodeRegion {
   start: NativeOff;
   end: NativeOff;
   role: string;
@@ -52,7 +53,7 @@ export interface RvCtx {
   /** on-stack scheme: sp offset of this frame's TCC slot. */
   tccSlotOff: number;
   relocs: Reloc[];
-  regions: Region[];
+  regions: RvCodeRegion[];
   /** Saved registers with their sp offsets, in prologue order (for FrameLayout). */
   saved: { reg: number; spOff: number }[];
 }

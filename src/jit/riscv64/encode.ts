@@ -2,6 +2,7 @@
 // arch/riscv/net/bpf_jit.h: rv_addi(rd, rs1, imm) returns a 32-bit word, rvc_*() a
 // 16-bit one. Emission (and the choice between the two) lives in emitBase.ts.
 // Branch and jal offsets are in 2-byte units as in the kernel (imm12_1 = byte offset >> 1).
+import { RV_ABI } from '../../common/arch.ts';
 
 /** Register numbers (psABI names). */
 export const RV = {
@@ -40,41 +41,7 @@ export const RV = {
   T6: 31,
 } as const;
 
-/** RISC-V psABI names of x0..x31 (fp is an alias of s0): the one table every layer uses. */
-export const RV_ABI = [
-  'zero',
-  'ra',
-  'sp',
-  'gp',
-  'tp',
-  't0',
-  't1',
-  't2',
-  's0',
-  's1',
-  'a0',
-  'a1',
-  'a2',
-  'a3',
-  'a4',
-  'a5',
-  'a6',
-  'a7',
-  's2',
-  's3',
-  's4',
-  's5',
-  's6',
-  's7',
-  's8',
-  's9',
-  's10',
-  's11',
-  't3',
-  't4',
-  't5',
-  't6',
-] as const;
+export { RV_ABI };
 export const regName = (r: number): string => RV_ABI[r] ?? `x${r}`;
 
 // ---- 32-bit formats -------------------------------------------------------------

@@ -21,11 +21,11 @@ export const RV_TAILCALL_OFFSET = (RV_FENTRY_NINSNS + 1) * 4;
 export const roundUp = (v: number, a: number): number => Math.ceil(v / a) * a;
 
 /** One saved slot of the frame, in prologue order: a register, or the TCC slot. */
-export type FrameSlot = { reg: number } | { tcc: true };
+export type RvSavedSlot = { reg: number } | { tcc: true };
 
 /** The saved area in the order the kernel stores it: ra, s0, s1..s6 (seen), [TCC slot]. */
-export function frameSlots(ctx: RvCtx): FrameSlot[] {
-  const slots: FrameSlot[] = [];
+export function frameSlots(ctx: RvCtx): RvSavedSlot[] {
+  const slots: RvSavedSlot[] = [];
   if (ctx.flags.has(RV_CTX_F_SEEN_CALL)) slots.push({ reg: RV.RA });
   slots.push({ reg: RV.FP });
   for (const r of [RV.S1, RV.S2, RV.S3, RV.S4, RV.S5]) if (ctx.flags.has(r)) slots.push({ reg: r });

@@ -11,8 +11,7 @@ import { BPF_JSLT } from '../../bpf/opcodes.ts';
 import { emit_addi, emit_branch, emit_ld, emit_mv, emit_sd } from './emitBase.ts';
 import { RV_CTX_F_SEEN_CALL, RV_CTX_F_SEEN_TAIL_CALL, type RvCtx } from './ctx.ts';
 import { RV_REG_TCC, RV_REG_TCC_SAVED } from './regs.ts';
-
-export type CallKind = 'helper' | 'kfunc' | 'func';
+import type { CallKind } from '../types.ts';
 
 const seenCall = (ctx: RvCtx): boolean => ctx.flags.has(RV_CTX_F_SEEN_CALL);
 const seenTailCall = (ctx: RvCtx): boolean => ctx.flags.has(RV_CTX_F_SEEN_TAIL_CALL);

@@ -2,14 +2,12 @@
 // surrounds it depends on the era's tail-call-counter scheme and the private stack.
 import type { InsnIdx, NativeOff } from '../../common/ids.ts';
 import type { Insn } from '../../bpf/insn.ts';
+import type { CallKind } from '../types.ts';
 import { emitRel32 } from './emitJump.ts';
 import { roundUp8, tccPtrOff } from './frameLayout.ts';
 import { type EmitCtx, reloc, region } from './jitContext.ts';
 import { emitPopR9, emitPushR9 } from './privStack.ts';
 import { BPF_PSEUDO_CALL } from '../../bpf/opcodes.ts';
-
-/** What a call instruction targets: a helper id, a kfunc BTF id, or a function index. */
-export type CallKind = 'helper' | 'kfunc' | 'func';
 
 /**
  * [TCC hand-over] [push r9] call rel32 [pop r9].

@@ -3,11 +3,11 @@
 import type { InsnIdx, NativeOff, SubprogIdx } from '../../common/ids.ts';
 import { type Result, err, ok } from '../../common/diag.ts';
 import type { ProgramImage } from '../../analysis/types.ts';
-import type { JitEnv, JitFunction, JitImage, JitProfile, PokeDescriptor, Reloc } from '../types.ts';
+import type { CodeRegion, JitEnv, JitFunction, JitImage, JitProfile, PokeDescriptor, Reloc } from '../types.ts';
 import { CodeBuf } from './codeBuf.ts';
 import { emitInsn, type InsnState } from './emitInsn.ts';
 import { type FuncPlan, detectRegUsage, frameLayoutOf, tailCallOffsetOf } from './frameLayout.ts';
-import type { EmitCtx, JitLabels, Region } from './jitContext.ts';
+import type { EmitCtx, JitLabels } from './jitContext.ts';
 import { emitPrologue } from './prologue.ts';
 import { BPF_MAX_INSN_SIZE } from '../../common/kernelLimits.ts';
 
@@ -30,7 +30,7 @@ export interface FuncJob {
 export interface PassOutput {
   code: Uint8Array | null;
   relocs: Reloc[];
-  regions: Region[];
+  regions: CodeRegion[];
   pokes: PokeDescriptor[];
 }
 

@@ -1,7 +1,7 @@
 // State one do_jit() pass carries: the kernel's struct jit_context (label offsets taken from
 // the previous pass) plus what the writing pass records (relocs, regions, poke sites).
 import type { InsnIdx, NativeOff } from '../../common/ids.ts';
-import type { PokeDescriptor, Reloc } from '../types.ts';
+import type { CodeRegion, PokeDescriptor, Reloc } from '../types.ts';
 import type { CodeBuf } from './codeBuf.ts';
 import type { FuncPlan } from './frameLayout.ts';
 
@@ -14,13 +14,6 @@ export interface JitLabels {
   tailCallIndirectLabel: number;
 }
 
-export interface Region {
-  start: NativeOff;
-  end: NativeOff;
-  role: string;
-  insn?: InsnIdx;
-}
-
 export interface EmitCtx {
   plan: FuncPlan;
   buf: CodeBuf;
@@ -28,7 +21,7 @@ export interface EmitCtx {
   /** True in the pass that writes the image: relocs, regions and pokes are recorded. */
   writing: boolean;
   relocs: Reloc[];
-  regions: Region[];
+  regions: CodeRegion[];
   pokes: PokeDescriptor[];
   /** Global (program) index of the xlated insn being emitted. */
   insn: InsnIdx;
@@ -36,7 +29,7 @@ export interface EmitCtx {
 
 export function region(ctx: EmitCtx, start: number, role: string, insn?: InsnIdx): void {
   if (!ctx.writing || ctx.buf.off === start) return;
-  const r: Region = { start: start as NativeOff, end: ctx.buf.off as NativeOff, role };
+  const r: CodeRegion = { start: start as NativeOff, end: ctx.buf.off as NativeOff, role };
   if (insn !== undefined) r.insn = insn;
   ctx.regions.push(r);
 }

@@ -6,7 +6,7 @@ import { BPF_ARRAY_MAX_ENTRIES_OFF } from '../../common/kernelStructs.ts';
 import { BpfdbgError } from '../../common/diag.ts';
 import { KSTACK_BASE, MAP_STRUCT_BASE, MAP_VALUE_BASE, PROG_STRUCT_BASE } from '../../common/layout.ts';
 import { DEFAULT_MAX_MAP_MEMORY, mapCreateMessage, noMemory } from './limits.ts';
-import { type AddressSpace, type Region, pageAlign } from '../addressSpace.ts';
+import { type AddressSpace, type GuestRegion, pageAlign } from '../addressSpace.ts';
 
 /**
  * Hands out guest addresses for map structs and value storage (1 MiB-aligned per map),
@@ -34,14 +34,14 @@ export class MapPlacer {
     this.used += len;
   }
 
-  structRegion(name: string, size: number, writable = true): Region {
+  structRegion(name: string, size: number, writable = true): GuestRegion {
     this.reserve(name, size, this.structNext, PROG_STRUCT_BASE, 'map struct');
     const r = this.space.map(`map ${name}`, this.structNext, size, writable);
     this.structNext += BigInt(r.size);
     return r;
   }
 
-  valueRegion(name: string, size: number, writable = true): Region {
+  valueRegion(name: string, size: number, writable = true): GuestRegion {
     this.reserve(name, size, this.valueNext, KSTACK_BASE, 'map value');
     const r = this.space.map(`map ${name} values`, this.valueNext, size, writable);
     const MiB = 0x100000n;
@@ -54,7 +54,7 @@ export const round8 = (n: number): number => (n + 7) & ~7;
 const mib = (n: number): string => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`);
 
 export abstract class BpfMap {
-  readonly struct: Region;
+  readonly struct: GuestRegion;
   readonly name: string;
 
   constructor(

@@ -7,7 +7,7 @@
 // to 8 (htab_map_gen_lookup reaches the value from the element __htab_map_lookup_elem gives).
 import { HTAB_ELEM_KEY_OFF } from '../../common/kernelStructs.ts';
 import type { MapDef } from '../../object/types.ts';
-import type { Region } from '../addressSpace.ts';
+import type { GuestRegion } from '../addressSpace.ts';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from '../errors.ts';
 import { BpfMap, type MapPlacer, round8 } from './base.ts';
 import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from '../../bpf/uapiFlags.ts';
@@ -15,7 +15,7 @@ import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from '../../bpf/uapiFlags.ts';
 const hex = (k: Uint8Array): string => Buffer.from(k).toString('hex');
 
 export class HashMap extends BpfMap {
-  readonly values: Region;
+  readonly values: GuestRegion;
   readonly elemSize: number;
   readonly valueBase: bigint;
   /** key (hex) -> slot; Map iteration order doubles as LRU order (oldest first). */

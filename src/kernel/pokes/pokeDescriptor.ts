@@ -12,6 +12,7 @@ import { NOP5 } from '../../jit/x86_64/textPoke.ts';
 
 const JMP32 = 0xe9;
 
+/** x86 poke descriptor states (bypass, target): A nop5/nop5 (illegal), B nop5/jmp, C jmp out/nop5, D jmp out/jmp. */
 export type PokeState = 'A' | 'B' | 'C' | 'D';
 
 export interface PlacedPoke {

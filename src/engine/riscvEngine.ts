@@ -10,7 +10,7 @@ import type { JitEnv, JitImage, JitProfile } from '../jit/types.ts';
 import { compileRiscv, RV_UPSTREAM, type RvJitOptions } from '../jit/riscv64/index.ts';
 import { KernelModel } from '../kernel/kernelModel.ts';
 import { JitEngine, type JitEngineOptions } from './jitEngine.ts';
-import { createMachine, type UnicornMachine } from './unicornMachine.ts';
+import { createMachine, type UnicornMachine } from '../machine/unicornMachine.ts';
 
 export interface RiscvEngineOptions extends JitEngineOptions {
   /** RISC-V JIT options (RVC on by default, as distribution kernels). */

@@ -1,7 +1,7 @@
 // The kernel's tail-call selftests (../shared/testdata/kernel-selftests/expected.json) on
 // the x86-64 JIT running in Unicorn: JITed code, text pokes for every prog_array update,
 // fentry/fexit trampolines and freplace jumps poked into function entries
-// (src/machine/attach.ts), the shared tail-call counter (6.12+ profiles) and the
+// (src/engine/attach.ts), the shared tail-call counter (6.12+ profiles) and the
 // 5.10-6.11 by-value counter profile.
 //
 // tailcall_poke's background thread is modelled deterministically: while it "runs", one
@@ -17,12 +17,12 @@ import * as path from 'node:path';
 import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram } from '../../src/analysis/index.ts';
 import type { ProgramImage } from '../../src/analysis/index.ts';
-import { buildCtx, errnoName, ProgArrayMap, type BpfMap, type LoadedObject, type LoadedProgram } from '../../src/kernel/index.ts';
+import { buildCtx, errnoName, ProgArrayMap, type BpfMap, type LoadedObject, type KernelProgram } from '../../src/kernel/index.ts';
 import { analysisOptionsFor, DEFAULT_X86_PROFILE, findProfile } from '../../src/jit/profiles.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
-import { X86Engine } from '../../src/machine/x86Engine.ts';
+import { X86Engine } from '../../src/engine/x86Engine.ts';
 import { SENTINEL_ADDR } from '../../src/common/layout.ts';
-import { Attacher, type TracingLink } from '../../src/machine/attach.ts';
+import { Attacher, type TracingLink } from '../../src/engine/attach.ts';
 import {
   expectedPath,
   FLAGS,
@@ -49,7 +49,7 @@ class Runner {
   readonly loaded = new Map<string, LoadedObject>();
   readonly links = new Map<string, TracingLink>();
   readonly pinned = new Map<string, BpfMap>();
-  background: { map: BpfMap; key: number; values: LoadedProgram[]; next: number; updates: number } | null = null;
+  background: { map: BpfMap; key: number; values: KernelProgram[]; next: number; updates: number } | null = null;
   readonly att: Attacher;
 
   constructor(
@@ -67,7 +67,7 @@ class Runner {
     return o;
   }
 
-  prog(alias: string, name: string): LoadedProgram {
+  prog(alias: string, name: string): KernelProgram {
     const p = this.obj(alias).programs.find((q) => q.name === name);
     assert.ok(p, `${this.t.name}: program ${alias}/${name}`);
     return p;
@@ -216,7 +216,7 @@ class Runner {
   checkPokesFollowSlot(o: LoadedObject, where: string): void {
     const bg = this.background!;
     assert.ok(bg.map instanceof ProgArrayMap);
-    const slot = (bg.map as ProgArrayMap<LoadedProgram>).get(bg.key);
+    const slot = (bg.map as ProgArrayMap<KernelProgram>).get(bg.key);
     const sites = this.eng.pokes.pokes().filter((p) => p.mapId === bg.map.id && o.programs.some((q) => q.name === p.prog));
     assert.ok(sites.length > 0, `${where}: no direct tail-call site follows ${bg.map.name}`);
     for (const p of sites) {
@@ -320,7 +320,7 @@ function bssCount(r: Runner, alias: string): number {
 }
 
 /** Enters `kp` at bpf_func + X86_TAIL_CALL_OFFSET as a tail call with counter `count` would. */
-function runFromLanding(eng: X86Engine, kp: LoadedProgram, ctxAddr: bigint, count: number): void {
+function runFromLanding(eng: X86Engine, kp: KernelProgram, ctxAddr: bigint, count: number): void {
   const p = eng.jited(kp)!;
   const sp = eng.model.stackTop() - 16n;
   eng.machine.writeU64(sp + 8n, SENTINEL_ADDR); // return address of the frame the tail call reuses

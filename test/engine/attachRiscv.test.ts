@@ -11,12 +11,12 @@ import { analysisOptionsFor } from '../../src/jit/profiles.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
 import type { ProgType } from '../../src/object/types.ts';
 import { unwrap, type Result } from '../../src/common/diag.ts';
-import type { LoadedObject, LoadedProgram } from '../../src/kernel/index.ts';
+import type { LoadedObject, KernelProgram } from '../../src/kernel/index.ts';
 import { RV_TCC_A6_PASSTHROUGH, RV_TCC_ON_STACK, RV_UPSTREAM } from '../../src/jit/riscv64/index.ts';
 import { rvPatchBytes, type RvTrampoline } from '../../src/jit/riscv64/trampoline.ts';
-import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
-import { Attacher } from '../../src/machine/attach.ts';
-import { progActiveOff } from '../../src/machine/attachRoutines.ts';
+import { RiscvEngine } from '../../src/engine/riscvEngine.ts';
+import { Attacher } from '../../src/engine/attach.ts';
+import { progActiveOff } from '../../src/engine/attachRoutines.ts';
 import { perCpuBase } from '../../src/kernel/privStack.ts';
 import { testdataDir } from '../bpf/selftestObjects.ts';
 import { present } from '../support/required.ts';
@@ -35,7 +35,7 @@ async function setup(profile: JitProfile) {
       .map((p, k) => unwrap(analyzeProgram(obj, p, { ...analysisOptionsFor(profile), ...(k === 0 && progType ? { progType } : {}) })));
     return unwrap(eng.loadObject(obj, images));
   };
-  const prog = (o: LoadedObject, name: string): LoadedProgram => o.programs.find((p) => p.name === name)!;
+  const prog = (o: LoadedObject, name: string): KernelProgram => o.programs.find((p) => p.name === name)!;
   return { eng, att, load, prog };
 }
 

@@ -14,7 +14,7 @@ import { BpfThrow } from '../bpf/bpfThrow.ts';
 import { insnAt } from '../jit/insnAt.ts';
 import { REG_MAP as RV_REG_MAP } from '../jit/riscv64/regs.ts';
 import { REG_MAP as X86_REG_MAP } from '../jit/x86_64/regs.ts';
-import { RV_ABI } from './regs.ts';
+import { RV_ABI } from '../machine/regs.ts';
 import { BpfdbgError, type Diag, type Result, ok } from '../common/diag.ts';
 import { NR_CPUS, PAGE_SIZE } from '../common/layout.ts';
 import type { ProgramImage } from '../analysis/types.ts';
@@ -22,7 +22,7 @@ import type { BpfObject } from '../object/types.ts';
 import type { BpfCaller, RunResult } from '../bpf/interpreter.ts';
 import type { JitEnv, JitImage, JitProfile } from '../jit/types.ts';
 import { layoutPlacement, linkImage } from '../jit/link.ts';
-import type { KernelModel, KernelModelOptions, LoadedObject, LoadedProgram } from '../kernel/kernelModel.ts';
+import type { KernelModel, KernelModelOptions, LoadedObject, KernelProgram } from '../kernel/kernelModel.ts';
 import { testRun, type Engine, type TestRunOptions, type TestRunResult } from '../kernel/testRun.ts';
 import { callHelper } from '../kernel/helpers/index.ts';
 import { callKfunc } from '../kernel/kfuncs.ts';
@@ -30,8 +30,8 @@ import type { BpfMap } from '../kernel/maps/base.ts';
 import type { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import { jitEnvFor } from '../kernel/jitEnv.ts';
 import { PrivStackAllocator, perCpuBase, thisCpuOff } from '../kernel/privStack.ts';
-import { PERM_R, PERM_RW, PERM_RX, type RunOptions, type StopReason } from './machine.ts';
-import type { UnicornMachine } from './unicornMachine.ts';
+import { PERM_R, PERM_RW, PERM_RX, type RunOptions, type StopReason } from '../machine/machine.ts';
+import type { UnicornMachine } from '../machine/unicornMachine.ts';
 import { placeInTextSlot, textSlotBase } from '../jit/textSlot.ts';
 
 class SlotCounter {
@@ -39,7 +39,7 @@ class SlotCounter {
 }
 
 export interface JitedProgram {
-  kernel: LoadedProgram;
+  kernel: KernelProgram;
   jit: JitImage;
   /** Guest address of each function, in JitImage.funcs order ([0] = bpf_func). */
   funcBases: bigint[];
@@ -48,7 +48,7 @@ export interface JitedProgram {
 }
 
 /** Options of loadObject (libbpf-side choices the selftests make). */
-export interface LoadOptions {
+export interface EngineLoadOptions {
   /**
    * bpf_map__reuse_fd: maps (by name) taken from an earlier object instead of created; the
    * programs are JITed against them. (The model still creates its own copy, left unused.)
@@ -84,7 +84,7 @@ export interface CodeLocation {
 
 export abstract class JitEngine {
   readonly privStacks: PrivStackAllocator;
-  protected readonly progs = new Map<LoadedProgram, JitedProgram>();
+  protected readonly progs = new Map<KernelProgram, JitedProgram>();
   protected readonly inside = new Set<number>();
   /**
    * Text slots are never reused (a CPU may still return through old code). A class
@@ -162,12 +162,12 @@ export abstract class JitEngine {
     this.machine.selectCpu(cpu, perCpuBase(cpu), thisCpuOff(cpu));
   }
 
-  protected bpfFuncOf(p: LoadedProgram | null): bigint | null {
+  protected bpfFuncOf(p: KernelProgram | null): bigint | null {
     return p ? (this.progs.get(p)?.funcBases[0] ?? null) : null;
   }
 
   /** Loads an object into the model (maps, programs, prog_array initialisers), JITs and places every program. */
-  loadObject(object: BpfObject, images: readonly ProgramImage[], opts: LoadOptions = {}): Result<LoadedObject> {
+  loadObject(object: BpfObject, images: readonly ProgramImage[], opts: EngineLoadOptions = {}): Result<LoadedObject> {
     const loaded = this.model.loadObject(object, images);
     for (const def of object.maps) {
       const m = opts.reuseMaps?.get(def.name);
@@ -189,7 +189,7 @@ export abstract class JitEngine {
     return textSlotBase(this.slots.next++);
   }
 
-  private place(loaded: LoadedObject, kp: LoadedProgram): Result<JitedProgram> {
+  private place(loaded: LoadedObject, kp: KernelProgram): Result<JitedProgram> {
     const jr = this.compile(kp.image, jitEnvFor(loaded, kp, this.privStacks));
     if (!jr.ok) return jr;
     const jit = jr.value;
@@ -216,7 +216,7 @@ export abstract class JitEngine {
     return ok(p);
   }
 
-  jited(kp: LoadedProgram): JitedProgram | undefined {
+  jited(kp: KernelProgram): JitedProgram | undefined {
     return this.progs.get(kp);
   }
 
@@ -250,7 +250,7 @@ export abstract class JitEngine {
   }
 
   /** Calls bpf_func(ctx) like the kernel: return address = SENTINEL_ADDR, first argument = ctx. */
-  run(kp: LoadedProgram, ctxAddr: bigint, opts: RunOptions = {}): { stop: StopReason; r0: bigint; tailCalls: number } {
+  run(kp: KernelProgram, ctxAddr: bigint, opts: RunOptions = {}): { stop: StopReason; r0: bigint; tailCalls: number } {
     const p = this.progs.get(kp);
     if (!p) throw new Error(`program ${kp.name} is not JITed on this engine`);
     this.selectCpu(this.model.cpu);
@@ -292,7 +292,7 @@ export abstract class JitEngine {
   }
 
   /** BPF_PROG_TEST_RUN of `kp` on the JITed code. */
-  testRun(kp: LoadedProgram, opts: Omit<TestRunOptions, 'engine'> & RunOptions = {}): TestRunResult {
+  testRun(kp: KernelProgram, opts: Omit<TestRunOptions, 'engine'> & RunOptions = {}): TestRunResult {
     return testRun(this.model, kp, { ...opts, engine: this.engine({ budget: opts.budget, timeoutMs: opts.timeoutMs }) });
   }
 

@@ -8,7 +8,7 @@ import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
 import { analysisOptionsFor, DEFAULT_X86_PROFILE } from '../../src/jit/profiles.ts';
 import { unwrap } from '../../src/common/diag.ts';
-import { X86Engine } from '../../src/machine/x86Engine.ts';
+import { X86Engine } from '../../src/engine/x86Engine.ts';
 import type { BpfObject } from '../../src/object/types.ts';
 import { EXAMPLE_CASES } from '../examples/expectations.ts';
 import { present } from '../support/required.ts';

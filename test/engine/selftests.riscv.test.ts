@@ -2,7 +2,7 @@
 // the RISC-V 64 JIT running in Unicorn, under every RISC-V profile: the JITed code with
 // the counter in a6 / s6 / a stack slot, prog_array updates as plain slot stores (RISC-V
 // has no direct tail calls, so nothing is poked).
-//  - Tests with attach steps run through the Attacher on RISC-V (src/machine/attach.ts with
+//  - Tests with attach steps run through the Attacher on RISC-V (src/engine/attach.ts with
 //    attachRiscv.ts): fentry/fexit trampolines called from the two-nop patch site
 //    (`auipc t1; jalr t0`), freplace as `auipc t1; jalr zero`.
 //  - upstream: the kernels it models reject bpf2bpf calls mixed with tail calls; a test
@@ -18,12 +18,12 @@ import * as path from 'node:path';
 import { loadObjectFile } from '../../src/object/index.ts';
 import { analyzeProgram } from '../../src/analysis/index.ts';
 import type { ProgramImage } from '../../src/analysis/index.ts';
-import { errnoName, type ProgArrayMap, type BpfMap, type LoadedObject, type LoadedProgram } from '../../src/kernel/index.ts';
+import { errnoName, type ProgArrayMap, type BpfMap, type LoadedObject, type KernelProgram } from '../../src/kernel/index.ts';
 import { analysisOptionsFor } from '../../src/jit/profiles.ts';
 import { RV_PROFILES } from '../../src/jit/riscv64/index.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
-import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
-import { Attacher, type TracingLink } from '../../src/machine/attach.ts';
+import { RiscvEngine } from '../../src/engine/riscvEngine.ts';
+import { Attacher, type TracingLink } from '../../src/engine/attach.ts';
 import {
   allSteps,
   expectedPath,
@@ -63,7 +63,7 @@ class LoadRejected extends Error {
 class Runner {
   readonly loaded = new Map<string, LoadedObject>();
   readonly links = new Map<string, TracingLink>();
-  background: { map: BpfMap; key: number; values: LoadedProgram[]; next: number; updates: number } | null = null;
+  background: { map: BpfMap; key: number; values: KernelProgram[]; next: number; updates: number } | null = null;
   readonly att: Attacher;
 
   constructor(
@@ -82,7 +82,7 @@ class Runner {
     return o;
   }
 
-  prog(alias: string, name: string): LoadedProgram {
+  prog(alias: string, name: string): KernelProgram {
     const p = this.obj(alias).programs.find((q) => q.name === name);
     assert.ok(p, `${this.t.name}: program ${alias}/${name}`);
     return p;
@@ -106,7 +106,7 @@ class Runner {
     if (!bg) return;
     const p = bg.values[bg.next++ % bg.values.length]!;
     assert.equal(this.eng.model.updateProgArray(bg.map, bg.key, p), 0, `${this.t.name}: background update`);
-    assert.equal((bg.map as ProgArrayMap<LoadedProgram>).get(bg.key), p);
+    assert.equal((bg.map as ProgArrayMap<KernelProgram>).get(bg.key), p);
     bg.updates++;
   }
 

@@ -9,8 +9,8 @@ import { unwrap } from '../../src/common/diag.ts';
 import { CTX_BASE } from '../../src/common/layout.ts';
 import { RV_UPSTREAM } from '../../src/jit/riscv64/index.ts';
 import { KernelModel, testRun } from '../../src/kernel/index.ts';
-import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
-import { X86Engine } from '../../src/machine/x86Engine.ts';
+import { RiscvEngine } from '../../src/engine/riscvEngine.ts';
+import { X86Engine } from '../../src/engine/x86Engine.ts';
 import { mkObj, mkProg } from '../analysis/progs.ts';
 
 // r2 = arg0 (a struct pointer of an fentry target); r0 = 7; r0 = *(u32 *)(r2 + 16).

@@ -8,15 +8,15 @@ import type { ProgramImage } from '../analysis/types.ts';
 import type { JitEnv, JitImage } from '../jit/types.ts';
 import { compileX86 } from '../jit/x86_64/index.ts';
 import { DEFAULT_X86_PROFILE } from '../jit/profiles.ts';
-import { KernelModel, type LoadedObject, type LoadedProgram } from '../kernel/kernelModel.ts';
+import { KernelModel, type LoadedObject, type KernelProgram } from '../kernel/kernelModel.ts';
 import { ProgArrayMap } from '../kernel/maps/progArray.ts';
 import { PokeStateMachine } from '../kernel/pokes/pokeStateMachine.ts';
 import type { PlacedPoke } from '../kernel/pokes/pokeDescriptor.ts';
 import { JitEngine, type JitedProgram, type JitEngineOptions } from './jitEngine.ts';
-import { createMachine, type UnicornMachine } from './unicornMachine.ts';
+import { createMachine, type UnicornMachine } from '../machine/unicornMachine.ts';
 import type { JitProfile } from '../jit/types.ts';
 
-export { describeStop, type JitedProgram, type LoadOptions, type CodeLocation } from './jitEngine.ts';
+export { describeStop, type JitedProgram, type EngineLoadOptions, type CodeLocation } from './jitEngine.ts';
 
 export type X86EngineOptions = JitEngineOptions;
 
@@ -97,7 +97,7 @@ export class X86Engine extends JitEngine {
     }
     this.pokes.track(placed, (mapId, key) => {
       const map = loaded.maps.find((q) => q?.id === mapId);
-      return map instanceof ProgArrayMap ? this.bpfFuncOf((map as ProgArrayMap<LoadedProgram>).get(key)) : null;
+      return map instanceof ProgArrayMap ? this.bpfFuncOf((map as ProgArrayMap<KernelProgram>).get(key)) : null;
     });
   }
 

@@ -12,7 +12,7 @@ import { RV_TCC_ON_STACK, RV_UPSTREAM } from '../../src/jit/riscv64/index.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
 import { unwrap } from '../../src/common/diag.ts';
 import { TEXT_BASE, TEXT_SLOT } from '../../src/common/layout.ts';
-import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
+import { RiscvEngine } from '../../src/engine/riscvEngine.ts';
 import type { BpfObject } from '../../src/object/types.ts';
 import { present } from '../support/required.ts';
 

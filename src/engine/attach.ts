@@ -28,7 +28,7 @@ import { buildTrampoline } from '../jit/x86_64/trampoline.ts';
 import { NOP5 } from '../jit/x86_64/textPoke.ts';
 import type { TrampLink, TrampolineCode, TrampolineSpecBase } from '../jit/trampolineSpec.ts';
 import { E2BIG, EBUSY, EINVAL, EOPNOTSUPP, errnoName } from '../kernel/errors.ts';
-import type { LoadedProgram } from '../kernel/kernelModel.ts';
+import type { KernelProgram } from '../kernel/kernelModel.ts';
 import type { BpfMap } from '../kernel/maps/base.ts';
 import { ProgArrayMap } from '../kernel/maps/progArray.ts';
 import { bpfArchTextPoke } from '../kernel/pokes/textPoke.ts';
@@ -36,7 +36,7 @@ import { btfArgCount } from './attachBtf.ts';
 import { routinesPage, type RoutineAddrs } from './attachRoutines.ts';
 import { RISCV_ATTACH } from './attachRiscv.ts';
 import type { JitEngine } from './jitEngine.ts';
-import { PERM_RX } from './machine.ts';
+import { PERM_RX } from '../machine/machine.ts';
 import { BPF_MAX_TRAMP_LINKS } from '../common/kernelLimits.ts';
 
 export type TraceKind = 'fentry' | 'fexit' | 'fmod_ret';
@@ -45,7 +45,7 @@ export type AttachKind = TraceKind | 'freplace';
 /** A function of a loaded program that something attaches to. */
 export interface AttachTarget {
   /** tgt_prog */
-  prog: LoadedProgram;
+  prog: KernelProgram;
   /** Index in the target's JitImage.funcs (0 = the program itself). */
   func: number;
   name: string;
@@ -58,7 +58,7 @@ export interface AttachTarget {
 /** A bpf_tracing_link: one attached program. */
 export interface TracingLink {
   readonly id: number;
-  readonly prog: LoadedProgram;
+  readonly prog: KernelProgram;
   readonly kind: AttachKind;
   readonly target: AttachTarget;
 }
@@ -120,9 +120,9 @@ const fail = <T>(errno: number, message: string, program?: string): Result<T> =>
   err(`attach.${errnoName(errno)}`, `${message} (${errnoName(errno)})`, program ? { program } : {});
 
 export class Attacher {
-  private readonly targets = new Map<LoadedProgram, AttachTarget>();
+  private readonly targets = new Map<KernelProgram, AttachTarget>();
   private readonly tramps = new Map<string, TrampState>();
-  private readonly extended = new Set<LoadedProgram>();
+  private readonly extended = new Set<KernelProgram>();
   private routines: RoutineAddrs | undefined;
   /** Pages are never reused; a class instance, so a recorder's state walk does not rewind it. */
   private readonly pages = new PageCursor();
@@ -137,7 +137,7 @@ export class Attacher {
   }
 
   /** The tracing/EXT program type of `prog`, if it is one. */
-  static kindOf(prog: LoadedProgram): AttachKind | 'other' | undefined {
+  static kindOf(prog: KernelProgram): AttachKind | 'other' | undefined {
     const type = prog.image.progType;
     if (type === 'ext') return 'freplace';
     if (type !== 'tracing') return undefined;
@@ -149,7 +149,7 @@ export class Attacher {
    * bpf_program__set_attach_target(prog, fd of tgtProg, funcName) + the load-time
    * bpf_check_attach_target checks for a BPF target.
    */
-  setAttachTarget(prog: LoadedProgram, tgtProg: LoadedProgram, funcName: string): Result<AttachTarget> {
+  setAttachTarget(prog: KernelProgram, tgtProg: KernelProgram, funcName: string): Result<AttachTarget> {
     const kind = Attacher.kindOf(prog);
     if (kind === undefined) return fail(EINVAL, `${prog.name} is neither a tracing nor an extension program`, prog.name);
     const jp = this.eng.jited(tgtProg);
@@ -171,12 +171,12 @@ export class Attacher {
     return ok(t);
   }
 
-  attachTargetOf(prog: LoadedProgram): AttachTarget | undefined {
+  attachTargetOf(prog: KernelProgram): AttachTarget | undefined {
     return this.targets.get(prog);
   }
 
   /** bpf_tracing_prog_attach + bpf_trampoline_link_prog. */
-  attach(prog: LoadedProgram): Result<TracingLink> {
+  attach(prog: KernelProgram): Result<TracingLink> {
     const target = this.targets.get(prog);
     const kind = Attacher.kindOf(prog);
     if (!target || kind === undefined) return fail(EINVAL, `${prog.name} has no attach target`, prog.name);
@@ -236,12 +236,12 @@ export class Attacher {
     return this.tramps.get(key(target))?.image ?? undefined;
   }
 
-  isExtended(prog: LoadedProgram): boolean {
+  isExtended(prog: KernelProgram): boolean {
     return this.extended.has(prog);
   }
 
   /** aux->prog_array_member_cnt: how many prog_array slots hold `prog`. */
-  progArrayMemberCnt(prog: LoadedProgram): number {
+  progArrayMemberCnt(prog: KernelProgram): number {
     let n = 0;
     const seen = new Set<BpfMap>();
     for (const o of this.eng.model.objects) {
@@ -258,7 +258,7 @@ export class Attacher {
    * User-space prog_array update with the checks of prog_fd_array_get_ptr (6.13+):
    * EXT programs -EINVAL, extended programs -EBUSY; then the model's update. 0 or -errno.
    */
-  updateProgArray(map: BpfMap, key: number, prog: LoadedProgram, flags = 0n): number {
+  updateProgArray(map: BpfMap, key: number, prog: KernelProgram, flags = 0n): number {
     if (map instanceof ProgArrayMap && key < map.def.maxEntries) {
       if (prog.image.progType === 'ext') return -EINVAL;
       if (this.extended.has(prog)) return -EBUSY;
@@ -283,7 +283,7 @@ export class Attacher {
     return tr;
   }
 
-  private bpfFunc(prog: LoadedProgram): bigint {
+  private bpfFunc(prog: KernelProgram): bigint {
     const jp = this.eng.jited(prog);
     if (!jp) throw new Error(`program ${prog.name} is not JITed on this engine`);
     return jp.funcBases[0]!;

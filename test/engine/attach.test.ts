@@ -9,10 +9,10 @@ import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
 import { analysisOptionsFor, DEFAULT_X86_PROFILE } from '../../src/jit/profiles.ts';
 import type { ProgType } from '../../src/object/types.ts';
 import { unwrap, type Result } from '../../src/common/diag.ts';
-import type { LoadedObject, LoadedProgram } from '../../src/kernel/index.ts';
-import { X86Engine } from '../../src/machine/x86Engine.ts';
-import { Attacher } from '../../src/machine/attach.ts';
-import { progActiveOff } from '../../src/machine/attachRoutines.ts';
+import type { LoadedObject, KernelProgram } from '../../src/kernel/index.ts';
+import { X86Engine } from '../../src/engine/x86Engine.ts';
+import { Attacher } from '../../src/engine/attach.ts';
+import { progActiveOff } from '../../src/engine/attachRoutines.ts';
 import { perCpuBase } from '../../src/kernel/privStack.ts';
 import { testdataDir } from '../bpf/selftestObjects.ts';
 import { present } from '../support/required.ts';
@@ -30,7 +30,7 @@ async function setup() {
       .map((p, k) => unwrap(analyzeProgram(obj, p, { ...analysisOptionsFor(DEFAULT_X86_PROFILE), ...(k === 0 && progType ? { progType } : {}) })));
     return unwrap(eng.loadObject(obj, images));
   };
-  const prog = (o: LoadedObject, name: string): LoadedProgram => o.programs.find((p) => p.name === name)!;
+  const prog = (o: LoadedObject, name: string): KernelProgram => o.programs.find((p) => p.name === name)!;
   return { eng, att, load, prog };
 }
 
