@@ -27,7 +27,7 @@ import {
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
 import { isSleepableSection } from '../object/progType.ts';
-import { interpret, type AbsResult } from './absint.ts';
+import { abstractInterpret, type AbsResult } from './absint.ts';
 import { checkCfg } from './cfg.ts';
 import { bpfFuncMaxId, checkInsns, checkReachedInsns } from './checkInsns.ts';
 import { checkLoops } from './loops.ts';
@@ -84,7 +84,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   const mayGoto = insns.findIndex((i) => i.code === JCOND && i.off !== 0);
   if (mayGoto >= 0) return fromDiag(E.unsupported(w, mayGoto, 'may_goto (its verifier rewrite)'));
 
-  const abs = interpret({ w, obj, insns, subprogs, progType, prog });
+  const abs = abstractInterpret({ w, obj, insns, subprogs, progType, prog });
   if (!abs.ok) return fromDiag(abs.error);
   const facts = abs.value;
   // do_check's per-insn refusals, on the instructions symbolic execution reaches.

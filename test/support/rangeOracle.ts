@@ -6,7 +6,7 @@
 // branches (opt_hard_wire_dead_code_branches) rely on them, and the JITs run the same image,
 // so the x86/RISC-V differential tests cannot see such a bug unless it crashes.
 import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
-import { interpret, type AbsState, type Val } from '../../src/analysis/absint.ts';
+import { abstractInterpret, type AbsState, type Val } from '../../src/analysis/absint.ts';
 import { findSubprogs } from '../../src/analysis/subprogs.ts';
 import type { Insn } from '../../src/bpf/insn.ts';
 import { Interpreter, type InterpProgram, type TccMode } from '../../src/bpf/interpreter.ts';
@@ -24,7 +24,7 @@ function factsOf(c: GeneratedCase): Map<string, Before> | string {
     const w = { obj: c.object, prog };
     const sp = findSubprogs(w, prog.insns);
     if (!sp.ok) return sp.error.message;
-    const r = interpret({ w, obj: c.object, insns: prog.insns, subprogs: sp.subprogs, progType: prog.progType });
+    const r = abstractInterpret({ w, obj: c.object, insns: prog.insns, subprogs: sp.subprogs, progType: prog.progType });
     if (!r.ok) return r.error.message;
     out.set(prog.name, r.value.before);
   }

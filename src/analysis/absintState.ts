@@ -1,0 +1,132 @@
+// The abstract values and states of the abstract interpreter (absint.ts) and the lattice
+// operations on them: equality, join at merge points, widening in loops, and forgetting
+// stack slots a store or a call overwrites.
+import type { Range } from './scalarRanges.ts';
+import { UNKNOWN_SCALAR, eqScalar, isScalar, joinScalar } from './scalarVals.ts';
+
+/** The frame pointer, R10. */
+export const FP = 10;
+
+export type Val =
+  | { k: 'unk' }
+  | { k: 'const'; v: bigint }
+  /** A scalar within a range (scalarRanges.ts); never a single value (that is 'const'). */
+  | { k: 'scalar'; r: Range }
+  | { k: 'fp'; owner: number; off: number }
+  | { k: 'map'; idx: number }
+  | { k: 'mapval'; idx: number; off: number }
+  | { k: 'ctx' }
+  /** A pointer into skb packet data (from __sk_buff.data/data_meta), any offset. */
+  | { k: 'pkt' }
+  /** A socket pointer read from the ctx (PTR_TO_SOCKET/SOCK_COMMON, maybe NULL): a struct bpf_sock. */
+  | { k: 'sock' }
+  /**
+   * PTR_TO_BTF_ID: a kernel object pointer. `trusted` (PTR_TRUSTED, a reference, MEM_RCU)
+   * loads through it are plain; other loads become BPF_PROBE_MEM (convert_ctx_accesses).
+   */
+  | { k: 'btf'; trusted: boolean }
+  | { k: 'func'; sub: number };
+
+export const UNK: Val = { k: 'unk' };
+const eqVal = (a: Val, b: Val): boolean => {
+  if (isScalar(a) && isScalar(b)) return eqScalar(a, b);
+  if (a.k !== b.k) return false;
+  switch (a.k) {
+    case 'unk':
+    case 'ctx':
+    case 'pkt':
+    case 'sock':
+      return true;
+    case 'const':
+    case 'scalar':
+      return false; // compared above
+    case 'fp':
+      return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
+    case 'map':
+      return a.idx === (b as typeof a).idx;
+    case 'mapval':
+      return a.idx === (b as typeof a).idx && a.off === (b as typeof a).off;
+    case 'func':
+      return a.sub === (b as typeof a).sub;
+    case 'btf':
+      return a.trusted === (b as typeof a).trusted;
+  }
+};
+const isNull = (v: Val): boolean => v.k === 'const' && v.v === 0n;
+const joinVal = (a: Val, b: Val): Val => {
+  if (eqVal(a, b)) return a;
+  if (isScalar(a) && isScalar(b)) return joinScalar(a, b);
+  // A BTF pointer on every path (or NULL on some): untrusted if any path is, as
+  // save_aux_ptr_type settles a trust mismatch at one load on PTR_UNTRUSTED.
+  if (a.k === 'btf' && b.k === 'btf') return { k: 'btf', trusted: false };
+  if (a.k === 'btf' && isNull(b)) return a;
+  if (b.k === 'btf' && isNull(a)) return b;
+  return UNK;
+};
+/** After many changes at a join point a loop's scalars become unknown (ranges have long chains). */
+const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !eqVal(old, next) ? UNKNOWN_SCALAR : next);
+export function widenState(old: AbsState, next: AbsState): AbsState {
+  const stack = new Map<number, Val>();
+  for (const [off, v] of next.stack) stack.set(off, widenVal(old.stack.get(off) ?? UNK, v));
+  return { regs: next.regs.map((v, i) => widenVal(old.regs[i]!, v)), stack, narrow: next.narrow };
+}
+
+export interface AbsState {
+  regs: Val[];
+  /** Spilled 8-byte values in the subprog's own frame, by (negative) offset. */
+  stack: Map<number, Val>;
+  /**
+   * Known stack bytes narrower than a spill, by offset: a constant spilled with a narrow
+   * aligned store (STACK_SPILL of `size` bytes), or single STACK_ZERO bytes. What
+   * get_constant_map_key (6.13+) reads to find a constant map key.
+   */
+  narrow?: Map<number, NarrowSlot>;
+}
+export interface NarrowSlot {
+  size: number;
+  v: bigint;
+  zero: boolean;
+}
+/** What a transfer function returns: the successor insns, each with its state. */
+export type Successors = [number, AbsState][];
+
+const eqNarrow = (a: NarrowSlot | undefined, b: NarrowSlot | undefined): boolean => !!a && !!b && a.size === b.size && a.v === b.v && a.zero === b.zero;
+export const cloneState = (s: AbsState): AbsState => ({ regs: s.regs.slice(), stack: new Map(s.stack), narrow: new Map(s.narrow ?? []) });
+export function joinState(a: AbsState, b: AbsState): AbsState {
+  const regs = a.regs.map((v, i) => joinVal(v, b.regs[i]!));
+  const stack = new Map<number, Val>();
+  for (const [off, v] of a.stack) {
+    const w = b.stack.get(off);
+    if (w) {
+      const j = joinVal(v, w);
+      if (j.k !== 'unk') stack.set(off, j);
+    }
+  }
+  const narrow = new Map<number, NarrowSlot>();
+  for (const [off, n] of a.narrow ?? []) if (eqNarrow(n, b.narrow?.get(off))) narrow.set(off, n);
+  return { regs, stack, narrow };
+}
+export function eqState(a: AbsState, b: AbsState): boolean {
+  if (!a.regs.every((v, i) => eqVal(v, b.regs[i]!))) return false;
+  if (a.stack.size !== b.stack.size) return false;
+  for (const [off, v] of a.stack) {
+    const w = b.stack.get(off);
+    if (!w || !eqVal(v, w)) return false;
+  }
+  if ((a.narrow?.size ?? 0) !== (b.narrow?.size ?? 0)) return false;
+  for (const [off, n] of a.narrow ?? []) if (!eqNarrow(n, b.narrow?.get(off))) return false;
+  return true;
+}
+
+/** Forgets every spill and narrow slot overlapping the `size` bytes at frame offset `lo`. */
+export const clobberSlots = (s: AbsState, lo: number, size: number): void => {
+  for (const off of [...s.stack.keys()]) if (off < lo + size && off + 8 > lo) s.stack.delete(off);
+  const nw = s.narrow ?? (s.narrow = new Map());
+  for (const [off, n] of [...nw]) if (off < lo + size && off + n.size > lo) nw.delete(off);
+};
+
+/** Forgets the scalar spills and narrow slots overlapping those bytes; spilled pointers stay. */
+export const forgetScalars = (s: AbsState, lo: number, size: number): void => {
+  for (const [off, v] of [...s.stack]) if (off < lo + size && off + 8 > lo && isScalar(v)) s.stack.delete(off);
+  for (const [off, n] of [...(s.narrow ?? [])]) if (off < lo + size && off + n.size > lo) s.narrow!.delete(off);
+};

@@ -1,0 +1,42 @@
+// Transfer function of the abstract interpreter (absint.ts) for the store classes ST and
+// STX (atomics included): stack spills, the narrow slots a constant map key is read from,
+// and direct packet writes.
+import { BPF_ST, BPF_STX, BPF_ATOMIC, BPF_CMPXCHG, insnClass, memMode, memSize, sizeBytes } from '../bpf/opcodes.ts';
+import * as E from './errors.ts';
+import { UNK, clobberSlots, type AbsState, type Successors, type Val } from './absintState.ts';
+import type { AbsRun } from './absintRun.ts';
+
+/** ST or STX at i in subprog `sub`. */
+export function storeTransfer(run: AbsRun, sub: number, i: number, s: AbsState): Successors {
+  const ins = run.insns[i]!;
+  const cls = insnClass(ins.code);
+  const R = s.regs;
+  const base = R[ins.dst]!;
+  const size = sizeBytes(memSize(ins.code));
+  if (base.k === 'pkt') run.seenDirectWrite = true;
+  if (base.k === 'ctx' && memMode(ins.code) === BPF_ATOMIC) run.fail(E.atomicIntoCtx(run.w, i, ins.dst));
+  if (base.k === 'fp') {
+    run.stackAccess(i, ins.dst, base, ins.off, size, ' write to');
+    if (base.owner === sub) {
+      const at = base.off + ins.off;
+      clobberSlots(s, at, size);
+      const v: Val = cls === BPF_ST ? { k: 'const', v: BigInt.asUintN(64, BigInt(ins.imm)) } : R[ins.src]!;
+      if (size === 8 && (at & 7) === 0 && memMode(ins.code) !== BPF_ATOMIC) {
+        if (v.k !== 'unk') s.stack.set(at, v);
+      }
+      if (size < 8 && memMode(ins.code) !== BPF_ATOMIC) {
+        const nw = s.narrow ?? (s.narrow = new Map());
+        // check_stack_write_fixed_off: an aligned narrow store of a scalar is a spill
+        // of that size; an unaligned store of zero makes STACK_ZERO bytes.
+        if ((at & 7) === 0 && v.k === 'const') nw.set(at, { size, v: BigInt.asUintN(size * 8, v.v), zero: false });
+        else if ((at & 7) !== 0 && v.k === 'const' && v.v === 0n) for (let b = 0; b < size; b++) nw.set(at + b, { size: 1, v: 0n, zero: true });
+      }
+    }
+  }
+  if (cls === BPF_STX && memMode(ins.code) === BPF_ATOMIC && ins.imm & 1) {
+    // Fetching atomics write the old value into src (cmpxchg: into r0).
+    if (ins.imm === BPF_CMPXCHG) R[0] = UNK;
+    else R[ins.src] = UNK;
+  }
+  return [[i + 1, s]];
+}
