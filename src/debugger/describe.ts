@@ -1,6 +1,6 @@
 // One-line descriptions of where the CPU is and of a tail call, as stops print them.
 import { formatInsn, disasm } from '../machine/capstone.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 import type { TailCallEvent } from './tailCalls.ts';
 import { hex64 } from './view.ts';
 
@@ -11,7 +11,7 @@ export function describeTailCall(ev: TailCallEvent): string {
 }
 
 /** `prog_b:1 (prog_b+0x25, 0xffffffffc0100025) tailchain.c:41  *(u64 *)(r10 - 8) = r6` */
-export function describeHere(s: Session): string {
+export function describeHere(s: CommandContext): string {
   const m = s.target.machine;
   const pc = m.pc;
   const pos = s.target.index.lookup(pc);

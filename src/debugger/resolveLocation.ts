@@ -4,7 +4,7 @@
 import { type Result, err, ok } from '../common/diag.ts';
 import type { LocationSpec } from './commands/types.ts';
 import { errors } from './errors.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
 
 export interface ResolvedLocation {
@@ -18,12 +18,12 @@ export interface ResolvedLocation {
 
 const fail = <T>(d: { code: string; message: string }): Result<T> => err(d.code, d.message);
 
-function currentProgram(s: Session): LoadedProgram {
+function currentProgram(s: CommandContext): LoadedProgram {
   const pos = s.runState === 'stopped' ? s.target.index.lookup(s.target.machine.pc) : null;
   return pos?.program ?? s.target.entry;
 }
 
-export function resolveLocation(s: Session, loc: LocationSpec): Result<ResolvedLocation> {
+export function resolveLocation(s: CommandContext, loc: LocationSpec): Result<ResolvedLocation> {
   const t = s.target;
   const byName = (name: string): Result<LoadedProgram> => t.objects.findCode(name, s.scopeObject());
   switch (loc.kind) {

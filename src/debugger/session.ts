@@ -22,7 +22,9 @@ import { completionsFor } from './completions.ts';
 import { OutputLog } from './outputLog.ts';
 import { buildPokes, pokeKey, symbolize } from './pokesView.ts';
 import { RunControl } from './runControl.ts';
-import { collectBlockLine, flushText, runBreakpointCommands, ScriptState } from './scriptRunner.ts';
+import { collectBlockLine, flushText, runBreakpointCommands } from './scriptRunner.ts';
+import { ScriptState } from './scriptState.ts';
+import type { CommandContext } from './commandContext.ts';
 import type { CommandExecutor } from './batch.ts';
 import type { DebugTarget, RunInput } from './target/debugTarget.ts';
 import type { SessionObject } from './target/objects.ts';
@@ -55,8 +57,9 @@ const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 /**
  * Implements the TUI's SessionPort (src/tui/sessionPort.ts) structurally: view, execute,
  * subscribe, interrupt, completions. (tui/ sits above debugger/, so no import of it here.)
+ * Command handlers see it as their CommandContext (commandContext.ts).
  */
-export class Session {
+export class Session implements CommandContext {
   readonly target: DebugTarget;
   /** Registers, frames and counter of the target's CPU. */
   readonly arch: DebugArch;
@@ -206,6 +209,18 @@ export class Session {
 
   print(text: string, kind: 'out' | 'info' = 'out'): void {
     this.out.append(kind, text);
+  }
+
+  setRunState(state: RunState): void {
+    this.runState = state;
+  }
+
+  setStop(stop: StopReason | null): void {
+    this.stop = stop;
+  }
+
+  selectFrame(level: number): void {
+    this.selectedFrame = level;
   }
 
   /**
