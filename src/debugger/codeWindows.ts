@@ -4,6 +4,7 @@
 // sets markers. When the machine's code generation moves (a poke, a load, reverse
 // execution or a replayed map update restoring code) the lines are kept if the function's
 // bytes and address are what they were built from, and rebuilt otherwise.
+import { insnIdx, type InsnIdx } from '../common/ids.ts';
 import { disasmInsn } from '../bpf/disasm.ts';
 import { disasm, formatInsn } from '../machine/capstone.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
@@ -68,17 +69,17 @@ export class CodeWindows {
     let curInsn: number | null = null;
     // Native instructions come in address order: one forward walk over the insn offsets.
     let k = 0;
-    const insnOfOff = (off: number): number | null => {
+    const insnOfOff = (off: number): InsnIdx | null => {
       while (k < f.insnCount && f.addrs[k + 1]! <= off) k++;
       // An insn with no native code (addrs[k] === addrs[k + 1]) is skipped by the walk.
-      return k < f.insnCount && f.addrs[k]! <= off && off < f.addrs[k + 1]! ? f.insnStart + k : null;
+      return k < f.insnCount && f.addrs[k]! <= off && off < f.addrs[k + 1]! ? insnIdx(f.insnStart + k) : null;
     };
     for (const n of natives) {
       const off = Number(n.addr - base);
       const insn = insnOfOff(off);
       if (insn !== null && insn !== curInsn && f.addrs[insn - f.insnStart] === off) {
         curInsn = insn;
-        const src = p.image.sourceOf(insn as never);
+        const src = p.image.sourceOf(insn);
         if (src && src.line !== lastLine) {
           lastLine = src.line;
           lines.push({ kind: 'source', file: src.file, line: src.line, text: src.text.trim() });

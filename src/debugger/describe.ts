@@ -23,7 +23,7 @@ export function describeHere(s: CommandContext): string {
   }
   const name = s.target.objects.displayName(pos.program);
   const where = pos.insn !== null ? `${name}:${pos.insn}` : `${name} ${pos.region ?? 'glue'}`;
-  const src = pos.insn !== null ? pos.program.image.sourceOf(pos.insn as never) : undefined;
+  const src = pos.insn !== null ? pos.program.image.sourceOf(pos.insn) : undefined;
   const srcText = src ? ` ${src.file}:${src.line}  ${src.text.trim()}` : '';
   let nat = '';
   if (!pos.atInsnStart || pos.insn === null) {

@@ -1,5 +1,6 @@
 // Text forms of `info ...`, `backtrace`, `frame`, `disassemble` and `list`, built from the
 // current View (nothing changed since it was made: these commands only look).
+import { insnIdx, type InsnIdx } from '../common/ids.ts';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { err, ok, type Result } from '../common/diag.ts';
@@ -341,16 +342,16 @@ export function symbolOr(s: CommandContext, v: bigint): string {
 }
 
 /** gdb's `info line`: `Line 53 of "tailchain.c" starts at address 0x… <entry+32> and ends at 0x… <entry+47>.` */
-export function lineInfo(s: CommandContext, p: LoadedProgram, insn: number): string {
+export function lineInfo(s: CommandContext, p: LoadedProgram, insn: InsnIdx): string {
   const rows = lineRows(p.image);
   const row = rows[insn];
   if (!row) return `No line number information available for ${s.target.objects.displayName(p)}:${insn}.`;
-  let a = insn;
+  let a: number = insn;
   while (a > 0 && rows[a] && !rows[a]!.start && sameLine(rows[a - 1] ?? null, row)) a--;
   let b = insn + 1;
   while (b < rows.length && rows[b] && !rows[b]!.start) b++;
-  const lo = s.target.index.addressOf(p, a);
-  const hi = b < rows.length ? s.target.index.addressOf(p, b) : null;
+  const lo = s.target.index.addressOf(p, insnIdx(a));
+  const hi = b < rows.length ? s.target.index.addressOf(p, insnIdx(b)) : null;
   const file = row.file.split('/').pop();
   if (lo === null) return `Line ${row.line} of "${file}" has no code.`;
   const end = hi !== null ? ` and ends at ${symbolOr(s, hi)}` : '';

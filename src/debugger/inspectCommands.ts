@@ -1,5 +1,6 @@
 // Commands that look at or change state without running: breakpoints, info, backtrace,
 // frame selection, x, print, set, map update/delete/dump, disassemble, list, help.
+import type { InsnIdx } from '../common/ids.ts';
 import type { Diag } from '../common/diag.ts';
 import { ProgArrayMap, keyBytes } from '../kernel/index.ts';
 import { disasm, formatInsn } from '../machine/capstone.ts';
@@ -39,7 +40,7 @@ export function executeInspect(s: CommandContext, cmd: Command): Diag | null {
         condText: cmd.condText,
       });
       s.rc.sync();
-      const src = r.insn !== null ? r.program.image.sourceOf(r.insn as never) : undefined;
+      const src = r.insn !== null ? r.program.image.sourceOf(r.insn) : undefined;
       s.print(
         `${cmd.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${r.spec} (${hex64(r.addr)})${src ? `, ${src.file}:${src.line}` : ''}${cmd.condText ? ` if ${cmd.condText}` : ''}`,
       );
@@ -176,7 +177,7 @@ export function executeInspect(s: CommandContext, cmd: Command): Diag | null {
         } else {
           const r = resolveLocation(s, cmd.loc);
           if (!r.ok) return r.error;
-          const src = r.value.insn !== null ? r.value.program.image.sourceOf(r.value.insn as never) : undefined;
+          const src = r.value.insn !== null ? r.value.program.image.sourceOf(r.value.insn) : undefined;
           if (!src) return errors.noSource();
           file = src.file;
           line = src.line;
@@ -249,7 +250,7 @@ function info(s: CommandContext, topic: string, arg: string | null): Diag | null
       s.print(text.objects(s));
       return null;
     case 'line': {
-      let at: { program: LoadedProgram; insn: number } | null = null;
+      let at: { program: LoadedProgram; insn: InsnIdx } | null = null;
       if (arg) {
         const loc = parseLocation(arg);
         if (!loc.ok) return loc.error;

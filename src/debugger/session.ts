@@ -3,6 +3,7 @@
 // per command. UI-free: the TUI, batch mode and a recorder all drive it the same way.
 // Deterministic: everything it does follows from the object, the input, the commands
 // and the kernel model's NondetSource.
+import { insnIdx } from '../common/ids.ts';
 import { type Diag, formatDiag } from '../common/diag.ts';
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { PokeEvent } from '../kernel/pokes/pokeStateMachine.ts';
@@ -419,12 +420,12 @@ export class Session implements CommandContext {
     const disasm = selPos
       ? this.code.disasmWindow(selPos.program, selPos.funcIdx, raw[this.selectedFrame]?.pc ?? pc, bpMap)
       : this.code.disasmWindow(t.entry, 0, null, bpMap);
-    const srcRef = selPos && selPos.insn !== null ? selPos.program.image.sourceOf(selPos.insn as never) : undefined;
-    const anySrc = srcRef ?? t.entry.image.sourceOf(0 as never);
+    const srcRef = selPos && selPos.insn !== null ? selPos.program.image.sourceOf(selPos.insn) : undefined;
+    const anySrc = srcRef ?? t.entry.image.sourceOf(insnIdx(0));
     const bpLines = new Set<number>();
     for (const b of this.bps.all()) {
       const p = t.index.lookup(b.addr)?.program;
-      const s = p && b.insn !== null ? p.image.sourceOf(b.insn as never) : undefined;
+      const s = p && b.insn !== null ? p.image.sourceOf(b.insn) : undefined;
       if (s && anySrc && s.file === anySrc.file) bpLines.add(s.line);
     }
     const srcObj = (selPos?.program ?? t.entry).kernel.object.object;
