@@ -6,7 +6,6 @@
 // bytes and address are what they were built from, and rebuilt otherwise.
 import { insnIdx, type InsnIdx } from '../common/ids.ts';
 import { disasmInsn } from '../bpf/disasm.ts';
-import { disasm, formatInsn } from '../machine/capstone.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { LoadedProgram } from './target/loadedProgram.ts';
 import { hex64, type DisasmLine, type DisasmWindow, type InsnMarkers, type SourceWindow } from './view.ts';
@@ -51,7 +50,7 @@ export class CodeWindows {
     const code = this.t.machine.readMem(base, f.code.length);
     this.stale.delete(key);
     if (hit && hit.base === base && bytesEqual(hit.code, code)) return hit;
-    const natives = disasm(this.t.arch === 'riscv64' ? 'riscv64' : 'x86_64', code, base);
+    const natives = this.t.disassembler.disasm(code, base);
     const lines: DisasmLine[] = [{ kind: 'func', func: f.name, addr: hex64(base) }];
     const addrOf: (bigint | null)[] = [null];
     const tcInsns = new Map<number, 'direct' | 'indirect'>();
@@ -101,7 +100,7 @@ export class CodeWindows {
         addr: hex64(n.addr),
         off,
         bytes: hexBytes(n.bytes),
-        text: formatInsn(n),
+        text: this.t.disassembler.format(n),
         region,
         markers: { ...NO_MARKS, poke: pk?.poke ?? null, pokeSite: pk?.site ?? null, tailCall: pk ? tc : null },
       });

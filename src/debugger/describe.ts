@@ -1,5 +1,4 @@
 // One-line descriptions of where the CPU is and of a tail call, as stops print them.
-import { formatInsn, disasm } from '../machine/capstone.ts';
 import type { CommandContext } from './commandContext.ts';
 import type { TailCallEvent } from './tailCalls.ts';
 import { hex64 } from './view.ts';
@@ -18,8 +17,8 @@ export function describeHere(s: CommandContext): string {
   if (!pos) {
     const tr = s.target.trampolineAt(pc);
     if (!tr) return `${hex64(pc)} (outside BPF code)`;
-    const [i] = disasm(s.arch.disasm, m.readMem(pc, 16), pc, 1);
-    return `${tr.symbol}+0x${(pc - tr.addr).toString(16)} (trampoline of ${tr.target.func}, ${hex64(pc)})${i ? `  => ${formatInsn(i)}` : ''}`;
+    const [i] = s.target.disassembler.disasm(m.readMem(pc, 16), pc, 1);
+    return `${tr.symbol}+0x${(pc - tr.addr).toString(16)} (trampoline of ${tr.target.func}, ${hex64(pc)})${i ? `  => ${s.target.disassembler.format(i)}` : ''}`;
   }
   const name = s.target.objects.displayName(pos.program);
   const where = pos.insn !== null ? `${name}:${pos.insn}` : `${name} ${pos.region ?? 'glue'}`;
@@ -27,8 +26,8 @@ export function describeHere(s: CommandContext): string {
   const srcText = src ? ` ${src.file}:${src.line}  ${src.text.trim()}` : '';
   let nat = '';
   if (!pos.atInsnStart || pos.insn === null) {
-    const [i] = disasm(s.arch.disasm, m.readMem(pc, 16), pc, 1);
-    nat = i ? `  => ${formatInsn(i)}` : '';
+    const [i] = s.target.disassembler.disasm(m.readMem(pc, 16), pc, 1);
+    nat = i ? `  => ${s.target.disassembler.format(i)}` : '';
   }
   return `${where} (${pos.func.name}+0x${pos.off.toString(16)}, ${hex64(pc)})${srcText}${nat}`;
 }

@@ -4,7 +4,6 @@ import { insnIdx, type InsnIdx } from '../common/ids.ts';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { err, ok, type Result } from '../common/diag.ts';
-import { disasm, formatInsn } from '../machine/capstone.ts';
 import { lineRows, sameLine } from './lineTable.ts';
 import type { ExamineFormat } from './commands/types.ts';
 import { symbolize } from './pokesView.ts';
@@ -309,8 +308,9 @@ export function trampolineDisassembly(s: CommandContext, tr: TrampolineInfo): st
   const pc = s.runState === 'stopped' ? s.target.machine.pc : null;
   const code = s.target.machine.readMem(tr.addr, tr.size);
   const lines = [`${tr.symbol}: trampoline of ${tr.target.func} (${s.target.objects.displayName(tr.target.prog)})`];
-  for (const i of disasm(s.arch.disasm, code, tr.addr)) {
-    const text = formatInsn(i).replace(/0x[0-9a-f]{9,16}\b/g, (h) => {
+  const dis = s.target.disassembler;
+  for (const i of dis.disasm(code, tr.addr)) {
+    const text = dis.format(i).replace(/0x[0-9a-f]{9,16}\b/g, (h) => {
       const a = BigInt(h);
       return s.target.index.lookup(a) || s.target.trampolineAt(a) ? `${h} <${symbolize(s.target, a)}>` : h;
     });

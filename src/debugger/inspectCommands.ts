@@ -3,7 +3,6 @@
 import type { InsnIdx } from '../common/ids.ts';
 import type { Diag } from '../common/diag.ts';
 import { ProgArrayMap, keyBytes } from '../kernel/index.ts';
-import { disasm, formatInsn } from '../machine/capstone.ts';
 import { COMMANDS, lookupCommand } from './commands/commandTable.ts';
 import type { Command } from './commands/types.ts';
 import { errors } from './errors.ts';
@@ -381,8 +380,9 @@ function examine(s: CommandContext, cmd: Extract<Command, { kind: 'examine' }>):
   let addr = a.value;
   if (cmd.format === 'i') {
     if (!m.isMapped(addr, 1)) return { code: 'expr.unmapped', message: `cannot access memory at address ${hex64(addr)}`, place: {} };
-    const insns = disasm(s.arch.disasm, m.readMem(addr, Math.min(16 * cmd.count, 4096)), addr, cmd.count);
-    s.print(insns.map((i) => `${hex64(i.addr)}: ${formatInsn(i)}`).join('\n'));
+    const dis = s.target.disassembler;
+    const insns = dis.disasm(m.readMem(addr, Math.min(16 * cmd.count, 4096)), addr, cmd.count);
+    s.print(insns.map((i) => `${hex64(i.addr)}: ${dis.format(i)}`).join('\n'));
     return null;
   }
   if (cmd.format === 's') {

@@ -178,3 +178,15 @@ test('command handlers see the session as a CommandContext: only the session ent
         bad.push(`${relative(SRC, f)} imports ${spec} (take a CommandContext, commandContext.ts)`);
   assert.deepEqual(bad, []);
 });
+
+test('the debugger decodes machine code through its Disassembler: only its wiring imports machine/capstone.ts', () => {
+  // disassembler.ts names Capstone's instruction type; jitTarget.ts hands each target the
+  // Capstone Disassembler; openSession.ts loads the wasm module before a session starts.
+  const allowed = new Set(['debugger/disassembler.ts', 'debugger/target/jitTarget.ts', 'debugger/openSession.ts']);
+  const bad: string[] = [];
+  for (const f of files(join(SRC, 'debugger')))
+    for (const spec of importsOf(f))
+      if (spec.startsWith('.') && /\/capstone\.ts$/.test(spec) && !allowed.has(relative(SRC, f)))
+        bad.push(`${relative(SRC, f)} imports ${spec} (use the target's Disassembler, disassembler.ts)`);
+  assert.deepEqual(bad, []);
+});
