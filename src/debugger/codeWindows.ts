@@ -65,7 +65,7 @@ export class CodeWindows {
       pokeOfInsn.set(d.insn, d.index);
     }
     let lastLine = -1;
-    let curInsn: number | null = null;
+    let curInsn: InsnIdx | null = null;
     // Native instructions come in address order: one forward walk over the insn offsets.
     let k = 0;
     const insnOfOff = (off: number): InsnIdx | null => {
