@@ -5,7 +5,7 @@
 // object's BTF line info, as the kernel's jited_linfo does for bpftool.
 import { basename, dirname } from 'node:path';
 import { insnAt } from '../jit/insnAt.ts';
-import type { InsnIdx } from '../common/ids.ts';
+import { insnIdx } from '../common/ids.ts';
 import { ByteSink } from './byteSink.ts';
 import { debugAbbrev, debugInfoAndLines, type DwarfFunc, type DwarfUnit, type DwarfLineRow } from './dwarfLines.ts';
 import type { LinkedProgram } from './jitAll.ts';
@@ -43,7 +43,7 @@ function lineRows(j: LinkedProgram, fi: number): DwarfLineRow[] {
   const rows: DwarfLineRow[] = [];
   let last = '';
   const push = (off: number, insn: number): void => {
-    const src = j.jit.image.sourceOf(insn as InsnIdx);
+    const src = j.jit.image.sourceOf(insnIdx(insn));
     if (!src) return;
     const key = `${src.file}:${src.line}`;
     if (key === last) return;

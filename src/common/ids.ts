@@ -1,5 +1,7 @@
 // Branded ids: a BPF instruction index is not a native byte offset, and a 1-based
-// source line is not a 0-based one. Only the loader, analysis and JIT create them.
+// source line is not a 0-based one. The loader, analysis and JIT create them; above those
+// a number becomes one through its constructor here (`insnIdx(n)`: a user or a View names
+// an insn), never a cast (test/architecture/typeEscapes.test.ts).
 
 /** Index of an 8-byte BPF instruction slot in a program's flat instruction array. */
 export type InsnIdx = number & { readonly __brand: 'InsnIdx' };

@@ -3,6 +3,7 @@
 // that made the tail call, at its tail-call instruction, labelled with the map slot, the
 // program entered and the counter after the hop. Sources are the C files of BTF line info,
 // found next to the object or where BTF says (objects are often built elsewhere).
+import { insnIdx, type InsnIdx } from '../common/ids.ts';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Session, SourceRef, TailCallHop, View } from '../debugger/index.ts';
@@ -33,11 +34,11 @@ function sourceOf(ref: SourceRef | null | undefined, objectPath: string): Pick<D
 }
 
 /** The source line and native address of `program`'s insn `insn` (a hop's tail call). */
-function insnPlace(s: Session, program: string, insn: number): { ref: SourceRef | null; addr: bigint | null } {
+function insnPlace(s: Session, program: string, insn: InsnIdx): { ref: SourceRef | null; addr: bigint | null } {
   const t = s.target;
   const p = t.programs.find((q) => t.objects.displayName(q) === program || q.name === program);
   if (!p) return { ref: null, addr: null };
-  const src = p.image.sourceOf(insn as never);
+  const src = p.image.sourceOf(insn);
   return { ref: src ? { file: src.file, line: src.line, col: src.col, text: src.text } : null, addr: t.index.addressOf(p, insn) };
 }
 
@@ -52,7 +53,7 @@ export function dapFrames(v: View, s: Session, objectPath: string): DapFrame[] {
       ...sourceOf(f.source, objectPath),
     });
     for (const h of [...f.replaced].reverse()) {
-      const at = insnPlace(s, h.program, h.insn);
+      const at = insnPlace(s, h.program, insnIdx(h.insn));
       out.push({
         level: f.level,
         hop: h,

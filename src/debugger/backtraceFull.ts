@@ -2,9 +2,9 @@
 // stack slots and the registers its prologue saved, exactly as `info frame` shows them for
 // the selected frame (frame layout from the JIT, values read from memory now).
 import { frameBlock, slotLines } from './infoText.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 
-export function backtraceFull(s: Session, limit: number | null): string {
+export function backtraceFull(s: CommandContext, limit: number | null): string {
   const v = s.view();
   const frames = limit === null ? v.frames : v.frames.slice(0, limit);
   const lines: string[] = [];

@@ -2,6 +2,7 @@
 // one-shot (tbreak) ones, and catchpoints (`catch tailcall`, `catch poke`), numbered with
 // them as gdb numbers its catchpoints: one `delete N`, `disable N`, `info breakpoints`
 // for both. Pure bookkeeping; the session installs breakpoints on the machine.
+import type { InsnIdx } from '../common/ids.ts';
 import type { Expr } from './expr/ast.ts';
 import type { Value } from './expr/evalExpr.ts';
 import type { WatchAccess } from './commands/dataCommands.ts';
@@ -20,7 +21,7 @@ export interface BreakpointEntry {
   id: number;
   spec: string;
   program: string;
-  insn: number | null;
+  insn: InsnIdx | null;
   addr: bigint;
   enabled: boolean;
   hits: number;

@@ -4,8 +4,8 @@
 // sets markers. When the machine's code generation moves (a poke, a load, reverse
 // execution or a replayed map update restoring code) the lines are kept if the function's
 // bytes and address are what they were built from, and rebuilt otherwise.
+import { insnIdx, type InsnIdx } from '../common/ids.ts';
 import { disasmInsn } from '../bpf/disasm.ts';
-import { disasm, formatInsn } from '../machine/capstone.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { DebugProgram } from './target/loadedProgram.ts';
 import { hex64, type DisasmLine, type DisasmWindow, type InsnMarkers, type SourceWindow } from './view.ts';
@@ -50,7 +50,7 @@ export class CodeWindows {
     const code = this.t.machine.readMem(base, f.code.length);
     this.stale.delete(key);
     if (hit && hit.base === base && bytesEqual(hit.code, code)) return hit;
-    const natives = disasm(this.t.arch === 'riscv64' ? 'riscv64' : 'x86_64', code, base);
+    const natives = this.t.disassembler.disasm(code, base);
     const lines: DisasmLine[] = [{ kind: 'func', func: f.name, addr: hex64(base) }];
     const addrOf: (bigint | null)[] = [null];
     const tcInsns = new Map<number, 'direct' | 'indirect'>();
@@ -65,20 +65,20 @@ export class CodeWindows {
       pokeOfInsn.set(d.insn, d.index);
     }
     let lastLine = -1;
-    let curInsn: number | null = null;
+    let curInsn: InsnIdx | null = null;
     // Native instructions come in address order: one forward walk over the insn offsets.
     let k = 0;
-    const insnOfOff = (off: number): number | null => {
+    const insnOfOff = (off: number): InsnIdx | null => {
       while (k < f.insnCount && f.addrs[k + 1]! <= off) k++;
       // An insn with no native code (addrs[k] === addrs[k + 1]) is skipped by the walk.
-      return k < f.insnCount && f.addrs[k]! <= off && off < f.addrs[k + 1]! ? f.insnStart + k : null;
+      return k < f.insnCount && f.addrs[k]! <= off && off < f.addrs[k + 1]! ? insnIdx(f.insnStart + k) : null;
     };
     for (const n of natives) {
       const off = Number(n.addr - base);
       const insn = insnOfOff(off);
       if (insn !== null && insn !== curInsn && f.addrs[insn - f.insnStart] === off) {
         curInsn = insn;
-        const src = p.image.sourceOf(insn as never);
+        const src = p.image.sourceOf(insn);
         if (src && src.line !== lastLine) {
           lastLine = src.line;
           lines.push({ kind: 'source', file: src.file, line: src.line, text: src.text.trim() });
@@ -100,7 +100,7 @@ export class CodeWindows {
         addr: hex64(n.addr),
         off,
         bytes: hexBytes(n.bytes),
-        text: formatInsn(n),
+        text: this.t.disassembler.format(n),
         region,
         markers: { ...NO_MARKS, poke: pk?.poke ?? null, pokeSite: pk?.site ?? null, tailCall: pk ? tc : null },
       });

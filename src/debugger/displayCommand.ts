@@ -1,11 +1,11 @@
 // `display [/f] EXPR`, `display`, `undisplay [N...]` and `info display`, over the session's
-// DisplayList; the displays themselves are shown after every stop by Session.showDisplays.
+// DisplayList; the displays themselves are shown after every stop by the session (showDisplays).
 import type { Diag } from '../common/diag.ts';
 import type { DataCommand } from './commands/dataCommands.ts';
 import { displayLine } from './displays.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 
-export async function executeDisplay(s: Session, cmd: Extract<DataCommand, { kind: 'display' | 'undisplay' }>): Promise<Diag | null> {
+export async function executeDisplay(s: CommandContext, cmd: Extract<DataCommand, { kind: 'display' | 'undisplay' }>): Promise<Diag | null> {
   if (cmd.kind === 'undisplay') {
     if (cmd.ids.length === 0) {
       if (s.displays.all().length && s.confirm && !(await s.confirm('Delete all auto-display expressions? (y or n)'))) {
@@ -29,7 +29,7 @@ export async function executeDisplay(s: Session, cmd: Extract<DataCommand, { kin
   return null;
 }
 
-export function infoDisplay(s: Session): string {
+export function infoDisplay(s: CommandContext): string {
   const all = s.displays.all();
   if (all.length === 0) return 'There are no auto-display expressions now.';
   return [

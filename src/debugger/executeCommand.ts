@@ -1,4 +1,4 @@
-// Command -> effect on the Session. Run control lives here; inspection commands (info,
+// Command -> effect on the session (through its CommandContext). Run control lives here; inspection commands (info,
 // backtrace, x, print, disassemble, list, map, set) are in inspectCommands.ts.
 import { type Diag } from '../common/diag.ts';
 import { SENTINEL_ADDR } from '../common/layout.ts';
@@ -16,12 +16,12 @@ import { plural } from './plural.ts';
 import { lineRows, sameLine } from './lineTable.ts';
 import { resolveLocation } from './resolveLocation.ts';
 import type { Halt } from './runControl.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 import { hex64, type StepUnit } from './view.ts';
 
 const DEFAULT_PACKET_LEN = 64;
 
-export async function executeCommand(s: Session, cmd: Command): Promise<Diag | null> {
+export async function executeCommand(s: CommandContext, cmd: Command): Promise<Diag | null> {
   switch (cmd.kind) {
     case 'run':
     case 'start':
@@ -95,8 +95,8 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
     case 'kill':
       if (s.runState === 'not-started') return errors.notRunning();
       s.target.endRun();
-      s.runState = 'not-started';
-      s.stop = null;
+      s.setRunState('not-started');
+      s.setStop(null);
       s.print('[program killed]');
       return null;
     case 'catch': {
@@ -169,7 +169,7 @@ export async function executeCommand(s: Session, cmd: Command): Promise<Diag | n
 }
 
 /** load / attach / detach / pin / unpin / unload, between runs or while stopped. */
-function setupStep(s: Session, step: SetupStep): Diag | null {
+function setupStep(s: CommandContext, step: SetupStep): Diag | null {
   const t = s.target;
   if (step.op === 'unload' && s.runState === 'stopped') {
     const inside = s.frames().find((f) => f.pos?.program.object === step.object);
@@ -187,12 +187,12 @@ function setupStep(s: Session, step: SetupStep): Diag | null {
   return null;
 }
 
-function needStopped(s: Session): Diag | null {
+function needStopped(s: CommandContext): Diag | null {
   if (s.runState === 'not-started' || s.runState === 'exited') return errors.notRunning();
   return null;
 }
 
-function start(s: Session, stopAtEntry: boolean): Promise<Diag | null> | Diag | null {
+function start(s: CommandContext, stopAtEntry: boolean): Promise<Diag | null> | Diag | null {
   if (s.runState === 'stopped') s.target.endRun();
   s.rc.tracker.reset();
   // BPF_PROG_TEST_RUN rejects an empty packet for skb/xdp programs; a debugger user who
@@ -205,11 +205,11 @@ function start(s: Session, stopAtEntry: boolean): Promise<Diag | null> | Diag | 
   }
   const r = s.target.prepareRun(input);
   if (!r.ok) return r.error;
-  s.runState = 'stopped';
-  s.selectedFrame = 0;
+  s.setRunState('stopped');
+  s.selectFrame(0);
   s.invalidateFrames();
   if (stopAtEntry) {
-    s.stop = { kind: 'entry' };
+    s.setStop({ kind: 'entry' });
     s.print(`Starting ${s.target.entry.name} (ctx ${hex64(r.value.ctxAddr)}); stopped before its first instruction`);
     s.print(describeHere(s));
     return null;
@@ -218,17 +218,17 @@ function start(s: Session, stopAtEntry: boolean): Promise<Diag | null> | Diag | 
   return resume(s, null, null, null);
 }
 
-async function resume(s: Session, extra: ((pc: bigint) => boolean) | null, temp: bigint | null, unit: StepUnit | null): Promise<Diag | null> {
+async function resume(s: CommandContext, extra: ((pc: bigint) => boolean) | null, temp: bigint | null, unit: StepUnit | null): Promise<Diag | null> {
   const e = needStopped(s);
   if (e) return e;
-  s.runState = 'running';
+  s.setRunState('running');
   const h = await s.rc.runUntil(extra, temp, s.yieldFn());
-  s.runState = 'stopped';
+  s.setRunState('stopped');
   return halted(s, h, unit ?? 'step');
 }
 
 /** One machine instruction, running a `call` (helper or bpf2bpf) to its return. */
-async function nexti(s: Session): Promise<Halt> {
+async function nexti(s: CommandContext): Promise<Halt> {
   const m = s.target.machine;
   const a = s.arch;
   const ra = a.callReturn(m, m.pc);
@@ -243,7 +243,7 @@ async function nexti(s: Session): Promise<Halt> {
  * tail call landed, a return). step enters bpf2bpf calls and follows tail calls; next runs
  * calls to their return. Code without line info steps one BPF instruction.
  */
-function stepLine(s: Session, over: boolean): Halt {
+function stepLine(s: CommandContext, over: boolean): Halt {
   const t = s.target;
   const m = t.machine;
   const fpReg = s.arch.fpReg;
@@ -267,26 +267,26 @@ function stepLine(s: Session, over: boolean): Halt {
 }
 
 /** Turns how a run ended into the session's stop reason, output and run state. */
-function halted(s: Session, h: Halt, unit: StepUnit): Diag | null {
+function halted(s: CommandContext, h: Halt, unit: StepUnit): Diag | null {
   s.invalidateFrames();
-  s.selectedFrame = 0;
+  s.selectFrame(0);
   for (const ev of s.rc.takeEvents()) if (h.kind !== 'tail-call' || ev !== h.event) s.print(describeTailCall(ev), 'info');
   switch (h.kind) {
     case 'exited': {
-      s.runState = 'exited';
+      s.setRunState('exited');
       s.target.endRun();
       const v = h.retval;
-      s.stop = { kind: 'exit', retval: hex64(v), retvalSigned: BigInt.asIntN(64, v).toString() };
+      s.setStop({ kind: 'exit', retval: hex64(v), retvalSigned: BigInt.asIntN(64, v).toString() });
       s.print(`[${s.target.entry.name} exited with retval ${Number(v & 0xffffffffn)} (R0 = ${hex64(v)})]`);
       return null;
     }
     case 'fault':
-      s.stop = { kind: 'fault', message: h.message, addr: h.addr === null ? null : hex64(h.addr), access: h.access };
+      s.setStop({ kind: 'fault', message: h.message, addr: h.addr === null ? null : hex64(h.addr), access: h.access });
       s.print(`Program fault: ${h.message}`);
       s.print(describeHere(s));
       return null;
     case 'breakpoint':
-      s.stop = { kind: 'breakpoint', id: h.bp.id, hits: h.bp.hits };
+      s.setStop({ kind: 'breakpoint', id: h.bp.id, hits: h.bp.hits });
       if (h.bp.temporary) {
         s.bps.remove(h.bp.id);
         s.rc.sync();
@@ -296,28 +296,28 @@ function halted(s: Session, h: Halt, unit: StepUnit): Diag | null {
       return null;
     case 'tail-call': {
       const ev = h.event;
-      s.stop = { kind: 'tail-call', ...ev };
+      s.setStop({ kind: 'tail-call', ...ev });
       s.print(`Catchpoint (tail call): ${describeTailCall(ev)}`);
       s.print(describeHere(s));
       return null;
     }
     case 'watch': {
       const w = watchHit(s, h.wp, h.access, h.before, h.wp.last);
-      s.stop = { kind: 'watchpoint', id: h.wp.id, access: h.access, expr: h.wp.text, old: w.old, value: w.value };
+      s.setStop({ kind: 'watchpoint', id: h.wp.id, access: h.access, expr: h.wp.text, old: w.old, value: w.value });
       s.print(w.text);
       s.print(describeHere(s));
       return null;
     }
     case 'interrupted':
-      s.stop = { kind: 'interrupted' };
+      s.setStop({ kind: 'interrupted' });
       s.print(`Interrupted. ${describeHere(s)}`);
       return null;
     case 'limit':
-      s.stop = { kind: 'step', unit };
+      s.setStop({ kind: 'step', unit });
       return errors.stepLimit();
     case 'temp':
     case 'step':
-      s.stop = { kind: 'step', unit };
+      s.setStop({ kind: 'step', unit });
       if (unit === 'finish') s.print(`Value returned: R0 = ${hex64(s.target.machine.readReg(s.arch.bpfReg(s.target, 0, s.target.machine.pc)))}`);
       s.print(describeHere(s));
       return null;

@@ -32,7 +32,7 @@ import { successors } from '../analysis/cfg.ts';
 import { funcParams } from './btfScope.ts';
 import { strip } from './expr/ctype.ts';
 import { formatCValue } from './expr/formatCValue.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 
 const CALLER_SAVED = 0b111111; // r0..r5
 
@@ -96,13 +96,13 @@ function reachingWrites(insns: readonly Insn[], start: number, end: number, at: 
   return { regs: inRegs.get(at) ?? 0, slots: inSlots.get(at) ?? new Set() };
 }
 
-function selected(s: Session) {
+function selected(s: CommandContext) {
   const f = s.frames()[s.selectedFrame];
   if (!f?.pos) return err('debug.no-frame', 'No frame selected (or a trampoline frame: no BPF function here).');
   return ok({ f, pos: f.pos });
 }
 
-export function infoArgs(s: Session): Result<string> {
+export function infoArgs(s: CommandContext): Result<string> {
   const sel = selected(s);
   if (!sel.ok) return sel;
   const { f, pos } = sel.value;
@@ -134,7 +134,7 @@ export function infoArgs(s: Session): Result<string> {
   );
 }
 
-export function infoLocals(s: Session): Result<string> {
+export function infoLocals(s: CommandContext): Result<string> {
   const sel = selected(s);
   if (!sel.ok) return sel;
   const { f, pos } = sel.value;

@@ -9,7 +9,7 @@ import { hex64, type CallChainEntry, type Frame, type SourceRef } from './view.t
 
 export function sourceRef(f: RawFrame): SourceRef | null {
   if (!f.pos || f.pos.insn === null) return null;
-  const s = f.pos.program.image.sourceOf(f.pos.insn as never);
+  const s = f.pos.program.image.sourceOf(f.pos.insn);
   return s ? { file: s.file, line: s.line, col: s.col, text: s.text } : null;
 }
 

@@ -1,35 +1,18 @@
 // Text forms of `info ...`, `backtrace`, `frame`, `disassemble` and `list`, built from the
 // current View (nothing changed since it was made: these commands only look).
+import { insnIdx, type InsnIdx } from '../common/ids.ts';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { err, ok, type Result } from '../common/diag.ts';
-import { disasm, formatInsn } from '../machine/capstone.ts';
 import { lineRows, sameLine } from './lineTable.ts';
 import type { ExamineFormat } from './commands/types.ts';
 import { symbolize } from './pokesView.ts';
 import type { TrampolineInfo } from './target/objects.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 import type { DebugProgram } from './target/loadedProgram.ts';
 import type { DisasmLine, Frame, FrameSlots } from './view.ts';
 
 const pad = (s: string, n: number): string => s.padEnd(n);
-
-export function formatValue(v: bigint, f: string | null): string {
-  switch (f) {
-    case 'x':
-      return '0x' + v.toString(16);
-    case 'o':
-      return '0' + v.toString(8);
-    case 't':
-      return v.toString(2);
-    case 'c':
-      return `${Number(v & 0xffn)} '${String.fromCharCode(Number(v & 0xffn))}'`;
-    case 'd':
-      return BigInt.asIntN(64, v).toString();
-    default:
-      return v.toString();
-  }
-}
 
 export function formatUnit(v: bigint, unit: number, f: ExamineFormat): string {
   const bits = unit * 8;
@@ -49,7 +32,7 @@ export function formatUnit(v: bigint, unit: number, f: ExamineFormat): string {
   }
 }
 
-export function registers(s: Session): string {
+export function registers(s: CommandContext): string {
   const r = s.view().registers;
   if (!r) return '(no registers)';
   const lines = r.native.map((n) => {
@@ -78,7 +61,7 @@ export function registers(s: Session): string {
   return lines.join('\n');
 }
 
-export function breakpoints(s: Session): string {
+export function breakpoints(s: CommandContext): string {
   const hits = (n: number): string => (n ? ` (hit ${n} time${n > 1 ? 's' : ''})` : '');
   const rows: [number, string][] = [
     ...s.bps
@@ -105,7 +88,7 @@ export function breakpoints(s: Session): string {
   return ['Num  Type        Enb Address             What', ...rows.sort((a, b) => a[0] - b[0]).map(([, r]) => r)].join('\n');
 }
 
-export function frameLine(s: Session, level: number): string {
+export function frameLine(s: CommandContext, level: number): string {
   const f = s.view().frames[level];
   if (!f) return `#${level} ?`;
   return frameText(f);
@@ -149,7 +132,7 @@ export function frameBlock(f: Frame): string[] {
   return lines;
 }
 
-export function backtrace(s: Session, limit: number | null): string {
+export function backtrace(s: CommandContext, limit: number | null): string {
   const v = s.view();
   const frames = limit === null ? v.frames : v.frames.slice(0, limit);
   return frames.flatMap(frameBlock).join('\n') || 'No stack.';
@@ -163,7 +146,7 @@ export function slotLines(fs: FrameSlots, indent = '  '): string[] {
   });
 }
 
-export function frameSlotsText(s: Session): string {
+export function frameSlotsText(s: CommandContext): string {
   const v = s.view();
   const fs = v.frameSlots;
   const f = v.frames[s.selectedFrame];
@@ -175,7 +158,7 @@ export function frameSlotsText(s: Session): string {
   return lines.join('\n');
 }
 
-export function pokes(s: Session): string {
+export function pokes(s: CommandContext): string {
   const ps = s.view().pokes;
   const sites = attachSites(s);
   if (ps.length === 0) return ['No poke descriptors (no direct tail calls).', ...sites].join('\n');
@@ -195,7 +178,7 @@ export function pokes(s: Session): string {
 }
 
 /** Function entries patched by attached programs (bpf_arch_text_poke at bpf_func). */
-function attachSites(s: Session): string[] {
+function attachSites(s: CommandContext): string[] {
   const ls = s.view().links ?? [];
   const seen = new Set<string>();
   const out: string[] = [];
@@ -212,13 +195,13 @@ function attachSites(s: Session): string[] {
   return out;
 }
 
-export function links(s: Session): string {
+export function links(s: CommandContext): string {
   const ls = s.view().links ?? [];
   if (ls.length === 0) return 'No links (attach an fentry, fexit, fmod_ret or freplace program with "attach").';
   return ls.map((l) => `${l.id}: ${l.program} (${l.kind}) -> ${l.target.func} of ${l.target.program}  site ${l.site.addr}: ${l.site.asm}`).join('\n');
 }
 
-export function objects(s: Session): string {
+export function objects(s: CommandContext): string {
   const v = s.view();
   const lines = (v.objects ?? []).map(
     (o) =>
@@ -228,7 +211,7 @@ export function objects(s: Session): string {
   return lines.join('\n');
 }
 
-export function mapText(s: Session, name: string): string {
+export function mapText(s: CommandContext, name: string): string {
   const m = s.view().maps.find((q) => q.name === name);
   if (!m) return '';
   const head = `${m.name}: ${m.type} key ${m.keySize} value ${m.valueSize} max_entries ${m.maxEntries}`;
@@ -239,7 +222,7 @@ export function mapText(s: Session, name: string): string {
   return [head, ...ents, ...(m.truncated ? [`    ... ${m.totalEntries - (m.entries?.length ?? 0)} more`] : [])].join('\n');
 }
 
-export function tailcalls(s: Session): string {
+export function tailcalls(s: CommandContext): string {
   const hops = s.rc.tracker.hops;
   if (hops.length === 0) return 'No tail calls in this run.';
   return hops
@@ -247,7 +230,7 @@ export function tailcalls(s: Session): string {
     .join('\n');
 }
 
-export function programs(s: Session): string {
+export function programs(s: CommandContext): string {
   return s
     .view()
     .programs.map(
@@ -275,7 +258,7 @@ function lineText(l: DisasmLine, mode: string): string | null {
   }
 }
 
-export function disassembly(s: Session, p: DebugProgram, fi: number, mode: string): string {
+export function disassembly(s: CommandContext, p: DebugProgram, fi: number, mode: string): string {
   const bps = new Map(s.bps.all().map((b) => [b.addr, { id: b.id, enabled: b.enabled }]));
   const pc = s.runState === 'stopped' ? s.target.machine.pc : null;
   const w = s.code.disasmWindow(p, fi, pc, bps, 0, true);
@@ -290,7 +273,7 @@ export function disassembly(s: Session, p: DebugProgram, fi: number, mode: strin
  * the source file's when it can be read (at its compile path, or beside the object), else
  * BTF's line info, which holds only the lines with code (the others are left blank).
  */
-export function sourceLines(s: Session, file: string, line: number, last?: number): string | null {
+export function sourceLines(s: CommandContext, file: string, line: number, last?: number): string | null {
   const hit = s.target.objects.objects
     .map((o) => ({ o, e: [...o.loaded.object.sources].find(([f]) => f === file || f.endsWith('/' + file)) }))
     .find((x) => x.e);
@@ -321,12 +304,13 @@ function readSource(paths: string[]): string[] | null {
 }
 
 /** A trampoline's native code, calls named (`call fentry+0x0`, `call bpf_trampoline_...`), the PC marked. */
-export function trampolineDisassembly(s: Session, tr: TrampolineInfo): string {
+export function trampolineDisassembly(s: CommandContext, tr: TrampolineInfo): string {
   const pc = s.runState === 'stopped' ? s.target.machine.pc : null;
   const code = s.target.machine.readMem(tr.addr, tr.size);
   const lines = [`${tr.symbol}: trampoline of ${tr.target.func} (${s.target.objects.displayName(tr.target.prog)})`];
-  for (const i of disasm(s.arch.disasm, code, tr.addr)) {
-    const text = formatInsn(i).replace(/0x[0-9a-f]{9,16}\b/g, (h) => {
+  const dis = s.target.disassembler;
+  for (const i of dis.disasm(code, tr.addr)) {
+    const text = dis.format(i).replace(/0x[0-9a-f]{9,16}\b/g, (h) => {
       const a = BigInt(h);
       return s.target.index.lookup(a) || s.target.trampolineAt(a) ? `${h} <${symbolize(s.target, a)}>` : h;
     });
@@ -339,7 +323,7 @@ export function trampolineDisassembly(s: Session, tr: TrampolineInfo): string {
  * `info registers rip rbx $r1 pc`: the named registers only, as gdb prints them (name,
  * hex, natural value). BPF names (r0..r10 / $r0) read through the JIT's register map.
  */
-export function someRegisters(s: Session, names: string[]): Result<string> {
+export function someRegisters(s: CommandContext, names: string[]): Result<string> {
   const env = s.exprEnv();
   const out: string[] = [];
   for (const raw of names) {
@@ -353,21 +337,21 @@ export function someRegisters(s: Session, names: string[]): Result<string> {
   return ok(out.join('\n'));
 }
 
-export function symbolOr(s: Session, v: bigint): string {
+export function symbolOr(s: CommandContext, v: bigint): string {
   return s.target.index.lookup(v) ? `0x${v.toString(16)} <${symbolize(s.target, v)}>` : `0x${v.toString(16)}`;
 }
 
 /** gdb's `info line`: `Line 53 of "tailchain.c" starts at address 0x… <entry+32> and ends at 0x… <entry+47>.` */
-export function lineInfo(s: Session, p: DebugProgram, insn: number): string {
+export function lineInfo(s: CommandContext, p: DebugProgram, insn: InsnIdx): string {
   const rows = lineRows(p.image);
   const row = rows[insn];
   if (!row) return `No line number information available for ${s.target.objects.displayName(p)}:${insn}.`;
-  let a = insn;
+  let a: number = insn;
   while (a > 0 && rows[a] && !rows[a]!.start && sameLine(rows[a - 1] ?? null, row)) a--;
   let b = insn + 1;
   while (b < rows.length && rows[b] && !rows[b]!.start) b++;
-  const lo = s.target.index.addressOf(p, a);
-  const hi = b < rows.length ? s.target.index.addressOf(p, b) : null;
+  const lo = s.target.index.addressOf(p, insnIdx(a));
+  const hi = b < rows.length ? s.target.index.addressOf(p, insnIdx(b)) : null;
   const file = row.file.split('/').pop();
   if (lo === null) return `Line ${row.line} of "${file}" has no code.`;
   const end = hi !== null ? ` and ends at ${symbolOr(s, hi)}` : '';
@@ -375,7 +359,7 @@ export function lineInfo(s: Session, p: DebugProgram, insn: number): string {
 }
 
 /** gdb's `info source`: the current source file, where it is, and what is known about it. */
-export function sourceInfo(s: Session): string {
+export function sourceInfo(s: CommandContext): string {
   const src = s.view().source;
   if (!src) return 'No current source file.';
   const obj = s.target.objects.objects.find((o) => o.loaded.object.sources.has(src.file));

@@ -1,8 +1,8 @@
 // Commands that look at or change state without running: breakpoints, info, backtrace,
 // frame selection, x, print, set, map update/delete/dump, disassemble, list, help.
+import type { InsnIdx } from '../common/ids.ts';
 import type { Diag } from '../common/diag.ts';
 import { ProgArrayMap, keyBytes } from '../kernel/index.ts';
-import { disasm, formatInsn } from '../machine/capstone.ts';
 import { COMMANDS, lookupCommand } from './commands/commandTable.ts';
 import type { Command } from './commands/types.ts';
 import { errors } from './errors.ts';
@@ -11,7 +11,7 @@ import * as text from './infoText.ts';
 import { parseLocation } from './commands/parseLocation.ts';
 import { resolveLocation } from './resolveLocation.ts';
 import type { DebugProgram } from './target/loadedProgram.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 import { hex64 } from './view.ts';
 import { LAST_BREAKPOINT } from './commands/scriptCommands.ts';
 import { backtraceFull } from './backtraceFull.ts';
@@ -22,7 +22,7 @@ import { infoDisplay } from './displayCommand.ts';
 import { watchpointsText } from './watchCommand.ts';
 import { infoArgs, infoLocals } from './frameArgs.ts';
 
-export function executeInspect(s: Session, cmd: Command): Diag | null {
+export function executeInspect(s: CommandContext, cmd: Command): Diag | null {
   const t = s.target;
   switch (cmd.kind) {
     case 'break': {
@@ -39,7 +39,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
         condText: cmd.condText,
       });
       s.rc.sync();
-      const src = r.insn !== null ? r.program.image.sourceOf(r.insn as never) : undefined;
+      const src = r.insn !== null ? r.program.image.sourceOf(r.insn) : undefined;
       s.print(
         `${cmd.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${r.spec} (${hex64(r.addr)})${src ? `, ${src.file}:${src.line}` : ''}${cmd.condText ? ` if ${cmd.condText}` : ''}`,
       );
@@ -82,7 +82,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
       if (cmd.kind === 'down' && want < 0) return errors.bottomFrame();
       if (cmd.kind === 'up' && want >= n) return errors.topFrame();
       if (want < 0 || want >= n) return errors.noFrameN(want);
-      s.selectedFrame = want;
+      s.selectFrame(want);
       s.print(text.frameLine(s, want));
       return null;
     }
@@ -176,7 +176,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
         } else {
           const r = resolveLocation(s, cmd.loc);
           if (!r.ok) return r.error;
-          const src = r.value.insn !== null ? r.value.program.image.sourceOf(r.value.insn as never) : undefined;
+          const src = r.value.insn !== null ? r.value.program.image.sourceOf(r.value.insn) : undefined;
           if (!src) return errors.noSource();
           file = src.file;
           line = src.line;
@@ -207,7 +207,7 @@ export function executeInspect(s: Session, cmd: Command): Diag | null {
   }
 }
 
-function info(s: Session, topic: string, arg: string | null): Diag | null {
+function info(s: CommandContext, topic: string, arg: string | null): Diag | null {
   const needRun = ['registers', 'all-registers', 'frame'];
   if (needRun.includes(topic) && s.runState !== 'stopped') return errors.notRunning();
   switch (topic) {
@@ -249,7 +249,7 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
       s.print(text.objects(s));
       return null;
     case 'line': {
-      let at: { program: DebugProgram; insn: number } | null = null;
+      let at: { program: DebugProgram; insn: InsnIdx } | null = null;
       if (arg) {
         const loc = parseLocation(arg);
         if (!loc.ok) return loc.error;
@@ -304,7 +304,7 @@ function info(s: Session, topic: string, arg: string | null): Diag | null {
   return null;
 }
 
-const t = (s: Session): Session['target'] => s.target;
+const t = (s: CommandContext): CommandContext['target'] => s.target;
 
 function parseNum(t: string): bigint | null {
   return /^(0x[0-9a-fA-F]+|-?\d+)$/.test(t) ? BigInt(t) : null;
@@ -317,7 +317,7 @@ function leBytes(v: bigint, n: number): Uint8Array {
 }
 
 /** `map update MAP KEY VALUE|PROG`, `map delete MAP KEY`: user-space bpf(2) while stopped. */
-function mapChange(s: Session, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapDelete' }>): Diag | null {
+function mapChange(s: CommandContext, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapDelete' }>): Diag | null {
   const t = s.target;
   const mr = t.objects.findMap(cmd.map, s.scopeObject());
   if (!mr.ok) return mr.error;
@@ -362,7 +362,7 @@ function mapChange(s: Session, cmd: Extract<Command, { kind: 'mapUpdate' | 'mapD
   if (caught && evs.length) {
     caught.hits++;
     const last = evs[evs.length - 1]!;
-    s.stop = { kind: 'poke', poke: last.descriptor.index, program: last.prog, from: evs[0]!.from, to: last.to, cause: what };
+    s.setStop({ kind: 'poke', poke: last.descriptor.index, program: last.prog, from: evs[0]!.from, to: last.to, cause: what });
   }
   return null;
 }
@@ -373,15 +373,16 @@ function padTo(b: Uint8Array, n: number): Uint8Array {
   return out;
 }
 
-function examine(s: Session, cmd: Extract<Command, { kind: 'examine' }>): Diag | null {
+function examine(s: CommandContext, cmd: Extract<Command, { kind: 'examine' }>): Diag | null {
   const a = evalExpr(cmd.addr, s.exprEnv());
   if (!a.ok) return a.error;
   const m = s.target.machine;
   let addr = a.value;
   if (cmd.format === 'i') {
     if (!m.isMapped(addr, 1)) return { code: 'expr.unmapped', message: `cannot access memory at address ${hex64(addr)}`, place: {} };
-    const insns = disasm(s.arch.disasm, m.readMem(addr, Math.min(16 * cmd.count, 4096)), addr, cmd.count);
-    s.print(insns.map((i) => `${hex64(i.addr)}: ${formatInsn(i)}`).join('\n'));
+    const dis = s.target.disassembler;
+    const insns = dis.disasm(m.readMem(addr, Math.min(16 * cmd.count, 4096)), addr, cmd.count);
+    s.print(insns.map((i) => `${hex64(i.addr)}: ${dis.format(i)}`).join('\n'));
     return null;
   }
   if (cmd.format === 's') {

@@ -6,9 +6,9 @@
 import { err, ok, type Result } from '../common/diag.ts';
 import type { LocationSpec } from './commands/types.ts';
 import { resolveLocation } from './resolveLocation.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 
-export function jumpTarget(s: Session, loc: LocationSpec, text: string): Result<bigint> {
+export function jumpTarget(s: CommandContext, loc: LocationSpec, text: string): Result<bigint> {
   const t = s.target;
   const here = t.index.lookup(t.machine.pc);
   if (!here) return err('debug.jump', `jump: the PC (0x${t.machine.pc.toString(16)}) is not in BPF code; finish back into a BPF function first`);

@@ -1,6 +1,7 @@
 // Source lines by BPF instruction, as gdb's `step`/`next` read a line table: each BTF
 // line-info record starts a row; a step stops at the start of a row whose line differs
 // from the line it started on (or in another frame). Built once per program image.
+import { insnIdx } from '../common/ids.ts';
 import type { ProgramImage } from '../analysis/types.ts';
 
 export interface LineRow {
@@ -19,7 +20,7 @@ export function lineRows(image: ProgramImage): (LineRow | null)[] {
   rows = [];
   let prev: { file: string; line: number; col: number } | undefined;
   for (let i = 0; i < image.insns.length; i++) {
-    const s = image.sourceOf(i as never);
+    const s = image.sourceOf(insnIdx(i));
     const start = !!s && (!prev || prev.file !== s.file || prev.line !== s.line || prev.col !== s.col);
     rows.push(s ? { file: s.file, line: s.line, start } : null);
     prev = s;

@@ -3,11 +3,11 @@
 // read running off the end of a mapping returns what exists instead of failing as a
 // whole; reading never changes the debuggee. A write is a list of `set` commands, so it
 // is recorded and replayed like any other change.
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 
 const PAGE = 0x1000n;
 
-export function readMapped(s: Session, addr: bigint, size: number): Uint8Array {
+export function readMapped(s: CommandContext, addr: bigint, size: number): Uint8Array {
   const m = s.target.machine;
   const parts: Uint8Array[] = [];
   let at = addr;

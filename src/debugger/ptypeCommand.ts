@@ -5,9 +5,9 @@ import type { DataCommand } from './commands/dataCommands.ts';
 import { evalTyped, resolveTypeName } from './expr/evalExpr.ts';
 import { parseTypeName } from './expr/parseExpr.ts';
 import { ptypeText, whatisText } from './expr/ptype.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 
-export function executePtype(s: Session, cmd: Extract<DataCommand, { kind: 'ptype' }>): Diag | null {
+export function executePtype(s: CommandContext, cmd: Extract<DataCommand, { kind: 'ptype' }>): Diag | null {
   const env = s.exprEnv();
   const tn = parseTypeName(cmd.text);
   // A name that is both a variable and a type: the variable, as gdb does.

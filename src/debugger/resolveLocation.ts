@@ -1,16 +1,17 @@
 // LOCATION -> native address: `prog` (its insn 0, after the prologue), `prog:insn`,
 // `insn` (current program), `file.c:line` (lowest insn with that line, current program
 // first), `*0xADDR`.
+import { insnIdx, type InsnIdx } from '../common/ids.ts';
 import { type Result, err, ok } from '../common/diag.ts';
 import type { LocationSpec } from './commands/types.ts';
 import { errors } from './errors.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 import type { DebugProgram } from './target/loadedProgram.ts';
 
 export interface ResolvedLocation {
   addr: bigint;
   program: DebugProgram;
-  insn: number | null;
+  insn: InsnIdx | null;
   spec: string;
   /** A `FILE:LINE` without code moved to this line (the next one with code). */
   line?: number;
@@ -18,12 +19,12 @@ export interface ResolvedLocation {
 
 const fail = <T>(d: { code: string; message: string }): Result<T> => err(d.code, d.message);
 
-function currentProgram(s: Session): DebugProgram {
+function currentProgram(s: CommandContext): DebugProgram {
   const pos = s.runState === 'stopped' ? s.target.index.lookup(s.target.machine.pc) : null;
   return pos?.program ?? s.target.entry;
 }
 
-export function resolveLocation(s: Session, loc: LocationSpec): Result<ResolvedLocation> {
+export function resolveLocation(s: CommandContext, loc: LocationSpec): Result<ResolvedLocation> {
   const t = s.target;
   const byName = (name: string): Result<DebugProgram> => t.objects.findCode(name, s.scopeObject());
   switch (loc.kind) {
@@ -42,17 +43,19 @@ export function resolveLocation(s: Session, loc: LocationSpec): Result<ResolvedL
       const p = pr.value;
       const n = p.image.insns.length;
       if (loc.insn < 0 || loc.insn >= n) return fail(errors.insnOutOfRange(p.name, loc.insn, n));
-      const addr = t.index.addressOf(p, loc.insn);
+      const insn = insnIdx(loc.insn);
+      const addr = t.index.addressOf(p, insn);
       const at = addr === null ? null : t.index.lookup(addr);
-      if (addr === null || !at || at.insn !== loc.insn) return fail(errors.noCodeForInsn(p.name, loc.insn));
-      return ok({ addr, program: p, insn: loc.insn, spec: `${t.objects.displayName(p)}:${loc.insn}` });
+      if (addr === null || !at || at.insn !== insn) return fail(errors.noCodeForInsn(p.name, loc.insn));
+      return ok({ addr, program: p, insn, spec: `${t.objects.displayName(p)}:${loc.insn}` });
     }
     case 'line': {
       const cur = currentProgram(s);
       const order = [cur, ...t.programs.filter((p) => p !== cur)];
       for (const p of order) {
-        for (let i = 0; i < p.image.insns.length; i++) {
-          const src = p.image.sourceOf(i as never);
+        for (let n = 0; n < p.image.insns.length; n++) {
+          const i = insnIdx(n);
+          const src = p.image.sourceOf(i);
           if (!src || src.line !== loc.line) continue;
           if (loc.file !== null && !(src.file === loc.file || src.file.endsWith('/' + loc.file))) continue;
           const addr = t.index.addressOf(p, i);
@@ -65,8 +68,9 @@ export function resolveLocation(s: Session, loc: LocationSpec): Result<ResolvedL
       let best: ResolvedLocation | null = null;
       const file = loc.file ?? s.view().source?.file ?? null;
       for (const p of order) {
-        for (let i = 0; i < p.image.insns.length; i++) {
-          const src = p.image.sourceOf(i as never);
+        for (let n = 0; n < p.image.insns.length; n++) {
+          const i = insnIdx(n);
+          const src = p.image.sourceOf(i);
           if (!src || src.line <= loc.line || (best && src.line >= (best.line ?? 0))) continue;
           if (file !== null && !(src.file === file || src.file.endsWith('/' + file))) continue;
           const addr = t.index.addressOf(p, i);

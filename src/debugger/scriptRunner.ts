@@ -1,7 +1,7 @@
 // gdb's command scripting: `source FILE`, breakpoint `commands ... end` (run at each stop of
 // the breakpoint; `silent` hides the stop, a command that resumes ends the list and the
 // next stop runs its own), `ignore`, `save breakpoints`, `echo` and `printf`. Commands run
-// by a script go through Session.executor, the session's top-level entry (a recording
+// by a script go through CommandContext.executor, the session's top-level entry (a recording
 // session's when there is one), so reverse-* and record work there as typed.
 import { writeFileSync } from 'node:fs';
 import type { Diag } from '../common/diag.ts';
@@ -11,31 +11,15 @@ import { LAST_BREAKPOINT, type ScriptCommand } from './commands/scriptCommands.t
 import { errors } from './errors.ts';
 import { evalExpr } from './expr/evalExpr.ts';
 import { formatPrintf } from './printfFormat.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 
 /** `source` inside sourced files, at most this deep (a file that sources itself stops here). */
 export const MAX_SOURCE_DEPTH = 10;
 
 const d = (code: string, message: string): Diag => ({ code, message, place: {} });
 
-/** The scripting state of one session. */
-export class ScriptState {
-  /** A `commands` block being typed: its breakpoints and the lines so far. */
-  block: { ids: number[]; lines: string[] } | null = null;
-  /** Commands running on behalf of a script or breakpoint (their errors go to the script). */
-  nested = 0;
-  /** Files being sourced, outermost first. */
-  readonly sourcing: string[] = [];
-  /** Breakpoint commands are running (a stop inside them does not start another list). */
-  inBreakpointCommands = false;
-  /** echo/printf text after the last newline, printed with the next text or at the command's end. */
-  partial = '';
-  /** A script ran `quit`. */
-  quit = false;
-}
-
 /** Text from echo/printf: whole lines are printed, the rest waits for more (gdb's stdout). */
-export function emitText(s: Session, text: string): void {
+export function emitText(s: CommandContext, text: string): void {
   const all = s.script.partial + text;
   const lines = all.split('\n');
   s.script.partial = lines.pop()!;
@@ -43,14 +27,14 @@ export function emitText(s: Session, text: string): void {
 }
 
 /** End of a top-level command: text without its newline is printed now. */
-export function flushText(s: Session): void {
+export function flushText(s: CommandContext): void {
   if (s.script.partial === '') return;
   s.print(s.script.partial);
   s.script.partial = '';
 }
 
 /** One line of a `commands` block (or its `end`). */
-export function collectBlockLine(s: Session, text: string): void {
+export function collectBlockLine(s: CommandContext, text: string): void {
   const b = s.script.block!;
   const line = text.trim();
   if (line !== 'end') {
@@ -64,14 +48,14 @@ export function collectBlockLine(s: Session, text: string): void {
   }
 }
 
-const lastId = (s: Session): number | null => s.bps.lastId();
+const lastId = (s: CommandContext): number | null => s.bps.lastId();
 
-function resolveId(s: Session, id: number): number | null {
+function resolveId(s: CommandContext, id: number): number | null {
   return id === LAST_BREAKPOINT ? lastId(s) : id;
 }
 
 /** Runs one command line for a script: through the session's top-level executor. */
-async function runNested(s: Session, line: string): Promise<CommandResult> {
+async function runNested(s: CommandContext, line: string): Promise<CommandResult> {
   s.script.nested++;
   try {
     return await s.executor.execute(line);
@@ -80,7 +64,7 @@ async function runNested(s: Session, line: string): Promise<CommandResult> {
   }
 }
 
-export async function executeScript(s: Session, cmd: ScriptCommand): Promise<Diag | null> {
+export async function executeScript(s: CommandContext, cmd: ScriptCommand): Promise<Diag | null> {
   switch (cmd.kind) {
     case 'echo':
       emitText(s, cmd.text);
@@ -145,7 +129,7 @@ export async function executeScript(s: Session, cmd: ScriptCommand): Promise<Dia
 }
 
 /** gdb's `source`: each line as typed; the first failing one ends it, named FILE:LINE. */
-async function source(s: Session, file: string): Promise<Diag | null> {
+async function source(s: CommandContext, file: string): Promise<Diag | null> {
   const st = s.script;
   if (st.sourcing.length >= MAX_SOURCE_DEPTH)
     return d('debug.source-depth', `source: ${file}: sourced files nest more than ${MAX_SOURCE_DEPTH} deep (${st.sourcing.at(-1)} sources it)`);
@@ -183,7 +167,7 @@ async function source(s: Session, file: string): Promise<Diag | null> {
  * command that resumes (continue, step...) ends the list; if that run stops at a
  * breakpoint with commands, those run next. The first error ends it all.
  */
-export async function runBreakpointCommands(s: Session): Promise<Diag | null> {
+export async function runBreakpointCommands(s: CommandContext): Promise<Diag | null> {
   const st = s.script;
   if (st.inBreakpointCommands) return null;
   st.inBreakpointCommands = true;
@@ -220,7 +204,7 @@ export async function runBreakpointCommands(s: Session): Promise<Diag | null> {
 }
 
 /** The breakpoints as commands that recreate them (gdb's `save breakpoints` format). */
-export function savedBreakpoints(s: Session): string {
+export function savedBreakpoints(s: CommandContext): string {
   const out = ['# bpfdbg breakpoints: reload with "source FILE"'];
   const rows: [number, string[]][] = [];
   for (const b of s.bps.all()) {
@@ -236,7 +220,7 @@ export function savedBreakpoints(s: Session): string {
 }
 
 /** The NUL-terminated string at `addr` (at most 4 KiB), or undefined when unmapped. */
-function cString(s: Session, addr: bigint): string | undefined {
+function cString(s: CommandContext, addr: bigint): string | undefined {
   const m = s.target.machine;
   if (!m.isMapped(addr, 1)) return undefined;
   const bytes: number[] = [];

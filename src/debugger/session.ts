@@ -3,6 +3,7 @@
 // per command. UI-free: the TUI, batch mode and a recorder all drive it the same way.
 // Deterministic: everything it does follows from the object, the input, the commands
 // and the kernel model's NondetSource.
+import { insnIdx } from '../common/ids.ts';
 import { type Diag, formatDiag } from '../common/diag.ts';
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { PokeEvent } from '../kernel/pokes/pokeStateMachine.ts';
@@ -22,7 +23,9 @@ import { completionsFor } from './completions.ts';
 import { OutputLog } from './outputLog.ts';
 import { buildPokes, pokeKey, symbolize } from './pokesView.ts';
 import { RunControl } from './runControl.ts';
-import { collectBlockLine, flushText, runBreakpointCommands, ScriptState } from './scriptRunner.ts';
+import { collectBlockLine, flushText, runBreakpointCommands } from './scriptRunner.ts';
+import { ScriptState } from './scriptState.ts';
+import type { CommandContext } from './commandContext.ts';
 import type { CommandExecutor } from './batch.ts';
 import type { DebugTarget, RunInput } from './target/debugTarget.ts';
 import type { SessionObject } from './target/objects.ts';
@@ -55,8 +58,9 @@ const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 /**
  * Implements the TUI's SessionPort (src/tui/sessionPort.ts) structurally: view, execute,
  * subscribe, interrupt, completions. (tui/ sits above debugger/, so no import of it here.)
+ * Command handlers see it as their CommandContext (commandContext.ts).
  */
-export class Session {
+export class Session implements CommandContext {
   readonly target: DebugTarget;
   /** Registers, frames and counter of the target's CPU. */
   readonly arch: DebugArch;
@@ -206,6 +210,18 @@ export class Session {
 
   print(text: string, kind: 'out' | 'info' = 'out'): void {
     this.out.append(kind, text);
+  }
+
+  setRunState(state: RunState): void {
+    this.runState = state;
+  }
+
+  setStop(stop: DebugStop | null): void {
+    this.stop = stop;
+  }
+
+  selectFrame(level: number): void {
+    this.selectedFrame = level;
   }
 
   /**
@@ -404,12 +420,12 @@ export class Session {
     const disasm = selPos
       ? this.code.disasmWindow(selPos.program, selPos.funcIdx, raw[this.selectedFrame]?.pc ?? pc, bpMap)
       : this.code.disasmWindow(t.entry, 0, null, bpMap);
-    const srcRef = selPos && selPos.insn !== null ? selPos.program.image.sourceOf(selPos.insn as never) : undefined;
-    const anySrc = srcRef ?? t.entry.image.sourceOf(0 as never);
+    const srcRef = selPos && selPos.insn !== null ? selPos.program.image.sourceOf(selPos.insn) : undefined;
+    const anySrc = srcRef ?? t.entry.image.sourceOf(insnIdx(0));
     const bpLines = new Set<number>();
     for (const b of this.bps.all()) {
       const p = t.index.lookup(b.addr)?.program;
-      const s = p && b.insn !== null ? p.image.sourceOf(b.insn as never) : undefined;
+      const s = p && b.insn !== null ? p.image.sourceOf(b.insn) : undefined;
       if (s && anySrc && s.file === anySrc.file) bpLines.add(s.line);
     }
     const srcObj = (selPos?.program ?? t.entry).kernel.object.object;

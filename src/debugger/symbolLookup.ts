@@ -13,13 +13,13 @@ import { evalExpr } from './expr/evalExpr.ts';
 import { parseExpr } from './expr/parseExpr.ts';
 import { buildMemoryMap } from './memoryMap.ts';
 import { resolveLocation } from './resolveLocation.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 import { hex64 } from './view.ts';
 
 const off = (n: bigint): string => (n === 0n ? '' : ` + ${n}`);
 
 /** The symbolic description of `addr`, or null when nothing is mapped there. */
-export function describeAddress(s: Session, addr: bigint): string | null {
+export function describeAddress(s: CommandContext, addr: bigint): string | null {
   const t = s.target;
   const pos = t.index.lookup(addr);
   if (pos) {
@@ -67,14 +67,14 @@ export function describeAddress(s: Session, addr: bigint): string | null {
   return null;
 }
 
-function globalAddress(s: Session, name: string): bigint | null {
+function globalAddress(s: CommandContext, name: string): bigint | null {
   const g = s.target.objects.findGlobal(name, s.scopeObject());
   if (g.ok) return g.value.map.valueAddr + BigInt(g.value.off);
   const m = s.target.objects.findMap(name, s.scopeObject());
   return m.ok ? m.value.addr : null;
 }
 
-export function infoSymbol(s: Session, arg: string | null): Diag | null {
+export function infoSymbol(s: CommandContext, arg: string | null): Diag | null {
   if (!arg) return { code: 'cmd.bad-address', message: 'info symbol: an address (or PROG:INSN) is required', place: {} };
   let addr: bigint;
   // `entry:10`: a BPF instruction, by its native address.

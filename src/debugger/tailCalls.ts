@@ -5,6 +5,7 @@
 // not taken) and every program's landing (bpf_func + tailCallOffset: X86_TAIL_CALL_OFFSET,
 // RISC-V past `li a6, 33`: taken). x86-64 counts up (limit 33); RISC-V counts down from 33.
 import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } from '../common/kernelStructs.ts';
+import type { InsnIdx } from '../common/ids.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { DebugProgram } from './target/loadedProgram.ts';
 import type { MemReader } from './unwind.ts';
@@ -13,7 +14,7 @@ import type { DebugStop, TailCallHop } from './view.ts';
 export interface TailCallSiteInfo {
   program: DebugProgram;
   funcIdx: number;
-  insn: number;
+  insn: InsnIdx;
   direct: boolean;
   start: bigint;
   out: bigint;

@@ -11,11 +11,11 @@ import type { WatchEntry } from './breakpoints.ts';
 import { BUILTIN_TYPES, fromBtf, sizeOf, type CType } from './expr/ctype.ts';
 import { evalTyped, type ExprEnv, type Value } from './expr/evalExpr.ts';
 import { formatCValue } from './expr/formatCValue.ts';
-import type { Session } from './session.ts';
+import type { CommandContext } from './commandContext.ts';
 
 const KIND: Record<WatchAccess, string> = { write: 'Hardware watchpoint', read: 'Hardware read watchpoint', access: 'Hardware access (read/write) watchpoint' };
 
-export function executeWatch(s: Session, cmd: Extract<DataCommand, { kind: 'watch' }>): Diag | null {
+export function executeWatch(s: CommandContext, cmd: Extract<DataCommand, { kind: 'watch' }>): Diag | null {
   const place = watchedPlace(s, cmd);
   if (!place.ok) return place.error;
   const v = place.value;
@@ -32,7 +32,7 @@ export function executeWatch(s: Session, cmd: Extract<DataCommand, { kind: 'watc
 }
 
 /** The typed place a watch command names. */
-function watchedPlace(s: Session, cmd: Extract<DataCommand, { kind: 'watch' }>): Result<Value> {
+function watchedPlace(s: CommandContext, cmd: Extract<DataCommand, { kind: 'watch' }>): Result<Value> {
   const t = s.target;
   if (cmd.target.kind === 'expr') {
     const v = evalTyped(cmd.target.expr, s.exprEnv());
@@ -76,7 +76,7 @@ function withBytes(env: ExprEnv, addr: bigint, bytes: Uint8Array): ExprEnv {
 
 /** gdb's report of a watchpoint hit: kind, number, expression, then Old/New value or Value. */
 export function watchHit(
-  s: Session,
+  s: CommandContext,
   w: WatchEntry,
   access: 'read' | 'write',
   before: Uint8Array,
@@ -95,7 +95,7 @@ export function watchHit(
 }
 
 /** `info watchpoints`: gdb's table, watchpoints only. */
-export function watchpointsText(s: Session): string {
+export function watchpointsText(s: CommandContext): string {
   const ws = s.bps.watches();
   if (ws.length === 0) return 'No watchpoints.';
   const type = { write: 'hw watchpoint', read: 'read watchpoint', access: 'acc watchpoint' } as const;

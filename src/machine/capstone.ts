@@ -191,3 +191,20 @@ export function insnLength(arch: DisasmArch, bytes: Uint8Array, addr: bigint): n
 export function formatInsn(i: DisasmInsn): string {
   return i.opStr ? `${i.mnemonic} ${i.opStr}` : i.mnemonic;
 }
+
+/**
+ * Capstone for one arch, in the shape of the debugger's Disassembler
+ * (src/debugger/disassembler.ts): what sessions decode machine code with. A class, so a
+ * recorder's state walk keeps it by reference. Requires loadCapstone() to have resolved.
+ */
+export class CapstoneDisassembler {
+  constructor(readonly arch: DisasmArch) {}
+
+  disasm(bytes: Uint8Array, addr: bigint, max = 0): DisasmInsn[] {
+    return disasm(this.arch, bytes, addr, max);
+  }
+
+  format(i: DisasmInsn): string {
+    return formatInsn(i);
+  }
+}

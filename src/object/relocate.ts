@@ -2,6 +2,7 @@
 // bpf_object__add_programs and bpf_program__record_reloc (v1.x). Map and global-data
 // relocations do not depend on where a function ends up in a linked program, so they
 // are applied here, once per function; calls and PSEUDO_FUNC loads are left to link.ts.
+import { fileOff, insnIdx } from '../common/ids.ts';
 import { decodeInsns, type Insn } from '../bpf/insn.ts';
 import type { Diag } from '../common/diag.ts';
 import {
@@ -249,8 +250,8 @@ function placeOf(w: FileWhere): Diag['place'] {
   const p: Diag['place'] = {};
   if (w.section !== undefined) p.section = w.section;
   if (w.program !== undefined) p.program = w.program;
-  if (w.insn !== undefined) p.insn = w.insn as never;
-  if (w.fileOff !== undefined) p.fileOff = w.fileOff as never;
+  if (w.insn !== undefined) p.insn = insnIdx(w.insn);
+  if (w.fileOff !== undefined) p.fileOff = fileOff(w.fileOff);
   return p;
 }
 

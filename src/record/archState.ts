@@ -13,6 +13,7 @@
 //    (RV_TAILCALL_OFFSET) and rebuilds its frame at the same CFA, as x86 keeps rbp.
 import { cfaAt } from '../debugger/arch/riscvFrame.ts';
 import type { CodePosition } from '../debugger/target/loadedProgram.ts';
+import { CapstoneDisassembler } from '../machine/capstone.ts';
 import { X86_GPRS } from '../machine/regs.ts';
 import type { Machine, MachineArch } from '../machine/machine.ts';
 
@@ -49,13 +50,16 @@ const x86: RecordArch = {
   entryReturn: (m) => m.readU64(m.readReg('rsp')),
 };
 
+/** Decodes the RISC-V prologues cfaAt reads (as the session's target does). */
+const rvDisassembler = new CapstoneDisassembler('riscv64');
+
 const riscv: RecordArch = {
   name: 'riscv64',
   stateRegs: RV_STATE_REGS,
   frame(m, pos) {
     const [sp, s0] = m.readRegs(['sp', 's0']) as [bigint, bigint];
     // Outside JITed code (a helper's trap page, the sentinel) s0 is still the caller's CFA.
-    return pos ? cfaAt(pos.func, pos.off, sp, s0).cfa : s0;
+    return pos ? cfaAt(pos.func, pos.off, sp, s0, rvDisassembler).cfa : s0;
   },
   entryFrame: (m) => m.readReg('sp'),
   entryReturn: (m) => m.readReg('ra'),

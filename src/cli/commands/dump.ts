@@ -1,6 +1,7 @@
 // `bpfdbg dump OBJ`: instructions with their source lines, as loaded (default), as the
 // verifier rewrote them (--xlated), or as the JIT emitted them (--jited; --raw hex,
 // --json for scripts comparing with real kernels).
+import { insnIdx } from '../../common/ids.ts';
 import type { ProgramImage } from '../../analysis/index.ts';
 import { disasmInsn } from '../../bpf/disasm.ts';
 import { insnSlots } from '../../bpf/opcodes.ts';
@@ -66,7 +67,7 @@ export function xlatedListing(obj: BpfObject, im: ProgramImage): string[] {
       out.push(
         `${sp.name}:  stack ${sp.stackDepth}${sp.tailCallReachable ? ', tail_call_reachable' : ''}${sp.privStackMode === 'adaptive' ? ', private stack' : ''}`,
       );
-    const s = sourceLine(im.sourceOf(pc as never), last);
+    const s = sourceLine(im.sourceOf(insnIdx(pc)), last);
     if (s) out.push(s);
     out.push(`${String(pc).padStart(5)}: ${disasmInsn(im.insns, pc, { symbolic: true, mapName })}`);
   }

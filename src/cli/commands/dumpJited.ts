@@ -5,6 +5,7 @@
 // the loader, the verifier or the JIT refuses is {"name":P,"error":"<one line>"} and the
 // others are dumped as usual (as libbpf loads the programs of an object one by one).
 // `--elf FILE`: a symbol file with DWARF lines for gdb (elfExport.ts).
+import { insnIdx } from '../../common/ids.ts';
 import { writeFileSync } from 'node:fs';
 import { disasmInsn } from '../../bpf/disasm.ts';
 import { fail } from '../../common/diag.ts';
@@ -97,7 +98,7 @@ function listing(obj: BpfObject, j: LinkedProgram, arch: 'x86_64' | 'riscv64'): 
       if (insn !== lastInsn) {
         lastInsn = insn;
         if (insn >= 0) {
-          const src = im.sourceOf(insn as never);
+          const src = im.sourceOf(insnIdx(insn));
           const key = src ? `${src.file}:${src.line}` : '';
           if (src && key !== lastLine) {
             lastLine = key;

@@ -4,7 +4,6 @@
 // The Session, run control and commands ask this instead of naming x86 or RISC-V registers.
 import type { Arch } from '../../jit/types.ts';
 import type { Machine } from '../../machine/machine.ts';
-import type { DisasmArch } from '../../machine/capstone.ts';
 import type { DebugTarget } from '../target/debugTarget.ts';
 import type { CodePosition } from '../target/loadedProgram.ts';
 import type { TccReading } from '../tcc.ts';
@@ -17,7 +16,6 @@ export type RegValues = Record<string, bigint>;
 
 export interface DebugArch {
   readonly name: Arch;
-  readonly disasm: DisasmArch;
   /** Machine register names a View reads, in display order. */
   readonly nativeRegs: readonly string[];
   readonly pcReg: string;

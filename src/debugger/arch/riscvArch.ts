@@ -37,8 +37,8 @@ const signed = (v: bigint): number => Number(BigInt.asIntN(64, v));
 const hx = (n: number): string => (n < 0 ? '-0x' + (-n).toString(16) : '+0x' + n.toString(16));
 
 /** The prologue has not yet moved the counter out of a6 (into s6 or the slot). */
-function beforeCounterMoved(pos: CodePosition): boolean {
-  return pos.off < (pos.func.frame.tccSlots.length ? frameTable(pos.func).s0SetEnd : (pos.func.addrs[0] ?? 0));
+function beforeCounterMoved(t: DebugTarget, pos: CodePosition): boolean {
+  return pos.off < (pos.func.frame.tccSlots.length ? frameTable(pos.func, t.disassembler).s0SetEnd : (pos.func.addrs[0] ?? 0));
 }
 
 function fromA6(regs: RegValues): TccReading {
@@ -53,7 +53,7 @@ function reading(t: DebugTarget, frames: readonly RawFrame[], level: number, reg
   if (!pos) return null;
   const L = pos.func.frame;
   const frame0 = level === 0 && regs['pc'] === f.pc;
-  if (frame0 && beforeCounterMoved(pos)) return fromA6(regs);
+  if (frame0 && beforeCounterMoved(t, pos)) return fromA6(regs);
   const slot = L.tccSlots[0];
   if (slot) {
     const addr = f.fp + BigInt(slot.fpOff);
@@ -90,7 +90,6 @@ function buildNative(values: RegValues, prevVal: Map<string, string>, hasPrev: b
 
 export const riscvArch: DebugArch = {
   name: 'riscv64',
-  disasm: 'riscv64',
   nativeRegs: RV_NATIVE,
   pcReg: 'pc',
   spReg: 'sp',
@@ -101,7 +100,7 @@ export const riscvArch: DebugArch = {
   bpfReg: (_t, n) => RV_BPF_MAP[n]!,
 
   unwind(t, regs, mem) {
-    return unwindRiscv({ pc: regs['pc']!, sp: regs['sp']!, s0: regs['s0']!, ra: regs['ra']! }, t.index, mem, (a) => t.trampolineAt(a));
+    return unwindRiscv({ pc: regs['pc']!, sp: regs['sp']!, s0: regs['s0']!, ra: regs['ra']! }, t.index, mem, t.disassembler, (a) => t.trampolineAt(a));
   },
 
   readTcc: reading,
@@ -111,7 +110,7 @@ export const riscvArch: DebugArch = {
   },
 
   readTccHere(t, pos, regs, mem) {
-    const st = cfaAt(pos.func, pos.off, regs['sp']!, regs['s0']!);
+    const st = cfaAt(pos.func, pos.off, regs['sp']!, regs['s0']!, t.disassembler);
     const f: RawFrame = { level: 0, pc: regs['pc']!, pos, fp: st.cfa, partial: st.partial, returnAddr: 0n };
     return reading(t, [f], 0, regs, mem)?.value ?? null;
   },

@@ -6,8 +6,8 @@
 //   `addi sp, sp, -N` ..   slots stored, s0 not yet set (CFA = sp + N)
 //   `addi s0, sp, N` ..    body: CFA = s0, ra and the caller's s0 in their slots
 //   epilogue / tail call   after `ld s0`: CFA = sp + N; after `addi sp, sp, N`: CFA = sp
-// Each function's table is decoded once (Capstone, RV64GC) from its code.
-import { disasm } from '../../machine/capstone.ts';
+// Each function's table is decoded once (the target's Disassembler, RV64GC) from its code.
+import type { Disassembler } from '../disassembler.ts';
 import type { FrameLayout, JitFunction } from '../../jit/types.ts';
 
 export interface RvFrameTable {
@@ -33,10 +33,10 @@ const tables = new WeakMap<JitFunction, RvFrameTable>();
 
 const bare = (m: string): string => m.replace(/^c\./, '');
 
-export function frameTable(f: JitFunction): RvFrameTable {
+export function frameTable(f: JitFunction, dis: Disassembler): RvFrameTable {
   const hit = tables.get(f);
   if (hit) return hit;
-  const insns = disasm('riscv64', f.code, 0n);
+  const insns = dis.disasm(f.code, 0n);
   const spAdjustAt = f.tailCallOffset; // the landing is the frame allocation itself
   const prologueEnd: number = f.addrs[0] ?? f.code.length;
   let s0SetEnd: number = prologueEnd;
@@ -71,8 +71,8 @@ export function frameTable(f: JitFunction): RvFrameTable {
  * Frame 0's CFA at `off`, and whether ra / the caller's s0 are still (or again) in their
  * registers rather than in the frame's slots.
  */
-export function cfaAt(f: JitFunction, off: number, sp: bigint, s0: bigint): { cfa: bigint; inRegs: boolean; partial: boolean } {
-  const t = frameTable(f);
+export function cfaAt(f: JitFunction, off: number, sp: bigint, s0: bigint, dis: Disassembler): { cfa: bigint; inRegs: boolean; partial: boolean } {
+  const t = frameTable(f, dis);
   const N = BigInt(t.stackAdjust);
   if (off <= t.spAdjustAt) return { cfa: sp, inRegs: true, partial: true };
   if (off < t.s0SetEnd) return { cfa: sp + N, inRegs: true, partial: true };

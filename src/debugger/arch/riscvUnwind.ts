@@ -14,6 +14,7 @@ import type { AddressIndex } from '../target/addressIndex.ts';
 import type { TrampolineInfo } from '../target/objects.ts';
 import { trampPhase, type MemReader, type RawFrame, type TrampLookup } from '../unwind.ts';
 import { cfaAt, savedOff } from './riscvFrame.ts';
+import type { Disassembler } from '../disassembler.ts';
 
 const MAX_FRAMES = 16;
 
@@ -21,6 +22,7 @@ export function unwindRiscv(
   regs: { pc: bigint; sp: bigint; s0: bigint; ra: bigint },
   index: AddressIndex,
   mem: MemReader,
+  dis: Disassembler,
   tramps: TrampLookup = () => null,
 ): RawFrame[] {
   const frames: RawFrame[] = [];
@@ -67,7 +69,7 @@ export function unwindRiscv(
     inTrap = true;
   }
   if (!pos) return frames;
-  const st = inTrap ? { cfa: regs.s0, inRegs: false, partial: false } : cfaAt(pos.func, pos.off, regs.sp, regs.s0);
+  const st = inTrap ? { cfa: regs.s0, inRegs: false, partial: false } : cfaAt(pos.func, pos.off, regs.sp, regs.s0, dis);
   const L = pos.func.frame;
   const raOff = savedOff(L, 'ra');
   const s0Off = savedOff(L, 's0');

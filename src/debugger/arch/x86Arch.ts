@@ -9,7 +9,6 @@ import type { DebugArch } from './debugArch.ts';
 
 export const x86Arch: DebugArch = {
   name: 'x86_64',
-  disasm: 'x86_64',
   nativeRegs: X86_NATIVE,
   pcReg: 'rip',
   spReg: 'rsp',

@@ -1,12 +1,8 @@
 // Command names, aliases and one-line help, in the order `help` lists them.
+import type { CommandInfo } from './commandInfo.ts';
 import { SCRIPT_COMMANDS } from './scriptCommands.ts';
 
-export interface CommandInfo {
-  name: string;
-  aliases: string[];
-  args: string;
-  help: string;
-}
+export type { CommandInfo } from './commandInfo.ts';
 
 export const COMMANDS: CommandInfo[] = [
   { name: 'run', aliases: ['r'], args: '', help: 'start (or restart) the program from its first instruction' },

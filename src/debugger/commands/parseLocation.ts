@@ -1,7 +1,7 @@
 // LOCATION forms, as gdb users type them: `entry`, `entry:14`, `14`, `prog.c:37`, `*0xADDR`;
 // with several objects, `OBJ:PROG` and `OBJ:PROG:14` where PROG alone is ambiguous.
 import { err, ok, type Result } from '../../common/diag.ts';
-import type { LocationSpec } from './types.ts';
+import type { LocationSpec } from './locationSpec.ts';
 
 export function parseLocation(text: string): Result<LocationSpec> {
   const s = text.trim();

@@ -6,8 +6,8 @@ import { err, ok, type Result } from '../../common/diag.ts';
 import type { Expr } from '../expr/ast.ts';
 import { parseExpr } from '../expr/parseExpr.ts';
 import { parseLocation } from './parseLocation.ts';
-import type { CommandInfo } from './commandTable.ts';
-import type { LocationSpec } from './types.ts';
+import type { CommandInfo } from './commandInfo.ts';
+import type { LocationSpec } from './locationSpec.ts';
 
 /** gdb's `$bpnum` in a breakpoint-number list: the breakpoint created last. */
 export const LAST_BREAKPOINT = -1;

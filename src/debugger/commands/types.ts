@@ -4,13 +4,9 @@ import type { Expr } from '../expr/ast.ts';
 import type { SetupStep } from '../target/setup.ts';
 import type { ScriptCommand } from './scriptCommands.ts';
 import type { DataCommand } from './dataCommands.ts';
+import type { LocationSpec } from './locationSpec.ts';
 
-/** Where a breakpoint, `until`, `list` or `disassemble` points. */
-export type LocationSpec =
-  | { kind: 'program'; prog: string } // `entry`: first insn after the prologue
-  | { kind: 'insn'; prog: string | null; insn: number } // `entry:14`, or `14` in the current program
-  | { kind: 'line'; file: string | null; line: number } // `prog.c:37`, or `37` in the current file
-  | { kind: 'addr'; addr: bigint }; // `*0xffffffffc0000010`
+export type { LocationSpec } from './locationSpec.ts';
 
 export type InfoTopic =
   | 'registers'

@@ -1,5 +1,6 @@
 // Native address -> (program, function, BPF insn): the reverse of the JIT's addrs[] table,
 // as `bpftool prog dump jited linum` and the kernel's jited_linfo use it.
+import { insnIdx, type InsnIdx } from '../../common/ids.ts';
 import { insnAt } from '../../jit/insnAt.ts';
 import type { CodePosition, DebugProgram } from './loadedProgram.ts';
 
@@ -40,7 +41,7 @@ export class AddressIndex {
           funcIdx: s.funcIdx,
           func,
           off,
-          insn: local === null ? null : func.insnStart + local,
+          insn: local === null ? null : insnIdx(func.insnStart + local),
           atInsnStart: local !== null && func.addrs[local] === off,
           region: func.regions.find((r) => r.start <= off && off < r.end)?.role ?? null,
         };
@@ -50,7 +51,7 @@ export class AddressIndex {
   }
 
   /** Guest address of the first native byte of xlated insn `insn` of `program`. */
-  addressOf(program: DebugProgram, insn: number): bigint | null {
+  addressOf(program: DebugProgram, insn: InsnIdx): bigint | null {
     for (let i = 0; i < program.jit.funcs.length; i++) {
       const f = program.jit.funcs[i]!;
       if (insn >= f.insnStart && insn < f.insnStart + f.insnCount) return program.funcBases[i]! + BigInt(f.addrs[insn - f.insnStart]!);

@@ -8,6 +8,7 @@ import type { Machine } from '../../machine/machine.ts';
 import type { KernelModel, LoadedObject, KernelProgram } from '../../kernel/index.ts';
 import type { PokeStateMachine } from '../../kernel/pokes/pokeStateMachine.ts';
 import type { Result } from '../../common/diag.ts';
+import type { Disassembler } from '../disassembler.ts';
 import type { AddressIndex } from './addressIndex.ts';
 import type { DebugProgram } from './loadedProgram.ts';
 import type { TargetObjects, TrampolineInfo } from './objects.ts';
@@ -34,6 +35,8 @@ export interface DebugTarget {
   readonly index: AddressIndex;
   /** Null on arches without direct tail calls (RISC-V). */
   readonly pokes: PokeStateMachine | null;
+  /** Decodes the target's machine code (its arch). */
+  readonly disassembler: Disassembler;
   /** The kernel model's program behind a debugger program. */
   kernelProgram(p: DebugProgram): KernelProgram;
   /** The BPF trampoline image holding `addr` (fentry/fexit), or null. */

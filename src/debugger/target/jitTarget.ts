@@ -6,7 +6,9 @@ import { type Result, err, ok } from '../../common/diag.ts';
 import type { Arch } from '../../jit/types.ts';
 import { buildCtx } from '../../kernel/index.ts';
 import type { PokeStateMachine } from '../../kernel/pokes/pokeStateMachine.ts';
+import { CapstoneDisassembler } from '../../machine/capstone.ts';
 import type { JitEngine } from '../../engine/jitEngine.ts';
+import type { Disassembler } from '../disassembler.ts';
 import type { Machine } from '../../machine/machine.ts';
 import type { DebugProgram } from './loadedProgram.ts';
 import type { DebugTarget, RunInput } from './debugTarget.ts';
@@ -24,6 +26,8 @@ export interface JitTargetOptions {
   state?: TargetRunState;
   /** Called before the engine closes. */
   onDispose?: () => void;
+  /** How the target's machine code is decoded (default: Capstone for its arch). */
+  disassembler?: Disassembler;
 }
 
 /** What one architecture adds to the shared adapter. */
@@ -55,6 +59,7 @@ class JitDebugTarget implements DebugTarget {
   readonly machine: Machine;
   readonly pokes: PokeStateMachine | null;
   readonly privStackArea: DebugTarget['privStackArea'];
+  readonly disassembler: Disassembler;
   private readonly state: TargetRunState;
 
   constructor(
@@ -69,6 +74,7 @@ class JitDebugTarget implements DebugTarget {
     this.pokes = parts.pokes;
     this.privStackArea = parts.privStackArea;
     this.state = opts.state ?? { inside: false };
+    this.disassembler = opts.disassembler ?? new CapstoneDisassembler(parts.arch);
   }
 
   get profile() {

@@ -1,6 +1,7 @@
 // A program as the debugger sees it once loaded into a machine: its analysis, its JIT
 // image, where each JITed function lives in guest memory, and the object it came from.
 import type { ProgramImage } from '../../analysis/types.ts';
+import type { InsnIdx } from '../../common/ids.ts';
 import type { JitFunction, JitImage } from '../../jit/types.ts';
 import type { KernelProgram } from '../../kernel/index.ts';
 
@@ -25,7 +26,7 @@ export interface CodePosition {
   /** Byte offset inside the function's code. */
   off: number;
   /** Xlated BPF insn index in the program image, or null in glue before insn 0. */
-  insn: number | null;
+  insn: InsnIdx | null;
   /** The PC is the first native byte of `insn`. */
   atInsnStart: boolean;
   /** Region role ('prologue', 'tail-call', 'epilogue', ...) covering the PC, if any. */

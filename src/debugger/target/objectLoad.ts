@@ -10,18 +10,31 @@ import { analysisOptionsFor } from '../../jit/profiles.ts';
 import type { JitProfile } from '../../jit/types.ts';
 import type { BpfMap } from '../../kernel/index.ts';
 import { Attacher } from '../../engine/attach.ts';
+import type { JitEngine } from '../../engine/jitEngine.ts';
 import { loadObject } from '../../object/index.ts';
 import type { BpfObject } from '../../object/types.ts';
 import { BPFFS } from '../commands/setupSpec.ts';
 import type { DebugProgram } from './loadedProgram.ts';
-import type { SessionObject, TargetObjects } from './objects.ts';
+import type { ObjectSource } from './objectSource.ts';
+import type { ObjectsState, SessionObject } from './objectsState.ts';
 import type { SetupStep, TargetRef } from './setup.ts';
+
+/** What loading needs of the session's objects (TargetObjects, objects.ts, is the one). */
+export interface ObjectStore {
+  readonly eng: JitEngine;
+  readonly source: ObjectSource;
+  readonly attacher: Attacher;
+  readonly state: ObjectsState;
+  readonly programs: readonly DebugProgram[];
+  displayName(p: DebugProgram): string;
+  findProgram(ref: string, scope?: SessionObject | null): Result<DebugProgram>;
+}
 
 type LoadStep = Extract<SetupStep, { op: 'load' }>;
 const fail = <T>(code: string, message: string): Result<T> => err(code, message);
 
 /** Reads `spec.file` through the session's object source, then loadParsed. */
-export function loadFile(o: TargetObjects, spec: LoadStep, profile: JitProfile): Result<{ object: SessionObject; notes: string[] }> {
+export function loadFile(o: ObjectStore, spec: LoadStep, profile: JitProfile): Result<{ object: SessionObject; notes: string[] }> {
   const bytes = o.source.read(spec.file);
   if (!bytes.ok) return bytes;
   const parsed = loadObject(bytes.value, spec.file);
@@ -31,7 +44,7 @@ export function loadFile(o: TargetObjects, spec: LoadStep, profile: JitProfile):
 
 /** Loads a parsed object; `entry` is loaded even when `?`-prefixed (the program a run starts in). */
 export function loadParsed(
-  o: TargetObjects,
+  o: ObjectStore,
   obj: BpfObject,
   spec: LoadStep,
   profile: JitProfile,
@@ -107,7 +120,7 @@ export function loadParsed(
 }
 
 /** libbpf's object name, made unique in the session (`.2`, `.3` ...) unless given. */
-function objectName(o: TargetObjects, obj: BpfObject, given?: string): Result<string> {
+function objectName(o: ObjectStore, obj: BpfObject, given?: string): Result<string> {
   const taken = (n: string): boolean => o.state.loadedObjects.some((q) => q.name === n);
   if (given !== undefined) return taken(given) ? fail('debug.object-name', `an object named '${given}' is loaded already`) : ok(given);
   if (!taken(obj.name)) return ok(obj.name);
@@ -115,7 +128,7 @@ function objectName(o: TargetObjects, obj: BpfObject, given?: string): Result<st
 }
 
 /** A target function that exists. */
-export function targetOf(o: TargetObjects, t: TargetRef): Result<{ prog: DebugProgram; func: string }> {
+export function targetOf(o: ObjectStore, t: TargetRef): Result<{ prog: DebugProgram; func: string }> {
   const p = o.findProgram(t.prog);
   if (!p.ok) return p;
   if (!p.value.jit.funcs.some((f) => f.name === t.func))
@@ -124,7 +137,7 @@ export function targetOf(o: TargetObjects, t: TargetRef): Result<{ prog: DebugPr
 }
 
 /** bpf_program__set_attach_target + the load-time checks (the Attacher's). */
-export function setTarget(o: TargetObjects, p: DebugProgram, tgt: DebugProgram, func: string): Result<void> {
+export function setTarget(o: ObjectStore, p: DebugProgram, tgt: DebugProgram, func: string): Result<void> {
   const r = o.attacher.setAttachTarget(p.kernel, tgt.kernel, func);
   if (!r.ok) return r;
   o.state.noTarget.delete(p.kernel);
@@ -132,7 +145,7 @@ export function setTarget(o: TargetObjects, p: DebugProgram, tgt: DebugProgram, 
 }
 
 /** `fentry/FUNC`: the one program of the other loaded objects with a function FUNC (a target is loaded before its tracer). */
-function targetFromSection(o: TargetObjects, p: DebugProgram): Result<void> {
+function targetFromSection(o: ObjectStore, p: DebugProgram): Result<void> {
   const func = p.kernel.program.attach?.target;
   if (!func) {
     o.state.noTarget.set(p.kernel, `${p.name} (section ${p.kernel.program.section}) names no target function: give one (PROG:FUNC)`);

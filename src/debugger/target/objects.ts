@@ -1,6 +1,6 @@
 // The objects of one debugging session on a JIT engine, as libbpf and the kernel keep them:
 // every object loaded (the main one first), the links of attached fentry / fexit /
-// fmod_ret / freplace programs (engine/attach.ts's Attacher does the kernel's part), and
+// fmod_ret / freplace programs (machine/attach.ts's Attacher does the kernel's part), and
 // the BPF file system's pinned maps. Names resolve across objects (`[OBJ:]NAME`): the
 // object of the current frame first, then the main object, else the one object that has
 // the name; two others having it is an error that says how to qualify it.
@@ -22,53 +22,27 @@
 // engine; addresses are never reused, so a re-load after going back gets fresh ones.
 import { type Result, err, ok } from '../../common/diag.ts';
 import type { JitProfile } from '../../jit/types.ts';
-import type { BpfMap, LoadedObject, KernelProgram } from '../../kernel/index.ts';
+import type { BpfMap, KernelProgram } from '../../kernel/index.ts';
 import { errnoName } from '../../kernel/index.ts';
 import { ArrayMap } from '../../kernel/maps/array.ts';
-import { Attacher, type AttachKind, type TracingLink } from '../../engine/attach.ts';
+import { Attacher } from '../../engine/attach.ts';
 import type { JitEngine } from '../../engine/jitEngine.ts';
 import type { BpfObject } from '../../object/types.ts';
 import { AddressIndex } from './addressIndex.ts';
 import type { DebugProgram } from './loadedProgram.ts';
-import { loadFile, loadParsed, setTarget, targetOf } from './objectLoad.ts';
+import { loadFile, loadParsed, setTarget, targetOf, type ObjectStore } from './objectLoad.ts';
+import type { ObjectsState, SessionLink, SessionObject } from './objectsState.ts';
 import { fileSource, type ObjectSource } from './objectSource.ts';
 import type { SetupStep, TargetRef } from './setup.ts';
 import { trampolineSymbol, TrampolineImages, type TraceTarget, type TrampolineInfo } from './trampolines.ts';
 
 export { fileSource, type ObjectSource } from './objectSource.ts';
 export type { TrampolineInfo } from './trampolines.ts';
-
-export interface SessionObject {
-  /** Unique in the session: the qualifier of `OBJ:NAME`. */
-  readonly name: string;
-  /** The file as given (a recording's key for its bytes). */
-  readonly path: string;
-  readonly loaded: LoadedObject;
-  readonly programs: DebugProgram[];
-}
-
-export interface SessionLink {
-  /** bpf_link id. */
-  readonly id: number;
-  readonly prog: DebugProgram;
-  readonly kind: AttachKind;
-  readonly target: TraceTarget;
-  readonly raw: TracingLink;
-}
-
-/** What reverse execution restores (a plain object: the recorder's state walk sees into it). */
-interface ObjectsState {
-  /** (Not `objects`: the recorder's state walk skips fields of that name.) */
-  loadedObjects: SessionObject[];
-  links: SessionLink[];
-  pins: Map<string, BpfMap>;
-  /** Why a tracing program has no load-time target (ambiguous FUNC, kernel function). */
-  noTarget: Map<KernelProgram, string>;
-}
+export type { SessionObject, SessionLink } from './objectsState.ts';
 
 const fail = <T>(code: string, message: string, program?: string): Result<T> => err(code, message, program ? { program } : {});
 
-export class TargetObjects {
+export class TargetObjects implements ObjectStore {
   readonly attacher: Attacher;
   readonly state: ObjectsState = { loadedObjects: [], links: [], pins: new Map(), noTarget: new Map() };
   /** Every trampoline image built (not restored: pages are never reused). */

@@ -7,6 +7,7 @@
 // out: the next BPF insn. RISC-V has no direct tail calls and no text poking: a prog_array
 // update is only a store into ptrs[index]. Branches aim at the end of this insn's code as
 // sized by the previous pass (tc_ninsn), as the kernel does.
+import { insnIdx } from '../../common/ids.ts';
 import { RV } from './encode.ts';
 import * as E from './encode.ts';
 import { emit, ninsns, ninsnsRvoff, region, type RvCtx } from './ctx.ts';
@@ -19,7 +20,7 @@ import { fail } from '../../common/diag.ts';
 
 /** is_12b_check: the three struct offsets are encoded as 12-bit immediates. */
 function check12(off: number, what: string, insn: number): void {
-  if (!E.is_12b_int(off)) fail('jit.riscv.offset-range', `${what} offset ${off} does not fit a 12-bit immediate`, { insn: insn as never });
+  if (!E.is_12b_int(off)) fail('jit.riscv.offset-range', `${what} offset ${off} does not fit a 12-bit immediate`, { insn: insnIdx(insn) });
 }
 
 export function emit_bpf_tail_call(ctx: RvCtx, i: number): void {
