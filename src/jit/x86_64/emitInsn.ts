@@ -4,8 +4,6 @@
 // LD_IMM64), or a Diag-worthy message for an instruction the x86-64 JIT cannot take (the
 // kernel's -EINVAL/-EFAULT).
 import type { Insn } from '../../bpf/insn.ts';
-import type { ProgramImage } from '../../analysis/types.ts';
-import type { JitEnv } from '../types.ts';
 import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, insnClass as BPF_CLASS } from '../../bpf/opcodes.ts';
 import { BPF_REG_FP } from '../../bpf/registers.ts';
 import { emitAluInsn } from './insnAlu.ts';
@@ -13,23 +11,12 @@ import { emitJmpInsn } from './insnJump.ts';
 import { emitLdInsn, emitLdxInsn } from './insnLoad.ts';
 import { emitStInsn, emitStxInsn } from './insnStore.ts';
 import type { EmitCtx } from './jitContext.ts';
+import type { InsnState } from './insnState.ts';
 import { REG_R9 } from './regs.ts';
 
-/** Per-pass loop state do_jit keeps in locals. */
-export interface InsnState {
-  image: ProgramImage;
-  env: JitEnv;
-  /** kernel addrs[]: addrs[k] = start of local insn k (end of k-1). Mixed passes, see doJit. */
-  addrs: Int32Array;
-  padding: boolean;
-  seenExit: boolean;
-  /** Global index of the function's first insn. */
-  base: number;
-  /** First insn -> function index, for bpf2bpf call targets. */
-  funcAt: Map<number, number>;
-}
-
 /** Emits local insn k; returns slots consumed, or an error message. */
+export type { InsnState };
+
 export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, next: Insn | undefined): number | string {
   let dst = insn.dst;
   let src = insn.src;

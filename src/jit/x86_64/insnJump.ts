@@ -19,7 +19,7 @@ import { emitCall } from './call.ts';
 import { emitCmpImm, emitCmpReg, emitJccRel32, emitJccRel8, emitJmpRel8, emitRel32, emitTestImm, emitTestReg, isImm8JmpOffset, jmpCond } from './emitJump.ts';
 import { emitNops } from './emitMov.ts';
 import { emitEpilogue } from './epilogue.ts';
-import type { InsnState } from './emitInsn.ts';
+import type { InsnState } from './insnState.ts';
 import { type EmitCtx, region } from './jitContext.ts';
 import { emitTailCallDirect, emitTailCallIndirect } from './tailCall.ts';
 

@@ -24,7 +24,7 @@ import {
 import { emitLdsx, emitLdx } from './emitMem.ts';
 import { emitProbeLoad } from './emitProbeMem.ts';
 import { emitMovImm64 } from './emitMov.ts';
-import type { InsnState } from './emitInsn.ts';
+import type { InsnState } from './insnState.ts';
 import { type EmitCtx, reloc } from './jitContext.ts';
 
 /** BPF_LD at local insn k: only LD_IMM64 (two slots) reaches the JIT. */
