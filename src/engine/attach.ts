@@ -26,7 +26,7 @@ import { type Result, err, ok } from '../common/diag.ts';
 import { PAGE_SIZE, TEXT_SLOT, X86_RETURN_THUNK } from '../common/layout.ts';
 import { buildTrampoline } from '../jit/x86_64/trampoline.ts';
 import { NOP5 } from '../jit/x86_64/textPoke.ts';
-import type { TrampLink, TrampolineCode, TrampolineSpecBase } from '../jit/trampolineSpec.ts';
+import type { TrampLink, TrampolineCode } from '../jit/trampolineSpec.ts';
 import { E2BIG, EBUSY, EINVAL, EOPNOTSUPP, errnoName } from '../kernel/errors.ts';
 import type { KernelProgram } from '../kernel/kernelModel.ts';
 import type { BpfMap } from '../kernel/maps/base.ts';
@@ -34,6 +34,7 @@ import { ProgArrayMap } from '../kernel/maps/progArray.ts';
 import { bpfArchTextPoke } from '../kernel/pokes/textPoke.ts';
 import { btfArgCount } from './attachBtf.ts';
 import { routinesPage, type RoutineAddrs } from './attachRoutines.ts';
+import type { AttachArch, PatchSite } from './attachArch.ts';
 import { RISCV_ATTACH } from './attachRiscv.ts';
 import type { JitEngine } from './jitEngine.ts';
 import { PERM_RX } from '../machine/machine.ts';
@@ -78,24 +79,7 @@ interface TrampState {
   image: TrampolineImage | null;
 }
 
-/** What the bytes at a patch site hold. */
-export type PatchSite = { kind: 'nop' } | { kind: 'call' | 'jmp'; to: bigint } | { kind: 'other'; bytes: Uint8Array };
-
-/** The trampoline inputs every arch takes (arch_prepare_bpf_trampoline's). */
-export type TrampolineInputs = TrampolineSpecBase;
-
-/** The arch code of attaching. */
-export interface AttachArch {
-  /** Bytes of the patch site at bpf_func. */
-  patchSize: number;
-  /** Trapping byte that fills trampoline pages. */
-  fillByte: number;
-  routinesPage(base: bigint, pageSize: number): { bytes: Uint8Array; addrs: RoutineAddrs };
-  /** bpf_arch_text_poke at a function entry; false when the site does not hold the expected old bytes. */
-  poke(eng: JitEngine, kind: 'call' | 'jump', ip: bigint, oldAddr: bigint | null, newAddr: bigint | null): boolean;
-  decode(ip: bigint, bytes: Uint8Array): PatchSite;
-  build(eng: JitEngine, s: TrampolineInputs): TrampolineCode;
-}
+export type { AttachArch, PatchSite, TrampolineInputs } from './attachArch.ts';
 
 export const X86_ATTACH: AttachArch = {
   patchSize: 5,

@@ -23,7 +23,7 @@ import { PROG_STRUCT_BASE } from '../common/layout.ts';
 import { BPF_PROG_STRUCT_SIZE } from '../common/kernelStructs.ts';
 import { perCpuBase } from '../kernel/privStack.ts';
 import type { TextPoker } from '../kernel/pokes/textPoker.ts';
-import type { AttachArch } from './attach.ts';
+import type { AttachArch } from './attachArch.ts';
 import { PROG_ACTIVE_OFF, ROUTINE_ENTER, ROUTINE_EXIT, ROUTINE_TRAMP_ENTER, ROUTINE_TRAMP_EXIT, routineAddrs, type RoutineAddrs } from './attachRoutines.ts';
 import type { JitEngine } from './jitEngine.ts';
 import { bytesEqual } from '../common/bytes.ts';

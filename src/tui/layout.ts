@@ -4,6 +4,9 @@
 // (200x60) show every pane at once.
 import type { PaneId } from './keymap.ts';
 
+/** The screen layouts `layout NAME` chooses between. */
+export type LayoutName = 'default' | 'asm' | 'src' | 'split' | 'regs';
+
 export interface PaneRect {
   id: PaneId;
   width: number;

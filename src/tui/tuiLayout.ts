@@ -4,11 +4,11 @@
 // engine (batch mode has no panes and says so), and the TUI answers them itself.
 import { lookupCommand } from '../debugger/commands/commandTable.ts';
 import { FOCUS_ORDER, nextFocus, type FocusId, type PaneId } from './keymap.ts';
-import { CHROME_ROWS, visiblePanes, type Layout } from './layout.ts';
+import { CHROME_ROWS, visiblePanes, type Layout, type LayoutName } from './layout.ts';
 import type { UiAction, UiState } from './uiState.ts';
 
 /** 'default' is the size-driven layout (layout.ts); the others are gdb's. */
-export type LayoutName = 'default' | 'asm' | 'src' | 'split' | 'regs';
+export type { LayoutName };
 
 /** gdb's `layout next` order. */
 const CYCLE: readonly LayoutName[] = ['src', 'asm', 'split', 'regs'];

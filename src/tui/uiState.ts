@@ -2,7 +2,7 @@
 // reducer. Nothing here is debugger state: that lives in the View.
 import { FOCUS_ORDER, nextFocus, type FocusId, type PaneId } from './keymap.ts';
 import { SECONDARY } from './layout.ts';
-import type { LayoutName } from './tuiLayout.ts';
+import type { LayoutName } from './layout.ts';
 
 export interface UiState {
   focus: FocusId;
