@@ -29,7 +29,7 @@
 // - Counted runs also count natively by translated block (nativeBlockCounter.ts, x86-64
 //   hosts): a stop of any kind knows exactly how many instructions ran (lastExecuted), by
 //   the count hook's own rule, so callers need not find it by re-running. The block hook is
-//   added (and the translation cache flushed, once) by the first counted run, so an engine
+//   added (and the translated blocks dropped, once) by the first counted run, so an engine
 //   that only runs uncounted never pays for it. Nested runs save and restore its state.
 import { CALLBACK_LOOP_ADDR, HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE } from '../common/layout.ts';
 import { callbackLoopPage } from './loopTrampoline.ts';
@@ -237,8 +237,9 @@ export class UnicornMachine extends UnicornCore implements Machine {
       this.counter = (UnicornMachine.nativeCounting && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) || null;
       if (this.counter) {
         this.hookAdd(U.UC_HOOK_BLOCK, this.counter.callback, 1n, 0n, this.counter.userData);
-        // Blocks translated before have no block hook (trap 2): drop them all, once.
-        this.check('uc_ctl(TB_FLUSH)', this.L.uc_ctl_none(this.uc, U.UC_CTL_TB_FLUSH_W));
+        // Blocks translated before have no block hook (trap 2): drop them, once, region by
+        // region (a whole-cache UC_CTL_TB_FLUSH took 0.3-9 s here, on a session's engine).
+        for (const r of this.regionList.all()) if ((r.perms & PERM_X) !== 0) this.dropCache(r.base, r.base + BigInt(r.size));
       }
     }
     return this.counter ?? undefined;
