@@ -3,7 +3,9 @@
 // give Unicorn an instruction count (exact budgets, single steps, reverse execution), which
 // makes it call its counting hook before every instruction; uncounted runs chain translated
 // blocks. Each mode on an engine of its own (a flip between them flushes every translated
-// block), side by side in one run. `node --import tsx bench/counted.ts [runs]`
+// block), side by side in one run. Counted runs also count natively by block (exact counts
+// for stops, src/machine/nativeBlockCounter.ts); budgets are still the count hook's.
+// `node --import tsx bench/counted.ts [runs]`
 import { analyzeProgram } from '../src/analysis/index.ts';
 import { unwrap } from '../src/common/diag.ts';
 import type { JitEngine } from '../src/machine/jitEngine.ts';
