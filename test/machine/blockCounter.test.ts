@@ -1,7 +1,8 @@
 // Native block counting (nativeBlockCounter.ts): first the Unicorn 2.0.1 behaviour it rests
 // on, on a bare engine; then, on generated programs for the x86-64 and riscv64 engines, the
 // machine's lastExecuted after runs with random budgets and breakpoints equals the position
-// in the trace Unicorn's own count gives (single steps: count = 1), up to the exit.
+// in the trace Unicorn's own count gives (single steps: count = 1), up to the exit; and on
+// hand-written x86-64 code, fault, watch, exception and fixed-up fault stops agree with steps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import koffi from 'koffi';
@@ -13,6 +14,9 @@ import { NativeBlockCounter } from '../../src/machine/nativeBlockCounter.ts';
 import { RiscvEngine } from '../../src/machine/riscvEngine.ts';
 import * as U from '../../src/machine/unicornLib.ts';
 import { X86Engine } from '../../src/machine/x86Engine.ts';
+import { createMachine, type UnicornMachine } from '../../src/machine/unicornMachine.ts';
+import { PERM_RW, PERM_RX } from '../../src/machine/machine.ts';
+import { KSTACK_BASE, TEXT_BASE } from '../../src/common/layout.ts';
 import { generateCase, prng } from '../support/randomProgram.ts';
 
 const native = process.arch === 'x64';
@@ -216,3 +220,53 @@ for (const [arch, create] of [
     },
   );
 }
+
+test(
+  'x86-64: lastExecuted of fault, watch, exception, invalid-instruction and fixed-up fault stops equals the single steps that reach them',
+  { skip: !native && 'x86-64 host code' },
+  async () => {
+    const STACK_TOP = KSTACK_BASE + 0x4000n;
+    // mov ecx, 5; L: mov [rsp - 16], rcx; dec ecx; jnz L; <tail>
+    const loop = [0xb9, 5, 0, 0, 0, 0x48, 0x89, 0x4c, 0x24, 0xf0, 0xff, 0xc9, 0x75, 0xf7];
+    const tailAt = TEXT_BASE + BigInt(loop.length);
+    const load0x10 = [0x48, 0x8b, 0x04, 0x25, 0x10, 0, 0, 0]; // mov rax, [0x10]
+    const cases: { name: string; tail: number[]; kind: string; setup?: (m: UnicornMachine) => void }[] = [
+      { name: 'fault', tail: load0x10, kind: 'fault' },
+      { name: 'int3', tail: [0xcc], kind: 'exception' },
+      { name: 'ud2', tail: [0x0f, 0x0b], kind: 'invalid-insn' },
+      {
+        name: 'fixed-up fault',
+        tail: [...load0x10, 0xc3],
+        kind: 'exited',
+        setup: (m) => m.setExceptionTable((pc) => (pc === tailAt ? { reg: 'rax', resume: tailAt + 8n } : undefined)),
+      },
+      { name: 'watch', tail: [0xc3], kind: 'watch', setup: (m) => void m.addWatchpoint('write', STACK_TOP - 24n, STACK_TOP - 24n) },
+    ];
+    for (const c of cases) {
+      const make = async (): Promise<UnicornMachine> => {
+        const m = await createMachine('x86_64');
+        m.map(TEXT_BASE, 0x1000, PERM_RX);
+        m.writeCode(TEXT_BASE, Uint8Array.from([...loop, ...c.tail]));
+        m.map(KSTACK_BASE, 0x4000, PERM_RW);
+        m.installSentinel();
+        c.setup?.(m);
+        return m;
+      };
+      const a = await make();
+      const stop = a.call(TEXT_BASE, [], STACK_TOP);
+      assert.equal(stop.kind, c.kind, c.name);
+      const b = await make();
+      let s = b.call(TEXT_BASE, [], STACK_TOP, { budget: 1 });
+      let steps = b.lastExecuted!;
+      while (s.kind === 'budget' || s.kind === 'step') {
+        s = b.step();
+        steps += b.lastExecuted!;
+      }
+      assert.equal(s.kind, c.kind, c.name);
+      assert.equal(b.pc, a.pc, c.name);
+      assert.equal(a.lastExecuted, steps, c.name);
+      a.close();
+      b.close();
+    }
+  },
+);
