@@ -2,7 +2,7 @@
 // on, on a bare engine; then, on generated programs for the x86-64 and riscv64 engines, the
 // machine's lastExecuted after runs with random budgets and breakpoints equals the position
 // in the trace Unicorn's own count gives (single steps: count = 1), up to the exit; and on
-// hand-written x86-64 code, fault, watch, exception and fixed-up fault stops agree with steps.
+// hand-written code, fault, watch, exception and fixed-up fault stops agree with steps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import koffi from 'koffi';
@@ -265,6 +265,45 @@ test(
       assert.equal(s.kind, c.kind, c.name);
       assert.equal(b.pc, a.pc, c.name);
       assert.equal(a.lastExecuted, steps, c.name);
+      a.close();
+      b.close();
+    }
+  },
+);
+
+test(
+  'riscv64: lastExecuted of fault and ebreak stops in the middle of a block equals the single steps that reach them',
+  { skip: !native && 'x86-64 host code' },
+  async () => {
+    const STACK_TOP = KSTACK_BASE + 0x4000n;
+    const word = (w: number): number[] => [w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, (w >>> 24) & 0xff];
+    const addi = word(0x00158593); // addi a1, a1, 1
+    const body = [...addi, ...addi, 0x85, 0x05, ...addi]; // c.addi a1, 1 in the middle
+    for (const [name, tail, kind] of [
+      ['fault', word(0x01003503), 'fault'], // ld a0, 16(zero)
+      ['ebreak', word(0x00100073), 'invalid-insn'],
+    ] as const) {
+      const make = async (): Promise<UnicornMachine> => {
+        const m = await createMachine('riscv64');
+        m.map(TEXT_BASE, 0x1000, PERM_RX);
+        m.writeCode(TEXT_BASE, Uint8Array.from([...body, ...tail, ...addi]));
+        m.map(KSTACK_BASE, 0x4000, PERM_RW);
+        m.installSentinel();
+        return m;
+      };
+      const a = await make();
+      assert.equal(a.call(TEXT_BASE, [], STACK_TOP).kind, kind, name);
+      const b = await make();
+      let s = b.call(TEXT_BASE, [], STACK_TOP, { budget: 1 });
+      let steps = b.lastExecuted!;
+      while (s.kind === 'budget' || s.kind === 'step') {
+        s = b.step();
+        steps += b.lastExecuted!;
+      }
+      assert.equal(s.kind, kind, name);
+      assert.equal(b.pc, a.pc, name);
+      assert.equal(a.lastExecuted, steps, name);
+      assert.equal(steps, 4, name);
       a.close();
       b.close();
     }
