@@ -232,6 +232,16 @@ export class UnicornMachine extends UnicornCore implements Machine {
    */
   lastExecuted: number | undefined;
 
+  /**
+   * Adds the native block counter now rather than at the first counted run; false where
+   * it is unavailable. bench/counted.ts measures what it costs uncounted runs, i.e. what
+   * counted mode would cost with the block hook enforcing budgets instead of the count hook.
+   */
+  installBlockCounter(): boolean {
+    this.open();
+    return this.blockCounter() !== undefined;
+  }
+
   private blockCounter(): NativeBlockCounter | undefined {
     if (this.counter === undefined) {
       this.counter = (UnicornMachine.nativeCounting && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) || null;
