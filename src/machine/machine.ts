@@ -44,8 +44,7 @@ export type StopReason =
   /**
    * Only with RunOptions.stopAfterCallback: a helper trap ran BPF callbacks (bpf_loop) and
    * returned; pc is the instruction after the helper's return, not executed. How many
-   * instructions ran before is not known here (Unicorn does not say): a caller that counts
-   * finds it by re-running with budgets, as for a breakpoint.
+   * instructions ran before is Machine.lastExecuted (where native counting is available).
    */
   | { kind: 'callback'; pc: bigint };
 
@@ -107,6 +106,13 @@ export interface Machine {
    * snapshot restores): what was decoded from code at an older generation may be stale.
    */
   readonly codeGeneration: number;
+  /**
+   * Instructions the last run or step executed, exact whatever stopped it (a breakpoint's
+   * or faulting instruction is not executed; a watched access and a helper's return with
+   * its callbacks are); undefined when the machine cannot tell (an uncounted run, or no
+   * native block counting on this host): then a caller finds it by re-running with budgets.
+   */
+  readonly lastExecuted: number | undefined;
 
   // ---- registers (names from regs.ts: 'rax'…'r15','rip','eflags','gs_base' / 'x0'…'x31', ABI names, 'pc')
   readReg(name: string): bigint;

@@ -100,9 +100,9 @@ export abstract class UnicornCore {
     if (this.callbacks.delete(cb)) this.L.unregister(cb);
   }
 
-  protected hookAdd(type: number, cb: unknown, begin: bigint, end: bigint): HookRec {
+  protected hookAdd(type: number, cb: unknown, begin: bigint, end: bigint, userData: unknown = null): HookRec {
     const hh = new BigUint64Array(1);
-    this.check('uc_hook_add', this.L.uc_hook_add(this.uc, hh, type, cb, null, begin, end));
+    this.check('uc_hook_add', this.L.uc_hook_add(this.uc, hh, type, cb, userData, begin, end));
     const rec = { hh: hh[0]!, cb };
     this.hooks.push(rec);
     return rec;

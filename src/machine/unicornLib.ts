@@ -1,6 +1,6 @@
 // koffi bindings for libunicorn.so.2 (Unicorn 2.0.x, Debian libunicorn2) and the two libc
-// calls used to get page-aligned host memory for uc_mem_map_ptr. The ONLY file importing
-// koffi. Constants were read from /usr/include/unicorn/*.h of 2.0.1 (see the spike notes
+// calls used to get page-aligned host memory for uc_mem_map_ptr. With nativeBlockCounter.ts
+// (host code for a block hook) the only files importing koffi. Constants were read from /usr/include/unicorn/*.h of 2.0.1 (see the spike notes
 // in ../shared/reference/unicorn-koffi.md for the prototypes that work with koffi 3.x).
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 
@@ -15,6 +15,7 @@ export const UC_PROT_EXEC = 4;
 
 export const UC_HOOK_INTR = 1 << 0;
 export const UC_HOOK_CODE = 1 << 2;
+export const UC_HOOK_BLOCK = 1 << 3;
 export const UC_HOOK_MEM_READ = 1 << 10;
 export const UC_HOOK_MEM_WRITE = 1 << 11;
 /** UC_HOOK_MEM_UNMAPPED + UC_HOOK_MEM_PROT */
@@ -70,7 +71,7 @@ export interface UnicornLib {
   uc_reg_write_batch(uc: unknown, regs: Int32Array, vals: BigUint64Array, count: number): number;
   uc_emu_start(uc: unknown, begin: bigint, until: bigint, timeout: bigint, count: number): number;
   uc_emu_stop(uc: unknown): number;
-  uc_hook_add(uc: unknown, hh: BigUint64Array, type: number, cb: unknown, ud: null, begin: bigint, end: bigint): number;
+  uc_hook_add(uc: unknown, hh: BigUint64Array, type: number, cb: unknown, ud: unknown, begin: bigint, end: bigint): number;
   uc_hook_del(uc: unknown, hh: bigint): number;
   uc_ctl_range(uc: unknown, control: number, a: bigint, b: bigint): number;
   uc_ctl_none(uc: unknown, control: number): number;

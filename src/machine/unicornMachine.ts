@@ -26,6 +26,11 @@
 // - A nested uc_emu_start (callFromTrap) restarts Unicorn's instruction counter, which the
 //   interrupted run shares: after a helper that ran callbacks, that run is stopped right
 //   after the helper's `ret` (stopAfterTrap), so budgets and steps stay exact.
+// - Counted runs also count natively by translated block (nativeBlockCounter.ts, x86-64
+//   hosts): a stop of any kind knows exactly how many instructions ran (lastExecuted), by
+//   the count hook's own rule, so callers need not find it by re-running. The block hook is
+//   added (and the translated blocks dropped, once) by the first counted run, so an engine
+//   that only runs uncounted never pays for it. Nested runs save and restore its state.
 import { CALLBACK_LOOP_ADDR, HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE } from '../common/layout.ts';
 import { callbackLoopPage } from './loopTrampoline.ts';
 import { KFUNC_TRAP_PAGES } from '../common/kallsyms.ts';
@@ -52,6 +57,7 @@ import { UcSnapshot, type RegionCopy } from './snapshot.ts';
 import { callTrapPage, sentinelPage, thunkPage } from './trapPages.ts';
 import * as U from './unicornLib.ts';
 import { bytesEqual } from '../common/bytes.ts';
+import { NativeBlockCounter } from './nativeBlockCounter.ts';
 
 const DEFAULT_BUDGET = 50_000_000;
 /**
@@ -214,6 +220,41 @@ export class UnicornMachine extends UnicornCore implements Machine {
   /** The current run is uncounted (budget Infinity: Unicorn count 0). */
   private uncounted = false;
 
+  /** Native block counting is used when available (tests turn it off to compare with re-running). */
+  static nativeCounting = true;
+  /** undefined: not tried yet; null: not available here (not an x86-64 host, or turned off). */
+  private counter: NativeBlockCounter | null | undefined;
+  /**
+   * Instructions the last run or step executed, exactly, whatever stopped it (the count
+   * hook's rule: a faulting or breakpoint instruction is not executed, a watched access and
+   * a helper's `ret` with its callbacks are); undefined after an uncounted run or where
+   * native counting is unavailable.
+   */
+  lastExecuted: number | undefined;
+
+  /**
+   * Adds the native block counter now rather than at the first counted run; false where
+   * it is unavailable. bench/counted.ts measures what it costs uncounted runs, i.e. what
+   * counted mode would cost with the block hook enforcing budgets instead of the count hook.
+   */
+  installBlockCounter(): boolean {
+    this.open();
+    return this.blockCounter() !== undefined;
+  }
+
+  private blockCounter(): NativeBlockCounter | undefined {
+    if (this.counter === undefined) {
+      this.counter = (UnicornMachine.nativeCounting && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) || null;
+      if (this.counter) {
+        this.hookAdd(U.UC_HOOK_BLOCK, this.counter.callback, 1n, 0n, this.counter.userData);
+        // Blocks translated before have no block hook (trap 2): drop them, once, region by
+        // region (a whole-cache UC_CTL_TB_FLUSH took 0.3-9 s here, on a session's engine).
+        for (const r of this.regionList.all()) if ((r.perms & PERM_X) !== 0) this.dropCache(r.base, r.base + BigInt(r.size));
+      }
+    }
+    return this.counter ?? undefined;
+  }
+
   private exTable: ExceptionTable | undefined;
 
   // ---------------------------------------------------------------- execution
@@ -303,6 +344,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     // sentinel, then put everything back. It restarts the instruction counter the outer run
     // shares: the trap hook stops the outer run after the helper returns (stopAfterTrap).
     const parked = this.park();
+    const counted = this.counter?.save();
     const saved = {
       stop: this.stopReason,
       fault: this.fault,
@@ -350,6 +392,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
       return { stop, retval: this.retval };
     } finally {
       this.unpark(parked);
+      if (counted) this.counter!.restore(counted);
       this.stopReason = saved.stop;
       this.fault = saved.fault;
       this.watchHit = saved.watch;
@@ -371,10 +414,12 @@ export class UnicornMachine extends UnicornCore implements Machine {
   private stopAfterTrap(): void {
     if (this.uncounted) return;
     const parked = this.park();
+    const counted = this.counter?.save();
     try {
       this.check('uc_emu_start', this.L.uc_emu_start(this.uc, SENTINEL_ADDR, 0n, 0n, 1));
     } finally {
       this.unpark(parked);
+      if (counted) this.counter!.restore(counted);
     }
     this.afterCallback = true;
   }
@@ -393,6 +438,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
 
   protected override onCodeChanged(): void {
     this.stepExits.clear();
+    this.counter?.clear();
   }
 
   private emulate(begin: bigint, count: number, timeoutMs: number | undefined, stopAfterCallback: boolean): StopReason {
@@ -407,19 +453,38 @@ export class UnicornMachine extends UnicornCore implements Machine {
     if (count === Infinity && this.helperPage) this.mapInternal(CALLBACK_LOOP_ADDR, callbackLoopPage(this.arch));
     this.running = true;
     this.uncounted = count === Infinity;
+    this.lastExecuted = undefined;
+    const nbc = this.uncounted ? undefined : this.blockCounter();
+    nbc?.reset(Infinity);
     let err = 0;
     let timeoutUs = 0n;
+    /** Unicorn's count for the next start: a run that goes on after a fixed-up fault gets what is left. */
+    let budgetLeft = count;
     try {
       for (let pc = begin; ; pc = this.pc) {
         this.afterCallback = false;
         if (deadline !== undefined) {
           const left = deadline - performance.now();
-          if (left <= 0) return { kind: 'timeout', pc };
+          if (left <= 0) {
+            if (nbc) this.lastExecuted = nbc.settle(pc);
+            return { kind: 'timeout', pc };
+          }
           timeoutUs = BigInt(Math.max(1, Math.round(left * 1000)));
         }
-        err = this.L.uc_emu_start(this.uc, pc, count === 1 ? this.stepExit(pc) : 0n, timeoutUs, unicornCount(count));
+        err = this.L.uc_emu_start(this.uc, pc, count === 1 ? this.stepExit(pc) : 0n, timeoutUs, unicornCount(budgetLeft));
+        const faultPc = nbc && err !== 0 ? this.pc : 0n;
         if (this.fixupFault(err)) {
-          // A step ends after the fixed-up load; a run goes on (its budget counted afresh).
+          if (nbc) {
+            // The fixed-up load counts as executed; the run goes on with what is left.
+            const done = nbc.settle(faultPc) + 1;
+            nbc.setCount(done);
+            this.lastExecuted = done;
+            if (count === 1 || done >= count) return count === 1 ? { kind: 'step', pc: this.pc } : { kind: 'budget', pc: this.pc, executed: count };
+            budgetLeft = count - done;
+            continue;
+          }
+          // A step ends after the fixed-up load; a run goes on (its budget counted afresh:
+          // without native counting, how many ran before the fault is not known here).
           if (count === 1) return { kind: 'step', pc: this.pc };
           continue;
         }
@@ -437,8 +502,15 @@ export class UnicornMachine extends UnicornCore implements Machine {
       this.hookError = undefined;
       throw e;
     }
-    if (stopAfterCallback && this.resumable(err)) return { kind: 'callback', pc: this.pc };
-    return this.classify(err, count, false, timeoutUs !== 0n);
+    if (stopAfterCallback && this.resumable(err)) {
+      const pc = this.pc;
+      if (nbc) this.lastExecuted = nbc.settle(pc);
+      return { kind: 'callback', pc };
+    }
+    const stop = this.classify(err, count, false, timeoutUs !== 0n);
+    // classify has moved pc where the stop leaves it (past a watched access, onto the sentinel).
+    if (nbc) this.lastExecuted = nbc.settle(this.pc);
+    return stop;
   }
 
   /**
@@ -649,6 +721,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     for (const ctx of this.parkedContexts) this.L.uc_context_free(ctx);
     this.parkedContexts.length = 0;
     this.closeEngine();
+    this.counter?.close();
   }
 }
 

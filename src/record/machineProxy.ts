@@ -121,6 +121,9 @@ export abstract class MachineProxy implements Machine {
   get codeGeneration() {
     return this.real.codeGeneration;
   }
+  get lastExecuted() {
+    return this.real.lastExecuted;
+  }
   get closed() {
     return this.real.closed;
   }

@@ -1,8 +1,9 @@
 // A Machine that knows where it is in time. It wraps the real one (the Session and the
 // kernel model talk to it as to any Machine) and adds:
 //  - an instruction count: exact for budget stops and steps; for a stop inside a run
-//    (breakpoint, exit, fault) found by re-running from the run's start with growing,
-//    then halving budgets until the run reproduces the stop state (deterministic engine);
+//    (breakpoint, exit, fault) the real machine's lastExecuted (native block counting), or
+//    where that is unavailable found by re-running from the run's start with growing, then
+//    halving budgets until the run reproduces the stop state (deterministic engine);
 //  - checkpoints (checkpoints.ts) every `interval` instructions, at the start of a run
 //    that follows a stop or a state change, and on request;
 //  - goto(n): back (or forward) to any count of the history, by restoring the checkpoint
@@ -11,7 +12,7 @@
 // that breakpoint, so splitting never changes what a caller sees. They are also split right
 // after each helper that ran BPF callbacks (bpf_loop): the machine stops there, since
 // Unicorn cannot count across the callbacks' own emulations. The count of such a stop is
-// found once, like a breakpoint's, and kept: re-execution goes through it knowing it. A
+// known (or found) once, like a breakpoint's, and kept: re-execution goes through it knowing it. A
 // callback's instructions belong to the helper's return, as in a single step.
 import type { Machine, RunOptions, StopReason } from '../machine/machine.ts';
 import { MachineProxy } from './machineProxy.ts';
@@ -68,6 +69,8 @@ export class TracingMachine extends MachineProxy {
   /** reachesIn/walk left the CPU away from `count`'s state: goto must restore. */
   private wandered = false;
   private lastStop: StopReason['kind'] | 'none' = 'none';
+  /** Instructions the last realRun executed, when the real machine could tell (lastExecuted). */
+  private realExecuted: number | undefined;
   /** The registers a state hash covers (archState.ts, by the machine's arch). */
   private readonly stateRegs: readonly string[];
 
@@ -177,11 +180,17 @@ export class TracingMachine extends MachineProxy {
     for (;;) {
       const left = budget - done;
       const s = this.executed(() => this.real.run({ budget: left, stopAfterCallback: true, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }));
-      if (s.kind === 'budget' || s.kind === 'halted') return { kind: 'budget', pc: s.pc, executed: budget };
+      const ran = this.real.lastExecuted;
+      this.realExecuted = ran === undefined ? undefined : done + ran;
+      if (s.kind === 'budget' || s.kind === 'halted') {
+        this.realExecuted = budget;
+        return { kind: 'budget', pc: s.pc, executed: budget };
+      }
       if (s.kind !== 'callback') return s;
       const at = this.nextCallback(base + done);
       if (at === null || at > base + budget) return s;
       done = at - base;
+      this.realExecuted = done;
       if (done === budget) return { kind: 'budget', pc: s.pc, executed: budget };
       // An uninterrupted run stops at a breakpoint on the return address; a new run skips it.
       const bp = this.real.breakpoints().find((b) => b.addr === s.pc);
@@ -320,7 +329,7 @@ export class TracingMachine extends MachineProxy {
       }
       if (s.kind === 'budget' || s.kind === 'callback') {
         // After a helper that ran callbacks: count the instructions up to its return once.
-        const n = s.kind === 'budget' ? seg : this.countStop(start, seg, s);
+        const n = s.kind === 'budget' ? seg : (this.realExecuted ?? this.countStop(start, seg, s));
         if (s.kind === 'callback') this.addCallback(start + n);
         this.advanced(n);
         executed += n;
@@ -335,7 +344,7 @@ export class TracingMachine extends MachineProxy {
       // Map the stop's ids first: counting re-runs the window quietly, and the watchpoints
       // re-armed after it have new ids on the real machine.
       const mapped = this.mapStop(s);
-      this.advanced(this.countStop(start, seg, s));
+      this.advanced(this.realExecuted ?? this.countStop(start, seg, s));
       this.lastStop = s.kind;
       return mapped;
     }
