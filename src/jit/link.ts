@@ -3,15 +3,12 @@
 import { type Result, err, ok } from '../common/diag.ts';
 import { HELPER_BASE, HELPER_STRIDE, X86_INDIRECT_THUNK_RCX, X86_RETURN_THUNK } from '../common/layout.ts';
 import { ksymAddress } from '../common/kallsyms.ts';
-import type { JitImage, Reloc } from './types.ts';
+import type { JitImage } from './types.ts';
+import { relocTarget, relocTargetName, type RelocPlacement } from './relocTarget.ts';
 import { linkRiscv } from './riscv64/link.ts';
 
 /** Where everything a JITed program refers to lives in the guest. */
-export interface Placement {
-  /** bpf_func of each function, in JitImage.funcs order. */
-  funcAddrs: readonly bigint[];
-  helperAddr(helperId: number): bigint;
-  kfuncAddr(btfId: number): bigint;
+export interface Placement extends RelocPlacement {
   /** __x86_return_thunk */
   returnThunk: bigint;
   /** __x86_indirect_thunk_<reg> */
@@ -32,27 +29,6 @@ export function layoutPlacement(funcAddrs: readonly bigint[]): Placement {
   };
 }
 
-/** Absolute address a reloc refers to, or null when the field is already final. */
-function targetOf(r: Reloc, p: Placement): bigint | null {
-  switch (r.kind) {
-    case 'helperCall':
-      return p.helperAddr(r.helperId);
-    case 'kfuncCall':
-      return p.kfuncAddr(r.btfId);
-    case 'funcCall':
-      return p.funcAddrs[r.func] ?? null;
-    case 'funcAddr':
-      return p.funcAddrs[r.func] ?? null;
-    case 'retThunk':
-      return p.returnThunk;
-    case 'indirectThunk':
-      return p.indirectThunk(r.reg);
-    case 'mapAddr':
-    case 'perCpu':
-      return null;
-  }
-}
-
 const S32_MIN = -(1n << 31n);
 const S32_MAX = (1n << 31n) - 1n;
 
@@ -69,11 +45,9 @@ export function linkImage(jit: JitImage, placement: Placement): Result<Uint8Arra
     const code = fn.code.slice();
     const dv = new DataView(code.buffer);
     for (const r of fn.relocs) {
-      const target = targetOf(r, placement);
-      if (target === null) {
-        if (r.kind === 'funcCall' || r.kind === 'funcAddr') return err('jit.link-missing-func', `no address for function ${r.func}`);
-        continue;
-      }
+      const target = relocTarget(r, placement);
+      if (target === undefined) return err('jit.link-missing-func', `no address for ${relocTargetName(r)}`);
+      if (target === null) continue;
       if (r.kind === 'funcAddr') {
         if (r.width === 8) dv.setBigUint64(r.at, BigInt.asUintN(64, target), true);
         else {

@@ -4,29 +4,12 @@
 // extra pass does the same (bpf_jit_core.c: the final pass re-emits with the addresses
 // known; fixed-size pairs keep every offset).
 import { type Result, err, ok } from '../../common/diag.ts';
-import type { JitImage, Reloc } from '../types.ts';
+import type { JitImage } from '../types.ts';
+import { relocTarget, relocTargetName, type RelocPlacement } from '../relocTarget.ts';
 import { patchAuipcPair } from './reloc.ts';
 
-/** What linkRiscv needs from a Placement (jit/link.ts). */
-export interface RvPlacement {
-  funcAddrs: readonly bigint[];
-  helperAddr(helperId: number): bigint;
-  kfuncAddr(btfId: number): bigint;
-}
-
-function targetOf(r: Reloc, p: RvPlacement): bigint | null | undefined {
-  switch (r.kind) {
-    case 'helperCall':
-      return p.helperAddr(r.helperId);
-    case 'kfuncCall':
-      return p.kfuncAddr(r.btfId);
-    case 'funcCall':
-    case 'funcAddr':
-      return p.funcAddrs[r.func];
-    default:
-      return null; // mapAddr / perCpu are final; x86 thunks do not occur
-  }
-}
+/** What linkRiscv needs from a Placement (jit/link.ts): no thunks, RISC-V has none. */
+export type RvPlacement = Omit<RelocPlacement, 'returnThunk' | 'indirectThunk'>;
 
 export function linkRiscv(jit: JitImage, placement: RvPlacement): Result<Uint8Array[]> {
   const out: Uint8Array[] = [];
@@ -35,9 +18,9 @@ export function linkRiscv(jit: JitImage, placement: RvPlacement): Result<Uint8Ar
     if (base === undefined) return err('jit.link-missing-func', `no address for function ${fn.name}`);
     const code = fn.code.slice();
     for (const r of fn.relocs) {
-      const target = targetOf(r, placement);
+      const target = relocTarget(r, placement);
       if (target === null) continue;
-      if (target === undefined) return err('jit.link-missing-func', `no address for function ${'func' in r ? r.func : '?'}`);
+      if (target === undefined) return err('jit.link-missing-func', `no address for ${relocTargetName(r)}`);
       try {
         patchAuipcPair(code, r.at, base + BigInt(r.at), target);
       } catch (e) {
