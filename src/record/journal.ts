@@ -11,7 +11,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { basename, dirname, join } from 'node:path';
 import { type Result, err, ok } from '../common/diag.ts';
 import type { RecordedCheckpoint, RecordedEvent, RecordedObjectRead, RecordingMeta } from './format.ts';
-import { assembleRecording, type RecordingParts } from './recorder.ts';
+import { assembleRecording, type RecordingParts } from './recordingParts.ts';
 import { decodeRecording } from './reader.ts';
 import { RecCode } from './errors.ts';
 import { alive, encodeRecording, writeFileAtomic } from './writer.ts';

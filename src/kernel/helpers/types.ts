@@ -6,7 +6,7 @@ import type { BpfCaller } from '../../bpf/interpreter.ts';
 import type { AddressSpace } from '../addressSpace.ts';
 import type { BpfMap } from '../maps/base.ts';
 import type { NondetSource } from '../nondet.ts';
-import type { TimerTable } from './timer.ts';
+import type { TimerTable } from './timerTable.ts';
 
 export interface HelperContext {
   readonly space: AddressSpace;
