@@ -23,6 +23,7 @@ import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES } from '../common/kernelL
 // Bound once as module constants: property reads through an import binding cost a getter
 // call per access under some ESM-to-CJS loaders (tsx), which dominated the interpreter loop.
 const {
+  BPF_ADDR_PERCPU,
   BPF_MOV,
   BPF_NEG,
   BPF_ADD,
@@ -132,6 +133,11 @@ export interface InterpEnv {
   stackTop: bigint;
   /** Code address of a BPF function (PSEUDO_FUNC); default: a synthetic address. */
   funcAddr?(prog: InterpProgram, insn: number): bigint;
+  /**
+   * this_cpu_off of the CPU running the program: what the verifier-made per-CPU MOV
+   * (BPF_MOV64_PERCPU_REG) adds to a per-CPU pointer. Without it that insn halts.
+   */
+  thisCpuOff?(): bigint;
 }
 
 /**
@@ -409,7 +415,13 @@ export class Interpreter implements BpfCaller {
         const aop = aluOp(code);
         if ((aop === BPF_NEG || aop === BPF_END) && srcBit(code)) this.badInsn(code); // K forms only
         if (aop === BPF_MOV && i.off !== 0 && i.off !== 8 && i.off !== 16 && i.off !== 32) {
-          // off=1 (arena cast) and off=-1 (per-CPU address) are kernel/arena-only forms.
+          // off=-1 with a register source: BPF_MOV64_PERCPU_REG, dst = src + this_cpu_off.
+          if (i.off === BPF_ADDR_PERCPU && srcBit(code) && this.env.thisCpuOff) {
+            r[i.dst] = BigInt.asUintN(64, r[i.src]! + this.env.thisCpuOff());
+            this.pc++;
+            return;
+          }
+          // off=1 (arena cast) is arena-only.
           this.halt('interp.unsupported', `MOV with off=${i.off} (arena / per-CPU address) is not modelled`);
         }
         if (aop === BPF_END) r[i.dst] = endian(code, i.imm, r[i.dst]!);

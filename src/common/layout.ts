@@ -55,3 +55,11 @@ export const SENTINEL_ADDR = 0xffffffff84000000n;
 export const CALLBACK_LOOP_ADDR = 0xffffffff85000000n;
 
 export const NR_CPUS = 2;
+
+/**
+ * Link address of the static per-CPU variable `cpu_number`. In 6.18 x86-64 per-CPU symbols are
+ * kernel-image addresses (the corpus bytes load `mov rax, 0xffffffff838fe034`), so
+ * `(u32)&cpu_number` sign-extends back to it. CPU c's copy is at
+ * CPU_NUMBER_ADDR + this_cpu_off(c), which the inlined bpf_get_smp_processor_id reads.
+ */
+export const CPU_NUMBER_ADDR = 0xffffffff86000034n;

@@ -1,0 +1,20 @@
+// Static per-CPU variables that inlined code reaches through the per-CPU MOV
+// (BPF_MOV64_PERCPU_REG: `add dst, gs:[this_cpu_off]` on x86-64): CPU c's copy of a
+// per-CPU symbol S lives at S + this_cpu_off(c), as in the kernel. Only `cpu_number`
+// (the inlined bpf_get_smp_processor_id reads it) is modelled.
+import { CPU_NUMBER_ADDR, NR_CPUS, PAGE_SIZE } from '../common/layout.ts';
+import type { AddressSpace } from './addressSpace.ts';
+import { thisCpuOff } from './privStack.ts';
+
+/** Maps each CPU's copy of the static per-CPU section and stores its `cpu_number`. */
+export function mapPerCpuStatics(space: AddressSpace): void {
+  const page = CPU_NUMBER_ADDR & ~BigInt(PAGE_SIZE - 1);
+  for (let c = 0; c < NR_CPUS; c++) {
+    const base = BigInt.asUintN(64, page + thisCpuOff(c));
+    if (!space.regionAt(base)) space.map(`percpu statics cpu${c}`, base, PAGE_SIZE, false);
+    space.mustStore(BigInt.asUintN(64, CPU_NUMBER_ADDR + thisCpuOff(c)), 4, BigInt(c));
+  }
+}
+
+/** The per-CPU pointer (offset form) whose copy on CPU 0 is at `cpu0Addr`. */
+export const perCpuPtr = (cpu0Addr: bigint): bigint => BigInt.asUintN(64, cpu0Addr - thisCpuOff(0));
