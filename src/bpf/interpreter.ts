@@ -13,6 +13,7 @@
 import { BpfThrow } from './bpfThrow.ts';
 import type { Insn } from './insn.ts';
 import * as opcodes from './opcodes.ts';
+import { BPF_FUNC } from './helperIds.ts';
 import * as semantics from './semantics.ts';
 import * as kstructs from '../common/kernelStructs.ts';
 import { BpfdbgError, type Diag } from '../common/diag.ts';
@@ -75,6 +76,7 @@ const {
   srcBit,
 } = opcodes;
 const { alu32, alu64, atomicOp, endian, jmpTaken, U32, U64 } = semantics;
+const SMP_PROCESSOR_ID = BPF_FUNC.get_smp_processor_id;
 const { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } = kstructs;
 
 /** What the interpreter needs of a program (ProgramImage satisfies it structurally). */
@@ -586,7 +588,9 @@ export class Interpreter implements BpfCaller {
     const insns = this.prog.insns;
     const sub = this.prog.subprogs?.find((q) => this.pc >= q.start && this.pc < q.end);
     const [lo, hi] = sub ? [sub.start, sub.end] : [0, insns.length];
-    for (let k = lo; k < hi; k++) if (insns[k]!.code === (BPF_JMP | BPF_CALL)) return true;
+    // The RISC-V JIT (6.10+) inlines bpf_get_smp_processor_id before mark_call: not a call.
+    const isCall = (i: Insn): boolean => i.code === (BPF_JMP | BPF_CALL) && !(i.src === 0 && i.imm === SMP_PROCESSOR_ID);
+    for (let k = lo; k < hi; k++) if (isCall(insns[k]!)) return true;
     return false;
   }
 

@@ -63,3 +63,8 @@ export const NR_CPUS = 2;
  * CPU_NUMBER_ADDR + this_cpu_off(c), which the inlined bpf_get_smp_processor_id reads.
  */
 export const CPU_NUMBER_ADDR = 0xffffffff86000034n;
+/** `__per_cpu_offset[NR_CPUS]` (RISC-V's per-CPU MOV indexes it; within ±2 GiB of the JIT text for emit_addr). */
+export const PER_CPU_OFFSET_ADDR = 0xffffffff86001000n;
+/** The task each CPU runs (RISC-V: tp points at it, thread_info first), THREAD_INFO_STRIDE apart. */
+export const THREAD_INFO_BASE = 0xffff888600000000n;
+export const THREAD_INFO_STRIDE = 0x1000n;

@@ -49,6 +49,7 @@ function targetOf(r: Reloc, p: Placement): bigint | null {
       return p.indirectThunk(r.reg);
     case 'mapAddr':
     case 'perCpu':
+    case 'ksymAddr': // RISC-V only
       return null;
   }
 }

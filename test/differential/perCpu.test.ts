@@ -1,7 +1,7 @@
-// Per-CPU data on every engine: a percpu array lookup (inlined on x86-64 6.10+ with the
-// internal per-CPU MOV, a helper call on RISC-V) and bpf_get_smp_processor_id (inlined on
-// x86-64, a helper on RISC-V) give the same results on the interpreter, x86-64 and
-// RISC-V 64, on either CPU, and each CPU counts in its own copy of the value.
+// Per-CPU data on every engine: a percpu array lookup (inlined with the internal per-CPU
+// MOV, 6.10+) and bpf_get_smp_processor_id (inlined by the x86-64 verifier and by the
+// RISC-V JIT) give the same results on the interpreter, x86-64 and RISC-V 64, on either
+// CPU, and each CPU counts in its own copy of the value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeProgram, type AnalysisOptions } from '../../src/analysis/index.ts';

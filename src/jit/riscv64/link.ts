@@ -1,8 +1,8 @@
 // linkImage for RISC-V: every Reloc of a RISC-V function is an `auipc` followed by its
-// partner (`jalr` for helper, kfunc and bpf2bpf calls, `addi` for PSEUDO_FUNC addresses),
-// filled with patchAuipcPair once the functions and trap pages have addresses. The kernel's
-// extra pass does the same (bpf_jit_core.c: the final pass re-emits with the addresses
-// known; fixed-size pairs keep every offset).
+// partner (`jalr` for helper, kfunc and bpf2bpf calls, `addi` for PSEUDO_FUNC and kernel
+// symbol addresses), filled with patchAuipcPair once the functions and trap pages have
+// addresses. The kernel's extra pass does the same (bpf_jit_core.c: the final pass
+// re-emits with the addresses known; fixed-size pairs keep every offset).
 import { type Result, err, ok } from '../../common/diag.ts';
 import type { JitImage, Reloc } from '../types.ts';
 import { patchAuipcPair } from './reloc.ts';
@@ -23,6 +23,8 @@ function targetOf(r: Reloc, p: RvPlacement): bigint | null | undefined {
     case 'funcCall':
     case 'funcAddr':
       return p.funcAddrs[r.func];
+    case 'ksymAddr':
+      return r.addr;
     default:
       return null; // mapAddr / perCpu are final; x86 thunks do not occur
   }
