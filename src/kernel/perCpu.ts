@@ -8,7 +8,7 @@ import { RV_THREAD_INFO_CPU_OFF } from '../common/kernelStructs.ts';
 import type { AddressSpace } from './addressSpace.ts';
 import { thisCpuOff } from './privStack.ts';
 
-/** Maps each CPU's copy of the static per-CPU section and stores its `cpu_number`. */
+/** Maps each CPU's static per-CPU section (its `cpu_number`) and thread_info, and __per_cpu_offset[]. */
 export function mapPerCpuStatics(space: AddressSpace): void {
   const page = CPU_NUMBER_ADDR & ~BigInt(PAGE_SIZE - 1);
   for (let c = 0; c < NR_CPUS; c++) {
