@@ -8,9 +8,8 @@
 // - bpf_map_lookup_elem is inlined (map_gen_lookup) for array maps (privileged form without
 //   index masking, as in tailcall_bpf2bpf4's JIT bytes), array-of-maps, hash, LRU hash and
 //   hash-of-maps; with bpf_jit_supports_percpu_insn() (6.10+ on x86-64 and RISC-V) also
-//   percpu arrays, whose lookups end in the internal per-CPU MOV (BPF_MOV64_PERCPU_REG:
-//   ALU64|MOV|X with off = BPF_ADDR_PERCPU); TODO: htab_percpu_map_gen_lookup (6.10+) needs
-//   per-CPU values in the kernel model's hash maps first (they keep one copy);
+//   percpu arrays and percpu hashes, whose lookups end in the internal per-CPU MOV
+//   (BPF_MOV64_PERCPU_REG: ALU64|MOV|X with off = BPF_ADDR_PERCPU);
 // - x86-64 6.10+: bpf_get_smp_processor_id becomes `r0 = &cpu_number; r0 = this_cpu_ptr(r0);
 //   r0 = *(u32 *)(r0 + 0)` (the RISC-V JIT inlines it itself, bpf_jit_inlines_helper_call);
 // - sk/inode/task/cgrp storage_get calls get their hidden GFP argument in R5;
@@ -259,6 +258,8 @@ function mapGenLookup(map: MapDef | undefined, percpuInsn: boolean): Insn[] | un
       return arrayMapGenLookup(map);
     case MapType.PERCPU_ARRAY:
       return percpuInsn ? percpuArrayMapGenLookup(map) : undefined;
+    case MapType.PERCPU_HASH:
+      return percpuInsn ? htabPercpuMapGenLookup(map) : undefined;
     case MapType.ARRAY_OF_MAPS:
       return arrayOfMapGenLookup(map);
     case MapType.HASH:
@@ -292,6 +293,20 @@ function htabMapGenLookup(map: MapDef): Insn[] {
     return [call, raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2, 0), toValue, raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0)];
   }
   return [call, raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0), toValue];
+}
+
+/**
+ * htab_percpu_map_gen_lookup (kernel/bpf/hashtab.c, 6.10+): the element's value slot holds
+ * the per-CPU pointer of the value, which the per-CPU MOV turns into this CPU's copy.
+ */
+function htabPercpuMapGenLookup(map: MapDef): Insn[] {
+  return [
+    raw(BPF_JMP | BPF_CALL, 0, 0, 0, INTERNAL_HELPER.__htab_map_lookup_elem),
+    raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3, 0),
+    raw(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, HTAB_ELEM_KEY_OFF + Math.ceil(map.keySize / 8) * 8),
+    raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0),
+    movPercpu(0, 0),
+  ];
 }
 
 /**

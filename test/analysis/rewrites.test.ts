@@ -9,7 +9,7 @@ import { asm } from '../../src/bpf/asm.ts';
 import type { Insn } from '../../src/bpf/insn.ts';
 import { arrayMap, mkObj, mkProg, type ProgSpec } from './progs.ts';
 import { MapType, type MapDef } from '../../src/object/types.ts';
-import { BPF_ADDR_PERCPU, BPF_ALU64, BPF_K, BPF_MOV, BPF_X } from '../../src/bpf/opcodes.ts';
+import { BPF_ADDR_PERCPU, BPF_ALU64, BPF_CALL, BPF_JMP, BPF_K, BPF_MOV, BPF_X } from '../../src/bpf/opcodes.ts';
 import { CPU_NUMBER_ADDR } from '../../src/common/layout.ts';
 import { analysisOptionsFor } from '../../src/jit/profiles.ts';
 import { RV_UPSTREAM } from '../../src/jit/riscv64/profiles.ts';
@@ -316,6 +316,18 @@ test("percpu array lookups are inlined: pptrs[index] made this CPU's by the per-
   const old = analyzeProgram(mkObj(prog, [pcpu]), prog, { kernel: '6.1' });
   assert.ok(old.ok);
   assert.deepEqual(old.value.insns.slice(6, 7), asm('call bpf_map_lookup_elem'));
+});
+
+test("percpu hash lookups are inlined: the element's per-CPU pointer made this CPU's (6.10+)", () => {
+  const img = analyze(LOOKUP, {}, [{ ...arrayMap(0, 20, 3), type: MapType.PERCPU_HASH, keySize: 4 }]);
+  assert.deepEqual(img.insns.slice(6, 11), [
+    { code: BPF_JMP | BPF_CALL, dst: 0, src: 0, off: 0, imm: INTERNAL_HELPER.__htab_map_lookup_elem },
+    ...asm(`
+    if r0 == 0 goto +3
+    r0 += 56
+    r0 = *(u64 *)(r0 + 0)`),
+    percpuMov(0, 0),
+  ]);
 });
 
 test("bpf_get_smp_processor_id reads this CPU's cpu_number on x86-64, and stays a call where the JIT inlines it", () => {

@@ -1,5 +1,5 @@
-// Per-CPU data on every engine: a percpu array lookup (inlined with the internal per-CPU
-// MOV, 6.10+) and bpf_get_smp_processor_id (inlined by the x86-64 verifier and by the
+// Per-CPU data on every engine: percpu array and percpu hash lookups (inlined with the
+// internal per-CPU MOV, 6.10+) and bpf_get_smp_processor_id (inlined by the x86-64 verifier and by the
 // RISC-V JIT) give the same results on the interpreter, x86-64 and RISC-V 64, on either
 // CPU, and each CPU counts in its own copy of the value.
 import { test } from 'node:test';
@@ -42,7 +42,8 @@ const PROG = `
   r0 = 99
   exit`;
 
-const object = (): BpfObject => mkObj(mkProg(PROG, { name: 'count' }), [{ ...arrayMap(0, 8, 2), name: 'pcpu', type: MapType.PERCPU_ARRAY }]);
+type PerCpuType = typeof MapType.PERCPU_ARRAY | typeof MapType.PERCPU_HASH;
+const object = (type: PerCpuType): BpfObject => mkObj(mkProg(PROG, { name: 'count' }), [{ ...arrayMap(0, 8, 2), name: 'pcpu', type }]);
 
 /** A minimal Ethernet frame: sched_cls test runs need at least an Ethernet header. */
 const DATA = new Uint8Array(14);
@@ -61,17 +62,19 @@ function images(obj: BpfObject, opts: AnalysisOptions) {
   });
 }
 
-async function runner(engine: 'interp' | JitProfile, cpu: number): Promise<Runner> {
-  const obj = object();
+async function runner(engine: 'interp' | JitProfile, cpu: number, type: PerCpuType): Promise<Runner> {
+  const obj = object(type);
   if (engine === 'interp') {
     const model = new KernelModel({ cpu });
     const loaded = model.loadObject(obj, images(obj, {}));
+    if (type === MapType.PERCPU_HASH) loaded.maps[0]!.update(keyBytes(0), new Uint8Array(8), 0n, cpu);
     return { loaded, run: () => testRun(model, loaded.programs[0]!, { data: DATA }), close: () => {} };
   }
   const eng = engine.arch === 'riscv64' ? await RiscvEngine.create({ profile: engine }) : await X86Engine.create({ profile: engine });
   const res = eng.loadObject(obj, images(obj, analysisOptionsFor(engine)));
   assert.ok(res.ok, res.ok ? '' : res.error.message);
   eng.selectCpu(cpu);
+  if (type === MapType.PERCPU_HASH) res.value.maps[0]!.update(keyBytes(0), new Uint8Array(8), 0n, cpu);
   const entry: LoadedProgram = res.value.programs[0]!;
   return { loaded: res.value, run: () => eng.testRun(entry, { data: DATA }), close: () => eng.close() };
 }
@@ -82,23 +85,30 @@ const ENGINES: { label: string; engine: 'interp' | JitProfile }[] = [
   { label: `riscv64/${RV_UPSTREAM.name}`, engine: RV_UPSTREAM },
 ];
 
+const TYPES: [string, PerCpuType][] = [
+  ['percpu array', MapType.PERCPU_ARRAY],
+  ['percpu hash (key 0 inserted first)', MapType.PERCPU_HASH],
+];
+
 for (const { label, engine } of ENGINES) {
-  for (const cpu of [0, 1]) {
-    test(`${label} on cpu ${cpu}: each CPU counts in its own percpu array copy and sees its own id`, async () => {
-      const r = await runner(engine, cpu);
-      try {
-        const first = r.run();
-        const second = r.run();
-        assert.equal(first.error, undefined);
-        assert.equal(first.r0, BigInt((1 << 8) | cpu));
-        assert.equal(second.r0, BigInt((2 << 8) | cpu));
-        const map = r.loaded.maps[0]!;
-        const copy = (c: number) => Buffer.from(map.lookupValue(keyBytes(0), c)!).readBigUInt64LE();
-        assert.equal(copy(cpu), 2n);
-        assert.equal(copy(1 - cpu), 0n);
-      } finally {
-        r.close();
-      }
-    });
+  for (const [what, type] of TYPES) {
+    for (const cpu of [0, 1]) {
+      test(`${label} on cpu ${cpu}: each CPU counts in its own ${what} copy and sees its own id`, async () => {
+        const r = await runner(engine, cpu, type);
+        try {
+          const first = r.run();
+          const second = r.run();
+          assert.equal(first.error, undefined);
+          assert.equal(first.r0, BigInt((1 << 8) | cpu));
+          assert.equal(second.r0, BigInt((2 << 8) | cpu));
+          const map = r.loaded.maps[0]!;
+          const copy = (c: number) => Buffer.from(map.lookupValue(keyBytes(0), c)!).readBigUInt64LE();
+          assert.equal(copy(cpu), 2n);
+          assert.equal(copy(1 - cpu), 0n);
+        } finally {
+          r.close();
+        }
+      });
+    }
   }
 }
