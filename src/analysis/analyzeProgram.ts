@@ -143,7 +143,12 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   }
   markProbeLoads(p);
   fixupKfuncCalls(p, obj); // fixup_kfunc_call: part of do_misc_fixups' walk, independent of its other patches
-  const fix = doMiscFixups(p, obj.maps, { sleepable: isSleepableSection(prog.section) });
+  const percpuInsn = opts.jitSupportsPercpuInsn ?? kernel !== '6.1';
+  const fix = doMiscFixups(p, obj.maps, {
+    sleepable: isSleepableSection(prog.section),
+    percpuInsn,
+    inlineSmpProcessorId: opts.inlineSmpProcessorId ?? percpuInsn,
+  });
   zextCmpxchg(p, cmpxchgZextSites(insns, subprogs, reached));
   fix.pokes.forEach((pk, k) => (pk.insn = p.pokeInsns[k]!));
   // do_misc_fixups (6.7+): without a declared callback, bpf_throw gets a hidden one that

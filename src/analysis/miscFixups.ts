@@ -7,7 +7,11 @@
 //   +2; w0 ^= w0; exit`), which is what the 6.18 x86 JIT bytes of tailcall_bpf2bpf2/3 show;
 // - bpf_map_lookup_elem is inlined (map_gen_lookup) for array maps (privileged form without
 //   index masking, as in tailcall_bpf2bpf4's JIT bytes), array-of-maps, hash, LRU hash and
-//   hash-of-maps;
+//   hash-of-maps; with bpf_jit_supports_percpu_insn() (6.10+ on x86-64 and RISC-V) also
+//   percpu arrays and percpu hashes, whose lookups end in the internal per-CPU MOV
+//   (BPF_MOV64_PERCPU_REG: ALU64|MOV|X with off = BPF_ADDR_PERCPU);
+// - x86-64 6.10+: bpf_get_smp_processor_id becomes `r0 = &cpu_number; r0 = this_cpu_ptr(r0);
+//   r0 = *(u32 *)(r0 + 0)` (the RISC-V JIT inlines it itself, bpf_jit_inlines_helper_call);
 // - sk/inode/task/cgrp storage_get calls get their hidden GFP argument in R5;
 // - `call bpf_tail_call` becomes JMP|TAIL_CALL (0xf5), imm = poke index + 1 when the map
 //   and key are the same constants on every path (a direct, patchable jump), else 0.
@@ -53,6 +57,7 @@ import {
   isLdAbsInd,
   isHelperCall,
   BPF_FUNC_tail_call,
+  BPF_ADDR_PERCPU,
 } from '../bpf/opcodes.ts';
 import { BPF_ARRAY_PTRS_OFF, HTAB_ELEM_KEY_OFF, HTAB_ELEM_LRU_REF_OFF } from '../common/kernelStructs.ts';
 import { HELPER_NAMES } from '../bpf/helperIds.ts';
@@ -61,6 +66,7 @@ import { patchInsn, type WorkProg } from './patch.ts';
 import { BPF_REG_AX, BPF_REG_CTX } from '../bpf/registers.ts';
 import { BPF_F_INNER_MAP } from '../bpf/uapiFlags.ts';
 import { BPF_FUNC } from '../bpf/helperIds.ts';
+import { CPU_NUMBER_ADDR } from '../common/layout.ts';
 
 /**
  * Kernel-internal functions that xlated code calls like helpers. They have no UAPI id;
@@ -86,6 +92,8 @@ const mov64Reg = (d: number, s: number): Insn => raw(BPF_ALU64 | BPF_MOV | BPF_X
 const mov32Reg = (d: number, s: number): Insn => raw(BPF_ALU | BPF_MOV | BPF_X, d, s, 0, 0);
 const mov32Imm = (d: number, imm: number): Insn => raw(BPF_ALU | BPF_MOV | BPF_K, d, 0, 0, imm);
 const ja = (off: number): Insn => raw(BPF_JMP | BPF_JA, 0, 0, off, 0);
+/** BPF_MOV64_PERCPU_REG(dst, src): dst = src + this CPU's per-CPU offset (verifier-internal). */
+const movPercpu = (d: number, s: number): Insn => raw(BPF_ALU64 | BPF_MOV | BPF_X, d, s, BPF_ADDR_PERCPU, 0);
 
 export interface FixupResult {
   pokes: { insn: number; mapIndex: number; key: number }[];
@@ -101,6 +109,10 @@ const GFP_KERNEL = 0xcc0;
 
 export interface FixupOptions {
   sleepable?: boolean;
+  /** bpf_jit_supports_percpu_insn(): the JIT emits BPF_MOV64_PERCPU_REG (6.10+). Default true. */
+  percpuInsn?: boolean;
+  /** The verifier inlines bpf_get_smp_processor_id (x86-64 6.10+). Default: percpuInsn. */
+  inlineSmpProcessorId?: boolean;
 }
 
 export function doMiscFixups<A extends FixupAux>(p: WorkProg<A>, maps: readonly MapDef[], opts: FixupOptions = {}): FixupResult {
@@ -142,8 +154,19 @@ export function doMiscFixups<A extends FixupAux>(p: WorkProg<A>, maps: readonly 
       i += buf.length - 1;
       continue;
     }
+    if (insn.imm === BPF_FUNC.get_smp_processor_id && (opts.inlineSmpProcessorId ?? opts.percpuInsn ?? true)) {
+      // CONFIG_SMP form; (u32)&cpu_number sign-extends back to the kernel-image address.
+      const buf = [
+        raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, Number(BigInt.asIntN(32, CPU_NUMBER_ADDR))),
+        movPercpu(0, 0),
+        raw(BPF_LDX | BPF_MEM | BPF_W, 0, 0, 0, 0),
+      ];
+      patchInsn(p, i, buf);
+      i += buf.length - 1;
+      continue;
+    }
     if (insn.imm === BPF_FUNC.map_lookup_elem && aux?.map !== undefined && aux.map !== null) {
-      const buf = mapGenLookup(maps[aux.map]);
+      const buf = mapGenLookup(maps[aux.map], opts.percpuInsn ?? true);
       if (buf) {
         patchInsn(p, i, buf);
         i += buf.length - 1;
@@ -228,11 +251,15 @@ export function genLdAbs(orig: Insn): Insn[] {
 }
 
 /** The map type's map_gen_lookup, for a lookup whose map is the same on every path. */
-function mapGenLookup(map: MapDef | undefined): Insn[] | undefined {
+function mapGenLookup(map: MapDef | undefined, percpuInsn: boolean): Insn[] | undefined {
   if (!map) return undefined;
   switch (map.type) {
     case MapType.ARRAY:
       return arrayMapGenLookup(map);
+    case MapType.PERCPU_ARRAY:
+      return percpuInsn ? percpuArrayMapGenLookup(map) : undefined;
+    case MapType.PERCPU_HASH:
+      return percpuInsn ? htabPercpuMapGenLookup(map) : undefined;
     case MapType.ARRAY_OF_MAPS:
       return arrayOfMapGenLookup(map);
     case MapType.HASH:
@@ -266,6 +293,39 @@ function htabMapGenLookup(map: MapDef): Insn[] {
     return [call, raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2, 0), toValue, raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0)];
   }
   return [call, raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0), toValue];
+}
+
+/**
+ * htab_percpu_map_gen_lookup (kernel/bpf/hashtab.c, 6.10+): the element's value slot holds
+ * the per-CPU pointer of the value, which the per-CPU MOV turns into this CPU's copy.
+ */
+function htabPercpuMapGenLookup(map: MapDef): Insn[] {
+  return [
+    raw(BPF_JMP | BPF_CALL, 0, 0, 0, INTERNAL_HELPER.__htab_map_lookup_elem),
+    raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3, 0),
+    raw(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, HTAB_ELEM_KEY_OFF + Math.ceil(map.keySize / 8) * 8),
+    raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0),
+    movPercpu(0, 0),
+  ];
+}
+
+/**
+ * percpu_array_map_gen_lookup (kernel/bpf/arraymap.c, 6.10+), bypass_spec_v1 form: load
+ * pptrs[index] and turn it into this CPU's copy; not for inner maps.
+ */
+function percpuArrayMapGenLookup(map: MapDef): Insn[] | undefined {
+  if (map.flags & BPF_F_INNER_MAP) return undefined;
+  return [
+    raw(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, BPF_ARRAY_PTRS_OFF),
+    raw(BPF_LDX | BPF_MEM | BPF_W, 0, 2, 0, 0),
+    raw(BPF_JMP | BPF_JGE | BPF_K, 0, 0, 5, map.maxEntries),
+    raw(BPF_ALU64 | BPF_LSH | BPF_K, 0, 0, 0, 3),
+    raw(BPF_ALU64 | BPF_ADD | BPF_X, 0, 1, 0, 0),
+    raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0),
+    movPercpu(0, 0),
+    ja(1),
+    raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+  ];
 }
 
 /** array_map_gen_lookup (kernel/bpf/arraymap.c), bypass_spec_v1 (privileged) form. */

@@ -67,6 +67,13 @@ export interface AnalysisOptions {
   kernelBtf?: KernelBtf;
   /** bpf_jit_supports_exceptions(): x86-64 yes, RISC-V no (the verifier refuses bpf_throw). Default true. */
   jitSupportsExceptions?: boolean;
+  /**
+   * bpf_jit_supports_percpu_insn() (x86-64 and RISC-V 6.10+): percpu array lookups are
+   * inlined with the internal per-CPU MOV. Default: kernel 6.12 and 6.18 yes, 6.1 no.
+   */
+  jitSupportsPercpuInsn?: boolean;
+  /** The verifier inlines bpf_get_smp_processor_id (x86-64 6.10+; RISC-V's JIT does it instead). Default as jitSupportsPercpuInsn. */
+  inlineSmpProcessorId?: boolean;
 }
 
 export interface ProgramImage {

@@ -186,6 +186,8 @@ function disasmAlu(i: Insn, is64: boolean): string {
     case op.BPF_NEG:
       return `${d} = -${d}`;
     case op.BPF_MOV:
+      // Verifier-made per-CPU MOV, printed as kernel/bpf/disasm.c (6.10+) does.
+      if (x && is64 && i.off === op.BPF_ADDR_PERCPU) return `${d} = &(void __percpu *)(r${i.src})`;
       if (x && i.off !== 0) return `${d} = (s${i.off})${r}${i.src}`;
       return `${d} = ${s}`;
     case op.BPF_END: {

@@ -13,6 +13,7 @@
 import { BpfThrow } from './bpfThrow.ts';
 import type { Insn } from './insn.ts';
 import * as opcodes from './opcodes.ts';
+import { BPF_FUNC } from './helperIds.ts';
 import * as semantics from './semantics.ts';
 import * as kstructs from '../common/kernelStructs.ts';
 import { BpfdbgError, type Diag } from '../common/diag.ts';
@@ -23,6 +24,7 @@ import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES } from '../common/kernelL
 // Bound once as module constants: property reads through an import binding cost a getter
 // call per access under some ESM-to-CJS loaders (tsx), which dominated the interpreter loop.
 const {
+  BPF_ADDR_PERCPU,
   BPF_MOV,
   BPF_NEG,
   BPF_ADD,
@@ -74,6 +76,7 @@ const {
   srcBit,
 } = opcodes;
 const { alu32, alu64, atomicOp, endian, jmpTaken, U32, U64 } = semantics;
+const SMP_PROCESSOR_ID = BPF_FUNC.get_smp_processor_id;
 const { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF, MAX_TAIL_CALL_CNT } = kstructs;
 
 /** What the interpreter needs of a program (ProgramImage satisfies it structurally). */
@@ -132,6 +135,11 @@ export interface InterpEnv {
   stackTop: bigint;
   /** Code address of a BPF function (PSEUDO_FUNC); default: a synthetic address. */
   funcAddr?(prog: InterpProgram, insn: number): bigint;
+  /**
+   * this_cpu_off of the CPU running the program: what the verifier-made per-CPU MOV
+   * (BPF_MOV64_PERCPU_REG) adds to a per-CPU pointer. Without it that insn halts.
+   */
+  thisCpuOff?(): bigint;
 }
 
 /**
@@ -409,7 +417,13 @@ export class Interpreter implements BpfCaller {
         const aop = aluOp(code);
         if ((aop === BPF_NEG || aop === BPF_END) && srcBit(code)) this.badInsn(code); // K forms only
         if (aop === BPF_MOV && i.off !== 0 && i.off !== 8 && i.off !== 16 && i.off !== 32) {
-          // off=1 (arena cast) and off=-1 (per-CPU address) are kernel/arena-only forms.
+          // off=-1 with a register source: BPF_MOV64_PERCPU_REG, dst = src + this_cpu_off.
+          if (i.off === BPF_ADDR_PERCPU && srcBit(code) && this.env.thisCpuOff) {
+            r[i.dst] = BigInt.asUintN(64, r[i.src]! + this.env.thisCpuOff());
+            this.pc++;
+            return;
+          }
+          // off=1 (arena cast) is arena-only.
           this.halt('interp.unsupported', `MOV with off=${i.off} (arena / per-CPU address) is not modelled`);
         }
         if (aop === BPF_END) r[i.dst] = endian(code, i.imm, r[i.dst]!);
@@ -574,7 +588,9 @@ export class Interpreter implements BpfCaller {
     const insns = this.prog.insns;
     const sub = this.prog.subprogs?.find((q) => this.pc >= q.start && this.pc < q.end);
     const [lo, hi] = sub ? [sub.start, sub.end] : [0, insns.length];
-    for (let k = lo; k < hi; k++) if (insns[k]!.code === (BPF_JMP | BPF_CALL)) return true;
+    // The RISC-V JIT (6.10+) inlines bpf_get_smp_processor_id before mark_call: not a call.
+    const isCall = (i: Insn): boolean => i.code === (BPF_JMP | BPF_CALL) && !(i.src === 0 && i.imm === SMP_PROCESSOR_ID);
+    for (let k = lo; k < hi; k++) if (isCall(insns[k]!)) return true;
     return false;
   }
 

@@ -25,3 +25,8 @@ export const MAX_TAIL_CALL_CNT = 33;
 /** Private stack guard word (v6.13+), written at both ends of each per-CPU area. */
 export const PRIV_STACK_GUARD_VAL = 0xeb9f12345678eb9fn;
 export const PRIV_STACK_GUARD_SZ = 8;
+/**
+ * offsetof(struct thread_info, cpu) on riscv64 (6.18: after flags, preempt_count, kernel_sp
+ * and user_sp); tp points at the running task, whose thread_info is at offset 0.
+ */
+export const RV_THREAD_INFO_CPU_OFF = 32;

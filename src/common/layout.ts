@@ -55,3 +55,16 @@ export const SENTINEL_ADDR = 0xffffffff84000000n;
 export const CALLBACK_LOOP_ADDR = 0xffffffff85000000n;
 
 export const NR_CPUS = 2;
+
+/**
+ * Link address of the static per-CPU variable `cpu_number`. In 6.18 x86-64 per-CPU symbols are
+ * kernel-image addresses (the corpus bytes load `mov rax, 0xffffffff838fe034`), so
+ * `(u32)&cpu_number` sign-extends back to it. CPU c's copy is at
+ * CPU_NUMBER_ADDR + this_cpu_off(c), which the inlined bpf_get_smp_processor_id reads.
+ */
+export const CPU_NUMBER_ADDR = 0xffffffff86000034n;
+/** `__per_cpu_offset[NR_CPUS]` (RISC-V's per-CPU MOV indexes it; within ±2 GiB of the JIT text for emit_addr). */
+export const PER_CPU_OFFSET_ADDR = 0xffffffff86001000n;
+/** The task each CPU runs (RISC-V: tp points at it, thread_info first), THREAD_INFO_STRIDE apart. */
+export const THREAD_INFO_BASE = 0xffff888600000000n;
+export const THREAD_INFO_STRIDE = 0x1000n;

@@ -9,6 +9,7 @@ import type { ProgramImage } from '../analysis/types.ts';
 import type { JitEnv, JitImage, JitProfile } from '../jit/types.ts';
 import { compileRiscv, RV_UPSTREAM, type RvJitOptions } from '../jit/riscv64/index.ts';
 import { KernelModel } from '../kernel/kernelModel.ts';
+import { threadInfoAddr } from '../kernel/perCpu.ts';
 import { JitEngine, type JitEngineOptions } from './jitEngine.ts';
 import { createMachine, type UnicornMachine } from '../machine/unicornMachine.ts';
 
@@ -26,6 +27,12 @@ export class RiscvEngine extends JitEngine {
    * is the program's full R0 and its low 32 bits are what the kernel's caller gets.
    */
   protected readonly r0Reg = 'a5';
+
+  /** RISC-V: tp points at the thread_info of the task this CPU runs (per-CPU MOV, smp id). */
+  override selectCpu(cpu: number): void {
+    super.selectCpu(cpu);
+    this.machine.writeReg('tp', threadInfoAddr(cpu));
+  }
 
   protected override returnAddress(): bigint | undefined {
     return this.machine.readReg('ra');

@@ -102,7 +102,17 @@ export function analysisOptionsFor(profile: JitProfile): AnalysisOptions {
   // (check_max_stack_depth / check_map_func_compatibility) rejects bpf2bpf calls mixed with tail calls.
   const allowTailCallInSubprogs = !(profile.arch === 'riscv64' && (profile.rvTcc ?? 'upstream') === 'upstream');
   // bpf_jit_supports_exceptions(): the x86-64 JIT only, among the two we model (6.18).
-  return { kernel, privStack: profile.privStack, allowTailCallInSubprogs, jitSupportsExceptions: profile.arch === 'x86_64' };
+  // bpf_jit_supports_percpu_insn(): 6.10+ on both.
+  const percpu = kernel !== '6.1';
+  return {
+    kernel,
+    privStack: profile.privStack,
+    allowTailCallInSubprogs,
+    jitSupportsExceptions: profile.arch === 'x86_64',
+    jitSupportsPercpuInsn: percpu,
+    // x86-64: do_misc_fixups inlines it; RISC-V: the JIT does (bpf_jit_inlines_helper_call).
+    inlineSmpProcessorId: percpu && profile.arch === 'x86_64',
+  };
 }
 
 /** The interpreter's tail-call counter mode that behaves as this profile's JIT does. */

@@ -30,6 +30,8 @@ export function relocTarget(r: Reloc, p: RelocPlacement): bigint | null | undefi
       return p.returnThunk;
     case 'indirectThunk':
       return p.indirectThunk?.(r.reg);
+    case 'ksymAddr': // RISC-V emit_addr of a kernel symbol (x86-64 writes those at JIT time)
+      return r.addr;
     case 'mapAddr':
     case 'perCpu':
       return null;

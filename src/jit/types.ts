@@ -75,7 +75,8 @@ export type Reloc =
   | { kind: 'retThunk'; at: NativeOff } // `jmp __x86_return_thunk` rel32
   | { kind: 'indirectThunk'; at: NativeOff; reg: string } // `jmp __x86_indirect_thunk_<reg>` rel32
   | { kind: 'mapAddr'; at: NativeOff; width: number; insn: InsnIdx } // already resolved via JitEnv; listed for masking
-  | { kind: 'perCpu'; at: NativeOff; width: number }; // per-CPU offsets, this_cpu_off disp32
+  | { kind: 'perCpu'; at: NativeOff; width: number } // per-CPU offsets, this_cpu_off disp32
+  | { kind: 'ksymAddr'; at: NativeOff; addr: bigint }; // RISC-V emit_addr (auipc+addi) of a kernel symbol
 
 /** Where things live in one function's frame, for unwinding and `info frame`. */
 export interface FrameLayout {

@@ -20,6 +20,8 @@ import { type NondetSource, SeededNondet } from './nondet.ts';
 import { DEFAULT_KERNEL_LAYOUT, type KernelLayout } from '../analysis/kernelLayout.ts';
 import { SCRATCH_BASE, SCRATCH_SIZE, mapCtxRegions } from './ctx.ts';
 import { mapOpFailed, unknownGlobal, unknownMap, unknownProgram } from './errors.ts';
+import { mapPerCpuStatics } from './perCpu.ts';
+import { thisCpuOff } from './privStack.ts';
 
 export interface KernelProgram extends ProgRef {
   readonly id: number;
@@ -85,6 +87,7 @@ export class KernelModel {
     this.clock = opts.clockStart ?? 1_000_000_000n;
     for (let c = 0; c < NR_CPUS; c++) this.space.map(`kernel stack cpu${c}`, KSTACK_BASE + BigInt(c) * KSTACK_SIZE, Number(KSTACK_SIZE));
     mapCtxRegions(this.space);
+    mapPerCpuStatics(this.space);
   }
 
   /** Top of `cpu`'s kernel stack: R10 of the interpreter's first frame. */
@@ -353,6 +356,7 @@ export class KernelModel {
       progAt: (ptr) => this.progsByStruct.get(ptr)?.image,
       ldAbs: (ctx, off, size) => skbLoadBe(this.space, this.layout, ctx, off, size),
       stackTop: this.stackTop(),
+      thisCpuOff: () => thisCpuOff(this.cpu),
     };
   }
 }

@@ -1,6 +1,6 @@
-// The xlated stream: ctx-access rewrites, LD_ABS expansion, div/mod guards, array lookup
-// inlining and dead-code removal produce the kernel's instructions, with jump offsets,
-// origInsn and source lines kept right through insertions.
+// The xlated stream: ctx-access rewrites, LD_ABS expansion, div/mod guards, array, percpu
+// array and bpf_get_smp_processor_id inlining and dead-code removal produce the kernel's
+// instructions, with jump offsets, origInsn and source lines kept right through insertions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BPF_REG_AX } from '../../src/bpf/registers.ts';
@@ -8,7 +8,11 @@ import { analyzeProgram, INTERNAL_HELPER, DEFAULT_KERNEL_LAYOUT as L, offOf, typ
 import { asm } from '../../src/bpf/asm.ts';
 import type { Insn } from '../../src/bpf/insn.ts';
 import { arrayMap, mkObj, mkProg, type ProgSpec } from './progs.ts';
-import type { MapDef } from '../../src/object/types.ts';
+import { MapType, type MapDef } from '../../src/object/types.ts';
+import { BPF_ADDR_PERCPU, BPF_ALU64, BPF_CALL, BPF_JMP, BPF_K, BPF_MOV, BPF_X } from '../../src/bpf/opcodes.ts';
+import { CPU_NUMBER_ADDR } from '../../src/common/layout.ts';
+import { analysisOptionsFor } from '../../src/jit/profiles.ts';
+import { RV_UPSTREAM } from '../../src/jit/riscv64/profiles.ts';
 
 function analyze(text: string, spec: ProgSpec = {}, maps: MapDef[] = []): ProgramImage {
   const prog = mkProg(text, spec);
@@ -278,6 +282,70 @@ test('array map lookups are inlined (privileged form: no index masking)', () => 
     r0 = 0`,
   );
   assert.equal(img.subprogs[0]!.stackDepth, 8);
+});
+
+const percpuMov = (d: number, s: number): Insn => ({ code: BPF_ALU64 | BPF_MOV | BPF_X, dst: d, src: s, off: BPF_ADDR_PERCPU, imm: 0 });
+const LOOKUP = `
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map[#0] ll
+    call bpf_map_lookup_elem
+    r0 = 0
+    exit`;
+
+test("percpu array lookups are inlined: pptrs[index] made this CPU's by the per-CPU MOV (6.10+)", () => {
+  const pcpu: MapDef = { ...arrayMap(0, 20, 3), type: MapType.PERCPU_ARRAY };
+  const img = analyze(LOOKUP, {}, [pcpu]);
+  assert.deepEqual(img.insns.slice(6, 15), [
+    ...asm(`
+    r1 += 312
+    r0 = *(u32 *)(r2 + 0)
+    if r0 >= 3 goto +5
+    r0 <<= 3
+    r0 += r1
+    r0 = *(u64 *)(r0 + 0)`),
+    percpuMov(0, 0),
+    ...asm(`
+    goto +1
+    r0 = 0`),
+  ]);
+  // 6.1 had no per-CPU insn: the helper stays.
+  const prog = mkProg(LOOKUP);
+  const old = analyzeProgram(mkObj(prog, [pcpu]), prog, { kernel: '6.1' });
+  assert.ok(old.ok);
+  assert.deepEqual(old.value.insns.slice(6, 7), asm('call bpf_map_lookup_elem'));
+});
+
+test("percpu hash lookups are inlined: the element's per-CPU pointer made this CPU's (6.10+)", () => {
+  const img = analyze(LOOKUP, {}, [{ ...arrayMap(0, 20, 3), type: MapType.PERCPU_HASH, keySize: 4 }]);
+  assert.deepEqual(img.insns.slice(6, 11), [
+    { code: BPF_JMP | BPF_CALL, dst: 0, src: 0, off: 0, imm: INTERNAL_HELPER.__htab_map_lookup_elem },
+    ...asm(`
+    if r0 == 0 goto +3
+    r0 += 56
+    r0 = *(u64 *)(r0 + 0)`),
+    percpuMov(0, 0),
+  ]);
+});
+
+test("bpf_get_smp_processor_id reads this CPU's cpu_number on x86-64, and stays a call where the JIT inlines it", () => {
+  const text = `
+    call bpf_get_smp_processor_id
+    exit`;
+  const img = analyze(text);
+  assert.deepEqual(img.insns, [
+    { code: BPF_ALU64 | BPF_MOV | BPF_K, dst: 0, src: 0, off: 0, imm: Number(BigInt.asIntN(32, CPU_NUMBER_ADDR)) },
+    percpuMov(0, 0),
+    ...asm(`
+    r0 = *(u32 *)(r0 + 0)
+    exit`),
+  ]);
+  const prog = mkProg(text);
+  const rv = analyzeProgram(mkObj(prog), prog, analysisOptionsFor(RV_UPSTREAM));
+  assert.ok(rv.ok);
+  assert.deepEqual(rv.value.insns, asm(text));
 });
 
 test('a tc program that writes packet data gets the unclone prologue before insn 0', () => {

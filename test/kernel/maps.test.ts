@@ -9,6 +9,8 @@ import { type ProgArrayMap, type ProgRef } from '../../src/kernel/maps/progArray
 import { BPF_ARRAY_MAX_ENTRIES_OFF, BPF_ARRAY_PTRS_OFF } from '../../src/common/kernelStructs.ts';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from '../../src/kernel/errors.ts';
 import { mapDef } from './fixture.ts';
+import { NR_CPUS } from '../../src/common/layout.ts';
+import { thisCpuOff } from '../../src/kernel/privStack.ts';
 
 const placer = () => new MapPlacer(new AddressSpace());
 const val = (...b: number[]) => Uint8Array.from(b);
@@ -45,6 +47,16 @@ test('per-CPU arrays give each CPU its own copy', () => {
   m.update(keyBytes(1), val(5), 0n, 1);
   assert.deepEqual(m.lookupValue(keyBytes(1), 1)?.[0], 5);
   assert.deepEqual(m.lookupValue(keyBytes(1), 0)?.[0], 0);
+});
+
+test("a per-CPU array holds per-CPU pointers at 0x138: pptrs[i] + this_cpu_off(c) is CPU c's copy", () => {
+  const p = placer();
+  const m = createMap(mapDef(0, 'pc', MapType.PERCPU_ARRAY, 4, 12, 3), 1, p) as ArrayMap;
+  for (let i = 0; i < 3; i++) {
+    const pptr = p.space.mustLoad(m.addr + BigInt(BPF_ARRAY_PTRS_OFF + 8 * i), 8);
+    for (let c = 0; c < NR_CPUS; c++) assert.equal(BigInt.asUintN(64, pptr + thisCpuOff(c)), m.lookup(keyBytes(i), c));
+  }
+  assert.equal(m.lookup(keyBytes(1), 0) - m.lookup(keyBytes(0), 0), 16n, 'round_up(value_size, 8) apart');
 });
 
 test('hash maps: NOEXIST/EXIST flags, -E2BIG when full, -ENOENT deletes, slots reused', () => {

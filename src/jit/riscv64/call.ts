@@ -15,13 +15,17 @@ import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from '../../bpf/opcodes.ts';
 import { afterCall, beforeCall } from './tcc.ts';
 import type { CallKind } from '../types.ts';
 import { bpfToRv } from './regs.ts';
+import { emitSmpProcessorId } from './emitPerCpu.ts';
+import { BPF_FUNC } from '../../bpf/helperIds.ts';
 
 export function emitCall(ctx: RvCtx, insn: Insn, i: number): void {
   const absIdx = ctx.start + i;
   const kind: CallKind = insn.src === BPF_PSEUDO_CALL ? 'func' : insn.src === BPF_PSEUDO_KFUNC_CALL ? 'kfunc' : 'helper';
-  // bpfdbg does not inline bpf_get_smp_processor_id (v6.10+ loads thread_info->cpu via tp):
-  // the helper page answers it, so no fake thread_info is needed. TODO(kernel model) if tp
-  // gets a thread_info: emit `lw a5, cpu(tp)` here as the kernel does.
+  // 6.10+: bpf_get_smp_processor_id is the JIT's own (bpf_jit_inlines_helper_call): no call.
+  if (kind === 'helper' && insn.imm === BPF_FUNC.get_smp_processor_id) {
+    region(ctx, 'inlined bpf_get_smp_processor_id', absIdx, () => emitSmpProcessorId(ctx, bpfToRv(0)));
+    return;
+  }
   ctx.flags.add(RV_CTX_F_SEEN_CALL); // mark_call
   region(ctx, kind === 'func' ? 'bpf2bpf call' : kind === 'kfunc' ? 'kfunc call' : 'helper call', absIdx, () => {
     // kfunc: the kernel's func model (from the kfunc's BTF prototype) sign-extends every

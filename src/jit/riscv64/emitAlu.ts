@@ -4,6 +4,7 @@ import type { Insn } from '../../bpf/insn.ts';
 import * as E from './encode.ts';
 import { RV } from './encode.ts';
 import { emit, type RvCtx } from './ctx.ts';
+import { emitMovPercpu } from './emitPerCpu.ts';
 import {
   emit_add,
   emit_addi,
@@ -27,6 +28,7 @@ import {
 } from './emitBase.ts';
 import {
   BPF_ADD,
+  BPF_ADDR_PERCPU,
   BPF_ALU,
   BPF_ALU64,
   BPF_AND,
@@ -71,6 +73,10 @@ export function emitAlu(ctx: RvCtx, insn: Insn, rd: number, rs: number): boolean
         zext();
         return true;
       }
+      if (is64 && insn.off === BPF_ADDR_PERCPU) {
+        emitMovPercpu(ctx, rd, rs); // insn_is_mov_percpu_addr (6.10+)
+        return true;
+      }
       if (imm === 1) {
         emit_zextw(ctx, rd, rd); // special mov32 for zext
         return true;
@@ -79,7 +85,7 @@ export function emitAlu(ctx: RvCtx, insn: Insn, rd: number, rs: number): boolean
       else if (insn.off === 8) emit_sextb(ctx, rd, rs);
       else if (insn.off === 16) emit_sexth(ctx, rd, rs);
       else if (insn.off === 32) emit_sextw(ctx, rd, rs);
-      else return false; // off -1 (BPF_ADDR_PERCPU) / arena casts: not modelled
+      else return false; // arena casts: not modelled
       zext();
       return true;
     case BPF_ADD:

@@ -1,8 +1,8 @@
 // linkImage for RISC-V: every Reloc of a RISC-V function is an `auipc` followed by its
-// partner (`jalr` for helper, kfunc and bpf2bpf calls, `addi` for PSEUDO_FUNC addresses),
-// filled with patchAuipcPair once the functions and trap pages have addresses. The kernel's
-// extra pass does the same (bpf_jit_core.c: the final pass re-emits with the addresses
-// known; fixed-size pairs keep every offset).
+// partner (`jalr` for helper, kfunc and bpf2bpf calls, `addi` for PSEUDO_FUNC and kernel
+// symbol addresses), filled with patchAuipcPair once the functions and trap pages have
+// addresses. The kernel's extra pass does the same (bpf_jit_core.c: the final pass
+// re-emits with the addresses known; fixed-size pairs keep every offset).
 import { type Result, err, ok } from '../../common/diag.ts';
 import type { JitImage } from '../types.ts';
 import { relocTarget, relocTargetName, type RelocPlacement } from '../relocTarget.ts';

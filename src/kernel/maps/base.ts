@@ -4,7 +4,7 @@
 import type { MapDef } from '../../object/types.ts';
 import { BPF_ARRAY_MAX_ENTRIES_OFF } from '../../common/kernelStructs.ts';
 import { BpfdbgError } from '../../common/diag.ts';
-import { KSTACK_BASE, MAP_STRUCT_BASE, MAP_VALUE_BASE, PROG_STRUCT_BASE } from '../../common/layout.ts';
+import { KSTACK_BASE, MAP_STRUCT_BASE, MAP_VALUE_BASE, NR_CPUS, PERCPU_CPU_STRIDE, PROG_STRUCT_BASE } from '../../common/layout.ts';
 import { DEFAULT_MAX_MAP_MEMORY, mapCreateMessage, noMemory } from './limits.ts';
 import { type AddressSpace, type GuestRegion, pageAlign } from '../addressSpace.ts';
 
@@ -47,6 +47,28 @@ export class MapPlacer {
     const MiB = 0x100000n;
     this.valueNext += ((BigInt(r.size) + MiB - 1n) / MiB) * MiB;
     return r;
+  }
+
+  /**
+   * One value region per CPU, PERCPU_CPU_STRIDE apart as the per-CPU areas are, so that one
+   * per-CPU pointer plus this_cpu_off(c) reaches CPU c's copy (the kernel's pcpu chunks).
+   */
+  perCpuValueRegions(name: string, size: number, writable = true): GuestRegion[] {
+    const len = pageAlign(size);
+    if (BigInt(len) > PERCPU_CPU_STRIDE) {
+      throw new BpfdbgError({
+        code: 'kernel.map-create',
+        message: mapCreateMessage(name, noMemory(`needs ${mib(len)} per CPU, more than the ${mib(Number(PERCPU_CPU_STRIDE))} bpfdbg models`)),
+        place: {},
+      });
+    }
+    const span = BigInt(NR_CPUS) * PERCPU_CPU_STRIDE;
+    this.reserve(name, len * NR_CPUS, this.valueNext + span - BigInt(len * NR_CPUS), KSTACK_BASE, 'map value');
+    const out = Array.from({ length: NR_CPUS }, (_, c) =>
+      this.space.map(`map ${name} values cpu${c}`, this.valueNext + BigInt(c) * PERCPU_CPU_STRIDE, size, writable),
+    );
+    this.valueNext += span;
+    return out;
   }
 }
 

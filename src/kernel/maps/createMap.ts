@@ -18,8 +18,9 @@ export function createMap(def: MapDef, id: number, placer: MapPlacer): BpfMap {
     case MapType.PERCPU_ARRAY:
       return new ArrayMap(def, id, placer, true);
     case MapType.HASH:
-    case MapType.PERCPU_HASH:
       return new HashMap(def, id, placer);
+    case MapType.PERCPU_HASH:
+      return new HashMap(def, id, placer, false, true);
     case MapType.LRU_HASH:
       return new HashMap(def, id, placer, true);
     case MapType.PROG_ARRAY:

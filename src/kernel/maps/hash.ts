@@ -5,7 +5,13 @@
 // full instead of failing with -E2BIG. Each slot is a struct htab_elem as the verifier's
 // inlined lookups see it: header, key at HTAB_ELEM_KEY_OFF, value after the key rounded up
 // to 8 (htab_map_gen_lookup reaches the value from the element __htab_map_lookup_elem gives).
+// A PERCPU_HASH element holds a per-CPU pointer there instead (htab_elem_set_ptr), to values
+// in one region per CPU, PERCPU_CPU_STRIDE apart: the pointer plus this_cpu_off(c) is CPU
+// c's copy (htab_percpu_map_gen_lookup loads it and adds this_cpu_off). A program's update
+// writes this CPU's copy; a new element starts with the others zeroed (pcpu_init_value).
 import { HTAB_ELEM_KEY_OFF } from '../../common/kernelStructs.ts';
+import { NR_CPUS, PERCPU_CPU_STRIDE } from '../../common/layout.ts';
+import { perCpuPtr } from '../perCpu.ts';
 import type { MapDef } from '../../object/types.ts';
 import type { GuestRegion } from '../addressSpace.ts';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from '../errors.ts';
@@ -22,17 +28,27 @@ export class HashMap extends BpfMap {
   protected slots = new Map<string, { slot: number; key: Uint8Array }>();
   protected free: number[];
 
+  /** PERCPU_HASH: CPU 0's value of slot 0 (the other slots and CPUs follow as in ArrayMap). */
+  private readonly pcpuBase: bigint | null;
+
   constructor(
     def: MapDef,
     id: number,
     placer: MapPlacer,
     readonly lru = false,
+    readonly percpu = false,
   ) {
     super(def, id, placer);
-    this.elemSize = HTAB_ELEM_KEY_OFF + round8(def.keySize) + round8(def.valueSize);
+    this.elemSize = HTAB_ELEM_KEY_OFF + round8(def.keySize) + (percpu ? 8 : round8(def.valueSize));
     this.values = placer.valueRegion(def.name, Math.max(1, this.elemSize * def.maxEntries));
     this.valueBase = this.values.base + BigInt(this.valueOff);
+    this.pcpuBase = percpu ? placer.perCpuValueRegions(`${def.name} pcpu`, Math.max(1, round8(def.valueSize) * def.maxEntries))[0]!.base : null;
     this.free = Array.from({ length: def.maxEntries }, (_, k) => def.maxEntries - 1 - k);
+  }
+
+  /** PERCPU_HASH: guest address of `cpu`'s copy of slot `slot`'s value. */
+  private pcpuValue(slot: number, cpu: number): bigint {
+    return this.pcpuBase! + BigInt(cpu % NR_CPUS) * PERCPU_CPU_STRIDE + BigInt(slot * round8(this.def.valueSize));
   }
 
   /** Offset of the value inside an element. */
@@ -40,9 +56,11 @@ export class HashMap extends BpfMap {
     return HTAB_ELEM_KEY_OFF + round8(this.def.keySize);
   }
 
-  lookup(key: Uint8Array, _cpu: number): bigint {
+  lookup(key: Uint8Array, cpu: number): bigint {
     const e = this.lookupElem(key);
-    return e === 0n ? 0n : e + BigInt(this.valueOff);
+    if (e === 0n) return 0n;
+    if (this.pcpuBase !== null) return this.pcpuValue(Number(e - this.values.base) / this.elemSize, cpu);
+    return e + BigInt(this.valueOff);
   }
 
   /** __htab_map_lookup_elem: guest address of the key's struct htab_elem, or 0. */
@@ -57,7 +75,7 @@ export class HashMap extends BpfMap {
     return this.values.base + BigInt(e.slot * this.elemSize);
   }
 
-  update(key: Uint8Array, value: Uint8Array, flags: bigint, _cpu: number): number {
+  update(key: Uint8Array, value: Uint8Array, flags: bigint, cpu: number): number {
     const f = flags & ~BPF_F_LOCK;
     if (f > 2n) return -EINVAL;
     const k = key.slice(0, this.def.keySize);
@@ -65,6 +83,7 @@ export class HashMap extends BpfMap {
     let e = this.slots.get(h);
     if (e && f === BPF_NOEXIST) return -EEXIST;
     if (!e && f === BPF_EXIST) return -ENOENT;
+    const isNew = !e;
     if (!e) {
       let slot = this.free.pop();
       if (slot === undefined) {
@@ -80,6 +99,18 @@ export class HashMap extends BpfMap {
       this.slots.set(h, e);
     }
     const o = e.slot * this.elemSize;
+    if (this.pcpuBase !== null) {
+      const v = value.subarray(0, this.def.valueSize);
+      if (isNew) {
+        this.values.bytes.fill(0, o, o + this.elemSize);
+        this.values.bytes.set(k, o + HTAB_ELEM_KEY_OFF);
+        new DataView(this.values.bytes.buffer, this.values.bytes.byteOffset).setBigUint64(o + this.valueOff, perCpuPtr(this.pcpuValue(e.slot, 0)), true);
+        this.space.noteWrite(this.values, o, this.elemSize);
+        for (let c = 0; c < NR_CPUS; c++) this.space.mustView(this.pcpuValue(e.slot, c), this.def.valueSize).fill(0);
+      }
+      this.space.mustView(this.pcpuValue(e.slot, cpu), this.def.valueSize).set(v);
+      return 0;
+    }
     this.values.bytes.fill(0, o, o + this.elemSize);
     this.values.bytes.set(k, o + HTAB_ELEM_KEY_OFF);
     this.values.bytes.set(value.subarray(0, this.def.valueSize), o + this.valueOff);
