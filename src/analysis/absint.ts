@@ -62,6 +62,7 @@ import * as E from './errors.ts';
 import { CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
+import { fitsSpill, linkScalar, narrowFill, scalarId, syncLinked } from './linkedScalars.ts';
 import { UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu, scalarBranch, scalarOf, scalarRefine } from './scalarVals.ts';
 import { sextRange, zextRange } from './scalarRanges.ts';
 import { BPF_DYNPTR_SIZE, MAX_BPF_STACK } from '../common/kernelLimits.ts';
@@ -78,8 +79,8 @@ const SOCK_RETURNING: ReadonlySet<number> = new Set(
 export type Val =
   | { k: 'unk' }
   | { k: 'const'; v: bigint }
-  /** A scalar within a range (scalarRanges.ts); never a single value (that is 'const'). */
-  | { k: 'scalar'; r: Range }
+  /** A scalar within a range (scalarRanges.ts); never a single value (that is 'const'). `id`: linkedScalars.ts. */
+  | { k: 'scalar'; r: Range; id?: number }
   | { k: 'fp'; owner: number; off: number }
   | { k: 'map'; idx: number }
   | { k: 'mapval'; idx: number; off: number }
@@ -132,7 +133,7 @@ const joinVal = (a: Val, b: Val): Val => {
   return UNK;
 };
 /** After many changes at a join point a loop's scalars become unknown (ranges have long chains). */
-const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !eqVal(old, next) ? UNKNOWN_SCALAR : next);
+const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !(isScalar(old) && eqScalar(old, { k: 'scalar', r: next.r })) ? UNKNOWN_SCALAR : next);
 function widenState(old: AbsState, next: AbsState): AbsState {
   const stack = new Map<number, Val>();
   for (const [off, v] of next.stack) stack.set(off, widenVal(old.stack.get(off) ?? UNK, v));
@@ -155,8 +156,11 @@ export interface NarrowSlot {
   size: number;
   v: bigint;
   zero: boolean;
+  /** A spilled scalar that is not a constant (then `v` is unused). */
+  val?: Val;
 }
-const eqNarrow = (a: NarrowSlot | undefined, b: NarrowSlot | undefined): boolean => !!a && !!b && a.size === b.size && a.v === b.v && a.zero === b.zero;
+const eqNarrow = (a: NarrowSlot | undefined, b: NarrowSlot | undefined): boolean =>
+  !!a && !!b && a.size === b.size && a.v === b.v && a.zero === b.zero && (a.val === b.val || (!!a.val && !!b.val && eqVal(a.val, b.val)));
 const cloneState = (s: AbsState): AbsState => ({ regs: s.regs.slice(), stack: new Map(s.stack), narrow: new Map(s.narrow ?? []) });
 function joinState(a: AbsState, b: AbsState): AbsState {
   const regs = a.regs.map((v, i) => joinVal(v, b.regs[i]!));
@@ -337,6 +341,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           stackAccess(i, ins.src, base, ins.off, size, ' read from');
           const at = base.off + ins.off;
           if (base.owner === sub && size === 8 && memMode(ins.code) !== BPF_MEMSX) v = s.stack.get(at) ?? UNK;
+          else if (base.owner === sub && memMode(ins.code) !== BPF_MEMSX) v = narrowFill(s, at, size) ?? v;
         } else if (base.k === 'mapval') {
           const c = readRodata(obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
           if (c.k !== 'unk') v = c;
@@ -366,7 +371,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
             const at = base.off + ins.off;
             clobberSlots(s, at, size);
             if (size === 8 && (at & 7) === 0 && memMode(ins.code) !== BPF_ATOMIC) {
-              const v: Val = cls === BPF_ST ? { k: 'const', v: BigInt.asUintN(64, BigInt(ins.imm)) } : R[ins.src]!;
+              const v: Val = cls === BPF_ST ? { k: 'const', v: BigInt.asUintN(64, BigInt(ins.imm)) } : (R[ins.src] = linkScalar(s, R[ins.src]!, i));
               if (v.k !== 'unk') s.stack.set(at, v);
             }
             if (size < 8 && memMode(ins.code) !== BPF_ATOMIC) {
@@ -375,6 +380,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
               // check_stack_write_fixed_off: an aligned narrow store of a scalar is a spill
               // of that size; an unaligned store of zero makes STACK_ZERO bytes.
               if ((at & 7) === 0 && v.k === 'const') nw.set(at, { size, v: BigInt.asUintN(size * 8, v.v), zero: false });
+              else if ((at & 7) === 0 && cls === BPF_STX && fitsSpill(v, size))
+                nw.set(at, { size, v: 0n, zero: false, val: (R[ins.src] = linkScalar(s, v, i)) });
               else if ((at & 7) !== 0 && v.k === 'const' && v.v === 0n) for (let b = 0; b < size; b++) nw.set(at + b, { size: 1, v: 0n, zero: true });
             }
           }
@@ -388,6 +395,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       }
       case BPF_ALU:
       case BPF_ALU64:
+        if (cls === BPF_ALU64 && aluOp(ins.code) === BPF_MOV && srcBit(ins.code) !== BPF_K && ins.off === 0) R[ins.src] = linkScalar(s, R[ins.src]!, i);
         R[ins.dst] = aluStep(ins, R[ins.dst]!, srcBit(ins.code) === BPF_K ? undefined : R[ins.src]!);
         return [[i + 1, s]];
       case BPF_JMP:
@@ -429,8 +437,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
             const r = scalarRefine(op, is32, tk, a, b);
             if (r === null) continue;
             if (r) {
-              st.regs[ins.dst] = r[0];
-              if (srcBit(ins.code) !== BPF_K) st.regs[ins.src] = r[1];
+              st.regs[ins.dst] = syncLinked(st, scalarId(a), r[0]);
+              if (srcBit(ins.code) !== BPF_K) st.regs[ins.src] = syncLinked(st, scalarId(b), r[1]);
             }
             out.push([at, st]);
           }
@@ -635,7 +643,7 @@ function knownArrayElem(obj: BpfObject, sub: number, s: AbsState): Val | undefin
   else {
     const sp = s.narrow?.get(at);
     const full = s.stack.get(at);
-    if (sp && !sp.zero && sp.size === size) key = sp.v;
+    if (sp && !sp.zero && !sp.val && sp.size === size) key = sp.v;
     else if (size === 8 && full?.k === 'const') key = full.v;
   }
   if (key === undefined || key >= BigInt(def.maxEntries)) return undefined;
