@@ -62,6 +62,7 @@ import * as E from './errors.ts';
 import { CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
+import { moveStackPtr } from './stackPtr.ts';
 import { fitsSpill, linkScalar, narrowFill, scalarId, syncLinked } from './linkedScalars.ts';
 import { UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu, scalarBranch, scalarOf, scalarRefine } from './scalarVals.ts';
 import { sextRange, zextRange } from './scalarRanges.ts';
@@ -75,6 +76,8 @@ const FP = 10;
 const SOCK_RETURNING: ReadonlySet<number> = new Set(
   ['sk_lookup_tcp', 'sk_lookup_udp', 'sk_fullsock', 'get_listener_sock', 'skc_lookup_tcp'].map((n) => helperId(n)!),
 );
+/** bpf_tcp_sock: returns PTR_TO_TCP_SOCK_OR_NULL. */
+const TCP_SOCK_HELPER = helperId('tcp_sock')!;
 
 export type Val =
   | { k: 'unk' }
@@ -82,6 +85,8 @@ export type Val =
   /** A scalar within a range (scalarRanges.ts); never a single value (that is 'const'). `id`: linkedScalars.ts. */
   | { k: 'scalar'; r: Range; id?: number }
   | { k: 'fp'; owner: number; off: number }
+  /** A stack pointer whose offset is anywhere in [lo, hi] (stackPtr.ts). */
+  | { k: 'fpvar'; owner: number; lo: number; hi: number }
   | { k: 'map'; idx: number }
   | { k: 'mapval'; idx: number; off: number }
   | { k: 'ctx' }
@@ -89,6 +94,8 @@ export type Val =
   | { k: 'pkt' }
   /** A socket pointer read from the ctx (PTR_TO_SOCKET/SOCK_COMMON, maybe NULL): a struct bpf_sock. */
   | { k: 'sock' }
+  /** PTR_TO_TCP_SOCK (maybe NULL) from bpf_tcp_sock: a struct bpf_tcp_sock. */
+  | { k: 'tcpsock' }
   /**
    * PTR_TO_BTF_ID: a kernel object pointer. `trusted` (PTR_TRUSTED, a reference, MEM_RCU)
    * loads through it are plain; other loads become BPF_PROBE_MEM (convert_ctx_accesses).
@@ -105,12 +112,15 @@ const eqVal = (a: Val, b: Val): boolean => {
     case 'ctx':
     case 'pkt':
     case 'sock':
+    case 'tcpsock':
       return true;
     case 'const':
     case 'scalar':
       return false; // compared above
     case 'fp':
       return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
+    case 'fpvar':
+      return a.owner === (b as typeof a).owner && a.lo === (b as typeof a).lo && a.hi === (b as typeof a).hi;
     case 'map':
       return a.idx === (b as typeof a).idx;
     case 'mapval':
@@ -280,6 +290,13 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   };
 
   const stackAccess = (i: number, reg: number, base: Val, off: number, size: number, extra: string): void => {
+    if (base.k === 'fpvar') {
+      // A variable offset: the frame grows to its lowest byte (stackPtr.ts).
+      const need = Math.ceil(-(base.lo + off) / 8) * 8;
+      if (need > stackDepth[base.owner]! && need <= MAX_BPF_STACK) stackDepth[base.owner] = need;
+      if (-(base.lo + off) > rawStackDepth[base.owner]! && need <= MAX_BPF_STACK) rawStackDepth[base.owner] = -(base.lo + off);
+      return;
+    }
     if (base.k !== 'fp') return;
     const lo = base.off + off;
     if (lo < -MAX_BPF_STACK || lo + size > 0 || size < 0) {
@@ -337,6 +354,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         // pointers (skb/xdp data, data_end, data_meta).
         const sx = memMode(ins.code) === BPF_MEMSX;
         let v: Val = size < 8 && base.k !== 'ctx' ? scalarOf(sx ? sextRange(size) : zextRange(size)) : UNK;
+        if (base.k === 'fpvar') stackAccess(i, ins.src, base, ins.off, size, ' read from');
         if (base.k === 'fp') {
           stackAccess(i, ins.src, base, ins.off, size, ' read from');
           const at = base.off + ins.off;
@@ -365,6 +383,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         const size = sizeBytes(memSize(ins.code));
         if (base.k === 'pkt') seenDirectWrite = true;
         if (base.k === 'ctx' && memMode(ins.code) === BPF_ATOMIC) fail(E.atomicIntoCtx(w, i, ins.dst));
+        if (base.k === 'fpvar') {
+          stackAccess(i, ins.dst, base, ins.off, size, ' write to');
+          if (base.owner === sub) clobberSlots(s, base.lo + ins.off, base.hi - base.lo + size);
+        }
         if (base.k === 'fp') {
           stackAccess(i, ins.dst, base, ins.off, size, ' write to');
           if (base.owner === sub) {
@@ -469,6 +491,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
    */
   const clobberCallWrites = (sub: number, ins: Insn, s: AbsState): void => {
     const R = s.regs;
+    for (let r = 1; r <= 5; r++) {
+      const v = R[r]!;
+      if (v.k === 'fpvar' && v.owner === sub) forgetScalars(s, v.lo, -v.lo);
+    }
     const own = (r: number): boolean => R[r]!.k === 'fp' && (R[r] as { owner: number }).owner === sub;
     const args = [1, 2, 3, 4, 5].filter(own);
     if (!args.length) return;
@@ -558,6 +584,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     for (let r = 0; r <= 5; r++) R[r] = UNK;
     // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
     if (isHelperCall(ins)) R[0] = SOCK_RETURNING.has(ins.imm) ? { k: 'sock' } : (known ?? helperResult(ins.imm));
+    if (isHelperCall(ins) && ins.imm === TCP_SOCK_HELPER) R[0] = { k: 'tcpsock' };
     if (isHelperCall(ins) && BTF_RETURNING[ins.imm] !== undefined) R[0] = { k: 'btf', trusted: BTF_RETURNING[ins.imm]! };
     if (ins.src === BPF_PSEUDO_KFUNC_CALL) {
       const ret = kfuncRets.get(ins.imm);
@@ -668,6 +695,8 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
     if (dst.k === 'btf') return dst;
   }
   if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;
+  const sp = is64 ? moveStackPtr(op, dst, srcVal) : undefined;
+  if (sp) return sp;
   if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return srcVal;
   const sc = scalarAlu(ins, dst, srcVal);
   if (sc) return sc;
