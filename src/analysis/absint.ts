@@ -63,6 +63,7 @@ import { CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
 import { moveStackPtr } from './stackPtr.ts';
+import { clobberCallerSlots, eqFrames, framesForCallee, joinFrames, readCallerSlot, type CallerFrames } from './callerFrames.ts';
 import { fitsSpill, linkScalar, narrowFill, scalarId, syncLinked } from './linkedScalars.ts';
 import { UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu, scalarBranch, scalarOf, scalarRefine } from './scalarVals.ts';
 import { sextRange, zextRange } from './scalarRanges.ts';
@@ -147,7 +148,7 @@ const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !(isScala
 function widenState(old: AbsState, next: AbsState): AbsState {
   const stack = new Map<number, Val>();
   for (const [off, v] of next.stack) stack.set(off, widenVal(old.stack.get(off) ?? UNK, v));
-  return { regs: next.regs.map((v, i) => widenVal(old.regs[i]!, v)), stack, narrow: next.narrow };
+  return { regs: next.regs.map((v, i) => widenVal(old.regs[i]!, v)), stack, narrow: next.narrow, outer: next.outer };
 }
 const WIDEN_AFTER = 24;
 
@@ -161,6 +162,8 @@ export interface AbsState {
    * get_constant_map_key (6.13+) reads to find a constant map key.
    */
   narrow?: Map<number, NarrowSlot>;
+  /** Pointers spilled in the callers' frames (callerFrames.ts). */
+  outer?: CallerFrames;
 }
 export interface NarrowSlot {
   size: number;
@@ -171,7 +174,7 @@ export interface NarrowSlot {
 }
 const eqNarrow = (a: NarrowSlot | undefined, b: NarrowSlot | undefined): boolean =>
   !!a && !!b && a.size === b.size && a.v === b.v && a.zero === b.zero && (a.val === b.val || (!!a.val && !!b.val && eqVal(a.val, b.val)));
-const cloneState = (s: AbsState): AbsState => ({ regs: s.regs.slice(), stack: new Map(s.stack), narrow: new Map(s.narrow ?? []) });
+const cloneState = (s: AbsState): AbsState => ({ regs: s.regs.slice(), stack: new Map(s.stack), narrow: new Map(s.narrow ?? []), outer: s.outer });
 function joinState(a: AbsState, b: AbsState): AbsState {
   const regs = a.regs.map((v, i) => joinVal(v, b.regs[i]!));
   const stack = new Map<number, Val>();
@@ -184,7 +187,7 @@ function joinState(a: AbsState, b: AbsState): AbsState {
   }
   const narrow = new Map<number, NarrowSlot>();
   for (const [off, n] of a.narrow ?? []) if (eqNarrow(n, b.narrow?.get(off))) narrow.set(off, n);
-  return { regs, stack, narrow };
+  return { regs, stack, narrow, outer: joinFrames(a.outer, b.outer, eqVal) };
 }
 function eqState(a: AbsState, b: AbsState): boolean {
   if (!a.regs.every((v, i) => eqVal(v, b.regs[i]!))) return false;
@@ -195,7 +198,7 @@ function eqState(a: AbsState, b: AbsState): boolean {
   }
   if ((a.narrow?.size ?? 0) !== (b.narrow?.size ?? 0)) return false;
   for (const [off, n] of a.narrow ?? []) if (!eqNarrow(n, b.narrow?.get(off))) return false;
-  return true;
+  return eqFrames(a.outer, b.outer, eqVal);
 }
 
 export interface TailCallFact {
@@ -246,6 +249,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   // Whether a subprogram has a reachable exit: a static callee whose every path throws
   // never returns, so the verifier never sees its caller's next insn (dead code, 6.7+).
   const returns = subprogs.map(() => false);
+  const retVals: Val[] = subprogs.map(() => UNK);
+  // A tail call (or an LD_ABS that fails) in a callee returns to its caller from elsewhere:
+  // R0 after such a call is unknown.
+  const otherReturns = subprogs.map((sp) => sp.hasTailCall || insns.slice(sp.start, sp.end).some((x) => isLdAbsInd(x.code)));
   const throwId = kfuncBtfId(obj, 'bpf_throw');
   const skbPkt = inp.progType === 'sched_cls' || inp.progType === 'sched_act' || inp.progType === 'sk_skb' || inp.progType === 'lwt_xmit';
   let error: Diag | undefined;
@@ -273,8 +280,9 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       work.add(k);
     }
   });
-  const feedEntry = (sub: number, args: Val[]): void => {
+  const feedEntry = (sub: number, args: Val[], outer?: CallerFrames): void => {
     const s = fresh(sub);
+    if (!subprogs[sub]!.isGlobal) s.outer = outer;
     for (let r = 1; r <= 5; r++) s.regs[r] = args[r] ?? UNK;
     if (subprogs[sub]!.isGlobal) {
       // Global functions are verified on their own, from BTF argument types: only a ctx
@@ -360,6 +368,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           const at = base.off + ins.off;
           if (base.owner === sub && size === 8 && memMode(ins.code) !== BPF_MEMSX) v = s.stack.get(at) ?? UNK;
           else if (base.owner === sub && memMode(ins.code) !== BPF_MEMSX) v = narrowFill(s, at, size) ?? v;
+          else if (size === 8 && memMode(ins.code) !== BPF_MEMSX) v = readCallerSlot(s, base.owner, at) ?? v;
         } else if (base.k === 'mapval') {
           const c = readRodata(obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
           if (c.k !== 'unk') v = c;
@@ -389,6 +398,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         }
         if (base.k === 'fp') {
           stackAccess(i, ins.dst, base, ins.off, size, ' write to');
+          if (base.owner !== sub) clobberCallerSlots(s, base.owner, base.off + ins.off, size);
           if (base.owner === sub) {
             const at = base.off + ins.off;
             clobberSlots(s, at, size);
@@ -424,8 +434,13 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
       case BPF_JMP32: {
         const op = jmpOp(ins.code);
         if (op === BPF_EXIT) {
-          if (!returns[sub]) {
+          // A static callee's R0 reaches its caller (prepare_func_exit): scalars joined over its exits.
+          const r0 = R[0]!;
+          const ret: Val = isScalar(r0) ? (r0.k === 'scalar' ? { k: 'scalar', r: r0.r } : r0) : UNK;
+          const joined = returns[sub] ? joinVal(retVals[sub]!, ret) : ret;
+          if (!returns[sub] || !eqVal(retVals[sub]!, joined)) {
             returns[sub] = true;
+            retVals[sub] = joined;
             // Callers that stopped at a call to `sub` continue now.
             subprogs.forEach((_, k) => {
               if (entry[k] && k !== sub) work.add(k);
@@ -522,6 +537,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   const callStep = (sub: number, i: number, ins: Insn, s: AbsState): [number, AbsState][] => {
     const R = s.regs;
     const known = isHelperCall(ins) && ins.imm === BPF_FUNC.map_lookup_elem ? knownArrayElem(obj, sub, s) : undefined;
+    let retFrom = -1;
     if (isPseudoCall(ins)) {
       const callee = findSubprogAt(subprogs, calleeTarget(i, ins));
       if (callee >= 0 && subprogs[callee]!.isGlobal) {
@@ -532,9 +548,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         }
       }
       if (callee >= 0) {
-        feedEntry(callee, R);
+        feedEntry(callee, R, framesForCallee(sub, s));
         // A global callee is verified apart and always returns a scalar to its caller.
         if (!subprogs[callee]!.isGlobal && !returns[callee]) return [];
+        if (!subprogs[callee]!.isGlobal && !otherReturns[callee]) retFrom = callee;
       }
     } else if (ins.src === BPF_PSEUDO_KFUNC_CALL && throwId !== undefined && ins.imm === throwId) {
       // bpf_throw unwinds to the exception boundary: nothing after it runs on this path.
@@ -582,6 +599,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     }
     clobberCallWrites(sub, ins, s);
     for (let r = 0; r <= 5; r++) R[r] = UNK;
+    if (retFrom >= 0) R[0] = retVals[retFrom]!;
     // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
     if (isHelperCall(ins)) R[0] = SOCK_RETURNING.has(ins.imm) ? { k: 'sock' } : (known ?? helperResult(ins.imm));
     if (isHelperCall(ins) && ins.imm === TCP_SOCK_HELPER) R[0] = { k: 'tcpsock' };
