@@ -86,20 +86,14 @@ export function globalFuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
 }
 
 /**
- * kfuncs whose returned pointer loads are plain: KF_ACQUIRE (a referenced, trusted pointer),
- * bpf_obj_new's MEM_ALLOC objects and the graph kfuncs' owning/non-owning references
- * (6.18 kfunc flag sets; the flags are not in BTF, so they are listed by name).
+ * kfuncs whose returned pointer loads are plain: bpf_obj_new's MEM_ALLOC objects and the
+ * graph kfuncs' owning/non-owning references (6.18 kfunc flag sets; the flags are not in
+ * BTF, so they are listed by name). A KF_ACQUIRE kfunc returning a kernel struct (task,
+ * cgroup, cpumask) is not listed: check_kfunc_call types R0 plain PTR_TO_BTF_ID with a
+ * ref_obj_id, trusted for kfunc arguments but, by its type, PROBE_MEM for loads
+ * (convert_ctx_accesses), as the 6.18 JIT of test_task_under_cgroup.o shows.
  */
 const TRUSTED_RET_KFUNCS: ReadonlySet<string> = new Set([
-  'bpf_task_acquire',
-  'bpf_task_from_pid',
-  'bpf_task_from_vpid',
-  'bpf_task_get_cgroup1',
-  'bpf_cgroup_acquire',
-  'bpf_cgroup_ancestor',
-  'bpf_cgroup_from_id',
-  'bpf_cpumask_create',
-  'bpf_cpumask_acquire',
   'bpf_obj_new_impl',
   'bpf_percpu_obj_new_impl',
   'bpf_refcount_acquire_impl',
