@@ -63,6 +63,10 @@ import { CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
 import { moveStackPtr } from './stackPtr.ts';
+import { fieldTrusted, kfuncRetStruct, ptrFieldAt } from './btfTrust.ts';
+import type { Btf } from '../object/btf.ts';
+import { shippedKernelBtf, type KernelBtf } from '../object/kernelBtf.ts';
+import { isSleepableSection } from '../object/progType.ts';
 import { clobberCallerSlots, eqFrames, framesForCallee, joinFrames, readCallerSlot, type CallerFrames } from './callerFrames.ts';
 import { fitsSpill, linkScalar, narrowFill, scalarId, syncLinked } from './linkedScalars.ts';
 import { UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu, scalarBranch, scalarOf, scalarRefine } from './scalarVals.ts';
@@ -101,7 +105,7 @@ export type Val =
    * PTR_TO_BTF_ID: a kernel object pointer. `trusted` (PTR_TRUSTED, a reference, MEM_RCU)
    * loads through it are plain; other loads become BPF_PROBE_MEM (convert_ctx_accesses).
    */
-  | { k: 'btf'; trusted: boolean }
+  | { k: 'btf'; trusted: boolean; walk?: boolean; type?: string }
   | { k: 'func'; sub: number };
 
 export const UNK: Val = { k: 'unk' };
@@ -129,7 +133,7 @@ const eqVal = (a: Val, b: Val): boolean => {
     case 'func':
       return a.sub === (b as typeof a).sub;
     case 'btf':
-      return a.trusted === (b as typeof a).trusted;
+      return a.trusted === (b as typeof a).trusted && a.walk === (b as typeof a).walk && a.type === (b as typeof a).type;
   }
 };
 const isNull = (v: Val): boolean => v.k === 'const' && v.v === 0n;
@@ -138,7 +142,10 @@ const joinVal = (a: Val, b: Val): Val => {
   if (isScalar(a) && isScalar(b)) return joinScalar(a, b);
   // A BTF pointer on every path (or NULL on some): untrusted if any path is, as
   // save_aux_ptr_type settles a trust mismatch at one load on PTR_UNTRUSTED.
-  if (a.k === 'btf' && b.k === 'btf') return { k: 'btf', trusted: false };
+  if (a.k === 'btf' && b.k === 'btf') {
+    if (a.trusted !== b.trusted) return { k: 'btf', trusted: false };
+    return { k: 'btf', trusted: a.trusted, ...(a.walk && b.walk ? { walk: true } : {}), ...(a.type === b.type && a.type ? { type: a.type } : {}) };
+  }
   if (a.k === 'btf' && isNull(b)) return a;
   if (b.k === 'btf' && isNull(a)) return b;
   return UNK;
@@ -232,6 +239,8 @@ export interface AbsInput {
   progType: ProgType;
   /** The linked program (global functions' argument facts). */
   prog?: BpfProgram;
+  /** The target kernel's BTF (struct field walks, btfTrust.ts). */
+  kernelBtf?: KernelBtf;
 }
 
 const SKB_LD_ABS_TYPES: ReadonlySet<ProgType> = new Set(['socket_filter', 'sched_cls', 'sched_act']);
@@ -270,6 +279,20 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   entry[0] = mainEntry;
 
   const btfArgs = btfCtxArgs(inp.progType, inp.prog);
+  // The kernel's BTF for field walks (6.18.44's when the caller gives none); in an RCU read
+  // section unless the program is sleepable (in_rcu_cs; bpf_rcu_read_lock is not modelled).
+  let kb: Btf | null | undefined;
+  const kbtf = (): Btf | undefined => {
+    if (kb === undefined) {
+      try {
+        kb = (inp.kernelBtf ?? shippedKernelBtf()).btf;
+      } catch {
+        kb = null;
+      }
+    }
+    return kb ?? undefined;
+  };
+  const inRcu = !isSleepableSection(inp.prog?.section ?? '');
   const kfuncRets = new Map((obj.externs ?? []).filter((e) => e.retBtf).map((e) => [e.kernelBtfId!, e.retBtf!]));
   const kfuncMemArgs = new Map((obj.externs ?? []).filter((e) => e.memArgs).map((e) => [e.kernelBtfId!, e.memArgs!]));
   const work = new Set<number>([0]);
@@ -377,7 +400,15 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         } else if (base.k === 'ctx' && size === 8 && isCtxSockOff(inp.progType, ins.off)) {
           v = { k: 'sock' };
         } else if (base.k === 'ctx' && size === 8 && btfArgs) {
-          v = { k: 'btf', trusted: btfArgs(ins.off) };
+          const trusted = btfArgs(ins.off);
+          const type = trusted && ins.off === 8 ? ITER_ARG_STRUCT[inp.prog?.section.split('/')[1] ?? ''] : undefined;
+          v = { k: 'btf', trusted, walk: trusted, ...(type ? { type } : {}) };
+        } else if (base.k === 'btf' && size === 8 && base.walk && base.type && kbtf()) {
+          // A field of a known struct walked from a trusted or RCU pointer (btfTrust.ts).
+          const f = ptrFieldAt(kbtf()!, base.type, ins.off);
+          if (f)
+            v = fieldTrusted(base.type, f, inRcu) ? { k: 'btf', trusted: true, walk: true, type: f.pointee } : { k: 'btf', trusted: false, type: f.pointee };
+          else v = { k: 'btf', trusted: false };
         } else if (base.k === 'btf' && size === 8) {
           // Walking a pointer field: no longer trusted (check_ptr_to_btf_access; bpfdbg does
           // not model the BTF_TYPE_SAFE_* fields that keep trust).
@@ -603,10 +634,14 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
     if (isHelperCall(ins)) R[0] = SOCK_RETURNING.has(ins.imm) ? { k: 'sock' } : (known ?? helperResult(ins.imm));
     if (isHelperCall(ins) && ins.imm === TCP_SOCK_HELPER) R[0] = { k: 'tcpsock' };
-    if (isHelperCall(ins) && BTF_RETURNING[ins.imm] !== undefined) R[0] = { k: 'btf', trusted: BTF_RETURNING[ins.imm]! };
+    if (isHelperCall(ins) && BTF_RETURNING[ins.imm] !== undefined) {
+      const trusted = BTF_RETURNING[ins.imm]!;
+      R[0] = { k: 'btf', trusted, walk: trusted, ...(ins.imm === GET_CURRENT_TASK_BTF ? { type: 'task_struct' } : {}) };
+    }
     if (ins.src === BPF_PSEUDO_KFUNC_CALL) {
       const ret = kfuncRets.get(ins.imm);
-      if (ret) R[0] = { k: 'btf', trusted: ret === 'trusted' };
+      const type = ret && kbtf() ? kfuncRetStruct(kbtf()!, ins.imm) : undefined;
+      if (ret) R[0] = { k: 'btf', trusted: ret === 'trusted', walk: ret !== 'untrusted', ...(type ? { type } : {}) };
     }
     return [[i + 1, s]];
   };
@@ -710,7 +745,7 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
     const delta = Number(BigInt.asIntN(64, srcVal.v)) * (op === BPF_SUB ? -1 : 1);
     if (dst.k === 'fp') return { k: 'fp', owner: dst.owner, off: dst.off + delta };
     if (dst.k === 'mapval') return { k: 'mapval', idx: dst.idx, off: dst.off + delta };
-    if (dst.k === 'btf') return dst;
+    if (dst.k === 'btf') return delta === 0 ? dst : { k: 'btf', trusted: dst.trusted, ...(dst.walk ? { walk: true } : {}) };
   }
   if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;
   const sp = is64 ? moveStackPtr(op, dst, srcVal) : undefined;
@@ -765,6 +800,10 @@ const BTF_RETURNING: Record<number, boolean> = {
   196: false, // skc_to_*
   162: false, // sock_from_file
 };
+
+/** The struct an iterator's first argument points to (struct bpf_iter__<target>, 6.18). */
+const ITER_ARG_STRUCT: Record<string, string> = { task: 'task_struct', cgroup: 'cgroup' };
+const GET_CURRENT_TASK_BTF = helperId('get_current_task_btf')!;
 
 /** Iterator targets whose ctx_arg_info marks the arguments PTR_TRUSTED (6.18). */
 const TRUSTED_ITER_ARGS: ReadonlySet<string> = new Set(['task', 'bpf_map', 'bpf_map_elem', 'cgroup', 'tcp', 'udp', 'kmem_cache']);

@@ -84,7 +84,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   const mayGoto = insns.findIndex((i) => i.code === JCOND && i.off !== 0);
   if (mayGoto >= 0) return fromDiag(E.unsupported(w, mayGoto, 'may_goto (its verifier rewrite)'));
 
-  const abs = interpret({ w, obj, insns, subprogs, progType, prog });
+  const abs = interpret({ w, obj, insns, subprogs, progType, prog, ...(opts.kernelBtf ? { kernelBtf: opts.kernelBtf } : {}) });
   if (!abs.ok) return fromDiag(abs.error);
   const facts = abs.value;
   // do_check's per-insn refusals, on the instructions symbolic execution reaches.

@@ -138,14 +138,14 @@ describe('kfunc calls', () => {
     );
   });
 
-  it('loads through what bpf_task_acquire returns may fault (plain PTR_TO_BTF_ID); through bpf_obj_new objects they do not', () => {
+  it('loads through what bpf_task_acquire returns may fault (a plain PTR_TO_BTF_ID holding a reference); through bpf_obj_new objects they do not', () => {
     const o = loaded([
       { name: 'bpf_task_acquire', as: 'kfunc' },
       { name: 'bpf_obj_new_impl', as: 'kfunc' },
     ]);
     assert.deepEqual(o.externs?.map((e) => [e.name, e.retBtf]).sort(), [
       ['bpf_obj_new_impl', 'trusted'],
-      ['bpf_task_acquire', 'untrusted'],
+      ['bpf_task_acquire', 'acquired'],
     ]);
   });
 
