@@ -62,7 +62,7 @@ import * as E from './errors.ts';
 import { CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
-import { moveStackPtr } from './stackPtr.ts';
+import { joinStackPtrs, moveStackPtr, moveStackSet, stackSpans } from './stackPtr.ts';
 import { fieldTrusted, kfuncRetStruct, ptrFieldAt } from './btfTrust.ts';
 import type { Btf } from '../object/btf.ts';
 import { shippedKernelBtf, type KernelBtf } from '../object/kernelBtf.ts';
@@ -92,6 +92,8 @@ export type Val =
   | { k: 'fp'; owner: number; off: number }
   /** A stack pointer whose offset is anywhere in [lo, hi] (stackPtr.ts). */
   | { k: 'fpvar'; owner: number; lo: number; hi: number }
+  /** One of several fixed stack pointers (sorted; stackPtr.ts). */
+  | { k: 'fpset'; ptrs: { owner: number; off: number }[] }
   | { k: 'map'; idx: number }
   | { k: 'mapval'; idx: number; off: number }
   | { k: 'ctx' }
@@ -126,6 +128,10 @@ const eqVal = (a: Val, b: Val): boolean => {
       return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
     case 'fpvar':
       return a.owner === (b as typeof a).owner && a.lo === (b as typeof a).lo && a.hi === (b as typeof a).hi;
+    case 'fpset': {
+      const q = (b as typeof a).ptrs;
+      return a.ptrs.length === q.length && a.ptrs.every((p, k) => p.owner === q[k]!.owner && p.off === q[k]!.off);
+    }
     case 'map':
       return a.idx === (b as typeof a).idx;
     case 'mapval':
@@ -146,6 +152,8 @@ const joinVal = (a: Val, b: Val): Val => {
     if (a.trusted !== b.trusted) return { k: 'btf', trusted: false };
     return { k: 'btf', trusted: a.trusted, ...(a.walk && b.walk ? { walk: true } : {}), ...(a.type === b.type && a.type ? { type: a.type } : {}) };
   }
+  const sp = joinStackPtrs(a, b);
+  if (sp) return sp;
   if (a.k === 'btf' && isNull(b)) return a;
   if (b.k === 'btf' && isNull(a)) return b;
   return UNK;
@@ -321,11 +329,14 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
   };
 
   const stackAccess = (i: number, reg: number, base: Val, off: number, size: number, extra: string): void => {
-    if (base.k === 'fpvar') {
-      // A variable offset: the frame grows to its lowest byte (stackPtr.ts).
-      const need = Math.ceil(-(base.lo + off) / 8) * 8;
-      if (need > stackDepth[base.owner]! && need <= MAX_BPF_STACK) stackDepth[base.owner] = need;
-      if (-(base.lo + off) > rawStackDepth[base.owner]! && need <= MAX_BPF_STACK) rawStackDepth[base.owner] = -(base.lo + off);
+    const spans = stackSpans(base);
+    if (spans) {
+      // A variable offset, or one of several: each frame grows to its lowest byte (stackPtr.ts).
+      for (const sp of spans) {
+        const need = Math.ceil(-(sp.lo + off) / 8) * 8;
+        if (need > stackDepth[sp.owner]! && need <= MAX_BPF_STACK) stackDepth[sp.owner] = need;
+        if (-(sp.lo + off) > rawStackDepth[sp.owner]! && need <= MAX_BPF_STACK) rawStackDepth[sp.owner] = -(sp.lo + off);
+      }
       return;
     }
     if (base.k !== 'fp') return;
@@ -385,7 +396,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         // pointers (skb/xdp data, data_end, data_meta).
         const sx = memMode(ins.code) === BPF_MEMSX;
         let v: Val = size < 8 && base.k !== 'ctx' ? scalarOf(sx ? sextRange(size) : zextRange(size)) : UNK;
-        if (base.k === 'fpvar') stackAccess(i, ins.src, base, ins.off, size, ' read from');
+        if (base.k === 'fpvar' || base.k === 'fpset') stackAccess(i, ins.src, base, ins.off, size, ' read from');
         if (base.k === 'fp') {
           stackAccess(i, ins.src, base, ins.off, size, ' read from');
           const at = base.off + ins.off;
@@ -423,9 +434,10 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         const size = sizeBytes(memSize(ins.code));
         if (base.k === 'pkt') seenDirectWrite = true;
         if (base.k === 'ctx' && memMode(ins.code) === BPF_ATOMIC) fail(E.atomicIntoCtx(w, i, ins.dst));
-        if (base.k === 'fpvar') {
-          stackAccess(i, ins.dst, base, ins.off, size, ' write to');
-          if (base.owner === sub) clobberSlots(s, base.lo + ins.off, base.hi - base.lo + size);
+        if (stackSpans(base)) stackAccess(i, ins.dst, base, ins.off, size, ' write to');
+        for (const sp of stackSpans(base) ?? []) {
+          if (sp.owner === sub) clobberSlots(s, sp.lo + ins.off, sp.hi - sp.lo + size);
+          else clobberCallerSlots(s, sp.owner, sp.lo + ins.off, sp.hi - sp.lo + size);
         }
         if (base.k === 'fp') {
           stackAccess(i, ins.dst, base, ins.off, size, ' write to');
@@ -539,7 +551,7 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
     const R = s.regs;
     for (let r = 1; r <= 5; r++) {
       const v = R[r]!;
-      if (v.k === 'fpvar' && v.owner === sub) forgetScalars(s, v.lo, -v.lo);
+      for (const sp of stackSpans(v) ?? []) if (sp.owner === sub) forgetScalars(s, sp.lo, -sp.lo);
     }
     const own = (r: number): boolean => R[r]!.k === 'fp' && (R[r] as { owner: number }).owner === sub;
     const args = [1, 2, 3, 4, 5].filter(own);
@@ -745,6 +757,7 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
     const delta = Number(BigInt.asIntN(64, srcVal.v)) * (op === BPF_SUB ? -1 : 1);
     if (dst.k === 'fp') return { k: 'fp', owner: dst.owner, off: dst.off + delta };
     if (dst.k === 'mapval') return { k: 'mapval', idx: dst.idx, off: dst.off + delta };
+    if (dst.k === 'fpset') return moveStackSet(dst, delta)!;
     if (dst.k === 'btf') return delta === 0 ? dst : { k: 'btf', trusted: dst.trusted, ...(dst.walk ? { walk: true } : {}) };
   }
   if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;

@@ -326,3 +326,36 @@ test('a variable-offset stack access grows the frame to its lowest possible byte
   // A constant plus r10 is a fixed stack pointer.
   assert.equal(analyze('r2 = -24\nr2 += r10\nr0 = 0\n*(u8 *)(r2 + 0) = r0\nexit').subprogs[0]!.stackDepth, 24);
 });
+
+test('a static callee writing through a buffer pointer grows the frame of every caller that passes one', () => {
+  // fill is entered with r10-48 of `a` and r10-16 of `b`: the verifier explores both calls.
+  const img = analyze(
+    `
+    call a
+    call b
+    r0 = 0
+    exit
+    a:
+    r1 = r10
+    r1 += -48
+    call fill
+    r0 = 0
+    exit
+    b:
+    r1 = r10
+    r1 += -16
+    call fill
+    r0 = 0
+    exit
+    fill:
+    r2 = 0
+    *(u64 *)(r1 + 0) = r2
+    r0 = 0
+    exit`,
+    funcs(['prog', 0], ['a', 4], ['b', 9], ['fill', 14]),
+  );
+  assert.deepEqual(
+    img.subprogs.map((s) => s.stackDepth),
+    [0, 48, 16, 0],
+  );
+});
