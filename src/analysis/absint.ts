@@ -62,6 +62,7 @@ import * as E from './errors.ts';
 import { CALLBACK_HELPERS, FIXED_MEM_ARGS, MAP_MEM_ARGS, SIZED_MEM_ARGS, UNINIT_DYNPTR_ARGS } from './helperArgs.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';
 import type { Range } from './scalarRanges.ts';
+import { pktEndCompare, type PktEnd } from './pktEnd.ts';
 import { joinStackPtrs, moveStackPtr, moveStackSet, stackSpans } from './stackPtr.ts';
 import { fieldTrusted, kfuncRetStruct, ptrFieldAt } from './btfTrust.ts';
 import type { Btf } from '../object/btf.ts';
@@ -73,8 +74,9 @@ import { UNKNOWN_SCALAR, eqScalar, helperResult, isScalar, joinScalar, scalarAlu
 import { sextRange, zextRange } from './scalarRanges.ts';
 import { BPF_DYNPTR_SIZE, MAX_BPF_STACK } from '../common/kernelLimits.ts';
 
-/** offsetof(struct __sk_buff, data / data_meta). */
+/** offsetof(struct __sk_buff, data / data_end / data_meta). */
 const SKB_DATA_OFF = 76;
+const SKB_DATA_END_OFF = 80;
 const SKB_DATA_META_OFF = 140;
 const FP = 10;
 /** bpf_sk_lookup_tcp/udp, bpf_sk_fullsock, bpf_get_listener_sock, bpf_skc_lookup_tcp. */
@@ -98,7 +100,9 @@ export type Val =
   | { k: 'mapval'; idx: number; off: number }
   | { k: 'ctx' }
   /** A pointer into skb packet data (from __sk_buff.data/data_meta), any offset. */
-  | { k: 'pkt' }
+  | { k: 'pkt'; end?: PktEnd }
+  /** __sk_buff.data_end (PTR_TO_PACKET_END). */
+  | { k: 'pktend' }
   /** A socket pointer read from the ctx (PTR_TO_SOCKET/SOCK_COMMON, maybe NULL): a struct bpf_sock. */
   | { k: 'sock' }
   /** PTR_TO_TCP_SOCK (maybe NULL) from bpf_tcp_sock: a struct bpf_tcp_sock. */
@@ -115,9 +119,11 @@ const eqVal = (a: Val, b: Val): boolean => {
   if (isScalar(a) && isScalar(b)) return eqScalar(a, b);
   if (a.k !== b.k) return false;
   switch (a.k) {
+    case 'pkt':
+      return a.end === (b as typeof a).end;
     case 'unk':
     case 'ctx':
-    case 'pkt':
+    case 'pktend':
     case 'sock':
     case 'tcpsock':
       return true;
@@ -152,6 +158,7 @@ const joinVal = (a: Val, b: Val): Val => {
     if (a.trusted !== b.trusted) return { k: 'btf', trusted: false };
     return { k: 'btf', trusted: a.trusted, ...(a.walk && b.walk ? { walk: true } : {}), ...(a.type === b.type && a.type ? { type: a.type } : {}) };
   }
+  if (a.k === 'pkt' && b.k === 'pkt') return { k: 'pkt' };
   const sp = joinStackPtrs(a, b);
   if (sp) return sp;
   if (a.k === 'btf' && isNull(b)) return a;
@@ -408,6 +415,8 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
           if (c.k !== 'unk') v = c;
         } else if (base.k === 'ctx' && skbPkt && size === 4 && (ins.off === SKB_DATA_OFF || ins.off === SKB_DATA_META_OFF)) {
           v = { k: 'pkt' };
+        } else if (base.k === 'ctx' && skbPkt && size === 4 && ins.off === SKB_DATA_END_OFF) {
+          v = { k: 'pktend' };
         } else if (base.k === 'ctx' && size === 8 && isCtxSockOff(inp.progType, ins.off)) {
           v = { k: 'sock' };
         } else if (base.k === 'ctx' && size === 8 && btfArgs) {
@@ -504,6 +513,21 @@ export function interpret(inp: AbsInput): { ok: true; value: AbsResult } | { ok:
         const is32 = cls === BPF_JMP32;
         const taken = isScalar(a) && isScalar(b) ? scalarBranch(op, is32, a, b) : branchKnown(op, is32, a, b);
         const tgt = branchTarget(i, ins);
+        const pk = cls === BPF_JMP && srcBit(ins.code) !== BPF_K ? pktEndCompare(op, ins.dst, ins.src, a, b) : undefined;
+        if (pk?.taken === true) return [[tgt, s]];
+        if (pk?.taken === false) return [[i + 1, s]];
+        if (pk?.mark) {
+          const t = cloneState(s);
+          for (const [st, m] of [
+            [s, pk.mark.fall],
+            [t, pk.mark.taken],
+          ] as const)
+            if (m) st.regs[pk.mark.reg] = { k: 'pkt', end: m };
+          return [
+            [i + 1, s],
+            [tgt, t],
+          ];
+        }
         if (taken === true) return [[tgt, s]];
         if (taken === false) return [[i + 1, s]];
         const t = cloneState(s);
@@ -760,10 +784,10 @@ function aluStep(ins: Insn, dst: Val, src: Val | undefined): Val {
     if (dst.k === 'fpset') return moveStackSet(dst, delta)!;
     if (dst.k === 'btf') return delta === 0 ? dst : { k: 'btf', trusted: dst.trusted, ...(dst.walk ? { walk: true } : {}) };
   }
-  if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;
+  if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return { k: 'pkt' };
   const sp = is64 ? moveStackPtr(op, dst, srcVal) : undefined;
   if (sp) return sp;
-  if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return srcVal;
+  if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return { k: 'pkt' };
   const sc = scalarAlu(ins, dst, srcVal);
   if (sc) return sc;
   // The verifier (through 6.18) does not compute div/mod results: they become unknown
