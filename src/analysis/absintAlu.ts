@@ -5,11 +5,16 @@ import type { Insn } from '../bpf/insn.ts';
 import { BPF_ALU64, BPF_K, BPF_MOV, BPF_ADD, BPF_SUB, BPF_DIV, BPF_MOD, BPF_NEG, insnClass, aluOp, srcBit } from '../bpf/opcodes.ts';
 import { evalAlu } from './constEval.ts';
 import { scalarAlu } from './scalarVals.ts';
+import { linkScalar } from './linkedScalars.ts';
+import { moveStackPtr, moveStackSet } from './stackPtr.ts';
 import { UNK, type AbsState, type Successors, type Val } from './absintState.ts';
 
 /** ALU or ALU64 insn `ins` at i. */
 export function aluTransfer(ins: Insn, i: number, s: AbsState): Successors {
   const R = s.regs;
+  // A 64-bit register copy links the two scalars (assign_scalar_id_before_mov, linkedScalars.ts).
+  if (insnClass(ins.code) === BPF_ALU64 && aluOp(ins.code) === BPF_MOV && srcBit(ins.code) !== BPF_K && ins.off === 0)
+    R[ins.src] = linkScalar(s, R[ins.src]!, i);
   R[ins.dst] = aluVal(ins, R[ins.dst]!, srcBit(ins.code) === BPF_K ? undefined : R[ins.src]!);
   return [[i + 1, s]];
 }
@@ -30,10 +35,13 @@ function aluVal(ins: Insn, dst: Val, src: Val | undefined): Val {
     const delta = Number(BigInt.asIntN(64, srcVal.v)) * (op === BPF_SUB ? -1 : 1);
     if (dst.k === 'fp') return { k: 'fp', owner: dst.owner, off: dst.off + delta };
     if (dst.k === 'mapval') return { k: 'mapval', idx: dst.idx, off: dst.off + delta };
-    if (dst.k === 'btf') return dst;
+    if (dst.k === 'fpset') return moveStackSet(dst, delta)!;
+    if (dst.k === 'btf') return delta === 0 ? dst : { k: 'btf', trusted: dst.trusted, ...(dst.walk ? { walk: true } : {}) };
   }
-  if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return dst;
-  if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return srcVal;
+  if (is64 && (op === BPF_ADD || op === BPF_SUB) && dst.k === 'pkt') return { k: 'pkt' };
+  const sp = is64 ? moveStackPtr(op, dst, srcVal) : undefined;
+  if (sp) return sp;
+  if (is64 && op === BPF_ADD && srcVal.k === 'pkt' && dst.k !== 'fp' && dst.k !== 'ctx') return { k: 'pkt' };
   const sc = scalarAlu(ins, dst, srcVal);
   if (sc) return sc;
   // The verifier (through 6.18) does not compute div/mod results: they become unknown

@@ -11,11 +11,17 @@ import { findSubprogAt } from './subprogs.ts';
 import { helperResult } from './scalarVals.ts';
 import { UNK, clobberSlots, forgetScalars, type AbsState, type Successors, type Val } from './absintState.ts';
 import type { AbsRun } from './absintRun.ts';
+import { kfuncRetStruct } from './btfTrust.ts';
+import { framesForCallee } from './callerFrames.ts';
+import { stackSpans } from './stackPtr.ts';
 
 /** bpf_sk_lookup_tcp/udp, bpf_sk_fullsock, bpf_get_listener_sock, bpf_skc_lookup_tcp. */
 const SOCK_RETURNING: ReadonlySet<number> = new Set(
   ['sk_lookup_tcp', 'sk_lookup_udp', 'sk_fullsock', 'get_listener_sock', 'skc_lookup_tcp'].map((n) => helperId(n)!),
 );
+/** bpf_tcp_sock: returns PTR_TO_TCP_SOCK_OR_NULL. */
+const TCP_SOCK_HELPER = helperId('tcp_sock')!;
+const GET_CURRENT_TASK_BTF = helperId('get_current_task_btf')!;
 
 /**
  * Helpers returning PTR_TO_BTF_ID: bpf_get_current_task_btf and bpf_task_pt_regs are
@@ -40,6 +46,7 @@ export function callTransfer(run: AbsRun, sub: number, i: number, s: AbsState): 
   const ins = run.insns[i]!;
   const R = s.regs;
   const known = isHelperCall(ins) && ins.imm === BPF_FUNC.map_lookup_elem ? knownArrayElem(obj, sub, s) : undefined;
+  let retFrom = -1;
   if (isPseudoCall(ins)) {
     const callee = findSubprogAt(subprogs, calleeTarget(i, ins));
     if (callee >= 0 && subprogs[callee]!.isGlobal) {
@@ -50,9 +57,10 @@ export function callTransfer(run: AbsRun, sub: number, i: number, s: AbsState): 
       }
     }
     if (callee >= 0) {
-      run.feedEntry(callee, R);
+      run.feedEntry(callee, R, framesForCallee(sub, s));
       // A global callee is verified apart and always returns a scalar to its caller.
       if (!subprogs[callee]!.isGlobal && !run.returns[callee]) return [];
+      if (!subprogs[callee]!.isGlobal && !run.otherReturns[callee]) retFrom = callee;
     }
   } else if (ins.src === BPF_PSEUDO_KFUNC_CALL && run.throwId !== undefined && ins.imm === run.throwId) {
     // bpf_throw unwinds to the exception boundary: nothing after it runs on this path.
@@ -74,12 +82,19 @@ export function callTransfer(run: AbsRun, sub: number, i: number, s: AbsState): 
   }
   clobberCallWrites(sub, ins, s);
   for (let r = 0; r <= 5; r++) R[r] = UNK;
+  if (retFrom >= 0) R[0] = run.retVals[retFrom]!;
   // Helpers returning PTR_TO_SOCKET/SOCK_COMMON (or NULL): loads through them are converted.
   if (isHelperCall(ins)) R[0] = SOCK_RETURNING.has(ins.imm) ? { k: 'sock' } : (known ?? helperResult(ins.imm));
-  if (isHelperCall(ins) && BTF_RETURNING[ins.imm] !== undefined) R[0] = { k: 'btf', trusted: BTF_RETURNING[ins.imm]! };
+  if (isHelperCall(ins) && ins.imm === TCP_SOCK_HELPER) R[0] = { k: 'tcpsock' };
+  if (isHelperCall(ins) && BTF_RETURNING[ins.imm] !== undefined) {
+    const trusted = BTF_RETURNING[ins.imm]!;
+    R[0] = { k: 'btf', trusted, walk: trusted, ...(ins.imm === GET_CURRENT_TASK_BTF ? { type: 'task_struct' } : {}) };
+  }
   if (ins.src === BPF_PSEUDO_KFUNC_CALL) {
     const ret = run.kfuncRets.get(ins.imm);
-    if (ret) R[0] = { k: 'btf', trusted: ret === 'trusted' };
+    const kb = ret ? run.kernelBtf() : undefined;
+    const type = kb ? kfuncRetStruct(kb, ins.imm) : undefined;
+    if (ret) R[0] = { k: 'btf', trusted: ret === 'trusted', walk: ret !== 'untrusted', ...(type ? { type } : {}) };
   }
   return [[i + 1, s]];
 }
@@ -127,6 +142,10 @@ function helperArgs(run: AbsRun, i: number, s: AbsState): void {
  */
 function clobberCallWrites(sub: number, ins: Insn, s: AbsState): void {
   const R = s.regs;
+  for (let r = 1; r <= 5; r++) {
+    const v = R[r]!;
+    for (const sp of stackSpans(v) ?? []) if (sp.owner === sub) forgetScalars(s, sp.lo, -sp.lo);
+  }
   const own = (r: number): boolean => R[r]!.k === 'fp' && (R[r] as { owner: number }).owner === sub;
   const args = [1, 2, 3, 4, 5].filter(own);
   if (!args.length) return;
@@ -172,7 +191,7 @@ function knownArrayElem(obj: BpfObject, sub: number, s: AbsState): Val | undefin
   else {
     const sp = s.narrow?.get(at);
     const full = s.stack.get(at);
-    if (sp && !sp.zero && sp.size === size) key = sp.v;
+    if (sp && !sp.zero && !sp.val && sp.size === size) key = sp.v;
     else if (size === 8 && full?.k === 'const') key = full.v;
   }
   if (key === undefined || key >= BigInt(def.maxEntries)) return undefined;

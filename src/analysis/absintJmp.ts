@@ -5,6 +5,8 @@
 import { BPF_JMP, BPF_JMP32, BPF_K, BPF_JA, BPF_EXIT, BPF_JEQ, BPF_JNE, insnClass, jmpOp, srcBit, branchTarget, JCOND, isCondJump } from '../bpf/opcodes.ts';
 import { evalCond } from './constEval.ts';
 import { isScalar, scalarBranch, scalarRefine } from './scalarVals.ts';
+import { scalarId, syncLinked } from './linkedScalars.ts';
+import { pktEndCompare } from './pktEnd.ts';
 import { cloneState, type AbsState, type Successors, type Val } from './absintState.ts';
 import type { AbsRun } from './absintRun.ts';
 
@@ -15,7 +17,7 @@ export function jmpTransfer(run: AbsRun, sub: number, i: number, s: AbsState): S
   const cls = insnClass(ins.code);
   const op = jmpOp(ins.code);
   if (op === BPF_EXIT) {
-    run.exitReached(sub);
+    run.exitReached(sub, R[0]!);
     return [];
   }
   if (ins.code === JCOND)
@@ -30,6 +32,21 @@ export function jmpTransfer(run: AbsRun, sub: number, i: number, s: AbsState): S
   const is32 = cls === BPF_JMP32;
   const taken = isScalar(a) && isScalar(b) ? scalarBranch(op, is32, a, b) : branchKnown(op, is32, a, b);
   const tgt = branchTarget(i, ins);
+  const pk = cls === BPF_JMP && srcBit(ins.code) !== BPF_K ? pktEndCompare(op, ins.dst, ins.src, a, b) : undefined;
+  if (pk?.taken === true) return [[tgt, s]];
+  if (pk?.taken === false) return [[i + 1, s]];
+  if (pk?.mark) {
+    const t = cloneState(s);
+    for (const [st, m] of [
+      [s, pk.mark.fall],
+      [t, pk.mark.taken],
+    ] as const)
+      if (m) st.regs[pk.mark.reg] = { k: 'pkt', end: m };
+    return [
+      [i + 1, s],
+      [tgt, t],
+    ];
+  }
   if (taken === true) return [[tgt, s]];
   if (taken === false) return [[i + 1, s]];
   const t = cloneState(s);
@@ -43,8 +60,8 @@ export function jmpTransfer(run: AbsRun, sub: number, i: number, s: AbsState): S
       const r = scalarRefine(op, is32, tk, a, b);
       if (r === null) continue;
       if (r) {
-        st.regs[ins.dst] = r[0];
-        if (srcBit(ins.code) !== BPF_K) st.regs[ins.src] = r[1];
+        st.regs[ins.dst] = syncLinked(st, scalarId(a), r[0]);
+        if (srcBit(ins.code) !== BPF_K) st.regs[ins.src] = syncLinked(st, scalarId(b), r[1]);
       }
       out.push([at, st]);
     }

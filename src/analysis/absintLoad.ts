@@ -22,10 +22,16 @@ import { scalarOf } from './scalarVals.ts';
 import { sextRange, zextRange } from './scalarRanges.ts';
 import { UNK, type AbsState, type Successors, type Val } from './absintState.ts';
 import type { AbsRun } from './absintRun.ts';
+import { fieldTrusted, ptrFieldAt } from './btfTrust.ts';
+import { readCallerSlot } from './callerFrames.ts';
+import { narrowFill } from './linkedScalars.ts';
 
-/** offsetof(struct __sk_buff, data / data_meta). */
+/** offsetof(struct __sk_buff, data / data_end / data_meta). */
 const SKB_DATA_OFF = 76;
+const SKB_DATA_END_OFF = 80;
 const SKB_DATA_META_OFF = 140;
+/** The struct an iterator's first argument points to (struct bpf_iter__<target>, 6.18). */
+const ITER_ARG_STRUCT: Record<string, string> = { task: 'task_struct', cgroup: 'cgroup' };
 const SKB_LD_ABS_TYPES: ReadonlySet<ProgType> = new Set(['socket_filter', 'sched_cls', 'sched_act']);
 
 /** LD_DW_IMM at i (two insns). */
@@ -66,19 +72,32 @@ export function ldxTransfer(run: AbsRun, sub: number, i: number, s: AbsState): S
   // pointers (skb/xdp data, data_end, data_meta).
   const sx = memMode(ins.code) === BPF_MEMSX;
   let v: Val = size < 8 && base.k !== 'ctx' ? scalarOf(sx ? sextRange(size) : zextRange(size)) : UNK;
+  if (base.k === 'fpvar' || base.k === 'fpset') run.stackAccess(i, ins.src, base, ins.off, size, ' read from');
   if (base.k === 'fp') {
     run.stackAccess(i, ins.src, base, ins.off, size, ' read from');
     const at = base.off + ins.off;
     if (base.owner === sub && size === 8 && memMode(ins.code) !== BPF_MEMSX) v = s.stack.get(at) ?? UNK;
+    else if (base.owner === sub && memMode(ins.code) !== BPF_MEMSX) v = narrowFill(s, at, size) ?? v;
+    else if (size === 8 && memMode(ins.code) !== BPF_MEMSX) v = readCallerSlot(s, base.owner, at) ?? v;
   } else if (base.k === 'mapval') {
     const c = readRodata(run.obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
     if (c.k !== 'unk') v = c;
   } else if (base.k === 'ctx' && run.skbPkt && size === 4 && (ins.off === SKB_DATA_OFF || ins.off === SKB_DATA_META_OFF)) {
     v = { k: 'pkt' };
+  } else if (base.k === 'ctx' && run.skbPkt && size === 4 && ins.off === SKB_DATA_END_OFF) {
+    v = { k: 'pktend' };
   } else if (base.k === 'ctx' && size === 8 && isCtxSockOff(run.inp.progType, ins.off)) {
     v = { k: 'sock' };
   } else if (base.k === 'ctx' && size === 8 && run.btfArgs) {
-    v = { k: 'btf', trusted: run.btfArgs(ins.off) };
+    const trusted = run.btfArgs(ins.off);
+    const type = trusted && ins.off === 8 ? ITER_ARG_STRUCT[run.inp.prog?.section.split('/')[1] ?? ''] : undefined;
+    v = { k: 'btf', trusted, walk: trusted, ...(type ? { type } : {}) };
+  } else if (base.k === 'btf' && size === 8 && base.walk && base.type && run.kernelBtf()) {
+    // A field of a known struct walked from a trusted or RCU pointer (btfTrust.ts).
+    const kb = run.kernelBtf()!;
+    const f = ptrFieldAt(kb, base.type, ins.off);
+    if (f) v = fieldTrusted(base.type, f, run.inRcu) ? { k: 'btf', trusted: true, walk: true, type: f.pointee } : { k: 'btf', trusted: false, type: f.pointee };
+    else v = { k: 'btf', trusted: false };
   } else if (base.k === 'btf' && size === 8) {
     // Walking a pointer field: no longer trusted (check_ptr_to_btf_access; bpfdbg does
     // not model the BTF_TYPE_SAFE_* fields that keep trust).

@@ -8,8 +8,15 @@ import type { BpfObject, BpfProgram, ProgType } from '../object/types.ts';
 import { MAX_BPF_STACK } from '../common/kernelLimits.ts';
 import * as E from './errors.ts';
 import type { SubprogBase } from './subprogs.ts';
-import { FP, UNK, eqState, joinState, type AbsState, type Val } from './absintState.ts';
+import { FP, UNK, eqState, eqVal, joinState, joinVal, type AbsState, type Val } from './absintState.ts';
 import { btfCtxArgs } from './absintLoad.ts';
+import type { CallerFrames } from './callerFrames.ts';
+import { stackSpans } from './stackPtr.ts';
+import { isScalar } from './scalarVals.ts';
+import type { Btf } from '../object/btf.ts';
+import { shippedKernelBtf, type KernelBtf } from '../object/kernelBtf.ts';
+import { isSleepableSection } from '../object/progType.ts';
+import { isLdAbsInd } from '../bpf/opcodes.ts';
 
 export interface AbsInput {
   w: E.ProgWhere;
@@ -19,6 +26,8 @@ export interface AbsInput {
   progType: ProgType;
   /** The linked program (global functions' argument facts). */
   prog?: BpfProgram;
+  /** The target kernel's BTF (struct field walks, btfTrust.ts). */
+  kernelBtf?: KernelBtf;
 }
 
 export class AbsRun {
@@ -38,6 +47,16 @@ export class AbsRun {
    * never returns, so the verifier never sees its caller's next insn (dead code, 6.7+).
    */
   readonly returns: boolean[];
+  /** A static callee's R0 at its exits, joined: what its callers see (prepare_func_exit). */
+  readonly retVals: Val[];
+  /**
+   * Callees that return to their caller from elsewhere too (a tail call, or an LD_ABS that
+   * fails): R0 after a call of one is unknown.
+   */
+  readonly otherReturns: boolean[];
+  /** In an RCU read section unless the program is sleepable (in_rcu_cs; bpf_rcu_read_lock is not modelled). */
+  readonly inRcu: boolean;
+  private kb: Btf | null | undefined;
   seenDirectWrite = false;
   seenException = false;
   error: Diag | undefined;
@@ -45,7 +64,7 @@ export class AbsRun {
   readonly skbPkt: boolean;
   /** Whether a pointer read from the ctx at an offset is a (trusted) BTF pointer. */
   readonly btfArgs: ((off: number) => boolean) | undefined;
-  readonly kfuncRets: Map<number, 'trusted' | 'untrusted'>;
+  readonly kfuncRets: Map<number, 'trusted' | 'acquired' | 'untrusted'>;
   readonly kfuncMemArgs: Map<number, KfuncMemArg[]>;
   /** vmlinux BTF id of bpf_throw, when the object calls it. */
   readonly throwId: number | undefined;
@@ -60,6 +79,9 @@ export class AbsRun {
     this.stackDepth = subprogs.map(() => 0);
     this.rawStackDepth = subprogs.map(() => 0);
     this.returns = subprogs.map(() => false);
+    this.retVals = subprogs.map(() => UNK);
+    this.otherReturns = subprogs.map((sp) => sp.hasTailCall || inp.insns.slice(sp.start, sp.end).some((x) => isLdAbsInd(x.code)));
+    this.inRcu = !isSleepableSection(inp.prog?.section ?? '');
     this.throwId = obj.externs?.find((e) => e.kind === 'kfunc' && e.name === 'bpf_throw')?.kernelBtfId;
     this.skbPkt = progType === 'sched_cls' || progType === 'sched_act' || progType === 'sk_skb' || progType === 'lwt_xmit';
     const mainEntry = this.fresh(0);
@@ -77,6 +99,18 @@ export class AbsRun {
     });
   }
 
+  /** The kernel's BTF for field walks (6.18.44's when the caller gives none); undefined when there is none. */
+  kernelBtf(): Btf | undefined {
+    if (this.kb === undefined) {
+      try {
+        this.kb = (this.inp.kernelBtf ?? shippedKernelBtf()).btf;
+      } catch {
+        this.kb = null;
+      }
+    }
+    return this.kb ?? undefined;
+  }
+
   /** Keeps the first error: the run stops at it. */
   fail(d: Diag): void {
     if (!this.error) this.error = d;
@@ -90,8 +124,9 @@ export class AbsRun {
   }
 
   /** A call of `sub` with R1-R5 = args[1..5]: joins its entry state, queueing it on a change. */
-  feedEntry(sub: number, args: Val[]): void {
+  feedEntry(sub: number, args: Val[], outer?: CallerFrames): void {
     const s = this.fresh(sub);
+    if (!this.subprogs[sub]!.isGlobal) s.outer = outer;
     for (let r = 1; r <= 5; r++) s.regs[r] = args[r] ?? UNK;
     if (this.subprogs[sub]!.isGlobal) {
       // Global functions are verified on their own, from BTF argument types: only a ctx
@@ -108,6 +143,16 @@ export class AbsRun {
 
   /** An access of `size` bytes at `base` + `off` by insn i: checks the frame's bounds and grows its depth. */
   stackAccess(i: number, reg: number, base: Val, off: number, size: number, extra: string): void {
+    const spans = stackSpans(base);
+    if (spans) {
+      // A variable offset, or one of several: each frame grows to its lowest byte (stackPtr.ts).
+      for (const sp of spans) {
+        const need = Math.ceil(-(sp.lo + off) / 8) * 8;
+        if (need > this.stackDepth[sp.owner]! && need <= MAX_BPF_STACK) this.stackDepth[sp.owner] = need;
+        if (-(sp.lo + off) > this.rawStackDepth[sp.owner]! && need <= MAX_BPF_STACK) this.rawStackDepth[sp.owner] = -(sp.lo + off);
+      }
+      return;
+    }
     if (base.k !== 'fp') return;
     const lo = base.off + off;
     if (lo < -MAX_BPF_STACK || lo + size > 0 || size < 0) {
@@ -119,10 +164,16 @@ export class AbsRun {
     if (-lo > this.rawStackDepth[base.owner]!) this.rawStackDepth[base.owner] = -lo;
   }
 
-  /** Subprog `sub` reached an exit: callers that stopped at a call to it continue now. */
-  exitReached(sub: number): void {
-    if (this.returns[sub]) return;
+  /**
+   * Subprog `sub` reached an exit with `r0`: callers that stopped at a call to it continue
+   * now, and again whenever the scalars it returns (joined over its exits) change.
+   */
+  exitReached(sub: number, r0: Val): void {
+    const ret: Val = isScalar(r0) ? (r0.k === 'scalar' ? { k: 'scalar', r: r0.r } : r0) : UNK;
+    const joined = this.returns[sub] ? joinVal(this.retVals[sub]!, ret) : ret;
+    if (this.returns[sub] && eqVal(this.retVals[sub]!, joined)) return;
     this.returns[sub] = true;
+    this.retVals[sub] = joined;
     this.subprogs.forEach((_, k) => {
       if (this.entry[k] && k !== sub) this.work.add(k);
     });

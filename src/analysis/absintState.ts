@@ -3,6 +3,9 @@
 // stack slots a store or a call overwrites.
 import type { Range } from './scalarRanges.ts';
 import { UNKNOWN_SCALAR, eqScalar, isScalar, joinScalar } from './scalarVals.ts';
+import type { PktEnd } from './pktEnd.ts';
+import { joinStackPtrs } from './stackPtr.ts';
+import { eqFrames, joinFrames, type CallerFrames } from './callerFrames.ts';
 
 /** The frame pointer, R10. */
 export const FP = 10;
@@ -10,38 +13,55 @@ export const FP = 10;
 export type Val =
   | { k: 'unk' }
   | { k: 'const'; v: bigint }
-  /** A scalar within a range (scalarRanges.ts); never a single value (that is 'const'). */
-  | { k: 'scalar'; r: Range }
+  /** A scalar within a range (scalarRanges.ts); never a single value (that is 'const'). `id`: linkedScalars.ts. */
+  | { k: 'scalar'; r: Range; id?: number }
   | { k: 'fp'; owner: number; off: number }
+  /** A stack pointer whose offset is anywhere in [lo, hi] (stackPtr.ts). */
+  | { k: 'fpvar'; owner: number; lo: number; hi: number }
+  /** One of several fixed stack pointers (sorted; stackPtr.ts). */
+  | { k: 'fpset'; ptrs: { owner: number; off: number }[] }
   | { k: 'map'; idx: number }
   | { k: 'mapval'; idx: number; off: number }
   | { k: 'ctx' }
   /** A pointer into skb packet data (from __sk_buff.data/data_meta), any offset. */
-  | { k: 'pkt' }
+  | { k: 'pkt'; end?: PktEnd }
+  /** __sk_buff.data_end (PTR_TO_PACKET_END). */
+  | { k: 'pktend' }
   /** A socket pointer read from the ctx (PTR_TO_SOCKET/SOCK_COMMON, maybe NULL): a struct bpf_sock. */
   | { k: 'sock' }
+  /** PTR_TO_TCP_SOCK (maybe NULL) from bpf_tcp_sock: a struct bpf_tcp_sock. */
+  | { k: 'tcpsock' }
   /**
    * PTR_TO_BTF_ID: a kernel object pointer. `trusted` (PTR_TRUSTED, a reference, MEM_RCU)
    * loads through it are plain; other loads become BPF_PROBE_MEM (convert_ctx_accesses).
    */
-  | { k: 'btf'; trusted: boolean }
+  | { k: 'btf'; trusted: boolean; walk?: boolean; type?: string }
   | { k: 'func'; sub: number };
 
 export const UNK: Val = { k: 'unk' };
-const eqVal = (a: Val, b: Val): boolean => {
+export const eqVal = (a: Val, b: Val): boolean => {
   if (isScalar(a) && isScalar(b)) return eqScalar(a, b);
   if (a.k !== b.k) return false;
   switch (a.k) {
+    case 'pkt':
+      return a.end === (b as typeof a).end;
     case 'unk':
     case 'ctx':
-    case 'pkt':
+    case 'pktend':
     case 'sock':
+    case 'tcpsock':
       return true;
     case 'const':
     case 'scalar':
       return false; // compared above
     case 'fp':
       return a.owner === (b as typeof a).owner && a.off === (b as typeof a).off;
+    case 'fpvar':
+      return a.owner === (b as typeof a).owner && a.lo === (b as typeof a).lo && a.hi === (b as typeof a).hi;
+    case 'fpset': {
+      const q = (b as typeof a).ptrs;
+      return a.ptrs.length === q.length && a.ptrs.every((p, k) => p.owner === q[k]!.owner && p.off === q[k]!.off);
+    }
     case 'map':
       return a.idx === (b as typeof a).idx;
     case 'mapval':
@@ -49,26 +69,32 @@ const eqVal = (a: Val, b: Val): boolean => {
     case 'func':
       return a.sub === (b as typeof a).sub;
     case 'btf':
-      return a.trusted === (b as typeof a).trusted;
+      return a.trusted === (b as typeof a).trusted && a.walk === (b as typeof a).walk && a.type === (b as typeof a).type;
   }
 };
 const isNull = (v: Val): boolean => v.k === 'const' && v.v === 0n;
-const joinVal = (a: Val, b: Val): Val => {
+export const joinVal = (a: Val, b: Val): Val => {
   if (eqVal(a, b)) return a;
   if (isScalar(a) && isScalar(b)) return joinScalar(a, b);
   // A BTF pointer on every path (or NULL on some): untrusted if any path is, as
   // save_aux_ptr_type settles a trust mismatch at one load on PTR_UNTRUSTED.
-  if (a.k === 'btf' && b.k === 'btf') return { k: 'btf', trusted: false };
+  if (a.k === 'btf' && b.k === 'btf') {
+    if (a.trusted !== b.trusted) return { k: 'btf', trusted: false };
+    return { k: 'btf', trusted: a.trusted, ...(a.walk && b.walk ? { walk: true } : {}), ...(a.type === b.type && a.type ? { type: a.type } : {}) };
+  }
+  if (a.k === 'pkt' && b.k === 'pkt') return { k: 'pkt' };
+  const sp = joinStackPtrs(a, b);
+  if (sp) return sp;
   if (a.k === 'btf' && isNull(b)) return a;
   if (b.k === 'btf' && isNull(a)) return b;
   return UNK;
 };
 /** After many changes at a join point a loop's scalars become unknown (ranges have long chains). */
-const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !eqVal(old, next) ? UNKNOWN_SCALAR : next);
+const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !(isScalar(old) && eqScalar(old, { k: 'scalar', r: next.r })) ? UNKNOWN_SCALAR : next);
 export function widenState(old: AbsState, next: AbsState): AbsState {
   const stack = new Map<number, Val>();
   for (const [off, v] of next.stack) stack.set(off, widenVal(old.stack.get(off) ?? UNK, v));
-  return { regs: next.regs.map((v, i) => widenVal(old.regs[i]!, v)), stack, narrow: next.narrow };
+  return { regs: next.regs.map((v, i) => widenVal(old.regs[i]!, v)), stack, narrow: next.narrow, outer: next.outer };
 }
 
 export interface AbsState {
@@ -81,17 +107,22 @@ export interface AbsState {
    * get_constant_map_key (6.13+) reads to find a constant map key.
    */
   narrow?: Map<number, NarrowSlot>;
+  /** Pointers spilled in the callers' frames (callerFrames.ts). */
+  outer?: CallerFrames;
 }
 export interface NarrowSlot {
   size: number;
   v: bigint;
   zero: boolean;
+  /** A spilled scalar that is not a constant (then `v` is unused). */
+  val?: Val;
 }
 /** What a transfer function returns: the successor insns, each with its state. */
 export type Successors = [number, AbsState][];
 
-const eqNarrow = (a: NarrowSlot | undefined, b: NarrowSlot | undefined): boolean => !!a && !!b && a.size === b.size && a.v === b.v && a.zero === b.zero;
-export const cloneState = (s: AbsState): AbsState => ({ regs: s.regs.slice(), stack: new Map(s.stack), narrow: new Map(s.narrow ?? []) });
+const eqNarrow = (a: NarrowSlot | undefined, b: NarrowSlot | undefined): boolean =>
+  !!a && !!b && a.size === b.size && a.v === b.v && a.zero === b.zero && (a.val === b.val || (!!a.val && !!b.val && eqVal(a.val, b.val)));
+export const cloneState = (s: AbsState): AbsState => ({ regs: s.regs.slice(), stack: new Map(s.stack), narrow: new Map(s.narrow ?? []), outer: s.outer });
 export function joinState(a: AbsState, b: AbsState): AbsState {
   const regs = a.regs.map((v, i) => joinVal(v, b.regs[i]!));
   const stack = new Map<number, Val>();
@@ -104,7 +135,7 @@ export function joinState(a: AbsState, b: AbsState): AbsState {
   }
   const narrow = new Map<number, NarrowSlot>();
   for (const [off, n] of a.narrow ?? []) if (eqNarrow(n, b.narrow?.get(off))) narrow.set(off, n);
-  return { regs, stack, narrow };
+  return { regs, stack, narrow, outer: joinFrames(a.outer, b.outer, eqVal) };
 }
 export function eqState(a: AbsState, b: AbsState): boolean {
   if (!a.regs.every((v, i) => eqVal(v, b.regs[i]!))) return false;
@@ -115,7 +146,7 @@ export function eqState(a: AbsState, b: AbsState): boolean {
   }
   if ((a.narrow?.size ?? 0) !== (b.narrow?.size ?? 0)) return false;
   for (const [off, n] of a.narrow ?? []) if (!eqNarrow(n, b.narrow?.get(off))) return false;
-  return true;
+  return eqFrames(a.outer, b.outer, eqVal);
 }
 
 /** Forgets every spill and narrow slot overlapping the `size` bytes at frame offset `lo`. */

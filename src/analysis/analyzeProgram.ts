@@ -33,7 +33,7 @@ import { bpfFuncMaxId, checkInsns, checkReachedInsns } from './checkInsns.ts';
 import { checkLoops } from './loops.ts';
 import { checkMapFuncCompat } from './mapCompat.ts';
 import { checkUninitRegs } from './uninitRegs.ts';
-import { convertCtxAccess, convertSockAccess, ctxPrologue, hasCtxRewrite, readsTstampType, type CtxEnv } from './ctxRewrite.ts';
+import { convertCtxAccess, convertSockAccess, convertTcpSockAccess, ctxPrologue, hasCtxRewrite, readsTstampType, type CtxEnv } from './ctxRewrite.ts';
 import { optDeadCode } from './deadCode.ts';
 import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
@@ -53,8 +53,8 @@ interface Aux extends FixupAux, KfuncAux {
   ctx?: boolean;
   /** A load through a BTF pointer that is not trusted: becomes BPF_PROBE_MEM(SX). */
   probe?: boolean;
-  /** A load through a socket pointer (converted as struct bpf_sock). */
-  sock?: boolean;
+  /** A load through a socket pointer (converted as struct bpf_sock, or struct bpf_tcp_sock). */
+  sock?: boolean | 'tcp';
 }
 
 const CALL = 0x85;
@@ -84,7 +84,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   const mayGoto = insns.findIndex((i) => i.code === JCOND && i.off !== 0);
   if (mayGoto >= 0) return fromDiag(E.unsupported(w, mayGoto, 'may_goto (its verifier rewrite)'));
 
-  const abs = abstractInterpret({ w, obj, insns, subprogs, progType, prog });
+  const abs = abstractInterpret({ w, obj, insns, subprogs, progType, prog, ...(opts.kernelBtf ? { kernelBtf: opts.kernelBtf } : {}) });
   if (!abs.ok) return fromDiag(abs.error);
   const facts = abs.value;
   // do_check's per-insn refusals, on the instructions symbolic execution reaches.
@@ -252,6 +252,7 @@ function buildAux(obj: BpfObject, insns: readonly Insn[], facts: AbsResult): (Au
     const cls = insnClass(ins.code);
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'ctx') return { ctx: true };
     if (cls === BPF_LDX && st.regs[ins.src]?.k === 'sock' && memMode(ins.code) === BPF_MEM) return { sock: true };
+    if (cls === BPF_LDX && st.regs[ins.src]?.k === 'tcpsock' && memMode(ins.code) === BPF_MEM) return { sock: 'tcp' };
     const base = st.regs[ins.src];
     if (cls === BPF_LDX && base?.k === 'btf' && !base.trusted) return { probe: true };
     if ((cls === BPF_ST || cls === BPF_STX) && memMode(ins.code) !== BPF_ATOMIC && st.regs[ins.dst]?.k === 'ctx') return { ctx: true };
@@ -279,7 +280,7 @@ function convertCtxAccesses(w: E.ProgWhere, p: WorkProg<Aux>, progType: BpfProgr
     const a = p.aux[i];
     if (!a?.ctx && !a?.sock) continue;
     const ins = p.insns[i]!;
-    const r = a.ctx ? convertCtxAccess(progType, ins, env) : convertSockAccess(ins, env);
+    const r = a.ctx ? convertCtxAccess(progType, ins, env) : a.sock === 'tcp' ? convertTcpSockAccess(ins, env) : convertSockAccess(ins, env);
     const origin = p.orig[i]!;
     const size = [4, 2, 1, 8][(ins.code >> 3) & 3]!;
     if ('invalid' in r) return E.badCtxAccess(w, origin, ins.off, size);

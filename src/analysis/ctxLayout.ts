@@ -91,6 +91,42 @@ export const SockUapi = {
 } as const;
 export const SOCK_UAPI_SIZE = 80;
 
+/** struct bpf_tcp_sock (uapi/linux/bpf.h): u32 fields in this order, then bytes_received/acked (u64), then u32s. */
+const TCP_SOCK_U32_HEAD = [
+  'snd_cwnd',
+  'srtt_us',
+  'rtt_min',
+  'snd_ssthresh',
+  'rcv_nxt',
+  'snd_nxt',
+  'snd_una',
+  'mss_cache',
+  'ecn_flags',
+  'rate_delivered',
+  'rate_interval_us',
+  'packets_out',
+  'retrans_out',
+  'total_retrans',
+  'segs_in',
+  'data_segs_in',
+  'segs_out',
+  'data_segs_out',
+  'lost_out',
+  'sacked_out',
+];
+/** Offset -> field name of struct bpf_tcp_sock. */
+export const TCP_SOCK_UAPI: ReadonlyMap<number, string> = new Map([
+  ...TCP_SOCK_U32_HEAD.map((f, k): [number, string] => [4 * k, f]),
+  [80, 'bytes_received'],
+  [88, 'bytes_acked'],
+  [96, 'dsack_dups'],
+  [100, 'delivered'],
+  [104, 'delivered_ce'],
+  [108, 'icsk_retransmits'],
+]);
+/** offsetofend(struct bpf_tcp_sock, icsk_retransmits). */
+export const TCP_SOCK_UAPI_END = 112;
+
 /** offsetof(struct bpf_sock_ops, X) — include/uapi/linux/bpf.h (224 bytes). */
 export const SockOpsUapi = {
   op: 0,

@@ -17,7 +17,7 @@ import { convertSockOps, sockOpsFieldSize } from './ctxSockOps.ts';
 import { convertSkReuseport, skReuseportFieldSize } from './ctxSkReuseport.ts';
 import { convertPerfEvent, perfEventFieldSize } from './ctxPerfEvent.ts';
 import { convertSockopt, sockoptFieldSize } from './ctxSockopt.ts';
-import { convertSock, convertSockAddr, sockAddrFieldSize, sockFieldSize } from './ctxSock.ts';
+import { convertSock, convertSockAddr, convertTcpSock, sockAddrFieldSize, sockFieldSize, tcpSockFieldSize } from './ctxSock.ts';
 import { convertXdp, xdpFieldSize } from './ctxXdp.ts';
 import { MissingLayout, type KernelLayout } from './kernelLayout.ts';
 
@@ -148,6 +148,11 @@ export function convertCtxAccess(progType: ProgType, si: Insn, env: CtxEnv): Ctx
 /** Rewrites a load through a socket pointer (bpf_sock_convert_ctx_access on PTR_TO_SOCKET). */
 export function convertSockAccess(si: Insn, env: CtxEnv): CtxRewrite {
   return convertWith(si, sockFieldSize, (ins) => convertSock(env.layout, ins));
+}
+
+/** Rewrites a load through a bpf_tcp_sock pointer (PTR_TO_TCP_SOCK, from bpf_tcp_sock). */
+export function convertTcpSockAccess(si: Insn, env: CtxEnv): CtxRewrite {
+  return convertWith(si, tcpSockFieldSize, (ins) => convertTcpSock(env.layout, ins));
 }
 
 /** convert_ctx_accesses for one insn: narrowing, the type's conversion, shift/mask, LDSX. */

@@ -9,7 +9,7 @@
 import type { Insn } from '../bpf/insn.ts';
 import { BPF_DW, BPF_H, BPF_JNE, BPF_LDX, BPF_MEM, BPF_W, insnClass, memSize, sizeBytes } from '../bpf/opcodes.ts';
 import { emitStore, jmpImm, ldx, mov64Imm, raw, sizeCode, stx, type CtxRewrite } from './ctxInsns.ts';
-import { SockAddrUapi as A, SockUapi as S } from './ctxLayout.ts';
+import { SockAddrUapi as A, SockUapi as S, TCP_SOCK_UAPI, TCP_SOCK_UAPI_END } from './ctxLayout.ts';
 import { field, offOf, type KernelLayout } from './kernelLayout.ts';
 
 const NO_QUEUE_MAPPING = 0xffff;
@@ -30,6 +30,27 @@ export function sockFieldSize(off: number, size: number, write: boolean): number
     return off < S.dst_port + 2 && narrowOk(size, fs) ? fs : undefined;
   }
   return size === 4 ? 0 : undefined;
+}
+
+/** bpf_tcp_sock_is_valid_access (6.18): reads only, each field at its full size. */
+export function tcpSockFieldSize(off: number, size: number, write: boolean): number | undefined {
+  if (write || off < 0 || off >= TCP_SOCK_UAPI_END || off % size !== 0) return undefined;
+  const f = TCP_SOCK_UAPI.get(off);
+  const want = f === 'bytes_received' || f === 'bytes_acked' ? 8 : 4;
+  return f && size === want ? size : undefined;
+}
+
+/**
+ * bpf_tcp_sock_convert_ctx_access (net/core/filter.c, 6.18): a load of the tcp_sock field
+ * at its own size (BPF_TCP_SOCK_GET_COMMON); rtt_min reads the u32 value of its first
+ * minmax sample, icsk_retransmits comes from inet_connection_sock.
+ */
+export function convertTcpSock(l: KernelLayout, si: Insn): CtxRewrite {
+  const f = TCP_SOCK_UAPI.get(si.off)!;
+  if (f === 'rtt_min') return { insns: [ldx(BPF_W, si.dst, si.src, offOf(l, 'tcp_sock.rtt_min') + offOf(l, 'minmax_sample.v'))] };
+  const name = f === 'icsk_retransmits' ? 'inet_connection_sock.icsk_retransmits' : `tcp_sock.${f}`;
+  const fl = field(l, name);
+  return { insns: [ldx(sizeCode(fl.size), si.dst, si.src, fl.off)] };
 }
 
 /** bpf_sock_convert_ctx_access. */

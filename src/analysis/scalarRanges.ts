@@ -191,7 +191,9 @@ function alu64(op: number, a: Range, b: Range): Range {
     case BPF_LSH: {
       const k = rangeConst(b);
       if (k === undefined || k > 63n) return FULL;
-      return a.umax << k <= U64 ? fromUnsigned(a.umin << k, a.umax << k) : FULL;
+      const r = a.umax << k <= U64 ? fromUnsigned(a.umin << k, a.umax << k) : FULL;
+      // A shift by 32 or more leaves the low half zero (the verifier's tnum knows it).
+      return k >= 32n ? (sync({ ...r, u32min: 0n, u32max: 0n, s32min: 0n, s32max: 0n }) ?? r) : r;
     }
     case BPF_RSH: {
       const k = rangeConst(b);

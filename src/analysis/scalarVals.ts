@@ -20,9 +20,17 @@ export function scalarOf(r: Range): Val {
 
 export const rangeOf = (v: ScalarVal): Range => (v.k === 'const' ? constRange(v.v) : v.r);
 
-export const eqScalar = (a: ScalarVal, b: ScalarVal): boolean => rangeEq(rangeOf(a), rangeOf(b));
+const idOf = (v: ScalarVal): number | undefined => (v.k === 'scalar' ? v.id : undefined);
 
-export const joinScalar = (a: ScalarVal, b: ScalarVal): Val => scalarOf(hull(rangeOf(a), rangeOf(b)));
+/** Same bounds and the same link (linkedScalars.ts). */
+export const eqScalar = (a: ScalarVal, b: ScalarVal): boolean => rangeEq(rangeOf(a), rangeOf(b)) && idOf(a) === idOf(b);
+
+/** The hull of two paths' values; linked only when linked on both. */
+export function joinScalar(a: ScalarVal, b: ScalarVal): Val {
+  const j = scalarOf(hull(rangeOf(a), rangeOf(b)));
+  const id = idOf(a);
+  return j.k === 'scalar' && id !== undefined && id === idOf(b) ? { ...j, id } : j;
+}
 
 /**
  * Helpers whose return value is a pointer (or NULL) to the verifier; every other helper

@@ -4,6 +4,8 @@
 
 /** MAX_BPF_STACK: a frame's stack, and the combined stack of a call chain. */
 export const MAX_BPF_STACK = 512;
+/** BPF_MAX_VAR_OFF (bpf_verifier.h): a pointer's variable offset must stay within +/- this. */
+export const BPF_MAX_VAR_OFF = 1 << 29;
 /**
  * MAX_CALL_FRAMES (include/linux/bpf_verifier.h): a static per-program limit. At run time
  * the interpreter enforces it per program running, counted from the frame it started in.

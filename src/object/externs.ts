@@ -38,7 +38,7 @@ export interface Extern {
   /** kfunc: arguments the verifier checks as sized memory (kfuncArgs.ts). */
   memArgs?: KfuncMemArg[];
   /** kfunc returning a kernel object pointer: trusted, or plain (loads through it may fault). */
-  retBtf?: 'trusted' | 'untrusted';
+  retBtf?: 'trusted' | 'acquired' | 'untrusted';
   /** Typeless ksym: its kallsyms address. */
   addr?: bigint;
   /** Why a strong extern is unresolved: every use of it fails with this. */

@@ -86,11 +86,11 @@ export function globalFuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
 }
 
 /**
- * kfuncs whose returned pointer loads are plain: KF_ACQUIRE (a referenced, trusted pointer),
- * bpf_obj_new's MEM_ALLOC objects and the graph kfuncs' owning/non-owning references
- * (6.18 kfunc flag sets; the flags are not in BTF, so they are listed by name).
+ * KF_ACQUIRE kfuncs returning a kernel struct: R0 is a plain PTR_TO_BTF_ID (loads through
+ * it are PROBE_MEM) that holds a reference, so walking its fields follows the trusted rules
+ * (is_trusted_reg; analysis/btfTrust.ts).
  */
-const TRUSTED_RET_KFUNCS: ReadonlySet<string> = new Set([
+const ACQUIRE_RET_KFUNCS: ReadonlySet<string> = new Set([
   'bpf_task_acquire',
   'bpf_task_from_pid',
   'bpf_task_from_vpid',
@@ -100,6 +100,17 @@ const TRUSTED_RET_KFUNCS: ReadonlySet<string> = new Set([
   'bpf_cgroup_from_id',
   'bpf_cpumask_create',
   'bpf_cpumask_acquire',
+]);
+
+/**
+ * kfuncs whose returned pointer loads are plain: bpf_obj_new's MEM_ALLOC objects and the
+ * graph kfuncs' owning/non-owning references (6.18 kfunc flag sets; the flags are not in
+ * BTF, so they are listed by name). A KF_ACQUIRE kfunc returning a kernel struct (task,
+ * cgroup, cpumask) is not listed: check_kfunc_call types R0 plain PTR_TO_BTF_ID with a
+ * ref_obj_id, trusted for kfunc arguments but, by its type, PROBE_MEM for loads
+ * (convert_ctx_accesses), as the 6.18 JIT of test_task_under_cgroup.o shows.
+ */
+const TRUSTED_RET_KFUNCS: ReadonlySet<string> = new Set([
   'bpf_obj_new_impl',
   'bpf_percpu_obj_new_impl',
   'bpf_refcount_acquire_impl',
@@ -122,8 +133,9 @@ const TRUSTED_RET_KFUNCS: ReadonlySet<string> = new Set([
  * PTR_TO_BTF_ID (or bpf_rdonly_cast's PTR_UNTRUSTED) whose loads may fault, or undefined
  * when it returns no struct pointer.
  */
-export function kfuncRetBtf(btf: Btf, func: BtfType): 'trusted' | 'untrusted' | undefined {
+export function kfuncRetBtf(btf: Btf, func: BtfType): 'trusted' | 'acquired' | 'untrusted' | undefined {
   if (func.name === 'bpf_rdonly_cast') return 'untrusted';
+  if (ACQUIRE_RET_KFUNCS.has(func.name)) return 'acquired';
   // An open-coded iterator's _next hands out trusted (or RCU-protected) elements.
   if (TRUSTED_RET_KFUNCS.has(func.name) || (func.name.startsWith('bpf_iter_') && func.name.endsWith('_next'))) return 'trusted';
   const proto = btf.types[func.sizeOrType];

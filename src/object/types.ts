@@ -176,7 +176,7 @@ export interface ExternInfo {
   /** kfunc arguments the verifier checks as sized memory (stack-depth growth). */
   memArgs?: KfuncMemArg[];
   /** kfunc returning a kernel object pointer: trusted, or plain (loads through it may fault). */
-  retBtf?: 'trusted' | 'untrusted';
+  retBtf?: 'trusted' | 'acquired' | 'untrusted';
 }
 
 export interface BpfObject {

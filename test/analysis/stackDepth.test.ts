@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeProgram, AnCode, type ProgramImage } from '../../src/analysis/index.ts';
 import { arrayMap, jmpTable, mkObj, mkProg, type ProgSpec } from './progs.ts';
-import type { MapDef } from '../../src/object/types.ts';
+import { MapType, type MapDef } from '../../src/object/types.ts';
 
 function analyze(text: string, spec: ProgSpec = {}, maps: MapDef[] = []): ProgramImage {
   const prog = mkProg(text, spec);
@@ -292,5 +292,70 @@ test('a stack pointer passed to a global function counts with the size of its BT
   assert.deepEqual(
     r.value.subprogs.map((s) => s.stackDepth),
     [40, 0],
+  );
+});
+
+test('a variable-offset stack access grows the frame to its lowest possible byte (verifier_var_off)', () => {
+  // r2 in [0, 8] - 16 + r10: the write may land at r10-16 .. r10-8; the frame is 16 bytes.
+  const write = analyze(`
+    r2 = *(u32 *)(r1 + 112)
+    r2 &= 8
+    r2 -= 16
+    r2 += r10
+    r0 = 0
+    *(u64 *)(r2 + 0) = r0
+    exit`);
+  assert.equal(write.subprogs[0]!.stackDepth, 16);
+  // A map key at r10 + [-16, -12]: the helper reads 8 bytes from -16 upwards.
+  const key = analyze(
+    `
+    r2 = 0
+    *(u64 *)(r10 - 8) = r2
+    r2 = *(u32 *)(r1 + 112)
+    r2 &= 4
+    r2 -= 16
+    r2 += r10
+    r1 = map[#0] ll
+    call bpf_map_lookup_elem
+    r0 = 0
+    exit`,
+    {},
+    [{ ...arrayMap(0), type: MapType.HASH, keySize: 8 }],
+  );
+  assert.equal(key.subprogs[0]!.stackDepth, 16);
+  // A constant plus r10 is a fixed stack pointer.
+  assert.equal(analyze('r2 = -24\nr2 += r10\nr0 = 0\n*(u8 *)(r2 + 0) = r0\nexit').subprogs[0]!.stackDepth, 24);
+});
+
+test('a static callee writing through a buffer pointer grows the frame of every caller that passes one', () => {
+  // fill is entered with r10-48 of `a` and r10-16 of `b`: the verifier explores both calls.
+  const img = analyze(
+    `
+    call a
+    call b
+    r0 = 0
+    exit
+    a:
+    r1 = r10
+    r1 += -48
+    call fill
+    r0 = 0
+    exit
+    b:
+    r1 = r10
+    r1 += -16
+    call fill
+    r0 = 0
+    exit
+    fill:
+    r2 = 0
+    *(u64 *)(r1 + 0) = r2
+    r0 = 0
+    exit`,
+    funcs(['prog', 0], ['a', 4], ['b', 9], ['fill', 14]),
+  );
+  assert.deepEqual(
+    img.subprogs.map((s) => s.stackDepth),
+    [0, 48, 16, 0],
   );
 });

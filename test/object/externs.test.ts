@@ -138,6 +138,17 @@ describe('kfunc calls', () => {
     );
   });
 
+  it('loads through what bpf_task_acquire returns may fault (a plain PTR_TO_BTF_ID holding a reference); through bpf_obj_new objects they do not', () => {
+    const o = loaded([
+      { name: 'bpf_task_acquire', as: 'kfunc' },
+      { name: 'bpf_obj_new_impl', as: 'kfunc' },
+    ]);
+    assert.deepEqual(o.externs?.map((e) => [e.name, e.retBtf]).sort(), [
+      ['bpf_obj_new_impl', 'trusted'],
+      ['bpf_task_acquire', 'acquired'],
+    ]);
+  });
+
   it('an unknown __weak kfunc keeps imm 0 (the verifier accepts it only in dead code)', () => {
     const c = prog(loaded([{ name: 'bpf_no_such_kfunc', as: 'kfunc', weak: true }]), 0).insns[0]!;
     assert.deepEqual([c.src, c.imm], [2, 0]);

@@ -1,0 +1,54 @@
+// Which kernel-struct pointer loads stay plain (btfTrust.ts, check_ptr_to_btf_access 6.18):
+// fields the verifier lists as safe keep a walked pointer trusted (or MEM_RCU in an RCU
+// read section), other fields give a plain PTR_TO_BTF_ID whose loads become PROBE_MEM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeProgram } from '../../src/analysis/index.ts';
+import { fieldTrusted, ptrFieldAt } from '../../src/analysis/btfTrust.ts';
+import { BPF_PROBE_MEM, memMode } from '../../src/bpf/opcodes.ts';
+import { BTF_KIND, findByNameKind } from '../../src/object/btf.ts';
+import { shippedKernelBtf } from '../../src/object/kernelBtf.ts';
+import { mkObj, mkProg } from './progs.ts';
+
+const btf = shippedKernelBtf().btf;
+const offOf = (st: string, member: string): number => {
+  const m = findByNameKind(btf, st, BTF_KIND.STRUCT)!.members!.find((x) => x.name === member)!;
+  return m.bitOffset / 8;
+};
+
+test('struct fields the verifier lists, or tags __rcu, keep trust inside an RCU read section only', () => {
+  const kn = ptrFieldAt(btf, 'cgroup', offOf('cgroup', 'kn'))!;
+  assert.deepEqual(kn, { name: 'kn', pointee: 'kernfs_node', rcuTag: false });
+  assert.equal(fieldTrusted('cgroup', kn, true), true, 'BTF_TYPE_SAFE_RCU(struct cgroup) { kn }');
+  assert.equal(fieldTrusted('cgroup', kn, false), false, 'a sleepable program is not in an RCU read section');
+  const cgroups = ptrFieldAt(btf, 'task_struct', offOf('task_struct', 'cgroups'))!;
+  assert.equal(cgroups.pointee, 'css_set');
+  // The 6.18.44 BTF (gcc-built) carries no btf_type_tag, so `__rcu` is not visible there:
+  // task_struct.cgroups is trusted through the BTF_TYPE_SAFE_RCU list.
+  assert.equal(cgroups.rcuTag, false);
+  assert.equal(fieldTrusted('task_struct', cgroups, true), true);
+  assert.equal(fieldTrusted('task_struct', { ...cgroups, name: 'not_listed', rcuTag: true }, true), true, 'an __rcu-tagged field');
+  const mm = ptrFieldAt(btf, 'task_struct', offOf('task_struct', 'mm'))!;
+  assert.equal(fieldTrusted('task_struct', mm, true), false);
+});
+
+test('task->cgroups->dfl_cgrp->kn is walked with plain loads; task->mm->... faults are guarded', () => {
+  const text = `
+    call bpf_get_current_task_btf
+    r1 = *(u64 *)(r0 + ${offOf('task_struct', 'cgroups')})
+    r1 = *(u64 *)(r1 + ${offOf('css_set', 'dfl_cgrp')})
+    r1 = *(u64 *)(r1 + ${offOf('cgroup', 'kn')})
+    r2 = *(u64 *)(r0 + ${offOf('task_struct', 'mm')})
+    r2 = *(u64 *)(r2 + 0)
+    r0 = 0
+    exit`;
+  const modes = (section: string): boolean[] => {
+    const prog = mkProg(text, { progType: 'tracing', section });
+    const r = analyzeProgram(mkObj(prog), prog);
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    return r.value.insns.slice(1, 6).map((i) => memMode(i.code) === BPF_PROBE_MEM);
+  };
+  assert.deepEqual(modes('tp_btf/sys_enter'), [false, false, false, false, true]);
+  // fentry.s: sleepable, no RCU read section: only the task itself (PTR_TRUSTED) is read plainly.
+  assert.deepEqual(modes('fentry.s/bpf_fentry_test1'), [false, true, true, false, true]);
+});
