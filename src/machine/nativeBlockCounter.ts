@@ -104,6 +104,10 @@ export interface LastBlock {
 /** Saved counter state, to put back after a nested emulation (callFromTrap, stopAfterTrap). */
 export type CounterState = Uint8Array;
 
+/** Instruction offsets of decoded blocks by arch, address and bytes, shared by all counters (never mutated). */
+const DECODED = new Map<string, number[]>();
+const DECODED_MAX = 1 << 16;
+
 export class NativeBlockCounter {
   private readonly ud: DataView;
   private readonly udBytes: Uint8Array;
@@ -234,6 +238,15 @@ export class NativeBlockCounter {
     const hit = this.offsets.get(addr);
     if (hit && hit.size === size) return hit;
     const bytes = this.read(addr, size);
+    // The same bytes at the same address decode the same in any machine (a new session on
+    // the same object runs the same JIT image): decoded once per process.
+    const key = `${this.arch}:${addr.toString(16)}:${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')}`;
+    const known = DECODED.get(key);
+    if (known) {
+      const d = { size, offs: known };
+      this.offsets.set(addr, d);
+      return d;
+    }
     const insns = disasm(this.arch, bytes, addr);
     const offs: number[] = [];
     let end = 0;
@@ -248,6 +261,8 @@ export class NativeBlockCounter {
     if (end < size) offs.push(end);
     const d = { size, offs };
     this.offsets.set(addr, d);
+    if (DECODED.size >= DECODED_MAX) DECODED.clear();
+    DECODED.set(key, offs);
     return d;
   }
 

@@ -31,11 +31,19 @@ export type ModelWrites = (fn: WriteListener) => () => void;
 export type PageDelta = Map<bigint, Map<number, Uint8Array>>;
 
 const eq = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+/** A Buffer view of `a` (no copy), for offset compares without a view per page. */
+const view = (a: Uint8Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.length);
 
 export class GuestMemory {
   private readonly base = new Map<bigint, Uint8Array>();
   private readonly pageHash = new WeakMap<Uint8Array, string>();
   private baseDigest = new Map<bigint, string>();
+  /** Buffer views of the base copies (one per region, not one per page compare). */
+  private readonly baseView = new Map<bigint, Buffer>();
+  /** The last delta computed: its pages are reused when equal, so digests find their hashes cached. */
+  private lastDelta: PageDelta | null = null;
+  /** The last digest and the delta it was computed over (same pages by identity: same digest). */
+  private lastDigest: { d: PageDelta; regions: number; hex: string } | null = null;
   /** Big regions: offsets of the pages written since the base image (all others equal it). */
   private readonly written = new Map<bigint, Set<number>>();
   private readonly trackers: number[] = [];
@@ -108,6 +116,7 @@ export class GuestMemory {
       if (this.base.has(r.base)) continue;
       const copy = this.bytesOf(r).slice();
       this.base.set(r.base, copy);
+      this.baseView.set(r.base, view(copy));
       if (r.live && this.unsubscribe && r.size >= TRACK_MIN) {
         this.written.set(r.base, new Set());
         this.trackers.push(this.machine.trackWrites(r.base, r.base + BigInt(r.size) - 1n, (a, n) => this.mark(r.base, Number(a - r.base), n)));
@@ -123,22 +132,37 @@ export class GuestMemory {
    */
   delta(prev: PageDelta | null): PageDelta {
     const out: PageDelta = new Map();
+    const last = this.lastDelta;
     for (const r of this.adopt()) {
-      const cur = this.bytesOf(r);
-      const base = this.base.get(r.base)!;
+      const cur = view(this.bytesOf(r));
+      const base = this.baseView.get(r.base)!;
       const before = prev?.get(r.base);
+      const recent = last?.get(r.base);
       let pages: Map<number, Uint8Array> | undefined;
-      for (const o of this.candidates(r)) {
-        const page = cur.subarray(o, o + PAGE_SIZE);
-        if (eq(page, base.subarray(o, o + PAGE_SIZE))) continue;
-        const old = before?.get(o);
-        (pages ??= new Map()).set(o, old && eq(old, page) ? old : page.slice());
+      // A region compared whole (not tracked by written page) that equals its base has no
+      // differing page: one memcmp instead of one a page.
+      const known = r.live ? undefined : this.text.get(r.base);
+      const whole = !this.written.has(r.base) && !(known?.differ && known.gen === this.machine.codeGeneration);
+      if (!whole || cur.length !== base.length || cur.compare(base) !== 0) {
+        for (const o of this.candidates(r)) {
+          const end = Math.min(o + PAGE_SIZE, cur.length);
+          if (end === Math.min(o + PAGE_SIZE, base.length) && cur.compare(base, o, end, o, end) === 0) continue;
+          (pages ??= new Map()).set(o, this.reuse(cur, o, end, before?.get(o), recent?.get(o)));
+        }
       }
       const t = r.live ? undefined : this.text.get(r.base);
       if (t && t.gen === this.machine.codeGeneration) t.differ = [...(pages?.keys() ?? [])];
       if (pages) out.set(r.base, pages);
     }
+    this.lastDelta = out;
     return out;
+  }
+
+  /** The page cur[o, end) as an earlier delta's copy when equal to it, or a new copy. */
+  private reuse(cur: Buffer, o: number, end: number, ...olds: (Uint8Array | undefined)[]): Uint8Array {
+    for (const old of olds) if (old && old.length === end - o && cur.compare(view(old), 0, old.length, o, end) === 0) return old;
+    // A copy (Buffer#slice would be a view of live memory).
+    return new Uint8Array(cur.buffer, cur.byteOffset + o, end - o).slice();
   }
 
   /** Makes guest memory equal to base + `d`, writing only pages that differ. */
@@ -165,6 +189,8 @@ export class GuestMemory {
 
   /** Digest of memory = base digests + hashes of the differing pages (cheap per checkpoint). */
   digest(d: PageDelta): string {
+    const memo = this.lastDigest;
+    if (memo && memo.regions === this.baseDigest.size && samePages(memo.d, d)) return memo.hex;
     const h = createHash('sha256');
     for (const [b, dig] of [...this.baseDigest].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
       h.update(`${b.toString(16)}:${dig};`);
@@ -177,6 +203,20 @@ export class GuestMemory {
         h.update(`${o}=${ph};`);
       }
     }
-    return h.digest('hex');
+    const hex = h.digest('hex');
+    this.lastDigest = { d, regions: this.baseDigest.size, hex };
+    return hex;
   }
+}
+
+/** The same regions and offsets holding the same page objects (pages are never written in place). */
+function samePages(a: PageDelta, b: PageDelta): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [base, pa] of a) {
+    const pb = b.get(base);
+    if (!pb || pb.size !== pa.size) return false;
+    for (const [o, p] of pa) if (pb.get(o) !== p) return false;
+  }
+  return true;
 }

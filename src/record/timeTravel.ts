@@ -142,21 +142,22 @@ export class TimeTravelSession {
       if (parsed.ok && parsed.value.kind === 'jump') this.tracer.noteExternalChange();
       r = await this.session.execute(text);
     }
+    let hash: string | undefined;
     if (kind !== null && !LOOKS.has(kind)) {
       // Map updates, kill, run, timers: state changed outside execution (pokes included).
       if (!RUNS.has(kind) && kind !== 'reverse') this.tracer.noteExternalChange();
-      this.tracer.settle();
+      hash = this.tracer.settle();
     }
-    return this.logged(text, at, r);
+    return this.logged(text, at, r, hash);
   }
 
   /**
    * The command's log entry (recorder / replayer). Commands a script runs are part of the
    * command that ran the script (its replay runs them again), so they get none.
    */
-  private logged(text: string, at: number, r: CommandResult): CommandResult {
+  private logged(text: string, at: number, r: CommandResult, hash?: string): CommandResult {
     if (this.session.script.nested > 0) return r;
-    const e: CmdEvent = { t: 'cmd', n: this.commandNo++, at, text, ok: r.ok, after: this.tracer.count, hash: this.tracer.stateHash() };
+    const e: CmdEvent = { t: 'cmd', n: this.commandNo++, at, text, ok: r.ok, after: this.tracer.count, hash: hash ?? this.tracer.stateHash() };
     this.hooks.onCommand?.(e);
     return r;
   }

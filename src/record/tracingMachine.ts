@@ -71,6 +71,8 @@ export class TracingMachine extends MachineProxy {
   private lastStop: StopReason['kind'] | 'none' = 'none';
   /** Instructions the last realRun executed, when the real machine could tell (lastExecuted). */
   private realExecuted: number | undefined;
+  /** The hash of the last checkpoint taken (settle() returns it when it took one). */
+  private lastHash: string | undefined;
   /** The registers a state hash covers (archState.ts, by the machine's arch). */
   private readonly stateRegs: readonly string[];
 
@@ -116,6 +118,7 @@ export class TracingMachine extends MachineProxy {
       hash: this.stateHash(mem),
     };
     this.checkpoints.add(c);
+    this.lastHash = c.hash;
     this.dirty = false;
     if (cause !== 'dense' && cause !== 'mark') this.opts.onCheckpoint?.(c);
     return c;
@@ -265,11 +268,16 @@ export class TracingMachine extends MachineProxy {
   /**
    * After a command: back on the timeline if a search left the CPU elsewhere, and a
    * checkpoint of the state the command left (history after it dropped if it changed the past).
+   * Returns the state hash when it took a checkpoint (the state is unchanged since), so the
+   * caller need not hash the state again.
    */
-  settle(): void {
+  settle(): string | undefined {
     if (this.wandered) this.goto(this.count);
+    this.lastHash = undefined;
     if (this.dirty) this.beforeRun();
     else if (this.count === this.horizon && !this.checkpoints.has(this.count)) this.checkpoint('command');
+    // Each path ends with the checkpoint it took (if any): its hash is the state's now.
+    return this.lastHash;
   }
 
   /** Before a run: a state change or a stop since the last checkpoint gets a checkpoint. */

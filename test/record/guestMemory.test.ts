@@ -89,3 +89,43 @@ test("a replay whose big map differs from the recording's by one byte is reporte
     }
   }
 });
+
+test('a delta keeps copies of the differing pages, and its digest follows later writes', async () => {
+  const rec = await recording();
+  try {
+    const { tracer, target } = rec.tts;
+    const model = target.model;
+    const map = bigMap(model.objects.flatMap((o) => o.maps));
+    const mem = new GuestMemory(
+      tracer.real,
+      () => model.space.regions(),
+      (fn) => model.space.onWrite(fn),
+    );
+    // A model region below TRACK_MIN (compared whole, not by written page).
+    const small = model.space.regions().find((r) => r.size < TRACK_MIN && !(r.base <= map.struct.base && map.struct.base < r.base + BigInt(r.size)));
+    assert.ok(small, 'a region compared whole');
+    const addr = small.base + BigInt(small.size) - 8n;
+    const was = tracer.real.readMem(addr, 8);
+    tracer.real.writeMem(addr, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+    const before = mem.delta(null);
+    const page = before.get(small.base)?.get(Math.floor((small.size - 8) / 4096) * 4096);
+    assert.ok(page, 'the written page differs from the base');
+    const copy = page.slice();
+    const d1 = mem.digest(before);
+    // Writing again must change neither the page the delta holds nor its digest...
+    tracer.real.writeMem(addr, new Uint8Array([8, 7, 6, 5, 4, 3, 2, 1]));
+    assert.deepEqual(page, copy, 'the delta holds a copy, not a view of guest memory');
+    assert.equal(mem.digest(before), d1);
+    // ...and the next delta sees the new bytes, with another digest.
+    const after = mem.delta(null);
+    assert.notEqual(mem.digest(after), d1);
+    // Back to the launch bytes: the same digest as a delta of the untouched memory.
+    tracer.real.writeMem(addr, was);
+    const fresh = new GuestMemory(tracer.real, () => model.space.regions());
+    assert.equal(mem.digest(mem.delta(null)), fresh.digest(fresh.delta(null)));
+    mem.dispose();
+    fresh.dispose();
+  } finally {
+    rec.tts.session.dispose();
+  }
+});
