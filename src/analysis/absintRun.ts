@@ -9,7 +9,7 @@ import { MAX_BPF_STACK } from '../common/kernelLimits.ts';
 import * as E from './errors.ts';
 import type { SubprogBase } from './subprogs.ts';
 import { FP, UNK, eqState, eqVal, joinState, joinVal, type AbsState, type Val } from './absintState.ts';
-import { btfCtxArgs } from './absintLoad.ts';
+import { btfCtxArgs } from './btfCtxArgs.ts';
 import type { CallerFrames } from './callerFrames.ts';
 import { stackSpans } from './stackPtr.ts';
 import { isScalar } from './scalarVals.ts';

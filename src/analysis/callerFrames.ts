@@ -5,10 +5,10 @@
 // bpfdbg analyses each subprogram on its own, so the entry state carries the callers'
 // spilled pointers (not their scalars), by frame owner and offset. Read-only maps: a store
 // into a caller's frame replaces them (copy on write).
-import type { AbsState, Val } from './absintState.ts';
+import type { AbsState, CallerFrames, Val } from './absintVal.ts';
 import { isScalar } from './scalarVals.ts';
 
-export type CallerFrames = ReadonlyMap<number, ReadonlyMap<number, Val>>;
+export type { CallerFrames };
 
 /** The caller frames a callee of `sub` (in state `s`) starts with: `s`'s own, plus the spilled pointers of `sub`. */
 export function framesForCallee(sub: number, s: AbsState): CallerFrames | undefined {

@@ -16,21 +16,9 @@
 import type { KernelBtf } from '../object/kernelBtf.ts';
 import { BTF_KIND, findByNameKind, resolveSize, skipModsAndTypedefs, type Btf } from '../object/btf.ts';
 import { KERNEL_LAYOUT_6_18_44 } from './kernelLayoutTable.ts';
+import type { FieldLoc, KernelLayout } from './kernelLayoutTypes.ts';
 
-export interface FieldLoc {
-  /** Byte offset from the start of the struct. */
-  off: number;
-  /** sizeof_field, bytes (0 for the zero-size marker arrays). */
-  size: number;
-}
-
-export interface KernelLayout {
-  release: string;
-  /** sizeof(struct X), by struct name. */
-  sizes: Readonly<Record<string, number>>;
-  /** `struct.member.path` -> location. */
-  fields: Readonly<Record<string, FieldLoc>>;
-}
+export type { FieldLoc, KernelLayout } from './kernelLayoutTypes.ts';
 
 /**
  * Every struct member a rewrite or the ctx builder reads, `struct.member[.member]`. The

@@ -8,7 +8,7 @@
 // Ids here are the index of the instruction that made the link, plus one, so the fixpoint
 // sees the same id on every visit; making a link first takes that id from the values a
 // previous visit of the same instruction left behind (they are other values now).
-import type { AbsState, Val } from './absintState.ts';
+import type { AbsState, Val } from './absintVal.ts';
 import { fromUnsigned, mov32Range, type Range } from './scalarRanges.ts';
 import { isScalar, rangeOf, scalarOf } from './scalarVals.ts';
 

@@ -4,9 +4,9 @@
 // it may equal it), and is_pkt_ptr_branch_taken then decides a later compare of the marked
 // register with the end. Only the compared register is marked; moving it drops the mark.
 import { BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT } from '../bpf/opcodes.ts';
-import type { Val } from './absintState.ts';
+import type { PktEnd, Val } from './absintVal.ts';
 
-export type PktEnd = 'at' | 'beyond';
+export type { PktEnd };
 
 /** flip_opcode for the four orderings. */
 const FLIP: Record<number, number> = { [BPF_JGT]: BPF_JLT, [BPF_JLT]: BPF_JGT, [BPF_JGE]: BPF_JLE, [BPF_JLE]: BPF_JGE };

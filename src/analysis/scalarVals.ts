@@ -3,7 +3,7 @@
 import type { Insn } from '../bpf/insn.ts';
 import { BPF_ADD, BPF_ALU64, BPF_ARSH, BPF_DIV, BPF_END, BPF_MOD, BPF_MOV, BPF_NEG, BPF_SUB, insnClass, aluOp } from '../bpf/opcodes.ts';
 import { HELPER_NAMES } from '../bpf/helperIds.ts';
-import type { Val } from './absint.ts';
+import type { Val } from './absintVal.ts';
 import { evalAlu, evalCond } from './constEval.ts';
 import { FULL, aluRange, branchTaken, constRange, hull, mov32Range, rangeConst, rangeEq, refine, type Range } from './scalarRanges.ts';
 

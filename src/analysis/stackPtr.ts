@@ -5,7 +5,7 @@
 // the stack depth counts the lowest byte such an access may touch.
 import { BPF_ADD, BPF_SUB } from '../bpf/opcodes.ts';
 import { BPF_MAX_VAR_OFF } from '../common/kernelLimits.ts';
-import type { Val } from './absintState.ts';
+import type { Val } from './absintVal.ts';
 import { isScalar, rangeOf } from './scalarVals.ts';
 
 type StackPtr = Extract<Val, { k: 'fp' } | { k: 'fpvar' }>;
