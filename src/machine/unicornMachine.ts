@@ -34,7 +34,7 @@
 import { CALLBACK_LOOP_ADDR, HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE } from '../common/layout.ts';
 import { callbackLoopPage } from './loopTrampoline.ts';
 import { KFUNC_TRAP_PAGES } from '../common/kallsyms.ts';
-import { insnLength, loadCapstone } from './capstone.ts';
+import { capstoneLoaded, insnLength } from './capstone.ts';
 import { StepExits } from './stepExits.ts';
 import * as E from './errors.ts';
 import {
@@ -67,9 +67,13 @@ const DEFAULT_BUDGET = 50_000_000;
 const HELPER_TRAP_PAGES = 0x11;
 const PAGE = BigInt(PAGE_SIZE);
 
-/** Creates a machine; loads Capstone first (watchpoints need instruction lengths). */
+/**
+ * Creates a machine. Capstone is not loaded here: only watchpoints (instruction lengths) and
+ * the native block counter (block decoding) need it, and `bpfdbg run` uses neither, so its
+ * start-up does not pay for compiling Capstone's wasm (~40 ms). Debugger, recording and
+ * replay sessions load it first (openSession, openRecordingSession, the replayer).
+ */
 export async function createMachine(arch: MachineArch): Promise<UnicornMachine> {
-  await loadCapstone();
   return new UnicornMachine(arch);
 }
 
@@ -244,7 +248,10 @@ export class UnicornMachine extends UnicornCore implements Machine {
 
   private blockCounter(): NativeBlockCounter | undefined {
     if (this.counter === undefined) {
-      this.counter = (UnicornMachine.nativeCounting && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) || null;
+      // Without Capstone (a CLI `run --max-insns`) nothing decodes blocks: Unicorn's count alone.
+      this.counter =
+        (UnicornMachine.nativeCounting && capstoneLoaded() && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) ||
+        null;
       if (this.counter) {
         this.hookAdd(U.UC_HOOK_BLOCK, this.counter.callback, 1n, 0n, this.counter.userData);
         // Blocks translated before have no block hook (trap 2): drop them, once, region by
@@ -622,6 +629,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
   }
 
   addWatchpoint(access: 'read' | 'write', begin: bigint, end: bigint): number {
+    if (!capstoneLoaded()) throw new Error('internal: a watchpoint needs Capstone loaded (loadCapstone) to step past the access');
     this.open();
     const id = this.nextId++;
     const cb = this.register(this.L.memHookPtr, (_uc: unknown, _type: number, addr: number | bigint, size: number) =>

@@ -10,6 +10,7 @@ import { chooseProgram } from '../../object/index.ts';
 import type { NondetSource } from '../../kernel/index.ts';
 import type { JitEngine } from '../../engine/jitEngine.ts';
 import { X86Engine } from '../../engine/x86Engine.ts';
+import { loadCapstone } from '../../machine/capstone.ts';
 import { RiscvEngine } from '../../engine/riscvEngine.ts';
 import type { BpfObject } from '../../object/types.ts';
 import type { DebugTarget } from './debugTarget.ts';
@@ -46,6 +47,8 @@ export function pickEntry(obj: BpfObject, name?: string): Result<string> {
 }
 
 export async function launchTarget(obj: BpfObject, opts: LaunchOptions = {}, hooks: LaunchHooks = {}): Promise<Result<DebugTarget>> {
+  // The target's Disassembler and the machine's block counter and watchpoints decode with Capstone.
+  await loadCapstone();
   const arch = opts.arch ?? 'x86_64';
   const profile = profileFor(arch, opts.profile);
   if (!profile.ok) return profile;
