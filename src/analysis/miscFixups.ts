@@ -310,11 +310,11 @@ function htabPercpuMapGenLookup(map: MapDef): Insn[] {
 }
 
 /**
- * percpu_array_map_gen_lookup (kernel/bpf/arraymap.c, 6.10+), bypass_spec_v1 form: load
- * pptrs[index] and turn it into this CPU's copy; not for inner maps.
+ * The start both percpu_array_map_gen_lookup and array_of_map_gen_lookup emit: an index past
+ * max_entries jumps over the next 5 insns (to their `r0 = 0`); otherwise r0 = the 8-byte
+ * pointer in slot `index` of the array (pptrs[] or the inner maps) after the header.
  */
-function percpuArrayMapGenLookup(map: MapDef): Insn[] | undefined {
-  if (map.flags & BPF_F_INNER_MAP) return undefined;
+function loadPointerSlot(map: MapDef): Insn[] {
   return [
     raw(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, BPF_ARRAY_PTRS_OFF),
     raw(BPF_LDX | BPF_MEM | BPF_W, 0, 2, 0, 0),
@@ -322,10 +322,16 @@ function percpuArrayMapGenLookup(map: MapDef): Insn[] | undefined {
     raw(BPF_ALU64 | BPF_LSH | BPF_K, 0, 0, 0, 3),
     raw(BPF_ALU64 | BPF_ADD | BPF_X, 0, 1, 0, 0),
     raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0),
-    movPercpu(0, 0),
-    ja(1),
-    raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
   ];
+}
+
+/**
+ * percpu_array_map_gen_lookup (kernel/bpf/arraymap.c, 6.10+), bypass_spec_v1 form: load
+ * pptrs[index] and turn it into this CPU's copy; not for inner maps.
+ */
+function percpuArrayMapGenLookup(map: MapDef): Insn[] | undefined {
+  if (map.flags & BPF_F_INNER_MAP) return undefined;
+  return [...loadPointerSlot(map), movPercpu(0, 0), ja(1), raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0)];
 }
 
 /** array_map_gen_lookup (kernel/bpf/arraymap.c), bypass_spec_v1 (privileged) form. */
@@ -350,15 +356,5 @@ function arrayMapGenLookup(map: MapDef): Insn[] | undefined {
  * inner map's pointer (8 bytes), loaded and returned, NULL when the slot is empty.
  */
 function arrayOfMapGenLookup(map: MapDef): Insn[] {
-  return [
-    raw(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, BPF_ARRAY_PTRS_OFF),
-    raw(BPF_LDX | BPF_MEM | BPF_W, 0, 2, 0, 0),
-    raw(BPF_JMP | BPF_JGE | BPF_K, 0, 0, 5, map.maxEntries),
-    raw(BPF_ALU64 | BPF_LSH | BPF_K, 0, 0, 0, 3),
-    raw(BPF_ALU64 | BPF_ADD | BPF_X, 0, 1, 0, 0),
-    raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0),
-    raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0),
-    ja(1),
-    raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
-  ];
+  return [...loadPointerSlot(map), raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0), ja(1), raw(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0)];
 }
