@@ -11,23 +11,8 @@
 // the run's shared state in absintRun.ts, and the transfer functions per instruction
 // class in absintAlu.ts, absintJmp.ts, absintCall.ts, absintLoad.ts and absintStore.ts.
 import type { Diag } from '../common/diag.ts';
-import {
-  BPF_ALU,
-  BPF_ALU64,
-  BPF_JMP,
-  BPF_JMP32,
-  BPF_LD,
-  BPF_LDX,
-  BPF_ST,
-  BPF_STX,
-  BPF_CALL,
-  BPF_FUNC_tail_call,
-  insnClass,
-  jmpOp,
-  isHelperCall,
-  isLdAbsInd,
-  LD_DW_IMM,
-} from '../bpf/opcodes.ts';
+import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX } from '../bpf/opcodes.ts';
+import { BPF_CALL, BPF_FUNC_tail_call, insnClass, jmpOp, isHelperCall, isLdAbsInd, LD_DW_IMM } from '../bpf/opcodes.ts';
 import { aluTransfer } from './absintAlu.ts';
 import { callTransfer } from './absintCall.ts';
 import { jmpTransfer } from './absintJmp.ts';

@@ -6,22 +6,9 @@
 // reaches MAX_CALL_FRAMES: "the call stack of 9 frames is too deep".
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
-import {
-  BPF_JMP,
-  BPF_JMP32,
-  BPF_JA,
-  BPF_CALL,
-  BPF_EXIT,
-  insnClass,
-  jmpOp,
-  isPseudoCall,
-  isPseudoFunc,
-  branchTarget,
-  calleeTarget,
-  LD_DW_IMM,
-  isCondJump,
-  JCOND,
-} from '../bpf/opcodes.ts';
+import { BPF_JMP, BPF_JMP32 } from '../bpf/opcodes.ts';
+import { BPF_JA, BPF_CALL, BPF_EXIT, insnClass, jmpOp, isPseudoCall, isPseudoFunc, branchTarget, calleeTarget, LD_DW_IMM, isCondJump } from '../bpf/opcodes.ts';
+import { JCOND } from '../bpf/opcodes.ts';
 import * as E from './errors.ts';
 import { findSubprogAt, subprogOf, type SubprogBase } from './subprogs.ts';
 import { MAX_CALL_FRAMES } from '../common/kernelLimits.ts';

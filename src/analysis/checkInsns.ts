@@ -4,49 +4,11 @@
 // linear pass: the first failure is reported, as the kernel stops at its first error.
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
-import {
-  BPF_ALU,
-  BPF_ALU64,
-  BPF_JMP,
-  BPF_JMP32,
-  BPF_LD,
-  BPF_LDX,
-  BPF_ST,
-  BPF_STX,
-  BPF_END,
-  BPF_NEG,
-  BPF_JA,
-  BPF_CALL,
-  BPF_EXIT,
-  BPF_JCOND,
-  BPF_X,
-  insnClass,
-  aluOp,
-  jmpOp,
-  srcBit,
-  memMode,
-  BPF_MEM,
-  BPF_MEMSX,
-  BPF_ATOMIC,
-  BPF_ABS,
-  BPF_IND,
-  BPF_IMM,
-  BPF_DW,
-  memSize,
-  BPF_PSEUDO_MAP_FD,
-  BPF_PSEUDO_MAP_VALUE,
-  BPF_PSEUDO_FUNC,
-  BPF_PSEUDO_BTF_ID,
-  BPF_PSEUDO_MAP_IDX,
-  BPF_PSEUDO_MAP_IDX_VALUE,
-  BPF_K,
-  BPF_LSH,
-  BPF_RSH,
-  BPF_ARSH,
-  BPF_DIV,
-  BPF_MOD,
-  isHelperCall,
-} from '../bpf/opcodes.ts';
+import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX } from '../bpf/opcodes.ts';
+import { BPF_END, BPF_NEG, BPF_JA, BPF_CALL, BPF_EXIT, BPF_JCOND, BPF_X, insnClass, aluOp, jmpOp, srcBit, memMode, BPF_MEM } from '../bpf/opcodes.ts';
+import { BPF_MEMSX, BPF_ATOMIC, BPF_ABS, BPF_IND, BPF_IMM, BPF_DW, memSize, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC } from '../bpf/opcodes.ts';
+import { BPF_PSEUDO_BTF_ID, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_K, BPF_LSH, BPF_RSH, BPF_ARSH, BPF_DIV, BPF_MOD } from '../bpf/opcodes.ts';
+import { isHelperCall } from '../bpf/opcodes.ts';
 import { HELPER_NAMES } from '../bpf/helperIds.ts';
 import * as E from './errors.ts';
 import { BPF_REG_FP, MAX_BPF_REG } from '../bpf/registers.ts';

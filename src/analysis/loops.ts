@@ -11,28 +11,8 @@
 // reloaded from maps or returned by helpers each round, as `while (1) counter++;` on a global).
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
-import {
-  BPF_ALU,
-  BPF_ALU64,
-  BPF_JMP,
-  BPF_LD,
-  BPF_LDX,
-  BPF_ST,
-  BPF_STX,
-  BPF_X,
-  BPF_ATOMIC,
-  BPF_MOV,
-  BPF_AND,
-  BPF_OR,
-  BPF_CALL,
-  BPF_EXIT,
-  LD_DW_IMM,
-  insnClass,
-  aluOp,
-  jmpOp,
-  srcBit,
-  memMode,
-} from '../bpf/opcodes.ts';
+import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_LD, BPF_LDX, BPF_ST, BPF_STX } from '../bpf/opcodes.ts';
+import { BPF_X, BPF_ATOMIC, BPF_MOV, BPF_AND, BPF_OR, BPF_CALL, BPF_EXIT, LD_DW_IMM, insnClass, aluOp, jmpOp, srcBit, memMode } from '../bpf/opcodes.ts';
 import type { AbsState } from './absint.ts';
 import { successors } from './cfg.ts';
 import * as E from './errors.ts';

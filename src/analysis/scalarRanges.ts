@@ -5,27 +5,8 @@
 // sub-ranges, and explores paths separately where bpfdbg joins them), so a branch found
 // impossible here is impossible to the kernel too; the converse need not hold.
 // Values are bigints: unsigned bounds in [0, 2^64), signed bounds in [-2^63, 2^63).
-import {
-  BPF_ADD,
-  BPF_AND,
-  BPF_ARSH,
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_JLE,
-  BPF_JLT,
-  BPF_JNE,
-  BPF_JSGE,
-  BPF_JSGT,
-  BPF_JSLE,
-  BPF_JSLT,
-  BPF_LSH,
-  BPF_MUL,
-  BPF_OR,
-  BPF_RSH,
-  BPF_SUB,
-  BPF_XOR,
-} from '../bpf/opcodes.ts';
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT } from '../bpf/opcodes.ts';
+import { BPF_LSH, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../bpf/opcodes.ts';
 
 export interface Range {
   umin: bigint;

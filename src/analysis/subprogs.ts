@@ -4,23 +4,9 @@
 // func[i]. Names come from the loader's LinkedFunc table (BpfProgram.funcs).
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
-import {
-  BPF_JMP,
-  BPF_JMP32,
-  BPF_JA,
-  BPF_CALL,
-  BPF_EXIT,
-  insnClass,
-  jmpOp,
-  isPseudoCall,
-  isPseudoFunc,
-  isHelperCall,
-  isLdAbsInd,
-  branchTarget,
-  calleeTarget,
-  BPF_FUNC_tail_call,
-  LD_DW_IMM,
-} from '../bpf/opcodes.ts';
+import { BPF_JMP, BPF_JMP32 } from '../bpf/opcodes.ts';
+import { BPF_JA, BPF_CALL, BPF_EXIT, insnClass, jmpOp, isPseudoCall, isPseudoFunc, isHelperCall, isLdAbsInd, branchTarget } from '../bpf/opcodes.ts';
+import { calleeTarget, BPF_FUNC_tail_call, LD_DW_IMM } from '../bpf/opcodes.ts';
 import type { BpfProgram } from '../object/types.ts';
 import * as E from './errors.ts';
 import { BPF_MAX_SUBPROGS } from '../common/kernelLimits.ts';

@@ -8,38 +8,9 @@
 // compilers emit.
 import type { Diag } from '../common/diag.ts';
 import type { Insn } from '../bpf/insn.ts';
-import {
-  BPF_ALU,
-  BPF_ALU64,
-  BPF_JMP,
-  BPF_JMP32,
-  BPF_LD,
-  BPF_LDX,
-  BPF_ST,
-  BPF_STX,
-  BPF_X,
-  BPF_ATOMIC,
-  BPF_IND,
-  BPF_MOV,
-  BPF_NEG,
-  BPF_END,
-  BPF_CALL,
-  BPF_EXIT,
-  BPF_JA,
-  BPF_CMPXCHG,
-  BPF_FETCH,
-  BPF_LOAD_ACQ,
-  BPF_STORE_REL,
-  LD_DW_IMM,
-  JCOND,
-  insnClass,
-  aluOp,
-  jmpOp,
-  srcBit,
-  memMode,
-  isPseudoCall,
-  calleeTarget,
-} from '../bpf/opcodes.ts';
+import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX } from '../bpf/opcodes.ts';
+import { BPF_X, BPF_ATOMIC, BPF_IND, BPF_MOV, BPF_NEG, BPF_END, BPF_CALL, BPF_EXIT, BPF_JA, BPF_CMPXCHG, BPF_FETCH, BPF_LOAD_ACQ } from '../bpf/opcodes.ts';
+import { BPF_STORE_REL, LD_DW_IMM, JCOND, insnClass, aluOp, jmpOp, srcBit, memMode, isPseudoCall, calleeTarget } from '../bpf/opcodes.ts';
 import { successors } from './cfg.ts';
 import * as E from './errors.ts';
 import { findSubprogAt, type SubprogBase } from './subprogs.ts';

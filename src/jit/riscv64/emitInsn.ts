@@ -10,33 +10,9 @@ import { emitAtomic, emitLdImm64, emitLdx, emitSt, emitStx } from './emitMem.ts'
 import { emitCall } from './call.ts';
 import { emit_bpf_tail_call } from './tailCall.ts';
 import { RV } from './encode.ts';
-import {
-  BPF_ALU,
-  BPF_ALU64,
-  BPF_ATOMIC,
-  BPF_CALL,
-  insnClass as BPF_CLASS,
-  BPF_DW,
-  BPF_EXIT,
-  BPF_JA,
-  BPF_JCOND,
-  BPF_JMP,
-  BPF_JMP32,
-  BPF_LD,
-  BPF_LDX,
-  BPF_LOAD_ACQ,
-  BPF_MEM,
-  BPF_MEMSX,
-  memMode as BPF_MODE,
-  BPF_NOSPEC,
-  aluOp as BPF_OP,
-  BPF_PROBE_MEM,
-  BPF_PROBE_MEMSX,
-  memSize as BPF_SIZE,
-  BPF_ST,
-  BPF_STX,
-  BPF_TAIL_CALL,
-} from '../../bpf/opcodes.ts';
+import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX } from '../../bpf/opcodes.ts';
+import { BPF_ATOMIC, BPF_CALL, insnClass as BPF_CLASS, BPF_DW, BPF_EXIT, BPF_JA, BPF_JCOND, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX } from '../../bpf/opcodes.ts';
+import { memMode as BPF_MODE, BPF_NOSPEC, aluOp as BPF_OP, BPF_PROBE_MEM, BPF_PROBE_MEMSX, memSize as BPF_SIZE, BPF_TAIL_CALL } from '../../bpf/opcodes.ts';
 import { REG_MAP } from './regs.ts';
 
 /** bpf_to_rv_reg(): maps a BPF register and marks s1..s6 as seen (they must be saved). */

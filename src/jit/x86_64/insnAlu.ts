@@ -1,28 +1,8 @@
 // do_jit's BPF_ALU and BPF_ALU64 cases: one ALU instruction -> x86-64 bytes.
 import type { Insn } from '../../bpf/insn.ts';
 import type { NativeOff } from '../../common/ids.ts';
-import {
-  BPF_ADD,
-  BPF_ADDR_PERCPU,
-  BPF_ADDR_SPACE_CAST,
-  BPF_ALU64,
-  BPF_AND,
-  BPF_ARSH,
-  BPF_DIV,
-  BPF_END,
-  BPF_LSH,
-  BPF_MOD,
-  BPF_MOV,
-  BPF_MUL,
-  BPF_NEG,
-  BPF_OR,
-  BPF_RSH,
-  BPF_SUB,
-  BPF_X,
-  BPF_XOR,
-  aluOp as BPF_OP,
-  insnClass as BPF_CLASS,
-} from '../../bpf/opcodes.ts';
+import { BPF_ALU64, BPF_ADD, BPF_ADDR_PERCPU, BPF_ADDR_SPACE_CAST, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MOV } from '../../bpf/opcodes.ts';
+import { BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_X, BPF_XOR, aluOp as BPF_OP, insnClass as BPF_CLASS } from '../../bpf/opcodes.ts';
 import { emitAluImm, emitAluReg, emitBswap, emitDivMod, emitMulImm, emitMulReg, emitNeg, emitShiftImm, emitShiftReg, emitShiftx, emitToLe } from './emitAlu.ts';
 import { emitMovImm32, emitMovReg, emitMovsxReg } from './emitMov.ts';
 import { type EmitCtx, reloc } from './jitContext.ts';
