@@ -6,6 +6,8 @@ import { fail, unwrap } from '../common/diag.ts';
 import { analyzeProgram, type AnalysisOptions, type ProgramImage } from '../analysis/index.ts';
 import { chooseProgram, loadObject, type BpfObject, type BpfProgram } from '../object/index.ts';
 import type { KernelBtf } from '../object/kernelBtf.ts';
+import type { DebugRecordingOptions } from '../record/index.ts';
+import type { CliOptions } from './options.ts';
 
 /** `kernelBtf`: where CO-RE relocations resolve (jitAll.ts kernelBtfFor); default the shipped BTF. */
 export function openObject(path: string | undefined, kernelBtf?: () => KernelBtf): BpfObject {
@@ -41,4 +43,21 @@ export function readInput(opts: { data?: string; dataHex?: string; ctx?: string 
     out.ctx = unwrap(readBoundedFile(opts.ctx, INPUT_LIMITS.testInput, '--ctx input'));
   }
   return out;
+}
+
+/** The session `bpfdbg OBJ [options]` debugs (commands/debug.ts), and a DAP launch too (commands/dap.ts). */
+export function debugRecordingOptions(opts: CliOptions, obj: BpfObject, interactive: boolean): DebugRecordingOptions {
+  return {
+    objectPath: obj.path,
+    objectBytes: obj.bytes,
+    prog: opts.prog,
+    arch: opts.arch,
+    profile: opts.profile,
+    mapUpdates: opts.mapUpdates,
+    setup: opts.setup,
+    input: readInput(opts),
+    record: opts.record,
+    force: opts.force,
+    interactive,
+  };
 }

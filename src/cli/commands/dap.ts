@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { fail, unwrap } from '../../common/diag.ts';
 import { openDebugRecording, openReplay, parseStopAt, readRecordingFile } from '../../record/index.ts';
 import { serveDapPort, serveDapStdio, type AttachConfig, type LaunchConfig, type OpenedSession, type Opener } from '../../dap/index.ts';
-import { openObject, readInput } from '../compose.ts';
+import { debugRecordingOptions, openObject } from '../compose.ts';
 import { parseCli, type CliOptions } from '../options.ts';
 
 /** The command-line words of a launch configuration. */
@@ -31,21 +31,7 @@ const opener: Opener = {
   async launch(c: LaunchConfig): Promise<OpenedSession> {
     const o = parseCli(launchArgv(c));
     const obj = openObject(o.file);
-    const dr = unwrap(
-      await openDebugRecording({
-        objectPath: obj.path,
-        objectBytes: obj.bytes,
-        prog: o.prog,
-        arch: o.arch,
-        profile: o.profile,
-        mapUpdates: o.mapUpdates,
-        setup: o.setup,
-        input: readInput(o),
-        record: o.record,
-        force: o.force,
-        interactive: true,
-      }),
-    );
+    const dr = unwrap(await openDebugRecording(debugRecordingOptions(o, obj, true)));
     return {
       port: dr.port,
       objectPath: resolve(obj.path),

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fail, unwrap } from '../../common/diag.ts';
 import { runBatch, scriptLines } from '../../debugger/index.ts';
 import { openDebugRecording } from '../../record/index.ts';
-import { openObject, readInput } from '../compose.ts';
+import { debugRecordingOptions, openObject } from '../compose.ts';
 import { requireProfile } from '../jitAll.ts';
 import type { CliOptions } from '../options.ts';
 
@@ -35,19 +35,7 @@ export async function debugCommand(opts: CliOptions): Promise<number> {
       // Sessions run traced: reverse-* and `record start|save` always work, and --record
       // saves the session when the debugger ends.
       const dr = unwrap(
-        await openDebugRecording({
-          objectPath: obj.path,
-          objectBytes: obj.bytes,
-          prog: opts.prog,
-          arch: opts.arch,
-          profile: opts.profile,
-          mapUpdates: opts.mapUpdates,
-          setup: opts.setup,
-          input: readInput(opts),
-          record: opts.record,
-          force: opts.force,
-          interactive: !batch, // gdb's Ctrl-C needs the yields too
-        }),
+        await openDebugRecording(debugRecordingOptions(opts, obj, !batch)), // interactive: gdb's Ctrl-C needs the yields too
       );
       return dr;
     } finally {
