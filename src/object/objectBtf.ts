@@ -1,7 +1,5 @@
-// The parsed .BTF of a loaded object, on demand. The loader reads BTF for what loading
-// needs (maps, datasecs, line info) and keeps none of it on BpfObject; consumers after the
-// load (trampoline argument counts, the debugger's typed printing) parse it again, once per
-// object, from the object's bytes.
+// The parsed .BTF of a loaded object: the one the loader parsed and kept (BpfObject.btf);
+// an object built some other way has its bytes parsed, once per object.
 import type { BpfObject } from './types.ts';
 import { parseElf } from './elf.ts';
 import { classifySections } from './sections.ts';
@@ -11,6 +9,7 @@ const cache = new WeakMap<BpfObject, Btf | null>();
 
 /** The object's BTF, or null when it has none. */
 export function objectBtf(object: BpfObject): Btf | null {
+  if (object.btf) return object.btf;
   let b = cache.get(object);
   if (b === undefined) {
     try {
