@@ -314,6 +314,12 @@ function checkTypeRefs(btf: Btf, w: FileWhere, recOffs: number[], lazyMembers: b
 const isModifier = (k: number): boolean =>
   k === BTF_KIND.TYPEDEF || k === BTF_KIND.VOLATILE || k === BTF_KIND.CONST || k === BTF_KIND.RESTRICT || k === BTF_KIND.TYPE_TAG;
 
+/** The parameters of FUNC `func`'s prototype (none when its type is not a FUNC_PROTO). */
+export function protoParams(btf: Btf, func: BtfType): readonly { name: string; type: number }[] {
+  const proto = btf.types[func.sizeOrType];
+  return proto?.kind === BTF_KIND.FUNC_PROTO ? (proto.params ?? []) : [];
+}
+
 /** Follows typedefs and CV/type-tag modifiers (libbpf skip_mods_and_typedefs). */
 export function skipModsAndTypedefs(btf: Btf, id: number): BtfType | undefined {
   let t = btf.types[id];

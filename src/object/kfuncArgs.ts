@@ -12,7 +12,7 @@
 //    __btf_type_is_scalar_struct) touch the pointee's size; other struct pointers are
 //    ctx or kernel objects (KF_ARG_PTR_TO_CTX / _BTF_ID), never stack memory.
 import { BPF_DYNPTR_SIZE } from '../common/kernelLimits.ts';
-import { BTF_KIND, resolveSize, skipModsAndTypedefs, type Btf, type BtfType } from './btf.ts';
+import { BTF_KIND, protoParams, resolveSize, skipModsAndTypedefs, type Btf, type BtfType } from './btf.ts';
 
 /** An argument register (1-5) pointing at `size` bytes, or at as many as register `sizeReg` holds. */
 export interface KfuncMemArg {
@@ -22,8 +22,7 @@ export interface KfuncMemArg {
 }
 
 export function kfuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
-  const proto = btf.types[func.sizeOrType];
-  const params = proto?.kind === BTF_KIND.FUNC_PROTO ? (proto.params ?? []) : [];
+  const params = protoParams(btf, func);
   const out: KfuncMemArg[] = [];
   params.slice(0, 5).forEach((p, i) => {
     const reg = i + 1;
@@ -71,8 +70,7 @@ function isScalarOrScalarStruct(btf: Btf, t: BtfType, depth: number): boolean {
  * stack pointers, so counting them does not change a frame.
  */
 export function globalFuncMemArgs(btf: Btf, func: BtfType): KfuncMemArg[] {
-  const proto = btf.types[func.sizeOrType];
-  const params = proto?.kind === BTF_KIND.FUNC_PROTO ? (proto.params ?? []) : [];
+  const params = protoParams(btf, func);
   const out: KfuncMemArg[] = [];
   params.slice(0, 5).forEach((p, i) => {
     const t = skipModsAndTypedefs(btf, p.type);
