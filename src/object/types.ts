@@ -64,6 +64,11 @@ export const MapType = {
   ARENA: 33,
 } as const;
 
+const MAP_TYPE_NAMES = new Map<number, string>(Object.entries(MapType).map(([k, v]) => [v, k.toLowerCase()]));
+
+/** A map type as `bpfdbg list` names it: BPF_MAP_TYPE_ without the prefix, lower case (`prog_array`). */
+export const mapTypeName = (t: number): string => MAP_TYPE_NAMES.get(t) ?? `type ${t}`;
+
 export interface MapDef {
   /** Index in BpfObject.maps; LD_IMM64 pseudo map insns carry it in `imm`. */
   index: number;

@@ -3,24 +3,10 @@
 // verifier refuses is listed with the reason; the others are listed as usual.
 import { analyzeProgram } from '../../analysis/index.ts';
 import { formatDiag } from '../../common/diag.ts';
+import { mapTypeName } from '../../object/index.ts';
 import { openObject } from '../compose.ts';
 import { kernelBtfFor, profileChoice } from '../jitAll.ts';
 import type { CliOptions } from '../options.ts';
-
-const MAP_TYPES: Record<number, string> = {
-  1: 'hash',
-  2: 'array',
-  3: 'prog_array',
-  4: 'perf_event_array',
-  5: 'percpu_hash',
-  6: 'percpu_array',
-  9: 'lru_hash',
-  12: 'array_of_maps',
-  13: 'hash_of_maps',
-  27: 'ringbuf',
-  33: 'arena',
-};
-export const mapTypeName = (t: number): string => MAP_TYPES[t] ?? `type ${t}`;
 
 export function listCommand(opts: CliOptions): number {
   const choice = profileChoice(opts.arch, opts.profile);
