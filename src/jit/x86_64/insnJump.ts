@@ -113,16 +113,10 @@ function emitCallInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn): numbe
   } else if (insn.src === BPF_PSEUDO_KFUNC_CALL) emitCall(ctx, insn, 'kfunc', insn.imm, ctx.insn);
   else {
     if (!insn.imm) return 'helper call with imm 0';
-    emitCall(ctx, insn, 'helper', helperIdOf(insn.imm), ctx.insn);
+    // The helper id: bpfdbg's analysis keeps it in `imm` (ids above the UAPI range name
+    // kernel-internal functions, analysis INTERNAL_HELPER) where the kernel would hold
+    // helper_address - __bpf_call_base; linkImage turns the id into an address.
+    emitCall(ctx, insn, 'helper', insn.imm, ctx.insn);
   }
   return 1;
-}
-
-/**
- * Helper id of a xlated helper call. bpfdbg's analysis keeps the helper id in `imm` (ids
- * above the UAPI range name kernel-internal functions, analysis INTERNAL_HELPER); the kernel
- * would hold helper_address - __bpf_call_base there. linkImage turns the id into an address.
- */
-export function helperIdOf(imm: number): number {
-  return imm;
 }
