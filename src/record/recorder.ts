@@ -81,7 +81,7 @@ export class Recorder {
   }
 
   /** How many of the logged commands a save keeps (all, or those before `record stop`). */
-  private savedCount(): number {
+  savedCount(): number {
     return this.stoppedAt ?? this.commands.length;
   }
 
