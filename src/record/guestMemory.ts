@@ -8,6 +8,7 @@
 // (onWrite), and this class's own restores. A 24 MiB map then costs what its written pages
 // cost, per state hash and per checkpoint (bench/record.ts), and the hash means the same.
 import { createHash } from 'node:crypto';
+import { bytesEqual } from '../common/bytes.ts';
 import { PAGE_SIZE } from '../common/layout.ts';
 import type { Machine } from '../machine/machine.ts';
 import { PERM_X } from '../machine/machine.ts';
@@ -32,7 +33,6 @@ export type PageDelta = Map<bigint, Map<number, Uint8Array>>;
 
 /** A Buffer view of `a` (no copy), for offset compares without a view per page. */
 const view = (a: Uint8Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.length);
-const eq = (a: Uint8Array, b: Uint8Array): boolean => view(a).equals(view(b));
 
 export class GuestMemory {
   private readonly base = new Map<bigint, Uint8Array>();
@@ -183,7 +183,7 @@ export class GuestMemory {
       for (const o of new Set([...this.candidates(r), ...(want?.keys() ?? [])])) {
         const target = want?.get(o) ?? base.subarray(o, o + PAGE_SIZE);
         const now = r.live ? r.live.subarray(o, o + PAGE_SIZE) : this.machine.readMem(r.base + BigInt(o), Math.min(PAGE_SIZE, r.size - o));
-        if (eq(now, target)) continue;
+        if (bytesEqual(now, target)) continue;
         written?.add(o);
         if (r.live) r.live.set(target, o);
         else this.machine.writeCode(r.base + BigInt(o), target); // drops stale translations

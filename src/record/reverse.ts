@@ -7,6 +7,7 @@
 // instruction (-next not inside deeper calls), reverse-finish at the call instruction that
 // entered the current function, reverse-continue at the previous breakpoint hit (condition
 // true), poke transition, or — with `catch tailcall`, as forward — tail-call site.
+import { bytesEqual } from '../common/bytes.ts';
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import type { TracingMachine } from './tracingMachine.ts';
@@ -52,7 +53,6 @@ function lastChange(
 ): { n: number; id: number; before: Uint8Array; after: Uint8Array } | null {
   if (ws.length === 0) return null;
   const read = (w: { addr: bigint; size: number }): Uint8Array => (t.real.isMapped(w.addr, w.size) ? t.real.readMem(w.addr, w.size) : new Uint8Array(w.size));
-  const same = (a: Uint8Array, b: Uint8Array): boolean => a.every((x, i) => x === b[i]);
   const w = t.denseSpacing;
   for (let e = at + 1; e > lo + 1;) {
     const s = Math.max(lo + 1, Math.floor((e - 1) / w) * w);
@@ -62,7 +62,7 @@ function lastChange(
       const now = ws.map(read);
       if (prev)
         ws.forEach((x, i) => {
-          if (!same(prev![i]!, now[i]!)) hit = { n, id: x.id, before: prev![i]!, after: now[i]! };
+          if (!bytesEqual(prev![i]!, now[i]!)) hit = { n, id: x.id, before: prev![i]!, after: now[i]! };
         });
       prev = now;
     });
