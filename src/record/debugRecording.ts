@@ -81,7 +81,7 @@ export async function openDebugRecording(o: DebugRecordingOptions): Promise<Resu
       const saved = recorder.save(file, o.force ?? false);
       recorder.journal?.close(saved.ok);
       if (!saved.ok) return saved;
-      return ok(`recorded ${recorder.toRecording().final.commands} commands, ${recorder.tts.count} instructions to ${file}`);
+      return ok(`recorded ${recorder.savedCount()} commands, ${recorder.tts.count} instructions to ${file}`);
     },
   });
 }

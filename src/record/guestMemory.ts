@@ -8,6 +8,7 @@
 // (onWrite), and this class's own restores. A 24 MiB map then costs what its written pages
 // cost, per state hash and per checkpoint (bench/record.ts), and the hash means the same.
 import { createHash } from 'node:crypto';
+import { bytesEqual } from '../common/bytes.ts';
 import { PAGE_SIZE } from '../common/layout.ts';
 import type { Machine } from '../machine/machine.ts';
 import { PERM_X } from '../machine/machine.ts';
@@ -30,7 +31,6 @@ export type ModelWrites = (fn: WriteListener) => () => void;
 /** Pages (offset -> bytes) that differ from the base image, per region base. */
 export type PageDelta = Map<bigint, Map<number, Uint8Array>>;
 
-const eq = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 /** A Buffer view of `a` (no copy), for offset compares without a view per page. */
 const view = (a: Uint8Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.length);
 
@@ -82,11 +82,17 @@ export class GuestMemory {
   private candidates(r: Tracked): Iterable<number> {
     const pages = this.written.get(r.base);
     if (pages) return [...pages].sort((a, b) => a - b);
-    const t = r.live ? undefined : this.text.get(r.base);
-    if (t?.differ && t.gen === this.machine.codeGeneration) return t.differ;
+    const differ = this.knownDiffer(r);
+    if (differ) return differ;
     const all: number[] = [];
     for (let o = 0; o < r.size; o += PAGE_SIZE) all.push(o);
     return all;
+  }
+
+  /** Text pages known to differ from the base at the current code generation (a delta found them). */
+  private knownDiffer(r: Tracked): number[] | undefined {
+    const t = r.live ? undefined : this.text.get(r.base);
+    return t?.differ && t.gen === this.machine.codeGeneration ? t.differ : undefined;
   }
 
   private regions(): Tracked[] {
@@ -141,8 +147,7 @@ export class GuestMemory {
       let pages: Map<number, Uint8Array> | undefined;
       // A region compared whole (not tracked by written page) that equals its base has no
       // differing page: one memcmp instead of one a page.
-      const known = r.live ? undefined : this.text.get(r.base);
-      const whole = !this.written.has(r.base) && !(known?.differ && known.gen === this.machine.codeGeneration);
+      const whole = !this.written.has(r.base) && !this.knownDiffer(r);
       if (!whole || cur.length !== base.length || cur.compare(base) !== 0) {
         for (const o of this.candidates(r)) {
           const end = Math.min(o + PAGE_SIZE, cur.length);
@@ -175,11 +180,10 @@ export class GuestMemory {
       // a stale copy made a restore skip rewriting a poked site (going back before a
       // prog_array delete came forward again with poke B).
       const written = this.written.get(r.base);
-      const offs = written ? new Set([...written, ...(want?.keys() ?? [])]) : new Set([...this.candidates(r), ...(want?.keys() ?? [])]);
-      for (const o of offs) {
+      for (const o of new Set([...this.candidates(r), ...(want?.keys() ?? [])])) {
         const target = want?.get(o) ?? base.subarray(o, o + PAGE_SIZE);
         const now = r.live ? r.live.subarray(o, o + PAGE_SIZE) : this.machine.readMem(r.base + BigInt(o), Math.min(PAGE_SIZE, r.size - o));
-        if (eq(now, target)) continue;
+        if (bytesEqual(now, target)) continue;
         written?.add(o);
         if (r.live) r.live.set(target, o);
         else this.machine.writeCode(r.base + BigInt(o), target); // drops stale translations

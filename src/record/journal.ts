@@ -127,8 +127,11 @@ export class Journal {
   }
 }
 
-/** The recording a journal holds, up to its last complete line, and the file it was for. */
-export function readJournal(path: string): Result<{ file: string; pid: number; rec: ReturnType<typeof assembleRecording> }> {
+/**
+ * The recording a journal holds, up to its last complete line, the file it was for, and its
+ * encoding (validated by decoding it: what a recovery writes).
+ */
+export function readJournal(path: string): Result<{ file: string; pid: number; rec: ReturnType<typeof assembleRecording>; bytes: Uint8Array }> {
   const bad = (why: string): Result<never> => err(RecCode.corrupt, `not a usable session journal: ${why}`, { file: path });
   let text: string;
   try {
@@ -179,9 +182,10 @@ export function readJournal(path: string): Result<{ file: string; pid: number; r
   }
   const rec = assembleRecording({ ...parts, commands: acc.commands, nondet: acc.nondet, checkpoints: acc.checkpoints, objectFiles: acc.files });
   // What a replay would read: the same validation (schema, hashes) as a saved file.
-  const back = decodeRecording(encodeRecording(rec), path);
+  const bytes = encodeRecording(rec);
+  const back = decodeRecording(bytes, path);
   if (!back.ok) return bad(back.error.message);
-  return ok({ file: header.file, pid: header.pid, rec: back.value });
+  return ok({ file: header.file, pid: header.pid, rec: back.value, bytes });
 }
 
 /**
@@ -208,7 +212,7 @@ export function recoverJournals(dir: string): string[] {
     if (j.value.pid === process.pid || alive(j.value.pid)) continue; // a live session's
     let target = path.slice(0, -JOURNAL_SUFFIX.length);
     for (let k = 1; existsSync(target); k++) target = join(dir, `${basename(path, `.bpfrec${JOURNAL_SUFFIX}`)}-recovered${k > 1 ? `-${k}` : ''}.bpfrec`);
-    const saved = writeFileAtomic(target, encodeRecording(j.value.rec), false);
+    const saved = writeFileAtomic(target, j.value.bytes, false);
     if (!saved.ok) {
       out.push(`${path}: cannot recover: ${saved.error.message}`);
       continue;

@@ -42,6 +42,8 @@ export class Recorder {
   readonly checkpoints: RecordedCheckpoint[] = [];
   tts!: TimeTravelSession;
   private readonly createdAt = new Date().toISOString();
+  /** The object's digest, once (parts() runs after every command when journalling). */
+  private readonly objectSha: string;
 
   constructor(
     private readonly o: RecorderOptions,
@@ -49,6 +51,7 @@ export class Recorder {
     private readonly files: RecordingObjectSource = new RecordingObjectSource(),
   ) {
     this.active = o.active ?? false;
+    this.objectSha = sha256Hex(o.objectBytes);
   }
 
   /** Lines of `record ...` commands (the TimeTravelSession hook). */
@@ -72,13 +75,14 @@ export class Recorder {
         if (!this.active && this.stoppedAt === null) return { ok: false, error: notActive('record save: nothing recorded (use "record start" or --record)') };
         const r = this.save(cmd.file!, cmd.force);
         if (!r.ok) return { ok: false, error: r.error };
-        return { ok: true, message: `Saved ${this.savedCommands().length} commands, ${this.tts.count} instructions to ${cmd.file}` };
+        return { ok: true, message: `Saved ${this.savedCount()} commands, ${this.tts.count} instructions to ${cmd.file}` };
       }
     }
   }
 
-  private savedCommands(): Extract<RecordedEvent, { t: 'cmd' }>[] {
-    return this.stoppedAt === null ? this.commands : this.commands.slice(0, this.stoppedAt);
+  /** How many of the logged commands a save keeps (all, or those before `record stop`). */
+  savedCount(): number {
+    return this.stoppedAt ?? this.commands.length;
   }
 
   /** The recording as it stands (commands up to `record stop`, if one was given). */
@@ -88,7 +92,7 @@ export class Recorder {
 
   /** What a recording is made of, as it stands (journal.ts writes these as they grow). */
   parts(): RecordingParts {
-    const saved = this.savedCommands().length;
+    const saved = this.savedCount();
     return {
       meta: {
         format: 'bpfrec',
@@ -99,7 +103,7 @@ export class Recorder {
           name: this.o.objectBytes.length ? basename(this.o.objectPath) : '',
           path: this.o.objectPath,
           size: this.o.objectBytes.length,
-          sha256: sha256Hex(this.o.objectBytes),
+          sha256: this.objectSha,
         },
         objects: this.files.reads,
         options: this.o.options,

@@ -54,6 +54,8 @@ export class Replay {
   private divergence: Diag | null = null;
   /** Paused at a stop point: later checkpoints are the user's exploration, not checked. */
   private exploring = false;
+  /** The state hash TimeTravelSession logged for the command just replayed (it hashed the state already). */
+  private loggedHash: string | undefined;
 
   constructor(
     readonly rec: Recording,
@@ -66,6 +68,11 @@ export class Replay {
   }
 
   /** Called for each checkpoint the replay reports, in order. */
+  /** The TimeTravelSession's log entry of a command (onCommand hook). */
+  onLogged(hash: string): void {
+    this.loggedHash = hash;
+  }
+
   onCheckpoint(at: number, hash: string): void {
     if (this.divergence || this.exploring) return;
     const want = this.rec.checkpoints[this.checked];
@@ -102,6 +109,7 @@ export class Replay {
     for (const [k, c] of cmds.entries()) {
       if (stopAt && ('command' in stopAt ? stopAt.command === k : this.tts.count === stopAt.instruction)) return paused(k);
       let r;
+      this.loggedHash = undefined;
       try {
         this.tts.replaying = true;
         r = await this.tts.execute(c.text);
@@ -116,7 +124,7 @@ export class Replay {
       if (r.error && r.error.code === 'record.diverged') this.divergence = r.error;
       if (this.divergence) return err(this.divergence.code, `${this.divergence.message} (during command #${c.n} '${c.text}')`, this.divergence.place);
       const at = this.tts.count;
-      const hash = this.tts.tracer.stateHash();
+      const hash = this.loggedHash ?? this.tts.tracer.stateHash();
       if (r.ok !== c.ok || at !== c.after || hash !== c.hash) {
         const d = this.fail(
           `command #${c.n} '${c.text}' (recorded: ${c.ok ? 'ok' : 'failed'} at instruction ${c.after}; replay: ${r.ok ? 'ok' : 'failed'} at ${at})`,
@@ -187,6 +195,9 @@ export async function openReplay(rec: Recording, file: string, opts: { yieldBetw
   if (ctx) input.ctx = ctx;
   const session = new Session(target, { input, objectPath: rec.meta.object.path, yieldBetweenChunks: opts.yieldBetweenChunks ?? false });
   traced.value.setRoots(() => sessionStateRoots(session));
-  replay.tts = new TimeTravelSession(session, tracer, target, { history: () => ({ mode: 'replay', file }) });
+  replay.tts = new TimeTravelSession(session, tracer, target, {
+    history: () => ({ mode: 'replay', file }),
+    onCommand: (e) => replay.onLogged(e.hash),
+  });
   return ok(replay);
 }

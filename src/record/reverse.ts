@@ -7,6 +7,7 @@
 // instruction (-next not inside deeper calls), reverse-finish at the call instruction that
 // entered the current function, reverse-continue at the previous breakpoint hit (condition
 // true), poke transition, or — with `catch tailcall`, as forward — tail-call site.
+import { bytesEqual } from '../common/bytes.ts';
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { DebugTarget } from '../debugger/target/debugTarget.ts';
 import type { TracingMachine } from './tracingMachine.ts';
@@ -41,27 +42,27 @@ export interface ReverseInput {
 }
 
 /**
- * The latest n in [1, at] whose state differs from n - 1's in a watched range: the write
+ * The latest n in [lo + 1, at] whose state differs from n - 1's in a watched range: the write
  * that instruction n - 1 did. Walks windows backwards, each from one instruction before it.
  */
 function lastChange(
   t: TracingMachine,
+  lo: number,
   at: number,
   ws: { id: number; addr: bigint; size: number }[],
 ): { n: number; id: number; before: Uint8Array; after: Uint8Array } | null {
   if (ws.length === 0) return null;
   const read = (w: { addr: bigint; size: number }): Uint8Array => (t.real.isMapped(w.addr, w.size) ? t.real.readMem(w.addr, w.size) : new Uint8Array(w.size));
-  const same = (a: Uint8Array, b: Uint8Array): boolean => a.every((x, i) => x === b[i]);
   const w = t.denseSpacing;
-  for (let e = at + 1; e > 1;) {
-    const s = Math.max(1, Math.floor((e - 1) / w) * w);
+  for (let e = at + 1; e > lo + 1;) {
+    const s = Math.max(lo + 1, Math.floor((e - 1) / w) * w);
     let prev: Uint8Array[] | null = null;
     let hit: { n: number; id: number; before: Uint8Array; after: Uint8Array } | null = null;
     t.walk(s - 1, e, (n) => {
       const now = ws.map(read);
       if (prev)
         ws.forEach((x, i) => {
-          if (!same(prev![i]!, now[i]!)) hit = { n, id: x.id, before: prev![i]!, after: now[i]! };
+          if (!bytesEqual(prev![i]!, now[i]!)) hit = { n, id: x.id, before: prev![i]!, after: now[i]! };
         });
       prev = now;
     });
@@ -198,8 +199,9 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
         );
         let poke: number | null = null;
         for (const c of inp.pokeCounts) if (c < at) poke = c;
-        // rr's and gdb's reverse watchpoints: stop before the instruction that wrote.
-        const change = lastChange(t, at, inp.watches?.() ?? []);
+        // rr's and gdb's reverse watchpoints: stop before the instruction that wrote. Only a
+        // write at or after the breakpoint hit and the poke counts, so the walk ends there.
+        const change = lastChange(t, Math.max(hit ?? 0, poke ?? 0), at, inp.watches?.() ?? []);
         const wAt = change ? change.n - 1 : null;
         if (change && wAt! < at && (hit === null || wAt! >= hit) && (poke === null || wAt! >= poke)) {
           found = wAt;

@@ -81,8 +81,7 @@ export const tagged =
 export const either =
   (what: string, ...alts: Schema[]): Schema =>
   (v, p) => {
-    const errs = alts.map((s) => s(v, p));
-    return errs.some((e) => e === undefined) ? undefined : at(p, `expected ${what}, got ${show(v)}`);
+    return alts.some((s) => s(v, p) === undefined) ? undefined : at(p, `expected ${what}, got ${show(v)}`);
   };
 
 /** sha256 in hex. */

@@ -237,11 +237,11 @@ export class TimeTravelSession {
     // Re-execution from a checkpoint passed tail-call sites quietly: the log goes back by count.
     s.rc.tracker.rewind(this.tracer.count);
     // The debuggee is now at an earlier point of a run: the CPU is inside BPF code.
-    s.runState = 'stopped';
-    s.selectedFrame = 0;
+    s.setRunState('stopped');
+    s.selectFrame(0);
     s.invalidateFrames();
     if (out.kind === 'start') {
-      s.stop = { kind: 'entry' };
+      s.setStop({ kind: 'entry' });
       s.print(`No more reverse-execution history: at the start of the recording (instruction 0).`);
     } else if (out.reason === 'watchpoint' && out.watch && out.bp !== undefined) {
       // Going backwards the write is undone: gdb's Old value is the later one.
@@ -249,15 +249,15 @@ export class TimeTravelSession {
       const hit = watchHit(s, w, 'write', out.watch.after, out.watch.before);
       w.last = out.watch.before;
       w.hits++;
-      s.stop = { kind: 'watchpoint', id: w.id, access: 'write', expr: w.text, old: hit.old, value: hit.value };
+      s.setStop({ kind: 'watchpoint', id: w.id, access: 'write', expr: w.text, old: hit.old, value: hit.value });
       s.print(hit.text);
       s.print(`Reverse to the write, instruction ${out.to}`);
     } else if (out.reason === 'breakpoint' && out.bp !== undefined) {
       const b = s.bps.get(out.bp);
-      s.stop = { kind: 'breakpoint', id: out.bp, hits: b?.hits ?? 0 };
+      s.setStop({ kind: 'breakpoint', id: out.bp, hits: b?.hits ?? 0 });
       s.print(`Breakpoint ${out.bp} (reverse), instruction ${out.to}`);
     } else {
-      s.stop = { kind: 'step', unit: cmd.what === 'finish' ? 'finish' : cmd.what === 'next' ? 'next' : cmd.what === 'step' ? 'step' : 'stepi' };
+      s.setStop({ kind: 'step', unit: cmd.what === 'finish' ? 'finish' : cmd.what === 'next' ? 'next' : cmd.what === 'step' ? 'step' : 'stepi' });
       const why =
         out.reason === 'tail-call' ? 'tail-call site' : out.reason === 'poke' ? 'poke transition' : out.reason === 'finish' ? 'call into this function' : null;
       s.print(`${why ? `Reverse to the previous ${why}, ` : ''}instruction ${out.to}`);

@@ -71,8 +71,6 @@ export class TracingMachine extends MachineProxy {
   private lastStop: StopReason['kind'] | 'none' = 'none';
   /** Instructions the last realRun executed, when the real machine could tell (lastExecuted). */
   private realExecuted: number | undefined;
-  /** The hash of the last checkpoint taken (settle() returns it when it took one). */
-  private lastHash: string | undefined;
   /** The registers a state hash covers (archState.ts, by the machine's arch). */
   private readonly stateRegs: readonly string[];
 
@@ -118,7 +116,6 @@ export class TracingMachine extends MachineProxy {
       hash: this.stateHash(mem),
     };
     this.checkpoints.add(c);
-    this.lastHash = c.hash;
     this.dirty = false;
     if (cause !== 'dense' && cause !== 'mark') this.opts.onCheckpoint?.(c);
     return c;
@@ -273,15 +270,14 @@ export class TracingMachine extends MachineProxy {
    */
   settle(): string | undefined {
     if (this.wandered) this.goto(this.count);
-    this.lastHash = undefined;
-    if (this.dirty) this.beforeRun();
-    else if (this.count === this.horizon && !this.checkpoints.has(this.count)) this.checkpoint('command');
     // Each path ends with the checkpoint it took (if any): its hash is the state's now.
-    return this.lastHash;
+    if (this.dirty) return this.beforeRun()?.hash;
+    if (this.count === this.horizon && !this.checkpoints.has(this.count)) return this.checkpoint('command').hash;
+    return undefined;
   }
 
-  /** Before a run: a state change or a stop since the last checkpoint gets a checkpoint. */
-  private beforeRun(): void {
+  /** Before a run: a state change or a stop since the last checkpoint gets a checkpoint (returned). */
+  private beforeRun(): Checkpoint | undefined {
     if (this.wandered) this.goto(this.count);
     if (this.dirty) {
       // Changing state in the past rewrites the future: drop the history after here.
@@ -291,8 +287,10 @@ export class TracingMachine extends MachineProxy {
       while ((this.callbackCounts.at(-1) ?? -1) > this.count) this.callbackCounts.pop();
       this.horizon = this.count;
       this.mutations.add(this.count);
-      this.checkpoint('command');
-    } else if (this.lastStop !== 'budget' && !this.checkpoints.has(this.count)) this.checkpoint('mark');
+      return this.checkpoint('command');
+    }
+    if (this.lastStop !== 'budget' && !this.checkpoints.has(this.count)) return this.checkpoint('mark');
+    return undefined;
   }
 
   /** The first state change recorded after the current count (re-running history), or null. */
