@@ -76,9 +76,8 @@ function inner(v: Value, env: ExprEnv, fmt: IntFormat, depth: number): Result<st
   }
 }
 
-function scalarText(t: CType, x: bigint, fmt: IntFormat, env: ExprEnv): string {
-  const size = sizeOf(t) ?? 8;
-  const bits = BigInt.asUintN(size * 8, x);
+/** `size` bytes of `bits` (unsigned) in a print/FMT letter's form; undefined for no letter. */
+function formattedBits(bits: bigint, size: number, fmt: IntFormat): string | undefined {
   switch (fmt) {
     case 'x':
       return '0x' + bits.toString(16);
@@ -93,6 +92,20 @@ function scalarText(t: CType, x: bigint, fmt: IntFormat, env: ExprEnv): string {
     case 'c':
       return charText(Number(bits & 0xffn));
   }
+  return undefined;
+}
+
+/** An untyped 64-bit number (register, literal, arithmetic) in print/FMT form (none: unsigned decimal). */
+export function untypedText(x: bigint, fmt: IntFormat): string {
+  const bits = BigInt.asUintN(64, x);
+  return formattedBits(bits, 8, fmt) ?? bits.toString();
+}
+
+function scalarText(t: CType, x: bigint, fmt: IntFormat, env: ExprEnv): string {
+  const size = sizeOf(t) ?? 8;
+  const bits = BigInt.asUintN(size * 8, x);
+  const formatted = formattedBits(bits, size, fmt);
+  if (formatted !== undefined) return formatted;
   if (t.k === 'ptr') return pointerText(t, x, env);
   if (t.k === 'enum') {
     const signedX = t.signed ? BigInt.asIntN(size * 8, bits) : bits;
