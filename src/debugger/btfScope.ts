@@ -6,7 +6,7 @@
 import { BTF_KIND, findByNameKind } from '../object/btf.ts';
 import { DEFAULT_KERNEL_RELEASE, hostKernelBtf, shippedKernelBtf } from '../object/kernelBtf.ts';
 import { objectBtf } from '../object/objectBtf.ts';
-import { BUILTIN_TYPES, findBtfType, fromBtf, type CType } from './expr/ctype.ts';
+import { findBtfType, fromBtf, rawType, type CType } from './expr/ctype.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { SessionObject } from './target/objects.ts';
 
@@ -26,7 +26,7 @@ export function globalPlace(t: DebugTarget, name: string, scope: SessionObject |
     if (vt?.kind === BTF_KIND.VAR && vt.name === bare && v.offset === off) type = fromBtf(btf!, vt.sizeOrType);
   }
   // No BTF for it: an unsigned integer of its size, as before typed printing.
-  type ??= BUILTIN_TYPES[`u${size * 8}`] ?? { k: 'array', of: BUILTIN_TYPES.u8!, n: size };
+  type ??= rawType(size);
   return { addr: map.valueAddr + BigInt(off), type };
 }
 
