@@ -29,12 +29,13 @@ export async function executeDisplay(s: CommandContext, cmd: Extract<DataCommand
   return null;
 }
 
+/** gdb's table; every display is enabled (no `disable display` here). */
 export function infoDisplay(s: CommandContext): string {
   const all = s.displays.all();
   if (all.length === 0) return 'There are no auto-display expressions now.';
   return [
     'Auto-display expressions now in effect:',
     'Num Enb Expression',
-    ...all.map((d) => `${`${d.id}:`.padEnd(4)} ${d.enabled ? 'y' : 'n'}  ${d.format ? `/${d.format} ` : ''}${d.text}`),
+    ...all.map((d) => `${`${d.id}:`.padEnd(4)} y  ${d.format ? `/${d.format} ` : ''}${d.text}`),
   ].join('\n');
 }

@@ -12,7 +12,6 @@ export interface DisplayEntry {
   text: string;
   expr: Expr;
   format: IntFormat;
-  enabled: boolean;
 }
 
 /** One display as the View carries it (the TUI's Display pane draws these). */
@@ -29,7 +28,7 @@ export class DisplayList {
   private nextId = 1;
 
   add(text: string, expr: Expr, format: IntFormat): DisplayEntry {
-    const d: DisplayEntry = { id: this.nextId++, text, expr, format, enabled: true };
+    const d: DisplayEntry = { id: this.nextId++, text, expr, format };
     this.list.push(d);
     return d;
   }
