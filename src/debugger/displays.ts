@@ -50,11 +50,14 @@ export class DisplayList {
 
   /** Every display evaluated now. */
   view(env: ExprEnv): DisplayView[] {
-    return this.list.map((d) => {
-      const v = valueText(d.expr, env, d.format);
-      return { id: d.id, expr: d.text, format: d.format, value: v.ok ? v.value : null, error: v.ok ? null : v.error.message };
-    });
+    return this.list.map((d) => displayView(d, env));
   }
+}
+
+/** One display evaluated now. */
+export function displayView(d: DisplayEntry, env: ExprEnv): DisplayView {
+  const v = valueText(d.expr, env, d.format);
+  return { id: d.id, expr: d.text, format: d.format, value: v.ok ? v.value : null, error: v.ok ? null : v.error.message };
 }
 
 /** gdb's line for one display: `1: hops = 3`, `2: /x $r0 = 0x2`. */
