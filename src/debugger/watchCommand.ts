@@ -4,6 +4,7 @@
 // gdb's "Hardware watchpoint N: EXPR / Old value / New value" text. Numbered with the
 // breakpoints (info breakpoints, delete, disable). A watchpoint watches an address: a stack
 // slot stays watched after its frame returns (gdb would delete it), which is said when set.
+import { bytesEqual } from '../common/bytes.ts';
 import { err, ok, type Diag, type Result } from '../common/diag.ts';
 import { objectBtf } from '../object/objectBtf.ts';
 import type { DataCommand, WatchAccess } from './commands/dataCommands.ts';
@@ -84,7 +85,7 @@ export function watchHit(
     const r = formatCValue(w.place, withBytes(env, w.addr, bytes));
     return r.ok ? r.value : `<error: ${r.error.message}>`;
   };
-  const changed = after.some((b, i) => b !== before[i]);
+  const changed = !bytesEqual(after, before);
   const old = access === 'write' && changed ? show(before) : null;
   const value = show(after);
   const body = old !== null ? `Old value = ${old}\nNew value = ${value}` : `Value = ${value}`;
