@@ -27,6 +27,8 @@ import {
   isPseudoCall,
   jmpOp,
   memMode,
+  memSize,
+  sizeBytes,
 } from '../bpf/opcodes.ts';
 import { successors } from '../analysis/cfg.ts';
 import { funcParams } from './btfScope.ts';
@@ -57,8 +59,7 @@ function stackStore(ins: Insn): { off: number; size: number } | null {
   const cls = insnClass(ins.code);
   if ((cls !== BPF_ST && cls !== BPF_STX) || ins.dst !== 10 || ins.code === LD_DW_IMM) return null;
   if (cls === BPF_STX && memMode(ins.code) === BPF_ATOMIC && ins.imm === BPF_LOAD_ACQ) return null;
-  const size = [4, 2, 1, 8][(ins.code >> 3) & 3]!;
-  return { off: ins.off, size };
+  return { off: ins.off, size: sizeBytes(memSize(ins.code)) };
 }
 
 interface Reach {
