@@ -3,7 +3,7 @@
 // `true`/`false`, runs of 10 or more equal elements as `0 <repeats 16 times>`, at most 200
 // elements of an array (gdb's `print elements` default) with `...` after.
 import { ok, type Result } from '../../common/diag.ts';
-import { scalarOf, type ExprEnv, type Value } from './evalExpr.ts';
+import { memberPlace, scalarOf, type ExprEnv, type Value } from './evalExpr.ts';
 import { sizeOf, strip, typeName, U64, type CType } from './ctype.ts';
 
 /** print/FMT letters that apply to integers. */
@@ -30,11 +30,7 @@ function inner(v: Value, env: ExprEnv, fmt: IntFormat, depth: number): Result<st
       if (depth > 16) return ok('{...}');
       const parts: string[] = [];
       for (const m of t.members()) {
-        const mv: Value =
-          m.bitSize || m.bitOffset % 8
-            ? { type: m.type, addr: v.addr, value: null, bits: { offset: m.bitOffset, size: m.bitSize || (sizeOf(m.type) ?? 8) * 8 } }
-            : { type: m.type, addr: v.addr === null ? null : v.addr + BigInt(m.bitOffset / 8), value: null };
-        const s = inner(mv, env, fmt, depth + 1);
+        const s = inner(memberPlace(v.addr, m.type, m.bitOffset, m.bitSize), env, fmt, depth + 1);
         if (!s.ok) return s;
         parts.push(m.name ? `${m.name} = ${s.value}` : s.value);
       }
