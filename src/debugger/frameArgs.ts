@@ -122,14 +122,9 @@ export function infoArgs(s: CommandContext): Result<string> {
         if (f.level > 0) return `${p.name} = <not saved> (${r} is caller-saved)`;
         if (regs & (1 << (k + 1))) return `${p.name} = <clobbered> (${r} may have been written since entry)`;
         const v = env.reg(r)!;
-        const text =
-          strip(p.type).k === 'ptr'
-            ? `0x${v.toString(16)}`
-            : (() => {
-                const t = formatCValue({ type: p.type, addr: null, value: v }, env);
-                return t.ok ? t.value : `0x${v.toString(16)}`;
-              })();
-        return `${p.name} = ${text} (${r})`;
+        // A pointer as its bare address (formatCValue would put its type in front).
+        const t = strip(p.type).k === 'ptr' ? null : formatCValue({ type: p.type, addr: null, value: v }, env);
+        return `${p.name} = ${t?.ok ? t.value : `0x${v.toString(16)}`} (${r})`;
       })
       .join('\n'),
   );
