@@ -3,10 +3,10 @@
 // types from the session's objects (the scope's first) and then from the kernel's vmlinux
 // BTF, for ctx types such as `struct sk_buff` or `struct xdp_buff` that programs only see
 // through `struct __sk_buff`. The kernel BTF (~0.5 s to parse) loads on first need only.
-import { BTF_KIND } from '../object/btf.ts';
+import { BTF_KIND, findByNameKind } from '../object/btf.ts';
 import { DEFAULT_KERNEL_RELEASE, hostKernelBtf, shippedKernelBtf } from '../object/kernelBtf.ts';
 import { objectBtf } from '../object/objectBtf.ts';
-import { BUILTIN_TYPES, findBtfType, fromBtf, type CType } from './expr/ctype.ts';
+import { findBtfType, fromBtf, rawType, type CType } from './expr/ctype.ts';
 import type { DebugTarget } from './target/debugTarget.ts';
 import type { SessionObject } from './target/objects.ts';
 
@@ -20,13 +20,13 @@ export function globalPlace(t: DebugTarget, name: string, scope: SessionObject |
   const gv = obj.globals.find((v) => v.name === bare);
   const btf = objectBtf(obj);
   let type: CType | undefined;
-  const sec = btf && gv ? btf.types.find((x) => x.kind === BTF_KIND.DATASEC && x.name === gv.section) : undefined;
+  const sec = btf && gv ? findByNameKind(btf, gv.section, BTF_KIND.DATASEC) : undefined;
   for (const v of sec?.vars ?? []) {
     const vt = btf!.types[v.type];
     if (vt?.kind === BTF_KIND.VAR && vt.name === bare && v.offset === off) type = fromBtf(btf!, vt.sizeOrType);
   }
   // No BTF for it: an unsigned integer of its size, as before typed printing.
-  type ??= BUILTIN_TYPES[`u${size * 8}`] ?? { k: 'array', of: BUILTIN_TYPES.u8!, n: size };
+  type ??= rawType(size);
   return { addr: map.valueAddr + BigInt(off), type };
 }
 
@@ -44,7 +44,7 @@ export function namedType(t: DebugTarget, spelled: string, scope: SessionObject 
 /** The FUNC_PROTO parameters of BPF function `func` of an object, or undefined without BTF for it. */
 export function funcParams(o: SessionObject, func: string): { name: string; type: CType }[] | undefined {
   const btf = objectBtf(o.loaded.object);
-  const fn = btf?.types.find((x) => x.kind === BTF_KIND.FUNC && x.name === func);
+  const fn = btf && findByNameKind(btf, func, BTF_KIND.FUNC);
   if (!btf || !fn) return undefined;
   const f = fromBtf(btf, fn.id);
   return f.k === 'func' ? f.params : undefined;

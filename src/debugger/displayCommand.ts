@@ -2,7 +2,7 @@
 // DisplayList; the displays themselves are shown after every stop by the session (showDisplays).
 import type { Diag } from '../common/diag.ts';
 import type { DataCommand } from './commands/dataCommands.ts';
-import { displayLine } from './displays.ts';
+import { displayLine, displayView } from './displays.ts';
 import type { CommandContext } from './commandContext.ts';
 
 export async function executeDisplay(s: CommandContext, cmd: Extract<DataCommand, { kind: 'display' | 'undisplay' }>): Promise<Diag | null> {
@@ -24,17 +24,18 @@ export async function executeDisplay(s: CommandContext, cmd: Extract<DataCommand
   }
   const d = s.displays.add(cmd.text, cmd.expr, cmd.format);
   // gdb shows a new display at once when it can be evaluated here.
-  const v = s.displays.view(s.exprEnv()).find((x) => x.id === d.id)!;
+  const v = displayView(d, s.exprEnv());
   if (v.value !== null) s.print(displayLine(v));
   return null;
 }
 
+/** gdb's table; every display is enabled (no `disable display` here). */
 export function infoDisplay(s: CommandContext): string {
   const all = s.displays.all();
   if (all.length === 0) return 'There are no auto-display expressions now.';
   return [
     'Auto-display expressions now in effect:',
     'Num Enb Expression',
-    ...all.map((d) => `${`${d.id}:`.padEnd(4)} ${d.enabled ? 'y' : 'n'}  ${d.format ? `/${d.format} ` : ''}${d.text}`),
+    ...all.map((d) => `${`${d.id}:`.padEnd(4)} y  ${d.format ? `/${d.format} ` : ''}${d.text}`),
   ].join('\n');
 }

@@ -12,7 +12,6 @@ export interface DisplayEntry {
   text: string;
   expr: Expr;
   format: IntFormat;
-  enabled: boolean;
 }
 
 /** One display as the View carries it (the TUI's Display pane draws these). */
@@ -29,7 +28,7 @@ export class DisplayList {
   private nextId = 1;
 
   add(text: string, expr: Expr, format: IntFormat): DisplayEntry {
-    const d: DisplayEntry = { id: this.nextId++, text, expr, format, enabled: true };
+    const d: DisplayEntry = { id: this.nextId++, text, expr, format };
     this.list.push(d);
     return d;
   }
@@ -51,11 +50,14 @@ export class DisplayList {
 
   /** Every display evaluated now. */
   view(env: ExprEnv): DisplayView[] {
-    return this.list.map((d) => {
-      const v = valueText(d.expr, env, d.format);
-      return { id: d.id, expr: d.text, format: d.format, value: v.ok ? v.value : null, error: v.ok ? null : v.error.message };
-    });
+    return this.list.map((d) => displayView(d, env));
   }
+}
+
+/** One display evaluated now. */
+export function displayView(d: DisplayEntry, env: ExprEnv): DisplayView {
+  const v = valueText(d.expr, env, d.format);
+  return { id: d.id, expr: d.text, format: d.format, value: v.ok ? v.value : null, error: v.ok ? null : v.error.message };
 }
 
 /** gdb's line for one display: `1: hops = 3`, `2: /x $r0 = 0x2`. */

@@ -27,6 +27,8 @@ import {
   isPseudoCall,
   jmpOp,
   memMode,
+  memSize,
+  sizeBytes,
 } from '../bpf/opcodes.ts';
 import { successors } from '../analysis/cfg.ts';
 import { funcParams } from './btfScope.ts';
@@ -57,8 +59,7 @@ function stackStore(ins: Insn): { off: number; size: number } | null {
   const cls = insnClass(ins.code);
   if ((cls !== BPF_ST && cls !== BPF_STX) || ins.dst !== 10 || ins.code === LD_DW_IMM) return null;
   if (cls === BPF_STX && memMode(ins.code) === BPF_ATOMIC && ins.imm === BPF_LOAD_ACQ) return null;
-  const size = [4, 2, 1, 8][(ins.code >> 3) & 3]!;
-  return { off: ins.off, size };
+  return { off: ins.off, size: sizeBytes(memSize(ins.code)) };
 }
 
 interface Reach {
@@ -121,14 +122,9 @@ export function infoArgs(s: CommandContext): Result<string> {
         if (f.level > 0) return `${p.name} = <not saved> (${r} is caller-saved)`;
         if (regs & (1 << (k + 1))) return `${p.name} = <clobbered> (${r} may have been written since entry)`;
         const v = env.reg(r)!;
-        const text =
-          strip(p.type).k === 'ptr'
-            ? `0x${v.toString(16)}`
-            : (() => {
-                const t = formatCValue({ type: p.type, addr: null, value: v }, env);
-                return t.ok ? t.value : `0x${v.toString(16)}`;
-              })();
-        return `${p.name} = ${text} (${r})`;
+        // A pointer as its bare address (formatCValue would put its type in front).
+        const t = strip(p.type).k === 'ptr' ? null : formatCValue({ type: p.type, addr: null, value: v }, env);
+        return `${p.name} = ${t?.ok ? t.value : `0x${v.toString(16)}`} (${r})`;
       })
       .join('\n'),
   );

@@ -55,6 +55,7 @@ export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly 
     // all keys of a 3M-entry array to count them cost seconds per View (bench/record.ts).
     const keys = m instanceof ArrayMap ? Array.from({ length: Math.min(d.maxEntries, MAX_ENTRIES_SHOWN) }, (_, i) => keyBytes(i)) : m.keys();
     if (m instanceof ArrayMap) total = d.maxEntries - keys.length;
+    const vs = m instanceof ArrayMap ? (names.vars?.(m) ?? []) : [];
     for (const k of keys) {
       const v = m.lookupValue(k);
       if (!v) continue;
@@ -63,7 +64,6 @@ export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly 
       const key = hexBytes(k);
       const value = hexBytes(v);
       const was = before?.entries?.find((e) => e.key === key);
-      const vs = m instanceof ArrayMap ? (names.vars?.(m) ?? []) : [];
       const vars = vs.map((g) => {
         const b = v.subarray(g.offset, g.offset + g.size);
         const n = leNum(b);

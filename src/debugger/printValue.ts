@@ -4,7 +4,7 @@ import type { Result } from '../common/diag.ts';
 import { ok } from '../common/diag.ts';
 import type { Expr } from './expr/ast.ts';
 import { evalTyped, type ExprEnv } from './expr/evalExpr.ts';
-import { formatCValue, isUntyped, type IntFormat } from './expr/formatCValue.ts';
+import { formatCValue, isUntyped, untypedText, type IntFormat } from './expr/formatCValue.ts';
 
 export function valueText(e: Expr, env: ExprEnv, format: IntFormat): Result<string> {
   const v = evalTyped(e, env);
@@ -12,25 +12,7 @@ export function valueText(e: Expr, env: ExprEnv, format: IntFormat): Result<stri
   if (isUntyped(v.value)) {
     const x = v.value.value!;
     const big = format === null && x > 0xffffffffn;
-    return ok(`${formatValue(x, format)}${big ? ` (0x${x.toString(16)})` : ''}`);
+    return ok(`${untypedText(x, format)}${big ? ` (0x${x.toString(16)})` : ''}`);
   }
   return formatCValue(v.value, env, format);
-}
-
-/** An untyped number in `print`'s /x /o /t /c /d formats (none: unsigned decimal). */
-function formatValue(v: bigint, f: string | null): string {
-  switch (f) {
-    case 'x':
-      return '0x' + v.toString(16);
-    case 'o':
-      return '0' + v.toString(8);
-    case 't':
-      return v.toString(2);
-    case 'c':
-      return `${Number(v & 0xffn)} '${String.fromCharCode(Number(v & 0xffn))}'`;
-    case 'd':
-      return BigInt.asIntN(64, v).toString();
-    default:
-      return v.toString();
-  }
 }

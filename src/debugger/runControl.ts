@@ -2,6 +2,7 @@
 // watched address (user breakpoints, tail-call sites, landings and `out`s, temporary
 // return-address stops) processed exactly once, whether the CPU got there by a step or by
 // a run. Runs go in budget chunks so an interrupt (Ctrl-C) lands between two of them.
+import { bytesEqual } from '../common/bytes.ts';
 import { SENTINEL_ADDR } from '../common/layout.ts';
 import type { StopReason as MStop } from '../machine/machine.ts';
 import type { BreakpointEntry, BreakpointTable, WatchEntry } from './breakpoints.ts';
@@ -120,7 +121,7 @@ export class RunControl {
     const m = this.t.machine;
     const now = m.isMapped(wp.addr, wp.size) ? m.readMem(wp.addr, wp.size) : new Uint8Array(wp.size);
     const before = wp.last;
-    const changed = now.some((b, i) => b !== before[i]);
+    const changed = !bytesEqual(now, before);
     if (s.access === 'write' && !changed && wp.access !== 'access') return null;
     wp.last = now;
     wp.hits++;

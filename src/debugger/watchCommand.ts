@@ -4,11 +4,12 @@
 // gdb's "Hardware watchpoint N: EXPR / Old value / New value" text. Numbered with the
 // breakpoints (info breakpoints, delete, disable). A watchpoint watches an address: a stack
 // slot stays watched after its frame returns (gdb would delete it), which is said when set.
+import { bytesEqual } from '../common/bytes.ts';
 import { err, ok, type Diag, type Result } from '../common/diag.ts';
 import { objectBtf } from '../object/objectBtf.ts';
 import type { DataCommand, WatchAccess } from './commands/dataCommands.ts';
 import type { WatchEntry } from './breakpoints.ts';
-import { BUILTIN_TYPES, fromBtf, sizeOf, type CType } from './expr/ctype.ts';
+import { fromBtf, rawType, sizeOf } from './expr/ctype.ts';
 import { evalTyped, type ExprEnv, type Value } from './expr/evalExpr.ts';
 import { formatCValue } from './expr/formatCValue.ts';
 import type { CommandContext } from './commandContext.ts';
@@ -52,10 +53,7 @@ function watchedPlace(s: CommandContext, cmd: Extract<DataCommand, { kind: 'watc
   const btf = owner ? objectBtf(owner.loaded.object) : null;
   const typed = btf && map.def.btfValueTypeId ? fromBtf(btf, map.def.btfValueTypeId) : undefined;
   // Without a value type (or a global-data section's DATASEC): its bytes as an integer or a byte array.
-  const type: CType =
-    typed && sizeOf(typed) === map.def.valueSize
-      ? typed
-      : (BUILTIN_TYPES[`u${map.def.valueSize * 8}`] ?? { k: 'array', of: BUILTIN_TYPES.u8!, n: map.def.valueSize });
+  const type = typed && sizeOf(typed) === map.def.valueSize ? typed : rawType(map.def.valueSize);
   return ok({ type, addr, value: null });
 }
 
@@ -87,7 +85,7 @@ export function watchHit(
     const r = formatCValue(w.place, withBytes(env, w.addr, bytes));
     return r.ok ? r.value : `<error: ${r.error.message}>`;
   };
-  const changed = after.some((b, i) => b !== before[i]);
+  const changed = !bytesEqual(after, before);
   const old = access === 'write' && changed ? show(before) : null;
   const value = show(after);
   const body = old !== null ? `Old value = ${old}\nNew value = ${value}` : `Value = ${value}`;

@@ -18,6 +18,13 @@ export type DataCommand =
 
 export const DATA_COMMANDS = ['ptype', 'whatis', 'display', 'undisplay', 'watch', 'rwatch', 'awatch'] as const;
 
+/** The `/x` of `print/x` and `display/x` (empty: none). */
+export function intFormat(name: string, slash: string): Result<IntFormat> {
+  if (slash === '') return ok(null);
+  const f = /^\/([xduotc])$/.exec(slash);
+  return f ? ok(f[1] as IntFormat) : err('cmd.bad-format', `${name}: bad format '${slash}'`);
+}
+
 export function parseDataCommand(name: (typeof DATA_COMMANDS)[number], slash: string, arg: string): Result<DataCommand> {
   switch (name) {
     case 'ptype':
@@ -27,11 +34,11 @@ export function parseDataCommand(name: (typeof DATA_COMMANDS)[number], slash: st
       return ok({ kind: 'ptype', whatis: name === 'whatis', text: arg, expr: e.ok ? e.value : null });
     }
     case 'display': {
-      const f = slash === '' ? null : /^\/([xduotc])$/.exec(slash);
-      if (slash !== '' && !f) return err('cmd.bad-format', `display: bad format '${slash}'`);
+      const f = intFormat(name, slash);
+      if (!f.ok) return f;
       if (arg === '') return ok({ kind: 'display', text: '', expr: null, format: null });
       const e = parseExpr(arg);
-      return e.ok ? ok({ kind: 'display', text: arg, expr: e.value, format: f ? (f[1] as IntFormat) : null }) : e;
+      return e.ok ? ok({ kind: 'display', text: arg, expr: e.value, format: f.value }) : e;
     }
     case 'undisplay': {
       const parts = arg.split(/[\s,]+/).filter(Boolean);

@@ -5,7 +5,7 @@ import { lookupCommand } from './commandTable.ts';
 import { parseLocation } from './parseLocation.ts';
 import type { Command, ExamineFormat, InfoTopic } from './types.ts';
 import { LAST_BREAKPOINT, parseScriptCommand } from './scriptCommands.ts';
-import { DATA_COMMANDS, parseDataCommand } from './dataCommands.ts';
+import { DATA_COMMANDS, intFormat, parseDataCommand } from './dataCommands.ts';
 import { checkPinPath, parseAttachSpec, parseLoadSpec, parsePin, parseReuse } from './setupSpec.ts';
 
 const INFO_TOPICS: Record<string, InfoTopic> = {
@@ -201,12 +201,12 @@ export function parseCommand(line: string): Result<Command> {
       return ok({ kind: 'examine', count: f[1] ? Number(f[1]) : 1, format, unit, addr: a.value, addrText: arg });
     }
     case 'print': {
-      const f = slash === '' ? null : /^\/([xduotc])$/.exec(slash);
-      if (f === undefined || (slash !== '' && !f)) return err('cmd.bad-format', `print: bad format '${slash}'`);
+      const f = intFormat('print', slash);
+      if (!f.ok) return f;
       if (arg === '') return err('cmd.bad-expr', 'print: an expression is required');
       const e = parseExpr(arg);
       if (!e.ok) return e;
-      return ok({ kind: 'print', expr: e.value, exprText: arg, format: f ? (f[1] as 'x') : null });
+      return ok({ kind: 'print', expr: e.value, exprText: arg, format: f.value });
     }
     case 'disassemble': {
       const mode = slash === '/b' ? 'bpf' : slash === '/n' ? 'native' : 'mixed';

@@ -1,6 +1,7 @@
 // The command language as data. Front ends send text; parseCommand turns it into one of
 // these; the Session executes it. gdb's names and aliases where gdb has one.
 import type { Expr } from '../expr/ast.ts';
+import type { IntFormat } from '../expr/formatCValue.ts';
 import type { SetupStep } from '../target/setup.ts';
 import type { ScriptCommand } from './scriptCommands.ts';
 import type { DataCommand } from './dataCommands.ts';
@@ -55,7 +56,7 @@ export type Command =
   | { kind: 'mapDelete'; map: string; key: string }
   | { kind: 'mapDump'; map: string }
   | { kind: 'examine'; count: number; format: ExamineFormat; unit: 1 | 2 | 4 | 8; addr: Expr; addrText: string }
-  | { kind: 'print'; expr: Expr; exprText: string; format: 'd' | 'x' | 'u' | 't' | 'o' | 'c' | null }
+  | { kind: 'print'; expr: Expr; exprText: string; format: IntFormat }
   | { kind: 'disassemble'; loc: LocationSpec | null; mode: 'mixed' | 'bpf' | 'native' }
   /** `list LOC`, or gdb's `list FIRST,LAST` (then `last` is set). */
   | { kind: 'list'; loc: LocationSpec | null; last?: number }

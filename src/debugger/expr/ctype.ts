@@ -66,6 +66,9 @@ export const BUILTIN_TYPES: Readonly<Record<string, CType>> = {
 /** What registers, literals and untyped arithmetic are: gdb's `long` for $r1, u64 bits. */
 export const U64: CType = BUILTIN_TYPES.u64!;
 
+/** Bytes without a BTF type: an unsigned integer of their size (1, 2, 4, 8), else a byte array. */
+export const rawType = (size: number): CType => BUILTIN_TYPES[`u${size * 8}`] ?? { k: 'array', of: BUILTIN_TYPES.u8!, n: size };
+
 /** Follows typedefs to the type that decides layout and printing. */
 export function strip(t: CType): CType {
   for (let d = 0; t.k === 'typedef' && d < 32; d++) t = t.of();

@@ -100,10 +100,13 @@ function member(base: Value, name: string, env: ExprEnv): Result<Value> {
   const hit = findMember(t, name);
   if (!hit) return err('expr.no-member', `There is no member named ${name}.`);
   if (b.addr === null) return err('expr.not-lvalue', `the struct is not in memory`);
-  const { m, bitOffset } = hit;
-  if (m.bitSize || bitOffset % 8)
-    return ok({ type: m.type, addr: b.addr, value: null, bits: { offset: bitOffset, size: m.bitSize || (sizeOf(m.type) ?? 8) * 8 } });
-  return ok({ type: m.type, addr: b.addr + BigInt(bitOffset / 8), value: null });
+  return ok(memberPlace(b.addr, hit.m.type, hit.bitOffset, hit.m.bitSize));
+}
+
+/** The place of a member at `bitOffset` (`bitSize` 0: not a bitfield) in a struct at `addr`. */
+export function memberPlace(addr: bigint | null, type: CType, bitOffset: number, bitSize: number): Value {
+  if (bitSize || bitOffset % 8) return { type, addr, value: null, bits: { offset: bitOffset, size: bitSize || (sizeOf(type) ?? 8) * 8 } };
+  return { type, addr: addr === null ? null : addr + BigInt(bitOffset / 8), value: null };
 }
 
 /** `*v`: the pointee of a pointer, the first element of an array, else the u64 at address v. */

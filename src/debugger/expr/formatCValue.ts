@@ -3,7 +3,7 @@
 // `true`/`false`, runs of 10 or more equal elements as `0 <repeats 16 times>`, at most 200
 // elements of an array (gdb's `print elements` default) with `...` after.
 import { ok, type Result } from '../../common/diag.ts';
-import { scalarOf, type ExprEnv, type Value } from './evalExpr.ts';
+import { memberPlace, scalarOf, type ExprEnv, type Value } from './evalExpr.ts';
 import { sizeOf, strip, typeName, U64, type CType } from './ctype.ts';
 
 /** print/FMT letters that apply to integers. */
@@ -30,11 +30,7 @@ function inner(v: Value, env: ExprEnv, fmt: IntFormat, depth: number): Result<st
       if (depth > 16) return ok('{...}');
       const parts: string[] = [];
       for (const m of t.members()) {
-        const mv: Value =
-          m.bitSize || m.bitOffset % 8
-            ? { type: m.type, addr: v.addr, value: null, bits: { offset: m.bitOffset, size: m.bitSize || (sizeOf(m.type) ?? 8) * 8 } }
-            : { type: m.type, addr: v.addr === null ? null : v.addr + BigInt(m.bitOffset / 8), value: null };
-        const s = inner(mv, env, fmt, depth + 1);
+        const s = inner(memberPlace(v.addr, m.type, m.bitOffset, m.bitSize), env, fmt, depth + 1);
         if (!s.ok) return s;
         parts.push(m.name ? `${m.name} = ${s.value}` : s.value);
       }
@@ -76,9 +72,8 @@ function inner(v: Value, env: ExprEnv, fmt: IntFormat, depth: number): Result<st
   }
 }
 
-function scalarText(t: CType, x: bigint, fmt: IntFormat, env: ExprEnv): string {
-  const size = sizeOf(t) ?? 8;
-  const bits = BigInt.asUintN(size * 8, x);
+/** `size` bytes of `bits` (unsigned) in a print/FMT letter's form; undefined for no letter. */
+function formattedBits(bits: bigint, size: number, fmt: IntFormat): string | undefined {
   switch (fmt) {
     case 'x':
       return '0x' + bits.toString(16);
@@ -93,6 +88,20 @@ function scalarText(t: CType, x: bigint, fmt: IntFormat, env: ExprEnv): string {
     case 'c':
       return charText(Number(bits & 0xffn));
   }
+  return undefined;
+}
+
+/** An untyped 64-bit number (register, literal, arithmetic) in print/FMT form (none: unsigned decimal). */
+export function untypedText(x: bigint, fmt: IntFormat): string {
+  const bits = BigInt.asUintN(64, x);
+  return formattedBits(bits, 8, fmt) ?? bits.toString();
+}
+
+function scalarText(t: CType, x: bigint, fmt: IntFormat, env: ExprEnv): string {
+  const size = sizeOf(t) ?? 8;
+  const bits = BigInt.asUintN(size * 8, x);
+  const formatted = formattedBits(bits, size, fmt);
+  if (formatted !== undefined) return formatted;
   if (t.k === 'ptr') return pointerText(t, x, env);
   if (t.k === 'enum') {
     const signedX = t.signed ? BigInt.asIntN(size * 8, bits) : bits;
