@@ -163,6 +163,12 @@ export class UnicornMachine extends UnicornCore implements Machine {
 
   /** installHelperPage ran (bpf_loop's guest loop needs the helper trap). */
   private helperPage = false;
+  /**
+   * The loop page is mapped. A flag rather than isMapped per run: that built the page
+   * (4 KiB) each uncounted run and moved the region table's last-found region off the one
+   * the next run's return-address write uses.
+   */
+  private loopPageMapped = false;
 
   installHelperPage(fn: CallTrap): void {
     this.helperPage = true;
@@ -177,7 +183,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
    * its one `ret` and run callbacks quietly (callFromTrap), and outside a trap.
    */
   loopInGuest(nr: bigint, fn: bigint, ctx: bigint): boolean {
-    if (!this.running || this.inHook === 0 || !this.uncounted || !this.isMapped(CALLBACK_LOOP_ADDR)) return false;
+    if (!this.running || this.inHook === 0 || !this.uncounted || !this.loopPageMapped) return false;
     this.guestLoop = [nr, fn, ctx];
     return true;
   }
@@ -457,7 +463,10 @@ export class UnicornMachine extends UnicornCore implements Machine {
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     // The loop page is mapped by the first uncounted run only: counted sessions (recordings,
     // whose state hashes cover the machine's code pages) never see it.
-    if (count === Infinity && this.helperPage) this.mapInternal(CALLBACK_LOOP_ADDR, callbackLoopPage(this.arch));
+    if (count === Infinity && this.helperPage && !this.loopPageMapped) {
+      this.mapInternal(CALLBACK_LOOP_ADDR, callbackLoopPage(this.arch));
+      this.loopPageMapped = true;
+    }
     this.running = true;
     this.uncounted = count === Infinity;
     this.lastExecuted = undefined;
