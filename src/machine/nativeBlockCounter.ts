@@ -154,11 +154,8 @@ export class NativeBlockCounter {
 
   /** Starts counting from 0; the hook stops the run before a block that would take it past `limit`. */
   reset(limit: number): void {
-    this.set(UD.count, 0n);
+    this.setCount(0);
     this.setLimit(limit);
-    this.set(UD.lastAddr, 0n);
-    this.ud.setUint32(UD.lastSize, 0, true);
-    this.ud.setUint32(UD.lastCount, 0, true);
     this.set(UD.stopped, 0n);
   }
 
