@@ -631,7 +631,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.open();
     const h = this.userHooks.get(id);
     if (!h) return;
-    this.hookDel(this.hooks.find((r) => r.hh === h.hh)!);
+    this.hookDel(h);
     this.dropCache(h.begin, h.end + 1n);
     this.unregister(h.cb);
     this.userHooks.delete(id);
@@ -680,7 +680,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.open();
     const t = this.trackers.get(id);
     if (!t) return;
-    this.hookDel(this.hooks.find((r) => r.hh === t.hh)!);
+    this.hookDel(t);
     this.unregister(t.cb);
     this.trackers.delete(id);
   }
