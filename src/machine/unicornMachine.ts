@@ -230,9 +230,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
   /** The current run is uncounted (budget Infinity: Unicorn count 0). */
   private uncounted = false;
 
-  /** Native block counting is used when available (tests turn it off to compare with re-running). */
-  static nativeCounting = true;
-  /** undefined: not tried yet; null: not available here (not an x86-64 host, or turned off). */
+  /** undefined: not tried yet; null: not available here (not an x86-64 host, or Capstone not loaded). */
   private counter: NativeBlockCounter | null | undefined;
   /**
    * Instructions the last run or step executed, exactly, whatever stopped it (the count
@@ -255,9 +253,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
   private blockCounter(): NativeBlockCounter | undefined {
     if (this.counter === undefined) {
       // Without Capstone (a CLI `run --max-insns`) nothing decodes blocks: Unicorn's count alone.
-      this.counter =
-        (UnicornMachine.nativeCounting && capstoneLoaded() && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) ||
-        null;
+      this.counter = (capstoneLoaded() && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) || null;
       if (this.counter) {
         this.hookAdd(U.UC_HOOK_BLOCK, this.counter.callback, 1n, 0n, this.counter.userData);
         // Blocks translated before have no block hook (trap 2): drop them, once, region by
