@@ -24,14 +24,18 @@ import { BPF_PROG_STRUCT_SIZE } from '../common/kernelStructs.ts';
 import { perCpuBase } from '../kernel/privStack.ts';
 import type { TextPoker } from '../kernel/pokes/textPoker.ts';
 import type { AttachArch } from './attachArch.ts';
-import { PROG_ACTIVE_OFF, ROUTINE_ENTER, ROUTINE_EXIT, ROUTINE_TRAMP_ENTER, ROUTINE_TRAMP_EXIT, routineAddrs, type RoutineAddrs } from './attachRoutines.ts';
+import {
+  PROG_ACTIVE_OFF,
+  ROUTINE_ENTER as ENTER,
+  ROUTINE_EXIT as EXIT,
+  ROUTINE_TRAMP_ENTER as TRAMP_ENTER,
+  ROUTINE_TRAMP_EXIT as TRAMP_EXIT,
+  routineAddrs,
+  type RoutineAddrs,
+} from './attachRoutines.ts';
 import type { JitEngine } from './jitEngine.ts';
 import { bytesEqual } from '../common/bytes.ts';
 
-const ENTER = ROUTINE_ENTER;
-const EXIT = ROUTINE_EXIT;
-const TRAMP_ENTER = ROUTINE_TRAMP_ENTER;
-const TRAMP_EXIT = ROUTINE_TRAMP_EXIT;
 /** Literal pool: PROG_STRUCT_BASE, then the counters' base. */
 const LIT = 0x100;
 const SHIFT = Math.log2(BPF_PROG_STRUCT_SIZE / 4);

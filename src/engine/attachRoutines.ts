@@ -30,17 +30,13 @@ export const ROUTINE_ENTER = 0x00;
 export const ROUTINE_EXIT = 0x40;
 export const ROUTINE_TRAMP_ENTER = 0x80;
 export const ROUTINE_TRAMP_EXIT = 0xc0;
-const ENTER = ROUTINE_ENTER;
-const EXIT = ROUTINE_EXIT;
-const TRAMP_ENTER = ROUTINE_TRAMP_ENTER;
-const TRAMP_EXIT = ROUTINE_TRAMP_EXIT;
 
 /** The routines' addresses in a page at `base`. */
 export const routineAddrs = (base: bigint): RoutineAddrs => ({
-  progEnter: base + BigInt(ENTER),
-  progExit: base + BigInt(EXIT),
-  trampEnter: base + BigInt(TRAMP_ENTER),
-  trampExit: base + BigInt(TRAMP_EXIT),
+  progEnter: base + BigInt(ROUTINE_ENTER),
+  progExit: base + BigInt(ROUTINE_EXIT),
+  trampEnter: base + BigInt(ROUTINE_TRAMP_ENTER),
+  trampExit: base + BigInt(ROUTINE_TRAMP_EXIT),
 });
 
 const le = (v: bigint, n: number): number[] => Array.from({ length: n }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
@@ -92,7 +88,7 @@ export function routinesPage(base: bigint, pageSize: number): { bytes: Uint8Arra
       0xc0, // recursion: xor eax, eax (the program is skipped)
       0xc3, // ret
     ],
-    ENTER,
+    ROUTINE_ENTER,
   );
   page.set(
     [
@@ -103,10 +99,10 @@ export function routinesPage(base: bigint, pageSize: number): { bytes: Uint8Arra
       ...d, // dec dword gs:[rax + PROG_ACTIVE_OFF]
       0xc3, // ret
     ],
-    EXIT,
+    ROUTINE_EXIT,
   );
-  page[TRAMP_ENTER] = 0xc3;
-  page[TRAMP_EXIT] = 0xc3;
+  page[ROUTINE_TRAMP_ENTER] = 0xc3;
+  page[ROUTINE_TRAMP_EXIT] = 0xc3;
   return { bytes: page, addrs: routineAddrs(base) };
 }
 

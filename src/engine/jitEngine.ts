@@ -12,9 +12,6 @@
 // need a JS hook on every instruction).
 import { BpfThrow } from '../bpf/bpfThrow.ts';
 import { insnAt } from '../jit/insnAt.ts';
-import { REG_MAP as RV_REG_MAP } from '../jit/riscv64/regs.ts';
-import { REG_MAP as X86_REG_MAP } from '../jit/x86_64/regs.ts';
-import { RV_ABI } from '../machine/regs.ts';
 import { BpfdbgError, type Diag, type Result, ok } from '../common/diag.ts';
 import { NR_CPUS, PAGE_SIZE } from '../common/layout.ts';
 import type { ProgramImage } from '../analysis/types.ts';
@@ -135,8 +132,7 @@ export abstract class JitEngine {
     const r = loc.prog.jit.funcs[loc.func]!.regions.find((x) => x.role === 'extable' && x.start === loc.off);
     if (!r || r.insn === undefined) return undefined;
     const dst = loc.prog.jit.image.insns[r.insn]!.dst;
-    const reg = this.machine.arch === 'x86_64' ? X86_REG_MAP[dst]!.x86 : RV_ABI[RV_REG_MAP[dst]!.rv]!;
-    return { reg, resume: loc.prog.funcBases[loc.func]! + BigInt(r.end) };
+    return { reg: this.nativeReg(dst), resume: loc.prog.funcBases[loc.func]! + BigInt(r.end) };
   }
 
   /**
@@ -148,6 +144,8 @@ export abstract class JitEngine {
   protected abstract compile(image: ProgramImage, env: JitEnv): Result<JitImage>;
   /** Byte that fills the slack between functions: it must trap when executed. */
   protected abstract readonly fillByte: number;
+  /** The machine's name of the native register the JIT maps BPF register `bpfReg` to. */
+  protected abstract nativeReg(bpfReg: number): string;
   /** Native register holding BPF R0 when the program returns (RunResult.r0). */
   protected abstract readonly r0Reg: string;
   /** After every program of an object is placed (and afterJit ran): x86 tracks its poke sites. */

@@ -10,6 +10,8 @@ import type { JitEnv, JitImage, JitProfile } from '../jit/types.ts';
 import { compileRiscv, RV_UPSTREAM, type RvJitOptions } from '../jit/riscv64/index.ts';
 import { KernelModel } from '../kernel/kernelModel.ts';
 import { threadInfoAddr } from '../kernel/perCpu.ts';
+import { bpfToRv } from '../jit/riscv64/regs.ts';
+import { RV_ABI } from '../common/arch.ts';
 import { JitEngine, type JitEngineOptions } from './jitEngine.ts';
 import { createMachine, type UnicornMachine } from '../machine/unicornMachine.ts';
 
@@ -27,6 +29,10 @@ export class RiscvEngine extends JitEngine {
    * is the program's full R0 and its low 32 bits are what the kernel's caller gets.
    */
   protected readonly r0Reg = 'a5';
+
+  protected nativeReg(bpfReg: number): string {
+    return RV_ABI[bpfToRv(bpfReg)]!;
+  }
 
   /** RISC-V: tp points at the thread_info of the task this CPU runs (per-CPU MOV, smp id). */
   override selectCpu(cpu: number): void {

@@ -7,6 +7,7 @@ import { BpfdbgError, type Diag, type Result } from '../common/diag.ts';
 import type { ProgramImage } from '../analysis/types.ts';
 import type { JitEnv, JitImage } from '../jit/types.ts';
 import { compileX86 } from '../jit/x86_64/index.ts';
+import { x86Name } from '../jit/x86_64/regs.ts';
 import { DEFAULT_X86_PROFILE } from '../jit/profiles.ts';
 import { KernelModel, type LoadedObject, type KernelProgram } from '../kernel/kernelModel.ts';
 import { ProgArrayMap } from '../kernel/maps/progArray.ts';
@@ -27,6 +28,10 @@ export class X86Engine extends JitEngine {
   readonly pokes: PokeStateMachine;
   protected readonly fillByte = 0xcc; // int3
   protected readonly r0Reg = 'rax';
+
+  protected nativeReg(bpfReg: number): string {
+    return x86Name(bpfReg);
+  }
 
   protected override returnAddress(): bigint | undefined {
     try {

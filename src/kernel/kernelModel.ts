@@ -15,7 +15,7 @@ import { ArrayMap } from './maps/array.ts';
 import { ProgArrayMap, type ProgArrayListener, type ProgRef } from './maps/progArray.ts';
 import { callKfunc } from './kfuncs.ts';
 import { callHelper, type HelperContext, TimerTable, skbLoadBe } from './helpers/index.ts';
-import type { TimerState } from './helpers/timer.ts';
+import type { TimerState } from './helpers/timerTable.ts';
 import { type NondetSource, SeededNondet } from './nondet.ts';
 import { DEFAULT_KERNEL_LAYOUT, type KernelLayout } from '../analysis/kernelLayout.ts';
 import { SCRATCH_BASE, SCRATCH_SIZE, mapCtxRegions } from './ctx.ts';

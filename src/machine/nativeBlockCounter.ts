@@ -36,6 +36,9 @@
 // (TracingMachine re-runs with budgets).
 import koffi, { type TypeObject } from 'koffi';
 import { disasm, type DisasmArch } from './capstone.ts';
+import { unicornLib, type UnicornLib } from './unicornLib.ts';
+
+type HostMemory = ReturnType<UnicornLib['hostAlloc']>;
 
 const CODE = new Uint8Array([
   0x53, 0x48, 0x89, 0xcb, 0x48, 0x89, 0xf0, 0x48, 0xc1, 0xe8, 0x0e, 0x48, 0x31, 0xf0, 0x48, 0x23, 0x43, 0x28, 0x48, 0xc1, 0xe0, 0x04, 0x48, 0x03, 0x43, 0x20,
@@ -53,17 +56,12 @@ const PAGE = 4096;
 const NO_LIMIT = 0xffff_ffff_ffff_ffffn;
 
 const PROT_READ = 1,
-  PROT_WRITE = 2,
   PROT_EXEC = 4,
-  MAP_PRIVATE = 2,
-  MAP_ANONYMOUS = 0x20,
   RTLD_NOW = 2,
   RTLD_NOLOAD = 4;
 
 interface Libc {
-  mmap: (addr: null, len: number, prot: number, flags: number, fd: number, off: number) => unknown;
   mprotect: (addr: unknown, len: number, prot: number) => number;
-  munmap: (addr: unknown, len: number) => number;
   stopFn: bigint;
   missProto: TypeObject;
 }
@@ -79,19 +77,11 @@ function loadLibc(): Libc {
   const stop = h === null ? null : dlsym(h, 'uc_emu_stop');
   if (stop === null) throw new Error('nativeBlockCounter: uc_emu_stop not found in libunicorn.so.2');
   libc = {
-    mmap: c.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)'),
     mprotect: c.func('int mprotect(void *addr, size_t len, int prot)'),
-    munmap: c.func('int munmap(void *addr, size_t len)'),
     stopFn: BigInt(koffi.address(stop)),
     missProto: koffi.pointer(koffi.proto('uint32_t bpfdbg_block_miss(uint64_t address, uint32_t size)')),
   };
   return libc;
-}
-
-function mapPages(c: Libc, size: number): { ptr: unknown; view: Uint8Array } {
-  const ptr = c.mmap(null, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (ptr === null || BigInt(koffi.address(ptr)) === NO_LIMIT) throw new Error(`nativeBlockCounter: mmap of ${size} bytes failed`);
-  return { ptr, view: new Uint8Array(koffi.view(ptr, size)) };
 }
 
 /** The last block the hook saw: its start, byte size and instruction count. */
@@ -122,8 +112,8 @@ export class NativeBlockCounter {
     return new NativeBlockCounter(arch, ucAddress, read);
   }
 
-  private readonly code: { ptr: unknown; view: Uint8Array };
-  private readonly data: { ptr: unknown; view: Uint8Array };
+  private readonly code: HostMemory;
+  private readonly data: HostMemory;
   private readonly missCb: unknown;
   private readonly dataSize = PAGE + ENTRIES * 16;
 
@@ -133,14 +123,14 @@ export class NativeBlockCounter {
     private readonly read: (addr: bigint, len: number) => Uint8Array,
   ) {
     const c = loadLibc();
-    this.code = mapPages(c, PAGE);
+    this.code = unicornLib().hostAlloc(PAGE);
     this.code.view.set(CODE);
     if (c.mprotect(this.code.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
-    this.data = mapPages(c, this.dataSize);
+    this.data = unicornLib().hostAlloc(this.dataSize);
     this.udBytes = this.data.view.subarray(0, UD_SIZE);
     this.ud = new DataView(this.data.view.buffer, this.data.view.byteOffset, UD_SIZE);
     this.table = new DataView(this.data.view.buffer, this.data.view.byteOffset + PAGE, ENTRIES * 16);
-    const base = BigInt(koffi.address(this.data.ptr));
+    const base = this.data.address;
     this.missCb = koffi.register((addr: number | bigint, size: number) => this.miss(BigInt.asUintN(64, BigInt(addr)), size), c.missProto);
     this.set(UD.table, base + BigInt(PAGE));
     this.set(UD.mask, BigInt(ENTRIES - 1));
@@ -164,11 +154,8 @@ export class NativeBlockCounter {
 
   /** Starts counting from 0; the hook stops the run before a block that would take it past `limit`. */
   reset(limit: number): void {
-    this.set(UD.count, 0n);
+    this.setCount(0);
     this.setLimit(limit);
-    this.set(UD.lastAddr, 0n);
-    this.ud.setUint32(UD.lastSize, 0, true);
-    this.ud.setUint32(UD.lastCount, 0, true);
     this.set(UD.stopped, 0n);
   }
 
@@ -284,9 +271,8 @@ export class NativeBlockCounter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const c = loadLibc();
     koffi.unregister(this.missCb as never);
-    c.munmap(this.code.ptr, PAGE);
-    c.munmap(this.data.ptr, this.dataSize);
+    unicornLib().hostFree(this.code.ptr, PAGE);
+    unicornLib().hostFree(this.data.ptr, this.dataSize);
   }
 }

@@ -108,9 +108,10 @@ export abstract class UnicornCore {
     return rec;
   }
 
+  /** Deletes the hook `rec.hh` names (rec may be a copy of hookAdd's record, extended). */
   protected hookDel(rec: HookRec): void {
     this.check('uc_hook_del', this.L.uc_hook_del(this.uc, rec.hh));
-    const i = this.hooks.indexOf(rec);
+    const i = this.hooks.findIndex((r) => r.hh === rec.hh);
     if (i >= 0) this.hooks.splice(i, 1);
   }
 

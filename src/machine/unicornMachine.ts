@@ -163,6 +163,12 @@ export class UnicornMachine extends UnicornCore implements Machine {
 
   /** installHelperPage ran (bpf_loop's guest loop needs the helper trap). */
   private helperPage = false;
+  /**
+   * The loop page is mapped. A flag rather than isMapped per run: that built the page
+   * (4 KiB) each uncounted run and moved the region table's last-found region off the one
+   * the next run's return-address write uses.
+   */
+  private loopPageMapped = false;
 
   installHelperPage(fn: CallTrap): void {
     this.helperPage = true;
@@ -177,7 +183,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
    * its one `ret` and run callbacks quietly (callFromTrap), and outside a trap.
    */
   loopInGuest(nr: bigint, fn: bigint, ctx: bigint): boolean {
-    if (!this.running || this.inHook === 0 || !this.uncounted || !this.isMapped(CALLBACK_LOOP_ADDR)) return false;
+    if (!this.running || this.inHook === 0 || !this.uncounted || !this.loopPageMapped) return false;
     this.guestLoop = [nr, fn, ctx];
     return true;
   }
@@ -224,9 +230,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
   /** The current run is uncounted (budget Infinity: Unicorn count 0). */
   private uncounted = false;
 
-  /** Native block counting is used when available (tests turn it off to compare with re-running). */
-  static nativeCounting = true;
-  /** undefined: not tried yet; null: not available here (not an x86-64 host, or turned off). */
+  /** undefined: not tried yet; null: not available here (not an x86-64 host, or Capstone not loaded). */
   private counter: NativeBlockCounter | null | undefined;
   /**
    * Instructions the last run or step executed, exactly, whatever stopped it (the count
@@ -249,9 +253,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
   private blockCounter(): NativeBlockCounter | undefined {
     if (this.counter === undefined) {
       // Without Capstone (a CLI `run --max-insns`) nothing decodes blocks: Unicorn's count alone.
-      this.counter =
-        (UnicornMachine.nativeCounting && capstoneLoaded() && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) ||
-        null;
+      this.counter = (capstoneLoaded() && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) || null;
       if (this.counter) {
         this.hookAdd(U.UC_HOOK_BLOCK, this.counter.callback, 1n, 0n, this.counter.userData);
         // Blocks translated before have no block hook (trap 2): drop them, once, region by
@@ -457,7 +459,10 @@ export class UnicornMachine extends UnicornCore implements Machine {
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     // The loop page is mapped by the first uncounted run only: counted sessions (recordings,
     // whose state hashes cover the machine's code pages) never see it.
-    if (count === Infinity && this.helperPage) this.mapInternal(CALLBACK_LOOP_ADDR, callbackLoopPage(this.arch));
+    if (count === Infinity && this.helperPage && !this.loopPageMapped) {
+      this.mapInternal(CALLBACK_LOOP_ADDR, callbackLoopPage(this.arch));
+      this.loopPageMapped = true;
+    }
     this.running = true;
     this.uncounted = count === Infinity;
     this.lastExecuted = undefined;
@@ -622,7 +627,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.open();
     const h = this.userHooks.get(id);
     if (!h) return;
-    this.hookDel(this.hooks.find((r) => r.hh === h.hh)!);
+    this.hookDel(h);
     this.dropCache(h.begin, h.end + 1n);
     this.unregister(h.cb);
     this.userHooks.delete(id);
@@ -671,7 +676,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.open();
     const t = this.trackers.get(id);
     if (!t) return;
-    this.hookDel(this.hooks.find((r) => r.hh === t.hh)!);
+    this.hookDel(t);
     this.unregister(t.cb);
     this.trackers.delete(id);
   }

@@ -15,7 +15,7 @@ import { RiscvEngine } from '../../src/engine/riscvEngine.ts';
 import * as U from '../../src/machine/unicornLib.ts';
 import { X86Engine } from '../../src/engine/x86Engine.ts';
 import { createMachine, type UnicornMachine } from '../../src/machine/unicornMachine.ts';
-import { PERM_RW, PERM_RX } from '../../src/machine/machine.ts';
+import { PERM_RW, PERM_RX, type StopReason } from '../../src/machine/machine.ts';
 import { KSTACK_BASE, TEXT_BASE } from '../../src/common/layout.ts';
 import { generateCase, prng } from '../support/randomProgram.ts';
 
@@ -221,6 +221,17 @@ for (const [arch, create] of [
   );
 }
 
+/** Runs from TEXT_BASE one instruction at a time (budget 1, then steps) to the first other stop; its lastExecuted summed. */
+function singleSteps(m: UnicornMachine, stackTop: bigint): { stop: StopReason; steps: number } {
+  let stop = m.call(TEXT_BASE, [], stackTop, { budget: 1 });
+  let steps = m.lastExecuted!;
+  while (stop.kind === 'budget' || stop.kind === 'step') {
+    stop = m.step();
+    steps += m.lastExecuted!;
+  }
+  return { stop, steps };
+}
+
 test(
   'x86-64: lastExecuted of fault, watch, exception, invalid-instruction and fixed-up fault stops equals the single steps that reach them',
   { skip: !native && 'x86-64 host code' },
@@ -256,12 +267,7 @@ test(
       const stop = a.call(TEXT_BASE, [], STACK_TOP);
       assert.equal(stop.kind, c.kind, c.name);
       const b = await make();
-      let s = b.call(TEXT_BASE, [], STACK_TOP, { budget: 1 });
-      let steps = b.lastExecuted!;
-      while (s.kind === 'budget' || s.kind === 'step') {
-        s = b.step();
-        steps += b.lastExecuted!;
-      }
+      const { stop: s, steps } = singleSteps(b, STACK_TOP);
       assert.equal(s.kind, c.kind, c.name);
       assert.equal(b.pc, a.pc, c.name);
       assert.equal(a.lastExecuted, steps, c.name);
@@ -294,12 +300,7 @@ test(
       const a = await make();
       assert.equal(a.call(TEXT_BASE, [], STACK_TOP).kind, kind, name);
       const b = await make();
-      let s = b.call(TEXT_BASE, [], STACK_TOP, { budget: 1 });
-      let steps = b.lastExecuted!;
-      while (s.kind === 'budget' || s.kind === 'step') {
-        s = b.step();
-        steps += b.lastExecuted!;
-      }
+      const { stop: s, steps } = singleSteps(b, STACK_TOP);
       assert.equal(s.kind, kind, name);
       assert.equal(b.pc, a.pc, name);
       assert.equal(a.lastExecuted, steps, name);

@@ -11,7 +11,7 @@ import { tracePrintk } from './tracePrintk.ts';
 import type { HelperContext, HelperDef } from './types.ts';
 
 export type { Helper, HelperContext, HelperDef } from './types.ts';
-export { TimerTable, type TimerState } from './timer.ts';
+export { TimerTable, type TimerState } from './timerTable.ts';
 export { formatPrintk } from './tracePrintk.ts';
 export { skbLoadBe, skbLinear, ETH_HLEN, XDP_FRAME_SIZE, SKB_SHARED_INFO_SIZE } from './packetHelpers.ts';
 

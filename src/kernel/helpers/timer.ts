@@ -7,8 +7,6 @@ import { BPF_FUNC } from '../../bpf/helperIds.ts';
 import { EBUSY, EINVAL, negErrno } from '../errors.ts';
 import type { HelperContext, HelperDef } from './types.ts';
 import type { TimerState } from './timerTable.ts';
-
-export { TimerTable, type TimerState } from './timerTable.ts';
 import { BPF_F_TIMER_ABS } from '../../bpf/uapiFlags.ts';
 
 const CLOCK_REALTIME = 0n;

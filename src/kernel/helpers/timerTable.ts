@@ -33,7 +33,7 @@ export class TimerTable {
   }
 
   /** Runs one timer's callback now (it is disarmed first, as hrtimer callbacks are). */
-  fire(t: TimerState, k: Pick<TimerHost, 'scratch'>, now: bigint): bigint {
+  fire(t: TimerState, k: TimerHost, now: bigint): bigint {
     t.expires = undefined;
     if (t.callback === undefined || !t.caller) return 0n;
     const { value, key } = elementOf(t.map, t.addr);

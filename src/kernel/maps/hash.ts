@@ -24,6 +24,8 @@ export class HashMap extends BpfMap {
   readonly values: GuestRegion;
   readonly elemSize: number;
   readonly valueBase: bigint;
+  /** Offset of the value (PERCPU_HASH: of its per-CPU pointer) inside an element. */
+  readonly valueOff: number;
   /** key (hex) -> slot; Map iteration order doubles as LRU order (oldest first). */
   protected slots = new Map<string, { slot: number; key: Uint8Array }>();
   protected free: number[];
@@ -39,7 +41,8 @@ export class HashMap extends BpfMap {
     readonly percpu = false,
   ) {
     super(def, id, placer);
-    this.elemSize = HTAB_ELEM_KEY_OFF + round8(def.keySize) + (percpu ? 8 : round8(def.valueSize));
+    this.valueOff = HTAB_ELEM_KEY_OFF + round8(def.keySize);
+    this.elemSize = this.valueOff + (percpu ? 8 : round8(def.valueSize));
     this.values = placer.valueRegion(def.name, Math.max(1, this.elemSize * def.maxEntries));
     this.valueBase = this.values.base + BigInt(this.valueOff);
     this.pcpuBase = percpu ? placer.perCpuValueRegions(`${def.name} pcpu`, Math.max(1, round8(def.valueSize) * def.maxEntries))[0]!.base : null;
@@ -49,11 +52,6 @@ export class HashMap extends BpfMap {
   /** PERCPU_HASH: guest address of `cpu`'s copy of slot `slot`'s value. */
   private pcpuValue(slot: number, cpu: number): bigint {
     return this.pcpuBase! + BigInt(cpu % NR_CPUS) * PERCPU_CPU_STRIDE + BigInt(slot * round8(this.def.valueSize));
-  }
-
-  /** Offset of the value inside an element. */
-  get valueOff(): number {
-    return HTAB_ELEM_KEY_OFF + round8(this.def.keySize);
   }
 
   lookup(key: Uint8Array, cpu: number): bigint {
