@@ -72,9 +72,8 @@ export function ldxTransfer(run: AbsRun, sub: number, i: number, s: AbsState): S
   // pointers (skb/xdp data, data_end, data_meta).
   const sx = memMode(ins.code) === BPF_MEMSX;
   let v: Val = size < 8 && base.k !== 'ctx' ? scalarOf(sx ? sextRange(size) : zextRange(size)) : UNK;
-  if (base.k === 'fpvar' || base.k === 'fpset') run.stackAccess(i, ins.src, base, ins.off, size, ' read from');
+  run.stackAccess(i, ins.src, base, ins.off, size, ' read from');
   if (base.k === 'fp') {
-    run.stackAccess(i, ins.src, base, ins.off, size, ' read from');
     const at = base.off + ins.off;
     if (base.owner === sub && size === 8 && memMode(ins.code) !== BPF_MEMSX) v = s.stack.get(at) ?? UNK;
     else if (base.owner === sub && memMode(ins.code) !== BPF_MEMSX) v = narrowFill(s, at, size) ?? v;

@@ -141,16 +141,12 @@ export class AbsRun {
     }
   }
 
-  /** An access of `size` bytes at `base` + `off` by insn i: checks the frame's bounds and grows its depth. */
+  /** An access of `size` bytes at `base` + `off` by insn i: when `base` is a stack pointer, checks the frame's bounds and grows its depth. */
   stackAccess(i: number, reg: number, base: Val, off: number, size: number, extra: string): void {
     const spans = stackSpans(base);
     if (spans) {
       // A variable offset, or one of several: each frame grows to its lowest byte (stackPtr.ts).
-      for (const sp of spans) {
-        const need = Math.ceil(-(sp.lo + off) / 8) * 8;
-        if (need > this.stackDepth[sp.owner]! && need <= MAX_BPF_STACK) this.stackDepth[sp.owner] = need;
-        if (-(sp.lo + off) > this.rawStackDepth[sp.owner]! && need <= MAX_BPF_STACK) this.rawStackDepth[sp.owner] = -(sp.lo + off);
-      }
+      for (const sp of spans) if (Math.ceil(-(sp.lo + off) / 8) * 8 <= MAX_BPF_STACK) this.growStack(sp.owner, sp.lo + off);
       return;
     }
     if (base.k !== 'fp') return;
@@ -159,9 +155,14 @@ export class AbsRun {
       this.fail(E.invalidStackAccess(this.w, i, extra, reg, lo, size));
       return;
     }
+    this.growStack(base.owner, lo);
+  }
+
+  /** Frame `owner` reaches down to offset `lo`: its depth (rounded to 8) and raw depth grow to it. */
+  private growStack(owner: number, lo: number): void {
     const need = Math.ceil(-lo / 8) * 8;
-    if (need > this.stackDepth[base.owner]!) this.stackDepth[base.owner] = need;
-    if (-lo > this.rawStackDepth[base.owner]!) this.rawStackDepth[base.owner] = -lo;
+    if (need > this.stackDepth[owner]!) this.stackDepth[owner] = need;
+    if (-lo > this.rawStackDepth[owner]!) this.rawStackDepth[owner] = -lo;
   }
 
   /**

@@ -18,13 +18,12 @@ export function storeTransfer(run: AbsRun, sub: number, i: number, s: AbsState):
   const size = sizeBytes(memSize(ins.code));
   if (base.k === 'pkt') run.seenDirectWrite = true;
   if (base.k === 'ctx' && memMode(ins.code) === BPF_ATOMIC) run.fail(E.atomicIntoCtx(run.w, i, ins.dst));
-  if (stackSpans(base)) run.stackAccess(i, ins.dst, base, ins.off, size, ' write to');
+  run.stackAccess(i, ins.dst, base, ins.off, size, ' write to');
   for (const sp of stackSpans(base) ?? []) {
     if (sp.owner === sub) clobberSlots(s, sp.lo + ins.off, sp.hi - sp.lo + size);
     else clobberCallerSlots(s, sp.owner, sp.lo + ins.off, sp.hi - sp.lo + size);
   }
   if (base.k === 'fp') {
-    run.stackAccess(i, ins.dst, base, ins.off, size, ' write to');
     if (base.owner !== sub) clobberCallerSlots(s, base.owner, base.off + ins.off, size);
     if (base.owner === sub) {
       const at = base.off + ins.off;

@@ -23,6 +23,8 @@ import {
   memMode,
   isTailCall,
   JCOND,
+  CALL,
+  EXIT,
 } from '../bpf/opcodes.ts';
 import { MapType, type BpfObject, type BpfProgram, type SourcePos } from '../object/types.ts';
 import { findLinfo } from '../object/lineInfo.ts';
@@ -34,6 +36,7 @@ import { checkLoops } from './loops.ts';
 import { checkMapFuncCompat } from './mapCompat.ts';
 import { checkUninitRegs } from './uninitRegs.ts';
 import { convertCtxAccess, convertSockAccess, convertTcpSockAccess, ctxPrologue, hasCtxRewrite, readsTstampType, type CtxEnv } from './ctxRewrite.ts';
+import { mov64Reg } from './ctxInsns.ts';
 import { optDeadCode } from './deadCode.ts';
 import * as E from './errors.ts';
 import { MAP_MEM_ARGS } from './helperArgs.ts';
@@ -57,9 +60,6 @@ interface Aux extends FixupAux, KfuncAux {
   sock?: boolean | 'tcp';
 }
 
-const CALL = 0x85;
-const EXIT = 0x95;
-const MOV64_X = 0xbf;
 /** Name we give the verifier's hidden default exception callback (it has no func_info). */
 export const DEFAULT_EXCEPTION_CB = 'default_exception_cb';
 
@@ -154,11 +154,7 @@ export function analyzeProgram(obj: BpfObject, prog: BpfProgram, opts: AnalysisO
   // do_misc_fixups (6.7+): without a declared callback, bpf_throw gets a hidden one that
   // returns the cookie (`r0 = r1; exit`), appended as the last subprogram.
   const hiddenCb = facts.seenException && !subprogs.some((s) => s.isExceptionCb);
-  if (hiddenCb)
-    appendHiddenSubprog(p, [
-      { code: MOV64_X, dst: 0, src: 1, off: 0, imm: 0 },
-      { code: EXIT, dst: 0, src: 0, off: 0, imm: 0 },
-    ]);
+  if (hiddenCb) appendHiddenSubprog(p, [mov64Reg(0, 1), { code: EXIT, dst: 0, src: 0, off: 0, imm: 0 }]);
 
   // Without subprog tail-call support the kernel gives the whole program MAX_BPF_STACK.
   if (!allowTcInSubprogs && anyTailCall) depths[0] = MAX_BPF_STACK;

@@ -7,7 +7,7 @@
 //    `__rcu`-tagged or BTF_TYPE_SAFE_RCU_OR_NULL ones, become MEM_RCU.
 // Loads through PTR_TRUSTED and MEM_RCU pointers stay plain; through a plain PTR_TO_BTF_ID
 // they become BPF_PROBE_MEM (convert_ctx_accesses).
-import { BTF_KIND, findByNameKind, type Btf, type BtfType } from '../object/btf.ts';
+import { BTF_KIND, findByNameKind, skipModsAndTypedefs, type Btf, type BtfType } from '../object/btf.ts';
 
 const SAFE_TRUSTED: Record<string, readonly string[]> = {
   bpf_iter_meta: ['seq'],
@@ -35,7 +35,8 @@ export interface PtrField {
   rcuTag: boolean;
 }
 
-const MODS: ReadonlySet<number> = new Set([BTF_KIND.TYPEDEF, BTF_KIND.VOLATILE, BTF_KIND.CONST, BTF_KIND.RESTRICT]);
+/** What lies between a pointer and its pointee: typedefs, CV modifiers and type tags (`__rcu`). */
+const MODS: ReadonlySet<number> = new Set([BTF_KIND.TYPEDEF, BTF_KIND.VOLATILE, BTF_KIND.CONST, BTF_KIND.RESTRICT, BTF_KIND.TYPE_TAG]);
 
 /** The pointer member at byte `off` of struct `name` (looking into anonymous members), if any. */
 export function ptrFieldAt(btf: Btf, name: string, off: number): PtrField | undefined {
@@ -45,8 +46,7 @@ export function ptrFieldAt(btf: Btf, name: string, off: number): PtrField | unde
 
 function memberAt(btf: Btf, st: BtfType, bit: number): PtrField | undefined {
   for (const m of st.members ?? []) {
-    let t = btf.types[m.type];
-    while (t && MODS.has(t.kind)) t = btf.types[t.sizeOrType];
+    const t = skipModsAndTypedefs(btf, m.type);
     if (!t) continue;
     if (!m.name && (t.kind === BTF_KIND.STRUCT || t.kind === BTF_KIND.UNION) && bit >= m.bitOffset && bit < m.bitOffset + t.sizeOrType * 8) {
       const inner = memberAt(btf, t, bit - m.bitOffset);
@@ -56,7 +56,7 @@ function memberAt(btf: Btf, st: BtfType, bit: number): PtrField | undefined {
     if (m.bitOffset !== bit || t.kind !== BTF_KIND.PTR) continue;
     let p = btf.types[t.sizeOrType];
     let rcuTag = false;
-    while (p && (MODS.has(p.kind) || p.kind === BTF_KIND.TYPE_TAG)) {
+    while (p && MODS.has(p.kind)) {
       if (p.kind === BTF_KIND.TYPE_TAG && p.name === 'rcu') rcuTag = true;
       p = btf.types[p.sizeOrType];
     }
@@ -76,10 +76,8 @@ export function fieldTrusted(type: string, f: PtrField, inRcu: boolean): boolean
 export function kfuncRetStruct(btf: Btf, funcId: number): string | undefined {
   const fn = btf.types[funcId];
   const proto = fn ? btf.types[fn.sizeOrType] : undefined;
-  let t = proto?.kind === BTF_KIND.FUNC_PROTO ? btf.types[proto.sizeOrType] : undefined;
-  while (t && MODS.has(t.kind)) t = btf.types[t.sizeOrType];
+  const t = proto?.kind === BTF_KIND.FUNC_PROTO ? skipModsAndTypedefs(btf, proto.sizeOrType) : undefined;
   if (t?.kind !== BTF_KIND.PTR) return undefined;
-  let p = btf.types[t.sizeOrType];
-  while (p && (MODS.has(p.kind) || p.kind === BTF_KIND.TYPE_TAG)) p = btf.types[p.sizeOrType];
+  const p = skipModsAndTypedefs(btf, t.sizeOrType);
   return p?.kind === BTF_KIND.STRUCT ? p.name : undefined;
 }

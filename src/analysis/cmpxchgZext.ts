@@ -8,6 +8,7 @@ import type { Insn } from '../bpf/insn.ts';
 import {
   BPF_ALU,
   BPF_ALU64,
+  ATOMIC_W,
   BPF_ATOMIC,
   BPF_CALL,
   BPF_CMPXCHG,
@@ -23,7 +24,6 @@ import {
   BPF_MOV,
   BPF_ST,
   BPF_STX,
-  BPF_W,
   BPF_X,
   LD_DW_IMM,
   aluOp,
@@ -34,14 +34,15 @@ import {
   srcBit,
 } from '../bpf/opcodes.ts';
 import { successors } from './cfg.ts';
+import { raw } from './ctxInsns.ts';
 import type { SubprogBase } from './subprogs.ts';
 
 const R0 = 0;
 
-const isCmpxchg32 = (ins: Insn): boolean => ins.code === (BPF_STX | BPF_ATOMIC | BPF_W) && ins.imm === BPF_CMPXCHG;
+const isCmpxchg32 = (ins: Insn): boolean => ins.code === ATOMIC_W && ins.imm === BPF_CMPXCHG;
 
 /** BPF_ZEXT_REG(r): mov32 r, r with imm 1, which JITs recognise as a pure zero-extension. */
-export const zextReg = (r: number): Insn => ({ code: BPF_ALU | BPF_MOV | BPF_X, dst: r, src: r, off: 0, imm: 1 });
+export const zextReg = (r: number): Insn => raw(BPF_ALU | BPF_MOV | BPF_X, r, r, 0, 1);
 
 /** Does `ins` read R0 as a 64-bit value (is_reg64 for a scalar R0)? */
 function reads64(ins: Insn): boolean {

@@ -1,4 +1,4 @@
-// Instruction builders for the ctx-access rewrites (the kernel's BPF_LDX_MEM, BPF_EMIT_STORE,
+// Instruction builders for the verifier's rewrites: ctx accesses, do_misc_fixups, bpf_loop inlining (the kernel's BPF_LDX_MEM, BPF_EMIT_STORE,
 // BPF_JMP_IMM, BPF_ALU32_IMM... macros of include/linux/filter.h), and the rewrite result.
 import type { Insn } from '../bpf/insn.ts';
 import {

@@ -226,6 +226,8 @@ export const SkLookupUapi = {
 
 /** MIN_NAPI_ID = NR_CPUS + 1 for the napi_id rewrite (CONFIG_NR_CPUS=8192 on the 6.18.44 build). */
 export const MIN_NAPI_ID = 8193;
+/** NO_QUEUE_MAPPING (USHRT_MAX, include/net/sock.h): no recorded queue; skb writes of it to queue_mapping are dropped. */
+export const NO_QUEUE_MAPPING = 0xffff;
 
 export interface CtxField {
   /** uapi offset of the field's first byte. */

@@ -28,13 +28,11 @@ import {
 } from '../bpf/opcodes.ts';
 import type { ProgType } from '../object/types.ts';
 import { alu32Imm, alu64Reg, emitStore, ja, jmp32Imm, jmpImm, ldx, mov32Imm, mov64Imm, mov64Reg, raw, sizeCode, stx, type CtxRewrite } from './ctxInsns.ts';
-import { MIN_NAPI_ID, SkBuffUapi as U } from './ctxLayout.ts';
+import { MIN_NAPI_ID, NO_QUEUE_MAPPING, SkBuffUapi as U } from './ctxLayout.ts';
 import { offOf, type KernelLayout } from './kernelLayout.ts';
 import { BPF_REG_AX } from '../bpf/registers.ts';
 import { BPF_FUNC } from '../bpf/helperIds.ts';
 
-/** NO_QUEUE_MAPPING (USHRT_MAX): writes of it to queue_mapping are dropped. */
-const NO_QUEUE_MAPPING = 0xffff;
 /** PKT_TYPE_MAX: pkt_type:3 in the low bits of its byte (little-endian bitfields). */
 const PKT_TYPE_MAX = 7;
 /** The byte at __mono_tc_offset (6.11+): tstamp_type:2 (bits 0-1), tc_at_ingress:1 (bit 2). */

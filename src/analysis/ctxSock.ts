@@ -9,10 +9,9 @@
 import type { Insn } from '../bpf/insn.ts';
 import { BPF_DW, BPF_H, BPF_JNE, BPF_LDX, BPF_MEM, BPF_W, insnClass, memSize, sizeBytes } from '../bpf/opcodes.ts';
 import { emitStore, jmpImm, ldx, mov64Imm, raw, sizeCode, stx, type CtxRewrite } from './ctxInsns.ts';
-import { SockAddrUapi as A, SockUapi as S, TCP_SOCK_UAPI, TCP_SOCK_UAPI_END } from './ctxLayout.ts';
+import { NO_QUEUE_MAPPING, SockAddrUapi as A, SockUapi as S, TCP_SOCK_UAPI, TCP_SOCK_UAPI_END } from './ctxLayout.ts';
 import { field, offOf, type KernelLayout } from './kernelLayout.ts';
 
-const NO_QUEUE_MAPPING = 0xffff;
 const inRange = (off: number, start: number, len: number): boolean => off >= start && off < start + len;
 /** bpf_ctx_narrow_access_ok: a power-of-two size no larger than the field. */
 const narrowOk = (size: number, fieldSize: number): boolean => size <= fieldSize && (size & (size - 1)) === 0;

@@ -10,17 +10,13 @@
 //    r4 = node offset; bpf_rbtree_add_impl (which has `less` in r3): r4 = meta, r5 = node offset.
 // kfuncs are named through the object's resolved externs.
 import type { Insn } from '../bpf/insn.ts';
-import { BPF_PSEUDO_KFUNC_CALL } from '../bpf/opcodes.ts';
+import { BPF_PSEUDO_KFUNC_CALL, CALL, LD_DW_IMM } from '../bpf/opcodes.ts';
 import { resolveSize } from '../object/btf.ts';
 import type { BpfObject } from '../object/types.ts';
 import type { Val } from './absint.ts';
+import { mov64Imm, mov64Reg } from './ctxInsns.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
 import { hasStructMeta, rootInGlobal, rootsOfKind, structMetaAddr, type GraphNode } from './structMeta.ts';
-
-const CALL = 0x85;
-const MOV64_X = 0xbf;
-const MOV64_K = 0xb7;
-const LD_DW_IMM = 0x18;
 
 /** kfuncs the verifier rewrites to `r0 = r1`. */
 const CAST_KFUNCS = new Set(['bpf_cast_to_kern_ctx', 'bpf_rdonly_cast']);
@@ -81,13 +77,13 @@ export function fixupKfuncCalls<A extends KfuncAux>(p: WorkProg<A>, obj: BpfObje
   for (const c of calls.reverse()) {
     const call = p.insns[c.i]!;
     let patch: Insn[] | undefined;
-    if (CAST_KFUNCS.has(c.name)) patch = [{ code: MOV64_X, dst: 0, src: 1, off: 0, imm: 0 }];
+    if (CAST_KFUNCS.has(c.name)) patch = [mov64Reg(0, 1)];
     else if (NEW_KFUNCS.has(c.name)) {
       const typeId = c.r1?.k === 'const' ? Number(c.r1.v) : undefined;
       const size = btf && typeId !== undefined ? resolveSize(btf, typeId) : undefined;
       if (size === undefined) continue; // the verifier refuses a non-constant type id
       const m = c.name === 'bpf_percpu_obj_new_impl' ? 0n : meta(typeId);
-      patch = [{ code: MOV64_K, dst: 1, src: 0, off: 0, imm: size }, ...ldImm64(2, m), call];
+      patch = [mov64Imm(1, size), ...ldImm64(2, m), call];
     } else if (META_KFUNCS.has(c.name)) {
       const m = c.name === 'bpf_percpu_obj_drop_impl' ? 0n : meta(dropType);
       patch = [...ldImm64(2, m), call];
@@ -95,7 +91,7 @@ export function fixupKfuncCalls<A extends KfuncAux>(p: WorkProg<A>, obj: BpfObje
       const [metaReg, offReg, nodeStruct] = INSERT_KFUNCS[c.name]!;
       const n = nodeOf(c, nodeStruct);
       if (!n) continue; // root not found in BTF: left as the plain call
-      patch = [...ldImm64(metaReg, meta(n.typeId)), { code: MOV64_K, dst: offReg, src: 0, off: 0, imm: n.nodeOff }, call];
+      patch = [...ldImm64(metaReg, meta(n.typeId)), mov64Imm(offReg, n.nodeOff), call];
     }
     if (patch) patchInsn(p, c.i, patch);
   }

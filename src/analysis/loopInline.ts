@@ -31,6 +31,7 @@ import { BPF_FUNC } from '../bpf/helperIds.ts';
 import { BPF_MAX_LOOPS } from '../common/kernelLimits.ts';
 import type { AbsState } from './absint.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
+import { raw } from './ctxInsns.ts';
 
 const E2BIG = 7;
 const R0 = 0,
@@ -43,8 +44,6 @@ const R0 = 0,
   FP = 10;
 /** Index of the callback call in the patch (its imm is set once the callee's start is known). */
 const CALL_AT = 12;
-
-const raw = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 
 /** The callback subprogram of a bpf_loop call the verifier inlines, or undefined. */
 function inlineCallback(st: AbsState | undefined): number | undefined {

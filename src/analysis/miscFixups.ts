@@ -23,7 +23,6 @@ import {
   BPF_ALU64,
   BPF_DIV,
   BPF_EXIT,
-  BPF_JA,
   BPF_JEQ,
   BPF_JGE,
   BPF_JGT,
@@ -63,6 +62,7 @@ import { BPF_ARRAY_PTRS_OFF, HTAB_ELEM_KEY_OFF, HTAB_ELEM_LRU_REF_OFF } from '..
 import { HELPER_NAMES } from '../bpf/helperIds.ts';
 import { MapType, type MapDef } from '../object/types.ts';
 import { patchInsn, type WorkProg } from './patch.ts';
+import { ja, mov32Imm, mov64Reg, raw } from './ctxInsns.ts';
 import { BPF_REG_AX, BPF_REG_CTX } from '../bpf/registers.ts';
 import { BPF_F_INNER_MAP } from '../bpf/uapiFlags.ts';
 import { BPF_FUNC } from '../bpf/helperIds.ts';
@@ -87,11 +87,7 @@ export interface FixupAux {
   key?: number | null;
 }
 
-const raw = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
-const mov64Reg = (d: number, s: number): Insn => raw(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0);
 const mov32Reg = (d: number, s: number): Insn => raw(BPF_ALU | BPF_MOV | BPF_X, d, s, 0, 0);
-const mov32Imm = (d: number, imm: number): Insn => raw(BPF_ALU | BPF_MOV | BPF_K, d, 0, 0, imm);
-const ja = (off: number): Insn => raw(BPF_JMP | BPF_JA, 0, 0, off, 0);
 /** BPF_MOV64_PERCPU_REG(dst, src): dst = src + this CPU's per-CPU offset (verifier-internal). */
 const movPercpu = (d: number, s: number): Insn => raw(BPF_ALU64 | BPF_MOV | BPF_X, d, s, BPF_ADDR_PERCPU, 0);
 

@@ -7,6 +7,7 @@
 // Values are bigints: unsigned bounds in [0, 2^64), signed bounds in [-2^63, 2^63).
 import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT } from '../bpf/opcodes.ts';
 import { BPF_LSH, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../bpf/opcodes.ts';
+import { U32, U64 } from '../bpf/semantics.ts';
 
 export interface Range {
   umin: bigint;
@@ -20,8 +21,6 @@ export interface Range {
   s32max: bigint;
 }
 
-const U64 = (1n << 64n) - 1n;
-const U32 = (1n << 32n) - 1n;
 const S64_MIN = -(1n << 63n);
 const S64_MAX = (1n << 63n) - 1n;
 const S32_MIN = -(1n << 31n);

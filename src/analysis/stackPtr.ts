@@ -21,7 +21,7 @@ const isStackPtr = (v: Val): v is StackPtr => v.k === 'fp' || v.k === 'fpvar';
 const LIM = BigInt(BPF_MAX_VAR_OFF);
 
 /** The lowest and highest offset a stack pointer may hold. */
-export const stackPtrBounds = (p: StackPtr): [number, number] => (p.k === 'fp' ? [p.off, p.off] : [p.lo, p.hi]);
+const stackPtrBounds = (p: StackPtr): [number, number] => (p.k === 'fp' ? [p.off, p.off] : [p.lo, p.hi]);
 
 /** `dst op src` (64-bit ADD/SUB) when it is a stack pointer moved by a scalar; else undefined. */
 export function moveStackPtr(op: number, dst: Val, src: Val): Val | undefined {
