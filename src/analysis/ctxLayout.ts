@@ -4,11 +4,6 @@
 // written here; the kernel-side structs they become (`struct sk_buff`, `struct xdp_buff`,
 // `struct sock`, ...) differ per kernel and build and come from its BTF (kernelLayout.ts).
 
-/** sizeof(struct __sk_buff) (uapi, 6.18). */
-export const SK_BUFF_UAPI_SIZE = 192;
-/** sizeof(struct xdp_md) (uapi, 6.18). */
-export const XDP_MD_SIZE = 24;
-
 /** offsetof(struct __sk_buff, X) — include/uapi/linux/bpf.h. */
 export const SkBuffUapi = {
   len: 0,
@@ -70,7 +65,6 @@ export const SockAddrUapi = {
   msg_src_ip6: 44,
   sk: 64,
 } as const;
-export const SOCK_ADDR_UAPI_SIZE = 72;
 
 /** offsetof(struct bpf_sock, X) — include/uapi/linux/bpf.h (80 bytes). */
 export const SockUapi = {
@@ -89,7 +83,6 @@ export const SockUapi = {
   state: 72,
   rx_queue_mapping: 76,
 } as const;
-export const SOCK_UAPI_SIZE = 80;
 
 /** struct bpf_tcp_sock (uapi/linux/bpf.h): u32 fields in this order, then bytes_received/acked (u64), then u32s. */
 const TCP_SOCK_U32_HEAD = [
@@ -173,7 +166,6 @@ export const SockOpsUapi = {
   skb_tcp_flags: 212,
   skb_hwtstamp: 216,
 } as const;
-export const SOCK_OPS_UAPI_SIZE = 224;
 
 /** offsetof(struct sk_msg_md, X) (80 bytes). */
 export const SkMsgUapi = {
@@ -206,89 +198,7 @@ export const SkReuseportUapi = {
 /** offsetof(struct bpf_sockopt, X) (40 bytes). */
 export const SockoptUapi = { sk: 0, optval: 8, optval_end: 16, level: 24, optname: 28, optlen: 32, retval: 36 } as const;
 
-/** offsetof(struct bpf_sysctl, X) (8 bytes). */
-export const SysctlUapi = { write: 0, file_pos: 4 } as const;
-
-/** offsetof(struct bpf_sk_lookup, X) (72 bytes). */
-export const SkLookupUapi = {
-  sk: 0,
-  cookie: 0,
-  family: 8,
-  protocol: 12,
-  remote_ip4: 16,
-  remote_ip6: 20,
-  remote_port: 36,
-  local_ip4: 40,
-  local_ip6: 44,
-  local_port: 60,
-  ingress_ifindex: 64,
-} as const;
-
 /** MIN_NAPI_ID = NR_CPUS + 1 for the napi_id rewrite (CONFIG_NR_CPUS=8192 on the 6.18.44 build). */
 export const MIN_NAPI_ID = 8193;
 /** NO_QUEUE_MAPPING (USHRT_MAX, include/net/sock.h): no recorded queue; skb writes of it to queue_mapping are dropped. */
 export const NO_QUEUE_MAPPING = 0xffff;
-
-export interface CtxField {
-  /** uapi offset of the field's first byte. */
-  off: number;
-  /** uapi size in bytes. */
-  size: number;
-  name: string;
-}
-
-/** The __sk_buff fields as (off, size), for access checks and the ctx builder. */
-export const SK_BUFF_UAPI_FIELDS: readonly CtxField[] = [
-  { name: 'len', off: 0, size: 4 },
-  { name: 'pkt_type', off: 4, size: 4 },
-  { name: 'mark', off: 8, size: 4 },
-  { name: 'queue_mapping', off: 12, size: 4 },
-  { name: 'protocol', off: 16, size: 4 },
-  { name: 'vlan_present', off: 20, size: 4 },
-  { name: 'vlan_tci', off: 24, size: 4 },
-  { name: 'vlan_proto', off: 28, size: 4 },
-  { name: 'priority', off: 32, size: 4 },
-  { name: 'ingress_ifindex', off: 36, size: 4 },
-  { name: 'ifindex', off: 40, size: 4 },
-  { name: 'tc_index', off: 44, size: 4 },
-  { name: 'cb[0]', off: 48, size: 4 },
-  { name: 'cb[1]', off: 52, size: 4 },
-  { name: 'cb[2]', off: 56, size: 4 },
-  { name: 'cb[3]', off: 60, size: 4 },
-  { name: 'cb[4]', off: 64, size: 4 },
-  { name: 'hash', off: 68, size: 4 },
-  { name: 'tc_classid', off: 72, size: 4 },
-  { name: 'data', off: 76, size: 4 },
-  { name: 'data_end', off: 80, size: 4 },
-  { name: 'napi_id', off: 84, size: 4 },
-  { name: 'family', off: 88, size: 4 },
-  { name: 'remote_ip4', off: 92, size: 4 },
-  { name: 'local_ip4', off: 96, size: 4 },
-  { name: 'remote_ip6', off: 100, size: 16 },
-  { name: 'local_ip6', off: 116, size: 16 },
-  { name: 'remote_port', off: 132, size: 4 },
-  { name: 'local_port', off: 136, size: 4 },
-  { name: 'data_meta', off: 140, size: 4 },
-  { name: 'flow_keys', off: 144, size: 8 },
-  { name: 'tstamp', off: 152, size: 8 },
-  { name: 'wire_len', off: 160, size: 4 },
-  { name: 'gso_segs', off: 164, size: 4 },
-  { name: 'sk', off: 168, size: 8 },
-  { name: 'gso_size', off: 176, size: 4 },
-  { name: 'tstamp_type', off: 180, size: 1 },
-  { name: 'hwtstamp', off: 184, size: 8 },
-];
-
-export const XDP_MD_FIELDS: readonly CtxField[] = [
-  { name: 'data', off: 0, size: 4 },
-  { name: 'data_end', off: 4, size: 4 },
-  { name: 'data_meta', off: 8, size: 4 },
-  { name: 'ingress_ifindex', off: 12, size: 4 },
-  { name: 'rx_queue_index', off: 16, size: 4 },
-  { name: 'egress_ifindex', off: 20, size: 4 },
-];
-
-/** The uapi field containing byte `off`, if any. */
-export function ctxFieldAt(fields: readonly CtxField[], off: number): CtxField | undefined {
-  return fields.find((f) => off >= f.off && off < f.off + f.size);
-}

@@ -1,6 +1,6 @@
 // View.maps: every map of the object; prog_arrays as slots, arrays as every entry (zero
 // ones too), global data maps split into their variables, hashes as their entries (bounded).
-import { MapType } from '../object/types.ts';
+import { mapTypeName } from '../object/types.ts';
 import { ProgArrayMap, ArrayMap, keyBytes, type KernelProgram, type BpfMap } from '../kernel/index.ts';
 import type { MapEntry, MapView } from './view.ts';
 import { hexBytes } from '../common/hex.ts';
@@ -17,7 +17,6 @@ export interface MapNames {
 const plain: MapNames = { map: (m) => m.name, object: () => undefined, prog: (p) => p.name };
 
 const MAX_ENTRIES_SHOWN = 16;
-const TYPE_NAMES = new Map<number, string>(Object.entries(MapType).map(([k, v]) => [v, k.toLowerCase()]));
 
 const leNum = (b: Uint8Array): string | null => ([1, 2, 4, 8].includes(b.length) ? b.reduceRight((v, x) => (v << 8n) | BigInt(x), 0n).toString() : null);
 
@@ -33,7 +32,7 @@ export function buildMaps(maps: readonly (BpfMap | undefined)[], prev: readonly 
       index: d.index,
       name,
       ...(object !== undefined ? { object } : {}),
-      type: TYPE_NAMES.get(d.type) ?? `type ${d.type}`,
+      type: mapTypeName(d.type),
       keySize: d.keySize,
       valueSize: d.valueSize,
       maxEntries: d.maxEntries,
