@@ -125,7 +125,10 @@ async function firstFrameMs(runs = 3): Promise<number | string> {
     // reach the exiting server ("server exited unexpectedly").
     const tmux = (args: string[]) => ['-L', s, ...args];
     const t0 = performance.now();
-    execFileSync('tmux', tmux(['new-session', '-d', '-s', s, '-x', '120', '-y', '40', `NO_COLOR=1 node ${BIN} ${join(ROOT, 'examples/tailchain.o')}; sleep 30`]));
+    execFileSync(
+      'tmux',
+      tmux(['new-session', '-d', '-s', s, '-x', '120', '-y', '40', `NO_COLOR=1 node ${BIN} ${join(ROOT, 'examples/tailchain.o')}; sleep 30`]),
+    );
     try {
       for (;;) {
         const screen = execFileSync('tmux', tmux(['capture-pane', '-t', s, '-p']), { encoding: 'utf8' });

@@ -58,9 +58,10 @@ export interface RunOptions {
   timeoutMs?: number;
   /**
    * Stop right after a helper trap that ran BPF callbacks returns (kind 'callback').
-   * Otherwise the run goes on, and its budget counts again from the helper's return: each
-   * callback is an emulation of its own, and the counter of the run it interrupted is lost.
-   * A step (budget 1) always stops there.
+   * Otherwise the run goes on: with budgets enforced by block its budget stays exact; with
+   * Unicorn's count hook (no native counter, or useUnicornCount) it counts again from the
+   * helper's return, since each callback is an emulation of its own and the counter of the
+   * run it interrupted is lost. A step (budget 1) always stops there.
    */
   stopAfterCallback?: boolean;
 }

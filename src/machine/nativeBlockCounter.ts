@@ -16,24 +16,35 @@
 //   stop from inside a TB (breakpoint, count, fault with the count hook's exact pc, timeout
 //   at the next TB's start) leaves pc inside (or at the end of) the block hooked last.
 //
-// The code (SysV ABI: rdi = uc, rsi = address, edx = size, rcx = user data):
-//   push rbx; mov rbx, rcx
-//   rax = ((address >> 14) ^ address) & mask; rax = table + rax * 16   ; direct-mapped cache
+// The block hook's code (SysV ABI: rdi = uc, rsi = address, edx = size, rcx = user data;
+// no push on the hit path, the fewest instructions: it runs once per block executed):
+//   rax = table + (((address >> 14) ^ address) & 0x3fff) * 16      ; direct-mapped cache
 //   if (entry.address != address || entry.size != size) goto miss
-//   eax = entry.count
 // have:
-//   last = { address, size, count }                    ; the block settle() works back from
-//   rax += ud.count; if (rax > ud.limit) goto stop     ; unsigned: the block would cross the budget
-//   ud.count = rax; pop rbx; ret
+//   ud.lastEntry = rax                                  ; the block settle() works back from
+//   rax = entry.count + ud.count; if (rax > ud.limit) goto stop    ; unsigned compare
+//   ud.count = rax; ret
 // stop:
-//   ud.stopped = 1; uc_emu_stop(ud.uc); pop rbx; ret   ; the block is not counted and not run
+//   ud.stopped = 1; tail-call uc_emu_stop(ud.uc)        ; the block is not counted and not run
 // miss:
-//   push rsi; push rdx; eax = ud.miss(address, size); pop rdx; pop rsi; goto have
-// `miss` is a koffi callback into JS: it decodes the block with Capstone, fills the cache
-// entry and returns the count. The stack stays 16-byte aligned at both calls (1 or 3 pushes
-// after the return address). Only on an x86-64 host (process.arch === 'x64'); elsewhere
-// create() returns undefined and the machine keeps finding stop counts the old way
-// (TracingMachine re-runs with budgets).
+//   push rbx; rbx = ud; push rax; push rsi              ; 3 pushes: 16-byte aligned call
+//   ud.miss(address, size); pop rsi; pop rax; rcx = rbx; pop rbx; goto have
+// `miss` is a koffi callback into JS: it decodes the block with Capstone and fills the cache
+// entry (count 0 for bytes it cannot read).
+//
+// A second callback, for UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE on all addresses, counts the
+// guest memory accesses of the block being executed (SysV: r9 = user data):
+//   rax = ud.count; if (rax != ud.memBlock) { ud.memBlock = rax; ud.memCount = 0 }
+//   ud.memCount++; ret
+// ud.count grows with every block entered, so a new value is a new block. Counted runs
+// enforce budgets by block (count 0): without Unicorn's per-instruction count hook, a fault
+// or a watchpoint stop leaves pc at the block's start on riscv64, and the accesses made
+// before it tell which instruction it was (accessPc.ts). On x86-64 the mere presence of
+// memory hooks makes Unicorn's translator store the pc before each memory access, which
+// keeps pc exact there (measured, test/machine/blockCounter.test.ts).
+//
+// Only on an x86-64 host (process.arch === 'x64'); elsewhere create() returns undefined and
+// counted runs keep Unicorn's count hook (TracingMachine finds stop counts by re-running).
 import koffi, { type TypeObject } from 'koffi';
 import { disasm, type DisasmArch } from './capstone.ts';
 import { unicornLib, type UnicornLib } from './unicornLib.ts';
@@ -41,15 +52,23 @@ import { unicornLib, type UnicornLib } from './unicornLib.ts';
 type HostMemory = ReturnType<UnicornLib['hostAlloc']>;
 
 const CODE = new Uint8Array([
-  0x53, 0x48, 0x89, 0xcb, 0x48, 0x89, 0xf0, 0x48, 0xc1, 0xe8, 0x0e, 0x48, 0x31, 0xf0, 0x48, 0x23, 0x43, 0x28, 0x48, 0xc1, 0xe0, 0x04, 0x48, 0x03, 0x43, 0x20,
-  0x48, 0x3b, 0x30, 0x75, 0x31, 0x3b, 0x50, 0x08, 0x75, 0x2c, 0x8b, 0x40, 0x0c, 0x48, 0x89, 0x73, 0x10, 0x89, 0x53, 0x18, 0x89, 0x43, 0x1c, 0x48, 0x03, 0x03,
-  0x48, 0x3b, 0x43, 0x08, 0x77, 0x05, 0x48, 0x89, 0x03, 0x5b, 0xc3, 0x48, 0xc7, 0x43, 0x48, 0x01, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x7b, 0x40, 0xff, 0x53, 0x30,
-  0x5b, 0xc3, 0x56, 0x52, 0x48, 0x89, 0xf7, 0x89, 0xd6, 0xff, 0x53, 0x38, 0x5a, 0x5e, 0x89, 0xc0, 0xeb, 0xc7,
+  ...[0x48, 0x89, 0xf0, 0x48, 0xc1, 0xe8, 0x0e, 0x48, 0x31, 0xf0, 0x25, 0xff, 0x3f, 0x00, 0x00, 0x48, 0xc1, 0xe0, 0x04, 0x48, 0x03, 0x41, 0x20], // 0x00 hash
+  ...[0x48, 0x3b, 0x30, 0x75, 0x28, 0x3b, 0x50, 0x08, 0x75, 0x23], //                         0x17 cmp rsi,[rax]; jne miss; cmp edx,[rax+8]; jne miss
+  ...[0x48, 0x89, 0x41, 0x10, 0x8b, 0x40, 0x0c, 0x48, 0x03, 0x01, 0x48, 0x3b, 0x41, 0x08], // 0x21 have: lastEntry; eax = count; add; cmp limit
+  ...[0x77, 0x04, 0x48, 0x89, 0x01, 0xc3], //                                                 0x2f ja stop; mov [rcx],rax; ret
+  ...[0x48, 0xc7, 0x41, 0x48, 0x01, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x79, 0x40, 0xff, 0x61, 0x30], // 0x35 stop
+  ...[0x53, 0x48, 0x89, 0xcb, 0x50, 0x56, 0x48, 0x89, 0xf7, 0x89, 0xd6, 0xff, 0x53, 0x38], // 0x44 miss: call [rbx+0x38]
+  ...[0x5e, 0x58, 0x48, 0x89, 0xd9, 0x5b, 0xeb, 0xc7], //                                     0x52 pop rsi; pop rax; mov rcx,rbx; pop rbx; jmp have
 ]);
 
-/** User-data layout (byte offsets), as the code above addresses it through rbx. */
-const UD = { count: 0, limit: 8, lastAddr: 16, lastSize: 24, lastCount: 28, table: 32, mask: 40, stop: 48, miss: 56, uc: 64, stopped: 72 } as const;
-const UD_SIZE = 80;
+/** mov rax,[r9]; cmp rax,[r9+80]; je +12; mov [r9+80],rax; mov qword [r9+88],0; inc qword [r9+88]; ret */
+const MEM_CODE = new Uint8Array([
+  0x49, 0x8b, 0x01, 0x49, 0x3b, 0x41, 0x50, 0x74, 0x0c, 0x49, 0x89, 0x41, 0x50, 0x49, 0xc7, 0x41, 0x58, 0x00, 0x00, 0x00, 0x00, 0x49, 0xff, 0x41, 0x58, 0xc3,
+]);
+
+/** User-data layout (byte offsets), as the code above addresses it through rbx (r9 for MEM_CODE). */
+const UD = { count: 0, limit: 8, lastEntry: 16, table: 32, stop: 48, miss: 56, uc: 64, stopped: 72, memBlock: 80, memCount: 88 } as const;
+const UD_SIZE = 96;
 /** Cache entries (16 bytes each: u64 address, u32 size, u32 count). */
 const ENTRIES = 1 << 14;
 const PAGE = 4096;
@@ -113,9 +132,11 @@ export class NativeBlockCounter {
   }
 
   private readonly code: HostMemory;
+  private readonly memCode: HostMemory;
   private readonly data: HostMemory;
   private readonly missCb: unknown;
   private readonly dataSize = PAGE + ENTRIES * 16;
+  private readonly tableAddress: bigint;
 
   private constructor(
     private readonly arch: DisasmArch,
@@ -126,14 +147,17 @@ export class NativeBlockCounter {
     this.code = unicornLib().hostAlloc(PAGE);
     this.code.view.set(CODE);
     if (c.mprotect(this.code.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
+    this.memCode = unicornLib().hostAlloc(PAGE);
+    this.memCode.view.set(MEM_CODE);
+    if (c.mprotect(this.memCode.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
     this.data = unicornLib().hostAlloc(this.dataSize);
     this.udBytes = this.data.view.subarray(0, UD_SIZE);
     this.ud = new DataView(this.data.view.buffer, this.data.view.byteOffset, UD_SIZE);
     this.table = new DataView(this.data.view.buffer, this.data.view.byteOffset + PAGE, ENTRIES * 16);
     const base = this.data.address;
+    this.tableAddress = base + BigInt(PAGE);
     this.missCb = koffi.register((addr: number | bigint, size: number) => this.miss(BigInt.asUintN(64, BigInt(addr)), size), c.missProto);
     this.set(UD.table, base + BigInt(PAGE));
-    this.set(UD.mask, BigInt(ENTRIES - 1));
     this.set(UD.stop, c.stopFn);
     this.set(UD.miss, BigInt(koffi.address(this.missCb)));
     this.set(UD.uc, ucAddress);
@@ -147,6 +171,10 @@ export class NativeBlockCounter {
   get userData(): unknown {
     return this.data.ptr;
   }
+  /** The access counter's callback (UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, the same user data). */
+  get memCallback(): unknown {
+    return this.memCode.ptr;
+  }
 
   private set(off: number, v: bigint): void {
     this.ud.setBigUint64(off, v, true);
@@ -156,6 +184,11 @@ export class NativeBlockCounter {
   reset(limit: number): void {
     this.setCount(0);
     this.setLimit(limit);
+    this.clearStopped();
+  }
+
+  /** Forgets a stop before a block (the run goes on from that block's start). */
+  clearStopped(): void {
     this.set(UD.stopped, 0n);
   }
 
@@ -171,9 +204,14 @@ export class NativeBlockCounter {
   /** Sets the count (after a settled stop the run goes on from); forgets the last block. */
   setCount(n: number): void {
     this.set(UD.count, BigInt(n));
-    this.set(UD.lastAddr, 0n);
-    this.ud.setUint32(UD.lastSize, 0, true);
-    this.ud.setUint32(UD.lastCount, 0, true);
+    this.set(UD.lastEntry, 0n);
+    this.set(UD.memBlock, NO_LIMIT);
+    this.set(UD.memCount, 0n);
+  }
+
+  /** Guest memory accesses the last block entered made (as Unicorn's memory hooks see them). */
+  get memEvents(): number {
+    return this.ud.getBigUint64(UD.memBlock, true) === this.ud.getBigUint64(UD.count, true) ? Number(this.ud.getBigUint64(UD.memCount, true)) : 0;
   }
 
   /** The hook stopped the run before a block that would have crossed the limit. */
@@ -181,16 +219,34 @@ export class NativeBlockCounter {
     return this.ud.getBigUint64(UD.stopped, true) !== 0n;
   }
 
-  get last(): LastBlock {
-    return { addr: this.ud.getBigUint64(UD.lastAddr, true), size: this.ud.getUint32(UD.lastSize, true), count: this.ud.getUint32(UD.lastCount, true) };
+  /** Offset in the table of the last block's entry; -1 for none. */
+  private lastOffset(): number {
+    const p = this.ud.getBigUint64(UD.lastEntry, true);
+    return p === 0n ? -1 : Number(p - this.tableAddress);
   }
 
+  get last(): LastBlock {
+    const o = this.lastOffset();
+    if (o < 0) return { addr: 0n, size: 0, count: 0 };
+    return { addr: this.table.getBigUint64(o, true), size: this.table.getUint32(o + 8, true), count: this.table.getUint32(o + 12, true) };
+  }
+
+  /**
+   * The counter's state and the last block's cache entry: a nested run may refill that
+   * entry with a block of its own (the same slot), which restore() undoes.
+   */
   save(): CounterState {
-    return this.udBytes.slice();
+    const o = this.lastOffset();
+    const out = new Uint8Array(UD_SIZE + 16);
+    out.set(this.udBytes);
+    if (o >= 0) out.set(new Uint8Array(this.table.buffer, this.table.byteOffset + o, 16), UD_SIZE);
+    return out;
   }
 
   restore(s: CounterState): void {
-    this.udBytes.set(s);
+    this.udBytes.set(s.subarray(0, UD_SIZE));
+    const o = this.lastOffset();
+    if (o >= 0) new Uint8Array(this.table.buffer, this.table.byteOffset + o, 16).set(s.subarray(UD_SIZE));
   }
 
   /**
@@ -200,6 +256,8 @@ export class NativeBlockCounter {
    */
   settle(pc: bigint): number {
     const total = this.count;
+    // Stopped before a block that would cross the limit: none of it ran (pc is its start).
+    if (this.stopped) return total;
     const l = this.last;
     if (l.size === 0 || pc < l.addr || pc >= l.addr + BigInt(l.size)) return total;
     const off = Number(pc - l.addr);
@@ -259,8 +317,9 @@ export class NativeBlockCounter {
     try {
       n = this.decode(addr, size).offs.length;
     } catch {
-      return 0; // unreadable: settle() and the test against Unicorn's count would show it
+      n = 0; // unreadable: settle() and the test against Unicorn's count would show it
     }
+    // The entry the native code hashed to: it reads the count from there.
     const idx = Number((((addr >> 14n) ^ addr) & BigInt(ENTRIES - 1)) * 16n);
     this.table.setBigUint64(idx, addr, true);
     this.table.setUint32(idx + 8, size, true);
@@ -273,6 +332,7 @@ export class NativeBlockCounter {
     this.closed = true;
     koffi.unregister(this.missCb as never);
     unicornLib().hostFree(this.code.ptr, PAGE);
+    unicornLib().hostFree(this.memCode.ptr, PAGE);
     unicornLib().hostFree(this.data.ptr, this.dataSize);
   }
 }

@@ -47,6 +47,15 @@ export class StepExits {
     return i.len > 0 && !i.short ? pc + BigInt(i.len) : 0n;
   }
 
+  /**
+   * The byte length of the instruction at pc (0 when Capstone cannot decode it), for steps
+   * of counted runs that enforce budgets by block: there the exit is what ends the block.
+   */
+  lengthAt(pc: bigint, end: bigint, read: (addr: bigint, len: number) => Uint8Array): number {
+    if (!this.info.has(pc)) this.decode(pc, end, read);
+    return this.info.get(pc)!.len;
+  }
+
   /** Decodes up to AHEAD instructions from pc and records each one's length and distance to a block end. */
   private decode(pc: bigint, end: bigint, read: (addr: bigint, len: number) => Uint8Array): void {
     const room = end - pc;

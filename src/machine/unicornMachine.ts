@@ -1,19 +1,25 @@
 // Machine on Unicorn 2 (through koffi, see unicornLib.ts; plumbing in unicornCore.ts).
 // Design decisions, each from a measured trap in ../shared/reference/unicorn-koffi.md:
-// - Every uc_emu_start passes count > 0 (the budget). Unicorn then keeps its C counting
-//   hook on every instruction from the first translation on: the budget is exact, the pc
-//   after a fault is exact on x86 AND riscv (no dummy memory hook needed), and since count
-//   never returns to 0 the whole-cache flush of trap 4 never happens. Single step is
-//   count = 1 on the same path, with an `until` that keeps Unicorn from translating far
-//   ahead (stepExits.ts). Cost: hook-free loops run ~80-160 M insns/s
-//   instead of ~500, and each code hook (breakpoint, trap page) costs every executed
-//   instruction a few ns more, because Unicorn walks its hook list per instruction.
-//   Exception: an uncounted run (budget Infinity) passes count 0 and runs translated
-//   blocks chained at full speed (measured ~100x faster on a register loop), bounded by a
-//   timeout instead. `bpfdbg run` uses it on an engine that never single-steps, so the
-//   count never flips between 0 and > 0 (each flip flushes every translated block).
+// - Every uc_emu_start passes count = 0: Unicorn's per-instruction count hook (count > 0)
+//   cost counted runs 30-130x; and a flip of count between 0 and > 0 flushes every
+//   translated block (trap 4), so no run on an engine uses it.
+//   - Uncounted runs (budget Infinity: `bpfdbg run`) chain translated blocks at full speed,
+//     bounded by a timeout.
+//   - Counted runs (budgets, single steps, reverse execution) count natively by translated
+//     block (nativeBlockCounter.ts, x86-64 hosts): its block hook stops the run before a
+//     block that would cross the budget, and what is left of the budget runs as the start
+//     of that block, cut by an `until` exit (the block dropped first: a cached block is not
+//     cut). A step is a budget of 1 with an exit just past its instruction (stepExits.ts),
+//     which also keeps Unicorn from translating far ahead. Every stop knows its exact count
+//     (lastExecuted, the count hook's rule). Fault and watchpoint pcs stay exact: on x86-64
+//     the memory hooks' presence makes Unicorn store the pc before each access; on riscv64
+//     the accesses the block made tell the instruction (accessPc.ts). Measured: 1.4-1.5x
+//     uncounted on x86-64, ~2x on riscv64 (bench/counted.ts).
+//   - Without the native counter (another host, or Capstone not loaded) and after
+//     useUnicornCount() (the tests' oracle), counted runs pass count > 0 as before: exact
+//     budgets and fault pcs from Unicorn's count hook.
 // - Runs end at a return-address sentinel page of hlt / wfi, which stop Unicorn by
-//   themselves, never with `until` (trap 3); only one-instruction runs pass an `until`.
+//   themselves; `until` only ends steps and the rest of a budget inside a block.
 // - Code writes always drop translated blocks (trap 1); hooks added late are followed
 //   by a cache removal over their range so they fire (trap 2).
 // - Stopping in a code hook leaves pc on that instruction: breakpoints skip once (trap 5).
@@ -23,18 +29,16 @@
 //   returns (trap 8); close() is refused inside hooks and runs (trap 9).
 // - Writing the pc from inside a hook makes Unicorn restart at that pc (measured): the
 //   nested runs of callFromTrap leave the pc alone.
-// - A nested uc_emu_start (callFromTrap) restarts Unicorn's instruction counter, which the
-//   interrupted run shares: after a helper that ran callbacks, that run is stopped right
-//   after the helper's `ret` (stopAfterTrap), so budgets and steps stay exact.
-// - Counted runs also count natively by translated block (nativeBlockCounter.ts, x86-64
-//   hosts): a stop of any kind knows exactly how many instructions ran (lastExecuted), by
-//   the count hook's own rule, so callers need not find it by re-running. The block hook is
-//   added (and the translated blocks dropped, once) by the first counted run, so an engine
-//   that only runs uncounted never pays for it. Nested runs save and restore its state.
+// - A nested uc_emu_start (callFromTrap: bpf_loop and timer callbacks) runs with the
+//   native counter's state saved and put back. A run with Unicorn's count shares
+//   uc->emu_counter with it, so after a helper that ran callbacks that run is stopped right
+//   after the helper's `ret` (stopAfterTrap); by block it is stopped there too, and goes
+//   on at once with its budget as it was unless it asked to stop there (stopAfterCallback).
 import { CALLBACK_LOOP_ADDR, HELPER_BASE, HELPER_STRIDE, KFUNC_BASE, PAGE_SIZE, SENTINEL_ADDR, THUNK_BASE } from '../common/layout.ts';
 import { callbackLoopPage } from './loopTrampoline.ts';
 import { KFUNC_TRAP_PAGES } from '../common/kallsyms.ts';
-import { capstoneLoaded, insnLength } from './capstone.ts';
+import { capstoneLoaded, disasm, insnLength } from './capstone.ts';
+import { riscvAccessInsn } from './accessPc.ts';
 import { StepExits } from './stepExits.ts';
 import * as E from './errors.ts';
 import {
@@ -240,14 +244,22 @@ export class UnicornMachine extends UnicornCore implements Machine {
    */
   lastExecuted: number | undefined;
 
+  /** Counted runs keep to Unicorn's count hook (useUnicornCount). */
+  private unicornCountOnly = false;
+
   /**
-   * Adds the native block counter now rather than at the first counted run; false where
-   * it is unavailable. bench/counted.ts measures what it costs uncounted runs, i.e. what
-   * counted mode would cost with the block hook enforcing budgets instead of the count hook.
+   * Counted runs on this machine enforce budgets with Unicorn's per-instruction count hook,
+   * as they did before budgets were enforced by block: the oracle the block-enforced runs
+   * are tested against. Call it before the first counted run.
    */
-  installBlockCounter(): boolean {
-    this.open();
-    return this.blockCounter() !== undefined;
+  useUnicornCount(): void {
+    if (this.counter !== undefined) throw new Error('internal: useUnicornCount after the first counted run');
+    this.unicornCountOnly = true;
+  }
+
+  /** Counted runs enforce budgets by block (count 0): the native counter is there and useUnicornCount was not called. */
+  private get byBlocks(): boolean {
+    return !!this.counter && !this.unicornCountOnly;
   }
 
   private blockCounter(): NativeBlockCounter | undefined {
@@ -256,6 +268,9 @@ export class UnicornMachine extends UnicornCore implements Machine {
       this.counter = (capstoneLoaded() && NativeBlockCounter.create(this.arch, this.L.address(this.uc), (a, n) => this.readMem(a, n))) || null;
       if (this.counter) {
         this.hookAdd(U.UC_HOOK_BLOCK, this.counter.callback, 1n, 0n, this.counter.userData);
+        // By block, accesses are counted too (riscv64 fault and watch pcs); on x86-64 the
+        // hook's presence makes Unicorn keep the pc exact at every access (accessPc.ts).
+        if (!this.unicornCountOnly) this.hookAdd(U.UC_HOOK_MEM_READ | U.UC_HOOK_MEM_WRITE, this.counter.memCallback, 1n, 0n, this.counter.userData);
         // Blocks translated before have no block hook (trap 2): drop them, once, region by
         // region (a whole-cache UC_CTL_TB_FLUSH took 0.3-9 s here, on a session's engine).
         for (const r of this.regionList.all()) if ((r.perms & PERM_X) !== 0) this.dropCache(r.base, r.base + BigInt(r.size));
@@ -388,10 +403,17 @@ export class UnicornMachine extends UnicornCore implements Machine {
       let err = 0;
       try {
         // A callback that itself runs callbacks is stopped after that helper: go on.
+        const byBlocks = this.byBlocks;
+        // The nested run counts from 0 against its own budget; the outer count is restored after.
+        this.counter?.reset(byBlocks ? budget : Infinity);
         for (let pc = entry; ; pc = this.pc) {
           this.afterCallback = false;
-          err = this.L.uc_emu_start(this.uc, pc, 0n, 0n, unicornCount(budget));
+          err = this.L.uc_emu_start(this.uc, pc, 0n, 0n, byBlocks ? 0 : unicornCount(budget));
           if (!this.resumable(err)) break;
+          if (byBlocks) {
+            this.counter!.setLimit(budget);
+            this.counter!.clearStopped();
+          }
         }
       } finally {
         this.callbackRuns++;
@@ -422,6 +444,13 @@ export class UnicornMachine extends UnicornCore implements Machine {
    */
   private stopAfterTrap(): void {
     if (this.uncounted) return;
+    if (this.byBlocks) {
+      // By block nothing was lost (the native counter was saved around the nested runs):
+      // the hook stops before the block after the `ret`, which it has already counted.
+      this.counter!.setLimit(this.counter!.count);
+      this.afterCallback = true;
+      return;
+    }
     const parked = this.park();
     const counted = this.counter?.save();
     try {
@@ -443,6 +472,30 @@ export class UnicornMachine extends UnicornCore implements Machine {
     const region = this.regionList.containing(pc);
     if (!region || (region.perms & PERM_X) === 0) return 0n;
     return this.stepExits.exitFor(pc, region.base + BigInt(region.size), (a, n) => this.readMem(a, n));
+  }
+
+  /** `until` for a step by block: just past the instruction at pc (0n where it cannot be decoded or outside executable memory). */
+  private stepUntil(pc: bigint): bigint {
+    const region = this.regionList.containing(pc);
+    if (!region || (region.perms & PERM_X) === 0) return 0n;
+    const len = this.stepExits.lengthAt(pc, region.base + BigInt(region.size), (a, n) => this.readMem(a, n));
+    return len > 0 ? pc + BigInt(len) : 0n;
+  }
+
+  /**
+   * riscv64, by block: a fault or a watched access left pc at its block's start (Unicorn's
+   * riscv translator stores the pc only at block ends, exceptions and code hooks); put it on
+   * the instruction that made the access, found from the accesses the block made before.
+   * x86-64 needs nothing: with memory hooks present its translator keeps pc exact.
+   */
+  private exactAccessPc(nbc: NativeBlockCounter, stop: 'read' | 'write' | 'watch'): void {
+    if (this.arch !== 'riscv64') return;
+    const b = nbc.last;
+    const pc = this.pc;
+    if (b.size === 0 || pc < b.addr || pc >= b.addr + BigInt(b.size)) return;
+    const insns = disasm('riscv64', this.readMem(b.addr, b.size), b.addr);
+    const i = riscvAccessInsn(insns, nbc.memEvents, stop);
+    if (i !== undefined) this.setPc(insns[i]!.addr);
   }
 
   protected override onCodeChanged(): void {
@@ -467,11 +520,16 @@ export class UnicornMachine extends UnicornCore implements Machine {
     this.uncounted = count === Infinity;
     this.lastExecuted = undefined;
     const nbc = this.uncounted ? undefined : this.blockCounter();
-    nbc?.reset(Infinity);
+    // By block the counter's limit is the budget; otherwise (and for uncounted runs, which
+    // a limit left from a counted run must not stop) none.
+    const byBlocks = nbc !== undefined && this.byBlocks;
+    this.counter?.reset(byBlocks ? count : Infinity);
     let err = 0;
     let timeoutUs = 0n;
     /** Unicorn's count for the next start: a run that goes on after a fixed-up fault gets what is left. */
     let budgetLeft = count;
+    /** The next start's exit: a step's next instruction, or where the rest of a budget ends inside a block. */
+    let until = count === 1 ? (byBlocks ? this.stepUntil(begin) : this.stepExit(begin)) : 0n;
     try {
       for (let pc = begin; ; pc = this.pc) {
         this.afterCallback = false;
@@ -483,7 +541,18 @@ export class UnicornMachine extends UnicornCore implements Machine {
           }
           timeoutUs = BigInt(Math.max(1, Math.round(left * 1000)));
         }
-        err = this.L.uc_emu_start(this.uc, pc, count === 1 ? this.stepExit(pc) : 0n, timeoutUs, unicornCount(budgetLeft));
+        // A block cached before is not cut by a new exit (blockCounter.test.ts): drop it.
+        if (byBlocks && until !== 0n) this.dropCache(pc, until);
+        err = this.L.uc_emu_start(this.uc, pc, until, timeoutUs, byBlocks ? 0 : unicornCount(budgetLeft));
+        until = 0n;
+        // A stop requested from the block hook leaves pc where the CPU last stored it (Unicorn
+        // 2.0.1 skips restoring the pc of a block left at its start once a stop is requested,
+        // and chained blocks store none): the stop came before the last block hooked.
+        if (byBlocks && nbc.stopped) this.setPc(nbc.last.addr);
+        // (Hooks set these during uc_emu_start: read them through a widened type.)
+        const fault = this.fault as UnicornMachine['fault'];
+        if (byBlocks && err !== 0 && fault)
+          this.exactAccessPc(nbc, fault.type === U.UC_MEM_WRITE_UNMAPPED || fault.type === U.UC_MEM_WRITE_PROT ? 'write' : 'read');
         const faultPc = nbc && err !== 0 ? this.pc : 0n;
         if (this.fixupFault(err)) {
           if (nbc) {
@@ -500,10 +569,27 @@ export class UnicornMachine extends UnicornCore implements Machine {
           if (count === 1) return { kind: 'step', pc: this.pc };
           continue;
         }
+        if (byBlocks && nbc.stopped && err === 0 && !this.stopReason && !this.watchHit && this.hookError === undefined && !this.afterCallback) {
+          // The hook stopped the run before a block that would cross the budget. What is
+          // left of the budget runs as the start of that block, cut by an exit.
+          const left = count - nbc.count;
+          if (left <= 0) break;
+          const b = nbc.last;
+          const offs = nbc.insnOffsets(b.addr, b.size);
+          if (left >= offs.length) throw new Error(`internal: block at 0x${b.addr.toString(16)} of ${offs.length} insns stopped with ${left} left`);
+          until = b.addr + BigInt(offs[left]!);
+          nbc.clearStopped();
+          continue;
+        }
         // Stopped after a helper that ran callbacks: a step ends there anyway; a run goes on
-        // with its budget counted again (a breakpoint at the return address is not skipped).
+        // (by block with its budget as it was: the counter knows what ran; with Unicorn's
+        // count, counted again; a breakpoint at the return address is not skipped).
         if (stopAfterCallback || count === 1 || !this.resumable(err)) break;
         this.skipAddr = undefined;
+        if (byBlocks) {
+          nbc.setLimit(count);
+          nbc.clearStopped();
+        }
       }
     } finally {
       this.running = false;
@@ -518,6 +604,14 @@ export class UnicornMachine extends UnicornCore implements Machine {
       const pc = this.pc;
       if (nbc) this.lastExecuted = nbc.settle(pc);
       return { kind: 'callback', pc };
+    }
+    // A timeout is a stop requested from another thread, taken at the start of a block
+    // after its block hook ran: pc is stale there too (see above).
+    if (byBlocks && timeoutUs !== 0n && err === 0 && !this.stopReason && this.timedOut()) this.setPc(nbc.last.addr);
+    const watched = this.watchHit as UnicornMachine['watchHit'];
+    if (byBlocks && watched && this.arch === 'riscv64') {
+      this.exactAccessPc(nbc, 'watch');
+      watched.pc = this.pc;
     }
     const stop = this.classify(err, count, false, timeoutUs !== 0n);
     // classify has moved pc where the stop leaves it (past a watched access, onto the sentinel).
@@ -553,15 +647,18 @@ export class UnicornMachine extends UnicornCore implements Machine {
       if (pc !== SENTINEL_ADDR && !nested) this.setPc(SENTINEL_ADDR);
       return { kind: 'exited', pc: SENTINEL_ADDR };
     }
-    if (timed) {
-      const q = [0n];
-      this.check('uc_query', this.L.uc_query(this.uc, U.UC_QUERY_TIMEOUT, q));
-      if (BigInt(q[0]!) !== 0n) return { kind: 'timeout', pc };
-    }
+    if (timed && this.timedOut()) return { kind: 'timeout', pc };
     // Only the sentinel page holds `hlt` (the JIT never emits one; text slack is int3), so
     // any other stop without a reason is the budget running out. (Guessing `hlt` from the
     // byte before pc misread instructions that merely end in 0xf4, e.g. a disp8 of -0xc.)
     return { kind: 'budget', pc, executed: Number.isFinite(count) ? count : 0 };
+  }
+
+  /** The last uc_emu_start ended by its timeout. */
+  private timedOut(): boolean {
+    const q = [0n];
+    this.check('uc_query', this.L.uc_query(this.uc, U.UC_QUERY_TIMEOUT, q));
+    return BigInt(q[0]!) !== 0n;
   }
 
   /** Up to `max` bytes at addr, stopping at the end of mapped memory. */
@@ -636,6 +733,9 @@ export class UnicornMachine extends UnicornCore implements Machine {
   addWatchpoint(access: 'read' | 'write', begin: bigint, end: bigint): number {
     if (!capstoneLoaded()) throw new Error('internal: a watchpoint needs Capstone loaded (loadCapstone) to step past the access');
     this.open();
+    // Unicorn calls no further memory hook after one that asked to stop: the access counter
+    // (riscv64 watch pcs by block, accessPc.ts) must come first, so it is added now.
+    this.blockCounter();
     const id = this.nextId++;
     const cb = this.register(this.L.memHookPtr, (_uc: unknown, _type: number, addr: number | bigint, size: number) =>
       this.guard(true, () => {

@@ -152,8 +152,10 @@ for (const [arch, create] of [
     { skip: !native && 'x86-64 host code' },
     async () => {
       let checked = 0;
-      // One engine steps, one runs; both load each program afresh (engines are costly to make).
+      // One engine steps with Unicorn's count (the oracle), one runs with budgets enforced by
+      // block; both load each program afresh (engines are costly to make).
       const a = await create();
+      a.machine.useUnicornCount();
       const b = await create();
       try {
         for (let seed = 1; seed <= SEEDS; seed++) {
@@ -221,7 +223,10 @@ for (const [arch, create] of [
   );
 }
 
-/** Runs from TEXT_BASE one instruction at a time (budget 1, then steps) to the first other stop; its lastExecuted summed. */
+/**
+ * Runs from TEXT_BASE one instruction at a time (budget 1, then steps) to the first other
+ * stop; its lastExecuted summed. `m` should count with Unicorn's count hook (the oracle).
+ */
 function singleSteps(m: UnicornMachine, stackTop: bigint): { stop: StopReason; steps: number } {
   let stop = m.call(TEXT_BASE, [], stackTop, { budget: 1 });
   let steps = m.lastExecuted!;
@@ -252,10 +257,12 @@ test(
         setup: (m) => m.setExceptionTable((pc) => (pc === tailAt ? { reg: 'rax', resume: tailAt + 8n } : undefined)),
       },
       { name: 'watch', tail: [0xc3], kind: 'watch', setup: (m) => void m.addWatchpoint('write', STACK_TOP - 24n, STACK_TOP - 24n) },
+      { name: 'store fault', tail: [0x48, 0x89, 0x04, 0x25, 0x10, 0, 0, 0], kind: 'fault' }, // mov [0x10], rax
     ];
     for (const c of cases) {
-      const make = async (): Promise<UnicornMachine> => {
+      const make = async (oracle = false): Promise<UnicornMachine> => {
         const m = await createMachine('x86_64');
+        if (oracle) m.useUnicornCount();
         m.map(TEXT_BASE, 0x1000, PERM_RX);
         m.writeCode(TEXT_BASE, Uint8Array.from([...loop, ...c.tail]));
         m.map(KSTACK_BASE, 0x4000, PERM_RW);
@@ -266,7 +273,7 @@ test(
       const a = await make();
       const stop = a.call(TEXT_BASE, [], STACK_TOP);
       assert.equal(stop.kind, c.kind, c.name);
-      const b = await make();
+      const b = await make(true);
       const { stop: s, steps } = singleSteps(b, STACK_TOP);
       assert.equal(s.kind, c.kind, c.name);
       assert.equal(b.pc, a.pc, c.name);
@@ -289,8 +296,9 @@ test(
       ['fault', word(0x01003503), 'fault'], // ld a0, 16(zero)
       ['ebreak', word(0x00100073), 'invalid-insn'],
     ] as const) {
-      const make = async (): Promise<UnicornMachine> => {
+      const make = async (oracle = false): Promise<UnicornMachine> => {
         const m = await createMachine('riscv64');
+        if (oracle) m.useUnicornCount();
         m.map(TEXT_BASE, 0x1000, PERM_RX);
         m.writeCode(TEXT_BASE, Uint8Array.from([...body, ...tail, ...addi]));
         m.map(KSTACK_BASE, 0x4000, PERM_RW);
@@ -299,12 +307,71 @@ test(
       };
       const a = await make();
       assert.equal(a.call(TEXT_BASE, [], STACK_TOP).kind, kind, name);
-      const b = await make();
+      const b = await make(true);
       const { stop: s, steps } = singleSteps(b, STACK_TOP);
       assert.equal(s.kind, kind, name);
       assert.equal(b.pc, a.pc, name);
       assert.equal(a.lastExecuted, steps, name);
       assert.equal(steps, 4, name);
+      a.close();
+      b.close();
+    }
+  },
+);
+
+test(
+  "riscv64, budgets by block: a fault, a fixed-up fault and a watched access after loads, stores and AMOs in one block stop where single steps with Unicorn's count do",
+  { skip: !native && 'x86-64 host code' },
+  async () => {
+    const STACK_TOP = KSTACK_BASE + 0x4000n;
+    const DATA = KSTACK_BASE + 0x100n; // a0: mapped; a1: not
+    const word = (w: number): number[] => [w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, (w >>> 24) & 0xff];
+    const addi = word(0x00178793); // addi a5, a5, 1
+    // ld a2, 0(a0); sd a2, 8(a0); amoadd.d a3, a2, (a0): a read, a write, a read and a write before the tail.
+    const body = [...addi, ...word(0x00053603), ...addi, ...word(0x00c53423), ...word(0x00c536af), ...addi];
+    const tailAt = TEXT_BASE + BigInt(body.length);
+    const cases: { name: string; tail: number; kind: string; setup?: (m: UnicornMachine) => void }[] = [
+      { name: 'load fault', tail: 0x0005b703, kind: 'fault' }, // ld a4, 0(a1)
+      { name: 'store fault', tail: 0x00c5b023, kind: 'fault' }, // sd a2, 0(a1)
+      { name: 'AMO fault', tail: 0x00c5b6af, kind: 'fault' }, // amoadd.d a3, a2, (a1)
+      {
+        name: 'fixed-up fault',
+        tail: 0x0005b703,
+        kind: 'exited',
+        setup: (m) => m.setExceptionTable((pc) => (pc === tailAt ? { reg: 'a4', resume: tailAt + 4n } : undefined)),
+      },
+      { name: 'watched store', tail: 0x00c53823, kind: 'watch', setup: (m) => void m.addWatchpoint('write', DATA + 16n, DATA + 16n) }, // sd a2, 16(a0)
+      { name: 'watched load', tail: 0x00853703, kind: 'watch', setup: (m) => void m.addWatchpoint('read', DATA + 8n, DATA + 8n) }, // ld a4, 8(a0)
+    ];
+    for (const c of cases) {
+      const make = async (oracle = false): Promise<UnicornMachine> => {
+        await loadCapstone();
+        const m = await createMachine('riscv64');
+        if (oracle) m.useUnicornCount();
+        m.map(TEXT_BASE, 0x1000, PERM_RX);
+        m.writeCode(TEXT_BASE, Uint8Array.from([...body, ...word(c.tail), ...addi, ...word(0x00008067)]));
+        m.map(KSTACK_BASE, 0x4000, PERM_RW);
+        m.installSentinel();
+        c.setup?.(m);
+        return m;
+      };
+      const args = [DATA, 0x10n];
+      const a = await make();
+      const stop = a.call(TEXT_BASE, args, STACK_TOP);
+      assert.equal(stop.kind, c.kind, c.name);
+      const b = await make(true);
+      let s = b.call(TEXT_BASE, args, STACK_TOP, { budget: 1 });
+      let steps = b.lastExecuted!;
+      while (s.kind === 'budget' || s.kind === 'step') {
+        s = b.step();
+        steps += b.lastExecuted!;
+      }
+      assert.equal(s.kind, c.kind, c.name);
+      assert.equal(a.pc, b.pc, c.name);
+      if (c.kind !== 'exited') assert.equal(a.pc, tailAt + (c.kind === 'watch' ? 4n : 0n), c.name);
+      assert.deepEqual(stop, s, c.name);
+      assert.equal(a.lastExecuted, steps, c.name);
+      assert.deepEqual(a.readRegs(['a2', 'a3', 'a4', 'a5']), b.readRegs(['a2', 'a3', 'a4', 'a5']), c.name);
       a.close();
       b.close();
     }
