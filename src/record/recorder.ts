@@ -11,6 +11,7 @@ import { FORMAT_VERSION, engineIdOf, type Recording, type RecordedCheckpoint, ty
 import type { Journal } from './journal.ts';
 import { assembleRecording, type RecordingParts } from './recordingParts.ts';
 import { launchTraced } from './launch.ts';
+import { CHECKPOINT_INTERVAL } from './tracingMachine.ts';
 import { RecordingNondet } from './recordingNondet.ts';
 import { notActive } from './errors.ts';
 import { saveRecording, sha256Hex } from './writer.ts';
@@ -29,7 +30,7 @@ export interface RecorderOptions {
   active?: boolean;
   /** Where the recording is saved when the debugger ends (`--record [FILE]`); shown in the View. */
   file?: string | null;
-  /** Periodic checkpoint spacing (instructions); default 1,000,000. */
+  /** Periodic checkpoint spacing (instructions); default CHECKPOINT_INTERVAL. */
   interval?: number;
   yieldBetweenChunks?: boolean;
 }
@@ -107,7 +108,7 @@ export class Recorder {
         },
         objects: this.files.reads,
         options: this.o.options,
-        checkpointInterval: this.o.interval ?? 1_000_000,
+        checkpointInterval: this.o.interval ?? CHECKPOINT_INTERVAL,
       },
       object: this.o.objectBytes,
       objectFiles: this.files.files,
@@ -161,7 +162,7 @@ export async function openRecordingSession(o: RecorderOptions): Promise<Result<R
     o.options,
     (at) => (nondet = new RecordingNondet(at)),
     {
-      interval: o.interval ?? 1_000_000,
+      interval: o.interval ?? CHECKPOINT_INTERVAL,
       onCheckpoint: (c) => rec?.checkpoints.push({ n: rec.checkpoints.length, at: c.at, cause: c.cause, hash: c.hash }),
     },
     files,

@@ -25,6 +25,15 @@ import { recordArch } from './archState.ts';
 
 const DEFAULT_BUDGET = 50_000_000;
 
+// Checkpoint spacing for runs at ~1 ns an instruction (budgets enforced by block, issue 18):
+// a checkpoint costs ~0.3-0.5 ms, so one every 1 M instructions (chosen when counted runs
+// took 20 ns an instruction) was 40% of a run, and dense ones every 20,000 instructions
+// made the first reverse step over a fresh window ~24 ms. bench/record.ts measures both.
+/** Periodic checkpoint spacing (instructions), recorded in each file's meta. */
+export const CHECKPOINT_INTERVAL = 4_000_000;
+/** Spacing of the checkpoints goto() leaves behind when it re-executes a long stretch. */
+const DENSE_INTERVAL = 200_000;
+
 export interface TracingOptions {
   /** Periodic checkpoint spacing (instructions). */
   interval?: number;
@@ -79,8 +88,8 @@ export class TracingMachine extends MachineProxy {
     private readonly opts: TracingOptions,
   ) {
     super(real);
-    this.interval = opts.interval ?? 1_000_000;
-    this.denseInterval = opts.denseInterval ?? 20_000;
+    this.interval = opts.interval ?? CHECKPOINT_INTERVAL;
+    this.denseInterval = opts.denseInterval ?? DENSE_INTERVAL;
     this.mem = new GuestMemory(real, opts.modelRegions, opts.modelWrites);
     this.stateRegs = recordArch(real.arch).stateRegs;
   }
