@@ -5,6 +5,7 @@ import { analyzeLoadable, type AnalysisOptions, type ProgramImage } from '../ana
 import { analysisOptionsFor, findProfile, tccModeFor, type JitProfile } from '../jit/index.ts';
 import { KernelModel, testRun, type Engine, type LoadedObject, type KernelProgram, type TestRunOptions, type TestRunResult } from '../kernel/index.ts';
 import { X86Engine } from '../engine/x86Engine.ts';
+import { loadCapstone } from '../machine/capstone.ts';
 import { RiscvEngine } from '../engine/riscvEngine.ts';
 import type { JitEngine } from '../engine/jitEngine.ts';
 import type { BpfObject, BpfProgram } from '../object/index.ts';
@@ -54,8 +55,12 @@ export async function createRunner(
   entry: BpfProgram,
   engine: EngineName,
   profileName?: string,
-  limits: { firstRunTimeoutMs?: number; maxMapMemory?: number } = {},
+  limits: { firstRunTimeoutMs?: number; maxMapMemory?: number; counted?: boolean } = {},
 ): Promise<Runner> {
+  // Counted runs (`--max-insns`) enforce their budget by translated block with the native
+  // counter, which decodes blocks with Capstone (~40 ms to load; without it Unicorn's
+  // per-instruction count hook makes them 30-130x slower). Uncounted runs never load it.
+  if (limits.counted && engine !== 'interp') await loadCapstone();
   const budget = limits.maxMapMemory !== undefined ? { maxMapMemory: limits.maxMapMemory } : {};
   const find = (loaded: LoadedObject): KernelProgram => {
     const e = loaded.programs.find((p) => p.name === entry.name);

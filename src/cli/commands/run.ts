@@ -14,7 +14,10 @@ export async function runCommand(opts: CliOptions): Promise<number> {
   const prog = selectProgram(obj, opts.prog);
   const input = readInput(opts);
   const engineName: EngineName = opts.engine ?? opts.arch;
-  const runner = await createRunner(obj, prog, engineName, opts.profile, opts.maxMemory !== undefined ? { maxMapMemory: opts.maxMemory } : {});
+  const runner = await createRunner(obj, prog, engineName, opts.profile, {
+    ...(opts.maxMemory !== undefined ? { maxMapMemory: opts.maxMemory } : {}),
+    counted: opts.maxInsns !== undefined,
+  });
   try {
     applyMapUpdates(runner, opts.mapUpdates);
     const res = runner.testRun({ ...input, repeat: opts.repeat, ...(opts.maxInsns !== undefined ? { budget: opts.maxInsns } : {}) });
