@@ -15,28 +15,27 @@
 //   page collection (malloc + a GTree) to look for translated code on the page. No uc_ctl
 //   (2.0.1 has none past UC_CTL_TB_FLUSH), mapping call (uc_mem_map or _ptr), permission
 //   change, CPU model or prior write changes that; hooks do not either.
-// - The flag exists to invalidate translated code a store overwrites (self-modifying code),
-//   and, in Unicorn, it is also what sends stores through store_helper's permission check
-//   (mr->perms & UC_PROT_WRITE): the x86 fill without paging grants read/write/exec in the
-//   TLB whatever the region's permissions. A page that is writable and not executable needs
-//   neither: no code can be translated from it (fetches check UC_PROT_EXEC) and stores are
-//   allowed. Upstream later set the flag only for executable pages (unicorn#2337).
+// - The flag exists to invalidate translated code a store overwrites (self-modifying code;
+//   removing it outright broke exactly that: test/machine/storeFastPath.test.ts). A page
+//   that is writable and not executable cannot hold translated code (fetches check
+//   UC_PROT_EXEC). Upstream later set the flag only for executable pages (unicorn#2337).
 //
-// What this does, once per process, before any engine exists: replace that 7-byte `or` with
-// a call to 29 bytes of host code (mmap'ed within rel32 reach of the library, RW then RX)
-// that sets TLB_NOTDIRTY only when the page's region (section->mr, its `perms`) is not
-// exactly writable-and-not-executable. Read-only, executable and RWX pages keep the slow
-// path and every check they had. Memory hooks are unaffected: with a UC_HOOK_MEM_READ/WRITE
-// installed Unicorn sends every access through the helpers anyway (watchpoints, recording).
+// What this does, once per process, before any engine exists, in the x86_64 and riscv64
+// copies of the fill (the two guests bpfdbg runs): replace that 7-byte `or` with a call to
+// 29 bytes of host code (mmap'ed within rel32 reach of the library, RW then RX) that sets
+// TLB_NOTDIRTY only when the page's region (section->mr, its `perms`) is not exactly
+// writable-and-not-executable. Read-only, executable and RWX pages keep the slow path and
+// every check they had. Memory hooks are unaffected: with a UC_HOOK_MEM_READ/WRITE installed
+// Unicorn sends every access through the helpers anyway (watchpoints, recording).
 //
-// It is applied only when the bytes at the patch site, the region-permission offset used by
-// store_helper and the section->mr offset match this build exactly (x86-64 host, Linux);
-// otherwise nothing changes and `storeFastPath()` says why. BPFDBG_SLOW_STORES=1 turns it
-// off (to compare, or to rule it out).
+// A copy is patched only when the bytes around the site (section->mr at 0x10, the `or`,
+// section->readonly at 0x30) and the region-permission test in store_helper (perms at 0x88)
+// match this build; otherwise nothing changes and `storeFastPath()` says why.
+// BPFDBG_SLOW_STORES=1 turns it off (to compare, or to rule it out).
 import { readFileSync } from 'node:fs';
 import koffi from 'koffi';
 
-export type StoreFastPath = { applied: true } | { applied: false; reason: string };
+export type StoreFastPath = { applied: true; arches: string[] } | { applied: false; reason: string };
 
 const PROT_READ = 1,
   PROT_WRITE = 2,
@@ -49,21 +48,22 @@ const PROT_READ = 1,
   PAGE = 4096;
 const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 
+/** Guest architectures patched: the TLB fill and store helper of each have the arch as suffix. */
+const ARCHES = ['x86_64', 'riscv64'];
 /**
- * tlb_set_page_with_attrs_x86_64 + 0x3a9 .. + 0x3d8 in 2.0.1: `mov 0x10(%rsi),%rdi` (section->mr),
- * the call to memory_region_get_ram_addr, `testb $PAGE_WRITE,prot`, `je`, `mov section,%rsi`,
- * `or $TLB_NOTDIRTY,%r9`, `cmpb $0,0x30(%rsi)` (section->readonly). Relative operands only.
+ * tlb_set_page_with_attrs_<arch> + 0x3a9 .. + 0x3d8 in 2.0.1 (same code for both arches):
+ * `mov 0x10(%rsi),%rdi` (section->mr), a call to memory_region_get_ram_addr (its rel32,
+ * -1 here, differs), `add`, `mov`, `mov`, `testb $PAGE_WRITE,prot`, `je`, `mov section,%rsi`,
+ * `or $TLB_NOTDIRTY,%r9`, `cmpb $0,0x30(%rsi)` (section->readonly).
  */
-const FILL_SYMBOL = 'tlb_set_page_with_attrs_x86_64';
 const FILL_AT = 0x3a9;
 const FILL_BYTES = [
-  0x48, 0x8b, 0x7e, 0x10, 0xe8, 0x6e, 0x5e, 0xfb, 0xff, 0x48, 0x03, 0x44, 0x24, 0x28, 0x4d, 0x89, 0xe9, 0x49, 0x89, 0xc6, 0xf6, 0x44, 0x24, 0x1c, 0x02, 0x0f,
-  0x84, 0x67, 0xfd, 0xff, 0xff, 0x48, 0x8b, 0x74, 0x24, 0x08, 0x49, 0x81, 0xc9, 0x00, 0x04, 0x00, 0x00, 0x80, 0x7e, 0x30, 0x00,
+  0x48, 0x8b, 0x7e, 0x10, 0xe8, -1, -1, -1, -1, 0x48, 0x03, 0x44, 0x24, 0x28, 0x4d, 0x89, 0xe9, 0x49, 0x89, 0xc6, 0xf6, 0x44, 0x24, 0x1c, 0x02, 0x0f, 0x84,
+  0x67, 0xfd, 0xff, 0xff, 0x48, 0x8b, 0x74, 0x24, 0x08, 0x49, 0x81, 0xc9, 0x00, 0x04, 0x00, 0x00, 0x80, 0x7e, 0x30, 0x00,
 ];
 /** Offset of the 7-byte `or $0x400,%r9` inside FILL_BYTES. */
 const OR_AT = 36;
-/** helper_ret_stb_mmu_x86_64 + 0x104: `testb $UC_PROT_WRITE,0x88(%rax)`, i.e. MemoryRegion.perms is at 0x88. */
-const PERMS_SYMBOL = 'helper_ret_stb_mmu_x86_64';
+/** helper_ret_stb_mmu_<arch> + 0x104: `testb $UC_PROT_WRITE,0x88(%rax)`, i.e. MemoryRegion.perms is at 0x88. */
 const PERMS_AT = 0x104;
 const PERMS_BYTES = [0xf6, 0x80, 0x88, 0x00, 0x00, 0x00, 0x02];
 
@@ -127,20 +127,24 @@ export function enableStoreFastPath(): StoreFastPath {
   const h = BigInt(dlopen('libunicorn.so.2', RTLD_NOW | RTLD_NOLOAD));
   if (h === 0n) return no('libunicorn.so.2 is not loaded');
   const matches = (symbol: string, at: number, want: number[]): bigint | undefined => {
-    const s = BigInt(dlsym(h, symbol));
-    if (s === 0n) return undefined;
+    const sym = BigInt(dlsym(h, symbol));
+    if (sym === 0n) return undefined;
     const got = Buffer.alloc(want.length);
-    read(got, s + BigInt(at), want.length);
-    return got.equals(Buffer.from(want)) ? s + BigInt(at) : undefined;
+    read(got, sym + BigInt(at), want.length);
+    return want.every((b, i) => b < 0 || got[i] === b) ? sym + BigInt(at) : undefined;
   };
-  const fill = matches(FILL_SYMBOL, FILL_AT, FILL_BYTES);
-  if (fill === undefined || matches(PERMS_SYMBOL, PERMS_AT, PERMS_BYTES) === undefined) return no('not the libunicorn 2.0.1 build this patch was written for');
-  const site = fill + BigInt(OR_AT);
+  const sites = new Map<string, bigint>();
+  for (const arch of ARCHES) {
+    const fill = matches(`tlb_set_page_with_attrs_${arch}`, FILL_AT, FILL_BYTES);
+    if (fill !== undefined && matches(`helper_ret_stb_mmu_${arch}`, PERMS_AT, PERMS_BYTES) !== undefined) sites.set(arch, fill + BigInt(OR_AT));
+  }
+  if (sites.size === 0) return no('not the libunicorn 2.0.1 build this patch was written for');
+  const reachable = (stub: bigint): boolean => [...sites.values()].every((site) => BigInt.asIntN(32, stub - (site + 5n)) === stub - (site + 5n));
 
-  // The stub must be within a rel32 call of the site: the free gaps of /proc/self/maps
-  // nearest to it, claimed with MAP_FIXED_NOREPLACE (another thread may map meanwhile).
+  // The stub must be within a rel32 call of the sites: the free gaps of /proc/self/maps
+  // nearest to one, claimed with MAP_FIXED_NOREPLACE (another thread may map meanwhile).
   let stub = 0n;
-  for (const hint of nearGaps(site)) {
+  for (const hint of nearGaps([...sites.values()][0]!).filter(reachable)) {
     const p = BigInt(mmap(hint, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0));
     if (p === hint) {
       stub = p;
@@ -152,16 +156,21 @@ export function enableStoreFastPath(): StoreFastPath {
   write(stub, STUB, STUB.length);
   if (mprotect(stub, PAGE, PROT_READ | PROT_EXEC) !== 0) return no('mprotect of the stub failed');
 
-  const rel = stub - (site + 5n);
-  const call = Buffer.alloc(7);
-  call[0] = 0xe8;
-  call.writeInt32LE(Number(rel), 1);
-  call[5] = 0x66; // 2-byte nop: the `or` was 7 bytes
-  call[6] = 0x90;
-  const first = site & ~BigInt(PAGE - 1);
-  const span = Number(site + 7n - first) > PAGE ? 2 * PAGE : PAGE;
-  if (mprotect(first, span, PROT_READ | PROT_WRITE | PROT_EXEC) !== 0) return no('mprotect of libunicorn text failed');
-  write(site, call, call.length);
-  mprotect(first, span, PROT_READ | PROT_EXEC);
-  return (state = { applied: true });
+  const done: string[] = [];
+  for (const [arch, site] of sites) {
+    const call = Buffer.alloc(7);
+    call[0] = 0xe8;
+    call.writeInt32LE(Number(stub - (site + 5n)), 1);
+    call[5] = 0x66; // 2-byte nop: the `or` was 7 bytes
+    call[6] = 0x90;
+    const first = site & ~BigInt(PAGE - 1);
+    const span = site + 7n - first > BigInt(PAGE) ? 2 * PAGE : PAGE;
+    // RWX while writing: no engine runs yet, but the page holds other live code.
+    if (mprotect(first, span, PROT_READ | PROT_WRITE | PROT_EXEC) !== 0) break;
+    write(site, call, call.length);
+    mprotect(first, span, PROT_READ | PROT_EXEC);
+    done.push(arch);
+  }
+  if (done.length === 0) return no('mprotect of libunicorn text failed');
+  return (state = { applied: true, arches: done });
 }

@@ -38,7 +38,7 @@ test('the patch is applied on an x86-64 host with the libunicorn 2.0.1 build it 
   unicornLib();
   const s = storeFastPath();
   if (!s.applied && (process.arch !== 'x64' || /not the libunicorn|BPFDBG_SLOW_STORES/.test(s.reason))) return t.skip(s.reason);
-  assert.deepEqual(s, { applied: true });
+  assert.deepEqual(s, { applied: true, arches: ['x86_64', 'riscv64'] });
 });
 
 test('a store loop into shared memory leaves every value where the host view sees it', async () => {
@@ -116,6 +116,51 @@ test('a guest store over code on a writable, executable page runs the new code',
   assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
   assert.equal(m.retval, 1n);
   assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE + 1n, 2n], STACK_TOP, UNCOUNTED).kind, 'exited'); // imm32 := 2
+  assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.equal(m.retval, 2n);
+  m.close();
+});
+
+// riscv64 guests: the same fill, patched in its own copy (tlb_set_page_with_attrs_riscv64).
+const rvI = (imm: number, rs1: number, f3: number, rd: number, op: number): number => (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const rvS = (imm: number, rs2: number, rs1: number, f3: number): number =>
+  ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1f) << 7) | 0x23) >>> 0;
+const A0 = 10,
+  A1 = 11;
+const RV_RET = rvI(0, 1, 0, 0, 0x67); // jalr zero, 0(ra)
+const rvAddi = (rd: number, rs1: number, imm: number): number => rvI(imm, rs1, 0, rd, 0x13);
+const words = (ws: number[]): Uint8Array => new Uint8Array(Uint32Array.from(ws).buffer);
+
+async function riscvWith(ws: number[]): Promise<UnicornMachine> {
+  const m = await createMachine('riscv64');
+  m.map(TEXT_BASE, 0x1000, PERM_RX);
+  m.writeCode(TEXT_BASE, words(ws));
+  m.map(KSTACK_BASE, 0x4000, PERM_RW);
+  m.installSentinel();
+  return m;
+}
+
+test('riscv64: stores land in shared memory, and a store to memory made read-only faults', async () => {
+  // sd a1, 0(a0); sd a1, 8(a0); ret
+  const m = await riscvWith([rvS(0, A1, A0, 3), rvS(8, A1, A0, 3), RV_RET]);
+  const view = hostAllocator(0x1000);
+  m.mapShared(MAP_VALUE_BASE, view, PERM_RW);
+  assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, 5n], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.deepEqual([...new BigUint64Array(view.buffer, view.byteOffset, 2)], [5n, 5n]);
+  m.protect(MAP_VALUE_BASE, 0x1000, PERM_R);
+  const r = m.call(TEXT_BASE, [MAP_VALUE_BASE, 6n], STACK_TOP, UNCOUNTED);
+  assert.equal(r.kind === 'fault' && `${r.access} ${r.cause}`, 'write protected');
+  assert.equal(m.readU64(MAP_VALUE_BASE), 5n);
+  m.close();
+});
+
+test('riscv64: a guest store over code on a writable, executable page runs the new code', async () => {
+  const m = await riscvWith([rvS(0, A1, A0, 2), RV_RET]); // sw a1, 0(a0); ret
+  m.map(MAP_VALUE_BASE, 0x1000, PERM_RWX);
+  m.writeCode(MAP_VALUE_BASE, words([rvAddi(A0, 0, 1), RV_RET]));
+  assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.equal(m.retval, 1n);
+  assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, BigInt(rvAddi(A0, 0, 2))], STACK_TOP, UNCOUNTED).kind, 'exited');
   assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
   assert.equal(m.retval, 2n);
   m.close();
