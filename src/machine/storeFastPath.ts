@@ -4,11 +4,12 @@
 // ~115x the kernel.
 //
 // Facts of libunicorn 2.0.1 (x86-64 build 2.0.1.post1-1+b1) this rests on, read in its
-// machine code and in qemu/accel/tcg/cputlb.c, include/exec/ram_addr.h of Unicorn 2 (and
+// machine code and in qemu/accel/tcg/cputlb.c of Unicorn 2 (and
 // measured with a throwaway x86-64 guest loop, see docs/PERFORMANCE.md):
 // - tlb_set_page_with_attrs (the TLB fill) ORs TLB_NOTDIRTY (0x400) into the write entry of
-//   every writable RAM page: Unicorn stubs the dirty bitmaps, so `cpu_physical_memory_is_clean`
-//   is constant true and the compiler dropped the test (`or $0x400,%r9` unconditionally).
+//   every writable RAM page: the source tests `cpu_physical_memory_is_clean`, but Unicorn
+//   stubs the dirty tracking (cpu_physical_memory_test_and_clear_dirty returns false) and
+//   the build has no test left: `or $0x400,%r9` runs for every writable page.
 // - Nothing ever clears the flag: notdirty_write only calls tlb_set_dirty when the page is
 //   not clean (never), and tlb_unprotect_code is an empty function. So every store takes
 //   store_helper: a memory-region lookup, then notdirty_write, which allocates and frees a
