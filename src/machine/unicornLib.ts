@@ -1,8 +1,10 @@
 // koffi bindings for libunicorn.so.2 (Unicorn 2.0.x, Debian libunicorn2) and the two libc
 // calls used to get page-aligned host memory for uc_mem_map_ptr. With nativeBlockCounter.ts
-// (host code for a block hook) the only files importing koffi. Constants were read from /usr/include/unicorn/*.h of 2.0.1 (see the spike notes
+// (host code for a block hook) and storeFastPath.ts (a patch of 2.0.1's TLB fill) the only
+// files importing koffi. Constants were read from /usr/include/unicorn/*.h of 2.0.1 (see the spike notes
 // in ../shared/reference/unicorn-koffi.md for the prototypes that work with koffi 3.x).
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
+import { enableStoreFastPath } from './storeFastPath.ts';
 
 export const UC_ARCH_X86 = 4;
 export const UC_ARCH_RISCV = 8;
@@ -112,6 +114,8 @@ export function unicornLib(): UnicornLib {
       `cannot load libunicorn.so.2 (Unicorn 2 CPU emulator): ${(e as Error).message}. ` + 'Install it with `apt-get install libunicorn2` (Debian/Ubuntu).',
     );
   }
+  // Before any engine exists: guest stores to RW memory on Unicorn's inline fast path.
+  enableStoreFastPath();
   const libc = koffi.load('libc.so.6');
   const ucEngine = koffi.opaque('uc_engine');
   const ucContext = koffi.opaque('uc_context');

@@ -1,0 +1,167 @@
+// src/machine/storeFastPath.ts: with libunicorn 2.0.1's TLB fill patched, stores to
+// writable, non-executable RAM skip the softmmu slow path (bench/native.ts's memory row).
+// What must not change, checked here in uncounted runs (Unicorn count 0, blocks chained):
+// stores land where JS sees them, protection faults stay faults (also after a load or a
+// store filled the TLB entry, and after a protect), unmapped memory faults after an unmap,
+// write watchpoints still fire, and a guest store over code on a writable+executable page
+// still retranslates it (the one check a plain removal of TLB_NOTDIRTY fails).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { KSTACK_BASE, MAP_VALUE_BASE, TEXT_BASE } from '../../src/common/layout.ts';
+import { createMachine, type UnicornMachine } from '../../src/machine/unicornMachine.ts';
+import { PERM_R, PERM_RW, PERM_RWX, PERM_RX } from '../../src/machine/machine.ts';
+import { loadCapstone } from '../../src/machine/capstone.ts';
+import { hostAllocator } from '../../src/machine/hostMemory.ts';
+import { unicornLib } from '../../src/machine/unicornLib.ts';
+import { storeFastPath } from '../../src/machine/storeFastPath.ts';
+
+const STACK_TOP = KSTACK_BASE + 0x4000n;
+const UNCOUNTED = { budget: Infinity };
+
+before(async () => {
+  await loadCapstone();
+});
+
+async function machineWith(code: number[]): Promise<UnicornMachine> {
+  const m = await createMachine('x86_64');
+  m.map(TEXT_BASE, 0x1000, PERM_RX);
+  m.writeCode(TEXT_BASE, Uint8Array.from(code));
+  m.map(KSTACK_BASE, 0x4000, PERM_RW);
+  m.installSentinel();
+  return m;
+}
+
+// mov qword [rdi], rsi; ret
+const STORE = [0x48, 0x89, 0x37, 0xc3];
+
+test('the patch is applied on an x86-64 host with the libunicorn 2.0.1 build it was written for', (t) => {
+  unicornLib();
+  const s = storeFastPath();
+  if (!s.applied && (process.arch !== 'x64' || /not the libunicorn|BPFDBG_SLOW_STORES/.test(s.reason))) return t.skip(s.reason);
+  assert.deepEqual(s, { applied: true, arches: ['x86_64', 'riscv64'] });
+});
+
+test('a store loop into shared memory leaves every value where the host view sees it', async () => {
+  // mov rcx, rsi; L: mov [rdi], rcx; add rdi, 8; dec rcx; jnz L; ret
+  const m = await machineWith([0x48, 0x89, 0xf1, 0x48, 0x89, 0x0f, 0x48, 0x83, 0xc7, 0x08, 0x48, 0xff, 0xc9, 0x75, 0xf4, 0xc3]);
+  const view = hostAllocator(0x2000);
+  m.mapShared(MAP_VALUE_BASE, view, PERM_RW);
+  for (let round = 0; round < 3; round++) {
+    assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, 1000n], STACK_TOP, UNCOUNTED).kind, 'exited');
+    const q = new BigUint64Array(view.buffer, view.byteOffset, 1000);
+    assert.equal(q[0], 1000n);
+    assert.equal(q[999], 1n);
+    assert.equal(
+      q.every((v, i) => v === BigInt(1000 - i)),
+      true,
+    );
+    view.fill(0);
+  }
+  m.close();
+});
+
+test('a store to read-only memory is a protection fault after a load filled its TLB entry', async () => {
+  // mov rax, [rdi]; mov [rdi], rax; ret
+  const m = await machineWith([0x48, 0x8b, 0x07, 0x48, 0x89, 0x07, 0xc3]);
+  m.map(MAP_VALUE_BASE, 0x1000, PERM_R);
+  for (const opts of [UNCOUNTED, {}]) {
+    const r = m.call(TEXT_BASE, [MAP_VALUE_BASE + 8n], STACK_TOP, opts);
+    assert.equal(r.kind, 'fault');
+    assert.equal(r.kind === 'fault' && `${r.access} ${r.cause} ${r.addr}`, `write protected ${MAP_VALUE_BASE + 8n}`);
+  }
+  m.close();
+});
+
+test('memory made read-only after guest stores faults on the next store', async () => {
+  const m = await machineWith(STORE);
+  m.map(MAP_VALUE_BASE, 0x1000, PERM_RW);
+  assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, 7n], STACK_TOP, UNCOUNTED).kind, 'exited');
+  m.protect(MAP_VALUE_BASE, 0x1000, PERM_R);
+  const r = m.call(TEXT_BASE, [MAP_VALUE_BASE, 9n], STACK_TOP, UNCOUNTED);
+  assert.equal(r.kind === 'fault' && `${r.access} ${r.cause}`, 'write protected');
+  assert.equal(m.readU64(MAP_VALUE_BASE), 7n);
+  m.close();
+});
+
+test('a store to memory unmapped after guest stores is an unmapped fault (own and shared memory)', async () => {
+  const m = await machineWith(STORE);
+  for (const shared of [false, true]) {
+    if (shared) m.mapShared(MAP_VALUE_BASE, hostAllocator(0x1000), PERM_RW);
+    else m.map(MAP_VALUE_BASE, 0x1000, PERM_RW);
+    assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, 7n], STACK_TOP, UNCOUNTED).kind, 'exited');
+    m.unmap(MAP_VALUE_BASE, 0x1000);
+    const r = m.call(TEXT_BASE, [MAP_VALUE_BASE, 9n], STACK_TOP, UNCOUNTED);
+    assert.equal(r.kind === 'fault' && `${r.access} ${r.cause}`, 'write unmapped');
+  }
+  m.close();
+});
+
+test('a write watchpoint fires on writable memory a previous uncounted run stored to', async () => {
+  const m = await machineWith(STORE);
+  m.map(MAP_VALUE_BASE, 0x1000, PERM_RW);
+  assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE + 8n, 1n], STACK_TOP, UNCOUNTED).kind, 'exited');
+  const id = m.addWatchpoint('write', MAP_VALUE_BASE + 8n, MAP_VALUE_BASE + 15n);
+  const r = m.call(TEXT_BASE, [MAP_VALUE_BASE + 8n, 2n], STACK_TOP, UNCOUNTED);
+  assert.equal(r.kind, 'watch');
+  assert.equal(r.kind === 'watch' && r.id, id);
+  assert.equal(m.readU64(MAP_VALUE_BASE + 8n), 2n);
+  m.close();
+});
+
+test('a guest store over code on a writable, executable page runs the new code', async () => {
+  // mov dword [rdi], esi; ret
+  const m = await machineWith([0x89, 0x37, 0xc3]);
+  m.map(MAP_VALUE_BASE, 0x1000, PERM_RWX);
+  m.writeCode(MAP_VALUE_BASE, Uint8Array.from([0xb8, 1, 0, 0, 0, 0xc3])); // mov eax, 1; ret
+  assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.equal(m.retval, 1n);
+  assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE + 1n, 2n], STACK_TOP, UNCOUNTED).kind, 'exited'); // imm32 := 2
+  assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.equal(m.retval, 2n);
+  m.close();
+});
+
+// riscv64 guests: the same fill, patched in its own copy (tlb_set_page_with_attrs_riscv64).
+const rvI = (imm: number, rs1: number, f3: number, rd: number, op: number): number => (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const rvS = (imm: number, rs2: number, rs1: number, f3: number): number =>
+  ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1f) << 7) | 0x23) >>> 0;
+const A0 = 10,
+  A1 = 11;
+const RV_RET = rvI(0, 1, 0, 0, 0x67); // jalr zero, 0(ra)
+const rvAddi = (rd: number, rs1: number, imm: number): number => rvI(imm, rs1, 0, rd, 0x13);
+const words = (ws: number[]): Uint8Array => new Uint8Array(Uint32Array.from(ws).buffer);
+
+async function riscvWith(ws: number[]): Promise<UnicornMachine> {
+  const m = await createMachine('riscv64');
+  m.map(TEXT_BASE, 0x1000, PERM_RX);
+  m.writeCode(TEXT_BASE, words(ws));
+  m.map(KSTACK_BASE, 0x4000, PERM_RW);
+  m.installSentinel();
+  return m;
+}
+
+test('riscv64: stores land in shared memory, and a store to memory made read-only faults', async () => {
+  // sd a1, 0(a0); sd a1, 8(a0); ret
+  const m = await riscvWith([rvS(0, A1, A0, 3), rvS(8, A1, A0, 3), RV_RET]);
+  const view = hostAllocator(0x1000);
+  m.mapShared(MAP_VALUE_BASE, view, PERM_RW);
+  assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, 5n], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.deepEqual([...new BigUint64Array(view.buffer, view.byteOffset, 2)], [5n, 5n]);
+  m.protect(MAP_VALUE_BASE, 0x1000, PERM_R);
+  const r = m.call(TEXT_BASE, [MAP_VALUE_BASE, 6n], STACK_TOP, UNCOUNTED);
+  assert.equal(r.kind === 'fault' && `${r.access} ${r.cause}`, 'write protected');
+  assert.equal(m.readU64(MAP_VALUE_BASE), 5n);
+  m.close();
+});
+
+test('riscv64: a guest store over code on a writable, executable page runs the new code', async () => {
+  const m = await riscvWith([rvS(0, A1, A0, 2), RV_RET]); // sw a1, 0(a0); ret
+  m.map(MAP_VALUE_BASE, 0x1000, PERM_RWX);
+  m.writeCode(MAP_VALUE_BASE, words([rvAddi(A0, 0, 1), RV_RET]));
+  assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.equal(m.retval, 1n);
+  assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, BigInt(rvAddi(A0, 0, 2))], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.equal(m.retval, 2n);
+  m.close();
+});
