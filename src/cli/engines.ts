@@ -33,16 +33,15 @@ export interface Runner {
 export const FIRST_RUN_TIMEOUT_MS = 10_000;
 
 /**
- * The machine engine as `run` uses it: uncounted (budget Infinity), so translated blocks
- * chain at full emulator speed (counting makes Unicorn call a helper before every
- * instruction: 50,000 rounds of a xorshift loop took ~22 ms per run counted, ~0.14 ms
- * uncounted, bench/native.ts). Unicorn bounds a run by time with a timer thread it
- * creates and joins around each uc_emu_start (~0.2 ms a run), so only the first run of a
- * test run has one: the later runs repeat it on the same ctx.
+ * The machine engine as `run` uses it: uncounted (budget Infinity) unless `--max-insns`
+ * gives a budget, so translated blocks chain at full emulator speed (a counted run adds a
+ * block hook, ~1.5-2x: bench/counted.ts). Unicorn bounds a run by time with a timer
+ * thread it creates and joins around each uc_emu_start (~0.2 ms a run), so only the first
+ * run of a test run has one: the later runs repeat it on the same ctx.
  */
-function uncountedEngine(eng: JitEngine, firstRunTimeoutMs: number): Engine {
-  const first = eng.engine({ budget: Infinity, timeoutMs: firstRunTimeoutMs });
-  const rest = eng.engine({ budget: Infinity });
+function firstRunTimed(eng: JitEngine, budget: number, firstRunTimeoutMs: number): Engine {
+  const first = eng.engine({ budget, timeoutMs: firstRunTimeoutMs });
+  const rest = eng.engine({ budget });
   let runs = 0;
   return (model, prog, ctx) => (runs++ === 0 ? first : rest)(model, prog, ctx);
 }
@@ -106,7 +105,7 @@ export async function createRunner(
       testRun: (opts) => {
         const timeoutMs = limits.firstRunTimeoutMs ?? FIRST_RUN_TIMEOUT_MS;
         const counted = opts.budget !== undefined && Number.isFinite(opts.budget);
-        return testRun(eng.model, e, { ...opts, engine: counted ? eng.engine({ budget: opts.budget, timeoutMs }) : uncountedEngine(eng, timeoutMs) });
+        return testRun(eng.model, e, { ...opts, engine: firstRunTimed(eng, counted ? opts.budget! : Infinity, timeoutMs) });
       },
       dispose: () => eng.close(),
     };
