@@ -9,6 +9,11 @@ import { X86Engine } from '../src/engine/x86Engine.ts';
 import { loadObjectFile } from '../src/object/index.ts';
 import type { BpfObject } from '../src/object/types.ts';
 import { asmObject, fmt, timeMs } from './support.ts';
+import { loadCapstone } from '../src/machine/capstone.ts';
+
+// Debugger sessions load Capstone first: counted runs then enforce budgets by block (the
+// native counter decodes blocks with it); without it they fall back to Unicorn's count hook.
+await loadCapstone();
 
 const ITER = 2_000_000;
 const data = new Uint8Array(64);
@@ -87,8 +92,8 @@ async function measure(obj: BpfObject, deterministic = true): Promise<Measured> 
   const a = testRun(model, prog, { data, budget });
   const b = eng.testRun(jp, { data, budget: Infinity });
   if (deterministic && a.r0 !== b.r0) throw new Error(`engines disagree on ${obj.name}: 0x${a.r0.toString(16)} vs 0x${b.r0.toString(16)}`);
-  // Uncounted, as `bpfdbg run` runs; then counted (exact budget), as the debugger runs,
-  // on a second engine so Unicorn's count never flips (a flip flushes translated code).
+  // Uncounted, as `bpfdbg run` runs; then counted (exact budget), as the debugger runs, on
+  // a second engine.
   const jitMs = timeMs(() => void eng.testRun(jp, { data, budget: Infinity }), 5);
   eng.close();
   const eng2 = await X86Engine.create({ countTailCalls: false });
