@@ -48,6 +48,7 @@
 import koffi, { type TypeObject } from 'koffi';
 import { disasm, type DisasmArch } from './capstone.ts';
 import { unicornLib, type UnicornLib } from './unicornLib.ts';
+import { libc, PROT_EXEC, PROT_READ } from './libc.ts';
 
 type HostMemory = ReturnType<UnicornLib['hostAlloc']>;
 
@@ -74,33 +75,19 @@ const ENTRIES = 1 << 14;
 const PAGE = 4096;
 const NO_LIMIT = 0xffff_ffff_ffff_ffffn;
 
-const PROT_READ = 1,
-  PROT_EXEC = 4,
-  RTLD_NOW = 2,
-  RTLD_NOLOAD = 4;
-
-interface Libc {
-  mprotect: (addr: unknown, len: number, prot: number) => number;
+interface Natives {
   stopFn: bigint;
   missProto: TypeObject;
 }
-let libc: Libc | undefined;
+let natives: Natives | undefined;
 
-function loadLibc(): Libc {
-  if (libc) return libc;
-  const c = koffi.load('libc.so.6');
-  const dlopen = c.func('void *dlopen(const char *file, int mode)');
-  const dlsym = c.func('void *dlsym(void *handle, const char *name)');
+function loadNatives(): Natives {
+  if (natives) return natives;
   // libunicorn is already loaded (unicornLib.ts): find uc_emu_stop's address in it.
-  const h = dlopen('libunicorn.so.2', RTLD_NOW | RTLD_NOLOAD);
-  const stop = h === null ? null : dlsym(h, 'uc_emu_stop');
-  if (stop === null) throw new Error('nativeBlockCounter: uc_emu_stop not found in libunicorn.so.2');
-  libc = {
-    mprotect: c.func('int mprotect(void *addr, size_t len, int prot)'),
-    stopFn: BigInt(koffi.address(stop)),
-    missProto: koffi.pointer(koffi.proto('uint32_t bpfdbg_block_miss(uint64_t address, uint32_t size)')),
-  };
-  return libc;
+  const stopFn = libc().symbolIn('libunicorn.so.2', 'uc_emu_stop');
+  if (stopFn === 0n) throw new Error('nativeBlockCounter: uc_emu_stop not found in libunicorn.so.2');
+  natives = { stopFn, missProto: koffi.pointer(koffi.proto('uint32_t bpfdbg_block_miss(uint64_t address, uint32_t size)')) };
+  return natives;
 }
 
 /** The last block the hook saw: its start, byte size and instruction count. */
@@ -143,13 +130,14 @@ export class NativeBlockCounter {
     ucAddress: bigint,
     private readonly read: (addr: bigint, len: number) => Uint8Array,
   ) {
-    const c = loadLibc();
+    const c = loadNatives();
+    const { mprotect } = libc();
     this.code = unicornLib().hostAlloc(PAGE);
     this.code.view.set(CODE);
-    if (c.mprotect(this.code.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
+    if (mprotect(this.code.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
     this.memCode = unicornLib().hostAlloc(PAGE);
     this.memCode.view.set(MEM_CODE);
-    if (c.mprotect(this.memCode.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
+    if (mprotect(this.memCode.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
     this.data = unicornLib().hostAlloc(this.dataSize);
     this.udBytes = this.data.view.subarray(0, UD_SIZE);
     this.ud = new DataView(this.data.view.buffer, this.data.view.byteOffset, UD_SIZE);

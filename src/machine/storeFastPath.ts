@@ -34,20 +34,11 @@
 // match this build; otherwise nothing changes and `storeFastPath()` says why.
 // BPFDBG_SLOW_STORES=1 turns it off (to compare, or to rule it out).
 import { readFileSync } from 'node:fs';
-import koffi from 'koffi';
+import { libc, MAP_ANONYMOUS, MAP_FAILED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from './libc.ts';
 
 export type StoreFastPath = { applied: true; arches: string[] } | { applied: false; reason: string };
 
-const PROT_READ = 1,
-  PROT_WRITE = 2,
-  PROT_EXEC = 4,
-  MAP_PRIVATE = 0x02,
-  MAP_ANONYMOUS = 0x20,
-  MAP_FIXED_NOREPLACE = 0x100000,
-  RTLD_NOW = 2,
-  RTLD_NOLOAD = 4,
-  PAGE = 4096;
-const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
+const PAGE = 4096;
 
 /** Guest architectures patched: the TLB fill and store helper of each have the arch as suffix. */
 const ARCHES = ['x86_64', 'riscv64'];
@@ -117,21 +108,13 @@ export function enableStoreFastPath(): StoreFastPath {
   if (state) return state;
   if (process.env.BPFDBG_SLOW_STORES === '1') return no('BPFDBG_SLOW_STORES=1');
   if (process.platform !== 'linux' || process.arch !== 'x64') return no(`host ${process.platform}/${process.arch} (x86-64 Linux only)`);
-  const c = koffi.load('libc.so.6');
-  const dlopen = c.func('uintptr_t dlopen(const char *file, int mode)');
-  const dlsym = c.func('uintptr_t dlsym(uintptr_t handle, const char *name)');
-  const mmap = c.func('uintptr_t mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, int64_t off)');
-  const munmap = c.func('int munmap(uintptr_t addr, size_t len)');
-  const mprotect = c.func('int mprotect(uintptr_t addr, size_t len, int prot)');
-  const read = c.func('void *memcpy(_Out_ uint8_t *dst, uintptr_t src, size_t n)');
-  const write = c.func('void *memcpy(uintptr_t dst, const uint8_t *src, size_t n)');
-  const h = BigInt(dlopen('libunicorn.so.2', RTLD_NOW | RTLD_NOLOAD));
-  if (h === 0n) return no('libunicorn.so.2 is not loaded');
+  const c = libc();
+  if (c.symbolIn('libunicorn.so.2', 'uc_open') === 0n) return no('libunicorn.so.2 is not loaded');
   const matches = (symbol: string, at: number, want: number[]): bigint | undefined => {
-    const sym = BigInt(dlsym(h, symbol));
+    const sym = c.symbolIn('libunicorn.so.2', symbol);
     if (sym === 0n) return undefined;
-    const got = Buffer.alloc(want.length);
-    read(got, sym + BigInt(at), want.length);
+    const got = new Uint8Array(want.length);
+    c.readAt(got, sym + BigInt(at));
     return want.every((b, i) => b < 0 || got[i] === b) ? sym + BigInt(at) : undefined;
   };
   const sites = new Map<string, bigint>();
@@ -146,16 +129,16 @@ export function enableStoreFastPath(): StoreFastPath {
   // nearest to one, claimed with MAP_FIXED_NOREPLACE (another thread may map meanwhile).
   let stub = 0n;
   for (const hint of nearGaps([...sites.values()][0]!).filter(reachable)) {
-    const p = BigInt(mmap(hint, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0));
+    const p = c.mmapAt(hint, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (p === hint) {
       stub = p;
       break;
     }
-    if (p !== MAP_FAILED) munmap(p, PAGE); // a kernel without MAP_FIXED_NOREPLACE took it as a hint
+    if (p !== MAP_FAILED) c.munmapAt(p, PAGE); // a kernel without MAP_FIXED_NOREPLACE took it as a hint
   }
   if (stub === 0n) return no('no free page within 2 GiB of libunicorn for the stub');
-  write(stub, STUB, STUB.length);
-  if (mprotect(stub, PAGE, PROT_READ | PROT_EXEC) !== 0) return no('mprotect of the stub failed');
+  c.writeAt(stub, STUB);
+  if (c.mprotectAt(stub, PAGE, PROT_READ | PROT_EXEC) !== 0) return no('mprotect of the stub failed');
 
   const done: string[] = [];
   for (const [arch, site] of sites) {
@@ -167,9 +150,9 @@ export function enableStoreFastPath(): StoreFastPath {
     const first = site & ~BigInt(PAGE - 1);
     const span = site + 7n - first > BigInt(PAGE) ? 2 * PAGE : PAGE;
     // RWX while writing: no engine runs yet, but the page holds other live code.
-    if (mprotect(first, span, PROT_READ | PROT_WRITE | PROT_EXEC) !== 0) break;
-    write(site, call, call.length);
-    mprotect(first, span, PROT_READ | PROT_EXEC);
+    if (c.mprotectAt(first, span, PROT_READ | PROT_WRITE | PROT_EXEC) !== 0) break;
+    c.writeAt(site, call);
+    c.mprotectAt(first, span, PROT_READ | PROT_EXEC);
     done.push(arch);
   }
   if (done.length === 0) return no('mprotect of libunicorn text failed');

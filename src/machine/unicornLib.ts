@@ -1,10 +1,11 @@
-// koffi bindings for libunicorn.so.2 (Unicorn 2.0.x, Debian libunicorn2) and the two libc
-// calls used to get page-aligned host memory for uc_mem_map_ptr. With nativeBlockCounter.ts
-// (host code for a block hook) and storeFastPath.ts (a patch of 2.0.1's TLB fill) the only
-// files importing koffi. Constants were read from /usr/include/unicorn/*.h of 2.0.1 (see the spike notes
-// in ../shared/reference/unicorn-koffi.md for the prototypes that work with koffi 3.x).
+// koffi bindings for libunicorn.so.2 (Unicorn 2.0.x, Debian libunicorn2), and page-aligned
+// host memory for uc_mem_map_ptr (through libc.ts). With libc.ts and nativeBlockCounter.ts
+// (host code for the block and memory hooks) the only files importing koffi. Constants were
+// read from /usr/include/unicorn/*.h of 2.0.1 (see the spike notes in
+// ../shared/reference/unicorn-koffi.md for the prototypes that work with koffi 3.x).
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 import { enableStoreFastPath } from './storeFastPath.ts';
+import { libc, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from './libc.ts';
 
 export const UC_ARCH_X86 = 4;
 export const UC_ARCH_RISCV = 8;
@@ -98,11 +99,6 @@ export interface UnicornLib {
 
 let cached: UnicornLib | undefined;
 
-const PROT_READ = 1;
-const PROT_WRITE = 2;
-const MAP_PRIVATE = 0x02;
-const MAP_ANONYMOUS = 0x20;
-
 /** Loads libunicorn.so.2 once; a missing library is one clear, actionable error. */
 export function unicornLib(): UnicornLib {
   if (cached) return cached;
@@ -116,15 +112,13 @@ export function unicornLib(): UnicornLib {
   }
   // Before any engine exists: guest stores to RW memory on Unicorn's inline fast path.
   enableStoreFastPath();
-  const libc = koffi.load('libc.so.6');
   const ucEngine = koffi.opaque('uc_engine');
   const ucContext = koffi.opaque('uc_context');
   const codeHook = koffi.proto('void uc_cb_hookcode(void *uc, uint64_t address, uint32_t size, void *ud)');
   const memHook = koffi.proto('bool uc_cb_eventmem(void *uc, int type, uint64_t address, int size, int64_t value, void *ud)');
   const intrHook = koffi.proto('void uc_cb_hookintr(void *uc, uint32_t intno, void *ud)');
   const E = 'uc_engine *';
-  const mmap = libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)');
-  const munmap = libc.func('int munmap(void *addr, size_t len)');
+  const { mmap, munmap } = libc();
 
   const f = {
     uc_open: lib.func(`int uc_open(int arch, int mode, _Out_ ${E}*uc)`),

@@ -14,10 +14,11 @@ import { NativeBlockCounter } from '../../src/machine/nativeBlockCounter.ts';
 import { RiscvEngine } from '../../src/engine/riscvEngine.ts';
 import * as U from '../../src/machine/unicornLib.ts';
 import { X86Engine } from '../../src/engine/x86Engine.ts';
-import { createMachine, type UnicornMachine } from '../../src/machine/unicornMachine.ts';
-import { PERM_RW, PERM_RX, type StopReason } from '../../src/machine/machine.ts';
+import type { UnicornMachine } from '../../src/machine/unicornMachine.ts';
+import type { StopReason } from '../../src/machine/machine.ts';
 import { KSTACK_BASE, TEXT_BASE } from '../../src/common/layout.ts';
 import { generateCase, prng } from '../support/randomProgram.ts';
+import { bareMachine } from '../support/bareMachine.ts';
 
 const native = process.arch === 'x64';
 const SEEDS = 12;
@@ -261,12 +262,8 @@ test(
     ];
     for (const c of cases) {
       const make = async (oracle = false): Promise<UnicornMachine> => {
-        const m = await createMachine('x86_64');
+        const m = await bareMachine('x86_64', Uint8Array.from([...loop, ...c.tail]));
         if (oracle) m.useUnicornCount();
-        m.map(TEXT_BASE, 0x1000, PERM_RX);
-        m.writeCode(TEXT_BASE, Uint8Array.from([...loop, ...c.tail]));
-        m.map(KSTACK_BASE, 0x4000, PERM_RW);
-        m.installSentinel();
         c.setup?.(m);
         return m;
       };
@@ -297,12 +294,8 @@ test(
       ['ebreak', word(0x00100073), 'invalid-insn'],
     ] as const) {
       const make = async (oracle = false): Promise<UnicornMachine> => {
-        const m = await createMachine('riscv64');
+        const m = await bareMachine('riscv64', Uint8Array.from([...body, ...tail, ...addi]));
         if (oracle) m.useUnicornCount();
-        m.map(TEXT_BASE, 0x1000, PERM_RX);
-        m.writeCode(TEXT_BASE, Uint8Array.from([...body, ...tail, ...addi]));
-        m.map(KSTACK_BASE, 0x4000, PERM_RW);
-        m.installSentinel();
         return m;
       };
       const a = await make();
@@ -346,12 +339,8 @@ test(
     for (const c of cases) {
       const make = async (oracle = false): Promise<UnicornMachine> => {
         await loadCapstone();
-        const m = await createMachine('riscv64');
+        const m = await bareMachine('riscv64', Uint8Array.from([...body, ...word(c.tail), ...addi, ...word(0x00008067)]));
         if (oracle) m.useUnicornCount();
-        m.map(TEXT_BASE, 0x1000, PERM_RX);
-        m.writeCode(TEXT_BASE, Uint8Array.from([...body, ...word(c.tail), ...addi, ...word(0x00008067)]));
-        m.map(KSTACK_BASE, 0x4000, PERM_RW);
-        m.installSentinel();
         c.setup?.(m);
         return m;
       };

@@ -1,9 +1,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { HELPER_BASE, KSTACK_BASE, MAP_VALUE_BASE, SENTINEL_ADDR, TEXT_BASE } from '../../src/common/layout.ts';
-import { createMachine, type UnicornMachine } from '../../src/machine/unicornMachine.ts';
-import { PERM_RW, PERM_RX } from '../../src/machine/machine.ts';
+import type { UnicornMachine } from '../../src/machine/unicornMachine.ts';
+import { PERM_RW } from '../../src/machine/machine.ts';
 import { loadCapstone } from '../../src/machine/capstone.ts';
+import { bareMachine } from '../support/bareMachine.ts';
 
 const STACK_TOP = KSTACK_BASE + 0x4000n;
 
@@ -38,14 +39,7 @@ function callTo(site: bigint, target: bigint): number[] {
   return [auipc(1, hi), jalr(1, 1, lo)];
 }
 
-async function machineWith(ws: number[]): Promise<UnicornMachine> {
-  const m = await createMachine('riscv64');
-  m.map(TEXT_BASE, 0x1000, PERM_RX);
-  m.writeCode(TEXT_BASE, words(ws));
-  m.map(KSTACK_BASE, 0x4000, PERM_RW);
-  m.installSentinel();
-  return m;
-}
+const machineWith = (ws: number[]): Promise<UnicornMachine> => bareMachine('riscv64', words(ws));
 
 test('riscv64: call returns through ra to the sentinel with the result in a0', async () => {
   const m = await machineWith([add(10, 10, 11), RET]);

@@ -8,12 +8,13 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { KSTACK_BASE, MAP_VALUE_BASE, TEXT_BASE } from '../../src/common/layout.ts';
-import { createMachine, type UnicornMachine } from '../../src/machine/unicornMachine.ts';
-import { PERM_R, PERM_RW, PERM_RWX, PERM_RX } from '../../src/machine/machine.ts';
+import type { UnicornMachine } from '../../src/machine/unicornMachine.ts';
+import { PERM_R, PERM_RW, PERM_RWX } from '../../src/machine/machine.ts';
 import { loadCapstone } from '../../src/machine/capstone.ts';
 import { hostAllocator } from '../../src/machine/hostMemory.ts';
 import { unicornLib } from '../../src/machine/unicornLib.ts';
 import { storeFastPath } from '../../src/machine/storeFastPath.ts';
+import { bareMachine } from '../support/bareMachine.ts';
 
 const STACK_TOP = KSTACK_BASE + 0x4000n;
 const UNCOUNTED = { budget: Infinity };
@@ -22,14 +23,7 @@ before(async () => {
   await loadCapstone();
 });
 
-async function machineWith(code: number[]): Promise<UnicornMachine> {
-  const m = await createMachine('x86_64');
-  m.map(TEXT_BASE, 0x1000, PERM_RX);
-  m.writeCode(TEXT_BASE, Uint8Array.from(code));
-  m.map(KSTACK_BASE, 0x4000, PERM_RW);
-  m.installSentinel();
-  return m;
-}
+const machineWith = (code: number[]): Promise<UnicornMachine> => bareMachine('x86_64', Uint8Array.from(code));
 
 // mov qword [rdi], rsi; ret
 const STORE = [0x48, 0x89, 0x37, 0xc3];
@@ -131,14 +125,7 @@ const RV_RET = rvI(0, 1, 0, 0, 0x67); // jalr zero, 0(ra)
 const rvAddi = (rd: number, rs1: number, imm: number): number => rvI(imm, rs1, 0, rd, 0x13);
 const words = (ws: number[]): Uint8Array => new Uint8Array(Uint32Array.from(ws).buffer);
 
-async function riscvWith(ws: number[]): Promise<UnicornMachine> {
-  const m = await createMachine('riscv64');
-  m.map(TEXT_BASE, 0x1000, PERM_RX);
-  m.writeCode(TEXT_BASE, words(ws));
-  m.map(KSTACK_BASE, 0x4000, PERM_RW);
-  m.installSentinel();
-  return m;
-}
+const riscvWith = (ws: number[]): Promise<UnicornMachine> => bareMachine('riscv64', words(ws));
 
 test('riscv64: stores land in shared memory, and a store to memory made read-only faults', async () => {
   // sd a1, 0(a0); sd a1, 8(a0); ret

@@ -12,10 +12,11 @@ import {
   X86_INDIRECT_THUNK_RCX,
   X86_RETURN_THUNK,
 } from '../../src/common/layout.ts';
-import { createMachine, type UnicornMachine } from '../../src/machine/unicornMachine.ts';
-import { PERM_R, PERM_RW, PERM_RX } from '../../src/machine/machine.ts';
+import type { UnicornMachine } from '../../src/machine/unicornMachine.ts';
+import { PERM_R, PERM_RW } from '../../src/machine/machine.ts';
 import { BpfdbgError } from '../../src/common/diag.ts';
 import { loadCapstone } from '../../src/machine/capstone.ts';
+import { bareMachine } from '../support/bareMachine.ts';
 
 const STACK_TOP = KSTACK_BASE + 0x4000n;
 
@@ -24,14 +25,7 @@ before(async () => {
 });
 
 /** A fresh x86-64 machine with text at TEXT_BASE holding `code`, a stack and the sentinel. */
-async function machineWith(code: number[]): Promise<UnicornMachine> {
-  const m = await createMachine('x86_64');
-  m.map(TEXT_BASE, 0x1000, PERM_RX);
-  m.writeCode(TEXT_BASE, Uint8Array.from(code));
-  m.map(KSTACK_BASE, 0x4000, PERM_RW);
-  m.installSentinel();
-  return m;
-}
+const machineWith = (code: number[]): Promise<UnicornMachine> => bareMachine('x86_64', Uint8Array.from(code));
 
 const le32 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff];
 const rel32 = (site: bigint, target: bigint): number[] => le32(Number(BigInt.asIntN(32, target - (site + 5n))));
