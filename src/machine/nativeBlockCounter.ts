@@ -17,15 +17,17 @@
 //   at the next TB's start) leaves pc inside (or at the end of) the block hooked last.
 //
 // The block hook's code (SysV ABI: rdi = uc, rsi = address, edx = size, rcx = user data;
-// no push on the hit path, the fewest instructions: it runs once per block executed):
-//   rax = table + (((address >> 14) ^ address) & 0x3fff) * 16      ; direct-mapped cache
+// 15 instructions and no push on the hit path: it runs once per block executed, and
+// Unicorn's block hook with an empty callback already costs a compute loop 1.2-1.6x):
+//   rax = TABLE + ((address >> 1) & 0x3fff) * 16       ; direct-mapped cache, TABLE an imm64
 //   if (entry.address != address || entry.size != size) goto miss
 // have:
 //   ud.lastEntry = rax                                  ; the block settle() works back from
-//   rax = entry.count + ud.count; if (rax > ud.limit) goto stop    ; unsigned compare
-//   ud.count = rax; ret
+//   ud.left -= entry.count; if (ud.left < 0) goto stop  ; counts down from the limit
+//   ret
 // stop:
-//   ud.stopped = 1; tail-call uc_emu_stop(ud.uc)        ; the block is not counted and not run
+//   ud.left += entry.count; ud.stopped = 1              ; the block is not counted and not run
+//   tail-call uc_emu_stop(ud.uc)
 // miss:
 //   push rbx; rbx = ud; push rax; push rsi              ; 3 pushes: 16-byte aligned call
 //   ud.miss(address, size); pop rsi; pop rax; rcx = rbx; pop rbx; goto have
@@ -34,9 +36,9 @@
 //
 // A second callback, for UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE on all addresses, counts the
 // guest memory accesses of the block being executed (SysV: r9 = user data):
-//   rax = ud.count; if (rax != ud.memBlock) { ud.memBlock = rax; ud.memCount = 0 }
+//   rax = ud.left; if (rax != ud.memBlock) { ud.memBlock = rax; ud.memCount = 0 }
 //   ud.memCount++; ret
-// ud.count grows with every block entered, so a new value is a new block. Counted runs
+// ud.left shrinks with every block entered, so a new value is a new block. Counted runs
 // enforce budgets by block (count 0): without Unicorn's per-instruction count hook, a fault
 // or a watchpoint stop leaves pc at the block's start on riscv64, and the accesses made
 // before it tell which instruction it was (accessPc.ts). On x86-64 the mere presence of
@@ -52,15 +54,18 @@ import { libc, PROT_EXEC, PROT_READ } from './libc.ts';
 
 type HostMemory = ReturnType<UnicornLib['hostAlloc']>;
 
-const CODE = new Uint8Array([
-  ...[0x48, 0x89, 0xf0, 0x48, 0xc1, 0xe8, 0x0e, 0x48, 0x31, 0xf0, 0x25, 0xff, 0x3f, 0x00, 0x00, 0x48, 0xc1, 0xe0, 0x04, 0x48, 0x03, 0x41, 0x20], // 0x00 hash
-  ...[0x48, 0x3b, 0x30, 0x75, 0x28, 0x3b, 0x50, 0x08, 0x75, 0x23], //                         0x17 cmp rsi,[rax]; jne miss; cmp edx,[rax+8]; jne miss
-  ...[0x48, 0x89, 0x41, 0x10, 0x8b, 0x40, 0x0c, 0x48, 0x03, 0x01, 0x48, 0x3b, 0x41, 0x08], // 0x21 have: lastEntry; eax = count; add; cmp limit
-  ...[0x77, 0x04, 0x48, 0x89, 0x01, 0xc3], //                                                 0x2f ja stop; mov [rcx],rax; ret
-  ...[0x48, 0xc7, 0x41, 0x48, 0x01, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x79, 0x40, 0xff, 0x61, 0x30], // 0x35 stop
-  ...[0x53, 0x48, 0x89, 0xcb, 0x50, 0x56, 0x48, 0x89, 0xf7, 0x89, 0xd6, 0xff, 0x53, 0x38], // 0x44 miss: call [rbx+0x38]
-  ...[0x5e, 0x58, 0x48, 0x89, 0xd9, 0x5b, 0xeb, 0xc7], //                                     0x52 pop rsi; pop rax; mov rcx,rbx; pop rbx; jmp have
-]);
+/** The block hook; TABLE_AT is where the table's address goes (an imm64). */
+const CODE = [
+  ...[0x48, 0x8d, 0x04, 0xf5, 0x00, 0x00, 0x00, 0x00, 0x25, 0xf0, 0xff, 0x03, 0x00], //        0x00 lea rax,[rsi*8]; and eax,0x3fff0
+  ...[0x49, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0x4c, 0x01, 0xc0], //                               0x0d movabs r8,TABLE; add rax,r8
+  ...[0x48, 0x3b, 0x30, 0x75, 0x24, 0x3b, 0x50, 0x08, 0x75, 0x1f], //                         0x1a cmp rsi,[rax]; jne miss; cmp edx,[rax+8]; jne miss
+  ...[0x48, 0x89, 0x41, 0x10, 0x8b, 0x40, 0x0c, 0x48, 0x29, 0x01, 0x78, 0x01, 0xc3], //       0x24 have: lastEntry; eax = count; sub [rcx],rax; js stop; ret
+  ...[0x48, 0x01, 0x01, 0x48, 0xc7, 0x41, 0x48, 0x01, 0x00, 0x00, 0x00], //                   0x31 stop: add [rcx],rax; stopped = 1
+  ...[0x48, 0x8b, 0x79, 0x40, 0xff, 0x61, 0x30], //                                           0x3c mov rdi,[rcx+0x40]; jmp [rcx+0x30]
+  ...[0x53, 0x48, 0x89, 0xcb, 0x50, 0x56, 0x48, 0x89, 0xf7, 0x89, 0xd6, 0xff, 0x53, 0x38], // 0x43 miss: call [rbx+0x38]
+  ...[0x5e, 0x58, 0x48, 0x89, 0xd9, 0x5b, 0xeb, 0xcb], //                                     0x51 pop rsi; pop rax; mov rcx,rbx; pop rbx; jmp have
+];
+const TABLE_AT = 0x0f;
 
 /** mov rax,[r9]; cmp rax,[r9+80]; je +12; mov [r9+80],rax; mov qword [r9+88],0; inc qword [r9+88]; ret */
 const MEM_CODE = new Uint8Array([
@@ -68,12 +73,15 @@ const MEM_CODE = new Uint8Array([
 ]);
 
 /** User-data layout (byte offsets), as the code above addresses it through rbx (r9 for MEM_CODE). */
-const UD = { count: 0, limit: 8, lastEntry: 16, table: 32, stop: 48, miss: 56, uc: 64, stopped: 72, memBlock: 80, memCount: 88 } as const;
+const UD = { left: 0, limit: 8, lastEntry: 16, table: 32, stop: 48, miss: 56, uc: 64, stopped: 72, memBlock: 80, memCount: 88 } as const;
 const UD_SIZE = 96;
 /** Cache entries (16 bytes each: u64 address, u32 size, u32 count). */
 const ENTRIES = 1 << 14;
 const PAGE = 4096;
-const NO_LIMIT = 0xffff_ffff_ffff_ffffn;
+/** The limit of an unlimited run (`left` counts down from it: it must stay a positive i64). */
+const NO_LIMIT = 1n << 62n;
+/** memBlock when no access was counted (`left` never takes this value). */
+const NO_BLOCK = 0xffff_ffff_ffff_ffffn;
 
 interface Natives {
   stopFn: bigint;
@@ -132,18 +140,19 @@ export class NativeBlockCounter {
   ) {
     const c = loadNatives();
     const { mprotect } = libc();
-    this.code = unicornLib().hostAlloc(PAGE);
-    this.code.view.set(CODE);
-    if (mprotect(this.code.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
-    this.memCode = unicornLib().hostAlloc(PAGE);
-    this.memCode.view.set(MEM_CODE);
-    if (mprotect(this.memCode.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
     this.data = unicornLib().hostAlloc(this.dataSize);
     this.udBytes = this.data.view.subarray(0, UD_SIZE);
     this.ud = new DataView(this.data.view.buffer, this.data.view.byteOffset, UD_SIZE);
     this.table = new DataView(this.data.view.buffer, this.data.view.byteOffset + PAGE, ENTRIES * 16);
     const base = this.data.address;
     this.tableAddress = base + BigInt(PAGE);
+    this.code = unicornLib().hostAlloc(PAGE);
+    this.code.view.set(CODE);
+    new DataView(this.code.view.buffer, this.code.view.byteOffset).setBigUint64(TABLE_AT, this.tableAddress, true);
+    if (mprotect(this.code.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
+    this.memCode = unicornLib().hostAlloc(PAGE);
+    this.memCode.view.set(MEM_CODE);
+    if (mprotect(this.memCode.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
     this.missCb = koffi.register((addr: number | bigint, size: number) => this.miss(BigInt.asUintN(64, BigInt(addr)), size), c.missProto);
     this.set(UD.table, base + BigInt(PAGE));
     this.set(UD.stop, c.stopFn);
@@ -168,10 +177,14 @@ export class NativeBlockCounter {
     this.ud.setBigUint64(off, v, true);
   }
 
+  private get limitRaw(): bigint {
+    return this.ud.getBigUint64(UD.limit, true);
+  }
+
   /** Starts counting from 0; the hook stops the run before a block that would take it past `limit`. */
   reset(limit: number): void {
+    this.set(UD.limit, Number.isFinite(limit) ? BigInt(limit) : NO_LIMIT);
     this.setCount(0);
-    this.setLimit(limit);
     this.clearStopped();
   }
 
@@ -180,26 +193,29 @@ export class NativeBlockCounter {
     this.set(UD.stopped, 0n);
   }
 
+  /** A new limit for the count so far (the hook counts down what is left of it). */
   setLimit(limit: number): void {
+    const n = this.count;
     this.set(UD.limit, Number.isFinite(limit) ? BigInt(limit) : NO_LIMIT);
+    this.set(UD.left, this.limitRaw - BigInt(n));
   }
 
   /** Instructions of the blocks entered since reset (the last one whole, even if it stopped inside). */
   get count(): number {
-    return Number(this.ud.getBigUint64(UD.count, true));
+    return Number(this.limitRaw - this.ud.getBigInt64(UD.left, true));
   }
 
   /** Sets the count (after a settled stop the run goes on from); forgets the last block. */
   setCount(n: number): void {
-    this.set(UD.count, BigInt(n));
+    this.set(UD.left, this.limitRaw - BigInt(n));
     this.set(UD.lastEntry, 0n);
-    this.set(UD.memBlock, NO_LIMIT);
+    this.set(UD.memBlock, NO_BLOCK);
     this.set(UD.memCount, 0n);
   }
 
   /** Guest memory accesses the last block entered made (as Unicorn's memory hooks see them). */
   get memEvents(): number {
-    return this.ud.getBigUint64(UD.memBlock, true) === this.ud.getBigUint64(UD.count, true) ? Number(this.ud.getBigUint64(UD.memCount, true)) : 0;
+    return this.ud.getBigUint64(UD.memBlock, true) === this.ud.getBigUint64(UD.left, true) ? Number(this.ud.getBigUint64(UD.memCount, true)) : 0;
   }
 
   /** The hook stopped the run before a block that would have crossed the limit. */
@@ -308,7 +324,7 @@ export class NativeBlockCounter {
       n = 0; // unreadable: settle() and the test against Unicorn's count would show it
     }
     // The entry the native code hashed to: it reads the count from there.
-    const idx = Number((((addr >> 14n) ^ addr) & BigInt(ENTRIES - 1)) * 16n);
+    const idx = Number(((addr >> 1n) & BigInt(ENTRIES - 1)) * 16n);
     this.table.setBigUint64(idx, addr, true);
     this.table.setUint32(idx + 8, size, true);
     this.table.setUint32(idx + 12, n, true);
