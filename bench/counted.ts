@@ -13,6 +13,8 @@ import { RiscvEngine } from '../src/engine/riscvEngine.ts';
 import { X86Engine } from '../src/engine/x86Engine.ts';
 import { loadObjectFile } from '../src/object/index.ts';
 import { loadCapstone } from '../src/machine/capstone.ts';
+import { unicornLib } from '../src/machine/unicornLib.ts';
+import { libc, PROT_EXEC, PROT_READ } from '../src/machine/libc.ts';
 
 const runs = Number(process.argv[2] ?? 20);
 const data = new Uint8Array(64);
@@ -21,39 +23,71 @@ const obj = unwrap(loadObjectFile(new URL('../examples/speed/speed_compute.o', i
 // Debugger sessions load Capstone first: the native counter decodes blocks with it.
 await loadCapstone();
 
-async function perRunMs(create: () => Promise<JitEngine>, budget: number, unicornCount = false): Promise<{ ms: number; r0: bigint }> {
+/** A page of host code holding `bytes` (RW, then RX). */
+function hostCode(bytes: number[]): unknown {
+  const page = unicornLib().hostAlloc(4096);
+  page.view.set(bytes);
+  if (libc().mprotect(page.ptr, 4096, PROT_READ | PROT_EXEC) !== 0) throw new Error('mprotect failed');
+  return page.ptr;
+}
+const EMPTY_HOOK = hostCode([0xc3]); // ret
+const ONE_INSN_HOOK = hostCode([0x48, 0x83, 0x01, 0x01, 0xc3]); // add qword [rcx], 1; ret
+const hookData = unicornLib().hostAlloc(4096).ptr;
+
+type Mode = 'uncounted' | 'counted' | 'unicorn-count' | 'empty-hook' | 'one-insn-hook';
+const MODES: Mode[] = ['uncounted', 'counted', 'unicorn-count', 'empty-hook', 'one-insn-hook'];
+const budgetOf = (m: Mode): number => (m === 'counted' || m === 'unicorn-count' ? 1e12 : Infinity);
+
+/** An engine set up for `mode` with the program loaded and run once (translated). */
+async function prepared(create: () => Promise<JitEngine>, mode: Mode): Promise<{ run: () => number; r0: bigint; close: () => void }> {
   const eng = await create();
-  if (unicornCount) eng.machine.useUnicornCount();
+  if (mode === 'unicorn-count') eng.machine.useUnicornCount();
+  if (mode === 'empty-hook') eng.machine.addNativeBlockHook(EMPTY_HOOK);
+  if (mode === 'one-insn-hook') eng.machine.addNativeBlockHook(ONE_INSN_HOOK, hookData);
   const p = unwrap(
     eng.loadObject(
       obj,
       obj.programs.map((q) => unwrap(analyzeProgram(obj, q, {}))),
     ),
   ).programs[0]!;
-  const first = eng.testRun(p, { data, budget }); // translate once
+  const budget = budgetOf(mode);
+  const first = eng.testRun(p, { data, budget });
   if (first.error) throw new Error(first.error.message);
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    eng.testRun(p, { data, budget });
-    t.push(performance.now() - t0);
-  }
-  eng.close();
-  t.sort((a, b) => a - b);
-  return { ms: t[Math.floor(t.length / 2)]!, r0: first.r0 };
+  return {
+    r0: first.r0,
+    run: () => {
+      const t0 = performance.now();
+      eng.testRun(p, { data, budget });
+      return performance.now() - t0;
+    },
+    close: () => eng.close(),
+  };
 }
 
-console.log(`bench/counted: ${obj.programs[0]!.name} (examples/speed/speed_compute.o), median of ${runs} runs each`);
-console.log("| engine | uncounted (bpfdbg run) | counted (debugger) | counted / uncounted | counted by Unicorn's count hook (before) | / uncounted |");
-console.log('| --- | --- | --- | --- | --- | --- |');
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// The modes take turns, one run each per round: this VM's speed drifts over seconds, and
+// a mode measured in one stretch took the drift for its cost.
+console.log(`bench/counted: ${obj.programs[0]!.name} (examples/speed/speed_compute.o), median of ${runs} runs each, the modes in turn`);
+console.log(
+  "| engine | uncounted (bpfdbg run) | counted (debugger) | counted / uncounted | counted by Unicorn's count hook (before) | / uncounted | uncounted + empty block hook | / uncounted | uncounted + one-instruction block hook | / uncounted |",
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const [name, create] of [
   ['x86-64', () => X86Engine.create({ countTailCalls: false })],
   ['riscv64', () => RiscvEngine.create({ countTailCalls: false })],
 ] as const) {
-  const u = await perRunMs(create, Infinity);
-  const c = await perRunMs(create, 1e12);
-  const h = await perRunMs(create, 1e12, true);
-  if (u.r0 !== c.r0 || u.r0 !== h.r0) throw new Error(`${name}: counted and uncounted runs disagree`);
-  const us = (ms: number): string => `${(ms * 1e3).toFixed(0)} µs`;
-  console.log(`| ${name} | ${us(u.ms)} | ${us(c.ms)} | **${(c.ms / u.ms).toFixed(1)}x** | ${us(h.ms)} | ${(h.ms / u.ms).toFixed(1)}x |`);
+  const engines = new Map<Mode, Awaited<ReturnType<typeof prepared>>>();
+  for (const m of MODES) engines.set(m, await prepared(create, m));
+  if (new Set([...engines.values()].map((e) => e.r0)).size !== 1) throw new Error(`${name}: the modes disagree on r0`);
+  const times = new Map<Mode, number[]>(MODES.map((m) => [m, []]));
+  for (let i = 0; i < runs; i++) for (const m of MODES) times.get(m)!.push(engines.get(m)!.run());
+  for (const e of engines.values()) e.close();
+  const ms = (m: Mode): number => median(times.get(m)!);
+  const u = ms('uncounted');
+  const us = (x: number): string => `${(x * 1e3).toFixed(0)} µs`;
+  const col = (m: Mode, digits: number): string => `${us(ms(m))} | ${(ms(m) / u).toFixed(digits)}x`;
+  console.log(
+    `| ${name} | ${us(u)} | ${us(ms('counted'))} | **${(ms('counted') / u).toFixed(1)}x** | ${col('unicorn-count', 1)} | ${col('empty-hook', 2)} | ${col('one-insn-hook', 2)} |`,
+  );
 }
