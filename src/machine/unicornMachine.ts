@@ -14,8 +14,8 @@
 //     (lastExecuted, the count hook's rule). Fault and watchpoint pcs stay exact: on x86-64
 //     the memory hooks' presence makes Unicorn store the pc before each access; on riscv64
 //     the accesses the block made tell the instruction (accessPc.ts). Measured on a compute
-//     loop: 1.2-2.4x uncounted on x86-64, 2.1-3.2x on riscv64, where Unicorn's block hook
-//     with an empty callback alone costs 1.2x / 1.5x (bench/counted.ts, docs/PERFORMANCE.md).
+//     loop: 1.7-2.1x uncounted on x86-64, 1.9-2.3x on riscv64, where Unicorn's block hook
+//     with an empty callback alone cost 1.9-2.6x (bench/counted.ts, docs/PERFORMANCE.md).
 //   - Without the native counter (another host, or Capstone not loaded) and after
 //     useUnicornCount() (the tests' oracle), counted runs pass count > 0 as before: exact
 //     budgets and fault pcs from Unicorn's count hook.
