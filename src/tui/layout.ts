@@ -4,7 +4,7 @@
 // (200x60) show every pane at once.
 import type { PaneId } from './keymap.ts';
 
-/** The screen layouts `layout NAME` chooses between. */
+/** The screen layouts `layout NAME` chooses between: 'default' is the size-driven one (computeLayout), the others are gdb's. */
 export type LayoutName = 'default' | 'asm' | 'src' | 'split' | 'regs';
 
 export interface PaneRect {

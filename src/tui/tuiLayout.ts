@@ -7,9 +7,6 @@ import { FOCUS_ORDER, nextFocus, type FocusId, type PaneId } from './keymap.ts';
 import { CHROME_ROWS, visiblePanes, type Layout, type LayoutName } from './layout.ts';
 import type { UiAction, UiState } from './uiState.ts';
 
-/** 'default' is the size-driven layout (layout.ts); the others are gdb's. */
-export type { LayoutName };
-
 /** gdb's `layout next` order. */
 const CYCLE: readonly LayoutName[] = ['src', 'asm', 'split', 'regs'];
 
