@@ -11,7 +11,7 @@ import { externBad, ObjError, type FileWhere } from './errors.ts';
 import { SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE, type Elf, type ElfSymbol } from './elf.ts';
 import { KCONFIG, kernelVersionCode, LINUX_HAS } from './kconfig.ts';
 import type { KernelBtf } from './kernelBtf.ts';
-import { kfuncMemArgs, kfuncRetBtf, type KfuncMemArg } from './kfuncArgs.ts';
+import { kfuncMemArgs, kfuncRetBtf, type KfuncMemArg, type KfuncRet } from './kfuncArgs.ts';
 
 const BTF_INT_SIGNED = 1;
 const BTF_INT_BOOL = 4;
@@ -37,8 +37,8 @@ export interface Extern {
   kernelBtfId?: number;
   /** kfunc: arguments the verifier checks as sized memory (kfuncArgs.ts). */
   memArgs?: KfuncMemArg[];
-  /** kfunc returning a kernel object pointer: trusted, or plain (loads through it may fault). */
-  retBtf?: 'trusted' | 'acquired' | 'untrusted';
+  /** kfunc returning a kernel object pointer: what the verifier makes of it (KfuncRet). */
+  retBtf?: KfuncRet;
   /** Typeless ksym: its kallsyms address. */
   addr?: bigint;
   /** Why a strong extern is unresolved: every use of it fails with this. */

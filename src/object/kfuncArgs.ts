@@ -127,11 +127,14 @@ const TRUSTED_RET_KFUNCS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * What a kfunc's returned pointer is to the verifier: a trusted pointer, a plain
- * PTR_TO_BTF_ID (or bpf_rdonly_cast's PTR_UNTRUSTED) whose loads may fault, or undefined
- * when it returns no struct pointer.
+ * What a kfunc's returned pointer is to the verifier: 'trusted' (plain loads), 'acquired'
+ * (a KF_ACQUIRE kernel struct: PROBE_MEM loads, trusted field walks), or 'untrusted' (a
+ * plain PTR_TO_BTF_ID, or bpf_rdonly_cast's PTR_UNTRUSTED, whose loads may fault).
  */
-export function kfuncRetBtf(btf: Btf, func: BtfType): 'trusted' | 'acquired' | 'untrusted' | undefined {
+export type KfuncRet = 'trusted' | 'acquired' | 'untrusted';
+
+/** The KfuncRet of kfunc `func`, or undefined when it returns no struct pointer. */
+export function kfuncRetBtf(btf: Btf, func: BtfType): KfuncRet | undefined {
   if (func.name === 'bpf_rdonly_cast') return 'untrusted';
   if (ACQUIRE_RET_KFUNCS.has(func.name)) return 'acquired';
   // An open-coded iterator's _next hands out trusted (or RCU-protected) elements.

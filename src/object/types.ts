@@ -5,7 +5,7 @@ import type { Insn } from '../bpf/insn.ts';
 import type { Diag } from '../common/diag.ts';
 import type { FileOff, InsnIdx, SrcLine } from '../common/ids.ts';
 import type { Btf } from './btf.ts';
-import type { KfuncMemArg } from './kfuncArgs.ts';
+import type { KfuncMemArg, KfuncRet } from './kfuncArgs.ts';
 
 /** Program types bpfdbg knows, named after BPF_PROG_TYPE_* (lower case, no prefix). */
 export type ProgType =
@@ -180,8 +180,8 @@ export interface ExternInfo {
   kernelBtfId?: number;
   /** kfunc arguments the verifier checks as sized memory (stack-depth growth). */
   memArgs?: KfuncMemArg[];
-  /** kfunc returning a kernel object pointer: trusted, or plain (loads through it may fault). */
-  retBtf?: 'trusted' | 'acquired' | 'untrusted';
+  /** kfunc returning a kernel object pointer: what the verifier makes of it (KfuncRet). */
+  retBtf?: KfuncRet;
 }
 
 export interface BpfObject {

@@ -5,7 +5,8 @@
 // kernel's fallback sequences are used throughout.
 import * as E from './encode.ts';
 import { RV } from './encode.ts';
-import { emit, emitc, type RvCtx } from './ctx.ts';
+import { byteOff, emit, emitc, type RvCtx } from './ctx.ts';
+import type { NativeOff } from '../../common/ids.ts';
 import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT } from '../../bpf/opcodes.ts';
 
 const { is_creg, is_6b_int } = E;
@@ -263,4 +264,15 @@ export function emit_jump_and_link(ctx: RvCtx, rd: number, rvoff: number, fixedA
   const lower = rvoff & 0xfff;
   emit(ctx, E.rv_auipc(RV.T1, upper));
   emit(ctx, E.rv_jalr(rd, RV.T1, lower));
+}
+
+/**
+ * emit_addr: the fixed-size `auipc rd, hi; addi rd, rd, lo` of an address the linker fills
+ * (patchAuipcPair; the kernel's extra pass). Returns the pair's offset for its Reloc.
+ */
+export function emit_addr(ctx: RvCtx, rd: number): NativeOff {
+  const at = byteOff(ctx);
+  emit(ctx, E.rv_auipc(rd, 0));
+  emit(ctx, E.rv_addi(rd, rd, 0));
+  return at;
 }

@@ -6,7 +6,7 @@ import { ldImm64Value } from '../../bpf/insn.ts';
 import * as E from './encode.ts';
 import { RV } from './encode.ts';
 import { byteOff, emit, ninsnsRvoff, region, type RvCtx } from './ctx.ts';
-import { emit_add, emit_addi, emit_addiw, emit_imm, emit_ld, emit_mv, emit_sd, emit_sw, emit_zextw } from './emitBase.ts';
+import { emit_add, emit_addi, emit_addiw, emit_addr, emit_imm, emit_ld, emit_mv, emit_sd, emit_sw, emit_zextw } from './emitBase.ts';
 import {
   BPF_ADD,
   BPF_AND,
@@ -44,8 +44,7 @@ import { ksymAddress } from '../../common/kallsyms.ts';
 export function emitLdImm64(ctx: RvCtx, insn: Insn, next: Insn, rd: number, absIdx: number): void {
   const at = byteOff(ctx);
   if (insn.src === BPF_PSEUDO_FUNC) {
-    emit(ctx, E.rv_auipc(rd, 0));
-    emit(ctx, E.rv_addi(rd, rd, 0));
+    emit_addr(ctx, rd);
     const func = ctx.image.subprogs.findIndex((s) => s.start === absIdx + insn.imm + 1);
     if (func < 0)
       fail('jit.riscv.bad-func-addr', `ld_imm64 of insn ${absIdx + insn.imm + 1}, which starts no function`, {

@@ -4,20 +4,15 @@
 // __per_cpu_offset[thread_info->cpu], tp pointing at the running task.
 import { RV_THREAD_INFO_CPU_OFF } from '../../common/kernelStructs.ts';
 import { PER_CPU_OFFSET_ADDR } from '../../common/layout.ts';
-import * as E from './encode.ts';
 import { RV } from './encode.ts';
-import { byteOff, emit, type RvCtx } from './ctx.ts';
-import { emit_add, emit_ld, emit_lw, emit_mv, emit_sh3add } from './emitBase.ts';
+import type { RvCtx } from './ctx.ts';
+import { emit_add, emit_addr, emit_ld, emit_lw, emit_mv, emit_sh3add } from './emitBase.ts';
 
 /** rd = rs + __per_cpu_offset[cpu]. */
 export function emitMovPercpu(ctx: RvCtx, rd: number, rs: number): void {
   if (rd !== rs) emit_mv(ctx, rd, rs);
   emit_lw(ctx, RV.T1, RV_THREAD_INFO_CPU_OFF, RV.TP); // current CPU number
-  // emit_addr: the fixed-size auipc+addi pair, filled by the linker.
-  const at = byteOff(ctx);
-  emit(ctx, E.rv_auipc(RV.T2, 0));
-  emit(ctx, E.rv_addi(RV.T2, RV.T2, 0));
-  ctx.relocs.push({ kind: 'ksymAddr', at, addr: PER_CPU_OFFSET_ADDR });
+  ctx.relocs.push({ kind: 'ksymAddr', at: emit_addr(ctx, RV.T2), addr: PER_CPU_OFFSET_ADDR }); // &__per_cpu_offset
   emit_sh3add(ctx, RV.T1, RV.T1, RV.T2); // &__per_cpu_offset[cpu]
   emit_ld(ctx, RV.T1, 0, RV.T1);
   emit_add(ctx, rd, rd, RV.T1);

@@ -1,5 +1,5 @@
-// Filling RISC-V Reloc fields (helperCall, kfuncCall, funcCall, funcAddr). Each `at` points
-// at an `auipc` whose partner (`jalr` for calls, `addi` for PSEUDO_FUNC) follows it; both
+// Filling RISC-V Reloc fields (helperCall, kfuncCall, funcCall, funcAddr, ksymAddr). Each `at`
+// points at an `auipc` whose partner (`jalr` for calls, `addi` for emit_addr) follows it; both
 // take the pc-relative offset split as hi20 = (off + 0x800) >> 12, lo12 = off & 0xfff.
 // Pure: the machine layer calls it once it knows where code and helpers live.
 

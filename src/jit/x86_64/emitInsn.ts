@@ -15,8 +15,6 @@ import type { InsnState } from './insnState.ts';
 import { REG_R9 } from './regs.ts';
 
 /** Emits local insn k; returns slots consumed, or an error message. */
-export type { InsnState };
-
 export function emitInsn(ctx: EmitCtx, st: InsnState, k: number, insn: Insn, next: Insn | undefined): number | string {
   let dst = insn.dst;
   let src = insn.src;

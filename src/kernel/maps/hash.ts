@@ -96,23 +96,21 @@ export class HashMap extends BpfMap {
       this.slots.delete(h);
       this.slots.set(h, e);
     }
-    const o = e.slot * this.elemSize;
-    if (this.pcpuBase !== null) {
-      const v = value.subarray(0, this.def.valueSize);
-      if (isNew) {
-        this.values.bytes.fill(0, o, o + this.elemSize);
-        this.values.bytes.set(k, o + HTAB_ELEM_KEY_OFF);
+    const v = value.subarray(0, this.def.valueSize);
+    const pcpu = this.pcpuBase !== null;
+    // A PERCPU_HASH element (its per-CPU pointer) is written once, when it is created.
+    if (!pcpu || isNew) {
+      const o = e.slot * this.elemSize;
+      this.values.bytes.fill(0, o, o + this.elemSize);
+      this.values.bytes.set(k, o + HTAB_ELEM_KEY_OFF);
+      if (!pcpu) this.values.bytes.set(v, o + this.valueOff);
+      else {
         new DataView(this.values.bytes.buffer, this.values.bytes.byteOffset).setBigUint64(o + this.valueOff, perCpuPtr(this.pcpuValue(e.slot, 0)), true);
-        this.space.noteWrite(this.values, o, this.elemSize);
         for (let c = 0; c < NR_CPUS; c++) this.space.mustView(this.pcpuValue(e.slot, c), this.def.valueSize).fill(0);
       }
-      this.space.mustView(this.pcpuValue(e.slot, cpu), this.def.valueSize).set(v);
-      return 0;
+      this.space.noteWrite(this.values, o, this.elemSize);
     }
-    this.values.bytes.fill(0, o, o + this.elemSize);
-    this.values.bytes.set(k, o + HTAB_ELEM_KEY_OFF);
-    this.values.bytes.set(value.subarray(0, this.def.valueSize), o + this.valueOff);
-    this.space.noteWrite(this.values, o, this.elemSize);
+    if (pcpu) this.space.mustView(this.pcpuValue(e.slot, cpu), this.def.valueSize).set(v);
     return 0;
   }
 

@@ -4,36 +4,24 @@
 // JIT's own `lw a5, cpu(tp)`, with no helper call.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jitPrograms } from '../../../src/cli/jitAll.ts';
 import { RV_UPSTREAM } from '../../../src/jit/riscv64/profiles.ts';
 import * as E from '../../../src/jit/riscv64/encode.ts';
 import { RV } from '../../../src/jit/riscv64/encode.ts';
 import { RV_THREAD_INFO_CPU_OFF } from '../../../src/common/kernelStructs.ts';
 import { PER_CPU_OFFSET_ADDR } from '../../../src/common/layout.ts';
-import { MapType } from '../../../src/object/types.ts';
-import { arrayMap, mkObj, mkProg } from '../../analysis/progs.ts';
+import { jitWithPercpuArray, PERCPU_LOOKUP } from '../perCpuFixture.ts';
 
 const w32 = (w: number): string => Buffer.from(new Uint32Array([w >>> 0]).buffer).toString('hex');
 const w16 = (w: number): string => Buffer.from(new Uint16Array([w & 0xffff]).buffer).toString('hex');
 const A5 = 15; // BPF R0
 
 function jit(text: string) {
-  const prog = mkProg(text, { name: 'p' });
-  const obj = mkObj(prog, [{ ...arrayMap(0, 8, 2), type: MapType.PERCPU_ARRAY }]);
-  const [j] = jitPrograms(obj, [prog], RV_UPSTREAM);
-  const f = j!.jit.funcs[0]!;
+  const f = jitWithPercpuArray(text, RV_UPSTREAM).jit.funcs[0]!;
   return { hex: Buffer.from(f.code).toString('hex'), relocs: f.relocs };
 }
 
 test('the per-CPU MOV of a percpu array lookup adds __per_cpu_offset[thread_info->cpu]', () => {
-  const { hex, relocs } = jit(`
-    r1 = 0
-    *(u32 *)(r10 - 4) = r1
-    r2 = r10
-    r2 += -4
-    r1 = map[#0] ll
-    call bpf_map_lookup_elem
-    exit`);
+  const { hex, relocs } = jit(PERCPU_LOOKUP);
   const want = [
     w32(E.rv_lw(RV.T1, RV_THREAD_INFO_CPU_OFF, RV.TP)),
     w32(E.rv_auipc(RV.T2, 0)),

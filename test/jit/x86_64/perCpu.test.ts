@@ -4,11 +4,9 @@
 // address-bearing fields differ from the corpus (&cpu_number, the gs disp32).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jitPrograms } from '../../../src/cli/jitAll.ts';
 import { DEFAULT_X86_PROFILE } from '../../../src/jit/profiles.ts';
 import { CPU_NUMBER_ADDR, THIS_CPU_OFF_ADDR } from '../../../src/common/layout.ts';
-import { MapType } from '../../../src/object/types.ts';
-import { arrayMap, mkObj, mkProg } from '../../analysis/progs.ts';
+import { jitWithPercpuArray, PERCPU_LOOKUP } from '../perCpuFixture.ts';
 
 const le32 = (v: bigint): string => Buffer.from(new Uint32Array([Number(BigInt.asUintN(32, v))]).buffer).toString('hex');
 /** add rax, qword ptr gs:[&this_cpu_off] */
@@ -16,21 +14,12 @@ const ADD_THIS_CPU_OFF = `6548030425${le32(THIS_CPU_OFF_ADDR)}`;
 
 /** The entry function's bytes, and whether any helper call is left in it. */
 function jit(text: string): { hex: string; helperCalls: number } {
-  const prog = mkProg(text, { name: 'p' });
-  const obj = mkObj(prog, [{ ...arrayMap(0, 8, 2), type: MapType.PERCPU_ARRAY }]);
-  const [j] = jitPrograms(obj, [prog], DEFAULT_X86_PROFILE);
-  return { hex: Buffer.from(j!.code[0]!).toString('hex'), helperCalls: j!.jit.funcs[0]!.relocs.filter((r) => r.kind === 'helperCall').length };
+  const j = jitWithPercpuArray(text, DEFAULT_X86_PROFILE);
+  return { hex: Buffer.from(j.code[0]!).toString('hex'), helperCalls: j.jit.funcs[0]!.relocs.filter((r) => r.kind === 'helperCall').length };
 }
 
 test('a percpu array lookup is inlined as percpu_array_map_gen_lookup, ending in the per-CPU add', () => {
-  const { hex, helperCalls } = jit(`
-    r1 = 0
-    *(u32 *)(r10 - 4) = r1
-    r2 = r10
-    r2 += -4
-    r1 = map[#0] ll
-    call bpf_map_lookup_elem
-    exit`);
+  const { hex, helperCalls } = jit(PERCPU_LOOKUP);
   const want = [
     '4881c738010000', // add rdi, 0x138 (&array->pptrs)
     '8b4600', // mov eax, dword ptr [rsi]
