@@ -4,7 +4,7 @@
 // org.gnu.gdb.i386.core feature names every core register, the x87 ones included, so they
 // are listed; the machine models the general registers, rip and eflags, and the g packet
 // says 'x' (unavailable) for the rest. riscv64: org.gnu.gdb.riscv.cpu, x0..x31 and pc.
-import { RV_ABI } from '../jit/riscv64/encode.ts';
+import { RV_ABI } from '../common/arch.ts';
 import type { Arch } from '../jit/types.ts';
 
 export interface GdbRegister {

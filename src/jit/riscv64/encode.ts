@@ -41,7 +41,6 @@ export const RV = {
   T6: 31,
 } as const;
 
-export { RV_ABI };
 export const regName = (r: number): string => RV_ABI[r] ?? `x${r}`;
 
 // ---- 32-bit formats -------------------------------------------------------------
