@@ -72,8 +72,8 @@ const MEM_CODE = new Uint8Array([
   0x49, 0x8b, 0x01, 0x49, 0x3b, 0x41, 0x50, 0x74, 0x0c, 0x49, 0x89, 0x41, 0x50, 0x49, 0xc7, 0x41, 0x58, 0x00, 0x00, 0x00, 0x00, 0x49, 0xff, 0x41, 0x58, 0xc3,
 ]);
 
-/** User-data layout (byte offsets), as the code above addresses it through rbx (r9 for MEM_CODE). */
-const UD = { left: 0, limit: 8, lastEntry: 16, table: 32, stop: 48, miss: 56, uc: 64, stopped: 72, memBlock: 80, memCount: 88 } as const;
+/** User-data layout (byte offsets), as the code above addresses it through rcx (rbx across the miss call, r9 in MEM_CODE); `limit` is the JS side's. */
+const UD = { left: 0, limit: 8, lastEntry: 16, stop: 48, miss: 56, uc: 64, stopped: 72, memBlock: 80, memCount: 88 } as const;
 const UD_SIZE = 96;
 /** Cache entries (16 bytes each: u64 address, u32 size, u32 count). */
 const ENTRIES = 1 << 14;
@@ -144,8 +144,7 @@ export class NativeBlockCounter {
     this.udBytes = this.data.view.subarray(0, UD_SIZE);
     this.ud = new DataView(this.data.view.buffer, this.data.view.byteOffset, UD_SIZE);
     this.table = new DataView(this.data.view.buffer, this.data.view.byteOffset + PAGE, ENTRIES * 16);
-    const base = this.data.address;
-    this.tableAddress = base + BigInt(PAGE);
+    this.tableAddress = this.data.address + BigInt(PAGE);
     this.code = unicornLib().hostAlloc(PAGE);
     this.code.view.set(CODE);
     new DataView(this.code.view.buffer, this.code.view.byteOffset).setBigUint64(TABLE_AT, this.tableAddress, true);
@@ -154,7 +153,6 @@ export class NativeBlockCounter {
     this.memCode.view.set(MEM_CODE);
     if (mprotect(this.memCode.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
     this.missCb = koffi.register((addr: number | bigint, size: number) => this.miss(BigInt.asUintN(64, BigInt(addr)), size), c.missProto);
-    this.set(UD.table, base + BigInt(PAGE));
     this.set(UD.stop, c.stopFn);
     this.set(UD.miss, BigInt(koffi.address(this.missCb)));
     this.set(UD.uc, ucAddress);
