@@ -1,10 +1,11 @@
 // bench/counted: the debugger's counted mode against `bpfdbg run`'s uncounted one on the
 // compute loop of examples/speed (issue 18 goal 3: counted <= 2x uncounted). Counted runs
-// give Unicorn an instruction count (exact budgets, single steps, reverse execution), which
-// makes it call its counting hook before every instruction; uncounted runs chain translated
-// blocks. Each mode on an engine of its own (a flip between them flushes every translated
-// block), side by side in one run. Counted runs also count natively by block (exact counts
-// for stops, src/machine/nativeBlockCounter.ts); budgets are still the count hook's.
+// (exact budgets, single steps, reverse execution) enforce budgets natively by translated
+// block (src/machine/nativeBlockCounter.ts); uncounted runs chain translated blocks with no
+// hook. Beside them: counted runs by Unicorn's count hook before every instruction, as
+// before (useUnicornCount), and uncounted runs with a bare block hook (the floor of any
+// counting by block). Each mode on an engine of its own (a flip of Unicorn's count between
+// 0 and > 0 flushes every translated block), side by side in one run.
 // `node --import tsx bench/counted.ts [runs]`
 import { analyzeProgram } from '../src/analysis/index.ts';
 import { unwrap } from '../src/common/diag.ts';
