@@ -98,6 +98,14 @@ function loadNatives(): Natives {
   return natives;
 }
 
+/** A page of host code holding `bytes` (written RW, then made RX); released with hostFree(ptr, 4096). */
+export function hostCode(bytes: ArrayLike<number>): HostMemory {
+  const page = unicornLib().hostAlloc(PAGE);
+  page.view.set(bytes);
+  if (libc().mprotect(page.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect of host code failed');
+  return page;
+}
+
 /** The last block the hook saw: its start, byte size and instruction count. */
 export interface LastBlock {
   addr: bigint;
@@ -139,19 +147,15 @@ export class NativeBlockCounter {
     private readonly read: (addr: bigint, len: number) => Uint8Array,
   ) {
     const c = loadNatives();
-    const { mprotect } = libc();
     this.data = unicornLib().hostAlloc(this.dataSize);
     this.udBytes = this.data.view.subarray(0, UD_SIZE);
     this.ud = new DataView(this.data.view.buffer, this.data.view.byteOffset, UD_SIZE);
     this.table = new DataView(this.data.view.buffer, this.data.view.byteOffset + PAGE, ENTRIES * 16);
     this.tableAddress = this.data.address + BigInt(PAGE);
-    this.code = unicornLib().hostAlloc(PAGE);
-    this.code.view.set(CODE);
-    new DataView(this.code.view.buffer, this.code.view.byteOffset).setBigUint64(TABLE_AT, this.tableAddress, true);
-    if (mprotect(this.code.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
-    this.memCode = unicornLib().hostAlloc(PAGE);
-    this.memCode.view.set(MEM_CODE);
-    if (mprotect(this.memCode.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
+    const code = Uint8Array.from(CODE);
+    new DataView(code.buffer).setBigUint64(TABLE_AT, this.tableAddress, true);
+    this.code = hostCode(code);
+    this.memCode = hostCode(MEM_CODE);
     this.missCb = koffi.register((addr: number | bigint, size: number) => this.miss(BigInt.asUintN(64, BigInt(addr)), size), c.missProto);
     this.set(UD.stop, c.stopFn);
     this.set(UD.miss, BigInt(koffi.address(this.missCb)));
