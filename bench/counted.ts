@@ -1,10 +1,11 @@
 // bench/counted: the debugger's counted mode against `bpfdbg run`'s uncounted one on the
 // compute loop of examples/speed (issue 18 goal 3: counted <= 2x uncounted). Counted runs
-// give Unicorn an instruction count (exact budgets, single steps, reverse execution), which
-// makes it call its counting hook before every instruction; uncounted runs chain translated
-// blocks. Each mode on an engine of its own (a flip between them flushes every translated
-// block), side by side in one run. Counted runs also count natively by block (exact counts
-// for stops, src/machine/nativeBlockCounter.ts); budgets are still the count hook's.
+// (exact budgets, single steps, reverse execution) enforce budgets natively by translated
+// block (src/machine/nativeBlockCounter.ts); uncounted runs chain translated blocks with no
+// hook. Beside them: counted runs by Unicorn's count hook before every instruction, as
+// before (useUnicornCount), and uncounted runs with a bare block hook (the floor of any
+// counting by block). Each mode on an engine of its own (a flip of Unicorn's count between
+// 0 and > 0 flushes every translated block), side by side in one run.
 // `node --import tsx bench/counted.ts [runs]`
 import { analyzeProgram } from '../src/analysis/index.ts';
 import { unwrap } from '../src/common/diag.ts';
@@ -14,7 +15,7 @@ import { X86Engine } from '../src/engine/x86Engine.ts';
 import { loadObjectFile } from '../src/object/index.ts';
 import { loadCapstone } from '../src/machine/capstone.ts';
 import { unicornLib } from '../src/machine/unicornLib.ts';
-import { libc, PROT_EXEC, PROT_READ } from '../src/machine/libc.ts';
+import { hostCode } from '../src/machine/nativeBlockCounter.ts';
 
 const runs = Number(process.argv[2] ?? 20);
 const data = new Uint8Array(64);
@@ -23,15 +24,8 @@ const obj = unwrap(loadObjectFile(new URL('../examples/speed/speed_compute.o', i
 // Debugger sessions load Capstone first: the native counter decodes blocks with it.
 await loadCapstone();
 
-/** A page of host code holding `bytes` (RW, then RX). */
-function hostCode(bytes: number[]): unknown {
-  const page = unicornLib().hostAlloc(4096);
-  page.view.set(bytes);
-  if (libc().mprotect(page.ptr, 4096, PROT_READ | PROT_EXEC) !== 0) throw new Error('mprotect failed');
-  return page.ptr;
-}
-const EMPTY_HOOK = hostCode([0xc3]); // ret
-const ONE_INSN_HOOK = hostCode([0x48, 0x83, 0x01, 0x01, 0xc3]); // add qword [rcx], 1; ret
+const EMPTY_HOOK = hostCode([0xc3]).ptr; // ret
+const ONE_INSN_HOOK = hostCode([0x48, 0x83, 0x01, 0x01, 0xc3]).ptr; // add qword [rcx], 1; ret
 const hookData = unicornLib().hostAlloc(4096).ptr;
 
 type Mode = 'uncounted' | 'counted' | 'unicorn-count' | 'empty-hook' | 'one-insn-hook';

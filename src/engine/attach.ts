@@ -79,8 +79,6 @@ interface TrampState {
   image: TrampolineImage | null;
 }
 
-export type { AttachArch, PatchSite, TrampolineInputs } from './attachArch.ts';
-
 export const X86_ATTACH: AttachArch = {
   patchSize: 5,
   fillByte: 0xcc,

@@ -4,4 +4,5 @@
 export { JitEngine, describeStop, type JitedProgram, type JitEngineOptions, type CodeLocation, type EngineLoadOptions } from './jitEngine.ts';
 export { X86Engine, type X86EngineOptions } from './x86Engine.ts';
 export { RiscvEngine, type RiscvEngineOptions } from './riscvEngine.ts';
-export { Attacher, type AttachKind, type AttachTarget, type PatchSite, type TraceKind, type TracingLink, type TrampolineImage } from './attach.ts';
+export { Attacher, type AttachKind, type AttachTarget, type TraceKind, type TracingLink, type TrampolineImage } from './attach.ts';
+export type { PatchSite } from './attachArch.ts';

@@ -17,8 +17,6 @@ import { JitEngine, type JitedProgram, type JitEngineOptions } from './jitEngine
 import { createMachine, type UnicornMachine } from '../machine/unicornMachine.ts';
 import type { JitProfile } from '../jit/types.ts';
 
-export { describeStop, type JitedProgram, type EngineLoadOptions, type CodeLocation } from './jitEngine.ts';
-
 export type X86EngineOptions = JitEngineOptions;
 
 const noBoundary = (place: Diag['place']): BpfdbgError =>

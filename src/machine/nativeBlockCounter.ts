@@ -72,8 +72,8 @@ const MEM_CODE = new Uint8Array([
   0x49, 0x8b, 0x01, 0x49, 0x3b, 0x41, 0x50, 0x74, 0x0c, 0x49, 0x89, 0x41, 0x50, 0x49, 0xc7, 0x41, 0x58, 0x00, 0x00, 0x00, 0x00, 0x49, 0xff, 0x41, 0x58, 0xc3,
 ]);
 
-/** User-data layout (byte offsets), as the code above addresses it through rbx (r9 for MEM_CODE). */
-const UD = { left: 0, limit: 8, lastEntry: 16, table: 32, stop: 48, miss: 56, uc: 64, stopped: 72, memBlock: 80, memCount: 88 } as const;
+/** User-data layout (byte offsets), as the code above addresses it through rcx (rbx across the miss call, r9 in MEM_CODE); `limit` is the JS side's. */
+const UD = { left: 0, limit: 8, lastEntry: 16, stop: 48, miss: 56, uc: 64, stopped: 72, memBlock: 80, memCount: 88 } as const;
 const UD_SIZE = 96;
 /** Cache entries (16 bytes each: u64 address, u32 size, u32 count). */
 const ENTRIES = 1 << 14;
@@ -96,6 +96,14 @@ function loadNatives(): Natives {
   if (stopFn === 0n) throw new Error('nativeBlockCounter: uc_emu_stop not found in libunicorn.so.2');
   natives = { stopFn, missProto: koffi.pointer(koffi.proto('uint32_t bpfdbg_block_miss(uint64_t address, uint32_t size)')) };
   return natives;
+}
+
+/** A page of host code holding `bytes` (written RW, then made RX); released with hostFree(ptr, 4096). */
+export function hostCode(bytes: ArrayLike<number>): HostMemory {
+  const page = unicornLib().hostAlloc(PAGE);
+  page.view.set(bytes);
+  if (libc().mprotect(page.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect of host code failed');
+  return page;
 }
 
 /** The last block the hook saw: its start, byte size and instruction count. */
@@ -139,22 +147,16 @@ export class NativeBlockCounter {
     private readonly read: (addr: bigint, len: number) => Uint8Array,
   ) {
     const c = loadNatives();
-    const { mprotect } = libc();
     this.data = unicornLib().hostAlloc(this.dataSize);
     this.udBytes = this.data.view.subarray(0, UD_SIZE);
     this.ud = new DataView(this.data.view.buffer, this.data.view.byteOffset, UD_SIZE);
     this.table = new DataView(this.data.view.buffer, this.data.view.byteOffset + PAGE, ENTRIES * 16);
-    const base = this.data.address;
-    this.tableAddress = base + BigInt(PAGE);
-    this.code = unicornLib().hostAlloc(PAGE);
-    this.code.view.set(CODE);
-    new DataView(this.code.view.buffer, this.code.view.byteOffset).setBigUint64(TABLE_AT, this.tableAddress, true);
-    if (mprotect(this.code.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
-    this.memCode = unicornLib().hostAlloc(PAGE);
-    this.memCode.view.set(MEM_CODE);
-    if (mprotect(this.memCode.ptr, PAGE, PROT_READ | PROT_EXEC) !== 0) throw new Error('nativeBlockCounter: mprotect failed');
+    this.tableAddress = this.data.address + BigInt(PAGE);
+    const code = Uint8Array.from(CODE);
+    new DataView(code.buffer).setBigUint64(TABLE_AT, this.tableAddress, true);
+    this.code = hostCode(code);
+    this.memCode = hostCode(MEM_CODE);
     this.missCb = koffi.register((addr: number | bigint, size: number) => this.miss(BigInt.asUintN(64, BigInt(addr)), size), c.missProto);
-    this.set(UD.table, base + BigInt(PAGE));
     this.set(UD.stop, c.stopFn);
     this.set(UD.miss, BigInt(koffi.address(this.missCb)));
     this.set(UD.uc, ucAddress);

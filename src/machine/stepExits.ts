@@ -36,24 +36,17 @@ export class StepExits {
 
   /**
    * The `until` for a step at pc, inside executable memory that ends at `end`; 0n for none.
-   * `read` reads guest memory (within [pc, end)).
+   * `read` reads guest memory (within [pc, end)). `always`: an exit also where the block
+   * ends soon anyway (steps of counted runs that enforce budgets by block: there the exit
+   * is what ends the step).
    */
-  exitFor(pc: bigint, end: bigint, read: (addr: bigint, len: number) => Uint8Array): bigint {
+  exitFor(pc: bigint, end: bigint, read: (addr: bigint, len: number) => Uint8Array, always = false): bigint {
     let i = this.info.get(pc);
     if (!i) {
       this.decode(pc, end, read);
       i = this.info.get(pc)!;
     }
-    return i.len > 0 && !i.short ? pc + BigInt(i.len) : 0n;
-  }
-
-  /**
-   * The byte length of the instruction at pc (0 when Capstone cannot decode it), for steps
-   * of counted runs that enforce budgets by block: there the exit is what ends the block.
-   */
-  lengthAt(pc: bigint, end: bigint, read: (addr: bigint, len: number) => Uint8Array): number {
-    if (!this.info.has(pc)) this.decode(pc, end, read);
-    return this.info.get(pc)!.len;
+    return i.len > 0 && (always || !i.short) ? pc + BigInt(i.len) : 0n;
   }
 
   /** Decodes up to AHEAD instructions from pc and records each one's length and distance to a block end. */

@@ -253,6 +253,14 @@ export class UnicornMachine extends UnicornCore implements Machine {
   addNativeBlockHook(callback: unknown, userData: unknown = null): void {
     this.open();
     this.hookAdd(U.UC_HOOK_BLOCK, callback, 1n, 0n, userData);
+    this.dropExecutable();
+  }
+
+  /**
+   * Blocks translated before a block hook was added have no hook (trap 2): drop them, region
+   * by region (a whole-cache UC_CTL_TB_FLUSH took 0.3-9 s here, on a session's engine).
+   */
+  private dropExecutable(): void {
     for (const r of this.regionList.all()) if ((r.perms & PERM_X) !== 0) this.dropCache(r.base, r.base + BigInt(r.size));
   }
 
@@ -283,9 +291,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
         // By block, accesses are counted too (riscv64 fault and watch pcs); on x86-64 the
         // hook's presence makes Unicorn keep the pc exact at every access (accessPc.ts).
         if (!this.unicornCountOnly) this.hookAdd(U.UC_HOOK_MEM_READ | U.UC_HOOK_MEM_WRITE, this.counter.memCallback, 1n, 0n, this.counter.userData);
-        // Blocks translated before have no block hook (trap 2): drop them, once, region by
-        // region (a whole-cache UC_CTL_TB_FLUSH took 0.3-9 s here, on a session's engine).
-        for (const r of this.regionList.all()) if ((r.perms & PERM_X) !== 0) this.dropCache(r.base, r.base + BigInt(r.size));
+        this.dropExecutable();
       }
     }
     return this.counter ?? undefined;
@@ -479,19 +485,14 @@ export class UnicornMachine extends UnicornCore implements Machine {
     return this.afterCallback && err === 0 && !this.stopReason && !this.watchHit && this.hookError === undefined;
   }
 
-  /** `until` for a one-instruction run at pc (stepExits.ts); 0n outside executable memory. */
-  private stepExit(pc: bigint): bigint {
+  /**
+   * `until` for a one-instruction run at pc (stepExits.ts); 0n outside executable memory.
+   * By block (`always`) just past the instruction wherever it can be decoded.
+   */
+  private stepExit(pc: bigint, always: boolean): bigint {
     const region = this.regionList.containing(pc);
     if (!region || (region.perms & PERM_X) === 0) return 0n;
-    return this.stepExits.exitFor(pc, region.base + BigInt(region.size), (a, n) => this.readMem(a, n));
-  }
-
-  /** `until` for a step by block: just past the instruction at pc (0n where it cannot be decoded or outside executable memory). */
-  private stepUntil(pc: bigint): bigint {
-    const region = this.regionList.containing(pc);
-    if (!region || (region.perms & PERM_X) === 0) return 0n;
-    const len = this.stepExits.lengthAt(pc, region.base + BigInt(region.size), (a, n) => this.readMem(a, n));
-    return len > 0 ? pc + BigInt(len) : 0n;
+    return this.stepExits.exitFor(pc, region.base + BigInt(region.size), (a, n) => this.readMem(a, n), always);
   }
 
   /**
@@ -541,7 +542,7 @@ export class UnicornMachine extends UnicornCore implements Machine {
     /** Unicorn's count for the next start: a run that goes on after a fixed-up fault gets what is left. */
     let budgetLeft = count;
     /** The next start's exit: a step's next instruction, or where the rest of a budget ends inside a block. */
-    let until = count === 1 ? (byBlocks ? this.stepUntil(begin) : this.stepExit(begin)) : 0n;
+    let until = count === 1 ? this.stepExit(begin, byBlocks) : 0n;
     try {
       for (let pc = begin; ; pc = this.pc) {
         this.afterCallback = false;

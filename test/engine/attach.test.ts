@@ -3,41 +3,20 @@
 // trampoline rebuilds, the kernel's freplace/prog_array rules and the prog->active guard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { loadObjectFile } from '../../src/object/index.ts';
-import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
-import { analysisOptionsFor, DEFAULT_X86_PROFILE } from '../../src/jit/profiles.ts';
-import type { ProgType } from '../../src/object/types.ts';
-import { unwrap, type Result } from '../../src/common/diag.ts';
-import type { LoadedObject, KernelProgram } from '../../src/kernel/index.ts';
+import { DEFAULT_X86_PROFILE } from '../../src/jit/profiles.ts';
+import { unwrap } from '../../src/common/diag.ts';
 import { X86Engine } from '../../src/engine/x86Engine.ts';
-import { Attacher } from '../../src/engine/attach.ts';
 import { progActiveOff } from '../../src/engine/attachRoutines.ts';
 import { perCpuBase } from '../../src/kernel/privStack.ts';
-import { testdataDir } from '../bpf/selftestObjects.ts';
 import { present } from '../support/required.ts';
+import { attachFixture, attachObjDir, errnoOf } from '../support/attachFixture.ts';
 
-const objDir = path.join(testdataDir, 'kernel-selftests/obj');
 const NOP5 = [0x0f, 0x1f, 0x44, 0x00, 0x00];
 
-async function setup() {
-  const eng = await X86Engine.create();
-  const att = new Attacher(eng);
-  const load = (name: string, progType?: ProgType): LoadedObject => {
-    const obj = unwrap(loadObjectFile(path.join(objDir, `${name}.o`)));
-    const images: ProgramImage[] = obj.programs
-      .filter((p) => p.autoload)
-      .map((p, k) => unwrap(analyzeProgram(obj, p, { ...analysisOptionsFor(DEFAULT_X86_PROFILE), ...(k === 0 && progType ? { progType } : {}) })));
-    return unwrap(eng.loadObject(obj, images));
-  };
-  const prog = (o: LoadedObject, name: string): KernelProgram => o.programs.find((p) => p.name === name)!;
-  return { eng, att, load, prog };
-}
-
-const errnoOf = (r: Result<unknown>): string => (r.ok ? 'ok' : r.error.code.replace('attach.', ''));
+const setup = async () => attachFixture(await X86Engine.create(), DEFAULT_X86_PROFILE);
 
 test('attaching fentry pokes the nop5 at the target function into `call trampoline`, detaching pokes nop5 back', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -64,7 +43,7 @@ test('attaching fentry pokes the nop5 at the target function into `call trampoli
 });
 
 test('each link change rebuilds the trampoline and repokes call old -> call new; the last detach restores nop5', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -95,7 +74,7 @@ test('each link change rebuilds the trampoline and repokes call old -> call new;
 });
 
 test('fentry on a program runs on its calls, never on tail calls into it (they land past the patched nop5)', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -117,7 +96,7 @@ test('fentry on a program runs on its calls, never on tail calls into it (they l
 });
 
 test('freplace pokes nop5 into `jmp ext` and the extension runs in place of the subprogram; detach restores nop5', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const tc = load('tc_bpf2bpf', 'sched_cls');
@@ -142,7 +121,7 @@ test('freplace pokes nop5 into `jmp ext` and the extension runs in place of the 
 });
 
 test('the kernel rules between freplace, trampolines and prog_arrays come back as errno values', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const tc = load('tc_bpf2bpf', 'sched_cls');
@@ -182,7 +161,7 @@ test('the kernel rules between freplace, trampolines and prog_arrays come back a
 });
 
 test('__bpf_prog_enter_recur skips a program already running on this CPU; prog->active is per CPU', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup();
   try {
     const fentry = prog(load('tailcall_bpf2bpf_fentry', 'tracing'), 'fentry');

@@ -4,42 +4,20 @@
 // trampoline's shape and the native prog->active routines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { loadObjectFile } from '../../src/object/index.ts';
-import { analyzeProgram, type ProgramImage } from '../../src/analysis/index.ts';
-import { analysisOptionsFor } from '../../src/jit/profiles.ts';
 import type { JitProfile } from '../../src/jit/types.ts';
-import type { ProgType } from '../../src/object/types.ts';
-import { unwrap, type Result } from '../../src/common/diag.ts';
-import type { LoadedObject, KernelProgram } from '../../src/kernel/index.ts';
+import { unwrap } from '../../src/common/diag.ts';
 import { RV_TCC_A6_PASSTHROUGH, RV_TCC_ON_STACK, RV_UPSTREAM } from '../../src/jit/riscv64/index.ts';
 import { rvPatchBytes, type RvTrampoline } from '../../src/jit/riscv64/trampoline.ts';
 import { RiscvEngine } from '../../src/engine/riscvEngine.ts';
-import { Attacher } from '../../src/engine/attach.ts';
 import { progActiveOff } from '../../src/engine/attachRoutines.ts';
 import { perCpuBase } from '../../src/kernel/privStack.ts';
-import { testdataDir } from '../bpf/selftestObjects.ts';
 import { present } from '../support/required.ts';
+import { attachFixture, attachObjDir, errnoOf } from '../support/attachFixture.ts';
 
-const objDir = path.join(testdataDir, 'kernel-selftests/obj');
 /** Two 4-byte nops: addi zero, zero, 0 = 0x00000013. */
 const NOPS = [0x13, 0x00, 0x00, 0x00, 0x13, 0x00, 0x00, 0x00];
 
-async function setup(profile: JitProfile) {
-  const eng = await RiscvEngine.create({ profile });
-  const att = new Attacher(eng);
-  const load = (name: string, progType?: ProgType): LoadedObject => {
-    const obj = unwrap(loadObjectFile(path.join(objDir, `${name}.o`)));
-    const images: ProgramImage[] = obj.programs
-      .filter((p) => p.autoload)
-      .map((p, k) => unwrap(analyzeProgram(obj, p, { ...analysisOptionsFor(profile), ...(k === 0 && progType ? { progType } : {}) })));
-    return unwrap(eng.loadObject(obj, images));
-  };
-  const prog = (o: LoadedObject, name: string): KernelProgram => o.programs.find((p) => p.name === name)!;
-  return { eng, att, load, prog };
-}
-
-const errnoOf = (r: Result<unknown>): string => (r.ok ? 'ok' : r.error.code.replace('attach.', ''));
+const setup = async (profile: JitProfile) => attachFixture(await RiscvEngine.create({ profile }), profile);
 const words = (b: Uint8Array): number[] => [0, 4].map((o) => new DataView(b.buffer, b.byteOffset + o, 4).getUint32(0, true));
 
 /** Decodes `auipc t1, hi; jalr rd, lo(t1)` by hand: [rd, absolute target]. */
@@ -64,7 +42,7 @@ test('rvPatchBytes: nops for no target, auipc t1 + jalr t0 (call) or jalr zero (
 
 for (const profile of [RV_TCC_ON_STACK, RV_TCC_A6_PASSTHROUGH]) {
   test(`fentry/fexit (${profile.name}): the two nops become auipc t1/jalr t0 to the trampoline, every rebuild repokes, the last detach restores the nops`, async (t) => {
-    if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+    if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
     const { eng, att, load, prog } = await setup(profile);
     try {
       const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -112,7 +90,7 @@ for (const profile of [RV_TCC_ON_STACK, RV_TCC_A6_PASSTHROUGH]) {
 }
 
 test('fentry on a program runs on its calls, never on tail calls into it (they land at bpf_func + 12, past the patch site)', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup(RV_TCC_A6_PASSTHROUGH);
   try {
     const main = load('tailcall_bpf2bpf2', 'sched_cls');
@@ -134,7 +112,7 @@ test('fentry on a program runs on its calls, never on tail calls into it (they l
 });
 
 test('freplace (upstream): the nops become auipc t1/jalr zero to the extension, which runs in place of the subprogram; detach restores the nops', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup(RV_UPSTREAM);
   try {
     const tc = load('tc_bpf2bpf', 'sched_cls');
@@ -160,7 +138,7 @@ test('freplace (upstream): the nops become auipc t1/jalr zero to the extension, 
 });
 
 test('a patch site that does not hold the expected bytes is refused (EBUSY) and left alone', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup(RV_UPSTREAM);
   try {
     const tc = load('tc_bpf2bpf', 'sched_cls');
@@ -177,7 +155,7 @@ test('a patch site that does not hold the expected bytes is refused (EBUSY) and 
 });
 
 test('RISC-V __bpf_prog_enter_recur skips a program already running; __bpf_prog_exit_recur releases it', async (t) => {
-  if (!present(objDir, 'test input')) return t.skip('../shared/testdata absent');
+  if (!present(attachObjDir, 'test input')) return t.skip('../shared/testdata absent');
   const { eng, att, load, prog } = await setup(RV_UPSTREAM);
   try {
     const fentry = prog(load('tailcall_bpf2bpf_fentry', 'tracing'), 'fentry');

@@ -18,13 +18,15 @@ import type { UnicornMachine } from '../../src/machine/unicornMachine.ts';
 import type { StopReason } from '../../src/machine/machine.ts';
 import { KSTACK_BASE, TEXT_BASE } from '../../src/common/layout.ts';
 import { generateCase, prng } from '../support/randomProgram.ts';
-import { bareMachine } from '../support/bareMachine.ts';
+import { BARE_STACK_TOP, bareMachine } from '../support/bareMachine.ts';
 
 const native = process.arch === 'x64';
 const SEEDS = 12;
 const BASE = 0x10000n;
 const RIP = 41,
   RAX = 35;
+/** A riscv64 instruction word's bytes. */
+const word = (w: number): number[] => [w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, (w >>> 24) & 0xff];
 /** mov ecx, 1000; l: inc rax; inc rbx; inc rdx; dec ecx; jnz l; hlt */
 const LOOP = new Uint8Array([0xb9, 0xe8, 0x03, 0, 0, 0x48, 0xff, 0xc0, 0x48, 0xff, 0xc3, 0x48, 0xff, 0xc2, 0xff, 0xc9, 0x75, 0xf3, 0xf4]);
 
@@ -225,11 +227,11 @@ for (const [arch, create] of [
 }
 
 /**
- * Runs from TEXT_BASE one instruction at a time (budget 1, then steps) to the first other
- * stop; its lastExecuted summed. `m` should count with Unicorn's count hook (the oracle).
+ * Calls TEXT_BASE with `args` one instruction at a time (budget 1, then steps) to the first
+ * other stop; its lastExecuted summed. `m` should count with Unicorn's count hook (the oracle).
  */
-function singleSteps(m: UnicornMachine, stackTop: bigint): { stop: StopReason; steps: number } {
-  let stop = m.call(TEXT_BASE, [], stackTop, { budget: 1 });
+function singleSteps(m: UnicornMachine, args: bigint[] = []): { stop: StopReason; steps: number } {
+  let stop = m.call(TEXT_BASE, args, BARE_STACK_TOP, { budget: 1 });
   let steps = m.lastExecuted!;
   while (stop.kind === 'budget' || stop.kind === 'step') {
     stop = m.step();
@@ -242,7 +244,6 @@ test(
   'x86-64: lastExecuted of fault, watch, exception, invalid-instruction and fixed-up fault stops equals the single steps that reach them',
   { skip: !native && 'x86-64 host code' },
   async () => {
-    const STACK_TOP = KSTACK_BASE + 0x4000n;
     // mov ecx, 5; L: mov [rsp - 16], rcx; dec ecx; jnz L; <tail>
     const loop = [0xb9, 5, 0, 0, 0, 0x48, 0x89, 0x4c, 0x24, 0xf0, 0xff, 0xc9, 0x75, 0xf7];
     const tailAt = TEXT_BASE + BigInt(loop.length);
@@ -257,7 +258,7 @@ test(
         kind: 'exited',
         setup: (m) => m.setExceptionTable((pc) => (pc === tailAt ? { reg: 'rax', resume: tailAt + 8n } : undefined)),
       },
-      { name: 'watch', tail: [0xc3], kind: 'watch', setup: (m) => void m.addWatchpoint('write', STACK_TOP - 24n, STACK_TOP - 24n) },
+      { name: 'watch', tail: [0xc3], kind: 'watch', setup: (m) => void m.addWatchpoint('write', BARE_STACK_TOP - 24n, BARE_STACK_TOP - 24n) },
       { name: 'store fault', tail: [0x48, 0x89, 0x04, 0x25, 0x10, 0, 0, 0], kind: 'fault' }, // mov [0x10], rax
     ];
     for (const c of cases) {
@@ -268,10 +269,10 @@ test(
         return m;
       };
       const a = await make();
-      const stop = a.call(TEXT_BASE, [], STACK_TOP);
+      const stop = a.call(TEXT_BASE, [], BARE_STACK_TOP);
       assert.equal(stop.kind, c.kind, c.name);
       const b = await make(true);
-      const { stop: s, steps } = singleSteps(b, STACK_TOP);
+      const { stop: s, steps } = singleSteps(b);
       assert.equal(s.kind, c.kind, c.name);
       assert.equal(b.pc, a.pc, c.name);
       assert.equal(a.lastExecuted, steps, c.name);
@@ -285,8 +286,6 @@ test(
   'riscv64: lastExecuted of fault and ebreak stops in the middle of a block equals the single steps that reach them',
   { skip: !native && 'x86-64 host code' },
   async () => {
-    const STACK_TOP = KSTACK_BASE + 0x4000n;
-    const word = (w: number): number[] => [w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, (w >>> 24) & 0xff];
     const addi = word(0x00158593); // addi a1, a1, 1
     const body = [...addi, ...addi, 0x85, 0x05, ...addi]; // c.addi a1, 1 in the middle
     for (const [name, tail, kind] of [
@@ -299,9 +298,9 @@ test(
         return m;
       };
       const a = await make();
-      assert.equal(a.call(TEXT_BASE, [], STACK_TOP).kind, kind, name);
+      assert.equal(a.call(TEXT_BASE, [], BARE_STACK_TOP).kind, kind, name);
       const b = await make(true);
-      const { stop: s, steps } = singleSteps(b, STACK_TOP);
+      const { stop: s, steps } = singleSteps(b);
       assert.equal(s.kind, kind, name);
       assert.equal(b.pc, a.pc, name);
       assert.equal(a.lastExecuted, steps, name);
@@ -316,9 +315,7 @@ test(
   "riscv64, budgets by block: a fault, a fixed-up fault and a watched access after loads, stores and AMOs in one block stop where single steps with Unicorn's count do",
   { skip: !native && 'x86-64 host code' },
   async () => {
-    const STACK_TOP = KSTACK_BASE + 0x4000n;
     const DATA = KSTACK_BASE + 0x100n; // a0: mapped; a1: not
-    const word = (w: number): number[] => [w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, (w >>> 24) & 0xff];
     const addi = word(0x00178793); // addi a5, a5, 1
     // ld a2, 0(a0); sd a2, 8(a0); amoadd.d a3, a2, (a0): a read, a write, a read and a write before the tail.
     const body = [...addi, ...word(0x00053603), ...addi, ...word(0x00c53423), ...word(0x00c536af), ...addi];
@@ -346,15 +343,10 @@ test(
       };
       const args = [DATA, 0x10n];
       const a = await make();
-      const stop = a.call(TEXT_BASE, args, STACK_TOP);
+      const stop = a.call(TEXT_BASE, args, BARE_STACK_TOP);
       assert.equal(stop.kind, c.kind, c.name);
       const b = await make(true);
-      let s = b.call(TEXT_BASE, args, STACK_TOP, { budget: 1 });
-      let steps = b.lastExecuted!;
-      while (s.kind === 'budget' || s.kind === 'step') {
-        s = b.step();
-        steps += b.lastExecuted!;
-      }
+      const { stop: s, steps } = singleSteps(b, args);
       assert.equal(s.kind, c.kind, c.name);
       assert.equal(a.pc, b.pc, c.name);
       if (c.kind !== 'exited') assert.equal(a.pc, tailAt + (c.kind === 'watch' ? 4n : 0n), c.name);

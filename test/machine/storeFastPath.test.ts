@@ -7,16 +7,16 @@
 // still retranslates it (the one check a plain removal of TLB_NOTDIRTY fails).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { KSTACK_BASE, MAP_VALUE_BASE, TEXT_BASE } from '../../src/common/layout.ts';
+import { MAP_VALUE_BASE, TEXT_BASE } from '../../src/common/layout.ts';
+import { RV, rv_addi, rv_jalr, rv_sd, rv_sw } from '../../src/jit/riscv64/encode.ts';
 import type { UnicornMachine } from '../../src/machine/unicornMachine.ts';
 import { PERM_R, PERM_RW, PERM_RWX } from '../../src/machine/machine.ts';
 import { loadCapstone } from '../../src/machine/capstone.ts';
 import { hostAllocator } from '../../src/machine/hostMemory.ts';
 import { unicornLib } from '../../src/machine/unicornLib.ts';
 import { storeFastPath } from '../../src/machine/storeFastPath.ts';
-import { bareMachine } from '../support/bareMachine.ts';
+import { BARE_STACK_TOP as STACK_TOP, bareMachine } from '../support/bareMachine.ts';
 
-const STACK_TOP = KSTACK_BASE + 0x4000n;
 const UNCOUNTED = { budget: Infinity };
 
 before(async () => {
@@ -116,20 +116,15 @@ test('a guest store over code on a writable, executable page runs the new code',
 });
 
 // riscv64 guests: the same fill, patched in its own copy (tlb_set_page_with_attrs_riscv64).
-const rvI = (imm: number, rs1: number, f3: number, rd: number, op: number): number => (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
-const rvS = (imm: number, rs2: number, rs1: number, f3: number): number =>
-  ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1f) << 7) | 0x23) >>> 0;
-const A0 = 10,
-  A1 = 11;
-const RV_RET = rvI(0, 1, 0, 0, 0x67); // jalr zero, 0(ra)
-const rvAddi = (rd: number, rs1: number, imm: number): number => rvI(imm, rs1, 0, rd, 0x13);
+const { A0, A1, RA, ZERO } = RV;
+const RV_RET = rv_jalr(ZERO, RA, 0);
 const words = (ws: number[]): Uint8Array => new Uint8Array(Uint32Array.from(ws).buffer);
 
 const riscvWith = (ws: number[]): Promise<UnicornMachine> => bareMachine('riscv64', words(ws));
 
 test('riscv64: stores land in shared memory, and a store to memory made read-only faults', async () => {
   // sd a1, 0(a0); sd a1, 8(a0); ret
-  const m = await riscvWith([rvS(0, A1, A0, 3), rvS(8, A1, A0, 3), RV_RET]);
+  const m = await riscvWith([rv_sd(A0, 0, A1), rv_sd(A0, 8, A1), RV_RET]);
   const view = hostAllocator(0x1000);
   m.mapShared(MAP_VALUE_BASE, view, PERM_RW);
   assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, 5n], STACK_TOP, UNCOUNTED).kind, 'exited');
@@ -142,12 +137,12 @@ test('riscv64: stores land in shared memory, and a store to memory made read-onl
 });
 
 test('riscv64: a guest store over code on a writable, executable page runs the new code', async () => {
-  const m = await riscvWith([rvS(0, A1, A0, 2), RV_RET]); // sw a1, 0(a0); ret
+  const m = await riscvWith([rv_sw(A0, 0, A1), RV_RET]); // sw a1, 0(a0); ret
   m.map(MAP_VALUE_BASE, 0x1000, PERM_RWX);
-  m.writeCode(MAP_VALUE_BASE, words([rvAddi(A0, 0, 1), RV_RET]));
+  m.writeCode(MAP_VALUE_BASE, words([rv_addi(A0, ZERO, 1), RV_RET]));
   assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
   assert.equal(m.retval, 1n);
-  assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, BigInt(rvAddi(A0, 0, 2))], STACK_TOP, UNCOUNTED).kind, 'exited');
+  assert.equal(m.call(TEXT_BASE, [MAP_VALUE_BASE, BigInt(rv_addi(A0, ZERO, 2))], STACK_TOP, UNCOUNTED).kind, 'exited');
   assert.equal(m.call(MAP_VALUE_BASE, [], STACK_TOP, UNCOUNTED).kind, 'exited');
   assert.equal(m.retval, 2n);
   m.close();
