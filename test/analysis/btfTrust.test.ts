@@ -4,16 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldTrusted, ptrFieldAt } from '../../src/analysis/btfTrust.ts';
+import { btfFieldLoc } from '../../src/analysis/kernelLayout.ts';
 import { BPF_PROBE_MEM, memMode } from '../../src/bpf/opcodes.ts';
-import { BTF_KIND, findByNameKind } from '../../src/object/btf.ts';
 import { shippedKernelBtf } from '../../src/object/kernelBtf.ts';
 import { analyzeOk } from './progs.ts';
 
 const btf = shippedKernelBtf().btf;
-const offOf = (st: string, member: string): number => {
-  const m = findByNameKind(btf, st, BTF_KIND.STRUCT)!.members!.find((x) => x.name === member)!;
-  return m.bitOffset / 8;
-};
+const offOf = (st: string, member: string): number => btfFieldLoc(btf, `${st}.${member}`)!.off;
 
 test('struct fields the verifier lists, or tags __rcu, keep trust inside an RCU read section only', () => {
   const kn = ptrFieldAt(btf, 'cgroup', offOf('cgroup', 'kn'))!;
