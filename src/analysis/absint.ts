@@ -12,7 +12,7 @@
 // class in absintAlu.ts, absintJmp.ts, absintCall.ts, absintLoad.ts and absintStore.ts.
 import type { Diag } from '../common/diag.ts';
 import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST, BPF_STX } from '../bpf/opcodes.ts';
-import { BPF_CALL, BPF_FUNC_tail_call, insnClass, jmpOp, isHelperCall, isLdAbsInd, LD_DW_IMM } from '../bpf/opcodes.ts';
+import { BPF_CALL, BPF_FUNC_tail_call, insnClass, jmpOp, isHelperCall, LD_DW_IMM } from '../bpf/opcodes.ts';
 import { aluTransfer } from './absintAlu.ts';
 import { callTransfer } from './absintCall.ts';
 import { jmpTransfer } from './absintJmp.ts';
@@ -100,7 +100,6 @@ export function abstractInterpret(inp: AbsInput): { ok: true; value: AbsResult }
       if (st && isHelperCall(ins) && ins.imm === BPF_FUNC_tail_call) {
         tailCalls.push({ insn: i, subprog: k, map: st.regs[2]!, key: st.regs[3]! });
       }
-      if (isLdAbsInd(ins.code)) sp.hasLdAbs = true;
     }
   });
   const { stackDepth, rawStackDepth, asyncCbs, seenDirectWrite, seenException } = run;

@@ -60,7 +60,10 @@ export function callTransfer(run: AbsRun, sub: number, i: number, s: AbsState): 
       run.feedEntry(callee, R, framesForCallee(sub, s));
       // A global callee is verified apart and always returns a scalar to its caller.
       if (!subprogs[callee]!.isGlobal && !run.returns[callee]) return [];
-      if (!subprogs[callee]!.isGlobal && !run.otherReturns[callee]) retFrom = callee;
+      // A callee that returns to its caller from elsewhere too (a tail call, or an LD_ABS
+      // that fails; check_subprogs' flags) leaves R0 unknown.
+      const sp = subprogs[callee]!;
+      if (!sp.isGlobal && !sp.hasTailCall && !sp.hasLdAbs) retFrom = callee;
     }
   } else if (ins.src === BPF_PSEUDO_KFUNC_CALL && run.throwId !== undefined && ins.imm === run.throwId) {
     // bpf_throw unwinds to the exception boundary: nothing after it runs on this path.

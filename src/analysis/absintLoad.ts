@@ -16,6 +16,7 @@ import {
 } from '../bpf/opcodes.ts';
 import type { BpfObject, ProgType } from '../object/types.ts';
 import { isCtxSockOff } from './ctxRewrite.ts';
+import { SkBuffUapi } from './ctxLayout.ts';
 import * as E from './errors.ts';
 import { findSubprogAt } from './subprogs.ts';
 import { scalarOf } from './scalarVals.ts';
@@ -26,10 +27,6 @@ import { fieldTrusted, ptrFieldAt } from './btfTrust.ts';
 import { readCallerSlot } from './callerFrames.ts';
 import { narrowFill } from './linkedScalars.ts';
 
-/** offsetof(struct __sk_buff, data / data_end / data_meta). */
-const SKB_DATA_OFF = 76;
-const SKB_DATA_END_OFF = 80;
-const SKB_DATA_META_OFF = 140;
 /** The struct an iterator's first argument points to (struct bpf_iter__<target>, 6.18). */
 const ITER_ARG_STRUCT: Record<string, string> = { task: 'task_struct', cgroup: 'cgroup' };
 const SKB_LD_ABS_TYPES: ReadonlySet<ProgType> = new Set(['socket_filter', 'sched_cls', 'sched_act']);
@@ -81,9 +78,9 @@ export function ldxTransfer(run: AbsRun, sub: number, i: number, s: AbsState): S
   } else if (base.k === 'mapval') {
     const c = readRodata(run.obj, base.idx, base.off + ins.off, size, memMode(ins.code) === BPF_MEMSX);
     if (c.k !== 'unk') v = c;
-  } else if (base.k === 'ctx' && run.skbPkt && size === 4 && (ins.off === SKB_DATA_OFF || ins.off === SKB_DATA_META_OFF)) {
+  } else if (base.k === 'ctx' && run.skbPkt && size === 4 && (ins.off === SkBuffUapi.data || ins.off === SkBuffUapi.data_meta)) {
     v = { k: 'pkt' };
-  } else if (base.k === 'ctx' && run.skbPkt && size === 4 && ins.off === SKB_DATA_END_OFF) {
+  } else if (base.k === 'ctx' && run.skbPkt && size === 4 && ins.off === SkBuffUapi.data_end) {
     v = { k: 'pktend' };
   } else if (base.k === 'ctx' && size === 8 && isCtxSockOff(run.inp.progType, ins.off)) {
     v = { k: 'sock' };

@@ -16,7 +16,6 @@ import { isScalar } from './scalarVals.ts';
 import type { Btf } from '../object/btf.ts';
 import { shippedKernelBtf, type KernelBtf } from '../object/kernelBtf.ts';
 import { isSleepableSection } from '../object/progType.ts';
-import { isLdAbsInd } from '../bpf/opcodes.ts';
 
 export interface AbsInput {
   w: E.ProgWhere;
@@ -49,11 +48,6 @@ export class AbsRun {
   readonly returns: boolean[];
   /** A static callee's R0 at its exits, joined: what its callers see (prepare_func_exit). */
   readonly retVals: Val[];
-  /**
-   * Callees that return to their caller from elsewhere too (a tail call, or an LD_ABS that
-   * fails): R0 after a call of one is unknown.
-   */
-  readonly otherReturns: boolean[];
   /** In an RCU read section unless the program is sleepable (in_rcu_cs; bpf_rcu_read_lock is not modelled). */
   readonly inRcu: boolean;
   private kb: Btf | null | undefined;
@@ -80,7 +74,6 @@ export class AbsRun {
     this.rawStackDepth = subprogs.map(() => 0);
     this.returns = subprogs.map(() => false);
     this.retVals = subprogs.map(() => UNK);
-    this.otherReturns = subprogs.map((sp) => sp.hasTailCall || inp.insns.slice(sp.start, sp.end).some((x) => isLdAbsInd(x.code)));
     this.inRcu = !isSleepableSection(inp.prog?.section ?? '');
     this.throwId = obj.externs?.find((e) => e.kind === 'kfunc' && e.name === 'bpf_throw')?.kernelBtfId;
     this.skbPkt = progType === 'sched_cls' || progType === 'sched_act' || progType === 'sk_skb' || progType === 'lwt_xmit';

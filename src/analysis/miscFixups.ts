@@ -255,7 +255,7 @@ function mapGenLookup(map: MapDef | undefined, percpuInsn: boolean): Insn[] | un
     case MapType.PERCPU_ARRAY:
       return percpuInsn ? percpuArrayMapGenLookup(map) : undefined;
     case MapType.PERCPU_HASH:
-      return percpuInsn ? htabPercpuMapGenLookup(map) : undefined;
+      return percpuInsn ? htabMapGenLookup(map) : undefined;
     case MapType.ARRAY_OF_MAPS:
       return arrayOfMapGenLookup(map);
     case MapType.HASH:
@@ -267,9 +267,11 @@ function mapGenLookup(map: MapDef | undefined, percpuInsn: boolean): Insn[] | un
 }
 
 /**
- * htab_map_gen_lookup, htab_lru_map_gen_lookup, htab_of_map_gen_lookup (kernel/bpf/hashtab.c):
- * call __htab_map_lookup_elem, then step from the element to its value; LRU maps set the
- * node's ref byte on a hit, maps of maps load the inner map pointer stored as the value.
+ * htab_map_gen_lookup, htab_lru_map_gen_lookup, htab_of_map_gen_lookup and (6.10+)
+ * htab_percpu_map_gen_lookup (kernel/bpf/hashtab.c): call __htab_map_lookup_elem, then step
+ * from the element to its value; LRU maps set the node's ref byte on a hit, maps of maps
+ * load the inner map pointer stored as the value, and percpu hashes load the value's
+ * per-CPU pointer stored there, which the per-CPU MOV turns into this CPU's copy.
  */
 function htabMapGenLookup(map: MapDef): Insn[] {
   const valueOff = HTAB_ELEM_KEY_OFF + Math.ceil(map.keySize / 8) * 8;
@@ -288,21 +290,10 @@ function htabMapGenLookup(map: MapDef): Insn[] {
   if (map.type === MapType.HASH_OF_MAPS) {
     return [call, raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2, 0), toValue, raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0)];
   }
+  if (map.type === MapType.PERCPU_HASH) {
+    return [call, raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3, 0), toValue, raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0), movPercpu(0, 0)];
+  }
   return [call, raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0), toValue];
-}
-
-/**
- * htab_percpu_map_gen_lookup (kernel/bpf/hashtab.c, 6.10+): the element's value slot holds
- * the per-CPU pointer of the value, which the per-CPU MOV turns into this CPU's copy.
- */
-function htabPercpuMapGenLookup(map: MapDef): Insn[] {
-  return [
-    raw(BPF_JMP | BPF_CALL, 0, 0, 0, INTERNAL_HELPER.__htab_map_lookup_elem),
-    raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3, 0),
-    raw(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, HTAB_ELEM_KEY_OFF + Math.ceil(map.keySize / 8) * 8),
-    raw(BPF_LDX | BPF_MEM | BPF_DW, 0, 0, 0, 0),
-    movPercpu(0, 0),
-  ];
 }
 
 /**

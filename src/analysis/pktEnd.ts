@@ -6,8 +6,6 @@
 import { BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT } from '../bpf/opcodes.ts';
 import type { PktEnd, Val } from './absintVal.ts';
 
-export type { PktEnd };
-
 /** flip_opcode for the four orderings. */
 const FLIP: Record<number, number> = { [BPF_JGT]: BPF_JLT, [BPF_JLT]: BPF_JGT, [BPF_JGE]: BPF_JLE, [BPF_JLE]: BPF_JGE };
 

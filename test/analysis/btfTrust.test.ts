@@ -3,18 +3,14 @@
 // read section), other fields give a plain PTR_TO_BTF_ID whose loads become PROBE_MEM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeProgram } from '../../src/analysis/index.ts';
 import { fieldTrusted, ptrFieldAt } from '../../src/analysis/btfTrust.ts';
+import { btfFieldLoc } from '../../src/analysis/kernelLayout.ts';
 import { BPF_PROBE_MEM, memMode } from '../../src/bpf/opcodes.ts';
-import { BTF_KIND, findByNameKind } from '../../src/object/btf.ts';
 import { shippedKernelBtf } from '../../src/object/kernelBtf.ts';
-import { mkObj, mkProg } from './progs.ts';
+import { analyzeOk } from './progs.ts';
 
 const btf = shippedKernelBtf().btf;
-const offOf = (st: string, member: string): number => {
-  const m = findByNameKind(btf, st, BTF_KIND.STRUCT)!.members!.find((x) => x.name === member)!;
-  return m.bitOffset / 8;
-};
+const offOf = (st: string, member: string): number => btfFieldLoc(btf, `${st}.${member}`)!.off;
 
 test('struct fields the verifier lists, or tags __rcu, keep trust inside an RCU read section only', () => {
   const kn = ptrFieldAt(btf, 'cgroup', offOf('cgroup', 'kn'))!;
@@ -42,12 +38,10 @@ test('task->cgroups->dfl_cgrp->kn is walked with plain loads; task->mm->... faul
     r2 = *(u64 *)(r2 + 0)
     r0 = 0
     exit`;
-  const modes = (section: string): boolean[] => {
-    const prog = mkProg(text, { progType: 'tracing', section });
-    const r = analyzeProgram(mkObj(prog), prog);
-    assert.ok(r.ok, r.ok ? '' : r.error.message);
-    return r.value.insns.slice(1, 6).map((i) => memMode(i.code) === BPF_PROBE_MEM);
-  };
+  const modes = (section: string): boolean[] =>
+    analyzeOk(text, { progType: 'tracing', section })
+      .insns.slice(1, 6)
+      .map((i) => memMode(i.code) === BPF_PROBE_MEM);
   assert.deepEqual(modes('tp_btf/sys_enter'), [false, false, false, false, true]);
   // fentry.s: sleepable, no RCU read section: only the task itself (PTR_TRUSTED) is read plainly.
   assert.deepEqual(modes('fentry.s/bpf_fentry_test1'), [false, true, true, false, true]);

@@ -4,59 +4,46 @@
 // and a callee's R0 reaches the caller with its bounds (prepare_func_exit, 6.18).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeProgram, DEFAULT_KERNEL_LAYOUT as L, offOf, type ProgramImage } from '../../src/analysis/index.ts';
+import { DEFAULT_KERNEL_LAYOUT as L, offOf, type ProgramImage } from '../../src/analysis/index.ts';
 import { asm } from '../../src/bpf/asm.ts';
-import { mkObj, mkProg } from './progs.ts';
+import { analyzeOk } from './progs.ts';
 
-function analyze(text: string, subAt: number): ProgramImage {
-  const prog = mkProg(text, {
+/** `text`: six insns of `prog`, then the label `sub:` and the callee. */
+const analyze = (text: string): ProgramImage =>
+  analyzeOk(text, {
     funcs: [
       { name: 'prog', start: 0 },
-      { name: 'sub', start: subAt },
+      { name: 'sub', start: 6 },
     ],
   });
-  const r = analyzeProgram(mkObj(prog), prog);
-  assert.ok(r.ok, r.ok ? '' : r.error.message);
-  return r.value;
-}
 
-test('a ctx spilled by the caller is still the ctx when the callee loads it: its field access is rewritten (buf->skb->data)', () => {
-  const img = analyze(
-    `
+/** A caller that spills its ctx at r10-8 and passes `sub` a pointer to that slot. */
+const SPILL_CTX_CALL_SUB = `
     *(u64 *)(r10 - 8) = r1
     r1 = r10
     r1 += -8
     call sub
     r0 = 0
     exit
-    sub:
+    sub:`;
+
+test('a ctx spilled by the caller is still the ctx when the callee loads it: its field access is rewritten (buf->skb->data)', () => {
+  const img = analyze(`${SPILL_CTX_CALL_SUB}
     r2 = *(u64 *)(r1 + 0)
     r0 = *(u32 *)(r2 + 76)
     r0 = 0
-    exit`,
-    6,
-  );
+    exit`);
   assert.deepEqual(img.insns.slice(6, 8), asm(`r2 = *(u64 *)(r1 + 0)\nr0 = *(u64 *)(r2 + ${offOf(L, 'sk_buff.data')})`));
 });
 
 test('a store by the callee into the caller frame forgets what was spilled there', () => {
-  const img = analyze(
-    `
-    *(u64 *)(r10 - 8) = r1
-    r1 = r10
-    r1 += -8
-    call sub
-    r0 = 0
-    exit
-    sub:
+  const img = analyze(`${SPILL_CTX_CALL_SUB}
     r3 = 0
     *(u64 *)(r1 + 0) = r3
     r2 = *(u64 *)(r1 + 0)
     r0 = *(u32 *)(r2 + 76)
     r0 = 0
-    exit`,
-    6,
-  );
+    exit`);
   assert.deepEqual(img.insns[9], asm('r0 = *(u32 *)(r2 + 76)')[0]);
 });
 
@@ -73,7 +60,6 @@ test("a static callee's return bounds decide the caller's branch on it", () => {
     call 7
     r0 &= 1
     exit`,
-    6,
   );
   assert.deepEqual(img.insns.slice(1), asm('r0 = 0\nexit\ncall 7\nr0 &= 1\nexit'));
 });

@@ -3,12 +3,12 @@
 // static subprogram the pointer is passed to (test_sock_fields.o's tpcpy).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeProgram, DEFAULT_KERNEL_LAYOUT as L, offOf } from '../../src/analysis/index.ts';
+import { DEFAULT_KERNEL_LAYOUT as L, offOf } from '../../src/analysis/index.ts';
 import { asm } from '../../src/bpf/asm.ts';
-import { mkObj, mkProg } from './progs.ts';
+import { analyzeOk } from './progs.ts';
 
 test('bpf_tcp_sock fields read the tcp_sock at the 6.18.44 offsets, at their own sizes', () => {
-  const prog = mkProg(
+  const got = analyzeOk(
     `
     r1 = *(u64 *)(r1 + 168)
     if r1 == 0 goto +9
@@ -33,10 +33,7 @@ test('bpf_tcp_sock fields read the tcp_sock at the 6.18.44 offsets, at their own
         { name: 'sub', start: 12 },
       ],
     },
-  );
-  const r = analyzeProgram(mkObj(prog), prog);
-  assert.ok(r.ok, r.ok ? '' : r.error.message);
-  const got = r.value.insns;
+  ).insns;
   assert.equal(offOf(L, 'tcp_sock.snd_cwnd'), 0x5a4, 'what the kernel JIT of test_sock_fields.o shows');
   assert.deepEqual(
     got.slice(7, 10),

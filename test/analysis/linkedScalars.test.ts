@@ -3,16 +3,10 @@
 // as the kernel's verifier_spill_fill selftests expect (sync_linked_regs, 6.18).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeProgram } from '../../src/analysis/index.ts';
 import { asm } from '../../src/bpf/asm.ts';
-import { mkObj, mkProg } from './progs.ts';
+import { analyzeOk } from './progs.ts';
 
-function xlated(text: string): string {
-  const prog = mkProg(text, { progType: 'xdp', section: 'xdp' });
-  const r = analyzeProgram(mkObj(prog), prog);
-  assert.ok(r.ok, r.ok ? '' : r.error.message);
-  return JSON.stringify(r.value.insns);
-}
+const xlated = (text: string): string => JSON.stringify(analyzeOk(text, { progType: 'xdp', section: 'xdp' }).insns);
 const same = (got: string, text: string): void => assert.equal(got, JSON.stringify(asm(text)));
 
 test('a compare on a register bounds its 64-bit spill too: the fill decides the next branch (spill_unbounded)', () => {

@@ -3,16 +3,10 @@
 // load behind it is dead code (verifier_direct_packet_access.o test8_double_test_variant_1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeProgram } from '../../src/analysis/index.ts';
 import { asm } from '../../src/bpf/asm.ts';
-import { mkObj, mkProg } from './progs.ts';
+import { analyzeOk } from './progs.ts';
 
-const xlated = (text: string) => {
-  const prog = mkProg(text);
-  const r = analyzeProgram(mkObj(prog), prog);
-  assert.ok(r.ok, r.ok ? '' : r.error.message);
-  return r.value.insns;
-};
+const xlated = (text: string) => analyzeOk(text).insns;
 
 test('after `data_end >= data + 8` fails, `data + 8 > data_end` is always taken', () => {
   const got = xlated(`

@@ -1,5 +1,7 @@
 // Hand-built objects and programs for the analysis tests (no ELF involved): a program is
 // assembled from text; its functions are found by label (`name:` lines listed in `funcs`).
+import assert from 'node:assert/strict';
+import { analyzeProgram, type AnalysisOptions, type ProgramImage } from '../../src/analysis/index.ts';
 import { asm } from '../../src/bpf/asm.ts';
 import type { Insn } from '../../src/bpf/insn.ts';
 import { fileOff, insnIdx, srcLine } from '../../src/common/ids.ts';
@@ -72,4 +74,12 @@ export function mkObj(prog: BpfProgram, maps: MapDef[] = []): BpfObject {
     subprograms: [],
     sources: new Map(),
   };
+}
+
+/** Analyses one program (with `maps`), asserting the analysis accepts it. */
+export function analyzeOk(insns: Insn[] | string, spec: ProgSpec = {}, maps: MapDef[] = [], opts: AnalysisOptions = {}): ProgramImage {
+  const prog = mkProg(insns, spec);
+  const r = analyzeProgram(mkObj(prog, maps), prog, opts);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  return r.value;
 }

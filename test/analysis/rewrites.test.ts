@@ -4,22 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BPF_REG_AX } from '../../src/bpf/registers.ts';
-import { analyzeProgram, INTERNAL_HELPER, DEFAULT_KERNEL_LAYOUT as L, offOf, type ProgramImage } from '../../src/analysis/index.ts';
+import { analyzeProgram, INTERNAL_HELPER, DEFAULT_KERNEL_LAYOUT as L, offOf } from '../../src/analysis/index.ts';
 import { asm } from '../../src/bpf/asm.ts';
 import type { Insn } from '../../src/bpf/insn.ts';
-import { arrayMap, mkObj, mkProg, type ProgSpec } from './progs.ts';
+import { analyzeOk as analyze, arrayMap, mkObj, mkProg } from './progs.ts';
 import { MapType, type MapDef } from '../../src/object/types.ts';
 import { BPF_ADDR_PERCPU, BPF_ALU64, BPF_CALL, BPF_JMP, BPF_K, BPF_MOV, BPF_X } from '../../src/bpf/opcodes.ts';
 import { CPU_NUMBER_ADDR } from '../../src/common/layout.ts';
 import { analysisOptionsFor } from '../../src/jit/profiles.ts';
 import { RV_UPSTREAM } from '../../src/jit/riscv64/profiles.ts';
 
-function analyze(text: string, spec: ProgSpec = {}, maps: MapDef[] = []): ProgramImage {
-  const prog = mkProg(text, spec);
-  const r = analyzeProgram(mkObj(prog, maps), prog);
-  assert.ok(r.ok, r.ok ? '' : r.error.message);
-  return r.value;
-}
 const same = (got: Insn[], text: string): void => assert.deepEqual(got, asm(text));
 
 test('__sk_buff loads become struct sk_buff loads at the 6.18 offsets', () => {

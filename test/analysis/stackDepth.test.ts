@@ -3,16 +3,10 @@
 // for subprogs with tail calls, and tail_call_reachable marking.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeProgram, AnCode, type ProgramImage } from '../../src/analysis/index.ts';
-import { arrayMap, jmpTable, mkObj, mkProg, type ProgSpec } from './progs.ts';
+import { analyzeProgram, AnCode } from '../../src/analysis/index.ts';
+import { analyzeOk as analyze, arrayMap, jmpTable, mkObj, mkProg, type ProgSpec } from './progs.ts';
 import { MapType, type MapDef } from '../../src/object/types.ts';
 
-function analyze(text: string, spec: ProgSpec = {}, maps: MapDef[] = []): ProgramImage {
-  const prog = mkProg(text, spec);
-  const r = analyzeProgram(mkObj(prog, maps), prog);
-  assert.ok(r.ok, r.ok ? '' : r.error.message);
-  return r.value;
-}
 function rejectMsg(text: string, spec: ProgSpec = {}, maps: MapDef[] = []): string {
   const prog = mkProg(text, spec);
   const r = analyzeProgram(mkObj(prog, maps), prog);
