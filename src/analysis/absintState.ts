@@ -1,7 +1,8 @@
 // The abstract values and states of the abstract interpreter (absint.ts) and the lattice
 // operations on them: equality, join at merge points, widening in loops, and forgetting
 // stack slots a store or a call overwrites.
-import { UNKNOWN_SCALAR, eqScalar, isScalar, joinScalar } from './scalarVals.ts';
+import { UNKNOWN_SCALAR, eqScalar, isScalar, joinScalar, rangeOf } from './scalarVals.ts';
+import { rangeEq } from './scalarRanges.ts';
 import { joinStackPtrs } from './stackPtr.ts';
 import { eqFrames, joinFrames } from './callerFrames.ts';
 import type { AbsState, NarrowSlot, Val } from './absintVal.ts';
@@ -62,8 +63,11 @@ export const joinVal = (a: Val, b: Val): Val => {
   if (b.k === 'btf' && isNull(a)) return b;
   return UNK;
 };
-/** After many changes at a join point a loop's scalars become unknown (ranges have long chains). */
-const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !(isScalar(old) && eqScalar(old, { k: 'scalar', r: next.r })) ? UNKNOWN_SCALAR : next);
+/**
+ * After many changes at a join point a loop's scalars become unknown (ranges have long
+ * chains). A scalar whose range held stays: its link id may be a fresh one each round.
+ */
+const widenVal = (old: Val, next: Val): Val => (next.k === 'scalar' && !(isScalar(old) && rangeEq(rangeOf(old), next.r)) ? UNKNOWN_SCALAR : next);
 export function widenState(old: AbsState, next: AbsState): AbsState {
   const stack = new Map<number, Val>();
   for (const [off, v] of next.stack) stack.set(off, widenVal(old.stack.get(off) ?? UNK, v));
