@@ -66,12 +66,12 @@ export class Replay {
     return this.rec.meta.engine === running ? diverged(this.file, where, want, got) : engineChanged(this.file, where, this.rec.meta.engine, running);
   }
 
-  /** Called for each checkpoint the replay reports, in order. */
   /** The TimeTravelSession's log entry of a command (onCommand hook). */
   onLogged(hash: string): void {
     this.loggedHash = hash;
   }
 
+  /** Called for each checkpoint the replay reports, in order. */
   onCheckpoint(at: number, hash: string): void {
     if (this.divergence || this.exploring) return;
     const want = this.rec.checkpoints[this.checked];
