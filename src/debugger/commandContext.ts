@@ -57,8 +57,6 @@ export interface CommandContext {
   showDisplays(): void;
   /** Called between run chunks (interactive front ends get the event loop back). */
   yieldFn(label?: string): () => Promise<void>;
-  /** The CPU's native registers by name. */
-  regs(): Record<string, bigint>;
   /** The unwound call stack (empty unless stopped). */
   frames(): RawFrame[];
   /** The debuggee changed (pc set, objects loaded): frames are unwound again when asked. */

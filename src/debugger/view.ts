@@ -5,10 +5,9 @@
 // Data only: the engine builds Views, front ends read them, nobody mutates them.
 import type { Arch } from '../jit/types.ts';
 import type { PokeState } from '../kernel/pokes/pokeDescriptor.ts';
-
-/** Bump when a field changes meaning or disappears (adding fields does not bump it). */
 import type { DisplayView } from './displays.ts';
 
+/** Bump when a field changes meaning or disappears (adding fields does not bump it). */
 export const VIEW_VERSION = 1;
 
 /**

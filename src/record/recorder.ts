@@ -3,7 +3,6 @@
 // session a recording, `record stop` ends what will be saved, `record save FILE` writes it.
 import { basename } from 'node:path';
 import { type Result, ok } from '../common/diag.ts';
-import { loadCapstone } from '../machine/capstone.ts';
 import { loadObject } from '../object/index.ts';
 import { Session } from '../debugger/session.ts';
 import type { RunInput } from '../debugger/target/debugTarget.ts';
@@ -151,7 +150,6 @@ export function defaultRecordingPath(objectPath: string, now = new Date()): stri
 
 /** Launches OBJ for debugging with recording and reverse execution. */
 export async function openRecordingSession(o: RecorderOptions): Promise<Result<Recorder>> {
-  await loadCapstone();
   const obj = loadObject(o.objectBytes, o.objectPath);
   if (!obj.ok) return obj;
   let rec: Recorder | undefined;

@@ -9,7 +9,6 @@
 // COUNT — and the session is handed over at that point: the later recorded
 // nondeterministic values stay queued, so stepping forwards reproduces the recording.
 import { type Diag, type Result, err, ok } from '../common/diag.ts';
-import { loadCapstone } from '../machine/capstone.ts';
 import { loadObject } from '../object/index.ts';
 import { Session } from '../debugger/session.ts';
 import type { RunInput } from '../debugger/target/debugTarget.ts';
@@ -67,12 +66,12 @@ export class Replay {
     return this.rec.meta.engine === running ? diverged(this.file, where, want, got) : engineChanged(this.file, where, this.rec.meta.engine, running);
   }
 
-  /** Called for each checkpoint the replay reports, in order. */
   /** The TimeTravelSession's log entry of a command (onCommand hook). */
   onLogged(hash: string): void {
     this.loggedHash = hash;
   }
 
+  /** Called for each checkpoint the replay reports, in order. */
   onCheckpoint(at: number, hash: string): void {
     if (this.divergence || this.exploring) return;
     const want = this.rec.checkpoints[this.checked];
@@ -169,7 +168,6 @@ export class Replay {
 
 /** Opens a replay session at the recording's launch state (call run() to replay it). */
 export async function openReplay(rec: Recording, file: string, opts: { yieldBetweenChunks?: boolean } = {}): Promise<Result<Replay>> {
-  await loadCapstone();
   const obj = loadObject(rec.object, rec.meta.object.path);
   if (!obj.ok) return err(obj.error.code, obj.error.message, { ...obj.error.place, file });
   const replay = new Replay(rec, file);

@@ -201,10 +201,11 @@ export function reverse(what: ReverseWhat, count: number, inp: ReverseInput): Re
         for (const c of inp.pokeCounts) if (c < at) poke = c;
         // rr's and gdb's reverse watchpoints: stop before the instruction that wrote. Only a
         // write at or after the breakpoint hit and the poke counts, so the walk ends there.
+        // (lastChange's n is in (lo, at]: the write's count n - 1 is below `at` and not before
+        // the hit or the poke.)
         const change = lastChange(t, Math.max(hit ?? 0, poke ?? 0), at, inp.watches?.() ?? []);
-        const wAt = change ? change.n - 1 : null;
-        if (change && wAt! < at && (hit === null || wAt! >= hit) && (poke === null || wAt! >= poke)) {
-          found = wAt;
+        if (change) {
+          found = change.n - 1;
           reason = 'watchpoint';
           bp = change.id;
           watch = { before: change.before, after: change.after };

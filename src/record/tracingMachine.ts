@@ -80,6 +80,8 @@ export class TracingMachine extends MachineProxy {
   private lastStop: StopReason['kind'] | 'none' = 'none';
   /** Instructions the last realRun executed, when the real machine could tell (lastExecuted). */
   private realExecuted: number | undefined;
+  /** How far the last run(), step() or call() moved the count (this machine's lastExecuted). */
+  private moved: number | undefined;
   /** The registers a state hash covers (archState.ts, by the machine's arch). */
   private readonly stateRegs: readonly string[];
 
@@ -320,7 +322,29 @@ export class TracingMachine extends MachineProxy {
   }
 
   // ---------------------------------------------------------------- execution
+  /**
+   * Instructions the last run(), step() or call() executed on this timeline: the count it
+   * moved. (The real machine's lastExecuted is that of its last segment or re-run only.)
+   */
+  override get lastExecuted(): number | undefined {
+    return this.moved;
+  }
+
+  /** Runs `f` (a run, step or call) and keeps how far it moved the count. */
+  private counted(f: () => StopReason): StopReason {
+    const from = this.count;
+    try {
+      return f();
+    } finally {
+      this.moved = this.count - from;
+    }
+  }
+
   override run(opts: RunOptions = {}): StopReason {
+    return this.counted(() => this.runOn(opts));
+  }
+
+  private runOn(opts: RunOptions): StopReason {
     const budget = opts.budget ?? DEFAULT_BUDGET;
     this.beforeRun();
     let executed = 0;
@@ -428,6 +452,10 @@ export class TracingMachine extends MachineProxy {
   }
 
   override step(): StopReason {
+    return this.counted(() => this.stepOn());
+  }
+
+  private stepOn(): StopReason {
     this.beforeRun();
     const r = this.realRun(1);
     if (r.kind === 'callback') this.addCallback(this.count + 1);
@@ -440,11 +468,13 @@ export class TracingMachine extends MachineProxy {
   }
 
   override call(entry: bigint, args: bigint[], stackTop: bigint, opts?: RunOptions): StopReason {
-    this.dirty = true;
-    const s = this.executed(() => this.real.call(entry, args, stackTop, { ...opts, budget: 1 }));
-    if (s.kind !== 'budget' && s.kind !== 'step') return this.mapStop(s);
-    this.advanced(1);
-    return this.run(opts);
+    return this.counted(() => {
+      this.dirty = true;
+      const s = this.executed(() => this.real.call(entry, args, stackTop, { ...opts, budget: 1 }));
+      if (s.kind !== 'budget' && s.kind !== 'step') return this.mapStop(s);
+      this.advanced(1);
+      return this.run(opts);
+    });
   }
 
   private executed<T>(f: () => T): T {

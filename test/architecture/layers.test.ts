@@ -4,10 +4,10 @@
 // alone while engine/ composes jit + kernel + machine (ARCHITECTURE.md, docs/CONTRIBUTING.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { files, layerOf, SRC } from './srcFiles.ts';
 
-const SRC = join(import.meta.dirname, '../../src');
 /** Lower layers first; a file may import its own layer or any earlier one. The front ends (tui, dap, gdbstub) are peers below cli. */
 const RANK: Record<string, number> = {
   common: 0,
@@ -26,14 +26,6 @@ const RANK: Record<string, number> = {
   cli: 11,
 };
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(n) ? [p] : [];
-  });
-}
-
-const layerOf = (file: string): string => relative(SRC, file).split('/')[0]!;
 const importsOf = (file: string): string[] =>
   [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map(
     (m) => m[1] ?? m[2]!,
@@ -191,9 +183,9 @@ test('command handlers see the session as a CommandContext: only the session ent
 
 test('the debugger decodes machine code through its Disassembler: only its wiring imports machine/capstone.ts', () => {
   // disassembler.ts names Capstone's instruction type; jitTarget.ts hands each target the
-  // Capstone Disassembler; openSession.ts and target/launch.ts load the wasm module before a
-  // session or a target starts.
-  const allowed = new Set(['debugger/disassembler.ts', 'debugger/target/jitTarget.ts', 'debugger/openSession.ts', 'debugger/target/launch.ts']);
+  // Capstone Disassembler; target/launch.ts loads the wasm module before a target starts
+  // (every session, recording and replay launches through it).
+  const allowed = new Set(['debugger/disassembler.ts', 'debugger/target/jitTarget.ts', 'debugger/target/launch.ts']);
   const bad: string[] = [];
   for (const f of files(join(SRC, 'debugger')))
     for (const spec of importsOf(f))

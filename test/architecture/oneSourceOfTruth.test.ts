@@ -3,19 +3,10 @@
 // uapiFlags.ts, kernelLimits.ts, kernelStructs.ts), and opcode switches name their cases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { files, layerOf, SRC } from './srcFiles.ts';
 
-const SRC = join(import.meta.dirname, '../../src');
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(n) ? [p] : [];
-  });
-}
-
-const layerOf = (file: string): string => relative(SRC, file).split('/')[0]!;
 /** Lines of every source file outside `allowed` layers, with their place. */
 function linesOutside(allowed: readonly string[]): { at: string; text: string }[] {
   return files(SRC)

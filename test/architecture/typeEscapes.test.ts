@@ -4,17 +4,9 @@
 // through its named constructor (`insnIdx(n)`), never a cast.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-
-const SRC = join(import.meta.dirname, '../../src');
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(n) ? [p] : [];
-  });
-}
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { files, SRC } from './srcFiles.ts';
 
 /** `file:line: text` of every line of `src/` matching `re`, outside the layers in `except`. */
 function hits(re: RegExp, except: readonly string[]): string[] {

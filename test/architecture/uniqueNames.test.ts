@@ -5,20 +5,12 @@
 // not count; functions and constants are left to the linter.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-
-const SRC = join(import.meta.dirname, '../../src');
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { files, SRC } from './srcFiles.ts';
 
 /** Names exported twice on purpose, with the reason. Empty: every clash so far had a better name. */
 const ALLOWED: ReadonlyMap<string, string> = new Map();
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(n) ? [p] : [];
-  });
-}
 
 const DECL = /^\s*export\s+(?:declare\s+)?(?:abstract\s+)?(?:interface|type|class|enum|const\s+enum)\s+([A-Za-z_$][\w$]*)/gm;
 

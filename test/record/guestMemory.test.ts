@@ -5,7 +5,7 @@
 // by one byte is still a divergence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openRecordingSession, openReplay, recordingOptions } from '../../src/record/index.ts';
+import { openRecordingSession, openReplay, recordingOptions, type Recorder } from '../../src/record/index.ts';
 import { GuestMemory, TRACK_MIN } from '../../src/record/guestMemory.ts';
 import { ArrayMap, keyBytes } from '../../src/kernel/index.ts';
 import { bigArrayObject } from './bigArrayObject.ts';
@@ -28,6 +28,16 @@ const bigMap = (maps: readonly unknown[]): ArrayMap => {
   return m;
 };
 
+/** A GuestMemory over the session's machine and model that tracks writes (big regions by written page). */
+function trackedMemory(rec: Recorder): GuestMemory {
+  const model = rec.tts.target.model;
+  return new GuestMemory(
+    rec.tts.tracer.real,
+    () => model.space.regions(),
+    (fn) => model.space.onWrite(fn),
+  );
+}
+
 test('pages found by tracking writes are the pages a full comparison finds, for guest, model and machine writes', async () => {
   const rec = await recording();
   try {
@@ -35,11 +45,7 @@ test('pages found by tracking writes are the pages a full comparison finds, for 
     const model = target.model;
     const map = bigMap(model.objects.flatMap((o) => o.maps));
     assert.ok(map.struct.size >= TRACK_MIN);
-    const tracked = new GuestMemory(
-      tracer.real,
-      () => model.space.regions(),
-      (fn) => model.space.onWrite(fn),
-    );
+    const tracked = trackedMemory(rec);
     const full = new GuestMemory(tracer.real, () => model.space.regions());
     const same = (what: string): number => {
       const a = tracked.delta(null),
@@ -96,11 +102,7 @@ test('a delta keeps copies of the differing pages, and its digest follows later 
     const { tracer, target } = rec.tts;
     const model = target.model;
     const map = bigMap(model.objects.flatMap((o) => o.maps));
-    const mem = new GuestMemory(
-      tracer.real,
-      () => model.space.regions(),
-      (fn) => model.space.onWrite(fn),
-    );
+    const mem = trackedMemory(rec);
     // A model region below TRACK_MIN (compared whole, not by written page).
     const small = model.space.regions().find((r) => r.size < TRACK_MIN && !(r.base <= map.struct.base && map.struct.base < r.base + BigInt(r.size)));
     assert.ok(small, 'a region compared whole');

@@ -88,3 +88,21 @@ test('inlined bpf_loop: counts match single-stepping across the callbacks, and g
     b.target.dispose();
   }
 });
+
+test("the tracer's lastExecuted is how far its last run or step moved the count, across checkpoint segments", async (t) => {
+  const a = await launch(path.join(repoRoot, 'examples', 'tailchain.o'));
+  if (!a) return t.skip('cannot be launched on the x86-64 target');
+  try {
+    assert.ok(a.target.prepareRun({ data: new Uint8Array(64) }).ok);
+    assert.equal(a.tracer.step().kind, 'step');
+    assert.equal(a.tracer.lastExecuted, 1);
+    // A run longer than the checkpoint interval (64) executes in segments on the real machine.
+    const from = a.tracer.count;
+    const s = a.tracer.run({ budget: 1_000_000 });
+    assert.equal(s.kind, 'exited');
+    assert.ok(a.tracer.count - from > 64, 'the run spans several segments');
+    assert.equal(a.tracer.lastExecuted, a.tracer.count - from);
+  } finally {
+    a.target.dispose();
+  }
+});

@@ -2,8 +2,6 @@
 import type { CommandInfo } from './commandInfo.ts';
 import { SCRIPT_COMMANDS } from './scriptCommands.ts';
 
-export type { CommandInfo } from './commandInfo.ts';
-
 export const COMMANDS: CommandInfo[] = [
   { name: 'run', aliases: ['r'], args: '', help: 'start (or restart) the program from its first instruction' },
   { name: 'start', aliases: [], args: '', help: 'start the program and stop before its first instruction' },

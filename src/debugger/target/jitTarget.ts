@@ -26,8 +26,6 @@ export interface JitTargetOptions {
   state?: TargetRunState;
   /** Called before the engine closes. */
   onDispose?: () => void;
-  /** How the target's machine code is decoded (default: Capstone for its arch). */
-  disassembler?: Disassembler;
 }
 
 /** What one architecture adds to the shared adapter. */
@@ -74,7 +72,7 @@ class JitDebugTarget implements DebugTarget {
     this.pokes = parts.pokes;
     this.privStackArea = parts.privStackArea;
     this.state = opts.state ?? { inside: false };
-    this.disassembler = opts.disassembler ?? new CapstoneDisassembler(parts.arch);
+    this.disassembler = new CapstoneDisassembler(parts.arch);
   }
 
   get profile() {
