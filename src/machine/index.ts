@@ -4,4 +4,4 @@ export * from './machine.ts';
 export { createMachine, UnicornMachine } from './unicornMachine.ts';
 export { hostAllocator } from './hostMemory.ts';
 export { disasm, formatInsn, insnLength, loadCapstone, capstoneLoaded, type DisasmArch, type DisasmInsn } from './capstone.ts';
-export { argRegs, pcReg, retReg, spReg, regId, X86_GPRS, RV_ABI } from './regs.ts';
+export { argRegs, pcReg, retReg, spReg, regId, X86_GPRS } from './regs.ts';

@@ -31,7 +31,6 @@ export const X86_GPRS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp',
 export const X86_ARG_REGS = ['rdi', 'rsi', 'rdx', 'rcx', 'r8'] as const;
 
 /** RISC-V ABI names of x0..x31 (fp is an alias of s0), from the JIT's encoder. */
-export { RV_ABI };
 /** UC_RISCV_REG_X0 = 1, consecutive to X31; UC_RISCV_REG_PC = 190. */
 const UC_RISCV_REG_X0 = 1;
 export const RV_REGS: Readonly<Record<string, number>> = (() => {

@@ -2,7 +2,7 @@
 // R6-R9 s1-s4, R10 s5), frames from the FrameLayout with s0 as the CFA (riscvUnwind.ts),
 // the counter counting down from 33 in a6, in s6 (upstream, when the function both calls
 // and tail-calls) or in a per-frame stack slot (tcc-on-stack), and `jalr ra` calls.
-import { RV_ABI } from '../../machine/regs.ts';
+import { RV_ABI } from '../../common/arch.ts';
 import { MAX_TAIL_CALL_CNT } from '../../common/kernelStructs.ts';
 import { SENTINEL_ADDR } from '../../common/layout.ts';
 import type { FrameLayout } from '../../jit/types.ts';

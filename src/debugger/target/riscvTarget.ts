@@ -3,7 +3,7 @@
 // no private stack in any kernel version.
 import type { Result } from '../../common/diag.ts';
 import { SENTINEL_ADDR } from '../../common/layout.ts';
-import { RV_ABI } from '../../machine/regs.ts';
+import { RV_ABI } from '../../common/arch.ts';
 import type { RiscvEngine } from '../../engine/riscvEngine.ts';
 import type { DebugTarget } from './debugTarget.ts';
 import type { DebugProgram } from './loadedProgram.ts';
